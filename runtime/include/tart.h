@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tart.h: the tinyaot runtime, the kernel library shipped with every generated model.
+ *
+ * C99, no heap, nothing from libc beyond <stdint.h>, <stddef.h>, <string.h> (and <math.h> for
+ * float kernels). Every kernel has the same calling convention:
+ *
+ *   tart_status tart_<kernel>(const tart_<family>_params *p,
+ *                             const void *const *in, void *const *out, void *scratch);
+ *
+ * `in` and `out` list tensor data in the order the kernel documents; `scratch` points to
+ * tart_<kernel>_scratch_size(p) bytes for kernels that declare one (NULL otherwise).
+ * Parameter structs and the kernel list are declared once, in defs/<family>.def, through the
+ * X-macros below; the compiler reads the same files to fill and emit the structs, so what it
+ * writes is exactly what the kernel reads. All per-model arithmetic (multipliers, shifts,
+ * padding, clamp ranges) is done by the compiler: kernels only evaluate.
+ *
+ * Field kinds of a parameter struct:
+ *   TART_I32(fam, f)             int32_t f
+ *   TART_F32(fam, f)             float f
+ *   TART_I32_VEC(fam, f, n)      int32_t f[n]
+ *   TART_I8_ARR(fam, f, cnt)     const int8_t *f, cnt (an I32 field of the struct) elements
+ *   TART_I16_ARR / TART_I32_ARR / TART_F32_ARR likewise.
+ */
+#ifndef TART_H
+#define TART_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef int32_t tart_status;
+#define TART_OK 0
+#define TART_ERR_PARAMS 1 /* parameters the kernel cannot handle (a compiler bug) */
+
+#define TART_PARAMS_BEGIN(fam) typedef struct tart_##fam##_params {
+#define TART_I32(fam, f) int32_t f;
+#define TART_F32(fam, f) float f;
+#define TART_I32_VEC(fam, f, n) int32_t f[n];
+#define TART_I8_ARR(fam, f, cnt) const int8_t *f;
+#define TART_I16_ARR(fam, f, cnt) const int16_t *f;
+#define TART_I32_ARR(fam, f, cnt) const int32_t *f;
+#define TART_F32_ARR(fam, f, cnt) const float *f;
+#define TART_PARAMS_END(fam) } tart_##fam##_params;
+#define TART_KERNEL(name, fam, src)
+#define TART_KERNEL_SCRATCH(name, fam, src)
+#include "tart_defs.h"
+#include "tart_undef.h"
+
+#define TART_KERNEL(name, fam, src)                                                          \
+  tart_status tart_##name(const tart_##fam##_params *p, const void *const *in,              \
+                          void *const *out, void *scratch);
+#define TART_KERNEL_SCRATCH(name, fam, src)                                                  \
+  TART_KERNEL(name, fam, src)                                                                \
+  size_t tart_##name##_scratch_size(const tart_##fam##_params *p);
+#define TART_PARAMS_BEGIN(fam)
+#define TART_I32(fam, f)
+#define TART_F32(fam, f)
+#define TART_I32_VEC(fam, f, n)
+#define TART_I8_ARR(fam, f, cnt)
+#define TART_I16_ARR(fam, f, cnt)
+#define TART_I32_ARR(fam, f, cnt)
+#define TART_F32_ARR(fam, f, cnt)
+#define TART_PARAMS_END(fam)
+#include "tart_defs.h"
+#include "tart_undef.h"
+
+#endif

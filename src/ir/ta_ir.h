@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ta_ir.h: the graph IR every stage reads and writes.
+ *
+ * A graph is a flat array of tensors and a flat array of operators that refer to tensors by
+ * index. Layout is NHWC throughout (frontends convert at import). A tensor is constant when
+ * it carries data (weights, biases, shape operands); everything else is an activation that
+ * the memory planner places in the arena. Operator kinds come from ops.def only.
+ *
+ * Conventions per operator (what a frontend must produce):
+ *   CONV_2D            in: input[N,H,W,Ci], filter[Co,KH,KW,Ci], bias[Co] or -1
+ *   DEPTHWISE_CONV_2D  in: input[N,H,W,Ci], filter[1,KH,KW,Ci*M], bias[Ci*M] or -1
+ *   FULLY_CONNECTED    in: input[..., K], weights[Co,K], bias[Co] or -1
+ *   AVERAGE/MAX_POOL   in: input[N,H,W,C]
+ *   ADD, MUL           in: a, b (numpy broadcasting, rank <= 6)
+ *   RESHAPE            in: input [, shape]; output shape comes from the output tensor
+ *   SOFTMAX            in: input (softmax over the last axis), attrs.beta
+ *   QUANTIZE/DEQUANTIZE, LOGISTIC, TANH, RELU, RELU6, RELU_N1_TO_1: in: input
+ *   MEAN               in: input, axes (constant int32)
+ *   PAD                in: input, paddings (constant int32/int64 [rank,2])
+ *   CONCATENATION      in: any number of inputs, attrs.axis
+ * Every operator has exactly one output unless its hooks say otherwise.
+ */
+#ifndef TA_IR_H
+#define TA_IR_H
+
+#include "ta_base.h"
+
+#define TA_MAX_RANK 6
+
+typedef enum ta_dtype {
+  TA_DT_UNKNOWN = 0,
+  TA_DT_F32,
+  TA_DT_I8,
+  TA_DT_U8,
+  TA_DT_I16,
+  TA_DT_I32,
+  TA_DT_I64,
+  TA_DT_BOOL,
+  TA_DT_F16,
+  TA_DT_U16,
+  TA_DT_U32,
+  TA_DT_U64,
+  TA_DT_F64,
+} ta_dtype;
+
+/* Bytes per element; 0 for TA_DT_UNKNOWN. */
+size_t ta_dtype_size(ta_dtype dt);
+/* "float32", "int8", ... */
+const char *ta_dtype_name(ta_dtype dt);
+/* C type spelled for generated code ("float", "int8_t", ...); NULL when none. */
+const char *ta_dtype_ctype(ta_dtype dt);
+
+typedef enum ta_op_kind {
+#define TA_OP(id, name, stem) TA_OP_##id,
+#include "ops.def"
+#undef TA_OP
+  TA_OP_COUNT
+} ta_op_kind;
+
+const char *ta_op_kind_name(ta_op_kind k);
+
+typedef enum ta_padding { TA_PAD_VALID = 0, TA_PAD_SAME, TA_PAD_EXPLICIT } ta_padding;
+
+/* Fused activation (TFLite's fused_activation_function). */
+typedef enum ta_act {
+  TA_ACT_NONE = 0,
+  TA_ACT_RELU,
+  TA_ACT_RELU_N1_TO_1,
+  TA_ACT_RELU6,
+} ta_act;
+
+const char *ta_act_name(ta_act a);
+
+/* Quantization of a tensor: real = scale * (q - zero_point). count 0 means not quantized;
+ * count 1 per-tensor; count > 1 per-channel along `axis`. */
+typedef struct ta_quant {
+  int32_t count;
+  int32_t axis;
+  float *scale;
+  int64_t *zero_point;
+} ta_quant;
+
+enum {
+  TA_TENSOR_INPUT = 1u << 0,  /* a graph input */
+  TA_TENSOR_OUTPUT = 1u << 1, /* a graph output */
+};
+
+typedef struct ta_tensor {
+  const char *name;
+  ta_dtype dtype;
+  bool shape_known;
+  int32_t rank;
+  int32_t dims[TA_MAX_RANK];
+  ta_quant q;
+  const uint8_t *data; /* constant data (data_bytes long), or NULL for activations */
+  size_t data_bytes;
+  int32_t producer;    /* index of the op writing it, -1 for constants and graph inputs */
+  uint32_t flags;
+} ta_tensor;
+
+/* Attributes of every operator kind, in one struct: each op reads the fields it documents. */
+typedef struct ta_attrs {
+  ta_padding padding;
+  int32_t pad_top, pad_bottom, pad_left, pad_right; /* TA_PAD_EXPLICIT only */
+  int32_t stride_h, stride_w;
+  int32_t dilation_h, dilation_w;
+  int32_t filter_h, filter_w; /* pooling window */
+  int32_t depth_multiplier;
+  ta_act act;
+  bool keep_dims; /* FULLY_CONNECTED keep_num_dims, MEAN keep_dims */
+  int32_t axis;   /* CONCATENATION */
+  float beta;     /* SOFTMAX */
+} ta_attrs;
+
+typedef struct ta_op {
+  ta_op_kind kind;
+  const char *name;     /* a readable name (usually its first output's), for messages */
+  int32_t src_index;    /* index of the operator in the source model */
+  int32_t n_in, n_out;
+  int32_t *in;          /* tensor indices; -1 marks an absent optional input */
+  int32_t *out;
+  ta_attrs a;
+} ta_op;
+
+typedef struct ta_graph {
+  ta_ctx *ctx;
+  const char *source;   /* model file name, for messages */
+  ta_tensor *tensors;
+  int32_t n_tensors, cap_tensors;
+  ta_op *ops;
+  int32_t n_ops, cap_ops;
+  int32_t *inputs;
+  int32_t n_inputs;
+  int32_t *outputs;
+  int32_t n_outputs;
+} ta_graph;
+
+ta_graph *ta_graph_new(ta_ctx *ctx, const char *source);
+/* Append a tensor; returns its index or -1 (out of memory, reported). */
+int32_t ta_graph_add_tensor(ta_graph *g, const char *name, ta_dtype dt, int32_t rank,
+                            const int32_t *dims);
+/* Append an op with room for n_in inputs and n_out outputs (all -1); -1 on failure. */
+int32_t ta_graph_add_op(ta_graph *g, ta_op_kind kind, int32_t n_in, int32_t n_out);
+ta_status ta_graph_set_io(ta_graph *g, const int32_t *inputs, int32_t n_inputs,
+                          const int32_t *outputs, int32_t n_outputs);
+
+/* Element count of a tensor; false when the shape is unknown or the product overflows. */
+bool ta_tensor_elems(const ta_tensor *t, size_t *elems);
+/* Byte size (elems * dtype size), same failure rule. */
+bool ta_tensor_bytes(const ta_tensor *t, size_t *bytes);
+static inline bool ta_tensor_is_const(const ta_tensor *t) { return t->data != NULL; }
+/* "[1,49,10,1]" into buf. */
+const char *ta_shape_str(const ta_tensor *t, char *buf, size_t cap);
+
+/* Tensor of op input i, or NULL when absent/out of range. */
+ta_tensor *ta_op_input(const ta_graph *g, const ta_op *op, int32_t i);
+ta_tensor *ta_op_output(const ta_graph *g, const ta_op *op, int32_t i);
+
+/* Diagnostics with locations, in the form STYLE.md gives:
+ *   model.tflite: op 7 CONV_2D "conv_3": filter has 16 scales, expected 32
+ *   model.tflite: tensor 12 "conv_3/bias": ...                                          */
+ta_status ta_op_err(const ta_graph *g, const ta_op *op, ta_status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+ta_status ta_tensor_err(const ta_graph *g, int32_t tensor_idx, ta_status st, const char *fmt,
+                        ...) __attribute__((format(printf, 4, 5)));
+
+/* Check that every op's tensors exist, every activation has one producer, ops come in a
+ * valid order (each input produced before use), and graph inputs/outputs are valid. */
+ta_status ta_graph_check(ta_graph *g);
+
+#endif

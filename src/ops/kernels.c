@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kernels.c: the runtime kernel table for the compiler, derived from the runtime's own .def
+ * files: parameter-struct field descriptors (for codegen), and typed thunks so host
+ * evaluation calls each kernel through its real prototype.
+ */
+#include "ta_ops.h"
+
+#include <string.h>
+
+/* Field descriptor arrays, one per parameter family. */
+#define TART_PARAMS_BEGIN(fam) static const ta_field fields_##fam[] = {
+#define TART_I32(fam, f) {#f, TA_FIELD_I32, offsetof(tart_##fam##_params, f), 0, NULL},
+#define TART_F32(fam, f) {#f, TA_FIELD_F32, offsetof(tart_##fam##_params, f), 0, NULL},
+#define TART_I32_VEC(fam, f, n) {#f, TA_FIELD_I32_VEC, offsetof(tart_##fam##_params, f), n, NULL},
+#define TART_I8_ARR(fam, f, cnt) {#f, TA_FIELD_I8_ARR, offsetof(tart_##fam##_params, f), 0, #cnt},
+#define TART_I16_ARR(fam, f, cnt) {#f, TA_FIELD_I16_ARR, offsetof(tart_##fam##_params, f), 0, #cnt},
+#define TART_I32_ARR(fam, f, cnt) {#f, TA_FIELD_I32_ARR, offsetof(tart_##fam##_params, f), 0, #cnt},
+#define TART_F32_ARR(fam, f, cnt) {#f, TA_FIELD_F32_ARR, offsetof(tart_##fam##_params, f), 0, #cnt},
+#define TART_PARAMS_END(fam)                                                                 \
+  }                                                                                          \
+  ;                                                                                          \
+  static const ta_params_desc desc_##fam = {#fam, sizeof(tart_##fam##_params), fields_##fam, \
+                                            (int32_t)TA_ARRAY_LEN(fields_##fam)};
+#define TART_KERNEL(name, fam, src)
+#define TART_KERNEL_SCRATCH(name, fam, src)
+#include "tart_defs.h"
+#include "tart_undef.h"
+
+/* Thunks: cast the untyped params pointer back to the kernel's struct type. */
+#define TART_PARAMS_BEGIN(fam)
+#define TART_I32(fam, f)
+#define TART_F32(fam, f)
+#define TART_I32_VEC(fam, f, n)
+#define TART_I8_ARR(fam, f, cnt)
+#define TART_I16_ARR(fam, f, cnt)
+#define TART_I32_ARR(fam, f, cnt)
+#define TART_F32_ARR(fam, f, cnt)
+#define TART_PARAMS_END(fam)
+#define TART_KERNEL(name, fam, src)                                                          \
+  static tart_status run_##name(const void *p, const void *const *in, void *const *out,     \
+                                void *scratch) {                                             \
+    return tart_##name((const tart_##fam##_params *)p, in, out, scratch);                    \
+  }
+#define TART_KERNEL_SCRATCH(name, fam, src)                                                  \
+  TART_KERNEL(name, fam, src)                                                                \
+  static size_t scratch_##name(const void *p) {                                              \
+    return tart_##name##_scratch_size((const tart_##fam##_params *)p);                       \
+  }
+#include "tart_defs.h"
+#include "tart_undef.h"
+
+#define TART_PARAMS_BEGIN(fam)
+#define TART_I32(fam, f)
+#define TART_F32(fam, f)
+#define TART_I32_VEC(fam, f, n)
+#define TART_I8_ARR(fam, f, cnt)
+#define TART_I16_ARR(fam, f, cnt)
+#define TART_I32_ARR(fam, f, cnt)
+#define TART_F32_ARR(fam, f, cnt)
+#define TART_PARAMS_END(fam)
+#define TART_KERNEL(name, fam, src) {#name, src, &desc_##fam, run_##name, NULL},
+#define TART_KERNEL_SCRATCH(name, fam, src) {#name, src, &desc_##fam, run_##name, scratch_##name},
+static const ta_kernel_info kernels[] = {
+#include "tart_defs.h"
+    {NULL, NULL, NULL, NULL, NULL}, /* keeps the array non-empty while families are empty */
+};
+#include "tart_undef.h"
+_Static_assert(TA_ARRAY_LEN(kernels) == TA_K_COUNT + 1, "one entry per kernel id");
+
+const ta_kernel_info *ta_kernel_get(int32_t id) {
+  return (id >= 0 && id < TA_K_COUNT) ? &kernels[id] : NULL;
+}
+
+bool ta_params_get_i32(const ta_params_desc *d, const void *params, const char *field,
+                       int32_t *value) {
+  for (int32_t i = 0; i < d->n_fields; i++) {
+    if (d->fields[i].kind == TA_FIELD_I32 && strcmp(d->fields[i].name, field) == 0) {
+      memcpy(value, (const char *)params + d->fields[i].offset, sizeof(int32_t));
+      return true;
+    }
+  }
+  return false;
+}

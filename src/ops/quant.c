@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * quant.c: see ta_quant.h.
+ */
+#include "ta_quant.h"
+
+#include <float.h>
+#include <math.h>
+
+void ta_quantize_multiplier(double m, int32_t *mult, int32_t *shift_left) {
+  if (m == 0.0) {
+    *mult = 0;
+    *shift_left = 0;
+    return;
+  }
+  int exp = 0;
+  double q = frexp(m, &exp);
+  /* round() rounds half away from zero, like TfLiteRound. */
+  int64_t q_fixed = (int64_t)round(q * (double)(1ll << 31));
+  if (q_fixed == (1ll << 31)) {
+    q_fixed /= 2;
+    exp++;
+  }
+  if (exp < -31) {
+    exp = 0;
+    q_fixed = 0;
+  }
+  *mult = (int32_t)q_fixed;
+  *shift_left = exp;
+}
+
+static int32_t quantize_act(float f, float scale, int32_t zero_point) {
+  return zero_point + (int32_t)roundf(f / scale);
+}
+
+void ta_act_range_quant(ta_act act, float scale, int32_t zero_point, int32_t qmin, int32_t qmax,
+                        int32_t *act_min, int32_t *act_max) {
+  int32_t lo = qmin, hi = qmax;
+  switch (act) {
+  case TA_ACT_RELU:
+    lo = quantize_act(0.0f, scale, zero_point);
+    break;
+  case TA_ACT_RELU6:
+    lo = quantize_act(0.0f, scale, zero_point);
+    hi = quantize_act(6.0f, scale, zero_point);
+    break;
+  case TA_ACT_RELU_N1_TO_1:
+    lo = quantize_act(-1.0f, scale, zero_point);
+    hi = quantize_act(1.0f, scale, zero_point);
+    break;
+  case TA_ACT_NONE:
+    break;
+  }
+  *act_min = lo > qmin ? lo : qmin;
+  *act_max = hi < qmax ? hi : qmax;
+}
+
+void ta_act_range_f32(ta_act act, float *act_min, float *act_max) {
+  switch (act) {
+  case TA_ACT_RELU: *act_min = 0.0f; *act_max = FLT_MAX; return;
+  case TA_ACT_RELU6: *act_min = 0.0f; *act_max = 6.0f; return;
+  case TA_ACT_RELU_N1_TO_1: *act_min = -1.0f; *act_max = 1.0f; return;
+  case TA_ACT_NONE: break;
+  }
+  *act_min = -FLT_MAX;
+  *act_max = FLT_MAX;
+}
+
+int32_t ta_conv_out_size(ta_padding pad, int32_t in, int32_t filter, int32_t stride,
+                         int32_t dilation) {
+  if (stride <= 0 || dilation <= 0 || filter <= 0 || in <= 0) return 0;
+  int64_t eff = (int64_t)(filter - 1) * dilation + 1;
+  int64_t out = pad == TA_PAD_SAME ? ((int64_t)in + stride - 1) / stride
+                                   : ((int64_t)in + stride - eff) / stride;
+  return out > INT32_MAX ? 0 : (int32_t)out;
+}
+
+int32_t ta_conv_pad_before(ta_padding pad, int32_t in, int32_t filter, int32_t stride,
+                           int32_t dilation, int32_t out) {
+  if (pad != TA_PAD_SAME) return 0;
+  int64_t eff = (int64_t)(filter - 1) * dilation + 1;
+  int64_t total = ((int64_t)out - 1) * stride + eff - in;
+  return total > 0 ? (int32_t)(total / 2) : 0;
+}
+
+bool ta_dtype_qrange(ta_dtype dt, int32_t *qmin, int32_t *qmax) {
+  switch (dt) {
+  case TA_DT_I8: *qmin = -128; *qmax = 127; return true;
+  case TA_DT_U8: *qmin = 0; *qmax = 255; return true;
+  case TA_DT_I16: *qmin = -32768; *qmax = 32767; return true;
+  case TA_DT_I32: *qmin = INT32_MIN; *qmax = INT32_MAX; return true;
+  default: return false;
+  }
+}
+
+bool ta_quant_get(const ta_tensor *t, float *scale, int32_t *zero_point) {
+  if (t->q.count < 1) return false;
+  *scale = t->q.scale[0];
+  *zero_point = (int32_t)t->q.zero_point[0];
+  return true;
+}
+
+ta_status ta_check_per_tensor_quant(const ta_graph *g, const ta_op *op, const ta_tensor *t,
+                                    const char *what) {
+  if (t->q.count < 1)
+    return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "%s \"%s\" (%s) has no quantization parameters",
+                     what, t->name, ta_dtype_name(t->dtype));
+  if (t->q.count != 1)
+    return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                     "%s \"%s\" has %d scales; expected one (per-tensor quantization)", what,
+                     t->name, t->q.count);
+  float s = t->q.scale[0];
+  if (!(s > 0.0f) || !isfinite(s))
+    return ta_op_err(g, op, TA_ERR_MALFORMED, "%s \"%s\" has scale %g; expected a finite value > 0",
+                     what, t->name, (double)s);
+  int32_t qmin, qmax;
+  if (ta_dtype_qrange(t->dtype, &qmin, &qmax) &&
+      (t->q.zero_point[0] < qmin || t->q.zero_point[0] > qmax))
+    return ta_op_err(g, op, TA_ERR_MALFORMED, "%s \"%s\" has zero point %lld outside %s range",
+                     what, t->name, (long long)t->q.zero_point[0], ta_dtype_name(t->dtype));
+  return TA_OK;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ta_ops.h: the one operator table and the runtime kernel table, as the compiler sees them.
+ *
+ * Each operator of ir/ops.def has one file, op_<stem>.c, defining `const ta_op_def
+ * ta_op_def_<ID>` with its hooks:
+ *   check    arity, dtypes, attributes, quantization; reports every problem it finds
+ *   infer    output shapes: sets an unknown output shape, or verifies a known one
+ *   prepare  (after check+infer succeeded) chooses the runtime kernel and fills its parameter
+ *            struct: multipliers, shifts, padding, clamp ranges are computed here, once
+ *   macs     multiply-accumulates of one inference (0 for data movement)
+ * Frontends never look inside these; they map their operator codes to ta_op_kind and fill
+ * ta_attrs. Everything else (codegen, host evaluation, inspect) is generic over the table.
+ */
+#ifndef TA_OPS_H
+#define TA_OPS_H
+
+#include "ta_ir.h"
+#include "tart.h"
+
+/* Kernel ids, one per TART_KERNEL line of runtime/include/defs/ (tart_defs.h). */
+typedef enum ta_kernel_id {
+#define TART_PARAMS_BEGIN(fam)
+#define TART_I32(fam, f)
+#define TART_F32(fam, f)
+#define TART_I32_VEC(fam, f, n)
+#define TART_I8_ARR(fam, f, cnt)
+#define TART_I16_ARR(fam, f, cnt)
+#define TART_I32_ARR(fam, f, cnt)
+#define TART_F32_ARR(fam, f, cnt)
+#define TART_PARAMS_END(fam)
+#define TART_KERNEL(name, fam, src) TA_K_##name,
+#define TART_KERNEL_SCRATCH(name, fam, src) TA_K_##name,
+#include "tart_defs.h"
+#include "tart_undef.h"
+  TA_K_COUNT
+} ta_kernel_id;
+
+typedef enum ta_field_kind {
+  TA_FIELD_I32,
+  TA_FIELD_F32,
+  TA_FIELD_I32_VEC,
+  TA_FIELD_I8_ARR,
+  TA_FIELD_I16_ARR,
+  TA_FIELD_I32_ARR,
+  TA_FIELD_F32_ARR,
+} ta_field_kind;
+
+/* One field of a runtime parameter struct, as declared in its .def file. */
+typedef struct ta_field {
+  const char *name;
+  ta_field_kind kind;
+  size_t offset;
+  int32_t vec_len;         /* TA_FIELD_I32_VEC */
+  const char *count_field; /* *_ARR: the I32 field holding the element count */
+} ta_field;
+
+typedef struct ta_params_desc {
+  const char *family; /* "conv" names struct tart_conv_params */
+  size_t size;
+  const ta_field *fields;
+  int32_t n_fields;
+} ta_params_desc;
+
+typedef tart_status (*ta_kernel_fn)(const void *params, const void *const *in,
+                                    void *const *out, void *scratch);
+typedef size_t (*ta_scratch_fn)(const void *params);
+
+typedef struct ta_kernel_info {
+  const char *name;   /* "conv2d_s8": the C function is tart_conv2d_s8 */
+  const char *source; /* "conv_s8": runtime/src/conv_s8.c */
+  const ta_params_desc *params;
+  ta_kernel_fn run;
+  ta_scratch_fn scratch_size; /* NULL: no scratch */
+} ta_kernel_info;
+
+/* Kernel by id; NULL for an invalid id. */
+const ta_kernel_info *ta_kernel_get(int32_t id);
+/* Value of an I32 field by name (for array counts); false if there is no such field. */
+bool ta_params_get_i32(const ta_params_desc *d, const void *params, const char *field,
+                       int32_t *value);
+
+/* How an op runs: one kernel call. kernel -1 means the op needs no code (the planner made its
+ * output alias its input, or it was folded). in/out list tensor indices in the order the
+ * kernel takes them; -1 passes NULL. */
+typedef struct ta_kernel_call {
+  int32_t kernel;
+  void *params;         /* the kernel's params struct, in the context arena */
+  size_t scratch_bytes; /* from the kernel's _scratch_size twin, 0 if none */
+  int32_t n_in, n_out;
+  int32_t *in, *out;
+} ta_kernel_call;
+
+typedef struct ta_op_def {
+  ta_status (*check)(ta_graph *g, ta_op *op);
+  ta_status (*infer)(ta_graph *g, ta_op *op);
+  ta_status (*prepare)(ta_graph *g, ta_op *op, ta_kernel_call *call);
+  uint64_t (*macs)(const ta_graph *g, const ta_op *op);
+} ta_op_def;
+
+#define TA_OP(id, name, stem) extern const ta_op_def ta_op_def_##id;
+#include "ops.def"
+#undef TA_OP
+
+const ta_op_def *ta_op_def_get(ta_op_kind k);
+
+/* Helpers for prepare hooks. */
+
+/* Allocate a kernel call for `kernel` with params of the kernel's struct size (zeroed), and
+ * in/out lists copied from the op (the common case; prepare may edit them afterwards). */
+ta_status ta_call_init(ta_graph *g, const ta_op *op, ta_kernel_call *call, ta_kernel_id kernel);
+
+/* check + infer for every op in order; reports all problems (up to the error cap). */
+ta_status ta_graph_check_ops(ta_graph *g);
+/* prepare every op; calls[] has g->n_ops entries. */
+ta_status ta_graph_prepare(ta_graph *g, ta_kernel_call *calls);
+/* Total MACs of the graph. */
+uint64_t ta_graph_macs(const ta_graph *g);
+
+/* Run one prepared call on the host. bufs[t] is the data of tensor t (constants included). */
+ta_status ta_call_eval(const ta_graph *g, const ta_op *op, const ta_kernel_call *call,
+                       void *const *bufs, void *scratch);
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ta_quant.h: compile-time arithmetic shared by the op files: TFLite's multiplier
+ * quantization, activation clamp ranges, and convolution/pooling geometry. Everything here
+ * runs in the compiler (the prepare step); the results are emitted as constants.
+ */
+#ifndef TA_QUANT_H
+#define TA_QUANT_H
+
+#include "ta_ir.h"
+
+/* TFLite's QuantizeMultiplier: m = mult * 2^(shift_left - 31), mult in [2^30, 2^31) or 0.
+ * Uses frexp and round-half-away-from-zero exactly as the reference does. */
+void ta_quantize_multiplier(double m, int32_t *mult, int32_t *shift_left);
+
+/* Clamp range of a fused activation on a quantized output (CalculateActivationRangeQuantized):
+ * qmin/qmax are the dtype limits, the result never leaves them. */
+void ta_act_range_quant(ta_act act, float scale, int32_t zero_point, int32_t qmin, int32_t qmax,
+                        int32_t *act_min, int32_t *act_max);
+/* Float clamp range of a fused activation. */
+void ta_act_range_f32(ta_act act, float *act_min, float *act_max);
+
+/* TFLite's ComputeOutSize; returns <= 0 when the window does not fit (VALID). */
+int32_t ta_conv_out_size(ta_padding pad, int32_t in, int32_t filter, int32_t stride,
+                         int32_t dilation);
+/* Leading padding for SAME (TFLite's ComputePaddingWithOffset, offset dropped as the reference
+ * kernels do); 0 for VALID. */
+int32_t ta_conv_pad_before(ta_padding pad, int32_t in, int32_t filter, int32_t stride,
+                           int32_t dilation, int32_t out);
+
+/* dtype limits for quantized types (int8: -128..127, ...). false for non-integer types. */
+bool ta_dtype_qrange(ta_dtype dt, int32_t *qmin, int32_t *qmax);
+
+/* Per-tensor quantization of t: true and the values when t->q.count >= 1 (channel 0 for
+ * per-channel), false when the tensor is not quantized. */
+bool ta_quant_get(const ta_tensor *t, float *scale, int32_t *zero_point);
+
+/* Check that t is quantized per tensor (one scale, finite, > 0; zero point in dtype range),
+ * reporting against op with `what` naming the operand ("input", "output"). */
+ta_status ta_check_per_tensor_quant(const ta_graph *g, const ta_op *op, const ta_tensor *t,
+                                    const char *what);
+
+#endif

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_base.c: the context arena, checked arithmetic, diagnostics and graph checks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ta_ir.h"
+
+static char last_msg[1024];
+static void sink(void *user, ta_severity sev, const char *msg) {
+  (void)user;
+  (void)sev;
+  snprintf(last_msg, sizeof last_msg, "%s", msg);
+}
+
+static void test_checked_math(void **state) {
+  (void)state;
+  size_t r;
+  assert_true(ta_mul_size(1000, 1000, &r));
+  assert_int_equal(r, 1000000);
+  assert_false(ta_mul_size(SIZE_MAX / 2 + 1, 2, &r));
+  assert_false(ta_add_size(SIZE_MAX, 1, &r));
+}
+
+static int fail_after;
+static void *failing_alloc(void *user, void *ptr, size_t size) {
+  (void)user;
+  if (size == 0) {
+    free(ptr);
+    return NULL;
+  }
+  if (fail_after-- <= 0) return NULL;
+  return realloc(ptr, size);
+}
+
+static void test_arena_and_oom(void **state) {
+  (void)state;
+  ta_ctx ctx;
+  fail_after = 1;
+  ta_ctx_init(&ctx, failing_alloc, NULL, sink, NULL);
+  void *a = ta_new(&ctx, 100);
+  assert_non_null(a);
+  assert_int_equal((uintptr_t)a % 16, 0);
+  void *b = ta_new(&ctx, 1u << 20); /* needs a second block: the hook refuses */
+  assert_null(b);
+  assert_true(ctx.oom);
+  assert_non_null(strstr(last_msg, "out of memory"));
+  ta_ctx_free(&ctx);
+}
+
+static void test_op_error_format(void **state) {
+  (void)state;
+  ta_ctx ctx;
+  ta_ctx_init(&ctx, NULL, NULL, sink, NULL);
+  ctx.file = "kws.tflite";
+  ta_graph *g = ta_graph_new(&ctx, "kws.tflite");
+  int32_t op = ta_graph_add_op(g, TA_OP_CONV_2D, 3, 1);
+  g->ops[op].name = "conv_3";
+  g->ops[op].src_index = 7;
+  ta_op_err(g, &g->ops[op], TA_ERR_UNSUPPORTED, "filter has %d scales, expected %d", 16, 32);
+  assert_string_equal(last_msg,
+                      "kws.tflite: op 7 CONV_2D \"conv_3\": filter has 16 scales, expected 32");
+  ta_ctx_free(&ctx);
+}
+
+static void test_graph_check_order(void **state) {
+  (void)state;
+  ta_ctx ctx;
+  ta_ctx_init(&ctx, NULL, NULL, sink, NULL);
+  ta_graph *g = ta_graph_new(&ctx, "m");
+  int32_t dims[2] = {1, 4};
+  int32_t x = ta_graph_add_tensor(g, "x", TA_DT_F32, 2, dims);
+  int32_t y = ta_graph_add_tensor(g, "y", TA_DT_F32, 2, dims);
+  int32_t z = ta_graph_add_tensor(g, "z", TA_DT_F32, 2, dims);
+  g->tensors[x].flags |= TA_TENSOR_INPUT;
+  /* op 0 reads y, which op 1 writes: not in topological order. */
+  int32_t a = ta_graph_add_op(g, TA_OP_RELU, 1, 1);
+  g->ops[a].in[0] = y;
+  g->ops[a].out[0] = z;
+  int32_t b = ta_graph_add_op(g, TA_OP_RELU, 1, 1);
+  g->ops[b].in[0] = x;
+  g->ops[b].out[0] = y;
+  assert_int_equal(ta_graph_set_io(g, &x, 1, &z, 1), TA_OK);
+  assert_int_equal(ta_graph_check(g), TA_ERR_MALFORMED);
+  assert_non_null(strstr(last_msg, "runs later"));
+  ta_ctx_free(&ctx);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_checked_math),
+      cmocka_unit_test(test_arena_and_oom),
+      cmocka_unit_test(test_op_error_format),
+      cmocka_unit_test(test_graph_check_order),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
