@@ -121,4 +121,10 @@ uint64_t ta_graph_macs(const ta_graph *g);
 ta_status ta_call_eval(const ta_graph *g, const ta_op *op, const ta_kernel_call *call,
                        void *const *bufs, void *scratch);
 
+/* Evaluate a checked and prepared graph on the host, in process (calibration, tests).
+ * inputs[i] holds graph input i, outputs[i] receives graph output i (sizes from the IR).
+ * Activations and scratch come from the context arena. */
+ta_status ta_graph_eval(ta_graph *g, const ta_kernel_call *calls, const void *const *inputs,
+                        void *const *outputs);
+
 #endif

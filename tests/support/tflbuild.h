@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tflbuild.h: a small TFLite flatbuffer WRITER for tests. Builds one-op (or small) models in
+ * code so the suite stands alone without ../shared. Produces bytes that TensorFlow Lite's own
+ * verifier would accept (root offset, "TFL3" identifier, vtables, aligned vectors).
+ *
+ * Usage:
+ *   tfb *b = tfb_new();
+ *   int in  = tfb_tensor(b, "x", TFB_INT8, 4, (int32_t[]){1,8,8,3}, 0);
+ *   tfb_quant(b, in, 1, (float[]){0.5f}, (int64_t[]){-1}, 0);
+ *   int w   = tfb_tensor(b, "w", TFB_INT8, 4, dims, tfb_buffer(b, data, bytes));
+ *   int op  = tfb_op(b, TFB_OP_CONV_2D, (int[]){in, w, bias}, 3, (int[]){out}, 1);
+ *   tfb_conv_options(b, op, TFB_PAD_SAME, 1, 1, TFB_ACT_NONE, 1, 1);
+ *   tfb_io(b, (int[]){in}, 1, (int[]){out}, 1);
+ *   size_t len; uint8_t *bytes = tfb_finish(b, &len);   (malloc'd; caller frees)
+ *   tfb_free(b);
+ * Input index -1 in tfb_op marks an absent optional input.
+ */
+#ifndef TFLBUILD_H
+#define TFLBUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct tfb tfb;
+
+/* TFLite TensorType codes. */
+enum { TFB_FLOAT32 = 0, TFB_INT32 = 2, TFB_UINT8 = 3, TFB_INT64 = 4, TFB_BOOL = 6,
+       TFB_INT16 = 7, TFB_INT8 = 9 };
+/* TFLite BuiltinOperator codes used by the tests. */
+enum { TFB_OP_ADD = 0, TFB_OP_AVERAGE_POOL_2D = 1, TFB_OP_CONCATENATION = 2, TFB_OP_CONV_2D = 3,
+       TFB_OP_DEPTHWISE_CONV_2D = 4, TFB_OP_DEQUANTIZE = 6, TFB_OP_FULLY_CONNECTED = 9,
+       TFB_OP_LOGISTIC = 14, TFB_OP_MAX_POOL_2D = 17, TFB_OP_MUL = 18, TFB_OP_RELU = 19,
+       TFB_OP_RELU_N1_TO_1 = 20, TFB_OP_RELU6 = 21, TFB_OP_RESHAPE = 22, TFB_OP_SOFTMAX = 25,
+       TFB_OP_SVDF = 27, TFB_OP_TANH = 28, TFB_OP_CUSTOM = 32, TFB_OP_PAD = 34,
+       TFB_OP_MEAN = 40, TFB_OP_QUANTIZE = 114 };
+enum { TFB_PAD_SAME = 0, TFB_PAD_VALID = 1 };
+enum { TFB_ACT_NONE = 0, TFB_ACT_RELU = 1, TFB_ACT_RELU_N1_TO_1 = 2, TFB_ACT_RELU6 = 3 };
+
+tfb *tfb_new(void);
+void tfb_free(tfb *b);
+
+/* A buffer holding a copy of data; returns its index (0 is the reserved empty buffer). */
+int tfb_buffer(tfb *b, const void *data, size_t len);
+/* A tensor; buffer 0 = no data (activation). Returns the tensor index. */
+int tfb_tensor(tfb *b, const char *name, int type, int rank, const int32_t *dims, int buffer);
+/* Quantization parameters: n scales and zero points, along quantized_dimension. */
+void tfb_quant(tfb *b, int tensor, int n, const float *scales, const int64_t *zero_points,
+               int quantized_dimension);
+/* An operator with a builtin code (codes >= 127 go to builtin_code, smaller ones to both
+ * deprecated_builtin_code and builtin_code, as the converter writes them). */
+int tfb_op(tfb *b, int builtin_code, const int *inputs, int n_in, const int *outputs, int n_out);
+/* A CUSTOM operator named custom_code. */
+int tfb_custom_op(tfb *b, const char *custom_code, const int *inputs, int n_in,
+                  const int *outputs, int n_out);
+
+/* Builtin options, one setter per options table (call at most once per op). */
+void tfb_conv_options(tfb *b, int op, int padding, int stride_w, int stride_h, int act,
+                      int dilation_w, int dilation_h);
+void tfb_dwconv_options(tfb *b, int op, int padding, int stride_w, int stride_h,
+                        int depth_multiplier, int act, int dilation_w, int dilation_h);
+void tfb_pool_options(tfb *b, int op, int padding, int stride_w, int stride_h, int filter_w,
+                      int filter_h, int act);
+void tfb_fc_options(tfb *b, int op, int act, int keep_num_dims);
+void tfb_add_options(tfb *b, int op, int act);
+void tfb_mul_options(tfb *b, int op, int act);
+void tfb_softmax_options(tfb *b, int op, float beta);
+void tfb_concat_options(tfb *b, int op, int axis, int act);
+void tfb_reshape_options(tfb *b, int op, const int32_t *new_shape, int n);
+void tfb_reducer_options(tfb *b, int op, int keep_dims);
+
+/* Subgraph inputs and outputs. */
+void tfb_io(tfb *b, const int *inputs, int n_in, const int *outputs, int n_out);
+
+/* Serialize; malloc'd bytes the caller frees, NULL on allocation failure. */
+uint8_t *tfb_finish(tfb *b, size_t *len);
+
+#endif
