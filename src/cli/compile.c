@@ -1,3 +1,71 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cli/compile.c: being written. */
-#include "ta_base.h"
+/*
+ * compile.c: `tinyaot compile MODEL -o DIR [--name NAME]`.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ta_cli.h"
+
+static const char help[] =
+    "usage: tinyaot compile MODEL -o DIR [--name NAME]\n"
+    "\n"
+    "Write the C library for MODEL into DIR: NAME.h (API, sizes as macros), NAME.c (the run\n"
+    "function), NAME_weights.c (constant tensors), tart/ (the runtime kernels it uses),\n"
+    "NAME.cmake and NAME.mk (build fragments). DIR is replaced atomically; a failed compile\n"
+    "leaves it untouched.\n"
+    "\n"
+    "options:\n"
+    "  -o, --output DIR   output directory (required)\n"
+    "  --name NAME        symbol prefix, a C identifier (default: the model file's stem)\n"
+    "  -h, --help         this text\n";
+
+int ta_cmd_compile(int argc, char **argv) {
+  ta_args a = {argc, argv, 1, "compile"};
+  const char *model = NULL, *out = NULL, *name = NULL;
+  ta_status st = TA_OK;
+  for (; a.i < argc && st == TA_OK; a.i++) {
+    if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
+      fputs(help, stdout);
+      return 0;
+    }
+    if (ta_arg_value(&a, "-o", &out, &st) || ta_arg_value(&a, "--output", &out, &st) ||
+        ta_arg_value(&a, "--name", &name, &st))
+      continue;
+    if (argv[a.i][0] == '-') {
+      fprintf(stderr, "tinyaot compile: unknown option '%s' (see tinyaot compile --help)\n",
+              argv[a.i]);
+      return 1;
+    }
+    if (model) {
+      fprintf(stderr, "tinyaot compile: more than one model given ('%s' and '%s')\n", model,
+              argv[a.i]);
+      return 1;
+    }
+    model = argv[a.i];
+  }
+  if (st != TA_OK) return 1;
+  if (!model || !out) {
+    fprintf(stderr, "tinyaot compile: %s\n%s", !model ? "no MODEL given" : "no output directory given (-o DIR)", help);
+    return 1;
+  }
+  ta_ctx ctx;
+  ta_cli_ctx_init(&ctx);
+  if (!name) name = ta_default_model_name(&ctx, model);
+  ta_model m;
+  st = ta_model_load(&ctx, model, &m);
+  ta_fileset fs;
+  if (st == TA_OK) {
+    ta_cgen_options opt = {name, model};
+    st = ta_cgen_emit(m.g, m.calls, &m.plan, &opt, &fs);
+  }
+  if (st == TA_OK) {
+    ctx.file = NULL;
+    st = ta_write_output_dir(&ctx, &fs, out);
+  }
+  if (st == TA_OK)
+    printf("tinyaot: wrote %s/%s.h, %s.c, %s_weights.c (%d ops, arena %zu bytes)\n", out, name,
+           name, name, m.g->n_ops, m.plan.arena_bytes);
+  ta_ctx_free(&ctx);
+  return ta_cli_exit_code(st);
+}

@@ -1,3 +1,92 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cli/driver.c: being written. */
-#include "ta_base.h"
+/*
+ * driver.c: load a model and take it through the pipeline: frontend, checks, prepare, plan.
+ */
+#include "ta_cli.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ta_tflite.h"
+
+static void stderr_sink(void *user, ta_severity sev, const char *msg) {
+  (void)user;
+  const char *tag = sev == TA_ERROR ? "error" : sev == TA_WARNING ? "warning" : "note";
+  fprintf(stderr, "tinyaot: %s: %s\n", tag, msg);
+}
+
+void ta_cli_ctx_init(ta_ctx *ctx) { ta_ctx_init(ctx, NULL, NULL, stderr_sink, NULL); }
+
+int ta_cli_exit_code(ta_status st) {
+  if (st == TA_OK) return 0;
+  if (st == TA_ERR_INTERNAL) return 2;
+  return 1;
+}
+
+bool ta_arg_value(ta_args *a, const char *name, const char **value, ta_status *st) {
+  const char *arg = a->argv[a->i];
+  size_t n = strlen(name);
+  if (strncmp(arg, name, n) != 0) return false;
+  if (arg[n] == '=') {
+    *value = arg + n + 1;
+    return true;
+  }
+  if (arg[n] != '\0') return false;
+  if (a->i + 1 >= a->argc) {
+    fprintf(stderr, "tinyaot %s: option %s needs a value (see tinyaot %s --help)\n", a->cmd, name,
+            a->cmd);
+    *st = TA_ERR_USAGE;
+    return true;
+  }
+  *value = a->argv[++a->i];
+  return true;
+}
+
+bool ta_arg_flag(ta_args *a, const char *name) { return strcmp(a->argv[a->i], name) == 0; }
+
+const char *ta_default_model_name(ta_ctx *ctx, const char *path) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  size_t len = strcspn(base, ".");
+  if (len == 0) return "model";
+  if (len > 40) len = 40;
+  char *name = ta_new(ctx, len + 3);
+  if (!name) return "model";
+  size_t o = 0;
+  if (isdigit((unsigned char)base[0])) {
+    name[o++] = 'm';
+    name[o++] = '_';
+  }
+  for (size_t i = 0; i < len; i++)
+    name[o++] = isalnum((unsigned char)base[i]) ? (char)tolower((unsigned char)base[i]) : '_';
+  return name;
+}
+
+ta_status ta_model_load(ta_ctx *ctx, const char *path, ta_model *m) {
+  memset(m, 0, sizeof *m);
+  ctx->file = path;
+  uint8_t *data;
+  size_t len;
+  ta_status st = ta_read_file(ctx, path, &data, &len);
+  if (st != TA_OK) return st;
+  if (len >= 8 && memcmp(data + 4, "TFL3", 4) == 0) {
+    st = ta_tfl_read(ctx, data, len, &m->g);
+  } else {
+    size_t n = strlen(path);
+    if (n > 5 && strcmp(path + n - 5, ".onnx") == 0)
+      return ta_err(ctx, TA_ERR_UNSUPPORTED, "ONNX models are not supported yet");
+    /* Let the TFLite reader explain what is wrong with the header. */
+    st = ta_tfl_read(ctx, data, len, &m->g);
+  }
+  if (st != TA_OK) return st;
+  st = ta_graph_check(m->g);
+  if (st != TA_OK) return st;
+  st = ta_graph_check_ops(m->g);
+  if (st != TA_OK) return st;
+  m->calls = ta_new_array(ctx, (size_t)(m->g->n_ops ? m->g->n_ops : 1), sizeof(ta_kernel_call));
+  if (!m->calls) return TA_ERR_LIMIT;
+  st = ta_graph_prepare(m->g, m->calls);
+  if (st != TA_OK) return st;
+  return ta_plan_build(m->g, m->calls, 16, &m->plan);
+}

@@ -1,3 +1,168 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cli/inspect.c: being written. */
-#include "ta_base.h"
+/*
+ * inspect.c: `tinyaot inspect MODEL [--json]`: per operator its shapes, dtypes, MACs and
+ * parameter bytes; totals: ops, MACs, weights and arena bytes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ta_cli.h"
+
+static const char help[] =
+    "usage: tinyaot inspect MODEL [--json]\n"
+    "\n"
+    "Print each operator (index, type, input and output shapes and dtypes, MACs, bytes of\n"
+    "constant parameters) and the totals: ops, MACs, weights_bytes (constant data the\n"
+    "generated code carries), arena_bytes (the static working memory; graph inputs and outputs\n"
+    "are caller buffers and not included).\n"
+    "\n"
+    "options:\n"
+    "  --json      machine-readable output\n"
+    "  -h, --help  this text\n";
+
+static void json_str(const char *s) {
+  putchar('"');
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      printf("\\%c", c);
+    else if (c < 0x20)
+      printf("\\u%04x", c);
+    else
+      putchar(c);
+  }
+  putchar('"');
+}
+
+static size_t const_bytes(const ta_graph *g, const ta_kernel_call *c, bool *counted) {
+  size_t total = 0;
+  for (int32_t j = 0; j < c->n_in; j++) {
+    int32_t t = c->in[j];
+    if (t < 0 || !ta_tensor_is_const(&g->tensors[t])) continue;
+    if (counted) {
+      if (counted[t]) continue;
+      counted[t] = true;
+    }
+    total += g->tensors[t].data_bytes;
+  }
+  return total;
+}
+
+static void json_shape(const ta_tensor *t) {
+  printf("{\"name\":");
+  json_str(t->name);
+  printf(",\"dtype\":\"%s\",\"shape\":[", ta_dtype_name(t->dtype));
+  for (int32_t i = 0; i < t->rank; i++) printf(i ? ",%d" : "%d", t->dims[i]);
+  printf("]}");
+}
+
+int ta_cmd_inspect(int argc, char **argv) {
+  ta_args a = {argc, argv, 1, "inspect"};
+  const char *model = NULL;
+  bool json = false;
+  for (; a.i < argc; a.i++) {
+    if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
+      fputs(help, stdout);
+      return 0;
+    }
+    if (ta_arg_flag(&a, "--json")) {
+      json = true;
+      continue;
+    }
+    if (argv[a.i][0] == '-') {
+      fprintf(stderr, "tinyaot inspect: unknown option '%s' (see tinyaot inspect --help)\n",
+              argv[a.i]);
+      return 1;
+    }
+    if (model) {
+      fprintf(stderr, "tinyaot inspect: more than one model given\n");
+      return 1;
+    }
+    model = argv[a.i];
+  }
+  if (!model) {
+    fprintf(stderr, "tinyaot inspect: no MODEL given\n%s", help);
+    return 1;
+  }
+  ta_ctx ctx;
+  ta_cli_ctx_init(&ctx);
+  ta_model m;
+  ta_status st = ta_model_load(&ctx, model, &m);
+  if (st != TA_OK) {
+    ta_ctx_free(&ctx);
+    return ta_cli_exit_code(st);
+  }
+  ta_graph *g = m.g;
+  bool *counted = ta_new_array(&ctx, (size_t)(g->n_tensors ? g->n_tensors : 1), sizeof(bool));
+  if (!counted) {
+    ta_ctx_free(&ctx);
+    return 1;
+  }
+  size_t weights = 0;
+  for (int32_t i = 0; i < g->n_ops; i++) weights += const_bytes(g, &m.calls[i], counted);
+  uint64_t macs = ta_graph_macs(g);
+
+  if (json) {
+    printf("{\"model\":");
+    json_str(model);
+    printf(",\"ops\":[");
+    for (int32_t i = 0; i < g->n_ops; i++) {
+      const ta_op *op = &g->ops[i];
+      const ta_op_def *d = ta_op_def_get(op->kind);
+      printf("%s\n {\"index\":%d,\"type\":\"%s\",\"name\":", i ? "," : "", op->src_index,
+             ta_op_kind_name(op->kind));
+      json_str(op->name);
+      printf(",\"inputs\":[");
+      int32_t shown = 0;
+      for (int32_t j = 0; j < op->n_in; j++) {
+        if (op->in[j] < 0) continue;
+        if (shown++) putchar(',');
+        json_shape(&g->tensors[op->in[j]]);
+      }
+      printf("],\"outputs\":[");
+      for (int32_t j = 0; j < op->n_out; j++) {
+        if (j) putchar(',');
+        json_shape(&g->tensors[op->out[j]]);
+      }
+      printf("],\"macs\":%llu,\"param_bytes\":%zu,\"kernel\":",
+             (unsigned long long)(d && d->macs ? d->macs(g, op) : 0),
+             const_bytes(g, &m.calls[i], NULL));
+      if (m.calls[i].kernel >= 0)
+        printf("\"tart_%s\"", ta_kernel_get(m.calls[i].kernel)->name);
+      else
+        printf("null");
+      printf(",\"scratch_bytes\":%zu}", m.calls[i].scratch_bytes);
+    }
+    printf("\n],\"n_ops\":%d,\"macs\":%llu,\"weights_bytes\":%zu,\"arena_bytes\":%zu,"
+           "\"arena_lower_bound_bytes\":%zu,\"io_in_arena\":false}\n",
+           g->n_ops, (unsigned long long)macs, weights, m.plan.arena_bytes,
+           m.plan.lower_bound_bytes);
+  } else {
+    printf("%s: %d ops, %llu MACs, weights %zu bytes, arena %zu bytes (inputs/outputs in caller "
+           "buffers)\n\n",
+           model, g->n_ops, (unsigned long long)macs, weights, m.plan.arena_bytes);
+    printf("%4s  %-18s  %-28s  %-20s  %12s  %10s\n", "op", "type", "inputs", "output", "MACs",
+           "params");
+    for (int32_t i = 0; i < g->n_ops; i++) {
+      const ta_op *op = &g->ops[i];
+      const ta_op_def *d = ta_op_def_get(op->kind);
+      char ins[256] = "", shape[96];
+      size_t off = 0;
+      for (int32_t j = 0; j < op->n_in && off < sizeof ins; j++) {
+        if (op->in[j] < 0 || ta_tensor_is_const(&g->tensors[op->in[j]])) continue;
+        const ta_tensor *t = &g->tensors[op->in[j]];
+        off += (size_t)snprintf(ins + off, sizeof ins - off, "%s%s %s", off ? " " : "",
+                                ta_dtype_name(t->dtype), ta_shape_str(t, shape, sizeof shape));
+      }
+      const ta_tensor *o = &g->tensors[op->out[0]];
+      char outs[128];
+      snprintf(outs, sizeof outs, "%s %s", ta_dtype_name(o->dtype),
+               ta_shape_str(o, shape, sizeof shape));
+      printf("%4d  %-18s  %-28s  %-20s  %12llu  %10zu\n", op->src_index, ta_op_kind_name(op->kind),
+             ins, outs, (unsigned long long)(d && d->macs ? d->macs(g, op) : 0),
+             const_bytes(g, &m.calls[i], NULL));
+    }
+  }
+  ta_ctx_free(&ctx);
+  return 0;
+}

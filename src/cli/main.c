@@ -1,8 +1,39 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* main.c: being written. */
+/*
+ * main.c: `tinyaot <command> ...`: dispatch to the subcommands.
+ */
 #include <stdio.h>
+#include <string.h>
 
-int main(void) {
-  fputs("tinyaot: not built yet\n", stderr);
-  return 2;
+#include "ta_cli.h"
+#include "ta_config.h"
+
+static const char usage[] =
+    "usage: tinyaot <command> [options]\n"
+    "\n"
+    "Compile a neural network (TFLite) into a self-contained C library for microcontrollers.\n"
+    "\n"
+    "commands:\n"
+    "  compile MODEL -o DIR [--name NAME]     write the C library for MODEL into DIR\n"
+    "  run MODEL --input FILE... --output-dir DIR\n"
+    "                                         compile, build for the host, run on raw inputs\n"
+    "  inspect MODEL [--json]                 operators, shapes, MACs, weights and arena size\n"
+    "\n"
+    "`tinyaot COMMAND --help` describes a command. Exit codes: 0 success, 1 bad input or usage,\n"
+    "2 internal error (please report it).\n";
+
+int main(int argc, char **argv) {
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    fputs(usage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 1 : 0;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("tinyaot %s\n", TA_VERSION);
+    return 0;
+  }
+  if (strcmp(argv[1], "compile") == 0) return ta_cmd_compile(argc - 1, argv + 1);
+  if (strcmp(argv[1], "run") == 0) return ta_cmd_run(argc - 1, argv + 1);
+  if (strcmp(argv[1], "inspect") == 0) return ta_cmd_inspect(argc - 1, argv + 1);
+  fprintf(stderr, "tinyaot: unknown command '%s' (see tinyaot --help)\n", argv[1]);
+  return 1;
 }

@@ -1,3 +1,541 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* codegen/codegen.c: being written. */
-#include "ta_base.h"
+/*
+ * codegen.c: emit the generated C library (see ta_codegen.h).
+ *
+ * Everything per-model was decided before this point: each op's prepare hook filled a
+ * runtime parameter struct, the planner fixed every arena offset. The emitter is generic: it
+ * prints each parameter struct field by field from the descriptors derived from the
+ * runtime's .def files, the constant tensors the kernels read, and one kernel call per op.
+ */
+#include "ta_codegen.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ta_config.h"
+
+bool ta_cgen_valid_name(const char *s) {
+  size_t n = strlen(s);
+  if (n == 0 || n > 48 || !(isalpha((unsigned char)s[0]) || s[0] == '_')) return false;
+  for (size_t i = 1; i < n; i++)
+    if (!(isalnum((unsigned char)s[i]) || s[i] == '_')) return false;
+  return true;
+}
+
+const ta_file *ta_fileset_find(const ta_fileset *fs, const char *path) {
+  for (int32_t i = 0; i < fs->n; i++)
+    if (strcmp(fs->files[i].path, path) == 0) return &fs->files[i];
+  return NULL;
+}
+
+/* Takes ownership of b's bytes by copying them into the arena. */
+static ta_status add_file(ta_ctx *ctx, ta_fileset *fs, const char *path, ta_buf *b) {
+  if (!b->ok) return ta_err(ctx, TA_ERR_LIMIT, "out of memory generating %s", path);
+  if (fs->n == fs->cap) {
+    int32_t cap = fs->cap ? fs->cap * 2 : 16;
+    ta_file *n = ta_new_array(ctx, (size_t)cap, sizeof *n);
+    if (!n) return TA_ERR_LIMIT;
+    if (fs->n) memcpy(n, fs->files, (size_t)fs->n * sizeof *n);
+    fs->files = n;
+    fs->cap = cap;
+  }
+  char *data = ta_strndup(ctx, b->data ? b->data : "", b->len);
+  char *p = ta_strdup(ctx, path);
+  if (!data || !p) return TA_ERR_LIMIT;
+  fs->files[fs->n++] = (ta_file){p, data, b->len};
+  return TA_OK;
+}
+
+static ta_status add_static_file(ta_ctx *ctx, ta_fileset *fs, const char *path,
+                                 const char *data, size_t len) {
+  ta_buf b;
+  ta_buf_init(&b, ctx);
+  ta_buf_append(&b, data, len);
+  ta_status st = add_file(ctx, fs, path, &b);
+  ta_buf_free(&b);
+  return st;
+}
+
+static void put_i32(ta_buf *b, int32_t v) {
+  if (v == INT32_MIN)
+    ta_buf_puts(b, "(-2147483647 - 1)");
+  else
+    ta_buf_printf(b, "%d", v);
+}
+
+/* A float literal that reads back to exactly the same value. */
+static void put_f32(ta_buf *b, float v) {
+  char s[48];
+  snprintf(s, sizeof s, "%.9g", (double)v);
+  if (!strpbrk(s, ".eEn")) strcat(s, ".0");
+  ta_buf_printf(b, "%sf", s);
+}
+
+static void put_array_body(ta_buf *b, ta_dtype dt, const uint8_t *data, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    ta_buf_puts(b, (i % 16) ? " " : "\n  ");
+    switch (dt) {
+    case TA_DT_I8: ta_buf_printf(b, "%d,", (int)(int8_t)data[i]); break;
+    case TA_DT_U8: case TA_DT_BOOL: ta_buf_printf(b, "%u,", (unsigned)data[i]); break;
+    case TA_DT_I16: {
+      int16_t v;
+      memcpy(&v, data + 2 * i, 2);
+      ta_buf_printf(b, "%d,", (int)v);
+      break;
+    }
+    case TA_DT_I32: {
+      int32_t v;
+      memcpy(&v, data + 4 * i, 4);
+      put_i32(b, v);
+      ta_buf_puts(b, ",");
+      break;
+    }
+    case TA_DT_F32: {
+      float v;
+      memcpy(&v, data + 4 * i, 4);
+      /* Hex floats are exact and C99. */
+      ta_buf_printf(b, "%af,", (double)v);
+      break;
+    }
+    case TA_DT_I64: {
+      int64_t v;
+      memcpy(&v, data + 8 * i, 8);
+      if (v == INT64_MIN)
+        ta_buf_puts(b, "(-9223372036854775807LL - 1),");
+      else
+        ta_buf_printf(b, "%lldLL,", (long long)v);
+      break;
+    }
+    default: ta_buf_puts(b, "0,"); break;
+    }
+  }
+  ta_buf_puts(b, "\n");
+}
+
+typedef struct emitter {
+  ta_graph *g;
+  const ta_kernel_call *calls;
+  const ta_plan *plan;
+  const char *name;
+  char upper[64];
+  bool *weight_used; /* per tensor */
+  bool *kernel_used; /* per kernel id */
+  bool uses_float;
+} emitter;
+
+/* C expression for the data of tensor t inside NAME_run. */
+static void put_tensor_ref(emitter *e, ta_buf *b, int32_t t, bool as_input) {
+  const ta_tensor *tt = &e->g->tensors[t];
+  if (ta_tensor_is_const(tt)) {
+    ta_buf_printf(b, "%s_w%d", e->name, t);
+    return;
+  }
+  for (int32_t k = 0; k < e->g->n_outputs; k++)
+    if (e->g->outputs[k] == t) {
+      ta_buf_printf(b, "outputs[%d]", k);
+      return;
+    }
+  for (int32_t k = 0; k < e->g->n_inputs; k++)
+    if (e->g->inputs[k] == t) {
+      ta_buf_printf(b, as_input ? "inputs[%d]" : "(void *)(uintptr_t)inputs[%d]", k);
+      return;
+    }
+  ta_buf_printf(b, "a + %lld", (long long)e->plan->tensor_offset[t]);
+}
+
+static ta_status emit_params(emitter *e, ta_buf *b, int32_t op_idx) {
+  const ta_kernel_call *c = &e->calls[op_idx];
+  const ta_kernel_info *k = ta_kernel_get(c->kernel);
+  const ta_params_desc *d = k->params;
+  const char *p = c->params;
+  /* Arrays first: the struct initializer refers to them. */
+  for (int32_t f = 0; f < d->n_fields; f++) {
+    const ta_field *fd = &d->fields[f];
+    if (fd->kind < TA_FIELD_I8_ARR) continue;
+    const void *arr;
+    memcpy(&arr, p + fd->offset, sizeof arr);
+    if (!arr) continue;
+    int32_t count;
+    if (!ta_params_get_i32(d, c->params, fd->count_field, &count) || count < 0)
+      return ta_err(e->g->ctx, TA_ERR_INTERNAL, "params %s: bad count field %s for %s", d->family,
+                    fd->count_field, fd->name);
+    static const struct { const char *ctype; ta_dtype dt; } kinds[] = {
+        [TA_FIELD_I8_ARR] = {"int8_t", TA_DT_I8},
+        [TA_FIELD_I16_ARR] = {"int16_t", TA_DT_I16},
+        [TA_FIELD_I32_ARR] = {"int32_t", TA_DT_I32},
+        [TA_FIELD_F32_ARR] = {"float", TA_DT_F32},
+    };
+    ta_buf_printf(b, "static const %s %s_p%d_%s[%d] = {", kinds[fd->kind].ctype, e->name, op_idx,
+                  fd->name, count > 0 ? count : 1);
+    if (count > 0)
+      put_array_body(b, kinds[fd->kind].dt, arr, (size_t)count);
+    else
+      ta_buf_puts(b, "0");
+    ta_buf_puts(b, "};\n");
+  }
+  ta_buf_printf(b, "static const tart_%s_params %s_p%d = {\n", d->family, e->name, op_idx);
+  for (int32_t f = 0; f < d->n_fields; f++) {
+    const ta_field *fd = &d->fields[f];
+    ta_buf_printf(b, "  .%s = ", fd->name);
+    switch (fd->kind) {
+    case TA_FIELD_I32: {
+      int32_t v;
+      memcpy(&v, p + fd->offset, sizeof v);
+      put_i32(b, v);
+      break;
+    }
+    case TA_FIELD_F32: {
+      float v;
+      memcpy(&v, p + fd->offset, sizeof v);
+      if (!isfinite(v))
+        return ta_err(e->g->ctx, TA_ERR_INTERNAL, "params %s.%s of op %d is not finite", d->family,
+                      fd->name, op_idx);
+      put_f32(b, v);
+      break;
+    }
+    case TA_FIELD_I32_VEC: {
+      ta_buf_puts(b, "{");
+      for (int32_t i = 0; i < fd->vec_len; i++) {
+        int32_t v;
+        memcpy(&v, p + fd->offset + (size_t)i * sizeof v, sizeof v);
+        if (i) ta_buf_puts(b, ", ");
+        put_i32(b, v);
+      }
+      ta_buf_puts(b, "}");
+      break;
+    }
+    default: {
+      const void *arr;
+      memcpy(&arr, p + fd->offset, sizeof arr);
+      if (arr)
+        ta_buf_printf(b, "%s_p%d_%s", e->name, op_idx, fd->name);
+      else
+        ta_buf_puts(b, "NULL");
+      break;
+    }
+    }
+    ta_buf_puts(b, ",\n");
+  }
+  ta_buf_puts(b, "};\n\n");
+  return TA_OK;
+}
+
+static void emit_io_macros(emitter *e, ta_buf *b, const char *kind, const int32_t *list,
+                           int32_t n) {
+  for (int32_t k = 0; k < n; k++) {
+    const ta_tensor *t = &e->g->tensors[list[k]];
+    size_t bytes = 0, elems = 0;
+    ta_tensor_bytes(t, &bytes);
+    ta_tensor_elems(t, &elems);
+    ta_buf_printf(b, "/* %s %d: \"%s\" */\n", kind, k, t->name);
+    ta_buf_printf(b, "#define %s_%s_%d_BYTES %zu\n", e->upper, kind, k, bytes);
+    ta_buf_printf(b, "#define %s_%s_%d_ELEMS %zu\n", e->upper, kind, k, elems);
+    ta_buf_printf(b, "#define %s_%s_%d_DTYPE \"%s\"\n", e->upper, kind, k, ta_dtype_name(t->dtype));
+    ta_buf_printf(b, "#define %s_%s_%d_RANK %d\n", e->upper, kind, k, t->rank);
+    ta_buf_printf(b, "#define %s_%s_%d_SHAPE {", e->upper, kind, k);
+    for (int32_t i = 0; i < t->rank; i++) ta_buf_printf(b, i ? ", %d" : "%d", t->dims[i]);
+    ta_buf_puts(b, t->rank ? "}\n" : "1}\n");
+    if (t->q.count == 1) {
+      ta_buf_printf(b, "#define %s_%s_%d_SCALE ", e->upper, kind, k);
+      put_f32(b, t->q.scale[0]);
+      ta_buf_printf(b, "\n#define %s_%s_%d_ZERO_POINT %lld\n", e->upper, kind, k,
+                    (long long)t->q.zero_point[0]);
+    }
+  }
+}
+
+static void emit_header(emitter *e, ta_buf *b, const ta_cgen_options *opt) {
+  const char *U = e->upper;
+  ta_buf_printf(b,
+                "/* %s.h: generated by tinyaot %s from %s. Do not edit.\n"
+                " *\n"
+                " * Usage:\n"
+                " *   static uint8_t arena[%s_ARENA_SIZE] __attribute__((aligned(%s_ARENA_ALIGN)));\n"
+                " *   const void *in[%s_NUM_INPUTS] = {input_data};\n"
+                " *   void *out[%s_NUM_OUTPUTS] = {output_data};\n"
+                " *   int32_t err = %s_run(in, out, arena);   (0 on success)\n"
+                " * Define %s_STATIC_ARENA when compiling %s.c to let arena be NULL (a static arena\n"
+                " * is then used), and %s_PROFILE_HOOK(op_index, op_name, phase) (phase 0 before,\n"
+                " * 1 after each op) for per-layer profiling.\n"
+                " */\n",
+                e->name, TA_VERSION, opt->source ? opt->source : "a model", U, U, U, U, e->name, U,
+                e->name, U);
+  ta_buf_printf(b, "#ifndef %s_H\n#define %s_H\n\n#include <stddef.h>\n#include <stdint.h>\n\n",
+                U, U);
+  ta_buf_printf(b, "#define %s_ARENA_SIZE %zu\n", U, e->plan->arena_bytes);
+  ta_buf_printf(b, "#define %s_ARENA_ALIGN %zu\n", U, e->plan->alignment);
+  ta_buf_printf(b, "#define %s_NUM_OPS %d\n", U, e->g->n_ops);
+  ta_buf_printf(b, "#define %s_NUM_INPUTS %d\n#define %s_NUM_OUTPUTS %d\n\n", U, e->g->n_inputs, U,
+                e->g->n_outputs);
+  emit_io_macros(e, b, "INPUT", e->g->inputs, e->g->n_inputs);
+  emit_io_macros(e, b, "OUTPUT", e->g->outputs, e->g->n_outputs);
+  ta_buf_printf(b,
+                "\n/* Return codes of %s_run. */\n"
+                "#define %s_OK 0\n"
+                "#define %s_ERR_ARGS 1   /* inputs or outputs is NULL */\n"
+                "#define %s_ERR_ARENA 2  /* arena NULL or not aligned to %s_ARENA_ALIGN */\n"
+                "#define %s_ERR_KERNEL 3 /* a kernel rejected its parameters */\n\n",
+                e->name, U, U, U, U, U);
+  ta_buf_printf(b,
+                "/* Run one inference. inputs[k] / outputs[k] point to the tensors' data\n"
+                " * (%s_INPUT_k_BYTES / %s_OUTPUT_k_BYTES bytes, caller-owned); arena is\n"
+                " * %s_ARENA_SIZE bytes of scratch memory aligned to %s_ARENA_ALIGN, whose\n"
+                " * contents need not survive between calls. Reentrant for distinct arenas. */\n"
+                "int32_t %s_run(const void *const *inputs, void *const *outputs, void *arena);\n\n"
+                "#endif\n",
+                U, U, U, U, e->name);
+}
+
+static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) {
+  const char *U = e->upper;
+  ta_graph *g = e->g;
+  ta_buf_printf(b, "/* %s.c: generated by tinyaot %s from %s. Do not edit. */\n", e->name,
+                TA_VERSION, opt->source ? opt->source : "a model");
+  ta_buf_printf(b, "#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n\n"
+                   "#include \"%s.h\"\n#include \"tart.h\"\n\n",
+                e->name);
+  ta_buf_printf(b,
+                "#ifdef %s_PROFILE_HOOK\n#define %s_PROF(i, name, phase) %s_PROFILE_HOOK(i, name, phase)\n"
+                "#else\n#define %s_PROF(i, name, phase) ((void)0)\n#endif\n\n",
+                U, U, U, U);
+  /* Constant tensors live in NAME_weights.c. */
+  for (int32_t t = 0; t < g->n_tensors; t++) {
+    if (!e->weight_used[t]) continue;
+    const ta_tensor *tt = &g->tensors[t];
+    size_t elems = 0;
+    ta_tensor_elems(tt, &elems);
+    ta_buf_printf(b, "extern const %s %s_w%d[%zu];\n", ta_dtype_ctype(tt->dtype), e->name, t,
+                  elems ? elems : 1);
+  }
+  ta_buf_puts(b, "\n");
+  for (int32_t i = 0; i < g->n_ops; i++) {
+    if (e->calls[i].kernel < 0) continue;
+    ta_buf_printf(b, "/* op %d %s \"%s\" */\n", g->ops[i].src_index, ta_op_kind_name(g->ops[i].kind),
+                  g->ops[i].name);
+    ta_status st = emit_params(e, b, i);
+    if (st != TA_OK) return st;
+  }
+  ta_buf_printf(b, "#ifdef %s_STATIC_ARENA\n", U);
+  ta_buf_printf(b, "static uint8_t %s_static_arena[%s_ARENA_SIZE > 0 ? %s_ARENA_SIZE : 1]\n"
+                   "#if defined(__GNUC__) || defined(__clang__)\n"
+                   "    __attribute__((aligned(%s_ARENA_ALIGN)))\n#endif\n    ;\n#endif\n\n",
+                e->name, U, U, U);
+  ta_buf_printf(b, "int32_t %s_run(const void *const *inputs, void *const *outputs, void *arena) {\n",
+                e->name);
+  ta_buf_puts(b, "  uint8_t *a = (uint8_t *)arena;\n  tart_status st;\n");
+  ta_buf_printf(b, "  if (inputs == NULL || outputs == NULL) return %s_ERR_ARGS;\n", U);
+  ta_buf_printf(b, "#ifdef %s_STATIC_ARENA\n  if (a == NULL) a = %s_static_arena;\n#endif\n", U,
+                e->name);
+  ta_buf_printf(b, "  if (%s_ARENA_SIZE > 0 && (a == NULL || ((uintptr_t)a %% %s_ARENA_ALIGN) != 0))\n"
+                   "    return %s_ERR_ARENA;\n",
+                U, U, U);
+  ta_buf_puts(b, "  (void)a;\n  (void)st;\n");
+  /* A graph output that is also a graph input is a copy. */
+  for (int32_t k = 0; k < g->n_outputs; k++)
+    for (int32_t j = 0; j < g->n_inputs; j++)
+      if (g->outputs[k] == g->inputs[j])
+        ta_buf_printf(b, "  memcpy(outputs[%d], inputs[%d], %s_OUTPUT_%d_BYTES);\n", k, j, U, k);
+  for (int32_t i = 0; i < g->n_ops; i++) {
+    const ta_kernel_call *c = &e->calls[i];
+    const ta_op *op = &g->ops[i];
+    if (c->kernel < 0) {
+      ta_buf_printf(b, "  /* op %d %s \"%s\": no code (aliased) */\n", op->src_index,
+                    ta_op_kind_name(op->kind), op->name);
+      continue;
+    }
+    const ta_kernel_info *k = ta_kernel_get(c->kernel);
+    ta_buf_printf(b, "\n  /* op %d %s \"%s\" */\n", op->src_index, ta_op_kind_name(op->kind),
+                  op->name);
+    ta_buf_printf(b, "  %s_PROF(%d, \"%s\", 0);\n  {\n", U, i, ta_op_kind_name(op->kind));
+    ta_buf_printf(b, "    const void *in[%d] = {", c->n_in > 0 ? c->n_in : 1);
+    for (int32_t j = 0; j < c->n_in; j++) {
+      if (j) ta_buf_puts(b, ", ");
+      if (c->in[j] < 0)
+        ta_buf_puts(b, "NULL");
+      else
+        put_tensor_ref(e, b, c->in[j], true);
+    }
+    if (c->n_in == 0) ta_buf_puts(b, "NULL");
+    ta_buf_printf(b, "};\n    void *out[%d] = {", c->n_out > 0 ? c->n_out : 1);
+    for (int32_t j = 0; j < c->n_out; j++) {
+      if (j) ta_buf_puts(b, ", ");
+      if (c->out[j] < 0)
+        ta_buf_puts(b, "NULL");
+      else
+        put_tensor_ref(e, b, c->out[j], false);
+    }
+    if (c->n_out == 0) ta_buf_puts(b, "NULL");
+    ta_buf_puts(b, "};\n");
+    if (c->scratch_bytes > 0)
+      ta_buf_printf(b, "    st = tart_%s(&%s_p%d, in, out, a + %lld);\n", k->name, e->name, i,
+                    (long long)e->plan->scratch_offset[i]);
+    else
+      ta_buf_printf(b, "    st = tart_%s(&%s_p%d, in, out, NULL);\n", k->name, e->name, i);
+    ta_buf_printf(b, "  }\n  %s_PROF(%d, \"%s\", 1);\n", U, i, ta_op_kind_name(op->kind));
+    ta_buf_printf(b, "  if (st != TART_OK) return %s_ERR_KERNEL;\n", U);
+  }
+  ta_buf_printf(b, "  return %s_OK;\n}\n", U);
+  return TA_OK;
+}
+
+static void emit_weights(emitter *e, ta_buf *b, const ta_cgen_options *opt) {
+  ta_graph *g = e->g;
+  ta_buf_printf(b,
+                "/* %s_weights.c: generated by tinyaot %s from %s. Do not edit.\n"
+                " * Constant tensors: const, so they are placed in flash. */\n"
+                "#include <stdint.h>\n\n"
+                "#if defined(__GNUC__) || defined(__clang__)\n"
+                "#define %s_WEIGHT_ALIGN __attribute__((aligned(16)))\n#else\n"
+                "#define %s_WEIGHT_ALIGN\n#endif\n\n",
+                e->name, TA_VERSION, opt->source ? opt->source : "a model", e->upper, e->upper);
+  for (int32_t t = 0; t < g->n_tensors; t++) {
+    if (!e->weight_used[t]) continue;
+    const ta_tensor *tt = &g->tensors[t];
+    size_t elems = 0;
+    ta_tensor_elems(tt, &elems);
+    char shape[96];
+    ta_buf_printf(b, "/* tensor %d \"%s\" %s %s */\n", t, tt->name, ta_dtype_name(tt->dtype),
+                  ta_shape_str(tt, shape, sizeof shape));
+    ta_buf_printf(b, "extern const %s %s_w%d[%zu];\n", ta_dtype_ctype(tt->dtype), e->name, t,
+                  elems ? elems : 1);
+    ta_buf_printf(b, "const %s %s_w%d[%zu] %s_WEIGHT_ALIGN = {", ta_dtype_ctype(tt->dtype),
+                  e->name, t, elems ? elems : 1, e->upper);
+    if (elems)
+      put_array_body(b, tt->dtype, tt->data, elems);
+    else
+      ta_buf_puts(b, "0");
+    ta_buf_puts(b, "};\n\n");
+  }
+}
+
+static ta_status emit_build_files(emitter *e, ta_fileset *fs, const char *const *srcs,
+                                  int32_t n_srcs) {
+  ta_ctx *ctx = e->g->ctx;
+  ta_buf b;
+  ta_buf_init(&b, ctx);
+  ta_buf_printf(&b,
+                "# %s.cmake: generated by tinyaot. In your CMakeLists.txt:\n"
+                "#   include(path/to/%s.cmake)\n"
+                "#   target_link_libraries(your_app PRIVATE %s)\n"
+                "add_library(%s STATIC\n  ${CMAKE_CURRENT_LIST_DIR}/%s.c\n"
+                "  ${CMAKE_CURRENT_LIST_DIR}/%s_weights.c\n",
+                e->name, e->name, e->name, e->name, e->name, e->name);
+  for (int32_t i = 0; i < n_srcs; i++)
+    ta_buf_printf(&b, "  ${CMAKE_CURRENT_LIST_DIR}/tart/src/%s.c\n", srcs[i]);
+  ta_buf_printf(&b,
+                ")\ntarget_include_directories(%s PUBLIC ${CMAKE_CURRENT_LIST_DIR}\n"
+                "  ${CMAKE_CURRENT_LIST_DIR}/tart/include)\n"
+                "set_target_properties(%s PROPERTIES C_STANDARD 99)\n",
+                e->name, e->name);
+  if (e->uses_float)
+    ta_buf_printf(&b, "find_library(%s_LIBM m)\nif(%s_LIBM)\n  target_link_libraries(%s PUBLIC "
+                      "${%s_LIBM})\nendif()\n",
+                  e->upper, e->upper, e->name, e->upper);
+  char *path = ta_fmt(ctx, "%s.cmake", e->name);
+  ta_status st = path ? add_file(ctx, fs, path, &b) : TA_ERR_LIMIT;
+  ta_buf_free(&b);
+  if (st != TA_OK) return st;
+
+  ta_buf_init(&b, ctx);
+  ta_buf_printf(&b,
+                "# %s.mk: generated by tinyaot. In your Makefile:\n"
+                "#   include path/to/%s.mk\n"
+                "#   SRCS += $(%s_SRCS)\n#   CFLAGS += $(%s_CFLAGS)\n#   LDLIBS += $(%s_LDLIBS)\n"
+                "%s_DIR := $(patsubst %%/,%%,$(dir $(lastword $(MAKEFILE_LIST))))\n"
+                "%s_SRCS := $(%s_DIR)/%s.c $(%s_DIR)/%s_weights.c",
+                e->name, e->name, e->upper, e->upper, e->upper, e->upper, e->upper, e->upper,
+                e->name, e->upper, e->name);
+  for (int32_t i = 0; i < n_srcs; i++)
+    ta_buf_printf(&b, " \\\n  $(%s_DIR)/tart/src/%s.c", e->upper, srcs[i]);
+  ta_buf_printf(&b, "\n%s_CFLAGS := -I$(%s_DIR) -I$(%s_DIR)/tart/include\n%s_LDLIBS :=%s\n",
+                e->upper, e->upper, e->upper, e->upper, e->uses_float ? " -lm" : "");
+  path = ta_fmt(ctx, "%s.mk", e->name);
+  st = path ? add_file(ctx, fs, path, &b) : TA_ERR_LIMIT;
+  ta_buf_free(&b);
+  return st;
+}
+
+ta_status ta_cgen_emit(ta_graph *g, const ta_kernel_call *calls, const ta_plan *plan,
+                       const ta_cgen_options *opt, ta_fileset *fs) {
+  ta_ctx *ctx = g->ctx;
+  memset(fs, 0, sizeof *fs);
+  if (!ta_cgen_valid_name(opt->name))
+    return ta_err(ctx, TA_ERR_USAGE,
+                  "model name '%s' is not a C identifier of at most 48 characters", opt->name);
+  emitter e = {g, calls, plan, opt->name, {0}, NULL, NULL, false};
+  for (size_t i = 0; opt->name[i]; i++) e.upper[i] = (char)toupper((unsigned char)opt->name[i]);
+  e.weight_used = ta_new_array(ctx, (size_t)(g->n_tensors ? g->n_tensors : 1), sizeof(bool));
+  e.kernel_used = ta_new_array(ctx, TA_K_COUNT + 1, sizeof(bool));
+  if (!e.weight_used || !e.kernel_used) return TA_ERR_LIMIT;
+  for (int32_t i = 0; i < g->n_ops; i++) {
+    const ta_kernel_call *c = &calls[i];
+    if (c->kernel < 0) continue;
+    e.kernel_used[c->kernel] = true;
+    for (int32_t j = 0; j < c->n_in; j++)
+      if (c->in[j] >= 0 && ta_tensor_is_const(&g->tensors[c->in[j]])) {
+        const ta_tensor *t = &g->tensors[c->in[j]];
+        if (!ta_dtype_ctype(t->dtype))
+          return ta_tensor_err(g, c->in[j], TA_ERR_UNSUPPORTED,
+                               "constant of type %s cannot be emitted", ta_dtype_name(t->dtype));
+        e.weight_used[c->in[j]] = true;
+      }
+  }
+  for (int32_t t = 0; t < g->n_tensors; t++)
+    if (g->tensors[t].dtype == TA_DT_F32) e.uses_float = true;
+
+  ta_status st;
+  ta_buf b;
+  ta_buf_init(&b, ctx);
+  emit_header(&e, &b, opt);
+  char *path = ta_fmt(ctx, "%s.h", e.name);
+  st = path ? add_file(ctx, fs, path, &b) : TA_ERR_LIMIT;
+  ta_buf_free(&b);
+  if (st != TA_OK) return st;
+
+  ta_buf_init(&b, ctx);
+  st = emit_source(&e, &b, opt);
+  path = ta_fmt(ctx, "%s.c", e.name);
+  if (st == TA_OK) st = path ? add_file(ctx, fs, path, &b) : TA_ERR_LIMIT;
+  ta_buf_free(&b);
+  if (st != TA_OK) return st;
+
+  ta_buf_init(&b, ctx);
+  emit_weights(&e, &b, opt);
+  path = ta_fmt(ctx, "%s_weights.c", e.name);
+  st = path ? add_file(ctx, fs, path, &b) : TA_ERR_LIMIT;
+  ta_buf_free(&b);
+  if (st != TA_OK) return st;
+
+  /* Runtime: every header, and the source of each kernel used (each source once). */
+  const char *srcs[TA_K_COUNT + 1];
+  int32_t n_srcs = 0;
+  for (int32_t k = 0; k < TA_K_COUNT; k++) {
+    if (!e.kernel_used[k]) continue;
+    const char *s = ta_kernel_get(k)->source;
+    bool seen = false;
+    for (int32_t j = 0; j < n_srcs; j++) seen = seen || strcmp(srcs[j], s) == 0;
+    if (!seen) srcs[n_srcs++] = s;
+  }
+  for (const ta_embedded_file *f = ta_runtime_files; f->path; f++) {
+    bool ship = strncmp(f->path, "include/", 8) == 0;
+    for (int32_t j = 0; j < n_srcs && !ship; j++) {
+      char want[256];
+      snprintf(want, sizeof want, "src/%s.c", srcs[j]);
+      ship = strcmp(f->path, want) == 0;
+    }
+    if (!ship) continue;
+    char *p = ta_fmt(ctx, "tart/%s", f->path);
+    if (!p) return TA_ERR_LIMIT;
+    st = add_static_file(ctx, fs, p, f->data, f->len);
+    if (st != TA_OK) return st;
+  }
+  for (int32_t j = 0; j < n_srcs; j++) {
+    char want[256];
+    snprintf(want, sizeof want, "tart/src/%s.c", srcs[j]);
+    if (!ta_fileset_find(fs, want))
+      return ta_err(ctx, TA_ERR_INTERNAL, "runtime source %s is not embedded in this build", want);
+  }
+  return emit_build_files(&e, fs, srcs, n_srcs);
+}

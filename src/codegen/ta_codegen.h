@@ -1,8 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* ta_codegen.h: being written. */
+/*
+ * ta_codegen.h: the C emitter. Turns a prepared, planned graph into a self-contained C99
+ * library held in memory (a fileset), so the same code serves the CLI (written to disk
+ * atomically by the target module) and tests/fuzzers (never touching the file system).
+ *
+ * Output, for model name NAME:
+ *   NAME.h          public API: sizes, shapes, quantization as macros; NAME_run
+ *   NAME.c          constant kernel parameter structs and the straight-line run function
+ *   NAME_weights.c  constant tensors (const, aligned: they go to flash)
+ *   tart/...        the runtime headers and the kernel sources this model uses
+ *   NAME.cmake      CMake fragment: include() it, link the NAME library
+ *   NAME.mk         Makefile fragment: NAME_SRCS, NAME_CFLAGS
+ */
 #ifndef TA_CODEGEN_H
 #define TA_CODEGEN_H
-#include <stddef.h>
+
+#include "ta_plan.h"
 
 /* A runtime file embedded at build time: path relative to runtime/ ("include/tart.h"). */
 typedef struct ta_embedded_file {
@@ -11,6 +24,33 @@ typedef struct ta_embedded_file {
   size_t len;
 } ta_embedded_file;
 
-/* NULL-path-terminated. */
+/* All runtime files, terminated by an entry with a NULL path. */
 extern const ta_embedded_file ta_runtime_files[];
+
+typedef struct ta_file {
+  const char *path; /* relative to the output directory, '/' separated */
+  const char *data;
+  size_t len;
+} ta_file;
+
+typedef struct ta_fileset {
+  ta_file *files;
+  int32_t n, cap;
+} ta_fileset;
+
+typedef struct ta_cgen_options {
+  const char *name;   /* C identifier used as prefix of every symbol */
+  const char *source; /* model file name, quoted in the banner */
+} ta_cgen_options;
+
+/* true when s is a valid model name: a C identifier of at most 48 characters. */
+bool ta_cgen_valid_name(const char *s);
+
+/* Emit the library into fs (allocated in the graph's context). */
+ta_status ta_cgen_emit(ta_graph *g, const ta_kernel_call *calls, const ta_plan *plan,
+                       const ta_cgen_options *opt, ta_fileset *fs);
+
+/* Find a file of the set by path; NULL if absent. */
+const ta_file *ta_fileset_find(const ta_fileset *fs, const char *path);
+
 #endif

@@ -1,3 +1,169 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* target/fsutil.c: being written. */
-#include "ta_base.h"
+/*
+ * fsutil.c: atomic output directories, temporary directories and child processes.
+ */
+#define _XOPEN_SOURCE 700
+#include "ta_target.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MARKER ".tinyaot-output"
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  remove(path);
+  return 0;
+}
+
+void ta_remove_tree(const char *path) {
+  nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static ta_status mkdirs_for(ta_ctx *ctx, const char *root, const char *rel) {
+  char path[4096];
+  int n = snprintf(path, sizeof path, "%s/%s", root, rel);
+  if (n < 0 || (size_t)n >= sizeof path)
+    return ta_err(ctx, TA_ERR_IO, "path too long: %s/%s", root, rel);
+  for (char *p = path + strlen(root) + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(path, 0777) != 0 && errno != EEXIST)
+      return ta_err(ctx, TA_ERR_IO, "cannot create directory '%s': %s", path, strerror(errno));
+    *p = '/';
+  }
+  return TA_OK;
+}
+
+static ta_status write_all(ta_ctx *ctx, const char *path, const char *data, size_t len) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return ta_err(ctx, TA_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+  bool ok = fwrite(data, 1, len, f) == len;
+  ok = (fclose(f) == 0) && ok;
+  if (!ok) return ta_err(ctx, TA_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+  return TA_OK;
+}
+
+ta_status ta_write_output_dir(ta_ctx *ctx, const ta_fileset *fs, const char *dir) {
+  struct stat st;
+  bool exists = stat(dir, &st) == 0;
+  if (exists) {
+    char marker[4096];
+    snprintf(marker, sizeof marker, "%s/%s", dir, MARKER);
+    if (!S_ISDIR(st.st_mode) || access(marker, F_OK) != 0)
+      return ta_err(ctx, TA_ERR_USAGE,
+                    "output directory '%s' exists and was not written by tinyaot; choose another "
+                    "path or remove it",
+                    dir);
+  }
+  char *tmp = ta_fmt(ctx, "%s.tmp.%ld", dir, (long)getpid());
+  char *old = ta_fmt(ctx, "%s.old.%ld", dir, (long)getpid());
+  if (!tmp || !old) return TA_ERR_LIMIT;
+  ta_remove_tree(tmp);
+  if (mkdir(tmp, 0777) != 0)
+    return ta_err(ctx, TA_ERR_IO, "cannot create directory '%s': %s", tmp, strerror(errno));
+  ta_status s = TA_OK;
+  for (int32_t i = 0; i < fs->n && s == TA_OK; i++) {
+    s = mkdirs_for(ctx, tmp, fs->files[i].path);
+    if (s != TA_OK) break;
+    char *p = ta_fmt(ctx, "%s/%s", tmp, fs->files[i].path);
+    s = p ? write_all(ctx, p, fs->files[i].data, fs->files[i].len) : TA_ERR_LIMIT;
+  }
+  if (s == TA_OK) {
+    char *m = ta_fmt(ctx, "%s/%s", tmp, MARKER);
+    s = m ? write_all(ctx, m, "tinyaot\n", 8) : TA_ERR_LIMIT;
+  }
+  if (s != TA_OK) {
+    ta_remove_tree(tmp);
+    return s;
+  }
+  if (exists && rename(dir, old) != 0) {
+    int e = errno;
+    ta_remove_tree(tmp);
+    return ta_err(ctx, TA_ERR_IO, "cannot replace '%s': %s", dir, strerror(e));
+  }
+  if (rename(tmp, dir) != 0) {
+    int e = errno;
+    if (exists) rename(old, dir);
+    ta_remove_tree(tmp);
+    return ta_err(ctx, TA_ERR_IO, "cannot create '%s': %s", dir, strerror(e));
+  }
+  if (exists) ta_remove_tree(old);
+  return TA_OK;
+}
+
+ta_status ta_make_temp_dir(ta_ctx *ctx, const char *tag, char **path) {
+  const char *base = getenv("TMPDIR");
+  if (!base || !*base) base = "/tmp";
+  char *p = ta_fmt(ctx, "%s/tinyaot-%s-XXXXXX", base, tag);
+  if (!p) return TA_ERR_LIMIT;
+  if (!mkdtemp(p))
+    return ta_err(ctx, TA_ERR_IO, "cannot create a temporary directory in %s: %s", base,
+                  strerror(errno));
+  *path = p;
+  return TA_OK;
+}
+
+ta_status ta_spawn(ta_ctx *ctx, char *const *argv, int timeout_s, ta_buf *out, int *exit_code) {
+  int fds[2];
+  if (pipe(fds) != 0) return ta_err(ctx, TA_ERR_IO, "pipe: %s", strerror(errno));
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return ta_err(ctx, TA_ERR_IO, "fork: %s", strerror(errno));
+  }
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    dup2(fds[1], 2);
+    close(fds[0]);
+    close(fds[1]);
+    execvp(argv[0], argv);
+    fprintf(stderr, "cannot run '%s': %s\n", argv[0], strerror(errno));
+    _exit(127);
+  }
+  close(fds[1]);
+  fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  time_t deadline = time(NULL) + timeout_s;
+  int status = 0;
+  bool done = false, timed_out = false;
+  char chunk[4096];
+  while (!done) {
+    ssize_t n;
+    while ((n = read(fds[0], chunk, sizeof chunk)) > 0)
+      if (out) ta_buf_append(out, chunk, (size_t)n);
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      done = true;
+      break;
+    }
+    if (time(NULL) > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      timed_out = true;
+      break;
+    }
+    struct timespec ts = {0, 5 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  ssize_t n;
+  while ((n = read(fds[0], chunk, sizeof chunk)) > 0)
+    if (out) ta_buf_append(out, chunk, (size_t)n);
+  close(fds[0]);
+  if (timed_out)
+    return ta_err(ctx, TA_ERR_IO, "'%s' did not finish within %d s and was stopped", argv[0],
+                  timeout_s);
+  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return TA_OK;
+}

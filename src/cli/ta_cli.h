@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ta_cli.h: the command line, a thin layer that strings the pipeline stages together.
+ * Exit codes: 0 success, 1 bad input or usage, 2 internal error (a bug: please report it).
+ */
+#ifndef TA_CLI_H
+#define TA_CLI_H
+
+#include "ta_target.h"
+
+/* A loaded, checked, prepared and planned model. */
+typedef struct ta_model {
+  ta_graph *g;
+  ta_kernel_call *calls;
+  ta_plan plan;
+} ta_model;
+
+/* Read a model file (format detected from its bytes: TFLite by the "TFL3" identifier) and
+ * run check, infer, prepare and memory planning. Messages name the file. */
+ta_status ta_model_load(ta_ctx *ctx, const char *path, ta_model *m);
+
+/* Default model name from a path: the file stem made into a C identifier. */
+const char *ta_default_model_name(ta_ctx *ctx, const char *path);
+
+/* A context whose diagnostics go to stderr as "tinyaot: error: ...". */
+void ta_cli_ctx_init(ta_ctx *ctx);
+/* Exit code for a status (0, 1 or 2). */
+int ta_cli_exit_code(ta_status st);
+
+/* Command-line arguments, parsed one at a time. */
+typedef struct ta_args {
+  int argc;
+  char **argv;
+  int i;
+  const char *cmd;
+} ta_args;
+/* true if argv[i] is the option `name` (e.g. "--name"); its value (from "--name X" or
+ * "--name=X") is stored in *value, and a missing value is reported as usage error. */
+bool ta_arg_value(ta_args *a, const char *name, const char **value, ta_status *st);
+bool ta_arg_flag(ta_args *a, const char *name);
+
+int ta_cmd_compile(int argc, char **argv);
+int ta_cmd_run(int argc, char **argv);
+int ta_cmd_inspect(int argc, char **argv);
+
+#endif
