@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# cli.sh BUILD_DIR: command-line behaviour: help texts, exit codes (0 ok, 1 bad input/usage),
+# messages that name the file and reason, and no output left behind on failure.
+set -u
+build=$1
+ta="$build/tinyaot"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cli-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+# expect CODE DESCRIPTION TEXT -- CMD...: run CMD, want exit CODE and TEXT in its output.
+expect() {
+  code=$1 desc=$2 text=$3
+  shift 4
+  "$@" >"$tmp/out" 2>&1
+  got=$?
+  if [ "$got" != "$code" ]; then
+    echo "FAIL $desc: exit $got, expected $code"; sed 's/^/     /' "$tmp/out"; fail=$((fail + 1)); return
+  fi
+  if [ -n "$text" ] && ! grep -qF -- "$text" "$tmp/out"; then
+    echo "FAIL $desc: output lacks '$text':"; sed 's/^/     /' "$tmp/out"; fail=$((fail + 1)); return
+  fi
+  echo "ok   $desc"; pass=$((pass + 1))
+}
+check() { # check DESCRIPTION CONDITION...
+  desc=$1; shift
+  if "$@"; then echo "ok   $desc"; pass=$((pass + 1)); else echo "FAIL $desc"; fail=$((fail + 1)); fi
+}
+
+"$build/example_model" "$tmp" || { echo "FAIL example_model"; exit 1; }
+m="$tmp/example.tflite"
+
+expect 0 "tinyaot --help" "usage: tinyaot" -- "$ta" --help
+expect 1 "no command" "usage: tinyaot" -- "$ta"
+expect 1 "unknown command" "unknown command 'frobnicate'" -- "$ta" frobnicate
+for c in compile run inspect; do
+  expect 0 "$c --help" "usage: tinyaot $c" -- "$ta" $c --help
+  expect 1 "$c with an unknown option" "unknown option '--bogus'" -- "$ta" $c "$m" --bogus
+done
+expect 1 "compile without -o" "no output directory given" -- "$ta" compile "$m"
+expect 1 "compile -o without value" "option -o needs a value" -- "$ta" compile "$m" -o
+expect 1 "missing model file" "cannot open '$tmp/nope.tflite'" -- "$ta" inspect "$tmp/nope.tflite"
+expect 1 "bad --name" "is not a C identifier" -- "$ta" compile "$m" -o "$tmp/badname" --name 9lives
+check "bad --name leaves no output" test ! -e "$tmp/badname"
+
+# A malformed model: no output directory appears, exit 1, the file is named.
+head -c 100 "$m" >"$tmp/trunc.tflite"
+expect 1 "truncated model" "$tmp/trunc.tflite" -- "$ta" compile "$tmp/trunc.tflite" -o "$tmp/out_trunc"
+check "truncated model leaves no output" test ! -e "$tmp/out_trunc"
+check "no temporary directory left behind" sh -c "! ls -d '$tmp'/out_trunc.* 2>/dev/null | grep -q ."
+printf 'XXXXXXXXXXXXXXXX' >"$tmp/notflite.tflite"
+expect 1 "wrong file identifier" 'expected "TFL3"' -- "$ta" inspect "$tmp/notflite.tflite"
+
+# A good compile, then a failing one into the same directory: the good output stays intact.
+expect 0 "compile" "wrote" -- "$ta" compile "$m" -o "$tmp/lib" --name demo
+check "compile wrote demo.h" test -f "$tmp/lib/demo.h"
+check "compile wrote the runtime" test -f "$tmp/lib/tart/include/tart.h"
+check "compile wrote build fragments" test -f "$tmp/lib/demo.cmake" -a -f "$tmp/lib/demo.mk"
+cp "$tmp/lib/demo.c" "$tmp/demo.c.before"
+expect 1 "failing compile into an existing output" "" -- "$ta" compile "$tmp/trunc.tflite" -o "$tmp/lib"
+check "previous output intact after a failed compile" cmp -s "$tmp/demo.c.before" "$tmp/lib/demo.c"
+mkdir -p "$tmp/userdir" && echo precious >"$tmp/userdir/file"
+expect 1 "refuses to replace a foreign directory" "was not written by tinyaot" -- "$ta" compile "$m" -o "$tmp/userdir"
+check "foreign directory untouched" grep -q precious "$tmp/userdir/file"
+expect 0 "recompile replaces previous output" "wrote" -- "$ta" compile "$m" -o "$tmp/lib" --name demo
+
+# The generated library builds standalone with its Makefile fragment, strict C99.
+cat >"$tmp/lib/Makefile" <<'MK'
+include demo.mk
+all: ; $(CC) -std=c99 -Wall -Wextra -Werror -pedantic -c $(DEMO_CFLAGS) $(DEMO_SRCS)
+MK
+expect 0 "generated code builds with its Makefile fragment (-std=c99 -pedantic -Werror)" "" -- make -s -C "$tmp/lib"
+
+# run: input size checked, outputs written.
+head -c 10 "$tmp/input_0.bin" >"$tmp/short.bin"
+expect 1 "run with a wrong-size input" "has 10 bytes, but model input 0" -- "$ta" run "$m" --input "$tmp/short.bin" --output-dir "$tmp/r1"
+expect 1 "run with too many inputs" "the model has 1 input, but 2 --input files were given" -- "$ta" run "$m" --input "$tmp/input_0.bin" --input "$tmp/input_0.bin" --output-dir "$tmp/r1"
+expect 0 "run" "ran" -- "$ta" run "$m" --input "$tmp/input_0.bin" --output-dir "$tmp/r2"
+check "run output matches the in-process evaluation" cmp -s "$tmp/r2/output_0.bin" "$tmp/expected_0.bin"
+
+# inspect --json has the keys tools read.
+"$ta" inspect "$m" --json >"$tmp/j.json" 2>&1
+for k in '"ops":' '"macs":' '"weights_bytes":' '"arena_bytes":'; do
+  check "inspect --json has $k" grep -q "$k" "$tmp/j.json"
+done
+expect 0 "inspect text" "CONV_2D" -- "$ta" inspect "$m"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]
