@@ -1,5 +1,227 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* op_add.c: not implemented yet. */
+/*
+ * op_add.c: ADD, and the broadcasting binary-op hooks it shares with MUL (op_mul.c forwards
+ * its hooks here; everything specific to MUL is marked so below). in: a, b; out: a op b with
+ * numpy broadcasting up to rank 6, a fused activation; int8 (per-tensor quantization) or
+ * float32, every operand of the same type.
+ *
+ * Prepare is TFLite Micro's prepare, run once at compile time:
+ *   ADD int8 (CalculateOpDataAdd): left_shift 20; with twice_max = 2 * max(scale_a, scale_b)
+ *     in double, input multipliers scale_x / twice_max and output multiplier
+ *     twice_max / (2^20 * scale_out), each by QuantizeMultiplierSmallerThanOneExp (so each
+ *     must be < 1: refused otherwise, as TFLite aborts on it).
+ *   MUL int8 (CalculateOpDataMul): one multiplier (double)scale_a * scale_b / scale_out.
+ *   Clamp range of the fused activation: CalculateActivationRange(Quantized).
+ * The broadcast geometry is decided here too: dims of size 1 in the output are dropped, and
+ * neighbouring dims merged while both inputs step through them contiguously (or both stay
+ * put), so [1,4,4,3]+[3] becomes 16 rows of 3 and same-shape inputs one flat run. The kernel
+ * (runtime/src/binary.c) only steps indices.
+ */
 #include "ta_ops.h"
+#include "ta_quant.h"
 
-const ta_op_def ta_op_def_ADD = {0};
+#include <math.h>
+#include <string.h>
+
+static void keep_first(ta_status *st, ta_status s) {
+  if (*st == TA_OK) *st = s;
+}
+
+/* The int8 multipliers of ADD; false when TFLite would refuse them (a multiplier >= 1). */
+static bool add_quant(const ta_tensor *a, const ta_tensor *b, const ta_tensor *o,
+                      tart_binary_params *p) {
+  const double twice_max = 2.0 * (double)fmaxf(a->q.scale[0], b->q.scale[0]);
+  const double real_a = (double)a->q.scale[0] / twice_max;
+  const double real_b = (double)b->q.scale[0] / twice_max;
+  const double real_out = twice_max / ((double)(1 << 20) * (double)o->q.scale[0]);
+  p->left_shift = 20;
+  ta_quantize_multiplier(real_a, &p->in1_mult, &p->in1_shift_left);
+  ta_quantize_multiplier(real_b, &p->in2_mult, &p->in2_shift_left);
+  ta_quantize_multiplier(real_out, &p->out_mult, &p->out_shift_left);
+  return real_out < 1.0 && p->in1_shift_left <= 0 && p->in2_shift_left <= 0 &&
+         p->out_shift_left <= 0;
+}
+
+/* MUL: the int8 multiplier. */
+static void mul_quant(const ta_tensor *a, const ta_tensor *b, const ta_tensor *o,
+                      tart_binary_params *p) {
+  const double real = (double)a->q.scale[0] * (double)b->q.scale[0] / (double)o->q.scale[0];
+  ta_quantize_multiplier(real, &p->out_mult, &p->out_shift_left);
+}
+
+static ta_status binary_check(ta_graph *g, ta_op *op) {
+  if (op->n_in != 2 || op->n_out != 1)
+    return ta_op_err(g, op, TA_ERR_MALFORMED, "has %d inputs and %d outputs; expected 2 and 1",
+                     op->n_in, op->n_out);
+  const ta_tensor *a = ta_op_input(g, op, 0), *b = ta_op_input(g, op, 1);
+  const ta_tensor *o = ta_op_output(g, op, 0);
+  if (!a || !b || !o)
+    return ta_op_err(g, op, TA_ERR_MALFORMED, "%s is missing",
+                     !a ? "input 0" : !b ? "input 1" : "the output");
+  if (o->dtype != TA_DT_I8 && o->dtype != TA_DT_F32)
+    return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "output \"%s\" is %s; expected int8 or float32",
+                     o->name, ta_dtype_name(o->dtype));
+  ta_status st = TA_OK;
+  if (a->dtype != o->dtype || b->dtype != o->dtype)
+    return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                     "inputs \"%s\" (%s) and \"%s\" (%s) and output \"%s\" (%s) differ in type; "
+                     "expected one type for all three",
+                     a->name, ta_dtype_name(a->dtype), b->name, ta_dtype_name(b->dtype), o->name,
+                     ta_dtype_name(o->dtype));
+  if ((unsigned)op->a.act > TA_ACT_RELU6)
+    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "fused activation %d is unknown",
+                              (int)op->a.act));
+  if (o->dtype != TA_DT_I8) return st;
+  ta_status qs = ta_check_per_tensor_quant(g, op, a, "input");
+  keep_first(&qs, ta_check_per_tensor_quant(g, op, b, "input"));
+  keep_first(&qs, ta_check_per_tensor_quant(g, op, o, "output"));
+  keep_first(&st, qs);
+  if (qs == TA_OK && op->kind == TA_OP_ADD) {
+    tart_binary_params p;
+    if (!add_quant(a, b, o, &p))
+      keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                                "output scale %g is too small for input scales %g and %g: int8 "
+                                "ADD needs 2 * max(input scales) < 2^20 * output scale (TFLite "
+                                "refuses it too)",
+                                (double)o->q.scale[0], (double)a->q.scale[0],
+                                (double)b->q.scale[0]));
+  }
+  return st;
+}
+
+/* numpy broadcasting of a and b (shapes aligned at the last dim; each pair of dims equal, or
+ * one of them 1). On failure *bad_dim is the first offending output dim. */
+static bool broadcast_shape(const ta_tensor *a, const ta_tensor *b, int32_t *rank, int32_t *dims,
+                            int32_t *bad_dim) {
+  const int32_t r = a->rank > b->rank ? a->rank : b->rank;
+  for (int32_t k = 0; k < r; k++) {
+    const int32_t ka = k - (r - a->rank), kb = k - (r - b->rank);
+    const int32_t da = ka >= 0 ? a->dims[ka] : 1, db = kb >= 0 ? b->dims[kb] : 1;
+    if (da != db && da != 1 && db != 1) {
+      *bad_dim = k;
+      return false;
+    }
+    dims[k] = da == 1 ? db : da;
+  }
+  *rank = r;
+  return true;
+}
+
+static ta_status binary_infer(ta_graph *g, ta_op *op) {
+  const ta_tensor *a = ta_op_input(g, op, 0), *b = ta_op_input(g, op, 1);
+  ta_tensor *o = ta_op_output(g, op, 0);
+  char sa[96], sb[96], so[96], sr[96];
+  if (!a->shape_known || !b->shape_known)
+    return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "the shape of input \"%s\" is unknown",
+                     !a->shape_known ? a->name : b->name);
+  int32_t rank = 0, dims[TA_MAX_RANK], bad = 0;
+  if (!broadcast_shape(a, b, &rank, dims, &bad)) {
+    /* The offending dim, counted in each input's own shape (both exist there: a missing
+     * leading dim counts as 1 and broadcasts). */
+    const int32_t r = a->rank > b->rank ? a->rank : b->rank;
+    const int32_t ka = bad - (r - a->rank), kb = bad - (r - b->rank);
+    return ta_op_err(g, op, TA_ERR_MALFORMED,
+                     "input shapes %s (\"%s\") and %s (\"%s\") cannot be broadcast together: "
+                     "dim %d of the first is %d, dim %d of the second is %d (expected equal, or "
+                     "one of them 1)",
+                     ta_shape_str(a, sa, sizeof sa), a->name, ta_shape_str(b, sb, sizeof sb),
+                     b->name, ka, a->dims[ka], kb, b->dims[kb]);
+  }
+  ta_tensor want = {0};
+  want.shape_known = true;
+  want.rank = rank;
+  memcpy(want.dims, dims, sizeof dims);
+  if (o->shape_known) {
+    bool same = o->rank == rank;
+    for (int32_t k = 0; same && k < rank; k++) same = o->dims[k] == dims[k];
+    if (!same)
+      return ta_op_err(g, op, TA_ERR_MALFORMED,
+                       "output \"%s\" has shape %s, but inputs %s and %s broadcast to %s",
+                       o->name, ta_shape_str(o, so, sizeof so), ta_shape_str(a, sa, sizeof sa),
+                       ta_shape_str(b, sb, sizeof sb), ta_shape_str(&want, sr, sizeof sr));
+    return TA_OK;
+  }
+  o->shape_known = true;
+  o->rank = rank;
+  memcpy(o->dims, dims, sizeof dims);
+  return TA_OK;
+}
+
+/* Strides and merged dims of the broadcast (see the file comment and defs/elementwise.def). */
+static void broadcast_geometry(const ta_tensor *a, const ta_tensor *b, const ta_tensor *o,
+                               tart_binary_params *p) {
+  /* Element strides of each input along each output dim, innermost first; 0 if broadcast. */
+  int32_t d[TA_MAX_RANK], s1[TA_MAX_RANK], s2[TA_MAX_RANK], n = 0;
+  int32_t stride_a = 1, stride_b = 1;
+  int64_t total = 1;
+  for (int32_t k = o->rank - 1; k >= 0; k--) {
+    const int32_t ka = k - (o->rank - a->rank), kb = k - (o->rank - b->rank);
+    const int32_t da = ka >= 0 ? a->dims[ka] : 1, db = kb >= 0 ? b->dims[kb] : 1;
+    const int32_t od = o->dims[k];
+    total *= od;
+    if (od != 1) {
+      d[n] = od;
+      s1[n] = da == 1 ? 0 : stride_a;
+      s2[n] = db == 1 ? 0 : stride_b;
+      /* Merge with the inner neighbour when both inputs step through the pair as one dim. */
+      if (n > 0 && s1[n] == s1[n - 1] * d[n - 1] && s2[n] == s2[n - 1] * d[n - 1]) {
+        d[n - 1] *= od;
+      } else {
+        n++;
+      }
+    }
+    stride_a *= da;
+    stride_b *= db;
+  }
+  p->n_elems = (int32_t)total;
+  for (int k = 0; k < 6; k++) {
+    p->out_dims[k] = 1;
+    p->in1_strides[k] = 0;
+    p->in2_strides[k] = 0;
+  }
+  p->broadcast = !(n == 0 || (n == 1 && s1[0] == 1 && s2[0] == 1));
+  for (int32_t i = 0; i < n; i++) { /* innermost (i = 0) goes to dim 5 */
+    p->out_dims[5 - i] = d[i];
+    p->in1_strides[5 - i] = s1[i];
+    p->in2_strides[5 - i] = s2[i];
+  }
+}
+
+static ta_status binary_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
+  const ta_tensor *a = ta_op_input(g, op, 0), *b = ta_op_input(g, op, 1);
+  const ta_tensor *o = ta_op_output(g, op, 0);
+  size_t elems;
+  if (!ta_tensor_elems(o, &elems) || elems > INT32_MAX)
+    return ta_op_err(g, op, TA_ERR_LIMIT, "output \"%s\" has more than 2^31-1 elements", o->name);
+  const bool is_add = op->kind == TA_OP_ADD;
+  const bool s8 = o->dtype == TA_DT_I8;
+  const ta_kernel_id k = is_add ? (s8 ? TA_K_add_s8 : TA_K_add_f32)
+                                : (s8 ? TA_K_mul_s8 : TA_K_mul_f32);
+  ta_status st = ta_call_init(g, op, call, k);
+  if (st != TA_OK) return st;
+  tart_binary_params *p = call->params;
+  broadcast_geometry(a, b, o, p);
+  ta_act_range_f32(op->a.act, &p->act_min_f32, &p->act_max_f32);
+  if (!s8) return TA_OK;
+  p->in1_offset = -(int32_t)a->q.zero_point[0];
+  p->in2_offset = -(int32_t)b->q.zero_point[0];
+  p->out_offset = (int32_t)o->q.zero_point[0];
+  ta_act_range_quant(op->a.act, o->q.scale[0], p->out_offset, -128, 127, &p->act_min,
+                     &p->act_max);
+  if (is_add) {
+    if (!add_quant(a, b, o, p))
+      return ta_op_err(g, op, TA_ERR_INTERNAL, "ADD multipliers out of range after check");
+  } else {
+    mul_quant(a, b, o, p);
+  }
+  return TA_OK;
+}
+
+/* Elementwise: no multiply-accumulates (MUL's products are not counted as MACs either). */
+static uint64_t binary_macs(const ta_graph *g, const ta_op *op) {
+  (void)g;
+  (void)op;
+  return 0;
+}
+
+const ta_op_def ta_op_def_ADD = {binary_check, binary_infer, binary_prepare, binary_macs};

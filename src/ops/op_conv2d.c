@@ -17,7 +17,8 @@
 #include <string.h>
 
 static void keep_first(ta_status *st, ta_status s) {
-  if (*st == TA_OK) *st = s;
+  if (*st == TA_OK)
+    *st = s;
 }
 
 /* Sizes of one convolution, from the input, filter and attributes. */
@@ -31,10 +32,12 @@ typedef struct conv_geom {
  * explicit padding (ONNX). <= 0 when the window does not fit. */
 static int32_t out_size(const ta_attrs *a, int32_t in, int32_t k, int32_t stride, int32_t dil,
                         int32_t pad_before, int32_t pad_after) {
-  if (a->padding != TA_PAD_EXPLICIT) return ta_conv_out_size(a->padding, in, k, stride, dil);
+  if (a->padding != TA_PAD_EXPLICIT)
+    return ta_conv_out_size(a->padding, in, k, stride, dil);
   int64_t eff = (int64_t)(k - 1) * dil + 1;
   int64_t span = (int64_t)in + pad_before + pad_after - eff;
-  if (span < 0 || stride <= 0) return 0;
+  if (span < 0 || stride <= 0)
+    return 0;
   int64_t out = span / stride + 1;
   return out > INT32_MAX ? 0 : (int32_t)out;
 }
@@ -50,8 +53,10 @@ static void geom_get(const ta_graph *g, const ta_op *op, conv_geom *c) {
     c->pad_h = a->pad_top;
     c->pad_w = a->pad_left;
   } else {
-    c->pad_h = ta_conv_pad_before(a->padding, c->in_h, c->k_h, a->stride_h, a->dilation_h, c->out_h);
-    c->pad_w = ta_conv_pad_before(a->padding, c->in_w, c->k_w, a->stride_w, a->dilation_w, c->out_w);
+    c->pad_h =
+        ta_conv_pad_before(a->padding, c->in_h, c->k_h, a->stride_h, a->dilation_h, c->out_h);
+    c->pad_w =
+        ta_conv_pad_before(a->padding, c->in_w, c->k_w, a->stride_w, a->dilation_w, c->out_w);
   }
 }
 
@@ -64,16 +69,19 @@ static ta_status check_dtypes(const ta_graph *g, const ta_op *op, const ta_tenso
   ta_status st = TA_OK;
   ta_dtype bias_dt = x->dtype == TA_DT_I8 ? TA_DT_I32 : TA_DT_F32;
   if (w->dtype != x->dtype)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "filter \"%s\" is %s; expected %s like the input%s",
-                              w->name, ta_dtype_name(w->dtype), ta_dtype_name(x->dtype),
+    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                              "filter \"%s\" is %s; expected %s like the input%s", w->name,
+                              ta_dtype_name(w->dtype), ta_dtype_name(x->dtype),
                               x->dtype == TA_DT_F32 ? " (hybrid models are not supported)" : ""));
   if (b && b->dtype != bias_dt)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "bias \"%s\" is %s; expected %s for a %s input",
-                              b->name, ta_dtype_name(b->dtype), ta_dtype_name(bias_dt),
-                              ta_dtype_name(x->dtype)));
+    keep_first(&st,
+               ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                         "bias \"%s\" is %s; expected %s with %s input and filter", b->name,
+                         ta_dtype_name(b->dtype), ta_dtype_name(bias_dt), ta_dtype_name(x->dtype)));
   if (y->dtype != x->dtype)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "output \"%s\" is %s; expected %s like the input",
-                              y->name, ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
+    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                              "output \"%s\" is %s; expected %s like the input", y->name,
+                              ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
   return st;
 }
 
@@ -82,22 +90,25 @@ static ta_status check_weight_quant(const ta_graph *g, const ta_op *op, const ta
                                     int32_t axis, int32_t channels) {
   const ta_quant *q = &w->q;
   if (q->count < 1)
-    return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "filter \"%s\" (int8) has no quantization parameters",
-                     w->name);
+    return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                     "filter \"%s\" (int8) has no quantization parameters", w->name);
   if (q->count != 1 && q->count != channels)
-    return ta_op_err(g, op, TA_ERR_MALFORMED, "filter has %d scales, expected %d (one per output channel)",
-                     q->count, channels);
+    return ta_op_err(g, op, TA_ERR_MALFORMED,
+                     "filter has %d scales, expected %d (one per output channel)", q->count,
+                     channels);
   if (q->count > 1 && q->axis != axis)
     return ta_op_err(g, op, TA_ERR_MALFORMED,
                      "filter \"%s\" is quantized along axis %d; expected axis %d (output channels)",
                      w->name, q->axis, axis);
   for (int32_t i = 0; i < q->count; i++) {
     if (!(q->scale[i] > 0.0f) || !isfinite(q->scale[i]))
-      return ta_op_err(g, op, TA_ERR_MALFORMED, "filter \"%s\" scale %d is %g; expected a finite value > 0",
-                       w->name, i, (double)q->scale[i]);
+      return ta_op_err(g, op, TA_ERR_MALFORMED,
+                       "filter \"%s\" scale %d is %g; expected a finite value > 0", w->name, i,
+                       (double)q->scale[i]);
     if (q->zero_point[i] != 0)
       return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                       "filter \"%s\" has zero point %lld (channel %d); int8 weights must be symmetric (zero point 0)",
+                       "filter \"%s\" has zero point %lld (channel %d); int8 weights must be "
+                       "symmetric (zero point 0)",
                        w->name, (long long)q->zero_point[i], i);
   }
   return TA_OK;
@@ -107,11 +118,13 @@ static ta_status check_attrs(const ta_graph *g, const ta_op *op) {
   const ta_attrs *a = &op->a;
   ta_status st = TA_OK;
   if (a->stride_h < 1 || a->stride_w < 1)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "stride is %dx%d (HxW); expected values >= 1",
-                              a->stride_h, a->stride_w));
+    keep_first(&st,
+               ta_op_err(g, op, TA_ERR_MALFORMED, "stride is %dx%d (HxW); expected values >= 1",
+                         a->stride_h, a->stride_w));
   if (a->dilation_h < 1 || a->dilation_w < 1)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "dilation is %dx%d (HxW); expected values >= 1",
-                              a->dilation_h, a->dilation_w));
+    keep_first(&st,
+               ta_op_err(g, op, TA_ERR_MALFORMED, "dilation is %dx%d (HxW); expected values >= 1",
+                         a->dilation_h, a->dilation_w));
   if (a->padding != TA_PAD_VALID && a->padding != TA_PAD_SAME && a->padding != TA_PAD_EXPLICIT)
     keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "unknown padding kind %d", (int)a->padding));
   if (a->padding == TA_PAD_EXPLICIT &&
@@ -129,9 +142,11 @@ static ta_status check_attrs(const ta_graph *g, const ta_op *op) {
 static bool dims_ok(int32_t rank, const int32_t *dims) {
   int64_t elems = 1;
   for (int32_t i = 0; i < rank; i++) {
-    if (dims[i] <= 0) return false;
+    if (dims[i] <= 0)
+      return false;
     elems *= dims[i];
-    if (elems > INT32_MAX) return false;
+    if (elems > INT32_MAX)
+      return false;
   }
   return true;
 }
@@ -139,22 +154,29 @@ static bool dims_ok(int32_t rank, const int32_t *dims) {
 static ta_status conv_check(ta_graph *g, ta_op *op) {
   if ((op->n_in != 2 && op->n_in != 3) || op->n_out != 1)
     return ta_op_err(g, op, TA_ERR_MALFORMED,
-                     "has %d inputs and %d outputs; expected 2 or 3 inputs (input, filter, optional bias) and 1 output",
+                     "has %d inputs and %d outputs; expected 2 or 3 inputs (input, filter, "
+                     "optional bias) and 1 output",
                      op->n_in, op->n_out);
   ta_tensor *x = ta_op_input(g, op, 0), *w = ta_op_input(g, op, 1), *b = ta_op_input(g, op, 2);
   ta_tensor *y = ta_op_output(g, op, 0);
   if (!x || !w || !y)
-    return ta_op_err(g, op, TA_ERR_MALFORMED, "the %s is missing", !x ? "input" : !w ? "filter" : "output");
+    return ta_op_err(g, op, TA_ERR_MALFORMED, "the %s is missing",
+                     !x   ? "input"
+                     : !w ? "filter"
+                          : "output");
   char sb[64];
   ta_status st = check_dtypes(g, op, x, w, b, y);
   keep_first(&st, check_attrs(g, op));
   if (!x->shape_known || x->rank != 4 || !dims_ok(x->rank, x->dims))
-    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "input \"%s\" has shape %s; expected [N,H,W,C]",
-                              x->name, x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
+    keep_first(&st,
+               ta_op_err(g, op, TA_ERR_MALFORMED, "input \"%s\" has shape %s; expected [N,H,W,C]",
+                         x->name, x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
   if (!w->shape_known || w->rank != 4 || !dims_ok(w->rank, w->dims))
-    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "filter \"%s\" has shape %s; expected [Co,KH,KW,Ci]",
-                              w->name, w->shape_known ? ta_shape_str(w, sb, sizeof sb) : "(unknown)"));
-  if (st != TA_OK) return st;
+    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
+                              "filter \"%s\" has shape %s; expected [Co,KH,KW,Ci]", w->name,
+                              w->shape_known ? ta_shape_str(w, sb, sizeof sb) : "(unknown)"));
+  if (st != TA_OK)
+    return st;
 
   int32_t in_c = x->dims[3], out_c = w->dims[0], k_c = w->dims[3];
   if (in_c % k_c != 0)
@@ -167,10 +189,11 @@ static ta_status conv_check(ta_graph *g, ta_op *op) {
                      in_c / k_c);
   size_t b_elems;
   if (b && (!ta_tensor_elems(b, &b_elems) || b_elems != (size_t)out_c))
-    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
-                              "bias \"%s\" has shape %s; expected %d elements (one per output channel)",
-                              b->name, b->shape_known ? ta_shape_str(b, sb, sizeof sb) : "(unknown)",
-                              out_c));
+    keep_first(&st,
+               ta_op_err(g, op, TA_ERR_MALFORMED,
+                         "bias \"%s\" has shape %s; expected %d elements (one per output channel)",
+                         b->name, b->shape_known ? ta_shape_str(b, sb, sizeof sb) : "(unknown)",
+                         out_c));
   if (x->dtype == TA_DT_I8 && w->dtype == TA_DT_I8 && y->dtype == TA_DT_I8) {
     keep_first(&st, ta_check_per_tensor_quant(g, op, x, "input"));
     keep_first(&st, check_weight_quant(g, op, w, 0, out_c));
@@ -180,17 +203,19 @@ static ta_status conv_check(ta_graph *g, ta_op *op) {
 }
 
 /* Set the output shape, or verify the one the model gives. */
-static ta_status set_or_verify_shape(const ta_graph *g, const ta_op *op, ta_tensor *y,
-                                     int32_t rank, const int32_t *dims) {
+static ta_status set_or_verify_shape(const ta_graph *g, const ta_op *op, ta_tensor *y, int32_t rank,
+                                     const int32_t *dims) {
   if (!y->shape_known) {
     y->rank = rank;
     memcpy(y->dims, dims, (size_t)rank * sizeof dims[0]);
     y->shape_known = true;
     return TA_OK;
   }
-  if (y->rank == rank && memcmp(y->dims, dims, (size_t)rank * sizeof dims[0]) == 0) return TA_OK;
+  if (y->rank == rank && memcmp(y->dims, dims, (size_t)rank * sizeof dims[0]) == 0)
+    return TA_OK;
   ta_tensor want = {0};
   want.rank = rank;
+  want.shape_known = true;
   memcpy(want.dims, dims, (size_t)rank * sizeof dims[0]);
   char have_s[64], want_s[64];
   return ta_op_err(g, op, TA_ERR_MALFORMED, "output \"%s\" has shape %s in the model; expected %s",
@@ -202,9 +227,10 @@ static ta_status conv_infer(ta_graph *g, ta_op *op) {
   conv_geom c;
   geom_get(g, op, &c);
   if (c.out_h <= 0 || c.out_w <= 0)
-    return ta_op_err(g, op, TA_ERR_MALFORMED,
-                     "the %dx%d filter (dilation %dx%d) does not fit the %dx%d input with this padding",
-                     c.k_h, c.k_w, op->a.dilation_h, op->a.dilation_w, c.in_h, c.in_w);
+    return ta_op_err(
+        g, op, TA_ERR_MALFORMED,
+        "the %dx%d filter (dilation %dx%d) does not fit the %dx%d input with this padding", c.k_h,
+        c.k_w, op->a.dilation_h, op->a.dilation_w, c.in_h, c.in_w);
   int32_t dims[4] = {c.n, c.out_h, c.out_w, c.out_c};
   if (!dims_ok(4, dims))
     return ta_op_err(g, op, TA_ERR_LIMIT, "output has more than %d elements", INT32_MAX);
@@ -213,9 +239,11 @@ static ta_status conv_infer(ta_graph *g, ta_op *op) {
 
 /* The kernel always takes (input, filter, bias); an absent bias is passed as NULL. */
 static ta_status bias_operand(ta_graph *g, ta_kernel_call *call) {
-  if (call->n_in >= 3) return TA_OK;
+  if (call->n_in >= 3)
+    return TA_OK;
   int32_t *in = ta_new_array(g->ctx, 3, sizeof *in);
-  if (!in) return TA_ERR_LIMIT;
+  if (!in)
+    return TA_ERR_LIMIT;
   in[0] = call->in[0], in[1] = call->in[1], in[2] = -1;
   call->in = in;
   call->n_in = 3;
@@ -230,7 +258,8 @@ static ta_status requant(ta_graph *g, const ta_op *op, const ta_tensor *x, const
   int32_t n = w->q.count;
   int32_t *mult = ta_new_array(g->ctx, (size_t)n, sizeof *mult);
   int32_t *shift = ta_new_array(g->ctx, (size_t)n, sizeof *shift);
-  if (!mult || !shift) return TA_ERR_LIMIT;
+  if (!mult || !shift)
+    return TA_ERR_LIMIT;
   for (int32_t i = 0; i < n; i++) {
     double eff = (double)x->q.scale[0] * (double)w->q.scale[i] / (double)y->q.scale[0];
     ta_quantize_multiplier(eff, &mult[i], &shift[i]);
@@ -249,8 +278,10 @@ static ta_status conv_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   const ta_tensor *y = ta_op_output(g, op, 0);
   bool quantized = x->dtype == TA_DT_I8;
   ta_status st = ta_call_init(g, op, call, quantized ? TA_K_conv2d_s8 : TA_K_conv2d_f32);
-  if (st == TA_OK) st = bias_operand(g, call);
-  if (st != TA_OK) return st;
+  if (st == TA_OK)
+    st = bias_operand(g, call);
+  if (st != TA_OK)
+    return st;
   conv_geom c;
   geom_get(g, op, &c);
   tart_conv_params *p = call->params;
@@ -275,10 +306,11 @@ static ta_status conv_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
 
 static uint64_t conv_macs(const ta_graph *g, const ta_op *op) {
   const ta_tensor *w = ta_op_input(g, op, 1), *y = ta_op_output(g, op, 0);
-  if (!w || !y || !w->shape_known || !y->shape_known || w->rank != 4 || y->rank != 4) return 0;
+  if (!w || !y || !w->shape_known || !y->shape_known || w->rank != 4 || y->rank != 4)
+    return 0;
   /* Each output element takes KH*KW*(Ci/groups) products. */
-  return (uint64_t)y->dims[0] * (uint64_t)y->dims[1] * (uint64_t)y->dims[2] *
-         (uint64_t)y->dims[3] * (uint64_t)w->dims[1] * (uint64_t)w->dims[2] * (uint64_t)w->dims[3];
+  return (uint64_t)y->dims[0] * (uint64_t)y->dims[1] * (uint64_t)y->dims[2] * (uint64_t)y->dims[3] *
+         (uint64_t)w->dims[1] * (uint64_t)w->dims[2] * (uint64_t)w->dims[3];
 }
 
 const ta_op_def ta_op_def_CONV_2D = {conv_check, conv_infer, conv_prepare, conv_macs};

@@ -18,7 +18,8 @@
 #include <string.h>
 
 static void keep_first(ta_status *st, ta_status s) {
-  if (*st == TA_OK) *st = s;
+  if (*st == TA_OK)
+    *st = s;
 }
 
 /* int8 with int8 weights and int32 bias, or float32 throughout. */
@@ -30,16 +31,19 @@ static ta_status check_dtypes(const ta_graph *g, const ta_op *op, const ta_tenso
   ta_status st = TA_OK;
   ta_dtype bias_dt = x->dtype == TA_DT_I8 ? TA_DT_I32 : TA_DT_F32;
   if (w->dtype != x->dtype)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "weights \"%s\" are %s; expected %s like the input%s",
-                              w->name, ta_dtype_name(w->dtype), ta_dtype_name(x->dtype),
+    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                              "weights \"%s\" are %s; expected %s like the input%s", w->name,
+                              ta_dtype_name(w->dtype), ta_dtype_name(x->dtype),
                               x->dtype == TA_DT_F32 ? " (hybrid models are not supported)" : ""));
   if (b && b->dtype != bias_dt)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "bias \"%s\" is %s; expected %s for a %s input",
-                              b->name, ta_dtype_name(b->dtype), ta_dtype_name(bias_dt),
-                              ta_dtype_name(x->dtype)));
+    keep_first(&st,
+               ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                         "bias \"%s\" is %s; expected %s with %s input and filter", b->name,
+                         ta_dtype_name(b->dtype), ta_dtype_name(bias_dt), ta_dtype_name(x->dtype)));
   if (y->dtype != x->dtype)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "output \"%s\" is %s; expected %s like the input",
-                              y->name, ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
+    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                              "output \"%s\" is %s; expected %s like the input", y->name,
+                              ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
   return st;
 }
 
@@ -49,26 +53,31 @@ static ta_status check_weight_quant(const ta_graph *g, const ta_op *op, const ta
                                     int32_t channels) {
   const ta_quant *q = &w->q;
   if (q->count < 1)
-    return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "weights \"%s\" (int8) have no quantization parameters",
-                     w->name);
+    return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                     "weights \"%s\" (int8) have no quantization parameters", w->name);
   if (q->count != 1 && q->count != channels)
-    return ta_op_err(g, op, TA_ERR_MALFORMED, "weights have %d scales, expected %d (one per output channel)",
-                     q->count, channels);
-  if (q->count > 1 && q->axis != 0)
     return ta_op_err(g, op, TA_ERR_MALFORMED,
-                     "weights \"%s\" are quantized along axis %d; expected axis 0 (output channels)",
-                     w->name, q->axis);
+                     "weights have %d scales, expected %d (one per output channel)", q->count,
+                     channels);
+  if (q->count > 1 && q->axis != 0)
+    return ta_op_err(
+        g, op, TA_ERR_MALFORMED,
+        "weights \"%s\" are quantized along axis %d; expected axis 0 (output channels)", w->name,
+        q->axis);
   for (int32_t i = 0; i < q->count; i++) {
     if (!(q->scale[i] > 0.0f) || !isfinite(q->scale[i]))
-      return ta_op_err(g, op, TA_ERR_MALFORMED, "weights \"%s\" scale %d is %g; expected a finite value > 0",
-                       w->name, i, (double)q->scale[i]);
+      return ta_op_err(g, op, TA_ERR_MALFORMED,
+                       "weights \"%s\" scale %d is %g; expected a finite value > 0", w->name, i,
+                       (double)q->scale[i]);
     if (q->count > 1 && q->zero_point[i] != 0)
       return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                       "weights \"%s\" have zero point %lld (channel %d); per-channel int8 weights must be symmetric (zero point 0)",
+                       "weights \"%s\" have zero point %lld (channel %d); per-channel int8 weights "
+                       "must be symmetric (zero point 0)",
                        w->name, (long long)q->zero_point[i], i);
     if (q->zero_point[i] < -128 || q->zero_point[i] > 127)
-      return ta_op_err(g, op, TA_ERR_MALFORMED, "weights \"%s\" have zero point %lld outside int8 range",
-                       w->name, (long long)q->zero_point[i]);
+      return ta_op_err(g, op, TA_ERR_MALFORMED,
+                       "weights \"%s\" have zero point %lld outside int8 range", w->name,
+                       (long long)q->zero_point[i]);
   }
   return TA_OK;
 }
@@ -77,9 +86,11 @@ static ta_status check_weight_quant(const ta_graph *g, const ta_op *op, const ta
 static bool dims_ok(int32_t rank, const int32_t *dims) {
   int64_t elems = 1;
   for (int32_t i = 0; i < rank; i++) {
-    if (dims[i] <= 0) return false;
+    if (dims[i] <= 0)
+      return false;
     elems *= dims[i];
-    if (elems > INT32_MAX) return false;
+    if (elems > INT32_MAX)
+      return false;
   }
   return true;
 }
@@ -87,41 +98,51 @@ static bool dims_ok(int32_t rank, const int32_t *dims) {
 static ta_status fc_check(ta_graph *g, ta_op *op) {
   if ((op->n_in != 2 && op->n_in != 3) || op->n_out != 1)
     return ta_op_err(g, op, TA_ERR_MALFORMED,
-                     "has %d inputs and %d outputs; expected 2 or 3 inputs (input, weights, optional bias) and 1 output",
+                     "has %d inputs and %d outputs; expected 2 or 3 inputs (input, weights, "
+                     "optional bias) and 1 output",
                      op->n_in, op->n_out);
   ta_tensor *x = ta_op_input(g, op, 0), *w = ta_op_input(g, op, 1), *b = ta_op_input(g, op, 2);
   ta_tensor *y = ta_op_output(g, op, 0);
   if (!x || !w || !y)
-    return ta_op_err(g, op, TA_ERR_MALFORMED, "the %s is missing", !x ? "input" : !w ? "weights" : "output");
+    return ta_op_err(g, op, TA_ERR_MALFORMED, "the %s is missing",
+                     !x   ? "input"
+                     : !w ? "weights"
+                          : "output");
   char sb[64];
   ta_status st = check_dtypes(g, op, x, w, b, y);
   if ((unsigned)op->a.act > TA_ACT_RELU6)
     keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "fused activation %d is not supported",
                               (int)op->a.act));
   if (!x->shape_known || x->rank < 1 || !dims_ok(x->rank, x->dims))
-    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "input \"%s\" has shape %s; expected [..., K]",
-                              x->name, x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
+    keep_first(&st,
+               ta_op_err(g, op, TA_ERR_MALFORMED, "input \"%s\" has shape %s; expected [..., K]",
+                         x->name, x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
   if (!w->shape_known || w->rank != 2 || !dims_ok(w->rank, w->dims))
-    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "weights \"%s\" have shape %s; expected [Co,K]",
-                              w->name, w->shape_known ? ta_shape_str(w, sb, sizeof sb) : "(unknown)"));
-  if (st != TA_OK) return st;
+    keep_first(&st,
+               ta_op_err(g, op, TA_ERR_MALFORMED, "weights \"%s\" have shape %s; expected [Co,K]",
+                         w->name, w->shape_known ? ta_shape_str(w, sb, sizeof sb) : "(unknown)"));
+  if (st != TA_OK)
+    return st;
 
   int32_t out_c = w->dims[0], k = w->dims[1];
   size_t x_elems = 0, b_elems;
   ta_tensor_elems(x, &x_elems);
   if (op->a.keep_dims && x->dims[x->rank - 1] != k)
     keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
-                              "input \"%s\" has shape %s; with keep_num_dims its last dim must be the weights' K = %d",
+                              "input \"%s\" has shape %s; with keep_num_dims its last dim must be "
+                              "the weights' K = %d",
                               x->name, ta_shape_str(x, sb, sizeof sb), k));
   else if (x_elems % (size_t)k != 0)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
-                              "input \"%s\" has %zu elements, not a multiple of the weights' K = %d",
-                              x->name, x_elems, k));
+    keep_first(&st,
+               ta_op_err(g, op, TA_ERR_MALFORMED,
+                         "input \"%s\" has %zu elements, not a multiple of the weights' K = %d",
+                         x->name, x_elems, k));
   if (b && (!ta_tensor_elems(b, &b_elems) || b_elems != (size_t)out_c))
-    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
-                              "bias \"%s\" has shape %s; expected %d elements (one per output channel)",
-                              b->name, b->shape_known ? ta_shape_str(b, sb, sizeof sb) : "(unknown)",
-                              out_c));
+    keep_first(&st,
+               ta_op_err(g, op, TA_ERR_MALFORMED,
+                         "bias \"%s\" has shape %s; expected %d elements (one per output channel)",
+                         b->name, b->shape_known ? ta_shape_str(b, sb, sizeof sb) : "(unknown)",
+                         out_c));
   if (x->dtype == TA_DT_I8 && w->dtype == TA_DT_I8 && y->dtype == TA_DT_I8) {
     keep_first(&st, ta_check_per_tensor_quant(g, op, x, "input"));
     keep_first(&st, check_weight_quant(g, op, w, out_c));
@@ -131,17 +152,19 @@ static ta_status fc_check(ta_graph *g, ta_op *op) {
 }
 
 /* Set the output shape, or verify the one the model gives. */
-static ta_status set_or_verify_shape(const ta_graph *g, const ta_op *op, ta_tensor *y,
-                                     int32_t rank, const int32_t *dims) {
+static ta_status set_or_verify_shape(const ta_graph *g, const ta_op *op, ta_tensor *y, int32_t rank,
+                                     const int32_t *dims) {
   if (!y->shape_known) {
     y->rank = rank;
     memcpy(y->dims, dims, (size_t)rank * sizeof dims[0]);
     y->shape_known = true;
     return TA_OK;
   }
-  if (y->rank == rank && memcmp(y->dims, dims, (size_t)rank * sizeof dims[0]) == 0) return TA_OK;
+  if (y->rank == rank && memcmp(y->dims, dims, (size_t)rank * sizeof dims[0]) == 0)
+    return TA_OK;
   ta_tensor want = {0};
   want.rank = rank;
+  want.shape_known = true;
   memcpy(want.dims, dims, (size_t)rank * sizeof dims[0]);
   char have_s[64], want_s[64];
   return ta_op_err(g, op, TA_ERR_MALFORMED, "output \"%s\" has shape %s in the model; expected %s",
@@ -171,9 +194,11 @@ static ta_status fc_infer(ta_graph *g, ta_op *op) {
 
 /* The kernel always takes (input, filter, bias); an absent bias is passed as NULL. */
 static ta_status bias_operand(ta_graph *g, ta_kernel_call *call) {
-  if (call->n_in >= 3) return TA_OK;
+  if (call->n_in >= 3)
+    return TA_OK;
   int32_t *in = ta_new_array(g->ctx, 3, sizeof *in);
-  if (!in) return TA_ERR_LIMIT;
+  if (!in)
+    return TA_ERR_LIMIT;
   in[0] = call->in[0], in[1] = call->in[1], in[2] = -1;
   call->in = in;
   call->n_in = 3;
@@ -189,7 +214,8 @@ static ta_status requant(ta_graph *g, const ta_op *op, const ta_tensor *x, const
   int32_t n = w->q.count;
   int32_t *mult = ta_new_array(g->ctx, (size_t)n, sizeof *mult);
   int32_t *shift = ta_new_array(g->ctx, (size_t)n, sizeof *shift);
-  if (!mult || !shift) return TA_ERR_LIMIT;
+  if (!mult || !shift)
+    return TA_ERR_LIMIT;
   for (int32_t i = 0; i < n; i++) {
     double eff = (double)x->q.scale[0] * (double)w->q.scale[i] / (double)y->q.scale[0];
     ta_quantize_multiplier(eff, &mult[i], &shift[i]);
@@ -207,9 +233,12 @@ static ta_status fc_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   const ta_tensor *x = ta_op_input(g, op, 0), *w = ta_op_input(g, op, 1);
   const ta_tensor *y = ta_op_output(g, op, 0);
   bool quantized = x->dtype == TA_DT_I8;
-  ta_status st = ta_call_init(g, op, call, quantized ? TA_K_fully_connected_s8 : TA_K_fully_connected_f32);
-  if (st == TA_OK) st = bias_operand(g, call);
-  if (st != TA_OK) return st;
+  ta_status st =
+      ta_call_init(g, op, call, quantized ? TA_K_fully_connected_s8 : TA_K_fully_connected_f32);
+  if (st == TA_OK)
+    st = bias_operand(g, call);
+  if (st != TA_OK)
+    return st;
   size_t x_elems = 0;
   ta_tensor_elems(x, &x_elems);
   tart_fc_params *p = call->params;
@@ -233,7 +262,8 @@ static ta_status fc_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
 static uint64_t fc_macs(const ta_graph *g, const ta_op *op) {
   const ta_tensor *x = ta_op_input(g, op, 0), *w = ta_op_input(g, op, 1);
   size_t x_elems;
-  if (!x || !w || !w->shape_known || w->rank != 2 || !ta_tensor_elems(x, &x_elems)) return 0;
+  if (!x || !w || !w->shape_known || w->rank != 2 || !ta_tensor_elems(x, &x_elems))
+    return 0;
   /* batches * K * Co = (input elements) * Co */
   return (uint64_t)x_elems * (uint64_t)w->dims[0];
 }

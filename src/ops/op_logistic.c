@@ -1,5 +1,88 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* op_logistic.c: not implemented yet. */
+/*
+ * op_logistic.c: LOGISTIC (sigmoid), elementwise. float32 or int8.
+ *
+ * int8 follows TFLM's reference integer kernel (reference_integer_ops::Logistic): the output is
+ * quantized with scale 1/256 and zero point -128 (TFLM requires the zero point; the algorithm
+ * writes units of 1/256 whatever the scale says, so another scale gets a warning); the input's
+ * scale becomes a Q4.27 multiplier and a radius past which the output saturates, computed here
+ * as TFLM's CalculateArithmeticOpDataLogistic does. MACs: 0.
+ */
 #include "ta_ops.h"
+#include "ta_quant.h"
+#include "ta_quant_act.h"
 
-const ta_op_def ta_op_def_LOGISTIC = {0};
+static void keep_first(ta_status *st, ta_status s) {
+  if (*st == TA_OK)
+    *st = s;
+}
+
+static ta_status logistic_check(ta_graph *g, ta_op *op) {
+  if (op->n_in != 1 || op->n_out != 1)
+    return ta_op_err(g, op, TA_ERR_MALFORMED, "has %d inputs and %d outputs; expected 1 and 1",
+                     op->n_in, op->n_out);
+  const ta_tensor *x = ta_op_input(g, op, 0), *y = ta_op_output(g, op, 0);
+  if (!x || !y)
+    return ta_op_err(g, op, TA_ERR_MALFORMED, "the %s is missing", !x ? "input" : "output");
+  ta_status st = TA_OK;
+  char sb[96];
+  if (x->dtype != TA_DT_F32 && x->dtype != TA_DT_I8)
+    keep_first(&st,
+               ta_op_err(g, op, TA_ERR_UNSUPPORTED, "input \"%s\" is %s; expected float32 or int8",
+                         x->name, ta_dtype_name(x->dtype)));
+  else if (y->dtype != x->dtype)
+    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                              "output \"%s\" is %s; expected %s like the input", y->name,
+                              ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
+  if (!ta_dims_ok(x))
+    keep_first(&st,
+               ta_op_err(g, op, TA_ERR_MALFORMED,
+                         "input \"%s\" has shape %s; expected a known shape with every dim >= 1",
+                         x->name, x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
+  if (st != TA_OK || x->dtype != TA_DT_I8)
+    return st;
+
+  keep_first(&st, ta_check_per_tensor_quant(g, op, x, "input"));
+  keep_first(&st, ta_check_fixed_output_quant(g, op, y, 256, -128, false, true));
+  if (st != TA_OK)
+    return st;
+  int32_t mult, shift, radius;
+  if (!ta_sigmoid_input_scaling(x->q.scale[0], &mult, &shift, &radius))
+    return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                     "input scale %g is outside what int8 LOGISTIC handles (2^-28 to 2^35)",
+                     (double)x->q.scale[0]);
+  return TA_OK;
+}
+
+static ta_status logistic_infer(ta_graph *g, ta_op *op) {
+  const ta_tensor *x = ta_op_input(g, op, 0);
+  return ta_set_or_verify_shape(g, op, ta_op_output(g, op, 0), x->rank, x->dims);
+}
+
+static ta_status logistic_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
+  const ta_tensor *x = ta_op_input(g, op, 0);
+  const bool is_s8 = x->dtype == TA_DT_I8;
+  ta_status st = ta_call_init(g, op, call, is_s8 ? TA_K_logistic_s8 : TA_K_logistic_f32);
+  if (st != TA_OK)
+    return st;
+  tart_sigmoid_params *p = call->params;
+  size_t elems = 0;
+  ta_tensor_elems(x, &elems);
+  p->elems = (int32_t)elems;
+  if (!is_s8)
+    return TA_OK;
+  p->input_zp = (int32_t)x->q.zero_point[0];
+  if (!ta_sigmoid_input_scaling(x->q.scale[0], &p->input_mult, &p->input_shift_left,
+                                &p->input_range_radius))
+    return ta_op_err(g, op, TA_ERR_INTERNAL, "input scaling changed after check");
+  return TA_OK;
+}
+
+static uint64_t logistic_macs(const ta_graph *g, const ta_op *op) {
+  (void)g;
+  (void)op;
+  return 0;
+}
+
+const ta_op_def ta_op_def_LOGISTIC = {logistic_check, logistic_infer, logistic_prepare,
+                                      logistic_macs};

@@ -1,6 +1,187 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* op_pool.c: not implemented yet. */
+/*
+ * op_pool.c: AVERAGE_POOL_2D and MAX_POOL_2D. input [N,H,W,C] -> output [N,OH,OW,C]; a
+ * filter_h x filter_w window, strides, SAME/VALID (TFLite) or explicit (ONNX) padding, a fused
+ * activation. int8 or float32.
+ *
+ * Prepare is TFLM's pooling prepare, run at compile time: the leading padding
+ * (ComputePaddingHeightWidth with dilation 1) and the clamp range of the fused activation on
+ * the output's quantization. int8 pooling does no requantization, so input and output must
+ * share scale and zero point (TFLM accepts scales within 1e-6). Windows are clipped to the
+ * input, and the checks below guarantee every window keeps at least one tap.
+ * MACs: 0 (pooling has no multiplies; the window adds are not counted).
+ */
 #include "ta_ops.h"
+#include "ta_quant.h"
+#include "ta_quant_act.h"
 
-const ta_op_def ta_op_def_AVERAGE_POOL_2D = {0};
-const ta_op_def ta_op_def_MAX_POOL_2D = {0};
+#include <math.h>
+
+static void keep_first(ta_status *st, ta_status s) {
+  if (*st == TA_OK)
+    *st = s;
+}
+
+/* Output size along one axis; <= 0 when the window does not fit. Explicit padding: the
+ * floor formula of ONNX (ceil_mode 0). */
+static int32_t out_size(const ta_attrs *a, int32_t in, int32_t k, int32_t stride,
+                        int32_t pad_before, int32_t pad_after) {
+  if (a->padding != TA_PAD_EXPLICIT)
+    return ta_conv_out_size(a->padding, in, k, stride, 1);
+  int64_t span = (int64_t)in + pad_before + pad_after - k;
+  if (span < 0 || stride <= 0)
+    return 0;
+  int64_t out = span / stride + 1;
+  return out > INT32_MAX ? 0 : (int32_t)out;
+}
+
+static ta_status check_attrs(const ta_graph *g, const ta_op *op) {
+  const ta_attrs *a = &op->a;
+  ta_status st = TA_OK;
+  if (a->filter_h < 1 || a->filter_w < 1)
+    keep_first(&st,
+               ta_op_err(g, op, TA_ERR_MALFORMED, "window is %dx%d (HxW); expected values >= 1",
+                         a->filter_h, a->filter_w));
+  if (a->stride_h < 1 || a->stride_w < 1)
+    keep_first(&st,
+               ta_op_err(g, op, TA_ERR_MALFORMED, "stride is %dx%d (HxW); expected values >= 1",
+                         a->stride_h, a->stride_w));
+  if (a->padding != TA_PAD_VALID && a->padding != TA_PAD_SAME && a->padding != TA_PAD_EXPLICIT)
+    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "unknown padding kind %d", (int)a->padding));
+  if (a->padding == TA_PAD_EXPLICIT &&
+      (a->pad_top < 0 || a->pad_bottom < 0 || a->pad_left < 0 || a->pad_right < 0))
+    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
+                              "explicit padding (top %d, bottom %d, left %d, right %d) is negative",
+                              a->pad_top, a->pad_bottom, a->pad_left, a->pad_right));
+  /* A pad as large as the window would give windows with no input tap at all. */
+  if (st == TA_OK && a->padding == TA_PAD_EXPLICIT &&
+      (a->pad_top >= a->filter_h || a->pad_bottom >= a->filter_h || a->pad_left >= a->filter_w ||
+       a->pad_right >= a->filter_w))
+    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                              "explicit padding (top %d, bottom %d, left %d, right %d) reaches the "
+                              "%dx%d window size: some windows would lie wholly in the padding",
+                              a->pad_top, a->pad_bottom, a->pad_left, a->pad_right, a->filter_h,
+                              a->filter_w));
+  if ((unsigned)a->act > TA_ACT_RELU6)
+    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "fused activation %d is not supported",
+                              (int)a->act));
+  return st;
+}
+
+static ta_status pool_check(ta_graph *g, ta_op *op) {
+  if (op->n_in != 1 || op->n_out != 1)
+    return ta_op_err(g, op, TA_ERR_MALFORMED, "has %d inputs and %d outputs; expected 1 and 1",
+                     op->n_in, op->n_out);
+  const ta_tensor *x = ta_op_input(g, op, 0), *y = ta_op_output(g, op, 0);
+  if (!x || !y)
+    return ta_op_err(g, op, TA_ERR_MALFORMED, "the %s is missing", !x ? "input" : "output");
+  ta_status st = TA_OK;
+  if (x->dtype != TA_DT_F32 && x->dtype != TA_DT_I8)
+    keep_first(&st,
+               ta_op_err(g, op, TA_ERR_UNSUPPORTED, "input \"%s\" is %s; expected float32 or int8",
+                         x->name, ta_dtype_name(x->dtype)));
+  else if (y->dtype != x->dtype)
+    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                              "output \"%s\" is %s; expected %s like the input", y->name,
+                              ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
+  keep_first(&st, check_attrs(g, op));
+  char sb[96];
+  if (!x->shape_known || x->rank != 4 || !ta_dims_ok(x))
+    keep_first(&st,
+               ta_op_err(g, op, TA_ERR_MALFORMED, "input \"%s\" has shape %s; expected [N,H,W,C]",
+                         x->name, x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
+  if (st != TA_OK || x->dtype != TA_DT_I8)
+    return st;
+
+  keep_first(&st, ta_check_per_tensor_quant(g, op, x, "input"));
+  keep_first(&st, ta_check_per_tensor_quant(g, op, y, "output"));
+  if (st != TA_OK)
+    return st;
+  /* TFLM's PoolingPrepare: scales within 1e-6, equal zero points. */
+  double scale_diff = fabs((double)x->q.scale[0] - (double)y->q.scale[0]);
+  if (scale_diff > 1.0e-6 || x->q.zero_point[0] != y->q.zero_point[0])
+    return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                     "int8 input \"%s\" (scale %g, zero point %lld) and output \"%s\" (scale %g, "
+                     "zero point %lld) must share quantization: int8 pooling does not requantize",
+                     x->name, (double)x->q.scale[0], (long long)x->q.zero_point[0], y->name,
+                     (double)y->q.scale[0], (long long)y->q.zero_point[0]);
+  return TA_OK;
+}
+
+/* Output rows/columns and leading padding. */
+typedef struct pool_geom {
+  int32_t out_h, out_w, pad_h, pad_w;
+} pool_geom;
+
+static void geom_get(const ta_tensor *x, const ta_attrs *a, pool_geom *pg) {
+  const int32_t in_h = x->dims[1], in_w = x->dims[2];
+  pg->out_h = out_size(a, in_h, a->filter_h, a->stride_h, a->pad_top, a->pad_bottom);
+  pg->out_w = out_size(a, in_w, a->filter_w, a->stride_w, a->pad_left, a->pad_right);
+  if (a->padding == TA_PAD_EXPLICIT) {
+    pg->pad_h = a->pad_top;
+    pg->pad_w = a->pad_left;
+  } else {
+    pg->pad_h = ta_conv_pad_before(a->padding, in_h, a->filter_h, a->stride_h, 1, pg->out_h);
+    pg->pad_w = ta_conv_pad_before(a->padding, in_w, a->filter_w, a->stride_w, 1, pg->out_w);
+  }
+}
+
+static ta_status pool_infer(ta_graph *g, ta_op *op) {
+  const ta_tensor *x = ta_op_input(g, op, 0);
+  ta_tensor *y = ta_op_output(g, op, 0);
+  const ta_attrs *a = &op->a;
+  pool_geom pg;
+  geom_get(x, a, &pg);
+  if (pg.out_h <= 0 || pg.out_w <= 0)
+    return ta_op_err(g, op, TA_ERR_MALFORMED,
+                     "the %dx%d window does not fit the %dx%d input (HxW) with %s padding",
+                     a->filter_h, a->filter_w, x->dims[1], x->dims[2],
+                     a->padding == TA_PAD_VALID ? "VALID" : "the given");
+  const int32_t dims[4] = {x->dims[0], pg.out_h, pg.out_w, x->dims[3]};
+  return ta_set_or_verify_shape(g, op, y, 4, dims);
+}
+
+static ta_status pool_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
+  const ta_tensor *x = ta_op_input(g, op, 0), *y = ta_op_output(g, op, 0);
+  const bool is_avg = op->kind == TA_OP_AVERAGE_POOL_2D;
+  const bool is_s8 = x->dtype == TA_DT_I8;
+  ta_kernel_id k = is_avg ? (is_s8 ? TA_K_avgpool_s8 : TA_K_avgpool_f32)
+                          : (is_s8 ? TA_K_maxpool_s8 : TA_K_maxpool_f32);
+  ta_status st = ta_call_init(g, op, call, k);
+  if (st != TA_OK)
+    return st;
+  tart_pool_params *p = call->params;
+  const ta_attrs *a = &op->a;
+  pool_geom pg;
+  geom_get(x, a, &pg);
+  p->batches = x->dims[0];
+  p->in_h = x->dims[1];
+  p->in_w = x->dims[2];
+  p->channels = x->dims[3];
+  p->out_h = pg.out_h;
+  p->out_w = pg.out_w;
+  p->filter_h = a->filter_h;
+  p->filter_w = a->filter_w;
+  p->stride_h = a->stride_h;
+  p->stride_w = a->stride_w;
+  p->pad_h = pg.pad_h;
+  p->pad_w = pg.pad_w;
+  if (is_s8) {
+    float scale;
+    int32_t zp;
+    ta_quant_get(y, &scale, &zp);
+    ta_act_range_quant(a->act, scale, zp, -128, 127, &p->act_min, &p->act_max);
+  } else {
+    ta_act_range_f32(a->act, &p->act_min_f32, &p->act_max_f32);
+  }
+  return TA_OK;
+}
+
+static uint64_t pool_macs(const ta_graph *g, const ta_op *op) {
+  (void)g;
+  (void)op;
+  return 0;
+}
+
+const ta_op_def ta_op_def_AVERAGE_POOL_2D = {pool_check, pool_infer, pool_prepare, pool_macs};
+const ta_op_def ta_op_def_MAX_POOL_2D = {pool_check, pool_infer, pool_prepare, pool_macs};

@@ -1,5 +1,99 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* op_softmax.c: not implemented yet. */
+/*
+ * op_softmax.c: SOFTMAX over the last axis, attrs.beta. float32 -> float32 or int8 -> int8.
+ *
+ * int8 is TFLite's fixed-point algorithm (reference_ops::Softmax), its constants computed at
+ * compile time as TFLM's CalculateSoftmaxParams does: the output must be quantized with scale
+ * exactly 1/256 and zero point -128; beta * input_scale becomes a Q5.26 input multiplier
+ * (PreprocessSoftmaxScaling, kScaledDiffIntegerBits = 5) and diff_min = -CalculateInputRadius(5,
+ * shift), the smallest difference to the row maximum that still counts. MACs: 0.
+ */
 #include "ta_ops.h"
+#include "ta_quant.h"
+#include "ta_quant_act.h"
 
-const ta_op_def ta_op_def_SOFTMAX = {0};
+#include <math.h>
+
+static void keep_first(ta_status *st, ta_status s) {
+  if (*st == TA_OK)
+    *st = s;
+}
+
+static ta_status softmax_check(ta_graph *g, ta_op *op) {
+  if (op->n_in != 1 || op->n_out != 1)
+    return ta_op_err(g, op, TA_ERR_MALFORMED, "has %d inputs and %d outputs; expected 1 and 1",
+                     op->n_in, op->n_out);
+  const ta_tensor *x = ta_op_input(g, op, 0), *y = ta_op_output(g, op, 0);
+  if (!x || !y)
+    return ta_op_err(g, op, TA_ERR_MALFORMED, "the %s is missing", !x ? "input" : "output");
+  ta_status st = TA_OK;
+  char sb[96];
+  if (x->dtype != TA_DT_F32 && x->dtype != TA_DT_I8)
+    keep_first(&st,
+               ta_op_err(g, op, TA_ERR_UNSUPPORTED, "input \"%s\" is %s; expected float32 or int8",
+                         x->name, ta_dtype_name(x->dtype)));
+  else if (y->dtype != x->dtype)
+    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                              "output \"%s\" is %s; expected %s like the input", y->name,
+                              ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
+  if (!x->shape_known || x->rank < 1 || !ta_dims_ok(x))
+    keep_first(
+        &st,
+        ta_op_err(
+            g, op, TA_ERR_MALFORMED,
+            "input \"%s\" has shape %s; expected a known shape of rank >= 1 with every dim >= 1",
+            x->name, x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
+  if (!isfinite(op->a.beta))
+    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "beta is %g; expected a finite value",
+                              (double)op->a.beta));
+  if (st != TA_OK || x->dtype != TA_DT_I8)
+    return st;
+
+  keep_first(&st, ta_check_per_tensor_quant(g, op, x, "input"));
+  keep_first(&st, ta_check_fixed_output_quant(g, op, y, 256, -128, true, true));
+  if (st != TA_OK)
+    return st;
+  int32_t mult, shift;
+  if (!ta_softmax_input_scaling((double)op->a.beta, (double)x->q.scale[0], 5, &mult, &shift))
+    return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                     "beta %g times input scale %g is too small for int8 softmax (TFLite needs "
+                     "beta * scale * 2^26 > 1)",
+                     (double)op->a.beta, (double)x->q.scale[0]);
+  return TA_OK;
+}
+
+static ta_status softmax_infer(ta_graph *g, ta_op *op) {
+  const ta_tensor *x = ta_op_input(g, op, 0);
+  return ta_set_or_verify_shape(g, op, ta_op_output(g, op, 0), x->rank, x->dims);
+}
+
+static ta_status softmax_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
+  const ta_tensor *x = ta_op_input(g, op, 0);
+  const bool is_s8 = x->dtype == TA_DT_I8;
+  ta_status st = ta_call_init(g, op, call, is_s8 ? TA_K_softmax_s8 : TA_K_softmax_f32);
+  if (st != TA_OK)
+    return st;
+  tart_softmax_params *p = call->params;
+  size_t elems = 0;
+  ta_tensor_elems(x, &elems);
+  p->depth = x->dims[x->rank - 1];
+  p->rows = (int32_t)(elems / (size_t)p->depth);
+  p->beta = op->a.beta;
+  if (!is_s8)
+    return TA_OK;
+  const int32_t scaled_diff_integer_bits = 5;
+  if (!ta_softmax_input_scaling((double)op->a.beta, (double)x->q.scale[0], scaled_diff_integer_bits,
+                                &p->input_mult, &p->input_shift_left))
+    return ta_op_err(g, op, TA_ERR_INTERNAL, "softmax scaling changed after check");
+  /* TFLM: diff_min = -1.0 * CalculateInputRadius(...), stored as an int. */
+  p->diff_min = -ta_input_radius(scaled_diff_integer_bits, p->input_shift_left, 31);
+  return TA_OK;
+}
+
+static uint64_t softmax_macs(const ta_graph *g, const ta_op *op) {
+  (void)g;
+  (void)op;
+  return 0;
+}
+
+const ta_op_def ta_op_def_SOFTMAX = {softmax_check, softmax_infer, softmax_prepare, softmax_macs};

@@ -75,4 +75,27 @@ void tfb_io(tfb *b, const int *inputs, int n_in, const int *outputs, int n_out);
 /* Serialize; malloc'd bytes the caller frees, NULL on allocation failure. */
 uint8_t *tfb_finish(tfb *b, size_t *len);
 
+/* For malformed-file tests: scale and zero_point vectors of different lengths. */
+void tfb_quant_n(tfb *b, int tensor, int n_scales, const float *scales, int n_zero_points,
+                 const int64_t *zero_points, int quantized_dimension);
+
+/* Model-level fields (defaults: description "tinyaot tflbuild", subgraph name "main",
+ * schema version 3). */
+void tfb_description(tfb *b, const char *text);
+void tfb_subgraph_name(tfb *b, const char *name);
+void tfb_version(tfb *b, uint32_t version);
+
+/* A buffer whose data is stored after the flatbuffer and found through Buffer.offset/size,
+ * the form the converter uses for models over 2 GB. Returns its index. */
+int tfb_buffer_outside(tfb *b, const void *data, size_t len);
+
+/* For malformed-file tests: the byte offset, in the bytes of the last tfb_finish, of a field
+ * as it was written. table is the schema table ("Model", "SubGraph", "Tensor",
+ * "QuantizationParameters", "Operator", "OperatorCode", "Buffer", or an options table such
+ * as "Conv2DOptions"); index is the tensor, operator, operator-code or buffer index (0 for
+ * Model and SubGraph; the operator's index for its options and the tensor's for its
+ * quantization); field is the schema field name. For a vector, string or table field this
+ * is where its uoffset is stored. -1 when no such field was written. */
+long tfb_field_pos(const tfb *b, const char *table, int index, const char *field);
+
 #endif

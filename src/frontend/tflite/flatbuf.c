@@ -123,11 +123,13 @@ static bool table_at(ta_fb *fb, uint32_t pos, const char *type, int32_t depth,
               (long long)vt);
     return false;
   }
+  /* As in FlatBuffers' verifier: the vtable size must be even and the vtable must fit; a
+   * vtable shorter than a slot just leaves that field absent. The table's inline size (the
+   * vtable's second entry) is not trusted: each field is checked against the buffer. */
   uint32_t vtu = (uint32_t)vt;
-  uint16_t vt_bytes = rd16(fb, vtu), size = rd16(fb, vtu + 2);
-  if (vt_bytes < 4 || vt_bytes % 2 != 0) {
-    ta_fb_err(fb, vtu, "%s vtable size %u is invalid (must be even and at least 4)", type,
-              vt_bytes);
+  uint16_t vt_bytes = rd16(fb, vtu);
+  if (vt_bytes % 2 != 0) {
+    ta_fb_err(fb, vtu, "%s vtable size %u is invalid (must be even)", type, vt_bytes);
     return false;
   }
   if ((uint64_t)vtu + vt_bytes > fb->len) {
@@ -135,20 +137,9 @@ static bool table_at(ta_fb *fb, uint32_t pos, const char *type, int32_t depth,
               vt_bytes, fb->len);
     return false;
   }
-  if (size < 4) {
-    ta_fb_err(fb, pos, "%s table size %u is invalid (at least 4: the vtable offset)", type,
-              size);
-    return false;
-  }
-  if ((uint64_t)pos + size > fb->len) {
-    ta_fb_err(fb, pos, "%s table (%u bytes) runs past the end of the file (%u bytes)", type,
-              size, fb->len);
-    return false;
-  }
   out->pos = pos;
   out->vt = vtu;
   out->vt_bytes = vt_bytes;
-  out->size = size;
   out->depth = depth;
   return true;
 }
@@ -200,18 +191,18 @@ uint32_t ta_fb_field_pos(const ta_fb *fb, const ta_fb_table *t, int slot) {
   return fo ? t->pos + fo : 0;
 }
 
-/* Locate a field of `size` bytes: 1 present (*pos set), 0 absent, -1 malformed (reported).
- * A field must lie inside its table's inline part, which itself lies inside the buffer. */
+/* Locate a field of `size` bytes: 1 present (*pos set), 0 absent, -1 malformed (reported). */
 static int locate(ta_fb *fb, const ta_fb_table *t, int slot, const char *field, uint32_t size,
                   const char *kind, uint32_t *pos) {
   uint16_t fo = field_off(fb, t, slot);
   if (!fo) return 0;
-  if ((uint32_t)fo + size > t->size) {
-    ta_fb_err(fb, t->pos, "%s.%s (%s) at offset %u lies past the end of its table (%u bytes)",
-              t->type, field, kind, fo, t->size);
+  uint64_t p64 = (uint64_t)t->pos + fo;
+  if (p64 + size > fb->len) {
+    ta_fb_err(fb, t->pos, "%s.%s (%s) at table offset %u runs past the end of the file (%u "
+              "bytes)", t->type, field, kind, fo, fb->len);
     return -1;
   }
-  uint32_t p = t->pos + fo;
+  uint32_t p = (uint32_t)p64;
   if (p % size != 0) {
     ta_fb_err(fb, p, "%s.%s (%s) is not aligned to %u bytes", t->type, field, kind, size);
     return -1;

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * activation_s8.c: int8 SOFTMAX, LOGISTIC and TANH, bit-exact with TensorFlow Lite Micro's
+ * reference kernels, which evaluate exp and 1/(1+x) in gemmlowp's fixed-point arithmetic.
+ *
+ * A fixed-point value with `ib` integer bits is raw * 2^(ib - 31) (gemmlowp's
+ * FixedPoint<int32_t, ib>). Products use the rounding doubling high multiply (integer bits
+ * add up), sums and differences wrap (gemmlowp's int32 Add/Sub are plain, never saturating),
+ * and changing the integer bits of a value shifts it: left saturating, right rounding half
+ * away from zero. The constants are gemmlowp's, raw Q0.31 / Q2.29 values.
+ */
+#include "tart.h"
+#include "tart_fixedpoint.h"
+
+static int32_t fx_add(int32_t a, int32_t b) {
+  return (int32_t)((uint32_t)a + (uint32_t)b);
+}
+static int32_t fx_sub(int32_t a, int32_t b) {
+  return (int32_t)((uint32_t)a - (uint32_t)b);
+}
+static int32_t fx_mul(int32_t a, int32_t b) {
+  return tart_sat_rounding_doubling_high_mul(a, b);
+}
+
+/* x * 2^e for e in [1, 30], saturating (gemmlowp's SaturatingRoundingMultiplyByPOT<e>). */
+static int32_t fx_sat_shl(int32_t x, int32_t e) {
+  const int32_t threshold = (int32_t)((1u << (31 - e)) - 1u);
+  if (x > threshold)
+    return INT32_MAX;
+  if (x < -threshold)
+    return INT32_MIN;
+  return tart_shl_wrap(x, e);
+}
+
+/* exp(a) for a in [-1/4, 0), Q0.31 in and out: Taylor expansion around -1/8. */
+static int32_t exp_quarter(int32_t a) {
+  const int32_t exp_minus_one_eighth = 1895147668;
+  const int32_t one_third = 715827883;
+  const int32_t x = fx_add(a, 1 << 28);
+  const int32_t x2 = fx_mul(x, x);
+  const int32_t x3 = fx_mul(x2, x);
+  const int32_t x4 = fx_mul(x2, x2);
+  const int32_t x4_over_4 = tart_rounding_divide_by_pot(x4, 2);
+  const int32_t poly =
+      tart_rounding_divide_by_pot(fx_add(fx_mul(fx_add(x4_over_4, x3), one_third), x2), 1);
+  return fx_add(exp_minus_one_eighth, fx_mul(exp_minus_one_eighth, fx_add(x, poly)));
+}
+
+/* exp(a) for a <= 0 with ib integer bits (1 <= ib <= 6), result Q0.31
+ * (gemmlowp's exp_on_negative_values): exp of a's remainder modulo 1/4, times exp(-2^k) for
+ * each bit k of the rest. */
+static int32_t exp_on_negative(int32_t a, int32_t ib) {
+  static const int32_t exp_minus_pow2[7] = {/* exp(-2^k), k = -2..4, Q0.31 */
+                                            1672461947, 1302514674, 790015084, 290630308,
+                                            39332535,   720401,     242};
+  const int32_t frac_bits = 31 - ib;
+  const int32_t one_quarter = (int32_t)1 << (frac_bits - 2);
+  const int32_t a_mod_quarter_minus_quarter = fx_sub(a & (one_quarter - 1), one_quarter);
+  int32_t result = exp_quarter(fx_sat_shl(a_mod_quarter_minus_quarter, ib));
+  const int32_t remainder = fx_sub(a_mod_quarter_minus_quarter, a);
+  for (int32_t k = -2; k <= 4 && k < ib; k++)
+    if (remainder & ((int32_t)1 << (frac_bits + k)))
+      result = fx_mul(result, exp_minus_pow2[k + 2]);
+  /* exp(a) below -32 is 0 (only reachable with more than 5 integer bits). */
+  if (ib > 5 && a < -((int32_t)1 << (36 - ib)))
+    result = 0;
+  return a == 0 ? INT32_MAX : result;
+}
+
+/* The Newton-Raphson iteration shared by 1/(1+a) and (1-a)/(1+a), a in [0, 1) Q0.31:
+ * returns 1/((1+a)/2) in Q2.29. */
+static int32_t reciprocal_half_den(int32_t a) {
+  /* RoundingHalfSum(a, One): (a + INT32_MAX) / 2 rounded half away from zero. */
+  const int64_t sum = (int64_t)a + INT32_MAX;
+  const int32_t half_den = (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2);
+  const int32_t c48_over_17 = 1515870810;      /* Q2.29 */
+  const int32_t c_neg32_over_17 = -1010580540; /* Q2.29 */
+  int32_t x = fx_add(c48_over_17, fx_mul(half_den, c_neg32_over_17));
+  for (int i = 0; i < 3; i++) {
+    const int32_t one_minus_half_den_x = fx_sub((int32_t)1 << 29, fx_mul(half_den, x));
+    x = fx_add(x, fx_sat_shl(fx_mul(x, one_minus_half_den_x), 2));
+  }
+  return x;
+}
+
+/* 1/(1+a), a in [0, 1), Q0.31 (gemmlowp's one_over_one_plus_x_for_x_in_0_1). */
+static int32_t one_over_one_plus(int32_t a) {
+  return fx_sat_shl(reciprocal_half_den(a), 1);
+}
+
+/* (1-a)/(1+a), a in [0, 1), Q0.31 (gemmlowp's one_minus_x_over_one_plus_x_for_x_in_0_1). */
+static int32_t one_minus_over_one_plus(int32_t a) {
+  return fx_sat_shl(fx_sub(reciprocal_half_den(a), (int32_t)1 << 29), 2);
+}
+
+static int32_t count_leading_zeros(uint32_t x) {
+  int32_t n = 0;
+  if (x == 0)
+    return 32;
+  while (!(x & 0x80000000u)) {
+    x <<= 1;
+    n++;
+  }
+  return n;
+}
+
+/* x / 2^e rounded half away from zero, for any e >= 0 (the reference allows e <= 31 only; a
+ * larger e, which it rejects at run time, rounds every Q0.31 value to 0). */
+static int32_t rounding_divide_wide(int32_t x, int32_t e) {
+  if (e <= 31)
+    return tart_rounding_divide_by_pot(x, e);
+  return 0;
+}
+
+/* Softmax over each row: exp of the rescaled differences to the row maximum, summed in Q12.19,
+ * then each exp times the reciprocal of the sum (TFLite's GetReciprocal), in units of 1/256
+ * offset by -128. Differences below diff_min contribute nothing and output -128. */
+tart_status tart_softmax_s8(const tart_softmax_params *p, const void *const *in, void *const *out,
+                            void *scratch) {
+  const int8_t *input = (const int8_t *)in[0];
+  int8_t *output = (int8_t *)out[0];
+  const int32_t depth = p->depth;
+  (void)scratch;
+  if (p->input_shift_left < 0 || p->input_shift_left > 31)
+    return TART_ERR_PARAMS;
+  for (int32_t r = 0; r < p->rows; r++) {
+    const int8_t *x = input + r * depth;
+    int8_t *o = output + r * depth;
+    int32_t max = -128;
+    for (int32_t c = 0; c < depth; c++)
+      if (x[c] > max)
+        max = x[c];
+
+    int32_t sum_of_exps = 0; /* Q12.19 */
+    for (int32_t c = 0; c < depth; c++) {
+      const int32_t diff = (int32_t)x[c] - max;
+      if (diff < p->diff_min)
+        continue;
+      const int32_t scaled =
+          tart_mul_by_quantized_mult_greater_than_one(diff, p->input_mult, p->input_shift_left);
+      sum_of_exps =
+          fx_add(sum_of_exps, tart_rounding_divide_by_pot(exp_on_negative(scaled, 5), 12));
+    }
+
+    /* GetReciprocal: normalise the sum to [1, 2), take 1/(1+x) of its fraction. */
+    const int32_t headroom_plus_one = count_leading_zeros((uint32_t)sum_of_exps);
+    if (headroom_plus_one >= 32)
+      return TART_ERR_PARAMS; /* unreachable: exp(0) is counted */
+    const int32_t num_bits_over_unit = 12 - headroom_plus_one;
+    const int32_t shifted_sum_minus_one =
+        (int32_t)(((uint32_t)sum_of_exps << headroom_plus_one) - (1u << 31));
+    const int32_t shifted_scale = one_over_one_plus(shifted_sum_minus_one);
+    const int32_t exponent = num_bits_over_unit + 31 - 8;
+
+    for (int32_t c = 0; c < depth; c++) {
+      const int32_t diff = (int32_t)x[c] - max;
+      if (diff < p->diff_min) {
+        o[c] = -128;
+        continue;
+      }
+      const int32_t scaled =
+          tart_mul_by_quantized_mult_greater_than_one(diff, p->input_mult, p->input_shift_left);
+      const int32_t e = exp_on_negative(scaled, 5);
+      const int32_t unsat = rounding_divide_wide(fx_mul(shifted_scale, e), exponent);
+      o[c] = (int8_t)tart_clamp_i32(unsat - 128, -128, 127);
+    }
+  }
+  return TART_OK;
+}
+
+/* The input shift is applied only below the radius, which is 0 whenever the shift exceeds 30
+ * (radius = floor(15 * 2^27 / 2^shift)). */
+static int sigmoid_params_ok(const tart_sigmoid_params *p) {
+  return p->input_shift_left >= 0 && (p->input_shift_left <= 31 || p->input_range_radius <= 0);
+}
+
+/* The Q4.27 input of LOGISTIC/TANH, or 0 with *sat set to -1/+1 when |x - zp| reaches the
+ * radius past which the output saturates. */
+static int32_t sigmoid_input(const tart_sigmoid_params *p, int8_t v, int32_t *sat) {
+  const int32_t x = (int32_t)v - p->input_zp;
+  *sat = x <= -p->input_range_radius ? -1 : (x >= p->input_range_radius ? 1 : 0);
+  if (*sat)
+    return 0;
+  return tart_mul_by_quantized_mult(x, p->input_mult, p->input_shift_left);
+}
+
+/* logistic(a) = 1/(1+exp(-|a|)) for a > 0, 1 - that for a < 0; Q4.27 in, Q0.31 out. */
+static int32_t fx_logistic(int32_t a) {
+  if (a == 0)
+    return 1 << 30;
+  const int32_t neg_abs = a > 0 ? fx_sub(0, a) : a;
+  const int32_t r = one_over_one_plus(exp_on_negative(neg_abs, 4));
+  return a > 0 ? r : fx_sub(INT32_MAX, r);
+}
+
+/* tanh(a) = (1-exp(-2|a|))/(1+exp(-2|a|)) with a's sign; Q4.27 in, Q0.31 out. -2|a| is the
+ * same raw value read with 5 integer bits. */
+static int32_t fx_tanh(int32_t a) {
+  if (a == 0)
+    return 0;
+  const int32_t neg_abs = a < 0 ? a : fx_sub(0, a);
+  const int32_t t = one_minus_over_one_plus(exp_on_negative(neg_abs, 5));
+  return a < 0 ? fx_sub(0, t) : t;
+}
+
+/* Output scale 1/256, zero point -128: Q0.31 -> round(x * 2^8) - 128. */
+tart_status tart_logistic_s8(const tart_sigmoid_params *p, const void *const *in, void *const *out,
+                             void *scratch) {
+  const int8_t *input = (const int8_t *)in[0];
+  int8_t *output = (int8_t *)out[0];
+  (void)scratch;
+  if (!sigmoid_params_ok(p))
+    return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->elems; i++) {
+    int32_t sat;
+    const int32_t a = sigmoid_input(p, input[i], &sat);
+    if (sat) {
+      output[i] = sat < 0 ? -128 : 127;
+      continue;
+    }
+    const int32_t q23 = tart_rounding_divide_by_pot(fx_logistic(a), 31 - 8);
+    output[i] = (int8_t)tart_clamp_i32(q23 - 128, -128, 127);
+  }
+  return TART_OK;
+}
+
+/* Output scale 1/128, zero point 0: Q0.31 -> round(x * 2^7). */
+tart_status tart_tanh_s8(const tart_sigmoid_params *p, const void *const *in, void *const *out,
+                         void *scratch) {
+  const int8_t *input = (const int8_t *)in[0];
+  int8_t *output = (int8_t *)out[0];
+  (void)scratch;
+  if (!sigmoid_params_ok(p))
+    return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->elems; i++) {
+    int32_t sat;
+    const int32_t a = sigmoid_input(p, input[i], &sat);
+    if (sat) {
+      output[i] = sat < 0 ? -128 : 127;
+      continue;
+    }
+    const int32_t q24 = tart_rounding_divide_by_pot(fx_tanh(a), 31 - 7);
+    output[i] = (int8_t)tart_clamp_i32(q24, -128, 127);
+  }
+  return TART_OK;
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * binary.c: broadcasting ADD and MUL, int8 and float32, bit-exact with TFLite's reference
+ * kernels (reference_integer_ops AddFunc / MulElementwise, reference_ops Add / Mul).
+ *
+ * One walk serves all four kernels: the output is written in order, one row of out_dims[5]
+ * elements at a time, while an odometer over the five outer dims steps each input by its
+ * stride (0 along a dim it is broadcast over). Every element depends only on its two input
+ * elements, so this order gives the same bytes as TFLite's BroadcastAdd6DSlow loop nest.
+ * Without broadcasting the walk is one row of n_elems with unit strides.
+ */
+#include "tart.h"
+#include "tart_fixedpoint.h"
+
+/* One row: n outputs from a[i * sa] and b[i * sb]. */
+typedef void (*row_fn)(const tart_binary_params *p, const void *a, int32_t sa, const void *b,
+                       int32_t sb, void *o, int32_t n);
+
+static tart_status walk(const tart_binary_params *p, const void *const *in, void *const *out,
+                        size_t elem_bytes, row_fn row) {
+  const char *a = (const char *)in[0];
+  const char *b = (const char *)in[1];
+  char *o = (char *)out[0];
+  if (!p->broadcast) {
+    if (p->n_elems < 0) return TART_ERR_PARAMS;
+    row(p, a, 1, b, 1, o, p->n_elems);
+    return TART_OK;
+  }
+  const int32_t *d = p->out_dims;
+  const int32_t *s1 = p->in1_strides;
+  const int32_t *s2 = p->in2_strides;
+  int32_t rows = 1;
+  for (int k = 0; k < 6; k++)
+    if (d[k] < 0) return TART_ERR_PARAMS;
+  for (int k = 0; k < 5; k++) rows *= d[k];
+  int32_t idx[5] = {0, 0, 0, 0, 0};
+  int32_t ia = 0, ib = 0;
+  for (int32_t r = 0; r < rows; r++) {
+    row(p, a + (size_t)ia * elem_bytes, s1[5], b + (size_t)ib * elem_bytes, s2[5], o, d[5]);
+    o += (size_t)d[5] * elem_bytes;
+    for (int k = 4; k >= 0; k--) {
+      ia += s1[k];
+      ib += s2[k];
+      if (++idx[k] < d[k]) break;
+      ia -= s1[k] * d[k];
+      ib -= s2[k] * d[k];
+      idx[k] = 0;
+    }
+  }
+  return TART_OK;
+}
+
+static int valid_shift(int32_t shift_left) { return shift_left >= -31 && shift_left <= 31; }
+
+/* TFLite's AddFunc: both operands are moved to a common scale with 20 bits of headroom
+ * ((v + offset) << left_shift cannot overflow: |v + offset| <= 255 and left_shift <= 23,
+ * checked below; TFLite uses 20 for int8), each scaled by a multiplier < 1,
+ * summed, then scaled to the output. Every multiply rounds as MultiplyByQuantizedMultiplier-
+ * SmallerThanOneExp does (shift_left <= 0, checked by the compiler). */
+static void add_s8_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b,
+                       int32_t sb, void *o, int32_t n) {
+  const int8_t *x = (const int8_t *)a;
+  const int8_t *y = (const int8_t *)b;
+  int8_t *z = (int8_t *)o;
+  for (int32_t i = 0; i < n; i++) {
+    const int32_t xs = tart_mul_by_quantized_mult_smaller_than_one(
+        tart_shl_wrap(x[i * sa] + p->in1_offset, p->left_shift), p->in1_mult, p->in1_shift_left);
+    const int32_t ys = tart_mul_by_quantized_mult_smaller_than_one(
+        tart_shl_wrap(y[i * sb] + p->in2_offset, p->left_shift), p->in2_mult, p->in2_shift_left);
+    const int32_t r = tart_mul_by_quantized_mult_smaller_than_one(xs + ys, p->out_mult,
+                                                                  p->out_shift_left) +
+                      p->out_offset;
+    z[i] = (int8_t)tart_clamp_i32(r, p->act_min, p->act_max);
+  }
+}
+
+tart_status tart_add_s8(const tart_binary_params *p, const void *const *in, void *const *out,
+                        void *scratch) {
+  (void)scratch;
+  if (p->left_shift < 0 || p->left_shift > 23 || p->in1_shift_left > 0 ||
+      p->in2_shift_left > 0 || p->out_shift_left > 0 || p->in1_shift_left < -31 ||
+      p->in2_shift_left < -31 || p->out_shift_left < -31)
+    return TART_ERR_PARAMS;
+  return walk(p, in, out, sizeof(int8_t), add_s8_row);
+}
+
+static void add_f32_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b,
+                        int32_t sb, void *o, int32_t n) {
+  const float *x = (const float *)a;
+  const float *y = (const float *)b;
+  float *z = (float *)o;
+  for (int32_t i = 0; i < n; i++)
+    z[i] = tart_clamp_f32(x[i * sa] + y[i * sb], p->act_min_f32, p->act_max_f32);
+}
+
+tart_status tart_add_f32(const tart_binary_params *p, const void *const *in, void *const *out,
+                         void *scratch) {
+  (void)scratch;
+  return walk(p, in, out, sizeof(float), add_f32_row);
+}
+
+/* TFLite's MulElementwise: the product of the offset inputs (|.| <= 255 * 255) scaled once. */
+static void mul_s8_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b,
+                       int32_t sb, void *o, int32_t n) {
+  const int8_t *x = (const int8_t *)a;
+  const int8_t *y = (const int8_t *)b;
+  int8_t *z = (int8_t *)o;
+  for (int32_t i = 0; i < n; i++) {
+    const int32_t prod = (x[i * sa] + p->in1_offset) * (y[i * sb] + p->in2_offset);
+    const int32_t r =
+        tart_mul_by_quantized_mult(prod, p->out_mult, p->out_shift_left) + p->out_offset;
+    z[i] = (int8_t)tart_clamp_i32(r, p->act_min, p->act_max);
+  }
+}
+
+tart_status tart_mul_s8(const tart_binary_params *p, const void *const *in, void *const *out,
+                        void *scratch) {
+  (void)scratch;
+  if (!valid_shift(p->out_shift_left)) return TART_ERR_PARAMS;
+  return walk(p, in, out, sizeof(int8_t), mul_s8_row);
+}
+
+static void mul_f32_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b,
+                        int32_t sb, void *o, int32_t n) {
+  const float *x = (const float *)a;
+  const float *y = (const float *)b;
+  float *z = (float *)o;
+  for (int32_t i = 0; i < n; i++)
+    z[i] = tart_clamp_f32(x[i * sa] * y[i * sb], p->act_min_f32, p->act_max_f32);
+}
+
+tart_status tart_mul_f32(const tart_binary_params *p, const void *const *in, void *const *out,
+                         void *scratch) {
+  (void)scratch;
+  return walk(p, in, out, sizeof(float), mul_f32_row);
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * depthwise_conv2d_f32.c: float depthwise convolution (NHWC, depth multiplier, dilation),
+ * following TFLite's reference kernel (reference_ops::DepthwiseConv) term for term: each
+ * output sums its window in float, filter row then column, from 0; bias last, then the clamp.
+ */
+#include "tart.h"
+#include "tart_fixedpoint.h"
+
+tart_status tart_depthwise_conv2d_f32(const tart_dwconv_params *p, const void *const *in,
+                                      void *const *out, void *scratch) {
+  const float *input = (const float *)in[0];
+  const float *filter = (const float *)in[1];
+  const float *bias = (const float *)in[2];
+  float *output = (float *)out[0];
+  (void)scratch;
+  if (p->in_c * p->depth_mult != p->out_c)
+    return TART_ERR_PARAMS;
+  const int32_t in_row = p->in_w * p->in_c;
+  const int32_t in_image = p->in_h * in_row;
+  const int32_t filter_row = p->filter_w * p->out_c;
+
+  for (int32_t b = 0; b < p->batches; b++) {
+    const float *in_b = input + b * in_image;
+    for (int32_t oy = 0; oy < p->out_h; oy++) {
+      const int32_t iy0 = oy * p->stride_h - p->pad_h;
+      for (int32_t ox = 0; ox < p->out_w; ox++) {
+        const int32_t ix0 = ox * p->stride_w - p->pad_w;
+        float *o = output + ((b * p->out_h + oy) * p->out_w + ox) * p->out_c;
+        for (int32_t oc = 0, ic = 0; ic < p->in_c; ic++) {
+          for (int32_t m = 0; m < p->depth_mult; m++, oc++) {
+            float total = 0.0f;
+            for (int32_t fy = 0; fy < p->filter_h; fy++) {
+              const int32_t iy = iy0 + p->dilation_h * fy;
+              if (iy < 0 || iy >= p->in_h)
+                continue;
+              const float *x_row = in_b + iy * in_row + ic;
+              const float *w_row = filter + fy * filter_row + oc;
+              for (int32_t fx = 0; fx < p->filter_w; fx++) {
+                const int32_t ix = ix0 + p->dilation_w * fx;
+                if (ix < 0 || ix >= p->in_w)
+                  continue;
+                total += x_row[ix * p->in_c] * w_row[fx * p->out_c];
+              }
+            }
+            const float bias_value = bias ? bias[oc] : 0.0f;
+            o[oc] = tart_clamp_f32(total + bias_value, p->act_min_f32, p->act_max_f32);
+          }
+        }
+      }
+    }
+  }
+  return TART_OK;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * unary_f32.c: pointwise maps with a float side: RELU / RELU6 / RELU_N1_TO_1 on float32, and
+ * QUANTIZE (float32 -> int8) / DEQUANTIZE (int8 -> float32), matching TFLite's reference
+ * expressions operation for operation:
+ *   ReluFloat        val < 0 ? 0 : val
+ *   Relu6Float etc.  val > hi ? hi : val < lo ? lo : val
+ *   AffineQuantize   TfLiteRound(val / (float)scale) + zero_point, clamped; the division is in
+ *                    float and TfLiteRound rounds half away from zero, as roundf does
+ *   Dequantize       (float)scale * (val - zero_point), one float multiply: the exact product
+ *                    rounded once, so it equals the reference's double product cast to float
+ */
+#include <math.h>
+
+#include "tart.h"
+#include "tart_fixedpoint.h"
+
+tart_status tart_relu_f32(const tart_unary_params *p, const void *const *in, void *const *out,
+                          void *scratch) {
+  const float *x = (const float *)in[0];
+  float *y = (float *)out[0];
+  (void)scratch;
+  if (p->n_elems < 0) return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->n_elems; i++) y[i] = x[i] < 0.0f ? 0.0f : x[i];
+  return TART_OK;
+}
+
+tart_status tart_relux_f32(const tart_unary_params *p, const void *const *in, void *const *out,
+                           void *scratch) {
+  const float *x = (const float *)in[0];
+  float *y = (float *)out[0];
+  const float lo = p->act_min_f32, hi = p->act_max_f32;
+  (void)scratch;
+  if (p->n_elems < 0) return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->n_elems; i++) y[i] = x[i] > hi ? hi : x[i] < lo ? lo : x[i];
+  return TART_OK;
+}
+
+tart_status tart_quantize_f32_s8(const tart_unary_params *p, const void *const *in,
+                                 void *const *out, void *scratch) {
+  const float *x = (const float *)in[0];
+  int8_t *y = (int8_t *)out[0];
+  (void)scratch;
+  if (p->n_elems < 0 || !(p->scale > 0.0f)) return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->n_elems; i++) {
+    float r = roundf(x[i] / p->scale);
+    /* Bound r before the conversion (out-of-range float -> int is undefined): any value past
+     * +-512 clamps to the same int8 limit. NaN goes to the lower limit, as x86 converts it. */
+    if (!(r >= -512.0f)) r = -512.0f;
+    if (r > 512.0f) r = 512.0f;
+    y[i] = (int8_t)tart_clamp_i32((int32_t)r + p->out_offset, p->act_min, p->act_max);
+  }
+  return TART_OK;
+}
+
+tart_status tart_dequantize_s8_f32(const tart_unary_params *p, const void *const *in,
+                                   void *const *out, void *scratch) {
+  const int8_t *x = (const int8_t *)in[0];
+  float *y = (float *)out[0];
+  (void)scratch;
+  if (p->n_elems < 0) return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->n_elems; i++) y[i] = (float)(x[i] + p->in_offset) * p->scale;
+  return TART_OK;
+}

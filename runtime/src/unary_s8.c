@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * unary_s8.c: int8 -> int8 pointwise maps. requantize_s8 is TFLite's Requantize (QUANTIZE
+ * int8 -> int8, clamped to the int8 range) and ReluQuantized / ReluX (the RELU family when the
+ * output scale differs from the input's, clamped to the activation range): one formula,
+ *   out = clamp(out_offset + MultiplyByQuantizedMultiplier(in + in_offset), act_min, act_max).
+ * clamp_s8 is the same map when input and output share scale and zero point (the multiplier is
+ * then exactly 1 and the offsets cancel): TFLite Micro's Relu6Quantized clamp.
+ */
+#include "tart.h"
+#include "tart_fixedpoint.h"
+
+tart_status tart_requantize_s8(const tart_unary_params *p, const void *const *in,
+                               void *const *out, void *scratch) {
+  const int8_t *x = (const int8_t *)in[0];
+  int8_t *y = (int8_t *)out[0];
+  (void)scratch;
+  if (p->n_elems < 0 || p->shift_left < -31 || p->shift_left > 31) return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->n_elems; i++) {
+    const int32_t v =
+        p->out_offset + tart_mul_by_quantized_mult(x[i] + p->in_offset, p->mult, p->shift_left);
+    y[i] = (int8_t)tart_clamp_i32(v, p->act_min, p->act_max);
+  }
+  return TART_OK;
+}
+
+tart_status tart_clamp_s8(const tart_unary_params *p, const void *const *in, void *const *out,
+                          void *scratch) {
+  const int8_t *x = (const int8_t *)in[0];
+  int8_t *y = (int8_t *)out[0];
+  (void)scratch;
+  if (p->n_elems < 0) return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->n_elems; i++) y[i] = (int8_t)tart_clamp_i32(x[i], p->act_min, p->act_max);
+  return TART_OK;
+}
