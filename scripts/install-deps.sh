@@ -4,7 +4,7 @@
 # installs what is missing; otherwise it prints the exact apt-get line and stops.
 set -eu
 
-PKGS="build-essential cmake clang libcmocka-dev valgrind"
+PKGS="build-essential cmake clang libcmocka-dev valgrind gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
 
 missing=""
 for p in $PKGS; do

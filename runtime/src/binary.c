@@ -22,7 +22,8 @@ static tart_status walk(const tart_binary_params *p, const void *const *in, void
   const char *b = (const char *)in[1];
   char *o = (char *)out[0];
   if (!p->broadcast) {
-    if (p->n_elems < 0) return TART_ERR_PARAMS;
+    if (p->n_elems < 0)
+      return TART_ERR_PARAMS;
     row(p, a, 1, b, 1, o, p->n_elems);
     return TART_OK;
   }
@@ -31,8 +32,10 @@ static tart_status walk(const tart_binary_params *p, const void *const *in, void
   const int32_t *s2 = p->in2_strides;
   int32_t rows = 1;
   for (int k = 0; k < 6; k++)
-    if (d[k] < 0) return TART_ERR_PARAMS;
-  for (int k = 0; k < 5; k++) rows *= d[k];
+    if (d[k] < 0)
+      return TART_ERR_PARAMS;
+  for (int k = 0; k < 5; k++)
+    rows *= d[k];
   int32_t idx[5] = {0, 0, 0, 0, 0};
   int32_t ia = 0, ib = 0;
   for (int32_t r = 0; r < rows; r++) {
@@ -41,7 +44,8 @@ static tart_status walk(const tart_binary_params *p, const void *const *in, void
     for (int k = 4; k >= 0; k--) {
       ia += s1[k];
       ib += s2[k];
-      if (++idx[k] < d[k]) break;
+      if (++idx[k] < d[k])
+        break;
       ia -= s1[k] * d[k];
       ib -= s2[k] * d[k];
       idx[k] = 0;
@@ -50,7 +54,9 @@ static tart_status walk(const tart_binary_params *p, const void *const *in, void
   return TART_OK;
 }
 
-static int valid_shift(int32_t shift_left) { return shift_left >= -31 && shift_left <= 31; }
+static int valid_shift(int32_t shift_left) {
+  return shift_left >= -31 && shift_left <= 31;
+}
 
 /* TFLite's AddFunc: both operands are moved to a common scale with 20 bits of headroom
  * ((v + offset) << left_shift cannot overflow: |v + offset| <= 255 and left_shift <= 23,
@@ -67,9 +73,9 @@ static void add_s8_row(const tart_binary_params *p, const void *a, int32_t sa, c
         tart_shl_wrap(x[i * sa] + p->in1_offset, p->left_shift), p->in1_mult, p->in1_shift_left);
     const int32_t ys = tart_mul_by_quantized_mult_smaller_than_one(
         tart_shl_wrap(y[i * sb] + p->in2_offset, p->left_shift), p->in2_mult, p->in2_shift_left);
-    const int32_t r = tart_mul_by_quantized_mult_smaller_than_one(xs + ys, p->out_mult,
-                                                                  p->out_shift_left) +
-                      p->out_offset;
+    const int32_t r =
+        tart_mul_by_quantized_mult_smaller_than_one(xs + ys, p->out_mult, p->out_shift_left) +
+        p->out_offset;
     z[i] = (int8_t)tart_clamp_i32(r, p->act_min, p->act_max);
   }
 }
@@ -77,9 +83,9 @@ static void add_s8_row(const tart_binary_params *p, const void *a, int32_t sa, c
 tart_status tart_add_s8(const tart_binary_params *p, const void *const *in, void *const *out,
                         void *scratch) {
   (void)scratch;
-  if (p->left_shift < 0 || p->left_shift > 23 || p->in1_shift_left > 0 ||
-      p->in2_shift_left > 0 || p->out_shift_left > 0 || p->in1_shift_left < -31 ||
-      p->in2_shift_left < -31 || p->out_shift_left < -31)
+  if (p->left_shift < 0 || p->left_shift > 23 || p->in1_shift_left > 0 || p->in2_shift_left > 0 ||
+      p->out_shift_left > 0 || p->in1_shift_left < -31 || p->in2_shift_left < -31 ||
+      p->out_shift_left < -31)
     return TART_ERR_PARAMS;
   return walk(p, in, out, sizeof(int8_t), add_s8_row);
 }
@@ -116,7 +122,8 @@ static void mul_s8_row(const tart_binary_params *p, const void *a, int32_t sa, c
 tart_status tart_mul_s8(const tart_binary_params *p, const void *const *in, void *const *out,
                         void *scratch) {
   (void)scratch;
-  if (!valid_shift(p->out_shift_left)) return TART_ERR_PARAMS;
+  if (!valid_shift(p->out_shift_left))
+    return TART_ERR_PARAMS;
   return walk(p, in, out, sizeof(int8_t), mul_s8_row);
 }
 

@@ -10,7 +10,9 @@
 tart_status tart_copy_bytes(const tart_copy_params *p, const void *const *in, void *const *out,
                             void *scratch) {
   (void)scratch;
-  if (p->n_bytes < 0) return TART_ERR_PARAMS;
-  if (p->n_bytes > 0 && out[0] != in[0]) memmove(out[0], in[0], (size_t)p->n_bytes);
+  if (p->n_bytes < 0)
+    return TART_ERR_PARAMS;
+  if (p->n_bytes > 0 && out[0] != in[0])
+    memmove(out[0], in[0], (size_t)p->n_bytes);
   return TART_OK;
 }

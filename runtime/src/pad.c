@@ -17,25 +17,29 @@ static void fill(char *dst, int32_t n, const void *value, size_t elem_bytes) {
     memset(dst, *(const unsigned char *)value, (size_t)n);
     return;
   }
-  for (int32_t i = 0; i < n; i++) memcpy(dst + (size_t)i * elem_bytes, value, elem_bytes);
+  for (int32_t i = 0; i < n; i++)
+    memcpy(dst + (size_t)i * elem_bytes, value, elem_bytes);
 }
 
-static tart_status pad_run(const tart_pad_params *p, const char *in, char *out,
-                           size_t elem_bytes, const void *value) {
+static tart_status pad_run(const tart_pad_params *p, const char *in, char *out, size_t elem_bytes,
+                           const void *value) {
   int32_t out_dims[6];
   for (int k = 0; k < 6; k++) {
-    if (p->in_dims[k] < 0 || p->pad_before[k] < 0 || p->pad_after[k] < 0) return TART_ERR_PARAMS;
+    if (p->in_dims[k] < 0 || p->pad_before[k] < 0 || p->pad_after[k] < 0)
+      return TART_ERR_PARAMS;
     out_dims[k] = p->pad_before[k] + p->in_dims[k] + p->pad_after[k];
   }
   int32_t rows = 1;
-  for (int k = 0; k < 5; k++) rows *= out_dims[k];
+  for (int k = 0; k < 5; k++)
+    rows *= out_dims[k];
   const size_t before_bytes = (size_t)p->pad_before[5] * elem_bytes;
   const size_t in_row_bytes = (size_t)p->in_dims[5] * elem_bytes;
   int32_t idx[5] = {0, 0, 0, 0, 0};
   for (int32_t r = 0; r < rows; r++) {
     int inside = 1;
     for (int k = 0; k < 5; k++)
-      if (idx[k] < p->pad_before[k] || idx[k] >= p->pad_before[k] + p->in_dims[k]) inside = 0;
+      if (idx[k] < p->pad_before[k] || idx[k] >= p->pad_before[k] + p->in_dims[k])
+        inside = 0;
     if (inside) {
       fill(out, p->pad_before[5], value, elem_bytes);
       out += before_bytes;
@@ -49,7 +53,8 @@ static tart_status pad_run(const tart_pad_params *p, const char *in, char *out,
       out += (size_t)out_dims[5] * elem_bytes;
     }
     for (int k = 4; k >= 0; k--) {
-      if (++idx[k] < out_dims[k]) break;
+      if (++idx[k] < out_dims[k])
+        break;
       idx[k] = 0;
     }
   }

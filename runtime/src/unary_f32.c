@@ -20,8 +20,10 @@ tart_status tart_relu_f32(const tart_unary_params *p, const void *const *in, voi
   const float *x = (const float *)in[0];
   float *y = (float *)out[0];
   (void)scratch;
-  if (p->n_elems < 0) return TART_ERR_PARAMS;
-  for (int32_t i = 0; i < p->n_elems; i++) y[i] = x[i] < 0.0f ? 0.0f : x[i];
+  if (p->n_elems < 0)
+    return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->n_elems; i++)
+    y[i] = x[i] < 0.0f ? 0.0f : x[i];
   return TART_OK;
 }
 
@@ -31,8 +33,10 @@ tart_status tart_relux_f32(const tart_unary_params *p, const void *const *in, vo
   float *y = (float *)out[0];
   const float lo = p->act_min_f32, hi = p->act_max_f32;
   (void)scratch;
-  if (p->n_elems < 0) return TART_ERR_PARAMS;
-  for (int32_t i = 0; i < p->n_elems; i++) y[i] = x[i] > hi ? hi : x[i] < lo ? lo : x[i];
+  if (p->n_elems < 0)
+    return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->n_elems; i++)
+    y[i] = x[i] > hi ? hi : x[i] < lo ? lo : x[i];
   return TART_OK;
 }
 
@@ -41,13 +45,16 @@ tart_status tart_quantize_f32_s8(const tart_unary_params *p, const void *const *
   const float *x = (const float *)in[0];
   int8_t *y = (int8_t *)out[0];
   (void)scratch;
-  if (p->n_elems < 0 || !(p->scale > 0.0f)) return TART_ERR_PARAMS;
+  if (p->n_elems < 0 || !(p->scale > 0.0f))
+    return TART_ERR_PARAMS;
   for (int32_t i = 0; i < p->n_elems; i++) {
     float r = roundf(x[i] / p->scale);
     /* Bound r before the conversion (out-of-range float -> int is undefined): any value past
      * +-512 clamps to the same int8 limit. NaN goes to the lower limit, as x86 converts it. */
-    if (!(r >= -512.0f)) r = -512.0f;
-    if (r > 512.0f) r = 512.0f;
+    if (!(r >= -512.0f))
+      r = -512.0f;
+    if (r > 512.0f)
+      r = 512.0f;
     y[i] = (int8_t)tart_clamp_i32((int32_t)r + p->out_offset, p->act_min, p->act_max);
   }
   return TART_OK;
@@ -58,7 +65,9 @@ tart_status tart_dequantize_s8_f32(const tart_unary_params *p, const void *const
   const int8_t *x = (const int8_t *)in[0];
   float *y = (float *)out[0];
   (void)scratch;
-  if (p->n_elems < 0) return TART_ERR_PARAMS;
-  for (int32_t i = 0; i < p->n_elems; i++) y[i] = (float)(x[i] + p->in_offset) * p->scale;
+  if (p->n_elems < 0)
+    return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->n_elems; i++)
+    y[i] = (float)(x[i] + p->in_offset) * p->scale;
   return TART_OK;
 }

@@ -10,12 +10,13 @@
 #include "tart.h"
 #include "tart_fixedpoint.h"
 
-tart_status tart_requantize_s8(const tart_unary_params *p, const void *const *in,
-                               void *const *out, void *scratch) {
+tart_status tart_requantize_s8(const tart_unary_params *p, const void *const *in, void *const *out,
+                               void *scratch) {
   const int8_t *x = (const int8_t *)in[0];
   int8_t *y = (int8_t *)out[0];
   (void)scratch;
-  if (p->n_elems < 0 || p->shift_left < -31 || p->shift_left > 31) return TART_ERR_PARAMS;
+  if (p->n_elems < 0 || p->shift_left < -31 || p->shift_left > 31)
+    return TART_ERR_PARAMS;
   for (int32_t i = 0; i < p->n_elems; i++) {
     const int32_t v =
         p->out_offset + tart_mul_by_quantized_mult(x[i] + p->in_offset, p->mult, p->shift_left);
@@ -29,7 +30,9 @@ tart_status tart_clamp_s8(const tart_unary_params *p, const void *const *in, voi
   const int8_t *x = (const int8_t *)in[0];
   int8_t *y = (int8_t *)out[0];
   (void)scratch;
-  if (p->n_elems < 0) return TART_ERR_PARAMS;
-  for (int32_t i = 0; i < p->n_elems; i++) y[i] = (int8_t)tart_clamp_i32(x[i], p->act_min, p->act_max);
+  if (p->n_elems < 0)
+    return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->n_elems; i++)
+    y[i] = (int8_t)tart_clamp_i32(x[i], p->act_min, p->act_max);
   return TART_OK;
 }

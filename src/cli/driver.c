@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ta_tflite.h"
@@ -63,7 +64,33 @@ const char *ta_default_model_name(ta_ctx *ctx, const char *path) {
   return name;
 }
 
+bool ta_arg_plan_option(ta_args *a, ta_plan_options *opt, ta_status *st) {
+  const char *v;
+  if (ta_arg_flag(a, "--io-in-arena")) return opt->io_in_arena = true;
+  if (ta_arg_flag(a, "--no-inplace")) return opt->no_inplace = true;
+  if (ta_arg_flag(a, "--no-reorder")) return opt->no_reorder = true;
+  if (ta_arg_value(a, "--align", &v, st)) {
+    if (*st != TA_OK) return true;
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*end || n == 0 || (n & (n - 1)) || n > 4096) {
+      fprintf(stderr, "tinyaot %s: --align takes a power of two from 1 to 4096, not '%s'\n",
+              a->cmd, v);
+      *st = TA_ERR_USAGE;
+      return true;
+    }
+    opt->alignment = n;
+    return true;
+  }
+  return false;
+}
+
 ta_status ta_model_load(ta_ctx *ctx, const char *path, ta_model *m) {
+  return ta_model_load_opts(ctx, path, NULL, m);
+}
+
+ta_status ta_model_load_opts(ta_ctx *ctx, const char *path, const ta_plan_options *opt,
+                             ta_model *m) {
   memset(m, 0, sizeof *m);
   ctx->file = path;
   uint8_t *data;
@@ -88,5 +115,5 @@ ta_status ta_model_load(ta_ctx *ctx, const char *path, ta_model *m) {
   if (!m->calls) return TA_ERR_LIMIT;
   st = ta_graph_prepare(m->g, m->calls);
   if (st != TA_OK) return st;
-  return ta_plan_build(m->g, m->calls, 16, &m->plan);
+  return ta_plan_build(m->g, m->calls, opt, &m->plan);
 }

@@ -9,7 +9,7 @@
 #include "ta_cli.h"
 
 static const char help[] =
-    "usage: tinyaot inspect MODEL [--json]\n"
+    "usage: tinyaot inspect MODEL [--json] [--plan] [--plan-svg FILE] [plan options]\n"
     "\n"
     "Print each operator (index, type, input and output shapes and dtypes, MACs, bytes of\n"
     "constant parameters) and the totals: ops, MACs, weights_bytes (constant data the\n"
@@ -17,8 +17,17 @@ static const char help[] =
     "are caller buffers and not included).\n"
     "\n"
     "options:\n"
-    "  --json      machine-readable output\n"
-    "  -h, --help  this text\n";
+    "  --json            machine-readable output (also gives arena_bytes_io_in_arena: the arena\n"
+    "                    when inputs and outputs are placed in it too)\n"
+    "  --plan            print the memory plan: each buffer (op range, offset, size, tensors)\n"
+    "                    and an ASCII timeline\n"
+    "  --plan-svg FILE   draw the memory plan as SVG (x: op index, y: arena offset)\n"
+    "plan options (also accepted by compile and run):\n"
+    "  --align N         arena alignment in bytes, a power of two (default 4; 16 for Helium)\n"
+    "  --io-in-arena     place graph inputs and outputs in the arena as well\n"
+    "  --no-inplace      never let an op write over its input\n"
+    "  --no-reorder      keep the model's op order\n"
+    "  -h, --help        this text\n";
 
 static void json_str(const char *s) {
   putchar('"');
@@ -58,9 +67,12 @@ static void json_shape(const ta_tensor *t) {
 
 int ta_cmd_inspect(int argc, char **argv) {
   ta_args a = {argc, argv, 1, "inspect"};
-  const char *model = NULL;
-  bool json = false;
-  for (; a.i < argc; a.i++) {
+  const char *model = NULL, *svg = NULL;
+  bool json = false, show_plan = false;
+  ta_plan_options popt;
+  ta_plan_options_default(&popt);
+  ta_status ast = TA_OK;
+  for (; a.i < argc && ast == TA_OK; a.i++) {
     if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
       fputs(help, stdout);
       return 0;
@@ -69,6 +81,12 @@ int ta_cmd_inspect(int argc, char **argv) {
       json = true;
       continue;
     }
+    if (ta_arg_flag(&a, "--plan")) {
+      show_plan = true;
+      continue;
+    }
+    if (ta_arg_value(&a, "--plan-svg", &svg, &ast) || ta_arg_plan_option(&a, &popt, &ast))
+      continue;
     if (argv[a.i][0] == '-') {
       fprintf(stderr, "tinyaot inspect: unknown option '%s' (see tinyaot inspect --help)\n",
               argv[a.i]);
@@ -80,6 +98,7 @@ int ta_cmd_inspect(int argc, char **argv) {
     }
     model = argv[a.i];
   }
+  if (ast != TA_OK) return 1;
   if (!model) {
     fprintf(stderr, "tinyaot inspect: no MODEL given\n%s", help);
     return 1;
@@ -87,7 +106,7 @@ int ta_cmd_inspect(int argc, char **argv) {
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
   ta_model m;
-  ta_status st = ta_model_load(&ctx, model, &m);
+  ta_status st = ta_model_load_opts(&ctx, model, &popt, &m);
   if (st != TA_OK) {
     ta_ctx_free(&ctx);
     return ta_cli_exit_code(st);
@@ -101,6 +120,27 @@ int ta_cmd_inspect(int argc, char **argv) {
   size_t weights = 0;
   for (int32_t i = 0; i < g->n_ops; i++) weights += const_bytes(g, &m.calls[i], counted);
   uint64_t macs = ta_graph_macs(g);
+  /* The same model planned with inputs and outputs in the arena, for comparison with
+   * engines that count them (TFLM does). */
+  size_t arena_io = m.plan.arena_bytes;
+  if (!popt.io_in_arena) {
+    ta_plan_options o2 = popt;
+    o2.io_in_arena = true;
+    ta_model m2;
+    if (ta_model_load_opts(&ctx, model, &o2, &m2) == TA_OK) arena_io = m2.plan.arena_bytes;
+  }
+  if (svg) {
+    ta_buf b;
+    ta_buf_init(&b, &ctx);
+    ta_plan_svg(g, m.calls, &m.plan, &b);
+    ctx.file = NULL;
+    st = b.ok ? ta_write_file(&ctx, svg, b.data, b.len) : TA_ERR_LIMIT;
+    ta_buf_free(&b);
+    if (st != TA_OK) {
+      ta_ctx_free(&ctx);
+      return ta_cli_exit_code(st);
+    }
+  }
 
   if (json) {
     printf("{\"model\":");
@@ -134,13 +174,19 @@ int ta_cmd_inspect(int argc, char **argv) {
       printf(",\"scratch_bytes\":%zu}", m.calls[i].scratch_bytes);
     }
     printf("\n],\"n_ops\":%d,\"macs\":%llu,\"weights_bytes\":%zu,\"arena_bytes\":%zu,"
-           "\"arena_lower_bound_bytes\":%zu,\"io_in_arena\":false}\n",
+           "\"arena_lower_bound_bytes\":%zu,\"scratch_bytes\":%zu,\"io_in_arena\":%s,"
+           "\"arena_bytes_io_in_arena\":%zu,\"alignment\":%zu,\"inplace_ops\":%d,"
+           "\"reshape_views\":%d,\"reordered\":%s}\n",
            g->n_ops, (unsigned long long)macs, weights, m.plan.arena_bytes,
-           m.plan.lower_bound_bytes);
+           m.plan.lower_bound_bytes, m.plan.scratch_bytes, popt.io_in_arena ? "true" : "false",
+           arena_io, popt.alignment, m.plan.n_inplace, m.plan.n_aliased,
+           m.plan.reordered ? "true" : "false");
   } else {
-    printf("%s: %d ops, %llu MACs, weights %zu bytes, arena %zu bytes (inputs/outputs in caller "
-           "buffers)\n\n",
-           model, g->n_ops, (unsigned long long)macs, weights, m.plan.arena_bytes);
+    printf("%s: %d ops, %llu MACs, weights %zu bytes, arena %zu bytes (%s; %zu with inputs and "
+           "outputs in the arena)\n\n",
+           model, g->n_ops, (unsigned long long)macs, weights, m.plan.arena_bytes,
+           popt.io_in_arena ? "inputs/outputs in the arena" : "inputs/outputs in caller buffers",
+           arena_io);
     printf("%4s  %-18s  %-28s  %-20s  %12s  %10s\n", "op", "type", "inputs", "output", "MACs",
            "params");
     for (int32_t i = 0; i < g->n_ops; i++) {
@@ -162,6 +208,13 @@ int ta_cmd_inspect(int argc, char **argv) {
              ins, outs, (unsigned long long)(d && d->macs ? d->macs(g, op) : 0),
              const_bytes(g, &m.calls[i], NULL));
     }
+  }
+  if (show_plan) {
+    ta_buf b;
+    ta_buf_init(&b, &ctx);
+    ta_plan_print(g, m.calls, &m.plan, &b);
+    if (b.ok) fputs(b.data, json ? stderr : stdout);
+    ta_buf_free(&b);
   }
   ta_ctx_free(&ctx);
   return 0;

@@ -16,8 +16,10 @@ static const char usage[] =
     "commands:\n"
     "  compile MODEL -o DIR [--name NAME]     write the C library for MODEL into DIR\n"
     "  run MODEL --input FILE... --output-dir DIR\n"
-    "                                         compile, build for the host, run on raw inputs\n"
+    "               [--target T]              compile, build for the host or a Cortex-M board\n"
+    "                                         (QEMU), run on raw inputs\n"
     "  inspect MODEL [--json]                 operators, shapes, MACs, weights and arena size\n"
+    "  bench MODEL [--target T] [--json]      instructions, flash and RAM on a Cortex-M (QEMU)\n"
     "\n"
     "`tinyaot COMMAND --help` describes a command. Exit codes: 0 success, 1 bad input or usage,\n"
     "2 internal error (please report it).\n";
@@ -34,6 +36,7 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "compile") == 0) return ta_cmd_compile(argc - 1, argv + 1);
   if (strcmp(argv[1], "run") == 0) return ta_cmd_run(argc - 1, argv + 1);
   if (strcmp(argv[1], "inspect") == 0) return ta_cmd_inspect(argc - 1, argv + 1);
+  if (strcmp(argv[1], "bench") == 0) return ta_cmd_bench(argc - 1, argv + 1);
   fprintf(stderr, "tinyaot: unknown command '%s' (see tinyaot --help)\n", argv[1]);
   return 1;
 }

@@ -1,33 +1,80 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * run.c: `tinyaot run MODEL --input FILE... --output-dir DIR`: compile, build for the target,
- * run on raw input tensors, write raw output tensors.
+ * run.c: `tinyaot run MODEL --input FILE... --output-dir DIR [--target T]`: compile, build for
+ * the target, run on raw input tensors, write raw output tensors. The host target builds with
+ * the system compiler; a Cortex-M target builds a firmware and runs it on QEMU's model of the
+ * board (or on a real board reached through --device), through the device session.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ta_cli.h"
+#include "ta_session.h"
 
 static const char help[] =
     "usage: tinyaot run MODEL --input FILE [--input FILE ...] --output-dir DIR [options]\n"
     "\n"
-    "Compile MODEL, build the generated C with the host C compiler ($CC, default cc; extra\n"
-    "flags from $TA_HOST_CFLAGS), run it on the raw input tensors (one file per model input,\n"
-    "in order, exactly the tensor's bytes) and write output_0.bin, output_1.bin, ... into DIR.\n"
+    "Compile MODEL, build it for the target, run it on the raw input tensors (one file per\n"
+    "model input, in order, exactly the tensor's bytes) and write output_0.bin, output_1.bin,\n"
+    "... into DIR. The host target uses the host C compiler ($CC, default cc; extra flags from\n"
+    "$TA_HOST_CFLAGS). A Cortex-M target cross-compiles a firmware with arm-none-eabi-gcc\n"
+    "($TA_ARM_CC; extra flags $TA_ARM_CFLAGS) and runs it on qemu-system-arm ($TA_QEMU), or on\n"
+    "a board already running that firmware (--device).\n"
     "\n"
     "options:\n"
     "  --input FILE       a raw input tensor (repeat once per model input)\n"
     "  --output-dir DIR   where output_K.bin are written (created if needed)\n"
-    "  --target host      where to run (only host in this version)\n"
+    "  --target T         host (default), cortex-m3, cortex-m4, cortex-m7, cortex-m33\n"
+    "  --device WHERE     a real board instead of QEMU: tcp:HOST:PORT or a serial device\n"
+    "                     path, optionally PATH@BAUD (default 115200)\n"
+    "  --timeout S        limit for one inference on a device, in seconds (default 600)\n"
     "  --name NAME        symbol prefix for the generated code\n"
     "  --keep-build       keep the temporary build directory and print its path\n"
     "  -h, --help         this text\n";
+
+/* Build the firmware for board b, run it once on the device, write the outputs. */
+static ta_status run_on_device(ta_model *m, const ta_fileset *fs, const char *name,
+                               const ta_board *b, const char *const *inputs, int32_t n_inputs,
+                               const char *out, const char *device, int32_t timeout_s,
+                               bool keep) {
+  ta_ctx *ctx = m->g->ctx;
+  uint8_t *data[TA_SESSION_MAX_IO];
+  if (m->g->n_inputs > TA_SESSION_MAX_IO)
+    return ta_err(ctx, TA_ERR_UNSUPPORTED, "at most %d inputs on a device", TA_SESSION_MAX_IO);
+  ta_status st = ta_device_read_inputs(m->g, inputs, n_inputs, data);
+  if (st != TA_OK) return st;
+  char *dir;
+  st = ta_make_temp_dir(ctx, "fw", &dir);
+  if (st != TA_OK) return st;
+  ta_firmware fw;
+  st = ta_fw_build(m->g, fs, name, b, dir, &fw);
+  ta_device_result r;
+  if (st == TA_OK) {
+    ta_device_options o = {device, false, 1, timeout_s, NULL};
+    st = ta_device_run(m->g, &fw, (const void *const *)data, &o, &r);
+  }
+  if (st == TA_OK && mkdir(out, 0777) != 0 && errno != EEXIST)
+    st = ta_err(ctx, TA_ERR_IO, "cannot create output directory '%s': %s", out, strerror(errno));
+  for (int32_t k = 0; k < m->g->n_outputs && st == TA_OK; k++) {
+    char *p = ta_fmt(ctx, "%s/output_%d.bin", out, k);
+    st = p ? ta_write_file(ctx, p, r.outputs[k], r.output_bytes[k]) : TA_ERR_LIMIT;
+  }
+  if (keep)
+    ta_report(ctx, TA_NOTE, "firmware build kept in %s", dir);
+  else
+    ta_remove_tree(dir);
+  return st;
+}
 
 #define MAX_INPUTS 64
 
 int ta_cmd_run(int argc, char **argv) {
   ta_args a = {argc, argv, 1, "run"};
-  const char *model = NULL, *out = NULL, *name = NULL, *target = "host";
+  const char *model = NULL, *out = NULL, *name = NULL, *target = "host", *device = NULL;
+  const char *timeout = NULL;
   const char *inputs[MAX_INPUTS];
   int32_t n_inputs = 0;
   bool keep = false;
@@ -52,7 +99,8 @@ int ta_cmd_run(int argc, char **argv) {
       continue;
     }
     if (ta_arg_value(&a, "--output-dir", &out, &st) || ta_arg_value(&a, "--name", &name, &st) ||
-        ta_arg_value(&a, "--target", &target, &st))
+        ta_arg_value(&a, "--target", &target, &st) || ta_arg_value(&a, "--device", &device, &st) ||
+        ta_arg_value(&a, "--timeout", &timeout, &st))
       continue;
     if (argv[a.i][0] == '-') {
       fprintf(stderr, "tinyaot run: unknown option '%s' (see tinyaot run --help)\n", argv[a.i]);
@@ -69,9 +117,25 @@ int ta_cmd_run(int argc, char **argv) {
     fprintf(stderr, "tinyaot run: %s\n%s", !model ? "no MODEL given" : "no --output-dir given", help);
     return 1;
   }
-  if (strcmp(target, "host") != 0) {
-    fprintf(stderr, "tinyaot run: unknown target '%s' (this version runs on: host)\n", target);
+  const ta_board *board = NULL;
+  if (strcmp(target, "host") != 0 && !(board = ta_board_find(target))) {
+    fprintf(stderr, "tinyaot run: unknown target '%s' (known: host, %s)\n", target,
+            ta_board_names());
     return 1;
+  }
+  if (device && !board) {
+    fprintf(stderr, "tinyaot run: --device needs a Cortex-M --target (one of %s)\n",
+            ta_board_names());
+    return 1;
+  }
+  long timeout_s = 0;
+  if (timeout) {
+    char *end;
+    timeout_s = strtol(timeout, &end, 10);
+    if (*end || timeout_s <= 0 || timeout_s > 86400) {
+      fprintf(stderr, "tinyaot run: --timeout '%s': expected seconds, 1 to 86400\n", timeout);
+      return 1;
+    }
   }
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
@@ -85,8 +149,13 @@ int ta_cmd_run(int argc, char **argv) {
   }
   if (st == TA_OK) {
     ctx.file = NULL;
-    ta_host_run_options ro = {name, inputs, n_inputs, out, keep};
-    st = ta_host_run(m.g, &fs, &ro);
+    if (board) {
+      st = run_on_device(&m, &fs, name, board, inputs, n_inputs, out, device,
+                         (int32_t)timeout_s, keep);
+    } else {
+      ta_host_run_options ro = {name, inputs, n_inputs, out, keep};
+      st = ta_host_run(m.g, &fs, &ro);
+    }
   }
   if (st == TA_OK)
     printf("tinyaot: ran %s on %s: %d output%s in %s\n", model, target, m.g->n_outputs,

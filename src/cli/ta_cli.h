@@ -18,6 +18,10 @@ typedef struct ta_model {
 /* Read a model file (format detected from its bytes: TFLite by the "TFL3" identifier) and
  * run check, infer, prepare and memory planning. Messages name the file. */
 ta_status ta_model_load(ta_ctx *ctx, const char *path, ta_model *m);
+/* Same with memory-plan options (NULL: defaults). */
+ta_status ta_model_load_opts(ta_ctx *ctx, const char *path, const ta_plan_options *opt,
+                             ta_model *m);
+
 
 /* Default model name from a path: the file stem made into a C identifier. */
 const char *ta_default_model_name(ta_ctx *ctx, const char *path);
@@ -38,9 +42,13 @@ typedef struct ta_args {
  * "--name=X") is stored in *value, and a missing value is reported as usage error. */
 bool ta_arg_value(ta_args *a, const char *name, const char **value, ta_status *st);
 bool ta_arg_flag(ta_args *a, const char *name);
+/* Parse a planner option at a->argv[a->i] (--align N, --io-in-arena, --no-inplace,
+ * --no-reorder); true if it was one. */
+bool ta_arg_plan_option(ta_args *a, ta_plan_options *opt, ta_status *st);
 
 int ta_cmd_compile(int argc, char **argv);
 int ta_cmd_run(int argc, char **argv);
 int ta_cmd_inspect(int argc, char **argv);
+int ta_cmd_bench(int argc, char **argv);
 
 #endif

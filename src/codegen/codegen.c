@@ -125,24 +125,18 @@ typedef struct emitter {
   bool uses_float;
 } emitter;
 
-/* C expression for the data of tensor t inside NAME_run. */
+/* C expression for the data of tensor t inside NAME_run: where its storage group lives. */
 static void put_tensor_ref(emitter *e, ta_buf *b, int32_t t, bool as_input) {
-  const ta_tensor *tt = &e->g->tensors[t];
-  if (ta_tensor_is_const(tt)) {
-    ta_buf_printf(b, "%s_w%d", e->name, t);
+  int32_t idx;
+  switch (ta_plan_storage(e->g, e->plan, t, &idx)) {
+  case TA_STORE_CONST: ta_buf_printf(b, "%s_w%d", e->name, idx); return;
+  case TA_STORE_OUTPUT: ta_buf_printf(b, "outputs[%d]", idx); return;
+  case TA_STORE_INPUT:
+    /* The planner never lets an op write into a graph input's storage. */
+    ta_buf_printf(b, as_input ? "inputs[%d]" : "(void *)(uintptr_t)inputs[%d]", idx);
     return;
+  case TA_STORE_ARENA: ta_buf_printf(b, "a + %lld", (long long)e->plan->tensor_offset[t]); return;
   }
-  for (int32_t k = 0; k < e->g->n_outputs; k++)
-    if (e->g->outputs[k] == t) {
-      ta_buf_printf(b, "outputs[%d]", k);
-      return;
-    }
-  for (int32_t k = 0; k < e->g->n_inputs; k++)
-    if (e->g->inputs[k] == t) {
-      ta_buf_printf(b, as_input ? "inputs[%d]" : "(void *)(uintptr_t)inputs[%d]", k);
-      return;
-    }
-  ta_buf_printf(b, "a + %lld", (long long)e->plan->tensor_offset[t]);
 }
 
 static ta_status emit_params(emitter *e, ta_buf *b, int32_t op_idx) {
@@ -237,6 +231,9 @@ static void emit_io_macros(emitter *e, ta_buf *b, const char *kind, const int32_
     ta_buf_printf(b, "#define %s_%s_%d_SHAPE {", e->upper, kind, k);
     for (int32_t i = 0; i < t->rank; i++) ta_buf_printf(b, i ? ", %d" : "%d", t->dims[i]);
     ta_buf_puts(b, t->rank ? "}\n" : "1}\n");
+    if (e->plan->tensor_offset[list[k]] >= 0)
+      ta_buf_printf(b, "#define %s_%s_%d_ARENA_OFFSET %lld /* lives in the arena */\n", e->upper,
+                    kind, k, (long long)e->plan->tensor_offset[list[k]]);
     if (t->q.count == 1) {
       ta_buf_printf(b, "#define %s_%s_%d_SCALE ", e->upper, kind, k);
       put_f32(b, t->q.scale[0]);
@@ -265,7 +262,7 @@ static void emit_header(emitter *e, ta_buf *b, const ta_cgen_options *opt) {
   ta_buf_printf(b, "#ifndef %s_H\n#define %s_H\n\n#include <stddef.h>\n#include <stdint.h>\n\n",
                 U, U);
   ta_buf_printf(b, "#define %s_ARENA_SIZE %zu\n", U, e->plan->arena_bytes);
-  ta_buf_printf(b, "#define %s_ARENA_ALIGN %zu\n", U, e->plan->alignment);
+  ta_buf_printf(b, "#define %s_ARENA_ALIGN %zu\n", U, e->plan->opt.alignment);
   ta_buf_printf(b, "#define %s_NUM_OPS %d\n", U, e->g->n_ops);
   ta_buf_printf(b, "#define %s_NUM_INPUTS %d\n#define %s_NUM_OUTPUTS %d\n\n", U, e->g->n_inputs, U,
                 e->g->n_outputs);
@@ -332,10 +329,17 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
                    "    return %s_ERR_ARENA;\n",
                 U, U, U);
   ta_buf_puts(b, "  (void)a;\n  (void)st;\n");
+  /* Inputs placed in the arena are copied in (unless the caller wrote them there). */
+  for (int32_t k = 0; k < g->n_inputs; k++) {
+    int64_t off = e->plan->tensor_offset[g->inputs[k]];
+    if (off >= 0)
+      ta_buf_printf(b, "  if (inputs[%d] != a + %lld) memcpy(a + %lld, inputs[%d], %s_INPUT_%d_BYTES);\n",
+                    k, (long long)off, (long long)off, k, U, k);
+  }
   /* A graph output that is also a graph input is a copy. */
   for (int32_t k = 0; k < g->n_outputs; k++)
     for (int32_t j = 0; j < g->n_inputs; j++)
-      if (g->outputs[k] == g->inputs[j])
+      if (g->outputs[k] == g->inputs[j] && e->plan->tensor_offset[g->outputs[k]] < 0)
         ta_buf_printf(b, "  memcpy(outputs[%d], inputs[%d], %s_OUTPUT_%d_BYTES);\n", k, j, U, k);
   for (int32_t i = 0; i < g->n_ops; i++) {
     const ta_kernel_call *c = &e->calls[i];
@@ -375,6 +379,13 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
       ta_buf_printf(b, "    st = tart_%s(&%s_p%d, in, out, NULL);\n", k->name, e->name, i);
     ta_buf_printf(b, "  }\n  %s_PROF(%d, \"%s\", 1);\n", U, i, ta_op_kind_name(op->kind));
     ta_buf_printf(b, "  if (st != TART_OK) return %s_ERR_KERNEL;\n", U);
+  }
+  /* Outputs placed in the arena are copied out. */
+  for (int32_t k = 0; k < g->n_outputs; k++) {
+    int64_t off = e->plan->tensor_offset[g->outputs[k]];
+    if (off >= 0)
+      ta_buf_printf(b, "  if (outputs[%d] != a + %lld) memcpy(outputs[%d], a + %lld, %s_OUTPUT_%d_BYTES);\n",
+                    k, (long long)off, k, (long long)off, U, k);
   }
   ta_buf_printf(b, "  return %s_OK;\n}\n", U);
   return TA_OK;

@@ -9,10 +9,16 @@
 
 ta_status ta_graph_eval(ta_graph *g, const ta_kernel_call *calls, const void *const *inputs,
                         void *const *outputs) {
+  return ta_graph_eval_shared(g, calls, NULL, inputs, outputs);
+}
+
+ta_status ta_graph_eval_shared(ta_graph *g, const ta_kernel_call *calls, const int32_t *root,
+                               const void *const *inputs, void *const *outputs) {
   void **bufs = ta_new_array(g->ctx, (size_t)(g->n_tensors > 0 ? g->n_tensors : 1), sizeof(void *));
   if (!bufs) return TA_ERR_LIMIT;
   for (int32_t t = 0; t < g->n_tensors; t++) {
     ta_tensor *tt = &g->tensors[t];
+    if (root && root[t] != t) continue;
     if (ta_tensor_is_const(tt)) {
       bufs[t] = (void *)(uintptr_t)tt->data;
       continue;
@@ -23,6 +29,9 @@ ta_status ta_graph_eval(ta_graph *g, const ta_kernel_call *calls, const void *co
     bufs[t] = ta_new(g->ctx, bytes ? bytes : 1);
     if (!bufs[t]) return TA_ERR_LIMIT;
   }
+  /* A view or in-place output uses its root's buffer, which is at least as large. */
+  if (root)
+    for (int32_t t = 0; t < g->n_tensors; t++) bufs[t] = bufs[root[t]];
   for (int32_t i = 0; i < g->n_inputs; i++) {
     size_t bytes = 0;
     ta_tensor_bytes(&g->tensors[g->inputs[i]], &bytes);

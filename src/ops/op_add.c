@@ -24,7 +24,8 @@
 #include <string.h>
 
 static void keep_first(ta_status *st, ta_status s) {
-  if (*st == TA_OK) *st = s;
+  if (*st == TA_OK)
+    *st = s;
 }
 
 /* The int8 multipliers of ADD; false when TFLite would refuse them (a multiplier >= 1). */
@@ -57,7 +58,9 @@ static ta_status binary_check(ta_graph *g, ta_op *op) {
   const ta_tensor *o = ta_op_output(g, op, 0);
   if (!a || !b || !o)
     return ta_op_err(g, op, TA_ERR_MALFORMED, "%s is missing",
-                     !a ? "input 0" : !b ? "input 1" : "the output");
+                     !a   ? "input 0"
+                     : !b ? "input 1"
+                          : "the output");
   if (o->dtype != TA_DT_I8 && o->dtype != TA_DT_F32)
     return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "output \"%s\" is %s; expected int8 or float32",
                      o->name, ta_dtype_name(o->dtype));
@@ -69,9 +72,10 @@ static ta_status binary_check(ta_graph *g, ta_op *op) {
                      a->name, ta_dtype_name(a->dtype), b->name, ta_dtype_name(b->dtype), o->name,
                      ta_dtype_name(o->dtype));
   if ((unsigned)op->a.act > TA_ACT_RELU6)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "fused activation %d is unknown",
-                              (int)op->a.act));
-  if (o->dtype != TA_DT_I8) return st;
+    keep_first(
+        &st, ta_op_err(g, op, TA_ERR_MALFORMED, "fused activation %d is unknown", (int)op->a.act));
+  if (o->dtype != TA_DT_I8)
+    return st;
   ta_status qs = ta_check_per_tensor_quant(g, op, a, "input");
   keep_first(&qs, ta_check_per_tensor_quant(g, op, b, "input"));
   keep_first(&qs, ta_check_per_tensor_quant(g, op, o, "output"));
@@ -79,12 +83,12 @@ static ta_status binary_check(ta_graph *g, ta_op *op) {
   if (qs == TA_OK && op->kind == TA_OP_ADD) {
     tart_binary_params p;
     if (!add_quant(a, b, o, &p))
-      keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                                "output scale %g is too small for input scales %g and %g: int8 "
-                                "ADD needs 2 * max(input scales) < 2^20 * output scale (TFLite "
-                                "refuses it too)",
-                                (double)o->q.scale[0], (double)a->q.scale[0],
-                                (double)b->q.scale[0]));
+      keep_first(&st,
+                 ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                           "output scale %g is too small for input scales %g and %g: int8 "
+                           "ADD needs 2 * max(input scales) < 2^20 * output scale (TFLite "
+                           "refuses it too)",
+                           (double)o->q.scale[0], (double)a->q.scale[0], (double)b->q.scale[0]));
   }
   return st;
 }
@@ -133,11 +137,12 @@ static ta_status binary_infer(ta_graph *g, ta_op *op) {
   memcpy(want.dims, dims, sizeof dims);
   if (o->shape_known) {
     bool same = o->rank == rank;
-    for (int32_t k = 0; same && k < rank; k++) same = o->dims[k] == dims[k];
+    for (int32_t k = 0; same && k < rank; k++)
+      same = o->dims[k] == dims[k];
     if (!same)
       return ta_op_err(g, op, TA_ERR_MALFORMED,
-                       "output \"%s\" has shape %s, but inputs %s and %s broadcast to %s",
-                       o->name, ta_shape_str(o, so, sizeof so), ta_shape_str(a, sa, sizeof sa),
+                       "output \"%s\" has shape %s, but inputs %s and %s broadcast to %s", o->name,
+                       ta_shape_str(o, so, sizeof so), ta_shape_str(a, sa, sizeof sa),
                        ta_shape_str(b, sb, sizeof sb), ta_shape_str(&want, sr, sizeof sr));
     return TA_OK;
   }
@@ -195,19 +200,20 @@ static ta_status binary_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
     return ta_op_err(g, op, TA_ERR_LIMIT, "output \"%s\" has more than 2^31-1 elements", o->name);
   const bool is_add = op->kind == TA_OP_ADD;
   const bool s8 = o->dtype == TA_DT_I8;
-  const ta_kernel_id k = is_add ? (s8 ? TA_K_add_s8 : TA_K_add_f32)
-                                : (s8 ? TA_K_mul_s8 : TA_K_mul_f32);
+  const ta_kernel_id k =
+      is_add ? (s8 ? TA_K_add_s8 : TA_K_add_f32) : (s8 ? TA_K_mul_s8 : TA_K_mul_f32);
   ta_status st = ta_call_init(g, op, call, k);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   tart_binary_params *p = call->params;
   broadcast_geometry(a, b, o, p);
   ta_act_range_f32(op->a.act, &p->act_min_f32, &p->act_max_f32);
-  if (!s8) return TA_OK;
+  if (!s8)
+    return TA_OK;
   p->in1_offset = -(int32_t)a->q.zero_point[0];
   p->in2_offset = -(int32_t)b->q.zero_point[0];
   p->out_offset = (int32_t)o->q.zero_point[0];
-  ta_act_range_quant(op->a.act, o->q.scale[0], p->out_offset, -128, 127, &p->act_min,
-                     &p->act_max);
+  ta_act_range_quant(op->a.act, o->q.scale[0], p->out_offset, -128, 127, &p->act_min, &p->act_max);
   if (is_add) {
     if (!add_quant(a, b, o, p))
       return ta_op_err(g, op, TA_ERR_INTERNAL, "ADD multipliers out of range after check");
@@ -224,4 +230,10 @@ static uint64_t binary_macs(const ta_graph *g, const ta_op *op) {
   return 0;
 }
 
-const ta_op_def ta_op_def_ADD = {binary_check, binary_infer, binary_prepare, binary_macs};
+const ta_op_def ta_op_def_ADD = {
+    .check = binary_check,
+    .infer = binary_infer,
+    .prepare = binary_prepare,
+    .macs = binary_macs,
+    .inplace = ta_inplace_same_shape,
+};

@@ -19,23 +19,26 @@
 #include <string.h>
 
 static void keep_first(ta_status *st, ta_status s) {
-  if (*st == TA_OK) *st = s;
+  if (*st == TA_OK)
+    *st = s;
 }
 
 static ta_status concat_check(ta_graph *g, ta_op *op) {
   if (op->n_in < 1 || op->n_out != 1)
-    return ta_op_err(g, op, TA_ERR_MALFORMED, "has %d inputs and %d outputs; expected 1 or more and 1",
-                     op->n_in, op->n_out);
+    return ta_op_err(g, op, TA_ERR_MALFORMED,
+                     "has %d inputs and %d outputs; expected 1 or more and 1", op->n_in, op->n_out);
   const ta_tensor *y = ta_op_output(g, op, 0);
-  if (!y) return ta_op_err(g, op, TA_ERR_MALFORMED, "the output is missing");
+  if (!y)
+    return ta_op_err(g, op, TA_ERR_MALFORMED, "the output is missing");
   if (y->dtype != TA_DT_I8 && y->dtype != TA_DT_F32)
     return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "output \"%s\" is %s; expected int8 or float32",
                      y->name, ta_dtype_name(y->dtype));
   ta_status st = TA_OK;
   if ((unsigned)op->a.act > TA_ACT_RELU6)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "fused activation %d is unknown",
-                              (int)op->a.act));
-  if (y->dtype == TA_DT_I8) keep_first(&st, ta_check_per_tensor_quant(g, op, y, "output"));
+    keep_first(
+        &st, ta_op_err(g, op, TA_ERR_MALFORMED, "fused activation %d is unknown", (int)op->a.act));
+  if (y->dtype == TA_DT_I8)
+    keep_first(&st, ta_check_per_tensor_quant(g, op, y, "output"));
   for (int32_t i = 0; i < op->n_in; i++) {
     const ta_tensor *x = ta_op_input(g, op, i);
     if (!x) {
@@ -48,7 +51,8 @@ static ta_status concat_check(ta_graph *g, ta_op *op) {
                                 ta_dtype_name(x->dtype), ta_dtype_name(y->dtype)));
       continue;
     }
-    if (y->dtype != TA_DT_I8 || st != TA_OK) continue;
+    if (y->dtype != TA_DT_I8 || st != TA_OK)
+      continue;
     ta_status qs = ta_check_per_tensor_quant(g, op, x, "input");
     if (qs != TA_OK) {
       keep_first(&st, qs);
@@ -80,14 +84,16 @@ static ta_status concat_infer(ta_graph *g, ta_op *op) {
                      x0->name);
   const int32_t axis = op->a.axis < 0 ? op->a.axis + rank : op->a.axis;
   if (axis < 0 || axis >= rank)
-    return ta_op_err(g, op, TA_ERR_MALFORMED, "axis %d is out of range for rank %d (expected %d..%d)",
-                     op->a.axis, rank, -rank, rank - 1);
+    return ta_op_err(g, op, TA_ERR_MALFORMED,
+                     "axis %d is out of range for rank %d (expected %d..%d)", op->a.axis, rank,
+                     -rank, rank - 1);
   ta_tensor want = *x0;
   want.dims[axis] = 0;
   for (int32_t i = 0; i < op->n_in; i++) {
     const ta_tensor *x = ta_op_input(g, op, i);
     bool ok = x->rank == rank;
-    for (int32_t k = 0; ok && k < rank; k++) ok = k == axis || x->dims[k] == x0->dims[k];
+    for (int32_t k = 0; ok && k < rank; k++)
+      ok = k == axis || x->dims[k] == x0->dims[k];
     if (!ok)
       return ta_op_err(g, op, TA_ERR_MALFORMED,
                        "input %d \"%s\" has shape %s and input 0 \"%s\" %s; expected the same "
@@ -105,7 +111,8 @@ static ta_status concat_infer(ta_graph *g, ta_op *op) {
     return TA_OK;
   }
   bool same = y->rank == rank;
-  for (int32_t k = 0; same && k < rank; k++) same = y->dims[k] == want.dims[k];
+  for (int32_t k = 0; same && k < rank; k++)
+    same = y->dims[k] == want.dims[k];
   if (!same)
     return ta_op_err(g, op, TA_ERR_MALFORMED,
                      "output \"%s\" has shape %s, but the inputs joined along axis %d give %s",
@@ -121,15 +128,20 @@ static ta_status concat_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
     return ta_op_err(g, op, TA_ERR_LIMIT, "output \"%s\" has more than 2^31-1 elements", y->name);
   const bool s8 = y->dtype == TA_DT_I8;
   ta_status st = ta_call_init(g, op, call, s8 ? TA_K_concat_s8 : TA_K_concat_f32);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   tart_concat_params *p = call->params;
   const int32_t axis = op->a.axis < 0 ? op->a.axis + y->rank : op->a.axis;
   int32_t outer = 1, inner = 1;
-  for (int32_t k = 0; k < axis; k++) outer *= y->dims[k];
-  for (int32_t k = axis + 1; k < y->rank; k++) inner *= y->dims[k];
+  for (int32_t k = 0; k < axis; k++)
+    outer *= y->dims[k];
+  for (int32_t k = axis + 1; k < y->rank; k++)
+    inner *= y->dims[k];
   int32_t *rows = ta_new_array(g->ctx, (size_t)op->n_in, sizeof(int32_t));
-  if (!rows) return TA_ERR_LIMIT;
-  for (int32_t i = 0; i < op->n_in; i++) rows[i] = ta_op_input(g, op, i)->dims[axis] * inner;
+  if (!rows)
+    return TA_ERR_LIMIT;
+  for (int32_t i = 0; i < op->n_in; i++)
+    rows[i] = ta_op_input(g, op, i)->dims[axis] * inner;
   p->outer = outer;
   p->n_inputs = op->n_in;
   p->in_rows = rows;
@@ -148,5 +160,10 @@ static uint64_t concat_macs(const ta_graph *g, const ta_op *op) {
   return 0;
 }
 
-const ta_op_def ta_op_def_CONCATENATION = {concat_check, concat_infer, concat_prepare,
-                                           concat_macs};
+const ta_op_def ta_op_def_CONCATENATION = {
+    .check = concat_check,
+    .infer = concat_infer,
+    .prepare = concat_prepare,
+    .macs = concat_macs,
+    .inplace = NULL,
+};

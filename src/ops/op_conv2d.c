@@ -313,4 +313,10 @@ static uint64_t conv_macs(const ta_graph *g, const ta_op *op) {
          (uint64_t)w->dims[1] * (uint64_t)w->dims[2] * (uint64_t)w->dims[3];
 }
 
-const ta_op_def ta_op_def_CONV_2D = {conv_check, conv_infer, conv_prepare, conv_macs};
+const ta_op_def ta_op_def_CONV_2D = {
+    .check = conv_check,
+    .infer = conv_infer,
+    .prepare = conv_prepare,
+    .macs = conv_macs,
+    .inplace = NULL,
+};

@@ -322,4 +322,24 @@ static uint64_t dw_macs(const ta_graph *g, const ta_op *op) {
          (uint64_t)w->dims[1] * (uint64_t)w->dims[2];
 }
 
-const ta_op_def ta_op_def_DEPTHWISE_CONV_2D = {dw_check, dw_infer, dw_prepare, dw_macs};
+/* In place over the input (operand 0) when the output plane has the input's layout:
+ * depth multiplier 1 and the same height and width (stride 1, SAME). */
+static bool dw_inplace(const ta_graph *g, const ta_op *op, ta_kernel_call *call,
+                       int32_t operand) {
+  const tart_dwconv_params *p = call->params;
+  if (operand != 0 || p->depth_mult != 1 || p->in_c != p->out_c || p->in_h != p->out_h ||
+      p->in_w != p->out_w)
+    return false;
+  ta_kernel_id k = call->kernel == TA_K_depthwise_conv2d_s8 ? TA_K_depthwise_conv2d_s8_inplace
+                   : call->kernel == TA_K_depthwise_conv2d_f32 ? TA_K_depthwise_conv2d_f32_inplace
+                                                               : TA_K_COUNT;
+  return k != TA_K_COUNT && ta_call_set_kernel(g, op, call, k) == TA_OK;
+}
+
+const ta_op_def ta_op_def_DEPTHWISE_CONV_2D = {
+    .check = dw_check,
+    .infer = dw_infer,
+    .prepare = dw_prepare,
+    .macs = dw_macs,
+    .inplace = dw_inplace,
+};

@@ -36,10 +36,12 @@ static ta_status dequantize_infer(ta_graph *g, ta_op *op) {
     return TA_OK;
   }
   bool same = y->rank == x->rank;
-  for (int32_t k = 0; same && k < x->rank; k++) same = y->dims[k] == x->dims[k];
+  for (int32_t k = 0; same && k < x->rank; k++)
+    same = y->dims[k] == x->dims[k];
   if (!same)
-    return ta_op_err(g, op, TA_ERR_MALFORMED, "output \"%s\" has shape %s; expected %s like the input",
-                     y->name, ta_shape_str(y, sy, sizeof sy), ta_shape_str(x, sx, sizeof sx));
+    return ta_op_err(g, op, TA_ERR_MALFORMED,
+                     "output \"%s\" has shape %s; expected %s like the input", y->name,
+                     ta_shape_str(y, sy, sizeof sy), ta_shape_str(x, sx, sizeof sx));
   return TA_OK;
 }
 
@@ -49,7 +51,8 @@ static ta_status dequantize_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call
   if (!ta_tensor_elems(x, &elems) || elems > INT32_MAX)
     return ta_op_err(g, op, TA_ERR_LIMIT, "input \"%s\" has more than 2^31-1 elements", x->name);
   ta_status st = ta_call_init(g, op, call, TA_K_dequantize_s8_f32);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   tart_unary_params *p = call->params;
   p->n_elems = (int32_t)elems;
   p->in_offset = -(int32_t)x->q.zero_point[0];
@@ -64,5 +67,10 @@ static uint64_t dequantize_macs(const ta_graph *g, const ta_op *op) {
   return 0;
 }
 
-const ta_op_def ta_op_def_DEQUANTIZE = {dequantize_check, dequantize_infer, dequantize_prepare,
-                                        dequantize_macs};
+const ta_op_def ta_op_def_DEQUANTIZE = {
+    .check = dequantize_check,
+    .infer = dequantize_infer,
+    .prepare = dequantize_prepare,
+    .macs = dequantize_macs,
+    .inplace = NULL,
+};

@@ -268,4 +268,10 @@ static uint64_t fc_macs(const ta_graph *g, const ta_op *op) {
   return (uint64_t)x_elems * (uint64_t)w->dims[0];
 }
 
-const ta_op_def ta_op_def_FULLY_CONNECTED = {fc_check, fc_infer, fc_prepare, fc_macs};
+const ta_op_def ta_op_def_FULLY_CONNECTED = {
+    .check = fc_check,
+    .infer = fc_infer,
+    .prepare = fc_prepare,
+    .macs = fc_macs,
+    .inplace = NULL,
+};

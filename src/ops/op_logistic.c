@@ -84,5 +84,10 @@ static uint64_t logistic_macs(const ta_graph *g, const ta_op *op) {
   return 0;
 }
 
-const ta_op_def ta_op_def_LOGISTIC = {logistic_check, logistic_infer, logistic_prepare,
-                                      logistic_macs};
+const ta_op_def ta_op_def_LOGISTIC = {
+    .check = logistic_check,
+    .infer = logistic_infer,
+    .prepare = logistic_prepare,
+    .macs = logistic_macs,
+    .inplace = ta_inplace_same_shape,
+};

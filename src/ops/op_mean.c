@@ -208,4 +208,10 @@ static uint64_t mean_macs(const ta_graph *g, const ta_op *op) {
   return 0;
 }
 
-const ta_op_def ta_op_def_MEAN = {mean_check, mean_infer, mean_prepare, mean_macs};
+const ta_op_def ta_op_def_MEAN = {
+    .check = mean_check,
+    .infer = mean_infer,
+    .prepare = mean_prepare,
+    .macs = mean_macs,
+    .inplace = NULL,
+};

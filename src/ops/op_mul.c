@@ -11,12 +11,24 @@
  */
 #include "ta_ops.h"
 
-static ta_status mul_check(ta_graph *g, ta_op *op) { return ta_op_def_ADD.check(g, op); }
-static ta_status mul_infer(ta_graph *g, ta_op *op) { return ta_op_def_ADD.infer(g, op); }
+static ta_status mul_check(ta_graph *g, ta_op *op) {
+  return ta_op_def_ADD.check(g, op);
+}
+static ta_status mul_infer(ta_graph *g, ta_op *op) {
+  return ta_op_def_ADD.infer(g, op);
+}
 static ta_status mul_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   return ta_op_def_ADD.prepare(g, op, call);
 }
 /* 0: elementwise products are not counted as multiply-accumulates. */
-static uint64_t mul_macs(const ta_graph *g, const ta_op *op) { return ta_op_def_ADD.macs(g, op); }
+static uint64_t mul_macs(const ta_graph *g, const ta_op *op) {
+  return ta_op_def_ADD.macs(g, op);
+}
 
-const ta_op_def ta_op_def_MUL = {mul_check, mul_infer, mul_prepare, mul_macs};
+const ta_op_def ta_op_def_MUL = {
+    .check = mul_check,
+    .infer = mul_infer,
+    .prepare = mul_prepare,
+    .macs = mul_macs,
+    .inplace = ta_inplace_same_shape,
+};

@@ -36,13 +36,15 @@ static void warn(const ta_graph *g, const ta_op *op, const char *msg) {
 
 static ta_status pad_check(ta_graph *g, ta_op *op) {
   if ((op->n_in != 2 && op->n_in != 3) || op->n_out != 1)
-    return ta_op_err(g, op, TA_ERR_MALFORMED, "has %d inputs and %d outputs; expected 2 (or 3) and 1",
-                     op->n_in, op->n_out);
+    return ta_op_err(g, op, TA_ERR_MALFORMED,
+                     "has %d inputs and %d outputs; expected 2 (or 3) and 1", op->n_in, op->n_out);
   const ta_tensor *x = ta_op_input(g, op, 0), *pads = ta_op_input(g, op, 1);
   const ta_tensor *v = ta_op_input(g, op, 2), *y = ta_op_output(g, op, 0);
   if (!x || !pads || !y)
     return ta_op_err(g, op, TA_ERR_MALFORMED, "%s is missing",
-                     !x ? "the input" : !pads ? "the paddings operand" : "the output");
+                     !x      ? "the input"
+                     : !pads ? "the paddings operand"
+                             : "the output");
   ta_status st = TA_OK;
   if (x->dtype != TA_DT_I8 && x->dtype != TA_DT_F32)
     return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "input \"%s\" is %s; expected int8 or float32",
@@ -51,8 +53,9 @@ static ta_status pad_check(ta_graph *g, ta_op *op) {
     return ta_op_err(g, op, TA_ERR_MALFORMED, "output \"%s\" is %s; expected %s like the input",
                      y->name, ta_dtype_name(y->dtype), ta_dtype_name(x->dtype));
   if (pads->dtype != TA_DT_I32 && pads->dtype != TA_DT_I64)
-    return ta_op_err(g, op, TA_ERR_MALFORMED, "paddings operand \"%s\" is %s; expected int32 or int64",
-                     pads->name, ta_dtype_name(pads->dtype));
+    return ta_op_err(g, op, TA_ERR_MALFORMED,
+                     "paddings operand \"%s\" is %s; expected int32 or int64", pads->name,
+                     ta_dtype_name(pads->dtype));
   if (!ta_tensor_is_const(pads))
     return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                      "paddings operand \"%s\" is not constant; PAD needs its paddings at compile "
@@ -84,10 +87,12 @@ static ta_status pad_check(ta_graph *g, ta_op *op) {
                        "pad value operand \"%s\" must be a constant %s scalar", v->name,
                        ta_dtype_name(x->dtype));
   }
-  if (x->dtype != TA_DT_I8 || st != TA_OK) return st;
+  if (x->dtype != TA_DT_I8 || st != TA_OK)
+    return st;
   st = ta_check_per_tensor_quant(g, op, x, "input");
   ta_status s2 = ta_check_per_tensor_quant(g, op, y, "output");
-  if (st != TA_OK || s2 != TA_OK) return st != TA_OK ? st : s2;
+  if (st != TA_OK || s2 != TA_OK)
+    return st != TA_OK ? st : s2;
   if (v && (ta_check_per_tensor_quant(g, op, v, "pad value") != TA_OK ||
             v->q.scale[0] != y->q.scale[0] || v->q.zero_point[0] != y->q.zero_point[0]))
     return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
@@ -122,7 +127,8 @@ static ta_status pad_infer(ta_graph *g, ta_op *op) {
     return TA_OK;
   }
   bool same = y->rank == want.rank;
-  for (int32_t k = 0; same && k < want.rank; k++) same = y->dims[k] == want.dims[k];
+  for (int32_t k = 0; same && k < want.rank; k++)
+    same = y->dims[k] == want.dims[k];
   if (!same)
     return ta_op_err(g, op, TA_ERR_MALFORMED,
                      "output \"%s\" has shape %s, but input %s padded gives %s", y->name,
@@ -139,7 +145,8 @@ static ta_status pad_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
     return ta_op_err(g, op, TA_ERR_LIMIT, "output \"%s\" has more than 2^31-1 elements", y->name);
   const bool s8 = x->dtype == TA_DT_I8;
   ta_status st = ta_call_init(g, op, call, s8 ? TA_K_pad_s8 : TA_K_pad_f32);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   tart_pad_params *p = call->params;
 
   /* Merge dims, outermost first: d/b/a are size, pad before, pad after. */
@@ -147,7 +154,8 @@ static ta_status pad_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   int32_t n = 0;
   for (int32_t k = 0; k < x->rank; k++) {
     const int64_t pb = pad_at(pads, k, 0), pa = pad_at(pads, k, 1), dk = x->dims[k];
-    if (dk == 1 && pb == 0 && pa == 0) continue;
+    if (dk == 1 && pb == 0 && pa == 0)
+      continue;
     if (n > 0 && pb == 0 && pa == 0) { /* no padding: fold into the dim outside */
       d[n - 1] *= dk;
       b[n - 1] *= dk;
@@ -157,7 +165,8 @@ static ta_status pad_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
     d[n] = dk, b[n] = pb, a[n] = pa;
     n++;
   }
-  for (int k = 0; k < 6; k++) p->in_dims[k] = 1;
+  for (int k = 0; k < 6; k++)
+    p->in_dims[k] = 1;
   for (int32_t i = 0; i < n; i++) { /* right-aligned into 6 dims */
     const int32_t k = 6 - n + i;
     p->in_dims[k] = (int32_t)d[i];
@@ -166,7 +175,8 @@ static ta_status pad_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   }
   if (s8) {
     int8_t value = (int8_t)y->q.zero_point[0];
-    if (v) memcpy(&value, v->data, 1);
+    if (v)
+      memcpy(&value, v->data, 1);
     p->pad_value = value;
   } else if (v) {
     memcpy(&p->pad_value_f32, v->data, 4);
@@ -182,4 +192,10 @@ static uint64_t pad_macs(const ta_graph *g, const ta_op *op) {
   return 0;
 }
 
-const ta_op_def ta_op_def_PAD = {pad_check, pad_infer, pad_prepare, pad_macs};
+const ta_op_def ta_op_def_PAD = {
+    .check = pad_check,
+    .infer = pad_infer,
+    .prepare = pad_prepare,
+    .macs = pad_macs,
+    .inplace = NULL,
+};

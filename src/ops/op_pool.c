@@ -183,5 +183,17 @@ static uint64_t pool_macs(const ta_graph *g, const ta_op *op) {
   return 0;
 }
 
-const ta_op_def ta_op_def_AVERAGE_POOL_2D = {pool_check, pool_infer, pool_prepare, pool_macs};
-const ta_op_def ta_op_def_MAX_POOL_2D = {pool_check, pool_infer, pool_prepare, pool_macs};
+const ta_op_def ta_op_def_AVERAGE_POOL_2D = {
+    .check = pool_check,
+    .infer = pool_infer,
+    .prepare = pool_prepare,
+    .macs = pool_macs,
+    .inplace = NULL,
+};
+const ta_op_def ta_op_def_MAX_POOL_2D = {
+    .check = pool_check,
+    .infer = pool_infer,
+    .prepare = pool_prepare,
+    .macs = pool_macs,
+    .inplace = NULL,
+};

@@ -29,7 +29,8 @@ static ta_status quantize_check(ta_graph *g, ta_op *op) {
   ta_status st = ta_check_per_tensor_quant(g, op, y, "output");
   if (x->dtype == TA_DT_I8) {
     ta_status s = ta_check_per_tensor_quant(g, op, x, "input");
-    if (st == TA_OK) st = s;
+    if (st == TA_OK)
+      st = s;
   }
   return st;
 }
@@ -47,10 +48,12 @@ static ta_status quantize_infer(ta_graph *g, ta_op *op) {
     return TA_OK;
   }
   bool same = y->rank == x->rank;
-  for (int32_t k = 0; same && k < x->rank; k++) same = y->dims[k] == x->dims[k];
+  for (int32_t k = 0; same && k < x->rank; k++)
+    same = y->dims[k] == x->dims[k];
   if (!same)
-    return ta_op_err(g, op, TA_ERR_MALFORMED, "output \"%s\" has shape %s; expected %s like the input",
-                     y->name, ta_shape_str(y, sy, sizeof sy), ta_shape_str(x, sx, sizeof sx));
+    return ta_op_err(g, op, TA_ERR_MALFORMED,
+                     "output \"%s\" has shape %s; expected %s like the input", y->name,
+                     ta_shape_str(y, sy, sizeof sy), ta_shape_str(x, sx, sizeof sx));
   return TA_OK;
 }
 
@@ -65,7 +68,8 @@ static ta_status quantize_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) 
                          : copy                ? TA_K_clamp_s8
                                                : TA_K_requantize_s8;
   ta_status st = ta_call_init(g, op, call, k);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   tart_unary_params *p = call->params;
   p->n_elems = (int32_t)elems;
   p->act_min = -128;
@@ -75,8 +79,7 @@ static ta_status quantize_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) 
     p->scale = y->q.scale[0];
   } else if (!copy) {
     p->in_offset = -(int32_t)x->q.zero_point[0];
-    ta_quantize_multiplier((double)x->q.scale[0] / (double)y->q.scale[0], &p->mult,
-                           &p->shift_left);
+    ta_quantize_multiplier((double)x->q.scale[0] / (double)y->q.scale[0], &p->mult, &p->shift_left);
   }
   return TA_OK;
 }
@@ -88,5 +91,10 @@ static uint64_t quantize_macs(const ta_graph *g, const ta_op *op) {
   return 0;
 }
 
-const ta_op_def ta_op_def_QUANTIZE = {quantize_check, quantize_infer, quantize_prepare,
-                                      quantize_macs};
+const ta_op_def ta_op_def_QUANTIZE = {
+    .check = quantize_check,
+    .infer = quantize_infer,
+    .prepare = quantize_prepare,
+    .macs = quantize_macs,
+    .inplace = ta_inplace_same_shape,
+};

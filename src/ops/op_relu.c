@@ -43,10 +43,12 @@ static ta_status relu_check(ta_graph *g, ta_op *op) {
   if (y->dtype != x->dtype)
     return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "output \"%s\" is %s; expected %s like the input",
                      y->name, ta_dtype_name(y->dtype), ta_dtype_name(x->dtype));
-  if (x->dtype != TA_DT_I8) return TA_OK;
+  if (x->dtype != TA_DT_I8)
+    return TA_OK;
   ta_status st = ta_check_per_tensor_quant(g, op, x, "input");
   ta_status st2 = ta_check_per_tensor_quant(g, op, y, "output");
-  if (st != TA_OK || st2 != TA_OK) return st != TA_OK ? st : st2;
+  if (st != TA_OK || st2 != TA_OK)
+    return st != TA_OK ? st : st2;
   if (op->kind == TA_OP_RELU6 && !same_quant(x, y)) {
     char where[160];
     snprintf(where, sizeof where, "op %d RELU6%s%s%s", op->src_index, op->name[0] ? " \"" : "",
@@ -74,10 +76,12 @@ static ta_status relu_infer(ta_graph *g, ta_op *op) {
     return TA_OK;
   }
   bool same = y->rank == x->rank;
-  for (int32_t k = 0; same && k < x->rank; k++) same = y->dims[k] == x->dims[k];
+  for (int32_t k = 0; same && k < x->rank; k++)
+    same = y->dims[k] == x->dims[k];
   if (!same)
-    return ta_op_err(g, op, TA_ERR_MALFORMED, "output \"%s\" has shape %s; expected %s like the input",
-                     y->name, ta_shape_str(y, sy, sizeof sy), ta_shape_str(x, sx, sizeof sx));
+    return ta_op_err(g, op, TA_ERR_MALFORMED,
+                     "output \"%s\" has shape %s; expected %s like the input", y->name,
+                     ta_shape_str(y, sy, sizeof sy), ta_shape_str(x, sx, sizeof sx));
   return TA_OK;
 }
 
@@ -90,7 +94,8 @@ static ta_status relu_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   ta_status st;
   if (x->dtype == TA_DT_F32) {
     st = ta_call_init(g, op, call, act == TA_ACT_RELU ? TA_K_relu_f32 : TA_K_relux_f32);
-    if (st != TA_OK) return st;
+    if (st != TA_OK)
+      return st;
     tart_unary_params *p = call->params;
     p->n_elems = (int32_t)elems;
     ta_act_range_f32(act, &p->act_min_f32, &p->act_max_f32);
@@ -98,7 +103,8 @@ static ta_status relu_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   }
   const bool clamp_only = op->kind == TA_OP_RELU6 || same_quant(x, y);
   st = ta_call_init(g, op, call, clamp_only ? TA_K_clamp_s8 : TA_K_requantize_s8);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   tart_unary_params *p = call->params;
   p->n_elems = (int32_t)elems;
   if (clamp_only) {
@@ -107,9 +113,8 @@ static ta_status relu_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
                        &p->act_max);
     return TA_OK;
   }
-  const double real = op->kind == TA_OP_RELU
-                          ? (double)x->q.scale[0] / (double)y->q.scale[0]
-                          : (double)(x->q.scale[0] / y->q.scale[0]);
+  const double real = op->kind == TA_OP_RELU ? (double)x->q.scale[0] / (double)y->q.scale[0]
+                                             : (double)(x->q.scale[0] / y->q.scale[0]);
   ta_quantize_multiplier(real, &p->mult, &p->shift_left);
   p->in_offset = -(int32_t)x->q.zero_point[0];
   p->out_offset = (int32_t)y->q.zero_point[0];
@@ -124,6 +129,24 @@ static uint64_t relu_macs(const ta_graph *g, const ta_op *op) {
   return 0;
 }
 
-const ta_op_def ta_op_def_RELU = {relu_check, relu_infer, relu_prepare, relu_macs};
-const ta_op_def ta_op_def_RELU6 = {relu_check, relu_infer, relu_prepare, relu_macs};
-const ta_op_def ta_op_def_RELU_N1_TO_1 = {relu_check, relu_infer, relu_prepare, relu_macs};
+const ta_op_def ta_op_def_RELU = {
+    .check = relu_check,
+    .infer = relu_infer,
+    .prepare = relu_prepare,
+    .macs = relu_macs,
+    .inplace = ta_inplace_same_shape,
+};
+const ta_op_def ta_op_def_RELU6 = {
+    .check = relu_check,
+    .infer = relu_infer,
+    .prepare = relu_prepare,
+    .macs = relu_macs,
+    .inplace = ta_inplace_same_shape,
+};
+const ta_op_def ta_op_def_RELU_N1_TO_1 = {
+    .check = relu_check,
+    .infer = relu_infer,
+    .prepare = relu_prepare,
+    .macs = relu_macs,
+    .inplace = ta_inplace_same_shape,
+};

@@ -12,13 +12,15 @@
 #include <string.h>
 
 /* The shape operand's values; false (reported) when it cannot be read as a shape. */
-static ta_status read_shape(const ta_graph *g, const ta_op *op, const ta_tensor *s,
-                            int32_t *rank, int32_t *dims) {
+static ta_status read_shape(const ta_graph *g, const ta_op *op, const ta_tensor *s, int32_t *rank,
+                            int32_t *dims) {
   const size_t esize = ta_dtype_size(s->dtype);
   const size_t n = esize ? s->data_bytes / esize : 0;
   if (n > TA_MAX_RANK)
-    return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "shape operand \"%s\" has %zu entries; at most %d "
-                     "dims are supported", s->name, n, TA_MAX_RANK);
+    return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                     "shape operand \"%s\" has %zu entries; at most %d "
+                     "dims are supported",
+                     s->name, n, TA_MAX_RANK);
   for (size_t k = 0; k < n; k++) {
     int64_t v;
     if (s->dtype == TA_DT_I32) {
@@ -29,8 +31,10 @@ static ta_status read_shape(const ta_graph *g, const ta_op *op, const ta_tensor 
       memcpy(&v, s->data + 8 * k, 8);
     }
     if (v < -1 || v > INT32_MAX)
-      return ta_op_err(g, op, TA_ERR_MALFORMED, "shape operand \"%s\" entry %zu is %lld; expected "
-                       "a size >= 0 or -1", s->name, k, (long long)v);
+      return ta_op_err(g, op, TA_ERR_MALFORMED,
+                       "shape operand \"%s\" entry %zu is %lld; expected "
+                       "a size >= 0 or -1",
+                       s->name, k, (long long)v);
     dims[k] = (int32_t)v;
   }
   *rank = (int32_t)n;
@@ -72,13 +76,15 @@ static ta_status reshape_infer(ta_graph *g, ta_op *op) {
   bool have_want = false;
   if (s && ta_tensor_is_const(s)) {
     ta_status st = read_shape(g, op, s, &want.rank, want.dims);
-    if (st != TA_OK) return st;
+    if (st != TA_OK)
+      return st;
     int32_t unknown = -1;
     size_t known = 1;
     for (int32_t k = 0; k < want.rank; k++) {
       if (want.dims[k] != -1) {
         if (!ta_mul_size(known, (size_t)want.dims[k], &known))
-          return ta_op_err(g, op, TA_ERR_LIMIT, "shape operand \"%s\" has too many elements", s->name);
+          return ta_op_err(g, op, TA_ERR_LIMIT, "shape operand \"%s\" has too many elements",
+                           s->name);
       } else if (unknown >= 0) {
         return ta_op_err(g, op, TA_ERR_MALFORMED, "shape operand \"%s\" has more than one -1",
                          s->name);
@@ -123,12 +129,12 @@ static ta_status reshape_infer(ta_graph *g, ta_op *op) {
                      ta_shape_str(x, sx, sizeof sx));
   if (have_want) {
     bool same = want.rank == y->rank;
-    for (int32_t k = 0; same && k < y->rank; k++) same = want.dims[k] == y->dims[k];
+    for (int32_t k = 0; same && k < y->rank; k++)
+      same = want.dims[k] == y->dims[k];
     if (!same)
       return ta_op_err(g, op, TA_ERR_MALFORMED,
-                       "output \"%s\" has shape %s, but the shape operand \"%s\" gives %s",
-                       y->name, ta_shape_str(y, sy, sizeof sy), s->name,
-                       ta_shape_str(&want, ss, sizeof ss));
+                       "output \"%s\" has shape %s, but the shape operand \"%s\" gives %s", y->name,
+                       ta_shape_str(y, sy, sizeof sy), s->name, ta_shape_str(&want, ss, sizeof ss));
   }
   return TA_OK;
 }
@@ -139,7 +145,8 @@ static ta_status reshape_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   if (!ta_tensor_bytes(x, &bytes) || bytes > INT32_MAX)
     return ta_op_err(g, op, TA_ERR_LIMIT, "input \"%s\" is larger than 2^31-1 bytes", x->name);
   ta_status st = ta_call_init(g, op, call, TA_K_copy_bytes);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   tart_copy_params *p = call->params;
   p->n_bytes = (int32_t)bytes;
   call->n_in = 1; /* the shape operand is compile-time only */
@@ -153,4 +160,10 @@ static uint64_t reshape_macs(const ta_graph *g, const ta_op *op) {
   return 0;
 }
 
-const ta_op_def ta_op_def_RESHAPE = {reshape_check, reshape_infer, reshape_prepare, reshape_macs};
+const ta_op_def ta_op_def_RESHAPE = {
+    .check = reshape_check,
+    .infer = reshape_infer,
+    .prepare = reshape_prepare,
+    .macs = reshape_macs,
+    .inplace = NULL,
+};

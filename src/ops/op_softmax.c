@@ -96,4 +96,10 @@ static uint64_t softmax_macs(const ta_graph *g, const ta_op *op) {
   return 0;
 }
 
-const ta_op_def ta_op_def_SOFTMAX = {softmax_check, softmax_infer, softmax_prepare, softmax_macs};
+const ta_op_def ta_op_def_SOFTMAX = {
+    .check = softmax_check,
+    .infer = softmax_infer,
+    .prepare = softmax_prepare,
+    .macs = softmax_macs,
+    .inplace = NULL,
+};

@@ -84,4 +84,10 @@ static uint64_t tanh_macs(const ta_graph *g, const ta_op *op) {
   return 0;
 }
 
-const ta_op_def ta_op_def_TANH = {tanh_check, tanh_infer, tanh_prepare, tanh_macs};
+const ta_op_def ta_op_def_TANH = {
+    .check = tanh_check,
+    .infer = tanh_infer,
+    .prepare = tanh_prepare,
+    .macs = tanh_macs,
+    .inplace = ta_inplace_same_shape,
+};

@@ -34,6 +34,29 @@ ta_status ta_call_init(ta_graph *g, const ta_op *op, ta_kernel_call *call, ta_ke
   return TA_OK;
 }
 
+ta_status ta_call_set_kernel(const ta_graph *g, const ta_op *op, ta_kernel_call *call,
+                             ta_kernel_id kernel) {
+  const ta_kernel_info *from = ta_kernel_get(call->kernel), *to = ta_kernel_get(kernel);
+  if (!from || !to || from->params != to->params)
+    return ta_op_err(g, op, TA_ERR_INTERNAL, "cannot switch kernel %d to %d", call->kernel,
+                     (int)kernel);
+  call->kernel = kernel;
+  call->scratch_bytes = to->scratch_size ? to->scratch_size(call->params) : 0;
+  return TA_OK;
+}
+
+bool ta_inplace_same_shape(const ta_graph *g, const ta_op *op, ta_kernel_call *call,
+                           int32_t operand) {
+  (void)op;
+  if (operand < 0 || operand >= call->n_in || call->n_out < 1) return false;
+  if (call->in[operand] < 0 || call->out[0] < 0) return false;
+  const ta_tensor *a = &g->tensors[call->in[operand]], *o = &g->tensors[call->out[0]];
+  if (ta_dtype_size(a->dtype) != ta_dtype_size(o->dtype) || a->rank != o->rank) return false;
+  for (int32_t i = 0; i < a->rank; i++)
+    if (a->dims[i] != o->dims[i]) return false;
+  return true;
+}
+
 static ta_status not_implemented(ta_graph *g, ta_op *op, const char *hook) {
   return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "operator not implemented yet (no %s hook)", hook);
 }

@@ -96,6 +96,11 @@ typedef struct ta_op_def {
   ta_status (*infer)(ta_graph *g, ta_op *op);
   ta_status (*prepare)(ta_graph *g, ta_op *op, ta_kernel_call *call);
   uint64_t (*macs)(const ta_graph *g, const ta_op *op);
+  /* May the output (operand 0 of call->out) share the buffer of kernel input `operand`?
+   * The planner asks only when that input dies at this op and lives in the arena. Return
+   * true if the kernel tolerates in == out for that operand, after switching call to an
+   * in-place variant if one is needed (ta_call_set_kernel). NULL: never in place. */
+  bool (*inplace)(const ta_graph *g, const ta_op *op, ta_kernel_call *call, int32_t operand);
 } ta_op_def;
 
 #define TA_OP(id, name, stem) extern const ta_op_def ta_op_def_##id;
@@ -109,6 +114,16 @@ const ta_op_def *ta_op_def_get(ta_op_kind k);
 /* Allocate a kernel call for `kernel` with params of the kernel's struct size (zeroed), and
  * in/out lists copied from the op (the common case; prepare may edit them afterwards). */
 ta_status ta_call_init(ta_graph *g, const ta_op *op, ta_kernel_call *call, ta_kernel_id kernel);
+
+/* Switch a prepared call to another kernel of the same parameter family (an in-place or
+ * specialised variant) and recompute its scratch size. */
+ta_status ta_call_set_kernel(const ta_graph *g, const ta_op *op, ta_kernel_call *call,
+                             ta_kernel_id kernel);
+
+/* in-place hook for element-wise ops: operand may share the output when it has exactly the
+ * output's shape and element size (no broadcasting on that operand). */
+bool ta_inplace_same_shape(const ta_graph *g, const ta_op *op, ta_kernel_call *call,
+                           int32_t operand);
 
 /* check + infer for every op in order; reports all problems (up to the error cap). */
 ta_status ta_graph_check_ops(ta_graph *g);
@@ -126,5 +141,9 @@ ta_status ta_call_eval(const ta_graph *g, const ta_op *op, const ta_kernel_call 
  * Activations and scratch come from the context arena. */
 ta_status ta_graph_eval(ta_graph *g, const ta_kernel_call *calls, const void *const *inputs,
                         void *const *outputs);
+/* Same, after memory planning: tensors with the same storage root (root[t], from the plan:
+ * views and in-place outputs) share one buffer. root may be NULL. */
+ta_status ta_graph_eval_shared(ta_graph *g, const ta_kernel_call *calls, const int32_t *root,
+                               const void *const *inputs, void *const *outputs);
 
 #endif

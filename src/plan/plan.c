@@ -1,173 +1,547 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * plan.c: greedy-by-size first-fit placement (TFLM's greedy planner idea): buffers are placed
- * largest first, each at the lowest offset where it overlaps no already placed buffer whose
- * lifetime intersects its own.
+ * plan.c: static memory planning (see ta_plan.h for the steps).
+ *
+ * Storage groups: tensors that share bytes (a RESHAPE output and its input; an in-place
+ * output and the input it overwrites) are joined with union-find. A group lives from the
+ * first write of any member to the last read of any member, and is placed once. A group may
+ * contain at most one caller buffer (a graph input or output); it is then stored there, and a
+ * group holding a graph input is never written.
  */
 #include "ta_plan.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct buffer {
-  int32_t first, last; /* op range, inclusive */
-  size_t bytes;
-  int64_t offset;
-  int32_t tensor;      /* tensor index, or -1 for a scratch buffer */
-  int32_t op;          /* op index for scratch */
-} buffer;
-
-static int by_size_desc(const void *a, const void *b) {
-  const buffer *x = a, *y = b;
-  if (x->bytes != y->bytes) return x->bytes < y->bytes ? 1 : -1;
-  if (x->first != y->first) return x->first < y->first ? -1 : 1;
-  return x->tensor < y->tensor ? -1 : (x->tensor > y->tensor);
-}
-
-static int by_offset(const void *a, const void *b) {
-  const buffer *const *x = a, *const *y = b;
-  return (*x)->offset < (*y)->offset ? -1 : ((*x)->offset > (*y)->offset);
+void ta_plan_options_default(ta_plan_options *opt) {
+  memset(opt, 0, sizeof *opt);
+  opt->alignment = 4;
 }
 
 static size_t align_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
 
-static bool in_arena(const ta_graph *g, int32_t t) {
-  const ta_tensor *tt = &g->tensors[t];
-  return !ta_tensor_is_const(tt) && !(tt->flags & (TA_TENSOR_INPUT | TA_TENSOR_OUTPUT));
+static bool is_caller(const ta_tensor *t) {
+  return (t->flags & (TA_TENSOR_INPUT | TA_TENSOR_OUTPUT)) != 0;
 }
 
-/* Lifetimes from the calls (what the generated code actually touches), not the op lists. */
-static void lifetimes(const ta_graph *g, const ta_kernel_call *calls, int32_t *first,
-                      int32_t *last) {
+/* ---- Op order ------------------------------------------------------------------------- */
+
+/* Exact search over topological orders, by subsets of scheduled ops: the live set after a
+ * subset S does not depend on the order within S, so the best peak to reach S is memoised.
+ * Graphs without branches have one order and cost nothing. Budget-limited; on exhaustion the
+ * best complete order found so far (or the model's) is kept. */
+typedef struct order_search {
+  const ta_graph *g;
+  int32_t n;
+  size_t *tbytes;      /* per tensor: bytes if it occupies the arena, else 0 */
+  int32_t *n_consumers;/* per tensor: ops reading it */
+  uint64_t *pred_mask; /* per op: ops that must run before it */
+  size_t *scratch;     /* per op */
+  /* memo: open addressing on subset masks */
+  uint64_t *memo_key;
+  size_t *memo_val;
+  size_t memo_cap, memo_used;
+  long budget;
+  int32_t *cur, *best;
+  size_t best_peak;
+} order_search;
+
+static size_t *memo_slot(order_search *s, uint64_t key, bool *found) {
+  *found = false;
+  if (s->memo_used * 4 >= s->memo_cap * 3) return NULL; /* full: search goes on unmemoised */
+  size_t h = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (s->memo_cap - 1);
+  while (s->memo_key[h] != 0 && s->memo_key[h] != key) h = (h + 1) & (s->memo_cap - 1);
+  *found = s->memo_key[h] == key;
+  if (!*found) s->memo_used++;
+  s->memo_key[h] = key;
+  return &s->memo_val[h];
+}
+
+/* Bytes live after the ops in `done` ran: produced (or graph inputs) and still needed. */
+static size_t live_after(order_search *s, uint64_t done) {
+  const ta_graph *g = s->g;
+  size_t live = 0;
+  for (int32_t t = 0; t < g->n_tensors; t++) {
+    if (!s->tbytes[t]) continue;
+    const ta_tensor *tt = &g->tensors[t];
+    bool produced = tt->producer < 0 ? true : ((done >> tt->producer) & 1);
+    if (!produced) continue;
+    bool needed = (tt->flags & TA_TENSOR_OUTPUT) != 0;
+    for (int32_t i = 0; i < s->n && !needed; i++) {
+      if ((done >> i) & 1) continue;
+      const ta_op *op = &g->ops[i];
+      for (int32_t k = 0; k < op->n_in; k++)
+        if (op->in[k] == t) needed = true;
+    }
+    if (needed) live += s->tbytes[t];
+  }
+  return live;
+}
+
+static void search(order_search *s, uint64_t done, int32_t depth, size_t peak) {
+  if (s->budget-- <= 0) return;
+  if (peak >= s->best_peak) return;
+  if (depth == s->n) {
+    s->best_peak = peak;
+    memcpy(s->best, s->cur, (size_t)s->n * sizeof(int32_t));
+    return;
+  }
+  bool found;
+  size_t *memo = memo_slot(s, done | (1ull << 63), &found);
+  if (memo) {
+    if (found && *memo <= peak) return;
+    *memo = peak;
+  }
+  size_t live = live_after(s, done);
+  for (int32_t i = 0; i < s->n; i++) {
+    if ((done >> i) & 1) continue;
+    if ((s->pred_mask[i] & done) != s->pred_mask[i]) continue;
+    const ta_op *op = &s->g->ops[i];
+    size_t during = live + s->scratch[i];
+    for (int32_t k = 0; k < op->n_out; k++)
+      if (op->out[k] >= 0) during += s->tbytes[op->out[k]];
+    s->cur[depth] = i;
+    search(s, done | (1ull << i), depth + 1, during > peak ? during : peak);
+  }
+}
+
+static ta_status choose_order(ta_graph *g, ta_kernel_call *calls, const ta_plan_options *opt,
+                              bool *reordered) {
+  *reordered = false;
+  int32_t n = g->n_ops;
+  if (opt->no_reorder || n < 3 || n > 62) return TA_OK;
+  ta_ctx *ctx = g->ctx;
+  order_search s = {0};
+  s.g = g;
+  s.n = n;
+  s.tbytes = ta_new_array(ctx, (size_t)g->n_tensors, sizeof(size_t));
+  s.pred_mask = ta_new_array(ctx, (size_t)n, sizeof(uint64_t));
+  s.scratch = ta_new_array(ctx, (size_t)n, sizeof(size_t));
+  s.memo_cap = 1u << 16;
+  s.memo_key = ta_new_array(ctx, s.memo_cap, sizeof(uint64_t));
+  s.memo_val = ta_new_array(ctx, s.memo_cap, sizeof(size_t));
+  s.cur = ta_new_array(ctx, (size_t)n, sizeof(int32_t));
+  s.best = ta_new_array(ctx, (size_t)n, sizeof(int32_t));
+  if (!s.tbytes || !s.pred_mask || !s.scratch || !s.memo_key || !s.memo_val || !s.cur || !s.best)
+    return TA_ERR_LIMIT;
+  bool branches = false;
+  for (int32_t t = 0; t < g->n_tensors; t++) {
+    const ta_tensor *tt = &g->tensors[t];
+    size_t bytes = 0;
+    if (!ta_tensor_is_const(tt) && (opt->io_in_arena || !is_caller(tt)) &&
+        ta_tensor_bytes(tt, &bytes))
+      s.tbytes[t] = align_up(bytes ? bytes : 1, opt->alignment);
+  }
+  for (int32_t i = 0; i < n; i++) {
+    const ta_op *op = &g->ops[i];
+    s.scratch[i] = align_up(calls[i].scratch_bytes, opt->alignment);
+    for (int32_t k = 0; k < op->n_in; k++) {
+      int32_t t = op->in[k];
+      if (t >= 0 && g->tensors[t].producer >= 0) s.pred_mask[i] |= 1ull << g->tensors[t].producer;
+    }
+    if (s.pred_mask[i] != (i ? 1ull << (i - 1) : 0)) branches = true;
+  }
+  if (!branches) return TA_OK; /* a chain: one order */
+  /* The model's order is the first candidate. */
+  s.best_peak = SIZE_MAX;
+  size_t peak = 0;
+  uint64_t done = 0;
+  for (int32_t i = 0; i < n; i++) {
+    size_t during = live_after(&s, done) + s.scratch[i];
+    for (int32_t k = 0; k < g->ops[i].n_out; k++)
+      if (g->ops[i].out[k] >= 0) during += s.tbytes[g->ops[i].out[k]];
+    if (during > peak) peak = during;
+    done |= 1ull << i;
+    s.best[i] = i;
+  }
+  s.best_peak = peak;
+  s.budget = 20000;
+  search(&s, 0, 0, 0);
+  bool same = true;
+  for (int32_t i = 0; i < n; i++) same = same && s.best[i] == i;
+  if (same) return TA_OK;
+  /* Permute ops and calls. */
+  ta_op *ops = ta_new_array(ctx, (size_t)n, sizeof(ta_op));
+  ta_kernel_call *cs = ta_new_array(ctx, (size_t)n, sizeof(ta_kernel_call));
+  if (!ops || !cs) return TA_ERR_LIMIT;
+  for (int32_t i = 0; i < n; i++) {
+    ops[i] = g->ops[s.best[i]];
+    cs[i] = calls[s.best[i]];
+  }
+  memcpy(g->ops, ops, (size_t)n * sizeof(ta_op));
+  memcpy(calls, cs, (size_t)n * sizeof(ta_kernel_call));
+  *reordered = true;
+  return ta_graph_check(g); /* recomputes producers; must still be topological */
+}
+
+/* ---- Storage groups ------------------------------------------------------------------- */
+
+static int32_t find(int32_t *parent, int32_t t) {
+  while (parent[t] != t) {
+    parent[t] = parent[parent[t]];
+    t = parent[t];
+  }
+  return t;
+}
+
+/* Per-tensor first write / last read over the calls (what the code touches). Ops without a
+ * kernel still count: a view is read and written at that op. */
+static void tensor_lifetimes(const ta_graph *g, const ta_kernel_call *calls, int32_t *first,
+                             int32_t *last) {
   for (int32_t t = 0; t < g->n_tensors; t++) first[t] = last[t] = -2;
   for (int32_t i = 0; i < g->n_ops; i++) {
-    const ta_kernel_call *c = &calls[i];
     const ta_op *op = &g->ops[i];
-    /* An op without a kernel still "writes" its outputs for lifetime purposes. */
-    int32_t n_out = c->kernel >= 0 ? c->n_out : op->n_out;
-    const int32_t *outs = c->kernel >= 0 ? c->out : op->out;
-    int32_t n_in = c->kernel >= 0 ? c->n_in : op->n_in;
-    const int32_t *ins = c->kernel >= 0 ? c->in : op->in;
-    for (int32_t k = 0; k < n_out; k++) {
-      int32_t t = outs[k];
+    const ta_kernel_call *c = &calls[i];
+    bool k = c->kernel >= 0;
+    for (int32_t j = 0; j < (k ? c->n_out : op->n_out); j++) {
+      int32_t t = k ? c->out[j] : op->out[j];
       if (t < 0) continue;
       if (first[t] == -2) first[t] = i;
       if (last[t] < i) last[t] = i;
     }
-    for (int32_t k = 0; k < n_in; k++) {
-      int32_t t = ins[k];
+    for (int32_t j = 0; j < (k ? c->n_in : op->n_in); j++) {
+      int32_t t = k ? c->in[j] : op->in[j];
       if (t < 0) continue;
       if (first[t] == -2) first[t] = -1;
       if (last[t] < i) last[t] = i;
     }
   }
+  for (int32_t t = 0; t < g->n_tensors; t++) {
+    if (g->tensors[t].flags & TA_TENSOR_INPUT) first[t] = -1;
+    if ((g->tensors[t].flags & TA_TENSOR_OUTPUT) && first[t] != -2) last[t] = g->n_ops;
+  }
 }
 
-ta_status ta_plan_build(ta_graph *g, const ta_kernel_call *calls, size_t alignment,
-                        ta_plan *plan) {
-  ta_ctx *ctx = g->ctx;
-  memset(plan, 0, sizeof *plan);
-  if (alignment == 0 || (alignment & (alignment - 1)))
-    return ta_err(ctx, TA_ERR_USAGE, "arena alignment %zu is not a power of two", alignment);
-  plan->alignment = alignment;
-  size_t nt = (size_t)(g->n_tensors > 0 ? g->n_tensors : 1);
-  size_t no = (size_t)(g->n_ops > 0 ? g->n_ops : 1);
-  plan->tensor_offset = ta_new_array(ctx, nt, sizeof(int64_t));
-  plan->scratch_offset = ta_new_array(ctx, no, sizeof(int64_t));
-  plan->first_op = ta_new_array(ctx, nt, sizeof(int32_t));
-  plan->last_op = ta_new_array(ctx, nt, sizeof(int32_t));
-  buffer *bufs = ta_new_array(ctx, nt + no, sizeof(buffer));
-  buffer **placed = ta_new_array(ctx, nt + no, sizeof(buffer *));
-  if (!plan->tensor_offset || !plan->scratch_offset || !plan->first_op || !plan->last_op ||
-      !bufs || !placed)
-    return TA_ERR_LIMIT;
-  lifetimes(g, calls, plan->first_op, plan->last_op);
-
-  size_t n = 0;
+/* Join the storage of a and b unless the merged group would hold two caller buffers, or
+ * would be written (`writes`: an in-place op) while holding a graph input. */
+static bool try_join(const ta_graph *g, int32_t *parent, int32_t a, int32_t b, bool writes) {
+  int32_t ra = find(parent, a), rb = find(parent, b);
+  if (ra == rb) return true;
+  int32_t callers = 0;
+  bool has_input = false;
   for (int32_t t = 0; t < g->n_tensors; t++) {
-    plan->tensor_offset[t] = -1;
-    if (!in_arena(g, t) || plan->first_op[t] == -2) continue;
-    size_t bytes;
-    if (!ta_tensor_bytes(&g->tensors[t], &bytes))
-      return ta_tensor_err(g, t, TA_ERR_LIMIT, "size of this tensor overflows");
-    bufs[n++] = (buffer){plan->first_op[t] < 0 ? 0 : plan->first_op[t], plan->last_op[t],
-                         align_up(bytes ? bytes : 1, alignment), -1, t, -1};
+    int32_t r = find(parent, t);
+    if ((r != ra && r != rb) || !is_caller(&g->tensors[t])) continue;
+    callers++;
+    has_input = has_input || (g->tensors[t].flags & TA_TENSOR_INPUT);
   }
-  for (int32_t i = 0; i < g->n_ops; i++) {
-    plan->scratch_offset[i] = -1;
-    if (calls[i].kernel >= 0 && calls[i].scratch_bytes > 0)
-      bufs[n++] = (buffer){i, i, align_up(calls[i].scratch_bytes, alignment), -1, -1, i};
-  }
-  qsort(bufs, n, sizeof *bufs, by_size_desc);
+  if (callers > 1 || (writes && has_input)) return false;
+  parent[rb] = ra;
+  return true;
+}
 
+static ta_status build_groups(ta_graph *g, ta_kernel_call *calls, const ta_plan_options *opt,
+                              ta_plan *plan, int32_t *parent) {
+  int32_t nt = g->n_tensors;
+  for (int32_t t = 0; t < nt; t++) parent[t] = t;
+  int32_t *first = plan->first_op, *last = plan->last_op;
+  tensor_lifetimes(g, calls, first, last);
+  /* 1. RESHAPE outputs are views of their inputs. */
+  for (int32_t i = 0; i < g->n_ops; i++) {
+    ta_op *op = &g->ops[i];
+    if (op->kind != TA_OP_RESHAPE || op->n_in < 1 || op->n_out != 1) continue;
+    int32_t x = op->in[0], y = op->out[0];
+    if (x < 0 || y < 0 || ta_tensor_is_const(&g->tensors[x])) continue;
+    size_t bx = 0, by = 0;
+    if (!ta_tensor_bytes(&g->tensors[x], &bx) || !ta_tensor_bytes(&g->tensors[y], &by) || bx != by)
+      continue;
+    if (!try_join(g, parent, x, y, false)) continue;
+    calls[i].kernel = -1;
+    plan->n_aliased++;
+  }
+  /* 2. In place: the output overwrites an input whose storage dies at this op. */
+  if (!opt->no_inplace) {
+    for (int32_t i = 0; i < g->n_ops; i++) {
+      ta_op *op = &g->ops[i];
+      ta_kernel_call *c = &calls[i];
+      const ta_op_def *d = ta_op_def_get(op->kind);
+      if (c->kernel < 0 || !d || !d->inplace || c->n_out < 1 || c->out[0] < 0) continue;
+      for (int32_t k = 0; k < c->n_in; k++) {
+        int32_t x = c->in[k];
+        if (x < 0 || ta_tensor_is_const(&g->tensors[x])) continue;
+        /* Every member of x's storage must be dead after op i. */
+        int32_t rx = find(parent, x);
+        bool dies = true;
+        for (int32_t t = 0; t < nt && dies; t++)
+          if (find(parent, t) == rx && last[t] > i) dies = false;
+        /* ...and no other operand of this op may read the same storage. */
+        for (int32_t j = 0; j < c->n_in && dies; j++)
+          if (j != k && c->in[j] >= 0 && find(parent, c->in[j]) == rx) dies = false;
+        if (!dies) continue;
+        if (!d->inplace(g, op, c, k)) continue;
+        if (try_join(g, parent, x, c->out[0], true)) {
+          plan->n_inplace++;
+          break;
+        }
+      }
+    }
+  }
+  /* A group's representative is its caller buffer when it has one (that is where its bytes
+   * live), else the union-find root. */
+  for (int32_t t = 0; t < nt; t++) plan->root[t] = find(parent, t);
+  for (int32_t t = 0; t < nt; t++)
+    if (is_caller(&g->tensors[t])) parent[plan->root[t]] = t;
+  for (int32_t t = 0; t < nt; t++) plan->root[t] = parent[plan->root[t]];
+  return TA_OK;
+}
+
+/* ---- Placement ------------------------------------------------------------------------ */
+
+typedef struct strategy {
+  const char *name;
+  int (*cmp)(const void *, const void *);
+} strategy;
+
+typedef struct keyed {
+  const ta_plan_buf *b;
+  size_t idx;
+} keyed;
+
+static int cmp_size(const void *pa, const void *pb) {
+  const ta_plan_buf *a = ((const keyed *)pa)->b, *b = ((const keyed *)pb)->b;
+  if (a->bytes != b->bytes) return a->bytes < b->bytes ? 1 : -1;
+  if (a->first != b->first) return a->first < b->first ? -1 : 1;
+  return ((const keyed *)pa)->idx < ((const keyed *)pb)->idx ? -1 : 1;
+}
+
+static int cmp_area(const void *pa, const void *pb) {
+  const ta_plan_buf *a = ((const keyed *)pa)->b, *b = ((const keyed *)pb)->b;
+  double x = (double)a->bytes * (a->last - a->first + 1);
+  double y = (double)b->bytes * (b->last - b->first + 1);
+  if (x != y) return x < y ? 1 : -1;
+  return cmp_size(pa, pb);
+}
+
+static int cmp_start(const void *pa, const void *pb) {
+  const ta_plan_buf *a = ((const keyed *)pa)->b, *b = ((const keyed *)pb)->b;
+  if (a->first != b->first) return a->first < b->first ? -1 : 1;
+  return cmp_size(pa, pb);
+}
+
+static int cmp_length(const void *pa, const void *pb) {
+  const ta_plan_buf *a = ((const keyed *)pa)->b, *b = ((const keyed *)pb)->b;
+  int32_t x = a->last - a->first, y = b->last - b->first;
+  if (x != y) return x < y ? 1 : -1;
+  return cmp_size(pa, pb);
+}
+
+static const strategy strategies[] = {
+    {"greedy by size", cmp_size},
+    {"greedy by size x lifetime", cmp_area},
+    {"greedy by lifetime length", cmp_length},
+    {"greedy by first use", cmp_start},
+};
+
+static int cmp_offset(const void *pa, const void *pb) {
+  int64_t a = (*(const ta_plan_buf *const *)pa)->offset;
+  int64_t b = (*(const ta_plan_buf *const *)pb)->offset;
+  return a < b ? -1 : (a > b);
+}
+
+/* First fit in the given order: each buffer at the lowest offset free of every placed buffer
+ * whose lifetime intersects its own. */
+static size_t place_in_order(ta_plan_buf *bufs, const keyed *order, size_t n,
+                             const ta_plan_buf **scratch) {
   size_t arena = 0;
+  for (size_t i = 0; i < n; i++) bufs[i].offset = -1;
   for (size_t i = 0; i < n; i++) {
-    buffer *b = &bufs[i];
+    ta_plan_buf *b = &bufs[order[i].idx];
     size_t np = 0;
-    for (size_t j = 0; j < i; j++)
-      if (bufs[j].first <= b->last && b->first <= bufs[j].last) placed[np++] = &bufs[j];
-    qsort(placed, np, sizeof *placed, by_offset);
+    for (size_t j = 0; j < i; j++) {
+      const ta_plan_buf *p = &bufs[order[j].idx];
+      if (p->first <= b->last && b->first <= p->last) scratch[np++] = p;
+    }
+    qsort(scratch, np, sizeof *scratch, cmp_offset);
     size_t off = 0;
     for (size_t j = 0; j < np; j++) {
-      size_t start = (size_t)placed[j]->offset;
-      if (start >= off + b->bytes) break; /* fits in the gap before this one */
-      size_t end = start + placed[j]->bytes;
+      size_t start = (size_t)scratch[j]->offset;
+      if (start >= off + b->bytes) break;
+      size_t end = start + scratch[j]->bytes;
       if (end > off) off = end;
     }
     b->offset = (int64_t)off;
     if (off + b->bytes > arena) arena = off + b->bytes;
-    if (b->tensor >= 0) plan->tensor_offset[b->tensor] = b->offset;
-    else plan->scratch_offset[b->op] = b->offset;
   }
-  plan->arena_bytes = arena;
-
-  /* Lower bound for this op order: the most bytes live at any one op. */
-  for (int32_t i = 0; i < g->n_ops; i++) {
-    size_t live = 0;
-    for (size_t k = 0; k < n; k++)
-      if (bufs[k].first <= i && i <= bufs[k].last) live += bufs[k].bytes;
-    if (live > plan->lower_bound_bytes) plan->lower_bound_bytes = live;
-  }
-  return ta_plan_verify(g, calls, plan);
+  return arena;
 }
 
-ta_status ta_plan_verify(const ta_graph *g, const ta_kernel_call *calls, const ta_plan *plan) {
-  (void)calls;
-  /* Collect (range, interval) of every placed buffer and compare all pairs: quadratic, but
-   * independent of the placement logic above, which is the point. */
-  for (int32_t a = -g->n_ops; a < g->n_tensors; a++) {
-    int64_t oa = a >= 0 ? plan->tensor_offset[a] : plan->scratch_offset[-a - 1];
-    if (oa < 0) continue;
-    size_t sa = 0;
-    int32_t fa, la;
-    if (a >= 0) {
-      ta_tensor_bytes(&g->tensors[a], &sa);
-      fa = plan->first_op[a] < 0 ? 0 : plan->first_op[a];
-      la = plan->last_op[a];
-    } else {
-      sa = calls[-a - 1].scratch_bytes;
-      fa = la = -a - 1;
+size_t ta_plan_place(ta_plan_buf *bufs, size_t n, const char **strategy_name) {
+  if (strategy_name) *strategy_name = "empty";
+  if (n == 0) return 0;
+  keyed *order = malloc(n * sizeof *order);
+  const ta_plan_buf **scratch = malloc(n * sizeof *scratch);
+  int64_t *best = malloc(n * sizeof *best);
+  if (!order || !scratch || !best) {
+    /* Fallback without memory: stack everything. Correct, just not small. */
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+      bufs[i].offset = (int64_t)off;
+      off += bufs[i].bytes;
     }
-    if ((size_t)oa + sa > plan->arena_bytes)
-      return ta_err(g->ctx, TA_ERR_INTERNAL, "memory plan: buffer %d ends past the arena", a);
-    for (int32_t b = a + 1; b < g->n_tensors; b++) {
-      int64_t ob = b >= 0 ? plan->tensor_offset[b] : plan->scratch_offset[-b - 1];
-      if (ob < 0) continue;
-      size_t sb = 0;
-      int32_t fb, lb;
-      if (b >= 0) {
-        ta_tensor_bytes(&g->tensors[b], &sb);
-        fb = plan->first_op[b] < 0 ? 0 : plan->first_op[b];
-        lb = plan->last_op[b];
-      } else {
-        sb = calls[-b - 1].scratch_bytes;
-        fb = lb = -b - 1;
+    free(order);
+    free(scratch);
+    free(best);
+    return off;
+  }
+  size_t best_arena = SIZE_MAX;
+  for (size_t s = 0; s < TA_ARRAY_LEN(strategies); s++) {
+    for (size_t i = 0; i < n; i++) order[i] = (keyed){&bufs[i], i};
+    qsort(order, n, sizeof *order, strategies[s].cmp);
+    size_t arena = place_in_order(bufs, order, n, scratch);
+    if (arena < best_arena) {
+      best_arena = arena;
+      for (size_t i = 0; i < n; i++) best[i] = bufs[i].offset;
+      if (strategy_name) *strategy_name = strategies[s].name;
+    }
+  }
+  for (size_t i = 0; i < n; i++) bufs[i].offset = best[i];
+  free(order);
+  free(scratch);
+  free(best);
+  return best_arena;
+}
+
+size_t ta_plan_lower_bound(const ta_plan_buf *bufs, size_t n) {
+  int32_t lo = INT32_MAX, hi = INT32_MIN;
+  for (size_t i = 0; i < n; i++) {
+    if (bufs[i].first < lo) lo = bufs[i].first;
+    if (bufs[i].last > hi) hi = bufs[i].last;
+  }
+  size_t bound = 0;
+  for (int32_t op = lo; op <= hi && n; op++) {
+    size_t live = 0;
+    for (size_t i = 0; i < n; i++)
+      if (bufs[i].first <= op && op <= bufs[i].last) live += bufs[i].bytes;
+    if (live > bound) bound = live;
+  }
+  return bound;
+}
+
+bool ta_plan_check_bufs(const ta_plan_buf *bufs, size_t n, size_t arena, size_t *a, size_t *b) {
+  for (size_t i = 0; i < n; i++) {
+    if (bufs[i].offset < 0 || (size_t)bufs[i].offset + bufs[i].bytes > arena) {
+      *a = i;
+      *b = (size_t)-1;
+      return false;
+    }
+    for (size_t j = i + 1; j < n; j++) {
+      bool time = bufs[i].first <= bufs[j].last && bufs[j].first <= bufs[i].last;
+      bool space = bufs[i].offset < bufs[j].offset + (int64_t)bufs[j].bytes &&
+                   bufs[j].offset < bufs[i].offset + (int64_t)bufs[i].bytes;
+      if (time && space) {
+        *a = i;
+        *b = j;
+        return false;
       }
-      bool time = fa <= lb && fb <= la;
-      bool space = oa < ob + (int64_t)sb && ob < oa + (int64_t)sa;
-      if (time && space)
-        return ta_err(g->ctx, TA_ERR_INTERNAL,
-                      "memory plan: buffers %d and %d overlap in time and space", a, b);
+    }
+  }
+  return true;
+}
+
+/* ---- The whole plan ------------------------------------------------------------------- */
+
+ta_storage ta_plan_storage(const ta_graph *g, const ta_plan *plan, int32_t t, int32_t *index) {
+  int32_t r = plan->root ? plan->root[t] : t;
+  const ta_tensor *rt = &g->tensors[r];
+  *index = r;
+  if (ta_tensor_is_const(rt)) return TA_STORE_CONST;
+  if (plan->tensor_offset[r] >= 0) return TA_STORE_ARENA;
+  for (int32_t k = 0; k < g->n_outputs; k++)
+    if (g->outputs[k] == r) {
+      *index = k;
+      return TA_STORE_OUTPUT;
+    }
+  for (int32_t k = 0; k < g->n_inputs; k++)
+    if (g->inputs[k] == r) {
+      *index = k;
+      return TA_STORE_INPUT;
+    }
+  return TA_STORE_ARENA;
+}
+
+ta_status ta_plan_build(ta_graph *g, ta_kernel_call *calls, const ta_plan_options *opt_in,
+                        ta_plan *plan) {
+  ta_ctx *ctx = g->ctx;
+  ta_plan_options opt;
+  if (opt_in)
+    opt = *opt_in;
+  else
+    ta_plan_options_default(&opt);
+  memset(plan, 0, sizeof *plan);
+  if (opt.alignment == 0 || (opt.alignment & (opt.alignment - 1)) || opt.alignment > 4096)
+    return ta_err(ctx, TA_ERR_USAGE, "arena alignment %zu is not a power of two up to 4096",
+                  opt.alignment);
+  plan->opt = opt;
+  ta_status st = choose_order(g, calls, &opt, &plan->reordered);
+  if (st != TA_OK) return st;
+
+  size_t nt = (size_t)(g->n_tensors > 0 ? g->n_tensors : 1);
+  size_t no = (size_t)(g->n_ops > 0 ? g->n_ops : 1);
+  plan->root = ta_new_array(ctx, nt, sizeof(int32_t));
+  plan->tensor_offset = ta_new_array(ctx, nt, sizeof(int64_t));
+  plan->scratch_offset = ta_new_array(ctx, no, sizeof(int64_t));
+  plan->first_op = ta_new_array(ctx, nt, sizeof(int32_t));
+  plan->last_op = ta_new_array(ctx, nt, sizeof(int32_t));
+  int32_t *parent = ta_new_array(ctx, nt, sizeof(int32_t));
+  ta_plan_buf *bufs = ta_new_array(ctx, nt + no, sizeof(ta_plan_buf));
+  int32_t *buf_owner = ta_new_array(ctx, nt + no, sizeof(int32_t)); /* root tensor or -1-op */
+  if (!plan->root || !plan->tensor_offset || !plan->scratch_offset || !plan->first_op ||
+      !plan->last_op || !parent || !bufs || !buf_owner)
+    return TA_ERR_LIMIT;
+  st = build_groups(g, calls, &opt, plan, parent);
+  if (st != TA_OK) return st;
+
+  /* Group lifetimes: union of the members'. */
+  int32_t *gfirst = ta_new_array(ctx, nt, sizeof(int32_t));
+  int32_t *glast = ta_new_array(ctx, nt, sizeof(int32_t));
+  if (!gfirst || !glast) return TA_ERR_LIMIT;
+  for (int32_t t = 0; t < g->n_tensors; t++) gfirst[t] = INT32_MAX, glast[t] = -2;
+  for (int32_t t = 0; t < g->n_tensors; t++) {
+    if (plan->first_op[t] == -2) continue;
+    int32_t r = plan->root[t];
+    if (plan->first_op[t] < gfirst[r]) gfirst[r] = plan->first_op[t];
+    if (plan->last_op[t] > glast[r]) glast[r] = plan->last_op[t];
+  }
+  size_t n = 0;
+  for (int32_t t = 0; t < g->n_tensors; t++) {
+    plan->tensor_offset[t] = -1;
+    const ta_tensor *tt = &g->tensors[t];
+    if (plan->root[t] != t || glast[t] == -2 || ta_tensor_is_const(tt)) continue;
+    if (is_caller(tt) && !opt.io_in_arena) continue;
+    size_t bytes;
+    if (!ta_tensor_bytes(tt, &bytes))
+      return ta_tensor_err(g, t, TA_ERR_LIMIT, "size of this tensor overflows");
+    int32_t f = gfirst[t] < 0 ? 0 : gfirst[t];
+    int32_t l = glast[t] > g->n_ops - 1 ? g->n_ops - 1 : glast[t];
+    if (l < f) l = f;
+    buf_owner[n] = t;
+    bufs[n++] = (ta_plan_buf){f, l, align_up(bytes ? bytes : 1, opt.alignment), -1};
+  }
+  for (int32_t i = 0; i < g->n_ops; i++) {
+    plan->scratch_offset[i] = -1;
+    if (calls[i].kernel < 0 || calls[i].scratch_bytes == 0) continue;
+    if (calls[i].scratch_bytes > plan->scratch_bytes) plan->scratch_bytes = calls[i].scratch_bytes;
+    buf_owner[n] = -1 - i;
+    bufs[n++] = (ta_plan_buf){i, i, align_up(calls[i].scratch_bytes, opt.alignment), -1};
+  }
+  plan->arena_bytes = ta_plan_place(bufs, n, &plan->strategy);
+  plan->lower_bound_bytes = ta_plan_lower_bound(bufs, n);
+  size_t a, b;
+  if (!ta_plan_check_bufs(bufs, n, plan->arena_bytes, &a, &b))
+    return ta_err(ctx, TA_ERR_INTERNAL, "memory plan: buffers %zu and %zu overlap", a, b);
+  for (size_t i = 0; i < n; i++) {
+    if (buf_owner[i] >= 0)
+      plan->tensor_offset[buf_owner[i]] = bufs[i].offset;
+    else
+      plan->scratch_offset[-1 - buf_owner[i]] = bufs[i].offset;
+  }
+  /* Members report their group's storage and lifetime. */
+  for (int32_t t = 0; t < g->n_tensors; t++) {
+    int32_t r = plan->root[t];
+    plan->tensor_offset[t] = plan->tensor_offset[r];
+    if (glast[r] != -2) {
+      plan->first_op[t] = gfirst[r];
+      plan->last_op[t] = glast[r];
     }
   }
   return TA_OK;

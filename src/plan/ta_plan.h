@@ -1,31 +1,83 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ta_plan.h: static memory planning. Every activation that is neither a graph input nor a
- * graph output (those live in caller buffers), and every kernel's scratch buffer, gets a
- * fixed offset in ONE arena. A buffer lives from the op that writes it to the last op that
- * reads it; two buffers may share bytes only when their lifetimes do not overlap.
+ * ta_plan.h: static memory planning. Every activation and every kernel scratch buffer gets a
+ * fixed offset in ONE arena; the device never allocates.
+ *
+ * Steps, each a plain function of the graph:
+ *   order     for graphs with branches, pick the topological op order with the lowest peak
+ *             of live bytes (exact search with a budget, else the model's order)
+ *   alias     RESHAPE is a view: its output shares its input's storage, no code is emitted;
+ *             an op whose kernel can write over an input that dies at that op does so
+ *             (element-wise ops; depthwise convolution channel by channel)
+ *   place     buffers (one per storage group, plus scratch) get offsets: several greedy
+ *             first-fit orders are tried and the smallest arena kept
+ *   verify    an independent overlap check of the result
+ * A buffer lives from the op that writes it to the last op that reads it (inclusive).
+ * Graph inputs and outputs live in caller buffers unless io_in_arena is set.
  */
 #ifndef TA_PLAN_H
 #define TA_PLAN_H
 
 #include "ta_ops.h"
 
+typedef struct ta_plan_options {
+  size_t alignment;  /* power of two; 4 by default (16 for Helium) */
+  bool io_in_arena;  /* graph inputs and outputs are placed in the arena too */
+  bool no_inplace;   /* disable in-place execution (for comparisons) */
+  bool no_reorder;   /* keep the model's op order */
+} ta_plan_options;
+
+/* One buffer for the placement step: an op range [first, last] and a size. */
+typedef struct ta_plan_buf {
+  int32_t first, last;
+  size_t bytes;
+  int64_t offset; /* out */
+} ta_plan_buf;
+
 typedef struct ta_plan {
+  ta_plan_options opt;
   size_t arena_bytes;
-  size_t alignment;
-  int64_t *tensor_offset;  /* per tensor: arena offset, or -1 (constant / caller buffer) */
-  int64_t *scratch_offset; /* per op: arena offset of its scratch, or -1 */
-  int32_t *first_op;       /* per tensor: op index that writes it (-1: before op 0) */
-  int32_t *last_op;        /* per tensor: last op index that reads it */
-  size_t lower_bound_bytes; /* max over ops of the bytes live at that op */
+  size_t lower_bound_bytes; /* max over ops of the (aligned) bytes live at that op */
+  size_t scratch_bytes;     /* largest single scratch buffer */
+  int32_t *root;            /* per tensor: the tensor whose storage it shares (itself if none) */
+  int64_t *tensor_offset;   /* per tensor: arena offset of its storage, -1 if not in the arena */
+  int64_t *scratch_offset;  /* per op: arena offset of its scratch, -1 if none */
+  int32_t *first_op;        /* per tensor: first op of its storage's lifetime (-2: unused) */
+  int32_t *last_op;         /* per tensor: last op of its storage's lifetime */
+  int32_t n_inplace;        /* ops that run in place */
+  int32_t n_aliased;        /* RESHAPE ops turned into views */
+  bool reordered;           /* the op order differs from the model's */
+  const char *strategy;     /* the placement order that won */
 } ta_plan;
 
-/* Plan the arena for g with the prepared calls. alignment must be a power of two. */
-ta_status ta_plan_build(ta_graph *g, const ta_kernel_call *calls, size_t alignment,
+void ta_plan_options_default(ta_plan_options *opt);
+
+/* Plan g (may reorder g->ops together with calls, and turn RESHAPE calls into views with
+ * kernel -1, or switch a call to an in-place kernel). */
+ta_status ta_plan_build(ta_graph *g, ta_kernel_call *calls, const ta_plan_options *opt,
                         ta_plan *plan);
 
-/* Independent check that no two simultaneously live buffers overlap and all lie inside the
- * arena. TA_OK or TA_ERR_INTERNAL with the offending pair reported. */
-ta_status ta_plan_verify(const ta_graph *g, const ta_kernel_call *calls, const ta_plan *plan);
+/* Place n buffers (sizes already aligned): offsets written into bufs; returns the arena size.
+ * strategy_name, when not NULL, receives the winning greedy order's name. */
+size_t ta_plan_place(ta_plan_buf *bufs, size_t n, const char **strategy_name);
+
+/* The largest sum of sizes of buffers live at the same op. */
+size_t ta_plan_lower_bound(const ta_plan_buf *bufs, size_t n);
+
+/* Independent check: every buffer inside [0, arena), no two buffers with intersecting
+ * lifetimes overlap in memory. Returns the index pair of the first conflict through a/b
+ * (or -1 for "outside the arena" in b). */
+bool ta_plan_check_bufs(const ta_plan_buf *bufs, size_t n, size_t arena, size_t *a, size_t *b);
+
+/* The tensor's storage: the kind and index of where its bytes live. */
+typedef enum ta_storage { TA_STORE_ARENA, TA_STORE_INPUT, TA_STORE_OUTPUT, TA_STORE_CONST } ta_storage;
+ta_storage ta_plan_storage(const ta_graph *g, const ta_plan *plan, int32_t t, int32_t *index);
+
+/* Text report: each buffer (tensors, op range, offset, size) and an ASCII timeline. */
+void ta_plan_print(const ta_graph *g, const ta_kernel_call *calls, const ta_plan *plan,
+                   ta_buf *out);
+/* SVG: x = op index, y = arena offset, one labelled rectangle per buffer. */
+void ta_plan_svg(const ta_graph *g, const ta_kernel_call *calls, const ta_plan *plan,
+                 ta_buf *out);
 
 #endif

@@ -54,7 +54,8 @@ typedef struct model {
 static int put_tensor(tfb *b, const tspec *t) {
   int buf = t->data ? tfb_buffer(b, t->data, t->bytes) : 0;
   int idx = tfb_tensor(b, t->name, t->type, t->rank, t->dims, buf);
-  if (t->scale > 0) tfb_quant(b, idx, 1, &t->scale, &t->zp, 0);
+  if (t->scale > 0)
+    tfb_quant(b, idx, 1, &t->scale, &t->zp, 0);
   return idx;
 }
 
@@ -64,13 +65,17 @@ static uint8_t *build(const model *m, size_t *len) {
   int ins[8], graph_in[8], n_graph_in = 0;
   for (int i = 0; i < m->n_in; i++) {
     ins[i] = put_tensor(b, &m->in[i]);
-    if (!m->in[i].data) graph_in[n_graph_in++] = ins[i];
+    if (!m->in[i].data)
+      graph_in[n_graph_in++] = ins[i];
   }
   int out = put_tensor(b, &m->out);
   int op = tfb_op(b, m->code, ins, m->n_in, &out, 1);
-  if (m->code == TFB_OP_ADD) tfb_add_options(b, op, m->act);
-  if (m->code == TFB_OP_MUL) tfb_mul_options(b, op, m->act);
-  if (m->code == TFB_OP_CONCATENATION) tfb_concat_options(b, op, m->axis, m->act);
+  if (m->code == TFB_OP_ADD)
+    tfb_add_options(b, op, m->act);
+  if (m->code == TFB_OP_MUL)
+    tfb_mul_options(b, op, m->act);
+  if (m->code == TFB_OP_CONCATENATION)
+    tfb_concat_options(b, op, m->axis, m->act);
   tfb_io(b, graph_in, n_graph_in, &out, 1);
   uint8_t *bytes = tfb_finish(b, len);
   tfb_free(b);
@@ -96,15 +101,17 @@ static ta_status run(const model *m, const void *const *in, void *const *out) {
 
 static void run_ok(const model *m, const void *const *in, void *const *out) {
   ta_status st = run(m, in, out);
-  if (st != TA_OK) print_error("pipeline failed (%s):\n%s", ta_status_name(st), messages);
+  if (st != TA_OK)
+    print_error("pipeline failed (%s):\n%s", ta_status_name(st), messages);
   assert_int_equal(st, TA_OK);
 }
 
 /* Prepare only, expecting failure with a message containing every given fragment. */
 static void expect_error(const model *m, ta_status want, const char *const *fragments, int n) {
   ta_status st = run(m, NULL, NULL);
-  if (st != want) print_error("status %s, expected %s; messages:\n%s", ta_status_name(st),
-                              ta_status_name(want), messages);
+  if (st != want)
+    print_error("status %s, expected %s; messages:\n%s", ta_status_name(st), ta_status_name(want),
+                messages);
   assert_int_equal(st, want);
   for (int i = 0; i < n; i++) {
     if (!strstr(messages, fragments[i]))
@@ -115,19 +122,22 @@ static void expect_error(const model *m, ta_status want, const char *const *frag
 
 static tspec act_s8(const char *name, int rank, const int32_t *dims, float scale, int64_t zp) {
   tspec t = {name, TFB_INT8, rank, {0}, scale, zp, NULL, 0};
-  if (rank > 0) memcpy(t.dims, dims, (size_t)rank * sizeof(int32_t));
+  if (rank > 0)
+    memcpy(t.dims, dims, (size_t)rank * sizeof(int32_t));
   return t;
 }
 
 static tspec act_f32(const char *name, int rank, const int32_t *dims) {
   tspec t = {name, TFB_FLOAT32, rank, {0}, 0.0f, 0, NULL, 0};
-  if (rank > 0) memcpy(t.dims, dims, (size_t)rank * sizeof(int32_t));
+  if (rank > 0)
+    memcpy(t.dims, dims, (size_t)rank * sizeof(int32_t));
   return t;
 }
 
 static size_t elems_of(const tspec *t) {
   size_t n = 1;
-  for (int k = 0; k < t->rank; k++) n *= (size_t)t->dims[k];
+  for (int k = 0; k < t->rank; k++)
+    n *= (size_t)t->dims[k];
   return n;
 }
 
@@ -140,15 +150,21 @@ static uint32_t next_u32(void) {
   rng ^= rng << 5;
   return rng;
 }
-static int8_t rand_s8(void) { return (int8_t)(next_u32() >> 24); }
+static int8_t rand_s8(void) {
+  return (int8_t)(next_u32() >> 24);
+}
 static float rand_f32(float lo, float hi) {
   return lo + (hi - lo) * (float)(next_u32() >> 8) / 16777216.0f;
 }
 
-static double round_half_away(double x) { return x < 0 ? -floor(-x + 0.5) : floor(x + 0.5); }
+static double round_half_away(double x) {
+  return x < 0 ? -floor(-x + 0.5) : floor(x + 0.5);
+}
 
 /* floor(a / b) for b > 0. */
-static int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+static int64_t floor_div(int64_t a, int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
 
 /* TFLite's QuantizeMultiplier: m = q * 2^(shift - 31), q in [2^30, 2^31). */
 static int32_t ref_multiplier(double m, int *shift) {
@@ -173,13 +189,15 @@ static int32_t ref_multiplier(double m, int *shift) {
 
 /* gemmlowp's SaturatingRoundingDoublingHighMul: a*b / 2^31 rounded half up. */
 static int32_t ref_high_mul(int32_t a, int32_t b) {
-  if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
+  if (a == INT32_MIN && b == INT32_MIN)
+    return INT32_MAX;
   return (int32_t)floor_div((int64_t)a * b + (1LL << 30), 1LL << 31);
 }
 
 /* RoundingDivideByPOT: x / 2^e rounded half away from zero. */
 static int32_t ref_div_pot(int32_t x, int e) {
-  if (e == 0) return x;
+  if (e == 0)
+    return x;
   int64_t ax = x < 0 ? -(int64_t)x : x;
   int64_t q = (ax + (1LL << (e - 1))) >> e;
   return (int32_t)(x < 0 ? -q : q);
@@ -190,14 +208,18 @@ static int32_t ref_mbqm(int32_t x, int32_t mult, int shift) {
   return ref_div_pot(ref_high_mul((int32_t)shifted, mult), shift > 0 ? 0 : -shift);
 }
 
-static int32_t clampi(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : v > hi ? hi : v; }
+static int32_t clampi(int32_t v, int32_t lo, int32_t hi) {
+  return v < lo ? lo : v > hi ? hi : v;
+}
 
 /* CalculateActivationRangeQuantized for int8. */
 static void ref_act_range(int act, float scale, int32_t zp, int32_t *lo, int32_t *hi) {
   *lo = -128;
   *hi = 127;
-  if (act == TFB_ACT_RELU || act == TFB_ACT_RELU6) *lo = clampi(zp, -128, 127);
-  if (act == TFB_ACT_RELU6) *hi = clampi(zp + (int32_t)roundf(6.0f / scale), -128, 127);
+  if (act == TFB_ACT_RELU || act == TFB_ACT_RELU6)
+    *lo = clampi(zp, -128, 127);
+  if (act == TFB_ACT_RELU6)
+    *hi = clampi(zp + (int32_t)roundf(6.0f / scale), -128, 127);
   if (act == TFB_ACT_RELU_N1_TO_1) {
     *lo = clampi(zp + (int32_t)roundf(-1.0f / scale), -128, 127);
     *hi = clampi(zp + (int32_t)roundf(1.0f / scale), -128, 127);
@@ -205,9 +227,12 @@ static void ref_act_range(int act, float scale, int32_t zp, int32_t *lo, int32_t
 }
 
 static double act_clamp_real(int act, double v) {
-  if (act == TFB_ACT_RELU && v < 0) return 0;
-  if (act == TFB_ACT_RELU6) return v < 0 ? 0 : v > 6 ? 6 : v;
-  if (act == TFB_ACT_RELU_N1_TO_1) return v < -1 ? -1 : v > 1 ? 1 : v;
+  if (act == TFB_ACT_RELU && v < 0)
+    return 0;
+  if (act == TFB_ACT_RELU6)
+    return v < 0 ? 0 : v > 6 ? 6 : v;
+  if (act == TFB_ACT_RELU_N1_TO_1)
+    return v < -1 ? -1 : v > 1 ? 1 : v;
   return v;
 }
 
@@ -218,8 +243,10 @@ static size_t bcast_index(const tspec *out, const tspec *in, size_t flat) {
     const size_t coord = flat % (size_t)out->dims[k];
     flat /= (size_t)out->dims[k];
     const int ki = k - (out->rank - in->rank);
-    if (ki < 0) continue;
-    if (in->dims[ki] != 1) idx += coord * mul;
+    if (ki < 0)
+      continue;
+    if (in->dims[ki] != 1)
+      idx += coord * mul;
     mul *= (size_t)in->dims[ki];
   }
   return idx;
@@ -272,20 +299,23 @@ static void check_binary_s8(int code, tspec a, tspec b, tspec o, int act) {
   const size_t na = elems_of(&a), nb = elems_of(&b), no = elems_of(&o);
   int8_t *x = malloc(na), *y = malloc(nb), *z = malloc(no);
   assert_true(x && y && z);
-  for (size_t i = 0; i < na; i++) x[i] = rand_s8();
-  for (size_t i = 0; i < nb; i++) y[i] = rand_s8();
+  for (size_t i = 0; i < na; i++)
+    x[i] = rand_s8();
+  for (size_t i = 0; i < nb; i++)
+    y[i] = rand_s8();
   run_ok(&m, (const void *[]){x, y}, (void *[]){z});
   int worst = 0;
   for (size_t i = 0; i < no; i++) {
     const int8_t xi = x[bcast_index(&o, &a, i)], yi = y[bcast_index(&o, &b, i)];
-    const int8_t want = is_add ? ref_add_s8(xi, yi, &a, &b, &o, act)
-                               : ref_mul_s8(xi, yi, &a, &b, &o, act);
+    const int8_t want =
+        is_add ? ref_add_s8(xi, yi, &a, &b, &o, act) : ref_mul_s8(xi, yi, &a, &b, &o, act);
     if (z[i] != want)
-      print_error("%s element %zu: got %d, expected %d (inputs %d, %d)\n",
-                  is_add ? "ADD" : "MUL", i, z[i], want, xi, yi);
+      print_error("%s element %zu: got %d, expected %d (inputs %d, %d)\n", is_add ? "ADD" : "MUL",
+                  i, z[i], want, xi, yi);
     assert_int_equal(z[i], want);
     const int d = abs(z[i] - real_binary_s8(is_add, xi, yi, &a, &b, &o, act));
-    if (d > worst) worst = d;
+    if (d > worst)
+      worst = d;
   }
   assert_true(worst <= 1);
   free(x);
@@ -337,8 +367,12 @@ static void test_add_s8_activations(void **state) {
 static void test_add_s8_exact_by_hand(void **state) {
   (void)state;
   const int32_t d[] = {6};
-  model m = {TFB_OP_ADD, TFB_ACT_NONE, 0, 2,
-             {act_s8("a", 1, d, 0.5f, 0), act_s8("b", 1, d, 0.5f, 0)}, act_s8("o", 1, d, 1.0f, 0)};
+  model m = {TFB_OP_ADD,
+             TFB_ACT_NONE,
+             0,
+             2,
+             {act_s8("a", 1, d, 0.5f, 0), act_s8("b", 1, d, 0.5f, 0)},
+             act_s8("o", 1, d, 1.0f, 0)};
   const int8_t x[] = {3, -3, 1, 100, -128, 20}, y[] = {4, -4, 0, 100, -128, -21};
   int8_t z[6];
   run_ok(&m, (const void *[]){x, y}, (void *[]){z});
@@ -370,7 +404,10 @@ static void test_mul_s8(void **state) {
 static void test_mul_s8_exact_by_hand(void **state) {
   (void)state;
   const int32_t d[] = {4};
-  model m = {TFB_OP_MUL, TFB_ACT_NONE, 0, 2,
+  model m = {TFB_OP_MUL,
+             TFB_ACT_NONE,
+             0,
+             2,
              {act_s8("a", 1, d, 0.5f, 1), act_s8("b", 1, d, 0.25f, -2)},
              act_s8("o", 1, d, 0.125f, 10)};
   const int8_t x[] = {4, -1, 1, 127}, y[] = {3, 0, 100, 127};
@@ -387,8 +424,10 @@ static void check_binary_f32(int code, tspec a, tspec b, tspec o, int act) {
   const size_t na = elems_of(&a), nb = elems_of(&b), no = elems_of(&o);
   float *x = malloc(na * 4), *y = malloc(nb * 4), *z = malloc(no * 4);
   assert_true(x && y && z);
-  for (size_t i = 0; i < na; i++) x[i] = rand_f32(-8.0f, 8.0f);
-  for (size_t i = 0; i < nb; i++) y[i] = rand_f32(-8.0f, 8.0f);
+  for (size_t i = 0; i < na; i++)
+    x[i] = rand_f32(-8.0f, 8.0f);
+  for (size_t i = 0; i < nb; i++)
+    y[i] = rand_f32(-8.0f, 8.0f);
   run_ok(&m, (const void *[]){x, y}, (void *[]){z});
   for (size_t i = 0; i < no; i++) {
     const double xi = x[bcast_index(&o, &a, i)], yi = y[bcast_index(&o, &b, i)];
@@ -439,8 +478,8 @@ static void test_quantize_f32_s8(void **state) {
   (void)state;
   const int32_t d[] = {12};
   model m = {TFB_OP_QUANTIZE, 0, 0, 1, {act_f32("x", 1, d)}, act_s8("q", 1, d, 0.5f, -3)};
-  const float x[] = {0.0f, 0.25f, -0.25f, 0.75f, -0.75f, 1.0f, -1.3f, 63.0f, 64.9f, -1000.0f,
-                     INFINITY, -INFINITY};
+  const float x[] = {0.0f,  0.25f, -0.25f, 0.75f,    -0.75f,   1.0f,
+                     -1.3f, 63.0f, 64.9f,  -1000.0f, INFINITY, -INFINITY};
   int8_t q[12];
   run_ok(&m, (const void *[]){x}, (void *[]){q});
   /* round(x / 0.5) half away from zero, + (-3), clamped */
@@ -452,7 +491,8 @@ static void test_quantize_f32_s8(void **state) {
   model r = {TFB_OP_QUANTIZE, 0, 0, 1, {act_f32("x", 2, dr)}, act_s8("q", 2, dr, 0.0371f, 17)};
   float xr[300];
   int8_t qr[300];
-  for (int i = 0; i < 300; i++) xr[i] = rand_f32(-6.0f, 6.0f);
+  for (int i = 0; i < 300; i++)
+    xr[i] = rand_f32(-6.0f, 6.0f);
   run_ok(&r, (const void *[]){xr}, (void *[]){qr});
   for (int i = 0; i < 300; i++) {
     const float t = xr[i] / 0.0371f;
@@ -467,7 +507,8 @@ static void test_dequantize_and_round_trip(void **state) {
   model m = {TFB_OP_DEQUANTIZE, 0, 0, 1, {act_s8("q", 1, d, scale, -7)}, act_f32("x", 1, d)};
   int8_t q[256], back[256];
   float x[256];
-  for (int i = 0; i < 256; i++) q[i] = (int8_t)(i - 128);
+  for (int i = 0; i < 256; i++)
+    q[i] = (int8_t)(i - 128);
   run_ok(&m, (const void *[]){q}, (void *[]){x});
   for (int i = 0; i < 256; i++) {
     /* Exactly: the double product is exact, rounded once to float. */
@@ -480,10 +521,12 @@ static void test_dequantize_and_round_trip(void **state) {
   /* And float -> int8 -> float stays within half a step. */
   float xf[256], xq[256];
   int8_t mid[256];
-  for (int i = 0; i < 256; i++) xf[i] = rand_f32(-2.0f, 2.0f);
+  for (int i = 0; i < 256; i++)
+    xf[i] = rand_f32(-2.0f, 2.0f);
   run_ok(&back_m, (const void *[]){xf}, (void *[]){mid});
   run_ok(&m, (const void *[]){mid}, (void *[]){xq});
-  for (int i = 0; i < 256; i++) assert_true(fabsf(xq[i] - xf[i]) <= scale * 0.5f + 1e-6f);
+  for (int i = 0; i < 256; i++)
+    assert_true(fabsf(xq[i] - xf[i]) <= scale * 0.5f + 1e-6f);
 }
 
 static void test_requantize_s8(void **state) {
@@ -491,7 +534,8 @@ static void test_requantize_s8(void **state) {
   const int32_t d[] = {256};
   model m = {TFB_OP_QUANTIZE, 0, 0, 1, {act_s8("a", 1, d, 0.02f, 5)}, act_s8("b", 1, d, 0.03f, -9)};
   int8_t q[256], r[256];
-  for (int i = 0; i < 256; i++) q[i] = (int8_t)(i - 128);
+  for (int i = 0; i < 256; i++)
+    q[i] = (int8_t)(i - 128);
   run_ok(&m, (const void *[]){q}, (void *[]){r});
   int s;
   const int32_t mult = ref_multiplier((double)0.02f / (double)0.03f, &s);
@@ -502,7 +546,8 @@ static void test_requantize_s8(void **state) {
   }
   /* By hand: scale halves, zero point moves: (q - 5) * 2 + 1. */
   const int32_t d6[] = {6};
-  model mh = {TFB_OP_QUANTIZE, 0, 0, 1, {act_s8("a", 1, d6, 0.02f, 5)}, act_s8("b", 1, d6, 0.01f, 1)};
+  model mh = {
+      TFB_OP_QUANTIZE, 0, 0, 1, {act_s8("a", 1, d6, 0.02f, 5)}, act_s8("b", 1, d6, 0.01f, 1)};
   const int8_t qh[] = {5, 6, 4, 60, 70, -128};
   int8_t rh[6];
   run_ok(&mh, (const void *[]){qh}, (void *[]){rh});
@@ -537,7 +582,8 @@ static void test_relu_s8(void **state) {
   (void)state;
   const int32_t d[] = {256};
   int8_t x[256], y[256];
-  for (int i = 0; i < 256; i++) x[i] = (int8_t)(i - 128);
+  for (int i = 0; i < 256; i++)
+    x[i] = (int8_t)(i - 128);
   /* Same quantization: a clamp to [q(lo), q(hi)]. scale 0.05, zp -10: 0 -> -10, 6 -> 110,
    * -1 -> -30, 1 -> 10. */
   const int codes[] = {TFB_OP_RELU, TFB_OP_RELU6, TFB_OP_RELU_N1_TO_1};
@@ -545,7 +591,8 @@ static void test_relu_s8(void **state) {
   for (int c = 0; c < 3; c++) {
     model m = {codes[c], 0, 0, 1, {act_s8("x", 1, d, 0.05f, -10)}, act_s8("y", 1, d, 0.05f, -10)};
     run_ok(&m, (const void *[]){x}, (void *[]){y});
-    for (int i = 0; i < 256; i++) assert_int_equal(y[i], clampi(x[i], lo[c], hi[c]));
+    for (int i = 0; i < 256; i++)
+      assert_int_equal(y[i], clampi(x[i], lo[c], hi[c]));
   }
   /* RELU with another output scale: TFLite Micro requantizes by (double)s_in / s_out. */
   model m = {TFB_OP_RELU, 0, 0, 1, {act_s8("x", 1, d, 0.05f, -10)}, act_s8("y", 1, d, 0.02f, -128)};
@@ -555,7 +602,8 @@ static void test_relu_s8(void **state) {
   for (int i = 0; i < 256; i++) {
     assert_int_equal(y[i], clampi(ref_mbqm(x[i] + 10, mult, s) - 128, -128, 127));
     const double real = 0.05f * (double)(x[i] + 10);
-    const int32_t approx = clampi((int32_t)round_half_away((real < 0 ? 0 : real) / (double)0.02f) - 128, -128, 127);
+    const int32_t approx =
+        clampi((int32_t)round_half_away((real < 0 ? 0 : real) / (double)0.02f) - 128, -128, 127);
     assert_true(abs(y[i] - approx) <= 1);
   }
   /* RELU_N1_TO_1 with another output scale: TFLite's ReluX (multiplier from a float quotient). */
@@ -572,7 +620,8 @@ static void test_relu_s8(void **state) {
   m.out.scale = 6.0f / 255;
   m.out.zp = -128;
   run_ok(&m, (const void *[]){x}, (void *[]){y});
-  for (int i = 0; i < 256; i++) assert_int_equal(y[i], clampi(x[i], -10, 110));
+  for (int i = 0; i < 256; i++)
+    assert_int_equal(y[i], clampi(x[i], -10, 110));
   assert_non_null(strstr(messages, "RELU6"));
   assert_non_null(strstr(messages, "does not rescale"));
 }
@@ -586,14 +635,17 @@ static void test_reshape(void **state) {
   tspec s = {"shape", TFB_INT32, 1, {2}, 0.0f, 0, shape, sizeof shape};
   model m = {TFB_OP_RESHAPE, 0, 0, 2, {act_f32("x", 3, din), s}, act_f32("y", 2, dout)};
   float x[24], y[24];
-  for (int i = 0; i < 24; i++) x[i] = (float)i * 0.5f;
+  for (int i = 0; i < 24; i++)
+    x[i] = (float)i * 0.5f;
   run_ok(&m, (const void *[]){x}, (void *[]){y});
   assert_memory_equal(x, y, sizeof x);
   /* int8 without a shape operand, and with an int64 one. */
   const int32_t flat[] = {24};
-  model m8 = {TFB_OP_RESHAPE, 0, 0, 1, {act_s8("x", 3, din, 0.1f, 3)}, act_s8("y", 1, flat, 0.1f, 3)};
+  model m8 = {
+      TFB_OP_RESHAPE, 0, 0, 1, {act_s8("x", 3, din, 0.1f, 3)}, act_s8("y", 1, flat, 0.1f, 3)};
   int8_t q[24], r[24];
-  for (int i = 0; i < 24; i++) q[i] = (int8_t)(i * 5 - 60);
+  for (int i = 0; i < 24; i++)
+    q[i] = (int8_t)(i * 5 - 60);
   run_ok(&m8, (const void *[]){q}, (void *[]){r});
   assert_memory_equal(q, r, sizeof q);
   const int64_t shape64[] = {24};
@@ -618,7 +670,8 @@ static void test_pad_s8_zero_point(void **state) {
   const int32_t din[] = {1, 2, 2, 1}, dout[] = {1, 4, 3, 1};
   const int32_t pads[] = {0, 0, 1, 1, 0, 1, 0, 0};
   tspec p = {"pads", TFB_INT32, 2, {4, 2}, 0.0f, 0, pads, sizeof pads};
-  model m = {TFB_OP_PAD, 0, 0, 2, {act_s8("x", 4, din, 0.1f, -7), p}, act_s8("y", 4, dout, 0.1f, -7)};
+  model m = {
+      TFB_OP_PAD, 0, 0, 2, {act_s8("x", 4, din, 0.1f, -7), p}, act_s8("y", 4, dout, 0.1f, -7)};
   const int8_t x[] = {1, 2, 3, 4};
   int8_t y[12];
   run_ok(&m, (const void *[]){x}, (void *[]){y});
@@ -634,7 +687,8 @@ static void test_pad_f32_and_int64(void **state) {
   tspec p = {"pads", TFB_INT64, 2, {4, 2}, 0.0f, 0, pads, sizeof pads};
   model m = {TFB_OP_PAD, 0, 0, 2, {act_f32("x", 4, din), p}, act_f32("y", 4, dout)};
   float x[8], y[81];
-  for (int i = 0; i < 8; i++) x[i] = (float)(i + 1);
+  for (int i = 0; i < 8; i++)
+    x[i] = (float)(i + 1);
   run_ok(&m, (const void *[]){x}, (void *[]){y});
   for (int n = 0; n < 3; n++)
     for (int h = 0; h < 3; h++)
@@ -652,7 +706,10 @@ static void test_pad_f32_and_int64(void **state) {
 static void test_concat_last_axis(void **state) {
   (void)state;
   const int32_t d1[] = {2, 2, 1}, d2[] = {2, 2, 2}, dout[] = {2, 2, 3};
-  model m = {TFB_OP_CONCATENATION, TFB_ACT_NONE, -1, 2,
+  model m = {TFB_OP_CONCATENATION,
+             TFB_ACT_NONE,
+             -1,
+             2,
              {act_s8("a", 3, d1, 0.1f, 4), act_s8("b", 3, d2, 0.1f, 4)},
              act_s8("y", 3, dout, 0.1f, 4)};
   const int8_t a[] = {1, 2, 3, 4}, b[] = {10, 11, 20, 21, 30, 31, 40, 41};
@@ -675,8 +732,9 @@ static void test_concat_axis1_three_inputs_f32(void **state) {
   tspec k = act_f32("c", 3, dc);
   k.data = c;
   k.bytes = sizeof c;
-  model m = {TFB_OP_CONCATENATION, TFB_ACT_NONE, 1, 3,
-             {act_f32("a", 3, da), act_f32("b", 3, db), k}, act_f32("y", 3, dout)};
+  model m = {
+      TFB_OP_CONCATENATION, TFB_ACT_NONE, 1, 3, {act_f32("a", 3, da), act_f32("b", 3, db), k},
+      act_f32("y", 3, dout)};
   const float a[] = {1, 2, 3, 4}, b[] = {10, 11, 12, 13, 20, 21, 22, 23};
   float y[16];
   run_ok(&m, (const void *[]){a, b}, (void *[]){y});
@@ -684,7 +742,8 @@ static void test_concat_axis1_three_inputs_f32(void **state) {
   assert_memory_equal(y, want, sizeof want);
   m.act = TFB_ACT_RELU;
   run_ok(&m, (const void *[]){a, b}, (void *[]){y});
-  for (int i = 0; i < 16; i++) assert_true(y[i] == (want[i] < 0 ? 0.0f : want[i]));
+  for (int i = 0; i < 16; i++)
+    assert_true(y[i] == (want[i] < 0 ? 0.0f : want[i]));
 }
 
 /* ---- inference on the IR (shapes TFLite files always spell out) --------------------------- */
@@ -733,7 +792,11 @@ static void test_infer_unknown_outputs(void **state) {
 static void test_diag_broadcast_mismatch(void **state) {
   (void)state;
   const int32_t da[] = {2, 3}, db[] = {4}, dout[] = {2, 3};
-  model m = {TFB_OP_ADD, TFB_ACT_NONE, 0, 2, {act_f32("lhs", 2, da), act_f32("rhs", 1, db)},
+  model m = {TFB_OP_ADD,
+             TFB_ACT_NONE,
+             0,
+             2,
+             {act_f32("lhs", 2, da), act_f32("rhs", 1, db)},
              act_f32("out", 2, dout)};
   const char *want[] = {"op 0 ADD", "[2,3]", "[4]", "lhs", "rhs", "cannot be broadcast"};
   expect_error(&m, TA_ERR_MALFORMED, want, 6);
@@ -742,7 +805,11 @@ static void test_diag_broadcast_mismatch(void **state) {
 static void test_diag_output_shape_mismatch(void **state) {
   (void)state;
   const int32_t da[] = {2, 3}, db[] = {3}, dout[] = {3, 2};
-  model m = {TFB_OP_MUL, TFB_ACT_NONE, 0, 2, {act_f32("a", 2, da), act_f32("b", 1, db)},
+  model m = {TFB_OP_MUL,
+             TFB_ACT_NONE,
+             0,
+             2,
+             {act_f32("a", 2, da), act_f32("b", 1, db)},
              act_f32("out", 2, dout)};
   const char *want[] = {"op 0 MUL", "output \"out\" has shape [3,2]", "broadcast to [2,3]"};
   expect_error(&m, TA_ERR_MALFORMED, want, 3);
@@ -775,14 +842,17 @@ static void test_diag_pad_bad_shape_and_negative(void **state) {
 static void test_diag_concat(void **state) {
   (void)state;
   const int32_t d[] = {1, 2}, d3[] = {1, 3}, dout[] = {1, 4};
-  model m = {TFB_OP_CONCATENATION, TFB_ACT_NONE, 1, 2,
+  model m = {TFB_OP_CONCATENATION,
+             TFB_ACT_NONE,
+             1,
+             2,
              {act_s8("a", 2, d, 0.1f, 0), act_s8("b", 2, d, 0.2f, 0)},
              act_s8("y", 2, dout, 0.1f, 0)};
   const char *want[] = {"op 0 CONCATENATION", "input 1 \"b\" has scale 0.2",
                         "quantized like the output"};
   expect_error(&m, TA_ERR_UNSUPPORTED, want, 3);
-  model m2 = {TFB_OP_CONCATENATION, TFB_ACT_NONE, 0, 2,
-              {act_f32("a", 2, d), act_f32("b", 2, d3)}, act_f32("y", 2, dout)};
+  model m2 = {TFB_OP_CONCATENATION, TFB_ACT_NONE, 0, 2, {act_f32("a", 2, d), act_f32("b", 2, d3)},
+              act_f32("y", 2, dout)};
   const char *want2[] = {"input 1 \"b\" has shape [1,3]", "equal dims except axis 0"};
   expect_error(&m2, TA_ERR_MALFORMED, want2, 2);
   m2.axis = 2;
@@ -809,19 +879,29 @@ static void test_diag_types_and_quant(void **state) {
   (void)state;
   const int32_t d[] = {4};
   model q = {TFB_OP_QUANTIZE, 0, 0, 1, {act_s8("x", 1, d, 0.1f, 0)}, act_f32("y", 1, d)};
-  const char *want[] = {"op 0 QUANTIZE", "converts int8 \"x\" to float32 \"y\"",
-                        "float32 -> int8"};
+  const char *want[] = {"op 0 QUANTIZE", "converts int8 \"x\" to float32 \"y\"", "float32 -> int8"};
   expect_error(&q, TA_ERR_UNSUPPORTED, want, 3);
-  model a = {TFB_OP_ADD, TFB_ACT_NONE, 0, 2, {act_s8("a", 1, d, 0.1f, 0), act_f32("b", 1, d)},
+  model a = {TFB_OP_ADD,
+             TFB_ACT_NONE,
+             0,
+             2,
+             {act_s8("a", 1, d, 0.1f, 0), act_f32("b", 1, d)},
              act_s8("o", 1, d, 0.1f, 0)};
   const char *want2[] = {"differ in type"};
   expect_error(&a, TA_ERR_UNSUPPORTED, want2, 1);
-  model nq = {TFB_OP_ADD, TFB_ACT_NONE, 0, 2, {act_s8("a", 1, d, 0.1f, 0), act_s8("b", 1, d, 0, 0)},
+  model nq = {TFB_OP_ADD,
+              TFB_ACT_NONE,
+              0,
+              2,
+              {act_s8("a", 1, d, 0.1f, 0), act_s8("b", 1, d, 0, 0)},
               act_s8("o", 1, d, 0.1f, 0)};
   const char *want3[] = {"input \"b\" (int8) has no quantization parameters"};
   expect_error(&nq, TA_ERR_UNSUPPORTED, want3, 1);
   /* An output scale far below the inputs': TFLite's int8 ADD cannot represent it. */
-  model tiny = {TFB_OP_ADD, TFB_ACT_NONE, 0, 2,
+  model tiny = {TFB_OP_ADD,
+                TFB_ACT_NONE,
+                0,
+                2,
                 {act_s8("a", 1, d, 1.0f, 0), act_s8("b", 1, d, 1.0f, 0)},
                 act_s8("o", 1, d, 1e-7f, 0)};
   const char *want4[] = {"output scale 1e-07 is too small", "2^20"};

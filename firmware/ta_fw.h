@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ta_fw.h: the firmware's own modules, as the runner sees them.
+ *
+ *   startup.c  reset, .data/.bss, FPU, stack painting, fault reports
+ *   cmsdk.c    the board's devices: CMSDK APB UART (polled) and CMSDK APB timer
+ *   runner.c   the session loop: frames in, model runs, frames out
+ *
+ * What differs per board comes in as macros from the build (src/target/boards.c writes
+ * them on the compiler command line), never by editing a header:
+ *   TA_FW_UART_BASE    CMSDK APB UART used for the session
+ *   TA_FW_UART_RX_IRQ  its receive interrupt number (NVIC; used only to wake from WFI)
+ *   TA_FW_TIMER_BASE   CMSDK APB timer, free running, 32-bit, counting down
+ *   TA_FW_TIMER_HZ     the frequency it counts at (the board's peripheral clock)
+ *   TA_FW_BAUD         UART baud rate (115200 unless told)
+ */
+#ifndef TA_FW_H
+#define TA_FW_H
+
+#include <stdint.h>
+
+#ifndef TA_FW_BAUD
+#define TA_FW_BAUD 115200u
+#endif
+
+#define TA_FW_STACK_PAINT 0x5AA5C33Cu
+
+/* startup.c */
+void ta_fw_stack_paint(void);
+/* Lowest stack address whose paint was overwritten (== top when untouched). */
+uint32_t ta_fw_stack_low_water(void);
+uint32_t ta_fw_stack_size(void);
+uint32_t ta_fw_stack_top(void);
+uint32_t ta_fw_data_bytes(void);
+uint32_t ta_fw_bss_bytes(void);
+
+/* cmsdk.c */
+void ta_fw_io_init(void);
+/* One received byte; waits (WFI) until one arrives. */
+uint8_t ta_fw_getc(void);
+void ta_fw_putc(uint8_t c);
+/* Current value of the free-running down-counter. */
+uint32_t ta_fw_timer_now(void);
+/* Reload the counter (tick boundaries then fall at fixed distances from this call). */
+void ta_fw_timer_restart(void);
+
+/* runner.c */
+void ta_fw_main(void) __attribute__((noreturn));
+void ta_fw_send_fault(uint32_t exc, uint32_t pc, uint32_t lr, uint32_t xpsr, uint32_t cfsr,
+                      uint32_t hfsr);
+/* Called before (phase 0) and after (phase 1) every layer by the generated code. */
+void ta_fw_profile_hook(int32_t op_index, int32_t phase);
+
+#endif

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ta_fw_proto.h: the device session protocol, spoken over a UART between the on-device runner
+ * (firmware/runner.c) and the host (src/target/session.c). One header, included by both, so
+ * the codes and the layout are written once.
+ *
+ * The host sends a request frame and the board answers it with exactly one frame. All
+ * multi-byte fields are little-endian.
+ *
+ *   offset  size  field
+ *   0       1     SYNC   0xA5
+ *   1       1     TYPE   a command (host -> board), the command | 0x80 (its answer), or
+ *                        TA_FW_T_ERROR / TA_FW_T_FAULT (board -> host)
+ *   2       1     SEQ    chosen by the host; the answer repeats it
+ *   3       2     LEN    payload bytes, at most TA_FW_MAX_PAYLOAD
+ *   5       LEN   payload
+ *   5+LEN   4     CRC    CRC-32 (IEEE 802.3, reflected, init and final xor 0xFFFFFFFF: the
+ *                        zlib crc32) of bytes 1 .. 4+LEN, i.e. TYPE through the payload
+ *
+ * A receiver that sees a byte other than SYNC where a frame should start skips it (so a
+ * board resynchronises after line noise); a frame with a bad LEN or CRC is answered with
+ * TA_FW_T_ERROR (code TA_FW_E_FRAME / TA_FW_E_CRC) by the board and rejected by the host.
+ *
+ * Commands and answers (payload layouts; u8/u16/u32/i32 little-endian):
+ *
+ *   HELLO    ()  ->  u32 magic TA_FW_MAGIC, u16 version, u16 max_payload, u32 model_id,
+ *                    u32 arena_bytes, u16 n_inputs, u16 n_outputs, u16 n_ops, u16 reserved,
+ *                    u32 timer_hz, u32 bytes of each input, u32 bytes of each output
+ *   LOAD     (u8 index, u8 0, u16 0, u32 offset, bytes...)  ->  ()
+ *            Input tensors are sent in chunks, in order: a chunk must start at offset 0 (a
+ *            new tensor) or where the previous chunk of that input ended.
+ *   RUN      (u8 flags: bit 0 = time every layer)  ->  i32 status of NAME_run, u32 timer
+ *            ticks of the whole call. Refused (TA_FW_E_STATE) unless every input is complete.
+ *   READ     (u8 index, u8 0, u16 length, u32 offset)  ->  the output bytes [offset,
+ *            offset+length) of the last run
+ *   PROFILE  (u16 first op, u16 count)  ->  u32 timer ticks per op of the last profiled run
+ *   MEMSTATS ()  ->  u32 arena_bytes, u32 stack_size, u32 stack_used (high-water since
+ *                    boot, by painting), u32 run_stack_used (below the SP at the NAME_run
+ *                    call, during the last run), u32 data_bytes, u32 bss_bytes
+ *   CALIBRATE (u32 n)  ->  u32 timer ticks taken by TA_FW_CAL_INSNS_PER_ITER * n instructions
+ *
+ *   ERROR    u8 code (TA_FW_E_*), then a short ASCII message (no NUL)
+ *   FAULT    (unsolicited, after a processor fault; the board then stops) u32 exception
+ *            number, u32 pc, u32 lr, u32 xpsr, u32 cfsr, u32 hfsr
+ */
+#ifndef TA_FW_PROTO_H
+#define TA_FW_PROTO_H
+
+#define TA_FW_SYNC 0xA5u
+#define TA_FW_MAGIC 0x57464154u /* "TAFW" */
+#define TA_FW_VERSION 1u
+#define TA_FW_HEADER_BYTES 5u
+#define TA_FW_CRC_BYTES 4u
+#define TA_FW_MAX_PAYLOAD 1024u
+#define TA_FW_ANSWER 0x80u
+
+/* Command codes (TYPE of a request; the answer's TYPE is code | TA_FW_ANSWER). */
+#define TA_FW_C_HELLO 0x01u
+#define TA_FW_C_LOAD 0x02u
+#define TA_FW_C_RUN 0x03u
+#define TA_FW_C_READ 0x04u
+#define TA_FW_C_PROFILE 0x05u
+#define TA_FW_C_MEMSTATS 0x06u
+#define TA_FW_C_CALIBRATE 0x07u
+
+#define TA_FW_T_ERROR 0x7Fu
+#define TA_FW_T_FAULT 0x7Eu
+
+/* Error codes of TA_FW_T_ERROR. */
+#define TA_FW_E_FRAME 1u   /* LEN above TA_FW_MAX_PAYLOAD, or a short payload */
+#define TA_FW_E_CRC 2u     /* checksum mismatch */
+#define TA_FW_E_COMMAND 3u /* unknown command */
+#define TA_FW_E_RANGE 4u   /* tensor index, offset or length out of range */
+#define TA_FW_E_STATE 5u   /* e.g. RUN before every input is complete */
+
+#define TA_FW_RUN_PROFILE 1u
+
+/* The CALIBRATE loop body: one SUBS and one BNE per iteration. */
+#define TA_FW_CAL_INSNS_PER_ITER 2u
+
+#endif
