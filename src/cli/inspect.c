@@ -22,6 +22,9 @@ static const char help[] =
     "  --plan            print the memory plan: each buffer (op range, offset, size, tensors)\n"
     "                    and an ASCII timeline\n"
     "  --plan-svg FILE   draw the memory plan as SVG (x: op index, y: arena offset)\n"
+    "  --code-size       also compile the generated code for the host and report its text,\n"
+    "                    rodata and data bytes (model files and runtime kernels apart);\n"
+    "                    `tinyaot bench` reports the same for a Cortex-M target\n"
     "plan options (also accepted by compile and run):\n"
     "  --align N         arena alignment in bytes, a power of two (default 4; 16 for Helium)\n"
     "  --io-in-arena     place graph inputs and outputs in the arena as well\n"
@@ -68,7 +71,7 @@ static void json_shape(const ta_tensor *t) {
 int ta_cmd_inspect(int argc, char **argv) {
   ta_args a = {argc, argv, 1, "inspect"};
   const char *model = NULL, *svg = NULL;
-  bool json = false, show_plan = false;
+  bool json = false, show_plan = false, code_size = false;
   ta_plan_options popt;
   ta_plan_options_default(&popt);
   ta_status ast = TA_OK;
@@ -83,6 +86,10 @@ int ta_cmd_inspect(int argc, char **argv) {
     }
     if (ta_arg_flag(&a, "--plan")) {
       show_plan = true;
+      continue;
+    }
+    if (ta_arg_flag(&a, "--code-size")) {
+      code_size = true;
       continue;
     }
     if (ta_arg_value(&a, "--plan-svg", &svg, &ast) || ta_arg_plan_option(&a, &popt, &ast))
@@ -128,6 +135,19 @@ int ta_cmd_inspect(int argc, char **argv) {
     o2.io_in_arena = true;
     ta_model m2;
     if (ta_model_load_opts(&ctx, model, &o2, &m2) == TA_OK) arena_io = m2.plan.arena_bytes;
+  }
+  ta_code_size cs;
+  memset(&cs, 0, sizeof cs);
+  if (code_size) {
+    ta_fileset fs;
+    ta_cgen_options copt = {ta_default_model_name(&ctx, model), model};
+    st = ta_cgen_emit(g, m.calls, &m.plan, &copt, &fs);
+    ctx.file = NULL;
+    if (st == TA_OK) st = ta_host_code_size(&ctx, &fs, &cs);
+    if (st != TA_OK) {
+      ta_ctx_free(&ctx);
+      return ta_cli_exit_code(st);
+    }
   }
   if (svg) {
     ta_buf b;
@@ -176,17 +196,30 @@ int ta_cmd_inspect(int argc, char **argv) {
     printf("\n],\"n_ops\":%d,\"macs\":%llu,\"weights_bytes\":%zu,\"arena_bytes\":%zu,"
            "\"arena_lower_bound_bytes\":%zu,\"scratch_bytes\":%zu,\"io_in_arena\":%s,"
            "\"arena_bytes_io_in_arena\":%zu,\"alignment\":%zu,\"inplace_ops\":%d,"
-           "\"reshape_views\":%d,\"reordered\":%s}\n",
+           "\"reshape_views\":%d,\"reordered\":%s",
            g->n_ops, (unsigned long long)macs, weights, m.plan.arena_bytes,
            m.plan.lower_bound_bytes, m.plan.scratch_bytes, popt.io_in_arena ? "true" : "false",
            arena_io, popt.alignment, m.plan.n_inplace, m.plan.n_aliased,
            m.plan.reordered ? "true" : "false");
+    if (code_size)
+      printf(",\"host_code\":{\"model_text\":%llu,\"model_rodata\":%llu,\"model_data\":%llu,"
+             "\"runtime_text\":%llu,\"runtime_rodata\":%llu,\"runtime_data\":%llu}",
+             (unsigned long long)cs.model_text, (unsigned long long)cs.model_rodata,
+             (unsigned long long)cs.model_data, (unsigned long long)cs.runtime_text,
+             (unsigned long long)cs.runtime_rodata, (unsigned long long)cs.runtime_data);
+    printf("}\n");
   } else {
     printf("%s: %d ops, %llu MACs, weights %zu bytes, arena %zu bytes (%s; %zu with inputs and "
            "outputs in the arena)\n\n",
            model, g->n_ops, (unsigned long long)macs, weights, m.plan.arena_bytes,
            popt.io_in_arena ? "inputs/outputs in the arena" : "inputs/outputs in caller buffers",
            arena_io);
+    if (code_size)
+      printf("host code (-Os): model text %llu, rodata %llu, data %llu; runtime kernels text %llu, "
+             "rodata %llu, data %llu bytes\n\n",
+             (unsigned long long)cs.model_text, (unsigned long long)cs.model_rodata,
+             (unsigned long long)cs.model_data, (unsigned long long)cs.runtime_text,
+             (unsigned long long)cs.runtime_rodata, (unsigned long long)cs.runtime_data);
     printf("%4s  %-18s  %-28s  %-20s  %12s  %10s\n", "op", "type", "inputs", "output", "MACs",
            "params");
     for (int32_t i = 0; i < g->n_ops; i++) {

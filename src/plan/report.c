@@ -159,9 +159,17 @@ void ta_plan_svg(const ta_graph *g, const ta_kernel_call *calls, const ta_plan *
                   rows[i].last, (long long)rows[i].offset, rows[i].bytes);
     if (h >= 11 && w >= 30) {
       ta_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" fill=\"white\">", x + 2, y + 10);
-      if (rows[i].tensor >= 0)
-        xml_text(out, g->tensors[rows[i].tensor].name, (size_t)(w / 6));
-      else
+      if (rows[i].tensor >= 0) {
+        /* Converter names are long ("a/b/Relu;a/c/BiasAdd"): show the end of the first one,
+         * which names the layer's last step. */
+        const char *name = g->tensors[rows[i].tensor].name;
+        size_t len = strcspn(name, ";"), room = (size_t)(w / 6);
+        if (len > room) {
+          name += len - room;
+          len = room;
+        }
+        xml_text(out, name, len);
+      } else
         ta_buf_puts(out, "scratch");
       ta_buf_puts(out, "</text>\n");
     }

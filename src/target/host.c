@@ -184,3 +184,61 @@ ta_status ta_host_run(ta_graph *g, const ta_fileset *fs, const ta_host_run_optio
     ta_remove_tree(dir);
   return st;
 }
+
+/* Add one object's sections (from `size -A` output) to the counters. */
+static void add_sections(const char *text, bool runtime, ta_code_size *out) {
+  const char *line = text;
+  while (line && *line) {
+    char name[128];
+    unsigned long long bytes, addr;
+    if (sscanf(line, "%127s %llu %llu", name, &bytes, &addr) == 3) {
+      uint64_t *t = runtime ? &out->runtime_text : &out->model_text;
+      uint64_t *r = runtime ? &out->runtime_rodata : &out->model_rodata;
+      uint64_t *d = runtime ? &out->runtime_data : &out->model_data;
+      if (strncmp(name, ".text", 5) == 0) *t += bytes;
+      else if (strncmp(name, ".rodata", 7) == 0) *r += bytes;
+      else if (strncmp(name, ".data", 5) == 0) *d += bytes;
+    }
+    line = strchr(line, '\n');
+    if (line) line++;
+  }
+}
+
+ta_status ta_host_code_size(ta_ctx *ctx, const ta_fileset *fs, ta_code_size *out) {
+  memset(out, 0, sizeof *out);
+  char *dir;
+  ta_status st = ta_make_temp_dir(ctx, "size", &dir);
+  if (st != TA_OK) return st;
+  char *gen = ta_fmt(ctx, "%s/gen", dir);
+  st = gen ? ta_write_output_dir(ctx, fs, gen) : TA_ERR_LIMIT;
+  const char *cc = getenv("CC");
+  for (int32_t i = 0; i < fs->n && st == TA_OK; i++) {
+    const char *path = fs->files[i].path;
+    size_t len = strlen(path);
+    if (len < 3 || strcmp(path + len - 2, ".c") != 0) continue;
+    char *src = ta_fmt(ctx, "%s/%s", gen, path);
+    char *obj = ta_fmt(ctx, "%s/obj%d.o", dir, i);
+    char *inc1 = ta_fmt(ctx, "-I%s", gen), *inc2 = ta_fmt(ctx, "-I%s/tart/include", gen);
+    if (!src || !obj || !inc1 || !inc2) return TA_ERR_LIMIT;
+    char *cargv[] = {(char *)(uintptr_t)(cc && *cc ? cc : "cc"), "-std=c99", "-Os", "-c", inc1,
+                     inc2, src, "-o", obj, NULL};
+    ta_buf log;
+    ta_buf_init(&log, ctx);
+    int code = 0;
+    st = ta_spawn(ctx, cargv, COMPILE_TIMEOUT_S, &log, &code);
+    if (st == TA_OK && code != 0)
+      st = ta_err(ctx, TA_ERR_INTERNAL, "the generated %s did not compile (exit %d):\n%s", path,
+                  code, log.data ? log.data : "");
+    ta_buf_free(&log);
+    if (st != TA_OK) break;
+    char *sargv[] = {"size", "-A", obj, NULL};
+    ta_buf_init(&log, ctx);
+    st = ta_spawn(ctx, sargv, 60, &log, &code);
+    if (st == TA_OK && code != 0)
+      st = ta_err(ctx, TA_ERR_IO, "size -A %s failed (exit %d)", obj, code);
+    if (st == TA_OK && log.data) add_sections(log.data, strncmp(path, "tart/", 5) == 0, out);
+    ta_buf_free(&log);
+  }
+  ta_remove_tree(dir);
+  return st;
+}

@@ -39,4 +39,13 @@ typedef struct ta_host_run_options {
  * against the graph first. */
 ta_status ta_host_run(ta_graph *g, const ta_fileset *fs, const ta_host_run_options *opt);
 
+/* Code size of a generated library compiled for the host ($CC, -Os, one object per source),
+ * from `size -A`: text, rodata and data summed over the model's own files (NAME.c,
+ * NAME_weights.c) and over the runtime kernels it ships (tart/). */
+typedef struct ta_code_size {
+  uint64_t model_text, model_rodata, model_data;
+  uint64_t runtime_text, runtime_rodata, runtime_data;
+} ta_code_size;
+ta_status ta_host_code_size(ta_ctx *ctx, const ta_fileset *fs, ta_code_size *out);
+
 #endif

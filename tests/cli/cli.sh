@@ -86,5 +86,43 @@ for k in '"ops":' '"macs":' '"weights_bytes":' '"arena_bytes":'; do
 done
 expect 0 "inspect text" "CONV_2D" -- "$ta" inspect "$m"
 
+# Memory plan reports and options.
+expect 0 "inspect --plan" "memory plan: arena" -- "$ta" inspect "$m" --plan
+expect 0 "inspect --plan-svg" "" -- "$ta" inspect "$m" --plan-svg "$tmp/plan.svg"
+check "plan SVG written" grep -q "<svg" "$tmp/plan.svg"
+expect 1 "bad --align" "--align takes a power of two" -- "$ta" inspect "$m" --align 12
+expect 0 "inspect --code-size" '"host_code":' -- "$ta" inspect "$m" --code-size --json
+expect 0 "inspect --no-inplace --no-reorder" '"inplace_ops":0' -- "$ta" inspect "$m" --json --no-inplace --no-reorder
+
+# Inputs and outputs in the arena: the generated run copies them in and out; a standalone
+# program built from the Makefile fragment gives the same bytes.
+expect 0 "compile --io-in-arena" "wrote" -- "$ta" compile "$m" -o "$tmp/ioa" --name demo --io-in-arena --align 16
+check "header gives the input's arena offset" grep -q "DEMO_INPUT_0_ARENA_OFFSET" "$tmp/ioa/demo.h"
+cat >"$tmp/ioa/main.c" <<'CEOF'
+#include <stdio.h>
+#include "demo.h"
+static unsigned char arena[DEMO_ARENA_SIZE] __attribute__((aligned(DEMO_ARENA_ALIGN)));
+int main(int argc, char **argv) {
+  static signed char in[DEMO_INPUT_0_BYTES], out[DEMO_OUTPUT_0_BYTES];
+  if (argc != 3) return 1;
+  FILE *f = fopen(argv[1], "rb");
+  if (!f || fread(in, 1, sizeof in, f) != sizeof in) return 2;
+  fclose(f);
+  const void *ins[1] = {in};
+  void *outs[1] = {out};
+  if (demo_run(ins, outs, arena) != DEMO_OK) return 3;
+  f = fopen(argv[2], "wb");
+  if (!f || fwrite(out, 1, sizeof out, f) != sizeof out) return 4;
+  return fclose(f) != 0;
+}
+CEOF
+cat >"$tmp/ioa/Makefile" <<'MK'
+include demo.mk
+prog: ; $(CC) -std=c99 -Wall -Wextra -Werror $(DEMO_CFLAGS) main.c $(DEMO_SRCS) -o prog $(DEMO_LDLIBS)
+MK
+expect 0 "io-in-arena program builds" "" -- make -s -C "$tmp/ioa" prog
+expect 0 "io-in-arena program runs" "" -- "$tmp/ioa/prog" "$tmp/input_0.bin" "$tmp/ioa_out.bin"
+check "io-in-arena output matches" cmp -s "$tmp/ioa_out.bin" "$tmp/expected_0.bin"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
