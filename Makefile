@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-full test-asan demo clean format
+.PHONY: all deps build test test-full test-asan fuzz demo clean format
 
 all: build
 
@@ -24,6 +24,17 @@ test-full: build
 test-asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan CMAKE_FLAGS="-DTA_SANITIZE=ON"
 
+# libFuzzer targets (clang, ASan+UBSan) in their own build dir; each runs FUZZ_SECONDS.
+# Warnings are not errors there: clang's -Wconversion is stricter (sign conversions) than the
+# gcc build that enforces -Werror, and a fuzz run should not depend on it.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD ?= build-fuzz
+fuzz: deps
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DTA_SANITIZE=ON -DTA_FUZZ=ON \
+	  -DTA_WERROR=OFF -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link -Wno-sign-conversion" >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_tflite fuzz_onnx fuzz_pipeline make_seeds make_onnx_seeds
+	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 demo: build
 	@sh examples/demo.sh $(BUILD)
 
@@ -31,4 +42,4 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

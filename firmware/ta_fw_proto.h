@@ -34,9 +34,10 @@
  *   READ     (u8 index, u8 0, u16 length, u32 offset)  ->  the output bytes [offset,
  *            offset+length) of the last run
  *   PROFILE  (u16 first op, u16 count)  ->  u32 timer ticks per op of the last profiled run
- *   MEMSTATS ()  ->  u32 arena_bytes, u32 stack_size, u32 stack_used (high-water since
- *                    boot, by painting), u32 run_stack_used (below the SP at the NAME_run
- *                    call, during the last run), u32 data_bytes, u32 bss_bytes
+ *   MEMSTATS ()  ->  u32 arena_bytes, u32 stack_size, u32 stack_used (deepest use from the
+ *                    top of the stack since the last RUN began: the stack is painted before
+ *                    each run), u32 run_stack_used (deepest use below the SP at the NAME_run
+ *                    call, last run), u32 data_bytes, u32 bss_bytes
  *   CALIBRATE (u32 n)  ->  u32 timer ticks taken by TA_FW_CAL_INSNS_PER_ITER * n instructions
  *
  *   ERROR    u8 code (TA_FW_E_*), then a short ASCII message (no NUL)

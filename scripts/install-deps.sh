@@ -4,7 +4,7 @@
 # installs what is missing; otherwise it prints the exact apt-get line and stops.
 set -eu
 
-PKGS="build-essential cmake clang libcmocka-dev valgrind gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
+PKGS="build-essential cmake clang libclang-rt-14-dev llvm libcmocka-dev valgrind gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata"
 
 missing=""
 for p in $PKGS; do

@@ -32,6 +32,16 @@ typedef int32_t tart_status;
 #define TART_OK 0
 #define TART_ERR_PARAMS 1 /* parameters the kernel cannot handle (a compiler bug) */
 
+/* Element types of the kernels that serve every integer type (an int_type field). */
+#define TART_INT_I8 0
+#define TART_INT_U8 1
+#define TART_INT_I16 2
+#define TART_INT_U16 3
+#define TART_INT_I32 4
+#define TART_INT_U32 5
+#define TART_INT_I64 6
+#define TART_INT_U64 7
+
 #define TART_PARAMS_BEGIN(fam) typedef struct tart_##fam##_params {
 #define TART_I32(fam, f) int32_t f;
 #define TART_F32(fam, f) float f;

@@ -10,3 +10,4 @@
 #include "defs/activation.def"
 #include "defs/elementwise.def"
 #include "defs/shape.def"
+#include "defs/qlinear.def"

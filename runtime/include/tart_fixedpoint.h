@@ -4,7 +4,7 @@
  *
  * A real multiplier M is carried as (mult, shift_left): M = mult * 2^(shift_left - 31), with
  * mult in [2^30, 2^31) (or 0). shift_left > 0 shifts left before the multiply, < 0 shifts
- * right after it, with TFLite's rounding: the high multiply rounds half away from zero
+ * right after it, with TFLite's rounding: the high multiply rounds half up, toward +infinity
  * (gemmlowp's SaturatingRoundingDoublingHighMul), the right shift rounds half away from zero
  * (RoundingDivideByPOT). This is the one sign convention for shifts in tinyaot.
  */
@@ -17,9 +17,12 @@
 static inline int32_t tart_sat_rounding_doubling_high_mul(int32_t a, int32_t b) {
   if (a == b && a == INT32_MIN) return INT32_MAX;
   int64_t ab = (int64_t)a * (int64_t)b;
-  int64_t nudge = ab >= 0 ? (1ll << 30) : (1 - (1ll << 30));
-  /* Division (not a shift) truncates toward zero, as the reference does. */
-  return (int32_t)((ab + nudge) / (1ll << 31));
+  int64_t x = ab + (ab >= 0 ? (1ll << 30) : (1 - (1ll << 30)));
+  /* The reference divides by 2^31, truncating toward zero. A 64-bit division is a library
+   * call on 32-bit cores, so shift instead, adding 2^31 - 1 first to negative values (an
+   * arithmetic right shift rounds toward minus infinity). */
+  if (x < 0) x += (1ll << 31) - 1;
+  return (int32_t)(x >> 31);
 }
 
 /* x / 2^exponent rounded half away from zero; exponent in [0, 31]. */

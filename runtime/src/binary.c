@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * binary.c: broadcasting ADD and MUL, int8 and float32, bit-exact with TFLite's reference
- * kernels (reference_integer_ops AddFunc / MulElementwise, reference_ops Add / Mul).
+ * binary.c: broadcasting ADD, SUB, MUL and DIV. int8 (quantized) ADD/MUL and float32 are
+ * bit-exact with TFLite's reference kernels (reference_integer_ops AddFunc / MulElementwise,
+ * reference_ops Add / Mul); integers without quantization (ONNX) wrap as numpy does.
  *
- * One walk serves all four kernels: the output is written in order, one row of out_dims[5]
+ * One walk serves every kernel: the output is written in order, one row of out_dims[5]
  * elements at a time, while an odometer over the five outer dims steps each input by its
  * stride (0 along a dim it is broadcast over). Every element depends only on its two input
  * elements, so this order gives the same bytes as TFLite's BroadcastAdd6DSlow loop nest.
@@ -140,4 +141,129 @@ tart_status tart_mul_f32(const tart_binary_params *p, const void *const *in, voi
                          void *scratch) {
   (void)scratch;
   return walk(p, in, out, sizeof(float), mul_f32_row);
+}
+
+static void sub_f32_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b,
+                        int32_t sb, void *o, int32_t n) {
+  const float *x = (const float *)a;
+  const float *y = (const float *)b;
+  float *z = (float *)o;
+  for (int32_t i = 0; i < n; i++)
+    z[i] = tart_clamp_f32(x[i * sa] - y[i * sb], p->act_min_f32, p->act_max_f32);
+}
+
+tart_status tart_sub_f32(const tart_binary_params *p, const void *const *in, void *const *out,
+                         void *scratch) {
+  (void)scratch;
+  return walk(p, in, out, sizeof(float), sub_f32_row);
+}
+
+static void div_f32_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b,
+                        int32_t sb, void *o, int32_t n) {
+  const float *x = (const float *)a;
+  const float *y = (const float *)b;
+  float *z = (float *)o;
+  for (int32_t i = 0; i < n; i++)
+    z[i] = tart_clamp_f32(x[i * sa] / y[i * sb], p->act_min_f32, p->act_max_f32);
+}
+
+tart_status tart_div_f32(const tart_binary_params *p, const void *const *in, void *const *out,
+                         void *scratch) {
+  (void)scratch;
+  return walk(p, in, out, sizeof(float), div_f32_row);
+}
+
+/* Integers without quantization. Add, subtract and multiply in the unsigned type of at least
+ * 32 bits (U): unsigned arithmetic wraps by definition, and converting the result back to a
+ * signed type keeps the low bits on every target (C calls it implementation-defined). */
+#define TART_INT_ROWS(T, U, TMIN, IS_SIGNED)                                                     \
+  static void add_##T##_row(const tart_binary_params *p, const void *a, int32_t sa,              \
+                            const void *b, int32_t sb, void *o, int32_t n) {                     \
+    const T *x = (const T *)a;                                                                   \
+    const T *y = (const T *)b;                                                                   \
+    T *z = (T *)o;                                                                               \
+    (void)p;                                                                                     \
+    for (int32_t i = 0; i < n; i++)                                                              \
+      z[i] = (T)((U)x[i * sa] + (U)y[i * sb]);                                                   \
+  }                                                                                              \
+  static void sub_##T##_row(const tart_binary_params *p, const void *a, int32_t sa,              \
+                            const void *b, int32_t sb, void *o, int32_t n) {                     \
+    const T *x = (const T *)a;                                                                   \
+    const T *y = (const T *)b;                                                                   \
+    T *z = (T *)o;                                                                               \
+    (void)p;                                                                                     \
+    for (int32_t i = 0; i < n; i++)                                                              \
+      z[i] = (T)((U)x[i * sa] - (U)y[i * sb]);                                                   \
+  }                                                                                              \
+  static void mul_##T##_row(const tart_binary_params *p, const void *a, int32_t sa,              \
+                            const void *b, int32_t sb, void *o, int32_t n) {                     \
+    const T *x = (const T *)a;                                                                   \
+    const T *y = (const T *)b;                                                                   \
+    T *z = (T *)o;                                                                               \
+    (void)p;                                                                                     \
+    for (int32_t i = 0; i < n; i++)                                                              \
+      z[i] = (T)((U)x[i * sa] * (U)y[i * sb]);                                                   \
+  }                                                                                              \
+  static void div_##T##_row(const tart_binary_params *p, const void *a, int32_t sa,              \
+                            const void *b, int32_t sb, void *o, int32_t n) {                     \
+    const T *x = (const T *)a;                                                                   \
+    const T *y = (const T *)b;                                                                   \
+    T *z = (T *)o;                                                                               \
+    (void)p;                                                                                     \
+    for (int32_t i = 0; i < n; i++) {                                                            \
+      const T d = y[i * sb];                                                                     \
+      if (d == 0)                                                                                \
+        z[i] = 0;                                                                                \
+      else if (IS_SIGNED && x[i * sa] == TMIN && d == (T)-1)                                     \
+        z[i] = x[i * sa];                                                                        \
+      else                                                                                       \
+        z[i] = (T)(x[i * sa] / d);                                                               \
+    }                                                                                            \
+  }
+
+TART_INT_ROWS(int8_t, uint32_t, INT8_MIN, 1)
+TART_INT_ROWS(uint8_t, uint32_t, 0, 0)
+TART_INT_ROWS(int16_t, uint32_t, INT16_MIN, 1)
+TART_INT_ROWS(uint16_t, uint32_t, 0, 0)
+TART_INT_ROWS(int32_t, uint32_t, INT32_MIN, 1)
+TART_INT_ROWS(uint32_t, uint32_t, 0, 0)
+TART_INT_ROWS(int64_t, uint64_t, INT64_MIN, 1)
+TART_INT_ROWS(uint64_t, uint64_t, 0, 0)
+
+/* The row function of `op` for int_type, and its element size; NULL for a bad type. */
+#define TART_INT_PICK(op)                                                                        \
+  switch (p->int_type) {                                                                         \
+  case TART_INT_I8: return walk(p, in, out, 1, op##_int8_t_row);                                 \
+  case TART_INT_U8: return walk(p, in, out, 1, op##_uint8_t_row);                                \
+  case TART_INT_I16: return walk(p, in, out, 2, op##_int16_t_row);                               \
+  case TART_INT_U16: return walk(p, in, out, 2, op##_uint16_t_row);                              \
+  case TART_INT_I32: return walk(p, in, out, 4, op##_int32_t_row);                               \
+  case TART_INT_U32: return walk(p, in, out, 4, op##_uint32_t_row);                              \
+  case TART_INT_I64: return walk(p, in, out, 8, op##_int64_t_row);                               \
+  case TART_INT_U64: return walk(p, in, out, 8, op##_uint64_t_row);                              \
+  default: return TART_ERR_PARAMS;                                                               \
+  }
+
+tart_status tart_add_int(const tart_binary_params *p, const void *const *in, void *const *out,
+                         void *scratch) {
+  (void)scratch;
+  TART_INT_PICK(add)
+}
+
+tart_status tart_sub_int(const tart_binary_params *p, const void *const *in, void *const *out,
+                         void *scratch) {
+  (void)scratch;
+  TART_INT_PICK(sub)
+}
+
+tart_status tart_mul_int(const tart_binary_params *p, const void *const *in, void *const *out,
+                         void *scratch) {
+  (void)scratch;
+  TART_INT_PICK(mul)
+}
+
+tart_status tart_div_int(const tart_binary_params *p, const void *const *in, void *const *out,
+                         void *scratch) {
+  (void)scratch;
+  TART_INT_PICK(div)
 }

@@ -9,7 +9,10 @@
  *                    float and TfLiteRound rounds half away from zero, as roundf does
  *   Dequantize       (float)scale * (val - zero_point), one float multiply: the exact product
  *                    rounded once, so it equals the reference's double product cast to float
+ * and the ONNX maps LeakyRelu (x < 0 ? alpha * x : x) and Clip (the lower bound first, then the
+ * upper one, so min > max gives max as ONNX specifies).
  */
+#include <float.h>
 #include <math.h>
 
 #include "tart.h"
@@ -69,5 +72,33 @@ tart_status tart_dequantize_s8_f32(const tart_unary_params *p, const void *const
     return TART_ERR_PARAMS;
   for (int32_t i = 0; i < p->n_elems; i++)
     y[i] = (float)(x[i] + p->in_offset) * p->scale;
+  return TART_OK;
+}
+
+tart_status tart_leaky_relu_f32(const tart_unary_params *p, const void *const *in,
+                                void *const *out, void *scratch) {
+  const float *x = (const float *)in[0];
+  float *y = (float *)out[0];
+  (void)scratch;
+  if (p->n_elems < 0)
+    return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->n_elems; i++)
+    y[i] = x[i] < 0.0f ? p->alpha * x[i] : x[i];
+  return TART_OK;
+}
+
+tart_status tart_clip_f32(const tart_unary_params *p, const void *const *in, void *const *out,
+                          void *scratch) {
+  const float *x = (const float *)in[0];
+  float *y = (float *)out[0];
+  const float lo = p->act_min_f32, hi = p->act_max_f32;
+  (void)scratch;
+  if (p->n_elems < 0)
+    return TART_ERR_PARAMS;
+  const int has_lo = lo != -FLT_MAX, has_hi = hi != FLT_MAX;
+  for (int32_t i = 0; i < p->n_elems; i++) {
+    const float v = has_lo && x[i] < lo ? lo : x[i];
+    y[i] = has_hi && v > hi ? hi : v;
+  }
   return TART_OK;
 }

@@ -82,7 +82,8 @@ void *ta_new(ta_ctx *ctx, size_t bytes) {
   if (need == 0) need = 16;
   ta_arena_block *b = ctx->blocks;
   if (!b || b->cap - b->used < need) {
-    size_t cap = need > BLOCK_MIN ? need : BLOCK_MIN;
+    size_t min = ctx->block_bytes ? ctx->block_bytes : BLOCK_MIN;
+    size_t cap = need > min ? need : min;
     size_t total;
     if (!ta_add_size(cap, BLOCK_HEADER, &total)) {
       report_oom(ctx, bytes);

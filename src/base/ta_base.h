@@ -53,6 +53,8 @@ typedef struct ta_ctx {
   int n_errors;       /* errors reported so far */
   int max_errors;     /* stop reporting (not checking) past this many */
   bool oom;           /* an allocation failed: the context is unusable for new work */
+  size_t block_bytes; /* smallest arena block (0: 64 KiB); allocation-failure tests set 1 so
+                       * that every ta_new reaches the allocation hook */
   ta_arena_block *blocks;
 } ta_ctx;
 

@@ -5,10 +5,12 @@
 #include "ta_cli.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ta_passes.h"
 #include "ta_tflite.h"
 
 static void stderr_sink(void *user, ta_severity sev, const char *msg) {
@@ -69,6 +71,20 @@ bool ta_arg_plan_option(ta_args *a, ta_plan_options *opt, ta_status *st) {
   if (ta_arg_flag(a, "--io-in-arena")) return opt->io_in_arena = true;
   if (ta_arg_flag(a, "--no-inplace")) return opt->no_inplace = true;
   if (ta_arg_flag(a, "--no-reorder")) return opt->no_reorder = true;
+  if (ta_arg_value(a, "--max-arena", &v, st)) {
+    if (*st != TA_OK) return true;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (end == v || *end || v[0] == '-' || errno == ERANGE || n == 0 || n > SIZE_MAX / 4) {
+      fprintf(stderr, "tinyaot %s: --max-arena takes a size in bytes (1 or more), not '%s'\n",
+              a->cmd, v);
+      *st = TA_ERR_USAGE;
+      return true;
+    }
+    opt->max_arena_bytes = (size_t)n;
+    return true;
+  }
   if (ta_arg_value(a, "--align", &v, st)) {
     if (*st != TA_OK) return true;
     char *end;
@@ -97,17 +113,41 @@ ta_status ta_model_load_opts(ta_ctx *ctx, const char *path, const ta_plan_option
   size_t len;
   ta_status st = ta_read_file(ctx, path, &data, &len);
   if (st != TA_OK) return st;
+  return ta_model_read(ctx, path, data, len, opt, m);
+}
+
+ta_status ta_model_read(ta_ctx *ctx, const char *path, const uint8_t *data, size_t len,
+                        const ta_plan_options *opt, ta_model *m) {
+  return ta_model_read_ext(ctx, path, data, len, opt, NULL, m);
+}
+
+/* An ONNX model: .onnx files, or bytes that start like a ModelProto. */
+static bool is_onnx(const char *path, const uint8_t *data, size_t len) {
+  const size_t n = strlen(path);
+  return ta_onnx_sniff(data, len) || (n > 5 && strcmp(path + n - 5, ".onnx") == 0);
+}
+
+ta_status ta_model_read_ext(ta_ctx *ctx, const char *path, const uint8_t *data, size_t len,
+                            const ta_plan_options *opt, const ta_onnx_options *onnx,
+                            ta_model *m) {
+  memset(m, 0, sizeof *m);
+  ctx->file = path;
+  ta_status st;
   if (len >= 8 && memcmp(data + 4, "TFL3", 4) == 0) {
     st = ta_tfl_read(ctx, data, len, &m->g);
+  } else if (is_onnx(path, data, len)) {
+    st = ta_onnx_read(ctx, data, len, onnx, &m->g);
+    if (st == TA_OK) st = ta_passes_onnx(m->g);
   } else {
-    size_t n = strlen(path);
-    if (n > 5 && strcmp(path + n - 5, ".onnx") == 0)
-      return ta_err(ctx, TA_ERR_UNSUPPORTED, "ONNX models are not supported yet");
     /* Let the TFLite reader explain what is wrong with the header. */
     st = ta_tfl_read(ctx, data, len, &m->g);
   }
   if (st != TA_OK) return st;
-  st = ta_graph_check(m->g);
+  return ta_model_finish(ctx, opt, m);
+}
+
+ta_status ta_model_finish(ta_ctx *ctx, const ta_plan_options *opt, ta_model *m) {
+  ta_status st = ta_graph_check(m->g);
   if (st != TA_OK) return st;
   st = ta_graph_check_ops(m->g);
   if (st != TA_OK) return st;
@@ -116,4 +156,59 @@ ta_status ta_model_load_opts(ta_ctx *ctx, const char *path, const ta_plan_option
   st = ta_graph_prepare(m->g, m->calls);
   if (st != TA_OK) return st;
   return ta_plan_build(m->g, m->calls, opt, &m->plan);
+}
+
+ta_status ta_model_load_shapes(ta_ctx *ctx, const char *path, const ta_plan_options *opt,
+                               const ta_input_shapes *shapes, ta_model *m) {
+  memset(m, 0, sizeof *m);
+  ctx->file = path;
+  uint8_t *data;
+  size_t len;
+  ta_status st = ta_read_file(ctx, path, &data, &len);
+  if (st != TA_OK) return st;
+  ta_onnx_options onnx = {0};
+  if (shapes) {
+    onnx.shapes = shapes->s;
+    onnx.n_shapes = shapes->n;
+  }
+  return ta_model_read_ext(ctx, path, data, len, opt, &onnx, m);
+}
+
+bool ta_arg_input_shape(ta_args *a, ta_input_shapes *shapes, ta_status *st) {
+  const char *v;
+  if (!ta_arg_value(a, "--input-shape", &v, st)) return false;
+  if (*st != TA_OK) return true;
+  if (shapes->n == TA_MAX_INPUT_SHAPES) {
+    fprintf(stderr, "tinyaot %s: at most %d --input-shape options\n", a->cmd, TA_MAX_INPUT_SHAPES);
+    *st = TA_ERR_USAGE;
+    return true;
+  }
+  ta_onnx_shape *s = &shapes->s[shapes->n];
+  char *name = shapes->names[shapes->n];
+  const char *eq = strrchr(v, '=');
+  const size_t n = eq ? (size_t)(eq - v) : 0;
+  memset(s, 0, sizeof *s);
+  bool ok = eq && n > 0 && n < sizeof shapes->names[0] && eq[1];
+  for (const char *p = eq ? eq + 1 : v; ok && *p;) {
+    char *end;
+    errno = 0;
+    const long d = strtol(p, &end, 10);
+    ok = end != p && *p != '-' && *p != '+' && errno == 0 && d >= 1 && d <= INT32_MAX &&
+         s->rank < TA_MAX_RANK && (*end == ',' ? end[1] != '\0' : *end == '\0');
+    if (ok) s->dims[s->rank++] = (int32_t)d;
+    p = *end == ',' ? end + 1 : end;
+  }
+  if (!ok) {
+    fprintf(stderr,
+            "tinyaot %s: --input-shape takes NAME=D0,D1,... with positive dims (at most %d), "
+            "e.g. --input-shape input=1,3,32,32; not '%s'\n",
+            a->cmd, TA_MAX_RANK, v);
+    *st = TA_ERR_USAGE;
+    return true;
+  }
+  memcpy(name, v, n);
+  name[n] = '\0';
+  s->name = name;
+  shapes->n++;
+  return true;
 }

@@ -30,6 +30,12 @@ static const char help[] =
     "  --io-in-arena     place graph inputs and outputs in the arena as well\n"
     "  --no-inplace      never let an op write over its input\n"
     "  --no-reorder      keep the model's op order\n"
+    "  --max-arena BYTES refuse a model whose arena (or any input or output) needs more than\n"
+    "                    BYTES (default 67108864: 64 MiB, more than any microcontroller has)\n"
+    "model options (also accepted by compile, run and onnx-test):\n"
+    "  --input-shape NAME=D0,D1,...\n"
+    "                    a static shape for an ONNX input with dynamic dimensions (repeat\n"
+    "                    for several inputs)\n"
     "  -h, --help        this text\n";
 
 static void json_str(const char *s) {
@@ -74,6 +80,7 @@ int ta_cmd_inspect(int argc, char **argv) {
   bool json = false, show_plan = false, code_size = false;
   ta_plan_options popt;
   ta_plan_options_default(&popt);
+  ta_input_shapes shapes = {0};
   ta_status ast = TA_OK;
   for (; a.i < argc && ast == TA_OK; a.i++) {
     if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
@@ -92,7 +99,8 @@ int ta_cmd_inspect(int argc, char **argv) {
       code_size = true;
       continue;
     }
-    if (ta_arg_value(&a, "--plan-svg", &svg, &ast) || ta_arg_plan_option(&a, &popt, &ast))
+    if (ta_arg_value(&a, "--plan-svg", &svg, &ast) || ta_arg_plan_option(&a, &popt, &ast) ||
+        ta_arg_input_shape(&a, &shapes, &ast))
       continue;
     if (argv[a.i][0] == '-') {
       fprintf(stderr, "tinyaot inspect: unknown option '%s' (see tinyaot inspect --help)\n",
@@ -113,7 +121,7 @@ int ta_cmd_inspect(int argc, char **argv) {
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
   ta_model m;
-  ta_status st = ta_model_load_opts(&ctx, model, &popt, &m);
+  ta_status st = ta_model_load_shapes(&ctx, model, &popt, &shapes, &m);
   if (st != TA_OK) {
     ta_ctx_free(&ctx);
     return ta_cli_exit_code(st);
@@ -134,7 +142,8 @@ int ta_cmd_inspect(int argc, char **argv) {
     ta_plan_options o2 = popt;
     o2.io_in_arena = true;
     ta_model m2;
-    if (ta_model_load_opts(&ctx, model, &o2, &m2) == TA_OK) arena_io = m2.plan.arena_bytes;
+    if (ta_model_load_shapes(&ctx, model, &o2, &shapes, &m2) == TA_OK)
+      arena_io = m2.plan.arena_bytes;
   }
   ta_code_size cs;
   memset(&cs, 0, sizeof cs);

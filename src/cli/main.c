@@ -11,7 +11,7 @@
 static const char usage[] =
     "usage: tinyaot <command> [options]\n"
     "\n"
-    "Compile a neural network (TFLite) into a self-contained C library for microcontrollers.\n"
+    "Compile a TFLite or ONNX model into a self-contained C library for microcontrollers.\n"
     "\n"
     "commands:\n"
     "  compile MODEL -o DIR [--name NAME]     write the C library for MODEL into DIR\n"
@@ -20,6 +20,10 @@ static const char usage[] =
     "                                         (QEMU), run on raw inputs\n"
     "  inspect MODEL [--json]                 operators, shapes, MACs, weights and arena size\n"
     "  bench MODEL [--target T] [--json]      instructions, flash and RAM on a Cortex-M (QEMU)\n"
+    "  eval MODEL --data F --labels F         accuracy of a classifier over a data set on a\n"
+    "                                         target, confusion matrix, cost; HTML report\n"
+    "  onnx-test DIR...                       run ONNX backend test folders through the\n"
+    "                                         generated C (conformance)\n"
     "\n"
     "`tinyaot COMMAND --help` describes a command. Exit codes: 0 success, 1 bad input or usage,\n"
     "2 internal error (please report it).\n";
@@ -36,7 +40,9 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "compile") == 0) return ta_cmd_compile(argc - 1, argv + 1);
   if (strcmp(argv[1], "run") == 0) return ta_cmd_run(argc - 1, argv + 1);
   if (strcmp(argv[1], "inspect") == 0) return ta_cmd_inspect(argc - 1, argv + 1);
+  if (strcmp(argv[1], "eval") == 0) return ta_cmd_eval(argc - 1, argv + 1);
   if (strcmp(argv[1], "bench") == 0) return ta_cmd_bench(argc - 1, argv + 1);
+  if (strcmp(argv[1], "onnx-test") == 0) return ta_cmd_onnx_test(argc - 1, argv + 1);
   fprintf(stderr, "tinyaot: unknown command '%s' (see tinyaot --help)\n", argv[1]);
   return 1;
 }

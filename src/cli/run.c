@@ -33,6 +33,10 @@ static const char help[] =
     "  --timeout S        limit for one inference on a device, in seconds (default 600)\n"
     "  --name NAME        symbol prefix for the generated code\n"
     "  --keep-build       keep the temporary build directory and print its path\n"
+    "  --align N, --io-in-arena, --no-inplace, --no-reorder, --max-arena BYTES\n"
+    "                     memory plan options (see tinyaot inspect --help)\n"
+    "  --input-shape NAME=D0,D1,...\n"
+    "                     static shape of an ONNX input with dynamic dimensions\n"
     "  -h, --help         this text\n";
 
 /* Build the firmware for board b, run it once on the device, write the outputs. */
@@ -79,6 +83,9 @@ int ta_cmd_run(int argc, char **argv) {
   int32_t n_inputs = 0;
   bool keep = false;
   ta_status st = TA_OK;
+  ta_plan_options popt;
+  ta_plan_options_default(&popt);
+  ta_input_shapes shapes = {0};
   for (; a.i < argc && st == TA_OK; a.i++) {
     const char *v;
     if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
@@ -100,7 +107,8 @@ int ta_cmd_run(int argc, char **argv) {
     }
     if (ta_arg_value(&a, "--output-dir", &out, &st) || ta_arg_value(&a, "--name", &name, &st) ||
         ta_arg_value(&a, "--target", &target, &st) || ta_arg_value(&a, "--device", &device, &st) ||
-        ta_arg_value(&a, "--timeout", &timeout, &st))
+        ta_arg_value(&a, "--timeout", &timeout, &st) || ta_arg_plan_option(&a, &popt, &st) ||
+        ta_arg_input_shape(&a, &shapes, &st))
       continue;
     if (argv[a.i][0] == '-') {
       fprintf(stderr, "tinyaot run: unknown option '%s' (see tinyaot run --help)\n", argv[a.i]);
@@ -141,7 +149,7 @@ int ta_cmd_run(int argc, char **argv) {
   ta_cli_ctx_init(&ctx);
   if (!name) name = ta_default_model_name(&ctx, model);
   ta_model m;
-  st = ta_model_load(&ctx, model, &m);
+  st = ta_model_load_shapes(&ctx, model, &popt, &shapes, &m);
   ta_fileset fs;
   if (st == TA_OK) {
     ta_cgen_options opt = {name, model};

@@ -273,8 +273,20 @@ ta_status ta_graph_check(ta_graph *g) {
                        t, tt->name, g->ops[tt->producer].src_index);
     }
   }
-  if (g->n_inputs < 1 && g->n_ops > 0)
-    st = ta_err(g->ctx, TA_ERR_MALFORMED, "the graph has no inputs");
+  /* The caller writes graph inputs: one with constant data would be written over (or, in
+   * generated code, silently ignored). */
+  for (int32_t k = 0; k < g->n_inputs; k++) {
+    int32_t t = g->inputs[k];
+    if (t < 0 || t >= g->n_tensors)
+      st = ta_err(g->ctx, TA_ERR_MALFORMED,
+                  "graph input %d refers to tensor %d, but the model has %d tensors", k, t,
+                  g->n_tensors);
+    else if (ta_tensor_is_const(&g->tensors[t]))
+      st = ta_tensor_err(g, t, TA_ERR_MALFORMED,
+                         "graph input %d has constant data; a graph input must be an activation "
+                         "the caller provides",
+                         k);
+  }
   if (g->n_outputs < 1)
     st = ta_err(g->ctx, TA_ERR_MALFORMED, "the graph has no outputs");
   for (int32_t k = 0; k < g->n_outputs; k++) {

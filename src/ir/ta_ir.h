@@ -19,6 +19,14 @@
  *   MEAN               in: input, axes (constant int32)
  *   PAD                in: input, paddings (constant int32/int64 [rank,2])
  *   CONCATENATION      in: any number of inputs, attrs.axis
+ *   SUB, DIV           as ADD (float32, or integers without quantization: wrapping arithmetic,
+ *                      integer division truncating toward zero)
+ *   LEAKY_RELU         in: input, attrs.alpha
+ *   CLAMP              in: input, attrs.clamp_min/clamp_max (ONNX Clip)
+ *   TRANSPOSE          in: input, attrs.perm (rank <= 6, any dtype)
+ *   BATCH_MATMUL       in: a [..., M, K], b [..., K, N] (batch dims broadcast); float32, or
+ *                      int8 a with int16 b (zero points already subtracted) into int32
+ *   CONV_2D            also int8 input with an int16 filter (zero points subtracted) into int32
  * Every operator has exactly one output unless its hooks say otherwise.
  */
 #ifndef TA_IR_H
@@ -27,6 +35,12 @@
 #include "ta_base.h"
 
 #define TA_MAX_RANK 6
+/* What a model file may ask for, checked by every frontend before it allocates: far above any
+ * model that fits a microcontroller, low enough that the memory planner's quadratic steps stay
+ * within seconds on a hostile file. */
+#define TA_MAX_TENSORS 32768
+#define TA_MAX_OPS 16384
+#define TA_MAX_OPERANDS 1024 /* inputs (or outputs) of one op, and of the graph */
 
 typedef enum ta_dtype {
   TA_DT_UNKNOWN = 0,
@@ -111,6 +125,12 @@ typedef struct ta_attrs {
   bool keep_dims; /* FULLY_CONNECTED keep_num_dims, MEAN keep_dims */
   int32_t axis;   /* CONCATENATION */
   float beta;     /* SOFTMAX */
+  bool ceil_mode;         /* pooling: ONNX ceil_mode (output size rounds up) */
+  bool count_include_pad; /* AVERAGE_POOL_2D: the divisor counts padded taps (ONNX) */
+  float alpha;            /* LEAKY_RELU: the slope below 0 */
+  double clamp_min, clamp_max;   /* CLAMP: bounds, applied as min(max(x, clamp_min), clamp_max) */
+  int32_t perm[TA_MAX_RANK];     /* TRANSPOSE: output dim k is input dim perm[k] */
+  bool round_half_even;   /* QUANTIZE float -> integer: ONNX rounding (ties to even) */
 } ta_attrs;
 
 typedef struct ta_op {
@@ -134,6 +154,7 @@ typedef struct ta_graph {
   int32_t n_inputs;
   int32_t *outputs;
   int32_t n_outputs;
+  bool reference_kernels; /* prepare picks the reference kernels, never optimized variants */
 } ta_graph;
 
 ta_graph *ta_graph_new(ta_ctx *ctx, const char *source);

@@ -53,3 +53,46 @@ ta_status ta_graph_eval_shared(ta_graph *g, const ta_kernel_call *calls, const i
   }
   return TA_OK;
 }
+
+ta_status ta_op_fold(ta_graph *g, int32_t op_index) {
+  const ta_op *op = &g->ops[op_index];
+  const ta_op_def *d = ta_op_def_get(op->kind);
+  for (int32_t i = 0; i < op->n_in; i++)
+    if (op->in[i] >= 0 && !ta_tensor_is_const(&g->tensors[op->in[i]]))
+      return ta_op_err(g, op, TA_ERR_INTERNAL, "cannot fold: input %d is not constant", i);
+  ta_kernel_call call;
+  memset(&call, 0, sizeof call);
+  call.kernel = -1;
+  ta_status st = d && d->prepare ? d->prepare(g, (ta_op *)(uintptr_t)op, &call) : TA_ERR_INTERNAL;
+  if (st != TA_OK) return st;
+  const ta_kernel_info *k = ta_kernel_get(call.kernel);
+  const void *in[64];
+  void *out[16];
+  if (!k || call.n_in > 64 || call.n_out > 16)
+    return ta_op_err(g, op, TA_ERR_INTERNAL, "cannot evaluate on constants");
+  for (int32_t i = 0; i < call.n_in; i++)
+    in[i] = call.in[i] >= 0 ? g->tensors[call.in[i]].data : NULL;
+  size_t bytes[16];
+  for (int32_t i = 0; i < call.n_out; i++) {
+    if (call.out[i] < 0 || !ta_tensor_bytes(&g->tensors[call.out[i]], &bytes[i]))
+      return ta_op_err(g, op, TA_ERR_INTERNAL, "output %d has no known size", i);
+    if (bytes[i] > TA_MAX_CONST_BYTES)
+      return ta_op_err(g, op, TA_ERR_LIMIT,
+                       "evaluating it at compile time would make a constant of %zu bytes (at "
+                       "most %zu)",
+                       bytes[i], (size_t)TA_MAX_CONST_BYTES);
+    out[i] = ta_new(g->ctx, bytes[i] ? bytes[i] : 1);
+    if (!out[i]) return TA_ERR_LIMIT;
+  }
+  const size_t sbytes = k->scratch_size ? k->scratch_size(call.params) : 0;
+  void *scratch = sbytes ? ta_new(g->ctx, sbytes) : NULL;
+  if (sbytes && !scratch) return TA_ERR_LIMIT;
+  if (k->run(call.params, in, out, scratch) != TART_OK)
+    return ta_op_err(g, op, TA_ERR_INTERNAL, "kernel tart_%s failed on constants", k->name);
+  for (int32_t i = 0; i < call.n_out; i++) {
+    ta_tensor *t = &g->tensors[call.out[i]];
+    t->data = out[i];
+    t->data_bytes = bytes[i];
+  }
+  return TA_OK;
+}

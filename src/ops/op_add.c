@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * op_add.c: ADD, and the broadcasting binary-op hooks it shares with MUL (op_mul.c forwards
- * its hooks here; everything specific to MUL is marked so below). in: a, b; out: a op b with
- * numpy broadcasting up to rank 6, a fused activation; int8 (per-tensor quantization) or
- * float32, every operand of the same type.
+ * op_add.c: ADD, and the broadcasting binary-op hooks it shares with MUL, SUB and DIV
+ * (op_mul.c, op_sub.c and op_div.c forward their hooks here; everything specific to one of
+ * them is keyed on op->kind below). in: a, b; out: a op b with numpy broadcasting up to rank 6,
+ * a fused activation; every operand of the same type:
+ *   float32            all four;
+ *   int8, quantized    ADD and MUL (per-tensor quantization, TFLite's arithmetic);
+ *   integers without quantization (any width, signed or not; ONNX): all four, wrapping as
+ *                      numpy does, no fused activation.
  *
  * Prepare is TFLite Micro's prepare, run once at compile time:
  *   ADD int8 (CalculateOpDataAdd): left_shift 20; with twice_max = 2 * max(scale_a, scale_b)
@@ -61,8 +65,11 @@ static ta_status binary_check(ta_graph *g, ta_op *op) {
                      !a   ? "input 0"
                      : !b ? "input 1"
                           : "the output");
-  if (o->dtype != TA_DT_I8 && o->dtype != TA_DT_F32)
-    return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "output \"%s\" is %s; expected int8 or float32",
+  const bool plain_int =
+      ta_int_type(o->dtype) >= 0 && a->q.count == 0 && b->q.count == 0 && o->q.count == 0;
+  if (o->dtype != TA_DT_I8 && o->dtype != TA_DT_F32 && !plain_int)
+    return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                     "output \"%s\" is %s; expected float32, quantized int8 or an integer type",
                      o->name, ta_dtype_name(o->dtype));
   ta_status st = TA_OK;
   if (a->dtype != o->dtype || b->dtype != o->dtype)
@@ -74,8 +81,17 @@ static ta_status binary_check(ta_graph *g, ta_op *op) {
   if ((unsigned)op->a.act > TA_ACT_RELU6)
     keep_first(
         &st, ta_op_err(g, op, TA_ERR_MALFORMED, "fused activation %d is unknown", (int)op->a.act));
-  if (o->dtype != TA_DT_I8)
+  if (plain_int && op->a.act != TA_ACT_NONE)
+    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                              "a fused activation on integers without quantization is not "
+                              "supported"));
+  if (o->dtype != TA_DT_I8 || plain_int)
     return st;
+  if (op->kind != TA_OP_ADD && op->kind != TA_OP_MUL)
+    return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                     "quantized int8 %s is not supported (float32 or integers without "
+                     "quantization are)",
+                     ta_op_kind_name(op->kind));
   ta_status qs = ta_check_per_tensor_quant(g, op, a, "input");
   keep_first(&qs, ta_check_per_tensor_quant(g, op, b, "input"));
   keep_first(&qs, ta_check_per_tensor_quant(g, op, o, "output"));
@@ -199,15 +215,22 @@ static ta_status binary_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   if (!ta_tensor_elems(o, &elems) || elems > INT32_MAX)
     return ta_op_err(g, op, TA_ERR_LIMIT, "output \"%s\" has more than 2^31-1 elements", o->name);
   const bool is_add = op->kind == TA_OP_ADD;
-  const bool s8 = o->dtype == TA_DT_I8;
-  const ta_kernel_id k =
-      is_add ? (s8 ? TA_K_add_s8 : TA_K_add_f32) : (s8 ? TA_K_mul_s8 : TA_K_mul_f32);
+  const int32_t int_type = o->q.count == 0 ? ta_int_type(o->dtype) : -1;
+  const bool s8 = o->dtype == TA_DT_I8 && int_type < 0;
+  ta_kernel_id k;
+  switch (op->kind) {
+  case TA_OP_ADD: k = int_type >= 0 ? TA_K_add_int : s8 ? TA_K_add_s8 : TA_K_add_f32; break;
+  case TA_OP_MUL: k = int_type >= 0 ? TA_K_mul_int : s8 ? TA_K_mul_s8 : TA_K_mul_f32; break;
+  case TA_OP_SUB: k = int_type >= 0 ? TA_K_sub_int : TA_K_sub_f32; break;
+  default: k = int_type >= 0 ? TA_K_div_int : TA_K_div_f32; break;
+  }
   ta_status st = ta_call_init(g, op, call, k);
   if (st != TA_OK)
     return st;
   tart_binary_params *p = call->params;
   broadcast_geometry(a, b, o, p);
   ta_act_range_f32(op->a.act, &p->act_min_f32, &p->act_max_f32);
+  p->int_type = int_type;
   if (!s8)
     return TA_OK;
   p->in1_offset = -(int32_t)a->q.zero_point[0];

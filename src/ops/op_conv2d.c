@@ -3,7 +3,10 @@
  * op_conv2d.c: CONV_2D. input [N,H,W,Ci], filter [Co,KH,KW,Ci/groups], optional bias [Co],
  * output [N,OH,OW,Co]; strides, dilation, SAME/VALID/explicit padding, a fused activation.
  * int8 follows the TFLite quantization spec (asymmetric activations, symmetric weights per
- * tensor or per output channel, int32 bias); float32 is the other supported type.
+ * tensor or per output channel, int32 bias); float32 is the other supported type. A third
+ * form serves ONNX's integer convolutions: int8 input (its zero point, if it is quantized, is
+ * subtracted), an int16 filter from which the frontend already subtracted the weight zero
+ * points, optional int32 bias, and the int32 accumulators as output (no requantization).
  *
  * Prepare is TFLM's prepare, run once at compile time: per-channel requantization
  * multipliers from (double)input_scale * filter_scale[c] / output_scale
@@ -60,9 +63,22 @@ static void geom_get(const ta_graph *g, const ta_op *op, conv_geom *c) {
   }
 }
 
-/* int8 with int8 weights and int32 bias, or float32 throughout. */
+/* The integer-accumulation form: int8 input, int16 filter, int32 output. */
+static bool is_int_acc(const ta_tensor *x, const ta_tensor *w) {
+  return x->dtype == TA_DT_I8 && w->dtype == TA_DT_I16;
+}
+
+/* int8 with int8 weights and int32 bias, or float32 throughout, or the integer form. */
 static ta_status check_dtypes(const ta_graph *g, const ta_op *op, const ta_tensor *x,
                               const ta_tensor *w, const ta_tensor *b, const ta_tensor *y) {
+  if (is_int_acc(x, w)) {
+    if (y->dtype != TA_DT_I32 || (b && b->dtype != TA_DT_I32) || x->q.count > 1 ||
+        op->a.act != TA_ACT_NONE)
+      return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                       "int8 input with an int16 filter needs an int32 output, int32 bias, a "
+                       "per-tensor input zero point and no fused activation");
+    return TA_OK;
+  }
   if (x->dtype != TA_DT_F32 && x->dtype != TA_DT_I8)
     return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "input \"%s\" is %s; expected float32 or int8",
                      x->name, ta_dtype_name(x->dtype));
@@ -177,6 +193,17 @@ static ta_status conv_check(ta_graph *g, ta_op *op) {
                               w->shape_known ? ta_shape_str(w, sb, sizeof sb) : "(unknown)"));
   if (st != TA_OK)
     return st;
+  const ta_attrs *at = &op->a;
+  const bool explicit_pad = at->padding == TA_PAD_EXPLICIT;
+  if (!ta_conv_window_fits(x->dims[1], w->dims[1], at->dilation_h, explicit_pad ? at->pad_top : 0,
+                           explicit_pad ? at->pad_bottom : 0) ||
+      !ta_conv_window_fits(x->dims[2], w->dims[2], at->dilation_w, explicit_pad ? at->pad_left : 0,
+                           explicit_pad ? at->pad_right : 0))
+    return ta_op_err(g, op, TA_ERR_LIMIT,
+                     "a %dx%d filter with dilation %dx%d over a %dx%d input (plus padding) "
+                     "overflows the kernels' 32-bit index arithmetic",
+                     w->dims[1], w->dims[2], at->dilation_h, at->dilation_w, x->dims[1],
+                     x->dims[2]);
 
   int32_t in_c = x->dims[3], out_c = w->dims[0], k_c = w->dims[3];
   if (in_c % k_c != 0)
@@ -276,8 +303,12 @@ static ta_status requant(ta_graph *g, const ta_op *op, const ta_tensor *x, const
 static ta_status conv_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   const ta_tensor *x = ta_op_input(g, op, 0), *w = ta_op_input(g, op, 1);
   const ta_tensor *y = ta_op_output(g, op, 0);
-  bool quantized = x->dtype == TA_DT_I8;
-  ta_status st = ta_call_init(g, op, call, quantized ? TA_K_conv2d_s8 : TA_K_conv2d_f32);
+  const bool int_acc = is_int_acc(x, w);
+  bool quantized = x->dtype == TA_DT_I8 && !int_acc;
+  ta_status st = ta_call_init(g, op, call,
+                              int_acc     ? TA_K_conv2d_s8s16_s32
+                              : quantized ? TA_K_conv2d_s8
+                                          : TA_K_conv2d_f32);
   if (st == TA_OK)
     st = bias_operand(g, call);
   if (st != TA_OK)
@@ -291,6 +322,10 @@ static ta_status conv_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   p->stride_h = op->a.stride_h, p->stride_w = op->a.stride_w;
   p->dilation_h = op->a.dilation_h, p->dilation_w = op->a.dilation_w;
   p->pad_h = c.pad_h, p->pad_w = c.pad_w;
+  if (int_acc) {
+    p->input_offset = x->q.count == 1 ? -(int32_t)x->q.zero_point[0] : 0;
+    return TA_OK;
+  }
   if (!quantized) {
     ta_act_range_f32(op->a.act, &p->act_min_f32, &p->act_max_f32);
     return TA_OK;
@@ -301,7 +336,19 @@ static ta_status conv_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   int32_t qmin, qmax;
   ta_dtype_qrange(y->dtype, &qmin, &qmax);
   ta_act_range_quant(op->a.act, y->q.scale[0], y_zp, qmin, qmax, &p->act_min, &p->act_max);
-  return requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
+  st = requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
+  if (st != TA_OK || g->reference_kernels || p->groups != 1)
+    return st;
+  const int32_t k = p->filter_h * p->filter_w * p->filter_c;
+  int32_t *init = ta_acc_init(g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL,
+                              p->out_c, k, k, 1, p->input_offset);
+  if (init) {
+    p->acc_init = init;
+    p->n_acc_init = p->out_c;
+    p->pad_value = (int32_t)x->q.zero_point[0];
+    call->kernel = TA_K_conv2d_s8_opt;
+  }
+  return g->ctx->oom ? TA_ERR_LIMIT : TA_OK;
 }
 
 static uint64_t conv_macs(const ta_graph *g, const ta_op *op) {

@@ -183,6 +183,17 @@ static ta_status dw_check(ta_graph *g, ta_op *op) {
                               w->shape_known ? ta_shape_str(w, sb, sizeof sb) : "(unknown)"));
   if (st != TA_OK)
     return st;
+  const ta_attrs *at = &op->a;
+  const bool explicit_pad = at->padding == TA_PAD_EXPLICIT;
+  if (!ta_conv_window_fits(x->dims[1], w->dims[1], at->dilation_h, explicit_pad ? at->pad_top : 0,
+                           explicit_pad ? at->pad_bottom : 0) ||
+      !ta_conv_window_fits(x->dims[2], w->dims[2], at->dilation_w, explicit_pad ? at->pad_left : 0,
+                           explicit_pad ? at->pad_right : 0))
+    return ta_op_err(g, op, TA_ERR_LIMIT,
+                     "a %dx%d filter with dilation %dx%d over a %dx%d input (plus padding) "
+                     "overflows the kernels' 32-bit index arithmetic",
+                     w->dims[1], w->dims[2], at->dilation_h, at->dilation_w, x->dims[1],
+                     x->dims[2]);
 
   int32_t in_c = x->dims[3], out_c = w->dims[3];
   if (out_c % in_c != 0)
@@ -190,7 +201,7 @@ static ta_status dw_check(ta_graph *g, ta_op *op) {
                      "filter has %d channels, not a multiple of the input's %d channels", out_c,
                      in_c);
   /* TFLM takes the attribute as is; 0 (unset) is read as the ratio, as TFLite does. */
-  if (op->a.depth_multiplier != 0 && op->a.depth_multiplier * in_c != out_c)
+  if (op->a.depth_multiplier != 0 && (int64_t)op->a.depth_multiplier * in_c != out_c)
     return ta_op_err(g, op, TA_ERR_MALFORMED,
                      "depth_multiplier is %d but the filter has %d channels for %d input channels; "
                      "expected depth_multiplier %d",
@@ -310,7 +321,17 @@ static ta_status dw_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   int32_t qmin, qmax;
   ta_dtype_qrange(y->dtype, &qmin, &qmax);
   ta_act_range_quant(op->a.act, y->q.scale[0], y_zp, qmin, qmax, &p->act_min, &p->act_max);
-  return requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
+  st = requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
+  if (st != TA_OK || g->reference_kernels || p->depth_mult != 1)
+    return st;
+  int32_t *init = ta_acc_init(g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL,
+                              p->out_c, p->filter_h * p->filter_w, 1, p->out_c, p->input_offset);
+  if (init) {
+    p->acc_init = init;
+    p->n_acc_init = p->out_c;
+    call->kernel = TA_K_depthwise_conv2d_s8_opt;
+  }
+  return g->ctx->oom ? TA_ERR_LIMIT : TA_OK;
 }
 
 static uint64_t dw_macs(const ta_graph *g, const ta_op *op) {
@@ -330,7 +351,12 @@ static bool dw_inplace(const ta_graph *g, const ta_op *op, ta_kernel_call *call,
   if (operand != 0 || p->depth_mult != 1 || p->in_c != p->out_c || p->in_h != p->out_h ||
       p->in_w != p->out_w)
     return false;
+  /* The optimized in-place kernel works row by row: rows must map one to one. */
+  if (call->kernel == TA_K_depthwise_conv2d_s8_opt && (p->stride_h != 1 || p->dilation_h != 1))
+    return false;
   ta_kernel_id k = call->kernel == TA_K_depthwise_conv2d_s8 ? TA_K_depthwise_conv2d_s8_inplace
+                   : call->kernel == TA_K_depthwise_conv2d_s8_opt
+                       ? TA_K_depthwise_conv2d_s8_opt_inplace
                    : call->kernel == TA_K_depthwise_conv2d_f32 ? TA_K_depthwise_conv2d_f32_inplace
                                                                : TA_K_COUNT;
   return k != TA_K_COUNT && ta_call_set_kernel(g, op, call, k) == TA_OK;

@@ -256,7 +256,17 @@ static ta_status fc_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   int32_t qmin, qmax;
   ta_dtype_qrange(y->dtype, &qmin, &qmax);
   ta_act_range_quant(op->a.act, y->q.scale[0], y_zp, qmin, qmax, &p->act_min, &p->act_max);
-  return requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
+  st = requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
+  if (st != TA_OK || g->reference_kernels || p->filter_offset != 0)
+    return st;
+  int32_t *init = ta_acc_init(g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL,
+                              p->out_c, p->accum_depth, p->accum_depth, 1, p->input_offset);
+  if (init) {
+    p->acc_init = init;
+    p->n_acc_init = p->out_c;
+    call->kernel = TA_K_fully_connected_s8_opt;
+  }
+  return g->ctx->oom ? TA_ERR_LIMIT : TA_OK;
 }
 
 static uint64_t fc_macs(const ta_graph *g, const ta_op *op) {

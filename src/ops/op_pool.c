@@ -2,7 +2,10 @@
 /*
  * op_pool.c: AVERAGE_POOL_2D and MAX_POOL_2D. input [N,H,W,C] -> output [N,OH,OW,C]; a
  * filter_h x filter_w window, strides, SAME/VALID (TFLite) or explicit (ONNX) padding, a fused
- * activation. int8 or float32.
+ * activation. int8 or float32. ONNX adds window dilation (attrs.dilation_h/w), ceil_mode (the
+ * output size rounds up, but a last window must start inside the input or its leading padding)
+ * and, for averages, count_include_pad (divide by the taps inside the padded input). MAX_POOL
+ * also takes plain int8 without quantization parameters (the maximum needs none).
  *
  * Prepare is TFLM's pooling prepare, run at compile time: the leading padding
  * (ComputePaddingHeightWidth with dilation 1) and the clamp range of the fused activation on
@@ -23,17 +26,28 @@ static void keep_first(ta_status *st, ta_status s) {
 }
 
 /* Output size along one axis; <= 0 when the window does not fit. Explicit padding: the
- * floor formula of ONNX (ceil_mode 0). */
-static int32_t out_size(const ta_attrs *a, int32_t in, int32_t k, int32_t stride,
+ * ONNX formula, floor((in + pads - extent) / stride) + 1, or with ceil_mode the ceiling, minus
+ * one when that last window would start past the input and its leading padding. */
+static int32_t out_size(const ta_attrs *a, int32_t in, int32_t k, int32_t stride, int32_t dil,
                         int32_t pad_before, int32_t pad_after) {
   if (a->padding != TA_PAD_EXPLICIT)
     return ta_conv_out_size(a->padding, in, k, stride, 1);
-  int64_t span = (int64_t)in + pad_before + pad_after - k;
+  int64_t extent = (int64_t)(k - 1) * dil + 1;
+  int64_t span = (int64_t)in + pad_before + pad_after - extent;
   if (span < 0 || stride <= 0)
     return 0;
   int64_t out = span / stride + 1;
+  if (a->ceil_mode && span % stride != 0) {
+    out++;
+    if ((out - 1) * stride >= (int64_t)in + pad_before)
+      out--;
+  }
   return out > INT32_MAX ? 0 : (int32_t)out;
 }
+
+/* Window dilation: 1 unless the frontend set it (TFLite pooling has none). */
+static int32_t dil_h(const ta_attrs *a) { return a->dilation_h > 1 ? a->dilation_h : 1; }
+static int32_t dil_w(const ta_attrs *a) { return a->dilation_w > 1 ? a->dilation_w : 1; }
 
 static ta_status check_attrs(const ta_graph *g, const ta_op *op) {
   const ta_attrs *a = &op->a;
@@ -53,10 +67,17 @@ static ta_status check_attrs(const ta_graph *g, const ta_op *op) {
     keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
                               "explicit padding (top %d, bottom %d, left %d, right %d) is negative",
                               a->pad_top, a->pad_bottom, a->pad_left, a->pad_right));
+  if (a->dilation_h < 0 || a->dilation_w < 0 || (a->padding != TA_PAD_EXPLICIT &&
+                                                  (dil_h(a) != 1 || dil_w(a) != 1)))
+    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                              "window dilation %dx%d needs explicit padding", a->dilation_h,
+                              a->dilation_w));
   /* A pad as large as the window would give windows with no input tap at all. */
   if (st == TA_OK && a->padding == TA_PAD_EXPLICIT &&
-      (a->pad_top >= a->filter_h || a->pad_bottom >= a->filter_h || a->pad_left >= a->filter_w ||
-       a->pad_right >= a->filter_w))
+      (a->pad_top >= (a->filter_h - 1) * dil_h(a) + 1 ||
+       a->pad_bottom >= (a->filter_h - 1) * dil_h(a) + 1 ||
+       a->pad_left >= (a->filter_w - 1) * dil_w(a) + 1 ||
+       a->pad_right >= (a->filter_w - 1) * dil_w(a) + 1))
     keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                               "explicit padding (top %d, bottom %d, left %d, right %d) reaches the "
                               "%dx%d window size: some windows would lie wholly in the padding",
@@ -92,6 +113,9 @@ static ta_status pool_check(ta_graph *g, ta_op *op) {
                          x->name, x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
   if (st != TA_OK || x->dtype != TA_DT_I8)
     return st;
+  /* Plain int8 (no quantization on either side): only the maximum is meaningful. */
+  if (op->kind == TA_OP_MAX_POOL_2D && x->q.count == 0 && y->q.count == 0)
+    return TA_OK;
 
   keep_first(&st, ta_check_per_tensor_quant(g, op, x, "input"));
   keep_first(&st, ta_check_per_tensor_quant(g, op, y, "output"));
@@ -115,8 +139,8 @@ typedef struct pool_geom {
 
 static void geom_get(const ta_tensor *x, const ta_attrs *a, pool_geom *pg) {
   const int32_t in_h = x->dims[1], in_w = x->dims[2];
-  pg->out_h = out_size(a, in_h, a->filter_h, a->stride_h, a->pad_top, a->pad_bottom);
-  pg->out_w = out_size(a, in_w, a->filter_w, a->stride_w, a->pad_left, a->pad_right);
+  pg->out_h = out_size(a, in_h, a->filter_h, a->stride_h, dil_h(a), a->pad_top, a->pad_bottom);
+  pg->out_w = out_size(a, in_w, a->filter_w, a->stride_w, dil_w(a), a->pad_left, a->pad_right);
   if (a->padding == TA_PAD_EXPLICIT) {
     pg->pad_h = a->pad_top;
     pg->pad_w = a->pad_left;
@@ -166,9 +190,14 @@ static ta_status pool_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   p->stride_w = a->stride_w;
   p->pad_h = pg.pad_h;
   p->pad_w = pg.pad_w;
+  p->dilation_h = dil_h(a);
+  p->dilation_w = dil_w(a);
+  p->count_include_pad = is_avg && a->count_include_pad && a->padding == TA_PAD_EXPLICIT;
+  p->pad_bottom = a->padding == TA_PAD_EXPLICIT ? a->pad_bottom : 0;
+  p->pad_right = a->padding == TA_PAD_EXPLICIT ? a->pad_right : 0;
   if (is_s8) {
-    float scale;
-    int32_t zp;
+    float scale = 1.0f;
+    int32_t zp = 0;
     ta_quant_get(y, &scale, &zp);
     ta_act_range_quant(a->act, scale, zp, -128, 127, &p->act_min, &p->act_max);
   } else {

@@ -57,6 +57,20 @@ bool ta_inplace_same_shape(const ta_graph *g, const ta_op *op, ta_kernel_call *c
   return true;
 }
 
+int32_t ta_int_type(ta_dtype dt) {
+  switch (dt) {
+  case TA_DT_I8: return TART_INT_I8;
+  case TA_DT_U8: return TART_INT_U8;
+  case TA_DT_I16: return TART_INT_I16;
+  case TA_DT_U16: return TART_INT_U16;
+  case TA_DT_I32: return TART_INT_I32;
+  case TA_DT_U32: return TART_INT_U32;
+  case TA_DT_I64: return TART_INT_I64;
+  case TA_DT_U64: return TART_INT_U64;
+  default: return -1;
+  }
+}
+
 static ta_status not_implemented(ta_graph *g, ta_op *op, const char *hook) {
   return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "operator not implemented yet (no %s hook)", hook);
 }

@@ -6,6 +6,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <string.h>
 
 void ta_quantize_multiplier(double m, int32_t *mult, int32_t *shift_left) {
   if (m == 0.0) {
@@ -29,8 +30,18 @@ void ta_quantize_multiplier(double m, int32_t *mult, int32_t *shift_left) {
   *shift_left = exp;
 }
 
+/* As TFLite: zero_point + round(f / scale) in float, but saturated to int32 (TFLite converts
+ * out of range, undefined behaviour, when a model's scale is tiny); the caller clamps to the
+ * type's range anyway. */
 static int32_t quantize_act(float f, float scale, int32_t zero_point) {
-  return zero_point + (int32_t)roundf(f / scale);
+  float r = roundf(f / scale);
+  int64_t q;
+  if (isnan(r)) q = 0;
+  else if (r <= -2147483648.0f) q = INT32_MIN;
+  else if (r >= 2147483648.0f) q = INT32_MAX;
+  else q = (int64_t)r;
+  q += zero_point;
+  return q < INT32_MIN ? INT32_MIN : q > INT32_MAX ? INT32_MAX : (int32_t)q;
 }
 
 void ta_act_range_quant(ta_act act, float scale, int32_t zero_point, int32_t qmin, int32_t qmax,
@@ -83,6 +94,12 @@ int32_t ta_conv_pad_before(ta_padding pad, int32_t in, int32_t filter, int32_t s
   return total > 0 ? (int32_t)(total / 2) : 0;
 }
 
+bool ta_conv_window_fits(int32_t in, int32_t filter, int32_t dilation, int32_t pad_before,
+                         int32_t pad_after) {
+  int64_t eff = (int64_t)(filter - 1) * dilation + 1;
+  return (int64_t)in + (int64_t)pad_before + pad_after + 2 * eff <= INT32_MAX;
+}
+
 bool ta_dtype_qrange(ta_dtype dt, int32_t *qmin, int32_t *qmax) {
   switch (dt) {
   case TA_DT_I8: *qmin = -128; *qmax = 127; return true;
@@ -119,4 +136,26 @@ ta_status ta_check_per_tensor_quant(const ta_graph *g, const ta_op *op, const ta
     return ta_op_err(g, op, TA_ERR_MALFORMED, "%s \"%s\" has zero point %lld outside %s range",
                      what, t->name, (long long)t->q.zero_point[0], ta_dtype_name(t->dtype));
   return TA_OK;
+}
+
+int32_t *ta_acc_init(ta_graph *g, const ta_tensor *w, const ta_tensor *bias, int32_t n,
+                     int32_t taps, int32_t c_stride, int32_t t_stride, int32_t input_offset) {
+  if (!w || !ta_tensor_is_const(w) || w->dtype != TA_DT_I8) return NULL;
+  if (bias && (!ta_tensor_is_const(bias) || bias->dtype != TA_DT_I32)) return NULL;
+  size_t need = (size_t)(n - 1) * (size_t)c_stride + (size_t)(taps - 1) * (size_t)t_stride + 1;
+  if (n < 1 || taps < 1 || w->data_bytes < need) return NULL;
+  if (bias && bias->data_bytes < (size_t)n * sizeof(int32_t)) return NULL;
+  int32_t *init = ta_new_array(g->ctx, (size_t)n, sizeof(int32_t));
+  if (!init) return NULL;
+  const int8_t *wd = (const int8_t *)w->data;
+  for (int32_t c = 0; c < n; c++) {
+    int64_t sum = 0;
+    for (int32_t t = 0; t < taps; t++) sum += wd[(size_t)c * (size_t)c_stride + (size_t)t * (size_t)t_stride];
+    int32_t b = 0;
+    if (bias) memcpy(&b, bias->data + (size_t)c * sizeof(int32_t), sizeof b);
+    /* Wraps like the kernel's int32 accumulator would; exact whenever the reference's sum
+     * fits in int32, the bound every int8 kernel relies on. */
+    init[c] = (int32_t)(uint32_t)((uint64_t)(uint32_t)b + (uint64_t)(int64_t)((int64_t)input_offset * sum));
+  }
+  return init;
 }

@@ -125,6 +125,9 @@ ta_status ta_call_set_kernel(const ta_graph *g, const ta_op *op, ta_kernel_call 
 bool ta_inplace_same_shape(const ta_graph *g, const ta_op *op, ta_kernel_call *call,
                            int32_t operand);
 
+/* The TART_INT_* code of an integer dtype (int8 .. uint64), or -1 for anything else. */
+int32_t ta_int_type(ta_dtype dt);
+
 /* check + infer for every op in order; reports all problems (up to the error cap). */
 ta_status ta_graph_check_ops(ta_graph *g);
 /* prepare every op; calls[] has g->n_ops entries. */
@@ -135,6 +138,16 @@ uint64_t ta_graph_macs(const ta_graph *g);
 /* Run one prepared call on the host. bufs[t] is the data of tensor t (constants included). */
 ta_status ta_call_eval(const ta_graph *g, const ta_op *op, const ta_kernel_call *call,
                        void *const *bufs, void *scratch);
+
+/* The largest constant ta_op_fold (and the frontends) will make: as large as the arena limit
+ * of the planner, more than any microcontroller holds. */
+#define TA_MAX_CONST_BYTES ((size_t)64 * 1024 * 1024)
+
+/* Evaluate op op_index (checked and shape-inferred), whose inputs are all constant, with the
+ * runtime kernels: its outputs get constant data (arena); TA_ERR_LIMIT past
+ * TA_MAX_CONST_BYTES. The op stays in the graph; the
+ * caller removes it. Used by the frontends and the constant-folding pass. */
+ta_status ta_op_fold(ta_graph *g, int32_t op_index);
 
 /* Evaluate a checked and prepared graph on the host, in process (calibration, tests).
  * inputs[i] holds graph input i, outputs[i] receives graph output i (sizes from the IR).

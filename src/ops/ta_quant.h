@@ -27,6 +27,11 @@ int32_t ta_conv_out_size(ta_padding pad, int32_t in, int32_t filter, int32_t str
  * kernels do); 0 for VALID. */
 int32_t ta_conv_pad_before(ta_padding pad, int32_t in, int32_t filter, int32_t stride,
                            int32_t dilation, int32_t out);
+/* Whether the window positions of a convolution along one axis fit the kernels' int32 index
+ * arithmetic: taps run from -pad_before to in + pad_after plus the dilated filter extent
+ * ((filter - 1) * dilation + 1; SAME padding adds at most that much). Explicit pads may be 0. */
+bool ta_conv_window_fits(int32_t in, int32_t filter, int32_t dilation, int32_t pad_before,
+                         int32_t pad_after);
 
 /* dtype limits for quantized types (int8: -128..127, ...). false for non-integer types. */
 bool ta_dtype_qrange(ta_dtype dt, int32_t *qmin, int32_t *qmax);
@@ -39,5 +44,12 @@ bool ta_quant_get(const ta_tensor *t, float *scale, int32_t *zero_point);
  * reporting against op with `what` naming the operand ("input", "output"). */
 ta_status ta_check_per_tensor_quant(const ta_graph *g, const ta_op *op, const ta_tensor *t,
                                     const char *what);
+
+/* For the optimized int8 kernels: acc_init[c] = bias[c] + input_offset * sum over t < taps of
+ * w[c * c_stride + t * t_stride], c < n (int8 weights, int32 bias; bias may be NULL). NULL
+ * when the weights or the bias are not constant (the reference kernel is used then), or on
+ * allocation failure (reported). */
+int32_t *ta_acc_init(ta_graph *g, const ta_tensor *w, const ta_tensor *bias, int32_t n,
+                     int32_t taps, int32_t c_stride, int32_t t_stride, int32_t input_offset);
 
 #endif

@@ -10,12 +10,14 @@
  */
 #include "ta_plan.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 void ta_plan_options_default(ta_plan_options *opt) {
   memset(opt, 0, sizeof *opt);
   opt->alignment = 4;
+  opt->max_arena_bytes = TA_PLAN_MAX_ARENA_DEFAULT;
 }
 
 static size_t align_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
@@ -459,6 +461,59 @@ ta_storage ta_plan_storage(const ta_graph *g, const ta_plan *plan, int32_t t, in
   return TA_STORE_ARENA;
 }
 
+/* Tensor t is larger than the limit, or its size overflows: refuse it, naming both sizes. */
+static ta_status too_big(const ta_graph *g, int32_t t, const ta_plan_options *opt,
+                         bool overflows, size_t bytes) {
+  const ta_tensor *tt = &g->tensors[t];
+  char shape[96];
+  ta_shape_str(tt, shape, sizeof shape);
+  if (overflows)
+    return ta_tensor_err(g, t, TA_ERR_LIMIT, "shape %s of %s: its size in bytes overflows",
+                         shape, ta_dtype_name(tt->dtype));
+  if (opt->max_arena_bytes && bytes > opt->max_arena_bytes)
+    return ta_tensor_err(g, t, TA_ERR_LIMIT,
+                         "shape %s of %s needs %zu bytes, above the limit of %zu bytes "
+                         "(--max-arena)",
+                         shape, ta_dtype_name(tt->dtype), bytes, opt->max_arena_bytes);
+  return ta_tensor_err(g, t, TA_ERR_LIMIT, "shape %s of %s needs %zu bytes, more than tinyaot "
+                       "can plan", shape, ta_dtype_name(tt->dtype), bytes);
+}
+
+/* Every tensor the code touches (activations and graph inputs and outputs) and every scratch
+ * buffer must fit under the limit; checked before any size is aligned or summed, so that with
+ * at most n_bufs buffers each below SIZE_MAX / 4 / n_bufs no sum in the planner overflows. */
+static ta_status check_sizes(ta_graph *g, const ta_kernel_call *calls,
+                             const ta_plan_options *opt, size_t n_bufs) {
+  size_t limit = SIZE_MAX / 4 / n_bufs;
+  if (opt->max_arena_bytes && opt->max_arena_bytes < limit) limit = opt->max_arena_bytes;
+  bool *used = ta_new_array(g->ctx, (size_t)(g->n_tensors > 0 ? g->n_tensors : 1), sizeof(bool));
+  if (!used) return TA_ERR_LIMIT;
+  for (int32_t i = 0; i < g->n_ops; i++) {
+    for (int32_t k = 0; k < g->ops[i].n_in; k++)
+      if (g->ops[i].in[k] >= 0 && g->ops[i].in[k] < g->n_tensors) used[g->ops[i].in[k]] = true;
+    for (int32_t k = 0; k < g->ops[i].n_out; k++)
+      if (g->ops[i].out[k] >= 0 && g->ops[i].out[k] < g->n_tensors) used[g->ops[i].out[k]] = true;
+    for (int32_t k = 0; calls[i].kernel >= 0 && k < calls[i].n_in; k++)
+      if (calls[i].in[k] >= 0 && calls[i].in[k] < g->n_tensors) used[calls[i].in[k]] = true;
+    for (int32_t k = 0; calls[i].kernel >= 0 && k < calls[i].n_out; k++)
+      if (calls[i].out[k] >= 0 && calls[i].out[k] < g->n_tensors) used[calls[i].out[k]] = true;
+  }
+  for (int32_t t = 0; t < g->n_tensors; t++) {
+    const ta_tensor *tt = &g->tensors[t];
+    size_t bytes = 0;
+    if (ta_tensor_is_const(tt) || !(used[t] || is_caller(tt))) continue;
+    bool known = ta_tensor_bytes(tt, &bytes);
+    if (!known || bytes > limit) return too_big(g, t, opt, !known, bytes);
+  }
+  for (int32_t i = 0; i < g->n_ops; i++)
+    if (calls[i].kernel >= 0 && calls[i].scratch_bytes > limit)
+      return ta_op_err(g, &g->ops[i], TA_ERR_LIMIT,
+                       "its kernel needs %zu bytes of scratch memory, above the limit of %zu "
+                       "bytes (--max-arena)",
+                       calls[i].scratch_bytes, limit);
+  return TA_OK;
+}
+
 ta_status ta_plan_build(ta_graph *g, ta_kernel_call *calls, const ta_plan_options *opt_in,
                         ta_plan *plan) {
   ta_ctx *ctx = g->ctx;
@@ -472,11 +527,13 @@ ta_status ta_plan_build(ta_graph *g, ta_kernel_call *calls, const ta_plan_option
     return ta_err(ctx, TA_ERR_USAGE, "arena alignment %zu is not a power of two up to 4096",
                   opt.alignment);
   plan->opt = opt;
-  ta_status st = choose_order(g, calls, &opt, &plan->reordered);
-  if (st != TA_OK) return st;
-
   size_t nt = (size_t)(g->n_tensors > 0 ? g->n_tensors : 1);
   size_t no = (size_t)(g->n_ops > 0 ? g->n_ops : 1);
+  ta_status st = check_sizes(g, calls, &opt, nt + no);
+  if (st != TA_OK) return st;
+  st = choose_order(g, calls, &opt, &plan->reordered);
+  if (st != TA_OK) return st;
+
   plan->root = ta_new_array(ctx, nt, sizeof(int32_t));
   plan->tensor_offset = ta_new_array(ctx, nt, sizeof(int64_t));
   plan->scratch_offset = ta_new_array(ctx, no, sizeof(int64_t));
@@ -510,7 +567,7 @@ ta_status ta_plan_build(ta_graph *g, ta_kernel_call *calls, const ta_plan_option
     if (is_caller(tt) && !opt.io_in_arena) continue;
     size_t bytes;
     if (!ta_tensor_bytes(tt, &bytes))
-      return ta_tensor_err(g, t, TA_ERR_LIMIT, "size of this tensor overflows");
+      return ta_tensor_err(g, t, TA_ERR_INTERNAL, "size of this tensor overflows");
     int32_t f = gfirst[t] < 0 ? 0 : gfirst[t];
     int32_t l = glast[t] > g->n_ops - 1 ? g->n_ops - 1 : glast[t];
     if (l < f) l = f;
@@ -526,6 +583,17 @@ ta_status ta_plan_build(ta_graph *g, ta_kernel_call *calls, const ta_plan_option
   }
   plan->arena_bytes = ta_plan_place(bufs, n, &plan->strategy);
   plan->lower_bound_bytes = ta_plan_lower_bound(bufs, n);
+  if (opt.max_arena_bytes && plan->arena_bytes > opt.max_arena_bytes) {
+    char need[32] = "", lim[32] = "";
+    if (plan->arena_bytes >= 1048576)
+      snprintf(need, sizeof need, " (%.1f MiB)", (double)plan->arena_bytes / 1048576.0);
+    if (opt.max_arena_bytes >= 1048576)
+      snprintf(lim, sizeof lim, " (%.1f MiB)", (double)opt.max_arena_bytes / 1048576.0);
+    return ta_err(ctx, TA_ERR_LIMIT,
+                  "the memory plan needs an arena of %zu bytes%s, above the limit of %zu "
+                  "bytes%s; raise it with --max-arena BYTES if the target has that much RAM",
+                  plan->arena_bytes, need, opt.max_arena_bytes, lim);
+  }
   size_t a, b;
   if (!ta_plan_check_bufs(bufs, n, plan->arena_bytes, &a, &b))
     return ta_err(ctx, TA_ERR_INTERNAL, "memory plan: buffers %zu and %zu overlap", a, b);

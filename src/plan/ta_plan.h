@@ -20,11 +20,17 @@
 
 #include "ta_ops.h"
 
+/* Default arena limit: larger than the RAM of any microcontroller, small enough that a hostile
+ * model cannot make a build (or a host run) allocate gigabytes. */
+#define TA_PLAN_MAX_ARENA_DEFAULT ((size_t)64 * 1024 * 1024)
+
 typedef struct ta_plan_options {
   size_t alignment;  /* power of two; 4 by default (16 for Helium) */
   bool io_in_arena;  /* graph inputs and outputs are placed in the arena too */
   bool no_inplace;   /* disable in-place execution (for comparisons) */
   bool no_reorder;   /* keep the model's op order */
+  size_t max_arena_bytes; /* refuse (TA_ERR_LIMIT) a plan whose arena, or any graph input or
+                           * output, is larger; 0: no limit. TA_PLAN_MAX_ARENA_DEFAULT. */
 } ta_plan_options;
 
 /* One buffer for the placement step: an op range [first, last] and a size. */
@@ -53,7 +59,8 @@ typedef struct ta_plan {
 void ta_plan_options_default(ta_plan_options *opt);
 
 /* Plan g (may reorder g->ops together with calls, and turn RESHAPE calls into views with
- * kernel -1, or switch a call to an in-place kernel). */
+ * kernel -1, or switch a call to an in-place kernel). A model needing more memory than
+ * opt->max_arena_bytes is refused with TA_ERR_LIMIT and a message naming both sizes. */
 ta_status ta_plan_build(ta_graph *g, ta_kernel_call *calls, const ta_plan_options *opt,
                         ta_plan *plan);
 

@@ -35,10 +35,10 @@ static const ta_board boards[] = {
     {"cortex-m4", "mps2-an386", "Cortex-M4F",
      {"-mcpu=cortex-m4", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16", NULL}, 0x00000000u, 4u << 20,
      0x20000000u, 4u << 20, 0x40004000u, 0, 0x40000000u, 25000000u},
-    {"cortex-m7", "mps2-an500", "Cortex-M7F",
+    {"cortex-m7", "mps2-an500", "Cortex-M7",
      {"-mcpu=cortex-m7", "-mfloat-abi=hard", "-mfpu=fpv5-d16", NULL}, 0x00000000u, 4u << 20,
      0x20000000u, 4u << 20, 0x40004000u, 0, 0x40000000u, 25000000u},
-    {"cortex-m33", "mps2-an505", "Cortex-M33F",
+    {"cortex-m33", "mps2-an505", "Cortex-M33",
      {"-mcpu=cortex-m33", "-mfloat-abi=hard", "-mfpu=fpv5-sp-d16", NULL}, 0x10000000u, 4u << 20,
      0x38000000u, 2u << 20, 0x50200000u, 32, 0x50000000u, 20000000u},
 };
@@ -227,17 +227,20 @@ static ta_status map_model_sizes(ta_ctx *ctx, const char *map_path, const char *
                                               : NULL;
       pending = NULL;
     } else if (line[0] == ' ' && bucket) {
-      char a[64], b[64], c[64], file[1024];
-      const char *rest = line;
+      /* The object's path is the rest of the line after the size (it may hold spaces). */
+      char a[64], b[64], c[64];
+      int end = 0;
       bool ok = false;
       if (pending) {
-        ok = sscanf(rest, "%63s %63s %1023s", b, c, file) == 3;
+        ok = sscanf(line, "%63s %63s%n", b, c, &end) == 2;
         pending = NULL;
       } else if (line[1] == '.' || strncmp(line + 1, "COMMON", 6) == 0) {
-        int k = sscanf(rest, "%63s %63s %63s %1023s", a, b, c, file);
+        int k = sscanf(line, "%63s %63s %63s%n", a, b, c, &end);
         if (k == 1) pending = line;
-        ok = k == 4;
+        ok = k == 3;
       }
+      const char *file = line + end;
+      while (*file == ' ') file++;
       if (ok && strncmp(b, "0x", 2) == 0 && strncmp(c, "0x", 2) == 0 &&
           strncmp(file, model_dir, mlen) == 0 && file[mlen] == '/')
         *bucket += strtoull(c, NULL, 16);

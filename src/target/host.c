@@ -16,7 +16,7 @@
 #define COMPILE_TIMEOUT_S 600
 #define RUN_TIMEOUT_S 600
 
-static void emit_runner(ta_buf *b, const ta_graph *g, const char *name) {
+void ta_host_emit_runner(ta_buf *b, const ta_graph *g, const char *name) {
   char U[64] = {0};
   for (size_t i = 0; name[i] && i < sizeof U - 1; i++)
     U[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
@@ -122,7 +122,7 @@ ta_status ta_host_run(ta_graph *g, const ta_fileset *fs, const ta_host_run_optio
   st = ta_write_output_dir(ctx, fs, gen);
   ta_buf b;
   ta_buf_init(&b, ctx);
-  emit_runner(&b, g, opt->name);
+  ta_host_emit_runner(&b, g, opt->name);
   char *runner_c = ta_fmt(ctx, "%s/runner.c", gen);
   if (st == TA_OK) st = runner_c ? ta_write_file(ctx, runner_c, b.data, b.len) : TA_ERR_LIMIT;
   ta_buf_free(&b);
@@ -164,10 +164,11 @@ ta_status ta_host_run(ta_graph *g, const ta_fileset *fs, const ta_host_run_optio
     st = ta_err(ctx, TA_ERR_IO, "cannot create output directory '%s': %s", opt->output_dir,
                 strerror(errno));
   if (st == TA_OK) {
-    char *rargv[70];
-    int32_t m = 0;
+    /* $TA_HOST_WRAPPER (e.g. "valgrind --error-exitcode=99") runs the runner under a tool. */
+    char *rargv[86];
+    int32_t m = split_flags(ctx, getenv("TA_HOST_WRAPPER"), rargv, 16);
     rargv[m++] = exe;
-    for (int32_t k = 0; k < opt->n_inputs && m < 66; k++) rargv[m++] = (char *)(uintptr_t)opt->inputs[k];
+    for (int32_t k = 0; k < opt->n_inputs && m < 82; k++) rargv[m++] = (char *)(uintptr_t)opt->inputs[k];
     rargv[m++] = (char *)(uintptr_t)opt->output_dir;
     rargv[m] = NULL;
     ta_buf log;

@@ -223,6 +223,45 @@ static ta_status check_hello(ta_graph *g, const ta_firmware *fw, const ta_fw_inf
   return TA_OK;
 }
 
+ta_status ta_device_open(ta_graph *g, const ta_firmware *fw, const ta_device_options *opt,
+                         ta_device_link *d) {
+  ta_ctx *ctx = g->ctx;
+  memset(d, 0, sizeof *d);
+  if (g->n_inputs > TA_SESSION_MAX_IO || g->n_outputs > TA_SESSION_MAX_IO)
+    return ta_err(ctx, TA_ERR_UNSUPPORTED, "at most %d inputs and outputs on a device",
+                  TA_SESSION_MAX_IO);
+  ta_status st;
+  if (opt->device) {
+    st = ta_session_connect(ctx, opt->device, START_MS, &d->s);
+  } else {
+    const char *log = opt->log_path ? opt->log_path : ta_fmt(ctx, "%s/qemu.log", fw->dir);
+    st = log ? ta_qemu_start(ctx, fw->board, fw->elf, log, START_MS, &d->q, &d->s) : TA_ERR_LIMIT;
+  }
+  if (st != TA_OK) return st;
+  int32_t run_s = opt->run_timeout_s > 0 ? opt->run_timeout_s : DEFAULT_RUN_TIMEOUT_S;
+  ta_session_limits lim = {REPLY_MS, run_s * 1000};
+  ta_session_set_limits(d->s, &lim);
+  d->peer = opt->device ? opt->device : fw->board->machine;
+  st = ta_session_hello(d->s, &d->info);
+  if (st == TA_OK) st = check_hello(g, fw, &d->info, d->peer);
+  if (st != TA_OK) ta_device_close(d, true);
+  return st;
+}
+
+void ta_device_close(ta_device_link *d, bool failed) {
+  if (failed && d->q) {
+    /* Give QEMU a moment to print why it stopped (a lockup, a bad image). */
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    ta_qemu_stop(d->q);
+    ta_qemu_report_log(d->q);
+  }
+  ta_session_close(d->s);
+  ta_qemu_stop(d->q);
+  d->s = NULL;
+  d->q = NULL;
+}
+
 ta_status ta_device_run(ta_graph *g, const ta_firmware *fw, const void *const *inputs,
                         const ta_device_options *opt, ta_device_result *r) {
   ta_ctx *ctx = g->ctx;
@@ -230,26 +269,25 @@ ta_status ta_device_run(ta_graph *g, const ta_firmware *fw, const void *const *i
   if (g->n_inputs > TA_SESSION_MAX_IO || g->n_outputs > TA_SESSION_MAX_IO)
     return ta_err(ctx, TA_ERR_UNSUPPORTED, "at most %d inputs and outputs on a device",
                   TA_SESSION_MAX_IO);
-  r->insns_per_tick = ta_board_insns_per_tick(fw->board);
-  ta_qemu *q = NULL;
-  ta_session *s = NULL;
-  ta_status st;
-  if (opt->device) {
-    st = ta_session_connect(ctx, opt->device, START_MS, &s);
-  } else {
-    const char *log = opt->log_path ? opt->log_path : ta_fmt(ctx, "%s/qemu.log", fw->dir);
-    st = log ? ta_qemu_start(ctx, fw->board, fw->elf, log, START_MS, &q, &s) : TA_ERR_LIMIT;
-  }
+  r->insns_per_tick = opt->device ? 1 : ta_board_insns_per_tick(fw->board);
+  ta_device_link d;
+  ta_status st = ta_device_open(g, fw, opt, &d);
   if (st != TA_OK) return st;
-  int32_t run_s = opt->run_timeout_s > 0 ? opt->run_timeout_s : DEFAULT_RUN_TIMEOUT_S;
-  ta_session_limits lim = {REPLY_MS, run_s * 1000};
-  ta_session_set_limits(s, &lim);
-  const char *peer = opt->device ? opt->device : fw->board->machine;
-
-  ta_fw_info info;
-  st = ta_session_hello(s, &info);
-  if (st == TA_OK) st = check_hello(g, fw, &info, peer);
-  if (st == TA_OK) st = ta_session_calibrate(s, TA_DEVICE_CALIB_ITERS, &r->calib_ticks);
+  ta_session *s = d.s;
+  const char *peer = d.peer;
+  ta_fw_info info = d.info;
+  st = ta_session_calibrate(s, TA_DEVICE_CALIB_ITERS, &r->calib_ticks);
+  /* On QEMU, a known number of instructions must take exactly the ticks the board table
+   * predicts (give or take one tick and the timer reads): otherwise the instruction figures
+   * would be wrong. A real board's timer counts cycles, which is reported as is. */
+  uint64_t cal_insns = (uint64_t)TA_DEVICE_CALIB_ITERS * TA_FW_CAL_INSNS_PER_ITER;
+  uint64_t cal_got = (uint64_t)r->calib_ticks * r->insns_per_tick;
+  if (st == TA_OK && !opt->device &&
+      (cal_got + r->insns_per_tick < cal_insns || cal_got > cal_insns + 2 * r->insns_per_tick))
+    st = ta_err(ctx, TA_ERR_INTERNAL, "%s: calibration: %llu instructions took %u timer ticks, "
+                "expected %llu: the timer does not follow QEMU's instruction count", peer,
+                (unsigned long long)cal_insns, r->calib_ticks,
+                (unsigned long long)(cal_insns / r->insns_per_tick));
   for (int32_t k = 0; k < g->n_inputs && st == TA_OK; k++)
     st = ta_session_load_input(s, k, inputs[k], info.input_bytes[k]);
   int32_t repeat = opt->repeat > 0 ? opt->repeat : 1;
@@ -284,6 +322,9 @@ ta_status ta_device_run(ta_graph *g, const ta_firmware *fw, const void *const *i
   if (st == TA_OK && opt->per_layer) {
     int32_t model_status = 0;
     st = ta_session_run(s, true, &model_status, &r->profiled_ticks);
+    if (st == TA_OK && model_status != 0)
+      st = ta_err(ctx, TA_ERR_INTERNAL, "%s: the model's run function returned %d on the board",
+                  peer, model_status);
     r->layer_ticks = ta_new_array(ctx, (size_t)(g->n_ops ? g->n_ops : 1), sizeof(uint32_t));
     if (st == TA_OK && !r->layer_ticks) st = TA_ERR_LIMIT;
     if (st == TA_OK) st = ta_session_profile(s, g->n_ops, r->layer_ticks);
@@ -292,14 +333,6 @@ ta_status ta_device_run(ta_graph *g, const ta_firmware *fw, const void *const *i
   if (st == TA_OK && r->mem.stack_used >= r->mem.stack_size)
     st = ta_err(ctx, TA_ERR_LIMIT, "%s: the stack (%u bytes) overflowed during the run", peer,
                 r->mem.stack_size);
-  if (st != TA_OK && q) {
-    /* Give QEMU a moment to print why it stopped (a lockup, a bad image). */
-    struct timespec ts = {0, 100 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-    ta_qemu_stop(q);
-    ta_qemu_report_log(q);
-  }
-  ta_session_close(s);
-  ta_qemu_stop(q);
+  ta_device_close(&d, st != TA_OK);
   return st;
 }

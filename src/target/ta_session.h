@@ -90,6 +90,8 @@ typedef struct ta_device_options {
 } ta_device_options;
 
 typedef struct ta_device_result {
+  /* QEMU: instructions per timer tick (1e9 / clock). A real board's timer counts clock
+   * cycles: then 1, and the "instructions" below are cycles. */
   uint32_t insns_per_tick;
   uint32_t ticks;               /* first run without per-layer timing */
   uint64_t instructions;        /* ticks * insns_per_tick */
@@ -108,6 +110,20 @@ typedef struct ta_device_result {
  * (messages name the file and the tensor). data[k] is allocated in g's context. */
 ta_status ta_device_read_inputs(ta_graph *g, const char *const *paths, int32_t n_paths,
                                 uint8_t **data);
+
+/* An open link to a board running fw's model, for many inferences in one session. */
+typedef struct ta_device_link {
+  ta_qemu *q;       /* NULL for a device reached by ta_session_connect */
+  ta_session *s;
+  const char *peer; /* for messages */
+  ta_fw_info info;
+} ta_device_link;
+/* Start QEMU (or connect to opt->device), say HELLO and check that the board runs this very
+ * model with the model's input and output sizes. */
+ta_status ta_device_open(ta_graph *g, const ta_firmware *fw, const ta_device_options *opt,
+                         ta_device_link *d);
+/* Close the session and stop QEMU; after a failure (failed), QEMU's log is reported first. */
+void ta_device_close(ta_device_link *d, bool failed);
 
 /* Run one inference of fw's model on a device: start QEMU (or connect), check the firmware
  * is this model's, load the inputs, run, read outputs and counts. Everything lives in g's

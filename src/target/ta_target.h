@@ -34,10 +34,15 @@ typedef struct ta_host_run_options {
 } ta_host_run_options;
 
 /* Compile fs with the host C compiler ($CC, default cc; extra flags from $TA_HOST_CFLAGS) as
- * C99 with -Wall -Wextra -Werror, run it on the inputs, and write output_0.bin, ... into
- * output_dir (created if needed; each file written atomically). Input sizes are checked
- * against the graph first. */
+ * C99 with -Wall -Wextra -Werror, run it on the inputs (under the command in
+ * $TA_HOST_WRAPPER when set, e.g. valgrind), and write output_0.bin, ... into output_dir
+ * (created if needed; each file written atomically). Input sizes are checked against the graph
+ * first. */
 ta_status ta_host_run(ta_graph *g, const ta_fileset *fs, const ta_host_run_options *opt);
+
+/* The host runner's source (runner.c): `runner IN_FILE... OUT_DIR` reads each input's raw
+ * bytes, runs NAME_run, writes OUT_DIR/output_K.bin. */
+void ta_host_emit_runner(ta_buf *b, const ta_graph *g, const char *name);
 
 /* Code size of a generated library compiled for the host ($CC, -Os, one object per source),
  * from `size -A`: text, rodata and data summed over the model's own files (NAME.c,

@@ -65,6 +65,44 @@ expect 1 "refuses to replace a foreign directory" "was not written by tinyaot" -
 check "foreign directory untouched" grep -q precious "$tmp/userdir/file"
 expect 0 "recompile replaces previous output" "wrote" -- "$ta" compile "$m" -o "$tmp/lib" --name demo
 
+# Failures in the write phase itself: a file size limit (ulimit -f 6: 3 KiB in dash, 6 KiB in
+# bash) stops the writing midway, after the first files (the runtime sources are larger). With
+# SIGXFSZ ignored the write fails cleanly (EFBIG); with its default action the process is killed
+# in the middle of writing, as by a crash or kill -9. Either way the previous output stays
+# intact and readable, and the new library never appears half-written under its name.
+cp -R "$tmp/lib" "$tmp/lib.before"
+expect 1 "compile failing while writing (file size limit)" "File too large" -- \
+  sh -c 'trap "" XFSZ; ulimit -f 6; exec "$@"' sh "$ta" compile "$m" -o "$tmp/lib" --name other
+check "previous output intact after a failed write" diff -r "$tmp/lib.before" "$tmp/lib"
+check "no temporary directory left after a failed write" \
+  sh -c "! ls -d '$tmp'/lib.tmp.* '$tmp'/lib.old.* 2>/dev/null | grep -q ."
+sh -c 'ulimit -f 6; exec "$@"' sh "$ta" compile "$m" -o "$tmp/lib" --name other >"$tmp/out" 2>&1
+check "compile killed while writing (SIGXFSZ)" test $? -gt 128
+check "previous output intact after a compile killed while writing" diff -r "$tmp/lib.before" "$tmp/lib"
+sh -c 'ulimit -f 6; exec "$@"' sh "$ta" compile "$m" -o "$tmp/newlib" --name other >"$tmp/out" 2>&1
+check "a compile killed while writing leaves no output under the final name" test ! -e "$tmp/newlib"
+rm -rf "$tmp"/lib.tmp.* "$tmp"/newlib.tmp.* "$tmp/lib.before"
+expect 0 "compile after a killed one" "wrote" -- "$ta" compile "$m" -o "$tmp/lib" --name demo
+
+# --max-arena: a model needing a larger arena is refused, naming both sizes; compile, inspect
+# and run take the option. The limit is one byte below this model's arena.
+arena=$("$ta" inspect "$m" --json | sed -n 's/.*"arena_bytes":\([0-9]*\).*/\1/p')
+lim=$((arena - 1))
+expect 1 "compile refuses an arena above --max-arena" "needs an arena of $arena bytes, above the limit of $lim bytes" -- \
+  "$ta" compile "$m" -o "$tmp/small" --max-arena $lim
+check "refused compile leaves no output" test ! -e "$tmp/small"
+expect 1 "inspect refuses an arena above --max-arena" "above the limit of $lim bytes" -- \
+  "$ta" inspect "$m" --max-arena=$lim
+expect 1 "run refuses an arena above --max-arena" "above the limit of $lim bytes" -- \
+  "$ta" run "$m" --input "$tmp/input_0.bin" --output-dir "$tmp/r0" --max-arena $lim
+expect 1 "an input above --max-arena is refused" "needs 256 bytes, above the limit of 200 bytes" -- \
+  "$ta" inspect "$m" --max-arena 200
+expect 0 "a large enough --max-arena is accepted" "arena" -- "$ta" inspect "$m" --max-arena 1048576
+expect 1 "--max-arena needs a number" "--max-arena takes a size in bytes" -- \
+  "$ta" inspect "$m" --max-arena 12kb
+expect 1 "--max-arena 0 is refused" "--max-arena takes a size in bytes" -- \
+  "$ta" compile "$m" -o "$tmp/x" --max-arena 0
+
 # The generated library builds standalone with its Makefile fragment, strict C99.
 cat >"$tmp/lib/Makefile" <<'MK'
 include demo.mk

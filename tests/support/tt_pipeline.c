@@ -19,11 +19,16 @@ static void sink(void *user, ta_severity sev, const char *msg) {
 }
 
 ta_status tt_prepare(tt_run *r, const uint8_t *model, size_t len) {
+  return tt_prepare_kernels(r, model, len, false);
+}
+
+ta_status tt_prepare_kernels(tt_run *r, const uint8_t *model, size_t len, bool reference) {
   memset(r, 0, sizeof *r);
   ta_ctx_init(&r->ctx, NULL, NULL, sink, r);
   r->ctx.file = "test.tflite";
   ta_status st = ta_tfl_read(&r->ctx, model, len, &r->g);
   if (st != TA_OK) return st;
+  r->g->reference_kernels = reference;
   st = ta_graph_check(r->g);
   if (st != TA_OK) return st;
   st = ta_graph_check_ops(r->g);

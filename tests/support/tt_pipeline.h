@@ -16,6 +16,10 @@ typedef struct tt_run {
   char messages[8192]; /* every message, one per line */
 } tt_run;
 
+/* Like tt_prepare, with the graph's reference_kernels flag set first (reference: true picks
+ * the reference kernels, never the optimized variants). */
+ta_status tt_prepare_kernels(tt_run *r, const uint8_t *model, size_t len, bool reference);
+
 /* Read + check + prepare. Returns the first failing status; r->messages holds the reasons.
  * Always call tt_done(r) afterwards. */
 ta_status tt_prepare(tt_run *r, const uint8_t *model, size_t len);

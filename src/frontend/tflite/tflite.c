@@ -57,9 +57,10 @@ enum { OPT_NONE = 0, OPT_CONV2D = 1, OPT_DEPTHWISE_CONV2D = 2, OPT_POOL2D = 5,
 #define TFL_SCHEMA_VERSION 3u
 #define TFL_CUSTOM 32
 /* Caps that stop a hostile file from making us allocate without bound. */
-#define MAX_TENSORS 100000u
-#define MAX_OPS 100000u
-#define MAX_OPCODES 100000u
+#define MAX_TENSORS ((uint32_t)TA_MAX_TENSORS)
+#define MAX_OPS ((uint32_t)TA_MAX_OPS)
+#define MAX_OPCODES ((uint32_t)TA_MAX_OPS)
+#define MAX_OPERANDS ((uint32_t)TA_MAX_OPERANDS)
 #define MAX_DIM (1 << 30)
 
 /* Every BuiltinOperator of schema.fbs, by code, so that an unsupported one is named. */
@@ -140,7 +141,7 @@ static const struct {
     {40, TA_OP_MEAN, OPT_REDUCER},
     {114, TA_OP_QUANTIZE, OPT_NONE},
 };
-_Static_assert(TA_ARRAY_LEN(op_map) == TA_OP_COUNT, "every op of ops.def has a TFLite code");
+_Static_assert(TA_ARRAY_LEN(op_map) <= TA_OP_COUNT, "at most one TFLite code per op of ops.def");
 
 static const char *options_name(uint8_t t) {
   switch (t) {
@@ -203,9 +204,11 @@ static void fail(reader *rd, ta_status st) {
   else if (rd->st == TA_OK || (rd->st == TA_ERR_UNSUPPORTED && st == TA_ERR_LIMIT)) rd->st = st;
 }
 
+/* Out of memory outranks everything: once an allocation failed, what was read after it (a
+ * tensor count cut short, say) may look malformed when the file is not. */
 static ta_status final_status(const reader *rd) {
-  if (rd->fb.st == TA_ERR_MALFORMED) return TA_ERR_MALFORMED;
   if (rd->ctx->oom) return TA_ERR_LIMIT;
+  if (rd->fb.st == TA_ERR_MALFORMED) return TA_ERR_MALFORMED;
   return rd->st;
 }
 
@@ -677,6 +680,11 @@ static void read_operator(reader *rd, const ta_fb_vec *ops, uint32_t i) {
     return;
   }
   if (c->code < 0) return; /* the broken operator code was reported */
+  if (in.n > MAX_OPERANDS || outv.n > MAX_OPERANDS) {
+    op_err(rd, &o, TA_ERR_LIMIT, "has %u inputs and %u outputs; tinyaot reads at most %u of each",
+           in.n, outv.n, MAX_OPERANDS);
+    return;
+  }
 
   if (!spend(rd, ((uint64_t)in.n + outv.n) * sizeof(int32_t))) return;
   bool idx_ok = true;
@@ -737,6 +745,12 @@ static int32_t *read_io(reader *rd, const ta_fb_table *sg, int slot, const char 
   ta_fb_vec v;
   *n = 0;
   if (!ta_fb_vec_field(&rd->fb, sg, slot, field, TA_FB_I32, &v)) return NULL;
+  if (v.n > MAX_OPERANDS) {
+    ta_err(rd->ctx, TA_ERR_LIMIT, "the subgraph has %u %s; tinyaot reads at most %u", v.n, field,
+           MAX_OPERANDS);
+    fail(rd, TA_ERR_LIMIT);
+    return NULL;
+  }
   if (!spend(rd, (uint64_t)v.n * sizeof(int32_t))) return NULL;
   int32_t *arr = ta_new_array(rd->ctx, v.n ? v.n : 1, sizeof(int32_t));
   if (!arr) return NULL;
@@ -773,14 +787,16 @@ static void read_subgraph(reader *rd, const ta_fb_table *sg) {
   if (!ok) return;
   if (tensors.n > MAX_TENSORS || ops.n > MAX_OPS) {
     ta_err(rd->ctx, TA_ERR_LIMIT,
-           "the subgraph has %u tensors and %u operators; tinyaot reads at most %u of each",
-           tensors.n, ops.n, MAX_TENSORS);
+           "the subgraph has %u tensors and %u operators; tinyaot reads at most %u tensors and "
+           "%u operators",
+           tensors.n, ops.n, MAX_TENSORS, MAX_OPS);
     fail(rd, TA_ERR_LIMIT);
     return;
   }
   rd->bad_type = ta_new(rd->ctx, tensors.n ? tensors.n : 1);
   if (!rd->bad_type) return;
   for (uint32_t i = 0; i < tensors.n && !rd->ctx->oom; i++) read_tensor(rd, &tensors, i);
+  if (rd->ctx->oom) return; /* fewer tensors than the file has: indices would look wrong */
   rd->n_tensors = rd->g->n_tensors;
 
   uint32_t n_in, n_out;

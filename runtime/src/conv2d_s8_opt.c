@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * conv2d_s8_opt.c: int8 2-D convolution (groups 1), as a matrix-vector product per output
+ * pixel, bit-exact with tart_conv2d_s8.
+ *
+ * sum((x + input_offset) * w) + bias = sum(x * w) + acc_init, with acc_init = bias +
+ * input_offset * sum(w) computed by the compiler. A window tap outside the input contributes
+ * nothing in the reference; here the patch holds the input zero point there (pad_value), and
+ * (zero point + input_offset) * w = 0, so the identity holds for every pixel. The patch is
+ * the pixel itself for a 1x1 filter without padding, else an im2col row in scratch
+ * (KH*KW*Ci bytes). Four output channels are computed at once, sharing each input load.
+ */
+#include <string.h>
+
+#include "tart.h"
+#include "tart_fixedpoint.h"
+#include "tart_simd.h"
+
+static int conv_direct(const tart_conv_params *p) {
+  return p->filter_h == 1 && p->filter_w == 1 && p->pad_h == 0 && p->pad_w == 0;
+}
+
+size_t tart_conv2d_s8_opt_scratch_size(const tart_conv_params *p) {
+  return conv_direct(p) ? 0 : (size_t)p->filter_h * (size_t)p->filter_w * (size_t)p->in_c;
+}
+
+/* The window of output pixel (oy, ox) as KH*KW*Ci contiguous bytes. */
+static void im2col(const tart_conv_params *p, const int8_t *in_b, int32_t oy, int32_t ox,
+                   int8_t *col) {
+  const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
+  const size_t pixel = (size_t)p->in_c;
+  for (int32_t fy = 0; fy < p->filter_h; fy++) {
+    const int32_t iy = iy0 + p->dilation_h * fy;
+    int8_t *row = col + (size_t)fy * (size_t)p->filter_w * pixel;
+    if (iy < 0 || iy >= p->in_h) {
+      memset(row, (int)(int8_t)p->pad_value, (size_t)p->filter_w * pixel);
+      continue;
+    }
+    const int8_t *in_row = in_b + (size_t)iy * (size_t)p->in_w * pixel;
+    if (p->dilation_w == 1 && ix0 >= 0 && ix0 + p->filter_w <= p->in_w) {
+      memcpy(row, in_row + (size_t)ix0 * pixel, (size_t)p->filter_w * pixel);
+      continue;
+    }
+    for (int32_t fx = 0; fx < p->filter_w; fx++) {
+      const int32_t ix = ix0 + p->dilation_w * fx;
+      if (ix < 0 || ix >= p->in_w)
+        memset(row + (size_t)fx * pixel, (int)(int8_t)p->pad_value, pixel);
+      else
+        memcpy(row + (size_t)fx * pixel, in_row + (size_t)ix * pixel, pixel);
+    }
+  }
+}
+
+static int8_t requant(const tart_conv_params *p, int32_t acc, int32_t oc) {
+  const int32_t k = p->n_mult == 1 ? 0 : oc;
+  acc = tart_mul_by_quantized_mult(acc, p->mult[k], p->shift_left[k]) + p->output_offset;
+  return (int8_t)tart_clamp_i32(acc, p->act_min, p->act_max);
+}
+
+tart_status tart_conv2d_s8_opt(const tart_conv_params *p, const void *const *in,
+                               void *const *out, void *scratch) {
+  const int8_t *input = (const int8_t *)in[0];
+  const int8_t *filter = (const int8_t *)in[1];
+  int8_t *output = (int8_t *)out[0];
+  const int32_t k = p->filter_h * p->filter_w * p->in_c;
+  const int direct = conv_direct(p);
+  if (p->groups != 1 || p->filter_c != p->in_c || p->n_acc_init != p->out_c ||
+      (p->n_mult != 1 && p->n_mult != p->out_c) || (!direct && scratch == NULL))
+    return TART_ERR_PARAMS;
+  int8_t *col = (int8_t *)scratch;
+  for (int32_t b = 0; b < p->batches; b++) {
+    const int8_t *in_b = input + (size_t)b * (size_t)p->in_h * (size_t)p->in_w * (size_t)p->in_c;
+    for (int32_t oy = 0; oy < p->out_h; oy++) {
+      for (int32_t ox = 0; ox < p->out_w; ox++) {
+        const int8_t *patch;
+        if (direct) {
+          patch = in_b + ((size_t)(oy * p->stride_h) * (size_t)p->in_w +
+                          (size_t)(ox * p->stride_w)) * (size_t)p->in_c;
+        } else {
+          im2col(p, in_b, oy, ox, col);
+          patch = col;
+        }
+        int8_t *o = output + (((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w +
+                              (size_t)ox) * (size_t)p->out_c;
+        int32_t oc = 0;
+        for (; oc + 4 <= p->out_c; oc += 4) {
+          int32_t acc[4] = {p->acc_init[oc], p->acc_init[oc + 1], p->acc_init[oc + 2],
+                            p->acc_init[oc + 3]};
+          tart_dot4_s8(patch, filter + (size_t)oc * (size_t)k, k, k, acc);
+          for (int32_t j = 0; j < 4; j++) o[oc + j] = requant(p, acc[j], oc + j);
+        }
+        for (; oc < p->out_c; oc++)
+          o[oc] = requant(p, tart_dot_s8(patch, filter + (size_t)oc * (size_t)k, k, p->acc_init[oc]),
+                          oc);
+      }
+    }
+  }
+  return TART_OK;
+}

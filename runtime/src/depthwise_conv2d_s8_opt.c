@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * depthwise_conv2d_s8_opt.c: int8 depthwise convolution with depth multiplier 1,
+ * bit-exact with tart_depthwise_conv2d_s8.
+ *
+ * For an output pixel whose window lies wholly inside the input, sum((x + input_offset) * w)
+ * + bias = sum(x * w) + acc_init[c] (acc_init = bias + input_offset * sum of channel c's
+ * taps, from the compiler), and four channels are done per step (tart_mac4_s8). Border
+ * pixels skip the taps outside the input, as the reference does, one channel at a time.
+ */
+#include <string.h>
+
+#include "tart.h"
+#include "tart_fixedpoint.h"
+#include "tart_simd.h"
+
+static int8_t requant(const tart_dwconv_params *p, int32_t acc, int32_t c) {
+  const int32_t k = p->n_mult == 1 ? 0 : c;
+  acc = tart_mul_by_quantized_mult(acc, p->mult[k], p->shift_left[k]) + p->output_offset;
+  return (int8_t)tart_clamp_i32(acc, p->act_min, p->act_max);
+}
+
+static int params_ok(const tart_dwconv_params *p) {
+  return p->depth_mult == 1 && p->in_c == p->out_c && p->n_acc_init == p->out_c &&
+         (p->n_mult == 1 || p->n_mult == p->out_c);
+}
+
+static int window_inside(const tart_dwconv_params *p, int32_t iy0, int32_t ix0) {
+  return iy0 >= 0 && ix0 >= 0 && iy0 + (p->filter_h - 1) * p->dilation_h < p->in_h &&
+         ix0 + (p->filter_w - 1) * p->dilation_w < p->in_w;
+}
+
+/* Channel c at a border pixel: the reference arithmetic, taps outside skipped. */
+static int32_t border_acc(const tart_dwconv_params *p, const int8_t *in_b, const int8_t *filter,
+                          int32_t iy0, int32_t ix0, int32_t c) {
+  const int32_t C = p->in_c;
+  /* acc_init holds bias + offset * sum(all taps); take back the taps outside. */
+  int32_t acc = p->acc_init[c];
+  for (int32_t fy = 0; fy < p->filter_h; fy++) {
+    const int32_t iy = iy0 + p->dilation_h * fy;
+    for (int32_t fx = 0; fx < p->filter_w; fx++) {
+      const int32_t ix = ix0 + p->dilation_w * fx;
+      const int32_t w = filter[(fy * p->filter_w + fx) * C + c];
+      if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w)
+        acc -= p->input_offset * w;
+      else
+        acc += (int32_t)in_b[((size_t)iy * (size_t)p->in_w + (size_t)ix) * (size_t)C + (size_t)c] * w;
+    }
+  }
+  return acc;
+}
+
+/* Channel c at an inside pixel. */
+static int32_t inside_acc(const tart_dwconv_params *p, const int8_t *in_b, const int8_t *filter,
+                          int32_t iy0, int32_t ix0, int32_t c) {
+  const int32_t C = p->in_c;
+  int32_t acc = p->acc_init[c];
+  for (int32_t fy = 0; fy < p->filter_h; fy++) {
+    const int8_t *x = in_b + ((size_t)(iy0 + p->dilation_h * fy) * (size_t)p->in_w + (size_t)ix0) *
+                                 (size_t)C + (size_t)c;
+    const int8_t *w = filter + (size_t)fy * (size_t)p->filter_w * (size_t)C + (size_t)c;
+    for (int32_t fx = 0; fx < p->filter_w; fx++)
+      acc += (int32_t)x[(size_t)(fx * p->dilation_w) * (size_t)C] * w[(size_t)fx * (size_t)C];
+  }
+  return acc;
+}
+
+/* One output pixel, all channels, four at a time. Inside the input: acc_init plus plain
+ * products. At the border: the bias plus (x + input_offset) * w over the taps inside only,
+ * exactly the reference's sum. */
+static void dw_pixel(const tart_dwconv_params *p, const int8_t *in_b, const int8_t *filter,
+                     const int32_t *bias, int32_t oy, int32_t ox, int8_t *o) {
+  const int32_t C = p->in_c;
+  const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
+  int32_t c = 0;
+  if (window_inside(p, iy0, ix0)) {
+    for (; c + 4 <= C; c += 4) {
+      int32_t acc[4] = {p->acc_init[c], p->acc_init[c + 1], p->acc_init[c + 2],
+                        p->acc_init[c + 3]};
+      for (int32_t fy = 0; fy < p->filter_h; fy++) {
+        const int8_t *x = in_b + ((size_t)(iy0 + p->dilation_h * fy) * (size_t)p->in_w +
+                                  (size_t)ix0) * (size_t)C + (size_t)c;
+        const int8_t *w = filter + (size_t)fy * (size_t)p->filter_w * (size_t)C + (size_t)c;
+        for (int32_t fx = 0; fx < p->filter_w; fx++)
+          tart_mac4_s8(x + (size_t)(fx * p->dilation_w) * (size_t)C, w + (size_t)fx * (size_t)C,
+                       acc);
+      }
+      for (int32_t j = 0; j < 4; j++) o[c + j] = requant(p, acc[j], c + j);
+    }
+    for (; c < C; c++) o[c] = requant(p, inside_acc(p, in_b, filter, iy0, ix0, c), c);
+    return;
+  }
+  /* The taps inside the input: fy in [fy0, fy1), fx in [fx0, fx1). */
+  int32_t fy0 = 0, fy1 = p->filter_h, fx0 = 0, fx1 = p->filter_w;
+  while (fy0 < fy1 && iy0 + p->dilation_h * fy0 < 0) fy0++;
+  while (fy1 > fy0 && iy0 + p->dilation_h * (fy1 - 1) >= p->in_h) fy1--;
+  while (fx0 < fx1 && ix0 + p->dilation_w * fx0 < 0) fx0++;
+  while (fx1 > fx0 && ix0 + p->dilation_w * (fx1 - 1) >= p->in_w) fx1--;
+  const int32_t off = p->input_offset;
+  const int32_t off2 = (int32_t)(((uint32_t)off << 16) | ((uint32_t)off & 0xffffu));
+  for (; c + 4 <= C; c += 4) {
+    int32_t acc[4] = {0, 0, 0, 0};
+    if (bias) acc[0] = bias[c], acc[1] = bias[c + 1], acc[2] = bias[c + 2], acc[3] = bias[c + 3];
+    for (int32_t fy = fy0; fy < fy1; fy++) {
+      const int8_t *x = in_b + ((size_t)(iy0 + p->dilation_h * fy) * (size_t)p->in_w) * (size_t)C +
+                        (size_t)c;
+      const int8_t *w = filter + (size_t)fy * (size_t)p->filter_w * (size_t)C + (size_t)c;
+      for (int32_t fx = fx0; fx < fx1; fx++)
+        tart_mac4_off_s8(x + (size_t)(ix0 + fx * p->dilation_w) * (size_t)C,
+                         w + (size_t)fx * (size_t)C, off, off2, acc);
+    }
+    for (int32_t j = 0; j < 4; j++) o[c + j] = requant(p, acc[j], c + j);
+  }
+  for (; c < C; c++) o[c] = requant(p, border_acc(p, in_b, filter, iy0, ix0, c), c);
+}
+
+tart_status tart_depthwise_conv2d_s8_opt(const tart_dwconv_params *p, const void *const *in,
+                                         void *const *out, void *scratch) {
+  const int8_t *input = (const int8_t *)in[0];
+  const int8_t *filter = (const int8_t *)in[1];
+  const int32_t *bias = (const int32_t *)in[2];
+  int8_t *output = (int8_t *)out[0];
+  const size_t C = (size_t)p->in_c;
+  (void)scratch;
+  if (!params_ok(p))
+    return TART_ERR_PARAMS;
+  for (int32_t b = 0; b < p->batches; b++) {
+    const int8_t *in_b = input + (size_t)b * (size_t)p->in_h * (size_t)p->in_w * C;
+    for (int32_t oy = 0; oy < p->out_h; oy++)
+      for (int32_t ox = 0; ox < p->out_w; ox++)
+        dw_pixel(p, in_b, filter, bias, oy, ox,
+                 output + (((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w +
+                           (size_t)ox) * C);
+  }
+  return TART_OK;
+}
+
+/* In place (output may be the input buffer), row by row. Output row y reads input rows
+ * y - pad_h .. y - pad_h + KH - 1, so once row y is computed, input row y - pad_h is read by
+ * no later output row and can take output row y - pad_h. Computed rows wait in a ring of
+ * pad_h + 1 rows in scratch. Needs stride 1, dilation 1 in height and the output plane of
+ * the input's size (SAME), so output row r and input row r have one layout. */
+size_t tart_depthwise_conv2d_s8_opt_inplace_scratch_size(const tart_dwconv_params *p) {
+  return (size_t)(p->pad_h + 1) * (size_t)p->out_w * (size_t)p->out_c;
+}
+
+tart_status tart_depthwise_conv2d_s8_opt_inplace(const tart_dwconv_params *p,
+                                                 const void *const *in, void *const *out,
+                                                 void *scratch) {
+  const int8_t *input = (const int8_t *)in[0];
+  const int8_t *filter = (const int8_t *)in[1];
+  const int32_t *bias = (const int32_t *)in[2];
+  int8_t *output = (int8_t *)out[0];
+  int8_t *ring = (int8_t *)scratch;
+  const size_t row = (size_t)p->out_w * (size_t)p->out_c;
+  const int32_t slots = p->pad_h + 1;
+  if (!params_ok(p) || p->in_h != p->out_h || p->in_w != p->out_w || p->stride_h != 1 ||
+      p->dilation_h != 1 || p->pad_h < 0 || ring == NULL)
+    return TART_ERR_PARAMS;
+  for (int32_t b = 0; b < p->batches; b++) {
+    const int8_t *in_b = input + (size_t)b * (size_t)p->out_h * row;
+    int8_t *out_b = output + (size_t)b * (size_t)p->out_h * row;
+    for (int32_t oy = 0; oy < p->out_h; oy++) {
+      int8_t *slot = ring + (size_t)(oy % slots) * row;
+      for (int32_t ox = 0; ox < p->out_w; ox++)
+        dw_pixel(p, in_b, filter, bias, oy, ox, slot + (size_t)ox * (size_t)p->out_c);
+      const int32_t done = oy - p->pad_h; /* input row no later output row reads */
+      if (done >= 0)
+        memcpy(out_b + (size_t)done * row, ring + (size_t)(done % slots) * row, row);
+    }
+    for (int32_t r = p->out_h - p->pad_h; r < p->out_h; r++)
+      if (r >= 0) memcpy(out_b + (size_t)r * row, ring + (size_t)(r % slots) * row, row);
+  }
+  return TART_OK;
+}

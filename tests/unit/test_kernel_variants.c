@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_kernel_variants.c: every optimized int8 kernel variant gives the same bytes as the
+ * reference kernel it replaces (which the op tests and the golden tests check against
+ * TFLite), over hundreds of random shapes: conv (1x1 direct and im2col, strides, dilations,
+ * SAME/VALID, channel counts that are and are not multiples of 4), depthwise (inside and
+ * border pixels, the in-place row-ring variant) and fully connected.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ta_plan.h"
+#include "tflbuild.h"
+#include "tt_pipeline.h"
+
+static uint32_t rng = 0xC0FFEE11u;
+static uint32_t next(void) {
+  rng ^= rng << 13;
+  rng ^= rng >> 17;
+  rng ^= rng << 5;
+  return rng;
+}
+static int32_t range(int32_t lo, int32_t hi) { return lo + (int32_t)(next() % (uint32_t)(hi - lo + 1)); }
+
+typedef struct shape {
+  int op; /* TFB_OP_CONV_2D, TFB_OP_DEPTHWISE_CONV_2D, TFB_OP_FULLY_CONNECTED */
+  int32_t h, w, ci, co, kh, kw, sh, sw, dh, dw;
+  int pad, act, per_channel, bias, relu_first;
+} shape;
+
+static void q(tfb *b, int t, float s, int64_t zp) { tfb_quant(b, t, 1, &s, &zp, 0); }
+
+/* x -> [RELU ->] OP -> y; the RELU makes the op's input an arena tensor so the in-place
+ * depthwise variant can be chosen. */
+static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out_bytes) {
+  tfb *b = tfb_new();
+  int32_t in_dims[4] = {1, s->h, s->w, s->ci};
+  int rank_in = s->op == TFB_OP_FULLY_CONNECTED ? 2 : 4;
+  if (rank_in == 2) in_dims[1] = s->ci;
+  int x = tfb_tensor(b, "x", TFB_INT8, rank_in, in_dims, 0);
+  int64_t zp_in = range(-20, 20);
+  q(b, x, 0.05f, zp_in);
+  int src = x;
+  if (s->relu_first) {
+    src = tfb_tensor(b, "r", TFB_INT8, rank_in, in_dims, 0);
+    q(b, src, 0.05f, zp_in);
+    tfb_op(b, TFB_OP_RELU, (int[]){x}, 1, (int[]){src}, 1);
+  }
+  int32_t co = s->op == TFB_OP_DEPTHWISE_CONV_2D ? s->ci : s->co;
+  int32_t wd[4];
+  int wrank = 4;
+  size_t wn;
+  if (s->op == TFB_OP_CONV_2D) {
+    wd[0] = co, wd[1] = s->kh, wd[2] = s->kw, wd[3] = s->ci;
+  } else if (s->op == TFB_OP_DEPTHWISE_CONV_2D) {
+    wd[0] = 1, wd[1] = s->kh, wd[2] = s->kw, wd[3] = co;
+  } else {
+    wrank = 2, wd[0] = co, wd[1] = s->ci;
+  }
+  wn = (size_t)wd[0] * (size_t)wd[1] * (wrank == 4 ? (size_t)wd[2] * (size_t)wd[3] : 1);
+  int8_t *wv = malloc(wn);
+  for (size_t i = 0; i < wn; i++) wv[i] = (int8_t)(next() >> 24);
+  int tw = tfb_tensor(b, "w", TFB_INT8, wrank, wd, tfb_buffer(b, wv, wn));
+  free(wv);
+  float scales[64];
+  int64_t zps[64] = {0};
+  int nq = s->per_channel ? co : 1;
+  for (int i = 0; i < nq; i++) scales[i] = 0.002f + 0.0007f * (float)range(0, 9);
+  tfb_quant(b, tw, nq, scales, zps, s->op == TFB_OP_DEPTHWISE_CONV_2D ? 3 : 0);
+  int tb = -1;
+  if (s->bias) {
+    int32_t bv[64];
+    for (int i = 0; i < co; i++) bv[i] = range(-3000, 3000);
+    tb = tfb_tensor(b, "b", TFB_INT32, 1, (int32_t[]){co}, tfb_buffer(b, bv, (size_t)co * 4));
+    float bs[64];
+    for (int i = 0; i < nq; i++) bs[i] = 0.05f * scales[i];
+    tfb_quant(b, tb, nq, bs, zps, 0);
+  }
+  int32_t oh = 1, ow = 1, od[4];
+  int orank;
+  if (s->op == TFB_OP_FULLY_CONNECTED) {
+    orank = 2, od[0] = 1, od[1] = co;
+  } else {
+    int32_t ekh = (s->kh - 1) * s->dh + 1, ekw = (s->kw - 1) * s->dw + 1;
+    oh = s->pad == TFB_PAD_SAME ? (s->h + s->sh - 1) / s->sh : (s->h - ekh + s->sh) / s->sh;
+    ow = s->pad == TFB_PAD_SAME ? (s->w + s->sw - 1) / s->sw : (s->w - ekw + s->sw) / s->sw;
+    orank = 4, od[0] = 1, od[1] = oh, od[2] = ow, od[3] = co;
+  }
+  int y = tfb_tensor(b, "y", TFB_INT8, orank, od, 0);
+  q(b, y, 0.04f + 0.01f * (float)range(0, 5), range(-30, 30));
+  int op = tfb_op(b, s->op, (int[]){src, tw, tb}, 3, (int[]){y}, 1);
+  if (s->op == TFB_OP_CONV_2D)
+    tfb_conv_options(b, op, s->pad, s->sw, s->sh, s->act, s->dw, s->dh);
+  else if (s->op == TFB_OP_DEPTHWISE_CONV_2D)
+    tfb_dwconv_options(b, op, s->pad, s->sw, s->sh, 1, s->act, s->dw, s->dh);
+  else
+    tfb_fc_options(b, op, s->act, 0);
+  tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
+  uint8_t *m = tfb_finish(b, len);
+  tfb_free(b);
+  *in_bytes = (size_t)in_dims[0] * (size_t)in_dims[1] * (rank_in == 4 ? (size_t)s->w * (size_t)s->ci : 1);
+  *out_bytes = (size_t)oh * (size_t)ow * (size_t)co;
+  return m;
+}
+
+static int32_t run(const uint8_t *m, size_t len, bool reference, bool plan, const int8_t *in,
+                   int8_t *out, int32_t *kernel) {
+  tt_run r;
+  ta_status st = tt_prepare_kernels(&r, m, len, reference);
+  if (st != TA_OK) {
+    printf("prepare failed:\n%s", r.messages);
+    tt_done(&r);
+    return -1;
+  }
+  const void *ins[1] = {in};
+  void *outs[1] = {out};
+  ta_plan pl;
+  int32_t *root = NULL;
+  if (plan) {
+    if (ta_plan_build(r.g, r.calls, NULL, &pl) != TA_OK) {
+      tt_done(&r);
+      return -1;
+    }
+    root = pl.root;
+  }
+  *kernel = r.calls[r.g->n_ops - 1].kernel;
+  st = ta_graph_eval_shared(r.g, r.calls, root, ins, outs);
+  if (st != TA_OK) printf("eval failed:\n%s", r.messages);
+  tt_done(&r);
+  return st == TA_OK ? 0 : -1;
+}
+
+static void check_shape(const shape *s, int *opt_count) {
+  size_t len, nin, nout;
+  uint8_t *m = build(s, &len, &nin, &nout);
+  assert_non_null(m);
+  int8_t *in = malloc(nin), *ref = malloc(nout), *opt = malloc(nout);
+  for (size_t i = 0; i < nin; i++) in[i] = (int8_t)(next() >> 24);
+  int32_t kref, kopt;
+  assert_int_equal(run(m, len, true, false, in, ref, &kref), 0);
+  assert_int_equal(run(m, len, false, s->relu_first, in, opt, &kopt), 0);
+  if (kopt != kref) (*opt_count)++;
+  if (memcmp(ref, opt, nout) != 0) {
+    size_t i = 0;
+    while (ref[i] == opt[i]) i++;
+    printf("op %d h%d w%d ci%d co%d k%dx%d s%dx%d d%dx%d pad%d act%d pc%d bias%d: byte %zu "
+           "reference %d, kernel %s gives %d\n",
+           s->op, s->h, s->w, s->ci, s->co, s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, s->pad,
+           s->act, s->per_channel, s->bias, i, ref[i], ta_kernel_get(kopt)->name, opt[i]);
+    fail();
+  }
+  free(in);
+  free(ref);
+  free(opt);
+  free(m);
+}
+
+static shape random_shape(int op) {
+  shape s;
+  memset(&s, 0, sizeof s);
+  s.op = op;
+  s.h = range(1, 9), s.w = range(1, 9), s.ci = range(1, 13), s.co = range(1, 13);
+  s.kh = range(1, 4), s.kw = range(1, 4), s.sh = range(1, 3), s.sw = range(1, 3);
+  s.dh = range(1, 2), s.dw = range(1, 2);
+  s.pad = range(0, 1) ? TFB_PAD_SAME : TFB_PAD_VALID;
+  s.act = range(0, 3), s.per_channel = range(0, 1), s.bias = range(0, 3) > 0;
+  s.relu_first = range(0, 1);
+  if (s.pad == TFB_PAD_VALID) { /* keep the window inside */
+    if ((s.kh - 1) * s.dh + 1 > s.h) s.kh = 1, s.dh = 1;
+    if ((s.kw - 1) * s.dw + 1 > s.w) s.kw = 1, s.dw = 1;
+  }
+  return s;
+}
+
+static void test_conv_variants(void **state) {
+  (void)state;
+  int opt = 0;
+  for (int i = 0; i < 300; i++) {
+    shape s = random_shape(TFB_OP_CONV_2D);
+    if (i % 5 == 0) s.kh = s.kw = 1, s.pad = TFB_PAD_VALID; /* the direct 1x1 path */
+    check_shape(&s, &opt);
+  }
+  assert_true(opt > 250); /* the optimized kernel really ran */
+}
+
+static void test_depthwise_variants(void **state) {
+  (void)state;
+  int opt = 0;
+  for (int i = 0; i < 300; i++) {
+    shape s = random_shape(TFB_OP_DEPTHWISE_CONV_2D);
+    if (i % 3 == 0) s.sh = s.sw = 1, s.pad = TFB_PAD_SAME, s.relu_first = 1; /* in place */
+    check_shape(&s, &opt);
+  }
+  assert_true(opt > 250);
+}
+
+static void test_fc_variants(void **state) {
+  (void)state;
+  int opt = 0;
+  for (int i = 0; i < 200; i++) {
+    shape s = random_shape(TFB_OP_FULLY_CONNECTED);
+    s.ci = range(1, 70);
+    check_shape(&s, &opt);
+  }
+  assert_true(opt > 150);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_conv_variants),
+      cmocka_unit_test(test_depthwise_variants),
+      cmocka_unit_test(test_fc_variants),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
