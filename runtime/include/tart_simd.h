@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__ARM_FEATURE_SIMD32) && __ARM_FEATURE_SIMD32 && defined(__ARM_FEATURE_DSP) && \
+#if defined(__ARM_FEATURE_SIMD32) && __ARM_FEATURE_SIMD32 && defined(__ARM_FEATURE_DSP) &&         \
     __ARM_FEATURE_DSP
 #include <arm_acle.h>
 #define TART_HAVE_SMLAD 1
@@ -84,25 +84,28 @@ static inline int32_t tart_dot_s8(const int8_t *x, const int8_t *w, int32_t n, i
     acc = __smlad(tart_sxtb16_ror8(xv), tart_sxtb16_ror8(v), acc);
   }
 #endif
-  for (; i < n; i++) acc += (int32_t)x[i] * w[i];
+  for (; i < n; i++)
+    acc += (int32_t)x[i] * w[i];
   return acc;
 }
 
-/* Four channels of one depthwise tap: acc[j] += x[j] * w[j] (x and w point at channel c). */
-static inline void tart_mac4_s8(const int8_t *x, const int8_t *w, int32_t acc[4]) {
+/* Four channels of one depthwise tap: a_j += x[j] * w[j] (x and w point at channel c). The
+ * accumulators are separate scalars so that, inlined, they stay in registers. */
+static inline void tart_mac4_s8(const int8_t *x, const int8_t *w, int32_t *a0, int32_t *a1,
+                                int32_t *a2, int32_t *a3) {
 #if TART_HAVE_SMLAD
   const int32_t xv = tart_ld4(x), v = tart_ld4(w);
   const int32_t x02 = __sxtb16(xv), x13 = tart_sxtb16_ror8(xv);
   const int32_t w02 = __sxtb16(v), w13 = tart_sxtb16_ror8(v);
-  acc[0] = __smlabb(x02, w02, acc[0]);
-  acc[2] = __smlatt(x02, w02, acc[2]);
-  acc[1] = __smlabb(x13, w13, acc[1]);
-  acc[3] = __smlatt(x13, w13, acc[3]);
+  *a0 = __smlabb(x02, w02, *a0);
+  *a2 = __smlatt(x02, w02, *a2);
+  *a1 = __smlabb(x13, w13, *a1);
+  *a3 = __smlatt(x13, w13, *a3);
 #else
-  acc[0] += (int32_t)x[0] * w[0];
-  acc[1] += (int32_t)x[1] * w[1];
-  acc[2] += (int32_t)x[2] * w[2];
-  acc[3] += (int32_t)x[3] * w[3];
+  *a0 += (int32_t)x[0] * w[0];
+  *a1 += (int32_t)x[1] * w[1];
+  *a2 += (int32_t)x[2] * w[2];
+  *a3 += (int32_t)x[3] * w[3];
 #endif
 }
 
@@ -110,23 +113,24 @@ static inline void tart_mac4_s8(const int8_t *x, const int8_t *w, int32_t acc[4]
  * offset) * w[j]. offset2 holds the offset in both halfwords ((offset << 16) | (offset &
  * 0xffff)); the sums fit int16 since |x| <= 128 and |offset| <= 255. */
 static inline void tart_mac4_off_s8(const int8_t *x, const int8_t *w, int32_t offset,
-                                    int32_t offset2, int32_t acc[4]) {
+                                    int32_t offset2, int32_t *a0, int32_t *a1, int32_t *a2,
+                                    int32_t *a3) {
 #if TART_HAVE_SMLAD
   (void)offset;
   const int32_t xv = tart_ld4(x), v = tart_ld4(w);
   const int32_t x02 = __sadd16(__sxtb16(xv), offset2);
   const int32_t x13 = __sadd16(tart_sxtb16_ror8(xv), offset2);
   const int32_t w02 = __sxtb16(v), w13 = tart_sxtb16_ror8(v);
-  acc[0] = __smlabb(x02, w02, acc[0]);
-  acc[2] = __smlatt(x02, w02, acc[2]);
-  acc[1] = __smlabb(x13, w13, acc[1]);
-  acc[3] = __smlatt(x13, w13, acc[3]);
+  *a0 = __smlabb(x02, w02, *a0);
+  *a2 = __smlatt(x02, w02, *a2);
+  *a1 = __smlabb(x13, w13, *a1);
+  *a3 = __smlatt(x13, w13, *a3);
 #else
   (void)offset2;
-  acc[0] += ((int32_t)x[0] + offset) * w[0];
-  acc[1] += ((int32_t)x[1] + offset) * w[1];
-  acc[2] += ((int32_t)x[2] + offset) * w[2];
-  acc[3] += ((int32_t)x[3] + offset) * w[3];
+  *a0 += ((int32_t)x[0] + offset) * w[0];
+  *a1 += ((int32_t)x[1] + offset) * w[1];
+  *a2 += ((int32_t)x[2] + offset) * w[2];
+  *a3 += ((int32_t)x[3] + offset) * w[3];
 #endif
 }
 

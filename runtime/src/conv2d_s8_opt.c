@@ -51,14 +51,14 @@ static void im2col(const tart_conv_params *p, const int8_t *in_b, int32_t oy, in
   }
 }
 
-static int8_t requant(const tart_conv_params *p, int32_t acc, int32_t oc) {
+static inline int8_t requant(const tart_conv_params *p, int32_t acc, int32_t oc) {
   const int32_t k = p->n_mult == 1 ? 0 : oc;
   acc = tart_mul_by_quantized_mult(acc, p->mult[k], p->shift_left[k]) + p->output_offset;
   return (int8_t)tart_clamp_i32(acc, p->act_min, p->act_max);
 }
 
-tart_status tart_conv2d_s8_opt(const tart_conv_params *p, const void *const *in,
-                               void *const *out, void *scratch) {
+tart_status tart_conv2d_s8_opt(const tart_conv_params *p, const void *const *in, void *const *out,
+                               void *scratch) {
   const int8_t *input = (const int8_t *)in[0];
   const int8_t *filter = (const int8_t *)in[1];
   int8_t *output = (int8_t *)out[0];
@@ -74,24 +74,29 @@ tart_status tart_conv2d_s8_opt(const tart_conv_params *p, const void *const *in,
       for (int32_t ox = 0; ox < p->out_w; ox++) {
         const int8_t *patch;
         if (direct) {
-          patch = in_b + ((size_t)(oy * p->stride_h) * (size_t)p->in_w +
-                          (size_t)(ox * p->stride_w)) * (size_t)p->in_c;
+          patch =
+              in_b + ((size_t)(oy * p->stride_h) * (size_t)p->in_w + (size_t)(ox * p->stride_w)) *
+                         (size_t)p->in_c;
         } else {
           im2col(p, in_b, oy, ox, col);
           patch = col;
         }
-        int8_t *o = output + (((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w +
-                              (size_t)ox) * (size_t)p->out_c;
+        int8_t *o =
+            output + (((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w + (size_t)ox) *
+                         (size_t)p->out_c;
         int32_t oc = 0;
         for (; oc + 4 <= p->out_c; oc += 4) {
           int32_t acc[4] = {p->acc_init[oc], p->acc_init[oc + 1], p->acc_init[oc + 2],
                             p->acc_init[oc + 3]};
           tart_dot4_s8(patch, filter + (size_t)oc * (size_t)k, k, k, acc);
-          for (int32_t j = 0; j < 4; j++) o[oc + j] = requant(p, acc[j], oc + j);
+          o[oc] = requant(p, acc[0], oc);
+          o[oc + 1] = requant(p, acc[1], oc + 1);
+          o[oc + 2] = requant(p, acc[2], oc + 2);
+          o[oc + 3] = requant(p, acc[3], oc + 3);
         }
         for (; oc < p->out_c; oc++)
-          o[oc] = requant(p, tart_dot_s8(patch, filter + (size_t)oc * (size_t)k, k, p->acc_init[oc]),
-                          oc);
+          o[oc] = requant(
+              p, tart_dot_s8(patch, filter + (size_t)oc * (size_t)k, k, p->acc_init[oc]), oc);
       }
     }
   }

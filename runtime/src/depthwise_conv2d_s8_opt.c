@@ -14,7 +14,7 @@
 #include "tart_fixedpoint.h"
 #include "tart_simd.h"
 
-static int8_t requant(const tart_dwconv_params *p, int32_t acc, int32_t c) {
+static inline int8_t requant(const tart_dwconv_params *p, int32_t acc, int32_t c) {
   const int32_t k = p->n_mult == 1 ? 0 : c;
   acc = tart_mul_by_quantized_mult(acc, p->mult[k], p->shift_left[k]) + p->output_offset;
   return (int8_t)tart_clamp_i32(acc, p->act_min, p->act_max);
@@ -44,7 +44,8 @@ static int32_t border_acc(const tart_dwconv_params *p, const int8_t *in_b, const
       if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w)
         acc -= p->input_offset * w;
       else
-        acc += (int32_t)in_b[((size_t)iy * (size_t)p->in_w + (size_t)ix) * (size_t)C + (size_t)c] * w;
+        acc +=
+            (int32_t)in_b[((size_t)iy * (size_t)p->in_w + (size_t)ix) * (size_t)C + (size_t)c] * w;
     }
   }
   return acc;
@@ -56,8 +57,9 @@ static int32_t inside_acc(const tart_dwconv_params *p, const int8_t *in_b, const
   const int32_t C = p->in_c;
   int32_t acc = p->acc_init[c];
   for (int32_t fy = 0; fy < p->filter_h; fy++) {
-    const int8_t *x = in_b + ((size_t)(iy0 + p->dilation_h * fy) * (size_t)p->in_w + (size_t)ix0) *
-                                 (size_t)C + (size_t)c;
+    const int8_t *x =
+        in_b + ((size_t)(iy0 + p->dilation_h * fy) * (size_t)p->in_w + (size_t)ix0) * (size_t)C +
+        (size_t)c;
     const int8_t *w = filter + (size_t)fy * (size_t)p->filter_w * (size_t)C + (size_t)c;
     for (int32_t fx = 0; fx < p->filter_w; fx++)
       acc += (int32_t)x[(size_t)(fx * p->dilation_w) * (size_t)C] * w[(size_t)fx * (size_t)C];
@@ -74,44 +76,63 @@ static void dw_pixel(const tart_dwconv_params *p, const int8_t *in_b, const int8
   const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
   int32_t c = 0;
   if (window_inside(p, iy0, ix0)) {
+    /* Steps between taps, in bytes: along a filter row, and from one row to the next. */
+    const size_t x_step = (size_t)p->dilation_w * (size_t)C, w_step = (size_t)C;
+    const size_t x_row = (size_t)p->dilation_h * (size_t)p->in_w * (size_t)C;
+    const int8_t *x_base = in_b + ((size_t)iy0 * (size_t)p->in_w + (size_t)ix0) * (size_t)C;
     for (; c + 4 <= C; c += 4) {
-      int32_t acc[4] = {p->acc_init[c], p->acc_init[c + 1], p->acc_init[c + 2],
-                        p->acc_init[c + 3]};
-      for (int32_t fy = 0; fy < p->filter_h; fy++) {
-        const int8_t *x = in_b + ((size_t)(iy0 + p->dilation_h * fy) * (size_t)p->in_w +
-                                  (size_t)ix0) * (size_t)C + (size_t)c;
-        const int8_t *w = filter + (size_t)fy * (size_t)p->filter_w * (size_t)C + (size_t)c;
-        for (int32_t fx = 0; fx < p->filter_w; fx++)
-          tart_mac4_s8(x + (size_t)(fx * p->dilation_w) * (size_t)C, w + (size_t)fx * (size_t)C,
-                       acc);
+      int32_t a0 = p->acc_init[c], a1 = p->acc_init[c + 1], a2 = p->acc_init[c + 2],
+              a3 = p->acc_init[c + 3];
+      const int8_t *xr = x_base + c, *w = filter + c;
+      for (int32_t fy = 0; fy < p->filter_h; fy++, xr += x_row) {
+        const int8_t *x = xr;
+        for (int32_t fx = 0; fx < p->filter_w; fx++, x += x_step, w += w_step)
+          tart_mac4_s8(x, w, &a0, &a1, &a2, &a3);
       }
-      for (int32_t j = 0; j < 4; j++) o[c + j] = requant(p, acc[j], c + j);
+      o[c] = requant(p, a0, c);
+      o[c + 1] = requant(p, a1, c + 1);
+      o[c + 2] = requant(p, a2, c + 2);
+      o[c + 3] = requant(p, a3, c + 3);
     }
-    for (; c < C; c++) o[c] = requant(p, inside_acc(p, in_b, filter, iy0, ix0, c), c);
+    for (; c < C; c++)
+      o[c] = requant(p, inside_acc(p, in_b, filter, iy0, ix0, c), c);
     return;
   }
   /* The taps inside the input: fy in [fy0, fy1), fx in [fx0, fx1). */
   int32_t fy0 = 0, fy1 = p->filter_h, fx0 = 0, fx1 = p->filter_w;
-  while (fy0 < fy1 && iy0 + p->dilation_h * fy0 < 0) fy0++;
-  while (fy1 > fy0 && iy0 + p->dilation_h * (fy1 - 1) >= p->in_h) fy1--;
-  while (fx0 < fx1 && ix0 + p->dilation_w * fx0 < 0) fx0++;
-  while (fx1 > fx0 && ix0 + p->dilation_w * (fx1 - 1) >= p->in_w) fx1--;
+  while (fy0 < fy1 && iy0 + p->dilation_h * fy0 < 0)
+    fy0++;
+  while (fy1 > fy0 && iy0 + p->dilation_h * (fy1 - 1) >= p->in_h)
+    fy1--;
+  while (fx0 < fx1 && ix0 + p->dilation_w * fx0 < 0)
+    fx0++;
+  while (fx1 > fx0 && ix0 + p->dilation_w * (fx1 - 1) >= p->in_w)
+    fx1--;
   const int32_t off = p->input_offset;
   const int32_t off2 = (int32_t)(((uint32_t)off << 16) | ((uint32_t)off & 0xffffu));
+  const size_t x_step = (size_t)p->dilation_w * (size_t)C;
+  const size_t x_row = (size_t)p->dilation_h * (size_t)p->in_w * (size_t)C;
+  const size_t w_row = (size_t)p->filter_w * (size_t)C;
+  const int8_t *x_base = in_b + ((size_t)(iy0 + p->dilation_h * fy0) * (size_t)p->in_w +
+                                 (size_t)(ix0 + p->dilation_w * fx0)) * (size_t)C;
+  const int8_t *w_base = filter + ((size_t)fy0 * (size_t)p->filter_w + (size_t)fx0) * (size_t)C;
   for (; c + 4 <= C; c += 4) {
-    int32_t acc[4] = {0, 0, 0, 0};
-    if (bias) acc[0] = bias[c], acc[1] = bias[c + 1], acc[2] = bias[c + 2], acc[3] = bias[c + 3];
-    for (int32_t fy = fy0; fy < fy1; fy++) {
-      const int8_t *x = in_b + ((size_t)(iy0 + p->dilation_h * fy) * (size_t)p->in_w) * (size_t)C +
-                        (size_t)c;
-      const int8_t *w = filter + (size_t)fy * (size_t)p->filter_w * (size_t)C + (size_t)c;
-      for (int32_t fx = fx0; fx < fx1; fx++)
-        tart_mac4_off_s8(x + (size_t)(ix0 + fx * p->dilation_w) * (size_t)C,
-                         w + (size_t)fx * (size_t)C, off, off2, acc);
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    if (bias)
+      a0 = bias[c], a1 = bias[c + 1], a2 = bias[c + 2], a3 = bias[c + 3];
+    const int8_t *xr = x_base + c, *wr = w_base + c;
+    for (int32_t fy = fy0; fy < fy1; fy++, xr += x_row, wr += w_row) {
+      const int8_t *x = xr, *w = wr;
+      for (int32_t fx = fx0; fx < fx1; fx++, x += x_step, w += C)
+        tart_mac4_off_s8(x, w, off, off2, &a0, &a1, &a2, &a3);
     }
-    for (int32_t j = 0; j < 4; j++) o[c + j] = requant(p, acc[j], c + j);
+    o[c] = requant(p, a0, c);
+    o[c + 1] = requant(p, a1, c + 1);
+    o[c + 2] = requant(p, a2, c + 2);
+    o[c + 3] = requant(p, a3, c + 3);
   }
-  for (; c < C; c++) o[c] = requant(p, border_acc(p, in_b, filter, iy0, ix0, c), c);
+  for (; c < C; c++)
+    o[c] = requant(p, border_acc(p, in_b, filter, iy0, ix0, c), c);
 }
 
 tart_status tart_depthwise_conv2d_s8_opt(const tart_dwconv_params *p, const void *const *in,
@@ -129,8 +150,9 @@ tart_status tart_depthwise_conv2d_s8_opt(const tart_dwconv_params *p, const void
     for (int32_t oy = 0; oy < p->out_h; oy++)
       for (int32_t ox = 0; ox < p->out_w; ox++)
         dw_pixel(p, in_b, filter, bias, oy, ox,
-                 output + (((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w +
-                           (size_t)ox) * C);
+                 output +
+                     (((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w + (size_t)ox) *
+                         C);
   }
   return TART_OK;
 }
@@ -144,9 +166,8 @@ size_t tart_depthwise_conv2d_s8_opt_inplace_scratch_size(const tart_dwconv_param
   return (size_t)(p->pad_h + 1) * (size_t)p->out_w * (size_t)p->out_c;
 }
 
-tart_status tart_depthwise_conv2d_s8_opt_inplace(const tart_dwconv_params *p,
-                                                 const void *const *in, void *const *out,
-                                                 void *scratch) {
+tart_status tart_depthwise_conv2d_s8_opt_inplace(const tart_dwconv_params *p, const void *const *in,
+                                                 void *const *out, void *scratch) {
   const int8_t *input = (const int8_t *)in[0];
   const int8_t *filter = (const int8_t *)in[1];
   const int32_t *bias = (const int32_t *)in[2];
@@ -169,7 +190,8 @@ tart_status tart_depthwise_conv2d_s8_opt_inplace(const tart_dwconv_params *p,
         memcpy(out_b + (size_t)done * row, ring + (size_t)(done % slots) * row, row);
     }
     for (int32_t r = p->out_h - p->pad_h; r < p->out_h; r++)
-      if (r >= 0) memcpy(out_b + (size_t)r * row, ring + (size_t)(r % slots) * row, row);
+      if (r >= 0)
+        memcpy(out_b + (size_t)r * row, ring + (size_t)(r % slots) * row, row);
   }
   return TART_OK;
 }

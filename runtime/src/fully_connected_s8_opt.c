@@ -9,7 +9,7 @@
 #include "tart_fixedpoint.h"
 #include "tart_simd.h"
 
-static int8_t requant(const tart_fc_params *p, int32_t acc, int32_t c) {
+static inline int8_t requant(const tart_fc_params *p, int32_t acc, int32_t c) {
   const int32_t k = p->n_mult == 1 ? 0 : c;
   acc = tart_mul_by_quantized_mult(acc, p->mult[k], p->shift_left[k]) + p->output_offset;
   return (int8_t)tart_clamp_i32(acc, p->act_min, p->act_max);
@@ -30,10 +30,12 @@ tart_status tart_fully_connected_s8_opt(const tart_fc_params *p, const void *con
     int8_t *o = output + (size_t)b * (size_t)p->out_c;
     int32_t c = 0;
     for (; c + 4 <= p->out_c; c += 4) {
-      int32_t acc[4] = {p->acc_init[c], p->acc_init[c + 1], p->acc_init[c + 2],
-                        p->acc_init[c + 3]};
+      int32_t acc[4] = {p->acc_init[c], p->acc_init[c + 1], p->acc_init[c + 2], p->acc_init[c + 3]};
       tart_dot4_s8(x, weights + (size_t)c * (size_t)d, d, d, acc);
-      for (int32_t j = 0; j < 4; j++) o[c + j] = requant(p, acc[j], c + j);
+      o[c] = requant(p, acc[0], c);
+      o[c + 1] = requant(p, acc[1], c + 1);
+      o[c + 2] = requant(p, acc[2], c + 2);
+      o[c + 3] = requant(p, acc[3], c + 3);
     }
     for (; c < p->out_c; c++)
       o[c] = requant(p, tart_dot_s8(x, weights + (size_t)c * (size_t)d, d, p->acc_init[c]), c);
