@@ -8,6 +8,9 @@
  * input and of the weights keeps every product matched, so the sum is exactly the scalar
  * one: integer sums do not depend on their order, and the results stay bit-exact with the
  * reference kernels. Elsewhere (the host, Cortex-M0/M3) plain C loops compute the same sums.
+ * Sums wrap modulo 2^32 on every path, as SMLAD does: a hostile model (huge biases, huge
+ * depths) then gives wrong numbers, never undefined behaviour. A product of two int8 (or of
+ * int8 and an offset int16) always fits int32; only the additions can wrap.
  */
 #ifndef TART_SIMD_H
 #define TART_SIMD_H
@@ -22,6 +25,11 @@
 #else
 #define TART_HAVE_SMLAD 0
 #endif
+
+/* a + b modulo 2^32. */
+static inline int32_t tart_wrap_add(int32_t a, int32_t b) {
+  return (int32_t)((uint32_t)a + (uint32_t)b);
+}
 
 #if TART_HAVE_SMLAD
 /* SXTB16 of v rotated right by 8: bytes 1 and 3 as int16. One instruction; GCC does not fold
@@ -66,10 +74,10 @@ static inline void tart_dot4_s8(const int8_t *x, const int8_t *w, int32_t w_stri
 #endif
   for (; i < n; i++) {
     const int32_t xi = x[i];
-    a0 += xi * w0[i];
-    a1 += xi * w1[i];
-    a2 += xi * w2[i];
-    a3 += xi * w3[i];
+    a0 = tart_wrap_add(a0, xi * w0[i]);
+    a1 = tart_wrap_add(a1, xi * w1[i]);
+    a2 = tart_wrap_add(a2, xi * w2[i]);
+    a3 = tart_wrap_add(a3, xi * w3[i]);
   }
   acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
 }
@@ -85,7 +93,7 @@ static inline int32_t tart_dot_s8(const int8_t *x, const int8_t *w, int32_t n, i
   }
 #endif
   for (; i < n; i++)
-    acc += (int32_t)x[i] * w[i];
+    acc = tart_wrap_add(acc, (int32_t)x[i] * w[i]);
   return acc;
 }
 
@@ -102,10 +110,10 @@ static inline void tart_mac4_s8(const int8_t *x, const int8_t *w, int32_t *a0, i
   *a1 = __smlabb(x13, w13, *a1);
   *a3 = __smlatt(x13, w13, *a3);
 #else
-  *a0 += (int32_t)x[0] * w[0];
-  *a1 += (int32_t)x[1] * w[1];
-  *a2 += (int32_t)x[2] * w[2];
-  *a3 += (int32_t)x[3] * w[3];
+  *a0 = tart_wrap_add(*a0, (int32_t)x[0] * w[0]);
+  *a1 = tart_wrap_add(*a1, (int32_t)x[1] * w[1]);
+  *a2 = tart_wrap_add(*a2, (int32_t)x[2] * w[2]);
+  *a3 = tart_wrap_add(*a3, (int32_t)x[3] * w[3]);
 #endif
 }
 
@@ -127,10 +135,10 @@ static inline void tart_mac4_off_s8(const int8_t *x, const int8_t *w, int32_t of
   *a3 = __smlatt(x13, w13, *a3);
 #else
   (void)offset2;
-  *a0 += ((int32_t)x[0] + offset) * w[0];
-  *a1 += ((int32_t)x[1] + offset) * w[1];
-  *a2 += ((int32_t)x[2] + offset) * w[2];
-  *a3 += ((int32_t)x[3] + offset) * w[3];
+  *a0 = tart_wrap_add(*a0, ((int32_t)x[0] + offset) * w[0]);
+  *a1 = tart_wrap_add(*a1, ((int32_t)x[1] + offset) * w[1]);
+  *a2 = tart_wrap_add(*a2, ((int32_t)x[2] + offset) * w[2]);
+  *a3 = tart_wrap_add(*a3, ((int32_t)x[3] + offset) * w[3]);
 #endif
 }
 

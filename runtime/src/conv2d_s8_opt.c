@@ -53,7 +53,8 @@ static void im2col(const tart_conv_params *p, const int8_t *in_b, int32_t oy, in
 
 static inline int8_t requant(const tart_conv_params *p, int32_t acc, int32_t oc) {
   const int32_t k = p->n_mult == 1 ? 0 : oc;
-  acc = tart_mul_by_quantized_mult(acc, p->mult[k], p->shift_left[k]) + p->output_offset;
+  acc = tart_wrap_add(tart_mul_by_quantized_mult(acc, p->mult[k], p->shift_left[k]),
+                      p->output_offset);
   return (int8_t)tart_clamp_i32(acc, p->act_min, p->act_max);
 }
 

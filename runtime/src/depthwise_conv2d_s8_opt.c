@@ -16,7 +16,8 @@
 
 static inline int8_t requant(const tart_dwconv_params *p, int32_t acc, int32_t c) {
   const int32_t k = p->n_mult == 1 ? 0 : c;
-  acc = tart_mul_by_quantized_mult(acc, p->mult[k], p->shift_left[k]) + p->output_offset;
+  acc = tart_wrap_add(tart_mul_by_quantized_mult(acc, p->mult[k], p->shift_left[k]),
+                      p->output_offset);
   return (int8_t)tart_clamp_i32(acc, p->act_min, p->act_max);
 }
 
@@ -42,10 +43,11 @@ static int32_t border_acc(const tart_dwconv_params *p, const int8_t *in_b, const
       const int32_t ix = ix0 + p->dilation_w * fx;
       const int32_t w = filter[(fy * p->filter_w + fx) * C + c];
       if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w)
-        acc -= p->input_offset * w;
+        acc = tart_wrap_add(acc, -(p->input_offset * w));
       else
-        acc +=
-            (int32_t)in_b[((size_t)iy * (size_t)p->in_w + (size_t)ix) * (size_t)C + (size_t)c] * w;
+        acc = tart_wrap_add(
+            acc,
+            (int32_t)in_b[((size_t)iy * (size_t)p->in_w + (size_t)ix) * (size_t)C + (size_t)c] * w);
     }
   }
   return acc;
@@ -62,7 +64,8 @@ static int32_t inside_acc(const tart_dwconv_params *p, const int8_t *in_b, const
         (size_t)c;
     const int8_t *w = filter + (size_t)fy * (size_t)p->filter_w * (size_t)C + (size_t)c;
     for (int32_t fx = 0; fx < p->filter_w; fx++)
-      acc += (int32_t)x[(size_t)(fx * p->dilation_w) * (size_t)C] * w[(size_t)fx * (size_t)C];
+      acc = tart_wrap_add(acc, (int32_t)x[(size_t)(fx * p->dilation_w) * (size_t)C] *
+                                   w[(size_t)fx * (size_t)C]);
   }
   return acc;
 }
@@ -114,7 +117,8 @@ static void dw_pixel(const tart_dwconv_params *p, const int8_t *in_b, const int8
   const size_t x_row = (size_t)p->dilation_h * (size_t)p->in_w * (size_t)C;
   const size_t w_row = (size_t)p->filter_w * (size_t)C;
   const int8_t *x_base = in_b + ((size_t)(iy0 + p->dilation_h * fy0) * (size_t)p->in_w +
-                                 (size_t)(ix0 + p->dilation_w * fx0)) * (size_t)C;
+                                 (size_t)(ix0 + p->dilation_w * fx0)) *
+                                    (size_t)C;
   const int8_t *w_base = filter + ((size_t)fy0 * (size_t)p->filter_w + (size_t)fx0) * (size_t)C;
   for (; c + 4 <= C; c += 4) {
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;

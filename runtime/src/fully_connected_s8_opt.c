@@ -11,7 +11,8 @@
 
 static inline int8_t requant(const tart_fc_params *p, int32_t acc, int32_t c) {
   const int32_t k = p->n_mult == 1 ? 0 : c;
-  acc = tart_mul_by_quantized_mult(acc, p->mult[k], p->shift_left[k]) + p->output_offset;
+  acc = tart_wrap_add(tart_mul_by_quantized_mult(acc, p->mult[k], p->shift_left[k]),
+                      p->output_offset);
   return (int8_t)tart_clamp_i32(acc, p->act_min, p->act_max);
 }
 

@@ -7,6 +7,7 @@
  * kind of bad input, checking the message text. With $TA_TINYAOT set, the command line too:
  * exit 1 and nothing written for a bad model, --input-shape for a dynamic one.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -521,6 +522,45 @@ static void test_cli(void **state) {
   snprintf(out2, sizeof out2, "%s/out2", dir);
   assert_int_equal(spawn((const char *[]){ta, "compile", bad_path, "-o", out2, NULL}), 1);
   assert_int_not_equal(stat(out2, &sb), 0);
+  /* Constants with infinities and NaN reach the generated C (as <math.h>'s constants). */
+  char inf_path[300], in_path[300], out3[300], res[320];
+  snprintf(inf_path, sizeof inf_path, "%s/inf.onnx", dir);
+  snprintf(in_path, sizeof in_path, "%s/in.bin", dir);
+  snprintf(out3, sizeof out3, "%s/out3", dir);
+  snprintf(res, sizeof res, "%s/output_0.bin", out3);
+  m = model_new(13);
+  input(m, "x", 1, (int[]){4});
+  Onnx__TensorProto *c = init_f32(m, "c", 1, (int[]){4}, small);
+  c->float_data[1] = INFINITY;
+  c->float_data[2] = -INFINITY;
+  c->float_data[3] = NAN;
+  Onnx__NodeProto *cat = node(m, "Concat", "x c", "y");
+  Onnx__AttributeProto *ax = pnew(sizeof *ax);
+  onnx__attribute_proto__init(ax);
+  ax->name = pstr("axis");
+  ax->has_type = 1;
+  ax->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+  ax->has_i = 1;
+  ax->i = 0;
+  cat->attribute[cat->n_attribute++] = ax;
+  output(m, "y");
+  b = pack(m, &len);
+  write_bytes(inf_path, b, len);
+  const float x[4] = {1, 2, 3, 4};
+  write_bytes(in_path, (const uint8_t *)x, sizeof x);
+  assert_int_equal(spawn((const char *[]){ta, "run", inf_path, "--input", in_path, "--output-dir",
+                                          out3, NULL}),
+                   0);
+  FILE *f = fopen(res, "rb");
+  assert_non_null(f);
+  float y[8];
+  assert_int_equal(fread(y, sizeof y[0], 8, f), 8);
+  fclose(f);
+  assert_float_equal(y[0], 1.0f, 0);
+  assert_float_equal(y[4], small(0), 0);
+  assert_true(isinf(y[5]) && y[5] > 0);
+  assert_true(isinf(y[6]) && y[6] < 0);
+  assert_true(isnan(y[7]));
   char rm[300];
   snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
   assert_int_equal(system(rm), 0);
