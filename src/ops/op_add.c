@@ -27,11 +27,6 @@
 #include <math.h>
 #include <string.h>
 
-static void keep_first(ta_status *st, ta_status s) {
-  if (*st == TA_OK)
-    *st = s;
-}
-
 /* The int8 multipliers of ADD; false when TFLite would refuse them (a multiplier >= 1). */
 static bool add_quant(const ta_tensor *a, const ta_tensor *b, const ta_tensor *o,
                       tart_binary_params *p) {
@@ -79,10 +74,10 @@ static ta_status binary_check(ta_graph *g, ta_op *op) {
                      a->name, ta_dtype_name(a->dtype), b->name, ta_dtype_name(b->dtype), o->name,
                      ta_dtype_name(o->dtype));
   if ((unsigned)op->a.act > TA_ACT_RELU6)
-    keep_first(
+    ta_keep_first(
         &st, ta_op_err(g, op, TA_ERR_MALFORMED, "fused activation %d is unknown", (int)op->a.act));
   if (plain_int && op->a.act != TA_ACT_NONE)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                               "a fused activation on integers without quantization is not "
                               "supported"));
   if (o->dtype != TA_DT_I8 || plain_int)
@@ -93,17 +88,29 @@ static ta_status binary_check(ta_graph *g, ta_op *op) {
                      "quantization are)",
                      ta_op_kind_name(op->kind));
   ta_status qs = ta_check_per_tensor_quant(g, op, a, "input");
-  keep_first(&qs, ta_check_per_tensor_quant(g, op, b, "input"));
-  keep_first(&qs, ta_check_per_tensor_quant(g, op, o, "output"));
-  keep_first(&st, qs);
+  ta_keep_first(&qs, ta_check_per_tensor_quant(g, op, b, "input"));
+  ta_keep_first(&qs, ta_check_per_tensor_quant(g, op, o, "output"));
+  ta_keep_first(&st, qs);
   if (qs == TA_OK && op->kind == TA_OP_ADD) {
     tart_binary_params p;
     if (!add_quant(a, b, o, &p))
-      keep_first(&st,
+      ta_keep_first(&st,
                  ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                            "output scale %g is too small for input scales %g and %g: int8 "
                            "ADD needs 2 * max(input scales) < 2^20 * output scale (TFLite "
                            "refuses it too)",
+                           (double)o->q.scale[0], (double)a->q.scale[0], (double)b->q.scale[0]));
+  }
+  if (qs == TA_OK && op->kind == TA_OP_MUL) {
+    /* The kernel (as TFLite's) shifts left by at most 31. */
+    tart_binary_params p;
+    mul_quant(a, b, o, &p);
+    if (p.out_shift_left > 31)
+      ta_keep_first(&st,
+                 ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                           "output scale %g is too small for input scales %g and %g: the int8 "
+                           "MUL multiplier (product of the input scales / output scale) must be "
+                           "below 2^31",
                            (double)o->q.scale[0], (double)a->q.scale[0], (double)b->q.scale[0]));
   }
   return st;

@@ -34,8 +34,8 @@ static ta_status bmm_check(ta_graph *g, ta_op *op) {
   if (integer && a->q.count > 1)
     return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "input a \"%s\" is quantized per channel", a->name);
   char sa[96], sb[96];
-  if (!a->shape_known || !b->shape_known || a->rank < 2 || b->rank < 2 || !ta_dims_ok(a) ||
-      !ta_dims_ok(b))
+  if (!a->shape_known || !b->shape_known || a->rank < 2 || b->rank < 2 || !ta_tensor_dims_ok(a) ||
+      !ta_tensor_dims_ok(b))
     return ta_op_err(g, op, TA_ERR_MALFORMED,
                      "inputs have shapes %s and %s; expected known shapes of rank >= 2",
                      a->shape_known ? ta_shape_str(a, sa, sizeof sa) : "[?]",
@@ -74,7 +74,7 @@ static int32_t out_shape(const ta_tensor *a, const ta_tensor *b, int32_t *dims) 
 static ta_status bmm_infer(ta_graph *g, ta_op *op) {
   int32_t dims[TA_MAX_RANK];
   const int32_t r = out_shape(ta_op_input(g, op, 0), ta_op_input(g, op, 1), dims);
-  return ta_set_or_verify_shape(g, op, ta_op_output(g, op, 0), r, dims);
+  return ta_op_set_output_shape(g, op, ta_op_output(g, op, 0), r, dims);
 }
 
 /* Strides in matrices of operand t along the output's batch dims (0 where broadcast). */

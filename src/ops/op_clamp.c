@@ -48,7 +48,7 @@ static ta_status clamp_check(ta_graph *g, ta_op *op) {
 
 static ta_status clamp_infer(ta_graph *g, ta_op *op) {
   const ta_tensor *x = ta_op_input(g, op, 0);
-  return ta_set_or_verify_shape(g, op, ta_op_output(g, op, 0), x->rank, x->dims);
+  return ta_op_set_output_shape(g, op, ta_op_output(g, op, 0), x->rank, x->dims);
 }
 
 static float to_f32(double v) {

@@ -18,11 +18,6 @@
 
 #include <string.h>
 
-static void keep_first(ta_status *st, ta_status s) {
-  if (*st == TA_OK)
-    *st = s;
-}
-
 static ta_status concat_check(ta_graph *g, ta_op *op) {
   if (op->n_in < 1 || op->n_out != 1)
     return ta_op_err(g, op, TA_ERR_MALFORMED,
@@ -35,18 +30,18 @@ static ta_status concat_check(ta_graph *g, ta_op *op) {
                      y->name, ta_dtype_name(y->dtype));
   ta_status st = TA_OK;
   if ((unsigned)op->a.act > TA_ACT_RELU6)
-    keep_first(
+    ta_keep_first(
         &st, ta_op_err(g, op, TA_ERR_MALFORMED, "fused activation %d is unknown", (int)op->a.act));
   if (y->dtype == TA_DT_I8)
-    keep_first(&st, ta_check_per_tensor_quant(g, op, y, "output"));
+    ta_keep_first(&st, ta_check_per_tensor_quant(g, op, y, "output"));
   for (int32_t i = 0; i < op->n_in; i++) {
     const ta_tensor *x = ta_op_input(g, op, i);
     if (!x) {
-      keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "input %d is missing", i));
+      ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "input %d is missing", i));
       continue;
     }
     if (x->dtype != y->dtype) {
-      keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+      ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                                 "input %d \"%s\" is %s; expected %s like the output", i, x->name,
                                 ta_dtype_name(x->dtype), ta_dtype_name(y->dtype)));
       continue;
@@ -55,9 +50,9 @@ static ta_status concat_check(ta_graph *g, ta_op *op) {
       continue;
     ta_status qs = ta_check_per_tensor_quant(g, op, x, "input");
     if (qs != TA_OK) {
-      keep_first(&st, qs);
+      ta_keep_first(&st, qs);
     } else if (x->q.scale[0] != y->q.scale[0] || x->q.zero_point[0] != y->q.zero_point[0]) {
-      keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+      ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                                 "input %d \"%s\" has scale %g and zero point %lld, but the output "
                                 "has scale %g and zero point %lld; int8 CONCATENATION needs every "
                                 "input quantized like the output (TFLite refuses this; TFLite "

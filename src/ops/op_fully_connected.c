@@ -11,16 +11,12 @@
  * from (double)input_scale * weights_scale[c] / output_scale, the clamp range of the fused
  * activation; the kernels (runtime/src/fully_connected_{s8,f32}.c) only evaluate.
  */
+#include "ta_conv_common.h"
 #include "ta_ops.h"
 #include "ta_quant.h"
 
 #include <math.h>
 #include <string.h>
-
-static void keep_first(ta_status *st, ta_status s) {
-  if (*st == TA_OK)
-    *st = s;
-}
 
 /* int8 with int8 weights and int32 bias, or float32 throughout. */
 static ta_status check_dtypes(const ta_graph *g, const ta_op *op, const ta_tensor *x,
@@ -31,17 +27,17 @@ static ta_status check_dtypes(const ta_graph *g, const ta_op *op, const ta_tenso
   ta_status st = TA_OK;
   ta_dtype bias_dt = x->dtype == TA_DT_I8 ? TA_DT_I32 : TA_DT_F32;
   if (w->dtype != x->dtype)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                               "weights \"%s\" are %s; expected %s like the input%s", w->name,
                               ta_dtype_name(w->dtype), ta_dtype_name(x->dtype),
                               x->dtype == TA_DT_F32 ? " (hybrid models are not supported)" : ""));
   if (b && b->dtype != bias_dt)
-    keep_first(&st,
+    ta_keep_first(&st,
                ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                          "bias \"%s\" is %s; expected %s with %s input and filter", b->name,
                          ta_dtype_name(b->dtype), ta_dtype_name(bias_dt), ta_dtype_name(x->dtype)));
   if (y->dtype != x->dtype)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                               "output \"%s\" is %s; expected %s like the input", y->name,
                               ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
   return st;
@@ -82,19 +78,6 @@ static ta_status check_weight_quant(const ta_graph *g, const ta_op *op, const ta
   return TA_OK;
 }
 
-/* Every dim >= 1 and at most INT32_MAX elements (the kernels index with int32_t). */
-static bool dims_ok(int32_t rank, const int32_t *dims) {
-  int64_t elems = 1;
-  for (int32_t i = 0; i < rank; i++) {
-    if (dims[i] <= 0)
-      return false;
-    elems *= dims[i];
-    if (elems > INT32_MAX)
-      return false;
-  }
-  return true;
-}
-
 static ta_status fc_check(ta_graph *g, ta_op *op) {
   if ((op->n_in != 2 && op->n_in != 3) || op->n_out != 1)
     return ta_op_err(g, op, TA_ERR_MALFORMED,
@@ -111,14 +94,14 @@ static ta_status fc_check(ta_graph *g, ta_op *op) {
   char sb[64];
   ta_status st = check_dtypes(g, op, x, w, b, y);
   if ((unsigned)op->a.act > TA_ACT_RELU6)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "fused activation %d is not supported",
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "fused activation %d is not supported",
                               (int)op->a.act));
-  if (!x->shape_known || x->rank < 1 || !dims_ok(x->rank, x->dims))
-    keep_first(&st,
+  if (!x->shape_known || x->rank < 1 || !ta_dims_ok(x->rank, x->dims))
+    ta_keep_first(&st,
                ta_op_err(g, op, TA_ERR_MALFORMED, "input \"%s\" has shape %s; expected [..., K]",
                          x->name, x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
-  if (!w->shape_known || w->rank != 2 || !dims_ok(w->rank, w->dims))
-    keep_first(&st,
+  if (!w->shape_known || w->rank != 2 || !ta_dims_ok(w->rank, w->dims))
+    ta_keep_first(&st,
                ta_op_err(g, op, TA_ERR_MALFORMED, "weights \"%s\" have shape %s; expected [Co,K]",
                          w->name, w->shape_known ? ta_shape_str(w, sb, sizeof sb) : "(unknown)"));
   if (st != TA_OK)
@@ -128,48 +111,27 @@ static ta_status fc_check(ta_graph *g, ta_op *op) {
   size_t x_elems = 0, b_elems;
   ta_tensor_elems(x, &x_elems);
   if (op->a.keep_dims && x->dims[x->rank - 1] != k)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
                               "input \"%s\" has shape %s; with keep_num_dims its last dim must be "
                               "the weights' K = %d",
                               x->name, ta_shape_str(x, sb, sizeof sb), k));
   else if (x_elems % (size_t)k != 0)
-    keep_first(&st,
+    ta_keep_first(&st,
                ta_op_err(g, op, TA_ERR_MALFORMED,
                          "input \"%s\" has %zu elements, not a multiple of the weights' K = %d",
                          x->name, x_elems, k));
   if (b && (!ta_tensor_elems(b, &b_elems) || b_elems != (size_t)out_c))
-    keep_first(&st,
+    ta_keep_first(&st,
                ta_op_err(g, op, TA_ERR_MALFORMED,
                          "bias \"%s\" has shape %s; expected %d elements (one per output channel)",
                          b->name, b->shape_known ? ta_shape_str(b, sb, sizeof sb) : "(unknown)",
                          out_c));
   if (x->dtype == TA_DT_I8 && w->dtype == TA_DT_I8 && y->dtype == TA_DT_I8) {
-    keep_first(&st, ta_check_per_tensor_quant(g, op, x, "input"));
-    keep_first(&st, check_weight_quant(g, op, w, out_c));
-    keep_first(&st, ta_check_per_tensor_quant(g, op, y, "output"));
+    ta_keep_first(&st, ta_check_per_tensor_quant(g, op, x, "input"));
+    ta_keep_first(&st, check_weight_quant(g, op, w, out_c));
+    ta_keep_first(&st, ta_check_per_tensor_quant(g, op, y, "output"));
   }
   return st;
-}
-
-/* Set the output shape, or verify the one the model gives. */
-static ta_status set_or_verify_shape(const ta_graph *g, const ta_op *op, ta_tensor *y, int32_t rank,
-                                     const int32_t *dims) {
-  if (!y->shape_known) {
-    y->rank = rank;
-    memcpy(y->dims, dims, (size_t)rank * sizeof dims[0]);
-    y->shape_known = true;
-    return TA_OK;
-  }
-  if (y->rank == rank && memcmp(y->dims, dims, (size_t)rank * sizeof dims[0]) == 0)
-    return TA_OK;
-  ta_tensor want = {0};
-  want.rank = rank;
-  want.shape_known = true;
-  memcpy(want.dims, dims, (size_t)rank * sizeof dims[0]);
-  char have_s[64], want_s[64];
-  return ta_op_err(g, op, TA_ERR_MALFORMED, "output \"%s\" has shape %s in the model; expected %s",
-                   y->name, ta_shape_str(y, have_s, sizeof have_s),
-                   ta_shape_str(&want, want_s, sizeof want_s));
 }
 
 /* TFLite's FullyConnected Prepare: [batches, Co], or the input's shape ending in Co. */
@@ -187,46 +149,9 @@ static ta_status fc_infer(ta_graph *g, ta_op *op) {
     dims[0] = (int32_t)(x_elems / (size_t)w->dims[1]);
     dims[1] = w->dims[0];
   }
-  if (!dims_ok(rank, dims))
+  if (!ta_dims_ok(rank, dims))
     return ta_op_err(g, op, TA_ERR_LIMIT, "output has more than %d elements", INT32_MAX);
-  return set_or_verify_shape(g, op, ta_op_output(g, op, 0), rank, dims);
-}
-
-/* The kernel always takes (input, filter, bias); an absent bias is passed as NULL. */
-static ta_status bias_operand(ta_graph *g, ta_kernel_call *call) {
-  if (call->n_in >= 3)
-    return TA_OK;
-  int32_t *in = ta_new_array(g->ctx, 3, sizeof *in);
-  if (!in)
-    return TA_ERR_LIMIT;
-  in[0] = call->in[0], in[1] = call->in[1], in[2] = -1;
-  call->in = in;
-  call->n_in = 3;
-  return TA_OK;
-}
-
-/* TFLM's FullyConnected prepare: one (mult, shift_left) per weights scale (1 for per-tensor
- * weights), from the effective scale computed in double as GetQuantizedConvolutionMultipler
- * and PopulateConvolutionQuantizationParams do. */
-static ta_status requant(ta_graph *g, const ta_op *op, const ta_tensor *x, const ta_tensor *w,
-                         const ta_tensor *y, int32_t *n_mult, const int32_t **mult_out,
-                         const int32_t **shift_out) {
-  int32_t n = w->q.count;
-  int32_t *mult = ta_new_array(g->ctx, (size_t)n, sizeof *mult);
-  int32_t *shift = ta_new_array(g->ctx, (size_t)n, sizeof *shift);
-  if (!mult || !shift)
-    return TA_ERR_LIMIT;
-  for (int32_t i = 0; i < n; i++) {
-    double eff = (double)x->q.scale[0] * (double)w->q.scale[i] / (double)y->q.scale[0];
-    ta_quantize_multiplier(eff, &mult[i], &shift[i]);
-    if (shift[i] > 31)
-      return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                       "requantization scale %g (channel %d) is too large to represent", eff, i);
-  }
-  *n_mult = n;
-  *mult_out = mult;
-  *shift_out = shift;
-  return TA_OK;
+  return ta_op_set_output_shape(g, op, ta_op_output(g, op, 0), rank, dims);
 }
 
 static ta_status fc_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
@@ -236,7 +161,7 @@ static ta_status fc_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   ta_status st =
       ta_call_init(g, op, call, quantized ? TA_K_fully_connected_s8 : TA_K_fully_connected_f32);
   if (st == TA_OK)
-    st = bias_operand(g, call);
+    st = ta_conv_bias_operand(g, call);
   if (st != TA_OK)
     return st;
   size_t x_elems = 0;
@@ -256,7 +181,7 @@ static ta_status fc_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   int32_t qmin, qmax;
   ta_dtype_qrange(y->dtype, &qmin, &qmax);
   ta_act_range_quant(op->a.act, y->q.scale[0], y_zp, qmin, qmax, &p->act_min, &p->act_max);
-  st = requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
+  st = ta_conv_requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
   if (st != TA_OK || g->reference_kernels || p->filter_offset != 0)
     return st;
   int32_t *init = ta_acc_init(g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL,

@@ -30,7 +30,7 @@ static ta_status leaky_check(ta_graph *g, ta_op *op) {
 
 static ta_status leaky_infer(ta_graph *g, ta_op *op) {
   const ta_tensor *x = ta_op_input(g, op, 0);
-  return ta_set_or_verify_shape(g, op, ta_op_output(g, op, 0), x->rank, x->dims);
+  return ta_op_set_output_shape(g, op, ta_op_output(g, op, 0), x->rank, x->dims);
 }
 
 static ta_status leaky_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {

@@ -18,11 +18,6 @@
 
 _Static_assert((TA_MAX_RANK + 1) / 2 <= 4, "mean kernels take at most 4 groups of each kind");
 
-static void keep_first(ta_status *st, ta_status s) {
-  if (*st == TA_OK)
-    *st = s;
-}
-
 /* Axis value i of the constant axes tensor (int32 or int64; data may be unaligned). */
 static int64_t axis_value(const ta_tensor *t, size_t i) {
   if (t->dtype == TA_DT_I64) {
@@ -69,15 +64,15 @@ static ta_status mean_check(ta_graph *g, ta_op *op) {
   ta_status st = TA_OK;
   char sb[96];
   if (x->dtype != TA_DT_F32 && x->dtype != TA_DT_I8)
-    keep_first(&st,
+    ta_keep_first(&st,
                ta_op_err(g, op, TA_ERR_UNSUPPORTED, "input \"%s\" is %s; expected float32 or int8",
                          x->name, ta_dtype_name(x->dtype)));
   else if (y->dtype != x->dtype)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                               "output \"%s\" is %s; expected %s like the input", y->name,
                               ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
-  if (!x->shape_known || x->rank < 1 || !ta_dims_ok(x))
-    keep_first(
+  if (!x->shape_known || x->rank < 1 || !ta_tensor_dims_ok(x))
+    ta_keep_first(
         &st,
         ta_op_err(
             g, op, TA_ERR_MALFORMED,
@@ -85,15 +80,15 @@ static ta_status mean_check(ta_graph *g, ta_op *op) {
             x->name, x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
   size_t n_axes = 0;
   if (!ta_tensor_is_const(axes))
-    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                               "axes \"%s\" is computed at run time; expected a constant tensor",
                               axes->name));
   else if (axes->dtype != TA_DT_I32 && axes->dtype != TA_DT_I64)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "axes \"%s\" is %s; expected int32 or int64",
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "axes \"%s\" is %s; expected int32 or int64",
                               axes->name, ta_dtype_name(axes->dtype)));
   else if (!axes->shape_known || axes->rank > 1 || !ta_tensor_elems(axes, &n_axes) ||
            axes->data_bytes < n_axes * ta_dtype_size(axes->dtype))
-    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
                               "axes \"%s\" has shape %s and %zu bytes of data; expected a vector",
                               axes->name,
                               axes->shape_known ? ta_shape_str(axes, sb, sizeof sb) : "(unknown)",
@@ -108,8 +103,8 @@ static ta_status mean_check(ta_graph *g, ta_op *op) {
                      "axis %lld is out of range for the rank-%d input \"%s\"", (long long)bad,
                      x->rank, x->name);
   if (x->dtype == TA_DT_I8) {
-    keep_first(&st, ta_check_per_tensor_quant(g, op, x, "input"));
-    keep_first(&st, ta_check_per_tensor_quant(g, op, y, "output"));
+    ta_keep_first(&st, ta_check_per_tensor_quant(g, op, x, "input"));
+    ta_keep_first(&st, ta_check_per_tensor_quant(g, op, y, "output"));
   }
   return st;
 }
@@ -128,7 +123,7 @@ static ta_status mean_infer(ta_graph *g, ta_op *op) {
     else if (op->a.keep_dims)
       dims[rank++] = 1;
   }
-  return ta_set_or_verify_shape(g, op, y, rank, dims);
+  return ta_op_set_output_shape(g, op, y, rank, dims);
 }
 
 /* Merge the input axes into groups: size-1 axes dropped, neighbours of the same kind (kept or

@@ -14,16 +14,12 @@
  * input, and the checks below guarantee every window keeps at least one tap.
  * MACs: 0 (pooling has no multiplies; the window adds are not counted).
  */
+#include "ta_conv_common.h"
 #include "ta_ops.h"
 #include "ta_quant.h"
 #include "ta_quant_act.h"
 
 #include <math.h>
-
-static void keep_first(ta_status *st, ta_status s) {
-  if (*st == TA_OK)
-    *st = s;
-}
 
 /* Output size along one axis; <= 0 when the window does not fit. Explicit padding: the
  * ONNX formula, floor((in + pads - extent) / stride) + 1, or with ceil_mode the ceiling, minus
@@ -53,23 +49,23 @@ static ta_status check_attrs(const ta_graph *g, const ta_op *op) {
   const ta_attrs *a = &op->a;
   ta_status st = TA_OK;
   if (a->filter_h < 1 || a->filter_w < 1)
-    keep_first(&st,
+    ta_keep_first(&st,
                ta_op_err(g, op, TA_ERR_MALFORMED, "window is %dx%d (HxW); expected values >= 1",
                          a->filter_h, a->filter_w));
   if (a->stride_h < 1 || a->stride_w < 1)
-    keep_first(&st,
+    ta_keep_first(&st,
                ta_op_err(g, op, TA_ERR_MALFORMED, "stride is %dx%d (HxW); expected values >= 1",
                          a->stride_h, a->stride_w));
   if (a->padding != TA_PAD_VALID && a->padding != TA_PAD_SAME && a->padding != TA_PAD_EXPLICIT)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "unknown padding kind %d", (int)a->padding));
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "unknown padding kind %d", (int)a->padding));
   if (a->padding == TA_PAD_EXPLICIT &&
       (a->pad_top < 0 || a->pad_bottom < 0 || a->pad_left < 0 || a->pad_right < 0))
-    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
                               "explicit padding (top %d, bottom %d, left %d, right %d) is negative",
                               a->pad_top, a->pad_bottom, a->pad_left, a->pad_right));
   if (a->dilation_h < 0 || a->dilation_w < 0 || (a->padding != TA_PAD_EXPLICIT &&
                                                   (dil_h(a) != 1 || dil_w(a) != 1)))
-    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                               "window dilation %dx%d needs explicit padding", a->dilation_h,
                               a->dilation_w));
   /* A pad as large as the window would give windows with no input tap at all. */
@@ -78,13 +74,13 @@ static ta_status check_attrs(const ta_graph *g, const ta_op *op) {
        a->pad_bottom >= (a->filter_h - 1) * dil_h(a) + 1 ||
        a->pad_left >= (a->filter_w - 1) * dil_w(a) + 1 ||
        a->pad_right >= (a->filter_w - 1) * dil_w(a) + 1))
-    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                               "explicit padding (top %d, bottom %d, left %d, right %d) reaches the "
                               "%dx%d window size: some windows would lie wholly in the padding",
                               a->pad_top, a->pad_bottom, a->pad_left, a->pad_right, a->filter_h,
                               a->filter_w));
   if ((unsigned)a->act > TA_ACT_RELU6)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "fused activation %d is not supported",
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "fused activation %d is not supported",
                               (int)a->act));
   return st;
 }
@@ -98,17 +94,17 @@ static ta_status pool_check(ta_graph *g, ta_op *op) {
     return ta_op_err(g, op, TA_ERR_MALFORMED, "the %s is missing", !x ? "input" : "output");
   ta_status st = TA_OK;
   if (x->dtype != TA_DT_F32 && x->dtype != TA_DT_I8)
-    keep_first(&st,
+    ta_keep_first(&st,
                ta_op_err(g, op, TA_ERR_UNSUPPORTED, "input \"%s\" is %s; expected float32 or int8",
                          x->name, ta_dtype_name(x->dtype)));
   else if (y->dtype != x->dtype)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                               "output \"%s\" is %s; expected %s like the input", y->name,
                               ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
-  keep_first(&st, check_attrs(g, op));
+  ta_keep_first(&st, check_attrs(g, op));
   char sb[96];
-  if (!x->shape_known || x->rank != 4 || !ta_dims_ok(x))
-    keep_first(&st,
+  if (!x->shape_known || x->rank != 4 || !ta_tensor_dims_ok(x))
+    ta_keep_first(&st,
                ta_op_err(g, op, TA_ERR_MALFORMED, "input \"%s\" has shape %s; expected [N,H,W,C]",
                          x->name, x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
   if (st != TA_OK || x->dtype != TA_DT_I8)
@@ -117,8 +113,8 @@ static ta_status pool_check(ta_graph *g, ta_op *op) {
   if (op->kind == TA_OP_MAX_POOL_2D && x->q.count == 0 && y->q.count == 0)
     return TA_OK;
 
-  keep_first(&st, ta_check_per_tensor_quant(g, op, x, "input"));
-  keep_first(&st, ta_check_per_tensor_quant(g, op, y, "output"));
+  ta_keep_first(&st, ta_check_per_tensor_quant(g, op, x, "input"));
+  ta_keep_first(&st, ta_check_per_tensor_quant(g, op, y, "output"));
   if (st != TA_OK)
     return st;
   /* TFLM's PoolingPrepare: scales within 1e-6, equal zero points. */
@@ -162,7 +158,7 @@ static ta_status pool_infer(ta_graph *g, ta_op *op) {
                      a->filter_h, a->filter_w, x->dims[1], x->dims[2],
                      a->padding == TA_PAD_VALID ? "VALID" : "the given");
   const int32_t dims[4] = {x->dims[0], pg.out_h, pg.out_w, x->dims[3]};
-  return ta_set_or_verify_shape(g, op, y, 4, dims);
+  return ta_op_set_output_shape(g, op, y, 4, dims);
 }
 
 static ta_status pool_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {

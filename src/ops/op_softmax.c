@@ -14,11 +14,6 @@
 
 #include <math.h>
 
-static void keep_first(ta_status *st, ta_status s) {
-  if (*st == TA_OK)
-    *st = s;
-}
-
 static ta_status softmax_check(ta_graph *g, ta_op *op) {
   if (op->n_in != 1 || op->n_out != 1)
     return ta_op_err(g, op, TA_ERR_MALFORMED, "has %d inputs and %d outputs; expected 1 and 1",
@@ -29,28 +24,28 @@ static ta_status softmax_check(ta_graph *g, ta_op *op) {
   ta_status st = TA_OK;
   char sb[96];
   if (x->dtype != TA_DT_F32 && x->dtype != TA_DT_I8)
-    keep_first(&st,
+    ta_keep_first(&st,
                ta_op_err(g, op, TA_ERR_UNSUPPORTED, "input \"%s\" is %s; expected float32 or int8",
                          x->name, ta_dtype_name(x->dtype)));
   else if (y->dtype != x->dtype)
-    keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                               "output \"%s\" is %s; expected %s like the input", y->name,
                               ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
-  if (!x->shape_known || x->rank < 1 || !ta_dims_ok(x))
-    keep_first(
+  if (!x->shape_known || x->rank < 1 || !ta_tensor_dims_ok(x))
+    ta_keep_first(
         &st,
         ta_op_err(
             g, op, TA_ERR_MALFORMED,
             "input \"%s\" has shape %s; expected a known shape of rank >= 1 with every dim >= 1",
             x->name, x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
   if (!isfinite(op->a.beta))
-    keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "beta is %g; expected a finite value",
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "beta is %g; expected a finite value",
                               (double)op->a.beta));
   if (st != TA_OK || x->dtype != TA_DT_I8)
     return st;
 
-  keep_first(&st, ta_check_per_tensor_quant(g, op, x, "input"));
-  keep_first(&st, ta_check_fixed_output_quant(g, op, y, 256, -128, true, true));
+  ta_keep_first(&st, ta_check_per_tensor_quant(g, op, x, "input"));
+  ta_keep_first(&st, ta_check_fixed_output_quant(g, op, y, 256, -128, true, true));
   if (st != TA_OK)
     return st;
   int32_t mult, shift;
@@ -64,7 +59,7 @@ static ta_status softmax_check(ta_graph *g, ta_op *op) {
 
 static ta_status softmax_infer(ta_graph *g, ta_op *op) {
   const ta_tensor *x = ta_op_input(g, op, 0);
-  return ta_set_or_verify_shape(g, op, ta_op_output(g, op, 0), x->rank, x->dims);
+  return ta_op_set_output_shape(g, op, ta_op_output(g, op, 0), x->rank, x->dims);
 }
 
 static ta_status softmax_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {

@@ -46,7 +46,7 @@ static ta_status transpose_infer(ta_graph *g, ta_op *op) {
   int32_t dims[TA_MAX_RANK];
   for (int32_t k = 0; k < x->rank; k++)
     dims[k] = x->dims[op->a.perm[k]];
-  return ta_set_or_verify_shape(g, op, ta_op_output(g, op, 0), x->rank, dims);
+  return ta_op_set_output_shape(g, op, ta_op_output(g, op, 0), x->rank, dims);
 }
 
 static ta_status transpose_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {

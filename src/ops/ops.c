@@ -34,6 +34,43 @@ ta_status ta_call_init(ta_graph *g, const ta_op *op, ta_kernel_call *call, ta_ke
   return TA_OK;
 }
 
+void ta_keep_first(ta_status *st, ta_status s) {
+  if (*st == TA_OK)
+    *st = s;
+}
+
+bool ta_dims_ok(int32_t rank, const int32_t *dims) {
+  int64_t elems = 1;
+  for (int32_t i = 0; i < rank; i++) {
+    if (dims[i] <= 0)
+      return false;
+    elems *= dims[i];
+    if (elems > INT32_MAX)
+      return false;
+  }
+  return true;
+}
+
+ta_status ta_op_set_output_shape(const ta_graph *g, const ta_op *op, ta_tensor *y, int32_t rank,
+                                 const int32_t *dims) {
+  if (!y->shape_known) {
+    y->rank = rank;
+    memcpy(y->dims, dims, (size_t)rank * sizeof dims[0]);
+    y->shape_known = true;
+    return TA_OK;
+  }
+  if (y->rank == rank && memcmp(y->dims, dims, (size_t)rank * sizeof dims[0]) == 0)
+    return TA_OK;
+  ta_tensor want = {0};
+  want.rank = rank;
+  want.shape_known = true;
+  memcpy(want.dims, dims, (size_t)rank * sizeof dims[0]);
+  char have_s[64], want_s[64];
+  return ta_op_err(g, op, TA_ERR_MALFORMED, "output \"%s\" has shape %s in the model; expected %s",
+                   y->name, ta_shape_str(y, have_s, sizeof have_s),
+                   ta_shape_str(&want, want_s, sizeof want_s));
+}
+
 ta_status ta_call_set_kernel(const ta_graph *g, const ta_op *op, ta_kernel_call *call,
                              ta_kernel_id kernel) {
   const ta_kernel_info *from = ta_kernel_get(call->kernel), *to = ta_kernel_get(kernel);

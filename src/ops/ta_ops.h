@@ -115,6 +115,18 @@ const ta_op_def *ta_op_def_get(ta_op_kind k);
  * in/out lists copied from the op (the common case; prepare may edit them afterwards). */
 ta_status ta_call_init(ta_graph *g, const ta_op *op, ta_kernel_call *call, ta_kernel_id kernel);
 
+/* Helpers shared by the op files. */
+
+/* Keep the first error: *st = s unless *st already holds one (checks go on after an error
+ * so one run reports every problem). */
+void ta_keep_first(ta_status *st, ta_status s);
+/* Every dim >= 1 and at most INT32_MAX elements in all (the kernels index with int32_t). */
+bool ta_dims_ok(int32_t rank, const int32_t *dims);
+/* Give output y the inferred shape, or, when the model already states one (TFLite files
+ * do), check that it agrees: "output "y" has shape [1,5] in the model; expected [1,4]". */
+ta_status ta_op_set_output_shape(const ta_graph *g, const ta_op *op, ta_tensor *y, int32_t rank,
+                                 const int32_t *dims);
+
 /* Switch a prepared call to another kernel of the same parameter family (an in-place or
  * specialised variant) and recompute its scratch size. */
 ta_status ta_call_set_kernel(const ta_graph *g, const ta_op *op, ta_kernel_call *call,

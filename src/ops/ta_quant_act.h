@@ -75,43 +75,11 @@ static inline void ta_mean_requant(double real_multiplier, int64_t count, int32_
   *shift_left = s - shift;
 }
 
-/* Every dim >= 1 and at most INT32_MAX elements (kernels index with int32_t). */
-static inline bool ta_dims_ok(const ta_tensor *t) {
-  if (!t->shape_known)
-    return false;
-  int64_t elems = 1;
-  for (int32_t i = 0; i < t->rank; i++) {
-    if (t->dims[i] <= 0)
-      return false;
-    elems *= t->dims[i];
-    if (elems > INT32_MAX)
-      return false;
-  }
-  return true;
+/* A known shape with every dim >= 1 and at most INT32_MAX elements. */
+static inline bool ta_tensor_dims_ok(const ta_tensor *t) {
+  return t->shape_known && ta_dims_ok(t->rank, t->dims);
 }
 
-/* Set y's shape, or verify the one the model gives (a mismatch is a malformed model). */
-static inline ta_status ta_set_or_verify_shape(const ta_graph *g, const ta_op *op, ta_tensor *y,
-                                               int32_t rank, const int32_t *dims) {
-  if (!y->shape_known) {
-    y->rank = rank;
-    if (rank > 0)
-      memcpy(y->dims, dims, (size_t)rank * sizeof dims[0]);
-    y->shape_known = true;
-    return TA_OK;
-  }
-  if (y->rank == rank && (rank == 0 || memcmp(y->dims, dims, (size_t)rank * sizeof dims[0]) == 0))
-    return TA_OK;
-  ta_tensor want = {0};
-  want.rank = rank;
-  want.shape_known = true;
-  if (rank > 0)
-    memcpy(want.dims, dims, (size_t)rank * sizeof dims[0]);
-  char have_s[96], want_s[96];
-  return ta_op_err(g, op, TA_ERR_MALFORMED, "output \"%s\" has shape %s in the model; expected %s",
-                   y->name, ta_shape_str(y, have_s, sizeof have_s),
-                   ta_shape_str(&want, want_s, sizeof want_s));
-}
 
 /* A warning located like ta_op_err's errors. */
 static inline void ta_op_warn(const ta_graph *g, const ta_op *op, const char *msg) {

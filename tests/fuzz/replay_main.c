@@ -81,7 +81,7 @@ static int run_path(const char *path) {
     names[n++] = strdup(e->d_name);
   }
   closedir(d);
-  qsort(names, n, sizeof *names, cmp_str);
+  if (n) qsort(names, n, sizeof *names, cmp_str);
   int rc = 0;
   for (size_t i = 0; i < n; i++) {
     char p[4096];

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ta_cli.h"
+#include "ta_tflite.h"
 #include "tflbuild.h"
 
 typedef struct run {
@@ -73,19 +74,32 @@ static tfb *relu_chain(int n, int extra_tensors) {
   return b;
 }
 
+/* Only the reader: a whole compile of 16384 ops takes seconds (minutes under ASan). */
+static ta_status read_only(run *r, tfb *b, uint8_t **bytes) {
+  size_t len;
+  *bytes = tfb_finish(b, &len);
+  tfb_free(b);
+  assert_non_null(*bytes);
+  memset(r, 0, sizeof *r);
+  ta_ctx_init(&r->ctx, NULL, NULL, sink, r);
+  r->ctx.file = "limits.tflite";
+  ta_graph *g;
+  return ta_tfl_read(&r->ctx, *bytes, len, &g);
+}
+
 static void test_op_and_tensor_counts(void **state) {
   (void)state;
   run r;
   uint8_t *bytes;
   /* At the limits: accepted. */
-  assert_int_equal(load(&r, relu_chain(TA_MAX_OPS, TA_MAX_TENSORS - TA_MAX_OPS - 1), NULL, &bytes),
+  assert_int_equal(read_only(&r, relu_chain(TA_MAX_OPS, TA_MAX_TENSORS - TA_MAX_OPS - 1), &bytes),
                    TA_OK);
   done(&r, bytes);
-  assert_int_equal(load(&r, relu_chain(TA_MAX_OPS + 1, 0), NULL, &bytes), TA_ERR_LIMIT);
+  assert_int_equal(read_only(&r, relu_chain(TA_MAX_OPS + 1, 0), &bytes), TA_ERR_LIMIT);
   expect_msg(&r, "the subgraph has 16386 tensors and 16385 operators; tinyaot reads at most "
                  "32768 tensors and 16384 operators");
   done(&r, bytes);
-  assert_int_equal(load(&r, relu_chain(1, TA_MAX_TENSORS - 1), NULL, &bytes), TA_ERR_LIMIT);
+  assert_int_equal(read_only(&r, relu_chain(1, TA_MAX_TENSORS - 1), &bytes), TA_ERR_LIMIT);
   expect_msg(&r, "the subgraph has 32769 tensors");
   done(&r, bytes);
 }
