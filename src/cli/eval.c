@@ -285,7 +285,10 @@ static ta_status write_report(ta_ctx *ctx, const eval_opts *o, const ta_graph *g
     ta_buf_printf(&b, "<tr><th>arena</th><td>%llu bytes</td></tr>", (unsigned long long)r->arena);
   }
   ta_buf_puts(&b, "</table>\n<h2>Some records</h2><p class=\"note\">The first records of each "
-                  "class, one line per channel.</p>\n");
+                  "class, then a few the model got wrong. One line per channel: "
+                  "<span style=\"color:#d62728\">channel 0</span>, "
+                  "<span style=\"color:#2ca02c\">channel 1</span>, "
+                  "<span style=\"color:#1f77b4\">channel 2</span>, ...</p>\n");
   const ta_tensor *in = &g->tensors[g->inputs[0]];
   size_t elems = 0;
   ta_tensor_elems(in, &elems);
@@ -310,6 +313,15 @@ static ta_status write_report(ta_ctx *ctx, const eval_opts *o, const ta_graph *g
       svg_record(&b, in, data + (size_t)k * in_bytes, time_major, steps, channels, title);
       shown++;
     }
+  }
+  int32_t wrong = 0;
+  for (int32_t k = 0; k < r->n && wrong < 4; k++) {
+    if (r->pred[k] == r->labels[k]) continue;
+    char title[256];
+    snprintf(title, sizeof title, "record %d: true %s, predicted %s (wrong)", k,
+             r->names[r->labels[k]], r->names[r->pred[k]]);
+    svg_record(&b, in, data + (size_t)k * in_bytes, time_major, steps, channels, title);
+    wrong++;
   }
   ta_buf_puts(&b, "<p class=\"note\">Made by tinyaot eval.</p></body></html>\n");
   ta_status st = b.ok ? ta_write_file(ctx, o->report, b.data, b.len) : TA_ERR_LIMIT;
