@@ -1,30 +1,33 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# make demo: model -> C library -> host build -> run, end to end, saying what happens.
-# (Until the gesture-recognition demo lands, the model is a small int8 CNN that tinyaot's
-# own TFLite writer builds; see examples/example_model.c.)
+# make demo: hand-gesture recognition, from a PyTorch-trained model to an emulated Cortex-M4F.
+#   examples/gesture/gesture.onnx   a small CNN trained with PyTorch on synthetic 3-axis
+#                                   accelerometer recordings (tools/gesture/), exported to ONNX
+#   tinyaot                         ONNX -> graph IR -> static memory plan -> C99 library
+#   firmware + QEMU mps2-an386      the library on a Cortex-M4F, driven over the device session
+# Every test recording is streamed to the board, classified there, and compared with the label
+# and with PyTorch's own output for it.
 set -eu
 build=${1:-build}
-out=demo-out
-rm -rf "$out"
-mkdir -p "$out"
-echo "== 1. Build an example int8 CNN as a .tflite file (tinyaot's own TFLite writer)"
-"$build/example_model" "$out"
-echo "   wrote $out/example.tflite ($(wc -c <"$out/example.tflite") bytes) and a 16x16 int8 input"
+g=examples/gesture
+report=demo-report.html
+for f in gesture.onnx test_inputs.bin test_labels.bin test_outputs_torch.bin classes.txt; do
+  if [ ! -f "$g/$f" ]; then
+    echo "demo: $g/$f is missing (regenerate with: /usr/bin/python3 tools/gesture/train.py --out $g)" >&2
+    exit 1
+  fi
+done
+n=$(($(wc -c <"$g/test_labels.bin")))
+echo "== tinyaot demo: hand-gesture recognition on an emulated Cortex-M4F"
+echo "   model: $g/gesture.onnx, trained with PyTorch on SYNTHETIC accelerometer data"
+echo "   ($n test recordings of 128 samples x 3 axes at 25 Hz; see $g/README.md)"
 echo
-echo "== 2. tinyaot inspect $out/example.tflite"
-"$build/tinyaot" inspect "$out/example.tflite"
+echo "== 1. The model (tinyaot inspect)"
+"$build/tinyaot" inspect "$g/gesture.onnx"
 echo
-echo "== 3. tinyaot compile $out/example.tflite -o $out/example_c --name example"
-"$build/tinyaot" compile "$out/example.tflite" -o "$out/example_c" --name example
-ls -l "$out/example_c" "$out/example_c/tart/src" | sed 's/^/   /'
+echo "== 2. Compile to C for cortex-m4, build the firmware, start QEMU, stream the recordings"
+"$build/tinyaot" eval "$g/gesture.onnx" --target cortex-m4 --data "$g/test_inputs.bin" \
+  --labels "$g/test_labels.bin" --classes "$g/classes.txt" --expect "$g/test_outputs_torch.bin" \
+  --flash-budget 262144 --ram-budget 65536 --report "$report"
 echo
-echo "== 4. tinyaot run: build the generated C99 with the host compiler and run it"
-"$build/tinyaot" run "$out/example.tflite" --input "$out/input_0.bin" --output-dir "$out/run"
-echo
-echo "== 5. Compare with tinyaot's in-process evaluation of the same graph"
-"$build/tensor_cmp" int8 "$out/expected_0.bin" "$out/run/output_0.bin"
-printf '   class probabilities (int8, scale 1/256, zero point -128):'
-od -An -v -t d1 "$out/run/output_0.bin"
-echo
-echo "demo: done. The generated library is in $out/example_c (NAME.h documents its API)."
+echo "demo: done. Open $(pwd)/$report for the confusion matrix and plots of some recordings."

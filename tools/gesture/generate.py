@@ -13,48 +13,54 @@ frame). Array layout: float32 [N][128][3], row = time, column = axis.
 
 Classes (label ids):
   0 wing      a "W" drawn in the air: four straight strokes (down, up, down, up)
-  1 ring      a circle ("O"), mostly clockwise as seen by the user
+  1 ring      a circle ("O"), clockwise as seen by the user in 3 of 4 recordings
   2 slope     an L-shaped stroke: a first stroke down (from vertical to diagonal down-left),
               then a horizontal stroke to the right (the magic-wand "slope")
-  3 negative  anything else: rest (held or lying at any orientation), random arm motion,
-              shaking, wrist turns (pose changes), and distractor strokes (single lines,
-              two-stroke shapes that are not a slope, arcs of less than ~200 degrees)
+  3 negative  anything else, in these proportions: rest, held or lying at any orientation
+              (12 %); random arm motion (20 %); shaking at 2.5-8 Hz (15 %); wrist turns between
+              poses (13 %); distractor strokes (40 %): open arcs of 60-200 degrees, one to three
+              random strokes (two strokes are never a slope), two or three of the four strokes
+              of a W
 
 How a gesture window is made (the physics):
   1. A 2-D pen path in the drawing plane (x right, z up, in metres) from the class template:
-     vertices jittered per recording (a user never draws the same W twice), size and
-     aspect ratio random, circle start angle, direction, ellipticity and closure random.
+     vertices jittered per recording (a user never draws the same W twice), size (0.12-0.5 m)
+     and aspect ratio random; circle start angle, direction, ellipticity, radius wobble and
+     closure (0.92-1.15 turns) random.
   2. Timing as a human draws: each stroke is a minimum-jerk sub-movement (Flash & Hogan);
-     consecutive strokes overlap a little, which rounds the corners; stroke durations follow
-     stroke length with jitter; the whole gesture lasts 0.7-2.6 s, scaled with its size
-     (bigger drawings are slower), at a random start offset inside the window; the hand
-     rests (with sway) before and after.
+     consecutive strokes overlap by 0-25 %, which rounds the corners; stroke durations follow
+     stroke length with jitter; the whole gesture lasts 0.6-3.0 s, scaled with its size
+     (bigger drawings are slower), at a random start offset in the window (up to 5 % of the
+     gesture may fall outside it); the hand rests, with sway, before and after.
   3. The drawing plane is tilted (+-20 deg) and the hand wobbles slowly in depth; hand
      tremor (8-12 Hz, amplitude-modulated, 0.02-0.25 mm) and slow postural sway are added to
-     the position.
+     the position; in 30 % of the recordings the body moves too (smooth random displacement,
+     0.5-3 cm, below ~1.2 Hz).
   4. Acceleration is the second time derivative of that position (finite differences at
      200 Hz), smoothed (the arm and the sensor's own low-pass filter), in m/s^2.
-  5. Orientation: the device sits in the hand at a random orientation (roll +-40 deg,
-     pitch +-40 deg, yaw +-30 deg around a nominal pose), and it turns while drawing (the
-     wrist pivots: rotation proportional to the pen position, random gains) and drifts
-     slowly. Gravity (magnitude 1 g +-2 %, i.e. calibration error) is projected into this
-     moving sensor frame, so the same gesture shows up differently on x, y, z.
+  5. Orientation: the device sits in the hand at a random orientation around a nominal pose
+     (roll +-50 deg, pitch +-45 deg, yaw +-35 deg), and it turns while drawing: it points
+     roughly at the pen (pitch follows the pen height, yaw its sideways position, 0.3-2.5 rad
+     per metre, i.e. anywhere from arm-drawn to wrist-drawn), twists a little (roll) and
+     drifts slowly. Gravity (magnitude 1 g +-2 %, i.e. calibration error) is projected into
+     this moving sensor frame, so the same gesture shows up differently on x, y, z.
   6. Sensor: per-axis scale error (+-3 %), per-axis bias (+-0.06 g), averaging down to
-     25 Hz (the output-data-rate filter, with a random phase), white noise (0.004-0.03 g),
-     full-scale clipping (+-2, 4 or 8 g) and quantisation to the LSB of that range.
+     25 Hz (the output-data-rate filter, with a random phase), white noise (0.004-0.04 g),
+     full-scale clipping (+-2, 4 or 8 g) and quantisation to a 12-bit LSB of that range.
 
 What it does NOT model (differences from a real data set):
   - real people: no recorded user, no left-handers drawing mirrored shapes, no fatigue, no
-    change of style within a session, no body motion (walking, turning) during a gesture;
-  - the arm's kinematics: the device is a rigid point that translates and rotates; there is
-    no lever arm (centripetal acceleration of a wand tip), no gyroscope, no magnetometer;
+    change of style within a session, no gait model (body motion is smooth random motion);
+  - the arm's kinematics: the device is a rigid body whose translation and rotation are
+    simulated separately; there is no lever arm (centripetal and tangential acceleration of a
+    wand tip swung from the wrist), no gyroscope, no magnetometer;
   - sensor non-idealities beyond scale, bias, noise, clipping and quantisation: no
     temperature drift, no cross-axis sensitivity, no dropped or duplicated samples, no
     clock jitter, no vibration from the environment;
   - the capture pipeline: windows are always full (no zero-filled history as in the TFLM
-    magic-wand example, whose data are in milli-g), and gestures always fit in the window;
-  - negative class coverage: real "not a gesture" data is unbounded; here it is the five
-    kinds of motion listed above.
+    magic-wand example, whose data are also in milli-g rather than g);
+  - negative class coverage: real "not a gesture" data is unbounded; here it is the kinds
+    of motion listed above.
 
 Splits use different seeds (SPLIT_SEEDS), each with its own numpy Generator, so no split
 shares generator state with another.
@@ -181,10 +187,10 @@ def strokes_path(rng, verts, duration, start):
 def path_wing(rng, size):
     width = size * rng.uniform(0.9, 1.5)
     height = size * rng.uniform(0.5, 0.9)
-    mid = rng.uniform(0.35, 1.0)                     # height of the middle peak
+    mid = rng.uniform(0.25, 1.0)                     # height of the middle peak
     v = np.array([[-0.5, 1.0], [-0.25, 0.0], [0.0, mid], [0.25, 0.0], [0.5, 1.0]])
-    v[:, 0] += rng.uniform(-0.06, 0.06, 5)
-    v[:, 1] += rng.uniform(-0.1, 0.1, 5)
+    v[:, 0] += rng.uniform(-0.08, 0.08, 5)
+    v[:, 1] += rng.uniform(-0.15, 0.15, 5)
     v *= [width, height]
     return v
 
@@ -216,7 +222,7 @@ def ring_path(rng, size, duration, start, sweep=None):
 
 def hold_orientation(rng):
     """Angles of the device in the hand around a nominal pose (plausible range)."""
-    return deg(-40, 40, rng), deg(-40, 40, rng), deg(-30, 30, rng)
+    return deg(-50, 50, rng), deg(-45, 45, rng), deg(-35, 35, rng)
 
 
 def rest_motion(rng, held=True):
@@ -249,56 +255,62 @@ def sense(rng, pos, rot):
     f_dev = np.roll(f_dev, -shift, axis=0)
     f_dev[N_HI - shift:] = f_dev[N_HI - shift - 1]
     out = f_dev.reshape(N_SAMPLES, OVERSAMPLE, 3).mean(1)
-    out += rng.standard_normal(out.shape) * rng.uniform(0.004, 0.03)
+    out += rng.standard_normal(out.shape) * rng.uniform(0.004, 0.04)
     full_scale = rng.choice([2.0, 4.0, 8.0], p=[0.2, 0.6, 0.2])
     lsb = 2 * full_scale / 4096.0                                # 12-bit output
     out = np.clip(np.round(out / lsb) * lsb, -full_scale, full_scale - lsb)
     return out.astype(np.float32)
 
 
-def drawn(rng, path2d, pivot_gain=None):
+def drawn(rng, path2d):
     """Embed a 2-D pen path in 3-D, add hand motion and orientation, return sensor data."""
     tilt_x, tilt_z = deg(-20, 20, rng), deg(-20, 20, rng)
     plane = rot_xyz(tilt_x, 0.0, tilt_z)
     p3 = np.stack([path2d[:, 0], np.zeros(N_HI), path2d[:, 1]], 1) @ plane.T
     p3[:, 1] += smooth_noise(rng, 0.8)[:, 0] * rng.uniform(0.005, 0.03)   # depth wobble
     p3 += rest_motion(rng)
-    # orientation: in-hand pose + wrist pivot proportional to position + slow drift
+    if rng.uniform() < 0.3:                                      # the body moves too
+        p3 += smooth_noise(rng, rng.uniform(0.3, 1.2), 3) * rng.uniform(0.005, 0.03)
+    # orientation: in-hand pose + wrist pivot + slow drift. The device points (along world y)
+    # roughly at the pen: pen up -> pitch up (about x), pen right -> yaw right (about -z), by
+    # how much depends on how much the user draws with the wrist rather than the arm; a
+    # sideways move also twists the wrist a little (roll about y, either sign).
     r0, p0, y0 = hold_orientation(rng)
     rel = p3 - p3.mean(0)
-    if pivot_gain is None:
-        pivot_gain = rng.uniform(-1.2, 1.2, 3)                  # rad per metre
+    pitch_gain, yaw_gain = rng.uniform(0.3, 2.5, 2)               # rad per metre
+    roll_gain = rng.uniform(-0.8, 0.8)
     drift = smooth_noise(rng, 0.4, 3) * np.deg2rad(rng.uniform(1, 6))
-    ax = r0 + pivot_gain[0] * rel[:, 2] + drift[:, 0]
-    ay = p0 + pivot_gain[1] * rel[:, 0] + drift[:, 1]
-    az = y0 + pivot_gain[2] * rel[:, 0] + drift[:, 2]
+    ax = r0 + pitch_gain * rel[:, 2] + drift[:, 0]
+    ay = p0 + roll_gain * rel[:, 0] + drift[:, 1]
+    az = y0 - yaw_gain * rel[:, 0] + drift[:, 2]
     return sense(rng, p3, rot_xyz(ax, ay, az))
 
 
 def timing(rng, size, base):
-    """Gesture duration (bigger is slower) and start offset within the window, seconds."""
-    dur = base * (size / 0.35) ** 0.5 * rng.uniform(0.7, 1.35)
-    dur = float(np.clip(dur, 0.7, 2.6))
-    start = rng.uniform(0.15, N_SAMPLES / FS - dur - 0.15)
+    """Gesture duration (bigger is slower) and start offset, seconds. Up to 5 % of the
+    gesture may fall outside the window (start or end cut off)."""
+    dur = base * (size / 0.35) ** 0.5 * rng.uniform(0.6, 1.5)
+    dur = float(np.clip(dur, 0.6, 3.0))
+    start = rng.uniform(-0.05 * dur, N_SAMPLES / FS - 0.95 * dur)
     return dur, start
 
 
 # ---------------------------------------------------------------- classes
 
 def make_wing(rng):
-    size = rng.uniform(0.2, 0.5)
+    size = rng.uniform(0.15, 0.5)
     dur, start = timing(rng, size, 2.0)
     return drawn(rng, strokes_path(rng, path_wing(rng, size), dur, start))
 
 
 def make_ring(rng):
-    size = rng.uniform(0.15, 0.45)
+    size = rng.uniform(0.12, 0.45)
     dur, start = timing(rng, size, 1.5)
     return drawn(rng, ring_path(rng, size, dur, start))
 
 
 def make_slope(rng):
-    size = rng.uniform(0.2, 0.5)
+    size = rng.uniform(0.15, 0.5)
     dur, start = timing(rng, size, 1.4)
     return drawn(rng, strokes_path(rng, path_slope(rng, size), dur, start))
 
@@ -313,8 +325,9 @@ def looks_like_slope(verts):
 
 
 def make_negative(rng):
+    """Returns (recording, kind of negative)."""
     kind = rng.choice(["rest", "random", "shake", "turn", "stroke"],
-                      p=[0.15, 0.25, 0.2, 0.15, 0.25])
+                      p=[0.12, 0.2, 0.15, 0.13, 0.4])
     if kind == "rest":
         held = rng.uniform() < 0.6
         if held:
@@ -323,14 +336,14 @@ def make_negative(rng):
         else:
             rot = random_rotation(rng)
         rot = np.broadcast_to(rot, (N_HI, 3, 3))
-        return sense(rng, rest_motion(rng, held), rot)
+        return sense(rng, rest_motion(rng, held), rot), "rest"
     if kind == "random":
         # reaching, waving, carrying: band-limited motion with a changing orientation
         pos = smooth_noise(rng, rng.uniform(0.3, 2.0), 3) * rng.uniform(0.03, 0.3)
         pos += rest_motion(rng)
         r0, p0, y0 = hold_orientation(rng)
         ang = smooth_noise(rng, rng.uniform(0.2, 1.0), 3) * np.deg2rad(rng.uniform(5, 45))
-        return sense(rng, pos, rot_xyz(r0 + ang[:, 0], p0 + ang[:, 1], y0 + ang[:, 2]))
+        return sense(rng, pos, rot_xyz(r0 + ang[:, 0], p0 + ang[:, 1], y0 + ang[:, 2])), "random"
     if kind == "shake":
         f = rng.uniform(2.5, 8.0)
         acc_peak = rng.uniform(0.4, 3.0) * G0
@@ -344,7 +357,7 @@ def make_negative(rng):
         pos += rest_motion(rng)
         r0, p0, y0 = hold_orientation(rng)
         wob = np.deg2rad(rng.uniform(0, 25)) * env * np.sin(2 * np.pi * f * T_HI + rng.uniform(0, 6.3))
-        return sense(rng, pos, rot_xyz(r0 + wob, p0 + 0.5 * wob, y0))
+        return sense(rng, pos, rot_xyz(r0 + wob, p0 + 0.5 * wob, y0)), "shake"
     if kind == "turn":
         # wrist turns between poses: gravity moves between axes, little translation
         n = rng.integers(1, 4)
@@ -355,41 +368,54 @@ def make_negative(rng):
             angles += np.outer(min_jerk((T_HI - t0) / td), np.deg2rad(rng.uniform(-90, 90, 3)))
         r0, p0, y0 = hold_orientation(rng)
         pos = rest_motion(rng) + smooth_noise(rng, 1.0, 3) * rng.uniform(0.0, 0.03)
-        return sense(rng, pos, rot_xyz(r0 + angles[:, 0], p0 + angles[:, 1], y0 + angles[:, 2]))
-    # distractor strokes: one line, two strokes that are not a slope, or an open arc
-    size = rng.uniform(0.15, 0.5)
+        return sense(rng, pos, rot_xyz(r0 + angles[:, 0], p0 + angles[:, 1], y0 + angles[:, 2])), "turn"
+    # distractor strokes: an open arc, one to three random strokes (two strokes are never a
+    # slope), or part of a W (two or three of its four strokes)
+    size = rng.uniform(0.12, 0.5)
     sub = rng.uniform()
-    if sub < 0.3:
+    if sub < 0.25:
         dur, start = timing(rng, size, 1.0)
-        return drawn(rng, ring_path(rng, size, dur * 0.6, start, sweep=np.deg2rad(rng.uniform(60, 200))))
-    k = 2 if sub < 0.6 else 3
+        return drawn(rng, ring_path(rng, size, dur * 0.6, start, sweep=np.deg2rad(rng.uniform(60, 200)))), "arc"
+    if sub >= 0.85:
+        n = rng.integers(2, 4)
+        v = path_wing(rng, size)
+        v = v[:n + 1] if rng.uniform() < 0.5 else v[4 - n:]
+        dur, start = timing(rng, size, 0.5 * n)
+        return drawn(rng, strokes_path(rng, v, dur, start)), "partial_wing"
+    k = 2 if sub < 0.45 else 3 if sub < 0.7 else 4
     while True:
         verts = np.cumsum(np.vstack([np.zeros(2), rng.uniform(-1, 1, (k - 1, 2))]), 0) * size
         if np.all(np.linalg.norm(np.diff(verts, axis=0), axis=1) > 0.3 * size) and not looks_like_slope(verts):
             break
     dur, start = timing(rng, size, 0.6 * (k - 1))
-    return drawn(rng, strokes_path(rng, verts, dur, start))
+    return drawn(rng, strokes_path(rng, verts, dur, start)), "strokes%d" % (k - 1)
 
 
 MAKERS = (make_wing, make_ring, make_slope, make_negative)
 
 
-def generate(per_class, seed):
-    """Balanced, shuffled set: X float32 [4*per_class, 128, 3] in g, y uint8 [4*per_class]."""
+def generate(per_class, seed, with_kind=False):
+    """Balanced, shuffled set: X float32 [4*per_class, 128, 3] in g, y uint8 [4*per_class]
+    (and, with_kind, the kind of each recording: the class name, or the kind of negative)."""
     rng = np.random.default_rng(seed)
-    xs, ys = [], []
+    xs, ys, kinds = [], [], []
     for label, make in enumerate(MAKERS):
         for _ in range(per_class):
-            xs.append(make(rng))
+            r = make(rng)
+            r, kind = r if isinstance(r, tuple) else (r, CLASSES[label])
+            xs.append(r)
             ys.append(label)
+            kinds.append(kind)
     x = np.stack(xs).astype(np.float32)
     y = np.array(ys, dtype=np.uint8)
     order = rng.permutation(len(y))
+    if with_kind:
+        return x[order], y[order], np.array(kinds)[order]
     return x[order], y[order]
 
 
-def generate_split(split, per_class):
-    return generate(per_class, SPLIT_SEEDS[split])
+def generate_split(split, per_class, with_kind=False):
+    return generate(per_class, SPLIT_SEEDS[split], with_kind)
 
 
 def write_csv(path, rec):
