@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * example_model.c: writes the demo's example model, built in code with tinyaot's own TFLite
- * writer: a small int8 keyword-spotting-style CNN on a 16x16 single-channel input
- * (CONV_2D 3x3/2 + RELU, DEPTHWISE_CONV_2D 3x3 + RELU6, AVERAGE_POOL_2D, RESHAPE,
- * FULLY_CONNECTED, SOFTMAX) with deterministic pseudo-random weights. Also writes an input
- * tensor and the output tinyaot's in-process evaluator computes for it, so the demo can check
- * the generated C against it.
+ * example_model.c: writes a small example model for the CLI and board tests, built in code
+ * with tinyaot's own TFLite writer: an int8 keyword-spotting-style CNN on a 16x16
+ * single-channel input (CONV_2D 3x3/2 + RELU, DEPTHWISE_CONV_2D 3x3 + RELU6, AVERAGE_POOL_2D,
+ * RESHAPE, FULLY_CONNECTED, SOFTMAX) with deterministic pseudo-random weights. Also writes an
+ * input tensor and the output tinyaot's in-process evaluator computes for it, so a test can
+ * check generated code against it.
  *   example_model OUT_DIR   -> OUT_DIR/example.tflite, input_0.bin, expected_0.bin
  */
 #include <stdio.h>
