@@ -230,6 +230,17 @@ ta_status ta_tensor_err(const ta_graph *g, int32_t tensor_idx, ta_status st, con
 
 ta_status ta_graph_check(ta_graph *g) {
   ta_status st = TA_OK;
+  /* Whatever the frontend: the later stages are sized for these limits (see ta_ir.h). */
+  if (g->n_ops > TA_MAX_OPS || g->n_tensors > TA_MAX_TENSORS)
+    return ta_err(g->ctx, TA_ERR_LIMIT,
+                  "the graph has %d tensors and %d ops; tinyaot handles at most %d tensors and "
+                  "%d ops",
+                  g->n_tensors, g->n_ops, TA_MAX_TENSORS, TA_MAX_OPS);
+  for (int32_t i = 0; i < g->n_ops; i++)
+    if (g->ops[i].n_in > TA_MAX_OPERANDS || g->ops[i].n_out > TA_MAX_OPERANDS)
+      return ta_op_err(g, &g->ops[i], TA_ERR_LIMIT,
+                       "has %d inputs and %d outputs; tinyaot handles at most %d of each",
+                       g->ops[i].n_in, g->ops[i].n_out, TA_MAX_OPERANDS);
   /* producer[] is recomputed from scratch so passes may rewrite ops freely. */
   for (int32_t t = 0; t < g->n_tensors; t++) g->tensors[t].producer = -1;
   for (int32_t i = 0; i < g->n_ops; i++) {

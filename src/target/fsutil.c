@@ -2,7 +2,7 @@
 /*
  * fsutil.c: atomic output directories, temporary directories and child processes.
  */
-#define _XOPEN_SOURCE 700
+#define _GNU_SOURCE /* renameat2 (Linux); everything else here is POSIX */
 #include "ta_target.h"
 
 #include <errno.h>
@@ -88,6 +88,15 @@ ta_status ta_write_output_dir(ta_ctx *ctx, const ta_fileset *fs, const char *dir
     ta_remove_tree(tmp);
     return s;
   }
+#ifdef RENAME_EXCHANGE
+  /* Linux: swap the new directory and the previous output in one step, so that a complete
+   * output is at dir at every instant (even if we are killed right here). */
+  if (exists && renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
+    ta_remove_tree(tmp);
+    return TA_OK;
+  }
+#endif
+  /* Elsewhere (or a file system without the exchange): the previous output steps aside first. */
   if (exists && rename(dir, old) != 0) {
     int e = errno;
     ta_remove_tree(tmp);
