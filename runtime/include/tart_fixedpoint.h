@@ -13,6 +13,11 @@
 
 #include <stdint.h>
 
+/* a + b modulo 2^32. */
+static inline int32_t tart_wrap_add(int32_t a, int32_t b) {
+  return (int32_t)((uint32_t)a + (uint32_t)b);
+}
+
 /* (a * b * 2) >> 32, rounded; saturates the single overflow case a == b == INT32_MIN. */
 static inline int32_t tart_sat_rounding_doubling_high_mul(int32_t a, int32_t b) {
   if (a == b && a == INT32_MIN) return INT32_MAX;
@@ -45,6 +50,65 @@ static inline int32_t tart_mul_by_quantized_mult(int32_t x, int32_t mult, int32_
   int32_t right = shift_left > 0 ? 0 : -shift_left;
   return tart_rounding_divide_by_pot(
       tart_sat_rounding_doubling_high_mul(tart_shl_wrap(x, left), mult), right);
+}
+
+/* The same in fewer instructions (the optimized kernels' requantization) for every mult but
+ * INT32_MIN, which the compiler never makes (its multipliers come from positive scale ratios:
+ * 0 <= mult < 2^31). The doubling high multiply saturates only for a == b == INT32_MIN, and
+ * its rounding, half toward +infinity for either sign, is floor((a * b + 2^30) / 2^31): one
+ * 64-bit multiply-accumulate (SMLAL) and a shift, no sign test. */
+static inline int32_t tart_mul_by_quantized_mult_nosat(int32_t x, int32_t mult, int32_t shift_left) {
+  const int32_t left = shift_left > 0 ? shift_left : 0;
+  const int64_t ab = (int64_t)tart_shl_wrap(x, left) * mult + (1ll << 30);
+  return tart_rounding_divide_by_pot((int32_t)(ab >> 31), left - shift_left);
+}
+
+/* The requantization of an optimized int8 kernel, read once from its parameters into locals
+ * (TART_REQUANT_OF(p) works for every parameter family with these fields): an int8 store
+ * may alias anything, so fields read through p would be reloaded after every output byte. */
+typedef struct tart_requant {
+  const int32_t *mult, *shift_left;
+  int32_t channel_mask; /* -1: one multiplier per channel; 0: one for all */
+  int32_t output_offset, act_min, act_max;
+} tart_requant;
+
+#define TART_REQUANT_OF(p)                                                                         \
+  {(p)->mult, (p)->shift_left, (p)->n_mult == 1 ? 0 : -1, (p)->output_offset, (p)->act_min,       \
+   (p)->act_max}
+
+/* Whether the kernels may use q for n channels: n_mult is 1 or n, every mult is >= 0 (the
+ * compiler's always are; tart_requant_s8 relies on it) and every shift in [-31, 31]. */
+static inline int tart_requant_ok(const tart_requant *q, int32_t n_mult, int32_t n) {
+  if (n_mult != 1 && n_mult != n) return 0;
+  for (int32_t i = 0; i < n_mult; i++)
+    if (q->mult[i] < 0 || q->shift_left[i] < -31 || q->shift_left[i] > 31) return 0;
+  return 1;
+}
+
+/* Channel c's int32 accumulator to int8: times (mult, shift_left), plus the output zero
+ * point, clamped to the activation's range; equal to the reference's
+ * MultiplyByQuantizedMultiplier path for mult >= 0.
+ * With a right shift r = -shift_left >= 1 (nearly every conv layer), both roundings of the
+ * reference (the doubling high multiply's, half up; the shift's, half away from zero) come
+ * from one 64-bit sum: for y = floor((acc * mult + 2^30) / 2^31), the reference's
+ * floor((y + 2^(r-1) - (y < 0)) / 2^r) is floor((acc * mult + 2^30 + 2^(30+r) - (y < 0) *
+ * 2^31) / 2^(31+r)), the high word shifted right by r - 1. y < 0 may be replaced by acc < 0:
+ * with mult >= 0 they differ only when y == 0, and then both give 0. */
+static inline int8_t tart_requant_s8(const tart_requant *q, int32_t acc, int32_t c) {
+  const int32_t k = c & q->channel_mask;
+  const int32_t mult = q->mult[k], shift_left = q->shift_left[k];
+  int32_t v;
+  if (shift_left < 0) {
+    const int32_t r = -shift_left;
+    const uint32_t t = 1u << r; /* 2^(30+r) + 2^30 as a 64-bit constant: */
+    const int64_t k64 = (int64_t)(((uint64_t)(t >> 2) << 32) | (uint64_t)(0x40000000u | (t << 30)));
+    const int64_t sum = (int64_t)acc * mult + k64 - (acc < 0 ? (int64_t)1 << 31 : 0);
+    v = (int32_t)(sum >> 32) >> (r - 1);
+  } else {
+    v = tart_mul_by_quantized_mult_nosat(acc, mult, shift_left);
+  }
+  v = tart_wrap_add(v, q->output_offset);
+  return (int8_t)(v < q->act_min ? q->act_min : (v > q->act_max ? q->act_max : v));
 }
 
 /* For multipliers < 1 (shift_left <= 0): TFLite's MultiplyByQuantizedMultiplierSmallerThanOneExp. */

@@ -51,11 +51,23 @@ static void im2col(const tart_conv_params *p, const int8_t *in_b, int32_t oy, in
   }
 }
 
-static inline int8_t requant(const tart_conv_params *p, int32_t acc, int32_t oc) {
-  const int32_t k = p->n_mult == 1 ? 0 : oc;
-  acc = tart_wrap_add(tart_mul_by_quantized_mult(acc, p->mult[k], p->shift_left[k]),
-                      p->output_offset);
-  return (int8_t)tart_clamp_i32(acc, p->act_min, p->act_max);
+/* All output channels of one pixel, four at a time (the int8 stores may alias anything, so
+ * everything the loop reads comes in through restrict pointers and locals). */
+static void pixel(const int8_t *patch, const int8_t *filter, int32_t k, int32_t out_c,
+                  const int32_t *restrict acc_init, const tart_requant *restrict q,
+                  int8_t *restrict o) {
+  int32_t oc = 0;
+  for (; oc + 4 <= out_c; oc += 4) {
+    int32_t acc[4] = {acc_init[oc], acc_init[oc + 1], acc_init[oc + 2], acc_init[oc + 3]};
+    tart_dot4_s8(patch, filter + (size_t)oc * (size_t)k, k, k, acc);
+    o[oc] = tart_requant_s8(q, acc[0], oc);
+    o[oc + 1] = tart_requant_s8(q, acc[1], oc + 1);
+    o[oc + 2] = tart_requant_s8(q, acc[2], oc + 2);
+    o[oc + 3] = tart_requant_s8(q, acc[3], oc + 3);
+  }
+  for (; oc < out_c; oc++)
+    o[oc] = tart_requant_s8(q, tart_dot_s8(patch, filter + (size_t)oc * (size_t)k, k, acc_init[oc]),
+                            oc);
 }
 
 tart_status tart_conv2d_s8_opt(const tart_conv_params *p, const void *const *in, void *const *out,
@@ -65,8 +77,9 @@ tart_status tart_conv2d_s8_opt(const tart_conv_params *p, const void *const *in,
   int8_t *output = (int8_t *)out[0];
   const int32_t k = p->filter_h * p->filter_w * p->in_c;
   const int direct = conv_direct(p);
+  const tart_requant rq = TART_REQUANT_OF(p), *const q = &rq;
   if (p->groups != 1 || p->filter_c != p->in_c || p->n_acc_init != p->out_c ||
-      (p->n_mult != 1 && p->n_mult != p->out_c) || (!direct && scratch == NULL))
+      !tart_requant_ok(q, p->n_mult, p->out_c) || (!direct && scratch == NULL))
     return TART_ERR_PARAMS;
   int8_t *col = (int8_t *)scratch;
   for (int32_t b = 0; b < p->batches; b++) {
@@ -85,19 +98,7 @@ tart_status tart_conv2d_s8_opt(const tart_conv_params *p, const void *const *in,
         int8_t *o =
             output + (((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w + (size_t)ox) *
                          (size_t)p->out_c;
-        int32_t oc = 0;
-        for (; oc + 4 <= p->out_c; oc += 4) {
-          int32_t acc[4] = {p->acc_init[oc], p->acc_init[oc + 1], p->acc_init[oc + 2],
-                            p->acc_init[oc + 3]};
-          tart_dot4_s8(patch, filter + (size_t)oc * (size_t)k, k, k, acc);
-          o[oc] = requant(p, acc[0], oc);
-          o[oc + 1] = requant(p, acc[1], oc + 1);
-          o[oc + 2] = requant(p, acc[2], oc + 2);
-          o[oc + 3] = requant(p, acc[3], oc + 3);
-        }
-        for (; oc < p->out_c; oc++)
-          o[oc] = requant(
-              p, tart_dot_s8(patch, filter + (size_t)oc * (size_t)k, k, p->acc_init[oc]), oc);
+        pixel(patch, filter, k, p->out_c, p->acc_init, q, o);
       }
     }
   }

@@ -6,7 +6,9 @@
  * For an output pixel whose window lies wholly inside the input, sum((x + input_offset) * w)
  * + bias = sum(x * w) + acc_init[c] (acc_init = bias + input_offset * sum of channel c's
  * taps, from the compiler), and four channels are done per step (tart_mac4_s8). Border
- * pixels skip the taps outside the input, as the reference does, one channel at a time.
+ * pixels sum (x + input_offset) * w over the taps inside the input only, as the reference
+ * does. The compiler packs the filter so that the four channels of a step read their taps
+ * from one pointer at fixed offsets (few live registers; in[1], the plain filter, is unused).
  */
 #include <string.h>
 
@@ -14,16 +16,11 @@
 #include "tart_fixedpoint.h"
 #include "tart_simd.h"
 
-static inline int8_t requant(const tart_dwconv_params *p, int32_t acc, int32_t c) {
-  const int32_t k = p->n_mult == 1 ? 0 : c;
-  acc = tart_wrap_add(tart_mul_by_quantized_mult(acc, p->mult[k], p->shift_left[k]),
-                      p->output_offset);
-  return (int8_t)tart_clamp_i32(acc, p->act_min, p->act_max);
-}
-
 static int params_ok(const tart_dwconv_params *p) {
+  const tart_requant q = TART_REQUANT_OF(p);
   return p->depth_mult == 1 && p->in_c == p->out_c && p->n_acc_init == p->out_c &&
-         (p->n_mult == 1 || p->n_mult == p->out_c);
+         tart_requant_ok(&q, p->n_mult, p->out_c) && p->packed != NULL &&
+         p->n_packed == p->filter_h * p->filter_w * p->in_c;
 }
 
 static int window_inside(const tart_dwconv_params *p, int32_t iy0, int32_t ix0) {
@@ -31,129 +28,132 @@ static int window_inside(const tart_dwconv_params *p, int32_t iy0, int32_t ix0) 
          ix0 + (p->filter_w - 1) * p->dilation_w < p->in_w;
 }
 
-/* Channel c at a border pixel: the reference arithmetic, taps outside skipped. */
-static int32_t border_acc(const tart_dwconv_params *p, const int8_t *in_b, const int8_t *filter,
-                          int32_t iy0, int32_t ix0, int32_t c) {
-  const int32_t C = p->in_c;
-  /* acc_init holds bias + offset * sum(all taps); take back the taps outside. */
+/* The packed weights (defs/conv.def, ta_pack_dw_filter): channels c..c+3 of a group (c a
+ * multiple of 4) take 4 bytes per tap from packed + c * taps; a channel c past the last
+ * multiple of 4 has its taps in a row from packed + c * taps as well. */
+static const int8_t *weights_of(const tart_dwconv_params *p, int32_t c) {
+  return p->packed + (size_t)c * (size_t)(p->filter_h * p->filter_w);
+}
+
+/* Channel c (past the groups of 4) at any pixel: the reference arithmetic, the taps outside
+ * the input skipped (acc_init holds bias + offset * sum of all taps: take those back). */
+static int32_t single_acc(const tart_dwconv_params *p, const int8_t *in_b, int32_t iy0,
+                          int32_t ix0, int32_t c) {
+  const int8_t *w = weights_of(p, c);
   int32_t acc = p->acc_init[c];
   for (int32_t fy = 0; fy < p->filter_h; fy++) {
     const int32_t iy = iy0 + p->dilation_h * fy;
-    for (int32_t fx = 0; fx < p->filter_w; fx++) {
+    for (int32_t fx = 0; fx < p->filter_w; fx++, w++) {
       const int32_t ix = ix0 + p->dilation_w * fx;
-      const int32_t w = filter[(fy * p->filter_w + fx) * C + c];
       if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w)
-        acc = tart_wrap_add(acc, -(p->input_offset * w));
+        acc = tart_wrap_add(acc, -(p->input_offset * *w));
       else
         acc = tart_wrap_add(
-            acc,
-            (int32_t)in_b[((size_t)iy * (size_t)p->in_w + (size_t)ix) * (size_t)C + (size_t)c] * w);
+            acc, (int32_t)in_b[((size_t)iy * (size_t)p->in_w + (size_t)ix) * (size_t)p->in_c +
+                               (size_t)c] *
+                     *w);
     }
   }
   return acc;
 }
 
-/* Channel c at an inside pixel. */
-static int32_t inside_acc(const tart_dwconv_params *p, const int8_t *in_b, const int8_t *filter,
-                          int32_t iy0, int32_t ix0, int32_t c) {
-  const int32_t C = p->in_c;
-  int32_t acc = p->acc_init[c];
-  for (int32_t fy = 0; fy < p->filter_h; fy++) {
-    const int8_t *x =
-        in_b + ((size_t)(iy0 + p->dilation_h * fy) * (size_t)p->in_w + (size_t)ix0) * (size_t)C +
-        (size_t)c;
-    const int8_t *w = filter + (size_t)fy * (size_t)p->filter_w * (size_t)C + (size_t)c;
-    for (int32_t fx = 0; fx < p->filter_w; fx++)
-      acc = tart_wrap_add(acc, (int32_t)x[(size_t)(fx * p->dilation_w) * (size_t)C] *
-                                   w[(size_t)fx * (size_t)C]);
+/* A 3x3 window inside the input, four channels: x is the window's top-left at channel c, w
+ * the group's packed weights (nine taps of 4 bytes, fixed offsets). */
+static inline void window_3x3(const int8_t *x, const int8_t *w, size_t x_step, size_t x_row,
+                              int32_t *a0, int32_t *a1, int32_t *a2, int32_t *a3) {
+  for (int32_t fy = 0; fy < 3; fy++, x += x_row, w += 12) {
+    tart_mac4_s8(x, w, a0, a1, a2, a3);
+    tart_mac4_s8(x + x_step, w + 4, a0, a1, a2, a3);
+    tart_mac4_s8(x + 2 * x_step, w + 8, a0, a1, a2, a3);
   }
-  return acc;
 }
 
 /* One output pixel, all channels, four at a time. Inside the input: acc_init plus plain
  * products. At the border: the bias plus (x + input_offset) * w over the taps inside only,
  * exactly the reference's sum. */
-static void dw_pixel(const tart_dwconv_params *p, const int8_t *in_b, const int8_t *filter,
+static void dw_pixel(const tart_dwconv_params *p, const tart_requant *q, const int8_t *in_b,
                      const int32_t *bias, int32_t oy, int32_t ox, int8_t *o) {
-  const int32_t C = p->in_c;
+  const int32_t C = p->in_c, taps = p->filter_h * p->filter_w;
   const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
-  int32_t c = 0;
-  if (window_inside(p, iy0, ix0)) {
-    /* Steps between taps, in bytes: along a filter row, and from one row to the next. */
-    const size_t x_step = (size_t)p->dilation_w * (size_t)C, w_step = (size_t)C;
-    const size_t x_row = (size_t)p->dilation_h * (size_t)p->in_w * (size_t)C;
-    const int8_t *x_base = in_b + ((size_t)iy0 * (size_t)p->in_w + (size_t)ix0) * (size_t)C;
-    for (; c + 4 <= C; c += 4) {
-      int32_t a0 = p->acc_init[c], a1 = p->acc_init[c + 1], a2 = p->acc_init[c + 2],
-              a3 = p->acc_init[c + 3];
-      const int8_t *xr = x_base + c, *w = filter + c;
-      for (int32_t fy = 0; fy < p->filter_h; fy++, xr += x_row) {
-        const int8_t *x = xr;
-        for (int32_t fx = 0; fx < p->filter_w; fx++, x += x_step, w += w_step)
-          tart_mac4_s8(x, w, &a0, &a1, &a2, &a3);
-      }
-      o[c] = requant(p, a0, c);
-      o[c + 1] = requant(p, a1, c + 1);
-      o[c + 2] = requant(p, a2, c + 2);
-      o[c + 3] = requant(p, a3, c + 3);
-    }
-    for (; c < C; c++)
-      o[c] = requant(p, inside_acc(p, in_b, filter, iy0, ix0, c), c);
-    return;
-  }
-  /* The taps inside the input: fy in [fy0, fy1), fx in [fx0, fx1). */
-  int32_t fy0 = 0, fy1 = p->filter_h, fx0 = 0, fx1 = p->filter_w;
-  while (fy0 < fy1 && iy0 + p->dilation_h * fy0 < 0)
-    fy0++;
-  while (fy1 > fy0 && iy0 + p->dilation_h * (fy1 - 1) >= p->in_h)
-    fy1--;
-  while (fx0 < fx1 && ix0 + p->dilation_w * fx0 < 0)
-    fx0++;
-  while (fx1 > fx0 && ix0 + p->dilation_w * (fx1 - 1) >= p->in_w)
-    fx1--;
-  const int32_t off = p->input_offset;
-  const int32_t off2 = (int32_t)(((uint32_t)off << 16) | ((uint32_t)off & 0xffffu));
+  /* Steps between taps, in bytes: along a filter row, and from one row to the next. */
   const size_t x_step = (size_t)p->dilation_w * (size_t)C;
   const size_t x_row = (size_t)p->dilation_h * (size_t)p->in_w * (size_t)C;
-  const size_t w_row = (size_t)p->filter_w * (size_t)C;
-  const int8_t *x_base = in_b + ((size_t)(iy0 + p->dilation_h * fy0) * (size_t)p->in_w +
-                                 (size_t)(ix0 + p->dilation_w * fx0)) *
-                                    (size_t)C;
-  const int8_t *w_base = filter + ((size_t)fy0 * (size_t)p->filter_w + (size_t)fx0) * (size_t)C;
-  for (; c + 4 <= C; c += 4) {
-    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    if (bias)
-      a0 = bias[c], a1 = bias[c + 1], a2 = bias[c + 2], a3 = bias[c + 3];
-    const int8_t *xr = x_base + c, *wr = w_base + c;
-    for (int32_t fy = fy0; fy < fy1; fy++, xr += x_row, wr += w_row) {
-      const int8_t *x = xr, *w = wr;
-      for (int32_t fx = fx0; fx < fx1; fx++, x += x_step, w += C)
-        tart_mac4_off_s8(x, w, off, off2, &a0, &a1, &a2, &a3);
+  const size_t w_group = 4u * (size_t)taps;
+  int32_t c = 0;
+  if (window_inside(p, iy0, ix0)) {
+    const int8_t *x = in_b + ((size_t)iy0 * (size_t)p->in_w + (size_t)ix0) * (size_t)C;
+    const int8_t *w = p->packed;
+    const int k3x3 = p->filter_h == 3 && p->filter_w == 3;
+    for (; c + 4 <= C; c += 4, x += 4, w += w_group) {
+      int32_t a0 = p->acc_init[c], a1 = p->acc_init[c + 1], a2 = p->acc_init[c + 2],
+              a3 = p->acc_init[c + 3];
+      if (k3x3) {
+        window_3x3(x, w, x_step, x_row, &a0, &a1, &a2, &a3);
+      } else {
+        const int8_t *xr = x, *wt = w;
+        for (int32_t fy = 0; fy < p->filter_h; fy++, xr += x_row) {
+          const int8_t *xt = xr;
+          for (int32_t fx = 0; fx < p->filter_w; fx++, xt += x_step, wt += 4)
+            tart_mac4_s8(xt, wt, &a0, &a1, &a2, &a3);
+        }
+      }
+      o[c] = tart_requant_s8(q, a0, c);
+      o[c + 1] = tart_requant_s8(q, a1, c + 1);
+      o[c + 2] = tart_requant_s8(q, a2, c + 2);
+      o[c + 3] = tart_requant_s8(q, a3, c + 3);
     }
-    o[c] = requant(p, a0, c);
-    o[c + 1] = requant(p, a1, c + 1);
-    o[c + 2] = requant(p, a2, c + 2);
-    o[c + 3] = requant(p, a3, c + 3);
+  } else {
+    /* The taps inside the input: fy in [fy0, fy1), fx in [fx0, fx1). */
+    int32_t fy0 = 0, fy1 = p->filter_h, fx0 = 0, fx1 = p->filter_w;
+    while (fy0 < fy1 && iy0 + p->dilation_h * fy0 < 0)
+      fy0++;
+    while (fy1 > fy0 && iy0 + p->dilation_h * (fy1 - 1) >= p->in_h)
+      fy1--;
+    while (fx0 < fx1 && ix0 + p->dilation_w * fx0 < 0)
+      fx0++;
+    while (fx1 > fx0 && ix0 + p->dilation_w * (fx1 - 1) >= p->in_w)
+      fx1--;
+    const int32_t off = p->input_offset;
+    const int32_t off2 = (int32_t)(((uint32_t)off << 16) | ((uint32_t)off & 0xffffu));
+    const int8_t *x = in_b + ((size_t)(iy0 + p->dilation_h * fy0) * (size_t)p->in_w +
+                              (size_t)(ix0 + p->dilation_w * fx0)) *
+                                 (size_t)C;
+    const int8_t *w = p->packed + 4u * (size_t)(fy0 * p->filter_w + fx0);
+    for (; c + 4 <= C; c += 4, x += 4, w += w_group) {
+      int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      if (bias)
+        a0 = bias[c], a1 = bias[c + 1], a2 = bias[c + 2], a3 = bias[c + 3];
+      const int8_t *xr = x, *wr = w;
+      for (int32_t fy = fy0; fy < fy1; fy++, xr += x_row, wr += 4u * (size_t)p->filter_w) {
+        const int8_t *xt = xr, *wt = wr;
+        for (int32_t fx = fx0; fx < fx1; fx++, xt += x_step, wt += 4)
+          tart_mac4_off_s8(xt, wt, off, off2, &a0, &a1, &a2, &a3);
+      }
+      o[c] = tart_requant_s8(q, a0, c);
+      o[c + 1] = tart_requant_s8(q, a1, c + 1);
+      o[c + 2] = tart_requant_s8(q, a2, c + 2);
+      o[c + 3] = tart_requant_s8(q, a3, c + 3);
+    }
   }
   for (; c < C; c++)
-    o[c] = requant(p, border_acc(p, in_b, filter, iy0, ix0, c), c);
+    o[c] = tart_requant_s8(q, single_acc(p, in_b, iy0, ix0, c), c);
 }
 
 tart_status tart_depthwise_conv2d_s8_opt(const tart_dwconv_params *p, const void *const *in,
                                          void *const *out, void *scratch) {
   const int8_t *input = (const int8_t *)in[0];
-  const int8_t *filter = (const int8_t *)in[1];
   const int32_t *bias = (const int32_t *)in[2];
   int8_t *output = (int8_t *)out[0];
   const size_t C = (size_t)p->in_c;
   (void)scratch;
+  const tart_requant q = TART_REQUANT_OF(p);
   if (!params_ok(p))
     return TART_ERR_PARAMS;
   for (int32_t b = 0; b < p->batches; b++) {
     const int8_t *in_b = input + (size_t)b * (size_t)p->in_h * (size_t)p->in_w * C;
     for (int32_t oy = 0; oy < p->out_h; oy++)
       for (int32_t ox = 0; ox < p->out_w; ox++)
-        dw_pixel(p, in_b, filter, bias, oy, ox,
+        dw_pixel(p, &q, in_b, bias, oy, ox,
                  output +
                      (((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w + (size_t)ox) *
                          C);
@@ -173,12 +173,12 @@ size_t tart_depthwise_conv2d_s8_opt_inplace_scratch_size(const tart_dwconv_param
 tart_status tart_depthwise_conv2d_s8_opt_inplace(const tart_dwconv_params *p, const void *const *in,
                                                  void *const *out, void *scratch) {
   const int8_t *input = (const int8_t *)in[0];
-  const int8_t *filter = (const int8_t *)in[1];
   const int32_t *bias = (const int32_t *)in[2];
   int8_t *output = (int8_t *)out[0];
   int8_t *ring = (int8_t *)scratch;
   const size_t row = (size_t)p->out_w * (size_t)p->out_c;
   const int32_t slots = p->pad_h + 1;
+  const tart_requant q = TART_REQUANT_OF(p);
   if (!params_ok(p) || p->in_h != p->out_h || p->in_w != p->out_w || p->stride_h != 1 ||
       p->dilation_h != 1 || p->pad_h < 0 || ring == NULL)
     return TART_ERR_PARAMS;
@@ -188,7 +188,7 @@ tart_status tart_depthwise_conv2d_s8_opt_inplace(const tart_dwconv_params *p, co
     for (int32_t oy = 0; oy < p->out_h; oy++) {
       int8_t *slot = ring + (size_t)(oy % slots) * row;
       for (int32_t ox = 0; ox < p->out_w; ox++)
-        dw_pixel(p, in_b, filter, bias, oy, ox, slot + (size_t)ox * (size_t)p->out_c);
+        dw_pixel(p, &q, in_b, bias, oy, ox, slot + (size_t)ox * (size_t)p->out_c);
       const int32_t done = oy - p->pad_h; /* input row no later output row reads */
       if (done >= 0)
         memcpy(out_b + (size_t)done * row, ring + (size_t)(done % slots) * row, row);

@@ -52,8 +52,10 @@ static void json_str(const char *s) {
   putchar('"');
 }
 
+/* Constant bytes an op's code carries: its constant operands (each counted once when counted
+ * is given) and the arrays of its kernel parameters (multipliers, packed weights). */
 static size_t const_bytes(const ta_graph *g, const ta_kernel_call *c, bool *counted) {
-  size_t total = 0;
+  size_t total = ta_params_array_bytes(c);
   for (int32_t j = 0; j < c->n_in; j++) {
     int32_t t = c->in[j];
     if (t < 0 || !ta_tensor_is_const(&g->tensors[t])) continue;

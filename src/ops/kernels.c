@@ -82,3 +82,21 @@ bool ta_params_get_i32(const ta_params_desc *d, const void *params, const char *
   }
   return false;
 }
+
+size_t ta_params_array_bytes(const ta_kernel_call *call) {
+  const ta_kernel_info *k = call->kernel >= 0 ? ta_kernel_get(call->kernel) : NULL;
+  if (!k || !call->params) return 0;
+  static const size_t elem[] = {[TA_FIELD_I8_ARR] = 1, [TA_FIELD_I16_ARR] = 2,
+                                [TA_FIELD_I32_ARR] = 4, [TA_FIELD_F32_ARR] = 4};
+  size_t total = 0;
+  for (int32_t f = 0; f < k->params->n_fields; f++) {
+    const ta_field *fd = &k->params->fields[f];
+    const void *arr;
+    int32_t count;
+    if (fd->kind < TA_FIELD_I8_ARR) continue;
+    memcpy(&arr, (const char *)call->params + fd->offset, sizeof arr);
+    if (arr && ta_params_get_i32(k->params, call->params, fd->count_field, &count) && count > 0)
+      total += (size_t)count * elem[fd->kind];
+  }
+  return total;
+}

@@ -160,9 +160,14 @@ static ta_status dw_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
     return st;
   int32_t *init = ta_acc_init(g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL,
                               p->out_c, p->filter_h * p->filter_w, 1, p->out_c, p->input_offset);
-  if (init) {
+  int8_t *packed = init ? ta_pack_dw_filter(g, w, p->filter_h * p->filter_w, p->out_c) : NULL;
+  if (packed) {
+    /* The kernel reads the filter from its parameters, packed: the tensor is not emitted. */
     p->acc_init = init;
     p->n_acc_init = p->out_c;
+    p->packed = packed;
+    p->n_packed = p->filter_h * p->filter_w * p->out_c;
+    call->in[1] = -1;
     call->kernel = TA_K_depthwise_conv2d_s8_opt;
   }
   return g->ctx->oom ? TA_ERR_LIMIT : TA_OK;

@@ -159,3 +159,20 @@ int32_t *ta_acc_init(ta_graph *g, const ta_tensor *w, const ta_tensor *bias, int
   }
   return init;
 }
+
+int8_t *ta_pack_dw_filter(ta_graph *g, const ta_tensor *w, int32_t taps, int32_t channels) {
+  if (!w || !ta_tensor_is_const(w) || w->dtype != TA_DT_I8 || taps < 1 || channels < 1) return NULL;
+  const size_t n = (size_t)taps * (size_t)channels;
+  if (w->data_bytes < n) return NULL;
+  int8_t *packed = ta_new_array(g->ctx, n, 1);
+  if (!packed) return NULL;
+  const int8_t *wd = (const int8_t *)w->data;
+  const int32_t c4 = channels & ~3;
+  for (int32_t t = 0; t < taps; t++)
+    for (int32_t c = 0; c < channels; c++) {
+      const size_t at = c < c4 ? (size_t)(c / 4) * 4u * (size_t)taps + (size_t)t * 4u + (size_t)(c % 4)
+                               : (size_t)c4 * (size_t)taps + (size_t)(c - c4) * (size_t)taps + (size_t)t;
+      packed[at] = wd[(size_t)t * (size_t)channels + (size_t)c];
+    }
+  return packed;
+}

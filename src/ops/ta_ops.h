@@ -91,6 +91,10 @@ typedef struct ta_kernel_call {
   int32_t *in, *out;
 } ta_kernel_call;
 
+/* Bytes of the constant arrays a call's parameters carry (multipliers, packed weights...):
+ * emitted as static const arrays next to the weights. */
+size_t ta_params_array_bytes(const ta_kernel_call *call);
+
 typedef struct ta_op_def {
   ta_status (*check)(ta_graph *g, ta_op *op);
   ta_status (*infer)(ta_graph *g, ta_op *op);

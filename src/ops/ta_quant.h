@@ -52,4 +52,11 @@ ta_status ta_check_per_tensor_quant(const ta_graph *g, const ta_op *op, const ta
 int32_t *ta_acc_init(ta_graph *g, const ta_tensor *w, const ta_tensor *bias, int32_t n,
                      int32_t taps, int32_t c_stride, int32_t t_stride, int32_t input_offset);
 
+/* A constant int8 depthwise filter [taps, channels] in the order of
+ * tart_depthwise_conv2d_s8_opt (defs/conv.def: dwconv.packed): per group of four channels,
+ * tap after tap, the four channels' weights side by side; then the channels past the last
+ * multiple of 4, each with its taps in a row. NULL when w is not such a tensor, or out of
+ * memory (reported). */
+int8_t *ta_pack_dw_filter(ta_graph *g, const ta_tensor *w, int32_t taps, int32_t channels);
+
 #endif

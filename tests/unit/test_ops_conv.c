@@ -758,6 +758,76 @@ static void test_diag_shapes_and_attrs(void **state) {
               TA_ERR_MALFORMED, "the 3x3 filter (dilation 1x1) does not fit the 2x6 input", NULL);
 }
 
+/* The optimized kernels' requantization equals the reference's MultiplyByQuantizedMultiplier
+ * for every mult but INT32_MIN: the edges of x, mult and the shift, then random triples. */
+static void test_requant_nosat_equals_reference(void **state) {
+  (void)state;
+  static const int32_t xs[] = {INT32_MIN, INT32_MIN + 1, -(1 << 30) - 1, -(1 << 30), -65537,
+                               -3, -2, -1, 0, 1, 2, 3, 65535, 1 << 30, INT32_MAX - 1, INT32_MAX};
+  static const int32_t ms[] = {0, 1, 1 << 30, (1 << 30) + 1, 1518500250, INT32_MAX, -1,
+                               -(1 << 30), INT32_MIN + 1};
+  long n = 0;
+  for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++)
+    for (size_t j = 0; j < sizeof ms / sizeof ms[0]; j++)
+      for (int32_t s = -31; s <= 31; s++, n++)
+        assert_int_equal(tart_mul_by_quantized_mult_nosat(xs[i], ms[j], s),
+                         tart_mul_by_quantized_mult(xs[i], ms[j], s));
+  uint32_t r = 0x9E3779B9u;
+  for (int k = 0; k < 2000000; k++, n++) {
+    r ^= r << 13, r ^= r >> 17, r ^= r << 5;
+    const int32_t x = (int32_t)r >> (r % 24); /* small and large accumulators */
+    r ^= r << 13, r ^= r >> 17, r ^= r << 5;
+    const int32_t m = (int32_t)((r >> 1) | (1u << 30)); /* [2^30, 2^31), as the compiler's */
+    r ^= r << 13, r ^= r >> 17, r ^= r << 5;
+    const int32_t s = (int32_t)(r % 40u) - 31; /* -31 .. 8 */
+    if (tart_mul_by_quantized_mult_nosat(x, m, s) != tart_mul_by_quantized_mult(x, m, s))
+      fail_msg("x %d mult %d shift %d", x, m, s);
+  }
+  assert_true(n > 2000000);
+}
+
+/* The optimized kernels' requantization to int8 (tart_requant_s8: one 64-bit sum for both
+ * roundings when shifting right) against the reference arithmetic, offset and clamp, for
+ * mult >= 0: edge accumulators (ties of either rounding, extremes) and random ones. */
+static int8_t requant_reference(int32_t acc, int32_t mult, int32_t shift, int32_t off,
+                                int32_t lo, int32_t hi) {
+  int32_t v = tart_wrap_add(tart_mul_by_quantized_mult(acc, mult, shift), off);
+  return (int8_t)(v < lo ? lo : (v > hi ? hi : v));
+}
+
+static void test_requant_s8_equals_reference(void **state) {
+  (void)state;
+  int32_t mult[1], shift[1];
+  tart_requant q = {mult, shift, 0, 0, -128, 127};
+  static const int32_t accs[] = {INT32_MIN, INT32_MIN + 1, -(1 << 30), -65536, -257, -256, -255,
+                                 -129, -128, -127, -3, -2, -1, 0, 1, 2, 3, 127, 128, 255, 256,
+                                 65535, 1 << 30, INT32_MAX};
+  static const int32_t ms[] = {0, 1, 1 << 30, (1 << 30) + 1, 1518500250, INT32_MAX};
+  long n = 0;
+  for (size_t i = 0; i < sizeof accs / sizeof accs[0]; i++)
+    for (size_t j = 0; j < sizeof ms / sizeof ms[0]; j++)
+      for (int32_t s = -31; s <= 31; s++, n++) {
+        mult[0] = ms[j], shift[0] = s, q.output_offset = (int32_t)(n % 41) - 20;
+        assert_int_equal(tart_requant_s8(&q, accs[i], 0),
+                         requant_reference(accs[i], ms[j], s, q.output_offset, -128, 127));
+      }
+  uint32_t r = 0x2545F491u;
+  for (int k = 0; k < 2000000; k++, n++) {
+    r ^= r << 13, r ^= r >> 17, r ^= r << 5;
+    const int32_t acc = (int32_t)r >> (r % 28);
+    r ^= r << 13, r ^= r >> 17, r ^= r << 5;
+    mult[0] = (int32_t)((r >> 1) | (1u << 30));
+    r ^= r << 13, r ^= r >> 17, r ^= r << 5;
+    shift[0] = (int32_t)(r % 40u) - 31;
+    q.output_offset = (int32_t)(r >> 26) - 32;
+    q.act_min = (r & 64) ? q.output_offset : -128; /* a fused RELU now and then */
+    if (tart_requant_s8(&q, acc, 0) !=
+        requant_reference(acc, mult[0], shift[0], q.output_offset, q.act_min, 127))
+      fail_msg("acc %d mult %d shift %d offset %d", acc, mult[0], shift[0], q.output_offset);
+  }
+  assert_true(n > 2000000);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_conv_f32_same),
@@ -790,6 +860,8 @@ int main(void) {
       cmocka_unit_test(test_diag_dtypes),
       cmocka_unit_test(test_diag_quantization),
       cmocka_unit_test(test_diag_shapes_and_attrs),
+      cmocka_unit_test(test_requant_nosat_equals_reference),
+      cmocka_unit_test(test_requant_s8_equals_reference),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
