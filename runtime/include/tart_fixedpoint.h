@@ -66,6 +66,12 @@ static inline int32_t tart_mul_by_quantized_mult_nosat(int32_t x, int32_t mult, 
 /* The requantization of an optimized int8 kernel, read once from its parameters into locals
  * (TART_REQUANT_OF(p) works for every parameter family with these fields): an int8 store
  * may alias anything, so fields read through p would be reloaded after every output byte. */
+#if defined(__GNUC__)
+#define TART_LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define TART_LIKELY(x) (x)
+#endif
+
 typedef struct tart_requant {
   const int32_t *mult, *shift_left;
   int32_t channel_mask; /* -1: one multiplier per channel; 0: one for all */
@@ -98,7 +104,7 @@ static inline int8_t tart_requant_s8(const tart_requant *q, int32_t acc, int32_t
   const int32_t k = c & q->channel_mask;
   const int32_t mult = q->mult[k], shift_left = q->shift_left[k];
   int32_t v;
-  if (shift_left < 0) {
+  if (TART_LIKELY(shift_left < 0)) {
     const int32_t r = -shift_left;
     const uint32_t t = 1u << r; /* 2^(30+r) + 2^30 as a 64-bit constant: */
     const int64_t k64 = (int64_t)(((uint64_t)(t >> 2) << 32) | (uint64_t)(0x40000000u | (t << 30)));

@@ -71,8 +71,9 @@ static inline void window_3x3(const int8_t *x, const int8_t *w, size_t x_step, s
 /* One output pixel, all channels, four at a time. Inside the input: acc_init plus plain
  * products. At the border: the bias plus (x + input_offset) * w over the taps inside only,
  * exactly the reference's sum. */
-static void dw_pixel(const tart_dwconv_params *p, const tart_requant *q, const int8_t *in_b,
-                     const int32_t *bias, int32_t oy, int32_t ox, int8_t *o) {
+static void dw_pixel(const tart_dwconv_params *restrict p, const tart_requant *restrict q,
+                     const int8_t *in_b, const int32_t *bias, int32_t oy, int32_t ox,
+                     int8_t *restrict o) {
   const int32_t C = p->in_c, taps = p->filter_h * p->filter_w;
   const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
   /* Steps between taps, in bytes: along a filter row, and from one row to the next. */

@@ -169,6 +169,8 @@ static ta_status conv_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   }
   if (!quantized) {
     ta_act_range_f32(op->a.act, &p->act_min_f32, &p->act_max_f32);
+    if (!g->reference_kernels && p->groups == 1)
+      call->kernel = TA_K_conv2d_f32_opt;
     return TA_OK;
   }
   int32_t y_zp = (int32_t)y->q.zero_point[0];

@@ -32,23 +32,31 @@ typedef struct shape {
   int op; /* TFB_OP_CONV_2D, TFB_OP_DEPTHWISE_CONV_2D, TFB_OP_FULLY_CONNECTED */
   int32_t h, w, ci, co, kh, kw, sh, sw, dh, dw;
   int pad, act, per_channel, bias, relu_first;
+  int flt; /* float32 model (CONV_2D only): the float kernel variant */
 } shape;
 
-static void q(tfb *b, int t, float s, int64_t zp) { tfb_quant(b, t, 1, &s, &zp, 0); }
+static int flt_model; /* build(): the model being built is float32 */
+static void q(tfb *b, int t, float s, int64_t zp) {
+  if (!flt_model) tfb_quant(b, t, 1, &s, &zp, 0);
+}
+static float rnd_f(void) { return (float)(int32_t)next() / 2147483648.0f; }
 
 /* x -> [RELU ->] OP -> y; the RELU makes the op's input an arena tensor so the in-place
  * depthwise variant can be chosen. */
 static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out_bytes) {
   tfb *b = tfb_new();
+  flt_model = s->flt;
+  const int dt = s->flt ? TFB_FLOAT32 : TFB_INT8;
+  const size_t esz = s->flt ? 4 : 1;
   int32_t in_dims[4] = {1, s->h, s->w, s->ci};
   int rank_in = s->op == TFB_OP_FULLY_CONNECTED ? 2 : 4;
   if (rank_in == 2) in_dims[1] = s->ci;
-  int x = tfb_tensor(b, "x", TFB_INT8, rank_in, in_dims, 0);
+  int x = tfb_tensor(b, "x", dt, rank_in, in_dims, 0);
   int64_t zp_in = range(-20, 20);
   q(b, x, 0.05f, zp_in);
   int src = x;
   if (s->relu_first) {
-    src = tfb_tensor(b, "r", TFB_INT8, rank_in, in_dims, 0);
+    src = tfb_tensor(b, "r", dt, rank_in, in_dims, 0);
     q(b, src, 0.05f, zp_in);
     tfb_op(b, TFB_OP_RELU, (int[]){x}, 1, (int[]){src}, 1);
   }
@@ -64,23 +72,37 @@ static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out
     wrank = 2, wd[0] = co, wd[1] = s->ci;
   }
   wn = (size_t)wd[0] * (size_t)wd[1] * (wrank == 4 ? (size_t)wd[2] * (size_t)wd[3] : 1);
-  int8_t *wv = malloc(wn);
-  for (size_t i = 0; i < wn; i++) wv[i] = (int8_t)(next() >> 24);
-  int tw = tfb_tensor(b, "w", TFB_INT8, wrank, wd, tfb_buffer(b, wv, wn));
+  int8_t *wv = malloc(wn * esz);
+  for (size_t i = 0; i < wn; i++) {
+    if (s->flt) {
+      const float f = rnd_f();
+      memcpy(wv + i * 4, &f, 4);
+    } else {
+      wv[i] = (int8_t)(next() >> 24);
+    }
+  }
+  int tw = tfb_tensor(b, "w", dt, wrank, wd, tfb_buffer(b, wv, wn * esz));
   free(wv);
   float scales[64];
   int64_t zps[64] = {0};
   int nq = s->per_channel ? co : 1;
   for (int i = 0; i < nq; i++) scales[i] = 0.002f + 0.0007f * (float)range(0, 9);
-  tfb_quant(b, tw, nq, scales, zps, s->op == TFB_OP_DEPTHWISE_CONV_2D ? 3 : 0);
+  if (!s->flt) tfb_quant(b, tw, nq, scales, zps, s->op == TFB_OP_DEPTHWISE_CONV_2D ? 3 : 0);
   int tb = -1;
   if (s->bias) {
     int32_t bv[64];
-    for (int i = 0; i < co; i++) bv[i] = range(-3000, 3000);
-    tb = tfb_tensor(b, "b", TFB_INT32, 1, (int32_t[]){co}, tfb_buffer(b, bv, (size_t)co * 4));
+    for (int i = 0; i < co; i++) {
+      bv[i] = range(-3000, 3000);
+      if (s->flt) {
+        const float f = rnd_f();
+        memcpy(&bv[i], &f, 4);
+      }
+    }
+    tb = tfb_tensor(b, "b", s->flt ? TFB_FLOAT32 : TFB_INT32, 1, (int32_t[]){co},
+                    tfb_buffer(b, bv, (size_t)co * 4));
     float bs[64];
     for (int i = 0; i < nq; i++) bs[i] = 0.05f * scales[i];
-    tfb_quant(b, tb, nq, bs, zps, 0);
+    if (!s->flt) tfb_quant(b, tb, nq, bs, zps, 0);
   }
   int32_t oh = 1, ow = 1, od[4];
   int orank;
@@ -92,7 +114,7 @@ static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out
     ow = s->pad == TFB_PAD_SAME ? (s->w + s->sw - 1) / s->sw : (s->w - ekw + s->sw) / s->sw;
     orank = 4, od[0] = 1, od[1] = oh, od[2] = ow, od[3] = co;
   }
-  int y = tfb_tensor(b, "y", TFB_INT8, orank, od, 0);
+  int y = tfb_tensor(b, "y", dt, orank, od, 0);
   q(b, y, 0.04f + 0.01f * (float)range(0, 5), range(-30, 30));
   int op = tfb_op(b, s->op, (int[]){src, tw, tb}, 3, (int[]){y}, 1);
   if (s->op == TFB_OP_CONV_2D)
@@ -104,8 +126,9 @@ static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out
   tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
   uint8_t *m = tfb_finish(b, len);
   tfb_free(b);
-  *in_bytes = (size_t)in_dims[0] * (size_t)in_dims[1] * (rank_in == 4 ? (size_t)s->w * (size_t)s->ci : 1);
-  *out_bytes = (size_t)oh * (size_t)ow * (size_t)co;
+  *in_bytes = esz * (size_t)in_dims[0] * (size_t)in_dims[1] *
+              (rank_in == 4 ? (size_t)s->w * (size_t)s->ci : 1);
+  *out_bytes = esz * (size_t)oh * (size_t)ow * (size_t)co;
   return m;
 }
 
@@ -142,6 +165,10 @@ static void check_shape(const shape *s, int *opt_count) {
   assert_non_null(m);
   int8_t *in = malloc(nin), *ref = malloc(nout), *opt = malloc(nout);
   for (size_t i = 0; i < nin; i++) in[i] = (int8_t)(next() >> 24);
+  for (size_t i = 0; s->flt && i + 4 <= nin; i += 4) {
+    const float f = rnd_f() * 4.0f;
+    memcpy(in + i, &f, 4);
+  }
   int32_t kref, kopt;
   assert_int_equal(run(m, len, true, false, in, ref, &kref), 0);
   assert_int_equal(run(m, len, false, s->relu_first, in, opt, &kopt), 0);
@@ -200,6 +227,20 @@ static void test_depthwise_variants(void **state) {
   assert_true(opt > 250);
 }
 
+/* The float convolution: the same bits as the reference kernel (same order of sums), over
+ * random shapes with padding, strides and dilations, activations, with and without bias. */
+static void test_conv_f32_variants(void **state) {
+  (void)state;
+  int opt = 0;
+  for (int i = 0; i < 200; i++) {
+    shape s = random_shape(TFB_OP_CONV_2D);
+    s.flt = 1;
+    if (i % 5 == 0) s.kh = s.kw = 1, s.pad = TFB_PAD_VALID;
+    check_shape(&s, &opt);
+  }
+  assert_true(opt > 150);
+}
+
 static void test_fc_variants(void **state) {
   (void)state;
   int opt = 0;
@@ -214,6 +255,7 @@ static void test_fc_variants(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_conv_variants),
+      cmocka_unit_test(test_conv_f32_variants),
       cmocka_unit_test(test_depthwise_variants),
       cmocka_unit_test(test_fc_variants),
   };
