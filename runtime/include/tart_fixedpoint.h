@@ -68,8 +68,10 @@ static inline int32_t tart_mul_by_quantized_mult_nosat(int32_t x, int32_t mult, 
  * may alias anything, so fields read through p would be reloaded after every output byte. */
 #if defined(__GNUC__)
 #define TART_LIKELY(x) __builtin_expect(!!(x), 1)
+#define TART_NOINLINE __attribute__((noinline))
 #else
 #define TART_LIKELY(x) (x)
+#define TART_NOINLINE
 #endif
 
 typedef struct tart_requant {
