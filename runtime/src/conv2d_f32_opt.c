@@ -89,7 +89,8 @@ tart_status tart_conv2d_f32_opt(const tart_conv_params *p, const void *const *in
         const float *col = direct ? in_b + ((size_t)iy0 * (size_t)p->in_w + (size_t)ix0) * (size_t)C
                                   : (const float *)scratch;
         int32_t n = direct ? k : 0;
-        for (int32_t fy = fy0; fy < fy1 && !direct; fy++) {
+        /* (A window wholly in the padding has no taps: nothing to copy, or to address.) */
+        for (int32_t fy = fy0; fy < fy1 && fx0 < fx1 && !direct; fy++) {
           const float *row = in_b + ((size_t)(iy0 + p->dilation_h * fy) * (size_t)p->in_w) * (size_t)C;
           if (p->dilation_w == 1) {
             memcpy((float *)scratch + n, row + (size_t)(ix0 + fx0) * (size_t)C,
@@ -120,7 +121,7 @@ tart_status tart_conv2d_f32_opt(const tart_conv_params *p, const void *const *in
           } else {
             total = 0.0f;
             const float *x = col;
-            for (int32_t fy = fy0; fy < fy1; fy++, x += run) {
+            for (int32_t fy = fy0; fy < fy1 && fx0 < fx1; fy++, x += run) {
               const float *w = f + ((size_t)fy * (size_t)p->filter_w + (size_t)fx0) * (size_t)C;
               for (int32_t i = 0; i < run; i++)
                 total += x[i] * w[i];

@@ -60,10 +60,7 @@ static void pixel(const int8_t *patch, const int8_t *filter, int32_t k, int32_t 
   for (; oc + 4 <= out_c; oc += 4) {
     int32_t acc[4] = {acc_init[oc], acc_init[oc + 1], acc_init[oc + 2], acc_init[oc + 3]};
     tart_dot4_s8(patch, filter + (size_t)oc * (size_t)k, k, k, acc);
-    o[oc] = tart_requant_s8(q, acc[0], oc);
-    o[oc + 1] = tart_requant_s8(q, acc[1], oc + 1);
-    o[oc + 2] = tart_requant_s8(q, acc[2], oc + 2);
-    o[oc + 3] = tart_requant_s8(q, acc[3], oc + 3);
+    tart_requant4_s8(q, acc[0], acc[1], acc[2], acc[3], oc, o + oc);
   }
   for (; oc < out_c; oc++)
     o[oc] = tart_requant_s8(q, tart_dot_s8(patch, filter + (size_t)oc * (size_t)k, k, acc_init[oc]),

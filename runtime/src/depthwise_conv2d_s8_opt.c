@@ -68,17 +68,6 @@ static inline void window_3x3(const int8_t *x, const int8_t *w, size_t x_step, s
   }
 }
 
-/* Four channels' accumulators to int8, in a function of its own: with the taps' pointers
- * and accumulators out of the way, the requantization's fields stay in registers. */
-static TART_NOINLINE void requant4(const tart_requant *restrict q, int32_t a0, int32_t a1,
-                                   int32_t a2, int32_t a3, int32_t c, int8_t *restrict o) {
-  const tart_requant r = *q;
-  o[0] = tart_requant_s8(&r, a0, c);
-  o[1] = tart_requant_s8(&r, a1, c + 1);
-  o[2] = tart_requant_s8(&r, a2, c + 2);
-  o[3] = tart_requant_s8(&r, a3, c + 3);
-}
-
 /* One output pixel, all channels, four at a time. Inside the input: acc_init plus plain
  * products. At the border: the bias plus (x + input_offset) * w over the taps inside only,
  * exactly the reference's sum. */
@@ -109,7 +98,7 @@ static void dw_pixel(const tart_dwconv_params *restrict p, const tart_requant *r
             tart_mac4_s8(xt, wt, &a0, &a1, &a2, &a3);
         }
       }
-      requant4(q, a0, a1, a2, a3, c, o + c);
+      tart_requant4_s8(q, a0, a1, a2, a3, c, o + c);
     }
   } else {
     /* The taps inside the input: fy in [fy0, fy1), fx in [fx0, fx1). */
@@ -124,9 +113,12 @@ static void dw_pixel(const tart_dwconv_params *restrict p, const tart_requant *r
       fx1--;
     const int32_t off = p->input_offset;
     const int32_t off2 = (int32_t)(((uint32_t)off << 16) | ((uint32_t)off & 0xffffu));
-    const int8_t *x = in_b + ((size_t)(iy0 + p->dilation_h * fy0) * (size_t)p->in_w +
-                              (size_t)(ix0 + p->dilation_w * fx0)) *
-                                 (size_t)C;
+    if (fx0 == fx1) /* a window wholly in the padding: no taps, nothing to address */
+      fy1 = fy0 = 0, fx0 = 0, fx1 = 0;
+    const int8_t *x = fy0 == fy1 ? in_b
+                                 : in_b + ((size_t)(iy0 + p->dilation_h * fy0) * (size_t)p->in_w +
+                                           (size_t)(ix0 + p->dilation_w * fx0)) *
+                                              (size_t)C;
     const int8_t *w = p->packed + 4u * (size_t)(fy0 * p->filter_w + fx0);
     for (; c + 4 <= C; c += 4, x += 4, w += w_group) {
       int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
@@ -138,7 +130,7 @@ static void dw_pixel(const tart_dwconv_params *restrict p, const tart_requant *r
         for (int32_t fx = fx0; fx < fx1; fx++, xt += x_step, wt += 4)
           tart_mac4_off_s8(xt, wt, off, off2, &a0, &a1, &a2, &a3);
       }
-      requant4(q, a0, a1, a2, a3, c, o + c);
+      tart_requant4_s8(q, a0, a1, a2, a3, c, o + c);
     }
   }
   for (; c < C; c++)

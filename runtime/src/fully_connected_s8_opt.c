@@ -27,10 +27,7 @@ tart_status tart_fully_connected_s8_opt(const tart_fc_params *p, const void *con
     for (; c + 4 <= p->out_c; c += 4) {
       int32_t acc[4] = {p->acc_init[c], p->acc_init[c + 1], p->acc_init[c + 2], p->acc_init[c + 3]};
       tart_dot4_s8(x, weights + (size_t)c * (size_t)d, d, d, acc);
-      o[c] = tart_requant_s8(q, acc[0], c);
-      o[c + 1] = tart_requant_s8(q, acc[1], c + 1);
-      o[c + 2] = tart_requant_s8(q, acc[2], c + 2);
-      o[c + 3] = tart_requant_s8(q, acc[3], c + 3);
+      tart_requant4_s8(q, acc[0], acc[1], acc[2], acc[3], c, o + c);
     }
     for (; c < p->out_c; c++)
       o[c] = tart_requant_s8(q, tart_dot_s8(x, weights + (size_t)c * (size_t)d, d, p->acc_init[c]), c);

@@ -9,6 +9,13 @@
 #include <string.h>
 
 void ta_quantize_multiplier(double m, int32_t *mult, int32_t *shift_left) {
+  if (!isfinite(m)) {
+    /* An infinite or NaN ratio (a float division of extreme scales): no pair represents it;
+     * shift 64 is what every caller refuses as too large. */
+    *mult = 0;
+    *shift_left = 64;
+    return;
+  }
   if (m == 0.0) {
     *mult = 0;
     *shift_left = 0;

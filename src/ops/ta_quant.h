@@ -10,7 +10,8 @@
 #include "ta_ir.h"
 
 /* TFLite's QuantizeMultiplier: m = mult * 2^(shift_left - 31), mult in [2^30, 2^31) or 0.
- * Uses frexp and round-half-away-from-zero exactly as the reference does. */
+ * Uses frexp and round-half-away-from-zero exactly as the reference does. A non-finite m
+ * gives (0, 64): a shift every caller refuses as too large. */
 void ta_quantize_multiplier(double m, int32_t *mult, int32_t *shift_left);
 
 /* Clamp range of a fused activation on a quantized output (CalculateActivationRangeQuantized):
