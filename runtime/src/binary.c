@@ -75,8 +75,9 @@ static void add_s8_row(const tart_binary_params *p, const void *a, int32_t sa, c
     const int32_t ys = tart_mul_by_quantized_mult_smaller_than_one(
         tart_shl_wrap(y[i * sb] + p->in2_offset, p->left_shift), p->in2_mult, p->in2_shift_left);
     const int32_t r =
-        tart_mul_by_quantized_mult_smaller_than_one(xs + ys, p->out_mult, p->out_shift_left) +
-        p->out_offset;
+        tart_wrap_add(tart_mul_by_quantized_mult_smaller_than_one(tart_wrap_add(xs, ys), p->out_mult,
+                                                                  p->out_shift_left),
+                      p->out_offset);
     z[i] = (int8_t)tart_clamp_i32(r, p->act_min, p->act_max);
   }
 }
@@ -115,7 +116,7 @@ static void mul_s8_row(const tart_binary_params *p, const void *a, int32_t sa, c
   for (int32_t i = 0; i < n; i++) {
     const int32_t prod = (x[i * sa] + p->in1_offset) * (y[i * sb] + p->in2_offset);
     const int32_t r =
-        tart_mul_by_quantized_mult(prod, p->out_mult, p->out_shift_left) + p->out_offset;
+        tart_wrap_add(tart_mul_by_quantized_mult(prod, p->out_mult, p->out_shift_left), p->out_offset);
     z[i] = (int8_t)tart_clamp_i32(r, p->act_min, p->act_max);
   }
 }

@@ -52,14 +52,14 @@ tart_status tart_conv2d_s8(const tart_conv_params *p, const void *const *in, voi
                 const int8_t *x = in_g + iy * in_row + ix * p->in_c;
                 const int8_t *w = f + (fy * p->filter_w + fx) * p->filter_c;
                 for (int32_t ic = 0; ic < p->filter_c; ic++)
-                  acc += (int32_t)w[ic] * ((int32_t)x[ic] + p->input_offset);
+                  acc = tart_wrap_add(acc, (int32_t)w[ic] * ((int32_t)x[ic] + p->input_offset));
               }
             }
             if (bias)
-              acc += bias[oc];
+              acc = tart_wrap_add(acc, bias[oc]);
             const int32_t k = oc * mult_step;
             acc = tart_mul_by_quantized_mult(acc, p->mult[k], p->shift_left[k]);
-            acc += p->output_offset;
+            acc = tart_wrap_add(acc, p->output_offset);
             o[oc] = (int8_t)tart_clamp_i32(acc, p->act_min, p->act_max);
           }
         }

@@ -6,6 +6,7 @@
  * the input zero point (the zero of (x + input_offset)).
  */
 #include "tart.h"
+#include "tart_fixedpoint.h"
 
 tart_status tart_conv2d_s8s16_s32(const tart_conv_params *p, const void *const *in,
                                   void *const *out, void *scratch) {
@@ -43,7 +44,7 @@ tart_status tart_conv2d_s8s16_s32(const tart_conv_params *p, const void *const *
                 const int8_t *x = in_g + iy * in_row + ix * p->in_c;
                 const int16_t *w = f + (fy * p->filter_w + fx) * p->filter_c;
                 for (int32_t ic = 0; ic < p->filter_c; ic++)
-                  acc += (int32_t)w[ic] * ((int32_t)x[ic] + p->input_offset);
+                  acc = tart_wrap_add(acc, (int32_t)w[ic] * ((int32_t)x[ic] + p->input_offset));
               }
             }
             o[oc] = acc;

@@ -29,15 +29,16 @@ static int8_t dw_point(const tart_dwconv_params *p, const int8_t *in_b, const in
       const int32_t ix = ix0 + p->dilation_w * fx;
       if (ix < 0 || ix >= p->in_w)
         continue;
-      acc += (int32_t)w_row[fx * p->out_c] * ((int32_t)x_row[ix * p->in_c] + p->input_offset);
+      acc = tart_wrap_add(
+          acc, (int32_t)w_row[fx * p->out_c] * ((int32_t)x_row[ix * p->in_c] + p->input_offset));
     }
   }
   if (bias)
-    acc += bias[oc];
+    acc = tart_wrap_add(acc, bias[oc]);
   /* Per-tensor weights carry one multiplier for every channel. */
   const int32_t k = p->n_mult == 1 ? 0 : oc;
   acc = tart_mul_by_quantized_mult(acc, p->mult[k], p->shift_left[k]);
-  acc += p->output_offset;
+  acc = tart_wrap_add(acc, p->output_offset);
   return (int8_t)tart_clamp_i32(acc, p->act_min, p->act_max);
 }
 

@@ -30,12 +30,12 @@ tart_status tart_fully_connected_s8(const tart_fc_params *p, const void *const *
       const int8_t *w = weights + c * p->accum_depth;
       int32_t acc = 0;
       for (int32_t d = 0; d < p->accum_depth; d++)
-        acc += ((int32_t)w[d] + p->filter_offset) * ((int32_t)x[d] + p->input_offset);
+        acc = tart_wrap_add(acc, ((int32_t)w[d] + p->filter_offset) * ((int32_t)x[d] + p->input_offset));
       if (bias)
-        acc += bias[c];
+        acc = tart_wrap_add(acc, bias[c]);
       const int32_t k = c * mult_step;
       acc = tart_mul_by_quantized_mult(acc, p->mult[k], p->shift_left[k]);
-      acc += p->output_offset;
+      acc = tart_wrap_add(acc, p->output_offset);
       o[c] = (int8_t)tart_clamp_i32(acc, p->act_min, p->act_max);
     }
   }

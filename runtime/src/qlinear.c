@@ -44,7 +44,7 @@ static int32_t round_even_bounded(float v, int32_t lo, int32_t hi) {
       const int32_t c = (i / p->inner) % p->channels;                                              \
       /* Bounds wide enough that the clamp after adding the zero point decides. */                 \
       const int32_t q = round_even_bounded(x[i] / p->scale[c], -(1 << 20), 1 << 20);               \
-      y[i] = (T)tart_clamp_i32(q + p->zero_point[c], p->qmin, p->qmax);                            \
+      y[i] = (T)tart_clamp_i32(tart_wrap_add(q, p->zero_point[c]), p->qmin, p->qmax);              \
     }                                                                                              \
     return TART_OK;                                                                                \
   }
@@ -89,7 +89,8 @@ TART_DEQUANTIZE(dequantize_linear_s32_f32, int32_t)
     for (int32_t i = 0; i < p->n_elems; i++) {                                                     \
       const int32_t c = (i / p->inner) % p->channels;                                              \
       const int32_t v =                                                                            \
-          tart_mul_by_quantized_mult(x[i], p->mult[c], p->shift_left[c]) + p->zero_point[c];       \
+          tart_wrap_add(tart_mul_by_quantized_mult(x[i], p->mult[c], p->shift_left[c]),             \
+                        p->zero_point[c]);                                                         \
       y[i] = (T)tart_clamp_i32(v, p->qmin, p->qmax);                                               \
     }                                                                                              \
     return TART_OK;                                                                                \
