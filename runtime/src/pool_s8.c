@@ -50,9 +50,10 @@ tart_status tart_avgpool_s8(const tart_pool_params *p, const void *const *in, vo
           for (int32_t ky = ky0; ky < ky1; ky++) {
             const int32_t y = iy + ky * p->dilation_h;
             for (int32_t kx = kx0; kx < kx1; kx++)
-              acc += in_b[(y * p->in_w + ix + kx * p->dilation_w) * c_n + c];
+              acc = tart_wrap_add(acc, in_b[(y * p->in_w + ix + kx * p->dilation_w) * c_n + c]);
           }
-          acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+          /* (Wrapping, not overflowing, for a window of more than 2^24 values.) */
+          acc = tart_wrap_add(acc, acc > 0 ? count / 2 : -(count / 2)) / count;
           o[c] = (int8_t)tart_clamp_i32(acc, p->act_min, p->act_max);
         }
       }
