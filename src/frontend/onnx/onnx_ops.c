@@ -100,7 +100,16 @@ static int64_t cv_i(const cview *v, size_t k) {
     memcpy(&x, v->data + 8 * k, 8);
     return x;
   }
-  return (int64_t)cv_f(v, k);
+  /* A float (or uint64) used as an integer: saturated, NaN as 0, never converted out of
+   * range (undefined in C); the callers' range checks then refuse what does not fit. */
+  const double d = cv_f(v, k);
+  if (!(d == d))
+    return 0;
+  if (d >= 9223372036854775808.0)
+    return INT64_MAX;
+  if (d < -9223372036854775808.0)
+    return INT64_MIN;
+  return (int64_t)d;
 }
 
 /* A constant operand as a stable view; false (reported) when absent or not constant. */
