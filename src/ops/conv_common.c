@@ -128,3 +128,86 @@ ta_status ta_conv_check_weight_quant(const ta_graph *g, const ta_op *op, const t
   }
   return TA_OK;
 }
+
+void ta_conv_geom_get(const ta_graph *g, const ta_op *op, bool depthwise, ta_conv_geom *c) {
+  const ta_tensor *x = ta_op_input(g, op, 0), *w = ta_op_input(g, op, 1);
+  const ta_attrs *a = &op->a;
+  c->n = x->dims[0], c->in_h = x->dims[1], c->in_w = x->dims[2], c->in_c = x->dims[3];
+  c->k_h = w->dims[1], c->k_w = w->dims[2], c->k_c = w->dims[3];
+  c->out_c = depthwise ? w->dims[3] : w->dims[0];
+  c->mult = depthwise ? c->out_c / c->in_c : 1;
+  c->out_h = ta_conv_out_size_explicit(a, c->in_h, c->k_h, a->stride_h, a->dilation_h, a->pad_top,
+                                       a->pad_bottom);
+  c->out_w = ta_conv_out_size_explicit(a, c->in_w, c->k_w, a->stride_w, a->dilation_w, a->pad_left,
+                                       a->pad_right);
+  if (a->padding == TA_PAD_EXPLICIT) {
+    c->pad_h = a->pad_top;
+    c->pad_w = a->pad_left;
+  } else {
+    c->pad_h =
+        ta_conv_pad_before(a->padding, c->in_h, c->k_h, a->stride_h, a->dilation_h, c->out_h);
+    c->pad_w =
+        ta_conv_pad_before(a->padding, c->in_w, c->k_w, a->stride_w, a->dilation_w, c->out_w);
+  }
+}
+
+ta_status ta_conv_check_operands(const ta_graph *g, const ta_op *op) {
+  if ((op->n_in != 2 && op->n_in != 3) || op->n_out != 1)
+    return ta_op_err(g, op, TA_ERR_MALFORMED,
+                     "has %d inputs and %d outputs; expected 2 or 3 inputs (input, filter, "
+                     "optional bias) and 1 output",
+                     op->n_in, op->n_out);
+  const ta_tensor *x = ta_op_input(g, op, 0), *w = ta_op_input(g, op, 1);
+  const ta_tensor *y = ta_op_output(g, op, 0);
+  if (!x || !w || !y)
+    return ta_op_err(g, op, TA_ERR_MALFORMED, "the %s is missing",
+                     !x   ? "input"
+                     : !w ? "filter"
+                          : "output");
+  return TA_OK;
+}
+
+ta_status ta_conv_check_window(const ta_graph *g, const ta_op *op, const ta_tensor *x,
+                               const ta_tensor *w) {
+  const ta_attrs *at = &op->a;
+  const bool explicit_pad = at->padding == TA_PAD_EXPLICIT;
+  if (ta_conv_window_fits(x->dims[1], w->dims[1], at->dilation_h, explicit_pad ? at->pad_top : 0,
+                          explicit_pad ? at->pad_bottom : 0) &&
+      ta_conv_window_fits(x->dims[2], w->dims[2], at->dilation_w, explicit_pad ? at->pad_left : 0,
+                          explicit_pad ? at->pad_right : 0))
+    return TA_OK;
+  return ta_op_err(g, op, TA_ERR_LIMIT,
+                   "a %dx%d filter with dilation %dx%d over a %dx%d input (plus padding) "
+                   "overflows the kernels' 32-bit index arithmetic",
+                   w->dims[1], w->dims[2], at->dilation_h, at->dilation_w, x->dims[1], x->dims[2]);
+}
+
+void ta_conv_check_bias_quant(const ta_graph *g, const ta_op *op, const ta_tensor *x,
+                              const ta_tensor *w, const ta_tensor *b, const ta_tensor *y,
+                              int32_t weight_axis, int32_t out_c, ta_status *st) {
+  char sb[64];
+  size_t b_elems;
+  if (b && (!ta_tensor_elems(b, &b_elems) || b_elems != (size_t)out_c))
+    ta_keep_first(st, ta_op_err(g, op, TA_ERR_MALFORMED,
+                                "bias \"%s\" has shape %s; expected %d elements (one per output "
+                                "channel)",
+                                b->name, b->shape_known ? ta_shape_str(b, sb, sizeof sb) : "(unknown)",
+                                out_c));
+  if (x->dtype == TA_DT_I8 && w->dtype == TA_DT_I8 && y->dtype == TA_DT_I8) {
+    ta_keep_first(st, ta_check_per_tensor_quant(g, op, x, "input"));
+    ta_keep_first(st, ta_conv_check_weight_quant(g, op, w, weight_axis, out_c));
+    ta_keep_first(st, ta_check_per_tensor_quant(g, op, y, "output"));
+  }
+}
+
+ta_status ta_conv_infer_output(ta_graph *g, ta_op *op, const ta_conv_geom *c) {
+  if (c->out_h <= 0 || c->out_w <= 0)
+    return ta_op_err(
+        g, op, TA_ERR_MALFORMED,
+        "the %dx%d filter (dilation %dx%d) does not fit the %dx%d input with this padding", c->k_h,
+        c->k_w, op->a.dilation_h, op->a.dilation_w, c->in_h, c->in_w);
+  int32_t dims[4] = {c->n, c->out_h, c->out_w, c->out_c};
+  if (!ta_dims_ok(4, dims))
+    return ta_op_err(g, op, TA_ERR_LIMIT, "output has more than %d elements", INT32_MAX);
+  return ta_op_set_output_shape(g, op, ta_op_output(g, op, 0), 4, dims);
+}

@@ -20,31 +20,6 @@
 #include <math.h>
 #include <string.h>
 
-/* Sizes of one convolution, from the input, filter and attributes. */
-typedef struct conv_geom {
-  int32_t n, in_h, in_w, in_c;
-  int32_t k_h, k_w, k_c, out_c;
-  int32_t out_h, out_w, pad_h, pad_w;
-} conv_geom;
-
-static void geom_get(const ta_graph *g, const ta_op *op, conv_geom *c) {
-  const ta_tensor *x = ta_op_input(g, op, 0), *w = ta_op_input(g, op, 1);
-  const ta_attrs *a = &op->a;
-  c->n = x->dims[0], c->in_h = x->dims[1], c->in_w = x->dims[2], c->in_c = x->dims[3];
-  c->out_c = w->dims[0], c->k_h = w->dims[1], c->k_w = w->dims[2], c->k_c = w->dims[3];
-  c->out_h = ta_conv_out_size_explicit(a, c->in_h, c->k_h, a->stride_h, a->dilation_h, a->pad_top, a->pad_bottom);
-  c->out_w = ta_conv_out_size_explicit(a, c->in_w, c->k_w, a->stride_w, a->dilation_w, a->pad_left, a->pad_right);
-  if (a->padding == TA_PAD_EXPLICIT) {
-    c->pad_h = a->pad_top;
-    c->pad_w = a->pad_left;
-  } else {
-    c->pad_h =
-        ta_conv_pad_before(a->padding, c->in_h, c->k_h, a->stride_h, a->dilation_h, c->out_h);
-    c->pad_w =
-        ta_conv_pad_before(a->padding, c->in_w, c->k_w, a->stride_w, a->dilation_w, c->out_w);
-  }
-}
-
 /* The integer-accumulation form: int8 input, int16 filter, int32 output. */
 static bool is_int_acc(const ta_tensor *x, const ta_tensor *w) {
   return x->dtype == TA_DT_I8 && w->dtype == TA_DT_I16;
@@ -66,20 +41,13 @@ static ta_status check_dtypes(const ta_graph *g, const ta_op *op, const ta_tenso
 }
 
 static ta_status conv_check(ta_graph *g, ta_op *op) {
-  if ((op->n_in != 2 && op->n_in != 3) || op->n_out != 1)
-    return ta_op_err(g, op, TA_ERR_MALFORMED,
-                     "has %d inputs and %d outputs; expected 2 or 3 inputs (input, filter, "
-                     "optional bias) and 1 output",
-                     op->n_in, op->n_out);
+  ta_status st = ta_conv_check_operands(g, op);
+  if (st != TA_OK)
+    return st;
   ta_tensor *x = ta_op_input(g, op, 0), *w = ta_op_input(g, op, 1), *b = ta_op_input(g, op, 2);
   ta_tensor *y = ta_op_output(g, op, 0);
-  if (!x || !w || !y)
-    return ta_op_err(g, op, TA_ERR_MALFORMED, "the %s is missing",
-                     !x   ? "input"
-                     : !w ? "filter"
-                          : "output");
   char sb[64];
-  ta_status st = check_dtypes(g, op, x, w, b, y);
+  st = check_dtypes(g, op, x, w, b, y);
   ta_keep_first(&st, ta_conv_check_attrs(g, op));
   if (!x->shape_known || x->rank != 4 || !ta_dims_ok(x->rank, x->dims))
     ta_keep_first(&st,
@@ -91,18 +59,9 @@ static ta_status conv_check(ta_graph *g, ta_op *op) {
                               w->shape_known ? ta_shape_str(w, sb, sizeof sb) : "(unknown)"));
   if (st != TA_OK)
     return st;
-  const ta_attrs *at = &op->a;
-  const bool explicit_pad = at->padding == TA_PAD_EXPLICIT;
-  if (!ta_conv_window_fits(x->dims[1], w->dims[1], at->dilation_h, explicit_pad ? at->pad_top : 0,
-                           explicit_pad ? at->pad_bottom : 0) ||
-      !ta_conv_window_fits(x->dims[2], w->dims[2], at->dilation_w, explicit_pad ? at->pad_left : 0,
-                           explicit_pad ? at->pad_right : 0))
-    return ta_op_err(g, op, TA_ERR_LIMIT,
-                     "a %dx%d filter with dilation %dx%d over a %dx%d input (plus padding) "
-                     "overflows the kernels' 32-bit index arithmetic",
-                     w->dims[1], w->dims[2], at->dilation_h, at->dilation_w, x->dims[1],
-                     x->dims[2]);
-
+  st = ta_conv_check_window(g, op, x, w);
+  if (st != TA_OK)
+    return st;
   int32_t in_c = x->dims[3], out_c = w->dims[0], k_c = w->dims[3];
   if (in_c % k_c != 0)
     return ta_op_err(g, op, TA_ERR_MALFORMED,
@@ -112,33 +71,14 @@ static ta_status conv_check(ta_graph *g, ta_op *op) {
     return ta_op_err(g, op, TA_ERR_MALFORMED,
                      "filter has %d output channels, not a multiple of the %d groups", out_c,
                      in_c / k_c);
-  size_t b_elems;
-  if (b && (!ta_tensor_elems(b, &b_elems) || b_elems != (size_t)out_c))
-    ta_keep_first(&st,
-               ta_op_err(g, op, TA_ERR_MALFORMED,
-                         "bias \"%s\" has shape %s; expected %d elements (one per output channel)",
-                         b->name, b->shape_known ? ta_shape_str(b, sb, sizeof sb) : "(unknown)",
-                         out_c));
-  if (x->dtype == TA_DT_I8 && w->dtype == TA_DT_I8 && y->dtype == TA_DT_I8) {
-    ta_keep_first(&st, ta_check_per_tensor_quant(g, op, x, "input"));
-    ta_keep_first(&st, ta_conv_check_weight_quant(g, op, w, 0, out_c));
-    ta_keep_first(&st, ta_check_per_tensor_quant(g, op, y, "output"));
-  }
+  ta_conv_check_bias_quant(g, op, x, w, b, y, 0, out_c, &st);
   return st;
 }
 
 static ta_status conv_infer(ta_graph *g, ta_op *op) {
-  conv_geom c;
-  geom_get(g, op, &c);
-  if (c.out_h <= 0 || c.out_w <= 0)
-    return ta_op_err(
-        g, op, TA_ERR_MALFORMED,
-        "the %dx%d filter (dilation %dx%d) does not fit the %dx%d input with this padding", c.k_h,
-        c.k_w, op->a.dilation_h, op->a.dilation_w, c.in_h, c.in_w);
-  int32_t dims[4] = {c.n, c.out_h, c.out_w, c.out_c};
-  if (!ta_dims_ok(4, dims))
-    return ta_op_err(g, op, TA_ERR_LIMIT, "output has more than %d elements", INT32_MAX);
-  return ta_op_set_output_shape(g, op, ta_op_output(g, op, 0), 4, dims);
+  ta_conv_geom c;
+  ta_conv_geom_get(g, op, false, &c);
+  return ta_conv_infer_output(g, op, &c);
 }
 
 static ta_status conv_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
@@ -154,8 +94,8 @@ static ta_status conv_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
     st = ta_conv_bias_operand(g, call);
   if (st != TA_OK)
     return st;
-  conv_geom c;
-  geom_get(g, op, &c);
+  ta_conv_geom c;
+  ta_conv_geom_get(g, op, false, &c);
   tart_conv_params *p = call->params;
   p->batches = c.n, p->in_h = c.in_h, p->in_w = c.in_w, p->in_c = c.in_c;
   p->out_h = c.out_h, p->out_w = c.out_w, p->out_c = c.out_c;

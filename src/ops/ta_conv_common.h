@@ -9,6 +9,33 @@
 
 #include "ta_ops.h"
 
+/* Sizes of one convolution window (CONV_2D, DEPTHWISE_CONV_2D) from the input [N,H,W,C], the
+ * filter and the attributes: conv filter [Co,KH,KW,Ci/groups] (k_c its last dim), depthwise
+ * filter [1,KH,KW,C*M] (mult = M). pad_h/pad_w: the padding before the first row/column. */
+typedef struct ta_conv_geom {
+  int32_t n, in_h, in_w, in_c;
+  int32_t k_h, k_w, k_c, out_c, mult;
+  int32_t out_h, out_w, pad_h, pad_w;
+} ta_conv_geom;
+
+void ta_conv_geom_get(const ta_graph *g, const ta_op *op, bool depthwise, ta_conv_geom *c);
+
+/* The operand counts (input, filter, optional bias; one output) and presence, reported. */
+ta_status ta_conv_check_operands(const ta_graph *g, const ta_op *op);
+
+/* The window (with dilation and explicit pads) fits the kernels' 32-bit index arithmetic. */
+ta_status ta_conv_check_window(const ta_graph *g, const ta_op *op, const ta_tensor *x,
+                               const ta_tensor *w);
+
+/* One bias value per output channel, and for int8 the quantization the kernels need: per-tensor
+ * input and output, symmetric weights along weight_axis. Problems go to *st (the first kept). */
+void ta_conv_check_bias_quant(const ta_graph *g, const ta_op *op, const ta_tensor *x,
+                              const ta_tensor *w, const ta_tensor *b, const ta_tensor *y,
+                              int32_t weight_axis, int32_t out_c, ta_status *st);
+
+/* The output shape [N, out_h, out_w, out_c], or a clear error when the window does not fit. */
+ta_status ta_conv_infer_output(ta_graph *g, ta_op *op, const ta_conv_geom *c);
+
 /* Output size along one axis: TFLite's ComputeOutSize for SAME/VALID, the usual formula for
  * explicit padding (ONNX). <= 0 when the window does not fit. */
 int32_t ta_conv_out_size_explicit(const ta_attrs *a, int32_t in, int32_t k, int32_t stride,
