@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * tart_pool.h: the window geometry the pooling kernels share (pool_f32.c, pool_s8.c).
+ * tart_pool.h: the window geometry the pooling kernels share (pool_f32.c, pool_s8.c), also
+ * used by the optimized convolutions for their border pixels.
  *
  * Along one axis, output position o reads taps k = 0..filter-1 at input index
  * o * stride - pad + k * dilation. Only taps inside [0, in) are read; they form the run

@@ -13,6 +13,7 @@
 
 #include "tart.h"
 #include "tart_fixedpoint.h"
+#include "tart_pool.h"
 
 /* A 1x1 filter without padding reads its window, the pixel itself, in place. */
 static int conv_direct(const tart_conv_params *p) {
@@ -22,21 +23,6 @@ static int conv_direct(const tart_conv_params *p) {
 size_t tart_conv2d_f32_opt_scratch_size(const tart_conv_params *p) {
   return conv_direct(p) ? 0
                         : (size_t)p->filter_h * (size_t)p->filter_w * (size_t)p->in_c * sizeof(float);
-}
-
-/* The taps of the window at (iy0, ix0) that lie inside the input: rows [*fy0, *fy1),
- * columns [*fx0, *fx1). */
-static void taps_inside(const tart_conv_params *p, int32_t iy0, int32_t ix0, int32_t *fy0,
-                        int32_t *fy1, int32_t *fx0, int32_t *fx1) {
-  *fy0 = 0, *fy1 = p->filter_h, *fx0 = 0, *fx1 = p->filter_w;
-  while (*fy0 < *fy1 && iy0 + p->dilation_h * *fy0 < 0)
-    (*fy0)++;
-  while (*fy1 > *fy0 && iy0 + p->dilation_h * (*fy1 - 1) >= p->in_h)
-    (*fy1)--;
-  while (*fx0 < *fx1 && ix0 + p->dilation_w * *fx0 < 0)
-    (*fx0)++;
-  while (*fx1 > *fx0 && ix0 + p->dilation_w * (*fx1 - 1) >= p->in_w)
-    (*fx1)--;
 }
 
 /* Four sums over n values: t[j] = sum_i x[i] * w[j * k + i], in order, each from 0. */
@@ -81,8 +67,9 @@ tart_status tart_conv2d_f32_opt(const tart_conv_params *p, const void *const *in
         float *o =
             output + (((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w + (size_t)ox) *
                          (size_t)oc_n;
-        int32_t fy0, fy1, fx0, fx1;
-        taps_inside(p, iy0, ix0, &fy0, &fy1, &fx0, &fx1);
+        int32_t fy0, fy1, fx0, fx1; /* the taps inside the input (tart_pool.h) */
+        tart_pool_taps(iy0, p->filter_h, p->dilation_h, p->in_h, &fy0, &fy1);
+        tart_pool_taps(ix0, p->filter_w, p->dilation_w, p->in_w, &fx0, &fx1);
         /* The taps inside, in the reference's order: the window's columns fx0..fx1 of each
          * row fy0..fy1 (all of them for most pixels), one after the other in col. */
         const int32_t run = (fx1 - fx0) * C;

@@ -14,6 +14,7 @@
 
 #include "tart.h"
 #include "tart_fixedpoint.h"
+#include "tart_pool.h"
 #include "tart_simd.h"
 
 static int params_ok(const tart_dwconv_params *p) {
@@ -101,19 +102,13 @@ static void dw_pixel(const tart_dwconv_params *restrict p, const tart_requant *r
       tart_requant4_s8(q, a0, a1, a2, a3, c, o + c);
     }
   } else {
-    /* The taps inside the input: fy in [fy0, fy1), fx in [fx0, fx1). */
-    int32_t fy0 = 0, fy1 = p->filter_h, fx0 = 0, fx1 = p->filter_w;
-    while (fy0 < fy1 && iy0 + p->dilation_h * fy0 < 0)
-      fy0++;
-    while (fy1 > fy0 && iy0 + p->dilation_h * (fy1 - 1) >= p->in_h)
-      fy1--;
-    while (fx0 < fx1 && ix0 + p->dilation_w * fx0 < 0)
-      fx0++;
-    while (fx1 > fx0 && ix0 + p->dilation_w * (fx1 - 1) >= p->in_w)
-      fx1--;
+    /* The taps inside the input: fy in [fy0, fy1), fx in [fx0, fx1) (tart_pool.h). */
+    int32_t fy0, fy1, fx0, fx1;
+    tart_pool_taps(iy0, p->filter_h, p->dilation_h, p->in_h, &fy0, &fy1);
+    tart_pool_taps(ix0, p->filter_w, p->dilation_w, p->in_w, &fx0, &fx1);
     const int32_t off = p->input_offset;
     const int32_t off2 = (int32_t)(((uint32_t)off << 16) | ((uint32_t)off & 0xffffu));
-    if (fx0 == fx1) /* a window wholly in the padding: no taps, nothing to address */
+    if (fx0 == fx1 || fy0 == fy1) /* a window wholly in the padding: nothing to address */
       fy1 = fy0 = 0, fx0 = 0, fx1 = 0;
     const int8_t *x = fy0 == fy1 ? in_b
                                  : in_b + ((size_t)(iy0 + p->dilation_h * fy0) * (size_t)p->in_w +
