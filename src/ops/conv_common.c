@@ -78,7 +78,8 @@ ta_status ta_conv_requant(ta_graph *g, const ta_op *op, const ta_tensor *x, cons
 }
 
 ta_status ta_conv_check_dtypes(const ta_graph *g, const ta_op *op, const ta_tensor *x,
-                               const ta_tensor *w, const ta_tensor *b, const ta_tensor *y) {
+                               const ta_tensor *w, const ta_tensor *b, const ta_tensor *y,
+                               const char *w_role) {
   if (x->dtype != TA_DT_F32 && x->dtype != TA_DT_I8)
     return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "input \"%s\" is %s; expected float32 or int8",
                      x->name, ta_dtype_name(x->dtype));
@@ -86,7 +87,7 @@ ta_status ta_conv_check_dtypes(const ta_graph *g, const ta_op *op, const ta_tens
   ta_dtype bias_dt = x->dtype == TA_DT_I8 ? TA_DT_I32 : TA_DT_F32;
   if (w->dtype != x->dtype)
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                              "filter \"%s\" is %s; expected %s like the input%s", w->name,
+                              "%s \"%s\" is %s; expected %s like the input%s", w_role, w->name,
                               ta_dtype_name(w->dtype), ta_dtype_name(x->dtype),
                               x->dtype == TA_DT_F32 ? " (hybrid models are not supported)" : ""));
   if (b && b->dtype != bias_dt)

@@ -37,7 +37,7 @@ static ta_status check_dtypes(const ta_graph *g, const ta_op *op, const ta_tenso
                        "per-tensor input zero point and no fused activation");
     return TA_OK;
   }
-  return ta_conv_check_dtypes(g, op, x, w, b, y);
+  return ta_conv_check_dtypes(g, op, x, w, b, y, "filter");
 }
 
 static ta_status conv_check(ta_graph *g, ta_op *op) {

@@ -26,7 +26,7 @@ static ta_status dw_check(ta_graph *g, ta_op *op) {
   ta_tensor *x = ta_op_input(g, op, 0), *w = ta_op_input(g, op, 1), *b = ta_op_input(g, op, 2);
   ta_tensor *y = ta_op_output(g, op, 0);
   char sb[64];
-  st = ta_conv_check_dtypes(g, op, x, w, b, y);
+  st = ta_conv_check_dtypes(g, op, x, w, b, y, "filter");
   ta_keep_first(&st, ta_conv_check_attrs(g, op));
   if (op->a.depth_multiplier < 0)
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "depth_multiplier is %d; expected >= 1",

@@ -18,31 +18,6 @@
 #include <math.h>
 #include <string.h>
 
-/* int8 with int8 weights and int32 bias, or float32 throughout. */
-static ta_status check_dtypes(const ta_graph *g, const ta_op *op, const ta_tensor *x,
-                              const ta_tensor *w, const ta_tensor *b, const ta_tensor *y) {
-  if (x->dtype != TA_DT_F32 && x->dtype != TA_DT_I8)
-    return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "input \"%s\" is %s; expected float32 or int8",
-                     x->name, ta_dtype_name(x->dtype));
-  ta_status st = TA_OK;
-  ta_dtype bias_dt = x->dtype == TA_DT_I8 ? TA_DT_I32 : TA_DT_F32;
-  if (w->dtype != x->dtype)
-    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                              "weights \"%s\" are %s; expected %s like the input%s", w->name,
-                              ta_dtype_name(w->dtype), ta_dtype_name(x->dtype),
-                              x->dtype == TA_DT_F32 ? " (hybrid models are not supported)" : ""));
-  if (b && b->dtype != bias_dt)
-    ta_keep_first(&st,
-               ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                         "bias \"%s\" is %s; expected %s with %s input and filter", b->name,
-                         ta_dtype_name(b->dtype), ta_dtype_name(bias_dt), ta_dtype_name(x->dtype)));
-  if (y->dtype != x->dtype)
-    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                              "output \"%s\" is %s; expected %s like the input", y->name,
-                              ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
-  return st;
-}
-
 /* int8 weights: one scale (any zero point in range: the per-tensor reference kernel subtracts
  * it), or one scale per output channel along axis 0 with zero point 0. */
 static ta_status check_weight_quant(const ta_graph *g, const ta_op *op, const ta_tensor *w,
@@ -92,7 +67,7 @@ static ta_status fc_check(ta_graph *g, ta_op *op) {
                      : !w ? "weights"
                           : "output");
   char sb[64];
-  ta_status st = check_dtypes(g, op, x, w, b, y);
+  ta_status st = ta_conv_check_dtypes(g, op, x, w, b, y, "weight tensor");
   if ((unsigned)op->a.act > TA_ACT_RELU6)
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "fused activation %d is not supported",
                               (int)op->a.act));

@@ -233,12 +233,8 @@ static ta_status quantize_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) 
   } else if (!copy && m != MODE_FLIP) {
     p->in_offset = -(int32_t)x->q.zero_point[0];
     const double real = (double)x->q.scale[0] / (double)y->q.scale[0];
-    ta_quantize_multiplier(real, &p->mult, &p->shift_left);
-    if (p->shift_left > 31) /* the kernel (as TFLite's) shifts left by at most 31 */
-      return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                       "input scale %g / output scale %g = %g is too large to requantize (the "
-                       "multiplier must be below 2^31)",
-                       (double)x->q.scale[0], (double)y->q.scale[0], real);
+    return ta_requant_multiplier(g, op, real, x->q.scale[0], y->q.scale[0], &p->mult,
+                                 &p->shift_left);
   }
   return TA_OK;
 }

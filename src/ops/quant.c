@@ -37,6 +37,17 @@ void ta_quantize_multiplier(double m, int32_t *mult, int32_t *shift_left) {
   *shift_left = exp;
 }
 
+ta_status ta_requant_multiplier(const ta_graph *g, const ta_op *op, double real, float in_scale,
+                                float out_scale, int32_t *mult, int32_t *shift_left) {
+  ta_quantize_multiplier(real, mult, shift_left);
+  if (*shift_left <= 31) /* the kernel (as TFLite's) shifts left by at most 31 */
+    return TA_OK;
+  return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                   "input scale %g / output scale %g = %g is too large to requantize (the "
+                   "multiplier must be below 2^31)",
+                   (double)in_scale, (double)out_scale, real);
+}
+
 /* As TFLite: zero_point + round(f / scale) in float, but saturated to int32 (TFLite converts
  * out of range, undefined behaviour, when a model's scale is tiny); the caller clamps to the
  * type's range anyway. */

@@ -45,9 +45,11 @@ int32_t ta_conv_out_size_explicit(const ta_attrs *a, int32_t in, int32_t k, int3
  * fused activation; every problem reported. */
 ta_status ta_conv_check_attrs(const ta_graph *g, const ta_op *op);
 
-/* int8 input with int8 weights and int32 bias, or float32 throughout (bias optional). */
+/* int8 input with int8 weights and int32 bias, or float32 throughout (bias optional).
+ * w_role names the weights in messages: "filter" (convolutions), "weight tensor" (FC). */
 ta_status ta_conv_check_dtypes(const ta_graph *g, const ta_op *op, const ta_tensor *x,
-                               const ta_tensor *w, const ta_tensor *b, const ta_tensor *y);
+                               const ta_tensor *w, const ta_tensor *b, const ta_tensor *y,
+                               const char *w_role);
 
 /* Symmetric int8 weights: one scale, or one per output channel along `axis`; scales finite and
  * positive, zero points 0. */

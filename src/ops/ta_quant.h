@@ -14,6 +14,12 @@
  * gives (0, 64): a shift every caller refuses as too large. */
 void ta_quantize_multiplier(double m, int32_t *mult, int32_t *shift_left);
 
+/* The multiplier of input scale / output scale (real, computed as the reference does) for a
+ * kernel that shifts left by at most 31 (requantize, QUANTIZE int8 -> int8); an error naming
+ * both scales when it is 2^31 or more, or not finite. */
+ta_status ta_requant_multiplier(const ta_graph *g, const ta_op *op, double real, float in_scale,
+                                float out_scale, int32_t *mult, int32_t *shift_left);
+
 /* Clamp range of a fused activation on a quantized output (CalculateActivationRangeQuantized):
  * qmin/qmax are the dtype limits, the result never leaves them. */
 void ta_act_range_quant(ta_act act, float scale, int32_t zero_point, int32_t qmin, int32_t qmax,
