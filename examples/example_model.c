@@ -29,7 +29,8 @@ static int write_bytes(const char *dir, const char *name, const void *data, size
   FILE *f = fopen(path, "wb");
   if (!f || fwrite(data, 1, len, f) != len) {
     fprintf(stderr, "example_model: cannot write %s\n", path);
-    if (f) fclose(f);
+    if (f)
+      fclose(f);
     return 1;
   }
   return fclose(f) != 0;
@@ -43,21 +44,30 @@ int main(int argc, char **argv) {
   tfb *b = tfb_new();
   int8_t w1[8 * 3 * 3 * 1], w2[1 * 3 * 3 * 8], w3[4 * 8];
   int32_t b1[8], b2[8], b3[4];
-  for (size_t i = 0; i < sizeof w1; i++) w1[i] = (int8_t)(next() >> 24);
-  for (size_t i = 0; i < sizeof w2; i++) w2[i] = (int8_t)(next() >> 24);
-  for (size_t i = 0; i < sizeof w3; i++) w3[i] = (int8_t)(next() >> 24);
-  for (int i = 0; i < 8; i++) b1[i] = (int32_t)(next() % 2001) - 1000;
-  for (int i = 0; i < 8; i++) b2[i] = (int32_t)(next() % 2001) - 1000;
-  for (int i = 0; i < 4; i++) b3[i] = (int32_t)(next() % 2001) - 1000;
+  for (size_t i = 0; i < sizeof w1; i++)
+    w1[i] = (int8_t)(next() >> 24);
+  for (size_t i = 0; i < sizeof w2; i++)
+    w2[i] = (int8_t)(next() >> 24);
+  for (size_t i = 0; i < sizeof w3; i++)
+    w3[i] = (int8_t)(next() >> 24);
+  for (int i = 0; i < 8; i++)
+    b1[i] = (int32_t)(next() % 2001) - 1000;
+  for (int i = 0; i < 8; i++)
+    b2[i] = (int32_t)(next() % 2001) - 1000;
+  for (int i = 0; i < 4; i++)
+    b3[i] = (int32_t)(next() % 2001) - 1000;
 
   int x = tfb_tensor(b, "input", TFB_INT8, 4, (int32_t[]){1, 16, 16, 1}, 0);
   tfb_quant(b, x, 1, (float[]){0.05f}, (int64_t[]){-3}, 0);
   float s1[8], s2[8];
   int64_t z8[8] = {0};
-  for (int i = 0; i < 8; i++) s1[i] = 0.004f + 0.0005f * (float)i;
-  for (int i = 0; i < 8; i++) s2[i] = 0.006f - 0.0003f * (float)i;
+  for (int i = 0; i < 8; i++)
+    s1[i] = 0.004f + 0.0005f * (float)i;
+  for (int i = 0; i < 8; i++)
+    s2[i] = 0.006f - 0.0003f * (float)i;
   float bs1[8], bs2[8];
-  for (int i = 0; i < 8; i++) bs1[i] = 0.05f * s1[i];
+  for (int i = 0; i < 8; i++)
+    bs1[i] = 0.05f * s1[i];
 
   int tw1 = tfb_tensor(b, "conv/filter", TFB_INT8, 4, (int32_t[]){8, 3, 3, 1},
                        tfb_buffer(b, w1, sizeof w1));
@@ -69,7 +79,8 @@ int main(int argc, char **argv) {
   int op = tfb_op(b, TFB_OP_CONV_2D, (int[]){x, tw1, tb1}, 3, (int[]){a1}, 1);
   tfb_conv_options(b, op, TFB_PAD_SAME, 2, 2, TFB_ACT_RELU, 1, 1);
 
-  for (int i = 0; i < 8; i++) bs2[i] = 0.02f * s2[i];
+  for (int i = 0; i < 8; i++)
+    bs2[i] = 0.02f * s2[i];
   int tw2 = tfb_tensor(b, "dw/filter", TFB_INT8, 4, (int32_t[]){1, 3, 3, 8},
                        tfb_buffer(b, w2, sizeof w2));
   tfb_quant(b, tw2, 8, s2, z8, 3);
@@ -86,13 +97,15 @@ int main(int argc, char **argv) {
   tfb_pool_options(b, op, TFB_PAD_VALID, 8, 8, 8, 8, TFB_ACT_NONE);
 
   int32_t shape[2] = {1, 8};
-  int ts = tfb_tensor(b, "flatten/shape", TFB_INT32, 1, (int32_t[]){2}, tfb_buffer(b, shape, sizeof shape));
+  int ts = tfb_tensor(b, "flatten/shape", TFB_INT32, 1, (int32_t[]){2},
+                      tfb_buffer(b, shape, sizeof shape));
   int a4 = tfb_tensor(b, "flatten/out", TFB_INT8, 2, shape, 0);
   tfb_quant(b, a4, 1, (float[]){0.025f}, (int64_t[]){-128}, 0);
   op = tfb_op(b, TFB_OP_RESHAPE, (int[]){a3, ts}, 2, (int[]){a4}, 1);
   tfb_reshape_options(b, op, shape, 2);
 
-  int tw3 = tfb_tensor(b, "fc/weights", TFB_INT8, 2, (int32_t[]){4, 8}, tfb_buffer(b, w3, sizeof w3));
+  int tw3 =
+      tfb_tensor(b, "fc/weights", TFB_INT8, 2, (int32_t[]){4, 8}, tfb_buffer(b, w3, sizeof w3));
   tfb_quant(b, tw3, 1, (float[]){0.01f}, (int64_t[]){0}, 0);
   int tb3 = tfb_tensor(b, "fc/bias", TFB_INT32, 1, (int32_t[]){4}, tfb_buffer(b, b3, sizeof b3));
   tfb_quant(b, tb3, 1, (float[]){0.025f * 0.01f}, (int64_t[]){0}, 0);
@@ -110,10 +123,12 @@ int main(int argc, char **argv) {
   size_t len;
   uint8_t *model = tfb_finish(b, &len);
   tfb_free(b);
-  if (!model) return 1;
+  if (!model)
+    return 1;
 
   int8_t input[256], expected[4];
-  for (int i = 0; i < 256; i++) input[i] = (int8_t)(next() >> 24);
+  for (int i = 0; i < 256; i++)
+    input[i] = (int8_t)(next() >> 24);
   tt_run r;
   const void *ins[1] = {input};
   void *outs[1] = {expected};

@@ -55,7 +55,8 @@ void ta_fw_io_init(void) {
 }
 
 uint8_t ta_fw_getc(void) {
-  while (!(UART_STATE & UART_RXFULL)) __asm volatile("wfi" ::: "memory");
+  while (!(UART_STATE & UART_RXFULL))
+    __asm volatile("wfi" ::: "memory");
   uint8_t c = (uint8_t)UART_DATA;
   /* Clear the interrupt in the UART, then in the NVIC; the loop above re-checks RXFULL
    * before sleeping, so a byte that arrives in between is never slept through. */
@@ -70,6 +71,10 @@ void ta_fw_putc(uint8_t c) {
   UART_DATA = c;
 }
 
-uint32_t ta_fw_timer_now(void) { return TIMER_VALUE; }
+uint32_t ta_fw_timer_now(void) {
+  return TIMER_VALUE;
+}
 
-void ta_fw_timer_restart(void) { TIMER_VALUE = 0xFFFFFFFFu; }
+void ta_fw_timer_restart(void) {
+  TIMER_VALUE = 0xFFFFFFFFu;
+}

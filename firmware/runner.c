@@ -59,12 +59,15 @@ static uint8_t tx[TA_FW_MAX_PAYLOAD];
 static uint32_t crc32_update(uint32_t crc, const uint8_t *p, uint32_t n) {
   while (n--) {
     crc ^= *p++;
-    for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    for (int k = 0; k < 8; k++)
+      crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
   }
   return crc;
 }
 
-static uint32_t get_u16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
+static uint32_t get_u16(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
 static uint32_t get_u32(const uint8_t *p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
@@ -88,15 +91,19 @@ static void send_frame(uint32_t type, uint32_t seq, const uint8_t *payload, uint
   crc = crc32_update(crc, payload, len) ^ 0xFFFFFFFFu;
   uint8_t c[TA_FW_CRC_BYTES];
   put_u32(c, crc);
-  for (uint32_t i = 0; i < TA_FW_HEADER_BYTES; i++) ta_fw_putc(h[i]);
-  for (uint32_t i = 0; i < len; i++) ta_fw_putc(payload[i]);
-  for (uint32_t i = 0; i < TA_FW_CRC_BYTES; i++) ta_fw_putc(c[i]);
+  for (uint32_t i = 0; i < TA_FW_HEADER_BYTES; i++)
+    ta_fw_putc(h[i]);
+  for (uint32_t i = 0; i < len; i++)
+    ta_fw_putc(payload[i]);
+  for (uint32_t i = 0; i < TA_FW_CRC_BYTES; i++)
+    ta_fw_putc(c[i]);
 }
 
 static void send_error(uint32_t seq, uint32_t code, const char *msg) {
   uint32_t n = 0;
   tx[n++] = (uint8_t)code;
-  while (*msg && n < 120) tx[n++] = (uint8_t)*msg++;
+  while (*msg && n < 120)
+    tx[n++] = (uint8_t)*msg++;
   send_frame(TA_FW_T_ERROR, seq, tx, n);
 }
 
@@ -113,7 +120,8 @@ void ta_fw_send_fault(uint32_t exc, uint32_t pc, uint32_t lr, uint32_t xpsr, uin
 }
 
 void ta_fw_profile_hook(int32_t op_index, int32_t phase) {
-  if (!prof_on) return;
+  if (!prof_on)
+    return;
   uint32_t now = ta_fw_timer_now();
   if (phase == 0)
     prof_start = now;
@@ -125,13 +133,15 @@ void ta_fw_profile_hook(int32_t op_index, int32_t phase) {
 static int32_t recv_frame(void) {
   while (ta_fw_getc() != TA_FW_SYNC) {
   }
-  for (uint32_t i = 1; i < TA_FW_HEADER_BYTES; i++) rx[i] = ta_fw_getc();
+  for (uint32_t i = 1; i < TA_FW_HEADER_BYTES; i++)
+    rx[i] = ta_fw_getc();
   uint32_t len = get_u16(rx + 3);
   if (len > TA_FW_MAX_PAYLOAD) {
     send_error(rx[2], TA_FW_E_FRAME, "payload length above the maximum");
     return -1;
   }
-  for (uint32_t i = 0; i < len + TA_FW_CRC_BYTES; i++) rx[TA_FW_HEADER_BYTES + i] = ta_fw_getc();
+  for (uint32_t i = 0; i < len + TA_FW_CRC_BYTES; i++)
+    rx[TA_FW_HEADER_BYTES + i] = ta_fw_getc();
   uint32_t crc = crc32_update(0xFFFFFFFFu, rx + 1, TA_FW_HEADER_BYTES - 1 + len) ^ 0xFFFFFFFFu;
   if (crc != get_u32(rx + TA_FW_HEADER_BYTES + len)) {
     send_error(rx[2], TA_FW_E_CRC, "checksum mismatch");
@@ -152,7 +162,8 @@ static void do_hello(uint32_t seq) {
   q = put_u16(q, TA_FW_NUM_OPS);
   q = put_u16(q, 0);
   q = put_u32(q, TA_FW_TIMER_HZ);
-  for (uint32_t k = 0; k < TA_FW_NUM_INPUTS && q + 4 <= tx + sizeof tx; k++) q = put_u32(q, in_bytes[k]);
+  for (uint32_t k = 0; k < TA_FW_NUM_INPUTS && q + 4 <= tx + sizeof tx; k++)
+    q = put_u32(q, in_bytes[k]);
   for (uint32_t k = 0; k < TA_FW_NUM_OUTPUTS && q + 4 <= tx + sizeof tx; k++)
     q = put_u32(q, out_bytes[k]);
   send_frame(TA_FW_C_HELLO | TA_FW_ANSWER, seq, tx, (uint32_t)(q - tx));
@@ -185,8 +196,10 @@ static void do_run(uint32_t seq, const uint8_t *p, uint32_t len) {
     }
   const void *ins[TA_FW_NUM_INPUTS + 1];
   void *outs[TA_FW_NUM_OUTPUTS + 1];
-  for (uint32_t k = 0; k < TA_FW_NUM_INPUTS; k++) ins[k] = in_ptr[k];
-  for (uint32_t k = 0; k < TA_FW_NUM_OUTPUTS; k++) outs[k] = out_ptr[k];
+  for (uint32_t k = 0; k < TA_FW_NUM_INPUTS; k++)
+    ins[k] = in_ptr[k];
+  for (uint32_t k = 0; k < TA_FW_NUM_OUTPUTS; k++)
+    outs[k] = out_ptr[k];
   memset(layer_ticks, 0, sizeof layer_ticks);
   prof_on = (len >= 1 && (p[0] & TA_FW_RUN_PROFILE)) ? 1u : 0u;
   ta_fw_stack_paint();
@@ -197,7 +210,8 @@ static void do_run(uint32_t seq, const uint8_t *p, uint32_t len) {
 #if defined(TA_FW_TEST_FAULT)
   __asm volatile("udf #0");
 #elif defined(TA_FW_TEST_HANG)
-  for (;;) __asm volatile("" ::: "memory");
+  for (;;)
+    __asm volatile("" ::: "memory");
 #endif
   int32_t st = TA_FW_RUN(ins, outs, arena);
   uint32_t t1 = ta_fw_timer_now();
@@ -233,7 +247,8 @@ static void do_profile(uint32_t seq, const uint8_t *p, uint32_t len) {
     send_error(seq, TA_FW_E_RANGE, "PROFILE: op range out of bounds");
     return;
   }
-  for (uint32_t i = 0; i < n; i++) put_u32(tx + 4 * i, layer_ticks[first + i]);
+  for (uint32_t i = 0; i < n; i++)
+    put_u32(tx + 4 * i, layer_ticks[first + i]);
   send_frame(TA_FW_C_PROFILE | TA_FW_ANSWER, seq, tx, 4 * n);
 }
 
@@ -267,7 +282,8 @@ void ta_fw_main(void) {
   ta_fw_io_init();
   for (;;) {
     int32_t len = recv_frame();
-    if (len < 0) continue;
+    if (len < 0)
+      continue;
     uint32_t type = rx[1], seq = rx[2], n = (uint32_t)len;
     const uint8_t *p = rx + TA_FW_HEADER_BYTES;
     switch (type) {

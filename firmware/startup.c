@@ -41,7 +41,9 @@ __attribute__((section(".vectors"), used)) static void (*const vectors[16])(void
     ta_fw_fault, /* BusFault */
     ta_fw_fault, /* UsageFault */
     ta_fw_fault, /* SecureFault (ARMv8-M) */
-    0,           0, 0,
+    0,
+    0,
+    0,
     ta_fw_fault, /* SVCall */
     ta_fw_fault, /* DebugMonitor */
     0,
@@ -59,8 +61,10 @@ void ta_fw_reset(void) {
   /* A stack overflow faults (UsageFault STKOF) instead of corrupting .bss. */
   __asm volatile("msr msplim, %0" ::"r"(__stack_bottom));
 #endif
-  for (uint32_t *src = __data_load, *dst = __data_start; dst < __data_end;) *dst++ = *src++;
-  for (uint32_t *p = __bss_start; p < __bss_end;) *p++ = 0;
+  for (uint32_t *src = __data_load, *dst = __data_start; dst < __data_end;)
+    *dst++ = *src++;
+  for (uint32_t *p = __bss_start; p < __bss_end;)
+    *p++ = 0;
   ta_fw_stack_paint();
   ta_fw_main();
 }
@@ -69,12 +73,14 @@ void ta_fw_stack_paint(void) {
   uint32_t *sp;
   __asm volatile("mov %0, sp" : "=r"(sp));
   /* Leave the words near the current frame alone: this function's own frame is there. */
-  for (uint32_t *p = __stack_bottom; p < sp - 16;) *p++ = TA_FW_STACK_PAINT;
+  for (uint32_t *p = __stack_bottom; p < sp - 16;)
+    *p++ = TA_FW_STACK_PAINT;
 }
 
 uint32_t ta_fw_stack_low_water(void) {
   const uint32_t *p = __stack_bottom;
-  while (p < __stack_top && *p == TA_FW_STACK_PAINT) p++;
+  while (p < __stack_top && *p == TA_FW_STACK_PAINT)
+    p++;
   return (uint32_t)(uintptr_t)p;
 }
 
@@ -82,7 +88,9 @@ uint32_t ta_fw_stack_size(void) {
   return (uint32_t)((uintptr_t)__stack_top - (uintptr_t)__stack_bottom);
 }
 
-uint32_t ta_fw_stack_top(void) { return (uint32_t)(uintptr_t)__stack_top; }
+uint32_t ta_fw_stack_top(void) {
+  return (uint32_t)(uintptr_t)__stack_top;
+}
 
 uint32_t ta_fw_data_bytes(void) {
   return (uint32_t)((uintptr_t)__data_end - (uintptr_t)__data_start);
@@ -119,5 +127,6 @@ void ta_fw_fault_report(const uint32_t *frame, uint32_t exc_return) {
     xpsr = frame[7];
   }
   ta_fw_send_fault(exc, pc, lr, xpsr, SCB_CFSR, SCB_HFSR);
-  for (;;) __asm volatile("wfi");
+  for (;;)
+    __asm volatile("wfi");
 }

@@ -6,7 +6,7 @@
  *   cmsdk.c    the board's devices: CMSDK APB UART (polled) and CMSDK APB timer
  *   runner.c   the session loop: frames in, model runs, frames out
  *
- * What differs per board comes in as macros from the build (src/target/boards.c writes
+ * What differs per board comes in as macros from the build (src/device/boards.c writes
  * them on the compiler command line), never by editing a header:
  *   TA_FW_UART_BASE    CMSDK APB UART used for the session
  *   TA_FW_UART_RX_IRQ  its receive interrupt number (NVIC; used only to wake from WFI)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ta_fw_proto.h: the device session protocol, spoken over a UART between the on-device runner
- * (firmware/runner.c) and the host (src/target/session.c). One header, included by both, so
+ * (firmware/runner.c) and the host (src/device/session.c). One header, included by both, so
  * the codes and the layout are written once.
  *
  * The host sends a request frame and the board answers it with exactly one frame. All

@@ -50,17 +50,19 @@ typedef int32_t tart_status;
 #define TART_I16_ARR(fam, f, cnt) const int16_t *f;
 #define TART_I32_ARR(fam, f, cnt) const int32_t *f;
 #define TART_F32_ARR(fam, f, cnt) const float *f;
-#define TART_PARAMS_END(fam) } tart_##fam##_params;
+#define TART_PARAMS_END(fam)                                                                       \
+  }                                                                                                \
+  tart_##fam##_params;
 #define TART_KERNEL(name, fam, src)
 #define TART_KERNEL_SCRATCH(name, fam, src)
 #include "tart_defs.h"
 #include "tart_undef.h"
 
-#define TART_KERNEL(name, fam, src)                                                          \
-  tart_status tart_##name(const tart_##fam##_params *p, const void *const *in,              \
-                          void *const *out, void *scratch);
-#define TART_KERNEL_SCRATCH(name, fam, src)                                                  \
-  TART_KERNEL(name, fam, src)                                                                \
+#define TART_KERNEL(name, fam, src)                                                                \
+  tart_status tart_##name(const tart_##fam##_params *p, const void *const *in, void *const *out,   \
+                          void *scratch);
+#define TART_KERNEL_SCRATCH(name, fam, src)                                                        \
+  TART_KERNEL(name, fam, src)                                                                      \
   size_t tart_##name##_scratch_size(const tart_##fam##_params *p);
 #define TART_PARAMS_BEGIN(fam)
 #define TART_I32(fam, f)

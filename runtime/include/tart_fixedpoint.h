@@ -20,13 +20,15 @@ static inline int32_t tart_wrap_add(int32_t a, int32_t b) {
 
 /* (a * b * 2) >> 32, rounded; saturates the single overflow case a == b == INT32_MIN. */
 static inline int32_t tart_sat_rounding_doubling_high_mul(int32_t a, int32_t b) {
-  if (a == b && a == INT32_MIN) return INT32_MAX;
+  if (a == b && a == INT32_MIN)
+    return INT32_MAX;
   int64_t ab = (int64_t)a * (int64_t)b;
   int64_t x = ab + (ab >= 0 ? (1ll << 30) : (1 - (1ll << 30)));
   /* The reference divides by 2^31, truncating toward zero. A 64-bit division is a library
    * call on 32-bit cores, so shift instead, adding 2^31 - 1 first to negative values (an
    * arithmetic right shift rounds toward minus infinity). */
-  if (x < 0) x += (1ll << 31) - 1;
+  if (x < 0)
+    x += (1ll << 31) - 1;
   return (int32_t)(x >> 31);
 }
 
@@ -57,7 +59,8 @@ static inline int32_t tart_mul_by_quantized_mult(int32_t x, int32_t mult, int32_
  * 0 <= mult < 2^31). The doubling high multiply saturates only for a == b == INT32_MIN, and
  * its rounding, half toward +infinity for either sign, is floor((a * b + 2^30) / 2^31): one
  * 64-bit multiply-accumulate (SMLAL) and a shift, no sign test. */
-static inline int32_t tart_mul_by_quantized_mult_nosat(int32_t x, int32_t mult, int32_t shift_left) {
+static inline int32_t tart_mul_by_quantized_mult_nosat(int32_t x, int32_t mult,
+                                                       int32_t shift_left) {
   const int32_t left = shift_left > 0 ? shift_left : 0;
   const int64_t ab = (int64_t)tart_shl_wrap(x, left) * mult + (1ll << 30);
   return tart_rounding_divide_by_pot((int32_t)(ab >> 31), left - shift_left);
@@ -81,15 +84,19 @@ typedef struct tart_requant {
 } tart_requant;
 
 #define TART_REQUANT_OF(p)                                                                         \
-  {(p)->mult, (p)->shift_left, (p)->n_mult == 1 ? 0 : -1, (p)->output_offset, (p)->act_min,       \
-   (p)->act_max}
+  {                                                                                                \
+    (p)->mult, (p)->shift_left, (p)->n_mult == 1 ? 0 : -1, (p)->output_offset, (p)->act_min,       \
+        (p)->act_max                                                                               \
+  }
 
 /* Whether the kernels may use q for n channels: n_mult is 1 or n, every mult is >= 0 (the
  * compiler's always are; tart_requant_s8 relies on it) and every shift in [-31, 31]. */
 static inline int tart_requant_ok(const tart_requant *q, int32_t n_mult, int32_t n) {
-  if (n_mult != 1 && n_mult != n) return 0;
+  if (n_mult != 1 && n_mult != n)
+    return 0;
   for (int32_t i = 0; i < n_mult; i++)
-    if (q->mult[i] < 0 || q->shift_left[i] < -31 || q->shift_left[i] > 31) return 0;
+    if (q->mult[i] < 0 || q->shift_left[i] < -31 || q->shift_left[i] > 31)
+      return 0;
   return 1;
 }
 
@@ -131,15 +138,16 @@ static TART_NOINLINE void tart_requant4_s8(const tart_requant *restrict q, int32
   o[3] = tart_requant_s8(&r, a3, c + 3);
 }
 
-/* For multipliers < 1 (shift_left <= 0): TFLite's MultiplyByQuantizedMultiplierSmallerThanOneExp. */
+/* For multipliers < 1 (shift_left <= 0): TFLite's MultiplyByQuantizedMultiplierSmallerThanOneExp.
+ */
 static inline int32_t tart_mul_by_quantized_mult_smaller_than_one(int32_t x, int32_t mult,
-                                                                   int32_t shift_left) {
+                                                                  int32_t shift_left) {
   return tart_rounding_divide_by_pot(tart_sat_rounding_doubling_high_mul(x, mult), -shift_left);
 }
 
 /* For multipliers > 1 (shift_left >= 0): TFLite's MultiplyByQuantizedMultiplierGreaterThanOne. */
 static inline int32_t tart_mul_by_quantized_mult_greater_than_one(int32_t x, int32_t mult,
-                                                                   int32_t shift_left) {
+                                                                  int32_t shift_left) {
   return tart_sat_rounding_doubling_high_mul(tart_shl_wrap(x, shift_left), mult);
 }
 

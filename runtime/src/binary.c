@@ -74,10 +74,9 @@ static void add_s8_row(const tart_binary_params *p, const void *a, int32_t sa, c
         tart_shl_wrap(x[i * sa] + p->in1_offset, p->left_shift), p->in1_mult, p->in1_shift_left);
     const int32_t ys = tart_mul_by_quantized_mult_smaller_than_one(
         tart_shl_wrap(y[i * sb] + p->in2_offset, p->left_shift), p->in2_mult, p->in2_shift_left);
-    const int32_t r =
-        tart_wrap_add(tart_mul_by_quantized_mult_smaller_than_one(tart_wrap_add(xs, ys), p->out_mult,
-                                                                  p->out_shift_left),
-                      p->out_offset);
+    const int32_t r = tart_wrap_add(tart_mul_by_quantized_mult_smaller_than_one(
+                                        tart_wrap_add(xs, ys), p->out_mult, p->out_shift_left),
+                                    p->out_offset);
     z[i] = (int8_t)tart_clamp_i32(r, p->act_min, p->act_max);
   }
 }
@@ -115,8 +114,8 @@ static void mul_s8_row(const tart_binary_params *p, const void *a, int32_t sa, c
   int8_t *z = (int8_t *)o;
   for (int32_t i = 0; i < n; i++) {
     const int32_t prod = (x[i * sa] + p->in1_offset) * (y[i * sb] + p->in2_offset);
-    const int32_t r =
-        tart_wrap_add(tart_mul_by_quantized_mult(prod, p->out_mult, p->out_shift_left), p->out_offset);
+    const int32_t r = tart_wrap_add(
+        tart_mul_by_quantized_mult(prod, p->out_mult, p->out_shift_left), p->out_offset);
     z[i] = (int8_t)tart_clamp_i32(r, p->act_min, p->act_max);
   }
 }
@@ -177,49 +176,49 @@ tart_status tart_div_f32(const tart_binary_params *p, const void *const *in, voi
 /* Integers without quantization. Add, subtract and multiply in the unsigned type of at least
  * 32 bits (U): unsigned arithmetic wraps by definition, and converting the result back to a
  * signed type keeps the low bits on every target (C calls it implementation-defined). */
-#define TART_INT_ROWS(T, U, TMIN, IS_SIGNED)                                                     \
-  static void add_##T##_row(const tart_binary_params *p, const void *a, int32_t sa,              \
-                            const void *b, int32_t sb, void *o, int32_t n) {                     \
-    const T *x = (const T *)a;                                                                   \
-    const T *y = (const T *)b;                                                                   \
-    T *z = (T *)o;                                                                               \
-    (void)p;                                                                                     \
-    for (int32_t i = 0; i < n; i++)                                                              \
-      z[i] = (T)((U)x[i * sa] + (U)y[i * sb]);                                                   \
-  }                                                                                              \
-  static void sub_##T##_row(const tart_binary_params *p, const void *a, int32_t sa,              \
-                            const void *b, int32_t sb, void *o, int32_t n) {                     \
-    const T *x = (const T *)a;                                                                   \
-    const T *y = (const T *)b;                                                                   \
-    T *z = (T *)o;                                                                               \
-    (void)p;                                                                                     \
-    for (int32_t i = 0; i < n; i++)                                                              \
-      z[i] = (T)((U)x[i * sa] - (U)y[i * sb]);                                                   \
-  }                                                                                              \
-  static void mul_##T##_row(const tart_binary_params *p, const void *a, int32_t sa,              \
-                            const void *b, int32_t sb, void *o, int32_t n) {                     \
-    const T *x = (const T *)a;                                                                   \
-    const T *y = (const T *)b;                                                                   \
-    T *z = (T *)o;                                                                               \
-    (void)p;                                                                                     \
-    for (int32_t i = 0; i < n; i++)                                                              \
-      z[i] = (T)((U)x[i * sa] * (U)y[i * sb]);                                                   \
-  }                                                                                              \
-  static void div_##T##_row(const tart_binary_params *p, const void *a, int32_t sa,              \
-                            const void *b, int32_t sb, void *o, int32_t n) {                     \
-    const T *x = (const T *)a;                                                                   \
-    const T *y = (const T *)b;                                                                   \
-    T *z = (T *)o;                                                                               \
-    (void)p;                                                                                     \
-    for (int32_t i = 0; i < n; i++) {                                                            \
-      const T d = y[i * sb];                                                                     \
-      if (d == 0)                                                                                \
-        z[i] = 0;                                                                                \
-      else if (IS_SIGNED && x[i * sa] == TMIN && d == (T)-1)                                     \
-        z[i] = x[i * sa];                                                                        \
-      else                                                                                       \
-        z[i] = (T)(x[i * sa] / d);                                                               \
-    }                                                                                            \
+#define TART_INT_ROWS(T, U, TMIN, IS_SIGNED)                                                       \
+  static void add_##T##_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b, \
+                            int32_t sb, void *o, int32_t n) {                                      \
+    const T *x = (const T *)a;                                                                     \
+    const T *y = (const T *)b;                                                                     \
+    T *z = (T *)o;                                                                                 \
+    (void)p;                                                                                       \
+    for (int32_t i = 0; i < n; i++)                                                                \
+      z[i] = (T)((U)x[i * sa] + (U)y[i * sb]);                                                     \
+  }                                                                                                \
+  static void sub_##T##_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b, \
+                            int32_t sb, void *o, int32_t n) {                                      \
+    const T *x = (const T *)a;                                                                     \
+    const T *y = (const T *)b;                                                                     \
+    T *z = (T *)o;                                                                                 \
+    (void)p;                                                                                       \
+    for (int32_t i = 0; i < n; i++)                                                                \
+      z[i] = (T)((U)x[i * sa] - (U)y[i * sb]);                                                     \
+  }                                                                                                \
+  static void mul_##T##_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b, \
+                            int32_t sb, void *o, int32_t n) {                                      \
+    const T *x = (const T *)a;                                                                     \
+    const T *y = (const T *)b;                                                                     \
+    T *z = (T *)o;                                                                                 \
+    (void)p;                                                                                       \
+    for (int32_t i = 0; i < n; i++)                                                                \
+      z[i] = (T)((U)x[i * sa] * (U)y[i * sb]);                                                     \
+  }                                                                                                \
+  static void div_##T##_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b, \
+                            int32_t sb, void *o, int32_t n) {                                      \
+    const T *x = (const T *)a;                                                                     \
+    const T *y = (const T *)b;                                                                     \
+    T *z = (T *)o;                                                                                 \
+    (void)p;                                                                                       \
+    for (int32_t i = 0; i < n; i++) {                                                              \
+      const T d = y[i * sb];                                                                       \
+      if (d == 0)                                                                                  \
+        z[i] = 0;                                                                                  \
+      else if (IS_SIGNED && x[i * sa] == TMIN && d == (T)-1)                                       \
+        z[i] = x[i * sa];                                                                          \
+      else                                                                                         \
+        z[i] = (T)(x[i * sa] / d);                                                                 \
+    }                                                                                              \
   }
 
 TART_INT_ROWS(int8_t, uint32_t, INT8_MIN, 1)
@@ -232,17 +231,17 @@ TART_INT_ROWS(int64_t, uint64_t, INT64_MIN, 1)
 TART_INT_ROWS(uint64_t, uint64_t, 0, 0)
 
 /* The row function of `op` for int_type, and its element size; NULL for a bad type. */
-#define TART_INT_PICK(op)                                                                        \
-  switch (p->int_type) {                                                                         \
-  case TART_INT_I8: return walk(p, in, out, 1, op##_int8_t_row);                                 \
-  case TART_INT_U8: return walk(p, in, out, 1, op##_uint8_t_row);                                \
-  case TART_INT_I16: return walk(p, in, out, 2, op##_int16_t_row);                               \
-  case TART_INT_U16: return walk(p, in, out, 2, op##_uint16_t_row);                              \
-  case TART_INT_I32: return walk(p, in, out, 4, op##_int32_t_row);                               \
-  case TART_INT_U32: return walk(p, in, out, 4, op##_uint32_t_row);                              \
-  case TART_INT_I64: return walk(p, in, out, 8, op##_int64_t_row);                               \
-  case TART_INT_U64: return walk(p, in, out, 8, op##_uint64_t_row);                              \
-  default: return TART_ERR_PARAMS;                                                               \
+#define TART_INT_PICK(op)                                                                          \
+  switch (p->int_type) {                                                                           \
+  case TART_INT_I8: return walk(p, in, out, 1, op##_int8_t_row);                                   \
+  case TART_INT_U8: return walk(p, in, out, 1, op##_uint8_t_row);                                  \
+  case TART_INT_I16: return walk(p, in, out, 2, op##_int16_t_row);                                 \
+  case TART_INT_U16: return walk(p, in, out, 2, op##_uint16_t_row);                                \
+  case TART_INT_I32: return walk(p, in, out, 4, op##_int32_t_row);                                 \
+  case TART_INT_U32: return walk(p, in, out, 4, op##_uint32_t_row);                                \
+  case TART_INT_I64: return walk(p, in, out, 8, op##_int64_t_row);                                 \
+  case TART_INT_U64: return walk(p, in, out, 8, op##_uint64_t_row);                                \
+  default: return TART_ERR_PARAMS;                                                                 \
   }
 
 tart_status tart_add_int(const tart_binary_params *p, const void *const *in, void *const *out,

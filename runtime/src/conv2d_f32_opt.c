@@ -21,8 +21,9 @@ static int conv_direct(const tart_conv_params *p) {
 }
 
 size_t tart_conv2d_f32_opt_scratch_size(const tart_conv_params *p) {
-  return conv_direct(p) ? 0
-                        : (size_t)p->filter_h * (size_t)p->filter_w * (size_t)p->in_c * sizeof(float);
+  return conv_direct(p)
+             ? 0
+             : (size_t)p->filter_h * (size_t)p->filter_w * (size_t)p->in_c * sizeof(float);
 }
 
 /* Four sums over n values: t[j] = sum_i x[i] * w[j * k + i], in order, each from 0. */
@@ -46,8 +47,8 @@ static float dot1(const float *x, const float *w, int32_t n) {
   return t;
 }
 
-tart_status tart_conv2d_f32_opt(const tart_conv_params *p, const void *const *in,
-                                void *const *out, void *scratch) {
+tart_status tart_conv2d_f32_opt(const tart_conv_params *p, const void *const *in, void *const *out,
+                                void *scratch) {
   const float *input = (const float *)in[0];
   const float *filter = (const float *)in[1];
   const float *bias = (const float *)in[2];
@@ -78,14 +79,16 @@ tart_status tart_conv2d_f32_opt(const tart_conv_params *p, const void *const *in
         int32_t n = direct ? k : 0;
         /* (A window wholly in the padding has no taps: nothing to copy, or to address.) */
         for (int32_t fy = fy0; fy < fy1 && fx0 < fx1 && !direct; fy++) {
-          const float *row = in_b + ((size_t)(iy0 + p->dilation_h * fy) * (size_t)p->in_w) * (size_t)C;
+          const float *row =
+              in_b + ((size_t)(iy0 + p->dilation_h * fy) * (size_t)p->in_w) * (size_t)C;
           if (p->dilation_w == 1) {
             memcpy((float *)scratch + n, row + (size_t)(ix0 + fx0) * (size_t)C,
                    (size_t)run * sizeof(float));
           } else {
             for (int32_t fx = fx0; fx < fx1; fx++)
               memcpy((float *)scratch + n + (fx - fx0) * C,
-                     row + (size_t)(ix0 + p->dilation_w * fx) * (size_t)C, (size_t)C * sizeof(float));
+                     row + (size_t)(ix0 + p->dilation_w * fx) * (size_t)C,
+                     (size_t)C * sizeof(float));
           }
           n += run;
         }

@@ -29,8 +29,8 @@ static int8_t dw_point(const tart_dwconv_params *p, const int8_t *in_b, const in
       const int32_t ix = ix0 + p->dilation_w * fx;
       if (ix < 0 || ix >= p->in_w)
         continue;
-      acc = tart_wrap_add(
-          acc, (int32_t)w_row[fx * p->out_c] * ((int32_t)x_row[ix * p->in_c] + p->input_offset));
+      acc = tart_wrap_add(acc, (int32_t)w_row[fx * p->out_c] *
+                                   ((int32_t)x_row[ix * p->in_c] + p->input_offset));
     }
   }
   if (bias)

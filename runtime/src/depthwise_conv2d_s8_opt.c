@@ -38,8 +38,8 @@ static const int8_t *weights_of(const tart_dwconv_params *p, int32_t c) {
 
 /* Channel c (past the groups of 4) at any pixel: the reference arithmetic, the taps outside
  * the input skipped (acc_init holds bias + offset * sum of all taps: take those back). */
-static int32_t single_acc(const tart_dwconv_params *p, const int8_t *in_b, int32_t iy0,
-                          int32_t ix0, int32_t c) {
+static int32_t single_acc(const tart_dwconv_params *p, const int8_t *in_b, int32_t iy0, int32_t ix0,
+                          int32_t c) {
   const int8_t *w = weights_of(p, c);
   int32_t acc = p->acc_init[c];
   for (int32_t fy = 0; fy < p->filter_h; fy++) {

@@ -30,7 +30,8 @@ tart_status tart_fully_connected_s8(const tart_fc_params *p, const void *const *
       const int8_t *w = weights + c * p->accum_depth;
       int32_t acc = 0;
       for (int32_t d = 0; d < p->accum_depth; d++)
-        acc = tart_wrap_add(acc, ((int32_t)w[d] + p->filter_offset) * ((int32_t)x[d] + p->input_offset));
+        acc = tart_wrap_add(acc,
+                            ((int32_t)w[d] + p->filter_offset) * ((int32_t)x[d] + p->input_offset));
       if (bias)
         acc = tart_wrap_add(acc, bias[c]);
       const int32_t k = c * mult_step;

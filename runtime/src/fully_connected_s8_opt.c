@@ -30,7 +30,8 @@ tart_status tart_fully_connected_s8_opt(const tart_fc_params *p, const void *con
       tart_requant4_s8(q, acc[0], acc[1], acc[2], acc[3], c, o + c);
     }
     for (; c < p->out_c; c++)
-      o[c] = tart_requant_s8(q, tart_dot_s8(x, weights + (size_t)c * (size_t)d, d, p->acc_init[c]), c);
+      o[c] =
+          tart_requant_s8(q, tart_dot_s8(x, weights + (size_t)c * (size_t)d, d, p->acc_init[c]), c);
   }
   return TART_OK;
 }

@@ -88,9 +88,8 @@ TART_DEQUANTIZE(dequantize_linear_s32_f32, int32_t)
         return TART_ERR_PARAMS;                                                                    \
     for (int32_t i = 0; i < p->n_elems; i++) {                                                     \
       const int32_t c = (i / p->inner) % p->channels;                                              \
-      const int32_t v =                                                                            \
-          tart_wrap_add(tart_mul_by_quantized_mult(x[i], p->mult[c], p->shift_left[c]),             \
-                        p->zero_point[c]);                                                         \
+      const int32_t v = tart_wrap_add(                                                             \
+          tart_mul_by_quantized_mult(x[i], p->mult[c], p->shift_left[c]), p->zero_point[c]);       \
       y[i] = (T)tart_clamp_i32(v, p->qmin, p->qmax);                                               \
     }                                                                                              \
     return TART_OK;                                                                                \

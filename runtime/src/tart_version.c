@@ -3,4 +3,6 @@
 #include "tart.h"
 
 const char *tart_version(void);
-const char *tart_version(void) { return "tart 0.1.0"; }
+const char *tart_version(void) {
+  return "tart 0.1.0";
+}

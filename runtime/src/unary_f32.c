@@ -75,8 +75,8 @@ tart_status tart_dequantize_s8_f32(const tart_unary_params *p, const void *const
   return TART_OK;
 }
 
-tart_status tart_leaky_relu_f32(const tart_unary_params *p, const void *const *in,
-                                void *const *out, void *scratch) {
+tart_status tart_leaky_relu_f32(const tart_unary_params *p, const void *const *in, void *const *out,
+                                void *scratch) {
   const float *x = (const float *)in[0];
   float *y = (float *)out[0];
   (void)scratch;

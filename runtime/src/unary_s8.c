@@ -18,9 +18,8 @@ tart_status tart_requantize_s8(const tart_unary_params *p, const void *const *in
   if (p->n_elems < 0 || p->shift_left < -31 || p->shift_left > 31)
     return TART_ERR_PARAMS;
   for (int32_t i = 0; i < p->n_elems; i++) {
-    const int32_t v =
-        tart_wrap_add(p->out_offset,
-                      tart_mul_by_quantized_mult(x[i] + p->in_offset, p->mult, p->shift_left));
+    const int32_t v = tart_wrap_add(
+        p->out_offset, tart_mul_by_quantized_mult(x[i] + p->in_offset, p->mult, p->shift_left));
     y[i] = (int8_t)tart_clamp_i32(v, p->act_min, p->act_max);
   }
   return TART_OK;

@@ -79,7 +79,8 @@ void *ta_new(ta_ctx *ctx, size_t bytes) {
     report_oom(ctx, bytes);
     return NULL;
   }
-  if (need == 0) need = 16;
+  if (need == 0)
+    need = 16;
   ta_arena_block *b = ctx->blocks;
   if (!b || b->cap - b->used < need) {
     size_t min = ctx->block_bytes ? ctx->block_bytes : BLOCK_MIN;
@@ -116,15 +117,20 @@ void *ta_new_array(ta_ctx *ctx, size_t count, size_t size) {
 
 char *ta_strndup(ta_ctx *ctx, const char *s, size_t len) {
   size_t total;
-  if (!ta_add_size(len, 1, &total)) return NULL;
+  if (!ta_add_size(len, 1, &total))
+    return NULL;
   char *d = ta_new(ctx, total);
-  if (!d) return NULL;
-  if (len) memcpy(d, s, len);
+  if (!d)
+    return NULL;
+  if (len)
+    memcpy(d, s, len);
   d[len] = '\0';
   return d;
 }
 
-char *ta_strdup(ta_ctx *ctx, const char *s) { return ta_strndup(ctx, s, strlen(s)); }
+char *ta_strdup(ta_ctx *ctx, const char *s) {
+  return ta_strndup(ctx, s, strlen(s));
+}
 
 char *ta_fmt(ta_ctx *ctx, const char *fmt, ...) {
   va_list ap, ap2;
@@ -137,19 +143,22 @@ char *ta_fmt(ta_ctx *ctx, const char *fmt, ...) {
     return NULL;
   }
   char *s = ta_new(ctx, (size_t)n + 1);
-  if (s) vsnprintf(s, (size_t)n + 1, fmt, ap2);
+  if (s)
+    vsnprintf(s, (size_t)n + 1, fmt, ap2);
   va_end(ap2);
   return s;
 }
 
 void *ta_realloc(ta_ctx *ctx, void *ptr, size_t bytes) {
   void *p = ctx->alloc(ctx->alloc_user, ptr, bytes ? bytes : 1);
-  if (!p) report_oom(ctx, bytes);
+  if (!p)
+    report_oom(ctx, bytes);
   return p;
 }
 
 void ta_free(ta_ctx *ctx, void *ptr) {
-  if (ptr) ctx->alloc(ctx->alloc_user, ptr, 0);
+  if (ptr)
+    ctx->alloc(ctx->alloc_user, ptr, 0);
 }
 
 void ta_vreport(ta_ctx *ctx, ta_severity sev, const char *fmt, va_list ap) {
@@ -161,12 +170,14 @@ void ta_vreport(ta_ctx *ctx, ta_severity sev, const char *fmt, va_list ap) {
       return;
     }
   }
-  if (!ctx->sink) return;
+  if (!ctx->sink)
+    return;
   char msg[1024];
   size_t off = 0;
   if (ctx->file) {
     int n = snprintf(msg, sizeof msg, "%s: ", ctx->file);
-    if (n > 0) off = (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1;
+    if (n > 0)
+      off = (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1;
   }
   vsnprintf(msg + off, sizeof msg - off, fmt, ap);
   ctx->sink(ctx->sink_user, sev, msg);
@@ -188,13 +199,15 @@ ta_status ta_err(ta_ctx *ctx, ta_status st, const char *fmt, ...) {
 }
 
 bool ta_mul_size(size_t a, size_t b, size_t *out) {
-  if (a != 0 && b > SIZE_MAX / a) return false;
+  if (a != 0 && b > SIZE_MAX / a)
+    return false;
   *out = a * b;
   return true;
 }
 
 bool ta_add_size(size_t a, size_t b, size_t *out) {
-  if (b > SIZE_MAX - a) return false;
+  if (b > SIZE_MAX - a)
+    return false;
   *out = a + b;
   return true;
 }
@@ -212,7 +225,8 @@ void ta_buf_free(ta_buf *b) {
 }
 
 void ta_buf_append(ta_buf *b, const void *data, size_t len) {
-  if (!b->ok) return;
+  if (!b->ok)
+    return;
   size_t need;
   if (!ta_add_size(b->len, len + 1, &need)) {
     b->ok = false;
@@ -235,12 +249,15 @@ void ta_buf_append(ta_buf *b, const void *data, size_t len) {
     b->data = p;
     b->cap = cap;
   }
-  if (len) memcpy(b->data + b->len, data, len);
+  if (len)
+    memcpy(b->data + b->len, data, len);
   b->len += len;
   b->data[b->len] = '\0';
 }
 
-void ta_buf_puts(ta_buf *b, const char *s) { ta_buf_append(b, s, strlen(s)); }
+void ta_buf_puts(ta_buf *b, const char *s) {
+  ta_buf_append(b, s, strlen(s));
+}
 
 void ta_buf_vprintf(ta_buf *b, const char *fmt, va_list ap) {
   char small[512];
@@ -273,12 +290,14 @@ void ta_buf_printf(ta_buf *b, const char *fmt, ...) {
 
 ta_status ta_read_file(ta_ctx *ctx, const char *path, uint8_t **data, size_t *len) {
   FILE *f = fopen(path, "rb");
-  if (!f) return ta_err(ctx, TA_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+  if (!f)
+    return ta_err(ctx, TA_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
   ta_buf b;
   ta_buf_init(&b, ctx);
   char chunk[65536];
   size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) ta_buf_append(&b, chunk, n);
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    ta_buf_append(&b, chunk, n);
   int read_error = ferror(f);
   fclose(f);
   if (read_error) {
@@ -294,7 +313,8 @@ ta_status ta_read_file(ta_ctx *ctx, const char *path, uint8_t **data, size_t *le
     ta_buf_free(&b);
     return TA_ERR_LIMIT;
   }
-  if (b.len) memcpy(out, b.data, b.len);
+  if (b.len)
+    memcpy(out, b.data, b.len);
   *data = out;
   *len = b.len;
   ta_buf_free(&b);
@@ -303,9 +323,11 @@ ta_status ta_read_file(ta_ctx *ctx, const char *path, uint8_t **data, size_t *le
 
 ta_status ta_write_file(ta_ctx *ctx, const char *path, const void *data, size_t len) {
   char *tmp = ta_fmt(ctx, "%s.tmp.%ld", path, (long)getpid());
-  if (!tmp) return TA_ERR_LIMIT;
+  if (!tmp)
+    return TA_ERR_LIMIT;
   FILE *f = fopen(tmp, "wb");
-  if (!f) return ta_err(ctx, TA_ERR_IO, "cannot create '%s': %s", tmp, strerror(errno));
+  if (!f)
+    return ta_err(ctx, TA_ERR_IO, "cannot create '%s': %s", tmp, strerror(errno));
   bool ok = fwrite(data, 1, len, f) == len;
   ok = (fclose(f) == 0) && ok;
   if (!ok || rename(tmp, path) != 0) {

@@ -94,7 +94,9 @@ static void fill_xorshift(const ta_tensor *t, int32_t k, uint8_t *p, size_t elem
     s ^= s >> 17;
     s ^= s << 5;
     switch (t->dtype) {
-    case TA_DT_I8: case TA_DT_U8: case TA_DT_BOOL: p[i] = (uint8_t)(s >> 24); break;
+    case TA_DT_I8:
+    case TA_DT_U8:
+    case TA_DT_BOOL: p[i] = (uint8_t)(s >> 24); break;
     case TA_DT_I16: {
       uint16_t v = (uint16_t)(s >> 16);
       memcpy(p + 2 * i, &v, 2);
@@ -107,7 +109,8 @@ static void fill_xorshift(const ta_tensor *t, int32_t k, uint8_t *p, size_t elem
     }
     default: {
       size_t w = ta_dtype_size(t->dtype);
-      for (size_t b = 0; b < w; b++) p[w * i + b] = (uint8_t)(b < 4 ? s >> (8 * b) : 0);
+      for (size_t b = 0; b < w; b++)
+        p[w * i + b] = (uint8_t)(b < 4 ? s >> (8 * b) : 0);
       break;
     }
     }
@@ -139,7 +142,8 @@ static void compare_outputs(const bench_model *bm, bench_run *r) {
         memcpy(&x, a + 4 * i, 4);
         memcpy(&y, b + 4 * i, 4);
         double err = fabs((double)x - (double)y), lim = 1e-5 * fmax(1.0, fabs((double)x));
-        if (err > worst) worst = err;
+        if (err > worst)
+          worst = err;
         if (!(err <= lim) && r->match) {
           r->match = false;
           bad_k = k;
@@ -156,8 +160,8 @@ static void compare_outputs(const bench_model *bm, bench_run *r) {
     }
   }
   if (!r->match)
-    snprintf(r->check, sizeof r->check, "NO: output %d differs from the host at element %zu",
-             bad_k, bad_i);
+    snprintf(r->check, sizeof r->check, "NO: output %d differs from the host at element %zu", bad_k,
+             bad_i);
   else if (any_float)
     snprintf(r->check, sizeof r->check,
              "yes (float32 within 1e-5 relative: max |err| %.3g; integers identical bytes)", worst);
@@ -170,27 +174,33 @@ static ta_status prepare_model(ta_ctx *ctx, bench_model *bm, const char *name,
                                const char *const *input_files, int32_t n_inputs,
                                const ta_plan_options *popt) {
   ta_status st = ta_model_load_opts(ctx, bm->path, popt, &bm->m);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   ta_graph *g = bm->m.g;
   bm->name = name ? name : ta_default_model_name(ctx, bm->path);
   ta_cgen_options opt = {bm->name, bm->path};
   st = ta_cgen_emit(g, bm->m.calls, &bm->m.plan, &opt, &bm->fs);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   ctx->file = NULL;
   if (g->n_inputs > TA_SESSION_MAX_IO || g->n_outputs > TA_SESSION_MAX_IO)
     return ta_err(ctx, TA_ERR_UNSUPPORTED, "at most %d inputs and outputs on a device",
                   TA_SESSION_MAX_IO);
   for (int32_t i = 0; i < g->n_ops; i++) {
     const ta_op_def *d = ta_op_def_get(g->ops[i].kind);
-    if (d && d->macs) bm->macs += d->macs(g, &g->ops[i]);
+    if (d && d->macs)
+      bm->macs += d->macs(g, &g->ops[i]);
   }
   st = ta_make_temp_dir(ctx, "bench", &bm->dir);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   const char *paths[TA_SESSION_MAX_IO];
   if (n_inputs > 0) {
     st = ta_device_read_inputs(g, input_files, n_inputs, bm->inputs);
-    if (st != TA_OK) return st;
-    for (int32_t k = 0; k < n_inputs; k++) paths[k] = input_files[k];
+    if (st != TA_OK)
+      return st;
+    for (int32_t k = 0; k < n_inputs; k++)
+      paths[k] = input_files[k];
     bm->input_desc = n_inputs == 1 ? input_files[0] : "the --input files";
   } else {
     bm->input_desc = "xorshift";
@@ -201,15 +211,18 @@ static ta_status prepare_model(ta_ctx *ctx, bench_model *bm, const char *name,
       ta_tensor_elems(t, &elems);
       bm->inputs[k] = ta_new(ctx, bytes ? bytes : 1);
       char *p = ta_fmt(ctx, "%s/input_%d.bin", bm->dir, k);
-      if (!bm->inputs[k] || !p) return TA_ERR_LIMIT;
+      if (!bm->inputs[k] || !p)
+        return TA_ERR_LIMIT;
       fill_xorshift(t, k, bm->inputs[k], elems);
       st = ta_write_file(ctx, p, bm->inputs[k], bytes);
-      if (st != TA_OK) return st;
+      if (st != TA_OK)
+        return st;
       paths[k] = p;
     }
   }
   char *host_dir = ta_fmt(ctx, "%s/host", bm->dir);
-  if (!host_dir) return TA_ERR_LIMIT;
+  if (!host_dir)
+    return TA_ERR_LIMIT;
   ta_host_run_options ro = {bm->name, paths, g->n_inputs, host_dir, false};
   st = ta_host_run(g, &bm->fs, &ro);
   for (int32_t k = 0; k < g->n_outputs && st == TA_OK; k++) {
@@ -219,25 +232,30 @@ static ta_status prepare_model(ta_ctx *ctx, bench_model *bm, const char *name,
   return st;
 }
 
-static ta_status bench_on(bench_model *bm, const ta_board *b, const char *device,
-                          int32_t timeout_s, bench_run *r) {
+static ta_status bench_on(bench_model *bm, const ta_board *b, const char *device, int32_t timeout_s,
+                          bench_run *r) {
   ta_ctx *ctx = bm->m.g->ctx;
   memset(r, 0, sizeof *r);
   r->board = b;
   char *dir = ta_fmt(ctx, "%s/%s", bm->dir, b->target);
-  if (!dir) return TA_ERR_LIMIT;
+  if (!dir)
+    return TA_ERR_LIMIT;
   if (mkdir(dir, 0777) != 0 && errno != EEXIST)
     return ta_err(ctx, TA_ERR_IO, "cannot create '%s': %s", dir, strerror(errno));
   ta_status st = ta_fw_build(bm->m.g, &bm->fs, bm->name, b, dir, &r->fw);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   ta_device_options o = {device, true, 2, timeout_s, NULL};
   st = ta_device_run(bm->m.g, &r->fw, (const void *const *)bm->inputs, &o, &r->dev);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   compare_outputs(bm, r);
   return TA_OK;
 }
 
-static uint64_t flash_bytes(const ta_fw_sizes *s) { return s->text + s->rodata + s->data; }
+static uint64_t flash_bytes(const ta_fw_sizes *s) {
+  return s->text + s->rodata + s->data;
+}
 static uint64_t model_flash_bytes(const ta_fw_sizes *s) {
   return s->model_text + s->model_rodata + s->model_data;
 }
@@ -251,7 +269,8 @@ static const char *commas(char *buf, size_t cap, uint64_t v) {
   int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v);
   size_t o = 0;
   for (int i = 0; i < n && o + 2 < cap; i++) {
-    if (i > 0 && (n - i) % 3 == 0) buf[o++] = ',';
+    if (i > 0 && (n - i) % 3 == 0)
+      buf[o++] = ',';
     buf[o++] = tmp[i];
   }
   buf[o] = '\0';
@@ -288,17 +307,19 @@ static void print_json(FILE *f, const bench_model *bm, const bench_run *r, const
   json_str(f, device ? device : r->board->machine);
   fprintf(f, ", \"input\": ");
   json_str(f, bm->input_desc);
-  fprintf(f, ", \"counts\": \"%s\"", device ? "clock cycles (real board)" : "instructions (QEMU -icount)");
+  fprintf(f, ", \"counts\": \"%s\"",
+          device ? "clock cycles (real board)" : "instructions (QEMU -icount)");
   fprintf(f,
           ",\n \"instructions\": %llu, \"instructions_per_tick\": %u, \"repeatable\": %s, "
           "\"clock_hz\": %u, \"ms_at_reference_clock\": %.3f, \"macs\": %llu,\n",
           (unsigned long long)r->dev.instructions, ipt, r->dev.repeats_identical ? "true" : "false",
           r->board->clock_hz, (double)r->dev.instructions * 1000.0 / r->board->clock_hz,
           (unsigned long long)bm->macs);
-  fprintf(f, " \"flash_bytes\": %llu, \"model_flash_bytes\": %llu, \"ram_bytes\": %llu, "
-             "\"arena_bytes\": %llu, \"stack_bytes\": %u, \"run_stack_bytes\": %u, "
-             "\"data_bytes\": %llu, \"bss_bytes\": %llu, \"text_bytes\": %llu, "
-             "\"rodata_bytes\": %llu,\n",
+  fprintf(f,
+          " \"flash_bytes\": %llu, \"model_flash_bytes\": %llu, \"ram_bytes\": %llu, "
+          "\"arena_bytes\": %llu, \"stack_bytes\": %u, \"run_stack_bytes\": %u, "
+          "\"data_bytes\": %llu, \"bss_bytes\": %llu, \"text_bytes\": %llu, "
+          "\"rodata_bytes\": %llu,\n",
           (unsigned long long)flash_bytes(s), (unsigned long long)model_flash_bytes(s),
           (unsigned long long)ram_bytes(r), (unsigned long long)s->arena, r->dev.mem.stack_used,
           r->dev.mem.run_stack_used, (unsigned long long)s->data, (unsigned long long)s->bss,
@@ -308,7 +329,8 @@ static void print_json(FILE *f, const bench_model *bm, const bench_run *r, const
   fprintf(f, ",\n \"layers\": [");
   bool first = true;
   for (int32_t i = 0; i < g->n_ops; i++) {
-    if (bm->m.calls[i].kernel < 0) continue;
+    if (bm->m.calls[i].kernel < 0)
+      continue;
     uint64_t ins = r->dev.layer_ticks ? (uint64_t)r->dev.layer_ticks[i] * ipt : 0;
     fprintf(f, "%s\n  {\"op\": %d, \"type\": \"%s\", \"instructions\": %llu, \"macs\": %llu}",
             first ? "" : ",", g->ops[i].src_index, ta_op_kind_name(g->ops[i].kind),
@@ -331,15 +353,17 @@ static void print_text(FILE *f, const bench_model *bm, const bench_run *r, const
     fprintf(f, "clock cycles per inference: %s (timer ticks; %s on a second run)\n",
             commas(a, sizeof a, r->dev.instructions),
             r->dev.repeats_identical ? "identical" : "different");
-    fprintf(f, "  = %.2f ms at %.0f MHz\n", (double)r->dev.instructions * 1000.0 / r->board->clock_hz,
-            r->board->clock_hz / 1e6);
+    fprintf(f, "  = %.2f ms at %.0f MHz\n",
+            (double)r->dev.instructions * 1000.0 / r->board->clock_hz, r->board->clock_hz / 1e6);
   } else {
-    fprintf(f, "instructions per inference: %s (%s on a second run; 1 timer tick = %u "
-               "instructions)\n",
+    fprintf(f,
+            "instructions per inference: %s (%s on a second run; 1 timer tick = %u "
+            "instructions)\n",
             commas(a, sizeof a, r->dev.instructions),
             r->dev.repeats_identical ? "identical" : "DIFFERENT", ipt);
-    fprintf(f, "  = %.2f ms at the %.0f MHz reference clock (instructions / clock, not a "
-               "measured time)\n",
+    fprintf(f,
+            "  = %.2f ms at the %.0f MHz reference clock (instructions / clock, not a "
+            "measured time)\n",
             (double)r->dev.instructions * 1000.0 / r->board->clock_hz, r->board->clock_hz / 1e6);
   }
   if (bm->macs)
@@ -356,18 +380,21 @@ static void print_text(FILE *f, const bench_model *bm, const bench_run *r, const
     uint64_t ins = r->dev.layer_ticks ? (uint64_t)r->dev.layer_ticks[i] * ipt : 0;
     uint64_t macs = op_macs(g, i);
     char ratio[16] = "";
-    if (macs && ins) snprintf(ratio, sizeof ratio, "%.3f", (double)macs / (double)ins);
+    if (macs && ins)
+      snprintf(ratio, sizeof ratio, "%.3f", (double)macs / (double)ins);
     fprintf(f, "  %3d  %-20s %14s %13s  %s\n", op->src_index, ta_op_kind_name(op->kind),
             commas(a, sizeof a, ins), macs ? commas(b, sizeof b, macs) : "-", ratio);
   }
-  fprintf(f, "  (per layer: resolution %u instructions; the timed run takes %s instructions in "
-             "all)\n\n",
+  fprintf(f,
+          "  (per layer: resolution %u instructions; the timed run takes %s instructions in "
+          "all)\n\n",
           ipt, commas(a, sizeof a, (uint64_t)r->dev.profiled_ticks * ipt));
   fprintf(f, "flash: %s bytes (text %s + rodata %s + data %s)\n",
           commas(a, sizeof a, flash_bytes(s)), commas(b, sizeof b, s->text),
           commas(c, sizeof c, s->rodata), commas(d, sizeof d, s->data));
-  fprintf(f, "  model alone (%s.c, %s_weights.c, tart/): %s bytes (text %s + rodata %s + data "
-             "%llu)\n",
+  fprintf(f,
+          "  model alone (%s.c, %s_weights.c, tart/): %s bytes (text %s + rodata %s + data "
+          "%llu)\n",
           bm->name, bm->name, commas(a, sizeof a, model_flash_bytes(s)),
           commas(b, sizeof b, s->model_text), commas(c, sizeof c, s->model_rodata),
           (unsigned long long)s->model_data);
@@ -375,8 +402,9 @@ static void print_text(FILE *f, const bench_model *bm, const bench_run *r, const
           commas(a, sizeof a, ram_bytes(r)), commas(b, sizeof b, s->arena),
           commas(c, sizeof c, r->dev.mem.stack_used), commas(d, sizeof d, s->data),
           commas(e, sizeof e, s->bss));
-  fprintf(f, "  stack: %u bytes below the run function's caller; bss holds the runner's input, "
-             "output and frame buffers\n",
+  fprintf(f,
+          "  stack: %u bytes below the run function's caller; bss holds the runner's input, "
+          "output and frame buffers\n",
           r->dev.mem.run_stack_used);
 }
 
@@ -416,10 +444,13 @@ static int split_row(const char *line, char cells[][96], int max) {
   const char *p = strchr(line, '|');
   while (p && n < max) {
     const char *q = strchr(p + 1, '|');
-    if (!q) break;
+    if (!q)
+      break;
     const char *a = p + 1, *e = q;
-    while (a < e && *a == ' ') a++;
-    while (e > a && e[-1] == ' ') e--;
+    while (a < e && *a == ' ')
+      a++;
+    while (e > a && e[-1] == ' ')
+      e--;
     size_t len = (size_t)(e - a) < 95 ? (size_t)(e - a) : 95;
     memcpy(cells[n], a, len);
     cells[n][len] = '\0';
@@ -433,49 +464,67 @@ static void parse_triple(const char *s, uint64_t out[3]) {
   for (int i = 0; i < 3; i++) {
     out[i] = parse_num(s);
     s = strchr(s, '/');
-    if (!s) break;
+    if (!s)
+      break;
     s++;
   }
 }
 
 static anchor_row anchor_find(const anchors *an, const char *model) {
   anchor_row r = {0};
-  if (!an->loaded) return r;
+  if (!an->loaded)
+    return r;
   /* Column positions from the header row that starts with "| model |". */
   const char *hdr = strstr(an->text, "| model |");
-  if (!hdr) return r;
+  if (!hdr)
+    return r;
   char cells[12][96];
   int nh = split_row(hdr, cells, 12);
   int c_arena = -1, c_m4r = -1, c_m4c = -1, c_m7 = -1, c_m33 = -1, c_fwr = -1, c_fwc = -1;
   for (int i = 0; i < nh; i++) {
     const char *h = cells[i];
-    if (strstr(h, "arena")) c_arena = i;
-    else if (strstr(h, "M4") && strstr(h, "reference")) c_m4r = i;
-    else if (strstr(h, "M4") && strstr(h, "CMSIS")) c_m4c = i;
-    else if (strstr(h, "M7")) c_m7 = i;
-    else if (strstr(h, "M33")) c_m33 = i;
-    else if (strstr(h, "firmware") && strstr(h, "ref")) c_fwr = i;
-    else if (strstr(h, "firmware") && strstr(h, "CMSIS")) c_fwc = i;
+    if (strstr(h, "arena"))
+      c_arena = i;
+    else if (strstr(h, "M4") && strstr(h, "reference"))
+      c_m4r = i;
+    else if (strstr(h, "M4") && strstr(h, "CMSIS"))
+      c_m4c = i;
+    else if (strstr(h, "M7"))
+      c_m7 = i;
+    else if (strstr(h, "M33"))
+      c_m33 = i;
+    else if (strstr(h, "firmware") && strstr(h, "ref"))
+      c_fwr = i;
+    else if (strstr(h, "firmware") && strstr(h, "CMSIS"))
+      c_fwc = i;
   }
   for (const char *line = hdr; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
     if (line[0] != '|') {
-      if (line != hdr) break;
+      if (line != hdr)
+        break;
       continue;
     }
     int n = split_row(line, cells, 12);
-    if (n < 2 || strcmp(cells[0], model) != 0) continue;
+    if (n < 2 || strcmp(cells[0], model) != 0)
+      continue;
     r.found = true;
     if (c_arena >= 0 && c_arena < n) {
       r.arena_ref = parse_num(cells[c_arena]);
       const char *sl = strchr(cells[c_arena], '/');
       r.arena_cmsis = sl ? parse_num(sl + 1) : 0;
     }
-    if (c_m4r >= 0 && c_m4r < n) r.m4_ref = parse_num(cells[c_m4r]);
-    if (c_m4c >= 0 && c_m4c < n) r.m4_cmsis = parse_num(cells[c_m4c]);
-    if (c_m7 >= 0 && c_m7 < n) r.m7_cmsis = parse_num(cells[c_m7]);
-    if (c_m33 >= 0 && c_m33 < n) r.m33_cmsis = parse_num(cells[c_m33]);
-    if (c_fwr >= 0 && c_fwr < n) parse_triple(cells[c_fwr], r.fw_ref);
-    if (c_fwc >= 0 && c_fwc < n) parse_triple(cells[c_fwc], r.fw_cmsis);
+    if (c_m4r >= 0 && c_m4r < n)
+      r.m4_ref = parse_num(cells[c_m4r]);
+    if (c_m4c >= 0 && c_m4c < n)
+      r.m4_cmsis = parse_num(cells[c_m4c]);
+    if (c_m7 >= 0 && c_m7 < n)
+      r.m7_cmsis = parse_num(cells[c_m7]);
+    if (c_m33 >= 0 && c_m33 < n)
+      r.m33_cmsis = parse_num(cells[c_m33]);
+    if (c_fwr >= 0 && c_fwr < n)
+      parse_triple(cells[c_fwr], r.fw_ref);
+    if (c_fwc >= 0 && c_fwc < n)
+      parse_triple(cells[c_fwc], r.fw_cmsis);
     break;
   }
   return r;
@@ -483,10 +532,12 @@ static anchor_row anchor_find(const anchors *an, const char *model) {
 
 static void anchors_load(ta_ctx *ctx, const char *path, anchors *an) {
   memset(an, 0, sizeof *an);
-  if (!path) return;
+  if (!path)
+    return;
   uint8_t *d;
   size_t n;
-  if (ta_read_file(ctx, path, &d, &n) != TA_OK) return;
+  if (ta_read_file(ctx, path, &d, &n) != TA_OK)
+    return;
   an->text = (const char *)d;
   an->loaded = true;
   const char *p = strstr(an->text, "without the model is text");
@@ -494,14 +545,18 @@ static void anchors_load(ta_ctx *ctx, const char *path, anchors *an) {
     p += strlen("without the model is text");
     an->base_text = parse_num(p);
     const char *q = strstr(p, "data");
-    if (q) an->base_data = parse_num(q + 4);
+    if (q)
+      an->base_data = parse_num(q + 4);
   }
 }
 
 static uint64_t anchor_cmsis(const anchor_row *a, const char *target) {
-  if (strcmp(target, "cortex-m4") == 0) return a->m4_cmsis;
-  if (strcmp(target, "cortex-m7") == 0) return a->m7_cmsis;
-  if (strcmp(target, "cortex-m33") == 0) return a->m33_cmsis;
+  if (strcmp(target, "cortex-m4") == 0)
+    return a->m4_cmsis;
+  if (strcmp(target, "cortex-m7") == 0)
+    return a->m7_cmsis;
+  if (strcmp(target, "cortex-m33") == 0)
+    return a->m33_cmsis;
   return 0;
 }
 
@@ -520,7 +575,8 @@ static const char *num_or_dash(char *buf, size_t cap, uint64_t v) {
 static void write_report(ta_buf *b, const suite_row *rows, int32_t n, const anchors *an,
                          const char *cmdline, const char *toolversions) {
   char x[32], y[32], z[32], w[32];
-  ta_buf_printf(b,
+  ta_buf_printf(
+      b,
       "# Benchmarks\n\n"
       "Made with tinyaot %s by\n\n    %s\n\n"
       "%s"
@@ -554,14 +610,18 @@ static void write_report(ta_buf *b, const suite_row *rows, int32_t n, const anch
     uint64_t ref = strcmp(r->run.board->target, "cortex-m4") == 0 ? a.m4_ref : 0;
     uint64_t cm = anchor_cmsis(&a, r->run.board->target);
     char rr[16] = "—", rc[16] = "—", mpi[16] = "—";
-    if (ref) snprintf(rr, sizeof rr, "%.2fx", (double)ins / (double)ref);
-    if (cm) snprintf(rc, sizeof rc, "%.2fx", (double)ins / (double)cm);
-    if (r->macs && ins) snprintf(mpi, sizeof mpi, "%.3f", (double)r->macs / (double)ins);
+    if (ref)
+      snprintf(rr, sizeof rr, "%.2fx", (double)ins / (double)ref);
+    if (cm)
+      snprintf(rc, sizeof rc, "%.2fx", (double)ins / (double)cm);
+    if (r->macs && ins)
+      snprintf(mpi, sizeof mpi, "%.3f", (double)r->macs / (double)ins);
     ta_buf_printf(b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r->model, r->run.board->core,
                   commas(x, sizeof x, ins), num_or_dash(y, sizeof y, ref),
                   num_or_dash(z, sizeof z, cm), rr, rc, mpi);
   }
-  ta_buf_printf(b,
+  ta_buf_printf(
+      b,
       "\nTFLM reference-kernel figures exist for the Cortex-M4 only. A ratio above 1 means "
       "tinyaot executes more instructions.\n\n"
       "## Flash (bytes)\n\n"
@@ -574,7 +634,8 @@ static void write_report(ta_buf *b, const suite_row *rows, int32_t n, const anch
       commas(x, sizeof x, an->base_text), commas(y, sizeof y, an->base_data));
   for (int32_t i = 0; i < n; i++) {
     const suite_row *r = &rows[i];
-    if (!r->ok) continue;
+    if (!r->ok)
+      continue;
     anchor_row a = anchor_find(an, r->model);
     char t1[48] = "—", t2[48] = "—";
     if (a.found && a.fw_ref[0]) {
@@ -589,7 +650,8 @@ static void write_report(ta_buf *b, const suite_row *rows, int32_t n, const anch
                   commas(x, sizeof x, flash_bytes(&r->run.fw.sizes)),
                   commas(y, sizeof y, model_flash_bytes(&r->run.fw.sizes)), t1, t2);
   }
-  ta_buf_puts(b,
+  ta_buf_puts(
+      b,
       "\n## RAM (bytes)\n\n"
       "tinyaot: arena + stack high-water (measured by painting the stack, deepest use during "
       "the run) + data + bss (bss holds the runner's input, output and frame buffers). TFLM: "
@@ -600,7 +662,8 @@ static void write_report(ta_buf *b, const suite_row *rows, int32_t n, const anch
       "inputs + outputs | TFLM arena, ref / CMSIS-NN |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
   for (int32_t i = 0; i < n; i++) {
     const suite_row *r = &rows[i];
-    if (!r->ok) continue;
+    if (!r->ok)
+      continue;
     anchor_row a = anchor_find(an, r->model);
     char t1[48] = "—";
     if (a.found && a.arena_ref)
@@ -614,7 +677,8 @@ static void write_report(ta_buf *b, const suite_row *rows, int32_t n, const anch
                   commas(w, sizeof w, r->run.fw.sizes.data + r->run.fw.sizes.bss),
                   commas(v, sizeof v, r->run.fw.sizes.arena + r->io_bytes), t1);
   }
-  ta_buf_puts(b, "\nThe chart `bench/instructions.svg` shows the instruction counts (log scale).\n");
+  ta_buf_puts(b,
+              "\nThe chart `bench/instructions.svg` shows the instruction counts (log scale).\n");
 }
 
 /* Horizontal grouped bars, log scale: per model, tinyaot per core then TFLM. */
@@ -632,11 +696,13 @@ static void write_svg(ta_buf *b, const suite_row *rows, int32_t n, const anchors
   for (int32_t m = 0; m < n_models; m++) {
     int32_t ti = 0;
     for (int32_t i = 0; i < n; i++) {
-      if (strcmp(rows[i].model, models[m]) != 0 || !rows[i].ok) continue;
+      if (strcmp(rows[i].model, models[m]) != 0 || !rows[i].ok)
+        continue;
       /* "cortex-m4" -> "tinyaot, M4" */
       snprintf(labels[nb], sizeof labels[nb], "tinyaot, %s", rows[i].run.board->target + 7);
       for (char *c = labels[nb]; *c; c++)
-        if (*c == 'm') *c = 'M';
+        if (*c == 'm')
+          *c = 'M';
       bars[nb] = (bar){labels[nb], rows[i].run.dev.instructions, tcol[ti % 4]};
       group_of[nb++] = m;
       ti++;
@@ -649,7 +715,8 @@ static void write_svg(ta_buf *b, const suite_row *rows, int32_t n, const anchors
     const struct {
       const char *l;
       uint64_t v;
-    } cm[] = {{"TFLM+CMSIS-NN, M4", a.m4_cmsis}, {"TFLM+CMSIS-NN, M7", a.m7_cmsis},
+    } cm[] = {{"TFLM+CMSIS-NN, M4", a.m4_cmsis},
+              {"TFLM+CMSIS-NN, M7", a.m7_cmsis},
               {"TFLM+CMSIS-NN, M33", a.m33_cmsis}};
     for (int i = 0; i < 3; i++)
       if (cm[i].v) {
@@ -659,7 +726,8 @@ static void write_svg(ta_buf *b, const suite_row *rows, int32_t n, const anchors
   }
   const int left = 200, width = 560, bar_h = 14, gap = 4, group_gap = 26, top = 50;
   int height = top + 40;
-  for (int32_t i = 0; i < nb; i++) height += bar_h + gap + ((i == 0 || group_of[i] != group_of[i - 1]) ? group_gap : 0);
+  for (int32_t i = 0; i < nb; i++)
+    height += bar_h + gap + ((i == 0 || group_of[i] != group_of[i - 1]) ? group_gap : 0);
   const double lo = 5.0, hi = 9.0; /* 1e5 .. 1e9 instructions */
   ta_buf_printf(b,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
@@ -672,8 +740,9 @@ static void write_svg(ta_buf *b, const suite_row *rows, int32_t n, const anchors
                 left + width + 130, height);
   for (int e = 5; e <= 9; e++) {
     double x = left + (e - lo) / (hi - lo) * width;
-    ta_buf_printf(b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n"
-                     "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#666\">1e%d</text>\n",
+    ta_buf_printf(b,
+                  "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n"
+                  "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#666\">1e%d</text>\n",
                   x, top, x, height - 30, x, height - 16, e);
   }
   int y = top;
@@ -684,8 +753,10 @@ static void write_svg(ta_buf *b, const suite_row *rows, int32_t n, const anchors
                     models[group_of[i]]);
     }
     double lv = bars[i].v ? log10((double)bars[i].v) : lo;
-    if (lv < lo) lv = lo;
-    if (lv > hi) lv = hi;
+    if (lv < lo)
+      lv = lo;
+    if (lv > hi)
+      lv = hi;
     double wdt = (lv - lo) / (hi - lo) * width;
     char num[32];
     ta_buf_printf(b,
@@ -702,8 +773,10 @@ static void write_svg(ta_buf *b, const suite_row *rows, int32_t n, const anchors
 static int32_t split_list(ta_ctx *ctx, const char *s, const char **out, int32_t max) {
   int32_t n = 0;
   char *copy = ta_strdup(ctx, s);
-  if (!copy) return 0;
-  for (char *tok = strtok(copy, ","); tok && n < max; tok = strtok(NULL, ",")) out[n++] = tok;
+  if (!copy)
+    return 0;
+  for (char *tok = strtok(copy, ","); tok && n < max; tok = strtok(NULL, ","))
+    out[n++] = tok;
   return n;
 }
 
@@ -736,8 +809,7 @@ static const char *tool_versions(ta_ctx *ctx) {
 
 static int run_suite(int argc, char **argv, const char *dir, const char *models_arg,
                      const char *targets_arg, const char *report, const char *svg,
-                     const char *anchors_path, int32_t timeout_s,
-                     const ta_plan_options *popt) {
+                     const char *anchors_path, int32_t timeout_s, const ta_plan_options *popt) {
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
   const char *targets[MAX_TARGETS];
@@ -777,7 +849,8 @@ static int run_suite(int argc, char **argv, const char *dir, const char *models_
     fprintf(stderr, "tinyaot bench: warning: cannot read anchors '%s'; no comparison columns\n",
             anchors_path);
   suite_row *rows = ta_new_array(&ctx, (size_t)(n_models * n_targets + 1), sizeof *rows);
-  if (!rows) return 2;
+  if (!rows)
+    return 2;
   int32_t n_rows = 0, failures = 0;
   for (int32_t m = 0; m < n_models; m++) {
     ta_ctx mctx; /* per model, freed after it; the rows keep copies of what they print */
@@ -793,7 +866,8 @@ static int run_suite(int argc, char **argv, const char *dir, const char *models_
       r->macs = bm.macs;
       r->run.board = boards[t];
       for (int32_t k = 0; st == TA_OK && k < bm.m.g->n_inputs + bm.m.g->n_outputs; k++) {
-        int32_t ti = k < bm.m.g->n_inputs ? bm.m.g->inputs[k] : bm.m.g->outputs[k - bm.m.g->n_inputs];
+        int32_t ti =
+            k < bm.m.g->n_inputs ? bm.m.g->inputs[k] : bm.m.g->outputs[k - bm.m.g->n_inputs];
         size_t bytes = 0;
         ta_tensor_bytes(&bm.m.g->tensors[ti], &bytes);
         r->io_bytes += bytes;
@@ -810,8 +884,8 @@ static int run_suite(int argc, char **argv, const char *dir, const char *models_
                 rs != TA_OK ? "failed" : r->run.check);
       } else {
         char a[32];
-        fprintf(stderr, "  %-11s %16s instructions, flash %llu, RAM %llu, outputs %s\n",
-                targets[t], commas(a, sizeof a, r->run.dev.instructions),
+        fprintf(stderr, "  %-11s %16s instructions, flash %llu, RAM %llu, outputs %s\n", targets[t],
+                commas(a, sizeof a, r->run.dev.instructions),
                 (unsigned long long)flash_bytes(&r->run.fw.sizes),
                 (unsigned long long)ram_bytes(&r->run), r->run.check);
       }
@@ -819,13 +893,15 @@ static int run_suite(int argc, char **argv, const char *dir, const char *models_
       r->run.dev.layer_ticks = NULL;
       memset(r->run.dev.outputs, 0, sizeof r->run.dev.outputs);
     }
-    if (bm.dir) ta_remove_tree(bm.dir);
+    if (bm.dir)
+      ta_remove_tree(bm.dir);
     ta_ctx_free(&mctx);
   }
   ta_buf cmd;
   ta_buf_init(&cmd, &ctx);
   ta_buf_puts(&cmd, "tinyaot");
-  for (int i = 0; i < argc; i++) ta_buf_printf(&cmd, " %s", argv[i]);
+  for (int i = 0; i < argc; i++)
+    ta_buf_printf(&cmd, " %s", argv[i]);
   ta_buf b;
   ta_buf_init(&b, &ctx);
   write_report(&b, rows, n_rows, &an, cmd.data ? cmd.data : "tinyaot bench", tool_versions(&ctx));
@@ -842,7 +918,8 @@ static int run_suite(int argc, char **argv, const char *dir, const char *models_
     fprintf(stderr, "tinyaot bench: wrote %s%s%s (%d of %d runs failed)\n", report,
             svg ? " and " : "", svg ? svg : "", failures, n_rows);
   ta_ctx_free(&ctx);
-  if (st != TA_OK) return ta_cli_exit_code(st);
+  if (st != TA_OK)
+    return ta_cli_exit_code(st);
   return failures ? 1 : 0;
 }
 
@@ -872,7 +949,8 @@ int ta_cmd_bench(int argc, char **argv) {
       continue;
     }
     if (ta_arg_value(&a, "--input", &v, &st)) {
-      if (st != TA_OK) break;
+      if (st != TA_OK)
+        break;
       if (n_inputs == MAX_INPUTS) {
         fprintf(stderr, "tinyaot bench: at most %d inputs\n", MAX_INPUTS);
         return 1;
@@ -881,8 +959,9 @@ int ta_cmd_bench(int argc, char **argv) {
       continue;
     }
     if (ta_arg_value(&a, "--target", &target, &st) || ta_arg_value(&a, "--name", &name, &st) ||
-        ta_arg_value(&a, "--device", &device, &st) || ta_arg_value(&a, "--timeout", &timeout, &st) ||
-        ta_arg_value(&a, "--suite", &suite, &st) || ta_arg_value(&a, "--models", &models, &st) ||
+        ta_arg_value(&a, "--device", &device, &st) ||
+        ta_arg_value(&a, "--timeout", &timeout, &st) || ta_arg_value(&a, "--suite", &suite, &st) ||
+        ta_arg_value(&a, "--models", &models, &st) ||
         ta_arg_value(&a, "--targets", &targets, &st) ||
         ta_arg_value(&a, "--report", &report, &st) || ta_arg_value(&a, "--svg", &svg, &st) ||
         ta_arg_value(&a, "--anchors", &anchors_path, &st) || ta_arg_plan_option(&a, &popt, &st))
@@ -898,7 +977,8 @@ int ta_cmd_bench(int argc, char **argv) {
     }
     model = argv[a.i];
   }
-  if (st != TA_OK) return 1;
+  if (st != TA_OK)
+    return 1;
   long timeout_s = 0;
   if (timeout) {
     char *end;
@@ -932,7 +1012,8 @@ int ta_cmd_bench(int argc, char **argv) {
   bm.path = model;
   bench_run r;
   st = prepare_model(&ctx, &bm, name, inputs, n_inputs, &popt);
-  if (st == TA_OK) st = bench_on(&bm, board, device, (int32_t)timeout_s, &r);
+  if (st == TA_OK)
+    st = bench_on(&bm, board, device, (int32_t)timeout_s, &r);
   if (st == TA_OK) {
     if (json)
       print_json(stdout, &bm, &r, device);

@@ -52,14 +52,17 @@ int ta_cmd_compile(int argc, char **argv) {
     }
     model = argv[a.i];
   }
-  if (st != TA_OK) return 1;
+  if (st != TA_OK)
+    return 1;
   if (!model || !out) {
-    fprintf(stderr, "tinyaot compile: %s\n%s", !model ? "no MODEL given" : "no output directory given (-o DIR)", help);
+    fprintf(stderr, "tinyaot compile: %s\n%s",
+            !model ? "no MODEL given" : "no output directory given (-o DIR)", help);
     return 1;
   }
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
-  if (!name) name = ta_default_model_name(&ctx, model);
+  if (!name)
+    name = ta_default_model_name(&ctx, model);
   ta_model m;
   st = ta_model_load_shapes(&ctx, model, &popt, &shapes, &m);
   ta_fileset fs;

@@ -19,23 +19,29 @@ static void stderr_sink(void *user, ta_severity sev, const char *msg) {
   fprintf(stderr, "tinyaot: %s: %s\n", tag, msg);
 }
 
-void ta_cli_ctx_init(ta_ctx *ctx) { ta_ctx_init(ctx, NULL, NULL, stderr_sink, NULL); }
+void ta_cli_ctx_init(ta_ctx *ctx) {
+  ta_ctx_init(ctx, NULL, NULL, stderr_sink, NULL);
+}
 
 int ta_cli_exit_code(ta_status st) {
-  if (st == TA_OK) return 0;
-  if (st == TA_ERR_INTERNAL) return 2;
+  if (st == TA_OK)
+    return 0;
+  if (st == TA_ERR_INTERNAL)
+    return 2;
   return 1;
 }
 
 bool ta_arg_value(ta_args *a, const char *name, const char **value, ta_status *st) {
   const char *arg = a->argv[a->i];
   size_t n = strlen(name);
-  if (strncmp(arg, name, n) != 0) return false;
+  if (strncmp(arg, name, n) != 0)
+    return false;
   if (arg[n] == '=') {
     *value = arg + n + 1;
     return true;
   }
-  if (arg[n] != '\0') return false;
+  if (arg[n] != '\0')
+    return false;
   if (a->i + 1 >= a->argc) {
     fprintf(stderr, "tinyaot %s: option %s needs a value (see tinyaot %s --help)\n", a->cmd, name,
             a->cmd);
@@ -46,16 +52,21 @@ bool ta_arg_value(ta_args *a, const char *name, const char **value, ta_status *s
   return true;
 }
 
-bool ta_arg_flag(ta_args *a, const char *name) { return strcmp(a->argv[a->i], name) == 0; }
+bool ta_arg_flag(ta_args *a, const char *name) {
+  return strcmp(a->argv[a->i], name) == 0;
+}
 
 const char *ta_default_model_name(ta_ctx *ctx, const char *path) {
   const char *base = strrchr(path, '/');
   base = base ? base + 1 : path;
   size_t len = strcspn(base, ".");
-  if (len == 0) return "model";
-  if (len > 40) len = 40;
+  if (len == 0)
+    return "model";
+  if (len > 40)
+    len = 40;
   char *name = ta_new(ctx, len + 3);
-  if (!name) return "model";
+  if (!name)
+    return "model";
   size_t o = 0;
   if (isdigit((unsigned char)base[0])) {
     name[o++] = 'm';
@@ -68,11 +79,15 @@ const char *ta_default_model_name(ta_ctx *ctx, const char *path) {
 
 bool ta_arg_plan_option(ta_args *a, ta_plan_options *opt, ta_status *st) {
   const char *v;
-  if (ta_arg_flag(a, "--io-in-arena")) return opt->io_in_arena = true;
-  if (ta_arg_flag(a, "--no-inplace")) return opt->no_inplace = true;
-  if (ta_arg_flag(a, "--no-reorder")) return opt->no_reorder = true;
+  if (ta_arg_flag(a, "--io-in-arena"))
+    return opt->io_in_arena = true;
+  if (ta_arg_flag(a, "--no-inplace"))
+    return opt->no_inplace = true;
+  if (ta_arg_flag(a, "--no-reorder"))
+    return opt->no_reorder = true;
   if (ta_arg_value(a, "--max-arena", &v, st)) {
-    if (*st != TA_OK) return true;
+    if (*st != TA_OK)
+      return true;
     char *end;
     errno = 0;
     unsigned long long n = strtoull(v, &end, 10);
@@ -86,12 +101,13 @@ bool ta_arg_plan_option(ta_args *a, ta_plan_options *opt, ta_status *st) {
     return true;
   }
   if (ta_arg_value(a, "--align", &v, st)) {
-    if (*st != TA_OK) return true;
+    if (*st != TA_OK)
+      return true;
     char *end;
     unsigned long n = strtoul(v, &end, 10);
     if (*end || n == 0 || (n & (n - 1)) || n > 4096) {
-      fprintf(stderr, "tinyaot %s: --align takes a power of two from 1 to 4096, not '%s'\n",
-              a->cmd, v);
+      fprintf(stderr, "tinyaot %s: --align takes a power of two from 1 to 4096, not '%s'\n", a->cmd,
+              v);
       *st = TA_ERR_USAGE;
       return true;
     }
@@ -112,7 +128,8 @@ ta_status ta_model_load_opts(ta_ctx *ctx, const char *path, const ta_plan_option
   uint8_t *data;
   size_t len;
   ta_status st = ta_read_file(ctx, path, &data, &len);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   return ta_model_read(ctx, path, data, len, opt, m);
 }
 
@@ -128,8 +145,7 @@ static bool is_onnx(const char *path, const uint8_t *data, size_t len) {
 }
 
 ta_status ta_model_read_ext(ta_ctx *ctx, const char *path, const uint8_t *data, size_t len,
-                            const ta_plan_options *opt, const ta_onnx_options *onnx,
-                            ta_model *m) {
+                            const ta_plan_options *opt, const ta_onnx_options *onnx, ta_model *m) {
   memset(m, 0, sizeof *m);
   ctx->file = path;
   ta_status st;
@@ -137,24 +153,30 @@ ta_status ta_model_read_ext(ta_ctx *ctx, const char *path, const uint8_t *data, 
     st = ta_tfl_read(ctx, data, len, &m->g);
   } else if (is_onnx(path, data, len)) {
     st = ta_onnx_read(ctx, data, len, onnx, &m->g);
-    if (st == TA_OK) st = ta_passes_onnx(m->g);
+    if (st == TA_OK)
+      st = ta_passes_onnx(m->g);
   } else {
     /* Let the TFLite reader explain what is wrong with the header. */
     st = ta_tfl_read(ctx, data, len, &m->g);
   }
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   return ta_model_finish(ctx, opt, m);
 }
 
 ta_status ta_model_finish(ta_ctx *ctx, const ta_plan_options *opt, ta_model *m) {
   ta_status st = ta_graph_check(m->g);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   st = ta_graph_check_ops(m->g);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   m->calls = ta_new_array(ctx, (size_t)(m->g->n_ops ? m->g->n_ops : 1), sizeof(ta_kernel_call));
-  if (!m->calls) return TA_ERR_LIMIT;
+  if (!m->calls)
+    return TA_ERR_LIMIT;
   st = ta_graph_prepare(m->g, m->calls);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   return ta_plan_build(m->g, m->calls, opt, &m->plan);
 }
 
@@ -165,7 +187,8 @@ ta_status ta_model_load_shapes(ta_ctx *ctx, const char *path, const ta_plan_opti
   uint8_t *data;
   size_t len;
   ta_status st = ta_read_file(ctx, path, &data, &len);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   ta_onnx_options onnx = {0};
   if (shapes) {
     onnx.shapes = shapes->s;
@@ -176,8 +199,10 @@ ta_status ta_model_load_shapes(ta_ctx *ctx, const char *path, const ta_plan_opti
 
 bool ta_arg_input_shape(ta_args *a, ta_input_shapes *shapes, ta_status *st) {
   const char *v;
-  if (!ta_arg_value(a, "--input-shape", &v, st)) return false;
-  if (*st != TA_OK) return true;
+  if (!ta_arg_value(a, "--input-shape", &v, st))
+    return false;
+  if (*st != TA_OK)
+    return true;
   if (shapes->n == TA_MAX_INPUT_SHAPES) {
     fprintf(stderr, "tinyaot %s: at most %d --input-shape options\n", a->cmd, TA_MAX_INPUT_SHAPES);
     *st = TA_ERR_USAGE;
@@ -195,7 +220,8 @@ bool ta_arg_input_shape(ta_args *a, ta_input_shapes *shapes, ta_status *st) {
     const long d = strtol(p, &end, 10);
     ok = end != p && *p != '-' && *p != '+' && errno == 0 && d >= 1 && d <= INT32_MAX &&
          s->rank < TA_MAX_RANK && (*end == ',' ? end[1] != '\0' : *end == '\0');
-    if (ok) s->dims[s->rank++] = (int32_t)d;
+    if (ok)
+      s->dims[s->rank++] = (int32_t)d;
     p = *end == ',' ? end + 1 : end;
   }
   if (!ok) {

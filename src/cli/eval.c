@@ -85,7 +85,8 @@ static int32_t argmax(const ta_tensor *t, const uint8_t *p, int32_t n) {
       memcpy(&x, p + 4 * (size_t)i, 4);
       v = x;
     }
-    if (v > bv) bv = v, best = i;
+    if (v > bv)
+      bv = v, best = i;
   }
   return best;
 }
@@ -101,10 +102,12 @@ static uint64_t parse_u64(const char *s, bool *ok) {
 /* Class names from a file, one per line; missing ones become "class K". */
 static const char **load_names(ta_ctx *ctx, const char *path, int32_t n) {
   const char **names = ta_new_array(ctx, (size_t)n, sizeof(char *));
-  if (!names) return NULL;
+  if (!names)
+    return NULL;
   uint8_t *data = NULL;
   size_t len = 0;
-  if (path && ta_read_file(ctx, path, &data, &len) != TA_OK) return NULL;
+  if (path && ta_read_file(ctx, path, &data, &len) != TA_OK)
+    return NULL;
   const char *p = (const char *)data;
   for (int32_t i = 0; i < n; i++) {
     const char *line = NULL;
@@ -113,7 +116,8 @@ static const char **load_names(ta_ctx *ctx, const char *path, int32_t n) {
       ll = strcspn(p, "\r\n");
       line = p;
       p += ll;
-      while (*p == '\r' || *p == '\n') p++;
+      while (*p == '\r' || *p == '\n')
+        p++;
     }
     names[i] = ll ? ta_strndup(ctx, line, ll) : ta_fmt(ctx, "class %d", i);
   }
@@ -124,9 +128,11 @@ static void progress(int32_t done, int32_t total, bool tty) {
   if (tty) {
     int32_t w = 40, fill = total ? (int32_t)((int64_t)w * done / total) : w;
     printf("\r  [");
-    for (int32_t i = 0; i < w; i++) putchar(i < fill ? '#' : '.');
+    for (int32_t i = 0; i < w; i++)
+      putchar(i < fill ? '#' : '.');
     printf("] %d/%d", done, total);
-    if (done == total) putchar('\n');
+    if (done == total)
+      putchar('\n');
     fflush(stdout);
   } else if (total && (done == total || (done * 10 / total) != ((done - 1) * 10 / total))) {
     printf("  %d/%d records\n", done, total);
@@ -139,7 +145,8 @@ static const char *commas(char *buf, size_t cap, uint64_t v) {
   int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v);
   size_t o = 0;
   for (int i = 0; i < n && o + 2 < cap; i++) {
-    if (i > 0 && (n - i) % 3 == 0) buf[o++] = ',';
+    if (i > 0 && (n - i) % 3 == 0)
+      buf[o++] = ',';
     buf[o++] = tmp[i];
   }
   buf[o] = '\0';
@@ -147,27 +154,34 @@ static const char *commas(char *buf, size_t cap, uint64_t v) {
 }
 
 /* One record's output against its reference: worst error and whether all are within. */
-static bool compare_record(const ta_tensor *t, const uint8_t *out, const uint8_t *ref,
-                           size_t bytes, const eval_opts *o, double *worst) {
-  if (t->dtype != TA_DT_F32) return memcmp(out, ref, bytes) == 0;
+static bool compare_record(const ta_tensor *t, const uint8_t *out, const uint8_t *ref, size_t bytes,
+                           const eval_opts *o, double *worst) {
+  if (t->dtype != TA_DT_F32)
+    return memcmp(out, ref, bytes) == 0;
   bool ok = true;
   for (size_t i = 0; i + 4 <= bytes; i += 4) {
     float a, b;
     memcpy(&a, out + i, 4);
     memcpy(&b, ref + i, 4);
     double err = fabs((double)a - (double)b);
-    if (err > *worst) *worst = err;
-    if (!(err <= o->atol + o->rtol * fabs((double)b))) ok = false;
+    if (err > *worst)
+      *worst = err;
+    if (!(err <= o->atol + o->rtol * fabs((double)b)))
+      ok = false;
   }
   return ok;
 }
 
 static void html_escape(ta_buf *b, const char *s) {
   for (; *s; s++) {
-    if (*s == '<') ta_buf_puts(b, "&lt;");
-    else if (*s == '>') ta_buf_puts(b, "&gt;");
-    else if (*s == '&') ta_buf_puts(b, "&amp;");
-    else ta_buf_append(b, s, 1);
+    if (*s == '<')
+      ta_buf_puts(b, "&lt;");
+    else if (*s == '>')
+      ta_buf_puts(b, "&gt;");
+    else if (*s == '&')
+      ta_buf_puts(b, "&amp;");
+    else
+      ta_buf_append(b, s, 1);
   }
 }
 
@@ -188,12 +202,16 @@ static void svg_record(ta_buf *b, const ta_tensor *in, const uint8_t *rec, bool 
     } else {
       v = (int8_t)rec[i];
     }
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
+    if (v < lo)
+      lo = v;
+    if (v > hi)
+      hi = v;
   }
-  if (!(hi > lo)) hi = lo + 1;
-  ta_buf_printf(b, "<figure><svg width=\"%.0f\" height=\"%.0f\" style=\"background:#fafafa;"
-                   "border:1px solid #ddd\">",
+  if (!(hi > lo))
+    hi = lo + 1;
+  ta_buf_printf(b,
+                "<figure><svg width=\"%.0f\" height=\"%.0f\" style=\"background:#fafafa;"
+                "border:1px solid #ddd\">",
                 W, H);
   for (int32_t c = 0; c < channels; c++) {
     ta_buf_printf(b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.2\" points=\"",
@@ -226,12 +244,11 @@ static ta_status write_report(ta_ctx *ctx, const eval_opts *o, const ta_graph *g
   char n1[32], n2[32], n3[32];
   ta_buf_puts(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>tinyaot eval: ");
   html_escape(&b, o->model);
-  ta_buf_puts(&b,
-              "</title><style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;"
-              "color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid "
-              "#ccc;padding:4px 8px;text-align:right}th{background:#f0f0f0}figure{display:"
-              "inline-block;margin:6px}figcaption{font-size:12px;text-align:center}"
-              ".note{color:#666;font-size:13px}</style></head><body>\n<h1>");
+  ta_buf_puts(&b, "</title><style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;"
+                  "color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid "
+                  "#ccc;padding:4px 8px;text-align:right}th{background:#f0f0f0}figure{display:"
+                  "inline-block;margin:6px}figcaption{font-size:12px;text-align:center}"
+                  ".note{color:#666;font-size:13px}</style></head><body>\n<h1>");
   html_escape(&b, o->model);
   ta_buf_printf(&b, " on %s</h1>\n", r->device ? r->board->core : "the host");
   ta_buf_printf(&b, "<p>%d records of <code>", r->n);
@@ -239,8 +256,9 @@ static ta_status write_report(ta_ctx *ctx, const eval_opts *o, const ta_graph *g
   ta_buf_printf(&b, "</code>; accuracy <b>%.1f%%</b> (%lld/%d)", 100.0 * (double)r->correct / r->n,
                 (long long)r->correct, r->n);
   if (r->have_ref)
-    ta_buf_printf(&b, "; reference outputs' accuracy %.1f%%; same predicted class on %lld of %d "
-                      "records; %lld of %d outputs within tolerance (max |error| %.3g)",
+    ta_buf_printf(&b,
+                  "; reference outputs' accuracy %.1f%%; same predicted class on %lld of %d "
+                  "records; %lld of %d outputs within tolerance (max |error| %.3g)",
                   100.0 * (double)r->ref_correct / r->n, (long long)r->agree, r->n,
                   (long long)r->within, r->n, r->max_err);
   ta_buf_puts(&b, ".</p>\n<h2>Confusion matrix</h2><p class=\"note\">Rows: true class; columns: "
@@ -253,7 +271,8 @@ static ta_status write_report(ta_ctx *ctx, const eval_opts *o, const ta_graph *g
   ta_buf_puts(&b, "<th>accuracy</th></tr>\n");
   for (int32_t i = 0; i < r->n_classes; i++) {
     int64_t row = 0;
-    for (int32_t j = 0; j < r->n_classes; j++) row += r->confusion[i * r->n_classes + j];
+    for (int32_t j = 0; j < r->n_classes; j++)
+      row += r->confusion[i * r->n_classes + j];
     ta_buf_puts(&b, "<tr><th>");
     html_escape(&b, r->names[i]);
     ta_buf_puts(&b, "</th>");
@@ -272,13 +291,15 @@ static ta_status write_report(ta_ctx *ctx, const eval_opts *o, const ta_graph *g
     ta_buf_printf(&b, "<tr><th>instructions per inference</th><td>%s (min %s, max %s)</td></tr>",
                   commas(n1, sizeof n1, mean), commas(n2, sizeof n2, r->insn_min),
                   commas(n3, sizeof n3, r->insn_max));
-    ta_buf_printf(&b, "<tr><th>at the %.0f MHz reference clock</th><td>%.2f ms "
-                      "(instructions / clock, not a measured time)</td></tr>",
+    ta_buf_printf(&b,
+                  "<tr><th>at the %.0f MHz reference clock</th><td>%.2f ms "
+                  "(instructions / clock, not a measured time)</td></tr>",
                   r->board->clock_hz / 1e6, (double)mean * 1e3 / r->board->clock_hz);
     ta_buf_printf(&b, "<tr><th>flash</th><td>%s bytes (model and kernels %s)</td></tr>",
                   commas(n1, sizeof n1, r->flash), commas(n2, sizeof n2, r->model_flash));
-    ta_buf_printf(&b, "<tr><th>RAM</th><td>%s bytes (arena %llu, stack %llu, data+bss %llu)"
-                      "</td></tr>",
+    ta_buf_printf(&b,
+                  "<tr><th>RAM</th><td>%s bytes (arena %llu, stack %llu, data+bss %llu)"
+                  "</td></tr>",
                   commas(n1, sizeof n1, r->ram), (unsigned long long)r->arena,
                   (unsigned long long)r->stack, (unsigned long long)r->data_bss);
   } else {
@@ -296,17 +317,20 @@ static ta_status write_report(ta_ctx *ctx, const eval_opts *o, const ta_graph *g
   int32_t first = 1, last = 1;
   for (int32_t i = 0; i < in->rank; i++)
     if (in->dims[i] > 1) {
-      if (first == 1) first = in->dims[i];
+      if (first == 1)
+        first = in->dims[i];
       last = in->dims[i];
     }
   bool time_major = o->layout ? strcmp(o->layout, "TxC") == 0 : last <= first;
   int32_t channels = time_major ? last : first;
-  if (channels < 1 || channels > 8 || (size_t)channels > elems) channels = 1;
+  if (channels < 1 || channels > 8 || (size_t)channels > elems)
+    channels = 1;
   int32_t steps = (int32_t)(elems / (size_t)channels);
   for (int32_t c = 0; c < r->n_classes; c++) {
     int32_t shown = 0;
     for (int32_t k = 0; k < r->n && shown < 2; k++) {
-      if (r->labels[k] != c) continue;
+      if (r->labels[k] != c)
+        continue;
       char title[256];
       snprintf(title, sizeof title, "record %d: true %s, predicted %s", k, r->names[c],
                r->names[r->pred[k]]);
@@ -316,7 +340,8 @@ static ta_status write_report(ta_ctx *ctx, const eval_opts *o, const ta_graph *g
   }
   int32_t wrong = 0;
   for (int32_t k = 0; k < r->n && wrong < 4; k++) {
-    if (r->pred[k] == r->labels[k]) continue;
+    if (r->pred[k] == r->labels[k])
+      continue;
     char title[256];
     snprintf(title, sizeof title, "record %d: true %s, predicted %s (wrong)", k,
              r->names[r->labels[k]], r->names[r->pred[k]]);
@@ -345,7 +370,8 @@ static void print_summary(const eval_opts *o, const eval_result *r) {
   printf("\nper class:\n");
   for (int32_t i = 0; i < r->n_classes; i++) {
     int64_t row = 0;
-    for (int32_t j = 0; j < r->n_classes; j++) row += r->confusion[i * r->n_classes + j];
+    for (int32_t j = 0; j < r->n_classes; j++)
+      row += r->confusion[i * r->n_classes + j];
     if (row)
       printf("  %-12s %5.1f%%  (%lld of %lld)\n", r->names[i],
              100.0 * (double)r->confusion[i * r->n_classes + i] / (double)row,
@@ -354,7 +380,8 @@ static void print_summary(const eval_opts *o, const eval_result *r) {
       printf("  %-12s     -   (no records)\n", r->names[i]);
   }
   printf("\nconfusion matrix (rows: true class, columns: predicted):\n  %-12s", "");
-  for (int32_t j = 0; j < r->n_classes; j++) printf(" %8.8s", r->names[j]);
+  for (int32_t j = 0; j < r->n_classes; j++)
+    printf(" %8.8s", r->names[j]);
   printf("\n");
   for (int32_t i = 0; i < r->n_classes; i++) {
     printf("  %-12s", r->names[i]);
@@ -376,8 +403,8 @@ static void print_summary(const eval_opts *o, const eval_result *r) {
          (double)mean * 1e3 / r->board->clock_hz, r->board->clock_hz / 1e6);
   printf("flash: %s bytes (model and kernels %s)\n", commas(n1, sizeof n1, r->flash),
          commas(n2, sizeof n2, r->model_flash));
-  printf("RAM:   %s bytes (arena %llu + stack %llu + data/bss %llu)\n", commas(n1, sizeof n1, r->ram),
-         (unsigned long long)r->arena, (unsigned long long)r->stack,
+  printf("RAM:   %s bytes (arena %llu + stack %llu + data/bss %llu)\n",
+         commas(n1, sizeof n1, r->ram), (unsigned long long)r->arena, (unsigned long long)r->stack,
          (unsigned long long)r->data_bss);
   bool fits = r->flash <= o->flash_budget && r->ram <= o->ram_budget;
   printf("fits a part with %llu KB flash and %llu KB RAM: %s (flash %.0f%%, RAM %.0f%%)\n",
@@ -391,12 +418,15 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
   ta_plan_options_default(&popt);
   ta_model m;
   ta_status st = ta_model_load_opts(ctx, o->model, &popt, &m);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   ta_graph *g = m.g;
   ctx->file = NULL;
   if (g->n_inputs != 1 || g->n_outputs != 1)
-    return ta_err(ctx, TA_ERR_USAGE, "%s has %d inputs and %d outputs; eval needs a classifier "
-                  "with one input and one output", o->model, g->n_inputs, g->n_outputs);
+    return ta_err(ctx, TA_ERR_USAGE,
+                  "%s has %d inputs and %d outputs; eval needs a classifier "
+                  "with one input and one output",
+                  o->model, g->n_inputs, g->n_outputs);
   const ta_tensor *tin = &g->tensors[g->inputs[0]], *tout = &g->tensors[g->outputs[0]];
   size_t in_bytes = 0, out_bytes = 0, out_elems = 0;
   ta_tensor_bytes(tin, &in_bytes);
@@ -404,14 +434,19 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
   ta_tensor_elems(tout, &out_elems);
   uint8_t *data, *labels, *expect = NULL;
   size_t data_len, labels_len, expect_len = 0;
-  if ((st = ta_read_file(ctx, o->data, &data, &data_len)) != TA_OK) return st;
-  if ((st = ta_read_file(ctx, o->labels, &labels, &labels_len)) != TA_OK) return st;
-  if (o->expect && (st = ta_read_file(ctx, o->expect, &expect, &expect_len)) != TA_OK) return st;
+  if ((st = ta_read_file(ctx, o->data, &data, &data_len)) != TA_OK)
+    return st;
+  if ((st = ta_read_file(ctx, o->labels, &labels, &labels_len)) != TA_OK)
+    return st;
+  if (o->expect && (st = ta_read_file(ctx, o->expect, &expect, &expect_len)) != TA_OK)
+    return st;
   char shape[96];
   if (in_bytes == 0 || data_len % in_bytes != 0 || data_len == 0)
-    return ta_err(ctx, TA_ERR_USAGE, "%s has %zu bytes, not a whole number of records of %zu "
-                  "bytes (model input \"%s\", %s %s)", o->data, data_len, in_bytes, tin->name,
-                  ta_dtype_name(tin->dtype), ta_shape_str(tin, shape, sizeof shape));
+    return ta_err(ctx, TA_ERR_USAGE,
+                  "%s has %zu bytes, not a whole number of records of %zu "
+                  "bytes (model input \"%s\", %s %s)",
+                  o->data, data_len, in_bytes, tin->name, ta_dtype_name(tin->dtype),
+                  ta_shape_str(tin, shape, sizeof shape));
   int64_t n = (int64_t)(data_len / in_bytes);
   if ((int64_t)labels_len != n)
     return ta_err(ctx, TA_ERR_USAGE, "%s has %zu labels, but %s holds %lld records", o->labels,
@@ -419,10 +454,13 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
   if (expect && expect_len != (size_t)n * out_bytes)
     return ta_err(ctx, TA_ERR_USAGE, "%s has %zu bytes; %lld records of %zu output bytes need %zu",
                   o->expect, expect_len, (long long)n, out_bytes, (size_t)n * out_bytes);
-  if (o->limit > 0 && o->limit < n) n = o->limit;
+  if (o->limit > 0 && o->limit < n)
+    n = o->limit;
   if (out_elems < 2 || out_elems > 1000)
-    return ta_err(ctx, TA_ERR_USAGE, "the output has %zu elements; eval expects class scores "
-                  "(2 to 1000)", out_elems);
+    return ta_err(ctx, TA_ERR_USAGE,
+                  "the output has %zu elements; eval expects class scores "
+                  "(2 to 1000)",
+                  out_elems);
   eval_result r;
   memset(&r, 0, sizeof r);
   r.n = (int32_t)n;
@@ -430,14 +468,17 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
   r.labels = labels;
   for (int64_t k = 0; k < n; k++)
     if (labels[k] >= r.n_classes)
-      return ta_err(ctx, TA_ERR_USAGE, "%s: record %lld has label %u, but the model has %d "
-                    "classes", o->labels, (long long)k, labels[k], r.n_classes);
+      return ta_err(ctx, TA_ERR_USAGE,
+                    "%s: record %lld has label %u, but the model has %d "
+                    "classes",
+                    o->labels, (long long)k, labels[k], r.n_classes);
   r.names = load_names(ctx, o->classes, r.n_classes);
   r.pred = ta_new_array(ctx, (size_t)n, sizeof(int32_t));
   r.ref_pred = ta_new_array(ctx, (size_t)n, sizeof(int32_t));
   r.confusion = ta_new_array(ctx, (size_t)(r.n_classes * r.n_classes), sizeof(int64_t));
   uint8_t *out = ta_new(ctx, out_bytes);
-  if (!r.names || !r.pred || !r.ref_pred || !r.confusion || !out) return TA_ERR_LIMIT;
+  if (!r.names || !r.pred || !r.ref_pred || !r.confusion || !out)
+    return TA_ERR_LIMIT;
   r.have_ref = expect != NULL;
   r.float_out = tout->dtype == TA_DT_F32;
   r.insn_min = UINT64_MAX;
@@ -457,14 +498,17 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
     ta_fileset fs;
     const char *name = o->name ? o->name : ta_default_model_name(ctx, o->model);
     ta_cgen_options copt = {name, o->model};
-    if ((st = ta_cgen_emit(g, m.calls, &m.plan, &copt, &fs)) != TA_OK) return st;
+    if ((st = ta_cgen_emit(g, m.calls, &m.plan, &copt, &fs)) != TA_OK)
+      return st;
     char *dir;
-    if ((st = ta_make_temp_dir(ctx, "eval", &dir)) != TA_OK) return st;
+    if ((st = ta_make_temp_dir(ctx, "eval", &dir)) != TA_OK)
+      return st;
     printf("building the firmware for %s (%s, %s)...\n", board->target, board->machine,
            board->core);
     st = ta_fw_build(g, &fs, name, board, dir, &fw);
     ta_device_options dopt = {NULL, false, 1, 0, NULL};
-    if (st == TA_OK) st = ta_device_open(g, &fw, &dopt, &link);
+    if (st == TA_OK)
+      st = ta_device_open(g, &fw, &dopt, &link);
     if (st != TA_OK) {
       ta_remove_tree(dir);
       return st;
@@ -477,15 +521,22 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
       int32_t model_status = 0;
       uint32_t ticks = 0;
       st = ta_session_load_input(link.s, 0, data + (size_t)k * in_bytes, in_bytes);
-      if (st == TA_OK) st = ta_session_run(link.s, false, &model_status, &ticks);
+      if (st == TA_OK)
+        st = ta_session_run(link.s, false, &model_status, &ticks);
       if (st == TA_OK && model_status != 0)
-        st = ta_err(ctx, TA_ERR_INTERNAL, "%s: the model's run function returned %d on record "
-                    "%lld", link.peer, model_status, (long long)k);
-      if (st == TA_OK) st = ta_session_read_output(link.s, 0, out, out_bytes);
-      if (st != TA_OK) break;
+        st = ta_err(ctx, TA_ERR_INTERNAL,
+                    "%s: the model's run function returned %d on record "
+                    "%lld",
+                    link.peer, model_status, (long long)k);
+      if (st == TA_OK)
+        st = ta_session_read_output(link.s, 0, out, out_bytes);
+      if (st != TA_OK)
+        break;
       uint64_t insns = (uint64_t)ticks * ipt;
-      if (insns < r.insn_min) r.insn_min = insns;
-      if (insns > r.insn_max) r.insn_max = insns;
+      if (insns < r.insn_min)
+        r.insn_min = insns;
+      if (insns > r.insn_max)
+        r.insn_max = insns;
       r.insn_sum += insns;
       r.pred[k] = argmax(tout, out, r.n_classes);
       if (expect) {
@@ -497,10 +548,12 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
     }
     ta_fw_memstats mem;
     memset(&mem, 0, sizeof mem);
-    if (st == TA_OK) st = ta_session_memstats(link.s, &mem);
+    if (st == TA_OK)
+      st = ta_session_memstats(link.s, &mem);
     ta_device_close(&link, st != TA_OK);
     ta_remove_tree(dir);
-    if (st != TA_OK) return st;
+    if (st != TA_OK)
+      return st;
     r.flash = fw.sizes.text + fw.sizes.rodata + fw.sizes.data;
     r.model_flash = fw.sizes.model_text + fw.sizes.model_rodata + fw.sizes.model_data;
     r.stack = mem.stack_used;
@@ -514,7 +567,8 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
       const void *ins[1] = {data + (size_t)k * in_bytes};
       void *outs[1] = {out};
       st = ta_graph_eval_shared(g, m.calls, m.plan.root, ins, outs);
-      if (st != TA_OK) break;
+      if (st != TA_OK)
+        break;
       r.pred[k] = argmax(tout, out, r.n_classes);
       if (expect) {
         const uint8_t *ref = expect + (size_t)k * out_bytes;
@@ -523,7 +577,8 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
       }
       progress((int32_t)k + 1, r.n, tty);
     }
-    if (st != TA_OK) return st;
+    if (st != TA_OK)
+      return st;
   }
   for (int64_t k = 0; k < n; k++) {
     r.confusion[labels[k] * r.n_classes + r.pred[k]]++;
@@ -537,7 +592,8 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
   print_summary(o, &r);
   if (o->report) {
     st = write_report(ctx, o, g, &r, data, in_bytes);
-    if (st != TA_OK) return st;
+    if (st != TA_OK)
+      return st;
     printf("report: %s\n", o->report);
   }
   return TA_OK;
@@ -568,25 +624,31 @@ int ta_cmd_eval(int argc, char **argv) {
       continue;
     bool ok = true;
     if (ta_arg_value(&a, "--atol", &v, &st)) {
-      if (st == TA_OK) o.atol = strtod(v, NULL);
+      if (st == TA_OK)
+        o.atol = strtod(v, NULL);
       continue;
     }
     if (ta_arg_value(&a, "--rtol", &v, &st)) {
-      if (st == TA_OK) o.rtol = strtod(v, NULL);
+      if (st == TA_OK)
+        o.rtol = strtod(v, NULL);
       continue;
     }
     if (ta_arg_value(&a, "--flash-budget", &v, &st) || ta_arg_value(&a, "--ram-budget", &v, &st) ||
         ta_arg_value(&a, "--limit", &v, &st)) {
-      if (st != TA_OK) break;
+      if (st != TA_OK)
+        break;
       uint64_t x = parse_u64(v, &ok);
       if (!ok || x == 0) {
-        fprintf(stderr, "tinyaot eval: %s takes a positive whole number, not '%s'\n",
-                argv[a.i - 1], v);
+        fprintf(stderr, "tinyaot eval: %s takes a positive whole number, not '%s'\n", argv[a.i - 1],
+                v);
         return 1;
       }
-      if (strcmp(argv[a.i - 1], "--flash-budget") == 0) o.flash_budget = x;
-      else if (strcmp(argv[a.i - 1], "--ram-budget") == 0) o.ram_budget = x;
-      else o.limit = (int64_t)x;
+      if (strcmp(argv[a.i - 1], "--flash-budget") == 0)
+        o.flash_budget = x;
+      else if (strcmp(argv[a.i - 1], "--ram-budget") == 0)
+        o.ram_budget = x;
+      else
+        o.limit = (int64_t)x;
       continue;
     }
     if (argv[a.i][0] == '-') {
@@ -600,10 +662,14 @@ int ta_cmd_eval(int argc, char **argv) {
     }
     o.model = argv[a.i];
   }
-  if (st != TA_OK) return 1;
+  if (st != TA_OK)
+    return 1;
   if (!o.model || !o.data || !o.labels) {
     fprintf(stderr, "tinyaot eval: %s\n%s",
-            !o.model ? "no MODEL given" : !o.data ? "no --data given" : "no --labels given", help);
+            !o.model  ? "no MODEL given"
+            : !o.data ? "no --data given"
+                      : "no --labels given",
+            help);
     return 1;
   }
   if (o.layout && strcmp(o.layout, "TxC") != 0 && strcmp(o.layout, "CxT") != 0) {

@@ -58,9 +58,11 @@ static size_t const_bytes(const ta_graph *g, const ta_kernel_call *c, bool *coun
   size_t total = ta_params_array_bytes(c);
   for (int32_t j = 0; j < c->n_in; j++) {
     int32_t t = c->in[j];
-    if (t < 0 || !ta_tensor_is_const(&g->tensors[t])) continue;
+    if (t < 0 || !ta_tensor_is_const(&g->tensors[t]))
+      continue;
     if (counted) {
-      if (counted[t]) continue;
+      if (counted[t])
+        continue;
       counted[t] = true;
     }
     total += g->tensors[t].data_bytes;
@@ -72,7 +74,8 @@ static void json_shape(const ta_tensor *t) {
   printf("{\"name\":");
   json_str(t->name);
   printf(",\"dtype\":\"%s\",\"shape\":[", ta_dtype_name(t->dtype));
-  for (int32_t i = 0; i < t->rank; i++) printf(i ? ",%d" : "%d", t->dims[i]);
+  for (int32_t i = 0; i < t->rank; i++)
+    printf(i ? ",%d" : "%d", t->dims[i]);
   printf("]}");
 }
 
@@ -115,7 +118,8 @@ int ta_cmd_inspect(int argc, char **argv) {
     }
     model = argv[a.i];
   }
-  if (ast != TA_OK) return 1;
+  if (ast != TA_OK)
+    return 1;
   if (!model) {
     fprintf(stderr, "tinyaot inspect: no MODEL given\n%s", help);
     return 1;
@@ -135,7 +139,8 @@ int ta_cmd_inspect(int argc, char **argv) {
     return 1;
   }
   size_t weights = 0;
-  for (int32_t i = 0; i < g->n_ops; i++) weights += const_bytes(g, &m.calls[i], counted);
+  for (int32_t i = 0; i < g->n_ops; i++)
+    weights += const_bytes(g, &m.calls[i], counted);
   uint64_t macs = ta_graph_macs(g);
   /* The same model planned with inputs and outputs in the arena, for comparison with
    * engines that count them (TFLM does). */
@@ -154,7 +159,8 @@ int ta_cmd_inspect(int argc, char **argv) {
     ta_cgen_options copt = {ta_default_model_name(&ctx, model), model};
     st = ta_cgen_emit(g, m.calls, &m.plan, &copt, &fs);
     ctx.file = NULL;
-    if (st == TA_OK) st = ta_host_code_size(&ctx, &fs, &cs);
+    if (st == TA_OK)
+      st = ta_host_code_size(&ctx, &fs, &cs);
     if (st != TA_OK) {
       ta_ctx_free(&ctx);
       return ta_cli_exit_code(st);
@@ -186,13 +192,16 @@ int ta_cmd_inspect(int argc, char **argv) {
       printf(",\"inputs\":[");
       int32_t shown = 0;
       for (int32_t j = 0; j < op->n_in; j++) {
-        if (op->in[j] < 0) continue;
-        if (shown++) putchar(',');
+        if (op->in[j] < 0)
+          continue;
+        if (shown++)
+          putchar(',');
         json_shape(&g->tensors[op->in[j]]);
       }
       printf("],\"outputs\":[");
       for (int32_t j = 0; j < op->n_out; j++) {
-        if (j) putchar(',');
+        if (j)
+          putchar(',');
         json_shape(&g->tensors[op->out[j]]);
       }
       printf("],\"macs\":%llu,\"param_bytes\":%zu,\"kernel\":",
@@ -239,7 +248,8 @@ int ta_cmd_inspect(int argc, char **argv) {
       char ins[256] = "", shape[96];
       size_t off = 0;
       for (int32_t j = 0; j < op->n_in && off < sizeof ins; j++) {
-        if (op->in[j] < 0 || ta_tensor_is_const(&g->tensors[op->in[j]])) continue;
+        if (op->in[j] < 0 || ta_tensor_is_const(&g->tensors[op->in[j]]))
+          continue;
         const ta_tensor *t = &g->tensors[op->in[j]];
         off += (size_t)snprintf(ins + off, sizeof ins - off, "%s%s %s", off ? " " : "",
                                 ta_dtype_name(t->dtype), ta_shape_str(t, shape, sizeof shape));
@@ -257,7 +267,8 @@ int ta_cmd_inspect(int argc, char **argv) {
     ta_buf b;
     ta_buf_init(&b, &ctx);
     ta_plan_print(g, m.calls, &m.plan, &b);
-    if (b.ok) fputs(b.data, json ? stderr : stdout);
+    if (b.ok)
+      fputs(b.data, json ? stderr : stdout);
     ta_buf_free(&b);
   }
   ta_ctx_free(&ctx);

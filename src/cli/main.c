@@ -37,12 +37,18 @@ int main(int argc, char **argv) {
     printf("tinyaot %s\n", TA_VERSION);
     return 0;
   }
-  if (strcmp(argv[1], "compile") == 0) return ta_cmd_compile(argc - 1, argv + 1);
-  if (strcmp(argv[1], "run") == 0) return ta_cmd_run(argc - 1, argv + 1);
-  if (strcmp(argv[1], "inspect") == 0) return ta_cmd_inspect(argc - 1, argv + 1);
-  if (strcmp(argv[1], "eval") == 0) return ta_cmd_eval(argc - 1, argv + 1);
-  if (strcmp(argv[1], "bench") == 0) return ta_cmd_bench(argc - 1, argv + 1);
-  if (strcmp(argv[1], "onnx-test") == 0) return ta_cmd_onnx_test(argc - 1, argv + 1);
+  if (strcmp(argv[1], "compile") == 0)
+    return ta_cmd_compile(argc - 1, argv + 1);
+  if (strcmp(argv[1], "run") == 0)
+    return ta_cmd_run(argc - 1, argv + 1);
+  if (strcmp(argv[1], "inspect") == 0)
+    return ta_cmd_inspect(argc - 1, argv + 1);
+  if (strcmp(argv[1], "eval") == 0)
+    return ta_cmd_eval(argc - 1, argv + 1);
+  if (strcmp(argv[1], "bench") == 0)
+    return ta_cmd_bench(argc - 1, argv + 1);
+  if (strcmp(argv[1], "onnx-test") == 0)
+    return ta_cmd_onnx_test(argc - 1, argv + 1);
   fprintf(stderr, "tinyaot: unknown command '%s' (see tinyaot --help)\n", argv[1]);
   return 1;
 }

@@ -42,17 +42,18 @@ static const char help[] =
 /* Build the firmware for board b, run it once on the device, write the outputs. */
 static ta_status run_on_device(ta_model *m, const ta_fileset *fs, const char *name,
                                const ta_board *b, const char *const *inputs, int32_t n_inputs,
-                               const char *out, const char *device, int32_t timeout_s,
-                               bool keep) {
+                               const char *out, const char *device, int32_t timeout_s, bool keep) {
   ta_ctx *ctx = m->g->ctx;
   uint8_t *data[TA_SESSION_MAX_IO];
   if (m->g->n_inputs > TA_SESSION_MAX_IO)
     return ta_err(ctx, TA_ERR_UNSUPPORTED, "at most %d inputs on a device", TA_SESSION_MAX_IO);
   ta_status st = ta_device_read_inputs(m->g, inputs, n_inputs, data);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   char *dir;
   st = ta_make_temp_dir(ctx, "fw", &dir);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   ta_firmware fw;
   st = ta_fw_build(m->g, fs, name, b, dir, &fw);
   ta_device_result r;
@@ -97,7 +98,8 @@ int ta_cmd_run(int argc, char **argv) {
       continue;
     }
     if (ta_arg_value(&a, "--input", &v, &st)) {
-      if (st != TA_OK) break;
+      if (st != TA_OK)
+        break;
       if (n_inputs == MAX_INPUTS) {
         fprintf(stderr, "tinyaot run: at most %d inputs\n", MAX_INPUTS);
         return 1;
@@ -120,9 +122,11 @@ int ta_cmd_run(int argc, char **argv) {
     }
     model = argv[a.i];
   }
-  if (st != TA_OK) return 1;
+  if (st != TA_OK)
+    return 1;
   if (!model || !out) {
-    fprintf(stderr, "tinyaot run: %s\n%s", !model ? "no MODEL given" : "no --output-dir given", help);
+    fprintf(stderr, "tinyaot run: %s\n%s", !model ? "no MODEL given" : "no --output-dir given",
+            help);
     return 1;
   }
   const ta_board *board = NULL;
@@ -147,7 +151,8 @@ int ta_cmd_run(int argc, char **argv) {
   }
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
-  if (!name) name = ta_default_model_name(&ctx, model);
+  if (!name)
+    name = ta_default_model_name(&ctx, model);
   ta_model m;
   st = ta_model_load_shapes(&ctx, model, &popt, &shapes, &m);
   ta_fileset fs;
@@ -158,8 +163,8 @@ int ta_cmd_run(int argc, char **argv) {
   if (st == TA_OK) {
     ctx.file = NULL;
     if (board) {
-      st = run_on_device(&m, &fs, name, board, inputs, n_inputs, out, device,
-                         (int32_t)timeout_s, keep);
+      st = run_on_device(&m, &fs, name, board, inputs, n_inputs, out, device, (int32_t)timeout_s,
+                         keep);
     } else {
       ta_host_run_options ro = {name, inputs, n_inputs, out, keep};
       st = ta_host_run(m.g, &fs, &ro);

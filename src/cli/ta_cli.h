@@ -7,7 +7,7 @@
 #define TA_CLI_H
 
 #include "ta_onnx.h"
-#include "ta_target.h"
+#include "ta_device.h"
 
 /* A loaded, checked, prepared and planned model. */
 typedef struct ta_model {
@@ -30,8 +30,7 @@ ta_status ta_model_read(ta_ctx *ctx, const char *path, const uint8_t *data, size
 /* Same with options for the ONNX frontend (NULL: none). ONNX is recognised by its bytes (a
  * ModelProto) or the .onnx extension; its graph goes through the ONNX passes. */
 ta_status ta_model_read_ext(ta_ctx *ctx, const char *path, const uint8_t *data, size_t len,
-                            const ta_plan_options *opt, const ta_onnx_options *onnx,
-                            ta_model *m);
+                            const ta_plan_options *opt, const ta_onnx_options *onnx, ta_model *m);
 /* check, infer, prepare and plan m->g, a graph a frontend built. */
 ta_status ta_model_finish(ta_ctx *ctx, const ta_plan_options *opt, ta_model *m);
 
@@ -46,7 +45,6 @@ typedef struct ta_input_shapes {
 /* ta_model_load_opts with input shapes (shapes may be NULL). */
 ta_status ta_model_load_shapes(ta_ctx *ctx, const char *path, const ta_plan_options *opt,
                                const ta_input_shapes *shapes, ta_model *m);
-
 
 /* Default model name from a path: the file stem made into a C identifier. */
 const char *ta_default_model_name(ta_ctx *ctx, const char *path);

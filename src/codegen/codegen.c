@@ -18,38 +18,45 @@
 
 bool ta_cgen_valid_name(const char *s) {
   size_t n = strlen(s);
-  if (n == 0 || n > 48 || !(isalpha((unsigned char)s[0]) || s[0] == '_')) return false;
+  if (n == 0 || n > 48 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+    return false;
   for (size_t i = 1; i < n; i++)
-    if (!(isalnum((unsigned char)s[i]) || s[i] == '_')) return false;
+    if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+      return false;
   return true;
 }
 
 const ta_file *ta_fileset_find(const ta_fileset *fs, const char *path) {
   for (int32_t i = 0; i < fs->n; i++)
-    if (strcmp(fs->files[i].path, path) == 0) return &fs->files[i];
+    if (strcmp(fs->files[i].path, path) == 0)
+      return &fs->files[i];
   return NULL;
 }
 
 /* Takes ownership of b's bytes by copying them into the arena. */
 static ta_status add_file(ta_ctx *ctx, ta_fileset *fs, const char *path, ta_buf *b) {
-  if (!b->ok) return ta_err(ctx, TA_ERR_LIMIT, "out of memory generating %s", path);
+  if (!b->ok)
+    return ta_err(ctx, TA_ERR_LIMIT, "out of memory generating %s", path);
   if (fs->n == fs->cap) {
     int32_t cap = fs->cap ? fs->cap * 2 : 16;
     ta_file *n = ta_new_array(ctx, (size_t)cap, sizeof *n);
-    if (!n) return TA_ERR_LIMIT;
-    if (fs->n) memcpy(n, fs->files, (size_t)fs->n * sizeof *n);
+    if (!n)
+      return TA_ERR_LIMIT;
+    if (fs->n)
+      memcpy(n, fs->files, (size_t)fs->n * sizeof *n);
     fs->files = n;
     fs->cap = cap;
   }
   char *data = ta_strndup(ctx, b->data ? b->data : "", b->len);
   char *p = ta_strdup(ctx, path);
-  if (!data || !p) return TA_ERR_LIMIT;
+  if (!data || !p)
+    return TA_ERR_LIMIT;
   fs->files[fs->n++] = (ta_file){p, data, b->len};
   return TA_OK;
 }
 
-static ta_status add_static_file(ta_ctx *ctx, ta_fileset *fs, const char *path,
-                                 const char *data, size_t len) {
+static ta_status add_static_file(ta_ctx *ctx, ta_fileset *fs, const char *path, const char *data,
+                                 size_t len) {
   ta_buf b;
   ta_buf_init(&b, ctx);
   ta_buf_append(&b, data, len);
@@ -69,7 +76,8 @@ static void put_i32(ta_buf *b, int32_t v) {
 static void put_f32(ta_buf *b, float v) {
   char s[48];
   snprintf(s, sizeof s, "%.9g", (double)v);
-  if (!strpbrk(s, ".eEn")) strcat(s, ".0");
+  if (!strpbrk(s, ".eEn"))
+    strcat(s, ".0");
   ta_buf_printf(b, "%sf", s);
 }
 
@@ -78,7 +86,8 @@ static void put_array_body(ta_buf *b, ta_dtype dt, const uint8_t *data, size_t n
     ta_buf_puts(b, (i % 16) ? " " : "\n  ");
     switch (dt) {
     case TA_DT_I8: ta_buf_printf(b, "%d,", (int)(int8_t)data[i]); break;
-    case TA_DT_U8: case TA_DT_BOOL: ta_buf_printf(b, "%u,", (unsigned)data[i]); break;
+    case TA_DT_U8:
+    case TA_DT_BOOL: ta_buf_printf(b, "%u,", (unsigned)data[i]); break;
     case TA_DT_I16: {
       int16_t v;
       memcpy(&v, data + 2 * i, 2);
@@ -143,22 +152,28 @@ static void put_array_body(ta_buf *b, ta_dtype dt, const uint8_t *data, size_t n
  * a space between their characters. Control characters become '?'. Returns s itself when
  * nothing needs changing, else a copy in the arena ("?" if that fails). */
 static const char *comment_text(ta_ctx *ctx, const char *s) {
-  if (!s) return "";
+  if (!s)
+    return "";
   size_t n = 0, extra = 0;
   bool change = false;
   for (; s[n]; n++) {
     unsigned char c = (unsigned char)s[n];
-    if (c < 0x20 || c == 0x7f) change = true;
-    if ((c == '*' && s[n + 1] == '/') || (c == '/' && s[n + 1] == '*')) extra++;
+    if (c < 0x20 || c == 0x7f)
+      change = true;
+    if ((c == '*' && s[n + 1] == '/') || (c == '/' && s[n + 1] == '*'))
+      extra++;
   }
-  if (!change && !extra) return s;
+  if (!change && !extra)
+    return s;
   char *d = ta_new(ctx, n + extra + 1);
-  if (!d) return "?";
+  if (!d)
+    return "?";
   size_t o = 0;
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     d[o++] = (c < 0x20 || c == 0x7f) ? '?' : s[i];
-    if ((c == '*' && s[i + 1] == '/') || (c == '/' && s[i + 1] == '*')) d[o++] = ' ';
+    if ((c == '*' && s[i + 1] == '/') || (c == '/' && s[i + 1] == '*'))
+      d[o++] = ' ';
   }
   d[o] = '\0';
   return d;
@@ -197,15 +212,20 @@ static ta_status emit_params(emitter *e, ta_buf *b, int32_t op_idx) {
   /* Arrays first: the struct initializer refers to them. */
   for (int32_t f = 0; f < d->n_fields; f++) {
     const ta_field *fd = &d->fields[f];
-    if (fd->kind < TA_FIELD_I8_ARR) continue;
+    if (fd->kind < TA_FIELD_I8_ARR)
+      continue;
     const void *arr;
     memcpy(&arr, p + fd->offset, sizeof arr);
-    if (!arr) continue;
+    if (!arr)
+      continue;
     int32_t count;
     if (!ta_params_get_i32(d, c->params, fd->count_field, &count) || count < 0)
       return ta_err(e->g->ctx, TA_ERR_INTERNAL, "params %s: bad count field %s for %s", d->family,
                     fd->count_field, fd->name);
-    static const struct { const char *ctype; ta_dtype dt; } kinds[] = {
+    static const struct {
+      const char *ctype;
+      ta_dtype dt;
+    } kinds[] = {
         [TA_FIELD_I8_ARR] = {"int8_t", TA_DT_I8},
         [TA_FIELD_I16_ARR] = {"int16_t", TA_DT_I16},
         [TA_FIELD_I32_ARR] = {"int32_t", TA_DT_I32},
@@ -244,7 +264,8 @@ static ta_status emit_params(emitter *e, ta_buf *b, int32_t op_idx) {
       for (int32_t i = 0; i < fd->vec_len; i++) {
         int32_t v;
         memcpy(&v, p + fd->offset + (size_t)i * sizeof v, sizeof v);
-        if (i) ta_buf_puts(b, ", ");
+        if (i)
+          ta_buf_puts(b, ", ");
         put_i32(b, v);
       }
       ta_buf_puts(b, "}");
@@ -279,7 +300,8 @@ static void emit_io_macros(emitter *e, ta_buf *b, const char *kind, const int32_
     ta_buf_printf(b, "#define %s_%s_%d_DTYPE \"%s\"\n", e->upper, kind, k, ta_dtype_name(t->dtype));
     ta_buf_printf(b, "#define %s_%s_%d_RANK %d\n", e->upper, kind, k, t->rank);
     ta_buf_printf(b, "#define %s_%s_%d_SHAPE {", e->upper, kind, k);
-    for (int32_t i = 0; i < t->rank; i++) ta_buf_printf(b, i ? ", %d" : "%d", t->dims[i]);
+    for (int32_t i = 0; i < t->rank; i++)
+      ta_buf_printf(b, i ? ", %d" : "%d", t->dims[i]);
     ta_buf_puts(b, t->rank ? "}\n" : "1}\n");
     if (e->plan->tensor_offset[list[k]] >= 0)
       ta_buf_printf(b, "#define %s_%s_%d_ARENA_OFFSET %lld /* lives in the arena */\n", e->upper,
@@ -295,23 +317,23 @@ static void emit_io_macros(emitter *e, ta_buf *b, const char *kind, const int32_
 
 static void emit_header(emitter *e, ta_buf *b, const ta_cgen_options *opt) {
   const char *U = e->upper;
-  ta_buf_printf(b,
-                "/* %s.h: generated by tinyaot %s from %s. Do not edit.\n"
-                " *\n"
-                " * Usage:\n"
-                " *   static uint8_t arena[%s_ARENA_SIZE] __attribute__((aligned(%s_ARENA_ALIGN)));\n"
-                " *   const void *in[%s_NUM_INPUTS] = {input_data};\n"
-                " *   void *out[%s_NUM_OUTPUTS] = {output_data};\n"
-                " *   int32_t err = %s_run(in, out, arena);   (0 on success)\n"
-                " * Define %s_STATIC_ARENA when compiling %s.c to let arena be NULL (a static arena\n"
-                " * is then used), and %s_PROFILE_HOOK(op_index, op_name, phase) (phase 0 before,\n"
-                " * 1 after each op) for per-layer profiling.\n"
-                " */\n",
-                e->name, TA_VERSION, comment_text(e->g->ctx, opt->source ? opt->source : "a model"),
-                U, U, U, U, e->name, U,
-                e->name, U);
-  ta_buf_printf(b, "#ifndef %s_H\n#define %s_H\n\n#include <stddef.h>\n#include <stdint.h>\n\n",
-                U, U);
+  ta_buf_printf(
+      b,
+      "/* %s.h: generated by tinyaot %s from %s. Do not edit.\n"
+      " *\n"
+      " * Usage:\n"
+      " *   static uint8_t arena[%s_ARENA_SIZE] __attribute__((aligned(%s_ARENA_ALIGN)));\n"
+      " *   const void *in[%s_NUM_INPUTS] = {input_data};\n"
+      " *   void *out[%s_NUM_OUTPUTS] = {output_data};\n"
+      " *   int32_t err = %s_run(in, out, arena);   (0 on success)\n"
+      " * Define %s_STATIC_ARENA when compiling %s.c to let arena be NULL (a static arena\n"
+      " * is then used), and %s_PROFILE_HOOK(op_index, op_name, phase) (phase 0 before,\n"
+      " * 1 after each op) for per-layer profiling.\n"
+      " */\n",
+      e->name, TA_VERSION, comment_text(e->g->ctx, opt->source ? opt->source : "a model"), U, U, U,
+      U, e->name, U, e->name, U);
+  ta_buf_printf(b, "#ifndef %s_H\n#define %s_H\n\n#include <stddef.h>\n#include <stdint.h>\n\n", U,
+                U);
   ta_buf_printf(b, "#define %s_ARENA_SIZE %zu\n", U, e->plan->arena_bytes);
   ta_buf_printf(b, "#define %s_ARENA_ALIGN %zu\n", U, e->plan->opt.alignment);
   ta_buf_printf(b, "#define %s_NUM_OPS %d\n", U, e->g->n_ops);
@@ -341,16 +363,19 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
   ta_graph *g = e->g;
   ta_buf_printf(b, "/* %s.c: generated by tinyaot %s from %s. Do not edit. */\n", e->name,
                 TA_VERSION, comment_text(g->ctx, opt->source ? opt->source : "a model"));
-  ta_buf_printf(b, "#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n\n"
-                   "#include \"%s.h\"\n#include \"tart.h\"\n\n",
-                e->name);
   ta_buf_printf(b,
-                "#ifdef %s_PROFILE_HOOK\n#define %s_PROF(i, name, phase) %s_PROFILE_HOOK(i, name, phase)\n"
-                "#else\n#define %s_PROF(i, name, phase) ((void)0)\n#endif\n\n",
-                U, U, U, U);
+                "#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n\n"
+                "#include \"%s.h\"\n#include \"tart.h\"\n\n",
+                e->name);
+  ta_buf_printf(
+      b,
+      "#ifdef %s_PROFILE_HOOK\n#define %s_PROF(i, name, phase) %s_PROFILE_HOOK(i, name, phase)\n"
+      "#else\n#define %s_PROF(i, name, phase) ((void)0)\n#endif\n\n",
+      U, U, U, U);
   /* Constant tensors live in NAME_weights.c. */
   for (int32_t t = 0; t < g->n_tensors; t++) {
-    if (!e->weight_used[t]) continue;
+    if (!e->weight_used[t])
+      continue;
     const ta_tensor *tt = &g->tensors[t];
     size_t elems = 0;
     ta_tensor_elems(tt, &elems);
@@ -359,33 +384,39 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
   }
   ta_buf_puts(b, "\n");
   for (int32_t i = 0; i < g->n_ops; i++) {
-    if (e->calls[i].kernel < 0) continue;
-    ta_buf_printf(b, "/* op %d %s \"%s\" */\n", g->ops[i].src_index, ta_op_kind_name(g->ops[i].kind),
-                  comment_text(g->ctx, g->ops[i].name));
+    if (e->calls[i].kernel < 0)
+      continue;
+    ta_buf_printf(b, "/* op %d %s \"%s\" */\n", g->ops[i].src_index,
+                  ta_op_kind_name(g->ops[i].kind), comment_text(g->ctx, g->ops[i].name));
     ta_status st = emit_params(e, b, i);
-    if (st != TA_OK) return st;
+    if (st != TA_OK)
+      return st;
   }
   ta_buf_printf(b, "#ifdef %s_STATIC_ARENA\n", U);
-  ta_buf_printf(b, "static uint8_t %s_static_arena[%s_ARENA_SIZE > 0 ? %s_ARENA_SIZE : 1]\n"
-                   "#if defined(__GNUC__) || defined(__clang__)\n"
-                   "    __attribute__((aligned(%s_ARENA_ALIGN)))\n#endif\n    ;\n#endif\n\n",
+  ta_buf_printf(b,
+                "static uint8_t %s_static_arena[%s_ARENA_SIZE > 0 ? %s_ARENA_SIZE : 1]\n"
+                "#if defined(__GNUC__) || defined(__clang__)\n"
+                "    __attribute__((aligned(%s_ARENA_ALIGN)))\n#endif\n    ;\n#endif\n\n",
                 e->name, U, U, U);
-  ta_buf_printf(b, "int32_t %s_run(const void *const *inputs, void *const *outputs, void *arena) {\n",
+  ta_buf_printf(b,
+                "int32_t %s_run(const void *const *inputs, void *const *outputs, void *arena) {\n",
                 e->name);
   ta_buf_puts(b, "  uint8_t *a = (uint8_t *)arena;\n  tart_status st;\n");
   ta_buf_printf(b, "  if (inputs == NULL || outputs == NULL) return %s_ERR_ARGS;\n", U);
   ta_buf_printf(b, "#ifdef %s_STATIC_ARENA\n  if (a == NULL) a = %s_static_arena;\n#endif\n", U,
                 e->name);
-  ta_buf_printf(b, "  if (%s_ARENA_SIZE > 0 && (a == NULL || ((uintptr_t)a %% %s_ARENA_ALIGN) != 0))\n"
-                   "    return %s_ERR_ARENA;\n",
+  ta_buf_printf(b,
+                "  if (%s_ARENA_SIZE > 0 && (a == NULL || ((uintptr_t)a %% %s_ARENA_ALIGN) != 0))\n"
+                "    return %s_ERR_ARENA;\n",
                 U, U, U);
   ta_buf_puts(b, "  (void)a;\n  (void)st;\n");
   /* Inputs placed in the arena are copied in (unless the caller wrote them there). */
   for (int32_t k = 0; k < g->n_inputs; k++) {
     int64_t off = e->plan->tensor_offset[g->inputs[k]];
     if (off >= 0)
-      ta_buf_printf(b, "  if (inputs[%d] != a + %lld) memcpy(a + %lld, inputs[%d], %s_INPUT_%d_BYTES);\n",
-                    k, (long long)off, (long long)off, k, U, k);
+      ta_buf_printf(
+          b, "  if (inputs[%d] != a + %lld) memcpy(a + %lld, inputs[%d], %s_INPUT_%d_BYTES);\n", k,
+          (long long)off, (long long)off, k, U, k);
   }
   /* A graph output that is also a graph input is a copy. */
   for (int32_t k = 0; k < g->n_outputs; k++)
@@ -406,22 +437,26 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
     ta_buf_printf(b, "  %s_PROF(%d, \"%s\", 0);\n  {\n", U, i, ta_op_kind_name(op->kind));
     ta_buf_printf(b, "    const void *in[%d] = {", c->n_in > 0 ? c->n_in : 1);
     for (int32_t j = 0; j < c->n_in; j++) {
-      if (j) ta_buf_puts(b, ", ");
+      if (j)
+        ta_buf_puts(b, ", ");
       if (c->in[j] < 0)
         ta_buf_puts(b, "NULL");
       else
         put_tensor_ref(e, b, c->in[j], true);
     }
-    if (c->n_in == 0) ta_buf_puts(b, "NULL");
+    if (c->n_in == 0)
+      ta_buf_puts(b, "NULL");
     ta_buf_printf(b, "};\n    void *out[%d] = {", c->n_out > 0 ? c->n_out : 1);
     for (int32_t j = 0; j < c->n_out; j++) {
-      if (j) ta_buf_puts(b, ", ");
+      if (j)
+        ta_buf_puts(b, ", ");
       if (c->out[j] < 0)
         ta_buf_puts(b, "NULL");
       else
         put_tensor_ref(e, b, c->out[j], false);
     }
-    if (c->n_out == 0) ta_buf_puts(b, "NULL");
+    if (c->n_out == 0)
+      ta_buf_puts(b, "NULL");
     ta_buf_puts(b, "};\n");
     if (c->scratch_bytes > 0)
       ta_buf_printf(b, "    st = tart_%s(&%s_p%d, in, out, a + %lld);\n", k->name, e->name, i,
@@ -435,8 +470,9 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
   for (int32_t k = 0; k < g->n_outputs; k++) {
     int64_t off = e->plan->tensor_offset[g->outputs[k]];
     if (off >= 0)
-      ta_buf_printf(b, "  if (outputs[%d] != a + %lld) memcpy(outputs[%d], a + %lld, %s_OUTPUT_%d_BYTES);\n",
-                    k, (long long)off, k, (long long)off, U, k);
+      ta_buf_printf(
+          b, "  if (outputs[%d] != a + %lld) memcpy(outputs[%d], a + %lld, %s_OUTPUT_%d_BYTES);\n",
+          k, (long long)off, k, (long long)off, U, k);
   }
   ta_buf_printf(b, "  return %s_OK;\n}\n", U);
   return TA_OK;
@@ -446,11 +482,13 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
 static bool has_nonfinite(const emitter *e) {
   for (int32_t t = 0; t < e->g->n_tensors; t++) {
     const ta_tensor *tt = &e->g->tensors[t];
-    if (!e->weight_used[t] || tt->dtype != TA_DT_F32) continue;
+    if (!e->weight_used[t] || tt->dtype != TA_DT_F32)
+      continue;
     for (size_t i = 0; i + 4 <= tt->data_bytes; i += 4) {
       float v;
       memcpy(&v, tt->data + i, 4);
-      if (!isfinite(v)) return true;
+      if (!isfinite(v))
+        return true;
     }
   }
   return false;
@@ -468,18 +506,18 @@ static void emit_weights(emitter *e, ta_buf *b, const ta_cgen_options *opt) {
                 e->name, TA_VERSION, comment_text(g->ctx, opt->source ? opt->source : "a model"),
                 has_nonfinite(e) ? "#include <math.h>\n" : "", e->upper, e->upper);
   for (int32_t t = 0; t < g->n_tensors; t++) {
-    if (!e->weight_used[t]) continue;
+    if (!e->weight_used[t])
+      continue;
     const ta_tensor *tt = &g->tensors[t];
     size_t elems = 0;
     ta_tensor_elems(tt, &elems);
     char shape[96];
     ta_buf_printf(b, "/* tensor %d \"%s\" %s %s */\n", t, comment_text(g->ctx, tt->name),
-                  ta_dtype_name(tt->dtype),
-                  ta_shape_str(tt, shape, sizeof shape));
+                  ta_dtype_name(tt->dtype), ta_shape_str(tt, shape, sizeof shape));
     ta_buf_printf(b, "extern const %s %s_w%d[%zu];\n", ta_dtype_ctype(tt->dtype), e->name, t,
                   elems ? elems : 1);
-    ta_buf_printf(b, "const %s %s_w%d[%zu] %s_WEIGHT_ALIGN = {", ta_dtype_ctype(tt->dtype),
-                  e->name, t, elems ? elems : 1, e->upper);
+    ta_buf_printf(b, "const %s %s_w%d[%zu] %s_WEIGHT_ALIGN = {", ta_dtype_ctype(tt->dtype), e->name,
+                  t, elems ? elems : 1, e->upper);
     if (elems)
       put_array_body(b, tt->dtype, tt->data, elems);
     else
@@ -508,13 +546,15 @@ static ta_status emit_build_files(emitter *e, ta_fileset *fs, const char *const 
                 "set_target_properties(%s PROPERTIES C_STANDARD 99)\n",
                 e->name, e->name);
   if (e->uses_float)
-    ta_buf_printf(&b, "find_library(%s_LIBM m)\nif(%s_LIBM)\n  target_link_libraries(%s PUBLIC "
-                      "${%s_LIBM})\nendif()\n",
+    ta_buf_printf(&b,
+                  "find_library(%s_LIBM m)\nif(%s_LIBM)\n  target_link_libraries(%s PUBLIC "
+                  "${%s_LIBM})\nendif()\n",
                   e->upper, e->upper, e->name, e->upper);
   char *path = ta_fmt(ctx, "%s.cmake", e->name);
   ta_status st = path ? add_file(ctx, fs, path, &b) : TA_ERR_LIMIT;
   ta_buf_free(&b);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
 
   ta_buf_init(&b, ctx);
   ta_buf_printf(&b,
@@ -543,13 +583,16 @@ ta_status ta_cgen_emit(ta_graph *g, const ta_kernel_call *calls, const ta_plan *
     return ta_err(ctx, TA_ERR_USAGE,
                   "model name '%s' is not a C identifier of at most 48 characters", opt->name);
   emitter e = {g, calls, plan, opt->name, {0}, NULL, NULL, false};
-  for (size_t i = 0; opt->name[i]; i++) e.upper[i] = (char)toupper((unsigned char)opt->name[i]);
+  for (size_t i = 0; opt->name[i]; i++)
+    e.upper[i] = (char)toupper((unsigned char)opt->name[i]);
   e.weight_used = ta_new_array(ctx, (size_t)(g->n_tensors ? g->n_tensors : 1), sizeof(bool));
   e.kernel_used = ta_new_array(ctx, TA_K_COUNT + 1, sizeof(bool));
-  if (!e.weight_used || !e.kernel_used) return TA_ERR_LIMIT;
+  if (!e.weight_used || !e.kernel_used)
+    return TA_ERR_LIMIT;
   for (int32_t i = 0; i < g->n_ops; i++) {
     const ta_kernel_call *c = &calls[i];
-    if (c->kernel < 0) continue;
+    if (c->kernel < 0)
+      continue;
     e.kernel_used[c->kernel] = true;
     for (int32_t j = 0; j < c->n_in; j++)
       if (c->in[j] >= 0 && ta_tensor_is_const(&g->tensors[c->in[j]])) {
@@ -567,7 +610,8 @@ ta_status ta_cgen_emit(ta_graph *g, const ta_kernel_call *calls, const ta_plan *
       }
   }
   for (int32_t t = 0; t < g->n_tensors; t++)
-    if (g->tensors[t].dtype == TA_DT_F32) e.uses_float = true;
+    if (g->tensors[t].dtype == TA_DT_F32)
+      e.uses_float = true;
 
   ta_status st;
   ta_buf b;
@@ -576,31 +620,38 @@ ta_status ta_cgen_emit(ta_graph *g, const ta_kernel_call *calls, const ta_plan *
   char *path = ta_fmt(ctx, "%s.h", e.name);
   st = path ? add_file(ctx, fs, path, &b) : TA_ERR_LIMIT;
   ta_buf_free(&b);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
 
   ta_buf_init(&b, ctx);
   st = emit_source(&e, &b, opt);
   path = ta_fmt(ctx, "%s.c", e.name);
-  if (st == TA_OK) st = path ? add_file(ctx, fs, path, &b) : TA_ERR_LIMIT;
+  if (st == TA_OK)
+    st = path ? add_file(ctx, fs, path, &b) : TA_ERR_LIMIT;
   ta_buf_free(&b);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
 
   ta_buf_init(&b, ctx);
   emit_weights(&e, &b, opt);
   path = ta_fmt(ctx, "%s_weights.c", e.name);
   st = path ? add_file(ctx, fs, path, &b) : TA_ERR_LIMIT;
   ta_buf_free(&b);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
 
   /* Runtime: every header, and the source of each kernel used (each source once). */
   const char *srcs[TA_K_COUNT + 1];
   int32_t n_srcs = 0;
   for (int32_t k = 0; k < TA_K_COUNT; k++) {
-    if (!e.kernel_used[k]) continue;
+    if (!e.kernel_used[k])
+      continue;
     const char *s = ta_kernel_get(k)->source;
     bool seen = false;
-    for (int32_t j = 0; j < n_srcs; j++) seen = seen || strcmp(srcs[j], s) == 0;
-    if (!seen) srcs[n_srcs++] = s;
+    for (int32_t j = 0; j < n_srcs; j++)
+      seen = seen || strcmp(srcs[j], s) == 0;
+    if (!seen)
+      srcs[n_srcs++] = s;
   }
   for (const ta_embedded_file *f = ta_runtime_files; f->path; f++) {
     bool ship = strncmp(f->path, "include/", 8) == 0;
@@ -609,11 +660,14 @@ ta_status ta_cgen_emit(ta_graph *g, const ta_kernel_call *calls, const ta_plan *
       snprintf(want, sizeof want, "src/%s.c", srcs[j]);
       ship = strcmp(f->path, want) == 0;
     }
-    if (!ship) continue;
+    if (!ship)
+      continue;
     char *p = ta_fmt(ctx, "tart/%s", f->path);
-    if (!p) return TA_ERR_LIMIT;
+    if (!p)
+      return TA_ERR_LIMIT;
     st = add_static_file(ctx, fs, p, f->data, f->len);
-    if (st != TA_OK) return st;
+    if (st != TA_OK)
+      return st;
   }
   for (int32_t j = 0; j < n_srcs; j++) {
     char want[256];

@@ -35,14 +35,16 @@ int main(int argc, char **argv) {
     fprintf(out, "static const char file_%d[] = {", i);
     int c;
     size_t n = 0;
-    while ((c = fgetc(in)) != EOF) fprintf(out, "%s%d,", (n++ % 24) ? "" : "\n", c);
+    while ((c = fgetc(in)) != EOF)
+      fprintf(out, "%s%d,", (n++ % 24) ? "" : "\n", c);
     fprintf(out, "0};\n");
     fclose(in);
   }
   fprintf(out, "\nconst ta_embedded_file ta_runtime_files[] = {\n");
   for (int i = 3; i < argc; i++) {
     const char *rel = argv[i];
-    if (strncmp(rel, root, root_len) == 0 && rel[root_len] == '/') rel += root_len + 1;
+    if (strncmp(rel, root, root_len) == 0 && rel[root_len] == '/')
+      rel += root_len + 1;
     fprintf(out, "  {\"%s\", file_%d, sizeof(file_%d) - 1},\n", rel, i, i);
   }
   fprintf(out, "  {0, 0, 0}\n};\n");

@@ -109,7 +109,7 @@ typedef struct ta_tensor {
   ta_quant q;
   const uint8_t *data; /* constant data (data_bytes long), or NULL for activations */
   size_t data_bytes;
-  int32_t producer;    /* index of the op writing it, -1 for constants and graph inputs */
+  int32_t producer; /* index of the op writing it, -1 for constants and graph inputs */
   uint32_t flags;
 } ta_tensor;
 
@@ -122,30 +122,30 @@ typedef struct ta_attrs {
   int32_t filter_h, filter_w; /* pooling window */
   int32_t depth_multiplier;
   ta_act act;
-  bool keep_dims; /* FULLY_CONNECTED keep_num_dims, MEAN keep_dims */
-  int32_t axis;   /* CONCATENATION */
-  float beta;     /* SOFTMAX */
-  bool ceil_mode;         /* pooling: ONNX ceil_mode (output size rounds up) */
-  bool count_include_pad; /* AVERAGE_POOL_2D: the divisor counts padded taps (ONNX) */
-  float alpha;            /* LEAKY_RELU: the slope below 0 */
-  double clamp_min, clamp_max;   /* CLAMP: bounds, applied as min(max(x, clamp_min), clamp_max) */
-  int32_t perm[TA_MAX_RANK];     /* TRANSPOSE: output dim k is input dim perm[k] */
-  bool round_half_even;   /* QUANTIZE float -> integer: ONNX rounding (ties to even) */
+  bool keep_dims;              /* FULLY_CONNECTED keep_num_dims, MEAN keep_dims */
+  int32_t axis;                /* CONCATENATION */
+  float beta;                  /* SOFTMAX */
+  bool ceil_mode;              /* pooling: ONNX ceil_mode (output size rounds up) */
+  bool count_include_pad;      /* AVERAGE_POOL_2D: the divisor counts padded taps (ONNX) */
+  float alpha;                 /* LEAKY_RELU: the slope below 0 */
+  double clamp_min, clamp_max; /* CLAMP: bounds, applied as min(max(x, clamp_min), clamp_max) */
+  int32_t perm[TA_MAX_RANK];   /* TRANSPOSE: output dim k is input dim perm[k] */
+  bool round_half_even;        /* QUANTIZE float -> integer: ONNX rounding (ties to even) */
 } ta_attrs;
 
 typedef struct ta_op {
   ta_op_kind kind;
-  const char *name;     /* a readable name (usually its first output's), for messages */
-  int32_t src_index;    /* index of the operator in the source model */
+  const char *name;  /* a readable name (usually its first output's), for messages */
+  int32_t src_index; /* index of the operator in the source model */
   int32_t n_in, n_out;
-  int32_t *in;          /* tensor indices; -1 marks an absent optional input */
+  int32_t *in; /* tensor indices; -1 marks an absent optional input */
   int32_t *out;
   ta_attrs a;
 } ta_op;
 
 typedef struct ta_graph {
   ta_ctx *ctx;
-  const char *source;   /* model file name, for messages */
+  const char *source; /* model file name, for messages */
   ta_tensor *tensors;
   int32_t n_tensors, cap_tensors;
   ta_op *ops;
@@ -170,7 +170,9 @@ ta_status ta_graph_set_io(ta_graph *g, const int32_t *inputs, int32_t n_inputs,
 bool ta_tensor_elems(const ta_tensor *t, size_t *elems);
 /* Byte size (elems * dtype size), same failure rule. */
 bool ta_tensor_bytes(const ta_tensor *t, size_t *bytes);
-static inline bool ta_tensor_is_const(const ta_tensor *t) { return t->data != NULL; }
+static inline bool ta_tensor_is_const(const ta_tensor *t) {
+  return t->data != NULL;
+}
 /* "[1,49,10,1]" into buf. */
 const char *ta_shape_str(const ta_tensor *t, char *buf, size_t cap);
 
@@ -183,8 +185,8 @@ ta_tensor *ta_op_output(const ta_graph *g, const ta_op *op, int32_t i);
  *   model.tflite: tensor 12 "conv_3/bias": ...                                          */
 ta_status ta_op_err(const ta_graph *g, const ta_op *op, ta_status st, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-ta_status ta_tensor_err(const ta_graph *g, int32_t tensor_idx, ta_status st, const char *fmt,
-                        ...) __attribute__((format(printf, 4, 5)));
+ta_status ta_tensor_err(const ta_graph *g, int32_t tensor_idx, ta_status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Check that every op's tensors exist, every activation has one producer, ops come in a
  * valid order (each input produced before use), and graph inputs/outputs are valid. */

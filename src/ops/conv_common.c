@@ -25,22 +25,24 @@ ta_status ta_conv_check_attrs(const ta_graph *g, const ta_op *op) {
   ta_status st = TA_OK;
   if (a->stride_h < 1 || a->stride_w < 1)
     ta_keep_first(&st,
-               ta_op_err(g, op, TA_ERR_MALFORMED, "stride is %dx%d (HxW); expected values >= 1",
-                         a->stride_h, a->stride_w));
+                  ta_op_err(g, op, TA_ERR_MALFORMED, "stride is %dx%d (HxW); expected values >= 1",
+                            a->stride_h, a->stride_w));
   if (a->dilation_h < 1 || a->dilation_w < 1)
-    ta_keep_first(&st,
-               ta_op_err(g, op, TA_ERR_MALFORMED, "dilation is %dx%d (HxW); expected values >= 1",
-                         a->dilation_h, a->dilation_w));
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
+                                 "dilation is %dx%d (HxW); expected values >= 1", a->dilation_h,
+                                 a->dilation_w));
   if (a->padding != TA_PAD_VALID && a->padding != TA_PAD_SAME && a->padding != TA_PAD_EXPLICIT)
-    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "unknown padding kind %d", (int)a->padding));
+    ta_keep_first(&st,
+                  ta_op_err(g, op, TA_ERR_MALFORMED, "unknown padding kind %d", (int)a->padding));
   if (a->padding == TA_PAD_EXPLICIT &&
       (a->pad_top < 0 || a->pad_bottom < 0 || a->pad_left < 0 || a->pad_right < 0))
-    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
-                              "explicit padding (top %d, bottom %d, left %d, right %d) is negative",
-                              a->pad_top, a->pad_bottom, a->pad_left, a->pad_right));
+    ta_keep_first(&st,
+                  ta_op_err(g, op, TA_ERR_MALFORMED,
+                            "explicit padding (top %d, bottom %d, left %d, right %d) is negative",
+                            a->pad_top, a->pad_bottom, a->pad_left, a->pad_right));
   if ((unsigned)a->act > TA_ACT_RELU6)
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "fused activation %d is not supported",
-                              (int)a->act));
+                                 (int)a->act));
   return st;
 }
 
@@ -86,19 +88,19 @@ ta_status ta_conv_check_dtypes(const ta_graph *g, const ta_op *op, const ta_tens
   ta_status st = TA_OK;
   ta_dtype bias_dt = x->dtype == TA_DT_I8 ? TA_DT_I32 : TA_DT_F32;
   if (w->dtype != x->dtype)
-    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                              "%s \"%s\" is %s; expected %s like the input%s", w_role, w->name,
-                              ta_dtype_name(w->dtype), ta_dtype_name(x->dtype),
-                              x->dtype == TA_DT_F32 ? " (hybrid models are not supported)" : ""));
+    ta_keep_first(
+        &st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "%s \"%s\" is %s; expected %s like the input%s",
+                       w_role, w->name, ta_dtype_name(w->dtype), ta_dtype_name(x->dtype),
+                       x->dtype == TA_DT_F32 ? " (hybrid models are not supported)" : ""));
   if (b && b->dtype != bias_dt)
-    ta_keep_first(&st,
-               ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                         "bias \"%s\" is %s; expected %s with %s input and filter", b->name,
-                         ta_dtype_name(b->dtype), ta_dtype_name(bias_dt), ta_dtype_name(x->dtype)));
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                                 "bias \"%s\" is %s; expected %s with %s input and filter", b->name,
+                                 ta_dtype_name(b->dtype), ta_dtype_name(bias_dt),
+                                 ta_dtype_name(x->dtype)));
   if (y->dtype != x->dtype)
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                              "output \"%s\" is %s; expected %s like the input", y->name,
-                              ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
+                                 "output \"%s\" is %s; expected %s like the input", y->name,
+                                 ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
   return st;
 }
 
@@ -189,11 +191,12 @@ void ta_conv_check_bias_quant(const ta_graph *g, const ta_op *op, const ta_tenso
   char sb[64];
   size_t b_elems;
   if (b && (!ta_tensor_elems(b, &b_elems) || b_elems != (size_t)out_c))
-    ta_keep_first(st, ta_op_err(g, op, TA_ERR_MALFORMED,
-                                "bias \"%s\" has shape %s; expected %d elements (one per output "
-                                "channel)",
-                                b->name, b->shape_known ? ta_shape_str(b, sb, sizeof sb) : "(unknown)",
-                                out_c));
+    ta_keep_first(st,
+                  ta_op_err(g, op, TA_ERR_MALFORMED,
+                            "bias \"%s\" has shape %s; expected %d elements (one per output "
+                            "channel)",
+                            b->name, b->shape_known ? ta_shape_str(b, sb, sizeof sb) : "(unknown)",
+                            out_c));
   if (x->dtype == TA_DT_I8 && w->dtype == TA_DT_I8 && y->dtype == TA_DT_I8) {
     ta_keep_first(st, ta_check_per_tensor_quant(g, op, x, "input"));
     ta_keep_first(st, ta_conv_check_weight_quant(g, op, w, weight_axis, out_c));

@@ -17,10 +17,10 @@
 #define TART_I16_ARR(fam, f, cnt) {#f, TA_FIELD_I16_ARR, offsetof(tart_##fam##_params, f), 0, #cnt},
 #define TART_I32_ARR(fam, f, cnt) {#f, TA_FIELD_I32_ARR, offsetof(tart_##fam##_params, f), 0, #cnt},
 #define TART_F32_ARR(fam, f, cnt) {#f, TA_FIELD_F32_ARR, offsetof(tart_##fam##_params, f), 0, #cnt},
-#define TART_PARAMS_END(fam)                                                                 \
-  }                                                                                          \
-  ;                                                                                          \
-  static const ta_params_desc desc_##fam = {#fam, sizeof(tart_##fam##_params), fields_##fam, \
+#define TART_PARAMS_END(fam)                                                                       \
+  }                                                                                                \
+  ;                                                                                                \
+  static const ta_params_desc desc_##fam = {#fam, sizeof(tart_##fam##_params), fields_##fam,       \
                                             (int32_t)TA_ARRAY_LEN(fields_##fam)};
 #define TART_KERNEL(name, fam, src)
 #define TART_KERNEL_SCRATCH(name, fam, src)
@@ -37,15 +37,15 @@
 #define TART_I32_ARR(fam, f, cnt)
 #define TART_F32_ARR(fam, f, cnt)
 #define TART_PARAMS_END(fam)
-#define TART_KERNEL(name, fam, src)                                                          \
-  static tart_status run_##name(const void *p, const void *const *in, void *const *out,     \
-                                void *scratch) {                                             \
-    return tart_##name((const tart_##fam##_params *)p, in, out, scratch);                    \
+#define TART_KERNEL(name, fam, src)                                                                \
+  static tart_status run_##name(const void *p, const void *const *in, void *const *out,            \
+                                void *scratch) {                                                   \
+    return tart_##name((const tart_##fam##_params *)p, in, out, scratch);                          \
   }
-#define TART_KERNEL_SCRATCH(name, fam, src)                                                  \
-  TART_KERNEL(name, fam, src)                                                                \
-  static size_t scratch_##name(const void *p) {                                              \
-    return tart_##name##_scratch_size((const tart_##fam##_params *)p);                       \
+#define TART_KERNEL_SCRATCH(name, fam, src)                                                        \
+  TART_KERNEL(name, fam, src)                                                                      \
+  static size_t scratch_##name(const void *p) {                                                    \
+    return tart_##name##_scratch_size((const tart_##fam##_params *)p);                             \
   }
 #include "tart_defs.h"
 #include "tart_undef.h"
@@ -85,15 +85,19 @@ bool ta_params_get_i32(const ta_params_desc *d, const void *params, const char *
 
 size_t ta_params_array_bytes(const ta_kernel_call *call) {
   const ta_kernel_info *k = call->kernel >= 0 ? ta_kernel_get(call->kernel) : NULL;
-  if (!k || !call->params) return 0;
-  static const size_t elem[] = {[TA_FIELD_I8_ARR] = 1, [TA_FIELD_I16_ARR] = 2,
-                                [TA_FIELD_I32_ARR] = 4, [TA_FIELD_F32_ARR] = 4};
+  if (!k || !call->params)
+    return 0;
+  static const size_t elem[] = {[TA_FIELD_I8_ARR] = 1,
+                                [TA_FIELD_I16_ARR] = 2,
+                                [TA_FIELD_I32_ARR] = 4,
+                                [TA_FIELD_F32_ARR] = 4};
   size_t total = 0;
   for (int32_t f = 0; f < k->params->n_fields; f++) {
     const ta_field *fd = &k->params->fields[f];
     const void *arr;
     int32_t count;
-    if (fd->kind < TA_FIELD_I8_ARR) continue;
+    if (fd->kind < TA_FIELD_I8_ARR)
+      continue;
     memcpy(&arr, (const char *)call->params + fd->offset, sizeof arr);
     if (arr && ta_params_get_i32(k->params, call->params, fd->count_field, &count) && count > 0)
       total += (size_t)count * elem[fd->kind];

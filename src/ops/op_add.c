@@ -78,8 +78,8 @@ static ta_status binary_check(ta_graph *g, ta_op *op) {
         &st, ta_op_err(g, op, TA_ERR_MALFORMED, "fused activation %d is unknown", (int)op->a.act));
   if (plain_int && op->a.act != TA_ACT_NONE)
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                              "a fused activation on integers without quantization is not "
-                              "supported"));
+                                 "a fused activation on integers without quantization is not "
+                                 "supported"));
   if (o->dtype != TA_DT_I8 || plain_int)
     return st;
   if (op->kind != TA_OP_ADD && op->kind != TA_OP_MUL)
@@ -95,11 +95,11 @@ static ta_status binary_check(ta_graph *g, ta_op *op) {
     tart_binary_params p;
     if (!add_quant(a, b, o, &p))
       ta_keep_first(&st,
-                 ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                           "output scale %g is too small for input scales %g and %g: int8 "
-                           "ADD needs 2 * max(input scales) < 2^20 * output scale (TFLite "
-                           "refuses it too)",
-                           (double)o->q.scale[0], (double)a->q.scale[0], (double)b->q.scale[0]));
+                    ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                              "output scale %g is too small for input scales %g and %g: int8 "
+                              "ADD needs 2 * max(input scales) < 2^20 * output scale (TFLite "
+                              "refuses it too)",
+                              (double)o->q.scale[0], (double)a->q.scale[0], (double)b->q.scale[0]));
   }
   if (qs == TA_OK && op->kind == TA_OP_MUL) {
     /* The kernel (as TFLite's) shifts left by at most 31. */
@@ -107,11 +107,11 @@ static ta_status binary_check(ta_graph *g, ta_op *op) {
     mul_quant(a, b, o, &p);
     if (p.out_shift_left > 31)
       ta_keep_first(&st,
-                 ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                           "output scale %g is too small for input scales %g and %g: the int8 "
-                           "MUL multiplier (product of the input scales / output scale) must be "
-                           "below 2^31",
-                           (double)o->q.scale[0], (double)a->q.scale[0], (double)b->q.scale[0]));
+                    ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                              "output scale %g is too small for input scales %g and %g: the int8 "
+                              "MUL multiplier (product of the input scales / output scale) must be "
+                              "below 2^31",
+                              (double)o->q.scale[0], (double)a->q.scale[0], (double)b->q.scale[0]));
   }
   return st;
 }

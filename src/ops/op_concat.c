@@ -42,8 +42,8 @@ static ta_status concat_check(ta_graph *g, ta_op *op) {
     }
     if (x->dtype != y->dtype) {
       ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                                "input %d \"%s\" is %s; expected %s like the output", i, x->name,
-                                ta_dtype_name(x->dtype), ta_dtype_name(y->dtype)));
+                                   "input %d \"%s\" is %s; expected %s like the output", i, x->name,
+                                   ta_dtype_name(x->dtype), ta_dtype_name(y->dtype)));
       continue;
     }
     if (y->dtype != TA_DT_I8 || st != TA_OK)
@@ -52,14 +52,15 @@ static ta_status concat_check(ta_graph *g, ta_op *op) {
     if (qs != TA_OK) {
       ta_keep_first(&st, qs);
     } else if (x->q.scale[0] != y->q.scale[0] || x->q.zero_point[0] != y->q.zero_point[0]) {
-      ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                                "input %d \"%s\" has scale %g and zero point %lld, but the output "
-                                "has scale %g and zero point %lld; int8 CONCATENATION needs every "
-                                "input quantized like the output (TFLite refuses this; TFLite "
-                                "Micro would copy the values without rescaling). Requantize the "
-                                "input first, or re-convert with matching quantization",
-                                i, x->name, (double)x->q.scale[0], (long long)x->q.zero_point[0],
-                                (double)y->q.scale[0], (long long)y->q.zero_point[0]));
+      ta_keep_first(&st,
+                    ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                              "input %d \"%s\" has scale %g and zero point %lld, but the output "
+                              "has scale %g and zero point %lld; int8 CONCATENATION needs every "
+                              "input quantized like the output (TFLite refuses this; TFLite "
+                              "Micro would copy the values without rescaling). Requantize the "
+                              "input first, or re-convert with matching quantization",
+                              i, x->name, (double)x->q.scale[0], (long long)x->q.zero_point[0],
+                              (double)y->q.scale[0], (long long)y->q.zero_point[0]));
     }
   }
   return st;

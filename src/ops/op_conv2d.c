@@ -50,13 +50,13 @@ static ta_status conv_check(ta_graph *g, ta_op *op) {
   st = check_dtypes(g, op, x, w, b, y);
   ta_keep_first(&st, ta_conv_check_attrs(g, op));
   if (!x->shape_known || x->rank != 4 || !ta_dims_ok(x->rank, x->dims))
-    ta_keep_first(&st,
-               ta_op_err(g, op, TA_ERR_MALFORMED, "input \"%s\" has shape %s; expected [N,H,W,C]",
-                         x->name, x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
+                                 "input \"%s\" has shape %s; expected [N,H,W,C]", x->name,
+                                 x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
   if (!w->shape_known || w->rank != 4 || !ta_dims_ok(w->rank, w->dims))
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
-                              "filter \"%s\" has shape %s; expected [Co,KH,KW,Ci]", w->name,
-                              w->shape_known ? ta_shape_str(w, sb, sizeof sb) : "(unknown)"));
+                                 "filter \"%s\" has shape %s; expected [Co,KH,KW,Ci]", w->name,
+                                 w->shape_known ? ta_shape_str(w, sb, sizeof sb) : "(unknown)"));
   if (st != TA_OK)
     return st;
   st = ta_conv_check_window(g, op, x, w);
@@ -123,8 +123,8 @@ static ta_status conv_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   if (st != TA_OK || g->reference_kernels || p->groups != 1)
     return st;
   const int32_t k = p->filter_h * p->filter_w * p->filter_c;
-  int32_t *init = ta_acc_init(g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL,
-                              p->out_c, k, k, 1, p->input_offset);
+  int32_t *init = ta_acc_init(g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL, p->out_c, k,
+                              k, 1, p->input_offset);
   if (init) {
     p->acc_init = init;
     p->n_acc_init = p->out_c;

@@ -30,15 +30,15 @@ static ta_status dw_check(ta_graph *g, ta_op *op) {
   ta_keep_first(&st, ta_conv_check_attrs(g, op));
   if (op->a.depth_multiplier < 0)
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "depth_multiplier is %d; expected >= 1",
-                              op->a.depth_multiplier));
+                                 op->a.depth_multiplier));
   if (!x->shape_known || x->rank != 4 || !ta_dims_ok(x->rank, x->dims))
-    ta_keep_first(&st,
-               ta_op_err(g, op, TA_ERR_MALFORMED, "input \"%s\" has shape %s; expected [N,H,W,C]",
-                         x->name, x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
+                                 "input \"%s\" has shape %s; expected [N,H,W,C]", x->name,
+                                 x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
   if (!w->shape_known || w->rank != 4 || !ta_dims_ok(w->rank, w->dims) || w->dims[0] != 1)
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
-                              "filter \"%s\" has shape %s; expected [1,KH,KW,C*M]", w->name,
-                              w->shape_known ? ta_shape_str(w, sb, sizeof sb) : "(unknown)"));
+                                 "filter \"%s\" has shape %s; expected [1,KH,KW,C*M]", w->name,
+                                 w->shape_known ? ta_shape_str(w, sb, sizeof sb) : "(unknown)"));
   if (st != TA_OK)
     return st;
   st = ta_conv_check_window(g, op, x, w);
@@ -97,8 +97,8 @@ static ta_status dw_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   st = ta_conv_requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
   if (st != TA_OK || g->reference_kernels || p->depth_mult != 1)
     return st;
-  int32_t *init = ta_acc_init(g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL,
-                              p->out_c, p->filter_h * p->filter_w, 1, p->out_c, p->input_offset);
+  int32_t *init = ta_acc_init(g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL, p->out_c,
+                              p->filter_h * p->filter_w, 1, p->out_c, p->input_offset);
   int8_t *packed = init ? ta_pack_dw_filter(g, w, p->filter_h * p->filter_w, p->out_c) : NULL;
   if (packed) {
     /* The kernel reads the filter from its parameters, packed: the tensor is not emitted. */
@@ -123,8 +123,7 @@ static uint64_t dw_macs(const ta_graph *g, const ta_op *op) {
 
 /* In place over the input (operand 0) when the output plane has the input's layout:
  * depth multiplier 1 and the same height and width (stride 1, SAME). */
-static bool dw_inplace(const ta_graph *g, const ta_op *op, ta_kernel_call *call,
-                       int32_t operand) {
+static bool dw_inplace(const ta_graph *g, const ta_op *op, ta_kernel_call *call, int32_t operand) {
   const tart_dwconv_params *p = call->params;
   if (operand != 0 || p->depth_mult != 1 || p->in_c != p->out_c || p->in_h != p->out_h ||
       p->in_w != p->out_w)

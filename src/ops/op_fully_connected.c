@@ -70,15 +70,15 @@ static ta_status fc_check(ta_graph *g, ta_op *op) {
   ta_status st = ta_conv_check_dtypes(g, op, x, w, b, y, "weight tensor");
   if ((unsigned)op->a.act > TA_ACT_RELU6)
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "fused activation %d is not supported",
-                              (int)op->a.act));
+                                 (int)op->a.act));
   if (!x->shape_known || x->rank < 1 || !ta_dims_ok(x->rank, x->dims))
-    ta_keep_first(&st,
-               ta_op_err(g, op, TA_ERR_MALFORMED, "input \"%s\" has shape %s; expected [..., K]",
-                         x->name, x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
+                                 "input \"%s\" has shape %s; expected [..., K]", x->name,
+                                 x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
   if (!w->shape_known || w->rank != 2 || !ta_dims_ok(w->rank, w->dims))
-    ta_keep_first(&st,
-               ta_op_err(g, op, TA_ERR_MALFORMED, "weights \"%s\" have shape %s; expected [Co,K]",
-                         w->name, w->shape_known ? ta_shape_str(w, sb, sizeof sb) : "(unknown)"));
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
+                                 "weights \"%s\" have shape %s; expected [Co,K]", w->name,
+                                 w->shape_known ? ta_shape_str(w, sb, sizeof sb) : "(unknown)"));
   if (st != TA_OK)
     return st;
 
@@ -86,21 +86,22 @@ static ta_status fc_check(ta_graph *g, ta_op *op) {
   size_t x_elems = 0, b_elems;
   ta_tensor_elems(x, &x_elems);
   if (op->a.keep_dims && x->dims[x->rank - 1] != k)
-    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
-                              "input \"%s\" has shape %s; with keep_num_dims its last dim must be "
-                              "the weights' K = %d",
-                              x->name, ta_shape_str(x, sb, sizeof sb), k));
+    ta_keep_first(&st,
+                  ta_op_err(g, op, TA_ERR_MALFORMED,
+                            "input \"%s\" has shape %s; with keep_num_dims its last dim must be "
+                            "the weights' K = %d",
+                            x->name, ta_shape_str(x, sb, sizeof sb), k));
   else if (x_elems % (size_t)k != 0)
     ta_keep_first(&st,
-               ta_op_err(g, op, TA_ERR_MALFORMED,
-                         "input \"%s\" has %zu elements, not a multiple of the weights' K = %d",
-                         x->name, x_elems, k));
+                  ta_op_err(g, op, TA_ERR_MALFORMED,
+                            "input \"%s\" has %zu elements, not a multiple of the weights' K = %d",
+                            x->name, x_elems, k));
   if (b && (!ta_tensor_elems(b, &b_elems) || b_elems != (size_t)out_c))
-    ta_keep_first(&st,
-               ta_op_err(g, op, TA_ERR_MALFORMED,
-                         "bias \"%s\" has shape %s; expected %d elements (one per output channel)",
-                         b->name, b->shape_known ? ta_shape_str(b, sb, sizeof sb) : "(unknown)",
-                         out_c));
+    ta_keep_first(
+        &st,
+        ta_op_err(g, op, TA_ERR_MALFORMED,
+                  "bias \"%s\" has shape %s; expected %d elements (one per output channel)",
+                  b->name, b->shape_known ? ta_shape_str(b, sb, sizeof sb) : "(unknown)", out_c));
   if (x->dtype == TA_DT_I8 && w->dtype == TA_DT_I8 && y->dtype == TA_DT_I8) {
     ta_keep_first(&st, ta_check_per_tensor_quant(g, op, x, "input"));
     ta_keep_first(&st, check_weight_quant(g, op, w, out_c));
@@ -159,8 +160,8 @@ static ta_status fc_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   st = ta_conv_requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
   if (st != TA_OK || g->reference_kernels || p->filter_offset != 0)
     return st;
-  int32_t *init = ta_acc_init(g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL,
-                              p->out_c, p->accum_depth, p->accum_depth, 1, p->input_offset);
+  int32_t *init = ta_acc_init(g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL, p->out_c,
+                              p->accum_depth, p->accum_depth, 1, p->input_offset);
   if (init) {
     p->acc_init = init;
     p->n_acc_init = p->out_c;

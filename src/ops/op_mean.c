@@ -64,13 +64,13 @@ static ta_status mean_check(ta_graph *g, ta_op *op) {
   ta_status st = TA_OK;
   char sb[96];
   if (x->dtype != TA_DT_F32 && x->dtype != TA_DT_I8)
-    ta_keep_first(&st,
-               ta_op_err(g, op, TA_ERR_UNSUPPORTED, "input \"%s\" is %s; expected float32 or int8",
-                         x->name, ta_dtype_name(x->dtype)));
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                                 "input \"%s\" is %s; expected float32 or int8", x->name,
+                                 ta_dtype_name(x->dtype)));
   else if (y->dtype != x->dtype)
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                              "output \"%s\" is %s; expected %s like the input", y->name,
-                              ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
+                                 "output \"%s\" is %s; expected %s like the input", y->name,
+                                 ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
   if (!x->shape_known || x->rank < 1 || !ta_tensor_dims_ok(x))
     ta_keep_first(
         &st,
@@ -81,18 +81,20 @@ static ta_status mean_check(ta_graph *g, ta_op *op) {
   size_t n_axes = 0;
   if (!ta_tensor_is_const(axes))
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                              "axes \"%s\" is computed at run time; expected a constant tensor",
-                              axes->name));
+                                 "axes \"%s\" is computed at run time; expected a constant tensor",
+                                 axes->name));
   else if (axes->dtype != TA_DT_I32 && axes->dtype != TA_DT_I64)
-    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "axes \"%s\" is %s; expected int32 or int64",
-                              axes->name, ta_dtype_name(axes->dtype)));
+    ta_keep_first(&st,
+                  ta_op_err(g, op, TA_ERR_MALFORMED, "axes \"%s\" is %s; expected int32 or int64",
+                            axes->name, ta_dtype_name(axes->dtype)));
   else if (!axes->shape_known || axes->rank > 1 || !ta_tensor_elems(axes, &n_axes) ||
            axes->data_bytes < n_axes * ta_dtype_size(axes->dtype))
-    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
-                              "axes \"%s\" has shape %s and %zu bytes of data; expected a vector",
-                              axes->name,
-                              axes->shape_known ? ta_shape_str(axes, sb, sizeof sb) : "(unknown)",
-                              axes->data_bytes));
+    ta_keep_first(&st,
+                  ta_op_err(g, op, TA_ERR_MALFORMED,
+                            "axes \"%s\" has shape %s and %zu bytes of data; expected a vector",
+                            axes->name,
+                            axes->shape_known ? ta_shape_str(axes, sb, sizeof sb) : "(unknown)",
+                            axes->data_bytes));
   if (st != TA_OK)
     return st;
 

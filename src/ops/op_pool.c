@@ -42,46 +42,53 @@ static int32_t out_size(const ta_attrs *a, int32_t in, int32_t k, int32_t stride
 }
 
 /* Window dilation: 1 unless the frontend set it (TFLite pooling has none). */
-static int32_t dil_h(const ta_attrs *a) { return a->dilation_h > 1 ? a->dilation_h : 1; }
-static int32_t dil_w(const ta_attrs *a) { return a->dilation_w > 1 ? a->dilation_w : 1; }
+static int32_t dil_h(const ta_attrs *a) {
+  return a->dilation_h > 1 ? a->dilation_h : 1;
+}
+static int32_t dil_w(const ta_attrs *a) {
+  return a->dilation_w > 1 ? a->dilation_w : 1;
+}
 
 static ta_status check_attrs(const ta_graph *g, const ta_op *op) {
   const ta_attrs *a = &op->a;
   ta_status st = TA_OK;
   if (a->filter_h < 1 || a->filter_w < 1)
     ta_keep_first(&st,
-               ta_op_err(g, op, TA_ERR_MALFORMED, "window is %dx%d (HxW); expected values >= 1",
-                         a->filter_h, a->filter_w));
+                  ta_op_err(g, op, TA_ERR_MALFORMED, "window is %dx%d (HxW); expected values >= 1",
+                            a->filter_h, a->filter_w));
   if (a->stride_h < 1 || a->stride_w < 1)
     ta_keep_first(&st,
-               ta_op_err(g, op, TA_ERR_MALFORMED, "stride is %dx%d (HxW); expected values >= 1",
-                         a->stride_h, a->stride_w));
+                  ta_op_err(g, op, TA_ERR_MALFORMED, "stride is %dx%d (HxW); expected values >= 1",
+                            a->stride_h, a->stride_w));
   if (a->padding != TA_PAD_VALID && a->padding != TA_PAD_SAME && a->padding != TA_PAD_EXPLICIT)
-    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "unknown padding kind %d", (int)a->padding));
+    ta_keep_first(&st,
+                  ta_op_err(g, op, TA_ERR_MALFORMED, "unknown padding kind %d", (int)a->padding));
   if (a->padding == TA_PAD_EXPLICIT &&
       (a->pad_top < 0 || a->pad_bottom < 0 || a->pad_left < 0 || a->pad_right < 0))
-    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
-                              "explicit padding (top %d, bottom %d, left %d, right %d) is negative",
-                              a->pad_top, a->pad_bottom, a->pad_left, a->pad_right));
-  if (a->dilation_h < 0 || a->dilation_w < 0 || (a->padding != TA_PAD_EXPLICIT &&
-                                                  (dil_h(a) != 1 || dil_w(a) != 1)))
+    ta_keep_first(&st,
+                  ta_op_err(g, op, TA_ERR_MALFORMED,
+                            "explicit padding (top %d, bottom %d, left %d, right %d) is negative",
+                            a->pad_top, a->pad_bottom, a->pad_left, a->pad_right));
+  if (a->dilation_h < 0 || a->dilation_w < 0 ||
+      (a->padding != TA_PAD_EXPLICIT && (dil_h(a) != 1 || dil_w(a) != 1)))
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                              "window dilation %dx%d needs explicit padding", a->dilation_h,
-                              a->dilation_w));
+                                 "window dilation %dx%d needs explicit padding", a->dilation_h,
+                                 a->dilation_w));
   /* A pad as large as the window would give windows with no input tap at all. */
   if (st == TA_OK && a->padding == TA_PAD_EXPLICIT &&
       (a->pad_top >= (a->filter_h - 1) * dil_h(a) + 1 ||
        a->pad_bottom >= (a->filter_h - 1) * dil_h(a) + 1 ||
        a->pad_left >= (a->filter_w - 1) * dil_w(a) + 1 ||
        a->pad_right >= (a->filter_w - 1) * dil_w(a) + 1))
-    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                              "explicit padding (top %d, bottom %d, left %d, right %d) reaches the "
-                              "%dx%d window size: some windows would lie wholly in the padding",
-                              a->pad_top, a->pad_bottom, a->pad_left, a->pad_right, a->filter_h,
-                              a->filter_w));
+    ta_keep_first(&st,
+                  ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                            "explicit padding (top %d, bottom %d, left %d, right %d) reaches the "
+                            "%dx%d window size: some windows would lie wholly in the padding",
+                            a->pad_top, a->pad_bottom, a->pad_left, a->pad_right, a->filter_h,
+                            a->filter_w));
   if ((unsigned)a->act > TA_ACT_RELU6)
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "fused activation %d is not supported",
-                              (int)a->act));
+                                 (int)a->act));
   return st;
 }
 
@@ -94,19 +101,19 @@ static ta_status pool_check(ta_graph *g, ta_op *op) {
     return ta_op_err(g, op, TA_ERR_MALFORMED, "the %s is missing", !x ? "input" : "output");
   ta_status st = TA_OK;
   if (x->dtype != TA_DT_F32 && x->dtype != TA_DT_I8)
-    ta_keep_first(&st,
-               ta_op_err(g, op, TA_ERR_UNSUPPORTED, "input \"%s\" is %s; expected float32 or int8",
-                         x->name, ta_dtype_name(x->dtype)));
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                                 "input \"%s\" is %s; expected float32 or int8", x->name,
+                                 ta_dtype_name(x->dtype)));
   else if (y->dtype != x->dtype)
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                              "output \"%s\" is %s; expected %s like the input", y->name,
-                              ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
+                                 "output \"%s\" is %s; expected %s like the input", y->name,
+                                 ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
   ta_keep_first(&st, check_attrs(g, op));
   char sb[96];
   if (!x->shape_known || x->rank != 4 || !ta_tensor_dims_ok(x))
-    ta_keep_first(&st,
-               ta_op_err(g, op, TA_ERR_MALFORMED, "input \"%s\" has shape %s; expected [N,H,W,C]",
-                         x->name, x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED,
+                                 "input \"%s\" has shape %s; expected [N,H,W,C]", x->name,
+                                 x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
   if (st != TA_OK || x->dtype != TA_DT_I8)
     return st;
   /* Plain int8 (no quantization on either side): only the maximum is meaningful. */

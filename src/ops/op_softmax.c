@@ -24,13 +24,13 @@ static ta_status softmax_check(ta_graph *g, ta_op *op) {
   ta_status st = TA_OK;
   char sb[96];
   if (x->dtype != TA_DT_F32 && x->dtype != TA_DT_I8)
-    ta_keep_first(&st,
-               ta_op_err(g, op, TA_ERR_UNSUPPORTED, "input \"%s\" is %s; expected float32 or int8",
-                         x->name, ta_dtype_name(x->dtype)));
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                                 "input \"%s\" is %s; expected float32 or int8", x->name,
+                                 ta_dtype_name(x->dtype)));
   else if (y->dtype != x->dtype)
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                              "output \"%s\" is %s; expected %s like the input", y->name,
-                              ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
+                                 "output \"%s\" is %s; expected %s like the input", y->name,
+                                 ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
   if (!x->shape_known || x->rank < 1 || !ta_tensor_dims_ok(x))
     ta_keep_first(
         &st,
@@ -40,7 +40,7 @@ static ta_status softmax_check(ta_graph *g, ta_op *op) {
             x->name, x->shape_known ? ta_shape_str(x, sb, sizeof sb) : "(unknown)"));
   if (!isfinite(op->a.beta))
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "beta is %g; expected a finite value",
-                              (double)op->a.beta));
+                                 (double)op->a.beta));
   if (st != TA_OK || x->dtype != TA_DT_I8)
     return st;
 

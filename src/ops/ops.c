@@ -20,13 +20,15 @@ const ta_op_def *ta_op_def_get(ta_op_kind k) {
 
 ta_status ta_call_init(ta_graph *g, const ta_op *op, ta_kernel_call *call, ta_kernel_id kernel) {
   const ta_kernel_info *k = ta_kernel_get(kernel);
-  if (!k) return ta_op_err(g, op, TA_ERR_INTERNAL, "no runtime kernel with id %d", (int)kernel);
+  if (!k)
+    return ta_op_err(g, op, TA_ERR_INTERNAL, "no runtime kernel with id %d", (int)kernel);
   memset(call, 0, sizeof *call);
   call->kernel = kernel;
   call->params = ta_new(g->ctx, k->params->size);
   call->in = ta_new_array(g->ctx, (size_t)(op->n_in > 0 ? op->n_in : 1), sizeof(int32_t));
   call->out = ta_new_array(g->ctx, (size_t)(op->n_out > 0 ? op->n_out : 1), sizeof(int32_t));
-  if (!call->params || !call->in || !call->out) return TA_ERR_LIMIT;
+  if (!call->params || !call->in || !call->out)
+    return TA_ERR_LIMIT;
   call->n_in = op->n_in;
   call->n_out = op->n_out;
   memcpy(call->in, op->in, (size_t)op->n_in * sizeof(int32_t));
@@ -85,12 +87,16 @@ ta_status ta_call_set_kernel(const ta_graph *g, const ta_op *op, ta_kernel_call 
 bool ta_inplace_same_shape(const ta_graph *g, const ta_op *op, ta_kernel_call *call,
                            int32_t operand) {
   (void)op;
-  if (operand < 0 || operand >= call->n_in || call->n_out < 1) return false;
-  if (call->in[operand] < 0 || call->out[0] < 0) return false;
+  if (operand < 0 || operand >= call->n_in || call->n_out < 1)
+    return false;
+  if (call->in[operand] < 0 || call->out[0] < 0)
+    return false;
   const ta_tensor *a = &g->tensors[call->in[operand]], *o = &g->tensors[call->out[0]];
-  if (ta_dtype_size(a->dtype) != ta_dtype_size(o->dtype) || a->rank != o->rank) return false;
+  if (ta_dtype_size(a->dtype) != ta_dtype_size(o->dtype) || a->rank != o->rank)
+    return false;
   for (int32_t i = 0; i < a->rank; i++)
-    if (a->dims[i] != o->dims[i]) return false;
+    if (a->dims[i] != o->dims[i])
+      return false;
   return true;
 }
 
@@ -122,9 +128,12 @@ ta_status ta_graph_check_ops(ta_graph *g) {
       continue;
     }
     ta_status st = d->check ? d->check(g, op) : not_implemented(g, op, "check");
-    if (st == TA_OK) st = d->infer ? d->infer(g, op) : not_implemented(g, op, "infer");
-    if (st != TA_OK && result == TA_OK) result = st;
-    if (g->ctx->oom) return TA_ERR_LIMIT;
+    if (st == TA_OK)
+      st = d->infer ? d->infer(g, op) : not_implemented(g, op, "infer");
+    if (st != TA_OK && result == TA_OK)
+      result = st;
+    if (g->ctx->oom)
+      return TA_ERR_LIMIT;
   }
   return result;
 }
@@ -136,17 +145,20 @@ ta_status ta_graph_prepare(ta_graph *g, ta_kernel_call *calls) {
     const ta_op_def *d = ta_op_def_get(op->kind);
     memset(&calls[i], 0, sizeof calls[i]);
     calls[i].kernel = -1;
-    ta_status st = (d && d->prepare) ? d->prepare(g, op, &calls[i])
-                                     : not_implemented(g, op, "prepare");
+    ta_status st =
+        (d && d->prepare) ? d->prepare(g, op, &calls[i]) : not_implemented(g, op, "prepare");
     if (st == TA_OK && calls[i].kernel >= 0) {
       const ta_kernel_info *k = ta_kernel_get(calls[i].kernel);
-      if (!k) st = ta_op_err(g, op, TA_ERR_INTERNAL, "prepare chose kernel id %d, which does not exist",
-                             calls[i].kernel);
+      if (!k)
+        st = ta_op_err(g, op, TA_ERR_INTERNAL, "prepare chose kernel id %d, which does not exist",
+                       calls[i].kernel);
       else if (k->scratch_size)
         calls[i].scratch_bytes = k->scratch_size(calls[i].params);
     }
-    if (st != TA_OK && result == TA_OK) result = st;
-    if (g->ctx->oom) return TA_ERR_LIMIT;
+    if (st != TA_OK && result == TA_OK)
+      result = st;
+    if (g->ctx->oom)
+      return TA_ERR_LIMIT;
   }
   return result;
 }
@@ -155,22 +167,26 @@ uint64_t ta_graph_macs(const ta_graph *g) {
   uint64_t total = 0;
   for (int32_t i = 0; i < g->n_ops; i++) {
     const ta_op_def *d = ta_op_def_get(g->ops[i].kind);
-    if (d && d->macs) total += d->macs(g, &g->ops[i]);
+    if (d && d->macs)
+      total += d->macs(g, &g->ops[i]);
   }
   return total;
 }
 
 ta_status ta_call_eval(const ta_graph *g, const ta_op *op, const ta_kernel_call *call,
                        void *const *bufs, void *scratch) {
-  if (call->kernel < 0) return TA_OK;
+  if (call->kernel < 0)
+    return TA_OK;
   const ta_kernel_info *k = ta_kernel_get(call->kernel);
-  if (!k) return ta_op_err(g, op, TA_ERR_INTERNAL, "bad kernel id %d", call->kernel);
+  if (!k)
+    return ta_op_err(g, op, TA_ERR_INTERNAL, "bad kernel id %d", call->kernel);
   const void *in[64];
   void *out[16];
   if (call->n_in > (int32_t)TA_ARRAY_LEN(in) || call->n_out > (int32_t)TA_ARRAY_LEN(out))
     return ta_op_err(g, op, TA_ERR_LIMIT, "too many kernel operands (%d in, %d out)", call->n_in,
                      call->n_out);
-  for (int32_t i = 0; i < call->n_in; i++) in[i] = call->in[i] >= 0 ? bufs[call->in[i]] : NULL;
+  for (int32_t i = 0; i < call->n_in; i++)
+    in[i] = call->in[i] >= 0 ? bufs[call->in[i]] : NULL;
   for (int32_t i = 0; i < call->n_out; i++)
     out[i] = call->out[i] >= 0 ? bufs[call->out[i]] : NULL;
   tart_status rs = k->run(call->params, in, out, scratch);

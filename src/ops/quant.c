@@ -54,10 +54,14 @@ ta_status ta_requant_multiplier(const ta_graph *g, const ta_op *op, double real,
 static int32_t quantize_act(float f, float scale, int32_t zero_point) {
   float r = roundf(f / scale);
   int64_t q;
-  if (isnan(r)) q = 0;
-  else if (r <= -2147483648.0f) q = INT32_MIN;
-  else if (r >= 2147483648.0f) q = INT32_MAX;
-  else q = (int64_t)r;
+  if (isnan(r))
+    q = 0;
+  else if (r <= -2147483648.0f)
+    q = INT32_MIN;
+  else if (r >= 2147483648.0f)
+    q = INT32_MAX;
+  else
+    q = (int64_t)r;
   q += zero_point;
   return q < INT32_MIN ? INT32_MIN : q > INT32_MAX ? INT32_MAX : (int32_t)q;
 }
@@ -66,9 +70,7 @@ void ta_act_range_quant(ta_act act, float scale, int32_t zero_point, int32_t qmi
                         int32_t *act_min, int32_t *act_max) {
   int32_t lo = qmin, hi = qmax;
   switch (act) {
-  case TA_ACT_RELU:
-    lo = quantize_act(0.0f, scale, zero_point);
-    break;
+  case TA_ACT_RELU: lo = quantize_act(0.0f, scale, zero_point); break;
   case TA_ACT_RELU6:
     lo = quantize_act(0.0f, scale, zero_point);
     hi = quantize_act(6.0f, scale, zero_point);
@@ -77,8 +79,7 @@ void ta_act_range_quant(ta_act act, float scale, int32_t zero_point, int32_t qmi
     lo = quantize_act(-1.0f, scale, zero_point);
     hi = quantize_act(1.0f, scale, zero_point);
     break;
-  case TA_ACT_NONE:
-    break;
+  case TA_ACT_NONE: break;
   }
   *act_min = lo > qmin ? lo : qmin;
   *act_max = hi < qmax ? hi : qmax;
@@ -86,9 +87,18 @@ void ta_act_range_quant(ta_act act, float scale, int32_t zero_point, int32_t qmi
 
 void ta_act_range_f32(ta_act act, float *act_min, float *act_max) {
   switch (act) {
-  case TA_ACT_RELU: *act_min = 0.0f; *act_max = FLT_MAX; return;
-  case TA_ACT_RELU6: *act_min = 0.0f; *act_max = 6.0f; return;
-  case TA_ACT_RELU_N1_TO_1: *act_min = -1.0f; *act_max = 1.0f; return;
+  case TA_ACT_RELU:
+    *act_min = 0.0f;
+    *act_max = FLT_MAX;
+    return;
+  case TA_ACT_RELU6:
+    *act_min = 0.0f;
+    *act_max = 6.0f;
+    return;
+  case TA_ACT_RELU_N1_TO_1:
+    *act_min = -1.0f;
+    *act_max = 1.0f;
+    return;
   case TA_ACT_NONE: break;
   }
   *act_min = -FLT_MAX;
@@ -97,7 +107,8 @@ void ta_act_range_f32(ta_act act, float *act_min, float *act_max) {
 
 int32_t ta_conv_out_size(ta_padding pad, int32_t in, int32_t filter, int32_t stride,
                          int32_t dilation) {
-  if (stride <= 0 || dilation <= 0 || filter <= 0 || in <= 0) return 0;
+  if (stride <= 0 || dilation <= 0 || filter <= 0 || in <= 0)
+    return 0;
   int64_t eff = (int64_t)(filter - 1) * dilation + 1;
   int64_t out = pad == TA_PAD_SAME ? ((int64_t)in + stride - 1) / stride
                                    : ((int64_t)in + stride - eff) / stride;
@@ -106,7 +117,8 @@ int32_t ta_conv_out_size(ta_padding pad, int32_t in, int32_t filter, int32_t str
 
 int32_t ta_conv_pad_before(ta_padding pad, int32_t in, int32_t filter, int32_t stride,
                            int32_t dilation, int32_t out) {
-  if (pad != TA_PAD_SAME) return 0;
+  if (pad != TA_PAD_SAME)
+    return 0;
   int64_t eff = (int64_t)(filter - 1) * dilation + 1;
   int64_t total = ((int64_t)out - 1) * stride + eff - in;
   return total > 0 ? (int32_t)(total / 2) : 0;
@@ -120,16 +132,29 @@ bool ta_conv_window_fits(int32_t in, int32_t filter, int32_t dilation, int32_t p
 
 bool ta_dtype_qrange(ta_dtype dt, int32_t *qmin, int32_t *qmax) {
   switch (dt) {
-  case TA_DT_I8: *qmin = -128; *qmax = 127; return true;
-  case TA_DT_U8: *qmin = 0; *qmax = 255; return true;
-  case TA_DT_I16: *qmin = -32768; *qmax = 32767; return true;
-  case TA_DT_I32: *qmin = INT32_MIN; *qmax = INT32_MAX; return true;
+  case TA_DT_I8:
+    *qmin = -128;
+    *qmax = 127;
+    return true;
+  case TA_DT_U8:
+    *qmin = 0;
+    *qmax = 255;
+    return true;
+  case TA_DT_I16:
+    *qmin = -32768;
+    *qmax = 32767;
+    return true;
+  case TA_DT_I32:
+    *qmin = INT32_MIN;
+    *qmax = INT32_MAX;
+    return true;
   default: return false;
   }
 }
 
 bool ta_quant_get(const ta_tensor *t, float *scale, int32_t *zero_point) {
-  if (t->q.count < 1) return false;
+  if (t->q.count < 1)
+    return false;
   *scale = t->q.scale[0];
   *zero_point = (int32_t)t->q.zero_point[0];
   return true;
@@ -158,38 +183,50 @@ ta_status ta_check_per_tensor_quant(const ta_graph *g, const ta_op *op, const ta
 
 int32_t *ta_acc_init(ta_graph *g, const ta_tensor *w, const ta_tensor *bias, int32_t n,
                      int32_t taps, int32_t c_stride, int32_t t_stride, int32_t input_offset) {
-  if (!w || !ta_tensor_is_const(w) || w->dtype != TA_DT_I8) return NULL;
-  if (bias && (!ta_tensor_is_const(bias) || bias->dtype != TA_DT_I32)) return NULL;
+  if (!w || !ta_tensor_is_const(w) || w->dtype != TA_DT_I8)
+    return NULL;
+  if (bias && (!ta_tensor_is_const(bias) || bias->dtype != TA_DT_I32))
+    return NULL;
   size_t need = (size_t)(n - 1) * (size_t)c_stride + (size_t)(taps - 1) * (size_t)t_stride + 1;
-  if (n < 1 || taps < 1 || w->data_bytes < need) return NULL;
-  if (bias && bias->data_bytes < (size_t)n * sizeof(int32_t)) return NULL;
+  if (n < 1 || taps < 1 || w->data_bytes < need)
+    return NULL;
+  if (bias && bias->data_bytes < (size_t)n * sizeof(int32_t))
+    return NULL;
   int32_t *init = ta_new_array(g->ctx, (size_t)n, sizeof(int32_t));
-  if (!init) return NULL;
+  if (!init)
+    return NULL;
   const int8_t *wd = (const int8_t *)w->data;
   for (int32_t c = 0; c < n; c++) {
     int64_t sum = 0;
-    for (int32_t t = 0; t < taps; t++) sum += wd[(size_t)c * (size_t)c_stride + (size_t)t * (size_t)t_stride];
+    for (int32_t t = 0; t < taps; t++)
+      sum += wd[(size_t)c * (size_t)c_stride + (size_t)t * (size_t)t_stride];
     int32_t b = 0;
-    if (bias) memcpy(&b, bias->data + (size_t)c * sizeof(int32_t), sizeof b);
+    if (bias)
+      memcpy(&b, bias->data + (size_t)c * sizeof(int32_t), sizeof b);
     /* Wraps like the kernel's int32 accumulator would; exact whenever the reference's sum
      * fits in int32, the bound every int8 kernel relies on. */
-    init[c] = (int32_t)(uint32_t)((uint64_t)(uint32_t)b + (uint64_t)(int64_t)((int64_t)input_offset * sum));
+    init[c] = (int32_t)(uint32_t)((uint64_t)(uint32_t)b +
+                                  (uint64_t)(int64_t)((int64_t)input_offset * sum));
   }
   return init;
 }
 
 int8_t *ta_pack_dw_filter(ta_graph *g, const ta_tensor *w, int32_t taps, int32_t channels) {
-  if (!w || !ta_tensor_is_const(w) || w->dtype != TA_DT_I8 || taps < 1 || channels < 1) return NULL;
+  if (!w || !ta_tensor_is_const(w) || w->dtype != TA_DT_I8 || taps < 1 || channels < 1)
+    return NULL;
   const size_t n = (size_t)taps * (size_t)channels;
-  if (w->data_bytes < n) return NULL;
+  if (w->data_bytes < n)
+    return NULL;
   int8_t *packed = ta_new_array(g->ctx, n, 1);
-  if (!packed) return NULL;
+  if (!packed)
+    return NULL;
   const int8_t *wd = (const int8_t *)w->data;
   const int32_t c4 = channels & ~3;
   for (int32_t t = 0; t < taps; t++)
     for (int32_t c = 0; c < channels; c++) {
-      const size_t at = c < c4 ? (size_t)(c / 4) * 4u * (size_t)taps + (size_t)t * 4u + (size_t)(c % 4)
-                               : (size_t)c4 * (size_t)taps + (size_t)(c - c4) * (size_t)taps + (size_t)t;
+      const size_t at =
+          c < c4 ? (size_t)(c / 4) * 4u * (size_t)taps + (size_t)t * 4u + (size_t)(c % 4)
+                 : (size_t)c4 * (size_t)taps + (size_t)(c - c4) * (size_t)taps + (size_t)t;
       packed[at] = wd[(size_t)t * (size_t)channels + (size_t)c];
     }
   return packed;

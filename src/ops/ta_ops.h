@@ -62,8 +62,8 @@ typedef struct ta_params_desc {
   int32_t n_fields;
 } ta_params_desc;
 
-typedef tart_status (*ta_kernel_fn)(const void *params, const void *const *in,
-                                    void *const *out, void *scratch);
+typedef tart_status (*ta_kernel_fn)(const void *params, const void *const *in, void *const *out,
+                                    void *scratch);
 typedef size_t (*ta_scratch_fn)(const void *params);
 
 typedef struct ta_kernel_info {

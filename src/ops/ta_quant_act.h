@@ -80,7 +80,6 @@ static inline bool ta_tensor_dims_ok(const ta_tensor *t) {
   return t->shape_known && ta_dims_ok(t->rank, t->dims);
 }
 
-
 /* A warning located like ta_op_err's errors. */
 static inline void ta_op_warn(const ta_graph *g, const ta_op *op, const char *msg) {
   if (op->name && op->name[0])

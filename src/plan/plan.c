@@ -20,7 +20,9 @@ void ta_plan_options_default(ta_plan_options *opt) {
   opt->max_arena_bytes = TA_PLAN_MAX_ARENA_DEFAULT;
 }
 
-static size_t align_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
+static size_t align_up(size_t v, size_t a) {
+  return (v + a - 1) & ~(a - 1);
+}
 
 static bool is_caller(const ta_tensor *t) {
   return (t->flags & (TA_TENSOR_INPUT | TA_TENSOR_OUTPUT)) != 0;
@@ -35,10 +37,10 @@ static bool is_caller(const ta_tensor *t) {
 typedef struct order_search {
   const ta_graph *g;
   int32_t n;
-  size_t *tbytes;      /* per tensor: bytes if it occupies the arena, else 0 */
-  int32_t *n_consumers;/* per tensor: ops reading it */
-  uint64_t *pred_mask; /* per op: ops that must run before it */
-  size_t *scratch;     /* per op */
+  size_t *tbytes;       /* per tensor: bytes if it occupies the arena, else 0 */
+  int32_t *n_consumers; /* per tensor: ops reading it */
+  uint64_t *pred_mask;  /* per op: ops that must run before it */
+  size_t *scratch;      /* per op */
   /* memo: open addressing on subset masks */
   uint64_t *memo_key;
   size_t *memo_val;
@@ -50,11 +52,14 @@ typedef struct order_search {
 
 static size_t *memo_slot(order_search *s, uint64_t key, bool *found) {
   *found = false;
-  if (s->memo_used * 4 >= s->memo_cap * 3) return NULL; /* full: search goes on unmemoised */
+  if (s->memo_used * 4 >= s->memo_cap * 3)
+    return NULL; /* full: search goes on unmemoised */
   size_t h = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (s->memo_cap - 1);
-  while (s->memo_key[h] != 0 && s->memo_key[h] != key) h = (h + 1) & (s->memo_cap - 1);
+  while (s->memo_key[h] != 0 && s->memo_key[h] != key)
+    h = (h + 1) & (s->memo_cap - 1);
   *found = s->memo_key[h] == key;
-  if (!*found) s->memo_used++;
+  if (!*found)
+    s->memo_used++;
   s->memo_key[h] = key;
   return &s->memo_val[h];
 }
@@ -64,25 +69,32 @@ static size_t live_after(order_search *s, uint64_t done) {
   const ta_graph *g = s->g;
   size_t live = 0;
   for (int32_t t = 0; t < g->n_tensors; t++) {
-    if (!s->tbytes[t]) continue;
+    if (!s->tbytes[t])
+      continue;
     const ta_tensor *tt = &g->tensors[t];
     bool produced = tt->producer < 0 ? true : ((done >> tt->producer) & 1);
-    if (!produced) continue;
+    if (!produced)
+      continue;
     bool needed = (tt->flags & TA_TENSOR_OUTPUT) != 0;
     for (int32_t i = 0; i < s->n && !needed; i++) {
-      if ((done >> i) & 1) continue;
+      if ((done >> i) & 1)
+        continue;
       const ta_op *op = &g->ops[i];
       for (int32_t k = 0; k < op->n_in; k++)
-        if (op->in[k] == t) needed = true;
+        if (op->in[k] == t)
+          needed = true;
     }
-    if (needed) live += s->tbytes[t];
+    if (needed)
+      live += s->tbytes[t];
   }
   return live;
 }
 
 static void search(order_search *s, uint64_t done, int32_t depth, size_t peak) {
-  if (s->budget-- <= 0) return;
-  if (peak >= s->best_peak) return;
+  if (s->budget-- <= 0)
+    return;
+  if (peak >= s->best_peak)
+    return;
   if (depth == s->n) {
     s->best_peak = peak;
     memcpy(s->best, s->cur, (size_t)s->n * sizeof(int32_t));
@@ -91,17 +103,21 @@ static void search(order_search *s, uint64_t done, int32_t depth, size_t peak) {
   bool found;
   size_t *memo = memo_slot(s, done | (1ull << 63), &found);
   if (memo) {
-    if (found && *memo <= peak) return;
+    if (found && *memo <= peak)
+      return;
     *memo = peak;
   }
   size_t live = live_after(s, done);
   for (int32_t i = 0; i < s->n; i++) {
-    if ((done >> i) & 1) continue;
-    if ((s->pred_mask[i] & done) != s->pred_mask[i]) continue;
+    if ((done >> i) & 1)
+      continue;
+    if ((s->pred_mask[i] & done) != s->pred_mask[i])
+      continue;
     const ta_op *op = &s->g->ops[i];
     size_t during = live + s->scratch[i];
     for (int32_t k = 0; k < op->n_out; k++)
-      if (op->out[k] >= 0) during += s->tbytes[op->out[k]];
+      if (op->out[k] >= 0)
+        during += s->tbytes[op->out[k]];
     s->cur[depth] = i;
     search(s, done | (1ull << i), depth + 1, during > peak ? during : peak);
   }
@@ -111,7 +127,8 @@ static ta_status choose_order(ta_graph *g, ta_kernel_call *calls, const ta_plan_
                               bool *reordered) {
   *reordered = false;
   int32_t n = g->n_ops;
-  if (opt->no_reorder || n < 3 || n > 62) return TA_OK;
+  if (opt->no_reorder || n < 3 || n > 62)
+    return TA_OK;
   ta_ctx *ctx = g->ctx;
   order_search s = {0};
   s.g = g;
@@ -139,11 +156,14 @@ static ta_status choose_order(ta_graph *g, ta_kernel_call *calls, const ta_plan_
     s.scratch[i] = align_up(calls[i].scratch_bytes, opt->alignment);
     for (int32_t k = 0; k < op->n_in; k++) {
       int32_t t = op->in[k];
-      if (t >= 0 && g->tensors[t].producer >= 0) s.pred_mask[i] |= 1ull << g->tensors[t].producer;
+      if (t >= 0 && g->tensors[t].producer >= 0)
+        s.pred_mask[i] |= 1ull << g->tensors[t].producer;
     }
-    if (s.pred_mask[i] != (i ? 1ull << (i - 1) : 0)) branches = true;
+    if (s.pred_mask[i] != (i ? 1ull << (i - 1) : 0))
+      branches = true;
   }
-  if (!branches) return TA_OK; /* a chain: one order */
+  if (!branches)
+    return TA_OK; /* a chain: one order */
   /* The model's order is the first candidate. */
   s.best_peak = SIZE_MAX;
   size_t peak = 0;
@@ -151,8 +171,10 @@ static ta_status choose_order(ta_graph *g, ta_kernel_call *calls, const ta_plan_
   for (int32_t i = 0; i < n; i++) {
     size_t during = live_after(&s, done) + s.scratch[i];
     for (int32_t k = 0; k < g->ops[i].n_out; k++)
-      if (g->ops[i].out[k] >= 0) during += s.tbytes[g->ops[i].out[k]];
-    if (during > peak) peak = during;
+      if (g->ops[i].out[k] >= 0)
+        during += s.tbytes[g->ops[i].out[k]];
+    if (during > peak)
+      peak = during;
     done |= 1ull << i;
     s.best[i] = i;
   }
@@ -160,12 +182,15 @@ static ta_status choose_order(ta_graph *g, ta_kernel_call *calls, const ta_plan_
   s.budget = 20000;
   search(&s, 0, 0, 0);
   bool same = true;
-  for (int32_t i = 0; i < n; i++) same = same && s.best[i] == i;
-  if (same) return TA_OK;
+  for (int32_t i = 0; i < n; i++)
+    same = same && s.best[i] == i;
+  if (same)
+    return TA_OK;
   /* Permute ops and calls. */
   ta_op *ops = ta_new_array(ctx, (size_t)n, sizeof(ta_op));
   ta_kernel_call *cs = ta_new_array(ctx, (size_t)n, sizeof(ta_kernel_call));
-  if (!ops || !cs) return TA_ERR_LIMIT;
+  if (!ops || !cs)
+    return TA_ERR_LIMIT;
   for (int32_t i = 0; i < n; i++) {
     ops[i] = g->ops[s.best[i]];
     cs[i] = calls[s.best[i]];
@@ -190,27 +215,36 @@ static int32_t find(int32_t *parent, int32_t t) {
  * kernel still count: a view is read and written at that op. */
 static void tensor_lifetimes(const ta_graph *g, const ta_kernel_call *calls, int32_t *first,
                              int32_t *last) {
-  for (int32_t t = 0; t < g->n_tensors; t++) first[t] = last[t] = -2;
+  for (int32_t t = 0; t < g->n_tensors; t++)
+    first[t] = last[t] = -2;
   for (int32_t i = 0; i < g->n_ops; i++) {
     const ta_op *op = &g->ops[i];
     const ta_kernel_call *c = &calls[i];
     bool k = c->kernel >= 0;
     for (int32_t j = 0; j < (k ? c->n_out : op->n_out); j++) {
       int32_t t = k ? c->out[j] : op->out[j];
-      if (t < 0) continue;
-      if (first[t] == -2) first[t] = i;
-      if (last[t] < i) last[t] = i;
+      if (t < 0)
+        continue;
+      if (first[t] == -2)
+        first[t] = i;
+      if (last[t] < i)
+        last[t] = i;
     }
     for (int32_t j = 0; j < (k ? c->n_in : op->n_in); j++) {
       int32_t t = k ? c->in[j] : op->in[j];
-      if (t < 0) continue;
-      if (first[t] == -2) first[t] = -1;
-      if (last[t] < i) last[t] = i;
+      if (t < 0)
+        continue;
+      if (first[t] == -2)
+        first[t] = -1;
+      if (last[t] < i)
+        last[t] = i;
     }
   }
   for (int32_t t = 0; t < g->n_tensors; t++) {
-    if (g->tensors[t].flags & TA_TENSOR_INPUT) first[t] = -1;
-    if ((g->tensors[t].flags & TA_TENSOR_OUTPUT) && first[t] != -2) last[t] = g->n_ops;
+    if (g->tensors[t].flags & TA_TENSOR_INPUT)
+      first[t] = -1;
+    if ((g->tensors[t].flags & TA_TENSOR_OUTPUT) && first[t] != -2)
+      last[t] = g->n_ops;
   }
 }
 
@@ -218,16 +252,19 @@ static void tensor_lifetimes(const ta_graph *g, const ta_kernel_call *calls, int
  * would be written (`writes`: an in-place op) while holding a graph input. */
 static bool try_join(const ta_graph *g, int32_t *parent, int32_t a, int32_t b, bool writes) {
   int32_t ra = find(parent, a), rb = find(parent, b);
-  if (ra == rb) return true;
+  if (ra == rb)
+    return true;
   int32_t callers = 0;
   bool has_input = false;
   for (int32_t t = 0; t < g->n_tensors; t++) {
     int32_t r = find(parent, t);
-    if ((r != ra && r != rb) || !is_caller(&g->tensors[t])) continue;
+    if ((r != ra && r != rb) || !is_caller(&g->tensors[t]))
+      continue;
     callers++;
     has_input = has_input || (g->tensors[t].flags & TA_TENSOR_INPUT);
   }
-  if (callers > 1 || (writes && has_input)) return false;
+  if (callers > 1 || (writes && has_input))
+    return false;
   parent[rb] = ra;
   return true;
 }
@@ -235,19 +272,23 @@ static bool try_join(const ta_graph *g, int32_t *parent, int32_t a, int32_t b, b
 static ta_status build_groups(ta_graph *g, ta_kernel_call *calls, const ta_plan_options *opt,
                               ta_plan *plan, int32_t *parent) {
   int32_t nt = g->n_tensors;
-  for (int32_t t = 0; t < nt; t++) parent[t] = t;
+  for (int32_t t = 0; t < nt; t++)
+    parent[t] = t;
   int32_t *first = plan->first_op, *last = plan->last_op;
   tensor_lifetimes(g, calls, first, last);
   /* 1. RESHAPE outputs are views of their inputs. */
   for (int32_t i = 0; i < g->n_ops; i++) {
     ta_op *op = &g->ops[i];
-    if (op->kind != TA_OP_RESHAPE || op->n_in < 1 || op->n_out != 1) continue;
+    if (op->kind != TA_OP_RESHAPE || op->n_in < 1 || op->n_out != 1)
+      continue;
     int32_t x = op->in[0], y = op->out[0];
-    if (x < 0 || y < 0 || ta_tensor_is_const(&g->tensors[x])) continue;
+    if (x < 0 || y < 0 || ta_tensor_is_const(&g->tensors[x]))
+      continue;
     size_t bx = 0, by = 0;
     if (!ta_tensor_bytes(&g->tensors[x], &bx) || !ta_tensor_bytes(&g->tensors[y], &by) || bx != by)
       continue;
-    if (!try_join(g, parent, x, y, false)) continue;
+    if (!try_join(g, parent, x, y, false))
+      continue;
     calls[i].kernel = -1;
     plan->n_aliased++;
   }
@@ -257,20 +298,26 @@ static ta_status build_groups(ta_graph *g, ta_kernel_call *calls, const ta_plan_
       ta_op *op = &g->ops[i];
       ta_kernel_call *c = &calls[i];
       const ta_op_def *d = ta_op_def_get(op->kind);
-      if (c->kernel < 0 || !d || !d->inplace || c->n_out < 1 || c->out[0] < 0) continue;
+      if (c->kernel < 0 || !d || !d->inplace || c->n_out < 1 || c->out[0] < 0)
+        continue;
       for (int32_t k = 0; k < c->n_in; k++) {
         int32_t x = c->in[k];
-        if (x < 0 || ta_tensor_is_const(&g->tensors[x])) continue;
+        if (x < 0 || ta_tensor_is_const(&g->tensors[x]))
+          continue;
         /* Every member of x's storage must be dead after op i. */
         int32_t rx = find(parent, x);
         bool dies = true;
         for (int32_t t = 0; t < nt && dies; t++)
-          if (find(parent, t) == rx && last[t] > i) dies = false;
+          if (find(parent, t) == rx && last[t] > i)
+            dies = false;
         /* ...and no other operand of this op may read the same storage. */
         for (int32_t j = 0; j < c->n_in && dies; j++)
-          if (j != k && c->in[j] >= 0 && find(parent, c->in[j]) == rx) dies = false;
-        if (!dies) continue;
-        if (!d->inplace(g, op, c, k)) continue;
+          if (j != k && c->in[j] >= 0 && find(parent, c->in[j]) == rx)
+            dies = false;
+        if (!dies)
+          continue;
+        if (!d->inplace(g, op, c, k))
+          continue;
         if (try_join(g, parent, x, c->out[0], true)) {
           plan->n_inplace++;
           break;
@@ -280,10 +327,13 @@ static ta_status build_groups(ta_graph *g, ta_kernel_call *calls, const ta_plan_
   }
   /* A group's representative is its caller buffer when it has one (that is where its bytes
    * live), else the union-find root. */
-  for (int32_t t = 0; t < nt; t++) plan->root[t] = find(parent, t);
   for (int32_t t = 0; t < nt; t++)
-    if (is_caller(&g->tensors[t])) parent[plan->root[t]] = t;
-  for (int32_t t = 0; t < nt; t++) plan->root[t] = parent[plan->root[t]];
+    plan->root[t] = find(parent, t);
+  for (int32_t t = 0; t < nt; t++)
+    if (is_caller(&g->tensors[t]))
+      parent[plan->root[t]] = t;
+  for (int32_t t = 0; t < nt; t++)
+    plan->root[t] = parent[plan->root[t]];
   return TA_OK;
 }
 
@@ -301,8 +351,10 @@ typedef struct keyed {
 
 static int cmp_size(const void *pa, const void *pb) {
   const ta_plan_buf *a = ((const keyed *)pa)->b, *b = ((const keyed *)pb)->b;
-  if (a->bytes != b->bytes) return a->bytes < b->bytes ? 1 : -1;
-  if (a->first != b->first) return a->first < b->first ? -1 : 1;
+  if (a->bytes != b->bytes)
+    return a->bytes < b->bytes ? 1 : -1;
+  if (a->first != b->first)
+    return a->first < b->first ? -1 : 1;
   return ((const keyed *)pa)->idx < ((const keyed *)pb)->idx ? -1 : 1;
 }
 
@@ -310,20 +362,23 @@ static int cmp_area(const void *pa, const void *pb) {
   const ta_plan_buf *a = ((const keyed *)pa)->b, *b = ((const keyed *)pb)->b;
   double x = (double)a->bytes * (a->last - a->first + 1);
   double y = (double)b->bytes * (b->last - b->first + 1);
-  if (x != y) return x < y ? 1 : -1;
+  if (x != y)
+    return x < y ? 1 : -1;
   return cmp_size(pa, pb);
 }
 
 static int cmp_start(const void *pa, const void *pb) {
   const ta_plan_buf *a = ((const keyed *)pa)->b, *b = ((const keyed *)pb)->b;
-  if (a->first != b->first) return a->first < b->first ? -1 : 1;
+  if (a->first != b->first)
+    return a->first < b->first ? -1 : 1;
   return cmp_size(pa, pb);
 }
 
 static int cmp_length(const void *pa, const void *pb) {
   const ta_plan_buf *a = ((const keyed *)pa)->b, *b = ((const keyed *)pb)->b;
   int32_t x = a->last - a->first, y = b->last - b->first;
-  if (x != y) return x < y ? 1 : -1;
+  if (x != y)
+    return x < y ? 1 : -1;
   return cmp_size(pa, pb);
 }
 
@@ -345,31 +400,38 @@ static int cmp_offset(const void *pa, const void *pb) {
 static size_t place_in_order(ta_plan_buf *bufs, const keyed *order, size_t n,
                              const ta_plan_buf **scratch) {
   size_t arena = 0;
-  for (size_t i = 0; i < n; i++) bufs[i].offset = -1;
+  for (size_t i = 0; i < n; i++)
+    bufs[i].offset = -1;
   for (size_t i = 0; i < n; i++) {
     ta_plan_buf *b = &bufs[order[i].idx];
     size_t np = 0;
     for (size_t j = 0; j < i; j++) {
       const ta_plan_buf *p = &bufs[order[j].idx];
-      if (p->first <= b->last && b->first <= p->last) scratch[np++] = p;
+      if (p->first <= b->last && b->first <= p->last)
+        scratch[np++] = p;
     }
     qsort(scratch, np, sizeof *scratch, cmp_offset);
     size_t off = 0;
     for (size_t j = 0; j < np; j++) {
       size_t start = (size_t)scratch[j]->offset;
-      if (start >= off + b->bytes) break;
+      if (start >= off + b->bytes)
+        break;
       size_t end = start + scratch[j]->bytes;
-      if (end > off) off = end;
+      if (end > off)
+        off = end;
     }
     b->offset = (int64_t)off;
-    if (off + b->bytes > arena) arena = off + b->bytes;
+    if (off + b->bytes > arena)
+      arena = off + b->bytes;
   }
   return arena;
 }
 
 size_t ta_plan_place(ta_plan_buf *bufs, size_t n, const char **strategy_name) {
-  if (strategy_name) *strategy_name = "empty";
-  if (n == 0) return 0;
+  if (strategy_name)
+    *strategy_name = "empty";
+  if (n == 0)
+    return 0;
   keyed *order = malloc(n * sizeof *order);
   const ta_plan_buf **scratch = malloc(n * sizeof *scratch);
   int64_t *best = malloc(n * sizeof *best);
@@ -387,16 +449,20 @@ size_t ta_plan_place(ta_plan_buf *bufs, size_t n, const char **strategy_name) {
   }
   size_t best_arena = SIZE_MAX;
   for (size_t s = 0; s < TA_ARRAY_LEN(strategies); s++) {
-    for (size_t i = 0; i < n; i++) order[i] = (keyed){&bufs[i], i};
+    for (size_t i = 0; i < n; i++)
+      order[i] = (keyed){&bufs[i], i};
     qsort(order, n, sizeof *order, strategies[s].cmp);
     size_t arena = place_in_order(bufs, order, n, scratch);
     if (arena < best_arena) {
       best_arena = arena;
-      for (size_t i = 0; i < n; i++) best[i] = bufs[i].offset;
-      if (strategy_name) *strategy_name = strategies[s].name;
+      for (size_t i = 0; i < n; i++)
+        best[i] = bufs[i].offset;
+      if (strategy_name)
+        *strategy_name = strategies[s].name;
     }
   }
-  for (size_t i = 0; i < n; i++) bufs[i].offset = best[i];
+  for (size_t i = 0; i < n; i++)
+    bufs[i].offset = best[i];
   free(order);
   free(scratch);
   free(best);
@@ -406,15 +472,19 @@ size_t ta_plan_place(ta_plan_buf *bufs, size_t n, const char **strategy_name) {
 size_t ta_plan_lower_bound(const ta_plan_buf *bufs, size_t n) {
   int32_t lo = INT32_MAX, hi = INT32_MIN;
   for (size_t i = 0; i < n; i++) {
-    if (bufs[i].first < lo) lo = bufs[i].first;
-    if (bufs[i].last > hi) hi = bufs[i].last;
+    if (bufs[i].first < lo)
+      lo = bufs[i].first;
+    if (bufs[i].last > hi)
+      hi = bufs[i].last;
   }
   size_t bound = 0;
   for (int32_t op = lo; op <= hi && n; op++) {
     size_t live = 0;
     for (size_t i = 0; i < n; i++)
-      if (bufs[i].first <= op && op <= bufs[i].last) live += bufs[i].bytes;
-    if (live > bound) bound = live;
+      if (bufs[i].first <= op && op <= bufs[i].last)
+        live += bufs[i].bytes;
+    if (live > bound)
+      bound = live;
   }
   return bound;
 }
@@ -446,8 +516,10 @@ ta_storage ta_plan_storage(const ta_graph *g, const ta_plan *plan, int32_t t, in
   int32_t r = plan->root ? plan->root[t] : t;
   const ta_tensor *rt = &g->tensors[r];
   *index = r;
-  if (ta_tensor_is_const(rt)) return TA_STORE_CONST;
-  if (plan->tensor_offset[r] >= 0) return TA_STORE_ARENA;
+  if (ta_tensor_is_const(rt))
+    return TA_STORE_CONST;
+  if (plan->tensor_offset[r] >= 0)
+    return TA_STORE_ARENA;
   for (int32_t k = 0; k < g->n_outputs; k++)
     if (g->outputs[k] == r) {
       *index = k;
@@ -462,48 +534,58 @@ ta_storage ta_plan_storage(const ta_graph *g, const ta_plan *plan, int32_t t, in
 }
 
 /* Tensor t is larger than the limit, or its size overflows: refuse it, naming both sizes. */
-static ta_status too_big(const ta_graph *g, int32_t t, const ta_plan_options *opt,
-                         bool overflows, size_t bytes) {
+static ta_status too_big(const ta_graph *g, int32_t t, const ta_plan_options *opt, bool overflows,
+                         size_t bytes) {
   const ta_tensor *tt = &g->tensors[t];
   char shape[96];
   ta_shape_str(tt, shape, sizeof shape);
   if (overflows)
-    return ta_tensor_err(g, t, TA_ERR_LIMIT, "shape %s of %s: its size in bytes overflows",
-                         shape, ta_dtype_name(tt->dtype));
+    return ta_tensor_err(g, t, TA_ERR_LIMIT, "shape %s of %s: its size in bytes overflows", shape,
+                         ta_dtype_name(tt->dtype));
   if (opt->max_arena_bytes && bytes > opt->max_arena_bytes)
     return ta_tensor_err(g, t, TA_ERR_LIMIT,
                          "shape %s of %s needs %zu bytes, above the limit of %zu bytes "
                          "(--max-arena)",
                          shape, ta_dtype_name(tt->dtype), bytes, opt->max_arena_bytes);
-  return ta_tensor_err(g, t, TA_ERR_LIMIT, "shape %s of %s needs %zu bytes, more than tinyaot "
-                       "can plan", shape, ta_dtype_name(tt->dtype), bytes);
+  return ta_tensor_err(g, t, TA_ERR_LIMIT,
+                       "shape %s of %s needs %zu bytes, more than tinyaot "
+                       "can plan",
+                       shape, ta_dtype_name(tt->dtype), bytes);
 }
 
 /* Every tensor the code touches (activations and graph inputs and outputs) and every scratch
  * buffer must fit under the limit; checked before any size is aligned or summed, so that with
  * at most n_bufs buffers each below SIZE_MAX / 4 / n_bufs no sum in the planner overflows. */
-static ta_status check_sizes(ta_graph *g, const ta_kernel_call *calls,
-                             const ta_plan_options *opt, size_t n_bufs) {
+static ta_status check_sizes(ta_graph *g, const ta_kernel_call *calls, const ta_plan_options *opt,
+                             size_t n_bufs) {
   size_t limit = SIZE_MAX / 4 / n_bufs;
-  if (opt->max_arena_bytes && opt->max_arena_bytes < limit) limit = opt->max_arena_bytes;
+  if (opt->max_arena_bytes && opt->max_arena_bytes < limit)
+    limit = opt->max_arena_bytes;
   bool *used = ta_new_array(g->ctx, (size_t)(g->n_tensors > 0 ? g->n_tensors : 1), sizeof(bool));
-  if (!used) return TA_ERR_LIMIT;
+  if (!used)
+    return TA_ERR_LIMIT;
   for (int32_t i = 0; i < g->n_ops; i++) {
     for (int32_t k = 0; k < g->ops[i].n_in; k++)
-      if (g->ops[i].in[k] >= 0 && g->ops[i].in[k] < g->n_tensors) used[g->ops[i].in[k]] = true;
+      if (g->ops[i].in[k] >= 0 && g->ops[i].in[k] < g->n_tensors)
+        used[g->ops[i].in[k]] = true;
     for (int32_t k = 0; k < g->ops[i].n_out; k++)
-      if (g->ops[i].out[k] >= 0 && g->ops[i].out[k] < g->n_tensors) used[g->ops[i].out[k]] = true;
+      if (g->ops[i].out[k] >= 0 && g->ops[i].out[k] < g->n_tensors)
+        used[g->ops[i].out[k]] = true;
     for (int32_t k = 0; calls[i].kernel >= 0 && k < calls[i].n_in; k++)
-      if (calls[i].in[k] >= 0 && calls[i].in[k] < g->n_tensors) used[calls[i].in[k]] = true;
+      if (calls[i].in[k] >= 0 && calls[i].in[k] < g->n_tensors)
+        used[calls[i].in[k]] = true;
     for (int32_t k = 0; calls[i].kernel >= 0 && k < calls[i].n_out; k++)
-      if (calls[i].out[k] >= 0 && calls[i].out[k] < g->n_tensors) used[calls[i].out[k]] = true;
+      if (calls[i].out[k] >= 0 && calls[i].out[k] < g->n_tensors)
+        used[calls[i].out[k]] = true;
   }
   for (int32_t t = 0; t < g->n_tensors; t++) {
     const ta_tensor *tt = &g->tensors[t];
     size_t bytes = 0;
-    if (ta_tensor_is_const(tt) || !(used[t] || is_caller(tt))) continue;
+    if (ta_tensor_is_const(tt) || !(used[t] || is_caller(tt)))
+      continue;
     bool known = ta_tensor_bytes(tt, &bytes);
-    if (!known || bytes > limit) return too_big(g, t, opt, !known, bytes);
+    if (!known || bytes > limit)
+      return too_big(g, t, opt, !known, bytes);
   }
   for (int32_t i = 0; i < g->n_ops; i++)
     if (calls[i].kernel >= 0 && calls[i].scratch_bytes > limit)
@@ -530,9 +612,11 @@ ta_status ta_plan_build(ta_graph *g, ta_kernel_call *calls, const ta_plan_option
   size_t nt = (size_t)(g->n_tensors > 0 ? g->n_tensors : 1);
   size_t no = (size_t)(g->n_ops > 0 ? g->n_ops : 1);
   ta_status st = check_sizes(g, calls, &opt, nt + no);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   st = choose_order(g, calls, &opt, &plan->reordered);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
 
   plan->root = ta_new_array(ctx, nt, sizeof(int32_t));
   plan->tensor_offset = ta_new_array(ctx, nt, sizeof(int64_t));
@@ -546,38 +630,49 @@ ta_status ta_plan_build(ta_graph *g, ta_kernel_call *calls, const ta_plan_option
       !plan->last_op || !parent || !bufs || !buf_owner)
     return TA_ERR_LIMIT;
   st = build_groups(g, calls, &opt, plan, parent);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
 
   /* Group lifetimes: union of the members'. */
   int32_t *gfirst = ta_new_array(ctx, nt, sizeof(int32_t));
   int32_t *glast = ta_new_array(ctx, nt, sizeof(int32_t));
-  if (!gfirst || !glast) return TA_ERR_LIMIT;
-  for (int32_t t = 0; t < g->n_tensors; t++) gfirst[t] = INT32_MAX, glast[t] = -2;
+  if (!gfirst || !glast)
+    return TA_ERR_LIMIT;
+  for (int32_t t = 0; t < g->n_tensors; t++)
+    gfirst[t] = INT32_MAX, glast[t] = -2;
   for (int32_t t = 0; t < g->n_tensors; t++) {
-    if (plan->first_op[t] == -2) continue;
+    if (plan->first_op[t] == -2)
+      continue;
     int32_t r = plan->root[t];
-    if (plan->first_op[t] < gfirst[r]) gfirst[r] = plan->first_op[t];
-    if (plan->last_op[t] > glast[r]) glast[r] = plan->last_op[t];
+    if (plan->first_op[t] < gfirst[r])
+      gfirst[r] = plan->first_op[t];
+    if (plan->last_op[t] > glast[r])
+      glast[r] = plan->last_op[t];
   }
   size_t n = 0;
   for (int32_t t = 0; t < g->n_tensors; t++) {
     plan->tensor_offset[t] = -1;
     const ta_tensor *tt = &g->tensors[t];
-    if (plan->root[t] != t || glast[t] == -2 || ta_tensor_is_const(tt)) continue;
-    if (is_caller(tt) && !opt.io_in_arena) continue;
+    if (plan->root[t] != t || glast[t] == -2 || ta_tensor_is_const(tt))
+      continue;
+    if (is_caller(tt) && !opt.io_in_arena)
+      continue;
     size_t bytes;
     if (!ta_tensor_bytes(tt, &bytes))
       return ta_tensor_err(g, t, TA_ERR_INTERNAL, "size of this tensor overflows");
     int32_t f = gfirst[t] < 0 ? 0 : gfirst[t];
     int32_t l = glast[t] > g->n_ops - 1 ? g->n_ops - 1 : glast[t];
-    if (l < f) l = f;
+    if (l < f)
+      l = f;
     buf_owner[n] = t;
     bufs[n++] = (ta_plan_buf){f, l, align_up(bytes ? bytes : 1, opt.alignment), -1};
   }
   for (int32_t i = 0; i < g->n_ops; i++) {
     plan->scratch_offset[i] = -1;
-    if (calls[i].kernel < 0 || calls[i].scratch_bytes == 0) continue;
-    if (calls[i].scratch_bytes > plan->scratch_bytes) plan->scratch_bytes = calls[i].scratch_bytes;
+    if (calls[i].kernel < 0 || calls[i].scratch_bytes == 0)
+      continue;
+    if (calls[i].scratch_bytes > plan->scratch_bytes)
+      plan->scratch_bytes = calls[i].scratch_bytes;
     buf_owner[n] = -1 - i;
     bufs[n++] = (ta_plan_buf){i, i, align_up(calls[i].scratch_bytes, opt.alignment), -1};
   }

@@ -21,7 +21,8 @@ static int32_t collect(const ta_graph *g, const ta_kernel_call *calls, const ta_
                        row *rows) {
   int32_t n = 0;
   for (int32_t t = 0; t < g->n_tensors; t++) {
-    if (plan->root[t] != t || plan->tensor_offset[t] < 0) continue;
+    if (plan->root[t] != t || plan->tensor_offset[t] < 0)
+      continue;
     size_t bytes = 0;
     ta_tensor_bytes(&g->tensors[t], &bytes);
     int32_t f = plan->first_op[t] < 0 ? 0 : plan->first_op[t];
@@ -33,9 +34,9 @@ static int32_t collect(const ta_graph *g, const ta_kernel_call *calls, const ta_
       rows[n++] = (row){-1, i, i, i, plan->scratch_offset[i], calls[i].scratch_bytes};
   /* By offset, then by first op: reads top-down like the SVG. */
   for (int32_t i = 1; i < n; i++)
-    for (int32_t j = i; j > 0 && (rows[j].offset < rows[j - 1].offset ||
-                                  (rows[j].offset == rows[j - 1].offset &&
-                                   rows[j].first < rows[j - 1].first));
+    for (int32_t j = i;
+         j > 0 && (rows[j].offset < rows[j - 1].offset ||
+                   (rows[j].offset == rows[j - 1].offset && rows[j].first < rows[j - 1].first));
          j--) {
       row tmp = rows[j];
       rows[j] = rows[j - 1];
@@ -50,7 +51,8 @@ static void put_members(const ta_graph *g, const ta_plan *plan, int32_t r, ta_bu
   size_t start = out->len;
   bool firstm = true;
   for (int32_t t = 0; t < g->n_tensors; t++) {
-    if (plan->root[t] != r) continue;
+    if (plan->root[t] != r)
+      continue;
     ta_buf_printf(out, "%s%s", firstm ? "" : " = ", g->tensors[t].name);
     firstm = false;
     if (out->ok && out->len - start > max) {
@@ -65,7 +67,8 @@ static void put_members(const ta_graph *g, const ta_plan *plan, int32_t r, ta_bu
 void ta_plan_print(const ta_graph *g, const ta_kernel_call *calls, const ta_plan *plan,
                    ta_buf *out) {
   row *rows = ta_new_array(g->ctx, (size_t)(g->n_tensors + g->n_ops + 1), sizeof(row));
-  if (!rows) return;
+  if (!rows)
+    return;
   int32_t n = collect(g, calls, plan, rows);
   ta_buf_printf(out,
                 "memory plan: arena %zu bytes, lower bound %zu for this op order; alignment %zu; "
@@ -80,7 +83,8 @@ void ta_plan_print(const ta_graph *g, const ta_kernel_call *calls, const ta_plan
   for (int32_t i = 0; i < n; i++) {
     char ops[32];
     snprintf(ops, sizeof ops, "%d..%d", rows[i].first, rows[i].last);
-    ta_buf_printf(out, "%4d  %-9s  %9lld  %9zu  ", i, ops, (long long)rows[i].offset, rows[i].bytes);
+    ta_buf_printf(out, "%4d  %-9s  %9lld  %9zu  ", i, ops, (long long)rows[i].offset,
+                  rows[i].bytes);
     if (rows[i].tensor >= 0)
       put_members(g, plan, rows[i].tensor, out, 100);
     else
@@ -102,7 +106,8 @@ void ta_plan_print(const ta_graph *g, const ta_kernel_call *calls, const ta_plan
   for (int32_t c = 0; c < cols; c++) {
     size_t live = 0;
     for (int32_t i = 0; i < n; i++)
-      if (c >= rows[i].first && c <= rows[i].last) live += rows[i].bytes;
+      if (c >= rows[i].first && c <= rows[i].last)
+        live += rows[i].bytes;
     ta_buf_puts(out, live == plan->lower_bound_bytes ? "^" : " ");
   }
   ta_buf_puts(out, "   ^ = the peak\n");
@@ -120,10 +125,10 @@ static void xml_text(ta_buf *out, const char *s, size_t max) {
   }
 }
 
-void ta_plan_svg(const ta_graph *g, const ta_kernel_call *calls, const ta_plan *plan,
-                 ta_buf *out) {
+void ta_plan_svg(const ta_graph *g, const ta_kernel_call *calls, const ta_plan *plan, ta_buf *out) {
   row *rows = ta_new_array(g->ctx, (size_t)(g->n_tensors + g->n_ops + 1), sizeof(row));
-  if (!rows) return;
+  if (!rows)
+    return;
   int32_t n = collect(g, calls, plan, rows);
   const double left = 80, top = 40, plot_h = 480;
   double cw = g->n_ops > 0 ? (g->n_ops > 60 ? 12.0 : 24.0) : 24.0;
@@ -137,15 +142,17 @@ void ta_plan_svg(const ta_graph *g, const ta_kernel_call *calls, const ta_plan *
                 "<text x=\"%.0f\" y=\"20\" font-size=\"13\">memory plan: arena %zu bytes "
                 "(lower bound %zu), %d ops</text>\n",
                 left, plan->arena_bytes, plan->lower_bound_bytes, g->n_ops);
-  ta_buf_printf(out, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.1f\" height=\"%.1f\" fill=\"#f4f4f4\" "
-                     "stroke=\"#888\"/>\n",
+  ta_buf_printf(out,
+                "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.1f\" height=\"%.1f\" fill=\"#f4f4f4\" "
+                "stroke=\"#888\"/>\n",
                 left, top, plot_w, plot_h);
   static const char *const colors[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759",
                                        "#76b7b2", "#edc948", "#b07aa1", "#9c755f"};
   for (int32_t i = 0; i < n; i++) {
     double x = left + cw * rows[i].first, w = cw * (rows[i].last - rows[i].first + 1);
     double y = top + scale * (double)rows[i].offset, h = scale * (double)rows[i].bytes;
-    if (h < 1) h = 1;
+    if (h < 1)
+      h = 1;
     const char *fill = rows[i].tensor < 0 ? "#bbbbbb" : colors[i % 8];
     ta_buf_printf(out,
                   "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
@@ -184,7 +191,8 @@ void ta_plan_svg(const ta_graph *g, const ta_kernel_call *calls, const ta_plan *
     ta_buf_printf(out, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>\n", left - 4,
                   top + plot_h * k / 4.0 + 3, off);
   }
-  ta_buf_printf(out, "<text x=\"12\" y=\"%.0f\" transform=\"rotate(-90 12 %.0f)\" "
-                     "text-anchor=\"middle\">arena offset (bytes)</text>\n</svg>\n",
+  ta_buf_printf(out,
+                "<text x=\"12\" y=\"%.0f\" transform=\"rotate(-90 12 %.0f)\" "
+                "text-anchor=\"middle\">arena offset (bytes)</text>\n</svg>\n",
                 top + plot_h / 2, top + plot_h / 2);
 }

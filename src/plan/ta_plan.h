@@ -25,10 +25,10 @@
 #define TA_PLAN_MAX_ARENA_DEFAULT ((size_t)64 * 1024 * 1024)
 
 typedef struct ta_plan_options {
-  size_t alignment;  /* power of two; 4 by default (16 for Helium) */
-  bool io_in_arena;  /* graph inputs and outputs are placed in the arena too */
-  bool no_inplace;   /* disable in-place execution (for comparisons) */
-  bool no_reorder;   /* keep the model's op order */
+  size_t alignment;       /* power of two; 4 by default (16 for Helium) */
+  bool io_in_arena;       /* graph inputs and outputs are placed in the arena too */
+  bool no_inplace;        /* disable in-place execution (for comparisons) */
+  bool no_reorder;        /* keep the model's op order */
   size_t max_arena_bytes; /* refuse (TA_ERR_LIMIT) a plan whose arena, or any graph input or
                            * output, is larger; 0: no limit. TA_PLAN_MAX_ARENA_DEFAULT. */
 } ta_plan_options;
@@ -77,14 +77,18 @@ size_t ta_plan_lower_bound(const ta_plan_buf *bufs, size_t n);
 bool ta_plan_check_bufs(const ta_plan_buf *bufs, size_t n, size_t arena, size_t *a, size_t *b);
 
 /* The tensor's storage: the kind and index of where its bytes live. */
-typedef enum ta_storage { TA_STORE_ARENA, TA_STORE_INPUT, TA_STORE_OUTPUT, TA_STORE_CONST } ta_storage;
+typedef enum ta_storage {
+  TA_STORE_ARENA,
+  TA_STORE_INPUT,
+  TA_STORE_OUTPUT,
+  TA_STORE_CONST
+} ta_storage;
 ta_storage ta_plan_storage(const ta_graph *g, const ta_plan *plan, int32_t t, int32_t *index);
 
 /* Text report: each buffer (tensors, op range, offset, size) and an ASCII timeline. */
 void ta_plan_print(const ta_graph *g, const ta_kernel_call *calls, const ta_plan *plan,
                    ta_buf *out);
 /* SVG: x = op index, y = arena offset, one labelled rectangle per buffer. */
-void ta_plan_svg(const ta_graph *g, const ta_kernel_call *calls, const ta_plan *plan,
-                 ta_buf *out);
+void ta_plan_svg(const ta_graph *g, const ta_kernel_call *calls, const ta_plan *plan, ta_buf *out);
 
 #endif

@@ -18,9 +18,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ta_graph *g = NULL;
   ta_status st = ta_onnx_read(&ctx, data, size, NULL, &g);
   fuzz_check_status(&ctx, st, "ta_onnx_read");
-  if ((st == TA_OK) != (g != NULL)) fuzz_fail("graph returned with an error, or none with TA_OK", NULL);
-  if (st == TA_OK && ctx.n_errors) fuzz_fail("TA_OK after an error was reported", NULL);
-  if (g) fuzz_check_graph(g);
+  if ((st == TA_OK) != (g != NULL))
+    fuzz_fail("graph returned with an error, or none with TA_OK", NULL);
+  if (st == TA_OK && ctx.n_errors)
+    fuzz_fail("TA_OK after an error was reported", NULL);
+  if (g)
+    fuzz_check_graph(g);
   ta_ctx_free(&ctx);
   return 0;
 }

@@ -30,25 +30,35 @@ static void check_c_text(const ta_file *f) {
   for (size_t i = 0; i < f->len; i++) {
     char c = s[i];
     char next = i + 1 < f->len ? s[i + 1] : '\0';
-    if ((unsigned char)c < 0x20 && c != '\n') fuzz_fail("control character in generated code", f->path);
+    if ((unsigned char)c < 0x20 && c != '\n')
+      fuzz_fail("control character in generated code", f->path);
     switch (state) {
     case CODE:
-      if (c == '"') state = STR;
-      else if (c == '/' && next == '*') state = COMMENT, i++;
-      else if (c == '/' && next == '/') fuzz_fail("line comment in generated C99 code", f->path);
+      if (c == '"')
+        state = STR;
+      else if (c == '/' && next == '*')
+        state = COMMENT, i++;
+      else if (c == '/' && next == '/')
+        fuzz_fail("line comment in generated C99 code", f->path);
       break;
     case STR:
-      if (c == '\\') i++;
-      else if (c == '"') state = CODE;
-      else if (c == '\n') fuzz_fail("newline in a string literal of generated code", f->path);
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        state = CODE;
+      else if (c == '\n')
+        fuzz_fail("newline in a string literal of generated code", f->path);
       break;
     case COMMENT:
-      if (c == '*' && next == '/') state = CODE, i++;
-      else if (c == '/' && next == '*') fuzz_fail("comment opener inside a comment", f->path);
+      if (c == '*' && next == '/')
+        state = CODE, i++;
+      else if (c == '/' && next == '*')
+        fuzz_fail("comment opener inside a comment", f->path);
       break;
     }
   }
-  if (state != CODE) fuzz_fail("unterminated comment or string in generated code", f->path);
+  if (state != CODE)
+    fuzz_fail("unterminated comment or string in generated code", f->path);
 }
 
 static void check_fileset(const ta_fileset *fs) {
@@ -57,8 +67,10 @@ static void check_fileset(const ta_fileset *fs) {
     fuzz_fail("generated file set lacks fuzz.h, fuzz.c or fuzz_weights.c", NULL);
   for (int32_t i = 0; i < fs->n; i++) {
     const ta_file *f = &fs->files[i];
-    if (!f->path || !f->data || strlen(f->data) != f->len) fuzz_fail("broken generated file", f->path);
-    if (strncmp(f->path, "tart/", 5) == 0) continue; /* the runtime, copied verbatim */
+    if (!f->path || !f->data || strlen(f->data) != f->len)
+      fuzz_fail("broken generated file", f->path);
+    if (strncmp(f->path, "tart/", 5) == 0)
+      continue; /* the runtime, copied verbatim */
     size_t n = strlen(f->path);
     if (n > 2 && (strcmp(f->path + n - 2, ".c") == 0 || strcmp(f->path + n - 2, ".h") == 0))
       check_c_text(f);
@@ -69,7 +81,8 @@ static void check_fileset(const ta_fileset *fs) {
  * that ASan sees a kernel that reads or writes outside a tensor. */
 static void eval(ta_model *m) {
   ta_graph *g = m->g;
-  if (ta_graph_macs(g) > FUZZ_MAX_EVAL_MACS) return;
+  if (ta_graph_macs(g) > FUZZ_MAX_EVAL_MACS)
+    return;
   /* ta_graph_eval gives every non-constant tensor a buffer, also those no op uses (which the
    * planner does not size-check): skip models where one is large. */
   for (int32_t t = 0; t < g->n_tensors; t++) {
@@ -80,7 +93,8 @@ static void eval(ta_model *m) {
   }
   const void *ins[64];
   void *outs[64];
-  if (g->n_inputs > 64 || g->n_outputs > 64) return;
+  if (g->n_inputs > 64 || g->n_outputs > 64)
+    return;
   bool ok = true;
   for (int32_t k = 0; k < g->n_inputs; k++) {
     size_t bytes = 0;
@@ -94,7 +108,8 @@ static void eval(ta_model *m) {
     outs[k] = ta_new(g->ctx, bytes);
     ok = ok && outs[k];
   }
-  if (!ok) return;
+  if (!ok)
+    return;
   ta_status st = ta_graph_eval_shared(g, m->calls, m->plan.root, ins, outs);
   fuzz_check_status(g->ctx, st, "ta_graph_eval_shared");
 }
@@ -112,19 +127,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ta_model m;
   ta_status st = ta_model_read(&ctx, "fuzz.tflite", data, size, &opt, &m);
   fuzz_check_status(&ctx, st, "ta_model_read");
-  if (st == TA_OK && ctx.n_errors) fuzz_fail("TA_OK after an error was reported", NULL);
+  if (st == TA_OK && ctx.n_errors)
+    fuzz_fail("TA_OK after an error was reported", NULL);
   if (st == TA_OK) {
     ta_fileset fs;
     ta_cgen_options copt = {"fuzz", "fuzz.tflite"};
     st = ta_cgen_emit(m.g, m.calls, &m.plan, &copt, &fs);
     fuzz_check_status(&ctx, st, "ta_cgen_emit");
-    if (st == TA_OK) check_fileset(&fs);
+    if (st == TA_OK)
+      check_fileset(&fs);
     ta_buf b;
     ta_buf_init(&b, &ctx);
     ta_plan_print(m.g, m.calls, &m.plan, &b);
     ta_plan_svg(m.g, m.calls, &m.plan, &b);
     ta_buf_free(&b);
-    if (st == TA_OK && !ctx.oom) eval(&m);
+    if (st == TA_OK && !ctx.oom)
+      eval(&m);
   }
   ta_ctx_free(&ctx);
   return 0;

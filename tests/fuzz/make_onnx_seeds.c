@@ -90,7 +90,8 @@ static Onnx__NodeProto *node(model *m, const char *op, const char *ins, const ch
   for (char *t = strtok(buf, " "); t; t = strtok(NULL, " "))
     n->input[n->n_input++] = pstr(strcmp(t, "-") == 0 ? "" : t);
   snprintf(buf, sizeof buf, "%s", outs);
-  for (char *t = strtok(buf, " "); t; t = strtok(NULL, " ")) n->output[n->n_output++] = pstr(t);
+  for (char *t = strtok(buf, " "); t; t = strtok(NULL, " "))
+    n->output[n->n_output++] = pstr(t);
   m->nodes[m->g.n_node++] = n;
   return n;
 }
@@ -123,7 +124,8 @@ static void attr_ints(Onnx__NodeProto *n, const char *name, int count, ...) {
   a->ints = pnew((size_t)count * sizeof(int64_t));
   va_list ap;
   va_start(ap, count);
-  for (int i = 0; i < count; i++) a->ints[a->n_ints++] = va_arg(ap, int);
+  for (int i = 0; i < count; i++)
+    a->ints[a->n_ints++] = va_arg(ap, int);
   va_end(ap);
 }
 
@@ -174,7 +176,8 @@ static Onnx__TensorProto *tensor(model *m, const char *name, int data_type, int 
   t->data_type = data_type;
   t->dims = pnew((size_t)(rank ? rank : 1) * sizeof(int64_t));
   *n = 1;
-  for (int k = 0; k < rank; k++) t->dims[t->n_dims++] = dims[k], *n *= dims[k];
+  for (int k = 0; k < rank; k++)
+    t->dims[t->n_dims++] = dims[k], *n *= dims[k];
   m->inits[m->g.n_initializer++] = t;
   return t;
 }
@@ -195,7 +198,8 @@ static void init_i64(model *m, const char *name, int count, ...) {
   int64_t *v = pnew((size_t)(count ? count : 1) * sizeof *v);
   va_list ap;
   va_start(ap, count);
-  for (int i = 0; i < count; i++) v[i] = va_arg(ap, int);
+  for (int i = 0; i < count; i++)
+    v[i] = va_arg(ap, int);
   va_end(ap);
   t->has_raw_data = 1;
   t->raw_data.data = (uint8_t *)v;
@@ -219,14 +223,16 @@ static void init_scalar_i8(model *m, const char *name, int v) {
 
 static void sink(void *user, ta_severity sev, const char *msg) {
   (void)user;
-  if (sev == TA_ERROR) fprintf(stderr, "  %s\n", msg);
+  if (sev == TA_ERROR)
+    fprintf(stderr, "  %s\n", msg);
 }
 
 /* Serialize m, check it compiles, write OUT_DIR/name.onnx. */
 static void finish(model *m, const char *name) {
   size_t len = protobuf_c_message_get_packed_size(&m->m.base);
   uint8_t *bytes = malloc(len ? len : 1);
-  if (!bytes) exit(2);
+  if (!bytes)
+    exit(2);
   protobuf_c_message_pack(&m->m.base, bytes);
   ta_ctx ctx;
   ta_ctx_init(&ctx, NULL, NULL, sink, NULL);
@@ -234,7 +240,8 @@ static void finish(model *m, const char *name) {
   ta_status st = ta_model_read(&ctx, "seed.onnx", bytes, len, NULL, &tm);
   ta_fileset fs;
   ta_cgen_options copt = {"seed", name};
-  if (st == TA_OK) st = ta_cgen_emit(tm.g, tm.calls, &tm.plan, &copt, &fs);
+  if (st == TA_OK)
+    st = ta_cgen_emit(tm.g, tm.calls, &tm.plan, &copt, &fs);
   ta_ctx_free(&ctx);
   if (st != TA_OK) {
     fprintf(stderr, "make_onnx_seeds: seed %s does not compile (%s)\n", name, ta_status_name(st));
@@ -259,12 +266,14 @@ static void seed_conv(int group, int stride, int with_bias, const char *act) {
   input(m, "x", 4, img);
   int co = group == 3 ? 3 : 4;
   init_f32(m, "w", 4, (int[]){co, 3 / group, 3, 3});
-  if (with_bias) init_f32(m, "b", 1, (int[]){co});
+  if (with_bias)
+    init_f32(m, "b", 1, (int[]){co});
   Onnx__NodeProto *c = node(m, "Conv", with_bias ? "x w b" : "x w", act ? "c" : "y");
   attr_ints(c, "pads", 4, 1, 1, 1, 1);
   attr_ints(c, "strides", 2, stride, stride);
   attr_ints(c, "kernel_shape", 2, 3, 3);
-  if (group != 1) attr_i(c, "group", group);
+  if (group != 1)
+    attr_i(c, "group", group);
   if (act && strcmp(act, "Clip") == 0) {
     init_scalar_f32(m, "lo", 0.0f);
     init_scalar_f32(m, "hi", 6.0f);
@@ -333,8 +342,10 @@ static void seed_unary(const char *op) {
   model *m = model_new();
   input(m, "x", 2, (int[]){3, 7});
   Onnx__NodeProto *n = node(m, op, "x", "y");
-  if (strcmp(op, "LeakyRelu") == 0) attr_f(n, "alpha", 0.1f);
-  if (strcmp(op, "Softmax") == 0) attr_i(n, "axis", -1);
+  if (strcmp(op, "LeakyRelu") == 0)
+    attr_f(n, "alpha", 0.1f);
+  if (strcmp(op, "Softmax") == 0)
+    attr_i(n, "axis", -1);
   output(m, "y");
   finish(m, op);
 }
@@ -370,7 +381,8 @@ static void seed_batchnorm(void) {
   int n;
   Onnx__TensorProto *v = tensor(m, "var", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 1, (int[]){4}, &n);
   v->float_data = pnew(4 * sizeof(float));
-  for (int i = 0; i < 4; i++) v->float_data[v->n_float_data++] = 0.5f + 0.25f * (float)i;
+  for (int i = 0; i < 4; i++)
+    v->float_data[v->n_float_data++] = 0.5f + 0.25f * (float)i;
   node(m, "BatchNormalization", "c scale bias mean var", "y");
   output(m, "y");
   finish(m, "conv_batchnorm");
@@ -415,10 +427,11 @@ static void seed_qdq_conv(void) {
   node(m, "QuantizeLinear", "x xs xz", "xq");
   node(m, "DequantizeLinear", "xq xs xz", "xd");
   int n;
-  Onnx__TensorProto *w = tensor(m, "wq", ONNX__TENSOR_PROTO__DATA_TYPE__INT8, 4,
-                                (int[]){4, 3, 3, 3}, &n);
+  Onnx__TensorProto *w =
+      tensor(m, "wq", ONNX__TENSOR_PROTO__DATA_TYPE__INT8, 4, (int[]){4, 3, 3, 3}, &n);
   w->int32_data = pnew((size_t)n * sizeof(int32_t));
-  for (int i = 0; i < n; i++) w->int32_data[w->n_int32_data++] = (i * 29 % 255) - 127;
+  for (int i = 0; i < n; i++)
+    w->int32_data[w->n_int32_data++] = (i * 29 % 255) - 127;
   init_scalar_f32(m, "ws", 0.01f);
   init_scalar_i8(m, "wz", 0);
   node(m, "DequantizeLinear", "wq ws wz", "wd");
@@ -486,6 +499,7 @@ int main(int argc, char **argv) {
   seed_qdq_conv();
   seed_cnn();
   printf("make_onnx_seeds: wrote %d seeds to %s\n", n_written, out_dir);
-  if (n_failed) fprintf(stderr, "make_onnx_seeds: %d seeds failed\n", n_failed);
+  if (n_failed)
+    fprintf(stderr, "make_onnx_seeds: %d seeds failed\n", n_failed);
   return n_failed ? 1 : 0;
 }

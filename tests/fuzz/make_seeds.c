@@ -28,7 +28,8 @@ static uint32_t next(void) {
 
 static void sink(void *user, ta_severity sev, const char *msg) {
   (void)user;
-  if (sev == TA_ERROR) fprintf(stderr, "  %s\n", msg);
+  if (sev == TA_ERROR)
+    fprintf(stderr, "  %s\n", msg);
 }
 
 /* Serialize b (freed), check the model compiles, write it as OUT_DIR/name.tflite. */
@@ -47,7 +48,8 @@ static void finish(tfb *b, const char *name) {
   ta_status st = ta_model_read(&ctx, name, bytes, len, NULL, &m);
   ta_fileset fs;
   ta_cgen_options copt = {"seed", name};
-  if (st == TA_OK) st = ta_cgen_emit(m.g, m.calls, &m.plan, &copt, &fs);
+  if (st == TA_OK)
+    st = ta_cgen_emit(m.g, m.calls, &m.plan, &copt, &fs);
   ta_ctx_free(&ctx);
   if (st != TA_OK) {
     fprintf(stderr, "make_seeds: seed %s does not compile (%s)\n", name, ta_status_name(st));
@@ -69,13 +71,15 @@ static void finish(tfb *b, const char *name) {
 static int act(tfb *b, const char *name, int type, int rank, const int32_t *dims, float scale,
                int64_t zp) {
   int t = tfb_tensor(b, name, type, rank, dims, 0);
-  if (type == TFB_INT8) tfb_quant(b, t, 1, &scale, &zp, 0);
+  if (type == TFB_INT8)
+    tfb_quant(b, t, 1, &scale, &zp, 0);
   return t;
 }
 
 static int32_t elems_of(int rank, const int32_t *dims) {
   int32_t n = 1;
-  for (int i = 0; i < rank; i++) n *= dims[i];
+  for (int i = 0; i < rank; i++)
+    n *= dims[i];
   return n;
 }
 
@@ -100,10 +104,12 @@ static int weights(tfb *b, const char *name, int type, int rank, const int32_t *
 /* int32 bias (int8 models, scale = input scale * filter scale per channel) or float. */
 static int bias(tfb *b, const char *name, int type, int32_t n, const float *scales) {
   int32_t dims[1] = {n};
-  if (type != TFB_INT8) return weights(b, name, TFB_FLOAT32, 1, dims);
+  if (type != TFB_INT8)
+    return weights(b, name, TFB_FLOAT32, 1, dims);
   int32_t *v = malloc((size_t)n * 4);
   int64_t *z = calloc((size_t)n, sizeof *z);
-  for (int32_t i = 0; i < n; i++) v[i] = (int32_t)(next() % 2001) - 1000;
+  for (int32_t i = 0; i < n; i++)
+    v[i] = (int32_t)(next() % 2001) - 1000;
   int t = tfb_tensor(b, name, TFB_INT32, 1, dims, tfb_buffer(b, v, (size_t)n * 4));
   tfb_quant(b, t, (int)n, scales, z, 0);
   free(v);
@@ -116,7 +122,9 @@ static int const_i32(tfb *b, const char *name, int rank, const int32_t *dims, co
                     tfb_buffer(b, v, (size_t)elems_of(rank, dims) * 4));
 }
 
-static const char *tname(int type) { return type == TFB_INT8 ? "s8" : "f32"; }
+static const char *tname(int type) {
+  return type == TFB_INT8 ? "s8" : "f32";
+}
 
 /* CONV_2D or DEPTHWISE_CONV_2D, per-channel int8 or float. */
 static void seed_conv(int type, int depthwise, int pad, int stride, int dil, int act_fn,
@@ -125,12 +133,15 @@ static void seed_conv(int type, int depthwise, int pad, int stride, int dil, int
   int32_t ci = 3, co = depthwise ? 6 : 4, h = 7, w = 6, k = 3;
   int x = act(b, "input", type, 4, (int32_t[]){1, h, w, ci}, 0.05f, -3);
   int32_t fd[4] = {co, k, k, ci};
-  if (depthwise) fd[0] = 1, fd[3] = co;
+  if (depthwise)
+    fd[0] = 1, fd[3] = co;
   int f = weights(b, "filter", type, 4, fd);
   float fs[8], bs[8];
   int64_t z[8] = {0};
-  for (int i = 0; i < co; i++) fs[i] = 0.01f + 0.002f * (float)i, bs[i] = 0.05f * fs[i];
-  if (type == TFB_INT8) tfb_quant(b, f, (int)co, fs, z, depthwise ? 3 : 0);
+  for (int i = 0; i < co; i++)
+    fs[i] = 0.01f + 0.002f * (float)i, bs[i] = 0.05f * fs[i];
+  if (type == TFB_INT8)
+    tfb_quant(b, f, (int)co, fs, z, depthwise ? 3 : 0);
   int bi = with_bias ? bias(b, "bias", type, co, bs) : -1;
   int32_t eff = (k - 1) * dil + 1;
   int32_t oh = pad == TFB_PAD_SAME ? (h + stride - 1) / stride : (h - eff + stride) / stride;
@@ -144,9 +155,8 @@ static void seed_conv(int type, int depthwise, int pad, int stride, int dil, int
     tfb_conv_options(b, op, pad, stride, stride, act_fn, dil, dil);
   tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
   char name[96];
-  snprintf(name, sizeof name, "%s_%s_%s_s%d_d%d_a%d%s", depthwise ? "dwconv" : "conv",
-           tname(type), pad == TFB_PAD_SAME ? "same" : "valid", stride, dil, act_fn,
-           with_bias ? "" : "_nobias");
+  snprintf(name, sizeof name, "%s_%s_%s_s%d_d%d_a%d%s", depthwise ? "dwconv" : "conv", tname(type),
+           pad == TFB_PAD_SAME ? "same" : "valid", stride, dil, act_fn, with_bias ? "" : "_nobias");
   finish(b, name);
 }
 
@@ -156,8 +166,10 @@ static void seed_fc(int type, int keep, int with_bias) {
   int wt = weights(b, "weights", type, 2, (int32_t[]){5, 10});
   float s = 0.02f, bs[5];
   int64_t z = 0;
-  for (int i = 0; i < 5; i++) bs[i] = 0.05f * s;
-  if (type == TFB_INT8) tfb_quant(b, wt, 1, &s, &z, 0);
+  for (int i = 0; i < 5; i++)
+    bs[i] = 0.05f * s;
+  if (type == TFB_INT8)
+    tfb_quant(b, wt, 1, &s, &z, 0);
   int bi = with_bias ? bias(b, "bias", type, 5, bs) : -1;
   int y = act(b, "output", type, 2, (int32_t[]){2, 5}, 0.2f, -7);
   int op = tfb_op(b, TFB_OP_FULLY_CONNECTED, (int[]){x, wt, bi}, 3, (int[]){y}, 1);
@@ -190,7 +202,8 @@ static void seed_binary(int type, int code, int const_b) {
   int y2;
   if (const_b) {
     y2 = weights(b, "b", type, 4, db);
-    if (type == TFB_INT8) tfb_quant(b, y2, 1, (float[]){0.03f}, (int64_t[]){-1}, 0);
+    if (type == TFB_INT8)
+      tfb_quant(b, y2, 1, (float[]){0.03f}, (int64_t[]){-1}, 0);
   } else {
     y2 = act(b, "b", type, 4, db, 0.03f, -1);
   }
@@ -217,7 +230,8 @@ static void seed_unary(int type, int code, const char *opname, float out_scale, 
   int x = act(b, "input", type, 3, d, 0.05f, 4);
   int y = act(b, "output", type, 3, d, out_scale, out_zp);
   int op = tfb_op(b, code, (int[]){x}, 1, (int[]){y}, 1);
-  if (code == TFB_OP_SOFTMAX) tfb_softmax_options(b, op, 1.0f);
+  if (code == TFB_OP_SOFTMAX)
+    tfb_softmax_options(b, op, 1.0f);
   tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
   char name[64];
   snprintf(name, sizeof name, "%s_%s", opname, tname(type));
@@ -303,16 +317,19 @@ static void seed_chain(int type) {
   tfb *b = tfb_new();
   int64_t z8[8] = {0};
   float s8[8], bs[8];
-  for (int i = 0; i < 8; i++) s8[i] = 0.004f + 0.0005f * (float)i, bs[i] = 0.05f * s8[i];
+  for (int i = 0; i < 8; i++)
+    s8[i] = 0.004f + 0.0005f * (float)i, bs[i] = 0.05f * s8[i];
   int x = act(b, "input", type, 4, (int32_t[]){1, 8, 8, 1}, 0.05f, -3);
   int w1 = weights(b, "conv/filter", type, 4, (int32_t[]){8, 3, 3, 1});
-  if (type == TFB_INT8) tfb_quant(b, w1, 8, s8, z8, 0);
+  if (type == TFB_INT8)
+    tfb_quant(b, w1, 8, s8, z8, 0);
   int b1 = bias(b, "conv/bias", type, 8, bs);
   int a1 = act(b, "conv/out", type, 4, (int32_t[]){1, 4, 4, 8}, 0.02f, -128);
   int op = tfb_op(b, TFB_OP_CONV_2D, (int[]){x, w1, b1}, 3, (int[]){a1}, 1);
   tfb_conv_options(b, op, TFB_PAD_SAME, 2, 2, TFB_ACT_RELU, 1, 1);
   int w2 = weights(b, "dw/filter", type, 4, (int32_t[]){1, 3, 3, 8});
-  if (type == TFB_INT8) tfb_quant(b, w2, 8, s8, z8, 3);
+  if (type == TFB_INT8)
+    tfb_quant(b, w2, 8, s8, z8, 3);
   int b2 = bias(b, "dw/bias", type, 8, bs);
   int a2 = act(b, "dw/out", type, 4, (int32_t[]){1, 4, 4, 8}, 0.025f, -128);
   op = tfb_op(b, TFB_OP_DEPTHWISE_CONV_2D, (int[]){a1, w2, b2}, 3, (int[]){a2}, 1);
@@ -326,7 +343,8 @@ static void seed_chain(int type) {
   op = tfb_op(b, TFB_OP_RESHAPE, (int[]){a3, ts}, 2, (int[]){a4}, 1);
   tfb_reshape_options(b, op, shape, 2);
   int w3 = weights(b, "fc/weights", type, 2, (int32_t[]){4, 8});
-  if (type == TFB_INT8) tfb_quant(b, w3, 1, (float[]){0.01f}, (int64_t[]){0}, 0);
+  if (type == TFB_INT8)
+    tfb_quant(b, w3, 1, (float[]){0.01f}, (int64_t[]){0}, 0);
   int b3 = bias(b, "fc/bias", type, 4, (float[]){0.00025f, 0.00025f, 0.00025f, 0.00025f});
   int a5 = act(b, "fc/out", type, 2, (int32_t[]){1, 4}, 0.1f, 0);
   op = tfb_op(b, TFB_OP_FULLY_CONNECTED, (int[]){a4, w3, b3}, 3, (int[]){a5}, 1);
@@ -372,7 +390,10 @@ static void seed_branches(int type) {
 static void seed_hostile_names(void) {
   tfb *b = tfb_new();
   int32_t d[2] = {2, 3};
-  int x = act(b, "in */ int injected = 1; /* \"q\" \\ ?" "?/", TFB_INT8, 2, d, 0.05f, 0);
+  int x = act(b,
+              "in */ int injected = 1; /* \"q\" \\ ?"
+              "?/",
+              TFB_INT8, 2, d, 0.05f, 0);
   int y = act(b, "*/ #error injected /* \x01\x1b[31m red \xc3\xa9", TFB_INT8, 2, d, 0.05f, 0);
   tfb_op(b, TFB_OP_RELU, (int[]){x}, 1, (int[]){y}, 1);
   tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
@@ -420,6 +441,7 @@ int main(int argc, char **argv) {
   seed_quantize();
   seed_hostile_names();
   printf("make_seeds: wrote %d seeds to %s\n", n_written, out_dir);
-  if (n_failed) fprintf(stderr, "make_seeds: %d seeds failed\n", n_failed);
+  if (n_failed)
+    fprintf(stderr, "make_seeds: %d seeds failed\n", n_failed);
   return n_failed ? 1 : 0;
 }

@@ -29,7 +29,8 @@ static int run_file(const char *path) {
     len += n;
     if (len == cap) {
       uint8_t *nb = realloc(buf, cap *= 2);
-      if (!nb) free(buf);
+      if (!nb)
+        free(buf);
       buf = nb;
     }
   }
@@ -48,7 +49,8 @@ static int run_file(const char *path) {
   fprintf(stderr, "replay: %s (%zu bytes)\n", path, len);
   LLVMFuzzerTestOneInput(exact, len);
   /* As libFuzzer: the input is const, the compiler must not write into the model's bytes. */
-  if (len && memcmp(exact, buf, len) != 0) fuzz_fail("the target overwrote its const input", path);
+  if (len && memcmp(exact, buf, len) != 0)
+    fuzz_fail("the target overwrote its const input", path);
   free(buf);
   free(exact);
   n_files++;
@@ -65,23 +67,28 @@ static int run_path(const char *path) {
     fprintf(stderr, "replay: cannot open %s\n", path);
     return 1;
   }
-  if (!S_ISDIR(sb.st_mode)) return run_file(path);
+  if (!S_ISDIR(sb.st_mode))
+    return run_file(path);
   DIR *d = opendir(path);
-  if (!d) return 1;
+  if (!d)
+    return 1;
   char **names = NULL;
   size_t n = 0, cap = 0;
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
-    if (e->d_name[0] == '.') continue;
+    if (e->d_name[0] == '.')
+      continue;
     if (n == cap) {
       char **nn = realloc(names, (cap = cap ? 2 * cap : 64) * sizeof *names);
-      if (!nn) break;
+      if (!nn)
+        break;
       names = nn;
     }
     names[n++] = strdup(e->d_name);
   }
   closedir(d);
-  if (n) qsort(names, n, sizeof *names, cmp_str);
+  if (n)
+    qsort(names, n, sizeof *names, cmp_str);
   int rc = 0;
   for (size_t i = 0; i < n; i++) {
     char p[4096];
@@ -95,7 +102,8 @@ static int run_path(const char *path) {
 
 int main(int argc, char **argv) {
   int rc = 0;
-  for (int i = 1; i < argc; i++) rc |= run_path(argv[i]);
+  for (int i = 1; i < argc; i++)
+    rc |= run_path(argv[i]);
   printf("replay: %d inputs, no crash\n", n_files);
   return rc;
 }

@@ -13,7 +13,8 @@
 
 static unsigned char *slurp(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
+  if (!f)
+    return NULL;
   size_t cap = 1 << 16, n = 0;
   unsigned char *buf = malloc(cap);
   size_t got;
@@ -62,7 +63,8 @@ int main(int argc, char **argv) {
                (double)a, (double)b, err, bound);
         return 1;
       }
-      if (err > worst) worst = err;
+      if (err > worst)
+        worst = err;
     }
     printf("float32: %zu elements within bound (max abs error %.3g)\n", nr / 4, worst);
   } else {

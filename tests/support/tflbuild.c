@@ -128,13 +128,15 @@ static void *dupmem(tfb *b, const void *p, size_t n) {
     b->oom = true;
     return NULL;
   }
-  if (n && p) memcpy(d, p, n);
+  if (n && p)
+    memcpy(d, p, n);
   return d;
 }
 
 tfb *tfb_new(void) {
   tfb *b = calloc(1, sizeof *b);
-  if (!b) return NULL;
+  if (!b)
+    return NULL;
   b->version = 3;
   b->description = dupstr(b, "tinyaot tflbuild");
   b->sg_name = dupstr(b, "main");
@@ -144,7 +146,8 @@ tfb *tfb_new(void) {
 }
 
 void tfb_free(tfb *b) {
-  if (!b) return;
+  if (!b)
+    return;
   for (int i = 0; i < b->n_tensors; i++) {
     free(b->tensors[i].name);
     free(b->tensors[i].dims);
@@ -156,8 +159,10 @@ void tfb_free(tfb *b) {
     free(b->ops[i].out);
     free(b->ops[i].new_shape);
   }
-  for (int i = 0; i < b->n_codes; i++) free(b->codes[i].custom);
-  for (int i = 0; i < b->n_buffers; i++) free(b->buffers[i].data);
+  for (int i = 0; i < b->n_codes; i++)
+    free(b->codes[i].custom);
+  for (int i = 0; i < b->n_buffers; i++)
+    free(b->buffers[i].data);
   free(b->tensors);
   free(b->ops);
   free(b->codes);
@@ -173,14 +178,17 @@ void tfb_free(tfb *b) {
 
 static int add_buffer(tfb *b, const void *data, size_t len, bool outside) {
   tb_buffer *buf = push(b, (void **)&b->buffers, &b->n_buffers, sizeof *buf);
-  if (!buf) return 0;
+  if (!buf)
+    return 0;
   buf->data = dupmem(b, data, len);
   buf->len = len;
   buf->outside = outside;
   return b->n_buffers - 1;
 }
 
-int tfb_buffer(tfb *b, const void *data, size_t len) { return add_buffer(b, data, len, false); }
+int tfb_buffer(tfb *b, const void *data, size_t len) {
+  return add_buffer(b, data, len, false);
+}
 
 int tfb_buffer_outside(tfb *b, const void *data, size_t len) {
   return add_buffer(b, data, len, true);
@@ -188,7 +196,8 @@ int tfb_buffer_outside(tfb *b, const void *data, size_t len) {
 
 int tfb_tensor(tfb *b, const char *name, int type, int rank, const int32_t *dims, int buffer) {
   tb_tensor *t = push(b, (void **)&b->tensors, &b->n_tensors, sizeof *t);
-  if (!t) return -1;
+  if (!t)
+    return -1;
   t->name = dupstr(b, name);
   t->type = type;
   t->rank = rank > 0 ? rank : 0;
@@ -200,7 +209,8 @@ int tfb_tensor(tfb *b, const char *name, int type, int rank, const int32_t *dims
 
 void tfb_quant_n(tfb *b, int tensor, int n_scales, const float *scales, int n_zero_points,
                  const int64_t *zero_points, int quantized_dimension) {
-  if (tensor < 0 || tensor >= b->n_tensors || n_scales < 0 || n_zero_points < 0) return;
+  if (tensor < 0 || tensor >= b->n_tensors || n_scales < 0 || n_zero_points < 0)
+    return;
   tb_tensor *t = &b->tensors[tensor];
   free(t->scales);
   free(t->zps);
@@ -224,16 +234,17 @@ static int find_code(tfb *b, int builtin, const char *custom) {
       return i;
   }
   tb_code *c = push(b, (void **)&b->codes, &b->n_codes, sizeof *c);
-  if (!c) return 0;
+  if (!c)
+    return 0;
   c->builtin = builtin;
   c->custom = custom ? dupstr(b, custom) : NULL;
   return b->n_codes - 1;
 }
 
-static int add_op(tfb *b, int code, const int *inputs, int n_in, const int *outputs,
-                  int n_out) {
+static int add_op(tfb *b, int code, const int *inputs, int n_in, const int *outputs, int n_out) {
   tb_op *op = push(b, (void **)&b->ops, &b->n_ops, sizeof *op);
-  if (!op) return -1;
+  if (!op)
+    return -1;
   op->code = code;
   op->n_in = n_in > 0 ? n_in : 0;
   op->n_out = n_out > 0 ? n_out : 0;
@@ -242,19 +253,19 @@ static int add_op(tfb *b, int code, const int *inputs, int n_in, const int *outp
   return b->n_ops - 1;
 }
 
-int tfb_op(tfb *b, int builtin_code, const int *inputs, int n_in, const int *outputs,
-           int n_out) {
+int tfb_op(tfb *b, int builtin_code, const int *inputs, int n_in, const int *outputs, int n_out) {
   return add_op(b, find_code(b, builtin_code, NULL), inputs, n_in, outputs, n_out);
 }
 
-int tfb_custom_op(tfb *b, const char *custom_code, const int *inputs, int n_in,
-                  const int *outputs, int n_out) {
+int tfb_custom_op(tfb *b, const char *custom_code, const int *inputs, int n_in, const int *outputs,
+                  int n_out) {
   return add_op(b, find_code(b, TFB_OP_CUSTOM, custom_code), inputs, n_in, outputs, n_out);
 }
 
 /* Options: the union type, then the table's scalar fields by slot. */
 static tb_op *opts(tfb *b, int op, int type, const char *name) {
-  if (op < 0 || op >= b->n_ops) return NULL;
+  if (op < 0 || op >= b->n_ops)
+    return NULL;
   tb_op *o = &b->ops[op];
   o->opt_type = type;
   o->opt_name = name;
@@ -263,11 +274,14 @@ static tb_op *opts(tfb *b, int op, int type, const char *name) {
 }
 
 static void opt_field(tb_op *o, int slot, int size, uint64_t bits, const char *name) {
-  if (!o || o->n_opt >= (int)(sizeof o->opt / sizeof o->opt[0])) return;
+  if (!o || o->n_opt >= (int)(sizeof o->opt / sizeof o->opt[0]))
+    return;
   o->opt[o->n_opt++] = (tb_scalar){slot, size, bits, name};
 }
 
-static uint64_t i32bits(int v) { return (uint64_t)(uint32_t)v; }
+static uint64_t i32bits(int v) {
+  return (uint64_t)(uint32_t)v;
+}
 
 void tfb_conv_options(tfb *b, int op, int padding, int stride_w, int stride_h, int act,
                       int dilation_w, int dilation_h) {
@@ -335,7 +349,8 @@ void tfb_concat_options(tfb *b, int op, int axis, int act) {
 
 void tfb_reshape_options(tfb *b, int op, const int32_t *new_shape, int n) {
   tb_op *o = opts(b, op, 17, "ReshapeOptions");
-  if (!o) return;
+  if (!o)
+    return;
   free(o->new_shape);
   o->n_new_shape = n > 0 ? n : 0;
   o->new_shape = dupmem(b, new_shape, (size_t)o->n_new_shape * sizeof(int32_t));
@@ -357,22 +372,31 @@ void tfb_io(tfb *b, const int *inputs, int n_in, const int *outputs, int n_out) 
 
 static void replace_str(tfb *b, char **dst, const char *s) {
   char *d = dupstr(b, s);
-  if (!d) return;
+  if (!d)
+    return;
   free(*dst);
   *dst = d;
 }
 
-void tfb_description(tfb *b, const char *text) { replace_str(b, &b->description, text); }
-void tfb_subgraph_name(tfb *b, const char *name) { replace_str(b, &b->sg_name, name); }
-void tfb_version(tfb *b, uint32_t version) { b->version = version; }
+void tfb_description(tfb *b, const char *text) {
+  replace_str(b, &b->description, text);
+}
+void tfb_subgraph_name(tfb *b, const char *name) {
+  replace_str(b, &b->sg_name, name);
+}
+void tfb_version(tfb *b, uint32_t version) {
+  b->version = version;
+}
 
 /* ---- serialization ---- */
 
 static void emit(tfb *b, const void *p, size_t n) {
-  if (b->oom) return;
+  if (b->oom)
+    return;
   if (b->len + n > b->cap) {
     size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + n) cap *= 2;
+    while (cap < b->len + n)
+      cap *= 2;
     uint8_t *q = realloc(b->out, cap);
     if (!q) {
       b->oom = true;
@@ -381,27 +405,33 @@ static void emit(tfb *b, const void *p, size_t n) {
     b->out = q;
     b->cap = cap;
   }
-  if (p) memcpy(b->out + b->len, p, n);
-  else memset(b->out + b->len, 0, n);
+  if (p)
+    memcpy(b->out + b->len, p, n);
+  else
+    memset(b->out + b->len, 0, n);
   b->len += n;
 }
 
 /* Little-endian scalar of `size` bytes. */
 static void emit_le(tfb *b, uint64_t v, int size) {
   uint8_t bytes[8];
-  for (int k = 0; k < size; k++) bytes[k] = (uint8_t)(v >> (8 * k));
+  for (int k = 0; k < size; k++)
+    bytes[k] = (uint8_t)(v >> (8 * k));
   emit(b, bytes, (size_t)size);
 }
 
 static void put_le(tfb *b, size_t at, uint64_t v, int size) {
-  if (b->oom) return;
-  for (int k = 0; k < size; k++) b->out[at + (size_t)k] = (uint8_t)(v >> (8 * k));
+  if (b->oom)
+    return;
+  for (int k = 0; k < size; k++)
+    b->out[at + (size_t)k] = (uint8_t)(v >> (8 * k));
 }
 
 /* Zero padding so that (len + extra) is a multiple of align. */
 static void pad(tfb *b, size_t align, size_t extra) {
   size_t r = (b->len + extra) % align;
-  if (r) emit(b, NULL, align - r);
+  if (r)
+    emit(b, NULL, align - r);
 }
 
 /* Point the uoffset stored at `at` to `target` (always later in the file). */
@@ -410,7 +440,8 @@ static void patch(tfb *b, size_t at, size_t target) {
 }
 
 static void mark(tfb *b, const char *table, int index, const char *field, size_t pos) {
-  if (b->oom || !field) return;
+  if (b->oom || !field)
+    return;
   if (b->n_marks == b->cap_marks) {
     size_t cap = b->cap_marks ? 2 * b->cap_marks : 64;
     tb_mark *m = realloc(b->marks, cap * sizeof *m);
@@ -456,8 +487,10 @@ static int tt_field(tb_table *t, int slot, int size, uint64_t bits, const char *
 static size_t tt_write(tfb *b, tb_table *t) {
   int n_slots = 0, align = 4;
   for (int k = 0; k < t->n; k++) {
-    if (t->f[k].slot + 1 > n_slots) n_slots = t->f[k].slot + 1;
-    if (t->f[k].size > align) align = t->f[k].size;
+    if (t->f[k].slot + 1 > n_slots)
+      n_slots = t->f[k].slot + 1;
+    if (t->f[k].size > align)
+      align = t->f[k].size;
   }
   size_t vt_bytes = 4 + 2 * (size_t)n_slots;
   pad(b, 2, 0);
@@ -470,7 +503,8 @@ static size_t tt_write(tfb *b, tb_table *t) {
   for (int size = 8; size >= 1; size /= 2) {
     for (int k = 0; k < t->n; k++) {
       tb_field *f = &t->f[k];
-      if (f->size != size) continue;
+      if (f->size != size)
+        continue;
       pad(b, (size_t)size, 0);
       f->at = b->len;
       offs[f->slot] = (uint16_t)(b->len - tp);
@@ -481,7 +515,8 @@ static size_t tt_write(tfb *b, tb_table *t) {
   size_t tsize = b->len - tp;
   put_le(b, vt, vt_bytes, 2);
   put_le(b, vt + 2, tsize, 2);
-  for (int s = 0; s < n_slots; s++) put_le(b, vt + 4 + 2 * (size_t)s, offs[s], 2);
+  for (int s = 0; s < n_slots; s++)
+    put_le(b, vt + 4 + 2 * (size_t)s, offs[s], 2);
   return tp;
 }
 
@@ -500,7 +535,8 @@ static size_t write_i32_vec(tfb *b, const int *v, int n) {
   pad(b, 4, 0);
   size_t pos = b->len;
   emit_le(b, (uint64_t)n, 4);
-  for (int k = 0; k < n; k++) emit_le(b, (uint64_t)(uint32_t)v[k], 4);
+  for (int k = 0; k < n; k++)
+    emit_le(b, (uint64_t)(uint32_t)v[k], 4);
   return pos;
 }
 
@@ -508,7 +544,8 @@ static size_t write_i32_vec32(tfb *b, const int32_t *v, int n) {
   pad(b, 4, 0);
   size_t pos = b->len;
   emit_le(b, (uint64_t)n, 4);
-  for (int k = 0; k < n; k++) emit_le(b, (uint64_t)(uint32_t)v[k], 4);
+  for (int k = 0; k < n; k++)
+    emit_le(b, (uint64_t)(uint32_t)v[k], 4);
   return pos;
 }
 
@@ -539,7 +576,8 @@ static void write_quant(tfb *b, int ti, const tb_tensor *t, size_t at) {
   pad(b, 8, 4); /* int64 elements 8-aligned */
   patch(b, q.f[fz].at, b->len);
   emit_le(b, (uint64_t)t->nzp, 4);
-  for (int k = 0; k < t->nzp; k++) emit_le(b, (uint64_t)t->zps[k], 8);
+  for (int k = 0; k < t->nzp; k++)
+    emit_le(b, (uint64_t)t->zps[k], 8);
 }
 
 static void write_tensor(tfb *b, int ti, size_t at) {
@@ -554,7 +592,8 @@ static void write_tensor(tfb *b, int ti, size_t at) {
   patch(b, at, tt_write(b, &tt));
   patch(b, tt.f[fshape].at, write_i32_vec32(b, t->dims, t->rank));
   patch(b, tt.f[fname].at, write_string(b, t->name));
-  if (fq >= 0) write_quant(b, ti, t, tt.f[fq].at);
+  if (fq >= 0)
+    write_quant(b, ti, t, tt.f[fq].at);
 }
 
 static void write_operator(tfb *b, int oi, size_t at) {
@@ -572,14 +611,16 @@ static void write_operator(tfb *b, int oi, size_t at) {
   patch(b, at, tt_write(b, &ot));
   patch(b, ot.f[fin].at, write_i32_vec(b, o->in, o->n_in));
   patch(b, ot.f[fout].at, write_i32_vec(b, o->out, o->n_out));
-  if (fopt < 0) return;
+  if (fopt < 0)
+    return;
   tb_table opt;
   tt_init(&opt, o->opt_name, oi);
   for (int k = 0; k < o->n_opt; k++)
     tt_field(&opt, o->opt[k].slot, o->opt[k].size, o->opt[k].bits, o->opt[k].name);
   int fns = o->new_shape ? tt_field(&opt, 0, 4, 0, "new_shape") : -1;
   patch(b, ot.f[fopt].at, tt_write(b, &opt));
-  if (fns >= 0) patch(b, opt.f[fns].at, write_i32_vec32(b, o->new_shape, o->n_new_shape));
+  if (fns >= 0)
+    patch(b, opt.f[fns].at, write_i32_vec32(b, o->new_shape, o->n_new_shape));
 }
 
 static void write_subgraph(tfb *b, size_t at) {
@@ -594,12 +635,14 @@ static void write_subgraph(tfb *b, size_t at) {
 
   size_t v = write_offset_vec(b, b->n_tensors);
   patch(b, sg.f[ft].at, v);
-  for (int i = 0; i < b->n_tensors; i++) write_tensor(b, i, v + 4 + 4 * (size_t)i);
+  for (int i = 0; i < b->n_tensors; i++)
+    write_tensor(b, i, v + 4 + 4 * (size_t)i);
   patch(b, sg.f[fi].at, write_i32_vec(b, b->inputs, b->n_inputs));
   patch(b, sg.f[fo].at, write_i32_vec(b, b->outputs, b->n_outputs));
   v = write_offset_vec(b, b->n_ops);
   patch(b, sg.f[fops].at, v);
-  for (int i = 0; i < b->n_ops; i++) write_operator(b, i, v + 4 + 4 * (size_t)i);
+  for (int i = 0; i < b->n_ops; i++)
+    write_operator(b, i, v + 4 + 4 * (size_t)i);
   patch(b, sg.f[fn].at, write_string(b, b->sg_name));
 }
 
@@ -618,7 +661,8 @@ static void write_codes(tfb *b, size_t at) {
     tt_field(&ct, 2, 4, 1, "version");
     tt_field(&ct, 3, 4, i32bits(c->builtin), "builtin_code");
     patch(b, v + 4 + 4 * (size_t)i, tt_write(b, &ct));
-    if (fc >= 0) patch(b, ct.f[fc].at, write_string(b, c->custom));
+    if (fc >= 0)
+      patch(b, ct.f[fc].at, write_string(b, c->custom));
   }
 }
 
@@ -647,7 +691,8 @@ static void write_buffers(tfb *b, size_t at) {
   }
   for (int i = 0; i < b->n_buffers; i++) {
     const tb_buffer *buf = &b->buffers[i];
-    if (buf->outside || !buf->len) continue;
+    if (buf->outside || !buf->len)
+      continue;
     pad(b, 16, 4); /* data 16-aligned, like the converter's force_align: 16 */
     patch(b, data_at[i], b->len);
     emit_le(b, buf->len, 4);
@@ -655,7 +700,8 @@ static void write_buffers(tfb *b, size_t at) {
   }
   for (int i = 0; i < b->n_buffers; i++) {
     const tb_buffer *buf = &b->buffers[i];
-    if (!buf->outside) continue;
+    if (!buf->outside)
+      continue;
     pad(b, 16, 0);
     put_le(b, data_at[i], b->len, 8);
     emit(b, buf->data, buf->len);
@@ -665,7 +711,8 @@ static void write_buffers(tfb *b, size_t at) {
 
 uint8_t *tfb_finish(tfb *b, size_t *len) {
   *len = 0;
-  if (b->oom) return NULL;
+  if (b->oom)
+    return NULL;
   free(b->out);
   b->out = NULL;
   b->len = b->cap = 0;
@@ -688,9 +735,11 @@ uint8_t *tfb_finish(tfb *b, size_t *len) {
   write_subgraph(b, v + 4);
   write_buffers(b, m.f[fbuf].at);
 
-  if (b->oom) return NULL;
+  if (b->oom)
+    return NULL;
   uint8_t *bytes = malloc(b->len);
-  if (!bytes) return NULL;
+  if (!bytes)
+    return NULL;
   memcpy(bytes, b->out, b->len);
   *len = b->len;
   return bytes;

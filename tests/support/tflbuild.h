@@ -25,15 +25,39 @@
 typedef struct tfb tfb;
 
 /* TFLite TensorType codes. */
-enum { TFB_FLOAT32 = 0, TFB_INT32 = 2, TFB_UINT8 = 3, TFB_INT64 = 4, TFB_BOOL = 6,
-       TFB_INT16 = 7, TFB_INT8 = 9 };
+enum {
+  TFB_FLOAT32 = 0,
+  TFB_INT32 = 2,
+  TFB_UINT8 = 3,
+  TFB_INT64 = 4,
+  TFB_BOOL = 6,
+  TFB_INT16 = 7,
+  TFB_INT8 = 9
+};
 /* TFLite BuiltinOperator codes used by the tests. */
-enum { TFB_OP_ADD = 0, TFB_OP_AVERAGE_POOL_2D = 1, TFB_OP_CONCATENATION = 2, TFB_OP_CONV_2D = 3,
-       TFB_OP_DEPTHWISE_CONV_2D = 4, TFB_OP_DEQUANTIZE = 6, TFB_OP_FULLY_CONNECTED = 9,
-       TFB_OP_LOGISTIC = 14, TFB_OP_MAX_POOL_2D = 17, TFB_OP_MUL = 18, TFB_OP_RELU = 19,
-       TFB_OP_RELU_N1_TO_1 = 20, TFB_OP_RELU6 = 21, TFB_OP_RESHAPE = 22, TFB_OP_SOFTMAX = 25,
-       TFB_OP_SVDF = 27, TFB_OP_TANH = 28, TFB_OP_CUSTOM = 32, TFB_OP_PAD = 34,
-       TFB_OP_MEAN = 40, TFB_OP_QUANTIZE = 114 };
+enum {
+  TFB_OP_ADD = 0,
+  TFB_OP_AVERAGE_POOL_2D = 1,
+  TFB_OP_CONCATENATION = 2,
+  TFB_OP_CONV_2D = 3,
+  TFB_OP_DEPTHWISE_CONV_2D = 4,
+  TFB_OP_DEQUANTIZE = 6,
+  TFB_OP_FULLY_CONNECTED = 9,
+  TFB_OP_LOGISTIC = 14,
+  TFB_OP_MAX_POOL_2D = 17,
+  TFB_OP_MUL = 18,
+  TFB_OP_RELU = 19,
+  TFB_OP_RELU_N1_TO_1 = 20,
+  TFB_OP_RELU6 = 21,
+  TFB_OP_RESHAPE = 22,
+  TFB_OP_SOFTMAX = 25,
+  TFB_OP_SVDF = 27,
+  TFB_OP_TANH = 28,
+  TFB_OP_CUSTOM = 32,
+  TFB_OP_PAD = 34,
+  TFB_OP_MEAN = 40,
+  TFB_OP_QUANTIZE = 114
+};
 enum { TFB_PAD_SAME = 0, TFB_PAD_VALID = 1 };
 enum { TFB_ACT_NONE = 0, TFB_ACT_RELU = 1, TFB_ACT_RELU_N1_TO_1 = 2, TFB_ACT_RELU6 = 3 };
 
@@ -51,8 +75,8 @@ void tfb_quant(tfb *b, int tensor, int n, const float *scales, const int64_t *ze
  * deprecated_builtin_code and builtin_code, as the converter writes them). */
 int tfb_op(tfb *b, int builtin_code, const int *inputs, int n_in, const int *outputs, int n_out);
 /* A CUSTOM operator named custom_code. */
-int tfb_custom_op(tfb *b, const char *custom_code, const int *inputs, int n_in,
-                  const int *outputs, int n_out);
+int tfb_custom_op(tfb *b, const char *custom_code, const int *inputs, int n_in, const int *outputs,
+                  int n_out);
 
 /* Builtin options, one setter per options table (call at most once per op). */
 void tfb_conv_options(tfb *b, int op, int padding, int stride_w, int stride_h, int act,

@@ -27,22 +27,29 @@ ta_status tt_prepare_kernels(tt_run *r, const uint8_t *model, size_t len, bool r
   ta_ctx_init(&r->ctx, NULL, NULL, sink, r);
   r->ctx.file = "test.tflite";
   ta_status st = ta_tfl_read(&r->ctx, model, len, &r->g);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   r->g->reference_kernels = reference;
   st = ta_graph_check(r->g);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   st = ta_graph_check_ops(r->g);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   r->calls = ta_new_array(&r->ctx, (size_t)(r->g->n_ops ? r->g->n_ops : 1), sizeof(ta_kernel_call));
-  if (!r->calls) return TA_ERR_LIMIT;
+  if (!r->calls)
+    return TA_ERR_LIMIT;
   return ta_graph_prepare(r->g, r->calls);
 }
 
 ta_status tt_eval(tt_run *r, const uint8_t *model, size_t len, const void *const *inputs,
                   void *const *outputs) {
   ta_status st = tt_prepare(r, model, len);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   return ta_graph_eval(r->g, r->calls, inputs, outputs);
 }
 
-void tt_done(tt_run *r) { ta_ctx_free(&r->ctx); }
+void tt_done(tt_run *r) {
+  ta_ctx_free(&r->ctx);
+}

@@ -45,7 +45,8 @@ static void *counting_alloc(void *user, void *ptr, size_t size) {
     return NULL;
   }
   void *p = realloc(ptr, size);
-  if (p && !ptr) c->live++;
+  if (p && !ptr)
+    c->live++;
   return p;
 }
 
@@ -56,8 +57,10 @@ typedef struct messages {
 
 static void sink(void *user, ta_severity sev, const char *msg) {
   messages *m = user;
-  if (sev != TA_ERROR) return;
-  if (strstr(msg, "out of memory")) m->oom = true;
+  if (sev != TA_ERROR)
+    return;
+  if (strstr(msg, "out of memory"))
+    m->oom = true;
   size_t used = strlen(m->text);
   snprintf(m->text + used, sizeof m->text - used, "%s\n", msg);
 }
@@ -70,7 +73,8 @@ static ta_status compile(const char *path, const uint8_t *bytes, size_t len, boo
   memset(msgs, 0, sizeof *msgs);
   ta_ctx ctx;
   ta_ctx_init(&ctx, counting_alloc, c, sink, msgs);
-  if (tiny_blocks) ctx.block_bytes = 1;
+  if (tiny_blocks)
+    ctx.block_bytes = 1;
   ta_model m;
   ta_status st = path ? ta_model_load_opts(&ctx, path, NULL, &m)
                       : ta_model_read(&ctx, "built.tflite", bytes, len, NULL, &m);
@@ -78,7 +82,8 @@ static ta_status compile(const char *path, const uint8_t *bytes, size_t len, boo
     ta_fileset fs;
     ta_cgen_options opt = {"kws", "kws.tflite"};
     st = ta_cgen_emit(m.g, m.calls, &m.plan, &opt, &fs);
-    if (st == TA_OK && !ta_fileset_find(&fs, "kws.c")) st = TA_ERR_INTERNAL;
+    if (st == TA_OK && !ta_fileset_find(&fs, "kws.c"))
+      st = TA_ERR_INTERNAL;
   }
   ta_ctx_free(&ctx);
   return st;
@@ -89,7 +94,8 @@ static void walk(const char *path, const uint8_t *bytes, size_t len, bool tiny_b
   counting c = {0, 0, 0, 0};
   messages msgs;
   ta_status st = compile(path, bytes, len, tiny_blocks, &c, &msgs);
-  if (st != TA_OK) fprintf(stderr, "%s", msgs.text);
+  if (st != TA_OK)
+    fprintf(stderr, "%s", msgs.text);
   assert_int_equal(st, TA_OK);
   assert_int_equal(c.live, 0);
   long total = c.n;
@@ -128,12 +134,14 @@ static int q8(tfb *b, const char *name, int rank, const int32_t *dims, float sca
 static int filter(tfb *b, const char *name, const int32_t *dims, int32_t n, int channels,
                   int axis) {
   int8_t *w = malloc((size_t)n);
-  for (int32_t i = 0; i < n; i++) w[i] = rnd8();
+  for (int32_t i = 0; i < n; i++)
+    w[i] = rnd8();
   int t = tfb_tensor(b, name, TFB_INT8, 4, dims, tfb_buffer(b, w, (size_t)n));
   free(w);
   float s[16];
   int64_t z[16] = {0};
-  for (int i = 0; i < channels; i++) s[i] = 0.01f + 0.001f * (float)i;
+  for (int i = 0; i < channels; i++)
+    s[i] = 0.01f + 0.001f * (float)i;
   tfb_quant(b, t, channels, s, z, axis);
   return t;
 }
@@ -142,7 +150,8 @@ static int bias(tfb *b, const char *name, int n, float in_scale) {
   int32_t v[16];
   float s[16];
   int64_t z[16] = {0};
-  for (int i = 0; i < n; i++) v[i] = rnd8() * 8, s[i] = in_scale * (0.01f + 0.001f * (float)i);
+  for (int i = 0; i < n; i++)
+    v[i] = rnd8() * 8, s[i] = in_scale * (0.01f + 0.001f * (float)i);
   int t = tfb_tensor(b, name, TFB_INT32, 1, (int32_t[]){n}, tfb_buffer(b, v, (size_t)n * 4));
   tfb_quant(b, t, n, s, z, 0);
   return t;
@@ -154,8 +163,8 @@ static uint8_t *build_kws_like(size_t *len) {
   int x = q8(b, "input", 4, (int32_t[]){1, 12, 10, 1}, 0.1f, -5);
   int w1 = filter(b, "conv/w", (int32_t[]){16, 3, 3, 1}, 16 * 9, 16, 0);
   int a1 = q8(b, "conv/out", 4, (int32_t[]){1, 6, 5, 16}, 0.05f, -128);
-  int op = tfb_op(b, TFB_OP_CONV_2D, (int[]){x, w1, bias(b, "conv/b", 16, 0.1f)}, 3,
-                  (int[]){a1}, 1);
+  int op =
+      tfb_op(b, TFB_OP_CONV_2D, (int[]){x, w1, bias(b, "conv/b", 16, 0.1f)}, 3, (int[]){a1}, 1);
   tfb_conv_options(b, op, TFB_PAD_SAME, 2, 2, TFB_ACT_RELU, 1, 1);
   int prev = a1;
   for (int k = 0; k < 2; k++) {
@@ -179,7 +188,8 @@ static uint8_t *build_kws_like(size_t *len) {
   op = tfb_op(b, TFB_OP_RESHAPE, (int[]){p, shp}, 2, (int[]){r}, 1);
   tfb_reshape_options(b, op, flat, 2);
   int8_t fw[4 * 16];
-  for (size_t i = 0; i < sizeof fw; i++) fw[i] = rnd8();
+  for (size_t i = 0; i < sizeof fw; i++)
+    fw[i] = rnd8();
   int wf = tfb_tensor(b, "fc/w", TFB_INT8, 2, (int32_t[]){4, 16}, tfb_buffer(b, fw, sizeof fw));
   tfb_quant(b, wf, 1, (float[]){0.02f}, (int64_t[]){0}, 0);
   int32_t fb[4] = {10, -20, 30, -40};

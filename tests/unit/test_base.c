@@ -34,7 +34,8 @@ static void *failing_alloc(void *user, void *ptr, size_t size) {
     free(ptr);
     return NULL;
   }
-  if (fail_after-- <= 0) return NULL;
+  if (fail_after-- <= 0)
+    return NULL;
   return realloc(ptr, size);
 }
 

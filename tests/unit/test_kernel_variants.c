@@ -26,7 +26,9 @@ static uint32_t next(void) {
   rng ^= rng << 5;
   return rng;
 }
-static int32_t range(int32_t lo, int32_t hi) { return lo + (int32_t)(next() % (uint32_t)(hi - lo + 1)); }
+static int32_t range(int32_t lo, int32_t hi) {
+  return lo + (int32_t)(next() % (uint32_t)(hi - lo + 1));
+}
 
 typedef struct shape {
   int op; /* TFB_OP_CONV_2D, TFB_OP_DEPTHWISE_CONV_2D, TFB_OP_FULLY_CONNECTED */
@@ -37,9 +39,12 @@ typedef struct shape {
 
 static int flt_model; /* build(): the model being built is float32 */
 static void q(tfb *b, int t, float s, int64_t zp) {
-  if (!flt_model) tfb_quant(b, t, 1, &s, &zp, 0);
+  if (!flt_model)
+    tfb_quant(b, t, 1, &s, &zp, 0);
 }
-static float rnd_f(void) { return (float)(int32_t)next() / 2147483648.0f; }
+static float rnd_f(void) {
+  return (float)(int32_t)next() / 2147483648.0f;
+}
 
 /* x -> [RELU ->] OP -> y; the RELU makes the op's input an arena tensor so the in-place
  * depthwise variant can be chosen. */
@@ -50,7 +55,8 @@ static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out
   const size_t esz = s->flt ? 4 : 1;
   int32_t in_dims[4] = {1, s->h, s->w, s->ci};
   int rank_in = s->op == TFB_OP_FULLY_CONNECTED ? 2 : 4;
-  if (rank_in == 2) in_dims[1] = s->ci;
+  if (rank_in == 2)
+    in_dims[1] = s->ci;
   int x = tfb_tensor(b, "x", dt, rank_in, in_dims, 0);
   int64_t zp_in = range(-20, 20);
   q(b, x, 0.05f, zp_in);
@@ -86,8 +92,10 @@ static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out
   float scales[64];
   int64_t zps[64] = {0};
   int nq = s->per_channel ? co : 1;
-  for (int i = 0; i < nq; i++) scales[i] = 0.002f + 0.0007f * (float)range(0, 9);
-  if (!s->flt) tfb_quant(b, tw, nq, scales, zps, s->op == TFB_OP_DEPTHWISE_CONV_2D ? 3 : 0);
+  for (int i = 0; i < nq; i++)
+    scales[i] = 0.002f + 0.0007f * (float)range(0, 9);
+  if (!s->flt)
+    tfb_quant(b, tw, nq, scales, zps, s->op == TFB_OP_DEPTHWISE_CONV_2D ? 3 : 0);
   int tb = -1;
   if (s->bias) {
     int32_t bv[64];
@@ -101,8 +109,10 @@ static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out
     tb = tfb_tensor(b, "b", s->flt ? TFB_FLOAT32 : TFB_INT32, 1, (int32_t[]){co},
                     tfb_buffer(b, bv, (size_t)co * 4));
     float bs[64];
-    for (int i = 0; i < nq; i++) bs[i] = 0.05f * scales[i];
-    if (!s->flt) tfb_quant(b, tb, nq, bs, zps, 0);
+    for (int i = 0; i < nq; i++)
+      bs[i] = 0.05f * scales[i];
+    if (!s->flt)
+      tfb_quant(b, tb, nq, bs, zps, 0);
   }
   int32_t oh = 1, ow = 1, od[4];
   int orank;
@@ -154,7 +164,8 @@ static int32_t run(const uint8_t *m, size_t len, bool reference, bool plan, cons
   }
   *kernel = r.calls[r.g->n_ops - 1].kernel;
   st = ta_graph_eval_shared(r.g, r.calls, root, ins, outs);
-  if (st != TA_OK) printf("eval failed:\n%s", r.messages);
+  if (st != TA_OK)
+    printf("eval failed:\n%s", r.messages);
   tt_done(&r);
   return st == TA_OK ? 0 : -1;
 }
@@ -164,7 +175,8 @@ static void check_shape(const shape *s, int *opt_count) {
   uint8_t *m = build(s, &len, &nin, &nout);
   assert_non_null(m);
   int8_t *in = malloc(nin), *ref = malloc(nout), *opt = malloc(nout);
-  for (size_t i = 0; i < nin; i++) in[i] = (int8_t)(next() >> 24);
+  for (size_t i = 0; i < nin; i++)
+    in[i] = (int8_t)(next() >> 24);
   for (size_t i = 0; s->flt && i + 4 <= nin; i += 4) {
     const float f = rnd_f() * 4.0f;
     memcpy(in + i, &f, 4);
@@ -172,10 +184,12 @@ static void check_shape(const shape *s, int *opt_count) {
   int32_t kref, kopt;
   assert_int_equal(run(m, len, true, false, in, ref, &kref), 0);
   assert_int_equal(run(m, len, false, s->relu_first, in, opt, &kopt), 0);
-  if (kopt != kref) (*opt_count)++;
+  if (kopt != kref)
+    (*opt_count)++;
   if (memcmp(ref, opt, nout) != 0) {
     size_t i = 0;
-    while (ref[i] == opt[i]) i++;
+    while (ref[i] == opt[i])
+      i++;
     printf("op %d h%d w%d ci%d co%d k%dx%d s%dx%d d%dx%d pad%d act%d pc%d bias%d: byte %zu "
            "reference %d, kernel %s gives %d\n",
            s->op, s->h, s->w, s->ci, s->co, s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, s->pad,
@@ -199,8 +213,10 @@ static shape random_shape(int op) {
   s.act = range(0, 3), s.per_channel = range(0, 1), s.bias = range(0, 3) > 0;
   s.relu_first = range(0, 1);
   if (s.pad == TFB_PAD_VALID) { /* keep the window inside */
-    if ((s.kh - 1) * s.dh + 1 > s.h) s.kh = 1, s.dh = 1;
-    if ((s.kw - 1) * s.dw + 1 > s.w) s.kw = 1, s.dw = 1;
+    if ((s.kh - 1) * s.dh + 1 > s.h)
+      s.kh = 1, s.dh = 1;
+    if ((s.kw - 1) * s.dw + 1 > s.w)
+      s.kw = 1, s.dw = 1;
   }
   return s;
 }
@@ -210,7 +226,8 @@ static void test_conv_variants(void **state) {
   int opt = 0;
   for (int i = 0; i < 300; i++) {
     shape s = random_shape(TFB_OP_CONV_2D);
-    if (i % 5 == 0) s.kh = s.kw = 1, s.pad = TFB_PAD_VALID; /* the direct 1x1 path */
+    if (i % 5 == 0)
+      s.kh = s.kw = 1, s.pad = TFB_PAD_VALID; /* the direct 1x1 path */
     check_shape(&s, &opt);
   }
   assert_true(opt > 250); /* the optimized kernel really ran */
@@ -221,7 +238,8 @@ static void test_depthwise_variants(void **state) {
   int opt = 0;
   for (int i = 0; i < 300; i++) {
     shape s = random_shape(TFB_OP_DEPTHWISE_CONV_2D);
-    if (i % 3 == 0) s.sh = s.sw = 1, s.pad = TFB_PAD_SAME, s.relu_first = 1; /* in place */
+    if (i % 3 == 0)
+      s.sh = s.sw = 1, s.pad = TFB_PAD_SAME, s.relu_first = 1; /* in place */
     check_shape(&s, &opt);
   }
   assert_true(opt > 250);
@@ -235,7 +253,8 @@ static void test_conv_f32_variants(void **state) {
   for (int i = 0; i < 200; i++) {
     shape s = random_shape(TFB_OP_CONV_2D);
     s.flt = 1;
-    if (i % 5 == 0) s.kh = s.kw = 1, s.pad = TFB_PAD_VALID;
+    if (i % 5 == 0)
+      s.kh = s.kw = 1, s.pad = TFB_PAD_VALID;
     check_shape(&s, &opt);
   }
   assert_true(opt > 150);

@@ -26,7 +26,8 @@ typedef struct run {
 
 static void sink(void *user, ta_severity sev, const char *msg) {
   run *r = user;
-  if (sev != TA_ERROR) return;
+  if (sev != TA_ERROR)
+    return;
   size_t used = strlen(r->msgs);
   snprintf(r->msgs + used, sizeof r->msgs - used, "%s\n", msg);
 }
@@ -49,7 +50,8 @@ static void done(run *r, uint8_t *bytes) {
 }
 
 static void expect_msg(const run *r, const char *text) {
-  if (!strstr(r->msgs, text)) fprintf(stderr, "messages lack '%s':\n%s", text, r->msgs);
+  if (!strstr(r->msgs, text))
+    fprintf(stderr, "messages lack '%s':\n%s", text, r->msgs);
   assert_non_null(strstr(r->msgs, text));
 }
 
@@ -69,7 +71,8 @@ static tfb *relu_chain(int n, int extra_tensors) {
     tfb_op(b, TFB_OP_RELU, (int[]){prev}, 1, (int[]){t}, 1);
     prev = t;
   }
-  for (int i = 0; i < extra_tensors; i++) tfb_tensor(b, "unused", TFB_INT8, 2, d, 0);
+  for (int i = 0; i < extra_tensors; i++)
+    tfb_tensor(b, "unused", TFB_INT8, 2, d, 0);
   tfb_io(b, (int[]){x}, 1, (int[]){prev}, 1);
   return b;
 }
@@ -112,7 +115,8 @@ static void test_operand_counts(void **state) {
   int32_t d[2] = {1, 1}, dy[2] = {1, TA_MAX_OPERANDS + 1};
   int x = q8(b, 2, d);
   int *ins = malloc((TA_MAX_OPERANDS + 1) * sizeof *ins);
-  for (int i = 0; i <= TA_MAX_OPERANDS; i++) ins[i] = x;
+  for (int i = 0; i <= TA_MAX_OPERANDS; i++)
+    ins[i] = x;
   int y = q8(b, 2, dy);
   int op = tfb_op(b, TFB_OP_CONCATENATION, ins, TA_MAX_OPERANDS + 1, (int[]){y}, 1);
   tfb_concat_options(b, op, 1, TFB_ACT_NONE);

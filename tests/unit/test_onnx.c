@@ -548,9 +548,9 @@ static void test_cli(void **state) {
   write_bytes(inf_path, b, len);
   const float x[4] = {1, 2, 3, 4};
   write_bytes(in_path, (const uint8_t *)x, sizeof x);
-  assert_int_equal(spawn((const char *[]){ta, "run", inf_path, "--input", in_path, "--output-dir",
-                                          out3, NULL}),
-                   0);
+  assert_int_equal(
+      spawn((const char *[]){ta, "run", inf_path, "--input", in_path, "--output-dir", out3, NULL}),
+      0);
   FILE *f = fopen(res, "rb");
   assert_non_null(f);
   float y[8];

@@ -762,10 +762,11 @@ static void test_diag_shapes_and_attrs(void **state) {
  * for every mult but INT32_MIN: the edges of x, mult and the shift, then random triples. */
 static void test_requant_nosat_equals_reference(void **state) {
   (void)state;
-  static const int32_t xs[] = {INT32_MIN, INT32_MIN + 1, -(1 << 30) - 1, -(1 << 30), -65537,
-                               -3, -2, -1, 0, 1, 2, 3, 65535, 1 << 30, INT32_MAX - 1, INT32_MAX};
-  static const int32_t ms[] = {0, 1, 1 << 30, (1 << 30) + 1, 1518500250, INT32_MAX, -1,
-                               -(1 << 30), INT32_MIN + 1};
+  static const int32_t xs[] = {
+      INT32_MIN, INT32_MIN + 1, -(1 << 30) - 1, -(1 << 30),    -65537,   -3, -2, -1, 0, 1, 2,
+      3,         65535,         1 << 30,        INT32_MAX - 1, INT32_MAX};
+  static const int32_t ms[] = {0,         1,  1 << 30,    (1 << 30) + 1, 1518500250,
+                               INT32_MAX, -1, -(1 << 30), INT32_MIN + 1};
   long n = 0;
   for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++)
     for (size_t j = 0; j < sizeof ms / sizeof ms[0]; j++)
@@ -789,8 +790,8 @@ static void test_requant_nosat_equals_reference(void **state) {
 /* The optimized kernels' requantization to int8 (tart_requant_s8: one 64-bit sum for both
  * roundings when shifting right) against the reference arithmetic, offset and clamp, for
  * mult >= 0: edge accumulators (ties of either rounding, extremes) and random ones. */
-static int8_t requant_reference(int32_t acc, int32_t mult, int32_t shift, int32_t off,
-                                int32_t lo, int32_t hi) {
+static int8_t requant_reference(int32_t acc, int32_t mult, int32_t shift, int32_t off, int32_t lo,
+                                int32_t hi) {
   int32_t v = tart_wrap_add(tart_mul_by_quantized_mult(acc, mult, shift), off);
   return (int8_t)(v < lo ? lo : (v > hi ? hi : v));
 }
@@ -799,9 +800,10 @@ static void test_requant_s8_equals_reference(void **state) {
   (void)state;
   int32_t mult[1], shift[1];
   tart_requant q = {mult, shift, 0, 0, -128, 127};
-  static const int32_t accs[] = {INT32_MIN, INT32_MIN + 1, -(1 << 30), -65536, -257, -256, -255,
-                                 -129, -128, -127, -3, -2, -1, 0, 1, 2, 3, 127, 128, 255, 256,
-                                 65535, 1 << 30, INT32_MAX};
+  static const int32_t accs[] = {
+      INT32_MIN, INT32_MIN + 1, -(1 << 30), -65536, -257, -256,  -255,    -129,
+      -128,      -127,          -3,         -2,     -1,   0,     1,       2,
+      3,         127,           128,        255,    256,  65535, 1 << 30, INT32_MAX};
   static const int32_t ms[] = {0, 1, 1 << 30, (1 << 30) + 1, 1518500250, INT32_MAX};
   long n = 0;
   for (size_t i = 0; i < sizeof accs / sizeof accs[0]; i++)

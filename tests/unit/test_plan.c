@@ -37,8 +37,8 @@ static void test_exact_gap_reuse(void **state) {
   ta_plan_buf b[4] = {{0, 4, 32, -1}, {0, 1, 64, -1}, {2, 4, 40, -1}, {0, 4, 16, -1}};
   size_t arena = ta_plan_place(b, 4, NULL);
   assert_int_equal(arena, 112);
-  assert_int_equal(b[1].offset, 0);  /* largest first */
-  assert_int_equal(b[2].offset, 0);  /* reuses the 64-byte buffer's space after op 1 */
+  assert_int_equal(b[1].offset, 0); /* largest first */
+  assert_int_equal(b[2].offset, 0); /* reuses the 64-byte buffer's space after op 1 */
   assert_int_equal(b[0].offset, 64);
   assert_int_equal(b[3].offset, 96);
 }
@@ -47,12 +47,14 @@ static void test_exact_gap_reuse(void **state) {
 static int independent_overlap(const ta_plan_buf *b, size_t n, size_t arena) {
   int32_t max_op = 0;
   for (size_t i = 0; i < n; i++)
-    if (b[i].last > max_op) max_op = b[i].last;
+    if (b[i].last > max_op)
+      max_op = b[i].last;
   unsigned char *used = malloc(arena + 1);
   for (int32_t op = 0; op <= max_op; op++) {
     memset(used, 0, arena + 1);
     for (size_t i = 0; i < n; i++) {
-      if (op < b[i].first || op > b[i].last) continue;
+      if (op < b[i].first || op > b[i].last)
+        continue;
       if (b[i].offset < 0 || (size_t)b[i].offset + b[i].bytes > arena) {
         free(used);
         return 1;
@@ -118,8 +120,10 @@ static uint8_t *chain_model(size_t *len) {
   int x = tfb_tensor(b, "x", TFB_FLOAT32, dims4(d, 1, 6, 5, 4), d, 0);
   int r = tfb_tensor(b, "relu", TFB_FLOAT32, 4, d, 0);
   float w[36], bias[4];
-  for (int i = 0; i < 36; i++) w[i] = (float)((i * 7) % 11 - 5) * 0.125f;
-  for (int i = 0; i < 4; i++) bias[i] = 0.25f * (float)i;
+  for (int i = 0; i < 36; i++)
+    w[i] = (float)((i * 7) % 11 - 5) * 0.125f;
+  for (int i = 0; i < 4; i++)
+    bias[i] = 0.25f * (float)i;
   int tw = tfb_tensor(b, "w", TFB_FLOAT32, dims4(d, 1, 3, 3, 4), d, tfb_buffer(b, w, sizeof w));
   int tb = tfb_tensor(b, "b", TFB_FLOAT32, 1, (int32_t[]){4}, tfb_buffer(b, bias, sizeof bias));
   int dw = tfb_tensor(b, "dw", TFB_FLOAT32, dims4(d, 1, 6, 5, 4), d, 0);
@@ -152,8 +156,8 @@ static void eval_both(const uint8_t *m, size_t len, const void *in, size_t out_b
   assert_int_equal(ta_plan_build(planned->g, planned->calls, opt, plan_out), TA_OK);
   outs[0] = o2;
   memset(o2, 0x55, out_bytes);
-  assert_int_equal(
-      ta_graph_eval_shared(planned->g, planned->calls, plan_out->root, ins, outs), TA_OK);
+  assert_int_equal(ta_graph_eval_shared(planned->g, planned->calls, plan_out->root, ins, outs),
+                   TA_OK);
   assert_memory_equal(o1, o2, out_bytes);
   free(o1);
   free(o2);
@@ -164,7 +168,8 @@ static void test_views_and_inplace(void **state) {
   size_t len;
   uint8_t *m = chain_model(&len);
   float in[120];
-  for (int i = 0; i < 120; i++) in[i] = (float)((i * 37) % 19 - 9) * 0.1f;
+  for (int i = 0; i < 120; i++)
+    in[i] = (float)((i * 37) % 19 - 9) * 0.1f;
   tt_run r;
   ta_plan plan;
   ta_plan_options opt;
@@ -203,7 +208,8 @@ static uint8_t *branch_model(size_t *len) {
   int32_t d[4];
   int x = tfb_tensor(b, "x", TFB_FLOAT32, dims4(d, 1, 8, 8, 2), d, 0);
   float w[16 * 2], bias[16] = {0};
-  for (int i = 0; i < 32; i++) w[i] = (float)(i % 5 - 2) * 0.5f;
+  for (int i = 0; i < 32; i++)
+    w[i] = (float)(i % 5 - 2) * 0.5f;
   int tw = tfb_tensor(b, "w", TFB_FLOAT32, dims4(d, 16, 1, 1, 2), d, tfb_buffer(b, w, sizeof w));
   int tb = tfb_tensor(b, "b", TFB_FLOAT32, 1, (int32_t[]){16}, tfb_buffer(b, bias, sizeof bias));
   int a = tfb_tensor(b, "a_big", TFB_FLOAT32, dims4(d, 1, 8, 8, 16), d, 0);
@@ -232,7 +238,8 @@ static void test_reorder_branches(void **state) {
   size_t len;
   uint8_t *m = branch_model(&len);
   float in[128];
-  for (int i = 0; i < 128; i++) in[i] = (float)((i * 13) % 17 - 8) * 0.25f;
+  for (int i = 0; i < 128; i++)
+    in[i] = (float)((i * 13) % 17 - 8) * 0.25f;
   tt_run r;
   ta_plan plan;
   ta_plan_options opt;
@@ -270,19 +277,17 @@ static void test_bad_alignment(void **state) {
   assert_int_equal(tt_prepare(&r, m, len), TA_OK);
   assert_int_equal(ta_plan_build(r.g, r.calls, &opt, &plan), TA_OK);
   for (int32_t t = 0; t < r.g->n_tensors; t++)
-    if (plan.tensor_offset[t] >= 0) assert_int_equal(plan.tensor_offset[t] % 16, 0);
+    if (plan.tensor_offset[t] >= 0)
+      assert_int_equal(plan.tensor_offset[t] % 16, 0);
   tt_done(&r);
   free(m);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_exact_small),
-      cmocka_unit_test(test_exact_gap_reuse),
-      cmocka_unit_test(test_random_sets),
-      cmocka_unit_test(test_checker_catches_overlap),
-      cmocka_unit_test(test_views_and_inplace),
-      cmocka_unit_test(test_reorder_branches),
+      cmocka_unit_test(test_exact_small),       cmocka_unit_test(test_exact_gap_reuse),
+      cmocka_unit_test(test_random_sets),       cmocka_unit_test(test_checker_catches_overlap),
+      cmocka_unit_test(test_views_and_inplace), cmocka_unit_test(test_reorder_branches),
       cmocka_unit_test(test_bad_alignment),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

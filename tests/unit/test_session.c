@@ -50,21 +50,22 @@ static int64_t now_ms(void) {
 
 /* What the fake board does with each request it reads. */
 typedef enum script {
-  GOOD_HELLO,        /* a correct HELLO answer */
-  BAD_SYNC,          /* first byte is not the sync byte */
-  BAD_LENGTH,        /* LEN above the maximum */
-  BAD_CRC,           /* correct frame, checksum off by one bit */
-  SHORT_READ,        /* READ answered with fewer bytes than asked */
-  HALF_FRAME,        /* header and part of the payload, then silence */
-  SILENT,            /* reads the request, never answers */
-  HANG_UP,           /* reads the request, closes the connection */
-  WRONG_SEQ,         /* answers with another sequence number */
-  BOARD_ERROR,       /* answers TA_FW_T_ERROR */
-  FAULT,             /* answers TA_FW_T_FAULT */
+  GOOD_HELLO,  /* a correct HELLO answer */
+  BAD_SYNC,    /* first byte is not the sync byte */
+  BAD_LENGTH,  /* LEN above the maximum */
+  BAD_CRC,     /* correct frame, checksum off by one bit */
+  SHORT_READ,  /* READ answered with fewer bytes than asked */
+  HALF_FRAME,  /* header and part of the payload, then silence */
+  SILENT,      /* reads the request, never answers */
+  HANG_UP,     /* reads the request, closes the connection */
+  WRONG_SEQ,   /* answers with another sequence number */
+  BOARD_ERROR, /* answers TA_FW_T_ERROR */
+  FAULT,       /* answers TA_FW_T_FAULT */
 } script;
 
 static void put_u32(uint8_t *p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+  for (int i = 0; i < 4; i++)
+    p[i] = (uint8_t)(v >> (8 * i));
 }
 
 static size_t make_frame(uint8_t *f, uint8_t type, uint8_t seq, const uint8_t *payload,
@@ -74,7 +75,8 @@ static size_t make_frame(uint8_t *f, uint8_t type, uint8_t seq, const uint8_t *p
   f[2] = seq;
   f[3] = (uint8_t)len;
   f[4] = (uint8_t)(len >> 8);
-  if (len) memcpy(f + 5, payload, len);
+  if (len)
+    memcpy(f + 5, payload, len);
   put_u32(f + 5 + len, ta_session_crc32(0, f + 1, 4 + len));
   return 5 + len + 4;
 }
@@ -83,7 +85,8 @@ static bool read_n(int fd, uint8_t *p, size_t n) {
   size_t got = 0;
   while (got < n) {
     ssize_t r = read(fd, p + got, n - got);
-    if (r <= 0) return false;
+    if (r <= 0)
+      return false;
     got += (size_t)r;
   }
   return true;
@@ -92,7 +95,8 @@ static bool read_n(int fd, uint8_t *p, size_t n) {
 static void write_n(int fd, const uint8_t *p, size_t n) {
   while (n > 0) {
     ssize_t w = write(fd, p, n);
-    if (w <= 0) return;
+    if (w <= 0)
+      return;
     p += w;
     n -= (size_t)w;
   }
@@ -102,9 +106,11 @@ static void fake_board(int fd, script sc) {
   uint8_t req[TA_FW_HEADER_BYTES + TA_FW_MAX_PAYLOAD + TA_FW_CRC_BYTES];
   uint8_t out[2 * TA_FW_MAX_PAYLOAD];
   for (;;) {
-    if (!read_n(fd, req, 5)) return;
+    if (!read_n(fd, req, 5))
+      return;
     size_t len = (size_t)req[3] | (size_t)req[4] << 8;
-    if (!read_n(fd, req + 5, len + 4)) return;
+    if (!read_n(fd, req + 5, len + 4))
+      return;
     uint8_t type = req[1], seq = req[2];
     uint8_t p[64] = {0};
     size_t n = 0;
@@ -125,10 +131,12 @@ static void fake_board(int fd, script sc) {
       put_u32(p + 24, 25000000u);
       put_u32(p + 28, 490);
       put_u32(p + 32, 12);
-      n = make_frame(out, (uint8_t)(type | TA_FW_ANSWER), sc == WRONG_SEQ ? (uint8_t)(seq + 7) : seq,
-                     p, 36);
-      if (sc == BAD_SYNC) out[0] = 0x3C;
-      if (sc == BAD_CRC) out[n - 2] ^= 0x10;
+      n = make_frame(out, (uint8_t)(type | TA_FW_ANSWER),
+                     sc == WRONG_SEQ ? (uint8_t)(seq + 7) : seq, p, 36);
+      if (sc == BAD_SYNC)
+        out[0] = 0x3C;
+      if (sc == BAD_CRC)
+        out[n - 2] ^= 0x10;
       write_n(fd, out, n);
       break;
     case BAD_LENGTH:
@@ -161,7 +169,8 @@ static void fake_board(int fd, script sc) {
     }
     case FAULT: {
       uint32_t v[6] = {3, 0x1234, 0x5679, 0x01000000, 0x00000400, 0x40000000};
-      for (int i = 0; i < 6; i++) put_u32(p + 4 * i, v[i]);
+      for (int i = 0; i < 6; i++)
+        put_u32(p + 4 * i, v[i]);
       n = make_frame(out, TA_FW_T_FAULT, 0, p, 24);
       write_n(fd, out, n);
       break;
@@ -281,8 +290,9 @@ static void test_truncated_tensor(void **state) {
 
 static void test_truncated_frame(void **state) {
   (void)state;
-  expect_hello(HALF_FRAME, TA_ERR_IO, "7 of 44 bytes of the frame payload and checksum received "
-                                      "(truncated frame)");
+  expect_hello(HALF_FRAME, TA_ERR_IO,
+               "7 of 44 bytes of the frame payload and checksum received "
+               "(truncated frame)");
 }
 
 static void test_silent_board(void **state) {
@@ -363,12 +373,12 @@ static void test_bad_endpoints(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_crc_check_value),   cmocka_unit_test(test_good_hello),
-      cmocka_unit_test(test_corrupted_frame),   cmocka_unit_test(test_wrong_checksum),
-      cmocka_unit_test(test_out_of_sequence),   cmocka_unit_test(test_truncated_tensor),
-      cmocka_unit_test(test_truncated_frame),   cmocka_unit_test(test_silent_board),
-      cmocka_unit_test(test_hang_up),           cmocka_unit_test(test_board_error_and_fault),
-      cmocka_unit_test(test_silent_tcp_peer),   cmocka_unit_test(test_bad_endpoints),
+      cmocka_unit_test(test_crc_check_value), cmocka_unit_test(test_good_hello),
+      cmocka_unit_test(test_corrupted_frame), cmocka_unit_test(test_wrong_checksum),
+      cmocka_unit_test(test_out_of_sequence), cmocka_unit_test(test_truncated_tensor),
+      cmocka_unit_test(test_truncated_frame), cmocka_unit_test(test_silent_board),
+      cmocka_unit_test(test_hang_up),         cmocka_unit_test(test_board_error_and_fault),
+      cmocka_unit_test(test_silent_tcp_peer), cmocka_unit_test(test_bad_endpoints),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,24 +59,25 @@ static ta_status read_bytes(reading *r, const uint8_t *bytes, size_t len) {
 static bool has_line(const char *line) {
   size_t n = strlen(line);
   for (const char *p = messages; (p = strstr(p, line)) != NULL; p++)
-    if ((p == messages || p[-1] == '\n') && p[n] == '\n') return true;
+    if ((p == messages || p[-1] == '\n') && p[n] == '\n')
+      return true;
   return false;
 }
 
-#define assert_line(line)                                                                  \
-  do {                                                                                     \
-    if (!has_line(line)) {                                                                 \
-      print_error("expected the message line\n  %s\ngot:\n%s", line, messages);           \
-      fail();                                                                              \
-    }                                                                                      \
+#define assert_line(line)                                                                          \
+  do {                                                                                             \
+    if (!has_line(line)) {                                                                         \
+      print_error("expected the message line\n  %s\ngot:\n%s", line, messages);                    \
+      fail();                                                                                      \
+    }                                                                                              \
   } while (0)
 
-#define assert_msg_contains(text)                                                          \
-  do {                                                                                     \
-    if (!strstr(messages, text)) {                                                         \
-      print_error("expected a message containing\n  %s\ngot:\n%s", text, messages);        \
-      fail();                                                                              \
-    }                                                                                      \
+#define assert_msg_contains(text)                                                                  \
+  do {                                                                                             \
+    if (!strstr(messages, text)) {                                                                 \
+      print_error("expected a message containing\n  %s\ngot:\n%s", text, messages);                \
+      fail();                                                                                      \
+    }                                                                                              \
   } while (0)
 
 static uint8_t *finish(tfb *b, size_t *len) {
@@ -86,12 +87,12 @@ static uint8_t *finish(tfb *b, size_t *len) {
 }
 
 static void put32(uint8_t *p, uint32_t v) {
-  for (int k = 0; k < 4; k++) p[k] = (uint8_t)(v >> (8 * k));
+  for (int k = 0; k < 4; k++)
+    p[k] = (uint8_t)(v >> (8 * k));
 }
 
 static uint32_t get32(const uint8_t *p) {
-  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-         ((uint32_t)p[3] << 24);
+  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 /* ---- model builders ---- */
@@ -102,9 +103,12 @@ static const int64_t in_zp[] = {-1};
 /* int8 conv -> depthwise -> avgpool -> reshape -> fully connected -> softmax. */
 static tfb *build_cnn(uint8_t *filter, int8_t *dw, int32_t *bias) {
   tfb *b = tfb_new();
-  for (int i = 0; i < 4 * 3 * 3 * 3; i++) filter[i] = (uint8_t)(i * 7);
-  for (int i = 0; i < 1 * 3 * 3 * 4; i++) dw[i] = (int8_t)(i - 10);
-  for (int i = 0; i < 4; i++) bias[i] = 1000 * i - 7;
+  for (int i = 0; i < 4 * 3 * 3 * 3; i++)
+    filter[i] = (uint8_t)(i * 7);
+  for (int i = 0; i < 1 * 3 * 3 * 4; i++)
+    dw[i] = (int8_t)(i - 10);
+  for (int i = 0; i < 4; i++)
+    bias[i] = 1000 * i - 7;
   int x = tfb_tensor(b, "input", TFB_INT8, 4, (int32_t[]){1, 8, 8, 3}, 0);
   tfb_quant(b, x, 1, in_scale, in_zp, 0);
   int w = tfb_tensor(b, "conv/filter", TFB_INT8, 4, (int32_t[]){4, 3, 3, 3},
@@ -115,8 +119,7 @@ static tfb *build_cnn(uint8_t *filter, int8_t *dw, int32_t *bias) {
   tfb_quant(b, bi, 4, (float[]){0.05f, 0.1f, 0.15f, 0.2f}, (int64_t[]){0, 0, 0, 0}, 0);
   int c = tfb_tensor(b, "conv/out", TFB_INT8, 4, (int32_t[]){1, 4, 8, 4}, 0);
   tfb_quant(b, c, 1, (float[]){0.25f}, (int64_t[]){3}, 0);
-  int dwf = tfb_tensor(b, "dw/filter", TFB_INT8, 4, (int32_t[]){1, 3, 3, 4},
-                       tfb_buffer(b, dw, 36));
+  int dwf = tfb_tensor(b, "dw/filter", TFB_INT8, 4, (int32_t[]){1, 3, 3, 4}, tfb_buffer(b, dw, 36));
   tfb_quant(b, dwf, 4, (float[]){1.f, 2.f, 3.f, 4.f}, (int64_t[]){0, 0, 0, 0}, 3);
   int d = tfb_tensor(b, "dw/out", TFB_INT8, 4, (int32_t[]){1, 4, 8, 4}, 0);
   tfb_quant(b, d, 1, (float[]){0.25f}, (int64_t[]){3}, 0);
@@ -127,8 +130,8 @@ static tfb *build_cnn(uint8_t *filter, int8_t *dw, int32_t *bias) {
   int r = tfb_tensor(b, "reshape/out", TFB_INT8, 2, (int32_t[]){1, 32}, 0);
   tfb_quant(b, r, 1, (float[]){0.25f}, (int64_t[]){3}, 0);
   int8_t fcw[10 * 32] = {0};
-  int fw = tfb_tensor(b, "fc/weights", TFB_INT8, 2, (int32_t[]){10, 32},
-                      tfb_buffer(b, fcw, sizeof fcw));
+  int fw =
+      tfb_tensor(b, "fc/weights", TFB_INT8, 2, (int32_t[]){10, 32}, tfb_buffer(b, fcw, sizeof fcw));
   tfb_quant(b, fw, 1, (float[]){0.01f}, (int64_t[]){0}, 0);
   int f = tfb_tensor(b, "fc/out", TFB_INT8, 2, (int32_t[]){1, 10}, 0);
   tfb_quant(b, f, 1, (float[]){0.125f}, (int64_t[]){-5}, 0);
@@ -184,7 +187,8 @@ static void check_quant(const ta_tensor *t, int32_t count, int32_t axis, const f
 static void check_dims(const ta_tensor *t, int32_t rank, const int32_t *dims) {
   assert_true(t->shape_known);
   assert_int_equal(t->rank, rank);
-  for (int32_t i = 0; i < rank; i++) assert_int_equal(t->dims[i], dims[i]);
+  for (int32_t i = 0; i < rank; i++)
+    assert_int_equal(t->dims[i], dims[i]);
 }
 
 static void test_roundtrip_cnn(void **state) {
@@ -309,8 +313,8 @@ static void test_roundtrip_all_kinds(void **state) {
     snprintf(name, sizeof name, "t%d", i);
     t[i] = tfb_tensor(b, name, TFB_FLOAT32, 4, d4, 0);
   }
-  int axes = tfb_tensor(b, "axes", TFB_INT32, 1, (int32_t[]){2},
-                        tfb_buffer(b, (int32_t[]){1, 2}, 8));
+  int axes =
+      tfb_tensor(b, "axes", TFB_INT32, 1, (int32_t[]){2}, tfb_buffer(b, (int32_t[]){1, 2}, 8));
   int pads = tfb_tensor(b, "pads", TFB_INT32, 2, (int32_t[]){4, 2},
                         tfb_buffer(b, (int32_t[]){0, 0, 1, 1, 1, 1, 0, 0}, 32));
   int mean = tfb_tensor(b, "mean", TFB_FLOAT32, 4, (int32_t[]){1, 1, 1, 4}, 0);
@@ -348,9 +352,9 @@ static void test_roundtrip_all_kinds(void **state) {
   assert_int_equal(read_bytes(&r, bytes, len), TA_OK);
   ta_graph *g = r.g;
   static const ta_op_kind kinds[] = {
-      TA_OP_ADD,  TA_OP_MUL,          TA_OP_LOGISTIC, TA_OP_TANH,          TA_OP_RELU,
-      TA_OP_RELU6, TA_OP_RELU_N1_TO_1, TA_OP_MEAN,     TA_OP_PAD,           TA_OP_CONCATENATION,
-      TA_OP_QUANTIZE, TA_OP_DEQUANTIZE, TA_OP_MAX_POOL_2D};
+      TA_OP_ADD,      TA_OP_MUL,          TA_OP_LOGISTIC,   TA_OP_TANH, TA_OP_RELU,
+      TA_OP_RELU6,    TA_OP_RELU_N1_TO_1, TA_OP_MEAN,       TA_OP_PAD,  TA_OP_CONCATENATION,
+      TA_OP_QUANTIZE, TA_OP_DEQUANTIZE,   TA_OP_MAX_POOL_2D};
   assert_int_equal(g->n_ops, (int)TA_ARRAY_LEN(kinds));
   for (int i = 0; i < g->n_ops; i++) {
     assert_int_equal(g->ops[i].kind, kinds[i]);
@@ -390,7 +394,7 @@ static void test_roundtrip_types_and_defaults(void **state) {
   int x = tfb_tensor(b, "x", TFB_FLOAT32, 2, (int32_t[]){1, 3}, 0);
   int y = tfb_tensor(b, "y", TFB_FLOAT32, 2, (int32_t[]){1, 3}, 0);
   int z = tfb_tensor(b, "z", TFB_FLOAT32, 2, (int32_t[]){1, 3}, 0);
-  tfb_op(b, TFB_OP_SOFTMAX, (int[]){x}, 1, (int[]){y}, 1); /* no SoftmaxOptions */
+  tfb_op(b, TFB_OP_SOFTMAX, (int[]){x}, 1, (int[]){y}, 1);    /* no SoftmaxOptions */
   tfb_op(b, TFB_OP_CONV_2D, (int[]){y, y}, 2, (int[]){z}, 1); /* no Conv2DOptions */
   tfb_io(b, (int[]){x}, 1, (int[]){z}, 1);
   tfb_description(b, "types");
@@ -580,8 +584,7 @@ static void test_out_of_range_offsets(void **state) {
   bytes[str_at + 5] = 'z';
   assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
   snprintf(want, sizeof want,
-           "test.tflite: byte %ld: Tensor.name (string of 1 bytes) is not NUL-terminated",
-           str_at);
+           "test.tflite: byte %ld: Tensor.name (string of 1 bytes) is not NUL-terminated", str_at);
   assert_line(want);
   ta_ctx_free(&r.ctx);
 
@@ -672,7 +675,8 @@ static void test_bad_vtables(void **state) {
   uint16_t fo = (uint16_t)(good[vt + 4] | (good[vt + 5] << 8));
   bytes[vt + 4] = (uint8_t)(fo + 1);
   assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
-  snprintf(want, sizeof want, "test.tflite: byte %u: Model.version (uint32) is not aligned to 4 bytes",
+  snprintf(want, sizeof want,
+           "test.tflite: byte %u: Model.version (uint32) is not aligned to 4 bytes",
            model + fo + 1);
   assert_line(want);
   ta_ctx_free(&r.ctx);
@@ -705,8 +709,10 @@ static void test_random_corruption(void **state) {
     }
     reading r;
     ta_status st = read_bytes(&r, bytes, len);
-    if (st == TA_OK) assert_int_equal(messages[0], '\0');
-    else assert_true(messages[0] != '\0');
+    if (st == TA_OK)
+      assert_int_equal(messages[0], '\0');
+    else
+      assert_true(messages[0] != '\0');
     ta_ctx_free(&r.ctx);
   }
   free(bytes);
@@ -721,7 +727,8 @@ static void *failing_alloc(void *user, void *ptr, size_t size) {
     free(ptr);
     return NULL;
   }
-  if (fail_after-- <= 0) return NULL;
+  if (fail_after-- <= 0)
+    return NULL;
   return realloc(ptr, size);
 }
 
@@ -735,8 +742,10 @@ static void test_out_of_memory(void **state) {
     ta_ctx_init(&ctx, failing_alloc, NULL, sink, NULL);
     ta_graph *g = (ta_graph *)1;
     ta_status st = ta_tfl_read(&ctx, bytes, len, &g);
-    if (n == 0) assert_int_equal(st, TA_ERR_LIMIT);
-    if (st != TA_OK) assert_null(g);
+    if (n == 0)
+      assert_int_equal(st, TA_ERR_LIMIT);
+    if (st != TA_OK)
+      assert_null(g);
     ta_ctx_free(&ctx);
   }
   free(bytes);
@@ -753,7 +762,8 @@ static void test_shared_vectors_budget(void **state) {
   int *ins = calloc(N_IN, sizeof *ins); /* all tensor 0 */
   assert_non_null(ins);
   int outs[N_OPS];
-  for (int i = 0; i < N_OPS; i++) outs[i] = tfb_tensor(b, "y", TFB_FLOAT32, 1, (int32_t[]){1}, 0);
+  for (int i = 0; i < N_OPS; i++)
+    outs[i] = tfb_tensor(b, "y", TFB_FLOAT32, 1, (int32_t[]){1}, 0);
   for (int i = 0; i < N_OPS; i++)
     tfb_op(b, TFB_OP_CONCATENATION, ins, i == N_OPS - 1 ? N_IN : 1, &outs[i], 1);
   tfb_io(b, (int[]){x}, 1, outs, 1);
@@ -997,7 +1007,8 @@ static void test_schema_version(void **state) {
 
 static const char *shared_dir(void) {
   const char *env = getenv("TA_SHARED_DIR");
-  if (env && env[0]) return env;
+  if (env && env[0])
+    return env;
   return NULL;
 }
 
@@ -1029,11 +1040,13 @@ static void check_real_model(const char *path, int *n_ok, int *n_unsupported) {
 
 static int scan_dir(const char *dir, int *n_ok, int *n_unsupported) {
   DIR *d = opendir(dir);
-  if (!d) return 0;
+  if (!d)
+    return 0;
   int n = 0;
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
-    if (e->d_name[0] == '.') continue;
+    if (e->d_name[0] == '.')
+      continue;
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
     size_t l = strlen(e->d_name);
@@ -1058,7 +1071,8 @@ static void test_real_models(void **state) {
     /* tests/unit/test_tflite.c -> ../shared next to the source tree */
     snprintf(base, sizeof base, "%s", __FILE__);
     char *slash = strrchr(base, '/');
-    if (slash) *slash = '\0';
+    if (slash)
+      *slash = '\0';
     strncat(base, "/../../../shared", sizeof base - strlen(base) - 1);
   }
   char dir[1100];
@@ -1095,7 +1109,8 @@ static void test_real_models(void **state) {
     assert_int_equal(out->q.zero_point[0], -128);
     /* Depthwise filters are quantized per channel along dimension 3. */
     for (int32_t i = 0; i < g->n_ops; i++) {
-      if (g->ops[i].kind != TA_OP_DEPTHWISE_CONV_2D) continue;
+      if (g->ops[i].kind != TA_OP_DEPTHWISE_CONV_2D)
+        continue;
       const ta_tensor *f = &g->tensors[g->ops[i].in[1]];
       assert_int_equal(f->q.axis, 3);
       assert_int_equal(f->q.count, f->dims[3]);

@@ -21,8 +21,7 @@ static uint16_t rd16(const ta_fb *fb, uint32_t pos) {
 
 static uint32_t rd32(const ta_fb *fb, uint32_t pos) {
   const uint8_t *p = fb->data + pos;
-  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-         ((uint32_t)p[3] << 24);
+  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 static uint64_t rd64(const ta_fb *fb, uint32_t pos) {
@@ -55,8 +54,7 @@ ta_status ta_fb_init(ta_fb *fb, ta_ctx *ctx, const uint8_t *data, size_t len) {
   if (len >= TA_FB_MAX_BYTES) {
     fb->st = TA_ERR_LIMIT;
     return ta_err(ctx, TA_ERR_LIMIT,
-                  "file is %zu bytes; FlatBuffers (and so TFLite) files must be below 2 GiB",
-                  len);
+                  "file is %zu bytes; FlatBuffers (and so TFLite) files must be below 2 GiB", len);
   }
   fb->len = (uint32_t)len;
   fb->st = TA_OK;
@@ -89,14 +87,16 @@ static uint32_t elem_bytes(ta_fb_elem e) {
   switch (e) {
   case TA_FB_U8: return 1;
   case TA_FB_I64: return 8;
-  case TA_FB_I32: case TA_FB_U32: case TA_FB_F32: case TA_FB_TABLES: return 4;
+  case TA_FB_I32:
+  case TA_FB_U32:
+  case TA_FB_F32:
+  case TA_FB_TABLES: return 4;
   }
   return 1;
 }
 
 /* Verify the table at pos: its soffset, its vtable and its inline part. */
-static bool table_at(ta_fb *fb, uint32_t pos, const char *type, int32_t depth,
-                     ta_fb_table *out) {
+static bool table_at(ta_fb *fb, uint32_t pos, const char *type, int32_t depth, ta_fb_table *out) {
   memset(out, 0, sizeof *out);
   out->type = type;
   if (depth > TA_FB_MAX_DEPTH) {
@@ -114,8 +114,8 @@ static bool table_at(ta_fb *fb, uint32_t pos, const char *type, int32_t depth,
   /* The vtable sits at pos - soffset: before or after the table, anywhere in the buffer. */
   int64_t vt = (int64_t)pos - (int64_t)as_i32(rd32(fb, pos));
   if (vt < 0 || vt + 4 > (int64_t)fb->len) {
-    ta_fb_err(fb, pos, "%s table: its vtable at byte %lld lies outside the file (%u bytes)",
-              type, (long long)vt, fb->len);
+    ta_fb_err(fb, pos, "%s table: its vtable at byte %lld lies outside the file (%u bytes)", type,
+              (long long)vt, fb->len);
     return false;
   }
   if (vt % 2 != 0) {
@@ -176,9 +176,11 @@ bool ta_fb_root(ta_fb *fb, const char *type, ta_fb_table *out) {
 }
 
 static uint16_t field_off(const ta_fb *fb, const ta_fb_table *t, int slot) {
-  if (!t->pos || slot < 0) return 0;
+  if (!t->pos || slot < 0)
+    return 0;
   uint32_t vo = 4u + 2u * (uint32_t)slot;
-  if (vo + 2 > t->vt_bytes) return 0;
+  if (vo + 2 > t->vt_bytes)
+    return 0;
   return rd16(fb, t->vt + vo);
 }
 
@@ -195,11 +197,14 @@ uint32_t ta_fb_field_pos(const ta_fb *fb, const ta_fb_table *t, int slot) {
 static int locate(ta_fb *fb, const ta_fb_table *t, int slot, const char *field, uint32_t size,
                   const char *kind, uint32_t *pos) {
   uint16_t fo = field_off(fb, t, slot);
-  if (!fo) return 0;
+  if (!fo)
+    return 0;
   uint64_t p64 = (uint64_t)t->pos + fo;
   if (p64 + size > fb->len) {
-    ta_fb_err(fb, t->pos, "%s.%s (%s) at table offset %u runs past the end of the file (%u "
-              "bytes)", t->type, field, kind, fo, fb->len);
+    ta_fb_err(fb, t->pos,
+              "%s.%s (%s) at table offset %u runs past the end of the file (%u "
+              "bytes)",
+              t->type, field, kind, fo, fb->len);
     return -1;
   }
   uint32_t p = (uint32_t)p64;
@@ -224,7 +229,8 @@ bool ta_fb_i8(ta_fb *fb, const ta_fb_table *t, int slot, const char *field, int8
   uint32_t p;
   int r = locate(fb, t, slot, field, 1, "byte", &p);
   *out = dflt;
-  if (r == 1) memcpy(out, &fb->data[p], 1);
+  if (r == 1)
+    memcpy(out, &fb->data[p], 1);
   return r >= 0;
 }
 
@@ -273,7 +279,8 @@ static int offset_field(ta_fb *fb, const ta_fb_table *t, int slot, const char *f
                         const char *kind, uint32_t *target) {
   uint32_t p;
   int r = locate(fb, t, slot, field, 4, kind, &p);
-  if (r != 1) return r;
+  if (r != 1)
+    return r;
   char what[128];
   snprintf(what, sizeof what, "%s.%s", t->type, field);
   return follow(fb, p, what, target) ? 1 : -1;
@@ -285,12 +292,13 @@ bool ta_fb_table_field(ta_fb *fb, const ta_fb_table *t, int slot, const char *fi
   memset(out, 0, sizeof *out);
   out->type = type;
   int r = offset_field(fb, t, slot, field, "table offset", &pos);
-  if (r <= 0) return r == 0;
+  if (r <= 0)
+    return r == 0;
   return table_at(fb, pos, type, t->depth + 1, out);
 }
 
-bool ta_fb_vec_field(ta_fb *fb, const ta_fb_table *t, int slot, const char *field,
-                     ta_fb_elem elem, ta_fb_vec *out) {
+bool ta_fb_vec_field(ta_fb *fb, const ta_fb_table *t, int slot, const char *field, ta_fb_elem elem,
+                     ta_fb_vec *out) {
   memset(out, 0, sizeof *out);
   out->table = t->type;
   out->field = field;
@@ -299,21 +307,22 @@ bool ta_fb_vec_field(ta_fb *fb, const ta_fb_table *t, int slot, const char *fiel
   out->depth = t->depth;
   uint32_t vpos;
   int r = offset_field(fb, t, slot, field, "vector offset", &vpos);
-  if (r <= 0) return r == 0;
+  if (r <= 0)
+    return r == 0;
   if (vpos % 4 != 0) {
     ta_fb_err(fb, vpos, "%s.%s (vector) is not aligned to 4 bytes", t->type, field);
     return false;
   }
   if ((uint64_t)vpos + 4 > fb->len) {
-    ta_fb_err(fb, vpos, "%s.%s (vector) starts past the end of the file (%u bytes)", t->type,
-              field, fb->len);
+    ta_fb_err(fb, vpos, "%s.%s (vector) starts past the end of the file (%u bytes)", t->type, field,
+              fb->len);
     return false;
   }
   uint32_t n = rd32(fb, vpos);
   uint64_t end = (uint64_t)vpos + 4 + (uint64_t)n * out->elem_bytes;
   if (end > fb->len) {
-    ta_fb_err(fb, vpos, "%s.%s (vector of %u %s) runs past the end of the file (%u bytes)",
-              t->type, field, n, elem_name(elem), fb->len);
+    ta_fb_err(fb, vpos, "%s.%s (vector of %u %s) runs past the end of the file (%u bytes)", t->type,
+              field, n, elem_name(elem), fb->len);
     return false;
   }
   out->pos = vpos + 4;
@@ -321,20 +330,22 @@ bool ta_fb_vec_field(ta_fb *fb, const ta_fb_table *t, int slot, const char *fiel
   return true;
 }
 
-bool ta_fb_str_field(ta_fb *fb, const ta_fb_table *t, int slot, const char *field,
-                     const char **s, uint32_t *len) {
+bool ta_fb_str_field(ta_fb *fb, const ta_fb_table *t, int slot, const char *field, const char **s,
+                     uint32_t *len) {
   *s = "";
-  if (len) *len = 0;
+  if (len)
+    *len = 0;
   uint32_t spos;
   int r = offset_field(fb, t, slot, field, "string offset", &spos);
-  if (r <= 0) return r == 0;
+  if (r <= 0)
+    return r == 0;
   if (spos % 4 != 0) {
     ta_fb_err(fb, spos, "%s.%s (string) is not aligned to 4 bytes", t->type, field);
     return false;
   }
   if ((uint64_t)spos + 4 > fb->len) {
-    ta_fb_err(fb, spos, "%s.%s (string) starts past the end of the file (%u bytes)", t->type,
-              field, fb->len);
+    ta_fb_err(fb, spos, "%s.%s (string) starts past the end of the file (%u bytes)", t->type, field,
+              fb->len);
     return false;
   }
   uint32_t n = rd32(fb, spos);
@@ -349,32 +360,38 @@ bool ta_fb_str_field(ta_fb *fb, const ta_fb_table *t, int slot, const char *fiel
     return false;
   }
   *s = (const char *)fb->data + spos + 4;
-  if (len) *len = n;
+  if (len)
+    *len = n;
   return true;
 }
 
 uint8_t ta_fb_vec_u8(const ta_fb *fb, const ta_fb_vec *v, uint32_t i) {
-  if (i >= v->n || v->elem_bytes != 1) return 0;
+  if (i >= v->n || v->elem_bytes != 1)
+    return 0;
   return fb->data[v->pos + i];
 }
 
 int32_t ta_fb_vec_i32(const ta_fb *fb, const ta_fb_vec *v, uint32_t i) {
-  if (i >= v->n || v->elem_bytes != 4) return 0;
+  if (i >= v->n || v->elem_bytes != 4)
+    return 0;
   return as_i32(rd32(fb, v->pos + 4 * i));
 }
 
 uint32_t ta_fb_vec_u32(const ta_fb *fb, const ta_fb_vec *v, uint32_t i) {
-  if (i >= v->n || v->elem_bytes != 4) return 0;
+  if (i >= v->n || v->elem_bytes != 4)
+    return 0;
   return rd32(fb, v->pos + 4 * i);
 }
 
 int64_t ta_fb_vec_i64(const ta_fb *fb, const ta_fb_vec *v, uint32_t i) {
-  if (i >= v->n || v->elem_bytes != 8) return 0;
+  if (i >= v->n || v->elem_bytes != 8)
+    return 0;
   return as_i64(rd64(fb, v->pos + 8 * i));
 }
 
 float ta_fb_vec_f32(const ta_fb *fb, const ta_fb_vec *v, uint32_t i) {
-  if (i >= v->n || v->elem_bytes != 4) return 0.0f;
+  if (i >= v->n || v->elem_bytes != 4)
+    return 0.0f;
   return as_f32(rd32(fb, v->pos + 4 * i));
 }
 
@@ -386,7 +403,8 @@ bool ta_fb_vec_table(ta_fb *fb, const ta_fb_vec *v, uint32_t i, const char *type
                      ta_fb_table *out) {
   memset(out, 0, sizeof *out);
   out->type = type;
-  if (i >= v->n || v->elem != TA_FB_TABLES) return false;
+  if (i >= v->n || v->elem != TA_FB_TABLES)
+    return false;
   char what[128];
   snprintf(what, sizeof what, "%s.%s[%u]", v->table, v->field, i);
   uint32_t pos;

@@ -11,8 +11,8 @@
  * fields we read we accept exactly the files TensorFlow Lite accepts.
  *
  * A check that fails reports one error through the context, of the form
- *   byte 1234: Operator.inputs (vector of 5000000 int32) runs past the end of the file (53936 bytes)
- * sets fb->st to TA_ERR_MALFORMED and makes the accessor return false with its output set to
+ *   byte 1234: Operator.inputs (vector of 5000000 int32) runs past the end of the file (53936
+ * bytes) sets fb->st to TA_ERR_MALFORMED and makes the accessor return false with its output set to
  * the "absent" value (default scalar, empty vector, empty string, absent table), so a caller
  * can go on reading the rest of the file and report every problem.
  *
@@ -45,7 +45,7 @@ typedef struct ta_fb_table {
   uint32_t pos;     /* byte offset of the table (of its soffset to the vtable) */
   uint32_t vt;      /* byte offset of its vtable */
   uint16_t vt_bytes;
-  int32_t depth;    /* 0 for the root */
+  int32_t depth; /* 0 for the root */
 } ta_fb_table;
 
 /* Element types of vectors; a vector of tables holds uoffsets (TA_FB_TABLES). */
@@ -63,11 +63,11 @@ typedef enum ta_fb_elem {
 typedef struct ta_fb_vec {
   const char *table; /* "Operator" and "inputs": names for messages about its elements */
   const char *field;
-  uint32_t pos;      /* byte offset of element 0 */
+  uint32_t pos; /* byte offset of element 0 */
   uint32_t n;
   uint32_t elem_bytes;
   ta_fb_elem elem;
-  int32_t depth;     /* depth of the table holding the vector */
+  int32_t depth; /* depth of the table holding the vector */
 } ta_fb_vec;
 
 /* Prepare to read data[0..len). len must be below TA_FB_MAX_BYTES (else TA_ERR_LIMIT,
@@ -93,8 +93,7 @@ bool ta_fb_u8(ta_fb *fb, const ta_fb_table *t, int slot, const char *field, uint
               uint8_t *out);
 bool ta_fb_i8(ta_fb *fb, const ta_fb_table *t, int slot, const char *field, int8_t dflt,
               int8_t *out);
-bool ta_fb_bool(ta_fb *fb, const ta_fb_table *t, int slot, const char *field, bool dflt,
-                bool *out);
+bool ta_fb_bool(ta_fb *fb, const ta_fb_table *t, int slot, const char *field, bool dflt, bool *out);
 bool ta_fb_i32(ta_fb *fb, const ta_fb_table *t, int slot, const char *field, int32_t dflt,
                int32_t *out);
 bool ta_fb_u32(ta_fb *fb, const ta_fb_table *t, int slot, const char *field, uint32_t dflt,
@@ -108,12 +107,12 @@ bool ta_fb_f32(ta_fb *fb, const ta_fb_table *t, int slot, const char *field, flo
 bool ta_fb_table_field(ta_fb *fb, const ta_fb_table *t, int slot, const char *field,
                        const char *type, ta_fb_table *out);
 /* A vector field. Absent: out->n = 0 and true. */
-bool ta_fb_vec_field(ta_fb *fb, const ta_fb_table *t, int slot, const char *field,
-                     ta_fb_elem elem, ta_fb_vec *out);
+bool ta_fb_vec_field(ta_fb *fb, const ta_fb_table *t, int slot, const char *field, ta_fb_elem elem,
+                     ta_fb_vec *out);
 /* A string field: *s points into the buffer and is NUL-terminated (verified); *len excludes
  * the NUL. Absent: "" and 0. len may be NULL. */
-bool ta_fb_str_field(ta_fb *fb, const ta_fb_table *t, int slot, const char *field,
-                     const char **s, uint32_t *len);
+bool ta_fb_str_field(ta_fb *fb, const ta_fb_table *t, int slot, const char *field, const char **s,
+                     uint32_t *len);
 
 /* Element i of a verified vector (i < v->n; anything else returns 0). No failure: the whole
  * vector was checked when it was read. */
@@ -125,7 +124,6 @@ float ta_fb_vec_f32(const ta_fb *fb, const ta_fb_vec *v, uint32_t i);
 /* Pointer to element 0 (the raw bytes of a [ubyte] vector); NULL when empty. */
 const uint8_t *ta_fb_vec_bytes(const ta_fb *fb, const ta_fb_vec *v);
 /* Table i of a vector of tables, named `type` in messages. */
-bool ta_fb_vec_table(ta_fb *fb, const ta_fb_vec *v, uint32_t i, const char *type,
-                     ta_fb_table *out);
+bool ta_fb_vec_table(ta_fb *fb, const ta_fb_vec *v, uint32_t i, const char *type, ta_fb_table *out);
 
 #endif

@@ -25,21 +25,49 @@
 
 /* Field slots, in schema.fbs order (a union field takes two slots: _type, then value). */
 enum { MODEL_VERSION = 0, MODEL_OPERATOR_CODES = 1, MODEL_SUBGRAPHS = 2, MODEL_BUFFERS = 4 };
-enum { SUBGRAPH_TENSORS = 0, SUBGRAPH_INPUTS = 1, SUBGRAPH_OUTPUTS = 2, SUBGRAPH_OPERATORS = 3,
-       SUBGRAPH_NAME = 4 };
-enum { TENSOR_SHAPE = 0, TENSOR_TYPE = 1, TENSOR_BUFFER = 2, TENSOR_NAME = 3,
-       TENSOR_QUANTIZATION = 4, TENSOR_SPARSITY = 6, TENSOR_EXTERNAL_BUFFER = 10 };
-enum { QUANT_SCALE = 2, QUANT_ZERO_POINT = 3, QUANT_DETAILS_TYPE = 4,
-       QUANT_QUANTIZED_DIMENSION = 6 };
-enum { OPERATOR_OPCODE_INDEX = 0, OPERATOR_INPUTS = 1, OPERATOR_OUTPUTS = 2,
-       OPERATOR_BUILTIN_OPTIONS_TYPE = 3, OPERATOR_BUILTIN_OPTIONS = 4 };
+enum {
+  SUBGRAPH_TENSORS = 0,
+  SUBGRAPH_INPUTS = 1,
+  SUBGRAPH_OUTPUTS = 2,
+  SUBGRAPH_OPERATORS = 3,
+  SUBGRAPH_NAME = 4
+};
+enum {
+  TENSOR_SHAPE = 0,
+  TENSOR_TYPE = 1,
+  TENSOR_BUFFER = 2,
+  TENSOR_NAME = 3,
+  TENSOR_QUANTIZATION = 4,
+  TENSOR_SPARSITY = 6,
+  TENSOR_EXTERNAL_BUFFER = 10
+};
+enum {
+  QUANT_SCALE = 2,
+  QUANT_ZERO_POINT = 3,
+  QUANT_DETAILS_TYPE = 4,
+  QUANT_QUANTIZED_DIMENSION = 6
+};
+enum {
+  OPERATOR_OPCODE_INDEX = 0,
+  OPERATOR_INPUTS = 1,
+  OPERATOR_OUTPUTS = 2,
+  OPERATOR_BUILTIN_OPTIONS_TYPE = 3,
+  OPERATOR_BUILTIN_OPTIONS = 4
+};
 enum { OPCODE_DEPRECATED_BUILTIN_CODE = 0, OPCODE_CUSTOM_CODE = 1, OPCODE_BUILTIN_CODE = 3 };
 enum { BUFFER_DATA = 0, BUFFER_OFFSET = 1, BUFFER_SIZE = 2 };
 
 /* Options tables. */
 enum { CONV_PADDING, CONV_STRIDE_W, CONV_STRIDE_H, CONV_ACT, CONV_DILATION_W, CONV_DILATION_H };
-enum { DW_PADDING, DW_STRIDE_W, DW_STRIDE_H, DW_DEPTH_MULTIPLIER, DW_ACT, DW_DILATION_W,
-       DW_DILATION_H };
+enum {
+  DW_PADDING,
+  DW_STRIDE_W,
+  DW_STRIDE_H,
+  DW_DEPTH_MULTIPLIER,
+  DW_ACT,
+  DW_DILATION_W,
+  DW_DILATION_H
+};
 enum { POOL_PADDING, POOL_STRIDE_W, POOL_STRIDE_H, POOL_FILTER_W, POOL_FILTER_H, POOL_ACT };
 enum { FC_ACT, FC_WEIGHTS_FORMAT, FC_KEEP_NUM_DIMS };
 enum { SOFTMAX_BETA };
@@ -50,9 +78,19 @@ enum { RESHAPE_NEW_SHAPE };
 enum { REDUCER_KEEP_DIMS };
 
 /* BuiltinOptions union type ids of the options tables we read. */
-enum { OPT_NONE = 0, OPT_CONV2D = 1, OPT_DEPTHWISE_CONV2D = 2, OPT_POOL2D = 5,
-       OPT_FULLY_CONNECTED = 8, OPT_SOFTMAX = 9, OPT_CONCATENATION = 10, OPT_ADD = 11,
-       OPT_RESHAPE = 17, OPT_MUL = 21, OPT_REDUCER = 27 };
+enum {
+  OPT_NONE = 0,
+  OPT_CONV2D = 1,
+  OPT_DEPTHWISE_CONV2D = 2,
+  OPT_POOL2D = 5,
+  OPT_FULLY_CONNECTED = 8,
+  OPT_SOFTMAX = 9,
+  OPT_CONCATENATION = 10,
+  OPT_ADD = 11,
+  OPT_RESHAPE = 17,
+  OPT_MUL = 21,
+  OPT_REDUCER = 27
+};
 
 #define TFL_SCHEMA_VERSION 3u
 #define TFL_CUSTOM 32
@@ -65,52 +103,216 @@ enum { OPT_NONE = 0, OPT_CONV2D = 1, OPT_DEPTHWISE_CONV2D = 2, OPT_POOL2D = 5,
 
 /* Every BuiltinOperator of schema.fbs, by code, so that an unsupported one is named. */
 static const char *const builtin_names[] = {
-    "ADD", "AVERAGE_POOL_2D", "CONCATENATION", "CONV_2D", "DEPTHWISE_CONV_2D",
-    "DEPTH_TO_SPACE", "DEQUANTIZE", "EMBEDDING_LOOKUP", "FLOOR", "FULLY_CONNECTED",
-    "HASHTABLE_LOOKUP", "L2_NORMALIZATION", "L2_POOL_2D", "LOCAL_RESPONSE_NORMALIZATION",
-    "LOGISTIC", "LSH_PROJECTION", "LSTM", "MAX_POOL_2D", "MUL", "RELU",
-    "RELU_N1_TO_1", "RELU6", "RESHAPE", "RESIZE_BILINEAR", "RNN",
-    "SOFTMAX", "SPACE_TO_DEPTH", "SVDF", "TANH", "CONCAT_EMBEDDINGS",
-    "SKIP_GRAM", "CALL", "CUSTOM", "EMBEDDING_LOOKUP_SPARSE", "PAD",
-    "UNIDIRECTIONAL_SEQUENCE_RNN", "GATHER", "BATCH_TO_SPACE_ND", "SPACE_TO_BATCH_ND",
-    "TRANSPOSE", "MEAN", "SUB", "DIV", "SQUEEZE",
-    "UNIDIRECTIONAL_SEQUENCE_LSTM", "STRIDED_SLICE", "BIDIRECTIONAL_SEQUENCE_RNN", "EXP",
-    "TOPK_V2", "SPLIT", "LOG_SOFTMAX", "DELEGATE", "BIDIRECTIONAL_SEQUENCE_LSTM",
-    "CAST", "PRELU", "MAXIMUM", "ARG_MAX", "MINIMUM",
-    "LESS", "NEG", "PADV2", "GREATER", "GREATER_EQUAL",
-    "LESS_EQUAL", "SELECT", "SLICE", "SIN", "TRANSPOSE_CONV",
-    "SPARSE_TO_DENSE", "TILE", "EXPAND_DIMS", "EQUAL", "NOT_EQUAL",
-    "LOG", "SUM", "SQRT", "RSQRT", "SHAPE",
-    "POW", "ARG_MIN", "FAKE_QUANT", "REDUCE_PROD", "REDUCE_MAX",
-    "PACK", "LOGICAL_OR", "ONE_HOT", "LOGICAL_AND", "LOGICAL_NOT",
-    "UNPACK", "REDUCE_MIN", "FLOOR_DIV", "REDUCE_ANY", "SQUARE",
-    "ZEROS_LIKE", "FILL", "FLOOR_MOD", "RANGE", "RESIZE_NEAREST_NEIGHBOR",
-    "LEAKY_RELU", "SQUARED_DIFFERENCE", "MIRROR_PAD", "ABS", "SPLIT_V",
-    "UNIQUE", "CEIL", "REVERSE_V2", "ADD_N", "GATHER_ND",
-    "COS", "WHERE", "RANK", "ELU", "REVERSE_SEQUENCE",
-    "MATRIX_DIAG", "QUANTIZE", "MATRIX_SET_DIAG", "ROUND", "HARD_SWISH",
-    "IF", "WHILE", "NON_MAX_SUPPRESSION_V4", "NON_MAX_SUPPRESSION_V5", "SCATTER_ND",
-    "SELECT_V2", "DENSIFY", "SEGMENT_SUM", "BATCH_MATMUL", "PLACEHOLDER_FOR_GREATER_OP_CODES",
-    "CUMSUM", "CALL_ONCE", "BROADCAST_TO", "RFFT2D", "CONV_3D",
-    "IMAG", "REAL", "COMPLEX_ABS", "HASHTABLE", "HASHTABLE_FIND",
-    "HASHTABLE_IMPORT", "HASHTABLE_SIZE", "REDUCE_ALL", "CONV_3D_TRANSPOSE", "VAR_HANDLE",
-    "READ_VARIABLE", "ASSIGN_VARIABLE", "BROADCAST_ARGS", "RANDOM_STANDARD_NORMAL",
-    "BUCKETIZE", "RANDOM_UNIFORM", "MULTINOMIAL", "GELU", "DYNAMIC_UPDATE_SLICE",
-    "RELU_0_TO_1", "UNSORTED_SEGMENT_PROD", "UNSORTED_SEGMENT_MAX", "UNSORTED_SEGMENT_SUM",
-    "ATAN2", "UNSORTED_SEGMENT_MIN", "SIGN", "BITCAST", "BITWISE_XOR",
-    "RIGHT_SHIFT", "STABLEHLO_LOGISTIC", "STABLEHLO_ADD", "STABLEHLO_DIVIDE",
-    "STABLEHLO_MULTIPLY", "STABLEHLO_MAXIMUM", "STABLEHLO_RESHAPE", "STABLEHLO_CLAMP",
-    "STABLEHLO_CONCATENATE", "STABLEHLO_BROADCAST_IN_DIM", "STABLEHLO_CONVOLUTION",
-    "STABLEHLO_SLICE", "STABLEHLO_CUSTOM_CALL", "STABLEHLO_REDUCE", "STABLEHLO_ABS",
-    "STABLEHLO_AND", "STABLEHLO_COSINE", "STABLEHLO_EXPONENTIAL", "STABLEHLO_FLOOR",
-    "STABLEHLO_LOG", "STABLEHLO_MINIMUM", "STABLEHLO_NEGATE", "STABLEHLO_OR",
-    "STABLEHLO_POWER", "STABLEHLO_REMAINDER", "STABLEHLO_RSQRT", "STABLEHLO_SELECT",
-    "STABLEHLO_SUBTRACT", "STABLEHLO_TANH", "STABLEHLO_SCATTER", "STABLEHLO_COMPARE",
-    "STABLEHLO_CONVERT", "STABLEHLO_DYNAMIC_SLICE", "STABLEHLO_DYNAMIC_UPDATE_SLICE",
-    "STABLEHLO_PAD", "STABLEHLO_IOTA", "STABLEHLO_DOT_GENERAL", "STABLEHLO_REDUCE_WINDOW",
-    "STABLEHLO_SORT", "STABLEHLO_WHILE", "STABLEHLO_GATHER", "STABLEHLO_TRANSPOSE",
-    "DILATE", "STABLEHLO_RNG_BIT_GENERATOR", "REDUCE_WINDOW", "STABLEHLO_COMPOSITE",
-    "STABLEHLO_SHIFT_LEFT", "STABLEHLO_CBRT", "STABLEHLO_CASE",
+    "ADD",
+    "AVERAGE_POOL_2D",
+    "CONCATENATION",
+    "CONV_2D",
+    "DEPTHWISE_CONV_2D",
+    "DEPTH_TO_SPACE",
+    "DEQUANTIZE",
+    "EMBEDDING_LOOKUP",
+    "FLOOR",
+    "FULLY_CONNECTED",
+    "HASHTABLE_LOOKUP",
+    "L2_NORMALIZATION",
+    "L2_POOL_2D",
+    "LOCAL_RESPONSE_NORMALIZATION",
+    "LOGISTIC",
+    "LSH_PROJECTION",
+    "LSTM",
+    "MAX_POOL_2D",
+    "MUL",
+    "RELU",
+    "RELU_N1_TO_1",
+    "RELU6",
+    "RESHAPE",
+    "RESIZE_BILINEAR",
+    "RNN",
+    "SOFTMAX",
+    "SPACE_TO_DEPTH",
+    "SVDF",
+    "TANH",
+    "CONCAT_EMBEDDINGS",
+    "SKIP_GRAM",
+    "CALL",
+    "CUSTOM",
+    "EMBEDDING_LOOKUP_SPARSE",
+    "PAD",
+    "UNIDIRECTIONAL_SEQUENCE_RNN",
+    "GATHER",
+    "BATCH_TO_SPACE_ND",
+    "SPACE_TO_BATCH_ND",
+    "TRANSPOSE",
+    "MEAN",
+    "SUB",
+    "DIV",
+    "SQUEEZE",
+    "UNIDIRECTIONAL_SEQUENCE_LSTM",
+    "STRIDED_SLICE",
+    "BIDIRECTIONAL_SEQUENCE_RNN",
+    "EXP",
+    "TOPK_V2",
+    "SPLIT",
+    "LOG_SOFTMAX",
+    "DELEGATE",
+    "BIDIRECTIONAL_SEQUENCE_LSTM",
+    "CAST",
+    "PRELU",
+    "MAXIMUM",
+    "ARG_MAX",
+    "MINIMUM",
+    "LESS",
+    "NEG",
+    "PADV2",
+    "GREATER",
+    "GREATER_EQUAL",
+    "LESS_EQUAL",
+    "SELECT",
+    "SLICE",
+    "SIN",
+    "TRANSPOSE_CONV",
+    "SPARSE_TO_DENSE",
+    "TILE",
+    "EXPAND_DIMS",
+    "EQUAL",
+    "NOT_EQUAL",
+    "LOG",
+    "SUM",
+    "SQRT",
+    "RSQRT",
+    "SHAPE",
+    "POW",
+    "ARG_MIN",
+    "FAKE_QUANT",
+    "REDUCE_PROD",
+    "REDUCE_MAX",
+    "PACK",
+    "LOGICAL_OR",
+    "ONE_HOT",
+    "LOGICAL_AND",
+    "LOGICAL_NOT",
+    "UNPACK",
+    "REDUCE_MIN",
+    "FLOOR_DIV",
+    "REDUCE_ANY",
+    "SQUARE",
+    "ZEROS_LIKE",
+    "FILL",
+    "FLOOR_MOD",
+    "RANGE",
+    "RESIZE_NEAREST_NEIGHBOR",
+    "LEAKY_RELU",
+    "SQUARED_DIFFERENCE",
+    "MIRROR_PAD",
+    "ABS",
+    "SPLIT_V",
+    "UNIQUE",
+    "CEIL",
+    "REVERSE_V2",
+    "ADD_N",
+    "GATHER_ND",
+    "COS",
+    "WHERE",
+    "RANK",
+    "ELU",
+    "REVERSE_SEQUENCE",
+    "MATRIX_DIAG",
+    "QUANTIZE",
+    "MATRIX_SET_DIAG",
+    "ROUND",
+    "HARD_SWISH",
+    "IF",
+    "WHILE",
+    "NON_MAX_SUPPRESSION_V4",
+    "NON_MAX_SUPPRESSION_V5",
+    "SCATTER_ND",
+    "SELECT_V2",
+    "DENSIFY",
+    "SEGMENT_SUM",
+    "BATCH_MATMUL",
+    "PLACEHOLDER_FOR_GREATER_OP_CODES",
+    "CUMSUM",
+    "CALL_ONCE",
+    "BROADCAST_TO",
+    "RFFT2D",
+    "CONV_3D",
+    "IMAG",
+    "REAL",
+    "COMPLEX_ABS",
+    "HASHTABLE",
+    "HASHTABLE_FIND",
+    "HASHTABLE_IMPORT",
+    "HASHTABLE_SIZE",
+    "REDUCE_ALL",
+    "CONV_3D_TRANSPOSE",
+    "VAR_HANDLE",
+    "READ_VARIABLE",
+    "ASSIGN_VARIABLE",
+    "BROADCAST_ARGS",
+    "RANDOM_STANDARD_NORMAL",
+    "BUCKETIZE",
+    "RANDOM_UNIFORM",
+    "MULTINOMIAL",
+    "GELU",
+    "DYNAMIC_UPDATE_SLICE",
+    "RELU_0_TO_1",
+    "UNSORTED_SEGMENT_PROD",
+    "UNSORTED_SEGMENT_MAX",
+    "UNSORTED_SEGMENT_SUM",
+    "ATAN2",
+    "UNSORTED_SEGMENT_MIN",
+    "SIGN",
+    "BITCAST",
+    "BITWISE_XOR",
+    "RIGHT_SHIFT",
+    "STABLEHLO_LOGISTIC",
+    "STABLEHLO_ADD",
+    "STABLEHLO_DIVIDE",
+    "STABLEHLO_MULTIPLY",
+    "STABLEHLO_MAXIMUM",
+    "STABLEHLO_RESHAPE",
+    "STABLEHLO_CLAMP",
+    "STABLEHLO_CONCATENATE",
+    "STABLEHLO_BROADCAST_IN_DIM",
+    "STABLEHLO_CONVOLUTION",
+    "STABLEHLO_SLICE",
+    "STABLEHLO_CUSTOM_CALL",
+    "STABLEHLO_REDUCE",
+    "STABLEHLO_ABS",
+    "STABLEHLO_AND",
+    "STABLEHLO_COSINE",
+    "STABLEHLO_EXPONENTIAL",
+    "STABLEHLO_FLOOR",
+    "STABLEHLO_LOG",
+    "STABLEHLO_MINIMUM",
+    "STABLEHLO_NEGATE",
+    "STABLEHLO_OR",
+    "STABLEHLO_POWER",
+    "STABLEHLO_REMAINDER",
+    "STABLEHLO_RSQRT",
+    "STABLEHLO_SELECT",
+    "STABLEHLO_SUBTRACT",
+    "STABLEHLO_TANH",
+    "STABLEHLO_SCATTER",
+    "STABLEHLO_COMPARE",
+    "STABLEHLO_CONVERT",
+    "STABLEHLO_DYNAMIC_SLICE",
+    "STABLEHLO_DYNAMIC_UPDATE_SLICE",
+    "STABLEHLO_PAD",
+    "STABLEHLO_IOTA",
+    "STABLEHLO_DOT_GENERAL",
+    "STABLEHLO_REDUCE_WINDOW",
+    "STABLEHLO_SORT",
+    "STABLEHLO_WHILE",
+    "STABLEHLO_GATHER",
+    "STABLEHLO_TRANSPOSE",
+    "DILATE",
+    "STABLEHLO_RNG_BIT_GENERATOR",
+    "REDUCE_WINDOW",
+    "STABLEHLO_COMPOSITE",
+    "STABLEHLO_SHIFT_LEFT",
+    "STABLEHLO_CBRT",
+    "STABLEHLO_CASE",
 };
 _Static_assert(TA_ARRAY_LEN(builtin_names) == 210, "BuiltinOperator 0..209 of schema.fbs");
 
@@ -161,9 +363,10 @@ static const char *options_name(uint8_t t) {
 
 /* TensorType names, by code. */
 static const char *const type_names[] = {
-    "FLOAT32", "FLOAT16", "INT32", "UINT8", "INT64", "STRING", "BOOL", "INT16",
-    "COMPLEX64", "INT8", "FLOAT64", "COMPLEX128", "UINT64", "RESOURCE", "VARIANT", "UINT32",
-    "UINT16", "INT4", "BFLOAT16", "INT2", "UINT4", "FLOAT8_E4M3FN", "FLOAT8_E5M2",
+    "FLOAT32",  "FLOAT16",  "INT32",     "UINT8",         "INT64",       "STRING",
+    "BOOL",     "INT16",    "COMPLEX64", "INT8",          "FLOAT64",     "COMPLEX128",
+    "UINT64",   "RESOURCE", "VARIANT",   "UINT32",        "UINT16",      "INT4",
+    "BFLOAT16", "INT2",     "UINT4",     "FLOAT8_E4M3FN", "FLOAT8_E5M2",
 };
 
 static ta_dtype map_type(int8_t t) {
@@ -188,27 +391,31 @@ typedef struct reader {
   ta_ctx *ctx;
   ta_fb fb;
   ta_graph *g;
-  ta_status st;       /* worst non-MALFORMED status so far (fb.st tracks MALFORMED) */
-  uint64_t budget;    /* bytes we may still copy out of vectors */
+  ta_status st;    /* worst non-MALFORMED status so far (fb.st tracks MALFORMED) */
+  uint64_t budget; /* bytes we may still copy out of vectors */
   bool budget_told;
   ta_fb_vec buffers;
   opcode *codes;
   uint32_t n_codes;
-  int32_t n_tensors;  /* tensors of subgraph 0 (= g->n_tensors once they are read) */
-  uint8_t *bad_type;  /* per tensor: 1 + TensorType code when that type is unsupported */
+  int32_t n_tensors; /* tensors of subgraph 0 (= g->n_tensors once they are read) */
+  uint8_t *bad_type; /* per tensor: 1 + TensorType code when that type is unsupported */
 } reader;
 
 /* Record a problem's status; MALFORMED outranks LIMIT, which outranks UNSUPPORTED. */
 static void fail(reader *rd, ta_status st) {
-  if (st == TA_ERR_MALFORMED) rd->fb.st = TA_ERR_MALFORMED;
-  else if (rd->st == TA_OK || (rd->st == TA_ERR_UNSUPPORTED && st == TA_ERR_LIMIT)) rd->st = st;
+  if (st == TA_ERR_MALFORMED)
+    rd->fb.st = TA_ERR_MALFORMED;
+  else if (rd->st == TA_OK || (rd->st == TA_ERR_UNSUPPORTED && st == TA_ERR_LIMIT))
+    rd->st = st;
 }
 
 /* Out of memory outranks everything: once an allocation failed, what was read after it (a
  * tensor count cut short, say) may look malformed when the file is not. */
 static ta_status final_status(const reader *rd) {
-  if (rd->ctx->oom) return TA_ERR_LIMIT;
-  if (rd->fb.st == TA_ERR_MALFORMED) return TA_ERR_MALFORMED;
+  if (rd->ctx->oom)
+    return TA_ERR_LIMIT;
+  if (rd->fb.st == TA_ERR_MALFORMED)
+    return TA_ERR_MALFORMED;
   return rd->st;
 }
 
@@ -248,7 +455,8 @@ static void op_err(reader *rd, const opref *o, ta_status st, const char *fmt, ..
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  if (o->name[0]) snprintf(name, sizeof name, " \"%s\"", o->name);
+  if (o->name[0])
+    snprintf(name, sizeof name, " \"%s\"", o->name);
   ta_err(rd->ctx, st, "op %u%s%s%s: %s", o->idx, o->op ? " " : "", o->op ? o->op : "", name, msg);
   fail(rd, st);
 }
@@ -258,13 +466,18 @@ static void op_err(reader *rd, const opref *o, ta_status st, const char *fmt, ..
  * sequences into our messages. */
 static const char *clean_name(reader *rd, const char *s, uint32_t len) {
   uint32_t k = 0;
-  while (k < len && (unsigned char)s[k] >= 0x20 && (unsigned char)s[k] != 0x7f) k++;
-  if (k == len) return s;
-  if (!spend(rd, len)) return "";
+  while (k < len && (unsigned char)s[k] >= 0x20 && (unsigned char)s[k] != 0x7f)
+    k++;
+  if (k == len)
+    return s;
+  if (!spend(rd, len))
+    return "";
   char *c = ta_strndup(rd->ctx, s, len);
-  if (!c) return "";
+  if (!c)
+    return "";
   for (k = 0; k < len; k++)
-    if ((unsigned char)c[k] < 0x20 || (unsigned char)c[k] == 0x7f) c[k] = '?';
+    if ((unsigned char)c[k] < 0x20 || (unsigned char)c[k] == 0x7f)
+      c[k] = '?';
   return c;
 }
 
@@ -282,17 +495,17 @@ static void tensor_err(reader *rd, int32_t t, ta_status st, const char *fmt, ...
 
 static void read_opcodes(reader *rd, const ta_fb_table *model) {
   ta_fb_vec v;
-  if (!ta_fb_vec_field(&rd->fb, model, MODEL_OPERATOR_CODES, "operator_codes", TA_FB_TABLES,
-                       &v))
+  if (!ta_fb_vec_field(&rd->fb, model, MODEL_OPERATOR_CODES, "operator_codes", TA_FB_TABLES, &v))
     return;
   if (v.n > MAX_OPCODES) {
-    ta_err(rd->ctx, TA_ERR_LIMIT, "the model has %u operator codes; tinyaot reads at most %u",
-           v.n, MAX_OPCODES);
+    ta_err(rd->ctx, TA_ERR_LIMIT, "the model has %u operator codes; tinyaot reads at most %u", v.n,
+           MAX_OPCODES);
     fail(rd, TA_ERR_LIMIT);
     return;
   }
   rd->codes = ta_new_array(rd->ctx, v.n ? v.n : 1, sizeof(opcode));
-  if (!rd->codes) return;
+  if (!rd->codes)
+    return;
   rd->n_codes = v.n;
   for (uint32_t i = 0; i < v.n; i++) {
     opcode *c = &rd->codes[i];
@@ -301,14 +514,15 @@ static void read_opcodes(reader *rd, const ta_fb_table *model) {
     ta_fb_table t;
     int8_t dep;
     int32_t code;
-    if (!ta_fb_vec_table(&rd->fb, &v, i, "OperatorCode", &t)) continue;
-    bool ok = ta_fb_i8(&rd->fb, &t, OPCODE_DEPRECATED_BUILTIN_CODE, "deprecated_builtin_code", 0,
-                       &dep);
+    if (!ta_fb_vec_table(&rd->fb, &v, i, "OperatorCode", &t))
+      continue;
+    bool ok =
+        ta_fb_i8(&rd->fb, &t, OPCODE_DEPRECATED_BUILTIN_CODE, "deprecated_builtin_code", 0, &dep);
     ok &= ta_fb_i32(&rd->fb, &t, OPCODE_BUILTIN_CODE, "builtin_code", 0, &code);
     uint32_t custom_len = 0;
-    ok &= ta_fb_str_field(&rd->fb, &t, OPCODE_CUSTOM_CODE, "custom_code", &c->custom,
-                          &custom_len);
-    if (!ok) continue;
+    ok &= ta_fb_str_field(&rd->fb, &t, OPCODE_CUSTOM_CODE, "custom_code", &c->custom, &custom_len);
+    if (!ok)
+      continue;
     c->custom = clean_name(rd, c->custom, custom_len);
     /* Old files only have the byte field; new ones put 127 (the placeholder) there for codes
      * that do not fit, so the larger of the two is the real code. */
@@ -332,11 +546,13 @@ static void read_buffer(reader *rd, int32_t ti, uint32_t bidx) {
   ta_fb_table b;
   ta_fb_vec data;
   uint64_t off, size;
-  if (!ta_fb_vec_table(fb, &rd->buffers, bidx, "Buffer", &b)) return;
+  if (!ta_fb_vec_table(fb, &rd->buffers, bidx, "Buffer", &b))
+    return;
   bool ok = ta_fb_vec_field(fb, &b, BUFFER_DATA, "data", TA_FB_U8, &data);
   ok &= ta_fb_u64(fb, &b, BUFFER_OFFSET, "offset", 0, &off);
   ok &= ta_fb_u64(fb, &b, BUFFER_SIZE, "size", 0, &size);
-  if (!ok) return;
+  if (!ok)
+    return;
   const uint8_t *p = NULL;
   uint64_t n = 0;
   if (data.n) {
@@ -354,9 +570,11 @@ static void read_buffer(reader *rd, int32_t ti, uint32_t bidx) {
     p = fb->data + off;
     n = size;
   }
-  if (!n) return;
+  if (!n)
+    return;
   ta_tensor *t = &rd->g->tensors[ti];
-  if (t->dtype == TA_DT_UNKNOWN) return; /* unsupported type, already reported */
+  if (t->dtype == TA_DT_UNKNOWN)
+    return; /* unsupported type, already reported */
   size_t need;
   char shape[96];
   if (!ta_tensor_bytes(t, &need)) {
@@ -374,9 +592,11 @@ static void read_buffer(reader *rd, int32_t ti, uint32_t bidx) {
    * buffer data to 16, but a file that does not gets an aligned copy. */
   size_t esize = ta_dtype_size(t->dtype);
   if (esize > 1 && (uintptr_t)p % esize != 0) {
-    if (!spend(rd, n)) return;
+    if (!spend(rd, n))
+      return;
     uint8_t *copy = ta_new(rd->ctx, (size_t)n);
-    if (!copy) return;
+    if (!copy)
+      return;
     memcpy(copy, p, (size_t)n);
     p = copy;
   }
@@ -398,7 +618,8 @@ static void read_quant(reader *rd, int32_t ti, const ta_fb_table *tt) {
   ok &= ta_fb_vec_field(fb, &q, QUANT_SCALE, "scale", TA_FB_F32, &scale);
   ok &= ta_fb_vec_field(fb, &q, QUANT_ZERO_POINT, "zero_point", TA_FB_I64, &zp);
   ok &= ta_fb_i32(fb, &q, QUANT_QUANTIZED_DIMENSION, "quantized_dimension", 0, &qdim);
-  if (!ok) return;
+  if (!ok)
+    return;
   if (details != 0) {
     tensor_err(rd, ti, TA_ERR_UNSUPPORTED,
                "quantization details (union type %u: custom, blockwise or multi-axis) are not "
@@ -406,13 +627,14 @@ static void read_quant(reader *rd, int32_t ti, const ta_fb_table *tt) {
                details);
     return;
   }
-  if (scale.n == 0) return; /* min/max only, or empty: not quantized */
+  if (scale.n == 0)
+    return; /* min/max only, or empty: not quantized */
   ta_tensor *t = &rd->g->tensors[ti];
   char shape[96];
   if (zp.n != scale.n) {
     tensor_err(rd, ti, TA_ERR_MALFORMED,
-               "quantization has %u scales but %u zero points (one per scale expected)",
-               scale.n, zp.n);
+               "quantization has %u scales but %u zero points (one per scale expected)", scale.n,
+               zp.n);
     return;
   }
   /* Whether the scale count matches the channels is left to the op's check hook, which can
@@ -420,18 +642,19 @@ static void read_quant(reader *rd, int32_t ti, const ta_fb_table *tt) {
    * means nothing to any op, so it is refused here. */
   if (scale.n > 1) {
     if (qdim < 0 || qdim >= t->rank) {
-      tensor_err(rd, ti, TA_ERR_MALFORMED,
-                 "quantized_dimension %d is not a dimension of shape %s", qdim,
-                 ta_shape_str(t, shape, sizeof shape));
+      tensor_err(rd, ti, TA_ERR_MALFORMED, "quantized_dimension %d is not a dimension of shape %s",
+                 qdim, ta_shape_str(t, shape, sizeof shape));
       return;
     }
   } else if (qdim < 0 || qdim >= (t->rank > 0 ? t->rank : 1)) {
     qdim = 0; /* meaningless for one scale; TFLite ignores it too */
   }
-  if (!spend(rd, (uint64_t)scale.n * (sizeof(float) + sizeof(int64_t)))) return;
+  if (!spend(rd, (uint64_t)scale.n * (sizeof(float) + sizeof(int64_t))))
+    return;
   float *s = ta_new_array(rd->ctx, scale.n, sizeof *s);
   int64_t *z = ta_new_array(rd->ctx, scale.n, sizeof *z);
-  if (!s || !z) return;
+  if (!s || !z)
+    return;
   for (uint32_t k = 0; k < scale.n; k++) {
     s[k] = ta_fb_vec_f32(fb, &scale, k);
     z[k] = ta_fb_vec_i64(fb, &zp, k);
@@ -451,10 +674,13 @@ static void read_tensor(reader *rd, const ta_fb_vec *tensors, uint32_t i) {
   const char *name = "";
   uint32_t name_len = 0;
   bool ok = ta_fb_vec_table(fb, tensors, i, "Tensor", &tt);
-  if (ok) ok = ta_fb_str_field(fb, &tt, TENSOR_NAME, "name", &name, &name_len);
-  if (ok) name = clean_name(rd, name, name_len);
+  if (ok)
+    ok = ta_fb_str_field(fb, &tt, TENSOR_NAME, "name", &name, &name_len);
+  if (ok)
+    name = clean_name(rd, name, name_len);
   int32_t ti = ta_graph_add_tensor(rd->g, name, TA_DT_UNKNOWN, 0, NULL);
-  if (ti < 0 || !ok) return;
+  if (ti < 0 || !ok)
+    return;
 
   ta_fb_vec shape;
   int8_t type;
@@ -465,14 +691,15 @@ static void read_tensor(reader *rd, const ta_fb_vec *tensors, uint32_t i) {
   ok &= ta_fb_u32(fb, &tt, TENSOR_BUFFER, "buffer", 0, &bidx);
   ok &= ta_fb_u32(fb, &tt, TENSOR_EXTERNAL_BUFFER, "external_buffer", 0, &ext);
   ok &= ta_fb_table_field(fb, &tt, TENSOR_SPARSITY, "sparsity", "SparsityParameters", &sparsity);
-  if (!ok) return;
+  if (!ok)
+    return;
 
   ta_tensor *t = &rd->g->tensors[ti];
   /* `shape` holds the static shape; a dynamic batch shows as -1 only in shape_signature. An
    * absent shape is a scalar, as in TFLite. */
   if (shape.n > TA_MAX_RANK) {
-    tensor_err(rd, ti, TA_ERR_UNSUPPORTED, "rank %u is above %d, the most tinyaot handles",
-               shape.n, TA_MAX_RANK);
+    tensor_err(rd, ti, TA_ERR_UNSUPPORTED, "rank %u is above %d, the most tinyaot handles", shape.n,
+               TA_MAX_RANK);
     return;
   }
   bool dims_ok = true;
@@ -482,13 +709,13 @@ static void read_tensor(reader *rd, const ta_fb_vec *tensors, uint32_t i) {
       tensor_err(rd, ti, TA_ERR_MALFORMED, "shape dimension %u is %d (must be >= 0)", k, d);
       dims_ok = false;
     } else if (d >= MAX_DIM) {
-      tensor_err(rd, ti, TA_ERR_LIMIT, "shape dimension %u is %d, above the limit of 2^30", k,
-                 d);
+      tensor_err(rd, ti, TA_ERR_LIMIT, "shape dimension %u is %d, above the limit of 2^30", k, d);
       dims_ok = false;
     }
     t->dims[k] = d;
   }
-  if (!dims_ok) return;
+  if (!dims_ok)
+    return;
   t->rank = (int32_t)shape.n;
   t->shape_known = true;
 
@@ -546,7 +773,8 @@ static void check_new_shape(reader *rd, const opref *o, const ta_fb_table *opt, 
   if (!ta_fb_vec_field(&rd->fb, opt, RESHAPE_NEW_SHAPE, "new_shape", TA_FB_I32, &ns) || !ns.n)
     return;
   const ta_tensor *out = ta_op_output(rd->g, op, 0);
-  if (!out || !out->shape_known) return;
+  if (!out || !out->shape_known)
+    return;
   bool same = (int64_t)ns.n == out->rank;
   for (uint32_t k = 0; same && k < ns.n; k++) {
     int32_t d = ta_fb_vec_i32(&rd->fb, &ns, k);
@@ -569,17 +797,18 @@ static void read_options(reader *rd, const opref *o, const ta_fb_table *ot, uint
   uint8_t type;
   if (!ta_fb_u8(fb, ot, OPERATOR_BUILTIN_OPTIONS_TYPE, "builtin_options_type", 0, &type))
     return;
-  if (want == OPT_NONE) return;
+  if (want == OPT_NONE)
+    return;
   ta_fb_table opt = {0};
   opt.type = options_name(want);
   if (type != OPT_NONE) {
     if (type != want) {
-      op_err(rd, o, TA_ERR_MALFORMED, "builtin_options has union type %u, expected %s (%u)",
-             type, options_name(want), want);
+      op_err(rd, o, TA_ERR_MALFORMED, "builtin_options has union type %u, expected %s (%u)", type,
+             options_name(want), want);
       return;
     }
-    if (!ta_fb_table_field(fb, ot, OPERATOR_BUILTIN_OPTIONS, "builtin_options",
-                           options_name(want), &opt))
+    if (!ta_fb_table_field(fb, ot, OPERATOR_BUILTIN_OPTIONS, "builtin_options", options_name(want),
+                           &opt))
       return;
   }
   ta_attrs *a = &op->a;
@@ -593,7 +822,8 @@ static void read_options(reader *rd, const opref *o, const ta_fb_table *ot, uint
     ok &= ta_fb_u8(fb, &opt, CONV_ACT, "fused_activation_function", 0, &act);
     ok &= ta_fb_i32(fb, &opt, CONV_DILATION_W, "dilation_w_factor", 1, &a->dilation_w);
     ok &= ta_fb_i32(fb, &opt, CONV_DILATION_H, "dilation_h_factor", 1, &a->dilation_h);
-    if (ok && map_padding(rd, o, pad, &a->padding)) map_act(rd, o, act, &a->act);
+    if (ok && map_padding(rd, o, pad, &a->padding))
+      map_act(rd, o, act, &a->act);
     break;
   case OPT_DEPTHWISE_CONV2D:
     ok &= ta_fb_u8(fb, &opt, DW_PADDING, "padding", 0, &pad);
@@ -603,7 +833,8 @@ static void read_options(reader *rd, const opref *o, const ta_fb_table *ot, uint
     ok &= ta_fb_u8(fb, &opt, DW_ACT, "fused_activation_function", 0, &act);
     ok &= ta_fb_i32(fb, &opt, DW_DILATION_W, "dilation_w_factor", 1, &a->dilation_w);
     ok &= ta_fb_i32(fb, &opt, DW_DILATION_H, "dilation_h_factor", 1, &a->dilation_h);
-    if (ok && map_padding(rd, o, pad, &a->padding)) map_act(rd, o, act, &a->act);
+    if (ok && map_padding(rd, o, pad, &a->padding))
+      map_act(rd, o, act, &a->act);
     break;
   case OPT_POOL2D:
     ok &= ta_fb_u8(fb, &opt, POOL_PADDING, "padding", 0, &pad);
@@ -612,26 +843,27 @@ static void read_options(reader *rd, const opref *o, const ta_fb_table *ot, uint
     ok &= ta_fb_i32(fb, &opt, POOL_FILTER_W, "filter_width", 0, &a->filter_w);
     ok &= ta_fb_i32(fb, &opt, POOL_FILTER_H, "filter_height", 0, &a->filter_h);
     ok &= ta_fb_u8(fb, &opt, POOL_ACT, "fused_activation_function", 0, &act);
-    if (ok && map_padding(rd, o, pad, &a->padding)) map_act(rd, o, act, &a->act);
+    if (ok && map_padding(rd, o, pad, &a->padding))
+      map_act(rd, o, act, &a->act);
     break;
   case OPT_FULLY_CONNECTED:
     ok &= ta_fb_u8(fb, &opt, FC_ACT, "fused_activation_function", 0, &act);
     ok &= ta_fb_u8(fb, &opt, FC_WEIGHTS_FORMAT, "weights_format", 0, &u8v);
     ok &= ta_fb_bool(fb, &opt, FC_KEEP_NUM_DIMS, "keep_num_dims", false, &a->keep_dims);
-    if (!ok || !map_act(rd, o, act, &a->act)) break;
+    if (!ok || !map_act(rd, o, act, &a->act))
+      break;
     if (u8v == 1)
       op_err(rd, o, TA_ERR_UNSUPPORTED,
              "weights_format SHUFFLED4x16INT8 is not supported (only DEFAULT)");
     else if (u8v != 0)
       op_err(rd, o, TA_ERR_MALFORMED, "weights_format %u is not a TFLite weights format", u8v);
     break;
-  case OPT_SOFTMAX:
-    ta_fb_f32(fb, &opt, SOFTMAX_BETA, "beta", 0.0f, &a->beta);
-    break;
+  case OPT_SOFTMAX: ta_fb_f32(fb, &opt, SOFTMAX_BETA, "beta", 0.0f, &a->beta); break;
   case OPT_CONCATENATION:
     ok &= ta_fb_i32(fb, &opt, CONCAT_AXIS, "axis", 0, &a->axis);
     ok &= ta_fb_u8(fb, &opt, CONCAT_ACT, "fused_activation_function", 0, &act);
-    if (ok) map_act(rd, o, act, &a->act);
+    if (ok)
+      map_act(rd, o, act, &a->act);
     break;
   case OPT_ADD:
   case OPT_MUL:
@@ -641,14 +873,11 @@ static void read_options(reader *rd, const opref *o, const ta_fb_table *ot, uint
                  &act))
       map_act(rd, o, act, &a->act);
     break;
-  case OPT_RESHAPE:
-    check_new_shape(rd, o, &opt, op);
-    break;
+  case OPT_RESHAPE: check_new_shape(rd, o, &opt, op); break;
   case OPT_REDUCER:
     ta_fb_bool(fb, &opt, REDUCER_KEEP_DIMS, "keep_dims", false, &a->keep_dims);
     break;
-  default:
-    break;
+  default: break;
   }
 }
 
@@ -662,37 +891,46 @@ static void read_operator(reader *rd, const ta_fb_vec *ops, uint32_t i) {
   ta_fb_table ot;
   ta_fb_vec in, outv;
   uint32_t ci;
-  if (!ta_fb_vec_table(fb, ops, i, "Operator", &ot)) return;
+  if (!ta_fb_vec_table(fb, ops, i, "Operator", &ot))
+    return;
   bool ok = ta_fb_u32(fb, &ot, OPERATOR_OPCODE_INDEX, "opcode_index", 0, &ci);
   ok &= ta_fb_vec_field(fb, &ot, OPERATOR_INPUTS, "inputs", TA_FB_I32, &in);
   ok &= ta_fb_vec_field(fb, &ot, OPERATOR_OUTPUTS, "outputs", TA_FB_I32, &outv);
-  if (!ok) return;
+  if (!ok)
+    return;
 
   opref o = {i, NULL, ""};
   int32_t first_out = outv.n ? ta_fb_vec_i32(fb, &outv, 0) : -1;
-  if (first_out >= 0 && first_out < rd->n_tensors) o.name = rd->g->tensors[first_out].name;
+  if (first_out >= 0 && first_out < rd->n_tensors)
+    o.name = rd->g->tensors[first_out].name;
   const opcode *c = ci < rd->n_codes ? &rd->codes[ci] : NULL;
-  if (c && c->code == TFL_CUSTOM) o.op = "CUSTOM";
-  else if (c && builtin_name(c->code)) o.op = builtin_name(c->code);
+  if (c && c->code == TFL_CUSTOM)
+    o.op = "CUSTOM";
+  else if (c && builtin_name(c->code))
+    o.op = builtin_name(c->code);
   if (!c) {
     op_err(rd, &o, TA_ERR_MALFORMED,
            "opcode_index %u does not exist (the model has %u operator codes)", ci, rd->n_codes);
     return;
   }
-  if (c->code < 0) return; /* the broken operator code was reported */
+  if (c->code < 0)
+    return; /* the broken operator code was reported */
   if (in.n > MAX_OPERANDS || outv.n > MAX_OPERANDS) {
     op_err(rd, &o, TA_ERR_LIMIT, "has %u inputs and %u outputs; tinyaot reads at most %u of each",
            in.n, outv.n, MAX_OPERANDS);
     return;
   }
 
-  if (!spend(rd, ((uint64_t)in.n + outv.n) * sizeof(int32_t))) return;
+  if (!spend(rd, ((uint64_t)in.n + outv.n) * sizeof(int32_t)))
+    return;
   bool idx_ok = true;
   for (uint32_t k = 0; k < in.n; k++) {
     int32_t t = ta_fb_vec_i32(fb, &in, k);
     if (!check_index(rd, t, true)) {
-      op_err(rd, &o, TA_ERR_MALFORMED, "input %u refers to tensor %d, but the subgraph has %d "
-             "tensors", k, t, rd->n_tensors);
+      op_err(rd, &o, TA_ERR_MALFORMED,
+             "input %u refers to tensor %d, but the subgraph has %d "
+             "tensors",
+             k, t, rd->n_tensors);
       idx_ok = false;
     }
   }
@@ -702,12 +940,15 @@ static void read_operator(reader *rd, const ta_fb_vec *ops, uint32_t i) {
       if (t == -1)
         op_err(rd, &o, TA_ERR_MALFORMED, "output %u is -1 (only inputs may be absent)", k);
       else
-        op_err(rd, &o, TA_ERR_MALFORMED, "output %u refers to tensor %d, but the subgraph has "
-               "%d tensors", k, t, rd->n_tensors);
+        op_err(rd, &o, TA_ERR_MALFORMED,
+               "output %u refers to tensor %d, but the subgraph has "
+               "%d tensors",
+               k, t, rd->n_tensors);
       idx_ok = false;
     }
   }
-  if (!idx_ok) return;
+  if (!idx_ok)
+    return;
 
   if (c->code == TFL_CUSTOM) {
     ta_err(rd->ctx, TA_ERR_UNSUPPORTED, "op %u CUSTOM \"%s\": custom operators are not supported",
@@ -716,7 +957,8 @@ static void read_operator(reader *rd, const ta_fb_vec *ops, uint32_t i) {
     return;
   }
   size_t m = 0;
-  while (m < TA_ARRAY_LEN(op_map) && op_map[m].code != c->code) m++;
+  while (m < TA_ARRAY_LEN(op_map) && op_map[m].code != c->code)
+    m++;
   if (m == TA_ARRAY_LEN(op_map)) {
     if (builtin_name(c->code))
       ta_err(rd->ctx, TA_ERR_UNSUPPORTED, "op %u %s: unsupported operator (TFLite builtin code %d)",
@@ -730,12 +972,15 @@ static void read_operator(reader *rd, const ta_fb_vec *ops, uint32_t i) {
   }
 
   int32_t oi = ta_graph_add_op(rd->g, op_map[m].kind, (int32_t)in.n, (int32_t)outv.n);
-  if (oi < 0) return;
+  if (oi < 0)
+    return;
   ta_op *op = &rd->g->ops[oi];
   op->src_index = (int32_t)i;
   op->name = o.name;
-  for (uint32_t k = 0; k < in.n; k++) op->in[k] = ta_fb_vec_i32(fb, &in, k);
-  for (uint32_t k = 0; k < outv.n; k++) op->out[k] = ta_fb_vec_i32(fb, &outv, k);
+  for (uint32_t k = 0; k < in.n; k++)
+    op->in[k] = ta_fb_vec_i32(fb, &in, k);
+  for (uint32_t k = 0; k < outv.n; k++)
+    op->out[k] = ta_fb_vec_i32(fb, &outv, k);
   read_options(rd, &o, &ot, op_map[m].options, op);
 }
 
@@ -744,16 +989,19 @@ static int32_t *read_io(reader *rd, const ta_fb_table *sg, int slot, const char 
                         uint32_t *n) {
   ta_fb_vec v;
   *n = 0;
-  if (!ta_fb_vec_field(&rd->fb, sg, slot, field, TA_FB_I32, &v)) return NULL;
+  if (!ta_fb_vec_field(&rd->fb, sg, slot, field, TA_FB_I32, &v))
+    return NULL;
   if (v.n > MAX_OPERANDS) {
     ta_err(rd->ctx, TA_ERR_LIMIT, "the subgraph has %u %s; tinyaot reads at most %u", v.n, field,
            MAX_OPERANDS);
     fail(rd, TA_ERR_LIMIT);
     return NULL;
   }
-  if (!spend(rd, (uint64_t)v.n * sizeof(int32_t))) return NULL;
+  if (!spend(rd, (uint64_t)v.n * sizeof(int32_t)))
+    return NULL;
   int32_t *arr = ta_new_array(rd->ctx, v.n ? v.n : 1, sizeof(int32_t));
-  if (!arr) return NULL;
+  if (!arr)
+    return NULL;
   bool ok = true;
   for (uint32_t k = 0; k < v.n; k++) {
     arr[k] = ta_fb_vec_i32(&rd->fb, &v, k);
@@ -771,7 +1019,8 @@ static int32_t *read_io(reader *rd, const ta_fb_table *sg, int slot, const char 
 
 /* The deferred unsupported-type error of tensor t, once. */
 static void report_type(reader *rd, int32_t t) {
-  if (t < 0 || t >= rd->n_tensors || !rd->bad_type[t]) return;
+  if (t < 0 || t >= rd->n_tensors || !rd->bad_type[t])
+    return;
   tensor_err(rd, t, TA_ERR_UNSUPPORTED, "type %s is not supported",
              type_names[rd->bad_type[t] - 1]);
   rd->bad_type[t] = 0;
@@ -784,7 +1033,8 @@ static void read_subgraph(reader *rd, const ta_fb_table *sg) {
   bool ok = ta_fb_vec_field(fb, sg, SUBGRAPH_TENSORS, "tensors", TA_FB_TABLES, &tensors);
   ok &= ta_fb_vec_field(fb, sg, SUBGRAPH_OPERATORS, "operators", TA_FB_TABLES, &ops);
   ok &= ta_fb_str_field(fb, sg, SUBGRAPH_NAME, "name", &name, NULL);
-  if (!ok) return;
+  if (!ok)
+    return;
   if (tensors.n > MAX_TENSORS || ops.n > MAX_OPS) {
     ta_err(rd->ctx, TA_ERR_LIMIT,
            "the subgraph has %u tensors and %u operators; tinyaot reads at most %u tensors and "
@@ -794,30 +1044,40 @@ static void read_subgraph(reader *rd, const ta_fb_table *sg) {
     return;
   }
   rd->bad_type = ta_new(rd->ctx, tensors.n ? tensors.n : 1);
-  if (!rd->bad_type) return;
-  for (uint32_t i = 0; i < tensors.n && !rd->ctx->oom; i++) read_tensor(rd, &tensors, i);
-  if (rd->ctx->oom) return; /* fewer tensors than the file has: indices would look wrong */
+  if (!rd->bad_type)
+    return;
+  for (uint32_t i = 0; i < tensors.n && !rd->ctx->oom; i++)
+    read_tensor(rd, &tensors, i);
+  if (rd->ctx->oom)
+    return; /* fewer tensors than the file has: indices would look wrong */
   rd->n_tensors = rd->g->n_tensors;
 
   uint32_t n_in, n_out;
   int32_t *in = read_io(rd, sg, SUBGRAPH_INPUTS, "inputs", &n_in);
   int32_t *out = read_io(rd, sg, SUBGRAPH_OUTPUTS, "outputs", &n_out);
   if (in && out) {
-    for (uint32_t k = 0; k < n_in; k++) rd->g->tensors[in[k]].flags |= TA_TENSOR_INPUT;
-    for (uint32_t k = 0; k < n_out; k++) rd->g->tensors[out[k]].flags |= TA_TENSOR_OUTPUT;
+    for (uint32_t k = 0; k < n_in; k++)
+      rd->g->tensors[in[k]].flags |= TA_TENSOR_INPUT;
+    for (uint32_t k = 0; k < n_out; k++)
+      rd->g->tensors[out[k]].flags |= TA_TENSOR_OUTPUT;
     if (ta_graph_set_io(rd->g, in, (int32_t)n_in, out, (int32_t)n_out) != TA_OK)
       fail(rd, TA_ERR_LIMIT);
   }
 
-  for (uint32_t i = 0; i < ops.n && !rd->ctx->oom; i++) read_operator(rd, &ops, i);
+  for (uint32_t i = 0; i < ops.n && !rd->ctx->oom; i++)
+    read_operator(rd, &ops, i);
 
   ta_graph *g = rd->g;
   for (int32_t i = 0; i < g->n_ops; i++) {
-    for (int32_t k = 0; k < g->ops[i].n_in; k++) report_type(rd, g->ops[i].in[k]);
-    for (int32_t k = 0; k < g->ops[i].n_out; k++) report_type(rd, g->ops[i].out[k]);
+    for (int32_t k = 0; k < g->ops[i].n_in; k++)
+      report_type(rd, g->ops[i].in[k]);
+    for (int32_t k = 0; k < g->ops[i].n_out; k++)
+      report_type(rd, g->ops[i].out[k]);
   }
-  for (uint32_t k = 0; in && k < n_in; k++) report_type(rd, in[k]);
-  for (uint32_t k = 0; out && k < n_out; k++) report_type(rd, out[k]);
+  for (uint32_t k = 0; in && k < n_in; k++)
+    report_type(rd, in[k]);
+  for (uint32_t k = 0; out && k < n_out; k++)
+    report_type(rd, out[k]);
 }
 
 /* The identifier as printable text for the message (escape anything else). */
@@ -846,15 +1106,18 @@ ta_status ta_tfl_read(ta_ctx *ctx, const uint8_t *data, size_t len, ta_graph **o
   memset(&rd, 0, sizeof rd);
   rd.ctx = ctx;
   ta_status st = ta_fb_init(&rd.fb, ctx, data, len);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   rd.budget = 4 * (uint64_t)len + 65536;
   rd.g = ta_graph_new(ctx, ctx->file);
-  if (!rd.g) return TA_ERR_LIMIT;
+  if (!rd.g)
+    return TA_ERR_LIMIT;
 
   ta_fb_table model, sg;
   ta_fb_vec subgraphs;
   uint32_t version;
-  if (!ta_fb_root(&rd.fb, "Model", &model)) return TA_ERR_MALFORMED;
+  if (!ta_fb_root(&rd.fb, "Model", &model))
+    return TA_ERR_MALFORMED;
   bool ok = ta_fb_u32(&rd.fb, &model, MODEL_VERSION, "version", 0, &version);
   ok &= ta_fb_vec_field(&rd.fb, &model, MODEL_SUBGRAPHS, "subgraphs", TA_FB_TABLES, &subgraphs);
   ok &= ta_fb_vec_field(&rd.fb, &model, MODEL_BUFFERS, "buffers", TA_FB_TABLES, &rd.buffers);
@@ -875,7 +1138,8 @@ ta_status ta_tfl_read(ta_ctx *ctx, const uint8_t *data, size_t len, ta_graph **o
     read_subgraph(&rd, &sg);
 
   st = final_status(&rd);
-  if (st == TA_OK) *out = rd.g;
+  if (st == TA_OK)
+    *out = rd.g;
   return st;
 }
 
@@ -884,6 +1148,7 @@ ta_status ta_tfl_load(ta_ctx *ctx, const char *path, ta_graph **out) {
   size_t len;
   *out = NULL;
   ta_status st = ta_read_file(ctx, path, &data, &len);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   return ta_tfl_read(ctx, data, len, out);
 }

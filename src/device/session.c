@@ -34,7 +34,7 @@ struct ta_session {
   bool is_socket; /* send with MSG_NOSIGNAL: a peer that hangs up must not kill us (SIGPIPE) */
   const char *peer;
   uint8_t seq;
-  bool broken;  /* an earlier call failed: the stream may be out of step */
+  bool broken; /* an earlier call failed: the stream may be out of step */
   ta_session_limits lim;
   uint8_t frame[TA_FW_HEADER_BYTES + TA_FW_MAX_PAYLOAD + TA_FW_CRC_BYTES];
   size_t payload_len; /* of the last answer */
@@ -45,7 +45,8 @@ uint32_t ta_session_crc32(uint32_t crc, const void *data, size_t n) {
   crc = ~crc;
   while (n--) {
     crc ^= *p++;
-    for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    for (int k = 0; k < 8; k++)
+      crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
   }
   return ~crc;
 }
@@ -94,12 +95,15 @@ ta_status ta_session_open_fd(ta_ctx *ctx, int fd, const char *peer, ta_session *
 }
 
 void ta_session_set_limits(ta_session *s, const ta_session_limits *lim) {
-  if (lim->reply_ms > 0) s->lim.reply_ms = lim->reply_ms;
-  if (lim->run_ms > 0) s->lim.run_ms = lim->run_ms;
+  if (lim->reply_ms > 0)
+    s->lim.reply_ms = lim->reply_ms;
+  if (lim->run_ms > 0)
+    s->lim.run_ms = lim->run_ms;
 }
 
 void ta_session_close(ta_session *s) {
-  if (!s || s->fd < 0) return;
+  if (!s || s->fd < 0)
+    return;
   close(s->fd);
   s->fd = -1;
 }
@@ -167,23 +171,28 @@ static ta_status open_serial(ta_ctx *ctx, const char *where, int *fd_out) {
   long baud = 115200;
   const char *at = strrchr(where, '@');
   size_t n = at ? (size_t)(at - where) : strlen(where);
-  if (n >= sizeof path) return ta_err(ctx, TA_ERR_USAGE, "device path too long");
+  if (n >= sizeof path)
+    return ta_err(ctx, TA_ERR_USAGE, "device path too long");
   memcpy(path, where, n);
   path[n] = '\0';
-  if (at) baud = strtol(at + 1, NULL, 10);
+  if (at)
+    baud = strtol(at + 1, NULL, 10);
   speed_t sp = baud_constant(baud);
   if (!sp)
     return ta_err(ctx, TA_ERR_USAGE,
                   "%s: unsupported baud rate '%s' (9600 ... 921600, standard rates only)", path,
                   at + 1);
   int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return ta_err(ctx, TA_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+  if (fd < 0)
+    return ta_err(ctx, TA_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
   struct termios t;
   if (tcgetattr(fd, &t) != 0) {
     int e = errno;
     close(fd);
-    return ta_err(ctx, TA_ERR_IO, "'%s' is not a serial device (%s); for a network endpoint "
-                  "write tcp:HOST:PORT", path, strerror(e));
+    return ta_err(ctx, TA_ERR_IO,
+                  "'%s' is not a serial device (%s); for a network endpoint "
+                  "write tcp:HOST:PORT",
+                  path, strerror(e));
   }
   cfmakeraw(&t);
   t.c_cflag |= CLOCAL | CREAD;
@@ -202,12 +211,12 @@ static ta_status open_serial(ta_ctx *ctx, const char *where, int *fd_out) {
   return TA_OK;
 }
 
-ta_status ta_session_connect(ta_ctx *ctx, const char *where, int32_t connect_ms,
-                             ta_session **s) {
+ta_status ta_session_connect(ta_ctx *ctx, const char *where, int32_t connect_ms, ta_session **s) {
   int fd = -1;
   ta_status st = strncmp(where, "tcp:", 4) == 0 ? open_tcp(ctx, where + 4, connect_ms, &fd)
                                                 : open_serial(ctx, where, &fd);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   return ta_session_open_fd(ctx, fd, where, s);
 }
 
@@ -245,8 +254,8 @@ static ta_status write_all(ta_session *s, const uint8_t *p, size_t n, int64_t de
 }
 
 /* Read exactly n bytes by the deadline. what/got describe the frame part for messages. */
-static ta_status read_exact(ta_session *s, uint8_t *p, size_t n, int64_t deadline,
-                            int32_t limit_ms, uint32_t cmd, const char *what) {
+static ta_status read_exact(ta_session *s, uint8_t *p, size_t n, int64_t deadline, int32_t limit_ms,
+                            uint32_t cmd, const char *what) {
   size_t got = 0;
   while (got < n) {
     ssize_t r = read(s->fd, p + got, n - got);
@@ -255,8 +264,10 @@ static ta_status read_exact(ta_session *s, uint8_t *p, size_t n, int64_t deadlin
       continue;
     }
     if (r == 0)
-      return fail(s, TA_ERR_IO, "the board closed the connection while answering %s (%zu of %zu "
-                  "bytes of the %s received)", cmd_name(cmd), got, n, what);
+      return fail(s, TA_ERR_IO,
+                  "the board closed the connection while answering %s (%zu of %zu "
+                  "bytes of the %s received)",
+                  cmd_name(cmd), got, n, what);
     if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
       return fail(s, TA_ERR_IO, "reading the answer to %s: %s", cmd_name(cmd), strerror(errno));
     int64_t left = deadline - now_ms();
@@ -265,8 +276,10 @@ static ta_status read_exact(ta_session *s, uint8_t *p, size_t n, int64_t deadlin
       if (got == 0 && strcmp(what, "frame header") == 0)
         return fail(s, TA_ERR_IO, "no answer to %s within %d ms (the board stopped answering)",
                     cmd_name(cmd), limit_ms);
-      return fail(s, TA_ERR_IO, "timeout after %d ms in the answer to %s: %zu of %zu bytes of "
-                  "the %s received (truncated frame)", limit_ms, cmd_name(cmd), got, n, what);
+      return fail(s, TA_ERR_IO,
+                  "timeout after %d ms in the answer to %s: %zu of %zu bytes of "
+                  "the %s received (truncated frame)",
+                  limit_ms, cmd_name(cmd), got, n, what);
     }
   }
   return TA_OK;
@@ -277,9 +290,12 @@ static void put_u16(uint8_t *p, uint32_t v) {
   p[1] = (uint8_t)(v >> 8);
 }
 static void put_u32(uint8_t *p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+  for (int i = 0; i < 4; i++)
+    p[i] = (uint8_t)(v >> (8 * i));
 }
-static uint32_t get_u16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
+static uint32_t get_u16(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
 static uint32_t get_u32(const uint8_t *p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
@@ -301,8 +317,7 @@ static const char *exception_name(uint32_t exc) {
 static ta_status transact(ta_session *s, uint32_t cmd, const uint8_t *payload, size_t len,
                           size_t min_len) {
   if (s->broken || s->fd < 0)
-    return ta_err(s->ctx, TA_ERR_IO, "%s: the session is unusable after an earlier error",
-                  s->peer);
+    return ta_err(s->ctx, TA_ERR_IO, "%s: the session is unusable after an earlier error", s->peer);
   if (len > TA_FW_MAX_PAYLOAD)
     return ta_err(s->ctx, TA_ERR_INTERNAL, "request %s of %zu bytes", cmd_name(cmd), len);
   int32_t limit = cmd == TA_FW_C_RUN ? s->lim.run_ms : s->lim.reply_ms;
@@ -313,50 +328,64 @@ static ta_status transact(ta_session *s, uint32_t cmd, const uint8_t *payload, s
   f[1] = (uint8_t)cmd;
   f[2] = seq;
   put_u16(f + 3, (uint32_t)len);
-  if (len) memcpy(f + TA_FW_HEADER_BYTES, payload, len);
-  put_u32(f + TA_FW_HEADER_BYTES + len,
-          ta_session_crc32(0, f + 1, TA_FW_HEADER_BYTES - 1 + len));
+  if (len)
+    memcpy(f + TA_FW_HEADER_BYTES, payload, len);
+  put_u32(f + TA_FW_HEADER_BYTES + len, ta_session_crc32(0, f + 1, TA_FW_HEADER_BYTES - 1 + len));
   ta_status st = write_all(s, f, TA_FW_HEADER_BYTES + len + TA_FW_CRC_BYTES, deadline, cmd);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
 
   st = read_exact(s, f, TA_FW_HEADER_BYTES, deadline, limit, cmd, "frame header");
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   if (f[0] != TA_FW_SYNC)
-    return fail(s, TA_ERR_MALFORMED, "malformed frame in the answer to %s: first byte 0x%02x, "
-                "expected the sync byte 0x%02x", cmd_name(cmd), f[0], TA_FW_SYNC);
+    return fail(s, TA_ERR_MALFORMED,
+                "malformed frame in the answer to %s: first byte 0x%02x, "
+                "expected the sync byte 0x%02x",
+                cmd_name(cmd), f[0], TA_FW_SYNC);
   uint32_t type = f[1], n = get_u16(f + 3);
   if (n > TA_FW_MAX_PAYLOAD)
-    return fail(s, TA_ERR_MALFORMED, "malformed frame in the answer to %s: payload length %u, "
-                "at most %u allowed", cmd_name(cmd), n, TA_FW_MAX_PAYLOAD);
+    return fail(s, TA_ERR_MALFORMED,
+                "malformed frame in the answer to %s: payload length %u, "
+                "at most %u allowed",
+                cmd_name(cmd), n, TA_FW_MAX_PAYLOAD);
   st = read_exact(s, f + TA_FW_HEADER_BYTES, n + TA_FW_CRC_BYTES, deadline, limit, cmd,
                   "frame payload and checksum");
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   uint32_t want = ta_session_crc32(0, f + 1, TA_FW_HEADER_BYTES - 1 + n);
   uint32_t got = get_u32(f + TA_FW_HEADER_BYTES + n);
   if (want != got)
-    return fail(s, TA_ERR_MALFORMED, "wrong checksum in the answer to %s: frame says 0x%08x, "
-                "its bytes give 0x%08x (a corrupted frame)", cmd_name(cmd), got, want);
+    return fail(s, TA_ERR_MALFORMED,
+                "wrong checksum in the answer to %s: frame says 0x%08x, "
+                "its bytes give 0x%08x (a corrupted frame)",
+                cmd_name(cmd), got, want);
   const uint8_t *p = f + TA_FW_HEADER_BYTES;
   if (type == TA_FW_T_FAULT && n >= 24)
-    return fail(s, TA_ERR_IO, "the board stopped with a %s during %s: pc=0x%08x lr=0x%08x "
-                "xpsr=0x%08x CFSR=0x%08x HFSR=0x%08x", exception_name(get_u32(p)),
-                cmd_name(cmd), get_u32(p + 4), get_u32(p + 8), get_u32(p + 12), get_u32(p + 16),
-                get_u32(p + 20));
+    return fail(s, TA_ERR_IO,
+                "the board stopped with a %s during %s: pc=0x%08x lr=0x%08x "
+                "xpsr=0x%08x CFSR=0x%08x HFSR=0x%08x",
+                exception_name(get_u32(p)), cmd_name(cmd), get_u32(p + 4), get_u32(p + 8),
+                get_u32(p + 12), get_u32(p + 16), get_u32(p + 20));
   if (f[2] != seq)
-    return fail(s, TA_ERR_MALFORMED, "answer out of sequence: number %u, expected %u (to %s)",
-                f[2], seq, cmd_name(cmd));
+    return fail(s, TA_ERR_MALFORMED, "answer out of sequence: number %u, expected %u (to %s)", f[2],
+                seq, cmd_name(cmd));
   if (type == TA_FW_T_ERROR) {
     char msg[160];
     size_t m = n > 1 ? n - 1 : 0;
-    if (m >= sizeof msg) m = sizeof msg - 1;
-    for (size_t i = 0; i < m; i++) msg[i] = (p[1 + i] >= 32 && p[1 + i] < 127) ? (char)p[1 + i] : '?';
+    if (m >= sizeof msg)
+      m = sizeof msg - 1;
+    for (size_t i = 0; i < m; i++)
+      msg[i] = (p[1 + i] >= 32 && p[1 + i] < 127) ? (char)p[1 + i] : '?';
     msg[m] = '\0';
     return fail(s, TA_ERR_IO, "the board rejected %s: %s (error %u)", cmd_name(cmd), msg,
                 n ? p[0] : 0);
   }
   if (type != (cmd | TA_FW_ANSWER))
-    return fail(s, TA_ERR_MALFORMED, "malformed frame: type 0x%02x in the answer to %s, "
-                "expected 0x%02x", type, cmd_name(cmd), cmd | TA_FW_ANSWER);
+    return fail(s, TA_ERR_MALFORMED,
+                "malformed frame: type 0x%02x in the answer to %s, "
+                "expected 0x%02x",
+                type, cmd_name(cmd), cmd | TA_FW_ANSWER);
   if (n < min_len)
     return fail(s, TA_ERR_MALFORMED, "the answer to %s has %u payload bytes, expected %zu",
                 cmd_name(cmd), n, min_len);
@@ -364,11 +393,14 @@ static ta_status transact(ta_session *s, uint32_t cmd, const uint8_t *payload, s
   return TA_OK;
 }
 
-static const uint8_t *answer(const ta_session *s) { return s->frame + TA_FW_HEADER_BYTES; }
+static const uint8_t *answer(const ta_session *s) {
+  return s->frame + TA_FW_HEADER_BYTES;
+}
 
 ta_status ta_session_hello(ta_session *s, ta_fw_info *info) {
   ta_status st = transact(s, TA_FW_C_HELLO, NULL, 0, 28);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   const uint8_t *p = answer(s);
   memset(info, 0, sizeof *info);
   if (get_u32(p) != TA_FW_MAGIC)
@@ -389,7 +421,8 @@ ta_status ta_session_hello(ta_session *s, ta_fw_info *info) {
       s->payload_len < 28 + 4 * (size_t)(info->n_inputs + info->n_outputs))
     return fail(s, TA_ERR_MALFORMED, "HELLO lists %d inputs and %d outputs in %zu bytes",
                 info->n_inputs, info->n_outputs, s->payload_len);
-  for (int32_t k = 0; k < info->n_inputs; k++) info->input_bytes[k] = get_u32(p + 28 + 4 * k);
+  for (int32_t k = 0; k < info->n_inputs; k++)
+    info->input_bytes[k] = get_u32(p + 28 + 4 * k);
   for (int32_t k = 0; k < info->n_outputs; k++)
     info->output_bytes[k] = get_u32(p + 28 + 4 * (info->n_inputs + k));
   return TA_OK;
@@ -405,9 +438,11 @@ ta_status ta_session_load_input(ta_session *s, int32_t k, const void *data, size
     memset(buf, 0, 8);
     buf[0] = (uint8_t)k;
     put_u32(buf + 4, (uint32_t)off);
-    if (m) memcpy(buf + 8, src + off, m);
+    if (m)
+      memcpy(buf + 8, src + off, m);
     ta_status st = transact(s, TA_FW_C_LOAD, buf, 8 + m, 0);
-    if (st != TA_OK) return st;
+    if (st != TA_OK)
+      return st;
     off += m;
   } while (off < n);
   return TA_OK;
@@ -416,7 +451,8 @@ ta_status ta_session_load_input(ta_session *s, int32_t k, const void *data, size
 ta_status ta_session_run(ta_session *s, bool per_layer, int32_t *model_status, uint32_t *ticks) {
   uint8_t flags = per_layer ? TA_FW_RUN_PROFILE : 0;
   ta_status st = transact(s, TA_FW_C_RUN, &flags, 1, 8);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   *model_status = (int32_t)get_u32(answer(s));
   *ticks = get_u32(answer(s) + 4);
   return TA_OK;
@@ -431,10 +467,13 @@ ta_status ta_session_read_output(ta_session *s, int32_t k, void *buf, size_t n) 
     put_u16(req + 2, (uint32_t)m);
     put_u32(req + 4, (uint32_t)off);
     ta_status st = transact(s, TA_FW_C_READ, req, sizeof req, 0);
-    if (st != TA_OK) return st;
+    if (st != TA_OK)
+      return st;
     if (s->payload_len != m)
-      return fail(s, TA_ERR_MALFORMED, "truncated tensor: output %d, bytes [%zu, %zu) of %zu "
-                  "requested, the board sent %zu", k, off, off + m, n, s->payload_len);
+      return fail(s, TA_ERR_MALFORMED,
+                  "truncated tensor: output %d, bytes [%zu, %zu) of %zu "
+                  "requested, the board sent %zu",
+                  k, off, off + m, n, s->payload_len);
     memcpy(dst + off, answer(s), m);
     off += m;
   }
@@ -449,15 +488,18 @@ ta_status ta_session_profile(ta_session *s, int32_t n_ops, uint32_t *ticks) {
     put_u16(req, (uint32_t)first);
     put_u16(req + 2, (uint32_t)m);
     ta_status st = transact(s, TA_FW_C_PROFILE, req, sizeof req, 4 * (size_t)m);
-    if (st != TA_OK) return st;
-    for (int32_t i = 0; i < m; i++) ticks[first + i] = get_u32(answer(s) + 4 * i);
+    if (st != TA_OK)
+      return st;
+    for (int32_t i = 0; i < m; i++)
+      ticks[first + i] = get_u32(answer(s) + 4 * i);
   }
   return TA_OK;
 }
 
 ta_status ta_session_memstats(ta_session *s, ta_fw_memstats *m) {
   ta_status st = transact(s, TA_FW_C_MEMSTATS, NULL, 0, 24);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   const uint8_t *p = answer(s);
   m->arena_bytes = get_u32(p);
   m->stack_size = get_u32(p + 4);
@@ -472,7 +514,8 @@ ta_status ta_session_calibrate(ta_session *s, uint32_t iterations, uint32_t *tic
   uint8_t req[4];
   put_u32(req, iterations);
   ta_status st = transact(s, TA_FW_C_CALIBRATE, req, sizeof req, 4);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   *ticks = get_u32(answer(s));
   return TA_OK;
 }

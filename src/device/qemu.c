@@ -48,7 +48,8 @@ static int64_t now_ms(void) {
 }
 
 void ta_qemu_stop(ta_qemu *q) {
-  if (!q || q->pid <= 0) return;
+  if (!q || q->pid <= 0)
+    return;
   kill(q->pid, SIGKILL);
   while (waitpid(q->pid, NULL, 0) < 0 && errno == EINTR) {
   }
@@ -56,20 +57,26 @@ void ta_qemu_stop(ta_qemu *q) {
 }
 
 void ta_qemu_report_log(ta_qemu *q) {
-  if (!q || !q->log_path) return;
+  if (!q || !q->log_path)
+    return;
   FILE *f = fopen(q->log_path, "rb");
-  if (!f) return;
+  if (!f)
+    return;
   char buf[2048];
   long size = 0;
-  if (fseek(f, 0, SEEK_END) == 0) size = ftell(f);
+  if (fseek(f, 0, SEEK_END) == 0)
+    size = ftell(f);
   long from = size > (long)sizeof buf - 1 ? size - (long)sizeof buf + 1 : 0;
   size_t n = 0;
-  if (fseek(f, from, SEEK_SET) == 0) n = fread(buf, 1, sizeof buf - 1, f);
+  if (fseek(f, from, SEEK_SET) == 0)
+    n = fread(buf, 1, sizeof buf - 1, f);
   fclose(f);
-  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
+  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+    n--;
   buf[n] = '\0';
-  if (n > 0) ta_report(q->ctx, TA_NOTE, "QEMU (%s) output%s:\n%s", q->board->machine,
-                       from > 0 ? ", last part" : "", buf);
+  if (n > 0)
+    ta_report(q->ctx, TA_NOTE, "QEMU (%s) output%s:\n%s", q->board->machine,
+              from > 0 ? ", last part" : "", buf);
 }
 
 ta_status ta_qemu_start(ta_ctx *ctx, const ta_board *b, const char *elf, const char *log_path,
@@ -77,14 +84,16 @@ ta_status ta_qemu_start(ta_ctx *ctx, const ta_board *b, const char *elf, const c
   *out_q = NULL;
   *out_s = NULL;
   ta_qemu *q = ta_new(ctx, sizeof *q);
-  if (!q) return TA_ERR_LIMIT;
+  if (!q)
+    return TA_ERR_LIMIT;
   q->ctx = ctx;
   q->pid = -1;
   q->board = b;
   q->log_path = ta_strdup(ctx, log_path);
 
   int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (ls < 0) return ta_err(ctx, TA_ERR_IO, "socket: %s", strerror(errno));
+  if (ls < 0)
+    return ta_err(ctx, TA_ERR_IO, "socket: %s", strerror(errno));
   struct sockaddr_in addr = {0};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -100,13 +109,16 @@ ta_status ta_qemu_start(ta_ctx *ctx, const ta_board *b, const char *elf, const c
   const char *env_q = getenv("TA_QEMU");
   char *qemu = (char *)(uintptr_t)(env_q && *env_q ? env_q : "qemu-system-arm");
   char *serial = ta_fmt(ctx, "tcp:127.0.0.1:%u", port);
-  char *argv[] = {qemu, "-machine", (char *)(uintptr_t)b->machine, "-nographic", "-monitor",
-                  "none", "-serial", serial, "-icount", "shift=0", "-kernel",
-                  (char *)(uintptr_t)elf, NULL};
+  char *argv[] = {qemu,         "-machine", (char *)(uintptr_t)b->machine,
+                  "-nographic", "-monitor", "none",
+                  "-serial",    serial,     "-icount",
+                  "shift=0",    "-kernel",  (char *)(uintptr_t)elf,
+                  NULL};
   int logfd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (!serial || logfd < 0) {
     close(ls);
-    if (logfd >= 0) close(logfd);
+    if (logfd >= 0)
+      close(logfd);
     return serial ? ta_err(ctx, TA_ERR_IO, "cannot create '%s': %s", log_path, strerror(errno))
                   : TA_ERR_LIMIT;
   }
@@ -120,9 +132,11 @@ ta_status ta_qemu_start(ta_ctx *ctx, const ta_board *b, const char *elf, const c
   }
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(126);
+    if (getppid() != parent)
+      _exit(126);
     int devnull = open("/dev/null", O_RDONLY);
-    if (devnull >= 0) dup2(devnull, 0);
+    if (devnull >= 0)
+      dup2(devnull, 0);
     dup2(logfd, 1);
     dup2(logfd, 2);
     execvp(argv[0], argv);
@@ -149,21 +163,26 @@ ta_status ta_qemu_start(ta_ctx *ctx, const ta_board *b, const char *elf, const c
       q->pid = -1;
       int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       if (code == 127)
-        st = ta_err(ctx, TA_ERR_IO, "cannot run '%s': install the Debian package "
-                    "qemu-system-arm (sh scripts/install-deps.sh)", qemu);
+        st = ta_err(ctx, TA_ERR_IO,
+                    "cannot run '%s': install the Debian package "
+                    "qemu-system-arm (sh scripts/install-deps.sh)",
+                    qemu);
       else
-        st = ta_err(ctx, TA_ERR_IO, "QEMU (%s) exited with code %d before the board "
-                    "connected", b->machine, code);
+        st = ta_err(ctx, TA_ERR_IO,
+                    "QEMU (%s) exited with code %d before the board "
+                    "connected",
+                    b->machine, code);
       ta_qemu_report_log(q);
     } else if (now_ms() > deadline) {
-      st = ta_err(ctx, TA_ERR_IO, "QEMU (%s) did not connect its UART within %d ms",
-                  b->machine, start_ms);
+      st = ta_err(ctx, TA_ERR_IO, "QEMU (%s) did not connect its UART within %d ms", b->machine,
+                  start_ms);
       ta_qemu_report_log(q);
     }
   }
   close(ls);
   if (st != TA_OK) {
-    if (conn >= 0) close(conn);
+    if (conn >= 0)
+      close(conn);
     ta_qemu_stop(q);
     return st;
   }
@@ -204,12 +223,16 @@ static ta_status check_hello(ta_graph *g, const ta_firmware *fw, const ta_fw_inf
                              const char *peer) {
   ta_ctx *ctx = g->ctx;
   if (info->model_id != fw->model_id)
-    return ta_err(ctx, TA_ERR_USAGE, "%s runs a different model (id 0x%08x, expected 0x%08x): "
-                  "flash the firmware built for this model", peer, info->model_id, fw->model_id);
+    return ta_err(ctx, TA_ERR_USAGE,
+                  "%s runs a different model (id 0x%08x, expected 0x%08x): "
+                  "flash the firmware built for this model",
+                  peer, info->model_id, fw->model_id);
   if (info->n_inputs != g->n_inputs || info->n_outputs != g->n_outputs || info->n_ops != g->n_ops)
-    return ta_err(ctx, TA_ERR_INTERNAL, "%s reports %d inputs, %d outputs, %d ops; the model "
-                  "has %d, %d, %d", peer, info->n_inputs, info->n_outputs, info->n_ops,
-                  g->n_inputs, g->n_outputs, g->n_ops);
+    return ta_err(ctx, TA_ERR_INTERNAL,
+                  "%s reports %d inputs, %d outputs, %d ops; the model "
+                  "has %d, %d, %d",
+                  peer, info->n_inputs, info->n_outputs, info->n_ops, g->n_inputs, g->n_outputs,
+                  g->n_ops);
   for (int32_t k = 0; k < g->n_inputs + g->n_outputs; k++) {
     bool in = k < g->n_inputs;
     int32_t j = in ? k : k - g->n_inputs;
@@ -217,8 +240,10 @@ static ta_status check_hello(ta_graph *g, const ta_firmware *fw, const ta_fw_inf
     ta_tensor_bytes(&g->tensors[in ? g->inputs[j] : g->outputs[j]], &want);
     uint32_t got = in ? info->input_bytes[j] : info->output_bytes[j];
     if (got != want)
-      return ta_err(ctx, TA_ERR_INTERNAL, "%s: %s %d has %u bytes on the board, %zu in the "
-                    "model", peer, in ? "input" : "output", j, got, want);
+      return ta_err(ctx, TA_ERR_INTERNAL,
+                    "%s: %s %d has %u bytes on the board, %zu in the "
+                    "model",
+                    peer, in ? "input" : "output", j, got, want);
   }
   return TA_OK;
 }
@@ -237,14 +262,17 @@ ta_status ta_device_open(ta_graph *g, const ta_firmware *fw, const ta_device_opt
     const char *log = opt->log_path ? opt->log_path : ta_fmt(ctx, "%s/qemu.log", fw->dir);
     st = log ? ta_qemu_start(ctx, fw->board, fw->elf, log, START_MS, &d->q, &d->s) : TA_ERR_LIMIT;
   }
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   int32_t run_s = opt->run_timeout_s > 0 ? opt->run_timeout_s : DEFAULT_RUN_TIMEOUT_S;
   ta_session_limits lim = {REPLY_MS, run_s * 1000};
   ta_session_set_limits(d->s, &lim);
   d->peer = opt->device ? opt->device : fw->board->machine;
   st = ta_session_hello(d->s, &d->info);
-  if (st == TA_OK) st = check_hello(g, fw, &d->info, d->peer);
-  if (st != TA_OK) ta_device_close(d, true);
+  if (st == TA_OK)
+    st = check_hello(g, fw, &d->info, d->peer);
+  if (st != TA_OK)
+    ta_device_close(d, true);
   return st;
 }
 
@@ -272,7 +300,8 @@ ta_status ta_device_run(ta_graph *g, const ta_firmware *fw, const void *const *i
   r->insns_per_tick = opt->device ? 1 : ta_board_insns_per_tick(fw->board);
   ta_device_link d;
   ta_status st = ta_device_open(g, fw, opt, &d);
-  if (st != TA_OK) return st;
+  if (st != TA_OK)
+    return st;
   ta_session *s = d.s;
   const char *peer = d.peer;
   ta_fw_info info = d.info;
@@ -284,9 +313,10 @@ ta_status ta_device_run(ta_graph *g, const ta_firmware *fw, const void *const *i
   uint64_t cal_got = (uint64_t)r->calib_ticks * r->insns_per_tick;
   if (st == TA_OK && !opt->device &&
       (cal_got + r->insns_per_tick < cal_insns || cal_got > cal_insns + 2 * r->insns_per_tick))
-    st = ta_err(ctx, TA_ERR_INTERNAL, "%s: calibration: %llu instructions took %u timer ticks, "
-                "expected %llu: the timer does not follow QEMU's instruction count", peer,
-                (unsigned long long)cal_insns, r->calib_ticks,
+    st = ta_err(ctx, TA_ERR_INTERNAL,
+                "%s: calibration: %llu instructions took %u timer ticks, "
+                "expected %llu: the timer does not follow QEMU's instruction count",
+                peer, (unsigned long long)cal_insns, r->calib_ticks,
                 (unsigned long long)(cal_insns / r->insns_per_tick));
   for (int32_t k = 0; k < g->n_inputs && st == TA_OK; k++)
     st = ta_session_load_input(s, k, inputs[k], info.input_bytes[k]);
@@ -299,9 +329,12 @@ ta_status ta_device_run(ta_graph *g, const ta_firmware *fw, const void *const *i
     if (st == TA_OK && model_status != 0)
       st = ta_err(ctx, TA_ERR_INTERNAL, "%s: the model's run function returned %d on the board",
                   peer, model_status);
-    if (st != TA_OK) break;
-    if (i == 0) r->ticks = ticks;
-    if (ticks != r->ticks) r->repeats_identical = false;
+    if (st != TA_OK)
+      break;
+    if (i == 0)
+      r->ticks = ticks;
+    if (ticks != r->ticks)
+      r->repeats_identical = false;
     for (int32_t k = 0; k < g->n_outputs && st == TA_OK; k++) {
       size_t n = info.output_bytes[k];
       uint8_t *buf = ta_new(ctx, n ? n : 1);
@@ -326,10 +359,13 @@ ta_status ta_device_run(ta_graph *g, const ta_firmware *fw, const void *const *i
       st = ta_err(ctx, TA_ERR_INTERNAL, "%s: the model's run function returned %d on the board",
                   peer, model_status);
     r->layer_ticks = ta_new_array(ctx, (size_t)(g->n_ops ? g->n_ops : 1), sizeof(uint32_t));
-    if (st == TA_OK && !r->layer_ticks) st = TA_ERR_LIMIT;
-    if (st == TA_OK) st = ta_session_profile(s, g->n_ops, r->layer_ticks);
+    if (st == TA_OK && !r->layer_ticks)
+      st = TA_ERR_LIMIT;
+    if (st == TA_OK)
+      st = ta_session_profile(s, g->n_ops, r->layer_ticks);
   }
-  if (st == TA_OK) st = ta_session_memstats(s, &r->mem);
+  if (st == TA_OK)
+    st = ta_session_memstats(s, &r->mem);
   if (st == TA_OK && r->mem.stack_used >= r->mem.stack_size)
     st = ta_err(ctx, TA_ERR_LIMIT, "%s: the stack (%u bytes) overflowed during the run", peer,
                 r->mem.stack_size);

@@ -31,8 +31,7 @@ typedef struct ta_session_limits {
 ta_status ta_session_open_fd(ta_ctx *ctx, int fd, const char *peer, ta_session **s);
 /* Connect to "tcp:HOST:PORT", or open a serial device "PATH" or "PATH@BAUD" (raw 8N1,
  * 115200 baud unless told). */
-ta_status ta_session_connect(ta_ctx *ctx, const char *where, int32_t connect_ms,
-                             ta_session **s);
+ta_status ta_session_connect(ta_ctx *ctx, const char *where, int32_t connect_ms, ta_session **s);
 void ta_session_set_limits(ta_session *s, const ta_session_limits *lim);
 /* Close the descriptor (idempotent; s may be NULL). */
 void ta_session_close(ta_session *s);
@@ -82,23 +81,23 @@ void ta_qemu_stop(ta_qemu *q);
 void ta_qemu_report_log(ta_qemu *q);
 
 typedef struct ta_device_options {
-  const char *device;      /* NULL: start QEMU; else a ta_session_connect endpoint */
-  bool per_layer;          /* one more run with per-layer timing, read back per layer */
-  int32_t repeat;          /* runs without per-layer timing (>= 1); all must agree */
-  int32_t run_timeout_s;   /* limit for one RUN (0: 600 s) */
-  const char *log_path;    /* QEMU's output (NULL: in fw->dir) */
+  const char *device;    /* NULL: start QEMU; else a ta_session_connect endpoint */
+  bool per_layer;        /* one more run with per-layer timing, read back per layer */
+  int32_t repeat;        /* runs without per-layer timing (>= 1); all must agree */
+  int32_t run_timeout_s; /* limit for one RUN (0: 600 s) */
+  const char *log_path;  /* QEMU's output (NULL: in fw->dir) */
 } ta_device_options;
 
 typedef struct ta_device_result {
   /* QEMU: instructions per timer tick (1e9 / clock). A real board's timer counts clock
    * cycles: then 1, and the "instructions" below are cycles. */
   uint32_t insns_per_tick;
-  uint32_t ticks;               /* first run without per-layer timing */
-  uint64_t instructions;        /* ticks * insns_per_tick */
-  uint32_t calib_ticks;         /* CALIBRATE of TA_DEVICE_CALIB_ITERS iterations */
-  bool repeats_identical;       /* every unprofiled run gave the same ticks and outputs */
-  uint32_t *layer_ticks;        /* n_ops entries (per_layer), else NULL */
-  uint32_t profiled_ticks;      /* whole run with per-layer timing on */
+  uint32_t ticks;          /* first run without per-layer timing */
+  uint64_t instructions;   /* ticks * insns_per_tick */
+  uint32_t calib_ticks;    /* CALIBRATE of TA_DEVICE_CALIB_ITERS iterations */
+  bool repeats_identical;  /* every unprofiled run gave the same ticks and outputs */
+  uint32_t *layer_ticks;   /* n_ops entries (per_layer), else NULL */
+  uint32_t profiled_ticks; /* whole run with per-layer timing on */
   uint8_t *outputs[TA_SESSION_MAX_IO];
   size_t output_bytes[TA_SESSION_MAX_IO];
   ta_fw_memstats mem;
@@ -113,7 +112,7 @@ ta_status ta_device_read_inputs(ta_graph *g, const char *const *paths, int32_t n
 
 /* An open link to a board running fw's model, for many inferences in one session. */
 typedef struct ta_device_link {
-  ta_qemu *q;       /* NULL for a device reached by ta_session_connect */
+  ta_qemu *q; /* NULL for a device reached by ta_session_connect */
   ta_session *s;
   const char *peer; /* for messages */
   ta_fw_info info;

@@ -14,18 +14,18 @@
 #include "ta_codegen.h"
 
 typedef struct ta_board {
-  const char *target;      /* --target name: "cortex-m4" */
-  const char *machine;     /* qemu-system-arm -machine */
-  const char *core;        /* for people: "Cortex-M4F" */
-  const char *cflags[4];   /* CPU and float ABI for arm-none-eabi-gcc (NULL-terminated) */
-  uint32_t flash_origin;   /* code, constants, .data initial values */
+  const char *target;    /* --target name: "cortex-m4" */
+  const char *machine;   /* qemu-system-arm -machine */
+  const char *core;      /* for people: "Cortex-M4F" */
+  const char *cflags[4]; /* CPU and float ABI for arm-none-eabi-gcc (NULL-terminated) */
+  uint32_t flash_origin; /* code, constants, .data initial values */
   uint32_t flash_bytes;
-  uint32_t ram_origin;     /* stack, .data, .bss, arena */
+  uint32_t ram_origin; /* stack, .data, .bss, arena */
   uint32_t ram_bytes;
-  uint32_t uart_base;      /* CMSDK APB UART0 (as the core sees it: secure alias on AN505) */
-  int32_t uart_rx_irq;     /* its RX interrupt, NVIC numbering */
-  uint32_t timer_base;     /* CMSDK APB timer 0 */
-  uint32_t clock_hz;       /* peripheral clock: the timer's rate and the reference clock */
+  uint32_t uart_base;  /* CMSDK APB UART0 (as the core sees it: secure alias on AN505) */
+  int32_t uart_rx_irq; /* its RX interrupt, NVIC numbering */
+  uint32_t timer_base; /* CMSDK APB timer 0 */
+  uint32_t clock_hz;   /* peripheral clock: the timer's rate and the reference clock */
 } ta_board;
 
 /* The board for a --target name; NULL if unknown. */

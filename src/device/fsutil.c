@@ -3,7 +3,7 @@
  * fsutil.c: atomic output directories, temporary directories and child processes.
  */
 #define _GNU_SOURCE /* renameat2 (Linux); everything else here is POSIX */
-#include "ta_target.h"
+#include "ta_device.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +37,8 @@ static ta_status mkdirs_for(ta_ctx *ctx, const char *root, const char *rel) {
   if (n < 0 || (size_t)n >= sizeof path)
     return ta_err(ctx, TA_ERR_IO, "path too long: %s/%s", root, rel);
   for (char *p = path + strlen(root) + 1; *p; p++) {
-    if (*p != '/') continue;
+    if (*p != '/')
+      continue;
     *p = '\0';
     if (mkdir(path, 0777) != 0 && errno != EEXIST)
       return ta_err(ctx, TA_ERR_IO, "cannot create directory '%s': %s", path, strerror(errno));
@@ -48,10 +49,12 @@ static ta_status mkdirs_for(ta_ctx *ctx, const char *root, const char *rel) {
 
 static ta_status write_all(ta_ctx *ctx, const char *path, const char *data, size_t len) {
   FILE *f = fopen(path, "wb");
-  if (!f) return ta_err(ctx, TA_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+  if (!f)
+    return ta_err(ctx, TA_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
   bool ok = fwrite(data, 1, len, f) == len;
   ok = (fclose(f) == 0) && ok;
-  if (!ok) return ta_err(ctx, TA_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+  if (!ok)
+    return ta_err(ctx, TA_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
   return TA_OK;
 }
 
@@ -69,14 +72,16 @@ ta_status ta_write_output_dir(ta_ctx *ctx, const ta_fileset *fs, const char *dir
   }
   char *tmp = ta_fmt(ctx, "%s.tmp.%ld", dir, (long)getpid());
   char *old = ta_fmt(ctx, "%s.old.%ld", dir, (long)getpid());
-  if (!tmp || !old) return TA_ERR_LIMIT;
+  if (!tmp || !old)
+    return TA_ERR_LIMIT;
   ta_remove_tree(tmp);
   if (mkdir(tmp, 0777) != 0)
     return ta_err(ctx, TA_ERR_IO, "cannot create directory '%s': %s", tmp, strerror(errno));
   ta_status s = TA_OK;
   for (int32_t i = 0; i < fs->n && s == TA_OK; i++) {
     s = mkdirs_for(ctx, tmp, fs->files[i].path);
-    if (s != TA_OK) break;
+    if (s != TA_OK)
+      break;
     char *p = ta_fmt(ctx, "%s/%s", tmp, fs->files[i].path);
     s = p ? write_all(ctx, p, fs->files[i].data, fs->files[i].len) : TA_ERR_LIMIT;
   }
@@ -104,19 +109,23 @@ ta_status ta_write_output_dir(ta_ctx *ctx, const ta_fileset *fs, const char *dir
   }
   if (rename(tmp, dir) != 0) {
     int e = errno;
-    if (exists) rename(old, dir);
+    if (exists)
+      rename(old, dir);
     ta_remove_tree(tmp);
     return ta_err(ctx, TA_ERR_IO, "cannot create '%s': %s", dir, strerror(e));
   }
-  if (exists) ta_remove_tree(old);
+  if (exists)
+    ta_remove_tree(old);
   return TA_OK;
 }
 
 ta_status ta_make_temp_dir(ta_ctx *ctx, const char *tag, char **path) {
   const char *base = getenv("TMPDIR");
-  if (!base || !*base) base = "/tmp";
+  if (!base || !*base)
+    base = "/tmp";
   char *p = ta_fmt(ctx, "%s/tinyaot-%s-XXXXXX", base, tag);
-  if (!p) return TA_ERR_LIMIT;
+  if (!p)
+    return TA_ERR_LIMIT;
   if (!mkdtemp(p))
     return ta_err(ctx, TA_ERR_IO, "cannot create a temporary directory in %s: %s", base,
                   strerror(errno));
@@ -126,7 +135,8 @@ ta_status ta_make_temp_dir(ta_ctx *ctx, const char *tag, char **path) {
 
 ta_status ta_spawn(ta_ctx *ctx, char *const *argv, int timeout_s, ta_buf *out, int *exit_code) {
   int fds[2];
-  if (pipe(fds) != 0) return ta_err(ctx, TA_ERR_IO, "pipe: %s", strerror(errno));
+  if (pipe(fds) != 0)
+    return ta_err(ctx, TA_ERR_IO, "pipe: %s", strerror(errno));
   pid_t pid = fork();
   if (pid < 0) {
     close(fds[0]);
@@ -151,7 +161,8 @@ ta_status ta_spawn(ta_ctx *ctx, char *const *argv, int timeout_s, ta_buf *out, i
   while (!done) {
     ssize_t n;
     while ((n = read(fds[0], chunk, sizeof chunk)) > 0)
-      if (out) ta_buf_append(out, chunk, (size_t)n);
+      if (out)
+        ta_buf_append(out, chunk, (size_t)n);
     pid_t r = waitpid(pid, &status, WNOHANG);
     if (r == pid) {
       done = true;
@@ -168,7 +179,8 @@ ta_status ta_spawn(ta_ctx *ctx, char *const *argv, int timeout_s, ta_buf *out, i
   }
   ssize_t n;
   while ((n = read(fds[0], chunk, sizeof chunk)) > 0)
-    if (out) ta_buf_append(out, chunk, (size_t)n);
+    if (out)
+      ta_buf_append(out, chunk, (size_t)n);
   close(fds[0]);
   if (timed_out)
     return ta_err(ctx, TA_ERR_IO, "'%s' did not finish within %d s and was stopped", argv[0],

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ta_target.h: where generated code goes and runs. Writing an output directory atomically,
+ * ta_device.h: where generated code goes and runs. Writing an output directory atomically,
  * and the host target: compile the generated library with the system C compiler and run it
  * in a child process on input files.
  */
-#ifndef TA_TARGET_H
-#define TA_TARGET_H
+#ifndef TA_DEVICE_H
+#define TA_DEVICE_H
 
 #include "ta_codegen.h"
 
@@ -26,11 +26,11 @@ void ta_remove_tree(const char *path);
 ta_status ta_spawn(ta_ctx *ctx, char *const *argv, int timeout_s, ta_buf *out, int *exit_code);
 
 typedef struct ta_host_run_options {
-  const char *name;             /* model name (symbol prefix) */
-  const char *const *inputs;    /* input file paths, one per graph input */
+  const char *name;          /* model name (symbol prefix) */
+  const char *const *inputs; /* input file paths, one per graph input */
   int32_t n_inputs;
-  const char *output_dir;       /* output_K.bin are written there */
-  bool keep;                    /* keep the build directory (its path is reported as a note) */
+  const char *output_dir; /* output_K.bin are written there */
+  bool keep;              /* keep the build directory (its path is reported as a note) */
 } ta_host_run_options;
 
 /* Compile fs with the host C compiler ($CC, default cc; extra flags from $TA_HOST_CFLAGS) as
