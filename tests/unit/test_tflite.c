@@ -985,6 +985,44 @@ static void test_bad_quantization(void **state) {
   free(bytes);
 }
 
+/* A 1-D per-channel tensor whose quantized_dimension points past its rank (TOCO wrote the
+ * filter's axis 3 on biases) is read along axis 0 when it has one scale per element; the same
+ * axis on a 1-D tensor of another length is still refused. */
+static void test_toco_bias_quantized_dimension(void **state) {
+  (void)state;
+  tfb *b = tfb_new();
+  int bias = tfb_tensor(b, "bias", TFB_INT32, 1, (int32_t[]){3}, 0);
+  tfb_quant(b, bias, 3, (float[]){0.5f, 0.25f, 0.125f}, (int64_t[]){0, 0, 0}, 3);
+  int y = tfb_tensor(b, "y", TFB_INT32, 1, (int32_t[]){3}, 0);
+  tfb_op(b, TFB_OP_RESHAPE, (int[]){bias}, 1, (int[]){y}, 1);
+  tfb_io(b, (int[]){bias}, 1, (int[]){y}, 1);
+  size_t len;
+  uint8_t *bytes = finish(b, &len);
+  tfb_free(b);
+  reading r;
+  assert_int_equal(read_bytes(&r, bytes, len), TA_OK);
+  const ta_tensor *t = &r.g->tensors[bias];
+  assert_int_equal(t->q.count, 3);
+  assert_int_equal(t->q.axis, 0);
+  assert_true(t->q.scale[2] == 0.125f);
+  ta_ctx_free(&r.ctx);
+  free(bytes);
+
+  b = tfb_new();
+  bias = tfb_tensor(b, "bias", TFB_INT32, 1, (int32_t[]){4}, 0);
+  tfb_quant(b, bias, 3, (float[]){0.5f, 0.25f, 0.125f}, (int64_t[]){0, 0, 0}, 3);
+  y = tfb_tensor(b, "y", TFB_INT32, 1, (int32_t[]){4}, 0);
+  tfb_op(b, TFB_OP_RESHAPE, (int[]){bias}, 1, (int[]){y}, 1);
+  tfb_io(b, (int[]){bias}, 1, (int[]){y}, 1);
+  bytes = finish(b, &len);
+  tfb_free(b);
+  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
+  assert_line("test.tflite: tensor 0 \"bias\": quantized_dimension 3 is not a dimension of "
+              "shape [4]");
+  ta_ctx_free(&r.ctx);
+  free(bytes);
+}
+
 static void test_schema_version(void **state) {
   (void)state;
   tfb *b = tfb_new();
@@ -1141,6 +1179,7 @@ int main(void) {
       cmocka_unit_test(test_bad_tensor_index),
       cmocka_unit_test(test_reports_every_problem),
       cmocka_unit_test(test_bad_quantization),
+      cmocka_unit_test(test_toco_bias_quantized_dimension),
       cmocka_unit_test(test_schema_version),
       cmocka_unit_test(test_real_models),
   };

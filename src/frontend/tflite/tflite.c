@@ -641,6 +641,11 @@ static void read_quant(reader *rd, int32_t ti, const ta_fb_table *tt) {
    * say which operand it is ("filter has 16 scales, expected 32"); an axis outside the shape
    * means nothing to any op, so it is refused here. */
   if (scale.n > 1) {
+    /* Older converters (TOCO) wrote the filter's quantized_dimension (3) on the 1-D
+     * per-channel bias too. TFLite never reads it there: a 1-D tensor with one scale per
+     * element can only be quantized along its one axis. */
+    if (t->rank == 1 && t->dims[0] == (int32_t)scale.n)
+      qdim = 0;
     if (qdim < 0 || qdim >= t->rank) {
       tensor_err(rd, ti, TA_ERR_MALFORMED, "quantized_dimension %d is not a dimension of shape %s",
                  qdim, ta_shape_str(t, shape, sizeof shape));
