@@ -2,7 +2,8 @@
 # tinyaot: the two commands of the README, and friends. Builds go to build/ (parallel by 2).
 # `make build` (the default) needs only the build packages, works without root and builds the
 # compiler alone, warnings left as warnings. The test targets install everything (as root), build
-# the test suite too and make every warning an error; so does CI (.ci/run).
+# the test suite too and make every warning an error; so does CI (.ci/run). CMake keeps options
+# in its cache: after `make test`, `make build` in the same BUILD dir keeps them on.
 BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
