@@ -180,7 +180,7 @@ const char *ta_shape_str(const ta_tensor *t, char *buf, size_t cap);
 ta_tensor *ta_op_input(const ta_graph *g, const ta_op *op, int32_t i);
 ta_tensor *ta_op_output(const ta_graph *g, const ta_op *op, int32_t i);
 
-/* Diagnostics with locations, in the form STYLE.md gives:
+/* Diagnostics with locations, in the form docs/ARCHITECTURE.md gives:
  *   model.tflite: op 7 CONV_2D "conv_3": filter has 16 scales, expected 32
  *   model.tflite: tensor 12 "conv_3/bias": ...                                          */
 ta_status ta_op_err(const ta_graph *g, const ta_op *op, ta_status st, const char *fmt, ...)

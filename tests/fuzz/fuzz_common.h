@@ -2,11 +2,11 @@
 /*
  * fuzz_common.h: what every fuzz target checks besides "no crash".
  *
- * The rule of STYLE.md, "bad input is normal: a precise message and a status, never a crash",
- * becomes properties a fuzzer can test: a failed stage reported at least one error; no message
- * is empty or carries control characters from the file; nothing derived from input ends in
- * TA_ERR_INTERNAL (that status asks the user for a bug report). A broken property aborts, and
- * libFuzzer (or the replay driver) reports it like a crash, with the input that caused it.
+ * The rule "bad input is normal: a precise message and a status, never a crash"
+ * (docs/ARCHITECTURE.md) becomes properties a fuzzer can test: a failed stage reported at least
+ * one error; no message is empty or carries control characters from the file; nothing derived
+ * from input ends in TA_ERR_INTERNAL (that status asks the user for a bug report). A broken
+ * property aborts, and libFuzzer (or the replay driver) reports it like a crash, with the input.
  */
 #ifndef FUZZ_COMMON_H
 #define FUZZ_COMMON_H
