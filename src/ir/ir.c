@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char *const op_names[] = {
-#define TA_OP(id, name, stem) name,
+#define TA_OP(id, name, stem, flags, act) name,
 #include "ops.def"
 #undef TA_OP
 };
@@ -16,6 +16,28 @@ _Static_assert(TA_ARRAY_LEN(op_names) == TA_OP_COUNT, "one name per op");
 
 const char *ta_op_kind_name(ta_op_kind k) {
   return (unsigned)k < TA_OP_COUNT ? op_names[k] : "?";
+}
+
+static const unsigned op_flags[] = {
+#define TA_OP(id, name, stem, flags, act) (flags),
+#include "ops.def"
+#undef TA_OP
+};
+_Static_assert(TA_ARRAY_LEN(op_flags) == TA_OP_COUNT, "one flags entry per op");
+
+static const ta_act op_acts[] = {
+#define TA_OP(id, name, stem, flags, act) TA_ACT_##act,
+#include "ops.def"
+#undef TA_OP
+};
+_Static_assert(TA_ARRAY_LEN(op_acts) == TA_OP_COUNT, "one activation entry per op");
+
+bool ta_op_has_flag(ta_op_kind k, unsigned flags) {
+  return (unsigned)k < TA_OP_COUNT && (op_flags[k] & flags) == flags;
+}
+
+ta_act ta_op_act(ta_op_kind k) {
+  return (unsigned)k < TA_OP_COUNT ? op_acts[k] : TA_ACT_NONE;
 }
 
 size_t ta_dtype_size(ta_dtype dt) {

@@ -107,7 +107,7 @@ typedef struct ta_op_def {
   bool (*inplace)(const ta_graph *g, const ta_op *op, ta_kernel_call *call, int32_t operand);
 } ta_op_def;
 
-#define TA_OP(id, name, stem) extern const ta_op_def ta_op_def_##id;
+#define TA_OP(id, name, stem, flags, act) extern const ta_op_def ta_op_def_##id;
 #include "ops.def"
 #undef TA_OP
 
