@@ -262,13 +262,23 @@ int tfb_custom_op(tfb *b, const char *custom_code, const int *inputs, int n_in, 
   return add_op(b, find_code(b, TFB_OP_CUSTOM, custom_code), inputs, n_in, outputs, n_out);
 }
 
+/* BuiltinOptions union types and table names, from the reader's tfl_schema.def. */
+enum {
+#define TFL_OPTIONS(id, table, code) OPT_##id = code,
+#include "tfl_schema.def"
+};
+static const char *const options_names[] = {
+#define TFL_OPTIONS(id, table, code) [code] = #table,
+#include "tfl_schema.def"
+};
+
 /* Options: the union type, then the table's scalar fields by slot. */
-static tb_op *opts(tfb *b, int op, int type, const char *name) {
+static tb_op *opts(tfb *b, int op, int type) {
   if (op < 0 || op >= b->n_ops)
     return NULL;
   tb_op *o = &b->ops[op];
   o->opt_type = type;
-  o->opt_name = name;
+  o->opt_name = options_names[type];
   o->n_opt = 0;
   return o;
 }
@@ -285,7 +295,7 @@ static uint64_t i32bits(int v) {
 
 void tfb_conv_options(tfb *b, int op, int padding, int stride_w, int stride_h, int act,
                       int dilation_w, int dilation_h) {
-  tb_op *o = opts(b, op, 1, "Conv2DOptions");
+  tb_op *o = opts(b, op, OPT_CONV2D);
   opt_field(o, 0, 1, (uint8_t)padding, "padding");
   opt_field(o, 1, 4, i32bits(stride_w), "stride_w");
   opt_field(o, 2, 4, i32bits(stride_h), "stride_h");
@@ -296,7 +306,7 @@ void tfb_conv_options(tfb *b, int op, int padding, int stride_w, int stride_h, i
 
 void tfb_dwconv_options(tfb *b, int op, int padding, int stride_w, int stride_h,
                         int depth_multiplier, int act, int dilation_w, int dilation_h) {
-  tb_op *o = opts(b, op, 2, "DepthwiseConv2DOptions");
+  tb_op *o = opts(b, op, OPT_DEPTHWISE_CONV2D);
   opt_field(o, 0, 1, (uint8_t)padding, "padding");
   opt_field(o, 1, 4, i32bits(stride_w), "stride_w");
   opt_field(o, 2, 4, i32bits(stride_h), "stride_h");
@@ -308,7 +318,7 @@ void tfb_dwconv_options(tfb *b, int op, int padding, int stride_w, int stride_h,
 
 void tfb_pool_options(tfb *b, int op, int padding, int stride_w, int stride_h, int filter_w,
                       int filter_h, int act) {
-  tb_op *o = opts(b, op, 5, "Pool2DOptions");
+  tb_op *o = opts(b, op, OPT_POOL2D);
   opt_field(o, 0, 1, (uint8_t)padding, "padding");
   opt_field(o, 1, 4, i32bits(stride_w), "stride_w");
   opt_field(o, 2, 4, i32bits(stride_h), "stride_h");
@@ -318,37 +328,37 @@ void tfb_pool_options(tfb *b, int op, int padding, int stride_w, int stride_h, i
 }
 
 void tfb_fc_options(tfb *b, int op, int act, int keep_num_dims) {
-  tb_op *o = opts(b, op, 8, "FullyConnectedOptions");
+  tb_op *o = opts(b, op, OPT_FULLY_CONNECTED);
   opt_field(o, 0, 1, (uint8_t)act, "fused_activation_function");
   opt_field(o, 1, 1, 0, "weights_format");
   opt_field(o, 2, 1, keep_num_dims ? 1 : 0, "keep_num_dims");
 }
 
 void tfb_add_options(tfb *b, int op, int act) {
-  tb_op *o = opts(b, op, 11, "AddOptions");
+  tb_op *o = opts(b, op, OPT_ADD);
   opt_field(o, 0, 1, (uint8_t)act, "fused_activation_function");
 }
 
 void tfb_mul_options(tfb *b, int op, int act) {
-  tb_op *o = opts(b, op, 21, "MulOptions");
+  tb_op *o = opts(b, op, OPT_MUL);
   opt_field(o, 0, 1, (uint8_t)act, "fused_activation_function");
 }
 
 void tfb_softmax_options(tfb *b, int op, float beta) {
-  tb_op *o = opts(b, op, 9, "SoftmaxOptions");
+  tb_op *o = opts(b, op, OPT_SOFTMAX);
   uint32_t bits;
   memcpy(&bits, &beta, sizeof bits);
   opt_field(o, 0, 4, bits, "beta");
 }
 
 void tfb_concat_options(tfb *b, int op, int axis, int act) {
-  tb_op *o = opts(b, op, 10, "ConcatenationOptions");
+  tb_op *o = opts(b, op, OPT_CONCATENATION);
   opt_field(o, 0, 4, i32bits(axis), "axis");
   opt_field(o, 1, 1, (uint8_t)act, "fused_activation_function");
 }
 
 void tfb_reshape_options(tfb *b, int op, const int32_t *new_shape, int n) {
-  tb_op *o = opts(b, op, 17, "ReshapeOptions");
+  tb_op *o = opts(b, op, OPT_RESHAPE);
   if (!o)
     return;
   free(o->new_shape);
@@ -357,7 +367,7 @@ void tfb_reshape_options(tfb *b, int op, const int32_t *new_shape, int n) {
 }
 
 void tfb_reducer_options(tfb *b, int op, int keep_dims) {
-  tb_op *o = opts(b, op, 27, "ReducerOptions");
+  tb_op *o = opts(b, op, OPT_REDUCER);
   opt_field(o, 0, 1, keep_dims ? 1 : 0, "keep_dims");
 }
 
@@ -655,7 +665,9 @@ static void write_codes(tfb *b, size_t at) {
     tt_init(&ct, "OperatorCode", i);
     /* Codes that do not fit the old byte field leave 127 (PLACEHOLDER_FOR_GREATER_OP_CODES)
      * there, as the converter does. */
-    int dep = c->builtin < 127 ? c->builtin : 127;
+    int dep = c->builtin < TFB_OP_PLACEHOLDER_FOR_GREATER_OP_CODES
+                  ? c->builtin
+                  : TFB_OP_PLACEHOLDER_FOR_GREATER_OP_CODES;
     tt_field(&ct, 0, 1, (uint8_t)dep, "deprecated_builtin_code");
     int fc = c->custom ? tt_field(&ct, 1, 4, 0, "custom_code") : -1;
     tt_field(&ct, 2, 4, 1, "version");
