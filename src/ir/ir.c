@@ -252,18 +252,39 @@ ta_tensor *ta_op_output(const ta_graph *g, const ta_op *op, int32_t i) {
   return &g->tensors[op->out[i]];
 }
 
+/* Report msg with op's location: "op 7 CONV_2D "conv_3": msg" (no name: "op 7 CONV_2D: "). */
+static void op_report(const ta_graph *g, const ta_op *op, ta_severity sev, const char *msg) {
+  if (op->name && op->name[0])
+    ta_report(g->ctx, sev, "op %d %s \"%s\": %s", op->src_index, ta_op_kind_name(op->kind),
+              op->name, msg);
+  else
+    ta_report(g->ctx, sev, "op %d %s: %s", op->src_index, ta_op_kind_name(op->kind), msg);
+}
+
+/* Report msg with a tensor's location: "tensor 12 "conv_3/bias": msg". */
+static void tensor_report(const ta_graph *g, int32_t tensor_idx, ta_severity sev, const char *msg) {
+  const char *name =
+      (tensor_idx >= 0 && tensor_idx < g->n_tensors) ? g->tensors[tensor_idx].name : "";
+  ta_report(g->ctx, sev, "tensor %d \"%s\": %s", tensor_idx, name, msg);
+}
+
 ta_status ta_op_err(const ta_graph *g, const ta_op *op, ta_status st, const char *fmt, ...) {
   char msg[768];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  if (op->name && op->name[0])
-    ta_report(g->ctx, TA_ERROR, "op %d %s \"%s\": %s", op->src_index, ta_op_kind_name(op->kind),
-              op->name, msg);
-  else
-    ta_report(g->ctx, TA_ERROR, "op %d %s: %s", op->src_index, ta_op_kind_name(op->kind), msg);
+  op_report(g, op, TA_ERROR, msg);
   return st;
+}
+
+void ta_op_warn(const ta_graph *g, const ta_op *op, const char *fmt, ...) {
+  char msg[768];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  op_report(g, op, TA_WARNING, msg);
 }
 
 ta_status ta_tensor_err(const ta_graph *g, int32_t tensor_idx, ta_status st, const char *fmt, ...) {
@@ -272,10 +293,17 @@ ta_status ta_tensor_err(const ta_graph *g, int32_t tensor_idx, ta_status st, con
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  const char *name =
-      (tensor_idx >= 0 && tensor_idx < g->n_tensors) ? g->tensors[tensor_idx].name : "";
-  ta_report(g->ctx, TA_ERROR, "tensor %d \"%s\": %s", tensor_idx, name, msg);
+  tensor_report(g, tensor_idx, TA_ERROR, msg);
   return st;
+}
+
+void ta_tensor_warn(const ta_graph *g, int32_t tensor_idx, const char *fmt, ...) {
+  char msg[768];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  tensor_report(g, tensor_idx, TA_WARNING, msg);
 }
 
 ta_status ta_graph_check(ta_graph *g) {

@@ -216,6 +216,13 @@ ta_status ta_op_err(const ta_graph *g, const ta_op *op, ta_status st, const char
     __attribute__((format(printf, 4, 5)));
 ta_status ta_tensor_err(const ta_graph *g, int32_t tensor_idx, ta_status st, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Warnings located the same way (TA_WARNING through the context's sink): something the
+ * user should know that does not stop the compilation; the status and the error count do not
+ * change. */
+void ta_op_warn(const ta_graph *g, const ta_op *op, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void ta_tensor_warn(const ta_graph *g, int32_t tensor_idx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Check that every op's tensors exist, every activation has one producer, ops come in a
  * valid order (each input produced before use), and graph inputs/outputs are valid. */

@@ -50,15 +50,12 @@ static ta_status relu_check(ta_graph *g, ta_op *op) {
   if (st != TA_OK || st2 != TA_OK)
     return st != TA_OK ? st : st2;
   if (op->kind == TA_OP_RELU6 && !same_quant(x, y)) {
-    char where[160];
-    snprintf(where, sizeof where, "op %d RELU6%s%s%s", op->src_index, op->name[0] ? " \"" : "",
-             op->name, op->name[0] ? "\"" : "");
-    ta_report(g->ctx, TA_WARNING,
-              "%s: output quantization (scale %g, zero point %lld) differs from the input's "
-              "(scale %g, zero point %lld); like TFLite Micro, int8 RELU6 clamps in the input's "
-              "quantization and does not rescale",
-              where, (double)y->q.scale[0], (long long)y->q.zero_point[0], (double)x->q.scale[0],
-              (long long)x->q.zero_point[0]);
+    ta_op_warn(g, op,
+               "output quantization (scale %g, zero point %lld) differs from the input's (scale "
+               "%g, zero point %lld); like TFLite Micro, int8 RELU6 clamps in the input's "
+               "quantization and does not rescale",
+               (double)y->q.scale[0], (long long)y->q.zero_point[0], (double)x->q.scale[0],
+               (long long)x->q.zero_point[0]);
   }
   return TA_OK;
 }
