@@ -30,6 +30,7 @@ typedef struct tb_tensor {
   int nzp;
   int64_t *zps;
   int qdim;
+  int32_t *signature; /* shape_signature, rank entries; NULL: not written */
 } tb_tensor;
 
 typedef struct tb_scalar {
@@ -151,6 +152,7 @@ void tfb_free(tfb *b) {
   for (int i = 0; i < b->n_tensors; i++) {
     free(b->tensors[i].name);
     free(b->tensors[i].dims);
+    free(b->tensors[i].signature);
     free(b->tensors[i].scales);
     free(b->tensors[i].zps);
   }
@@ -205,6 +207,14 @@ int tfb_tensor(tfb *b, const char *name, int type, int rank, const int32_t *dims
   t->buffer = buffer;
   t->nq = -1;
   return b->n_tensors - 1;
+}
+
+void tfb_shape_signature(tfb *b, int tensor, const int32_t *signature) {
+  if (tensor < 0 || tensor >= b->n_tensors)
+    return;
+  tb_tensor *t = &b->tensors[tensor];
+  free(t->signature);
+  t->signature = dupmem(b, signature, (size_t)t->rank * sizeof(int32_t));
 }
 
 void tfb_quant_n(tfb *b, int tensor, int n_scales, const float *scales, int n_zero_points,
@@ -599,11 +609,14 @@ static void write_tensor(tfb *b, int ti, size_t at) {
   tt_field(&tt, 2, 4, (uint32_t)t->buffer, "buffer");
   int fname = tt_field(&tt, 3, 4, 0, "name");
   int fq = t->nq >= 0 ? tt_field(&tt, 4, 4, 0, "quantization") : -1;
+  int fsig = t->signature ? tt_field(&tt, 7, 4, 0, "shape_signature") : -1;
   patch(b, at, tt_write(b, &tt));
   patch(b, tt.f[fshape].at, write_i32_vec32(b, t->dims, t->rank));
   patch(b, tt.f[fname].at, write_string(b, t->name));
   if (fq >= 0)
     write_quant(b, ti, t, tt.f[fq].at);
+  if (fsig >= 0)
+    patch(b, tt.f[fsig].at, write_i32_vec32(b, t->signature, t->rank));
 }
 
 static void write_operator(tfb *b, int oi, size_t at) {

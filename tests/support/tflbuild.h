@@ -51,6 +51,8 @@ void tfb_free(tfb *b);
 int tfb_buffer(tfb *b, const void *data, size_t len);
 /* A tensor; buffer 0 = no data (activation). Returns the tensor index. */
 int tfb_tensor(tfb *b, const char *name, int type, int rank, const int32_t *dims, int buffer);
+/* shape_signature of a tensor: as many entries as its rank, -1 for a dynamic dim. */
+void tfb_shape_signature(tfb *b, int tensor, const int32_t *signature);
 /* Quantization parameters: n scales and zero points, along quantized_dimension. */
 void tfb_quant(tfb *b, int tensor, int n, const float *scales, const int64_t *zero_points,
                int quantized_dimension);

@@ -40,6 +40,7 @@ enum {
   TENSOR_NAME = 3,
   TENSOR_QUANTIZATION = 4,
   TENSOR_SPARSITY = 6,
+  TENSOR_SHAPE_SIGNATURE = 7,
   TENSOR_EXTERNAL_BUFFER = 10
 };
 enum {
@@ -170,6 +171,7 @@ typedef struct reader {
   uint32_t n_codes;
   int32_t n_tensors; /* tensors of subgraph 0 (= g->n_tensors once they are read) */
   uint8_t *bad_type; /* per tensor: 1 + TensorType code when that type is unsupported */
+  uint8_t *dynamic;  /* per tensor: bit k set when shape_signature has -1 at dim k */
 } reader;
 
 /* Record a problem's status; MALFORMED outranks LIMIT, which outranks UNSUPPORTED. */
@@ -489,6 +491,15 @@ static void read_tensor(reader *rd, const ta_fb_vec *tensors, uint32_t i) {
     return;
   t->rank = (int32_t)shape.n;
   t->shape_known = true;
+  /* shape_signature repeats the shape with -1 where the model was exported with a dynamic
+   * dim; the IR takes the static shape, which a graph input reports (warn_dynamic). A dynamic
+   * leading batch stored as 1 is the normal case on a microcontroller and is not recorded. */
+  ta_fb_vec sig;
+  if (ta_fb_vec_field(fb, &tt, TENSOR_SHAPE_SIGNATURE, "shape_signature", TA_FB_I32, &sig) &&
+      sig.n == shape.n)
+    for (uint32_t k = 0; k < sig.n; k++)
+      if (ta_fb_vec_i32(fb, &sig, k) == -1 && !(k == 0 && t->dims[0] == 1))
+        rd->dynamic[ti] |= (uint8_t)(1u << k);
 
   t->dtype = map_type(type);
   if (t->dtype == TA_DT_UNKNOWN) {
@@ -798,6 +809,30 @@ static void report_type(reader *rd, int32_t t) {
   rd->bad_type[t] = 0;
 }
 
+/* A graph input exported with dynamic dims (other than a batch of 1) runs with the stored
+ * shape only: say so, since that shape may be a converter's placeholder (a sequence length of
+ * 1, a batch of 8) rather than what the user will feed. */
+static void warn_dynamic(reader *rd, int32_t t) {
+  const uint8_t bits = rd->dynamic[t];
+  if (!bits)
+    return;
+  rd->dynamic[t] = 0; /* once, should the input be listed twice */
+  char dims[64], shape[96];
+  size_t o = 0;
+  int n = 0;
+  for (int32_t k = 0; k < TA_MAX_RANK && o < sizeof dims; k++)
+    if (bits & (1u << k)) {
+      int w = snprintf(dims + o, sizeof dims - o, "%s%d", n++ ? ", " : "", (int)k);
+      o += w > 0 ? (size_t)w : 0;
+    }
+  const ta_tensor *tt = &rd->g->tensors[t];
+  ta_tensor_warn(rd->g, t,
+                 "%s %s %s dynamic in the model's shape_signature (-1); the generated code is "
+                 "fixed to the stored shape %s and accepts only that",
+                 n > 1 ? "dims" : "dim", dims, n > 1 ? "are" : "is",
+                 ta_shape_str(tt, shape, sizeof shape));
+}
+
 static void read_subgraph(reader *rd, const ta_fb_table *sg) {
   ta_fb *fb = &rd->fb;
   ta_fb_vec tensors, ops;
@@ -816,7 +851,8 @@ static void read_subgraph(reader *rd, const ta_fb_table *sg) {
     return;
   }
   rd->bad_type = ta_new(rd->ctx, tensors.n ? tensors.n : 1);
-  if (!rd->bad_type)
+  rd->dynamic = ta_new(rd->ctx, tensors.n ? tensors.n : 1);
+  if (!rd->bad_type || !rd->dynamic)
     return;
   for (uint32_t i = 0; i < tensors.n && !rd->ctx->oom; i++)
     read_tensor(rd, &tensors, i);
@@ -828,8 +864,10 @@ static void read_subgraph(reader *rd, const ta_fb_table *sg) {
   int32_t *in = read_io(rd, sg, SUBGRAPH_INPUTS, "inputs", &n_in);
   int32_t *out = read_io(rd, sg, SUBGRAPH_OUTPUTS, "outputs", &n_out);
   if (in && out) {
-    for (uint32_t k = 0; k < n_in; k++)
+    for (uint32_t k = 0; k < n_in; k++) {
       rd->g->tensors[in[k]].flags |= TA_TENSOR_INPUT;
+      warn_dynamic(rd, in[k]);
+    }
     for (uint32_t k = 0; k < n_out; k++)
       rd->g->tensors[out[k]].flags |= TA_TENSOR_OUTPUT;
     if (ta_graph_set_io(rd->g, in, (int32_t)n_in, out, (int32_t)n_out) != TA_OK)
