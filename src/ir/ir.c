@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char *const op_names[] = {
-#define TA_OP(id, name, stem) name,
+#define TA_OP(id, name, stem, flags, act) name,
 #include "ops.def"
 #undef TA_OP
 };
@@ -16,6 +16,28 @@ _Static_assert(TA_ARRAY_LEN(op_names) == TA_OP_COUNT, "one name per op");
 
 const char *ta_op_kind_name(ta_op_kind k) {
   return (unsigned)k < TA_OP_COUNT ? op_names[k] : "?";
+}
+
+static const unsigned op_flags[] = {
+#define TA_OP(id, name, stem, flags, act) (flags),
+#include "ops.def"
+#undef TA_OP
+};
+_Static_assert(TA_ARRAY_LEN(op_flags) == TA_OP_COUNT, "one flags entry per op");
+
+static const ta_act op_acts[] = {
+#define TA_OP(id, name, stem, flags, act) TA_ACT_##act,
+#include "ops.def"
+#undef TA_OP
+};
+_Static_assert(TA_ARRAY_LEN(op_acts) == TA_OP_COUNT, "one activation entry per op");
+
+bool ta_op_has_flag(ta_op_kind k, unsigned flags) {
+  return (unsigned)k < TA_OP_COUNT && (op_flags[k] & flags) == flags;
+}
+
+ta_act ta_op_act(ta_op_kind k) {
+  return (unsigned)k < TA_OP_COUNT ? op_acts[k] : TA_ACT_NONE;
 }
 
 size_t ta_dtype_size(ta_dtype dt) {
@@ -230,18 +252,39 @@ ta_tensor *ta_op_output(const ta_graph *g, const ta_op *op, int32_t i) {
   return &g->tensors[op->out[i]];
 }
 
+/* Report msg with op's location: "op 7 CONV_2D "conv_3": msg" (no name: "op 7 CONV_2D: "). */
+static void op_report(const ta_graph *g, const ta_op *op, ta_severity sev, const char *msg) {
+  if (op->name && op->name[0])
+    ta_report(g->ctx, sev, "op %d %s \"%s\": %s", op->src_index, ta_op_kind_name(op->kind),
+              op->name, msg);
+  else
+    ta_report(g->ctx, sev, "op %d %s: %s", op->src_index, ta_op_kind_name(op->kind), msg);
+}
+
+/* Report msg with a tensor's location: "tensor 12 "conv_3/bias": msg". */
+static void tensor_report(const ta_graph *g, int32_t tensor_idx, ta_severity sev, const char *msg) {
+  const char *name =
+      (tensor_idx >= 0 && tensor_idx < g->n_tensors) ? g->tensors[tensor_idx].name : "";
+  ta_report(g->ctx, sev, "tensor %d \"%s\": %s", tensor_idx, name, msg);
+}
+
 ta_status ta_op_err(const ta_graph *g, const ta_op *op, ta_status st, const char *fmt, ...) {
   char msg[768];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  if (op->name && op->name[0])
-    ta_report(g->ctx, TA_ERROR, "op %d %s \"%s\": %s", op->src_index, ta_op_kind_name(op->kind),
-              op->name, msg);
-  else
-    ta_report(g->ctx, TA_ERROR, "op %d %s: %s", op->src_index, ta_op_kind_name(op->kind), msg);
+  op_report(g, op, TA_ERROR, msg);
   return st;
+}
+
+void ta_op_warn(const ta_graph *g, const ta_op *op, const char *fmt, ...) {
+  char msg[768];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  op_report(g, op, TA_WARNING, msg);
 }
 
 ta_status ta_tensor_err(const ta_graph *g, int32_t tensor_idx, ta_status st, const char *fmt, ...) {
@@ -250,10 +293,17 @@ ta_status ta_tensor_err(const ta_graph *g, int32_t tensor_idx, ta_status st, con
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  const char *name =
-      (tensor_idx >= 0 && tensor_idx < g->n_tensors) ? g->tensors[tensor_idx].name : "";
-  ta_report(g->ctx, TA_ERROR, "tensor %d \"%s\": %s", tensor_idx, name, msg);
+  tensor_report(g, tensor_idx, TA_ERROR, msg);
   return st;
+}
+
+void ta_tensor_warn(const ta_graph *g, int32_t tensor_idx, const char *fmt, ...) {
+  char msg[768];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  tensor_report(g, tensor_idx, TA_WARNING, msg);
 }
 
 ta_status ta_graph_check(ta_graph *g) {

@@ -66,7 +66,7 @@ const char *ta_dtype_name(ta_dtype dt);
 const char *ta_dtype_ctype(ta_dtype dt);
 
 typedef enum ta_op_kind {
-#define TA_OP(id, name, stem) TA_OP_##id,
+#define TA_OP(id, name, stem, flags, act) TA_OP_##id,
 #include "ops.def"
 #undef TA_OP
   TA_OP_COUNT
@@ -85,6 +85,35 @@ typedef enum ta_act {
 } ta_act;
 
 const char *ta_act_name(ta_act a);
+
+/* Facts about an operator kind that passes and the planner ask about, one flags column of
+ * ops.def (so a new operator states them where it is declared, not in each pass's list). */
+typedef enum ta_op_flag {
+  /* The op's output clamp can absorb a fused activation (ta_attrs.act): an activation op
+   * reading only its float output folds into it (fuse_activation). */
+  TA_OPF_TAKES_ACT = 1u << 0,
+  /* Quantization transparent: its int8 form only moves or picks input values (or averages
+   * them, rounding), so it runs when output quantization equals input 0's (qdq). */
+  TA_OPF_QUANT_SAME = 1u << 1,
+  /* A view: the output is the input's bytes unchanged, so the planner gives both one buffer
+   * and emits no code when the sizes agree (plan). */
+  TA_OPF_VIEW = 1u << 2,
+  /* The output's values are input 0's, rearranged (no arithmetic): the op commutes with any
+   * element-wise map, e.g. a DEQUANTIZE before it can move after it (qdq). */
+  TA_OPF_PERMUTE = 1u << 3,
+  /* Each output element depends on the input elements at the same (broadcast) index only;
+   * shapes come from ta_infer_same_shape or ta_infer_broadcast (src/ops/eltwise.c). */
+  TA_OPF_ELEMENTWISE = 1u << 4,
+  /* Operands input, weights (operand 1, one slice per output channel: the output's last
+   * dim), optional bias (operand 2, one value per output channel) (fold_batchnorm, qdq). */
+  TA_OPF_WEIGHTED = 1u << 5,
+} ta_op_flag;
+
+/* Whether op kind k has every flag of `flags` (false for an invalid kind). */
+bool ta_op_has_flag(ta_op_kind k, unsigned flags);
+/* The fused activation op kind k is equivalent to (RELU -> TA_ACT_RELU ...), TA_ACT_NONE for
+ * every op that is not one (and for an invalid kind). */
+ta_act ta_op_act(ta_op_kind k);
 
 /* Quantization of a tensor: real = scale * (q - zero_point). count 0 means not quantized;
  * count 1 per-tensor; count > 1 per-channel along `axis`. */
@@ -187,6 +216,13 @@ ta_status ta_op_err(const ta_graph *g, const ta_op *op, ta_status st, const char
     __attribute__((format(printf, 4, 5)));
 ta_status ta_tensor_err(const ta_graph *g, int32_t tensor_idx, ta_status st, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Warnings located the same way (TA_WARNING through the context's sink): something the
+ * user should know that does not stop the compilation; the status and the error count do not
+ * change. */
+void ta_op_warn(const ta_graph *g, const ta_op *op, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void ta_tensor_warn(const ta_graph *g, int32_t tensor_idx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Check that every op's tensors exist, every activation has one producer, ops come in a
  * valid order (each input produced before use), and graph inputs/outputs are valid. */

@@ -19,7 +19,8 @@
  * The broadcast geometry is decided here too: dims of size 1 in the output are dropped, and
  * neighbouring dims merged while both inputs step through them contiguously (or both stay
  * put), so [1,4,4,3]+[3] becomes 16 rows of 3 and same-shape inputs one flat run. The kernel
- * (runtime/src/binary.c) only steps indices.
+ * (runtime/src/binary.c) only steps indices. The output shape is the shared broadcast
+ * inference (eltwise.c).
  */
 #include "ta_ops.h"
 #include "ta_quant.h"
@@ -116,65 +117,6 @@ static ta_status binary_check(ta_graph *g, ta_op *op) {
   return st;
 }
 
-/* numpy broadcasting of a and b (shapes aligned at the last dim; each pair of dims equal, or
- * one of them 1). On failure *bad_dim is the first offending output dim. */
-static bool broadcast_shape(const ta_tensor *a, const ta_tensor *b, int32_t *rank, int32_t *dims,
-                            int32_t *bad_dim) {
-  const int32_t r = a->rank > b->rank ? a->rank : b->rank;
-  for (int32_t k = 0; k < r; k++) {
-    const int32_t ka = k - (r - a->rank), kb = k - (r - b->rank);
-    const int32_t da = ka >= 0 ? a->dims[ka] : 1, db = kb >= 0 ? b->dims[kb] : 1;
-    if (da != db && da != 1 && db != 1) {
-      *bad_dim = k;
-      return false;
-    }
-    dims[k] = da == 1 ? db : da;
-  }
-  *rank = r;
-  return true;
-}
-
-static ta_status binary_infer(ta_graph *g, ta_op *op) {
-  const ta_tensor *a = ta_op_input(g, op, 0), *b = ta_op_input(g, op, 1);
-  ta_tensor *o = ta_op_output(g, op, 0);
-  char sa[96], sb[96], so[96], sr[96];
-  if (!a->shape_known || !b->shape_known)
-    return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "the shape of input \"%s\" is unknown",
-                     !a->shape_known ? a->name : b->name);
-  int32_t rank = 0, dims[TA_MAX_RANK], bad = 0;
-  if (!broadcast_shape(a, b, &rank, dims, &bad)) {
-    /* The offending dim, counted in each input's own shape (both exist there: a missing
-     * leading dim counts as 1 and broadcasts). */
-    const int32_t r = a->rank > b->rank ? a->rank : b->rank;
-    const int32_t ka = bad - (r - a->rank), kb = bad - (r - b->rank);
-    return ta_op_err(g, op, TA_ERR_MALFORMED,
-                     "input shapes %s (\"%s\") and %s (\"%s\") cannot be broadcast together: "
-                     "dim %d of the first is %d, dim %d of the second is %d (expected equal, or "
-                     "one of them 1)",
-                     ta_shape_str(a, sa, sizeof sa), a->name, ta_shape_str(b, sb, sizeof sb),
-                     b->name, ka, a->dims[ka], kb, b->dims[kb]);
-  }
-  ta_tensor want = {0};
-  want.shape_known = true;
-  want.rank = rank;
-  memcpy(want.dims, dims, sizeof dims);
-  if (o->shape_known) {
-    bool same = o->rank == rank;
-    for (int32_t k = 0; same && k < rank; k++)
-      same = o->dims[k] == dims[k];
-    if (!same)
-      return ta_op_err(g, op, TA_ERR_MALFORMED,
-                       "output \"%s\" has shape %s, but inputs %s and %s broadcast to %s", o->name,
-                       ta_shape_str(o, so, sizeof so), ta_shape_str(a, sa, sizeof sa),
-                       ta_shape_str(b, sb, sizeof sb), ta_shape_str(&want, sr, sizeof sr));
-    return TA_OK;
-  }
-  o->shape_known = true;
-  o->rank = rank;
-  memcpy(o->dims, dims, sizeof dims);
-  return TA_OK;
-}
-
 /* Strides and merged dims of the broadcast (see the file comment and defs/elementwise.def). */
 static void broadcast_geometry(const ta_tensor *a, const ta_tensor *b, const ta_tensor *o,
                                tart_binary_params *p) {
@@ -262,7 +204,7 @@ static uint64_t binary_macs(const ta_graph *g, const ta_op *op) {
 
 const ta_op_def ta_op_def_ADD = {
     .check = binary_check,
-    .infer = binary_infer,
+    .infer = ta_infer_broadcast,
     .prepare = binary_prepare,
     .macs = binary_macs,
     .inplace = ta_inplace_same_shape,

@@ -46,11 +46,6 @@ static ta_status clamp_check(ta_graph *g, ta_op *op) {
   return TA_OK;
 }
 
-static ta_status clamp_infer(ta_graph *g, ta_op *op) {
-  const ta_tensor *x = ta_op_input(g, op, 0);
-  return ta_op_set_output_shape(g, op, ta_op_output(g, op, 0), x->rank, x->dims);
-}
-
 static float to_f32(double v) {
   if (v >= (double)INFINITY || v > (double)FLT_MAX)
     return INFINITY;
@@ -96,7 +91,7 @@ static uint64_t clamp_macs(const ta_graph *g, const ta_op *op) {
 
 const ta_op_def ta_op_def_CLAMP = {
     .check = clamp_check,
-    .infer = clamp_infer,
+    .infer = ta_infer_same_shape,
     .prepare = clamp_prepare,
     .macs = clamp_macs,
     .inplace = ta_inplace_same_shape,

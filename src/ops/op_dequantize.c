@@ -44,28 +44,6 @@ static ta_status dequantize_check(ta_graph *g, ta_op *op) {
   return TA_OK;
 }
 
-static ta_status dequantize_infer(ta_graph *g, ta_op *op) {
-  const ta_tensor *x = ta_op_input(g, op, 0);
-  ta_tensor *y = ta_op_output(g, op, 0);
-  char sx[96], sy[96];
-  if (!x->shape_known)
-    return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "the shape of input \"%s\" is unknown", x->name);
-  if (!y->shape_known) {
-    y->shape_known = true;
-    y->rank = x->rank;
-    memcpy(y->dims, x->dims, sizeof y->dims);
-    return TA_OK;
-  }
-  bool same = y->rank == x->rank;
-  for (int32_t k = 0; same && k < x->rank; k++)
-    same = y->dims[k] == x->dims[k];
-  if (!same)
-    return ta_op_err(g, op, TA_ERR_MALFORMED,
-                     "output \"%s\" has shape %s; expected %s like the input", y->name,
-                     ta_shape_str(y, sy, sizeof sy), ta_shape_str(x, sx, sizeof sx));
-  return TA_OK;
-}
-
 static ta_status dequantize_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   const ta_tensor *x = ta_op_input(g, op, 0);
   size_t elems;
@@ -121,7 +99,7 @@ static uint64_t dequantize_macs(const ta_graph *g, const ta_op *op) {
 
 const ta_op_def ta_op_def_DEQUANTIZE = {
     .check = dequantize_check,
-    .infer = dequantize_infer,
+    .infer = ta_infer_same_shape,
     .prepare = dequantize_prepare,
     .macs = dequantize_macs,
     .inplace = NULL,

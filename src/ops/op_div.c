@@ -12,9 +12,6 @@
 static ta_status div_check(ta_graph *g, ta_op *op) {
   return ta_op_def_ADD.check(g, op);
 }
-static ta_status div_infer(ta_graph *g, ta_op *op) {
-  return ta_op_def_ADD.infer(g, op);
-}
 static ta_status div_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   return ta_op_def_ADD.prepare(g, op, call);
 }
@@ -25,7 +22,7 @@ static uint64_t div_macs(const ta_graph *g, const ta_op *op) {
 
 const ta_op_def ta_op_def_DIV = {
     .check = div_check,
-    .infer = div_infer,
+    .infer = ta_infer_broadcast,
     .prepare = div_prepare,
     .macs = div_macs,
     .inplace = ta_inplace_same_shape,

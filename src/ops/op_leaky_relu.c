@@ -28,11 +28,6 @@ static ta_status leaky_check(ta_graph *g, ta_op *op) {
   return TA_OK;
 }
 
-static ta_status leaky_infer(ta_graph *g, ta_op *op) {
-  const ta_tensor *x = ta_op_input(g, op, 0);
-  return ta_op_set_output_shape(g, op, ta_op_output(g, op, 0), x->rank, x->dims);
-}
-
 static ta_status leaky_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   size_t elems;
   const ta_tensor *x = ta_op_input(g, op, 0);
@@ -55,7 +50,7 @@ static uint64_t leaky_macs(const ta_graph *g, const ta_op *op) {
 
 const ta_op_def ta_op_def_LEAKY_RELU = {
     .check = leaky_check,
-    .infer = leaky_infer,
+    .infer = ta_infer_same_shape,
     .prepare = leaky_prepare,
     .macs = leaky_macs,
     .inplace = ta_inplace_same_shape,

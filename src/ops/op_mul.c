@@ -14,9 +14,6 @@
 static ta_status mul_check(ta_graph *g, ta_op *op) {
   return ta_op_def_ADD.check(g, op);
 }
-static ta_status mul_infer(ta_graph *g, ta_op *op) {
-  return ta_op_def_ADD.infer(g, op);
-}
 static ta_status mul_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   return ta_op_def_ADD.prepare(g, op, call);
 }
@@ -27,7 +24,7 @@ static uint64_t mul_macs(const ta_graph *g, const ta_op *op) {
 
 const ta_op_def ta_op_def_MUL = {
     .check = mul_check,
-    .infer = mul_infer,
+    .infer = ta_infer_broadcast,
     .prepare = mul_prepare,
     .macs = mul_macs,
     .inplace = ta_inplace_same_shape,

@@ -29,11 +29,6 @@ static int64_t pad_at(const ta_tensor *pads, int32_t k, int32_t side) {
   return v;
 }
 
-static void warn(const ta_graph *g, const ta_op *op, const char *msg) {
-  ta_report(g->ctx, TA_WARNING, "op %d PAD%s%s%s: %s", op->src_index, op->name[0] ? " \"" : "",
-            op->name, op->name[0] ? "\"" : "", msg);
-}
-
 static ta_status pad_check(ta_graph *g, ta_op *op) {
   if ((op->n_in != 2 && op->n_in != 3) || op->n_out != 1)
     return ta_op_err(g, op, TA_ERR_MALFORMED,
@@ -100,13 +95,12 @@ static ta_status pad_check(ta_graph *g, ta_op *op) {
                      "%lld), as TFLite requires",
                      v->name, (double)y->q.scale[0], (long long)y->q.zero_point[0]);
   if (x->q.scale[0] != y->q.scale[0] || x->q.zero_point[0] != y->q.zero_point[0]) {
-    char msg[256];
-    snprintf(msg, sizeof msg,
-             "output quantization (scale %g, zero point %lld) differs from the input's (scale "
-             "%g, zero point %lld); like TFLite Micro, PAD copies int8 values without rescaling",
-             (double)y->q.scale[0], (long long)y->q.zero_point[0], (double)x->q.scale[0],
-             (long long)x->q.zero_point[0]);
-    warn(g, op, msg);
+    ta_op_warn(g, op,
+               "output quantization (scale %g, zero point %lld) differs from the input's (scale "
+               "%g, zero point %lld); like TFLite Micro, PAD copies int8 values without "
+               "rescaling",
+               (double)y->q.scale[0], (long long)y->q.zero_point[0], (double)x->q.scale[0],
+               (long long)x->q.zero_point[0]);
   }
   return TA_OK;
 }

@@ -111,28 +111,6 @@ static ta_status quantize_check(ta_graph *g, ta_op *op) {
   return TA_OK;
 }
 
-static ta_status quantize_infer(ta_graph *g, ta_op *op) {
-  const ta_tensor *x = ta_op_input(g, op, 0);
-  ta_tensor *y = ta_op_output(g, op, 0);
-  char sx[96], sy[96];
-  if (!x->shape_known)
-    return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "the shape of input \"%s\" is unknown", x->name);
-  if (!y->shape_known) {
-    y->shape_known = true;
-    y->rank = x->rank;
-    memcpy(y->dims, x->dims, sizeof y->dims);
-    return TA_OK;
-  }
-  bool same = y->rank == x->rank;
-  for (int32_t k = 0; same && k < x->rank; k++)
-    same = y->dims[k] == x->dims[k];
-  if (!same)
-    return ta_op_err(g, op, TA_ERR_MALFORMED,
-                     "output \"%s\" has shape %s; expected %s like the input", y->name,
-                     ta_shape_str(y, sy, sizeof sy), ta_shape_str(x, sx, sizeof sx));
-  return TA_OK;
-}
-
 /* channels/inner of the per-channel layout of t (1 and 1 per tensor). */
 static void channel_layout(const ta_tensor *t, int32_t *channels, int32_t *inner) {
   *channels = 1;
@@ -254,7 +232,7 @@ static bool quantize_inplace(const ta_graph *g, const ta_op *op, ta_kernel_call 
 
 const ta_op_def ta_op_def_QUANTIZE = {
     .check = quantize_check,
-    .infer = quantize_infer,
+    .infer = ta_infer_same_shape,
     .prepare = quantize_prepare,
     .macs = quantize_macs,
     .inplace = quantize_inplace,

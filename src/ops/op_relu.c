@@ -50,38 +50,13 @@ static ta_status relu_check(ta_graph *g, ta_op *op) {
   if (st != TA_OK || st2 != TA_OK)
     return st != TA_OK ? st : st2;
   if (op->kind == TA_OP_RELU6 && !same_quant(x, y)) {
-    char where[160];
-    snprintf(where, sizeof where, "op %d RELU6%s%s%s", op->src_index, op->name[0] ? " \"" : "",
-             op->name, op->name[0] ? "\"" : "");
-    ta_report(g->ctx, TA_WARNING,
-              "%s: output quantization (scale %g, zero point %lld) differs from the input's "
-              "(scale %g, zero point %lld); like TFLite Micro, int8 RELU6 clamps in the input's "
-              "quantization and does not rescale",
-              where, (double)y->q.scale[0], (long long)y->q.zero_point[0], (double)x->q.scale[0],
-              (long long)x->q.zero_point[0]);
+    ta_op_warn(g, op,
+               "output quantization (scale %g, zero point %lld) differs from the input's (scale "
+               "%g, zero point %lld); like TFLite Micro, int8 RELU6 clamps in the input's "
+               "quantization and does not rescale",
+               (double)y->q.scale[0], (long long)y->q.zero_point[0], (double)x->q.scale[0],
+               (long long)x->q.zero_point[0]);
   }
-  return TA_OK;
-}
-
-static ta_status relu_infer(ta_graph *g, ta_op *op) {
-  const ta_tensor *x = ta_op_input(g, op, 0);
-  ta_tensor *y = ta_op_output(g, op, 0);
-  char sx[96], sy[96];
-  if (!x->shape_known)
-    return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "the shape of input \"%s\" is unknown", x->name);
-  if (!y->shape_known) {
-    y->shape_known = true;
-    y->rank = x->rank;
-    memcpy(y->dims, x->dims, sizeof y->dims);
-    return TA_OK;
-  }
-  bool same = y->rank == x->rank;
-  for (int32_t k = 0; same && k < x->rank; k++)
-    same = y->dims[k] == x->dims[k];
-  if (!same)
-    return ta_op_err(g, op, TA_ERR_MALFORMED,
-                     "output \"%s\" has shape %s; expected %s like the input", y->name,
-                     ta_shape_str(y, sy, sizeof sy), ta_shape_str(x, sx, sizeof sx));
   return TA_OK;
 }
 
@@ -133,21 +108,21 @@ static uint64_t relu_macs(const ta_graph *g, const ta_op *op) {
 
 const ta_op_def ta_op_def_RELU = {
     .check = relu_check,
-    .infer = relu_infer,
+    .infer = ta_infer_same_shape,
     .prepare = relu_prepare,
     .macs = relu_macs,
     .inplace = ta_inplace_same_shape,
 };
 const ta_op_def ta_op_def_RELU6 = {
     .check = relu_check,
-    .infer = relu_infer,
+    .infer = ta_infer_same_shape,
     .prepare = relu_prepare,
     .macs = relu_macs,
     .inplace = ta_inplace_same_shape,
 };
 const ta_op_def ta_op_def_RELU_N1_TO_1 = {
     .check = relu_check,
-    .infer = relu_infer,
+    .infer = ta_infer_same_shape,
     .prepare = relu_prepare,
     .macs = relu_macs,
     .inplace = ta_inplace_same_shape,

@@ -66,11 +66,6 @@ static ta_status sigmoid_check(ta_graph *g, ta_op *op) {
   return TA_OK;
 }
 
-static ta_status sigmoid_infer(ta_graph *g, ta_op *op) {
-  const ta_tensor *x = ta_op_input(g, op, 0);
-  return ta_op_set_output_shape(g, op, ta_op_output(g, op, 0), x->rank, x->dims);
-}
-
 static ta_status sigmoid_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   const ta_tensor *x = ta_op_input(g, op, 0);
   const bool is_s8 = x->dtype == TA_DT_I8;
@@ -99,7 +94,7 @@ static uint64_t sigmoid_macs(const ta_graph *g, const ta_op *op) {
 
 const ta_op_def ta_op_def_LOGISTIC = {
     .check = sigmoid_check,
-    .infer = sigmoid_infer,
+    .infer = ta_infer_same_shape,
     .prepare = sigmoid_prepare,
     .macs = sigmoid_macs,
     .inplace = ta_inplace_same_shape,
@@ -107,7 +102,7 @@ const ta_op_def ta_op_def_LOGISTIC = {
 
 const ta_op_def ta_op_def_TANH = {
     .check = sigmoid_check,
-    .infer = sigmoid_infer,
+    .infer = ta_infer_same_shape,
     .prepare = sigmoid_prepare,
     .macs = sigmoid_macs,
     .inplace = ta_inplace_same_shape,

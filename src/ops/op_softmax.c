@@ -57,11 +57,6 @@ static ta_status softmax_check(ta_graph *g, ta_op *op) {
   return TA_OK;
 }
 
-static ta_status softmax_infer(ta_graph *g, ta_op *op) {
-  const ta_tensor *x = ta_op_input(g, op, 0);
-  return ta_op_set_output_shape(g, op, ta_op_output(g, op, 0), x->rank, x->dims);
-}
-
 static ta_status softmax_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   const ta_tensor *x = ta_op_input(g, op, 0);
   const bool is_s8 = x->dtype == TA_DT_I8;
@@ -93,7 +88,7 @@ static uint64_t softmax_macs(const ta_graph *g, const ta_op *op) {
 
 const ta_op_def ta_op_def_SOFTMAX = {
     .check = softmax_check,
-    .infer = softmax_infer,
+    .infer = ta_infer_same_shape,
     .prepare = softmax_prepare,
     .macs = softmax_macs,
     .inplace = NULL,

@@ -11,9 +11,6 @@
 static ta_status sub_check(ta_graph *g, ta_op *op) {
   return ta_op_def_ADD.check(g, op);
 }
-static ta_status sub_infer(ta_graph *g, ta_op *op) {
-  return ta_op_def_ADD.infer(g, op);
-}
 static ta_status sub_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   return ta_op_def_ADD.prepare(g, op, call);
 }
@@ -24,7 +21,7 @@ static uint64_t sub_macs(const ta_graph *g, const ta_op *op) {
 
 const ta_op_def ta_op_def_SUB = {
     .check = sub_check,
-    .infer = sub_infer,
+    .infer = ta_infer_broadcast,
     .prepare = sub_prepare,
     .macs = sub_macs,
     .inplace = ta_inplace_same_shape,

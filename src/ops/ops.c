@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const ta_op_def *const op_defs[] = {
-#define TA_OP(id, name, stem) &ta_op_def_##id,
+#define TA_OP(id, name, stem, flags, act) &ta_op_def_##id,
 #include "ops.def"
 #undef TA_OP
 };

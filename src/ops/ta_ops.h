@@ -107,7 +107,7 @@ typedef struct ta_op_def {
   bool (*inplace)(const ta_graph *g, const ta_op *op, ta_kernel_call *call, int32_t operand);
 } ta_op_def;
 
-#define TA_OP(id, name, stem) extern const ta_op_def ta_op_def_##id;
+#define TA_OP(id, name, stem, flags, act) extern const ta_op_def ta_op_def_##id;
 #include "ops.def"
 #undef TA_OP
 
@@ -130,6 +130,19 @@ bool ta_dims_ok(int32_t rank, const int32_t *dims);
  * do), check that it agrees: "output "y" has shape [1,5] in the model; expected [1,4]". */
 ta_status ta_op_set_output_shape(const ta_graph *g, const ta_op *op, ta_tensor *y, int32_t rank,
                                  const int32_t *dims);
+
+/* Shape inference of the element-wise ops (eltwise.c), usable as infer hooks. */
+/* Output 0 gets input 0's shape; a shape the model states must equal it. */
+ta_status ta_infer_same_shape(ta_graph *g, ta_op *op);
+/* Output 0 gets the numpy broadcast of inputs 0 and 1 (ta_broadcast_shape); a shape the
+ * model states must equal it. Inputs that do not broadcast are MALFORMED, the message names
+ * the offending dim of each. */
+ta_status ta_infer_broadcast(ta_graph *g, ta_op *op);
+/* numpy broadcasting of a and b: shapes aligned at the last dim, each pair of dims equal or
+ * one of them 1 (a missing leading dim counts as 1). On success *rank and dims[0..*rank) hold
+ * the result; on failure *bad_dim is the first offending dim, counted in the result. */
+bool ta_broadcast_shape(const ta_tensor *a, const ta_tensor *b, int32_t *rank, int32_t *dims,
+                        int32_t *bad_dim);
 
 /* Switch a prepared call to another kernel of the same parameter family (an in-place or
  * specialised variant) and recompute its scratch size. */

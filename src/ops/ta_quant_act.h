@@ -80,15 +80,6 @@ static inline bool ta_tensor_dims_ok(const ta_tensor *t) {
   return t->shape_known && ta_dims_ok(t->rank, t->dims);
 }
 
-/* A warning located like ta_op_err's errors. */
-static inline void ta_op_warn(const ta_graph *g, const ta_op *op, const char *msg) {
-  if (op->name && op->name[0])
-    ta_report(g->ctx, TA_WARNING, "op %d %s \"%s\": %s", op->src_index, ta_op_kind_name(op->kind),
-              op->name, msg);
-  else
-    ta_report(g->ctx, TA_WARNING, "op %d %s: %s", op->src_index, ta_op_kind_name(op->kind), msg);
-}
-
 /* An int8 output whose quantization the op's algorithm fixes: it writes units of
  * 1/denominator offset by zero_point whatever the tensor says (softmax, logistic: 1/256 and
  * -128; tanh: 1/128 and 0). Where TFLM refuses other values (require_scale: the scale must be
@@ -114,14 +105,12 @@ static inline ta_status ta_check_fixed_output_quant(const ta_graph *g, const ta_
                      y->name, (double)s, (long long)y->q.zero_point[0], denominator, (double)want,
                      zero_point);
   if (!scale_near || !zp_ok) {
-    char msg[384];
-    snprintf(msg, sizeof msg,
-             "int8 output \"%s\" has scale %g and zero point %lld, not 1/%d and %d: the int8 "
-             "algorithm writes units of 1/%d offset by %d regardless (as TFLite Micro does), so "
-             "the output will not mean what its quantization says",
-             y->name, (double)s, (long long)y->q.zero_point[0], denominator, zero_point,
-             denominator, zero_point);
-    ta_op_warn(g, op, msg);
+    ta_op_warn(g, op,
+               "int8 output \"%s\" has scale %g and zero point %lld, not 1/%d and %d: the int8 "
+               "algorithm writes units of 1/%d offset by %d regardless (as TFLite Micro does), so "
+               "the output will not mean what its quantization says",
+               y->name, (double)s, (long long)y->q.zero_point[0], denominator, zero_point,
+               denominator, zero_point);
   }
   return TA_OK;
 }

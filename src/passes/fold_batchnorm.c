@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fold_batchnorm.c: a per-channel affine map after a convolution goes into its weights.
- *   y = CONV_2D | DEPTHWISE_CONV_2D | FULLY_CONNECTED (float32, constant weights and bias,
- *       no fused activation), read only by
+ *   y = an op flagged TA_OPF_WEIGHTED in ops.def (CONV_2D | DEPTHWISE_CONV_2D |
+ *       FULLY_CONNECTED; float32, constant weights and bias, no fused activation), read only by
  *   z = MUL(y, s) with s constant and per output channel (or one value)
  *     =>  the op with weights * s[c] and bias * s[c], writing z
  *   z = ADD(y, t) with t constant and per output channel (or one value)
@@ -18,8 +18,7 @@
 
 /* Output channels of a foldable producer op, or 0. */
 static int32_t channels(const ta_graph *g, const ta_op *op) {
-  if (op->kind != TA_OP_CONV_2D && op->kind != TA_OP_DEPTHWISE_CONV_2D &&
-      op->kind != TA_OP_FULLY_CONNECTED)
+  if (!ta_op_has_flag(op->kind, TA_OPF_WEIGHTED))
     return 0;
   if (op->a.act != TA_ACT_NONE || op->n_in < 2 || op->n_out != 1)
     return 0;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuse_activation.c: an activation read from a single float producer goes into it.
- *   y = CONV_2D | DEPTHWISE_CONV_2D | FULLY_CONNECTED | ADD | SUB | MUL | DIV |
- *       AVERAGE_POOL_2D | MAX_POOL_2D | CONCATENATION  (float32, no fused activation), read
- *       only by  z = RELU | RELU6 | RELU_N1_TO_1 (y)
+ *   y = an op flagged TA_OPF_TAKES_ACT in ops.def (CONV_2D, ADD, MAX_POOL_2D...; float32, no
+ *       fused activation), read only by  z = an op whose ops.def act is not NONE
+ *       (RELU | RELU6 | RELU_N1_TO_1) (y)
  *     =>  the op with act = that activation, writing z
  * and, for an op that already has one, act RELU or RELU6 ; RELU6  =>  act RELU6, and
  * act RELU ; RELU  =>  act RELU (PyTorch exports ReLU6 as Relu then Clip).
@@ -11,26 +11,6 @@
  * results do not change).
  */
 #include "ta_passes.h"
-
-static bool fusable(ta_op_kind k) {
-  switch (k) {
-  case TA_OP_CONV_2D:
-  case TA_OP_DEPTHWISE_CONV_2D:
-  case TA_OP_FULLY_CONNECTED:
-  case TA_OP_ADD:
-  case TA_OP_SUB:
-  case TA_OP_MUL:
-  case TA_OP_DIV:
-  case TA_OP_AVERAGE_POOL_2D:
-  case TA_OP_MAX_POOL_2D:
-  case TA_OP_CONCATENATION: return true;
-  default: return false;
-  }
-}
-
-static ta_act act_of(ta_op_kind k) {
-  return k == TA_OP_RELU ? TA_ACT_RELU : k == TA_OP_RELU6 ? TA_ACT_RELU6 : TA_ACT_RELU_N1_TO_1;
-}
 
 ta_status ta_pass_fuse_activation(ta_graph *g, int32_t *n_rewritten) {
   *n_rewritten = 0;
@@ -40,7 +20,7 @@ ta_status ta_pass_fuse_activation(ta_graph *g, int32_t *n_rewritten) {
     return TA_ERR_LIMIT;
   for (int32_t i = 0; i < g->n_ops; i++) {
     ta_op *op = &g->ops[i];
-    if (dead[i] || !fusable(op->kind) || op->n_out != 1)
+    if (dead[i] || !ta_op_has_flag(op->kind, TA_OPF_TAKES_ACT) || op->n_out != 1)
       continue;
     if (g->tensors[op->out[0]].dtype != TA_DT_F32)
       continue;
@@ -49,9 +29,9 @@ ta_status ta_pass_fuse_activation(ta_graph *g, int32_t *n_rewritten) {
       if (r < 0 || dead[r])
         break;
       const ta_op *a = &g->ops[r];
-      if (a->kind != TA_OP_RELU && a->kind != TA_OP_RELU6 && a->kind != TA_OP_RELU_N1_TO_1)
+      const ta_act next = ta_op_act(a->kind);
+      if (next == TA_ACT_NONE)
         break;
-      const ta_act next = act_of(a->kind);
       ta_act act;
       if (op->a.act == TA_ACT_NONE)
         act = next;

@@ -4,14 +4,14 @@
  *   y = OP(DEQUANTIZE(a_q), ..., DEQUANTIZE(w_q), DEQUANTIZE(b_q)) ; [RELU-family] ;
  *   QUANTIZE(y) -> y_q
  *     =>  y_q = OP(a_q, ..., w_q, b_q) with TFLite's int8 arithmetic (and the activation fused)
- * for OP in CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED (int8 activations per tensor, int8
- * weights symmetric per tensor or per output channel, bias int32 at scale a * w (or float,
- * quantized here to that scale)), ADD, MUL, and the ops that only move or pick values
- * (AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, TRANSPOSE, CONCATENATION) when input and output
- * quantization agree. The rewritten op must pass its check (with messages silenced);
- * otherwise it stays float. The DEQUANTIZE/QUANTIZE ops left without readers die in
- * remove_dead, and DEQUANTIZE of constant weights still read by float ops is folded by
- * fold_constants.
+ * for OP flagged TA_OPF_WEIGHTED in ops.def (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED:
+ * int8 activations per tensor, int8 weights symmetric per tensor or per output channel, bias
+ * int32 at scale a * w (or float, quantized here to that scale)), ADD, MUL, and the ops
+ * flagged TA_OPF_QUANT_SAME, that only move or pick values (AVERAGE_POOL_2D, MAX_POOL_2D,
+ * RESHAPE, TRANSPOSE, CONCATENATION) when input and output quantization agree. The rewritten op
+ * must pass its check (with messages silenced); otherwise it stays float. The DEQUANTIZE/QUANTIZE
+ * ops left without readers die in remove_dead, and DEQUANTIZE of constant weights still read by
+ * float ops is folded by fold_constants.
  */
 #include <math.h>
 #include <string.h>
@@ -30,15 +30,6 @@ static int32_t dq_source(const ta_graph *g, const ta_uses *u, int32_t t) {
   if (p < 0 || g->ops[p].kind != TA_OP_DEQUANTIZE)
     return -1;
   return g->ops[p].in[0];
-}
-
-static bool is_conv_family(ta_op_kind k) {
-  return k == TA_OP_CONV_2D || k == TA_OP_DEPTHWISE_CONV_2D || k == TA_OP_FULLY_CONNECTED;
-}
-
-static bool is_mover(ta_op_kind k) {
-  return k == TA_OP_AVERAGE_POOL_2D || k == TA_OP_MAX_POOL_2D || k == TA_OP_RESHAPE ||
-         k == TA_OP_TRANSPOSE || k == TA_OP_CONCATENATION;
 }
 
 /* check + infer on op, with messages silenced; true when both pass. */
@@ -95,14 +86,15 @@ static int32_t quantize_bias(ta_graph *g, const ta_uses *u, int32_t b, const ta_
   return t;
 }
 
-/* TRANSPOSE/RESHAPE of a DEQUANTIZE output: move the op before the DEQUANTIZE. */
+/* TRANSPOSE/RESHAPE (TA_OPF_PERMUTE) of a DEQUANTIZE output: move the op before the
+ * DEQUANTIZE. */
 static ta_status sink_dequantize(ta_graph *g, int32_t *n) {
   ta_uses u;
   if (ta_uses_build(g, &u) != TA_OK)
     return TA_ERR_LIMIT;
   for (int32_t i = 0; i < g->n_ops; i++) {
     ta_op *op = &g->ops[i];
-    if ((op->kind != TA_OP_TRANSPOSE && op->kind != TA_OP_RESHAPE) || op->n_out != 1)
+    if (!ta_op_has_flag(op->kind, TA_OPF_PERMUTE) || op->n_out != 1)
       continue;
     const int32_t x = op->in[0], y = op->out[0];
     const int32_t s = dq_source(g, &u, x);
@@ -145,17 +137,18 @@ ta_status ta_pass_qdq(ta_graph *g, int32_t *n_rewritten) {
     return TA_ERR_LIMIT;
   for (int32_t i = 0; i < g->n_ops; i++) {
     ta_op *op = &g->ops[i];
-    const bool conv = is_conv_family(op->kind);
+    const bool conv = ta_op_has_flag(op->kind, TA_OPF_WEIGHTED);
+    const bool mover = ta_op_has_flag(op->kind, TA_OPF_QUANT_SAME);
     if (dead[i] || op->n_out != 1 || g->tensors[op->out[0]].dtype != TA_DT_F32)
       continue;
-    if (!conv && !is_mover(op->kind) && op->kind != TA_OP_ADD && op->kind != TA_OP_MUL)
+    if (!conv && !mover && op->kind != TA_OP_ADD && op->kind != TA_OP_MUL)
       continue;
     /* The output: QUANTIZE, maybe after one RELU-family op. */
     int32_t r = ta_uses_single_reader(g, &u, op->out[0]), act_op = -1;
     ta_act act = TA_ACT_NONE;
-    if (r >= 0 && conv && op->a.act == TA_ACT_NONE &&
-        (g->ops[r].kind == TA_OP_RELU || g->ops[r].kind == TA_OP_RELU6)) {
-      act = g->ops[r].kind == TA_OP_RELU ? TA_ACT_RELU : TA_ACT_RELU6;
+    const ta_act r_act = r >= 0 ? ta_op_act(g->ops[r].kind) : TA_ACT_NONE;
+    if (conv && op->a.act == TA_ACT_NONE && (r_act == TA_ACT_RELU || r_act == TA_ACT_RELU6)) {
+      act = r_act;
       act_op = r;
       r = ta_uses_single_reader(g, &u, g->ops[r].out[0]);
     }
@@ -192,7 +185,7 @@ ta_status ta_pass_qdq(ta_graph *g, int32_t *n_rewritten) {
     }
     if (!ok)
       continue;
-    if (is_mover(op->kind)) {
+    if (mover) {
       const ta_tensor *a = &g->tensors[in[0]], *y = &g->tensors[yq];
       if (a->q.scale[0] != y->q.scale[0] || a->q.zero_point[0] != y->q.zero_point[0])
         continue;

@@ -276,10 +276,10 @@ static ta_status build_groups(ta_graph *g, ta_kernel_call *calls, const ta_plan_
     parent[t] = t;
   int32_t *first = plan->first_op, *last = plan->last_op;
   tensor_lifetimes(g, calls, first, last);
-  /* 1. RESHAPE outputs are views of their inputs. */
+  /* 1. Outputs of views (TA_OPF_VIEW: RESHAPE) are their inputs' bytes. */
   for (int32_t i = 0; i < g->n_ops; i++) {
     ta_op *op = &g->ops[i];
-    if (op->kind != TA_OP_RESHAPE || op->n_in < 1 || op->n_out != 1)
+    if (!ta_op_has_flag(op->kind, TA_OPF_VIEW) || op->n_in < 1 || op->n_out != 1)
       continue;
     int32_t x = op->in[0], y = op->out[0];
     if (x < 0 || y < 0 || ta_tensor_is_const(&g->tensors[x]))

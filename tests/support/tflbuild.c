@@ -30,6 +30,7 @@ typedef struct tb_tensor {
   int nzp;
   int64_t *zps;
   int qdim;
+  int32_t *signature; /* shape_signature, rank entries; NULL: not written */
 } tb_tensor;
 
 typedef struct tb_scalar {
@@ -151,6 +152,7 @@ void tfb_free(tfb *b) {
   for (int i = 0; i < b->n_tensors; i++) {
     free(b->tensors[i].name);
     free(b->tensors[i].dims);
+    free(b->tensors[i].signature);
     free(b->tensors[i].scales);
     free(b->tensors[i].zps);
   }
@@ -205,6 +207,14 @@ int tfb_tensor(tfb *b, const char *name, int type, int rank, const int32_t *dims
   t->buffer = buffer;
   t->nq = -1;
   return b->n_tensors - 1;
+}
+
+void tfb_shape_signature(tfb *b, int tensor, const int32_t *signature) {
+  if (tensor < 0 || tensor >= b->n_tensors)
+    return;
+  tb_tensor *t = &b->tensors[tensor];
+  free(t->signature);
+  t->signature = dupmem(b, signature, (size_t)t->rank * sizeof(int32_t));
 }
 
 void tfb_quant_n(tfb *b, int tensor, int n_scales, const float *scales, int n_zero_points,
@@ -262,13 +272,23 @@ int tfb_custom_op(tfb *b, const char *custom_code, const int *inputs, int n_in, 
   return add_op(b, find_code(b, TFB_OP_CUSTOM, custom_code), inputs, n_in, outputs, n_out);
 }
 
+/* BuiltinOptions union types and table names, from the reader's tfl_schema.def. */
+enum {
+#define TFL_OPTIONS(id, table, code) OPT_##id = code,
+#include "tfl_schema.def"
+};
+static const char *const options_names[] = {
+#define TFL_OPTIONS(id, table, code) [code] = #table,
+#include "tfl_schema.def"
+};
+
 /* Options: the union type, then the table's scalar fields by slot. */
-static tb_op *opts(tfb *b, int op, int type, const char *name) {
+static tb_op *opts(tfb *b, int op, int type) {
   if (op < 0 || op >= b->n_ops)
     return NULL;
   tb_op *o = &b->ops[op];
   o->opt_type = type;
-  o->opt_name = name;
+  o->opt_name = options_names[type];
   o->n_opt = 0;
   return o;
 }
@@ -285,7 +305,7 @@ static uint64_t i32bits(int v) {
 
 void tfb_conv_options(tfb *b, int op, int padding, int stride_w, int stride_h, int act,
                       int dilation_w, int dilation_h) {
-  tb_op *o = opts(b, op, 1, "Conv2DOptions");
+  tb_op *o = opts(b, op, OPT_CONV2D);
   opt_field(o, 0, 1, (uint8_t)padding, "padding");
   opt_field(o, 1, 4, i32bits(stride_w), "stride_w");
   opt_field(o, 2, 4, i32bits(stride_h), "stride_h");
@@ -296,7 +316,7 @@ void tfb_conv_options(tfb *b, int op, int padding, int stride_w, int stride_h, i
 
 void tfb_dwconv_options(tfb *b, int op, int padding, int stride_w, int stride_h,
                         int depth_multiplier, int act, int dilation_w, int dilation_h) {
-  tb_op *o = opts(b, op, 2, "DepthwiseConv2DOptions");
+  tb_op *o = opts(b, op, OPT_DEPTHWISE_CONV2D);
   opt_field(o, 0, 1, (uint8_t)padding, "padding");
   opt_field(o, 1, 4, i32bits(stride_w), "stride_w");
   opt_field(o, 2, 4, i32bits(stride_h), "stride_h");
@@ -308,7 +328,7 @@ void tfb_dwconv_options(tfb *b, int op, int padding, int stride_w, int stride_h,
 
 void tfb_pool_options(tfb *b, int op, int padding, int stride_w, int stride_h, int filter_w,
                       int filter_h, int act) {
-  tb_op *o = opts(b, op, 5, "Pool2DOptions");
+  tb_op *o = opts(b, op, OPT_POOL2D);
   opt_field(o, 0, 1, (uint8_t)padding, "padding");
   opt_field(o, 1, 4, i32bits(stride_w), "stride_w");
   opt_field(o, 2, 4, i32bits(stride_h), "stride_h");
@@ -318,37 +338,37 @@ void tfb_pool_options(tfb *b, int op, int padding, int stride_w, int stride_h, i
 }
 
 void tfb_fc_options(tfb *b, int op, int act, int keep_num_dims) {
-  tb_op *o = opts(b, op, 8, "FullyConnectedOptions");
+  tb_op *o = opts(b, op, OPT_FULLY_CONNECTED);
   opt_field(o, 0, 1, (uint8_t)act, "fused_activation_function");
   opt_field(o, 1, 1, 0, "weights_format");
   opt_field(o, 2, 1, keep_num_dims ? 1 : 0, "keep_num_dims");
 }
 
 void tfb_add_options(tfb *b, int op, int act) {
-  tb_op *o = opts(b, op, 11, "AddOptions");
+  tb_op *o = opts(b, op, OPT_ADD);
   opt_field(o, 0, 1, (uint8_t)act, "fused_activation_function");
 }
 
 void tfb_mul_options(tfb *b, int op, int act) {
-  tb_op *o = opts(b, op, 21, "MulOptions");
+  tb_op *o = opts(b, op, OPT_MUL);
   opt_field(o, 0, 1, (uint8_t)act, "fused_activation_function");
 }
 
 void tfb_softmax_options(tfb *b, int op, float beta) {
-  tb_op *o = opts(b, op, 9, "SoftmaxOptions");
+  tb_op *o = opts(b, op, OPT_SOFTMAX);
   uint32_t bits;
   memcpy(&bits, &beta, sizeof bits);
   opt_field(o, 0, 4, bits, "beta");
 }
 
 void tfb_concat_options(tfb *b, int op, int axis, int act) {
-  tb_op *o = opts(b, op, 10, "ConcatenationOptions");
+  tb_op *o = opts(b, op, OPT_CONCATENATION);
   opt_field(o, 0, 4, i32bits(axis), "axis");
   opt_field(o, 1, 1, (uint8_t)act, "fused_activation_function");
 }
 
 void tfb_reshape_options(tfb *b, int op, const int32_t *new_shape, int n) {
-  tb_op *o = opts(b, op, 17, "ReshapeOptions");
+  tb_op *o = opts(b, op, OPT_RESHAPE);
   if (!o)
     return;
   free(o->new_shape);
@@ -357,7 +377,7 @@ void tfb_reshape_options(tfb *b, int op, const int32_t *new_shape, int n) {
 }
 
 void tfb_reducer_options(tfb *b, int op, int keep_dims) {
-  tb_op *o = opts(b, op, 27, "ReducerOptions");
+  tb_op *o = opts(b, op, OPT_REDUCER);
   opt_field(o, 0, 1, keep_dims ? 1 : 0, "keep_dims");
 }
 
@@ -589,11 +609,14 @@ static void write_tensor(tfb *b, int ti, size_t at) {
   tt_field(&tt, 2, 4, (uint32_t)t->buffer, "buffer");
   int fname = tt_field(&tt, 3, 4, 0, "name");
   int fq = t->nq >= 0 ? tt_field(&tt, 4, 4, 0, "quantization") : -1;
+  int fsig = t->signature ? tt_field(&tt, 7, 4, 0, "shape_signature") : -1;
   patch(b, at, tt_write(b, &tt));
   patch(b, tt.f[fshape].at, write_i32_vec32(b, t->dims, t->rank));
   patch(b, tt.f[fname].at, write_string(b, t->name));
   if (fq >= 0)
     write_quant(b, ti, t, tt.f[fq].at);
+  if (fsig >= 0)
+    patch(b, tt.f[fsig].at, write_i32_vec32(b, t->signature, t->rank));
 }
 
 static void write_operator(tfb *b, int oi, size_t at) {
@@ -655,7 +678,9 @@ static void write_codes(tfb *b, size_t at) {
     tt_init(&ct, "OperatorCode", i);
     /* Codes that do not fit the old byte field leave 127 (PLACEHOLDER_FOR_GREATER_OP_CODES)
      * there, as the converter does. */
-    int dep = c->builtin < 127 ? c->builtin : 127;
+    int dep = c->builtin < TFB_OP_PLACEHOLDER_FOR_GREATER_OP_CODES
+                  ? c->builtin
+                  : TFB_OP_PLACEHOLDER_FOR_GREATER_OP_CODES;
     tt_field(&ct, 0, 1, (uint8_t)dep, "deprecated_builtin_code");
     int fc = c->custom ? tt_field(&ct, 1, 4, 0, "custom_code") : -1;
     tt_field(&ct, 2, 4, 1, "version");

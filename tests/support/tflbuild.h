@@ -24,42 +24,25 @@
 
 typedef struct tfb tfb;
 
-/* TFLite TensorType codes. */
+/* TFLite's enum values, from the frontend's tfl_schema.def (the reader's list, so writer
+ * and reader cannot disagree): TensorType codes TFB_<type> (TFB_INT8), BuiltinOperator codes
+ * TFB_OP_<op>, ActivationFunctionType TFB_ACT_<act>, Padding TFB_PAD_<padding>. */
 enum {
-  TFB_FLOAT32 = 0,
-  TFB_INT32 = 2,
-  TFB_UINT8 = 3,
-  TFB_INT64 = 4,
-  TFB_BOOL = 6,
-  TFB_INT16 = 7,
-  TFB_INT8 = 9
+#define TFL_TENSOR_TYPE(name, code) TFB_##name = code,
+#include "tfl_schema.def"
 };
-/* TFLite BuiltinOperator codes used by the tests. */
 enum {
-  TFB_OP_ADD = 0,
-  TFB_OP_AVERAGE_POOL_2D = 1,
-  TFB_OP_CONCATENATION = 2,
-  TFB_OP_CONV_2D = 3,
-  TFB_OP_DEPTHWISE_CONV_2D = 4,
-  TFB_OP_DEQUANTIZE = 6,
-  TFB_OP_FULLY_CONNECTED = 9,
-  TFB_OP_LOGISTIC = 14,
-  TFB_OP_MAX_POOL_2D = 17,
-  TFB_OP_MUL = 18,
-  TFB_OP_RELU = 19,
-  TFB_OP_RELU_N1_TO_1 = 20,
-  TFB_OP_RELU6 = 21,
-  TFB_OP_RESHAPE = 22,
-  TFB_OP_SOFTMAX = 25,
-  TFB_OP_SVDF = 27,
-  TFB_OP_TANH = 28,
-  TFB_OP_CUSTOM = 32,
-  TFB_OP_PAD = 34,
-  TFB_OP_MEAN = 40,
-  TFB_OP_QUANTIZE = 114
+#define TFL_BUILTIN(name, code) TFB_OP_##name = code,
+#include "tfl_schema.def"
 };
-enum { TFB_PAD_SAME = 0, TFB_PAD_VALID = 1 };
-enum { TFB_ACT_NONE = 0, TFB_ACT_RELU = 1, TFB_ACT_RELU_N1_TO_1 = 2, TFB_ACT_RELU6 = 3 };
+enum {
+#define TFL_ACTIVATION(name, code) TFB_ACT_##name = code,
+#include "tfl_schema.def"
+};
+enum {
+#define TFL_PADDING(name, code) TFB_PAD_##name = code,
+#include "tfl_schema.def"
+};
 
 tfb *tfb_new(void);
 void tfb_free(tfb *b);
@@ -68,6 +51,8 @@ void tfb_free(tfb *b);
 int tfb_buffer(tfb *b, const void *data, size_t len);
 /* A tensor; buffer 0 = no data (activation). Returns the tensor index. */
 int tfb_tensor(tfb *b, const char *name, int type, int rank, const int32_t *dims, int buffer);
+/* shape_signature of a tensor: as many entries as its rank, -1 for a dynamic dim. */
+void tfb_shape_signature(tfb *b, int tensor, const int32_t *signature);
 /* Quantization parameters: n scales and zero points, along quantized_dimension. */
 void tfb_quant(tfb *b, int tensor, int n, const float *scales, const int64_t *zero_points,
                int quantized_dimension);

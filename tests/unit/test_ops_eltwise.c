@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "ta_ir.h"
+#include "ta_ops.h"
 #include "tflbuild.h"
 #include "tt_pipeline.h"
 
@@ -911,6 +912,98 @@ static void test_diag_types_and_quant(void **state) {
   expect_error(&dq, TA_ERR_UNSUPPORTED, want5, 2);
 }
 
+/* ---- the shared element-wise shape inference (eltwise.c), called directly ---------------- */
+
+static char infer_msgs[2048];
+
+static void infer_sink(void *user, ta_severity sev, const char *msg) {
+  (void)user;
+  (void)sev;
+  snprintf(infer_msgs, sizeof infer_msgs, "%s", msg);
+}
+
+/* op(a, b) -> y (y of unknown shape when y_rank < 0); returns infer's status. */
+static ta_status infer_pair(ta_op_kind kind, int32_t ra, const int32_t *da, int32_t rb,
+                            const int32_t *db, int32_t y_rank, const int32_t *dy, int32_t *rank,
+                            int32_t *dims) {
+  ta_ctx ctx;
+  ta_ctx_init(&ctx, NULL, NULL, infer_sink, NULL);
+  infer_msgs[0] = '\0';
+  ta_graph *g = ta_graph_new(&ctx, "t");
+  const int32_t a = ta_graph_add_tensor(g, "a", TA_DT_F32, ra, da);
+  const int32_t b = rb >= 0 ? ta_graph_add_tensor(g, "b", TA_DT_F32, rb, db) : -1;
+  const int32_t y = ta_graph_add_tensor(g, "y", TA_DT_F32, y_rank < 0 ? 0 : y_rank, dy);
+  if (y_rank < 0)
+    g->tensors[y].shape_known = false;
+  const int32_t o = ta_graph_add_op(g, kind, b >= 0 ? 2 : 1, 1);
+  g->ops[o].in[0] = a;
+  if (b >= 0)
+    g->ops[o].in[1] = b;
+  g->ops[o].out[0] = y;
+  ta_status st = b >= 0 ? ta_infer_broadcast(g, &g->ops[o]) : ta_infer_same_shape(g, &g->ops[o]);
+  *rank = g->tensors[y].rank;
+  memcpy(dims, g->tensors[y].dims, sizeof g->tensors[y].dims);
+  ta_ctx_free(&ctx);
+  return st;
+}
+
+static void test_infer_broadcast_shapes(void **state) {
+  (void)state;
+  int32_t rank, dims[TA_MAX_RANK];
+  /* [2,1,3] and [4,1] -> [2,4,3]: aligned at the last dim, 1 stretches. */
+  assert_int_equal(
+      infer_pair(TA_OP_ADD, 3, (int32_t[]){2, 1, 3}, 2, (int32_t[]){4, 1}, -1, NULL, &rank, dims),
+      TA_OK);
+  assert_int_equal(rank, 3);
+  assert_memory_equal(dims, ((int32_t[]){2, 4, 3}), 3 * sizeof(int32_t));
+  /* A scalar broadcasts to anything. */
+  assert_int_equal(
+      infer_pair(TA_OP_DIV, 0, (int32_t[]){1}, 2, (int32_t[]){5, 7}, -1, NULL, &rank, dims), TA_OK);
+  assert_int_equal(rank, 2);
+  assert_memory_equal(dims, ((int32_t[]){5, 7}), 2 * sizeof(int32_t));
+  /* A stated output shape that agrees is accepted. */
+  assert_int_equal(infer_pair(TA_OP_SUB, 2, (int32_t[]){3, 1}, 1, (int32_t[]){4}, 2,
+                              (int32_t[]){3, 4}, &rank, dims),
+                   TA_OK);
+  /* ta_broadcast_shape itself: the first offending dim of the result. */
+  ta_tensor a = {.shape_known = true, .rank = 3, .dims = {2, 3, 4}};
+  ta_tensor b = {.shape_known = true, .rank = 2, .dims = {5, 4}};
+  int32_t bad = -1;
+  assert_false(ta_broadcast_shape(&a, &b, &rank, dims, &bad));
+  assert_int_equal(bad, 1);
+}
+
+static void test_infer_broadcast_errors(void **state) {
+  (void)state;
+  int32_t rank, dims[TA_MAX_RANK];
+  assert_int_equal(
+      infer_pair(TA_OP_MUL, 2, (int32_t[]){2, 3}, 1, (int32_t[]){4}, -1, NULL, &rank, dims),
+      TA_ERR_MALFORMED);
+  assert_string_equal(infer_msgs,
+                      "op 0 MUL: input shapes [2,3] (\"a\") and [4] (\"b\") cannot be broadcast "
+                      "together: dim 1 of the first is 3, dim 0 of the second is 4 (expected "
+                      "equal, or one of them 1)");
+  assert_int_equal(infer_pair(TA_OP_ADD, 2, (int32_t[]){2, 3}, 1, (int32_t[]){3}, 2,
+                              (int32_t[]){3, 2}, &rank, dims),
+                   TA_ERR_MALFORMED);
+  assert_string_equal(infer_msgs, "op 0 ADD: output \"y\" has shape [3,2], but inputs [2,3] and "
+                                  "[3] broadcast to [2,3]");
+}
+
+static void test_infer_same_shape(void **state) {
+  (void)state;
+  int32_t rank, dims[TA_MAX_RANK];
+  assert_int_equal(infer_pair(TA_OP_RELU, 3, (int32_t[]){1, 4, 2}, -1, NULL, -1, NULL, &rank, dims),
+                   TA_OK);
+  assert_int_equal(rank, 3);
+  assert_memory_equal(dims, ((int32_t[]){1, 4, 2}), 3 * sizeof(int32_t));
+  assert_int_equal(
+      infer_pair(TA_OP_LOGISTIC, 2, (int32_t[]){1, 4}, -1, NULL, 2, (int32_t[]){1, 5}, &rank, dims),
+      TA_ERR_MALFORMED);
+  assert_string_equal(infer_msgs, "op 0 LOGISTIC: output \"y\" has shape [1,5] in the model; "
+                                  "expected [1,4] like the input");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_add_s8_broadcast_channels),
@@ -940,6 +1033,9 @@ int main(void) {
       cmocka_unit_test(test_diag_concat),
       cmocka_unit_test(test_diag_reshape_count),
       cmocka_unit_test(test_diag_types_and_quant),
+      cmocka_unit_test(test_infer_broadcast_shapes),
+      cmocka_unit_test(test_infer_broadcast_errors),
+      cmocka_unit_test(test_infer_same_shape),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

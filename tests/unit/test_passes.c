@@ -250,6 +250,95 @@ static void test_qdq(void **state) {
     assert_true(abs(got[i] - want[i]) <= 1);
 }
 
+/* The op table's flags (ops.def), as the passes and the planner query them. */
+static void test_op_flags(void **state) {
+  (void)state;
+  assert_true(ta_op_has_flag(TA_OP_CONV_2D, TA_OPF_TAKES_ACT | TA_OPF_WEIGHTED));
+  assert_false(ta_op_has_flag(TA_OP_CONV_2D, TA_OPF_QUANT_SAME));
+  assert_true(ta_op_has_flag(TA_OP_RESHAPE, TA_OPF_VIEW | TA_OPF_PERMUTE | TA_OPF_QUANT_SAME));
+  assert_true(ta_op_has_flag(TA_OP_TRANSPOSE, TA_OPF_PERMUTE));
+  assert_false(ta_op_has_flag(TA_OP_TRANSPOSE, TA_OPF_VIEW));
+  assert_true(ta_op_has_flag(TA_OP_MAX_POOL_2D, TA_OPF_QUANT_SAME | TA_OPF_TAKES_ACT));
+  assert_true(ta_op_has_flag(TA_OP_ADD, TA_OPF_ELEMENTWISE | TA_OPF_TAKES_ACT));
+  assert_false(ta_op_has_flag(TA_OP_SOFTMAX, TA_OPF_TAKES_ACT));
+  assert_false(ta_op_has_flag(TA_OP_PAD, TA_OPF_QUANT_SAME));
+  assert_false(ta_op_has_flag(TA_OP_COUNT, TA_OPF_VIEW));
+  assert_int_equal(ta_op_act(TA_OP_RELU), TA_ACT_RELU);
+  assert_int_equal(ta_op_act(TA_OP_RELU6), TA_ACT_RELU6);
+  assert_int_equal(ta_op_act(TA_OP_RELU_N1_TO_1), TA_ACT_RELU_N1_TO_1);
+  assert_int_equal(ta_op_act(TA_OP_CLAMP), TA_ACT_NONE);
+  assert_int_equal(ta_op_act(TA_OP_COUNT), TA_ACT_NONE);
+  /* Facts that hold together: an activation op is element-wise and does not take an
+   * activation itself; a view is a permutation and quantization transparent. */
+  for (int k = 0; k < TA_OP_COUNT; k++) {
+    if (ta_op_act((ta_op_kind)k) != TA_ACT_NONE) {
+      assert_true(ta_op_has_flag((ta_op_kind)k, TA_OPF_ELEMENTWISE));
+      assert_false(ta_op_has_flag((ta_op_kind)k, TA_OPF_TAKES_ACT));
+    }
+    if (ta_op_has_flag((ta_op_kind)k, TA_OPF_VIEW))
+      assert_true(ta_op_has_flag((ta_op_kind)k, TA_OPF_PERMUTE | TA_OPF_QUANT_SAME));
+  }
+}
+
+/* MAX_POOL_2D ; RELU_N1_TO_1  =>  MAX_POOL_2D{act}; SOFTMAX (no TA_OPF_TAKES_ACT) ; RELU stays. */
+static void test_fuse_activation_by_flags(void **state) {
+  (void)state;
+  ta_graph *g = new_graph();
+  const int32_t x = tensor(g, "x", TA_DT_F32, 4, 1, 2, 2, 3);
+  const int32_t p = ta_graph_add_tensor(g, "p", TA_DT_F32, 0, NULL);
+  const int32_t q = ta_graph_add_tensor(g, "q", TA_DT_F32, 0, NULL);
+  const int32_t s = ta_graph_add_tensor(g, "s", TA_DT_F32, 0, NULL);
+  const int32_t y = ta_graph_add_tensor(g, "y", TA_DT_F32, 0, NULL);
+  const int32_t pool = op(g, TA_OP_MAX_POOL_2D, 1, &x, p);
+  g->ops[pool].a = (ta_attrs){.filter_w = 1, .filter_h = 1, .stride_w = 1, .stride_h = 1};
+  op(g, TA_OP_RELU_N1_TO_1, 1, &p, q);
+  op(g, TA_OP_SOFTMAX, 1, &q, s);
+  op(g, TA_OP_RELU, 1, &s, y);
+  g->ops[2].a.beta = 1.0f;
+  io(g, x, y);
+  checked(g);
+  int32_t n;
+  assert_int_equal(ta_pass_fuse_activation(g, &n), TA_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(g->n_ops, 3);
+  assert_int_equal(g->ops[0].kind, TA_OP_MAX_POOL_2D);
+  assert_int_equal(g->ops[0].a.act, TA_ACT_RELU_N1_TO_1);
+  assert_int_equal(count(g, TA_OP_RELU), 1);
+  checked(g);
+}
+
+/* DEQUANTIZE ; MAX_POOL_2D (TA_OPF_QUANT_SAME) ; QUANTIZE  =>  int8 MAX_POOL_2D when the
+ * quantization agrees, and unchanged when it does not. */
+static void test_qdq_quant_same(void **state) {
+  (void)state;
+  for (int same = 0; same < 2; same++) {
+    ta_graph *g = new_graph();
+    const int32_t xq = tensor(g, "x_q", TA_DT_I8, 4, 1, 2, 2, 1);
+    static float xs = 0.5f, ys_same = 0.5f, ys_other = 0.25f;
+    static int64_t zx = 3, zy = 3;
+    g->tensors[xq].q = (ta_quant){1, 0, &xs, &zx};
+    const int32_t xf = ta_graph_add_tensor(g, "x", TA_DT_F32, 0, NULL);
+    const int32_t yf = ta_graph_add_tensor(g, "y", TA_DT_F32, 0, NULL);
+    const int32_t yq = ta_graph_add_tensor(g, "y_q", TA_DT_I8, 0, NULL);
+    g->tensors[yq].q = (ta_quant){1, 0, same ? &ys_same : &ys_other, &zy};
+    op(g, TA_OP_DEQUANTIZE, 1, &xq, xf);
+    const int32_t pool = op(g, TA_OP_MAX_POOL_2D, 1, &xf, yf);
+    g->ops[pool].a = (ta_attrs){.filter_w = 2, .filter_h = 2, .stride_w = 2, .stride_h = 2};
+    op(g, TA_OP_QUANTIZE, 1, &yf, yq);
+    io(g, xq, yq);
+    checked(g);
+    int32_t n;
+    assert_int_equal(ta_pass_qdq(g, &n), TA_OK);
+    assert_int_equal(n, same ? 1 : 0);
+    assert_int_equal(ta_pass_remove_dead(g, &n), TA_OK);
+    assert_int_equal(g->n_ops, same ? 1 : 3);
+    if (same)
+      assert_int_equal(g->tensors[g->ops[0].in[0]].dtype, TA_DT_I8);
+    checked(g);
+    ta_ctx_free(&ctx);
+  }
+}
+
 /* An op on constants becomes a constant; dead ops go. */
 static void test_fold_constants_and_dead(void **state) {
   (void)state;
@@ -327,6 +416,9 @@ int main(void) {
       cmocka_unit_test_teardown(test_fold_batchnorm_needs_per_channel, teardown),
       cmocka_unit_test_teardown(test_fuse_activation, teardown),
       cmocka_unit_test_teardown(test_qdq, teardown),
+      cmocka_unit_test_teardown(test_op_flags, teardown),
+      cmocka_unit_test_teardown(test_fuse_activation_by_flags, teardown),
+      cmocka_unit_test_teardown(test_qdq_quant_same, teardown),
       cmocka_unit_test_teardown(test_fold_constants_and_dead, teardown),
       cmocka_unit_test_teardown(test_transpose_into_fc, teardown),
   };

@@ -22,15 +22,17 @@
 
 #include "flatbuf.h"
 #include "ta_tflite.h"
+#include "tfl_schema.h"
 #include "tflbuild.h"
 
 /* ---- helpers ---- */
 
 static char messages[16384]; /* every message of the last read, one per line */
+static int n_warnings;       /* TA_WARNING messages of the last read */
 
 static void sink(void *user, ta_severity sev, const char *msg) {
   (void)user;
-  (void)sev;
+  n_warnings += sev == TA_WARNING;
   size_t used = strlen(messages), n = strlen(msg);
   if (used + n + 2 < sizeof messages) {
     memcpy(messages + used, msg, n);
@@ -47,6 +49,7 @@ typedef struct reading {
 
 static ta_status read_bytes(reading *r, const uint8_t *bytes, size_t len) {
   messages[0] = '\0';
+  n_warnings = 0;
   ta_ctx_init(&r->ctx, NULL, NULL, sink, NULL);
   r->ctx.file = "test.tflite";
   r->ctx.max_errors = 100;
@@ -1157,6 +1160,165 @@ static void test_real_models(void **state) {
   ta_ctx_free(&r.ctx);
 }
 
+/* ---- the schema codes shared by writer and reader (tfl_schema.def) ---- */
+
+/* One op with builtin code `code`, x [1,8] -> y [1,8], read back. */
+static ta_status read_one_op(reading *r, int code, int type, uint8_t **bytes) {
+  tfb *b = tfb_new();
+  int x = tfb_tensor(b, "x", type, 2, (int32_t[]){1, 8}, 0);
+  int y = tfb_tensor(b, "y", type, 2, (int32_t[]){1, 8}, 0);
+  tfb_op(b, code, (int[]){x}, 1, (int[]){y}, 1);
+  tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
+  size_t len;
+  *bytes = finish(b, &len);
+  tfb_free(b);
+  return read_bytes(r, *bytes, len);
+}
+
+/* Every BuiltinOperator code the writer can write reads back as the operator of that name:
+ * the op the reader maps it to (whose ops.def name is the TFLite spelling), or an
+ * "unsupported operator" message naming it. */
+static void test_builtin_codes_agree(void **state) {
+  (void)state;
+  static const char *const names[] = {
+#define TFL_BUILTIN(name, code) [code] = #name,
+#include "tfl_schema.def"
+  };
+  assert_int_equal(TA_ARRAY_LEN(names), TA_TFL_BUILTIN_COUNT);
+  assert_int_equal(TFB_OP_CONV_2D, TA_TFL_OP_CONV_2D);
+  assert_int_equal(TFB_OP_QUANTIZE, 114);
+  int supported = 0;
+  for (int code = 0; code < TA_TFL_BUILTIN_COUNT; code++) {
+    if (code == TFB_OP_CUSTOM)
+      continue; /* needs a custom_code: test_custom_op */
+    reading r;
+    uint8_t *bytes;
+    ta_status st = read_one_op(&r, code, TFB_FLOAT32, &bytes);
+    if (st == TA_OK) {
+      assert_int_equal(r.g->n_ops, 1);
+      assert_string_equal(ta_op_kind_name(r.g->ops[0].kind), names[code]);
+      supported++;
+    } else {
+      char want[160];
+      snprintf(want, sizeof want,
+               "test.tflite: op 0 %s: unsupported operator (TFLite builtin code %d)", names[code],
+               code);
+      assert_int_equal(st, TA_ERR_UNSUPPORTED);
+      assert_line(want);
+    }
+    ta_ctx_free(&r.ctx);
+    free(bytes);
+  }
+  assert_true(supported >= 19); /* the reader's op map; more as operators are added */
+}
+
+/* TensorType, ActivationFunctionType and Padding values written by tflbuild read back as the
+ * reader's meaning of them. */
+static void test_schema_enums_agree(void **state) {
+  (void)state;
+  static const struct {
+    int type;
+    const char *dtype;
+  } types[] = {{TFB_FLOAT32, "float32"}, {TFB_INT32, "int32"}, {TFB_UINT8, "uint8"},
+               {TFB_INT64, "int64"},     {TFB_BOOL, "bool"},   {TFB_INT16, "int16"},
+               {TFB_INT8, "int8"}};
+  for (size_t i = 0; i < TA_ARRAY_LEN(types); i++) {
+    reading r;
+    uint8_t *bytes;
+    assert_int_equal(read_one_op(&r, TFB_OP_RELU, types[i].type, &bytes), TA_OK);
+    assert_string_equal(ta_dtype_name(r.g->tensors[0].dtype), types[i].dtype);
+    ta_ctx_free(&r.ctx);
+    free(bytes);
+  }
+  static const struct {
+    int act;
+    ta_act want;
+  } acts[] = {{TFB_ACT_NONE, TA_ACT_NONE},
+              {TFB_ACT_RELU, TA_ACT_RELU},
+              {TFB_ACT_RELU_N1_TO_1, TA_ACT_RELU_N1_TO_1},
+              {TFB_ACT_RELU6, TA_ACT_RELU6},
+              {TFB_ACT_TANH, TA_ACT_NONE}};
+  for (size_t i = 0; i < TA_ARRAY_LEN(acts); i++) {
+    tfb *b = tfb_new();
+    int x = tfb_tensor(b, "x", TFB_FLOAT32, 2, (int32_t[]){1, 8}, 0);
+    int y = tfb_tensor(b, "y", TFB_FLOAT32, 2, (int32_t[]){1, 8}, 0);
+    int op = tfb_op(b, TFB_OP_ADD, (int[]){x, x}, 2, (int[]){y}, 1);
+    tfb_add_options(b, op, acts[i].act);
+    tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
+    size_t len;
+    uint8_t *bytes = finish(b, &len);
+    tfb_free(b);
+    reading r;
+    if (acts[i].act == TFB_ACT_TANH) {
+      assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_UNSUPPORTED);
+      assert_line("test.tflite: op 0 ADD \"y\": fused activation TANH is not supported (only NONE, "
+                  "RELU, RELU_N1_TO_1, RELU6)");
+    } else {
+      assert_int_equal(read_bytes(&r, bytes, len), TA_OK);
+      assert_int_equal(r.g->ops[0].a.act, acts[i].want);
+    }
+    ta_ctx_free(&r.ctx);
+    free(bytes);
+  }
+  for (int pad = 0; pad < 2; pad++) {
+    tfb *b = tfb_new();
+    int x = tfb_tensor(b, "x", TFB_FLOAT32, 4, (int32_t[]){1, 4, 4, 1}, 0);
+    int y = tfb_tensor(b, "y", TFB_FLOAT32, 4, (int32_t[]){1, 4, 4, 1}, 0);
+    int op = tfb_op(b, TFB_OP_MAX_POOL_2D, (int[]){x}, 1, (int[]){y}, 1);
+    tfb_pool_options(b, op, pad ? TFB_PAD_VALID : TFB_PAD_SAME, 1, 1, 1, 1, TFB_ACT_NONE);
+    tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
+    size_t len;
+    uint8_t *bytes = finish(b, &len);
+    tfb_free(b);
+    reading r;
+    assert_int_equal(read_bytes(&r, bytes, len), TA_OK);
+    assert_int_equal(r.g->ops[0].a.padding, pad ? TA_PAD_VALID : TA_PAD_SAME);
+    ta_ctx_free(&r.ctx);
+    free(bytes);
+  }
+}
+
+/* A graph input with a dynamic dim in shape_signature (other than a batch of 1) is compiled
+ * for its stored shape: a warning says so; the read still succeeds. */
+static void test_shape_signature_warning(void **state) {
+  (void)state;
+  static const struct {
+    int32_t sig[3];
+    const char *warning; /* NULL: none */
+  } cases[] = {
+      {{-1, 8, 3}, NULL}, /* a dynamic batch stored as 1: the normal case */
+      {{1, -1, 3},
+       "test.tflite: tensor 0 \"x\": dim 1 is dynamic in the model's shape_signature (-1); the "
+       "generated code is fixed to the stored shape [1,8,3] and accepts only that"},
+      {{-1, -1, -1},
+       "test.tflite: tensor 0 \"x\": dims 1, 2 are dynamic in the model's shape_signature (-1); "
+       "the generated code is fixed to the stored shape [1,8,3] and accepts only that"},
+  };
+  for (size_t i = 0; i < TA_ARRAY_LEN(cases); i++) {
+    tfb *b = tfb_new();
+    int x = tfb_tensor(b, "x", TFB_FLOAT32, 3, (int32_t[]){1, 8, 3}, 0);
+    int y = tfb_tensor(b, "y", TFB_FLOAT32, 3, (int32_t[]){1, 8, 3}, 0);
+    tfb_shape_signature(b, x, cases[i].sig);
+    tfb_shape_signature(b, y, cases[i].sig); /* not a graph input: never reported */
+    tfb_op(b, TFB_OP_RELU, (int[]){x}, 1, (int[]){y}, 1);
+    tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
+    size_t len;
+    uint8_t *bytes = finish(b, &len);
+    tfb_free(b);
+    reading r;
+    assert_int_equal(read_bytes(&r, bytes, len), TA_OK);
+    assert_int_equal(r.ctx.n_errors, 0);
+    if (cases[i].warning) {
+      assert_int_equal(n_warnings, 1);
+      assert_line(cases[i].warning);
+    } else {
+      assert_int_equal(n_warnings, 0);
+    }
+    ta_ctx_free(&r.ctx);
+    free(bytes);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_roundtrip_cnn),
@@ -1182,6 +1344,9 @@ int main(void) {
       cmocka_unit_test(test_toco_bias_quantized_dimension),
       cmocka_unit_test(test_schema_version),
       cmocka_unit_test(test_real_models),
+      cmocka_unit_test(test_builtin_codes_agree),
+      cmocka_unit_test(test_schema_enums_agree),
+      cmocka_unit_test(test_shape_signature_warning),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

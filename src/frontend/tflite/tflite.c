@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "flatbuf.h"
+#include "tfl_schema.h"
 
 /* Field slots, in schema.fbs order (a union field takes two slots: _type, then value). */
 enum { MODEL_VERSION = 0, MODEL_OPERATOR_CODES = 1, MODEL_SUBGRAPHS = 2, MODEL_BUFFERS = 4 };
@@ -39,6 +40,7 @@ enum {
   TENSOR_NAME = 3,
   TENSOR_QUANTIZATION = 4,
   TENSOR_SPARSITY = 6,
+  TENSOR_SHAPE_SIGNATURE = 7,
   TENSOR_EXTERNAL_BUFFER = 10
 };
 enum {
@@ -77,23 +79,7 @@ enum { MUL_ACT };
 enum { RESHAPE_NEW_SHAPE };
 enum { REDUCER_KEEP_DIMS };
 
-/* BuiltinOptions union type ids of the options tables we read. */
-enum {
-  OPT_NONE = 0,
-  OPT_CONV2D = 1,
-  OPT_DEPTHWISE_CONV2D = 2,
-  OPT_POOL2D = 5,
-  OPT_FULLY_CONNECTED = 8,
-  OPT_SOFTMAX = 9,
-  OPT_CONCATENATION = 10,
-  OPT_ADD = 11,
-  OPT_RESHAPE = 17,
-  OPT_MUL = 21,
-  OPT_REDUCER = 27
-};
-
 #define TFL_SCHEMA_VERSION 3u
-#define TFL_CUSTOM 32
 /* Caps that stop a hostile file from making us allocate without bound. */
 #define MAX_TENSORS ((uint32_t)TA_MAX_TENSORS)
 #define MAX_OPS ((uint32_t)TA_MAX_OPS)
@@ -103,281 +89,67 @@ enum {
 
 /* Every BuiltinOperator of schema.fbs, by code, so that an unsupported one is named. */
 static const char *const builtin_names[] = {
-    "ADD",
-    "AVERAGE_POOL_2D",
-    "CONCATENATION",
-    "CONV_2D",
-    "DEPTHWISE_CONV_2D",
-    "DEPTH_TO_SPACE",
-    "DEQUANTIZE",
-    "EMBEDDING_LOOKUP",
-    "FLOOR",
-    "FULLY_CONNECTED",
-    "HASHTABLE_LOOKUP",
-    "L2_NORMALIZATION",
-    "L2_POOL_2D",
-    "LOCAL_RESPONSE_NORMALIZATION",
-    "LOGISTIC",
-    "LSH_PROJECTION",
-    "LSTM",
-    "MAX_POOL_2D",
-    "MUL",
-    "RELU",
-    "RELU_N1_TO_1",
-    "RELU6",
-    "RESHAPE",
-    "RESIZE_BILINEAR",
-    "RNN",
-    "SOFTMAX",
-    "SPACE_TO_DEPTH",
-    "SVDF",
-    "TANH",
-    "CONCAT_EMBEDDINGS",
-    "SKIP_GRAM",
-    "CALL",
-    "CUSTOM",
-    "EMBEDDING_LOOKUP_SPARSE",
-    "PAD",
-    "UNIDIRECTIONAL_SEQUENCE_RNN",
-    "GATHER",
-    "BATCH_TO_SPACE_ND",
-    "SPACE_TO_BATCH_ND",
-    "TRANSPOSE",
-    "MEAN",
-    "SUB",
-    "DIV",
-    "SQUEEZE",
-    "UNIDIRECTIONAL_SEQUENCE_LSTM",
-    "STRIDED_SLICE",
-    "BIDIRECTIONAL_SEQUENCE_RNN",
-    "EXP",
-    "TOPK_V2",
-    "SPLIT",
-    "LOG_SOFTMAX",
-    "DELEGATE",
-    "BIDIRECTIONAL_SEQUENCE_LSTM",
-    "CAST",
-    "PRELU",
-    "MAXIMUM",
-    "ARG_MAX",
-    "MINIMUM",
-    "LESS",
-    "NEG",
-    "PADV2",
-    "GREATER",
-    "GREATER_EQUAL",
-    "LESS_EQUAL",
-    "SELECT",
-    "SLICE",
-    "SIN",
-    "TRANSPOSE_CONV",
-    "SPARSE_TO_DENSE",
-    "TILE",
-    "EXPAND_DIMS",
-    "EQUAL",
-    "NOT_EQUAL",
-    "LOG",
-    "SUM",
-    "SQRT",
-    "RSQRT",
-    "SHAPE",
-    "POW",
-    "ARG_MIN",
-    "FAKE_QUANT",
-    "REDUCE_PROD",
-    "REDUCE_MAX",
-    "PACK",
-    "LOGICAL_OR",
-    "ONE_HOT",
-    "LOGICAL_AND",
-    "LOGICAL_NOT",
-    "UNPACK",
-    "REDUCE_MIN",
-    "FLOOR_DIV",
-    "REDUCE_ANY",
-    "SQUARE",
-    "ZEROS_LIKE",
-    "FILL",
-    "FLOOR_MOD",
-    "RANGE",
-    "RESIZE_NEAREST_NEIGHBOR",
-    "LEAKY_RELU",
-    "SQUARED_DIFFERENCE",
-    "MIRROR_PAD",
-    "ABS",
-    "SPLIT_V",
-    "UNIQUE",
-    "CEIL",
-    "REVERSE_V2",
-    "ADD_N",
-    "GATHER_ND",
-    "COS",
-    "WHERE",
-    "RANK",
-    "ELU",
-    "REVERSE_SEQUENCE",
-    "MATRIX_DIAG",
-    "QUANTIZE",
-    "MATRIX_SET_DIAG",
-    "ROUND",
-    "HARD_SWISH",
-    "IF",
-    "WHILE",
-    "NON_MAX_SUPPRESSION_V4",
-    "NON_MAX_SUPPRESSION_V5",
-    "SCATTER_ND",
-    "SELECT_V2",
-    "DENSIFY",
-    "SEGMENT_SUM",
-    "BATCH_MATMUL",
-    "PLACEHOLDER_FOR_GREATER_OP_CODES",
-    "CUMSUM",
-    "CALL_ONCE",
-    "BROADCAST_TO",
-    "RFFT2D",
-    "CONV_3D",
-    "IMAG",
-    "REAL",
-    "COMPLEX_ABS",
-    "HASHTABLE",
-    "HASHTABLE_FIND",
-    "HASHTABLE_IMPORT",
-    "HASHTABLE_SIZE",
-    "REDUCE_ALL",
-    "CONV_3D_TRANSPOSE",
-    "VAR_HANDLE",
-    "READ_VARIABLE",
-    "ASSIGN_VARIABLE",
-    "BROADCAST_ARGS",
-    "RANDOM_STANDARD_NORMAL",
-    "BUCKETIZE",
-    "RANDOM_UNIFORM",
-    "MULTINOMIAL",
-    "GELU",
-    "DYNAMIC_UPDATE_SLICE",
-    "RELU_0_TO_1",
-    "UNSORTED_SEGMENT_PROD",
-    "UNSORTED_SEGMENT_MAX",
-    "UNSORTED_SEGMENT_SUM",
-    "ATAN2",
-    "UNSORTED_SEGMENT_MIN",
-    "SIGN",
-    "BITCAST",
-    "BITWISE_XOR",
-    "RIGHT_SHIFT",
-    "STABLEHLO_LOGISTIC",
-    "STABLEHLO_ADD",
-    "STABLEHLO_DIVIDE",
-    "STABLEHLO_MULTIPLY",
-    "STABLEHLO_MAXIMUM",
-    "STABLEHLO_RESHAPE",
-    "STABLEHLO_CLAMP",
-    "STABLEHLO_CONCATENATE",
-    "STABLEHLO_BROADCAST_IN_DIM",
-    "STABLEHLO_CONVOLUTION",
-    "STABLEHLO_SLICE",
-    "STABLEHLO_CUSTOM_CALL",
-    "STABLEHLO_REDUCE",
-    "STABLEHLO_ABS",
-    "STABLEHLO_AND",
-    "STABLEHLO_COSINE",
-    "STABLEHLO_EXPONENTIAL",
-    "STABLEHLO_FLOOR",
-    "STABLEHLO_LOG",
-    "STABLEHLO_MINIMUM",
-    "STABLEHLO_NEGATE",
-    "STABLEHLO_OR",
-    "STABLEHLO_POWER",
-    "STABLEHLO_REMAINDER",
-    "STABLEHLO_RSQRT",
-    "STABLEHLO_SELECT",
-    "STABLEHLO_SUBTRACT",
-    "STABLEHLO_TANH",
-    "STABLEHLO_SCATTER",
-    "STABLEHLO_COMPARE",
-    "STABLEHLO_CONVERT",
-    "STABLEHLO_DYNAMIC_SLICE",
-    "STABLEHLO_DYNAMIC_UPDATE_SLICE",
-    "STABLEHLO_PAD",
-    "STABLEHLO_IOTA",
-    "STABLEHLO_DOT_GENERAL",
-    "STABLEHLO_REDUCE_WINDOW",
-    "STABLEHLO_SORT",
-    "STABLEHLO_WHILE",
-    "STABLEHLO_GATHER",
-    "STABLEHLO_TRANSPOSE",
-    "DILATE",
-    "STABLEHLO_RNG_BIT_GENERATOR",
-    "REDUCE_WINDOW",
-    "STABLEHLO_COMPOSITE",
-    "STABLEHLO_SHIFT_LEFT",
-    "STABLEHLO_CBRT",
-    "STABLEHLO_CASE",
+#define TFL_BUILTIN(name, code) [code] = #name,
+#include "tfl_schema.def"
 };
-_Static_assert(TA_ARRAY_LEN(builtin_names) == 210, "BuiltinOperator 0..209 of schema.fbs");
+_Static_assert(TA_ARRAY_LEN(builtin_names) == TA_TFL_BUILTIN_COUNT && TA_TFL_BUILTIN_COUNT == 210,
+               "BuiltinOperator 0..209 of schema.fbs");
 
-/* The builtin operators tinyaot implements, and the options table each carries (OPT_NONE:
+/* The builtin operators tinyaot implements, and the options table each carries (TA_TFL_OPT_NONE:
  * none that we read; whatever the file holds there is ignored, as TFLite does). */
 static const struct {
   int32_t code;
   ta_op_kind kind;
   uint8_t options;
 } op_map[] = {
-    {0, TA_OP_ADD, OPT_ADD},
-    {1, TA_OP_AVERAGE_POOL_2D, OPT_POOL2D},
-    {2, TA_OP_CONCATENATION, OPT_CONCATENATION},
-    {3, TA_OP_CONV_2D, OPT_CONV2D},
-    {4, TA_OP_DEPTHWISE_CONV_2D, OPT_DEPTHWISE_CONV2D},
-    {6, TA_OP_DEQUANTIZE, OPT_NONE},
-    {9, TA_OP_FULLY_CONNECTED, OPT_FULLY_CONNECTED},
-    {14, TA_OP_LOGISTIC, OPT_NONE},
-    {17, TA_OP_MAX_POOL_2D, OPT_POOL2D},
-    {18, TA_OP_MUL, OPT_MUL},
-    {19, TA_OP_RELU, OPT_NONE},
-    {20, TA_OP_RELU_N1_TO_1, OPT_NONE},
-    {21, TA_OP_RELU6, OPT_NONE},
-    {22, TA_OP_RESHAPE, OPT_RESHAPE},
-    {25, TA_OP_SOFTMAX, OPT_SOFTMAX},
-    {28, TA_OP_TANH, OPT_NONE},
-    {34, TA_OP_PAD, OPT_NONE},
-    {40, TA_OP_MEAN, OPT_REDUCER},
-    {114, TA_OP_QUANTIZE, OPT_NONE},
+    {TA_TFL_OP_ADD, TA_OP_ADD, TA_TFL_OPT_ADD},
+    {TA_TFL_OP_AVERAGE_POOL_2D, TA_OP_AVERAGE_POOL_2D, TA_TFL_OPT_POOL2D},
+    {TA_TFL_OP_CONCATENATION, TA_OP_CONCATENATION, TA_TFL_OPT_CONCATENATION},
+    {TA_TFL_OP_CONV_2D, TA_OP_CONV_2D, TA_TFL_OPT_CONV2D},
+    {TA_TFL_OP_DEPTHWISE_CONV_2D, TA_OP_DEPTHWISE_CONV_2D, TA_TFL_OPT_DEPTHWISE_CONV2D},
+    {TA_TFL_OP_DEQUANTIZE, TA_OP_DEQUANTIZE, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_FULLY_CONNECTED, TA_OP_FULLY_CONNECTED, TA_TFL_OPT_FULLY_CONNECTED},
+    {TA_TFL_OP_LOGISTIC, TA_OP_LOGISTIC, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_MAX_POOL_2D, TA_OP_MAX_POOL_2D, TA_TFL_OPT_POOL2D},
+    {TA_TFL_OP_MUL, TA_OP_MUL, TA_TFL_OPT_MUL},
+    {TA_TFL_OP_RELU, TA_OP_RELU, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_RELU_N1_TO_1, TA_OP_RELU_N1_TO_1, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_RELU6, TA_OP_RELU6, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_RESHAPE, TA_OP_RESHAPE, TA_TFL_OPT_RESHAPE},
+    {TA_TFL_OP_SOFTMAX, TA_OP_SOFTMAX, TA_TFL_OPT_SOFTMAX},
+    {TA_TFL_OP_TANH, TA_OP_TANH, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_PAD, TA_OP_PAD, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_MEAN, TA_OP_MEAN, TA_TFL_OPT_REDUCER},
+    {TA_TFL_OP_QUANTIZE, TA_OP_QUANTIZE, TA_TFL_OPT_NONE},
 };
 _Static_assert(TA_ARRAY_LEN(op_map) <= TA_OP_COUNT, "at most one TFLite code per op of ops.def");
 
+/* Options table names, by BuiltinOptions union type (NULL: a table we do not read). */
+static const char *const options_names[] = {
+#define TFL_OPTIONS(id, table, code) [code] = #table,
+#include "tfl_schema.def"
+};
+
 static const char *options_name(uint8_t t) {
-  switch (t) {
-  case OPT_CONV2D: return "Conv2DOptions";
-  case OPT_DEPTHWISE_CONV2D: return "DepthwiseConv2DOptions";
-  case OPT_POOL2D: return "Pool2DOptions";
-  case OPT_FULLY_CONNECTED: return "FullyConnectedOptions";
-  case OPT_SOFTMAX: return "SoftmaxOptions";
-  case OPT_CONCATENATION: return "ConcatenationOptions";
-  case OPT_ADD: return "AddOptions";
-  case OPT_RESHAPE: return "ReshapeOptions";
-  case OPT_MUL: return "MulOptions";
-  case OPT_REDUCER: return "ReducerOptions";
-  default: return "?";
-  }
+  return t < TA_ARRAY_LEN(options_names) && options_names[t] ? options_names[t] : "?";
 }
 
 /* TensorType names, by code. */
 static const char *const type_names[] = {
-    "FLOAT32",  "FLOAT16",  "INT32",     "UINT8",         "INT64",       "STRING",
-    "BOOL",     "INT16",    "COMPLEX64", "INT8",          "FLOAT64",     "COMPLEX128",
-    "UINT64",   "RESOURCE", "VARIANT",   "UINT32",        "UINT16",      "INT4",
-    "BFLOAT16", "INT2",     "UINT4",     "FLOAT8_E4M3FN", "FLOAT8_E5M2",
+#define TFL_TENSOR_TYPE(name, code) [code] = #name,
+#include "tfl_schema.def"
 };
+_Static_assert(TA_ARRAY_LEN(type_names) == TA_TFL_TENSOR_TYPE_COUNT, "TensorType without gaps");
 
 static ta_dtype map_type(int8_t t) {
   switch (t) {
-  case 0: return TA_DT_F32;
-  case 2: return TA_DT_I32;
-  case 3: return TA_DT_U8;
-  case 4: return TA_DT_I64;
-  case 6: return TA_DT_BOOL;
-  case 7: return TA_DT_I16;
-  case 9: return TA_DT_I8;
+  case TA_TFL_TYPE_FLOAT32: return TA_DT_F32;
+  case TA_TFL_TYPE_INT32: return TA_DT_I32;
+  case TA_TFL_TYPE_UINT8: return TA_DT_U8;
+  case TA_TFL_TYPE_INT64: return TA_DT_I64;
+  case TA_TFL_TYPE_BOOL: return TA_DT_BOOL;
+  case TA_TFL_TYPE_INT16: return TA_DT_I16;
+  case TA_TFL_TYPE_INT8: return TA_DT_I8;
   default: return TA_DT_UNKNOWN;
   }
 }
@@ -399,6 +171,7 @@ typedef struct reader {
   uint32_t n_codes;
   int32_t n_tensors; /* tensors of subgraph 0 (= g->n_tensors once they are read) */
   uint8_t *bad_type; /* per tensor: 1 + TensorType code when that type is unsupported */
+  uint8_t *dynamic;  /* per tensor: bit k set when shape_signature has -1 at dim k */
 } reader;
 
 /* Record a problem's status; MALFORMED outranks LIMIT, which outranks UNSUPPORTED. */
@@ -723,6 +496,15 @@ static void read_tensor(reader *rd, const ta_fb_vec *tensors, uint32_t i) {
     return;
   t->rank = (int32_t)shape.n;
   t->shape_known = true;
+  /* shape_signature repeats the shape with -1 where the model was exported with a dynamic
+   * dim; the IR takes the static shape, which a graph input reports (warn_dynamic). A dynamic
+   * leading batch stored as 1 is the normal case on a microcontroller and is not recorded. */
+  ta_fb_vec sig;
+  if (ta_fb_vec_field(fb, &tt, TENSOR_SHAPE_SIGNATURE, "shape_signature", TA_FB_I32, &sig) &&
+      sig.n == shape.n)
+    for (uint32_t k = 0; k < sig.n; k++)
+      if (ta_fb_vec_i32(fb, &sig, k) == -1 && !(k == 0 && t->dims[0] == 1))
+        rd->dynamic[ti] |= (uint8_t)(1u << k);
 
   t->dtype = map_type(type);
   if (t->dtype == TA_DT_UNKNOWN) {
@@ -746,15 +528,15 @@ static void read_tensor(reader *rd, const ta_fb_vec *tensors, uint32_t i) {
 /* The fused activation code of an options table. */
 static bool map_act(reader *rd, const opref *o, uint8_t v, ta_act *out) {
   switch (v) {
-  case 0: *out = TA_ACT_NONE; return true;
-  case 1: *out = TA_ACT_RELU; return true;
-  case 2: *out = TA_ACT_RELU_N1_TO_1; return true;
-  case 3: *out = TA_ACT_RELU6; return true;
-  case 4:
-  case 5:
+  case TA_TFL_ACT_NONE: *out = TA_ACT_NONE; return true;
+  case TA_TFL_ACT_RELU: *out = TA_ACT_RELU; return true;
+  case TA_TFL_ACT_RELU_N1_TO_1: *out = TA_ACT_RELU_N1_TO_1; return true;
+  case TA_TFL_ACT_RELU6: *out = TA_ACT_RELU6; return true;
+  case TA_TFL_ACT_TANH:
+  case TA_TFL_ACT_SIGN_BIT:
     op_err(rd, o, TA_ERR_UNSUPPORTED,
            "fused activation %s is not supported (only NONE, RELU, RELU_N1_TO_1, RELU6)",
-           v == 4 ? "TANH" : "SIGN_BIT");
+           v == TA_TFL_ACT_TANH ? "TANH" : "SIGN_BIT");
     return false;
   default:
     op_err(rd, o, TA_ERR_MALFORMED, "fused activation %u is not a TFLite activation", v);
@@ -763,11 +545,12 @@ static bool map_act(reader *rd, const opref *o, uint8_t v, ta_act *out) {
 }
 
 static bool map_padding(reader *rd, const opref *o, uint8_t v, ta_padding *out) {
-  if (v > 1) {
-    op_err(rd, o, TA_ERR_MALFORMED, "padding %u is neither SAME (0) nor VALID (1)", v);
+  if (v != TA_TFL_PAD_SAME && v != TA_TFL_PAD_VALID) {
+    op_err(rd, o, TA_ERR_MALFORMED, "padding %u is neither SAME (%d) nor VALID (%d)", v,
+           TA_TFL_PAD_SAME, TA_TFL_PAD_VALID);
     return false;
   }
-  *out = v == 0 ? TA_PAD_SAME : TA_PAD_VALID;
+  *out = v == TA_TFL_PAD_SAME ? TA_PAD_SAME : TA_PAD_VALID;
   return true;
 }
 
@@ -802,11 +585,11 @@ static void read_options(reader *rd, const opref *o, const ta_fb_table *ot, uint
   uint8_t type;
   if (!ta_fb_u8(fb, ot, OPERATOR_BUILTIN_OPTIONS_TYPE, "builtin_options_type", 0, &type))
     return;
-  if (want == OPT_NONE)
+  if (want == TA_TFL_OPT_NONE)
     return;
   ta_fb_table opt = {0};
   opt.type = options_name(want);
-  if (type != OPT_NONE) {
+  if (type != TA_TFL_OPT_NONE) {
     if (type != want) {
       op_err(rd, o, TA_ERR_MALFORMED, "builtin_options has union type %u, expected %s (%u)", type,
              options_name(want), want);
@@ -820,7 +603,7 @@ static void read_options(reader *rd, const opref *o, const ta_fb_table *ot, uint
   uint8_t pad = 0, act = 0, u8v = 0;
   bool ok = true;
   switch (want) {
-  case OPT_CONV2D:
+  case TA_TFL_OPT_CONV2D:
     ok &= ta_fb_u8(fb, &opt, CONV_PADDING, "padding", 0, &pad);
     ok &= ta_fb_i32(fb, &opt, CONV_STRIDE_W, "stride_w", 0, &a->stride_w);
     ok &= ta_fb_i32(fb, &opt, CONV_STRIDE_H, "stride_h", 0, &a->stride_h);
@@ -830,7 +613,7 @@ static void read_options(reader *rd, const opref *o, const ta_fb_table *ot, uint
     if (ok && map_padding(rd, o, pad, &a->padding))
       map_act(rd, o, act, &a->act);
     break;
-  case OPT_DEPTHWISE_CONV2D:
+  case TA_TFL_OPT_DEPTHWISE_CONV2D:
     ok &= ta_fb_u8(fb, &opt, DW_PADDING, "padding", 0, &pad);
     ok &= ta_fb_i32(fb, &opt, DW_STRIDE_W, "stride_w", 0, &a->stride_w);
     ok &= ta_fb_i32(fb, &opt, DW_STRIDE_H, "stride_h", 0, &a->stride_h);
@@ -841,7 +624,7 @@ static void read_options(reader *rd, const opref *o, const ta_fb_table *ot, uint
     if (ok && map_padding(rd, o, pad, &a->padding))
       map_act(rd, o, act, &a->act);
     break;
-  case OPT_POOL2D:
+  case TA_TFL_OPT_POOL2D:
     ok &= ta_fb_u8(fb, &opt, POOL_PADDING, "padding", 0, &pad);
     ok &= ta_fb_i32(fb, &opt, POOL_STRIDE_W, "stride_w", 0, &a->stride_w);
     ok &= ta_fb_i32(fb, &opt, POOL_STRIDE_H, "stride_h", 0, &a->stride_h);
@@ -851,7 +634,7 @@ static void read_options(reader *rd, const opref *o, const ta_fb_table *ot, uint
     if (ok && map_padding(rd, o, pad, &a->padding))
       map_act(rd, o, act, &a->act);
     break;
-  case OPT_FULLY_CONNECTED:
+  case TA_TFL_OPT_FULLY_CONNECTED:
     ok &= ta_fb_u8(fb, &opt, FC_ACT, "fused_activation_function", 0, &act);
     ok &= ta_fb_u8(fb, &opt, FC_WEIGHTS_FORMAT, "weights_format", 0, &u8v);
     ok &= ta_fb_bool(fb, &opt, FC_KEEP_NUM_DIMS, "keep_num_dims", false, &a->keep_dims);
@@ -863,23 +646,23 @@ static void read_options(reader *rd, const opref *o, const ta_fb_table *ot, uint
     else if (u8v != 0)
       op_err(rd, o, TA_ERR_MALFORMED, "weights_format %u is not a TFLite weights format", u8v);
     break;
-  case OPT_SOFTMAX: ta_fb_f32(fb, &opt, SOFTMAX_BETA, "beta", 0.0f, &a->beta); break;
-  case OPT_CONCATENATION:
+  case TA_TFL_OPT_SOFTMAX: ta_fb_f32(fb, &opt, SOFTMAX_BETA, "beta", 0.0f, &a->beta); break;
+  case TA_TFL_OPT_CONCATENATION:
     ok &= ta_fb_i32(fb, &opt, CONCAT_AXIS, "axis", 0, &a->axis);
     ok &= ta_fb_u8(fb, &opt, CONCAT_ACT, "fused_activation_function", 0, &act);
     if (ok)
       map_act(rd, o, act, &a->act);
     break;
-  case OPT_ADD:
-  case OPT_MUL:
+  case TA_TFL_OPT_ADD:
+  case TA_TFL_OPT_MUL:
     /* ADD_ACT and MUL_ACT are both slot 0. AddOptions.pot_scale_int16 is not read: the IR
      * has no field for it (see the report to the lead). */
-    if (ta_fb_u8(fb, &opt, want == OPT_ADD ? ADD_ACT : MUL_ACT, "fused_activation_function", 0,
-                 &act))
+    if (ta_fb_u8(fb, &opt, want == TA_TFL_OPT_ADD ? ADD_ACT : MUL_ACT, "fused_activation_function",
+                 0, &act))
       map_act(rd, o, act, &a->act);
     break;
-  case OPT_RESHAPE: check_new_shape(rd, o, &opt, op); break;
-  case OPT_REDUCER:
+  case TA_TFL_OPT_RESHAPE: check_new_shape(rd, o, &opt, op); break;
+  case TA_TFL_OPT_REDUCER:
     ta_fb_bool(fb, &opt, REDUCER_KEEP_DIMS, "keep_dims", false, &a->keep_dims);
     break;
   default: break;
@@ -909,7 +692,7 @@ static void read_operator(reader *rd, const ta_fb_vec *ops, uint32_t i) {
   if (first_out >= 0 && first_out < rd->n_tensors)
     o.name = rd->g->tensors[first_out].name;
   const opcode *c = ci < rd->n_codes ? &rd->codes[ci] : NULL;
-  if (c && c->code == TFL_CUSTOM)
+  if (c && c->code == TA_TFL_OP_CUSTOM)
     o.op = "CUSTOM";
   else if (c && builtin_name(c->code))
     o.op = builtin_name(c->code);
@@ -955,7 +738,7 @@ static void read_operator(reader *rd, const ta_fb_vec *ops, uint32_t i) {
   if (!idx_ok)
     return;
 
-  if (c->code == TFL_CUSTOM) {
+  if (c->code == TA_TFL_OP_CUSTOM) {
     ta_err(rd->ctx, TA_ERR_UNSUPPORTED, "op %u CUSTOM \"%s\": custom operators are not supported",
            i, c->custom);
     fail(rd, TA_ERR_UNSUPPORTED);
@@ -1031,6 +814,30 @@ static void report_type(reader *rd, int32_t t) {
   rd->bad_type[t] = 0;
 }
 
+/* A graph input exported with dynamic dims (other than a batch of 1) runs with the stored
+ * shape only: say so, since that shape may be a converter's placeholder (a sequence length of
+ * 1, a batch of 8) rather than what the user will feed. */
+static void warn_dynamic(reader *rd, int32_t t) {
+  const uint8_t bits = rd->dynamic[t];
+  if (!bits)
+    return;
+  rd->dynamic[t] = 0; /* once, should the input be listed twice */
+  char dims[64], shape[96];
+  size_t o = 0;
+  int n = 0;
+  for (int32_t k = 0; k < TA_MAX_RANK && o < sizeof dims; k++)
+    if (bits & (1u << k)) {
+      int w = snprintf(dims + o, sizeof dims - o, "%s%d", n++ ? ", " : "", (int)k);
+      o += w > 0 ? (size_t)w : 0;
+    }
+  const ta_tensor *tt = &rd->g->tensors[t];
+  ta_tensor_warn(rd->g, t,
+                 "%s %s %s dynamic in the model's shape_signature (-1); the generated code is "
+                 "fixed to the stored shape %s and accepts only that",
+                 n > 1 ? "dims" : "dim", dims, n > 1 ? "are" : "is",
+                 ta_shape_str(tt, shape, sizeof shape));
+}
+
 static void read_subgraph(reader *rd, const ta_fb_table *sg) {
   ta_fb *fb = &rd->fb;
   ta_fb_vec tensors, ops;
@@ -1049,7 +856,8 @@ static void read_subgraph(reader *rd, const ta_fb_table *sg) {
     return;
   }
   rd->bad_type = ta_new(rd->ctx, tensors.n ? tensors.n : 1);
-  if (!rd->bad_type)
+  rd->dynamic = ta_new(rd->ctx, tensors.n ? tensors.n : 1);
+  if (!rd->bad_type || !rd->dynamic)
     return;
   for (uint32_t i = 0; i < tensors.n && !rd->ctx->oom; i++)
     read_tensor(rd, &tensors, i);
@@ -1061,8 +869,10 @@ static void read_subgraph(reader *rd, const ta_fb_table *sg) {
   int32_t *in = read_io(rd, sg, SUBGRAPH_INPUTS, "inputs", &n_in);
   int32_t *out = read_io(rd, sg, SUBGRAPH_OUTPUTS, "outputs", &n_out);
   if (in && out) {
-    for (uint32_t k = 0; k < n_in; k++)
+    for (uint32_t k = 0; k < n_in; k++) {
       rd->g->tensors[in[k]].flags |= TA_TENSOR_INPUT;
+      warn_dynamic(rd, in[k]);
+    }
     for (uint32_t k = 0; k < n_out; k++)
       rd->g->tensors[out[k]].flags |= TA_TENSOR_OUTPUT;
     if (ta_graph_set_io(rd->g, in, (int32_t)n_in, out, (int32_t)n_out) != TA_OK)
