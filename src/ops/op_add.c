@@ -265,5 +265,5 @@ const ta_op_def ta_op_def_ADD = {
     .infer = binary_infer,
     .prepare = binary_prepare,
     .macs = binary_macs,
-    .inplace = ta_inplace_same_shape,
+    TA_VARIANTS(ta_variant_eltwise),
 };

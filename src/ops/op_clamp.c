@@ -99,5 +99,5 @@ const ta_op_def ta_op_def_CLAMP = {
     .infer = clamp_infer,
     .prepare = clamp_prepare,
     .macs = clamp_macs,
-    .inplace = ta_inplace_same_shape,
+    TA_VARIANTS(ta_variant_eltwise),
 };

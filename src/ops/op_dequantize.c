@@ -124,5 +124,4 @@ const ta_op_def ta_op_def_DEQUANTIZE = {
     .infer = dequantize_infer,
     .prepare = dequantize_prepare,
     .macs = dequantize_macs,
-    .inplace = NULL,
 };

@@ -30,5 +30,5 @@ const ta_op_def ta_op_def_MUL = {
     .infer = mul_infer,
     .prepare = mul_prepare,
     .macs = mul_macs,
-    .inplace = ta_inplace_same_shape,
+    TA_VARIANTS(ta_variant_eltwise),
 };

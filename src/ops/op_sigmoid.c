@@ -102,7 +102,7 @@ const ta_op_def ta_op_def_LOGISTIC = {
     .infer = sigmoid_infer,
     .prepare = sigmoid_prepare,
     .macs = sigmoid_macs,
-    .inplace = ta_inplace_same_shape,
+    TA_VARIANTS(ta_variant_eltwise),
 };
 
 const ta_op_def ta_op_def_TANH = {
@@ -110,5 +110,5 @@ const ta_op_def ta_op_def_TANH = {
     .infer = sigmoid_infer,
     .prepare = sigmoid_prepare,
     .macs = sigmoid_macs,
-    .inplace = ta_inplace_same_shape,
+    TA_VARIANTS(ta_variant_eltwise),
 };

@@ -96,5 +96,4 @@ const ta_op_def ta_op_def_SOFTMAX = {
     .infer = softmax_infer,
     .prepare = softmax_prepare,
     .macs = softmax_macs,
-    .inplace = NULL,
 };

@@ -27,5 +27,5 @@ const ta_op_def ta_op_def_SUB = {
     .infer = sub_infer,
     .prepare = sub_prepare,
     .macs = sub_macs,
-    .inplace = ta_inplace_same_shape,
+    TA_VARIANTS(ta_variant_eltwise),
 };
