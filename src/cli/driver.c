@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * driver.c: load a model and take it through the pipeline: frontend, checks, prepare, plan.
+ * driver.c: load a model and take it through the pipeline: frontend, checks, prepare,
+ * partition, schedule, plan.
  */
 #include "ta_cli.h"
 
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "ta_passes.h"
+#include "ta_schedule.h"
 #include "ta_tflite.h"
 
 static void stderr_sink(void *user, ta_severity sev, const char *msg) {
@@ -175,6 +177,11 @@ ta_status ta_model_finish(ta_ctx *ctx, const ta_plan_options *opt, ta_model *m) 
   if (!m->calls)
     return TA_ERR_LIMIT;
   st = ta_graph_prepare(m->g, m->calls);
+  if (st == TA_OK)
+    st = ta_backend_partition(m->g, m->calls, NULL, 0);
+  ta_sched_options sched = {.reference_kernels = m->g->reference_kernels};
+  if (st == TA_OK)
+    st = ta_sched_run(m->g, m->calls, &sched);
   if (st != TA_OK)
     return st;
   return ta_plan_build(m->g, m->calls, opt, &m->plan);

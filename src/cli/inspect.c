@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ta_cli.h"
+#include "ta_schedule.h"
 
 static const char help[] =
     "usage: tinyaot inspect MODEL [--json] [--plan] [--plan-svg FILE] [plan options]\n"
@@ -211,7 +212,12 @@ int ta_cmd_inspect(int argc, char **argv) {
         printf("\"tart_%s\"", ta_kernel_get(m.calls[i].kernel)->name);
       else
         printf("null");
-      printf(",\"scratch_bytes\":%zu}", m.calls[i].scratch_bytes);
+      ta_sched_why why;
+      const ta_variant *v = ta_sched_variant(&m.calls[i], &why);
+      printf(",\"scratch_bytes\":%zu,\"backend\":\"%s\",\"variant\":", m.calls[i].scratch_bytes,
+             ta_backend_of(&m.calls[i])->name);
+      printf(v ? "{\"name\":\"%s\",\"from\":\"%s\"}}" : "null}", v ? v->name : "",
+             ta_sched_why_name(why));
     }
     printf("\n],\"n_ops\":%d,\"macs\":%llu,\"weights_bytes\":%zu,\"arena_bytes\":%zu,"
            "\"arena_lower_bound_bytes\":%zu,\"scratch_bytes\":%zu,\"io_in_arena\":%s,"
@@ -240,8 +246,8 @@ int ta_cmd_inspect(int argc, char **argv) {
              (unsigned long long)cs.model_text, (unsigned long long)cs.model_rodata,
              (unsigned long long)cs.model_data, (unsigned long long)cs.runtime_text,
              (unsigned long long)cs.runtime_rodata, (unsigned long long)cs.runtime_data);
-    printf("%4s  %-18s  %-28s  %-20s  %12s  %10s\n", "op", "type", "inputs", "output", "MACs",
-           "params");
+    printf("%4s  %-18s  %-28s  %-20s  %12s  %10s  %s\n", "op", "type", "inputs", "output", "MACs",
+           "params", "variant");
     for (int32_t i = 0; i < g->n_ops; i++) {
       const ta_op *op = &g->ops[i];
       const ta_op_def *d = ta_op_def_get(op->kind);
@@ -258,9 +264,12 @@ int ta_cmd_inspect(int argc, char **argv) {
       char outs[128];
       snprintf(outs, sizeof outs, "%s %s", ta_dtype_name(o->dtype),
                ta_shape_str(o, shape, sizeof shape));
-      printf("%4d  %-18s  %-28s  %-20s  %12llu  %10zu\n", op->src_index, ta_op_kind_name(op->kind),
-             ins, outs, (unsigned long long)(d && d->macs ? d->macs(g, op) : 0),
-             const_bytes(g, &m.calls[i], NULL));
+      ta_sched_why why;
+      const ta_variant *v = ta_sched_variant(&m.calls[i], &why);
+      printf("%4d  %-18s  %-28s  %-20s  %12llu  %10zu  %s (%s)\n", op->src_index,
+             ta_op_kind_name(op->kind), ins, outs,
+             (unsigned long long)(d && d->macs ? d->macs(g, op) : 0),
+             const_bytes(g, &m.calls[i], NULL), v ? v->name : "-", ta_sched_why_name(why));
     }
   }
   if (show_plan) {

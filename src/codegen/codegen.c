@@ -5,7 +5,8 @@
  * Everything per-model was decided before this point: each op's prepare hook filled a
  * runtime parameter struct, the planner fixed every arena offset. The emitter is generic: it
  * prints each parameter struct field by field from the descriptors derived from the
- * runtime's .def files, the constant tensors the kernels read, and one kernel call per op.
+ * runtime's .def files, the constant tensors the kernels read, and one call per op, which
+ * the op's backend spells (ta_backend.h); the backends list the files shipped with it.
  */
 #include "ta_codegen.h"
 
@@ -186,7 +187,6 @@ typedef struct emitter {
   const char *name;
   char upper[64];
   bool *weight_used; /* per tensor */
-  bool *kernel_used; /* per kernel id */
   bool uses_float;
 } emitter;
 
@@ -431,7 +431,6 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
                     ta_op_kind_name(op->kind), comment_text(g->ctx, op->name));
       continue;
     }
-    const ta_kernel_info *k = ta_kernel_get(c->kernel);
     ta_buf_printf(b, "\n  /* op %d %s \"%s\" */\n", op->src_index, ta_op_kind_name(op->kind),
                   comment_text(g->ctx, op->name));
     ta_buf_printf(b, "  %s_PROF(%d, \"%s\", 0);\n  {\n", U, i, ta_op_kind_name(op->kind));
@@ -458,11 +457,16 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
     if (c->n_out == 0)
       ta_buf_puts(b, "NULL");
     ta_buf_puts(b, "};\n");
+    /* The op's backend says how to call it. */
+    char params[80], scratch[48] = "NULL";
+    snprintf(params, sizeof params, "&%s_p%d", e->name, i);
     if (c->scratch_bytes > 0)
-      ta_buf_printf(b, "    st = tart_%s(&%s_p%d, in, out, a + %lld);\n", k->name, e->name, i,
-                    (long long)e->plan->scratch_offset[i]);
-    else
-      ta_buf_printf(b, "    st = tart_%s(&%s_p%d, in, out, NULL);\n", k->name, e->name, i);
+      snprintf(scratch, sizeof scratch, "a + %lld", (long long)e->plan->scratch_offset[i]);
+    const ta_backend_site site = {params, "in", "out", scratch};
+    const ta_backend *be = ta_backend_of(c);
+    ta_status st = be->emit_call(be, g, op, c, &site, b);
+    if (st != TA_OK)
+      return st;
     ta_buf_printf(b, "  }\n  %s_PROF(%d, \"%s\", 1);\n", U, i, ta_op_kind_name(op->kind));
     ta_buf_printf(b, "  if (st != TART_OK) return %s_ERR_KERNEL;\n", U);
   }
@@ -526,8 +530,16 @@ static void emit_weights(emitter *e, ta_buf *b, const ta_cgen_options *opt) {
   }
 }
 
-static ta_status emit_build_files(emitter *e, ta_fileset *fs, const char *const *srcs,
-                                  int32_t n_srcs) {
+static bool str_in(const char *const *list, int32_t n, const char *s) {
+  for (int32_t i = 0; i < n; i++)
+    if (strcmp(list[i], s) == 0)
+      return true;
+  return false;
+}
+
+static ta_status emit_build_files(emitter *e, ta_fileset *fs, const ta_backend_files *bf) {
+  const char *const *srcs = bf->sources;
+  const int32_t n_srcs = bf->n_sources;
   ta_ctx *ctx = e->g->ctx;
   ta_buf b;
   ta_buf_init(&b, ctx);
@@ -539,12 +551,11 @@ static ta_status emit_build_files(emitter *e, ta_fileset *fs, const char *const 
                 "  ${CMAKE_CURRENT_LIST_DIR}/%s_weights.c\n",
                 e->name, e->name, e->name, e->name, e->name, e->name);
   for (int32_t i = 0; i < n_srcs; i++)
-    ta_buf_printf(&b, "  ${CMAKE_CURRENT_LIST_DIR}/tart/src/%s.c\n", srcs[i]);
-  ta_buf_printf(&b,
-                ")\ntarget_include_directories(%s PUBLIC ${CMAKE_CURRENT_LIST_DIR}\n"
-                "  ${CMAKE_CURRENT_LIST_DIR}/tart/include)\n"
-                "set_target_properties(%s PROPERTIES C_STANDARD 99)\n",
-                e->name, e->name);
+    ta_buf_printf(&b, "  ${CMAKE_CURRENT_LIST_DIR}/%s\n", srcs[i]);
+  ta_buf_printf(&b, ")\ntarget_include_directories(%s PUBLIC ${CMAKE_CURRENT_LIST_DIR}", e->name);
+  for (int32_t i = 0; i < bf->n_include_dirs; i++)
+    ta_buf_printf(&b, "\n  ${CMAKE_CURRENT_LIST_DIR}/%s", bf->include_dirs[i]);
+  ta_buf_printf(&b, ")\nset_target_properties(%s PROPERTIES C_STANDARD 99)\n", e->name);
   if (e->uses_float)
     ta_buf_printf(&b,
                   "find_library(%s_LIBM m)\nif(%s_LIBM)\n  target_link_libraries(%s PUBLIC "
@@ -566,9 +577,11 @@ static ta_status emit_build_files(emitter *e, ta_fileset *fs, const char *const 
                 e->name, e->name, e->upper, e->upper, e->upper, e->upper, e->upper, e->upper,
                 e->name, e->upper, e->name);
   for (int32_t i = 0; i < n_srcs; i++)
-    ta_buf_printf(&b, " \\\n  $(%s_DIR)/tart/src/%s.c", e->upper, srcs[i]);
-  ta_buf_printf(&b, "\n%s_CFLAGS := -I$(%s_DIR) -I$(%s_DIR)/tart/include\n%s_LDLIBS :=%s\n",
-                e->upper, e->upper, e->upper, e->upper, e->uses_float ? " -lm" : "");
+    ta_buf_printf(&b, " \\\n  $(%s_DIR)/%s", e->upper, srcs[i]);
+  ta_buf_printf(&b, "\n%s_CFLAGS := -I$(%s_DIR)", e->upper, e->upper);
+  for (int32_t i = 0; i < bf->n_include_dirs; i++)
+    ta_buf_printf(&b, " -I$(%s_DIR)/%s", e->upper, bf->include_dirs[i]);
+  ta_buf_printf(&b, "\n%s_LDLIBS :=%s\n", e->upper, e->uses_float ? " -lm" : "");
   path = ta_fmt(ctx, "%s.mk", e->name);
   st = path ? add_file(ctx, fs, path, &b) : TA_ERR_LIMIT;
   ta_buf_free(&b);
@@ -582,18 +595,16 @@ ta_status ta_cgen_emit(ta_graph *g, const ta_kernel_call *calls, const ta_plan *
   if (!ta_cgen_valid_name(opt->name))
     return ta_err(ctx, TA_ERR_USAGE,
                   "model name '%s' is not a C identifier of at most 48 characters", opt->name);
-  emitter e = {g, calls, plan, opt->name, {0}, NULL, NULL, false};
+  emitter e = {g, calls, plan, opt->name, {0}, NULL, false};
   for (size_t i = 0; opt->name[i]; i++)
     e.upper[i] = (char)toupper((unsigned char)opt->name[i]);
   e.weight_used = ta_new_array(ctx, (size_t)(g->n_tensors ? g->n_tensors : 1), sizeof(bool));
-  e.kernel_used = ta_new_array(ctx, TA_K_COUNT + 1, sizeof(bool));
-  if (!e.weight_used || !e.kernel_used)
+  if (!e.weight_used)
     return TA_ERR_LIMIT;
   for (int32_t i = 0; i < g->n_ops; i++) {
     const ta_kernel_call *c = &calls[i];
     if (c->kernel < 0)
       continue;
-    e.kernel_used[c->kernel] = true;
     for (int32_t j = 0; j < c->n_in; j++)
       if (c->in[j] >= 0 && ta_tensor_is_const(&g->tensors[c->in[j]])) {
         const ta_tensor *t = &g->tensors[c->in[j]];
@@ -640,40 +651,39 @@ ta_status ta_cgen_emit(ta_graph *g, const ta_kernel_call *calls, const ta_plan *
   if (st != TA_OK)
     return st;
 
-  /* Runtime: every header, and the source of each kernel used (each source once). */
-  const char *srcs[TA_K_COUNT + 1];
-  int32_t n_srcs = 0;
-  for (int32_t k = 0; k < TA_K_COUNT; k++) {
-    if (!e.kernel_used[k])
-      continue;
-    const char *s = ta_kernel_get(k)->source;
+  /* What the backends ship: the CPU backend's always (the generated code includes the runtime
+   * headers), then every other backend that runs an op, in the order of their first op. */
+  const ta_backend **bes = ta_new_array(ctx, (size_t)g->n_ops + 1, sizeof *bes);
+  if (!bes)
+    return TA_ERR_LIMIT;
+  int32_t n_bes = 0;
+  bes[n_bes++] = &ta_backend_cpu;
+  for (int32_t i = 0; i < g->n_ops; i++) {
+    const ta_backend *be = ta_backend_of(&calls[i]);
     bool seen = false;
-    for (int32_t j = 0; j < n_srcs; j++)
-      seen = seen || strcmp(srcs[j], s) == 0;
-    if (!seen)
-      srcs[n_srcs++] = s;
+    for (int32_t j = 0; j < n_bes; j++)
+      seen = seen || bes[j] == be;
+    if (!seen && calls[i].kernel >= 0)
+      bes[n_bes++] = be;
   }
-  for (const ta_embedded_file *f = ta_runtime_files; f->path; f++) {
-    bool ship = strncmp(f->path, "include/", 8) == 0;
-    for (int32_t j = 0; j < n_srcs && !ship; j++) {
-      char want[256];
-      snprintf(want, sizeof want, "src/%s.c", srcs[j]);
-      ship = strcmp(f->path, want) == 0;
-    }
-    if (!ship)
-      continue;
-    char *p = ta_fmt(ctx, "tart/%s", f->path);
-    if (!p)
-      return TA_ERR_LIMIT;
-    st = add_static_file(ctx, fs, p, f->data, f->len);
-    if (st != TA_OK)
-      return st;
+  ta_backend_files all;
+  ta_backend_files_init(&all, ctx);
+  for (int32_t j = 0; j < n_bes && st == TA_OK; j++) {
+    ta_backend_files bf;
+    ta_backend_files_init(&bf, ctx);
+    st = bes[j]->emit_files ? bes[j]->emit_files(bes[j], g, calls, &bf) : TA_OK;
+    /* A file two backends ship (a shared header) is written once; so are build entries. */
+    for (int32_t k = 0; k < bf.n_files && st == TA_OK; k++)
+      if (!ta_fileset_find(fs, bf.files[k].path))
+        st = add_static_file(ctx, fs, bf.files[k].path, bf.files[k].data, bf.files[k].len);
+    for (int32_t k = 0; k < bf.n_sources && st == TA_OK; k++)
+      if (!str_in(all.sources, all.n_sources, bf.sources[k]))
+        st = ta_backend_files_source(&all, bf.sources[k]);
+    for (int32_t k = 0; k < bf.n_include_dirs && st == TA_OK; k++)
+      if (!str_in(all.include_dirs, all.n_include_dirs, bf.include_dirs[k]))
+        st = ta_backend_files_include(&all, bf.include_dirs[k]);
   }
-  for (int32_t j = 0; j < n_srcs; j++) {
-    char want[256];
-    snprintf(want, sizeof want, "tart/src/%s.c", srcs[j]);
-    if (!ta_fileset_find(fs, want))
-      return ta_err(ctx, TA_ERR_INTERNAL, "runtime source %s is not embedded in this build", want);
-  }
-  return emit_build_files(&e, fs, srcs, n_srcs);
+  if (st != TA_OK)
+    return st;
+  return emit_build_files(&e, fs, &all);
 }

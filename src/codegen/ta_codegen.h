@@ -8,24 +8,16 @@
  *   NAME.h          public API: sizes, shapes, quantization as macros; NAME_run
  *   NAME.c          constant kernel parameter structs and the straight-line run function
  *   NAME_weights.c  constant tensors (const, aligned: they go to flash)
- *   tart/...        the runtime headers and the kernel sources this model uses
+ *   tart/...        the runtime headers and the kernel sources this model uses (what the
+ *                   backends of its ops ship: ta_backend.h)
  *   NAME.cmake      CMake fragment: include() it, link the NAME library
  *   NAME.mk         Makefile fragment: NAME_SRCS, NAME_CFLAGS
  */
 #ifndef TA_CODEGEN_H
 #define TA_CODEGEN_H
 
+#include "ta_backend.h"
 #include "ta_plan.h"
-
-/* A runtime file embedded at build time: path relative to runtime/ ("include/tart.h"). */
-typedef struct ta_embedded_file {
-  const char *path;
-  const char *data;
-  size_t len;
-} ta_embedded_file;
-
-/* All runtime files, terminated by an entry with a NULL path. */
-extern const ta_embedded_file ta_runtime_files[];
 
 typedef struct ta_file {
   const char *path; /* relative to the output directory, '/' separated */

@@ -183,7 +183,7 @@ typedef struct ta_graph {
   int32_t n_inputs;
   int32_t *outputs;
   int32_t n_outputs;
-  bool reference_kernels; /* prepare picks the reference kernels, never optimized variants */
+  bool reference_kernels; /* the schedule stage picks reference variants only */
 } ta_graph;
 
 ta_graph *ta_graph_new(ta_ctx *ctx, const char *source);

@@ -207,5 +207,5 @@ const ta_op_def ta_op_def_ADD = {
     .infer = ta_infer_broadcast,
     .prepare = binary_prepare,
     .macs = binary_macs,
-    .inplace = ta_inplace_same_shape,
+    TA_VARIANTS(ta_variant_eltwise),
 };

@@ -132,5 +132,4 @@ const ta_op_def ta_op_def_BATCH_MATMUL = {
     .infer = bmm_infer,
     .prepare = bmm_prepare,
     .macs = bmm_macs,
-    .inplace = NULL,
 };

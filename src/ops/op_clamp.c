@@ -94,5 +94,5 @@ const ta_op_def ta_op_def_CLAMP = {
     .infer = ta_infer_same_shape,
     .prepare = clamp_prepare,
     .macs = clamp_macs,
-    .inplace = ta_inplace_same_shape,
+    TA_VARIANTS(ta_variant_eltwise),
 };

@@ -161,5 +161,4 @@ const ta_op_def ta_op_def_CONCATENATION = {
     .infer = concat_infer,
     .prepare = concat_prepare,
     .macs = concat_macs,
-    .inplace = NULL,
 };

@@ -109,8 +109,6 @@ static ta_status conv_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   }
   if (!quantized) {
     ta_act_range_f32(op->a.act, &p->act_min_f32, &p->act_max_f32);
-    if (!g->reference_kernels && p->groups == 1)
-      call->kernel = TA_K_conv2d_f32_opt;
     return TA_OK;
   }
   int32_t y_zp = (int32_t)y->q.zero_point[0];
@@ -119,20 +117,45 @@ static ta_status conv_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   int32_t qmin, qmax;
   ta_dtype_qrange(y->dtype, &qmin, &qmax);
   ta_act_range_quant(op->a.act, y->q.scale[0], y_zp, qmin, qmax, &p->act_min, &p->act_max);
-  st = ta_conv_requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
-  if (st != TA_OK || g->reference_kernels || p->groups != 1)
-    return st;
+  return ta_conv_requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
+}
+
+/* The optimized kernels handle one group only. */
+static bool opt_s8_applies(const ta_graph *g, const ta_op *op, const ta_kernel_call *call) {
+  const ta_tensor *x = ta_op_input(g, op, 0), *w = ta_op_input(g, op, 1);
+  const tart_conv_params *p = call->params;
+  return x->dtype == TA_DT_I8 && !is_int_acc(x, w) && p->groups == 1;
+}
+
+static bool opt_f32_applies(const ta_graph *g, const ta_op *op, const ta_kernel_call *call) {
+  const tart_conv_params *p = call->params;
+  return ta_op_input(g, op, 0)->dtype == TA_DT_F32 && p->groups == 1;
+}
+
+/* The int8 optimized kernel starts each output channel from bias + input_offset * (sum of
+ * its weights), computed here once, and pads with the input's zero point. */
+static bool opt_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
+  const ta_tensor *x = ta_op_input(g, op, 0), *w = ta_op_input(g, op, 1);
+  tart_conv_params *p = call->params;
   const int32_t k = p->filter_h * p->filter_w * p->filter_c;
   int32_t *init = ta_acc_init(g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL, p->out_c, k,
                               k, 1, p->input_offset);
-  if (init) {
-    p->acc_init = init;
-    p->n_acc_init = p->out_c;
-    p->pad_value = (int32_t)x->q.zero_point[0];
-    call->kernel = TA_K_conv2d_s8_opt;
-  }
-  return g->ctx->oom ? TA_ERR_LIMIT : TA_OK;
+  if (!init)
+    return false;
+  p->acc_init = init;
+  p->n_acc_init = p->out_c;
+  p->pad_value = (int32_t)x->q.zero_point[0];
+  return true;
 }
+
+static const ta_variant conv_variants[] = {
+    {.name = "opt",
+     .kernel = TA_K_conv2d_s8_opt,
+     .applies = opt_s8_applies,
+     .prepare = opt_s8_prepare},
+    {.name = "opt", .kernel = TA_K_conv2d_f32_opt, .applies = opt_f32_applies},
+    {.name = "ref", .kernel = TA_K_PREPARED, .reference = true},
+};
 
 static uint64_t conv_macs(const ta_graph *g, const ta_op *op) {
   const ta_tensor *w = ta_op_input(g, op, 1), *y = ta_op_output(g, op, 0);
@@ -148,5 +171,5 @@ const ta_op_def ta_op_def_CONV_2D = {
     .infer = conv_infer,
     .prepare = conv_prepare,
     .macs = conv_macs,
-    .inplace = NULL,
+    TA_VARIANTS(conv_variants),
 };

@@ -94,22 +94,32 @@ static ta_status dw_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   int32_t qmin, qmax;
   ta_dtype_qrange(y->dtype, &qmin, &qmax);
   ta_act_range_quant(op->a.act, y->q.scale[0], y_zp, qmin, qmax, &p->act_min, &p->act_max);
-  st = ta_conv_requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
-  if (st != TA_OK || g->reference_kernels || p->depth_mult != 1)
-    return st;
+  return ta_conv_requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
+}
+
+/* The optimized kernel handles depth multiplier 1 only. */
+static bool opt_applies(const ta_graph *g, const ta_op *op, const ta_kernel_call *call) {
+  const tart_dwconv_params *p = call->params;
+  return ta_op_input(g, op, 0)->dtype == TA_DT_I8 && p->depth_mult == 1;
+}
+
+/* Each channel starts from bias + input_offset * (sum of its taps), and the filter is packed
+ * four channels by four taps for the kernel's loads. */
+static bool opt_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
+  const ta_tensor *w = ta_op_input(g, op, 1);
+  tart_dwconv_params *p = call->params;
   int32_t *init = ta_acc_init(g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL, p->out_c,
                               p->filter_h * p->filter_w, 1, p->out_c, p->input_offset);
   int8_t *packed = init ? ta_pack_dw_filter(g, w, p->filter_h * p->filter_w, p->out_c) : NULL;
-  if (packed) {
-    /* The kernel reads the filter from its parameters, packed: the tensor is not emitted. */
-    p->acc_init = init;
-    p->n_acc_init = p->out_c;
-    p->packed = packed;
-    p->n_packed = p->filter_h * p->filter_w * p->out_c;
-    call->in[1] = -1;
-    call->kernel = TA_K_depthwise_conv2d_s8_opt;
-  }
-  return g->ctx->oom ? TA_ERR_LIMIT : TA_OK;
+  if (!packed)
+    return false;
+  /* The kernel reads the filter from its parameters, packed: the tensor is not emitted. */
+  p->acc_init = init;
+  p->n_acc_init = p->out_c;
+  p->packed = packed;
+  p->n_packed = p->filter_h * p->filter_w * p->out_c;
+  call->in[1] = -1;
+  return true;
 }
 
 static uint64_t dw_macs(const ta_graph *g, const ta_op *op) {
@@ -121,28 +131,63 @@ static uint64_t dw_macs(const ta_graph *g, const ta_op *op) {
          (uint64_t)w->dims[1] * (uint64_t)w->dims[2];
 }
 
+static bool is_s8(const ta_graph *g, const ta_op *op, const ta_kernel_call *call) {
+  (void)call;
+  return ta_op_input(g, op, 0)->dtype == TA_DT_I8;
+}
+
+static bool is_f32(const ta_graph *g, const ta_op *op, const ta_kernel_call *call) {
+  (void)call;
+  return ta_op_input(g, op, 0)->dtype == TA_DT_F32;
+}
+
 /* In place over the input (operand 0) when the output plane has the input's layout:
  * depth multiplier 1 and the same height and width (stride 1, SAME). */
-static bool dw_inplace(const ta_graph *g, const ta_op *op, ta_kernel_call *call, int32_t operand) {
+static bool inplace_ok(const ta_graph *g, const ta_op *op, const ta_kernel_call *call,
+                       int32_t operand) {
+  (void)g, (void)op;
   const tart_dwconv_params *p = call->params;
-  if (operand != 0 || p->depth_mult != 1 || p->in_c != p->out_c || p->in_h != p->out_h ||
-      p->in_w != p->out_w)
-    return false;
-  /* The optimized in-place kernel works row by row: rows must map one to one. */
-  if (call->kernel == TA_K_depthwise_conv2d_s8_opt && (p->stride_h != 1 || p->dilation_h != 1))
-    return false;
-  ta_kernel_id k = call->kernel == TA_K_depthwise_conv2d_s8 ? TA_K_depthwise_conv2d_s8_inplace
-                   : call->kernel == TA_K_depthwise_conv2d_s8_opt
-                       ? TA_K_depthwise_conv2d_s8_opt_inplace
-                   : call->kernel == TA_K_depthwise_conv2d_f32 ? TA_K_depthwise_conv2d_f32_inplace
-                                                               : TA_K_COUNT;
-  return k != TA_K_COUNT && ta_call_set_kernel(g, op, call, k) == TA_OK;
+  return operand == 0 && p->depth_mult == 1 && p->in_c == p->out_c && p->in_h == p->out_h &&
+         p->in_w == p->out_w;
 }
+
+/* The optimized in-place kernel works row by row: rows must map one to one. */
+static bool opt_inplace_ok(const ta_graph *g, const ta_op *op, const ta_kernel_call *call,
+                           int32_t operand) {
+  const tart_dwconv_params *p = call->params;
+  return inplace_ok(g, op, call, operand) && p->stride_h == 1 && p->dilation_h == 1;
+}
+
+static const ta_variant dw_variants[] = {
+    {.name = "opt",
+     .kernel = TA_K_depthwise_conv2d_s8_opt,
+     .applies = opt_applies,
+     .prepare = opt_prepare},
+    {.name = "ref", .kernel = TA_K_PREPARED, .reference = true},
+    {.name = "opt_inplace",
+     .kernel = TA_K_depthwise_conv2d_s8_opt_inplace,
+     .applies = opt_applies,
+     .inplace_operands = 1u << 0,
+     .inplace_ok = opt_inplace_ok,
+     .inplace_of = "opt"},
+    {.name = "inplace",
+     .kernel = TA_K_depthwise_conv2d_s8_inplace,
+     .applies = is_s8,
+     .inplace_operands = 1u << 0,
+     .inplace_ok = inplace_ok,
+     .inplace_of = "ref"},
+    {.name = "inplace",
+     .kernel = TA_K_depthwise_conv2d_f32_inplace,
+     .applies = is_f32,
+     .inplace_operands = 1u << 0,
+     .inplace_ok = inplace_ok,
+     .inplace_of = "ref"},
+};
 
 const ta_op_def ta_op_def_DEPTHWISE_CONV_2D = {
     .check = dw_check,
     .infer = dw_infer,
     .prepare = dw_prepare,
     .macs = dw_macs,
-    .inplace = dw_inplace,
+    TA_VARIANTS(dw_variants),
 };

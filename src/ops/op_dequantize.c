@@ -102,5 +102,4 @@ const ta_op_def ta_op_def_DEQUANTIZE = {
     .infer = ta_infer_same_shape,
     .prepare = dequantize_prepare,
     .macs = dequantize_macs,
-    .inplace = NULL,
 };

@@ -25,5 +25,5 @@ const ta_op_def ta_op_def_DIV = {
     .infer = ta_infer_broadcast,
     .prepare = div_prepare,
     .macs = div_macs,
-    .inplace = ta_inplace_same_shape,
+    TA_VARIANTS(ta_variant_eltwise),
 };

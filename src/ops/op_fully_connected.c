@@ -157,18 +157,35 @@ static ta_status fc_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   int32_t qmin, qmax;
   ta_dtype_qrange(y->dtype, &qmin, &qmax);
   ta_act_range_quant(op->a.act, y->q.scale[0], y_zp, qmin, qmax, &p->act_min, &p->act_max);
-  st = ta_conv_requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
-  if (st != TA_OK || g->reference_kernels || p->filter_offset != 0)
-    return st;
-  int32_t *init = ta_acc_init(g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL, p->out_c,
-                              p->accum_depth, p->accum_depth, 1, p->input_offset);
-  if (init) {
-    p->acc_init = init;
-    p->n_acc_init = p->out_c;
-    call->kernel = TA_K_fully_connected_s8_opt;
-  }
-  return g->ctx->oom ? TA_ERR_LIMIT : TA_OK;
+  return ta_conv_requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
 }
+
+/* The optimized kernel takes symmetric weights (no filter offset) only. */
+static bool opt_applies(const ta_graph *g, const ta_op *op, const ta_kernel_call *call) {
+  const tart_fc_params *p = call->params;
+  return ta_op_input(g, op, 0)->dtype == TA_DT_I8 && p->filter_offset == 0;
+}
+
+/* Each output starts from bias + input_offset * (sum of its weights), computed here once. */
+static bool opt_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
+  tart_fc_params *p = call->params;
+  int32_t *init =
+      ta_acc_init(g, ta_op_input(g, op, 1), call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL,
+                  p->out_c, p->accum_depth, p->accum_depth, 1, p->input_offset);
+  if (!init)
+    return false;
+  p->acc_init = init;
+  p->n_acc_init = p->out_c;
+  return true;
+}
+
+static const ta_variant fc_variants[] = {
+    {.name = "opt",
+     .kernel = TA_K_fully_connected_s8_opt,
+     .applies = opt_applies,
+     .prepare = opt_prepare},
+    {.name = "ref", .kernel = TA_K_PREPARED, .reference = true},
+};
 
 static uint64_t fc_macs(const ta_graph *g, const ta_op *op) {
   const ta_tensor *x = ta_op_input(g, op, 0), *w = ta_op_input(g, op, 1);
@@ -184,5 +201,5 @@ const ta_op_def ta_op_def_FULLY_CONNECTED = {
     .infer = fc_infer,
     .prepare = fc_prepare,
     .macs = fc_macs,
-    .inplace = NULL,
+    TA_VARIANTS(fc_variants),
 };

@@ -53,5 +53,5 @@ const ta_op_def ta_op_def_LEAKY_RELU = {
     .infer = ta_infer_same_shape,
     .prepare = leaky_prepare,
     .macs = leaky_macs,
-    .inplace = ta_inplace_same_shape,
+    TA_VARIANTS(ta_variant_eltwise),
 };

@@ -210,5 +210,4 @@ const ta_op_def ta_op_def_MEAN = {
     .infer = mean_infer,
     .prepare = mean_prepare,
     .macs = mean_macs,
-    .inplace = NULL,
 };

@@ -27,5 +27,5 @@ const ta_op_def ta_op_def_MUL = {
     .infer = ta_infer_broadcast,
     .prepare = mul_prepare,
     .macs = mul_macs,
-    .inplace = ta_inplace_same_shape,
+    TA_VARIANTS(ta_variant_eltwise),
 };

@@ -191,5 +191,4 @@ const ta_op_def ta_op_def_PAD = {
     .infer = pad_infer,
     .prepare = pad_prepare,
     .macs = pad_macs,
-    .inplace = NULL,
 };

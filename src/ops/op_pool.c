@@ -220,12 +220,10 @@ const ta_op_def ta_op_def_AVERAGE_POOL_2D = {
     .infer = pool_infer,
     .prepare = pool_prepare,
     .macs = pool_macs,
-    .inplace = NULL,
 };
 const ta_op_def ta_op_def_MAX_POOL_2D = {
     .check = pool_check,
     .infer = pool_infer,
     .prepare = pool_prepare,
     .macs = pool_macs,
-    .inplace = NULL,
 };

@@ -224,16 +224,11 @@ static uint64_t quantize_macs(const ta_graph *g, const ta_op *op) {
   return 0;
 }
 
-/* In place only when input and output elements have the same size. */
-static bool quantize_inplace(const ta_graph *g, const ta_op *op, ta_kernel_call *call,
-                             int32_t operand) {
-  return ta_inplace_same_shape(g, op, call, operand);
-}
-
 const ta_op_def ta_op_def_QUANTIZE = {
     .check = quantize_check,
     .infer = ta_infer_same_shape,
     .prepare = quantize_prepare,
     .macs = quantize_macs,
-    .inplace = quantize_inplace,
+    /* In place only when input and output elements have the same size. */
+    TA_VARIANTS(ta_variant_eltwise),
 };

@@ -111,19 +111,19 @@ const ta_op_def ta_op_def_RELU = {
     .infer = ta_infer_same_shape,
     .prepare = relu_prepare,
     .macs = relu_macs,
-    .inplace = ta_inplace_same_shape,
+    TA_VARIANTS(ta_variant_eltwise),
 };
 const ta_op_def ta_op_def_RELU6 = {
     .check = relu_check,
     .infer = ta_infer_same_shape,
     .prepare = relu_prepare,
     .macs = relu_macs,
-    .inplace = ta_inplace_same_shape,
+    TA_VARIANTS(ta_variant_eltwise),
 };
 const ta_op_def ta_op_def_RELU_N1_TO_1 = {
     .check = relu_check,
     .infer = ta_infer_same_shape,
     .prepare = relu_prepare,
     .macs = relu_macs,
-    .inplace = ta_inplace_same_shape,
+    TA_VARIANTS(ta_variant_eltwise),
 };

@@ -165,5 +165,4 @@ const ta_op_def ta_op_def_RESHAPE = {
     .infer = reshape_infer,
     .prepare = reshape_prepare,
     .macs = reshape_macs,
-    .inplace = NULL,
 };

@@ -97,7 +97,7 @@ const ta_op_def ta_op_def_LOGISTIC = {
     .infer = ta_infer_same_shape,
     .prepare = sigmoid_prepare,
     .macs = sigmoid_macs,
-    .inplace = ta_inplace_same_shape,
+    TA_VARIANTS(ta_variant_eltwise),
 };
 
 const ta_op_def ta_op_def_TANH = {
@@ -105,5 +105,5 @@ const ta_op_def ta_op_def_TANH = {
     .infer = ta_infer_same_shape,
     .prepare = sigmoid_prepare,
     .macs = sigmoid_macs,
-    .inplace = ta_inplace_same_shape,
+    TA_VARIANTS(ta_variant_eltwise),
 };

@@ -91,5 +91,4 @@ const ta_op_def ta_op_def_SOFTMAX = {
     .infer = ta_infer_same_shape,
     .prepare = softmax_prepare,
     .macs = softmax_macs,
-    .inplace = NULL,
 };

@@ -24,5 +24,5 @@ const ta_op_def ta_op_def_SUB = {
     .infer = ta_infer_broadcast,
     .prepare = sub_prepare,
     .macs = sub_macs,
-    .inplace = ta_inplace_same_shape,
+    TA_VARIANTS(ta_variant_eltwise),
 };

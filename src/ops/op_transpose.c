@@ -100,5 +100,4 @@ const ta_op_def ta_op_def_TRANSPOSE = {
     .infer = transpose_infer,
     .prepare = transpose_prepare,
     .macs = transpose_macs,
-    .inplace = NULL,
 };

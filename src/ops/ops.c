@@ -84,7 +84,7 @@ ta_status ta_call_set_kernel(const ta_graph *g, const ta_op *op, ta_kernel_call 
   return TA_OK;
 }
 
-bool ta_inplace_same_shape(const ta_graph *g, const ta_op *op, ta_kernel_call *call,
+bool ta_inplace_same_shape(const ta_graph *g, const ta_op *op, const ta_kernel_call *call,
                            int32_t operand) {
   (void)op;
   if (operand < 0 || operand >= call->n_in || call->n_out < 1)
@@ -99,6 +99,14 @@ bool ta_inplace_same_shape(const ta_graph *g, const ta_op *op, ta_kernel_call *c
       return false;
   return true;
 }
+
+const ta_variant ta_variant_eltwise[1] = {{
+    .name = "ref",
+    .kernel = TA_K_PREPARED,
+    .reference = true,
+    .inplace_operands = TA_INPLACE_ANY,
+    .inplace_ok = ta_inplace_same_shape,
+}};
 
 int32_t ta_int_type(ta_dtype dt) {
   switch (dt) {

@@ -6,9 +6,13 @@
  * ta_op_def_<ID>` with its hooks:
  *   check    arity, dtypes, attributes, quantization; reports every problem it finds
  *   infer    output shapes: sets an unknown output shape, or verifies a known one
- *   prepare  (after check+infer succeeded) chooses the runtime kernel and fills its parameter
- *            struct: multipliers, shifts, padding, clamp ranges are computed here, once
+ *   prepare  (after check+infer succeeded) fills the parameter struct of the reference kernel
+ *            for the op's dtypes: multipliers, shifts, padding, clamp ranges are computed
+ *            here, once. It never picks an optimized kernel: that is the schedule stage's
+ *            choice among the op's variants (src/schedule)
  *   macs     multiply-accumulates of one inference (0 for data movement)
+ * and its kernel variants as data (ta_variant): the kernel, the predicate that says it
+ * applies, what it needs (a prepare step, in-place operand, knobs).
  * Frontends never look inside these; they map their operator codes to ta_op_kind and fill
  * ta_attrs. Everything else (codegen, host evaluation, inspect) is generic over the table.
  */
@@ -80,6 +84,14 @@ const ta_kernel_info *ta_kernel_get(int32_t id);
 bool ta_params_get_i32(const ta_params_desc *d, const void *params, const char *field,
                        int32_t *value);
 
+/* Why the schedule stage (src/schedule) gave a call its variant. */
+typedef enum ta_sched_why {
+  TA_SCHED_NONE = 0,  /* not scheduled (no code, or a backend that runs its own functions) */
+  TA_SCHED_HEURISTIC, /* the default rule: the first variant of the op's table that applies */
+  TA_SCHED_REFERENCE, /* reference kernels were asked for */
+  TA_SCHED_OVERRIDE,  /* an override named it (the tuning log) */
+} ta_sched_why;
+
 /* How an op runs: one kernel call. kernel -1 means the op needs no code (the planner made its
  * output alias its input, or it was folded). in/out list tensor indices in the order the
  * kernel takes them; -1 passes NULL. */
@@ -89,23 +101,75 @@ typedef struct ta_kernel_call {
   size_t scratch_bytes; /* from the kernel's _scratch_size twin, 0 if none */
   int32_t n_in, n_out;
   int32_t *in, *out;
+  /* Set by the partition stage (src/backend): the backend that runs the op; NULL: the CPU. */
+  const struct ta_backend *backend;
+  const char *backend_declined; /* why an earlier backend declined the op; NULL if none did */
+  /* Set by the schedule stage: the variant (of the op's table) that runs, why, and the values
+   * of its knobs (variant->n_knobs of them). */
+  const struct ta_variant *variant;
+  ta_sched_why why;
+  const int32_t *knobs;
 } ta_kernel_call;
 
 /* Bytes of the constant arrays a call's parameters carry (multipliers, packed weights...):
  * emitted as static const arrays next to the weights. */
 size_t ta_params_array_bytes(const ta_kernel_call *call);
 
+/* A knob of a kernel variant: a compile-time choice the kernel takes (blocking, unrolling,
+ * weight format), with the values it allows. values[0] is the default. */
+typedef struct ta_knob {
+  const char *name; /* "block_c" */
+  const int32_t *values;
+  int32_t n_values;
+} ta_knob;
+
+/* A variant's kernel: the reference kernel the op's prepare hook set for its dtypes. */
+#define TA_K_PREPARED (-1)
+
+/* One way to run an operator, declared as data next to its hooks. The schedule stage picks
+ * one per op (the first of the op's table that applies, unless reference kernels or an
+ * override are asked for); the planner switches to an in-place form when the input dies. */
+typedef struct ta_variant {
+  const char *name; /* "ref", "opt", "inplace": names repeat across dtypes */
+  int32_t kernel;   /* ta_kernel_id of the same parameter family as the reference, or
+                     * TA_K_PREPARED; scratch comes from that kernel's _scratch_size twin */
+  bool reference;   /* the reference variant: the one reference_kernels forces */
+  /* Does the variant apply to this op (dtypes, groups, depth multiplier, offsets...)? call
+   * holds the reference parameters. NULL: always. */
+  bool (*applies)(const ta_graph *g, const ta_op *op, const ta_kernel_call *call);
+  /* Fill what the variant needs beyond the reference parameters (accumulator init, packed or
+   * re-laid-out weights) into call. false: it cannot serve this op after all, call left
+   * unchanged (g->ctx->oom tells an allocation failure). NULL: nothing to add. In-place forms
+   * share their base's parameters and have none. */
+  bool (*prepare)(ta_graph *g, const ta_op *op, ta_kernel_call *call);
+  /* In place: bit k set when the output (call->out[0]) may overwrite kernel input k, if
+   * inplace_ok (NULL: always) agrees for that operand. */
+  uint32_t inplace_operands;
+  bool (*inplace_ok)(const ta_graph *g, const ta_op *op, const ta_kernel_call *call,
+                     int32_t operand);
+  /* Non-NULL: this variant is the in-place form of the variant so named. Only the planner
+   * picks it, when the input it overwrites dies at this op. */
+  const char *inplace_of;
+  const ta_knob *knobs;
+  int32_t n_knobs;
+} ta_variant;
+
+/* In-place over any of the first 32 kernel inputs (element-wise kernels). */
+#define TA_INPLACE_ANY 0xffffffffu
+
 typedef struct ta_op_def {
   ta_status (*check)(ta_graph *g, ta_op *op);
   ta_status (*infer)(ta_graph *g, ta_op *op);
   ta_status (*prepare)(ta_graph *g, ta_op *op, ta_kernel_call *call);
   uint64_t (*macs)(const ta_graph *g, const ta_op *op);
-  /* May the output (operand 0 of call->out) share the buffer of kernel input `operand`?
-   * The planner asks only when that input dies at this op and lives in the arena. Return
-   * true if the kernel tolerates in == out for that operand, after switching call to an
-   * in-place variant if one is needed (ta_call_set_kernel). NULL: never in place. */
-  bool (*inplace)(const ta_graph *g, const ta_op *op, ta_kernel_call *call, int32_t operand);
+  /* The op's variants, best first (the default heuristic takes the first that applies).
+   * NULL: the reference kernel prepare set, never in place. */
+  const ta_variant *variants;
+  int32_t n_variants;
 } ta_op_def;
+
+/* .variants and .n_variants of a ta_op_def from a static array. */
+#define TA_VARIANTS(arr) .variants = (arr), .n_variants = (int32_t)TA_ARRAY_LEN(arr)
 
 #define TA_OP(id, name, stem, flags, act) extern const ta_op_def ta_op_def_##id;
 #include "ops.def"
@@ -144,15 +208,18 @@ ta_status ta_infer_broadcast(ta_graph *g, ta_op *op);
 bool ta_broadcast_shape(const ta_tensor *a, const ta_tensor *b, int32_t *rank, int32_t *dims,
                         int32_t *bad_dim);
 
-/* Switch a prepared call to another kernel of the same parameter family (an in-place or
- * specialised variant) and recompute its scratch size. */
+/* Switch a prepared call to another kernel of the same parameter family (the schedule stage
+ * applying a variant) and recompute its scratch size. */
 ta_status ta_call_set_kernel(const ta_graph *g, const ta_op *op, ta_kernel_call *call,
                              ta_kernel_id kernel);
 
-/* in-place hook for element-wise ops: operand may share the output when it has exactly the
+/* inplace_ok of element-wise variants: operand may share the output when it has exactly the
  * output's shape and element size (no broadcasting on that operand). */
-bool ta_inplace_same_shape(const ta_graph *g, const ta_op *op, ta_kernel_call *call,
+bool ta_inplace_same_shape(const ta_graph *g, const ta_op *op, const ta_kernel_call *call,
                            int32_t operand);
+/* The one variant of element-wise ops: the reference kernel, in place over any operand of the
+ * output's shape. */
+extern const ta_variant ta_variant_eltwise[1];
 
 /* The TART_INT_* code of an integer dtype (int8 .. uint64), or -1 for anything else. */
 int32_t ta_int_type(ta_dtype dt);

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ta_schedule.h"
+
 void ta_plan_options_default(ta_plan_options *opt) {
   memset(opt, 0, sizeof *opt);
   opt->alignment = 4;
@@ -292,13 +294,13 @@ static ta_status build_groups(ta_graph *g, ta_kernel_call *calls, const ta_plan_
     calls[i].kernel = -1;
     plan->n_aliased++;
   }
-  /* 2. In place: the output overwrites an input whose storage dies at this op. */
+  /* 2. In place: the output overwrites an input whose storage dies at this op, when the op's
+   * scheduled variant, or an in-place form of it, allows that operand. */
   if (!opt->no_inplace) {
     for (int32_t i = 0; i < g->n_ops; i++) {
       ta_op *op = &g->ops[i];
       ta_kernel_call *c = &calls[i];
-      const ta_op_def *d = ta_op_def_get(op->kind);
-      if (c->kernel < 0 || !d || !d->inplace || c->n_out < 1 || c->out[0] < 0)
+      if (c->kernel < 0 || !c->variant || c->n_out < 1 || c->out[0] < 0)
         continue;
       for (int32_t k = 0; k < c->n_in; k++) {
         int32_t x = c->in[k];
@@ -316,12 +318,14 @@ static ta_status build_groups(ta_graph *g, ta_kernel_call *calls, const ta_plan_
             dies = false;
         if (!dies)
           continue;
-        if (!d->inplace(g, op, c, k))
+        const ta_variant *v = ta_sched_inplace_variant(g, op, c, k);
+        if (!v || !try_join(g, parent, x, c->out[0], true))
           continue;
-        if (try_join(g, parent, x, c->out[0], true)) {
-          plan->n_inplace++;
-          break;
-        }
+        ta_status st = ta_sched_set_inplace(g, op, c, v);
+        if (st != TA_OK)
+          return st;
+        plan->n_inplace++;
+        break;
       }
     }
   }

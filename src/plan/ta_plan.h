@@ -59,7 +59,8 @@ typedef struct ta_plan {
 void ta_plan_options_default(ta_plan_options *opt);
 
 /* Plan g (may reorder g->ops together with calls, and turn RESHAPE calls into views with
- * kernel -1, or switch a call to an in-place kernel). A model needing more memory than
+ * kernel -1, or switch a scheduled call to the in-place form of its variant: calls the
+ * schedule stage did not give a variant never run in place). A model needing more memory than
  * opt->max_arena_bytes is refused with TA_ERR_LIMIT and a message naming both sizes. */
 ta_status ta_plan_build(ta_graph *g, ta_kernel_call *calls, const ta_plan_options *opt,
                         ta_plan *plan);

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "ta_backend.h"
+#include "ta_schedule.h"
 #include "ta_tflite.h"
 
 static void sink(void *user, ta_severity sev, const char *msg) {
@@ -39,7 +41,11 @@ ta_status tt_prepare_kernels(tt_run *r, const uint8_t *model, size_t len, bool r
   r->calls = ta_new_array(&r->ctx, (size_t)(r->g->n_ops ? r->g->n_ops : 1), sizeof(ta_kernel_call));
   if (!r->calls)
     return TA_ERR_LIMIT;
-  return ta_graph_prepare(r->g, r->calls);
+  st = ta_graph_prepare(r->g, r->calls);
+  if (st == TA_OK)
+    st = ta_backend_partition(r->g, r->calls, NULL, 0);
+  ta_sched_options sched = {.reference_kernels = reference};
+  return st == TA_OK ? ta_sched_run(r->g, r->calls, &sched) : st;
 }
 
 ta_status tt_eval(tt_run *r, const uint8_t *model, size_t len, const void *const *inputs,
