@@ -49,10 +49,8 @@ static const char help[] =
     "                    device PATH[@BAUD]; its timer then counts clock cycles\n"
     "  --timeout S       limit for one inference, in seconds (default 600)\n"
     "  --name NAME       symbol prefix for the generated code\n"
-    "  --keep-build      keep the temporary build directory and print its path\n"
-    "  --align N, --io-in-arena, --no-inplace, --no-reorder, --max-arena BYTES\n"
-    "                    memory plan options (see tinyaot inspect --help)\n"
-    "suite options:\n"
+    "  --keep-build      keep the temporary build directory and print its "
+    "path\n" TA_CLI_COMPILE_OPTIONS_HELP "suite options:\n"
     "  --suite DIR       benchmark every .tflite model of DIR (or those of --models)\n"
     "  --models LIST     comma-separated model names (file stems) to take from DIR\n"
     "  --targets LIST    comma-separated targets (default cortex-m4,cortex-m7,cortex-m33)\n"
@@ -172,8 +170,8 @@ static void compare_outputs(const bench_model *bm, bench_run *r) {
 /* Load, compile, make the inputs and run the host build. */
 static ta_status prepare_model(ta_ctx *ctx, bench_model *bm, const char *name,
                                const char *const *input_files, int32_t n_inputs,
-                               const ta_plan_options *popt) {
-  ta_status st = ta_model_load_opts(ctx, bm->path, popt, &bm->m);
+                               const ta_compile_options *copt) {
+  ta_status st = ta_compile_file(ctx, bm->path, copt, &bm->m);
   if (st != TA_OK)
     return st;
   ta_graph *g = bm->m.g;
@@ -809,7 +807,7 @@ static const char *tool_versions(ta_ctx *ctx) {
 
 static int run_suite(int argc, char **argv, const char *dir, const char *models_arg,
                      const char *targets_arg, const char *report, const char *svg,
-                     const char *anchors_path, int32_t timeout_s, const ta_plan_options *popt) {
+                     const char *anchors_path, int32_t timeout_s, const ta_compile_options *copt) {
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
   const char *targets[MAX_TARGETS];
@@ -859,7 +857,7 @@ static int run_suite(int argc, char **argv, const char *dir, const char *models_
     memset(&bm, 0, sizeof bm);
     bm.path = ta_fmt(&mctx, "%s/%s.tflite", dir, models[m]);
     fprintf(stderr, "tinyaot bench: %s ...\n", models[m]);
-    ta_status st = prepare_model(&mctx, &bm, models[m], NULL, 0, popt);
+    ta_status st = prepare_model(&mctx, &bm, models[m], NULL, 0, copt);
     for (int32_t t = 0; t < n_targets; t++) {
       suite_row *r = &rows[n_rows++];
       r->model = models[m];
@@ -932,8 +930,8 @@ int ta_cmd_bench(int argc, char **argv) {
   int32_t n_inputs = 0;
   bool json = false, keep = false;
   ta_status st = TA_OK;
-  ta_plan_options popt;
-  ta_plan_options_default(&popt);
+  ta_compile_options copt;
+  ta_compile_options_init(&copt);
   for (; a.i < argc && st == TA_OK; a.i++) {
     const char *v;
     if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
@@ -964,7 +962,7 @@ int ta_cmd_bench(int argc, char **argv) {
         ta_arg_value(&a, "--models", &models, &st) ||
         ta_arg_value(&a, "--targets", &targets, &st) ||
         ta_arg_value(&a, "--report", &report, &st) || ta_arg_value(&a, "--svg", &svg, &st) ||
-        ta_arg_value(&a, "--anchors", &anchors_path, &st) || ta_arg_plan_option(&a, &popt, &st))
+        ta_arg_value(&a, "--anchors", &anchors_path, &st) || ta_arg_compile_option(&a, &copt, &st))
       continue;
     if (argv[a.i][0] == '-') {
       fprintf(stderr, "tinyaot bench: unknown option '%s' (see tinyaot bench --help)\n", argv[a.i]);
@@ -994,7 +992,7 @@ int ta_cmd_bench(int argc, char **argv) {
       return 1;
     }
     return run_suite(argc, argv, suite, models, targets, report, svg, anchors_path,
-                     (int32_t)timeout_s, &popt);
+                     (int32_t)timeout_s, &copt);
   }
   if (!model) {
     fprintf(stderr, "tinyaot bench: no MODEL given\n%s", help);
@@ -1005,13 +1003,14 @@ int ta_cmd_bench(int argc, char **argv) {
     fprintf(stderr, "tinyaot bench: unknown target '%s' (known: %s)\n", target, ta_board_names());
     return 1;
   }
+  copt.target = target;
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
   bench_model bm;
   memset(&bm, 0, sizeof bm);
   bm.path = model;
   bench_run r;
-  st = prepare_model(&ctx, &bm, name, inputs, n_inputs, &popt);
+  st = prepare_model(&ctx, &bm, name, inputs, n_inputs, &copt);
   if (st == TA_OK)
     st = bench_on(&bm, board, device, (int32_t)timeout_s, &r);
   if (st == TA_OK) {

@@ -42,7 +42,7 @@ static const char help[] =
     "  --plot-layout L      how a record is drawn: TxC (time-major, channels last) or CxT\n"
     "                       (default: guessed from the input shape)\n"
     "  --limit N            only the first N records\n"
-    "  --name NAME          symbol prefix of the generated code\n"
+    "  --name NAME          symbol prefix of the generated code\n" TA_CLI_COMPILE_OPTIONS_HELP
     "  -h, --help           this text\n";
 
 typedef struct eval_opts {
@@ -50,6 +50,7 @@ typedef struct eval_opts {
   double atol, rtol;
   uint64_t flash_budget, ram_budget;
   int64_t limit;
+  ta_compile_options compile;
 } eval_opts;
 
 typedef struct eval_result {
@@ -414,10 +415,8 @@ static void print_summary(const eval_opts *o, const eval_result *r) {
 }
 
 static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
-  ta_plan_options popt;
-  ta_plan_options_default(&popt);
   ta_model m;
-  ta_status st = ta_model_load_opts(ctx, o->model, &popt, &m);
+  ta_status st = ta_compile_file(ctx, o->model, &o->compile, &m);
   if (st != TA_OK)
     return st;
   ta_graph *g = m.g;
@@ -608,6 +607,7 @@ int ta_cmd_eval(int argc, char **argv) {
   o.rtol = 1e-3;
   o.flash_budget = 256 * 1024;
   o.ram_budget = 64 * 1024;
+  ta_compile_options_init(&o.compile);
   ta_status st = TA_OK;
   for (; a.i < argc && st == TA_OK; a.i++) {
     const char *v = NULL;
@@ -620,7 +620,8 @@ int ta_cmd_eval(int argc, char **argv) {
         ta_arg_value(&a, "--expect", &o.expect, &st) ||
         ta_arg_value(&a, "--report", &o.report, &st) ||
         ta_arg_value(&a, "--target", &o.target, &st) || ta_arg_value(&a, "--name", &o.name, &st) ||
-        ta_arg_value(&a, "--plot-layout", &o.layout, &st))
+        ta_arg_value(&a, "--plot-layout", &o.layout, &st) ||
+        ta_arg_compile_option(&a, &o.compile, &st))
       continue;
     bool ok = true;
     if (ta_arg_value(&a, "--atol", &v, &st)) {
@@ -676,6 +677,7 @@ int ta_cmd_eval(int argc, char **argv) {
     fprintf(stderr, "tinyaot eval: --plot-layout is TxC or CxT, not '%s'\n", o.layout);
     return 1;
   }
+  o.compile.target = o.target;
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
   st = run_eval(&ctx, &o);

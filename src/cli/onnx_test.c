@@ -25,7 +25,6 @@
 #include <sys/stat.h>
 
 #include "ta_cli.h"
-#include "ta_passes.h"
 
 static const char help[] =
     "usage: tinyaot onnx-test [options] DIR...\n"
@@ -41,12 +40,12 @@ static const char help[] =
     "options:\n"
     "  -v, --verbose   print every message of failing and unsupported tests\n"
     "  --keep          keep the build directories (their path is printed)\n"
-    "  --input-shape NAME=D0,D1,...\n"
-    "                  a static shape for an input (by default each data set's shapes)\n"
     "  --loose TEST    compare test folder TEST with the tolerance of ONNX's own backend\n"
     "                  tests (rtol 1e-3, atol 1e-7): for expected values written by hand with\n"
     "                  4 digits (repeatable)\n"
-    "  -h, --help      this text\n";
+    "  -h, --help      this text\n"
+    "compile options (an --input-shape comes before each data set's own "
+    "shapes):\n" TA_CLI_COMPILE_OPTIONS_HELP;
 
 #define RUN_TIMEOUT_S 120
 #define MAX_IO 64
@@ -80,8 +79,8 @@ typedef struct suite {
   bool verbose, keep;
   const char *loose[64]; /* tests compared with ONNX's own backend tolerance */
   int32_t n_loose;
-  bool cur_loose;         /* the test being run is one of them */
-  ta_input_shapes shapes; /* --input-shape: before the data sets' own shapes */
+  bool cur_loose;          /* the test being run is one of them */
+  ta_compile_options copt; /* --input-shape etc.; the data sets' shapes come after */
   int32_t n_pass, n_fail, n_unsupported, serial;
 } suite;
 
@@ -367,26 +366,14 @@ static outcome run_set(suite *s, ta_ctx *ctx, const char *model_path, const uint
     snprintf(reason, cap, "the model has %d inputs, the data set %d", n_names, n_in);
     return FAIL;
   }
-  ta_onnx_shape shapes[MAX_IO + TA_MAX_INPUT_SHAPES];
-  int32_t n_shapes = 0;
-  for (int32_t k = 0; k < s->shapes.n; k++)
-    shapes[n_shapes++] = s->shapes.s[k];
-  for (int32_t k = 0; k < n_in; k++) {
+  for (int32_t k = 0; k < n_in; k++)
     in[k].name = names[k];
-    shapes[n_shapes].name = names[k];
-    shapes[n_shapes].rank = in[k].rank;
-    memcpy(shapes[n_shapes].dims, in[k].dims, sizeof shapes[n_shapes].dims);
-    n_shapes++;
-  }
-  ta_onnx_options oo = {shapes, n_shapes, in, n_in};
+  /* Every input bound to the data set's value (and shape). */
+  ta_compile_options copt = s->copt;
+  copt.bind = in;
+  copt.n_bind = n_in;
   ta_model m;
-  memset(&m, 0, sizeof m);
-  ctx->file = model_path;
-  ta_status st = ta_onnx_read(ctx, model, model_len, &oo, &m.g);
-  if (st == TA_OK)
-    st = ta_passes_onnx(m.g);
-  if (st == TA_OK)
-    st = ta_model_finish(ctx, NULL, &m);
+  ta_status st = ta_compile_bytes(ctx, model_path, model, model_len, &copt, &m);
   if (st == TA_ERR_UNSUPPORTED)
     return UNSUPPORTED;
   if (st != TA_OK)
@@ -577,6 +564,7 @@ int ta_cmd_onnx_test(int argc, char **argv) {
   int32_t n_dirs = 0;
   suite s;
   memset(&s, 0, sizeof s);
+  ta_compile_options_init(&s.copt);
   for (; a.i < argc; a.i++) {
     if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
       fputs(help, stdout);
@@ -592,7 +580,7 @@ int ta_cmd_onnx_test(int argc, char **argv) {
     }
     const char *v;
     ta_status ast = TA_OK;
-    if (ta_arg_input_shape(&a, &s.shapes, &ast)) {
+    if (ta_arg_compile_option(&a, &s.copt, &ast)) {
       if (ast != TA_OK)
         return 1;
       continue;

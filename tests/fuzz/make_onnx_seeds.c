@@ -13,7 +13,8 @@
 #include <string.h>
 
 #include "onnx.pb-c.h"
-#include "ta_cli.h"
+#include "ta_codegen.h"
+#include "ta_compile.h"
 
 static const char *out_dir;
 static int n_written, n_failed;
@@ -237,7 +238,7 @@ static void finish(model *m, const char *name) {
   ta_ctx ctx;
   ta_ctx_init(&ctx, NULL, NULL, sink, NULL);
   ta_model tm;
-  ta_status st = ta_model_read(&ctx, "seed.onnx", bytes, len, NULL, &tm);
+  ta_status st = ta_compile_bytes(&ctx, "seed.onnx", bytes, len, NULL, &tm);
   ta_fileset fs;
   ta_cgen_options copt = {"seed", name};
   if (st == TA_OK)
