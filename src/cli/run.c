@@ -161,7 +161,7 @@ int ta_cmd_run(int argc, char **argv) {
       st = run_on_device(&m, &fs, name, board, inputs, n_inputs, out, device, (int32_t)timeout_s,
                          keep);
     } else {
-      ta_host_run_options ro = {name, inputs, n_inputs, out, keep};
+      ta_host_run_options ro = {name, inputs, n_inputs, out, keep, NULL};
       st = ta_host_run(m.g, &fs, &ro);
     }
   }
