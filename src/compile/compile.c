@@ -69,6 +69,9 @@ ta_status ta_compile_bytes(ta_ctx *ctx, const char *path, const uint8_t *data, s
   if (st != TA_OK)
     return st;
   m->g->reference_kernels = opt->reference_kernels;
+  /* The passes run for TFLite too: on the TFLite models of ../shared they find nothing to
+   * rewrite (the generated code is byte for byte what it was without them); a converter's
+   * graph rarely has what they fold, but a hand-made one may. */
   st = ta_passes_run(m->g);
   if (st == TA_OK)
     st = check(m->g);
