@@ -17,28 +17,22 @@ static const char help[] =
     "\n"
     "options:\n"
     "  -o, --output DIR   output directory (required)\n"
-    "  --name NAME        symbol prefix, a C identifier (default: the model file's stem)\n"
-    "  --align N, --io-in-arena, --no-inplace, --no-reorder, --max-arena BYTES\n"
-    "                     memory plan options (see tinyaot inspect --help)\n"
-    "  --input-shape NAME=D0,D1,...\n"
-    "                     static shape of an ONNX input with dynamic dimensions\n"
-    "  -h, --help         this text\n";
+    "  --name NAME        symbol prefix, a C identifier (default: the model file's "
+    "stem)\n" TA_CLI_COMPILE_OPTIONS_HELP "  -h, --help         this text\n";
 
 int ta_cmd_compile(int argc, char **argv) {
   ta_args a = {argc, argv, 1, "compile"};
   const char *model = NULL, *out = NULL, *name = NULL;
   ta_status st = TA_OK;
-  ta_plan_options popt;
-  ta_plan_options_default(&popt);
-  ta_input_shapes shapes = {0};
+  ta_compile_options copt;
+  ta_compile_options_init(&copt);
   for (; a.i < argc && st == TA_OK; a.i++) {
     if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
       fputs(help, stdout);
       return 0;
     }
     if (ta_arg_value(&a, "-o", &out, &st) || ta_arg_value(&a, "--output", &out, &st) ||
-        ta_arg_value(&a, "--name", &name, &st) || ta_arg_plan_option(&a, &popt, &st) ||
-        ta_arg_input_shape(&a, &shapes, &st))
+        ta_arg_value(&a, "--name", &name, &st) || ta_arg_compile_option(&a, &copt, &st))
       continue;
     if (argv[a.i][0] == '-') {
       fprintf(stderr, "tinyaot compile: unknown option '%s' (see tinyaot compile --help)\n",
@@ -64,7 +58,7 @@ int ta_cmd_compile(int argc, char **argv) {
   if (!name)
     name = ta_default_model_name(&ctx, model);
   ta_model m;
-  st = ta_model_load_shapes(&ctx, model, &popt, &shapes, &m);
+  st = ta_compile_file(&ctx, model, &copt, &m);
   ta_fileset fs;
   if (st == TA_OK) {
     ta_cgen_options opt = {name, model};

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ta_cli.h"
+#include "ta_report.h"
 #include "ta_session.h"
 
 static const char help[] =
@@ -42,7 +43,7 @@ static const char help[] =
     "  --plot-layout L      how a record is drawn: TxC (time-major, channels last) or CxT\n"
     "                       (default: guessed from the input shape)\n"
     "  --limit N            only the first N records\n"
-    "  --name NAME          symbol prefix of the generated code\n"
+    "  --name NAME          symbol prefix of the generated code\n" TA_CLI_COMPILE_OPTIONS_HELP
     "  -h, --help           this text\n";
 
 typedef struct eval_opts {
@@ -50,22 +51,8 @@ typedef struct eval_opts {
   double atol, rtol;
   uint64_t flash_budget, ram_budget;
   int64_t limit;
+  ta_compile_options compile;
 } eval_opts;
-
-typedef struct eval_result {
-  int32_t n, n_classes;
-  uint8_t *labels;
-  int32_t *pred, *ref_pred;
-  int64_t *confusion; /* n_classes x n_classes: [true][pred] */
-  int64_t correct, ref_correct, agree, within;
-  double max_err;
-  bool have_ref, float_out;
-  uint64_t insn_min, insn_max, insn_sum;
-  bool device;
-  const ta_board *board;
-  uint64_t flash, model_flash, ram, arena, stack, data_bss;
-  const char **names;
-} eval_result;
 
 static int32_t argmax(const ta_tensor *t, const uint8_t *p, int32_t n) {
   int32_t best = 0;
@@ -140,221 +127,42 @@ static void progress(int32_t done, int32_t total, bool tty) {
   }
 }
 
-static const char *commas(char *buf, size_t cap, uint64_t v) {
-  char tmp[32];
-  int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v);
-  size_t o = 0;
-  for (int i = 0; i < n && o + 2 < cap; i++) {
-    if (i > 0 && (n - i) % 3 == 0)
-      buf[o++] = ',';
-    buf[o++] = tmp[i];
-  }
-  buf[o] = '\0';
-  return buf;
-}
+/* What each record adds to the statistics: its prediction, its agreement with the reference
+ * output (float: |out - ref| <= atol + rtol * |ref|; integers identical), its instructions. */
+typedef struct record_ctx {
+  const eval_opts *o;
+  ta_eval_stats *r;
+  const ta_tensor *tout;
+  const uint8_t *expect;
+  size_t out_bytes;
+  bool tty;
+} record_ctx;
 
-/* One record's output against its reference: worst error and whether all are within. */
-static bool compare_record(const ta_tensor *t, const uint8_t *out, const uint8_t *ref, size_t bytes,
-                           const eval_opts *o, double *worst) {
-  if (t->dtype != TA_DT_F32)
-    return memcmp(out, ref, bytes) == 0;
-  bool ok = true;
-  for (size_t i = 0; i + 4 <= bytes; i += 4) {
-    float a, b;
-    memcpy(&a, out + i, 4);
-    memcpy(&b, ref + i, 4);
-    double err = fabs((double)a - (double)b);
-    if (err > *worst)
-      *worst = err;
-    if (!(err <= o->atol + o->rtol * fabs((double)b)))
-      ok = false;
-  }
-  return ok;
-}
-
-static void html_escape(ta_buf *b, const char *s) {
-  for (; *s; s++) {
-    if (*s == '<')
-      ta_buf_puts(b, "&lt;");
-    else if (*s == '>')
-      ta_buf_puts(b, "&gt;");
-    else if (*s == '&')
-      ta_buf_puts(b, "&amp;");
-    else
-      ta_buf_append(b, s, 1);
-  }
-}
-
-/* A record drawn as one polyline per channel. */
-static void svg_record(ta_buf *b, const ta_tensor *in, const uint8_t *rec, bool time_major,
-                       int32_t steps, int32_t channels, const char *title) {
-  static const char *const colors[] = {"#d62728", "#2ca02c", "#1f77b4", "#ff7f0e",
-                                       "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
-  const double W = 300, H = 140, pad = 4;
-  double lo = INFINITY, hi = -INFINITY;
-  int32_t n = steps * channels;
-  for (int32_t i = 0; i < n; i++) {
-    double v;
-    if (in->dtype == TA_DT_F32) {
-      float f;
-      memcpy(&f, rec + 4 * (size_t)i, 4);
-      v = f;
-    } else {
-      v = (int8_t)rec[i];
-    }
-    if (v < lo)
-      lo = v;
-    if (v > hi)
-      hi = v;
-  }
-  if (!(hi > lo))
-    hi = lo + 1;
-  ta_buf_printf(b,
-                "<figure><svg width=\"%.0f\" height=\"%.0f\" style=\"background:#fafafa;"
-                "border:1px solid #ddd\">",
-                W, H);
-  for (int32_t c = 0; c < channels; c++) {
-    ta_buf_printf(b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.2\" points=\"",
-                  colors[c % 8]);
-    for (int32_t t = 0; t < steps; t++) {
-      int32_t i = time_major ? t * channels + c : c * steps + t;
-      double v;
-      if (in->dtype == TA_DT_F32) {
-        float f;
-        memcpy(&f, rec + 4 * (size_t)i, 4);
-        v = f;
-      } else {
-        v = (int8_t)rec[i];
-      }
-      double x = pad + (W - 2 * pad) * t / (steps > 1 ? steps - 1 : 1);
-      double y = H - pad - (H - 2 * pad) * (v - lo) / (hi - lo);
-      ta_buf_printf(b, "%.1f,%.1f ", x, y);
-    }
-    ta_buf_puts(b, "\"/>");
-  }
-  ta_buf_puts(b, "</svg><figcaption>");
-  html_escape(b, title);
-  ta_buf_puts(b, "</figcaption></figure>\n");
-}
-
-static ta_status write_report(ta_ctx *ctx, const eval_opts *o, const ta_graph *g,
-                              const eval_result *r, const uint8_t *data, size_t in_bytes) {
-  ta_buf b;
-  ta_buf_init(&b, ctx);
-  char n1[32], n2[32], n3[32];
-  ta_buf_puts(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>tinyaot eval: ");
-  html_escape(&b, o->model);
-  ta_buf_puts(&b, "</title><style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;"
-                  "color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid "
-                  "#ccc;padding:4px 8px;text-align:right}th{background:#f0f0f0}figure{display:"
-                  "inline-block;margin:6px}figcaption{font-size:12px;text-align:center}"
-                  ".note{color:#666;font-size:13px}</style></head><body>\n<h1>");
-  html_escape(&b, o->model);
-  ta_buf_printf(&b, " on %s</h1>\n", r->device ? r->board->core : "the host");
-  ta_buf_printf(&b, "<p>%d records of <code>", r->n);
-  html_escape(&b, o->data);
-  ta_buf_printf(&b, "</code>; accuracy <b>%.1f%%</b> (%lld/%d)", 100.0 * (double)r->correct / r->n,
-                (long long)r->correct, r->n);
-  if (r->have_ref)
-    ta_buf_printf(&b,
-                  "; reference outputs' accuracy %.1f%%; same predicted class on %lld of %d "
-                  "records; %lld of %d outputs within tolerance (max |error| %.3g)",
-                  100.0 * (double)r->ref_correct / r->n, (long long)r->agree, r->n,
-                  (long long)r->within, r->n, r->max_err);
-  ta_buf_puts(&b, ".</p>\n<h2>Confusion matrix</h2><p class=\"note\">Rows: true class; columns: "
-                  "predicted class.</p><table><tr><th></th>");
-  for (int32_t j = 0; j < r->n_classes; j++) {
-    ta_buf_puts(&b, "<th>");
-    html_escape(&b, r->names[j]);
-    ta_buf_puts(&b, "</th>");
-  }
-  ta_buf_puts(&b, "<th>accuracy</th></tr>\n");
-  for (int32_t i = 0; i < r->n_classes; i++) {
-    int64_t row = 0;
-    for (int32_t j = 0; j < r->n_classes; j++)
-      row += r->confusion[i * r->n_classes + j];
-    ta_buf_puts(&b, "<tr><th>");
-    html_escape(&b, r->names[i]);
-    ta_buf_puts(&b, "</th>");
-    for (int32_t j = 0; j < r->n_classes; j++) {
-      int64_t v = r->confusion[i * r->n_classes + j];
-      double f = row ? (double)v / (double)row : 0;
-      ta_buf_printf(&b, "<td style=\"background:rgba(%s,%.2f)\">%lld</td>",
-                    i == j ? "46,160,67" : "214,39,40", f * 0.8, (long long)v);
-    }
-    ta_buf_printf(&b, "<td>%.1f%%</td></tr>\n",
-                  row ? 100.0 * (double)r->confusion[i * r->n_classes + i] / (double)row : 0.0);
-  }
-  ta_buf_puts(&b, "</table>\n<h2>Cost</h2><table>");
+static ta_status on_record(void *user, int64_t k, const uint8_t *out, uint64_t insns) {
+  record_ctx *c = user;
+  ta_eval_stats *r = c->r;
   if (r->device) {
-    uint64_t mean = r->insn_sum / (uint64_t)r->n;
-    ta_buf_printf(&b, "<tr><th>instructions per inference</th><td>%s (min %s, max %s)</td></tr>",
-                  commas(n1, sizeof n1, mean), commas(n2, sizeof n2, r->insn_min),
-                  commas(n3, sizeof n3, r->insn_max));
-    ta_buf_printf(&b,
-                  "<tr><th>at the %.0f MHz reference clock</th><td>%.2f ms "
-                  "(instructions / clock, not a measured time)</td></tr>",
-                  r->board->clock_hz / 1e6, (double)mean * 1e3 / r->board->clock_hz);
-    ta_buf_printf(&b, "<tr><th>flash</th><td>%s bytes (model and kernels %s)</td></tr>",
-                  commas(n1, sizeof n1, r->flash), commas(n2, sizeof n2, r->model_flash));
-    ta_buf_printf(&b,
-                  "<tr><th>RAM</th><td>%s bytes (arena %llu, stack %llu, data+bss %llu)"
-                  "</td></tr>",
-                  commas(n1, sizeof n1, r->ram), (unsigned long long)r->arena,
-                  (unsigned long long)r->stack, (unsigned long long)r->data_bss);
-  } else {
-    ta_buf_printf(&b, "<tr><th>arena</th><td>%llu bytes</td></tr>", (unsigned long long)r->arena);
+    if (insns < r->insn_min)
+      r->insn_min = insns;
+    if (insns > r->insn_max)
+      r->insn_max = insns;
+    r->insn_sum += insns;
   }
-  ta_buf_puts(&b, "</table>\n<h2>Some records</h2><p class=\"note\">The first records of each "
-                  "class, then a few the model got wrong. One line per channel: "
-                  "<span style=\"color:#d62728\">channel 0</span>, "
-                  "<span style=\"color:#2ca02c\">channel 1</span>, "
-                  "<span style=\"color:#1f77b4\">channel 2</span>, ...</p>\n");
-  const ta_tensor *in = &g->tensors[g->inputs[0]];
-  size_t elems = 0;
-  ta_tensor_elems(in, &elems);
-  /* Steps and channels: the smallest non-1 dimension at the end (TxC) or the start (CxT). */
-  int32_t first = 1, last = 1;
-  for (int32_t i = 0; i < in->rank; i++)
-    if (in->dims[i] > 1) {
-      if (first == 1)
-        first = in->dims[i];
-      last = in->dims[i];
-    }
-  bool time_major = o->layout ? strcmp(o->layout, "TxC") == 0 : last <= first;
-  int32_t channels = time_major ? last : first;
-  if (channels < 1 || channels > 8 || (size_t)channels > elems)
-    channels = 1;
-  int32_t steps = (int32_t)(elems / (size_t)channels);
-  for (int32_t c = 0; c < r->n_classes; c++) {
-    int32_t shown = 0;
-    for (int32_t k = 0; k < r->n && shown < 2; k++) {
-      if (r->labels[k] != c)
-        continue;
-      char title[256];
-      snprintf(title, sizeof title, "record %d: true %s, predicted %s", k, r->names[c],
-               r->names[r->pred[k]]);
-      svg_record(&b, in, data + (size_t)k * in_bytes, time_major, steps, channels, title);
-      shown++;
-    }
+  r->pred[k] = argmax(c->tout, out, r->n_classes);
+  if (c->expect) {
+    const uint8_t *ref = c->expect + (size_t)k * c->out_bytes;
+    const ta_device_tol tol = {c->o->atol, c->o->rtol, false, false, false};
+    ta_device_cmp cmp;
+    r->ref_pred[k] = argmax(c->tout, ref, r->n_classes);
+    r->within += ta_device_compare(c->tout->dtype, ref, out, c->out_bytes, &tol, &cmp);
+    if (cmp.max_err > r->max_err)
+      r->max_err = cmp.max_err;
   }
-  int32_t wrong = 0;
-  for (int32_t k = 0; k < r->n && wrong < 4; k++) {
-    if (r->pred[k] == r->labels[k])
-      continue;
-    char title[256];
-    snprintf(title, sizeof title, "record %d: true %s, predicted %s (wrong)", k,
-             r->names[r->labels[k]], r->names[r->pred[k]]);
-    svg_record(&b, in, data + (size_t)k * in_bytes, time_major, steps, channels, title);
-    wrong++;
-  }
-  ta_buf_puts(&b, "<p class=\"note\">Made by tinyaot eval.</p></body></html>\n");
-  ta_status st = b.ok ? ta_write_file(ctx, o->report, b.data, b.len) : TA_ERR_LIMIT;
-  ta_buf_free(&b);
-  return st;
+  progress((int32_t)k + 1, r->n, c->tty);
+  return TA_OK;
 }
 
-static void print_summary(const eval_opts *o, const eval_result *r) {
+static void print_summary(const eval_opts *o, const ta_eval_stats *r) {
   char n1[32], n2[32], n3[32];
   printf("accuracy: %.1f%% (%lld of %d records)\n", 100.0 * (double)r->correct / r->n,
          (long long)r->correct, r->n);
@@ -396,16 +204,17 @@ static void print_summary(const eval_opts *o, const eval_result *r) {
     return;
   }
   uint64_t mean = r->insn_sum / (uint64_t)r->n;
-  printf("instructions per inference: %s (min %s, max %s) on %s\n", commas(n1, sizeof n1, mean),
-         commas(n2, sizeof n2, r->insn_min), commas(n3, sizeof n3, r->insn_max), r->board->core);
+  printf("instructions per inference: %s (min %s, max %s) on %s\n",
+         ta_report_commas(n1, sizeof n1, mean), ta_report_commas(n2, sizeof n2, r->insn_min),
+         ta_report_commas(n3, sizeof n3, r->insn_max), r->board->core);
   printf("  = %.2f ms at the %.0f MHz reference clock (instructions / clock, not a measured "
          "time)\n",
          (double)mean * 1e3 / r->board->clock_hz, r->board->clock_hz / 1e6);
-  printf("flash: %s bytes (model and kernels %s)\n", commas(n1, sizeof n1, r->flash),
-         commas(n2, sizeof n2, r->model_flash));
+  printf("flash: %s bytes (model and kernels %s)\n", ta_report_commas(n1, sizeof n1, r->flash),
+         ta_report_commas(n2, sizeof n2, r->model_flash));
   printf("RAM:   %s bytes (arena %llu + stack %llu + data/bss %llu)\n",
-         commas(n1, sizeof n1, r->ram), (unsigned long long)r->arena, (unsigned long long)r->stack,
-         (unsigned long long)r->data_bss);
+         ta_report_commas(n1, sizeof n1, r->ram), (unsigned long long)r->arena,
+         (unsigned long long)r->stack, (unsigned long long)r->data_bss);
   bool fits = r->flash <= o->flash_budget && r->ram <= o->ram_budget;
   printf("fits a part with %llu KB flash and %llu KB RAM: %s (flash %.0f%%, RAM %.0f%%)\n",
          (unsigned long long)(o->flash_budget / 1024), (unsigned long long)(o->ram_budget / 1024),
@@ -414,10 +223,8 @@ static void print_summary(const eval_opts *o, const eval_result *r) {
 }
 
 static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
-  ta_plan_options popt;
-  ta_plan_options_default(&popt);
   ta_model m;
-  ta_status st = ta_model_load_opts(ctx, o->model, &popt, &m);
+  ta_status st = ta_compile_file(ctx, o->model, &o->compile, &m);
   if (st != TA_OK)
     return st;
   ta_graph *g = m.g;
@@ -461,7 +268,7 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
                   "the output has %zu elements; eval expects class scores "
                   "(2 to 1000)",
                   out_elems);
-  eval_result r;
+  ta_eval_stats r;
   memset(&r, 0, sizeof r);
   r.n = (int32_t)n;
   r.n_classes = (int32_t)out_elems;
@@ -484,6 +291,7 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
   r.insn_min = UINT64_MAX;
   r.arena = m.plan.arena_bytes;
 
+  record_ctx rc = {o, &r, tout, expect, out_bytes, isatty(1)};
   bool host = strcmp(o->target, "host") == 0;
   const ta_board *board = host ? NULL : ta_board_find(o->target);
   if (!host && !board)
@@ -515,37 +323,8 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
     }
     printf("streaming %d records through the device session (QEMU %s, -icount shift=0):\n", r.n,
            board->machine);
-    uint32_t ipt = ta_board_insns_per_tick(board);
-    bool tty = isatty(1);
-    for (int64_t k = 0; k < n && st == TA_OK; k++) {
-      int32_t model_status = 0;
-      uint32_t ticks = 0;
-      st = ta_session_load_input(link.s, 0, data + (size_t)k * in_bytes, in_bytes);
-      if (st == TA_OK)
-        st = ta_session_run(link.s, false, &model_status, &ticks);
-      if (st == TA_OK && model_status != 0)
-        st = ta_err(ctx, TA_ERR_INTERNAL,
-                    "%s: the model's run function returned %d on record "
-                    "%lld",
-                    link.peer, model_status, (long long)k);
-      if (st == TA_OK)
-        st = ta_session_read_output(link.s, 0, out, out_bytes);
-      if (st != TA_OK)
-        break;
-      uint64_t insns = (uint64_t)ticks * ipt;
-      if (insns < r.insn_min)
-        r.insn_min = insns;
-      if (insns > r.insn_max)
-        r.insn_max = insns;
-      r.insn_sum += insns;
-      r.pred[k] = argmax(tout, out, r.n_classes);
-      if (expect) {
-        const uint8_t *ref = expect + (size_t)k * out_bytes;
-        r.ref_pred[k] = argmax(tout, ref, r.n_classes);
-        r.within += compare_record(tout, out, ref, out_bytes, o, &r.max_err);
-      }
-      progress((int32_t)k + 1, r.n, tty);
-    }
+    st =
+        ta_device_run_records(ctx, &link, board, data, in_bytes, n, out, out_bytes, on_record, &rc);
     ta_fw_memstats mem;
     memset(&mem, 0, sizeof mem);
     if (st == TA_OK)
@@ -554,28 +333,20 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
     ta_remove_tree(dir);
     if (st != TA_OK)
       return st;
-    r.flash = fw.sizes.text + fw.sizes.rodata + fw.sizes.data;
-    r.model_flash = fw.sizes.model_text + fw.sizes.model_rodata + fw.sizes.model_data;
+    r.flash = ta_fw_flash_bytes(&fw.sizes);
+    r.model_flash = ta_fw_model_flash_bytes(&fw.sizes);
     r.stack = mem.stack_used;
     r.arena = fw.sizes.arena;
     r.data_bss = fw.sizes.data + fw.sizes.bss;
-    r.ram = r.arena + r.stack + r.data_bss;
+    r.ram = ta_fw_ram_bytes(&fw.sizes, &mem);
   } else {
     printf("evaluating %d records in process on the host:\n", r.n);
-    bool tty = isatty(1);
     for (int64_t k = 0; k < n && st == TA_OK; k++) {
       const void *ins[1] = {data + (size_t)k * in_bytes};
       void *outs[1] = {out};
       st = ta_graph_eval_shared(g, m.calls, m.plan.root, ins, outs);
-      if (st != TA_OK)
-        break;
-      r.pred[k] = argmax(tout, out, r.n_classes);
-      if (expect) {
-        const uint8_t *ref = expect + (size_t)k * out_bytes;
-        r.ref_pred[k] = argmax(tout, ref, r.n_classes);
-        r.within += compare_record(tout, out, ref, out_bytes, o, &r.max_err);
-      }
-      progress((int32_t)k + 1, r.n, tty);
+      if (st == TA_OK)
+        st = on_record(&rc, k, out, 0);
     }
     if (st != TA_OK)
       return st;
@@ -591,7 +362,11 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
   printf("\n");
   print_summary(o, &r);
   if (o->report) {
-    st = write_report(ctx, o, g, &r, data, in_bytes);
+    ta_buf b;
+    ta_buf_init(&b, ctx);
+    ta_report_eval_html(&b, o->model, o->data, o->layout, tin, &r, data, in_bytes);
+    st = b.ok ? ta_write_file(ctx, o->report, b.data, b.len) : TA_ERR_LIMIT;
+    ta_buf_free(&b);
     if (st != TA_OK)
       return st;
     printf("report: %s\n", o->report);
@@ -608,6 +383,7 @@ int ta_cmd_eval(int argc, char **argv) {
   o.rtol = 1e-3;
   o.flash_budget = 256 * 1024;
   o.ram_budget = 64 * 1024;
+  ta_compile_options_init(&o.compile);
   ta_status st = TA_OK;
   for (; a.i < argc && st == TA_OK; a.i++) {
     const char *v = NULL;
@@ -620,7 +396,8 @@ int ta_cmd_eval(int argc, char **argv) {
         ta_arg_value(&a, "--expect", &o.expect, &st) ||
         ta_arg_value(&a, "--report", &o.report, &st) ||
         ta_arg_value(&a, "--target", &o.target, &st) || ta_arg_value(&a, "--name", &o.name, &st) ||
-        ta_arg_value(&a, "--plot-layout", &o.layout, &st))
+        ta_arg_value(&a, "--plot-layout", &o.layout, &st) ||
+        ta_arg_compile_option(&a, &o.compile, &st))
       continue;
     bool ok = true;
     if (ta_arg_value(&a, "--atol", &v, &st)) {
@@ -676,6 +453,7 @@ int ta_cmd_eval(int argc, char **argv) {
     fprintf(stderr, "tinyaot eval: --plot-layout is TxC or CxT, not '%s'\n", o.layout);
     return 1;
   }
+  o.compile.target = o.target;
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
   st = run_eval(&ctx, &o);

@@ -26,17 +26,19 @@ static const char help[] =
     "  --code-size       also compile the generated code for the host and report its text,\n"
     "                    rodata and data bytes (model files and runtime kernels apart);\n"
     "                    `tinyaot bench` reports the same for a Cortex-M target\n"
-    "plan options (also accepted by compile and run):\n"
+    "plan options (accepted by every command that compiles):\n"
     "  --align N         arena alignment in bytes, a power of two (default 4; 16 for Helium)\n"
     "  --io-in-arena     place graph inputs and outputs in the arena as well\n"
     "  --no-inplace      never let an op write over its input\n"
     "  --no-reorder      keep the model's op order\n"
     "  --max-arena BYTES refuse a model whose arena (or any input or output) needs more than\n"
     "                    BYTES (default 67108864: 64 MiB, more than any microcontroller has)\n"
-    "model options (also accepted by compile, run and onnx-test):\n"
+    "model options (accepted by every command that compiles):\n"
     "  --input-shape NAME=D0,D1,...\n"
     "                    a static shape for an ONNX input with dynamic dimensions (repeat\n"
     "                    for several inputs)\n"
+    "  --reference-kernels\n"
+    "                    the reference kernels only, never an optimized variant\n"
     "  -h, --help        this text\n";
 
 static void json_str(const char *s) {
@@ -84,9 +86,8 @@ int ta_cmd_inspect(int argc, char **argv) {
   ta_args a = {argc, argv, 1, "inspect"};
   const char *model = NULL, *svg = NULL;
   bool json = false, show_plan = false, code_size = false;
-  ta_plan_options popt;
-  ta_plan_options_default(&popt);
-  ta_input_shapes shapes = {0};
+  ta_compile_options copt;
+  ta_compile_options_init(&copt);
   ta_status ast = TA_OK;
   for (; a.i < argc && ast == TA_OK; a.i++) {
     if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
@@ -105,8 +106,7 @@ int ta_cmd_inspect(int argc, char **argv) {
       code_size = true;
       continue;
     }
-    if (ta_arg_value(&a, "--plan-svg", &svg, &ast) || ta_arg_plan_option(&a, &popt, &ast) ||
-        ta_arg_input_shape(&a, &shapes, &ast))
+    if (ta_arg_value(&a, "--plan-svg", &svg, &ast) || ta_arg_compile_option(&a, &copt, &ast))
       continue;
     if (argv[a.i][0] == '-') {
       fprintf(stderr, "tinyaot inspect: unknown option '%s' (see tinyaot inspect --help)\n",
@@ -128,7 +128,7 @@ int ta_cmd_inspect(int argc, char **argv) {
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
   ta_model m;
-  ta_status st = ta_model_load_shapes(&ctx, model, &popt, &shapes, &m);
+  ta_status st = ta_compile_file(&ctx, model, &copt, &m);
   if (st != TA_OK) {
     ta_ctx_free(&ctx);
     return ta_cli_exit_code(st);
@@ -146,19 +146,19 @@ int ta_cmd_inspect(int argc, char **argv) {
   /* The same model planned with inputs and outputs in the arena, for comparison with
    * engines that count them (TFLM does). */
   size_t arena_io = m.plan.arena_bytes;
-  if (!popt.io_in_arena) {
-    ta_plan_options o2 = popt;
-    o2.io_in_arena = true;
+  if (!copt.plan.io_in_arena) {
+    ta_compile_options o2 = copt;
+    o2.plan.io_in_arena = true;
     ta_model m2;
-    if (ta_model_load_shapes(&ctx, model, &o2, &shapes, &m2) == TA_OK)
+    if (ta_compile_file(&ctx, model, &o2, &m2) == TA_OK)
       arena_io = m2.plan.arena_bytes;
   }
   ta_code_size cs;
   memset(&cs, 0, sizeof cs);
   if (code_size) {
     ta_fileset fs;
-    ta_cgen_options copt = {ta_default_model_name(&ctx, model), model};
-    st = ta_cgen_emit(g, m.calls, &m.plan, &copt, &fs);
+    ta_cgen_options gopt = {ta_default_model_name(&ctx, model), model};
+    st = ta_cgen_emit(g, m.calls, &m.plan, &gopt, &fs);
     ctx.file = NULL;
     if (st == TA_OK)
       st = ta_host_code_size(&ctx, &fs, &cs);
@@ -224,8 +224,8 @@ int ta_cmd_inspect(int argc, char **argv) {
            "\"arena_bytes_io_in_arena\":%zu,\"alignment\":%zu,\"inplace_ops\":%d,"
            "\"reshape_views\":%d,\"reordered\":%s",
            g->n_ops, (unsigned long long)macs, weights, m.plan.arena_bytes,
-           m.plan.lower_bound_bytes, m.plan.scratch_bytes, popt.io_in_arena ? "true" : "false",
-           arena_io, popt.alignment, m.plan.n_inplace, m.plan.n_aliased,
+           m.plan.lower_bound_bytes, m.plan.scratch_bytes, copt.plan.io_in_arena ? "true" : "false",
+           arena_io, copt.plan.alignment, m.plan.n_inplace, m.plan.n_aliased,
            m.plan.reordered ? "true" : "false");
     if (code_size)
       printf(",\"host_code\":{\"model_text\":%llu,\"model_rodata\":%llu,\"model_data\":%llu,"
@@ -238,7 +238,8 @@ int ta_cmd_inspect(int argc, char **argv) {
     printf("%s: %d ops, %llu MACs, weights %zu bytes, arena %zu bytes (%s; %zu with inputs and "
            "outputs in the arena)\n\n",
            model, g->n_ops, (unsigned long long)macs, weights, m.plan.arena_bytes,
-           popt.io_in_arena ? "inputs/outputs in the arena" : "inputs/outputs in caller buffers",
+           copt.plan.io_in_arena ? "inputs/outputs in the arena"
+                                 : "inputs/outputs in caller buffers",
            arena_io);
     if (code_size)
       printf("host code (-Os): model text %llu, rodata %llu, data %llu; runtime kernels text %llu, "

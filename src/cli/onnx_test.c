@@ -18,14 +18,12 @@
 #define _XOPEN_SOURCE 700
 #include <dirent.h>
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "ta_cli.h"
-#include "ta_passes.h"
 
 static const char help[] =
     "usage: tinyaot onnx-test [options] DIR...\n"
@@ -41,14 +39,13 @@ static const char help[] =
     "options:\n"
     "  -v, --verbose   print every message of failing and unsupported tests\n"
     "  --keep          keep the build directories (their path is printed)\n"
-    "  --input-shape NAME=D0,D1,...\n"
-    "                  a static shape for an input (by default each data set's shapes)\n"
     "  --loose TEST    compare test folder TEST with the tolerance of ONNX's own backend\n"
     "                  tests (rtol 1e-3, atol 1e-7): for expected values written by hand with\n"
     "                  4 digits (repeatable)\n"
-    "  -h, --help      this text\n";
+    "  -h, --help      this text\n"
+    "compile options (an --input-shape comes before each data set's own "
+    "shapes):\n" TA_CLI_COMPILE_OPTIONS_HELP;
 
-#define RUN_TIMEOUT_S 120
 #define MAX_IO 64
 
 typedef struct msgs {
@@ -69,19 +66,15 @@ static void sink(void *user, ta_severity sev, const char *msg) {
 }
 
 typedef struct suite {
-  ta_ctx *ctx; /* lives for the whole run */
-  char *dir;   /* private temporary directory */
-  const char *cc;
-  char *cflags[64]; /* $TA_HOST_CFLAGS, split */
-  int32_t n_cflags;
-  char **objs; /* the runtime kernels, compiled once */
-  int32_t n_objs;
+  ta_ctx *ctx;        /* lives for the whole run */
+  char *dir;          /* private temporary directory */
+  ta_host_runtime rt; /* the runtime kernels, compiled once */
   bool rt_ready, rt_failed;
   bool verbose, keep;
   const char *loose[64]; /* tests compared with ONNX's own backend tolerance */
   int32_t n_loose;
-  bool cur_loose;         /* the test being run is one of them */
-  ta_input_shapes shapes; /* --input-shape: before the data sets' own shapes */
+  bool cur_loose;          /* the test being run is one of them */
+  ta_compile_options copt; /* --input-shape etc.; the data sets' shapes come after */
   int32_t n_pass, n_fail, n_unsupported, serial;
 } suite;
 
@@ -134,136 +127,8 @@ static bool is_data_set(const char *parent, const char *name) {
   return strncmp(name, "test_data_set_", 14) == 0;
 }
 
-static int32_t split_flags(ta_ctx *ctx, const char *s, char **argv, int32_t max) {
-  int32_t n = 0;
-  if (!s)
-    return 0;
-  char *copy = ta_strdup(ctx, s);
-  if (!copy)
-    return 0;
-  for (char *tok = strtok(copy, " \t"); tok && n < max; tok = strtok(NULL, " \t"))
-    argv[n++] = tok;
-  return n;
-}
-
-/* Run cc with the suite's flags plus args; the compiler's output goes to log. */
-static ta_status compile(suite *s, ta_ctx *ctx, char *const *args, int32_t n_args, ta_buf *log) {
-  char *argv[MAX_IO + 160];
-  int32_t n = 0;
-  argv[n++] = (char *)(uintptr_t)s->cc;
-  static const char *const base[] = {"-std=c99", "-Wall", "-Wextra", "-Werror"};
-  for (size_t i = 0; i < TA_ARRAY_LEN(base); i++)
-    argv[n++] = (char *)(uintptr_t)base[i];
-  for (int32_t i = 0; i < s->n_cflags; i++)
-    argv[n++] = s->cflags[i];
-  for (int32_t i = 0; i < n_args && n < (int32_t)TA_ARRAY_LEN(argv) - 1; i++)
-    argv[n++] = args[i];
-  argv[n] = NULL;
-  int code = 0;
-  ta_status st = ta_spawn(ctx, argv, 600, log, &code);
-  if (st == TA_OK && code != 0)
-    st = TA_ERR_INTERNAL;
-  return st;
-}
-
-/* The runtime kernels as object files, once per run. */
-static bool runtime_objects(suite *s) {
-  if (s->rt_ready || s->rt_failed)
-    return s->rt_ready;
-  ta_ctx *ctx = s->ctx;
-  s->rt_failed = true;
-  char *rt = ta_fmt(ctx, "%s/rt", s->dir);
-  if (!rt || mkdir(rt, 0700) != 0)
-    return false;
-  int32_t n_src = 0;
-  for (const ta_embedded_file *f = ta_runtime_files; f->path; f++) {
-    char *p = ta_fmt(ctx, "%s/%s", rt, f->path);
-    if (!p)
-      return false;
-    for (char *q = p + strlen(rt) + 1; (q = strchr(q, '/')); q++) {
-      *q = '\0';
-      mkdir(p, 0700);
-      *q = '/';
-    }
-    if (ta_write_file(ctx, p, f->data, f->len) != TA_OK)
-      return false;
-    if (strncmp(f->path, "src/", 4) == 0)
-      n_src++;
-  }
-  s->objs = ta_new_array(ctx, (size_t)(n_src ? n_src : 1), sizeof *s->objs);
-  if (!s->objs)
-    return false;
-  char *inc = ta_fmt(ctx, "-I%s/include", rt);
-  for (const ta_embedded_file *f = ta_runtime_files; f->path; f++) {
-    if (strncmp(f->path, "src/", 4) != 0)
-      continue;
-    char *src = ta_fmt(ctx, "%s/%s", rt, f->path);
-    char *obj = ta_fmt(ctx, "%s/%s.o", rt, f->path);
-    char *args[] = {"-O1", inc, "-c", src, "-o", obj};
-    ta_buf log;
-    ta_buf_init(&log, ctx);
-    const ta_status st = compile(s, ctx, args, (int32_t)TA_ARRAY_LEN(args), &log);
-    if (st != TA_OK) {
-      fprintf(stderr, "tinyaot onnx-test: the runtime kernel %s does not compile:\n%s\n", f->path,
-              log.data ? log.data : "");
-      ta_buf_free(&log);
-      return false;
-    }
-    ta_buf_free(&log);
-    s->objs[s->n_objs++] = obj;
-  }
-  s->rt_ready = true;
-  s->rt_failed = false;
-  return true;
-}
-
 static void put_float(char *buf, size_t cap, double v) {
   snprintf(buf, cap, "%.9g", v);
-}
-
-/* Element i of a tensor as double (for comparisons and messages). */
-static double elem(ta_dtype dt, const uint8_t *p, size_t i) {
-  switch (dt) {
-  case TA_DT_F32: {
-    float f;
-    memcpy(&f, p + 4 * i, 4);
-    return (double)f;
-  }
-  case TA_DT_I8: return (double)(int8_t)p[i];
-  case TA_DT_U8:
-  case TA_DT_BOOL: return (double)p[i];
-  case TA_DT_I16: {
-    int16_t v;
-    memcpy(&v, p + 2 * i, 2);
-    return (double)v;
-  }
-  case TA_DT_U16: {
-    uint16_t v;
-    memcpy(&v, p + 2 * i, 2);
-    return (double)v;
-  }
-  case TA_DT_I32: {
-    int32_t v;
-    memcpy(&v, p + 4 * i, 4);
-    return (double)v;
-  }
-  case TA_DT_U32: {
-    uint32_t v;
-    memcpy(&v, p + 4 * i, 4);
-    return (double)v;
-  }
-  case TA_DT_I64: {
-    int64_t v;
-    memcpy(&v, p + 8 * i, 8);
-    return (double)v;
-  }
-  case TA_DT_U64: {
-    uint64_t v;
-    memcpy(&v, p + 8 * i, 8);
-    return (double)v;
-  }
-  default: return 0.0;
-  }
 }
 
 /* Compare got (the generated code's output k) with want; a message into why on mismatch. */
@@ -285,34 +150,23 @@ static bool compare(const ta_tensor *t, int32_t k, const uint8_t *got, size_t go
              t->name, elems, got_len, want_elems, want->bytes);
     return false;
   }
-  if (t->dtype != TA_DT_F32) {
-    for (size_t i = 0; i < elems; i++)
-      if (memcmp(got + i * ta_dtype_size(t->dtype), want->data + i * ta_dtype_size(t->dtype),
-                 ta_dtype_size(t->dtype)) != 0) {
-        snprintf(why, cap,
-                 "output %d \"%s\" element %zu: got %.17g, expected %.17g (integers "
-                 "must match exactly)",
-                 k, t->name, i, elem(t->dtype, got, i), elem(t->dtype, want->data, i));
-        return false;
-      }
+  const ta_device_tol tol = {atol, rtol, false, true, true};
+  ta_device_cmp c;
+  if (ta_device_compare(t->dtype, want->data, got, got_len, &tol, &c))
     return true;
+  if (t->dtype != TA_DT_F32) {
+    snprintf(why, cap,
+             "output %d \"%s\" element %zu: got %.17g, expected %.17g (integers "
+             "must match exactly)",
+             k, t->name, c.bad_elem, c.got, c.want);
+    return false;
   }
-  for (size_t i = 0; i < elems; i++) {
-    const double a = elem(TA_DT_F32, got, i), b = elem(TA_DT_F32, want->data, i);
-    if (isnan(a) && isnan(b))
-      continue;
-    if (a == b)
-      continue; /* equal infinities */
-    if (!(fabs(a - b) <= atol + rtol * fabs(b))) {
-      char ga[40], wb[40];
-      put_float(ga, sizeof ga, a);
-      put_float(wb, sizeof wb, b);
-      snprintf(why, cap, "output %d \"%s\" element %zu: got %s, expected %s (rtol %g, atol %g)", k,
-               t->name, i, ga, wb, rtol, atol);
-      return false;
-    }
-  }
-  return true;
+  char ga[40], wb[40];
+  put_float(ga, sizeof ga, c.got);
+  put_float(wb, sizeof wb, c.want);
+  snprintf(why, cap, "output %d \"%s\" element %zu: got %s, expected %s (rtol %g, atol %g)", k,
+           t->name, c.bad_elem, ga, wb, rtol, atol);
+  return false;
 }
 
 typedef enum outcome { PASS, FAIL, UNSUPPORTED } outcome;
@@ -367,26 +221,14 @@ static outcome run_set(suite *s, ta_ctx *ctx, const char *model_path, const uint
     snprintf(reason, cap, "the model has %d inputs, the data set %d", n_names, n_in);
     return FAIL;
   }
-  ta_onnx_shape shapes[MAX_IO + TA_MAX_INPUT_SHAPES];
-  int32_t n_shapes = 0;
-  for (int32_t k = 0; k < s->shapes.n; k++)
-    shapes[n_shapes++] = s->shapes.s[k];
-  for (int32_t k = 0; k < n_in; k++) {
+  for (int32_t k = 0; k < n_in; k++)
     in[k].name = names[k];
-    shapes[n_shapes].name = names[k];
-    shapes[n_shapes].rank = in[k].rank;
-    memcpy(shapes[n_shapes].dims, in[k].dims, sizeof shapes[n_shapes].dims);
-    n_shapes++;
-  }
-  ta_onnx_options oo = {shapes, n_shapes, in, n_in};
+  /* Every input bound to the data set's value (and shape). */
+  ta_compile_options copt = s->copt;
+  copt.bind = in;
+  copt.n_bind = n_in;
   ta_model m;
-  memset(&m, 0, sizeof m);
-  ctx->file = model_path;
-  ta_status st = ta_onnx_read(ctx, model, model_len, &oo, &m.g);
-  if (st == TA_OK)
-    st = ta_passes_onnx(m.g);
-  if (st == TA_OK)
-    st = ta_model_finish(ctx, NULL, &m);
+  ta_status st = ta_compile_bytes(ctx, model_path, model, model_len, &copt, &m);
   if (st == TA_ERR_UNSUPPORTED)
     return UNSUPPORTED;
   if (st != TA_OK)
@@ -400,32 +242,20 @@ static outcome run_set(suite *s, ta_ctx *ctx, const char *model_path, const uint
              n_out);
     return FAIL;
   }
-  if (!runtime_objects(s)) {
+  if (!s->rt_ready && !s->rt_failed) {
+    s->rt_failed = ta_host_runtime_build(s->ctx, s->dir, &s->rt) != TA_OK;
+    s->rt_ready = !s->rt_failed;
+  }
+  if (!s->rt_ready) {
     snprintf(reason, cap, "the runtime kernels do not compile");
     return FAIL;
   }
-  /* Build in a directory of its own. */
+  /* The data set's tensors, by name, as the runtime inputs. */
   char *dir = ta_fmt(ctx, "%s/t%d", s->dir, s->serial++);
   if (!dir || mkdir(dir, 0700) != 0)
     return FAIL;
   outcome result = FAIL;
-  const char *files[] = {"m.h", "m.c", "m_weights.c"};
-  for (size_t i = 0; i < TA_ARRAY_LEN(files); i++) {
-    const ta_file *f = ta_fileset_find(&fs, files[i]);
-    if (!f || ta_write_file(ctx, ta_fmt(ctx, "%s/%s", dir, files[i]), f->data, f->len) != TA_OK)
-      goto done;
-  }
-  ta_buf b;
-  ta_buf_init(&b, ctx);
-  ta_host_emit_runner(&b, m.g, "m");
-  st = b.ok ? ta_write_file(ctx, ta_fmt(ctx, "%s/runner.c", dir), b.data, b.len) : TA_ERR_LIMIT;
-  ta_buf_free(&b);
-  if (st != TA_OK)
-    goto done;
-  /* Runtime inputs: the data set's tensors, by name. */
-  char *rargv[MAX_IO + 3];
-  int32_t rn = 0;
-  rargv[rn++] = ta_fmt(ctx, "%s/runner", dir);
+  const char *paths[MAX_IO];
   for (int32_t k = 0; k < m.g->n_inputs; k++) {
     const ta_tensor *t = &m.g->tensors[m.g->inputs[k]];
     const ta_onnx_tensor *src = NULL;
@@ -441,46 +271,11 @@ static outcome run_set(suite *s, ta_ctx *ctx, const char *model_path, const uint
     char *p = ta_fmt(ctx, "%s/in_%d.bin", dir, k);
     if (!p || ta_write_file(ctx, p, src->data, src->bytes) != TA_OK)
       goto done;
-    rargv[rn++] = p;
+    paths[k] = p;
   }
-  rargv[rn++] = dir;
-  rargv[rn] = NULL;
-  {
-    char *args[8 + 64];
-    int32_t na = 0;
-    args[na++] = "-O0";
-    args[na++] = ta_fmt(ctx, "-I%s", dir);
-    args[na++] = ta_fmt(ctx, "-I%s/rt/include", s->dir);
-    args[na++] = ta_fmt(ctx, "%s/m.c", dir);
-    args[na++] = ta_fmt(ctx, "%s/m_weights.c", dir);
-    args[na++] = ta_fmt(ctx, "%s/runner.c", dir);
-    char *all[8 + 128];
-    memcpy(all, args, (size_t)na * sizeof *args);
-    for (int32_t i = 0; i < s->n_objs && na < 8 + 120; i++)
-      all[na++] = s->objs[i];
-    all[na++] = "-o";
-    all[na++] = rargv[0];
-    all[na++] = "-lm";
-    ta_buf log;
-    ta_buf_init(&log, ctx);
-    st = compile(s, ctx, all, na, &log);
-    if (st != TA_OK)
-      snprintf(reason, cap, "the generated code does not build:\n%.2000s",
-               log.data ? log.data : "");
-    ta_buf_free(&log);
-    if (st != TA_OK)
-      goto done;
-    int code = 0;
-    ta_buf_init(&log, ctx);
-    st = ta_spawn(ctx, rargv, RUN_TIMEOUT_S, &log, &code);
-    if (st != TA_OK || code != 0) {
-      snprintf(reason, cap, "the generated code failed (exit %d):\n%.2000s", code,
-               log.data ? log.data : "");
-      ta_buf_free(&log);
-      goto done;
-    }
-    ta_buf_free(&log);
-  }
+  ta_host_run_options ro = {"m", paths, m.g->n_inputs, dir, s->keep, &s->rt};
+  if (ta_host_run(m.g, &fs, &ro) != TA_OK)
+    goto done;
   result = PASS;
   for (int32_t k = 0; k < m.g->n_outputs && result == PASS; k++) {
     uint8_t *got;
@@ -577,6 +372,7 @@ int ta_cmd_onnx_test(int argc, char **argv) {
   int32_t n_dirs = 0;
   suite s;
   memset(&s, 0, sizeof s);
+  ta_compile_options_init(&s.copt);
   for (; a.i < argc; a.i++) {
     if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
       fputs(help, stdout);
@@ -592,7 +388,7 @@ int ta_cmd_onnx_test(int argc, char **argv) {
     }
     const char *v;
     ta_status ast = TA_OK;
-    if (ta_arg_input_shape(&a, &s.shapes, &ast)) {
+    if (ta_arg_compile_option(&a, &s.copt, &ast)) {
       if (ast != TA_OK)
         return 1;
       continue;
@@ -625,9 +421,6 @@ int ta_cmd_onnx_test(int argc, char **argv) {
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
   s.ctx = &ctx;
-  const char *cc = getenv("CC");
-  s.cc = cc && *cc ? cc : "cc";
-  s.n_cflags = split_flags(&ctx, getenv("TA_HOST_CFLAGS"), s.cflags, 64);
   if (ta_make_temp_dir(&ctx, "onnx-test", &s.dir) != TA_OK) {
     ta_ctx_free(&ctx);
     return 2;

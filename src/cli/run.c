@@ -32,12 +32,8 @@ static const char help[] =
     "                     path, optionally PATH@BAUD (default 115200)\n"
     "  --timeout S        limit for one inference on a device, in seconds (default 600)\n"
     "  --name NAME        symbol prefix for the generated code\n"
-    "  --keep-build       keep the temporary build directory and print its path\n"
-    "  --align N, --io-in-arena, --no-inplace, --no-reorder, --max-arena BYTES\n"
-    "                     memory plan options (see tinyaot inspect --help)\n"
-    "  --input-shape NAME=D0,D1,...\n"
-    "                     static shape of an ONNX input with dynamic dimensions\n"
-    "  -h, --help         this text\n";
+    "  --keep-build       keep the temporary build directory and print its "
+    "path\n" TA_CLI_COMPILE_OPTIONS_HELP "  -h, --help         this text\n";
 
 /* Build the firmware for board b, run it once on the device, write the outputs. */
 static ta_status run_on_device(ta_model *m, const ta_fileset *fs, const char *name,
@@ -84,9 +80,8 @@ int ta_cmd_run(int argc, char **argv) {
   int32_t n_inputs = 0;
   bool keep = false;
   ta_status st = TA_OK;
-  ta_plan_options popt;
-  ta_plan_options_default(&popt);
-  ta_input_shapes shapes = {0};
+  ta_compile_options copt;
+  ta_compile_options_init(&copt);
   for (; a.i < argc && st == TA_OK; a.i++) {
     const char *v;
     if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
@@ -109,8 +104,7 @@ int ta_cmd_run(int argc, char **argv) {
     }
     if (ta_arg_value(&a, "--output-dir", &out, &st) || ta_arg_value(&a, "--name", &name, &st) ||
         ta_arg_value(&a, "--target", &target, &st) || ta_arg_value(&a, "--device", &device, &st) ||
-        ta_arg_value(&a, "--timeout", &timeout, &st) || ta_arg_plan_option(&a, &popt, &st) ||
-        ta_arg_input_shape(&a, &shapes, &st))
+        ta_arg_value(&a, "--timeout", &timeout, &st) || ta_arg_compile_option(&a, &copt, &st))
       continue;
     if (argv[a.i][0] == '-') {
       fprintf(stderr, "tinyaot run: unknown option '%s' (see tinyaot run --help)\n", argv[a.i]);
@@ -149,12 +143,13 @@ int ta_cmd_run(int argc, char **argv) {
       return 1;
     }
   }
+  copt.target = target;
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
   if (!name)
     name = ta_default_model_name(&ctx, model);
   ta_model m;
-  st = ta_model_load_shapes(&ctx, model, &popt, &shapes, &m);
+  st = ta_compile_file(&ctx, model, &copt, &m);
   ta_fileset fs;
   if (st == TA_OK) {
     ta_cgen_options opt = {name, model};
@@ -166,7 +161,7 @@ int ta_cmd_run(int argc, char **argv) {
       st = run_on_device(&m, &fs, name, board, inputs, n_inputs, out, device, (int32_t)timeout_s,
                          keep);
     } else {
-      ta_host_run_options ro = {name, inputs, n_inputs, out, keep};
+      ta_host_run_options ro = {name, inputs, n_inputs, out, keep, NULL};
       st = ta_host_run(m.g, &fs, &ro);
     }
   }

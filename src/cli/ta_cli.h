@@ -1,50 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ta_cli.h: the command line, a thin layer that strings the pipeline stages together.
+ * ta_cli.h: the command line, a thin layer over the compile entry point (ta_compile.h) and
+ * the device runners: argument parsing and printing.
  * Exit codes: 0 success, 1 bad input or usage, 2 internal error (a bug: please report it).
  */
 #ifndef TA_CLI_H
 #define TA_CLI_H
 
-#include "ta_onnx.h"
+#include "ta_compile.h"
 #include "ta_device.h"
-
-/* A loaded, checked, prepared and planned model. */
-typedef struct ta_model {
-  ta_graph *g;
-  ta_kernel_call *calls;
-  ta_plan plan;
-} ta_model;
-
-/* Read a model file (format detected from its bytes: TFLite by the "TFL3" identifier) and
- * run check, infer, prepare and memory planning. Messages name the file. */
-ta_status ta_model_load(ta_ctx *ctx, const char *path, ta_model *m);
-/* Same with memory-plan options (NULL: defaults). */
-ta_status ta_model_load_opts(ta_ctx *ctx, const char *path, const ta_plan_options *opt,
-                             ta_model *m);
-/* Same from model bytes already in memory (they must outlive the context: constant tensors
- * point into them); path only names the model in messages and picks the format when the
- * bytes do not. No file system access: the fuzz targets use this. */
-ta_status ta_model_read(ta_ctx *ctx, const char *path, const uint8_t *data, size_t len,
-                        const ta_plan_options *opt, ta_model *m);
-/* Same with options for the ONNX frontend (NULL: none). ONNX is recognised by its bytes (a
- * ModelProto) or the .onnx extension; its graph goes through the ONNX passes. */
-ta_status ta_model_read_ext(ta_ctx *ctx, const char *path, const uint8_t *data, size_t len,
-                            const ta_plan_options *opt, const ta_onnx_options *onnx, ta_model *m);
-/* check, infer, prepare and plan m->g, a graph a frontend built. */
-ta_status ta_model_finish(ta_ctx *ctx, const ta_plan_options *opt, ta_model *m);
-
-/* Static shapes for model inputs (--input-shape NAME=D0,D1,...; ONNX inputs with dynamic
- * dimensions need one). */
-#define TA_MAX_INPUT_SHAPES 16
-typedef struct ta_input_shapes {
-  ta_onnx_shape s[TA_MAX_INPUT_SHAPES];
-  char names[TA_MAX_INPUT_SHAPES][256];
-  int32_t n;
-} ta_input_shapes;
-/* ta_model_load_opts with input shapes (shapes may be NULL). */
-ta_status ta_model_load_shapes(ta_ctx *ctx, const char *path, const ta_plan_options *opt,
-                               const ta_input_shapes *shapes, ta_model *m);
 
 /* Default model name from a path: the file stem made into a C identifier. */
 const char *ta_default_model_name(ta_ctx *ctx, const char *path);
@@ -65,12 +29,19 @@ typedef struct ta_args {
  * "--name=X") is stored in *value, and a missing value is reported as usage error. */
 bool ta_arg_value(ta_args *a, const char *name, const char **value, ta_status *st);
 bool ta_arg_flag(ta_args *a, const char *name);
-/* Parse a planner option at a->argv[a->i] (--align N, --io-in-arena, --no-inplace,
- * --no-reorder, --max-arena BYTES); true if it was one. */
-bool ta_arg_plan_option(ta_args *a, ta_plan_options *opt, ta_status *st);
-/* Parse --input-shape NAME=D0,D1,... at a->argv[a->i] into shapes; true if it was one (a bad
- * value is reported and sets *st). */
-bool ta_arg_input_shape(ta_args *a, ta_input_shapes *shapes, ta_status *st);
+/* Parse a compile option at a->argv[a->i] into opt; true if it was one (a bad value is
+ * reported on stderr and sets *st to TA_ERR_USAGE). Every command takes them:
+ *   --input-shape NAME=D0,D1,...   a static shape for an ONNX input with dynamic dimensions
+ *   --align N, --io-in-arena, --no-inplace, --no-reorder, --max-arena BYTES   memory plan
+ *   --reference-kernels            the reference kernels only, no optimized variant */
+bool ta_arg_compile_option(ta_args *a, ta_compile_options *opt, ta_status *st);
+/* Their lines in a command's --help. */
+#define TA_CLI_COMPILE_OPTIONS_HELP                                                                \
+  "  --input-shape NAME=D0,D1,...\n"                                                               \
+  "                     static shape of an ONNX input with dynamic dimensions\n"                   \
+  "  --align N, --io-in-arena, --no-inplace, --no-reorder, --max-arena BYTES\n"                    \
+  "                     memory plan options (see tinyaot inspect --help)\n"                        \
+  "  --reference-kernels  the reference kernels only, never an optimized variant\n"
 
 int ta_cmd_compile(int argc, char **argv);
 int ta_cmd_run(int argc, char **argv);

@@ -99,6 +99,76 @@ static int32_t split_flags(ta_ctx *ctx, const char *s, char **argv, int32_t max)
   return n;
 }
 
+/* cc (from $CC), the flags every host build uses, opt_level and $TA_HOST_CFLAGS; returns the
+ * count of argv entries (at most 70). */
+static int32_t cc_argv(ta_ctx *ctx, const char *opt_level, char **argv) {
+  int32_t n = 0;
+  const char *cc = getenv("CC");
+  argv[n++] = (char *)(uintptr_t)(cc && *cc ? cc : "cc");
+  static const char *const base_flags[] = {"-std=c99", "-Wall", "-Wextra", "-Werror"};
+  argv[n++] = (char *)(uintptr_t)base_flags[0];
+  argv[n++] = (char *)(uintptr_t)opt_level;
+  for (size_t i = 1; i < TA_ARRAY_LEN(base_flags); i++)
+    argv[n++] = (char *)(uintptr_t)base_flags[i];
+  return n + split_flags(ctx, getenv("TA_HOST_CFLAGS"), argv + n, 64);
+}
+
+ta_status ta_host_runtime_build(ta_ctx *ctx, const char *dir, ta_host_runtime *rt) {
+  memset(rt, 0, sizeof *rt);
+  char *root = ta_fmt(ctx, "%s/rt", dir);
+  if (!root)
+    return TA_ERR_LIMIT;
+  if (mkdir(root, 0700) != 0)
+    return ta_err(ctx, TA_ERR_IO, "cannot create '%s': %s", root, strerror(errno));
+  int32_t n_src = 0;
+  for (const ta_embedded_file *f = ta_runtime_files; f->path; f++) {
+    char *p = ta_fmt(ctx, "%s/%s", root, f->path);
+    if (!p)
+      return TA_ERR_LIMIT;
+    for (char *q = p + strlen(root) + 1; (q = strchr(q, '/')); q++) {
+      *q = '\0';
+      mkdir(p, 0700);
+      *q = '/';
+    }
+    ta_status st = ta_write_file(ctx, p, f->data, f->len);
+    if (st != TA_OK)
+      return st;
+    n_src += strncmp(f->path, "src/", 4) == 0;
+  }
+  rt->objects = ta_new_array(ctx, (size_t)(n_src ? n_src : 1), sizeof *rt->objects);
+  rt->include_dir = ta_fmt(ctx, "%s/include", root);
+  char *inc = ta_fmt(ctx, "-I%s/include", root);
+  if (!rt->objects || !rt->include_dir || !inc)
+    return TA_ERR_LIMIT;
+  for (const ta_embedded_file *f = ta_runtime_files; f->path; f++) {
+    if (strncmp(f->path, "src/", 4) != 0)
+      continue;
+    char *argv[80];
+    int32_t n = cc_argv(ctx, "-O1", argv);
+    char *obj = ta_fmt(ctx, "%s/%s.o", root, f->path);
+    argv[n++] = inc;
+    argv[n++] = "-c";
+    argv[n++] = ta_fmt(ctx, "%s/%s", root, f->path);
+    argv[n++] = "-o";
+    argv[n++] = obj;
+    argv[n] = NULL;
+    if (!obj || !argv[n - 3])
+      return TA_ERR_LIMIT;
+    ta_buf log;
+    ta_buf_init(&log, ctx);
+    int code = 0;
+    ta_status st = ta_spawn(ctx, argv, COMPILE_TIMEOUT_S, &log, &code);
+    if (st == TA_OK && code != 0)
+      st = ta_err(ctx, TA_ERR_INTERNAL, "the runtime kernel %s does not compile:\n%s", f->path,
+                  log.data ? log.data : "");
+    ta_buf_free(&log);
+    if (st != TA_OK)
+      return st;
+    rt->objects[rt->n_objects++] = obj;
+  }
+  return TA_OK;
+}
+
 ta_status ta_host_run(ta_graph *g, const ta_fileset *fs, const ta_host_run_options *opt) {
   ta_ctx *ctx = g->ctx;
   if (opt->n_inputs != g->n_inputs)
@@ -141,20 +211,18 @@ ta_status ta_host_run(ta_graph *g, const ta_fileset *fs, const ta_host_run_optio
   ta_buf_free(&b);
 
   char *argv[512];
-  int32_t n = 0;
-  const char *cc = getenv("CC");
-  argv[n++] = (char *)(uintptr_t)(cc && *cc ? cc : "cc");
-  static const char *const base_flags[] = {"-std=c99", "-O2", "-Wall", "-Wextra", "-Werror"};
-  for (size_t i = 0; i < TA_ARRAY_LEN(base_flags); i++)
-    argv[n++] = (char *)(uintptr_t)base_flags[i];
-  n += split_flags(ctx, getenv("TA_HOST_CFLAGS"), argv + n, 64);
+  const ta_host_runtime *rt = opt->runtime;
+  int32_t n = cc_argv(ctx, rt ? "-O0" : "-O2", argv);
   argv[n++] = ta_fmt(ctx, "-I%s", gen);
-  argv[n++] = ta_fmt(ctx, "-I%s/tart/include", gen);
-  for (int32_t i = 0; i < fs->n && n < 500; i++) {
+  argv[n++] = rt ? ta_fmt(ctx, "-I%s", rt->include_dir) : ta_fmt(ctx, "-I%s/tart/include", gen);
+  for (int32_t i = 0; i < fs->n && n < 300; i++) {
     size_t len = strlen(fs->files[i].path);
-    if (len > 2 && strcmp(fs->files[i].path + len - 2, ".c") == 0)
+    if (len > 2 && strcmp(fs->files[i].path + len - 2, ".c") == 0 &&
+        !(rt && strncmp(fs->files[i].path, "tart/", 5) == 0))
       argv[n++] = ta_fmt(ctx, "%s/%s", gen, fs->files[i].path);
   }
+  for (int32_t i = 0; rt && i < rt->n_objects && n < 500; i++)
+    argv[n++] = rt->objects[i];
   argv[n++] = runner_c;
   argv[n++] = "-o";
   char *exe = ta_fmt(ctx, "%s/runner", gen);

@@ -25,12 +25,28 @@ void ta_remove_tree(const char *path);
  * 128+signal. Returns TA_ERR_IO when it could not be started or timed out. */
 ta_status ta_spawn(ta_ctx *ctx, char *const *argv, int timeout_s, ta_buf *out, int *exit_code);
 
+/* The runtime kernels (all of them) compiled once for the host at -O1, for many host runs
+ * that link them instead of compiling their own (onnx-test builds hundreds of models). */
+typedef struct ta_host_runtime {
+  const char *include_dir; /* -I for tart.h and the parameter structs */
+  char **objects;
+  int32_t n_objects;
+} ta_host_runtime;
+
+/* Write the embedded runtime sources under dir/rt (dir: an existing private directory) and
+ * compile each with the host compiler (as ta_host_run does). A kernel that does not compile
+ * is reported with the compiler's output. */
+ta_status ta_host_runtime_build(ta_ctx *ctx, const char *dir, ta_host_runtime *rt);
+
 typedef struct ta_host_run_options {
   const char *name;          /* model name (symbol prefix) */
   const char *const *inputs; /* input file paths, one per graph input */
   int32_t n_inputs;
   const char *output_dir; /* output_K.bin are written there */
   bool keep;              /* keep the build directory (its path is reported as a note) */
+  /* NULL: compile the model with the kernels it ships (tart/) at -O2. Else link these
+   * prebuilt kernels and compile only the model's own files, at -O0 (fast to build). */
+  const ta_host_runtime *runtime;
 } ta_host_run_options;
 
 /* Compile fs with the host C compiler ($CC, default cc; extra flags from $TA_HOST_CFLAGS) as
@@ -52,5 +68,37 @@ typedef struct ta_code_size {
   uint64_t runtime_text, runtime_rodata, runtime_data;
 } ta_code_size;
 ta_status ta_host_code_size(ta_ctx *ctx, const ta_fileset *fs, ta_code_size *out);
+
+/* Element i of a raw tensor of dtype dt, as a double (for comparisons and messages). */
+double ta_device_elem(ta_dtype dt, const uint8_t *p, size_t i);
+
+/* How closely a float32 output must follow its reference: element by element,
+ * |got - want| <= atol + rtol * scale, where scale is |want| or, with rtol_floor_one,
+ * max(1, |want|). Integer dtypes always compare as identical bytes. */
+typedef struct ta_device_tol {
+  double atol, rtol;
+  bool rtol_floor_one;
+  bool nan_equal;     /* NaN matches NaN and equal infinities match (ONNX's rule) */
+  bool stop_at_first; /* stop at the first bad element (max_err then covers those before it) */
+} ta_device_tol;
+
+typedef struct ta_device_cmp {
+  bool match;
+  size_t n_elems;
+  size_t bad_elem, bad_byte; /* the first mismatch */
+  double want, got;          /* its values */
+  double bad_err, bad_bound; /* float32: its error and the bound it broke */
+  double max_err;            /* float32: the largest |got - want| seen */
+} ta_device_cmp;
+
+/* Compare got with its reference want (bytes each) under tol; r says where the first
+ * mismatch is. Returns r->match. The one output comparison of bench, eval, onnx-test and
+ * the golden tests. */
+bool ta_device_compare(ta_dtype dt, const uint8_t *want, const uint8_t *got, size_t bytes,
+                       const ta_device_tol *tol, ta_device_cmp *r);
+
+/* The reference vectors' xorshift input k (shared/vectors/<model>/meta.txt): xorshift32 from
+ * state 0x12345678 + k, one step per element, mapped to t's dtype; elems elements into p. */
+void ta_device_fill_xorshift(const ta_tensor *t, int32_t k, uint8_t *p, size_t elems);
 
 #endif

@@ -130,4 +130,22 @@ void ta_device_close(ta_device_link *d, bool failed);
 ta_status ta_device_run(ta_graph *g, const ta_firmware *fw, const void *const *inputs,
                         const ta_device_options *opt, ta_device_result *r);
 
+/* Stream n records through an open link to a one-input, one-output model: record k is
+ * inputs[k * in_bytes ...]; each run's output (out_bytes, into out) and its instructions
+ * (timer ticks x the board's instructions per tick) go to each(user, k, out, instructions),
+ * which may stop the loop with a status. A non-zero NAME_run status is an error naming the
+ * record. */
+typedef ta_status (*ta_device_record_fn)(void *user, int64_t k, const uint8_t *out,
+                                         uint64_t instructions);
+ta_status ta_device_run_records(ta_ctx *ctx, ta_device_link *d, const ta_board *b,
+                                const uint8_t *inputs, size_t in_bytes, int64_t n, uint8_t *out,
+                                size_t out_bytes, ta_device_record_fn each, void *user);
+
+/* Flash of a firmware: text + rodata + data; of the model alone (its code, weights and the
+ * runtime kernels it uses, as linked). */
+uint64_t ta_fw_flash_bytes(const ta_fw_sizes *s);
+uint64_t ta_fw_model_flash_bytes(const ta_fw_sizes *s);
+/* RAM of a run: arena + stack high-water + data + bss. */
+uint64_t ta_fw_ram_bytes(const ta_fw_sizes *s, const ta_fw_memstats *m);
+
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* passes.c: the ONNX pipeline of passes (see ta_passes.h for the order and why). */
+/* passes.c: the pipeline of passes (see ta_passes.h for the order and why). */
 #include "ta_passes.h"
 
-ta_status ta_passes_onnx(ta_graph *g) {
+ta_status ta_passes_run(ta_graph *g) {
   ta_status (*const passes[])(ta_graph *, int32_t *) = {
       ta_pass_qdq,
       ta_pass_remove_dead,

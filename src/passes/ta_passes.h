@@ -2,7 +2,7 @@
 /*
  * ta_passes.h: graph rewrites, one file per pass, each a plain function of the graph that
  * keeps it valid (ops in topological order, every tensor written once). Each file opens with
- * its rule. The ONNX pipeline (ta_passes_onnx) runs, in order:
+ * its rule. The compile pipeline (ta_passes_run) runs, for every model format, in order:
  *   qdq                DEQUANTIZE -> op -> QUANTIZE  =>  the int8 op, TFLite arithmetic
  *   fold_constants     an op whose inputs are all constant  =>  a constant
  *   cancel_transposes  TRANSPOSE of TRANSPOSE  =>  one (or none); size-1 moves  =>  RESHAPE
@@ -26,8 +26,8 @@ ta_status ta_pass_fuse_activation(ta_graph *g, int32_t *n_rewritten);
 ta_status ta_pass_transpose_into_fc(ta_graph *g, int32_t *n_rewritten);
 ta_status ta_pass_remove_dead(ta_graph *g, int32_t *n_rewritten);
 
-/* All of the above, in that order, for a graph the ONNX frontend built. */
-ta_status ta_passes_onnx(ta_graph *g);
+/* All of the above, in that order, for a graph a frontend built (any format). */
+ta_status ta_passes_run(ta_graph *g);
 
 /* ---- helpers the passes share (pass_util.c) ----------------------------------------------- */
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_pipeline.c: libFuzzer target for the whole compiler on one model: bytes -> read ->
- * check -> prepare -> plan -> generated C, all in memory (ta_model_read, ta_cgen_emit; no
+ * check -> prepare -> plan -> generated C, all in memory (ta_compile_bytes, ta_cgen_emit; no
  * file system), plus the plan reports and, for small models, an in-process evaluation with
  * the runtime kernels on the planned storage.
  *
@@ -17,7 +17,8 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "ta_cli.h"
+#include "ta_codegen.h"
+#include "ta_compile.h"
 
 #define FUZZ_MAX_ARENA (1u << 20)
 #define FUZZ_MAX_EVAL_MACS 2000000u
@@ -117,16 +118,16 @@ static void eval(ta_model *m) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ta_ctx ctx;
   ta_ctx_init(&ctx, NULL, NULL, fuzz_sink, NULL);
-  ta_plan_options opt;
-  ta_plan_options_default(&opt);
-  opt.io_in_arena = (size & 1) != 0;
-  opt.no_inplace = (size & 2) != 0;
-  opt.alignment = (size & 4) ? 16 : 4;
-  opt.no_reorder = (size & 24) == 24;
-  opt.max_arena_bytes = FUZZ_MAX_ARENA;
+  ta_compile_options opt;
+  ta_compile_options_init(&opt);
+  opt.plan.io_in_arena = (size & 1) != 0;
+  opt.plan.no_inplace = (size & 2) != 0;
+  opt.plan.alignment = (size & 4) ? 16 : 4;
+  opt.plan.no_reorder = (size & 24) == 24;
+  opt.plan.max_arena_bytes = FUZZ_MAX_ARENA;
   ta_model m;
-  ta_status st = ta_model_read(&ctx, "fuzz.tflite", data, size, &opt, &m);
-  fuzz_check_status(&ctx, st, "ta_model_read");
+  ta_status st = ta_compile_bytes(&ctx, "fuzz.tflite", data, size, &opt, &m);
+  fuzz_check_status(&ctx, st, "ta_compile_bytes");
   if (st == TA_OK && ctx.n_errors)
     fuzz_fail("TA_OK after an error was reported", NULL);
   if (st == TA_OK) {

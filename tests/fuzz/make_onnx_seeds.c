@@ -13,7 +13,8 @@
 #include <string.h>
 
 #include "onnx.pb-c.h"
-#include "ta_cli.h"
+#include "ta_codegen.h"
+#include "ta_compile.h"
 
 static const char *out_dir;
 static int n_written, n_failed;
@@ -147,8 +148,13 @@ static Onnx__ValueInfoProto *value_info(const char *name, int elem_type, int ran
     for (int k = 0; k < rank; k++) {
       Onnx__TensorShapeProto__Dimension *d = pnew(sizeof *d);
       onnx__tensor_shape_proto__dimension__init(d);
-      d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
-      d->dim_value = dims[k];
+      if (dims[k] < 0) { /* a dynamic dimension, as PyTorch exports a batch */
+        d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+        d->dim_param = pstr("N");
+      } else {
+        d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+        d->dim_value = dims[k];
+      }
       sp->dim[sp->n_dim++] = d;
     }
     tt->shape = sp;
@@ -227,8 +233,8 @@ static void sink(void *user, ta_severity sev, const char *msg) {
     fprintf(stderr, "  %s\n", msg);
 }
 
-/* Serialize m, check it compiles, write OUT_DIR/name.onnx. */
-static void finish(model *m, const char *name) {
+/* Serialize m, check it compiles (with opt; NULL: the defaults), write OUT_DIR/name.onnx. */
+static void finish_opts(model *m, const char *name, const ta_compile_options *opt) {
   size_t len = protobuf_c_message_get_packed_size(&m->m.base);
   uint8_t *bytes = malloc(len ? len : 1);
   if (!bytes)
@@ -237,7 +243,7 @@ static void finish(model *m, const char *name) {
   ta_ctx ctx;
   ta_ctx_init(&ctx, NULL, NULL, sink, NULL);
   ta_model tm;
-  ta_status st = ta_model_read(&ctx, "seed.onnx", bytes, len, NULL, &tm);
+  ta_status st = ta_compile_bytes(&ctx, "seed.onnx", bytes, len, opt, &tm);
   ta_fileset fs;
   ta_cgen_options copt = {"seed", name};
   if (st == TA_OK)
@@ -257,6 +263,10 @@ static void finish(model *m, const char *name) {
     n_written++;
   }
   free(bytes);
+}
+
+static void finish(model *m, const char *name) {
+  finish_opts(m, name, NULL);
 }
 
 static const int img[4] = {1, 3, 6, 5};
@@ -446,9 +456,11 @@ static void seed_qdq_conv(void) {
 }
 
 /* Conv, Relu, MaxPool, Flatten, Gemm, Softmax: a small classifier. */
-static void seed_cnn(void) {
+/* A small classifier (3 classes); with a dynamic batch dimension (dim_param "N") when
+ * dynamic: the CLI tests compile that one with --input-shape x=1,1,8,8. */
+static void seed_cnn(bool dynamic) {
   model *m = model_new();
-  input(m, "x", 4, (int[]){1, 1, 8, 8});
+  input(m, "x", 4, (int[]){dynamic ? -1 : 1, 1, 8, 8});
   init_f32(m, "w1", 4, (int[]){4, 1, 3, 3});
   init_f32(m, "b1", 1, (int[]){4});
   Onnx__NodeProto *c = node(m, "Conv", "x w1 b1", "c");
@@ -464,7 +476,14 @@ static void seed_cnn(void) {
   attr_i(g, "transB", 1);
   node(m, "Softmax", "g", "y");
   output(m, "y");
-  finish(m, "cnn");
+  if (!dynamic) {
+    finish(m, "cnn");
+    return;
+  }
+  ta_compile_options opt;
+  ta_compile_options_init(&opt);
+  opt.shapes.s[opt.shapes.n++] = (ta_onnx_shape){"x", 4, {1, 1, 8, 8}};
+  finish_opts(m, "cnn_dynamic_batch", &opt);
 }
 
 int main(int argc, char **argv) {
@@ -497,7 +516,8 @@ int main(int argc, char **argv) {
   seed_pad();
   seed_squeeze();
   seed_qdq_conv();
-  seed_cnn();
+  seed_cnn(false);
+  seed_cnn(true);
   printf("make_onnx_seeds: wrote %d seeds to %s\n", n_written, out_dir);
   if (n_failed)
     fprintf(stderr, "make_onnx_seeds: %d seeds failed\n", n_failed);

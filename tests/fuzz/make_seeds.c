@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ta_cli.h"
+#include "ta_codegen.h"
+#include "ta_compile.h"
 #include "tflbuild.h"
 
 static const char *out_dir;
@@ -45,7 +46,7 @@ static void finish(tfb *b, const char *name) {
   ta_ctx ctx;
   ta_ctx_init(&ctx, NULL, NULL, sink, NULL);
   ta_model m;
-  ta_status st = ta_model_read(&ctx, name, bytes, len, NULL, &m);
+  ta_status st = ta_compile_bytes(&ctx, name, bytes, len, NULL, &m);
   ta_fileset fs;
   ta_cgen_options copt = {"seed", name};
   if (st == TA_OK)

@@ -4,12 +4,14 @@
  *   tensor_cmp DTYPE REF OUT
  * Integer dtypes must be identical bytes. float32 passes when every element satisfies
  * |out - ref| <= 1e-5 * max(1, |ref|) (the bound the golden tests state). Prints the first bad
- * index with both values; exit 0 pass, 1 mismatch, 2 usage/io error.
+ * index with both values; exit 0 pass, 1 mismatch, 2 usage/io error. A small main over
+ * ta_device_compare, the comparison bench, eval and onnx-test use.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "ta_device.h"
 
 static unsigned char *slurp(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
@@ -50,31 +52,23 @@ int main(int argc, char **argv) {
     printf("size differs: reference %zu bytes, output %zu bytes\n", nr, no);
     return 1;
   }
-  if (strcmp(argv[1], "float32") == 0) {
-    double worst = 0;
-    for (size_t i = 0; i + 4 <= nr; i += 4) {
-      float a, b;
-      memcpy(&a, r + i, 4);
-      memcpy(&b, o + i, 4);
-      double err = fabs((double)a - (double)b);
-      double bound = 1e-5 * fmax(1.0, fabs((double)a));
-      if (!(err <= bound)) {
-        printf("element %zu: reference %.9g, output %.9g (error %.3g > bound %.3g)\n", i / 4,
-               (double)a, (double)b, err, bound);
-        return 1;
-      }
-      if (err > worst)
-        worst = err;
-    }
-    printf("float32: %zu elements within bound (max abs error %.3g)\n", nr / 4, worst);
-  } else {
-    for (size_t i = 0; i < nr; i++)
-      if (r[i] != o[i]) {
-        printf("byte %zu differs: reference 0x%02x, output 0x%02x\n", i, r[i], o[i]);
-        return 1;
-      }
-    printf("%s: %zu bytes identical\n", argv[1], nr);
+  /* The comparison of the device library (ta_device_compare), at the golden tests' bound. */
+  const bool f32 = strcmp(argv[1], "float32") == 0;
+  const ta_device_tol tol = {0, 1e-5, true, false, true};
+  ta_device_cmp c;
+  if (!ta_device_compare(f32 ? TA_DT_F32 : TA_DT_U8, r, o, nr, &tol, &c)) {
+    if (f32)
+      printf("element %zu: reference %.9g, output %.9g (error %.3g > bound %.3g)\n", c.bad_elem,
+             c.want, c.got, c.bad_err, c.bad_bound);
+    else
+      printf("byte %zu differs: reference 0x%02x, output 0x%02x\n", c.bad_byte, r[c.bad_byte],
+             o[c.bad_byte]);
+    return 1;
   }
+  if (f32)
+    printf("float32: %zu elements within bound (max abs error %.3g)\n", c.n_elems, c.max_err);
+  else
+    printf("%s: %zu bytes identical\n", argv[1], nr);
   free(r);
   free(o);
   return 0;

@@ -4,9 +4,7 @@
 
 #include <string.h>
 
-#include "ta_backend.h"
-#include "ta_schedule.h"
-#include "ta_tflite.h"
+#include "ta_compile.h"
 
 static void sink(void *user, ta_severity sev, const char *msg) {
   (void)sev;
@@ -27,25 +25,17 @@ ta_status tt_prepare(tt_run *r, const uint8_t *model, size_t len) {
 ta_status tt_prepare_kernels(tt_run *r, const uint8_t *model, size_t len, bool reference) {
   memset(r, 0, sizeof *r);
   ta_ctx_init(&r->ctx, NULL, NULL, sink, r);
-  r->ctx.file = "test.tflite";
-  ta_status st = ta_tfl_read(&r->ctx, model, len, &r->g);
-  if (st != TA_OK)
-    return st;
-  r->g->reference_kernels = reference;
-  st = ta_graph_check(r->g);
-  if (st != TA_OK)
-    return st;
-  st = ta_graph_check_ops(r->g);
-  if (st != TA_OK)
-    return st;
-  r->calls = ta_new_array(&r->ctx, (size_t)(r->g->n_ops ? r->g->n_ops : 1), sizeof(ta_kernel_call));
-  if (!r->calls)
-    return TA_ERR_LIMIT;
-  st = ta_graph_prepare(r->g, r->calls);
-  if (st == TA_OK)
-    st = ta_backend_partition(r->g, r->calls, NULL, 0);
-  ta_sched_options sched = {.reference_kernels = reference};
-  return st == TA_OK ? ta_sched_run(r->g, r->calls, &sched) : st;
+  /* The compile entry point up to prepare: the tests evaluate the kernel calls in the model's
+   * op order, without a memory plan. */
+  ta_compile_options opt;
+  ta_compile_options_init(&opt);
+  opt.reference_kernels = reference;
+  opt.last_stage = TA_STAGE_SCHEDULE;
+  ta_model m;
+  ta_status st = ta_compile_bytes(&r->ctx, "test.tflite", model, len, &opt, &m);
+  r->g = m.g;
+  r->calls = m.calls;
+  return st;
 }
 
 ta_status tt_eval(tt_run *r, const uint8_t *model, size_t len, const void *const *inputs,

@@ -21,7 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ta_cli.h"
+#include "ta_compile.h"
+#include "ta_codegen.h"
 #include "tflbuild.h"
 
 typedef struct counting {
@@ -76,8 +77,8 @@ static ta_status compile(const char *path, const uint8_t *bytes, size_t len, boo
   if (tiny_blocks)
     ctx.block_bytes = 1;
   ta_model m;
-  ta_status st = path ? ta_model_load_opts(&ctx, path, NULL, &m)
-                      : ta_model_read(&ctx, "built.tflite", bytes, len, NULL, &m);
+  ta_status st = path ? ta_compile_file(&ctx, path, NULL, &m)
+                      : ta_compile_bytes(&ctx, "built.tflite", bytes, len, NULL, &m);
   if (st == TA_OK) {
     ta_fileset fs;
     ta_cgen_options opt = {"kws", "kws.tflite"};

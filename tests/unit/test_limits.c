@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ta_cli.h"
+#include "ta_compile.h"
 #include "ta_tflite.h"
 #include "tflbuild.h"
 
@@ -32,7 +32,7 @@ static void sink(void *user, ta_severity sev, const char *msg) {
   snprintf(r->msgs + used, sizeof r->msgs - used, "%s\n", msg);
 }
 
-/* Serialize b (freed) and take it through ta_model_read; the bytes are kept in *bytes (the
+/* Serialize b (freed) and compile it (ta_compile_bytes); the bytes are kept in *bytes (the
  * graph points into them) and freed by done(). */
 static ta_status load(run *r, tfb *b, const ta_plan_options *opt, uint8_t **bytes) {
   size_t len;
@@ -41,7 +41,11 @@ static ta_status load(run *r, tfb *b, const ta_plan_options *opt, uint8_t **byte
   assert_non_null(*bytes);
   memset(r, 0, sizeof *r);
   ta_ctx_init(&r->ctx, NULL, NULL, sink, r);
-  return ta_model_read(&r->ctx, "limits.tflite", *bytes, len, opt, &r->m);
+  ta_compile_options co;
+  ta_compile_options_init(&co);
+  if (opt)
+    co.plan = *opt;
+  return ta_compile_bytes(&r->ctx, "limits.tflite", *bytes, len, &co, &r->m);
 }
 
 static void done(run *r, uint8_t *bytes) {

@@ -23,7 +23,7 @@
 #include <cmocka.h>
 
 #include "onnx.pb-c.h"
-#include "ta_cli.h"
+#include "ta_compile.h"
 #include "ta_passes.h"
 
 /* ---- a small model builder (everything from one pool, freed per test) ---------------------- */
@@ -204,8 +204,11 @@ static ta_status load(run *r, model *m, const ta_onnx_shape *shapes, int n_shape
   ta_ctx_init(&r->ctx, NULL, NULL, sink, r);
   size_t len;
   uint8_t *bytes = pack(m, &len);
-  ta_onnx_options o = {shapes, n_shapes, NULL, 0};
-  return ta_model_read_ext(&r->ctx, "test.onnx", bytes, len, NULL, &o, &r->m);
+  ta_compile_options o;
+  ta_compile_options_init(&o);
+  for (int i = 0; i < n_shapes && i < TA_MAX_INPUT_SHAPES; i++)
+    o.shapes.s[o.shapes.n++] = shapes[i];
+  return ta_compile_bytes(&r->ctx, "test.onnx", bytes, len, &o, &r->m);
 }
 
 static void expect_message(const run *r, const char *fragment) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * driver.c: load a model and take it through the pipeline: frontend, checks, prepare,
- * partition, schedule, plan.
+ * args.c: what every command shares: the diagnostics sink on stderr, exit codes, and the
+ * argument parsers, among them the one for the compile options all commands accept.
  */
 #include "ta_cli.h"
 
@@ -10,10 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "ta_passes.h"
-#include "ta_schedule.h"
-#include "ta_tflite.h"
 
 static void stderr_sink(void *user, ta_severity sev, const char *msg) {
   (void)user;
@@ -79,7 +75,7 @@ const char *ta_default_model_name(ta_ctx *ctx, const char *path) {
   return name;
 }
 
-bool ta_arg_plan_option(ta_args *a, ta_plan_options *opt, ta_status *st) {
+static bool arg_plan_option(ta_args *a, ta_plan_options *opt, ta_status *st) {
   const char *v;
   if (ta_arg_flag(a, "--io-in-arena"))
     return opt->io_in_arena = true;
@@ -119,92 +115,7 @@ bool ta_arg_plan_option(ta_args *a, ta_plan_options *opt, ta_status *st) {
   return false;
 }
 
-ta_status ta_model_load(ta_ctx *ctx, const char *path, ta_model *m) {
-  return ta_model_load_opts(ctx, path, NULL, m);
-}
-
-ta_status ta_model_load_opts(ta_ctx *ctx, const char *path, const ta_plan_options *opt,
-                             ta_model *m) {
-  memset(m, 0, sizeof *m);
-  ctx->file = path;
-  uint8_t *data;
-  size_t len;
-  ta_status st = ta_read_file(ctx, path, &data, &len);
-  if (st != TA_OK)
-    return st;
-  return ta_model_read(ctx, path, data, len, opt, m);
-}
-
-ta_status ta_model_read(ta_ctx *ctx, const char *path, const uint8_t *data, size_t len,
-                        const ta_plan_options *opt, ta_model *m) {
-  return ta_model_read_ext(ctx, path, data, len, opt, NULL, m);
-}
-
-/* An ONNX model: .onnx files, or bytes that start like a ModelProto. */
-static bool is_onnx(const char *path, const uint8_t *data, size_t len) {
-  const size_t n = strlen(path);
-  return ta_onnx_sniff(data, len) || (n > 5 && strcmp(path + n - 5, ".onnx") == 0);
-}
-
-ta_status ta_model_read_ext(ta_ctx *ctx, const char *path, const uint8_t *data, size_t len,
-                            const ta_plan_options *opt, const ta_onnx_options *onnx, ta_model *m) {
-  memset(m, 0, sizeof *m);
-  ctx->file = path;
-  ta_status st;
-  if (len >= 8 && memcmp(data + 4, "TFL3", 4) == 0) {
-    st = ta_tfl_read(ctx, data, len, &m->g);
-  } else if (is_onnx(path, data, len)) {
-    st = ta_onnx_read(ctx, data, len, onnx, &m->g);
-    if (st == TA_OK)
-      st = ta_passes_onnx(m->g);
-  } else {
-    /* Let the TFLite reader explain what is wrong with the header. */
-    st = ta_tfl_read(ctx, data, len, &m->g);
-  }
-  if (st != TA_OK)
-    return st;
-  return ta_model_finish(ctx, opt, m);
-}
-
-ta_status ta_model_finish(ta_ctx *ctx, const ta_plan_options *opt, ta_model *m) {
-  ta_status st = ta_graph_check(m->g);
-  if (st != TA_OK)
-    return st;
-  st = ta_graph_check_ops(m->g);
-  if (st != TA_OK)
-    return st;
-  m->calls = ta_new_array(ctx, (size_t)(m->g->n_ops ? m->g->n_ops : 1), sizeof(ta_kernel_call));
-  if (!m->calls)
-    return TA_ERR_LIMIT;
-  st = ta_graph_prepare(m->g, m->calls);
-  if (st == TA_OK)
-    st = ta_backend_partition(m->g, m->calls, NULL, 0);
-  ta_sched_options sched = {.reference_kernels = m->g->reference_kernels};
-  if (st == TA_OK)
-    st = ta_sched_run(m->g, m->calls, &sched);
-  if (st != TA_OK)
-    return st;
-  return ta_plan_build(m->g, m->calls, opt, &m->plan);
-}
-
-ta_status ta_model_load_shapes(ta_ctx *ctx, const char *path, const ta_plan_options *opt,
-                               const ta_input_shapes *shapes, ta_model *m) {
-  memset(m, 0, sizeof *m);
-  ctx->file = path;
-  uint8_t *data;
-  size_t len;
-  ta_status st = ta_read_file(ctx, path, &data, &len);
-  if (st != TA_OK)
-    return st;
-  ta_onnx_options onnx = {0};
-  if (shapes) {
-    onnx.shapes = shapes->s;
-    onnx.n_shapes = shapes->n;
-  }
-  return ta_model_read_ext(ctx, path, data, len, opt, &onnx, m);
-}
-
-bool ta_arg_input_shape(ta_args *a, ta_input_shapes *shapes, ta_status *st) {
+static bool arg_input_shape(ta_args *a, ta_input_shapes *shapes, ta_status *st) {
   const char *v;
   if (!ta_arg_value(a, "--input-shape", &v, st))
     return false;
@@ -244,4 +155,10 @@ bool ta_arg_input_shape(ta_args *a, ta_input_shapes *shapes, ta_status *st) {
   s->name = name;
   shapes->n++;
   return true;
+}
+
+bool ta_arg_compile_option(ta_args *a, ta_compile_options *opt, ta_status *st) {
+  if (ta_arg_flag(a, "--reference-kernels"))
+    return opt->reference_kernels = true;
+  return arg_plan_option(a, &opt->plan, st) || arg_input_shape(a, &opt->shapes, st);
 }

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ta_compile.h: the one compile entry point. Every command, test and fuzzer takes a model
+ * through the pipeline with ta_compile_bytes (or ta_compile_file), steered by one options
+ * struct, so a stage added to the pipeline reaches all of them at once.
+ *
+ * The stages, in order (compile.c): frontend (format sniffed from the bytes) -> graph passes
+ * (for every format) -> check (structure, operator checks, shape inference) -> prepare (kernel
+ * parameters) -> memory plan. The result is a ta_model whose graph, kernel calls and plan the
+ * code generator and the device runners take as they are.
+ */
+#ifndef TA_COMPILE_H
+#define TA_COMPILE_H
+
+#include "ta_onnx.h"
+#include "ta_plan.h"
+
+/* Static shapes for model inputs (--input-shape NAME=D0,D1,...; ONNX inputs with dynamic
+ * dimensions need one). The names are held here, so the struct can be copied. */
+#define TA_MAX_INPUT_SHAPES 16
+typedef struct ta_input_shapes {
+  ta_onnx_shape s[TA_MAX_INPUT_SHAPES];
+  char names[TA_MAX_INPUT_SHAPES][256];
+  int32_t n;
+} ta_input_shapes;
+
+/* The stages a compile runs; ta_compile_options.last_stage stops after one of them. */
+typedef enum ta_compile_stage {
+  TA_STAGE_SCHEDULE, /* read, passes, check, prepare, partition, schedule: kernel calls with
+                      * their variants chosen, no plan (m->plan zeroed) */
+  TA_STAGE_PLAN,     /* everything: the memory plan too (the default) */
+} ta_compile_stage;
+
+typedef struct ta_compile_options {
+  /* Static shapes for graph inputs with dynamic dimensions (ONNX), by input name. */
+  ta_input_shapes shapes;
+  /* Values for ONNX graph inputs an operator needs at compile time (weights, shapes, axes:
+   * the backend conformance tests pass even those as inputs): see ta_onnx_options.bind. Each
+   * also gives its input's static shape, after those of `shapes`. NULL: none. */
+  const ta_onnx_tensor *bind;
+  int32_t n_bind;
+  /* Memory plan: alignment, inputs and outputs in the arena, in-place, reordering, limit. */
+  ta_plan_options plan;
+  /* Prepare picks the reference kernels, never an optimized variant (the graph's
+   * reference_kernels flag). */
+  bool reference_kernels;
+  /* The target the model is built for ("host", "cortex-m4", ...; see ta_board_find). No stage
+   * reads it yet: the commands that build firmware look their board up with it. */
+  const char *target;
+  /* Stop after this stage (default TA_STAGE_PLAN). */
+  ta_compile_stage last_stage;
+} ta_compile_options;
+
+/* Defaults: no input shapes, no bound inputs, ta_plan_options_default, optimized kernels,
+ * target "host", every stage. */
+void ta_compile_options_init(ta_compile_options *opt);
+
+/* A compiled model: the graph, one kernel call per op, the memory plan. All of it lives in
+ * the context's arena. */
+typedef struct ta_model {
+  ta_graph *g;
+  ta_kernel_call *calls;
+  ta_plan plan;
+} ta_model;
+
+/* Take model bytes through every stage into m. The format is recognised from the bytes
+ * (TFLite by its "TFL3" identifier, ONNX as a ModelProto) or, failing that, the .onnx
+ * extension of path; path also names the model in messages (ctx->file). The bytes must
+ * outlive the context (constant tensors point into them). No file system access: the fuzz
+ * targets use this. opt may be NULL (defaults). Returns the first failing stage's status;
+ * messages went to the context's sink. */
+ta_status ta_compile_bytes(ta_ctx *ctx, const char *path, const uint8_t *data, size_t len,
+                           const ta_compile_options *opt, ta_model *m);
+
+/* ta_compile_bytes on the contents of the file at path (read into the context's arena). */
+ta_status ta_compile_file(ta_ctx *ctx, const char *path, const ta_compile_options *opt,
+                          ta_model *m);
+
+#endif
