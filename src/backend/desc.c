@@ -194,7 +194,8 @@ static bool get_number(rd *r, const json_t *v, const char *key, bool zero_ok, do
   return true;
 }
 
-/* A list of up to MAX_LIST strings; *n set, NULL on error (reported). Empty lists are fine. */
+/* A list of up to MAX_LIST strings; *n set, NULL when not a list (reported). An entry that is
+ * not a string is reported and left NULL, so the others are still checked. */
 static const char **get_strings(rd *r, const json_t *v, const char *key, int32_t *n) {
   *n = 0;
   if (!want_type(r, v, key, JSON_ARRAY, "a list of strings"))
@@ -209,15 +210,11 @@ static const char **get_strings(rd *r, const json_t *v, const char *key, int32_t
     keep(r, TA_ERR_LIMIT);
     return NULL;
   }
-  bool ok = true;
   for (size_t i = 0; i < count; i++) {
     char k[600];
     snprintf(k, sizeof k, "%s[%zu]", key, i);
     out[i] = get_string(r, json_array_get(v, i), k);
-    ok = ok && out[i];
   }
-  if (!ok)
-    return NULL;
   *n = (int32_t)count;
   return out;
 }
@@ -323,7 +320,8 @@ static const char *const *get_paths(rd *r, const json_t *v, const char *key, boo
   for (int32_t i = 0; i < *n; i++) {
     char k[600];
     snprintf(k, sizeof k, "%s[%d]", key, (int)i);
-    list[i] = resolve_path(r, list[i], k, dirs);
+    if (list[i])
+      list[i] = resolve_path(r, list[i], k, dirs);
   }
   return list;
 }
@@ -759,7 +757,8 @@ static void read_top(rd *r, const json_t *root) {
     for (int32_t i = 0; flags && i < d->n_cflags; i++) {
       char k[64];
       snprintf(k, sizeof k, "cflags[%d]", (int)i);
-      flags[i] = expand(r, flags[i], k);
+      if (flags[i])
+        flags[i] = expand(r, flags[i], k);
     }
     d->cflags = flags;
   }
@@ -770,7 +769,7 @@ static void read_top(rd *r, const json_t *root) {
   if ((v = json_object_get(root, "targets")) != NULL) {
     const char **list = get_strings(r, v, "targets", &d->n_targets);
     for (int32_t i = 0; list && i < d->n_targets; i++)
-      if (!list[i][0])
+      if (list[i] && !list[i][0])
         fail(r, TA_ERR_MALFORMED, "targets", "empty target pattern");
     if (list && d->n_targets == 0)
       fail(r, TA_ERR_MALFORMED, "targets", "empty list (leave the key out for every target)");

@@ -42,6 +42,12 @@ bool ta_backend_desc_runs_on(const ta_backend_desc *d, const char *target) {
   return false;
 }
 
+/* Activations as the description format spells them (desc.c reads the same words). */
+static const char *act_name(ta_act a) {
+  static const char *const names[] = {"none", "relu", "relu_n1_to_1", "relu6"};
+  return (unsigned)a < TA_ARRAY_LEN(names) ? names[a] : "unknown";
+}
+
 /* Whether input i of an op of this kind carries the op's data (its dtype is checked), rather
  * than a bias or a shape, axes or paddings operand. */
 static bool is_data_input(ta_op_kind k, int32_t i) {
@@ -135,7 +141,7 @@ bool ta_backend_desc_accepts(const ta_backend_desc *d, const ta_graph *g, const 
   }
   if (o->activations &&
       ((unsigned)op->a.act >= 32 || !(o->activations & (1u << (unsigned)op->a.act))))
-    return no(why, why_len, "fused activation %s not accepted", ta_act_name(op->a.act));
+    return no(why, why_len, "fused activation %s not accepted", act_name(op->a.act));
 
   /* Geometry: kernel, stride, dilation, depth multiplier. */
   if (o->kernel.set) {
