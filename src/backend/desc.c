@@ -688,13 +688,15 @@ static void read_pool(rd *r, const json_t *v) {
       ok = false;
   }
   if (a) {
-    if (get_int(r, a, "memory_pool.alignment", 1, 65536, &x) && (x & (x - 1)) == 0)
-      p.alignment = (uint32_t)x;
-    else {
-      if (json_is_integer(a) && x >= 1 && x <= 65536)
-        fail(r, TA_ERR_MALFORMED, "memory_pool.alignment", "%lld is not a power of two",
-             (long long)x);
+    x = 0;
+    if (!get_int(r, a, "memory_pool.alignment", 1, 65536, &x)) {
       ok = false;
+    } else if ((x & (x - 1)) != 0) {
+      fail(r, TA_ERR_MALFORMED, "memory_pool.alignment", "%lld is not a power of two",
+           (long long)x);
+      ok = false;
+    } else {
+      p.alignment = (uint32_t)x;
     }
   }
   if (ok) {

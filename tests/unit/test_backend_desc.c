@@ -324,6 +324,9 @@ static void test_bad_values(void **state) {
   bad("{\"name\": \"x\", " OPS ", \"memory_pool\": {\"name\": \"p\", \"bytes\": 64, "
       "\"alignment\": 12}}",
       TA_ERR_MALFORMED, "b.json: memory_pool.alignment: 12 is not a power of two\n");
+  bad("{\"name\": \"x\", " OPS ", \"memory_pool\": {\"name\": \"p\", \"bytes\": 64, "
+      "\"alignment\": 131072}}",
+      TA_ERR_MALFORMED, "b.json: memory_pool.alignment: 131072 out of range [1, 65536]\n");
   bad("{\"name\": \"x\", " OPS ", \"memory_pool\": {\"bytes\": 64}}", TA_ERR_MALFORMED,
       "b.json: memory_pool: \"name\" is missing\n");
   bad("{\"name\": \"x\", " OPS ", \"cost\": {\"macs_per_cycle\": -1, \"bytes_per_cycle\": 1, "
