@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # Install the Debian packages tinyaot needs, for one purpose given as the argument:
-#   build         the compiler only (make build): C compiler, CMake, protobuf-c, onnx.proto
+#   build         the compiler only (make build): C compiler, CMake, protobuf-c, onnx.proto,
+#                 jansson (backend description files)
 #   demo          the build packages and everything else (make demo)
 #   test | all    the same set (the default; make test): cmocka, clang with its sanitizer and
 #                 fuzzer runtimes, valgrind, the Arm cross compiler and newlib, QEMU, the ONNX
@@ -12,7 +13,7 @@
 # tool such as QEMU then shows up as a clear error of the command or test that runs it.
 set -eu
 
-BUILD_PKGS="build-essential cmake libprotobuf-c-dev protobuf-c-compiler libonnx-dev"
+BUILD_PKGS="build-essential cmake libprotobuf-c-dev protobuf-c-compiler libonnx-dev libjansson-dev"
 TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev llvm clang-format valgrind gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm libonnx-testdata"
 
 purpose=${1:-all}
