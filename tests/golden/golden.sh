@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # golden.sh TINYAOT TENSOR_CMP SHARED MODEL: end-to-end golden test of one model.
 # For every case folder of SHARED/vectors/MODEL: tinyaot run (compile -> C -> host build ->
-# run) and compare every output with the TFLM reference output_K.bin (int8: identical bytes;
-# float32: |err| <= 1e-5 * max(1, |ref|)). Exit 77 (skip) when SHARED is absent.
+# run) and compare every output meta.txt lists with the TFLM reference output_K.bin (int8:
+# identical bytes; float32: |err| <= 1e-5 * max(1, |ref|)); a missing or extra output, on either
+# side, fails (golden_lib.sh). Exit 77 (skip) when SHARED is absent.
 set -u
 tinyaot=$1 cmp=$2 shared=$3 model=$4
 vec="$shared/vectors/$model"
@@ -11,6 +12,7 @@ if [ ! -d "$vec" ]; then
   echo "SKIP: $vec not found (../shared is absent in a fresh clone)"
   exit 77
 fi
+. "$(dirname "$0")/../golden/golden_lib.sh"
 file=$(sed -n 's/^model_file=//p' "$vec/meta.txt")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/golden-$model-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -18,6 +20,9 @@ pass=0 fail=0
 for case in "$vec"/*/; do
   case=${case%/}
   cname=${case##*/}
+  if ! golden_check_inputs "$vec/meta.txt" "$case" "$model/$cname"; then
+    fail=$((fail + 1)); continue
+  fi
   set --
   k=0
   while [ -f "$case/input_$k.bin" ]; do set -- "$@" --input "$case/input_$k.bin"; k=$((k + 1)); done
@@ -26,17 +31,11 @@ for case in "$vec"/*/; do
     echo "FAIL $model/$cname: tinyaot run failed:"; cat "$tmp/log"
     fail=$((fail + 1)); continue
   fi
-  k=0 ok=1
-  while [ -f "$case/output_$k.bin" ]; do
-    dtype=$(sed -n "s/^output_$k .*dtype=\([a-z0-9]*\).*/\1/p" "$vec/meta.txt")
-    if ! res=$("$cmp" "$dtype" "$case/output_$k.bin" "$out/output_$k.bin"); then
-      echo "FAIL $model/$cname output $k: $res"; ok=0
-    else
-      echo "ok   $model/$cname output $k: $res"
-    fi
-    k=$((k + 1))
-  done
-  if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+  if golden_check_case "$cmp" "$vec/meta.txt" "$case" "$out" "$model/$cname"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+  fi
 done
 echo "$model: $pass passed, $fail failed"
 [ $fail = 0 ] && [ $pass -gt 0 ]

@@ -5,7 +5,8 @@
 # case, without sanitizers: valgrind and ASan do not mix), then the runner runs every case of
 # SHARED/vectors/MODEL under memcheck: an invalid access, a use of an uninitialised value or a
 # leak makes valgrind exit 99 and the test fail. Outputs are compared with the TFLM reference as
-# golden.sh does. Exit 77 (skip) when SHARED or valgrind is absent.
+# golden.sh does (../golden/golden_lib.sh: every output meta.txt lists, none missing or extra).
+# Exit 77 (skip) when SHARED or valgrind is absent.
 set -u
 tinyaot=$1 cmp=$2 shared=$3 model=$4
 vec="$shared/vectors/$model"
@@ -17,6 +18,7 @@ if ! command -v valgrind >/dev/null 2>&1; then
   echo "SKIP: valgrind is not installed"
   exit 77
 fi
+. "$(dirname "$0")/../golden/golden_lib.sh"
 file=$(sed -n 's/^model_file=//p' "$vec/meta.txt")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/valgrind-$model-XXXXXX")
 build=""
@@ -46,6 +48,9 @@ pass=0 fail=0
 for case in "$vec"/*/; do
   case=${case%/}
   cname=${case##*/}
+  if ! golden_check_inputs "$vec/meta.txt" "$case" "$model/$cname"; then
+    fail=$((fail + 1)); continue
+  fi
   out="$tmp/$cname"
   mkdir -p "$out"
   # shellcheck disable=SC2046
@@ -54,15 +59,11 @@ for case in "$vec"/*/; do
     echo "FAIL $model/$cname: memcheck or the runner failed:"; cat "$tmp/vlog"
     fail=$((fail + 1)); continue
   fi
-  k=0 ok=1
-  while [ -f "$case/output_$k.bin" ]; do
-    dtype=$(sed -n "s/^output_$k .*dtype=\([a-z0-9]*\).*/\1/p" "$vec/meta.txt")
-    if ! res=$("$cmp" "$dtype" "$case/output_$k.bin" "$out/output_$k.bin"); then
-      echo "FAIL $model/$cname output $k: $res"; ok=0
-    fi
-    k=$((k + 1))
-  done
-  if [ $ok = 1 ]; then echo "ok   $model/$cname: memcheck clean, outputs match"; pass=$((pass + 1)); else fail=$((fail + 1)); fi
+  if golden_check_case "$cmp" "$vec/meta.txt" "$case" "$out" "$model/$cname"; then
+    echo "ok   $model/$cname: memcheck clean, outputs match"; pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+  fi
 done
 echo "$model under valgrind: $pass passed, $fail failed"
 [ $fail = 0 ] && [ $pass -gt 0 ]
