@@ -115,7 +115,7 @@ head -c 10 "$tmp/input_0.bin" >"$tmp/short.bin"
 expect 1 "run with a wrong-size input" "has 10 bytes, but model input 0" -- "$ta" run "$m" --input "$tmp/short.bin" --output-dir "$tmp/r1"
 expect 1 "run with too many inputs" "the model has 1 input, but 2 --input files were given" -- "$ta" run "$m" --input "$tmp/input_0.bin" --input "$tmp/input_0.bin" --output-dir "$tmp/r1"
 expect 0 "run" "ran" -- "$ta" run "$m" --input "$tmp/input_0.bin" --output-dir "$tmp/r2"
-check "run output matches the in-process evaluation" cmp -s "$tmp/r2/output_0.bin" "$tmp/expected_0.bin"
+check "run output matches the reference computed in example_model.c" cmp -s "$tmp/r2/output_0.bin" "$tmp/expected_0.bin"
 
 # inspect --json has the keys tools read.
 "$ta" inspect "$m" --json >"$tmp/j.json" 2>&1
