@@ -24,6 +24,7 @@
 
 #include "ta_cli.h"
 #include "tflbuild.h"
+#include "tt_capture.h"
 
 typedef struct counting {
   long n;       /* allocations (new blocks and reallocs) so far */
@@ -51,29 +52,15 @@ static void *counting_alloc(void *user, void *ptr, size_t size) {
   return p;
 }
 
-typedef struct messages {
-  char text[4096];
-  bool oom;
-} messages;
-
-static void sink(void *user, ta_severity sev, const char *msg) {
-  messages *m = user;
-  if (sev != TA_ERROR)
-    return;
-  if (strstr(msg, "out of memory"))
-    m->oom = true;
-  size_t used = strlen(m->text);
-  snprintf(m->text + used, sizeof m->text - used, "%s\n", msg);
-}
-
 /* One compile of the model (from path when set, else from bytes) through the hook. With
  * tiny_blocks every ta_new takes its own arena block, so every allocation site of the
  * compiler is walked, not only those that happen to open a new 64 KiB block. */
 static ta_status compile(const char *path, const uint8_t *bytes, size_t len, bool tiny_blocks,
-                         counting *c, messages *msgs) {
+                         counting *c, tt_capture *msgs) {
   memset(msgs, 0, sizeof *msgs);
+  msgs->errors_only = true;
   ta_ctx ctx;
-  ta_ctx_init(&ctx, counting_alloc, c, sink, msgs);
+  ta_ctx_init(&ctx, counting_alloc, c, tt_capture_sink, msgs);
   if (tiny_blocks)
     ctx.block_bytes = 1;
   ta_model m;
@@ -93,7 +80,7 @@ static ta_status compile(const char *path, const uint8_t *bytes, size_t len, boo
 /* Count the allocations of a good compile, then fail each one in turn. */
 static void walk(const char *path, const uint8_t *bytes, size_t len, bool tiny_blocks) {
   counting c = {0, 0, 0, 0};
-  messages msgs;
+  tt_capture msgs;
   ta_status st = compile(path, bytes, len, tiny_blocks, &c, &msgs);
   if (st != TA_OK)
     fprintf(stderr, "%s", msgs.text);
@@ -104,7 +91,7 @@ static void walk(const char *path, const uint8_t *bytes, size_t len, bool tiny_b
   for (long k = 1; k <= total; k++) {
     counting f = {0, k, 0, 0};
     st = compile(path, bytes, len, tiny_blocks, &f, &msgs);
-    if (st != TA_ERR_LIMIT || !msgs.oom || f.live != 0) {
+    if (st != TA_ERR_LIMIT || !tt_captured(&msgs, "out of memory") || f.live != 0) {
       fprintf(stderr, "allocation %ld of %ld failed: status %s, %ld blocks live, messages:\n%s", k,
               total, ta_status_name(st), f.live, msgs.text);
     }
