@@ -404,27 +404,26 @@ static void emit_guard_support(emitter *e, ta_buf *b) {
                 U, n, n, U, U, n, n, U, n, n, U, U, U, n, U, U, n, n, U, U, U, U);
 }
 
-/* The guard's check after op i: its output and scratch slots in the arena. */
+/* The guard's check after op i: its output and scratch slots in the arena (counted, then
+ * printed, straight into b so that an allocation failure is b's, which the caller checks). */
+static bool guard_slot(const emitter *e, int32_t t, size_t *bytes) {
+  return t >= 0 && e->plan->tensor_offset[t] >= 0 && ta_tensor_bytes(&e->g->tensors[t], bytes);
+}
+
 static void emit_guard_after(emitter *e, ta_buf *b, int32_t i) {
   const ta_kernel_call *c = &e->calls[i];
-  ta_buf buf;
-  int32_t n = 0;
-  ta_buf_init(&buf, e->g->ctx);
-  for (int32_t j = 0; j < c->n_out; j++) {
-    size_t bytes = 0;
-    if (c->out[j] < 0 || e->plan->tensor_offset[c->out[j]] < 0 ||
-        !ta_tensor_bytes(&e->g->tensors[c->out[j]], &bytes))
-      continue;
-    ta_buf_printf(&buf, ", {%lld, %zu}", (long long)e->plan->tensor_offset[c->out[j]], bytes);
-    n++;
-  }
-  if (c->scratch_bytes > 0) {
-    ta_buf_printf(&buf, ", {%lld, %zu}", (long long)e->plan->scratch_offset[i], c->scratch_bytes);
-    n++;
-  }
-  ta_buf_printf(b, "  %s_GUARD_AFTER(a, %d, \"%s\", %d%s);\n", e->upper, i,
-                ta_op_kind_name(e->g->ops[i].kind), n, n && buf.ok ? buf.data : ", {0, 0}");
-  ta_buf_free(&buf);
+  size_t bytes = 0;
+  int32_t n = c->scratch_bytes > 0 ? 1 : 0;
+  for (int32_t j = 0; j < c->n_out; j++)
+    n += guard_slot(e, c->out[j], &bytes) ? 1 : 0;
+  ta_buf_printf(b, "  %s_GUARD_AFTER(a, %d, \"%s\", %d", e->upper, i,
+                ta_op_kind_name(e->g->ops[i].kind), n);
+  for (int32_t j = 0; j < c->n_out; j++)
+    if (guard_slot(e, c->out[j], &bytes))
+      ta_buf_printf(b, ", {%lld, %zu}", (long long)e->plan->tensor_offset[c->out[j]], bytes);
+  if (c->scratch_bytes > 0)
+    ta_buf_printf(b, ", {%lld, %zu}", (long long)e->plan->scratch_offset[i], c->scratch_bytes);
+  ta_buf_puts(b, n ? ");\n" : ", {0, 0});\n");
 }
 
 static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) {
