@@ -346,8 +346,9 @@ static void emit_header(emitter *e, ta_buf *b, const ta_cgen_options *opt) {
                 "#define %s_OK 0\n"
                 "#define %s_ERR_ARGS 1   /* inputs or outputs is NULL */\n"
                 "#define %s_ERR_ARENA 2  /* arena NULL or not aligned to %s_ARENA_ALIGN */\n"
-                "#define %s_ERR_KERNEL 3 /* a kernel rejected its parameters */\n\n",
-                e->name, U, U, U, U, U);
+                "#define %s_ERR_KERNEL 3 /* a kernel rejected its parameters */\n"
+                "#define %s_ERR_GUARD 4  /* %s_ARENA_GUARD: an op wrote outside its slots */\n\n",
+                e->name, U, U, U, U, U, U, U);
   ta_buf_printf(b,
                 "/* Run one inference. inputs[k] / outputs[k] point to the tensors' data\n"
                 " * (%s_INPUT_k_BYTES / %s_OUTPUT_k_BYTES bytes, caller-owned); arena is\n"
@@ -356,6 +357,73 @@ static void emit_header(emitter *e, ta_buf *b, const ta_cgen_options *opt) {
                 "int32_t %s_run(const void *const *inputs, void *const *outputs, void *arena);\n\n"
                 "#endif\n",
                 U, U, U, U, e->name);
+}
+
+/* The arena guard, a debug aid compiled in only with NAME_ARENA_GUARD (or TART_ARENA_GUARD,
+ * for test builds of many models) defined: the planner packs buffers and a kernel writing past
+ * its slot lands in a neighbour's, which ASan cannot see inside one allocation. Before each op
+ * the arena is copied to a shadow; after it, every byte outside the op's output and scratch
+ * slots must be unchanged, else the op is named on stderr and the run returns NAME_ERR_GUARD.
+ * The arena starts filled with a canary (unless an input lives there), so a write into a gap
+ * between planned buffers shows too. Host only (stdio) and not reentrant (one shadow). */
+static void emit_guard_support(emitter *e, ta_buf *b) {
+  const char *U = e->upper, *n = e->name;
+  if (e->plan->arena_bytes == 0) { /* nothing to guard */
+    ta_buf_printf(b,
+                  "#define %s_GUARD_START(a) ((void)0)\n#define %s_GUARD_BEFORE(a) ((void)0)\n"
+                  "#define %s_GUARD_AFTER(a, op, kind, n, ...) ((void)0)\n\n",
+                  U, U, U);
+    return;
+  }
+  ta_buf_printf(b,
+                "#if defined(%s_ARENA_GUARD) || defined(TART_ARENA_GUARD)\n"
+                "#include <stdio.h>\n"
+                "typedef struct { size_t off, len; } %s_slot;\n"
+                "static uint8_t %s_shadow[%s_ARENA_SIZE > 0 ? %s_ARENA_SIZE : 1];\n"
+                "static int %s_guard_after(const uint8_t *a, int op, const char *kind,\n"
+                "                          const %s_slot *s, int n) {\n"
+                "  size_t i;\n  int j;\n"
+                "  for (i = 0; i < %s_ARENA_SIZE; i++) {\n"
+                "    if (a[i] == %s_shadow[i]) continue;\n"
+                "    for (j = 0; j < n && i - s[j].off >= s[j].len; j++) {}\n"
+                "    if (j == n) {\n"
+                "      fprintf(stderr, \"%s: op %%d %%s wrote arena byte %%lu, outside its output "
+                "and scratch slots\\n\", op, kind, (unsigned long)i);\n"
+                "      return 1;\n    }\n  }\n  return 0;\n}\n"
+                "#define %s_GUARD_START(a) memset((a), 0xA5, %s_ARENA_SIZE)\n"
+                "#define %s_GUARD_BEFORE(a) memcpy(%s_shadow, (a), %s_ARENA_SIZE)\n"
+                "#define %s_GUARD_AFTER(a, op, kind, n, ...) do { \\\n"
+                "    static const %s_slot s_[] = {__VA_ARGS__}; \\\n"
+                "    if (%s_guard_after((a), (op), (kind), s_, (n))) return %s_ERR_GUARD; \\\n"
+                "  } while (0)\n"
+                "#else\n"
+                "#define %s_GUARD_START(a) ((void)0)\n"
+                "#define %s_GUARD_BEFORE(a) ((void)0)\n"
+                "#define %s_GUARD_AFTER(a, op, kind, n, ...) ((void)0)\n"
+                "#endif\n\n",
+                U, n, n, U, U, n, n, U, n, n, U, U, U, n, U, U, n, n, U, U, U, U);
+}
+
+/* The guard's check after op i: its output and scratch slots in the arena (counted, then
+ * printed, straight into b so that an allocation failure is b's, which the caller checks). */
+static bool guard_slot(const emitter *e, int32_t t, size_t *bytes) {
+  return t >= 0 && e->plan->tensor_offset[t] >= 0 && ta_tensor_bytes(&e->g->tensors[t], bytes);
+}
+
+static void emit_guard_after(emitter *e, ta_buf *b, int32_t i) {
+  const ta_kernel_call *c = &e->calls[i];
+  size_t bytes = 0;
+  int32_t n = c->scratch_bytes > 0 ? 1 : 0;
+  for (int32_t j = 0; j < c->n_out; j++)
+    n += guard_slot(e, c->out[j], &bytes) ? 1 : 0;
+  ta_buf_printf(b, "  %s_GUARD_AFTER(a, %d, \"%s\", %d", e->upper, i,
+                ta_op_kind_name(e->g->ops[i].kind), n);
+  for (int32_t j = 0; j < c->n_out; j++)
+    if (guard_slot(e, c->out[j], &bytes))
+      ta_buf_printf(b, ", {%lld, %zu}", (long long)e->plan->tensor_offset[c->out[j]], bytes);
+  if (c->scratch_bytes > 0)
+    ta_buf_printf(b, ", {%lld, %zu}", (long long)e->plan->scratch_offset[i], c->scratch_bytes);
+  ta_buf_puts(b, n ? ");\n" : ", {0, 0});\n");
 }
 
 static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) {
@@ -372,6 +440,7 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
       "#ifdef %s_PROFILE_HOOK\n#define %s_PROF(i, name, phase) %s_PROFILE_HOOK(i, name, phase)\n"
       "#else\n#define %s_PROF(i, name, phase) ((void)0)\n#endif\n\n",
       U, U, U, U);
+  emit_guard_support(e, b);
   /* Constant tensors live in NAME_weights.c. */
   for (int32_t t = 0; t < g->n_tensors; t++) {
     if (!e->weight_used[t])
@@ -410,6 +479,11 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
                 "    return %s_ERR_ARENA;\n",
                 U, U, U);
   ta_buf_puts(b, "  (void)a;\n  (void)st;\n");
+  bool input_in_arena = false;
+  for (int32_t k = 0; k < g->n_inputs; k++)
+    input_in_arena = input_in_arena || e->plan->tensor_offset[g->inputs[k]] >= 0;
+  if (!input_in_arena)
+    ta_buf_printf(b, "  %s_GUARD_START(a);\n", U);
   /* Inputs placed in the arena are copied in (unless the caller wrote them there). */
   for (int32_t k = 0; k < g->n_inputs; k++) {
     int64_t off = e->plan->tensor_offset[g->inputs[k]];
@@ -433,6 +507,7 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
     }
     ta_buf_printf(b, "\n  /* op %d %s \"%s\" */\n", op->src_index, ta_op_kind_name(op->kind),
                   comment_text(g->ctx, op->name));
+    ta_buf_printf(b, "  %s_GUARD_BEFORE(a);\n", U);
     ta_buf_printf(b, "  %s_PROF(%d, \"%s\", 0);\n  {\n", U, i, ta_op_kind_name(op->kind));
     ta_buf_printf(b, "    const void *in[%d] = {", c->n_in > 0 ? c->n_in : 1);
     for (int32_t j = 0; j < c->n_in; j++) {
@@ -469,6 +544,7 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
       return st;
     ta_buf_printf(b, "  }\n  %s_PROF(%d, \"%s\", 1);\n", U, i, ta_op_kind_name(op->kind));
     ta_buf_printf(b, "  if (st != TART_OK) return %s_ERR_KERNEL;\n", U);
+    emit_guard_after(e, b, i);
   }
   /* Outputs placed in the arena are copied out. */
   for (int32_t k = 0; k < g->n_outputs; k++) {

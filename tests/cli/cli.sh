@@ -115,7 +115,7 @@ head -c 10 "$tmp/input_0.bin" >"$tmp/short.bin"
 expect 1 "run with a wrong-size input" "has 10 bytes, but model input 0" -- "$ta" run "$m" --input "$tmp/short.bin" --output-dir "$tmp/r1"
 expect 1 "run with too many inputs" "the model has 1 input, but 2 --input files were given" -- "$ta" run "$m" --input "$tmp/input_0.bin" --input "$tmp/input_0.bin" --output-dir "$tmp/r1"
 expect 0 "run" "ran" -- "$ta" run "$m" --input "$tmp/input_0.bin" --output-dir "$tmp/r2"
-check "run output matches the in-process evaluation" cmp -s "$tmp/r2/output_0.bin" "$tmp/expected_0.bin"
+check "run output matches the reference computed in example_model.c" cmp -s "$tmp/r2/output_0.bin" "$tmp/expected_0.bin"
 
 # inspect --json has the keys tools read.
 "$ta" inspect "$m" --json >"$tmp/j.json" 2>&1
@@ -161,6 +161,47 @@ MK
 expect 0 "io-in-arena program builds" "" -- make -s -C "$tmp/ioa" prog
 expect 0 "io-in-arena program runs" "" -- "$tmp/ioa/prog" "$tmp/input_0.bin" "$tmp/ioa_out.bin"
 check "io-in-arena output matches" cmp -s "$tmp/ioa_out.bin" "$tmp/expected_0.bin"
+
+# The arena guard (DEMO_ARENA_GUARD, a debug build of the generated code): silent on the code as
+# generated; an op made to write two bytes past its output slot (the fully connected layer's
+# planned offset moved by 2, as a planner or kernel bug would) is reported, naming the op.
+mkdir -p "$tmp/guard"
+cp "$tmp/lib/"*.c "$tmp/lib/"*.h "$tmp/lib/demo.mk" "$tmp/guard/" && cp -r "$tmp/lib/tart" "$tmp/guard/"
+cat >"$tmp/guard/main.c" <<'CEOF'
+#define _POSIX_C_SOURCE 200112L
+#include <stdio.h>
+#include <stdlib.h>
+#include "demo.h"
+int main(int argc, char **argv) {
+  static signed char in[DEMO_INPUT_0_BYTES], out[DEMO_OUTPUT_0_BYTES];
+  void *arena = NULL;
+  if (argc != 2 || posix_memalign(&arena, 16, DEMO_ARENA_SIZE) != 0) return 1;
+  FILE *f = fopen(argv[1], "rb");
+  if (!f || fread(in, 1, sizeof in, f) != sizeof in) return 2;
+  fclose(f);
+  const void *ins[1] = {in};
+  void *outs[1] = {out};
+  int rc = (int)demo_run(ins, outs, arena);
+  free(arena);
+  printf("demo_run returned %d\n", rc);
+  return rc;
+}
+CEOF
+cat >"$tmp/guard/Makefile" <<'MK'
+include demo.mk
+prog: ; $(CC) -std=c99 -Wall -Wextra -Werror -DDEMO_ARENA_GUARD $(DEMO_CFLAGS) main.c $(DEMO_SRCS) -o prog $(DEMO_LDLIBS)
+MK
+expect 0 "arena guard build" "" -- make -s -C "$tmp/guard" prog
+expect 0 "arena guard: the generated code writes only its slots" "demo_run returned 0" -- \
+  "$tmp/guard/prog" "$tmp/input_0.bin"
+sed '/op 4 FULLY_CONNECTED/,/demo_p4/ s/void \*out\[1\] = {a + 0};/void *out[1] = {a + 2};/' \
+  "$tmp/guard/demo.c" >"$tmp/guard/demo.c.mut"
+check "arena guard: the test's mutation applies" sh -c "! cmp -s '$tmp/guard/demo.c' '$tmp/guard/demo.c.mut'"
+mv "$tmp/guard/demo.c.mut" "$tmp/guard/demo.c" && rm -f "$tmp/guard/prog"
+expect 0 "arena guard build (an output offset moved by 2)" "" -- make -s -C "$tmp/guard" prog
+expect 4 "arena guard names the op writing outside its slot" \
+  "demo: op 4 FULLY_CONNECTED wrote arena byte 4, outside its output and scratch slots" -- \
+  "$tmp/guard/prog" "$tmp/input_0.bin"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -17,9 +17,9 @@ for t in cortex-m3 cortex-m4 cortex-m7 cortex-m33; do
     echo "FAIL $t: tinyaot run failed:"; cat "$tmp/log"; fail=1; continue
   fi
   if cmp -s "$tmp/expected_0.bin" "$tmp/out-$t/output_0.bin"; then
-    echo "ok   $t: output identical to the in-process evaluation"
+    echo "ok   $t: output identical to the reference of example_model.c"
   else
-    echo "FAIL $t: output differs from the in-process evaluation"; fail=1
+    echo "FAIL $t: output differs from the reference of example_model.c"; fail=1
   fi
 done
 
@@ -69,7 +69,7 @@ elif ! "$build/tinyaot" run "$tmp/example.tflite" --input "$tmp/input_0.bin" --o
     ! cmp -s "$tmp/expected_0.bin" "$tmp/dev/output_0.bin"; then
   echo "FAIL: run --device tcp:127.0.0.1:$port:"; cat "$tmp/log"; fail=1
 else
-  echo "ok   --device tcp:127.0.0.1:$port: output identical to the in-process evaluation"
+  echo "ok   --device tcp:127.0.0.1:$port: output identical to the reference of example_model.c"
 fi
 [ -n "$qpid" ] && kill "$qpid" 2>/dev/null
 qpid=""

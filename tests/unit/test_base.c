@@ -10,13 +10,9 @@
 #include <string.h>
 
 #include "ta_ir.h"
+#include "tt_capture.h"
 
-static char last_msg[1024];
-static void sink(void *user, ta_severity sev, const char *msg) {
-  (void)user;
-  (void)sev;
-  snprintf(last_msg, sizeof last_msg, "%s", msg);
-}
+static tt_capture cap; /* cap.last: the last message */
 
 static void test_checked_math(void **state) {
   (void)state;
@@ -43,28 +39,28 @@ static void test_arena_and_oom(void **state) {
   (void)state;
   ta_ctx ctx;
   fail_after = 1;
-  ta_ctx_init(&ctx, failing_alloc, NULL, sink, NULL);
+  ta_ctx_init(&ctx, failing_alloc, NULL, tt_capture_sink, &cap);
   void *a = ta_new(&ctx, 100);
   assert_non_null(a);
   assert_int_equal((uintptr_t)a % 16, 0);
   void *b = ta_new(&ctx, 1u << 20); /* needs a second block: the hook refuses */
   assert_null(b);
   assert_true(ctx.oom);
-  assert_non_null(strstr(last_msg, "out of memory"));
+  assert_non_null(strstr(cap.last, "out of memory"));
   ta_ctx_free(&ctx);
 }
 
 static void test_op_error_format(void **state) {
   (void)state;
   ta_ctx ctx;
-  ta_ctx_init(&ctx, NULL, NULL, sink, NULL);
+  ta_ctx_init(&ctx, NULL, NULL, tt_capture_sink, &cap);
   ctx.file = "kws.tflite";
   ta_graph *g = ta_graph_new(&ctx, "kws.tflite");
   int32_t op = ta_graph_add_op(g, TA_OP_CONV_2D, 3, 1);
   g->ops[op].name = "conv_3";
   g->ops[op].src_index = 7;
   ta_op_err(g, &g->ops[op], TA_ERR_UNSUPPORTED, "filter has %d scales, expected %d", 16, 32);
-  assert_string_equal(last_msg,
+  assert_string_equal(cap.last,
                       "kws.tflite: op 7 CONV_2D \"conv_3\": filter has 16 scales, expected 32");
   ta_ctx_free(&ctx);
 }
@@ -72,7 +68,7 @@ static void test_op_error_format(void **state) {
 static void test_graph_check_order(void **state) {
   (void)state;
   ta_ctx ctx;
-  ta_ctx_init(&ctx, NULL, NULL, sink, NULL);
+  ta_ctx_init(&ctx, NULL, NULL, tt_capture_sink, &cap);
   ta_graph *g = ta_graph_new(&ctx, "m");
   int32_t dims[2] = {1, 4};
   int32_t x = ta_graph_add_tensor(g, "x", TA_DT_F32, 2, dims);
@@ -88,7 +84,7 @@ static void test_graph_check_order(void **state) {
   g->ops[b].out[0] = y;
   assert_int_equal(ta_graph_set_io(g, &x, 1, &z, 1), TA_OK);
   assert_int_equal(ta_graph_check(g), TA_ERR_MALFORMED);
-  assert_non_null(strstr(last_msg, "runs later"));
+  assert_non_null(strstr(cap.last, "runs later"));
   ta_ctx_free(&ctx);
 }
 

@@ -17,20 +17,13 @@
 #include "ta_compile.h"
 #include "ta_tflite.h"
 #include "tflbuild.h"
+#include "tt_capture.h"
 
 typedef struct run {
   ta_ctx ctx;
   ta_model m;
-  char msgs[8192];
+  tt_capture cap; /* errors only */
 } run;
-
-static void sink(void *user, ta_severity sev, const char *msg) {
-  run *r = user;
-  if (sev != TA_ERROR)
-    return;
-  size_t used = strlen(r->msgs);
-  snprintf(r->msgs + used, sizeof r->msgs - used, "%s\n", msg);
-}
 
 /* Serialize b (freed) and compile it (ta_compile_bytes); the bytes are kept in *bytes (the
  * graph points into them) and freed by done(). */
@@ -40,7 +33,8 @@ static ta_status load(run *r, tfb *b, const ta_plan_options *opt, uint8_t **byte
   tfb_free(b);
   assert_non_null(*bytes);
   memset(r, 0, sizeof *r);
-  ta_ctx_init(&r->ctx, NULL, NULL, sink, r);
+  r->cap.errors_only = true;
+  ta_ctx_init(&r->ctx, NULL, NULL, tt_capture_sink, &r->cap);
   ta_compile_options co;
   ta_compile_options_init(&co);
   if (opt)
@@ -54,9 +48,9 @@ static void done(run *r, uint8_t *bytes) {
 }
 
 static void expect_msg(const run *r, const char *text) {
-  if (!strstr(r->msgs, text))
-    fprintf(stderr, "messages lack '%s':\n%s", text, r->msgs);
-  assert_non_null(strstr(r->msgs, text));
+  if (!strstr(r->cap.text, text))
+    fprintf(stderr, "messages lack '%s':\n%s", text, r->cap.text);
+  assert_non_null(strstr(r->cap.text, text));
 }
 
 static int q8(tfb *b, int rank, const int32_t *dims) {
@@ -88,7 +82,8 @@ static ta_status read_only(run *r, tfb *b, uint8_t **bytes) {
   tfb_free(b);
   assert_non_null(*bytes);
   memset(r, 0, sizeof *r);
-  ta_ctx_init(&r->ctx, NULL, NULL, sink, r);
+  r->cap.errors_only = true;
+  ta_ctx_init(&r->ctx, NULL, NULL, tt_capture_sink, &r->cap);
   r->ctx.file = "limits.tflite";
   ta_graph *g;
   return ta_tfl_read(&r->ctx, *bytes, len, &g);
@@ -181,7 +176,8 @@ static void test_plan_size_overflow(void **state) {
   ta_ctx ctx;
   run r;
   memset(&r, 0, sizeof r);
-  ta_ctx_init(&ctx, NULL, NULL, sink, &r);
+  r.cap.errors_only = true;
+  ta_ctx_init(&ctx, NULL, NULL, tt_capture_sink, &r.cap);
   ta_graph *g = ta_graph_new(&ctx, "overflow");
   int32_t dims[6] = {1 << 29, 1 << 29, 1 << 29, 1 << 29, 1 << 29, 1 << 29};
   int32_t x = ta_graph_add_tensor(g, "x", TA_DT_F32, 6, dims);

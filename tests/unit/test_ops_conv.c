@@ -5,7 +5,8 @@
  * runs it with the runtime kernels, and compares with a reference written here on its own
  * terms: the input padded explicitly (with the zero point), accumulators in double, output
  * sizes and padding from TensorFlow's formulas, multipliers quantized here, requantization
- * by tart_fixedpoint.h (the spec). int8 must match bit for bit (and stay within 1 of plain
+ * by tt_refmath.h (TFLite's arithmetic written a second time, not the runtime's
+ * tart_fixedpoint.h). int8 must match bit for bit (and stay within 1 of plain
  * rounding); float within 1e-5 of the sum of the term magnitudes.
  * Then diagnostics: one bad model per message, checking the text.
  */
@@ -20,6 +21,7 @@
 #include <string.h>
 
 #include "tart_fixedpoint.h"
+#include "tt_refmath.h"
 #include "tflbuild.h"
 #include "tt_pipeline.h"
 
@@ -436,7 +438,7 @@ static void run_case(const spec *s) {
       double eff = (double)t.in_s * (double)t.w_s[t.n_scales == 1 ? 0 : c] / (double)t.out_s;
       int32_t mult, shift;
       ref_quantize_multiplier(eff, &mult, &shift);
-      int32_t want = tart_mul_by_quantized_mult((int32_t)total, mult, shift) + (int32_t)t.out_zp;
+      int32_t want = tt_ref_mbqm((int32_t)total, mult, shift) + (int32_t)t.out_zp;
       want = want < lo ? lo : want > hi ? hi : want;
       int32_t plain = (int32_t)llround(total * eff) + (int32_t)t.out_zp;
       plain = plain < lo ? lo : plain > hi ? hi : plain;
@@ -772,7 +774,7 @@ static void test_requant_nosat_equals_reference(void **state) {
     for (size_t j = 0; j < sizeof ms / sizeof ms[0]; j++)
       for (int32_t s = -31; s <= 31; s++, n++)
         assert_int_equal(tart_mul_by_quantized_mult_nosat(xs[i], ms[j], s),
-                         tart_mul_by_quantized_mult(xs[i], ms[j], s));
+                         tt_ref_mbqm(xs[i], ms[j], s));
   uint32_t r = 0x9E3779B9u;
   for (int k = 0; k < 2000000; k++, n++) {
     r ^= r << 13, r ^= r >> 17, r ^= r << 5;
@@ -781,7 +783,7 @@ static void test_requant_nosat_equals_reference(void **state) {
     const int32_t m = (int32_t)((r >> 1) | (1u << 30)); /* [2^30, 2^31), as the compiler's */
     r ^= r << 13, r ^= r >> 17, r ^= r << 5;
     const int32_t s = (int32_t)(r % 40u) - 31; /* -31 .. 8 */
-    if (tart_mul_by_quantized_mult_nosat(x, m, s) != tart_mul_by_quantized_mult(x, m, s))
+    if (tart_mul_by_quantized_mult_nosat(x, m, s) != tt_ref_mbqm(x, m, s))
       fail_msg("x %d mult %d shift %d", x, m, s);
   }
   assert_true(n > 2000000);
@@ -792,7 +794,7 @@ static void test_requant_nosat_equals_reference(void **state) {
  * mult >= 0: edge accumulators (ties of either rounding, extremes) and random ones. */
 static int8_t requant_reference(int32_t acc, int32_t mult, int32_t shift, int32_t off, int32_t lo,
                                 int32_t hi) {
-  int32_t v = tart_wrap_add(tart_mul_by_quantized_mult(acc, mult, shift), off);
+  int32_t v = (int32_t)((uint32_t)tt_ref_mbqm(acc, mult, shift) + (uint32_t)off);
   return (int8_t)(v < lo ? lo : (v > hi ? hi : v));
 }
 

@@ -29,6 +29,7 @@
 #include "ta_ops.h"
 #include "tflbuild.h"
 #include "tt_pipeline.h"
+#include "tt_refmath.h"
 
 /* ---- one-op models ---------------------------------------------------------------------- */
 
@@ -158,57 +159,6 @@ static float rand_f32(float lo, float hi) {
   return lo + (hi - lo) * (float)(next_u32() >> 8) / 16777216.0f;
 }
 
-static double round_half_away(double x) {
-  return x < 0 ? -floor(-x + 0.5) : floor(x + 0.5);
-}
-
-/* floor(a / b) for b > 0. */
-static int64_t floor_div(int64_t a, int64_t b) {
-  return a >= 0 ? a / b : -((-a + b - 1) / b);
-}
-
-/* TFLite's QuantizeMultiplier: m = q * 2^(shift - 31), q in [2^30, 2^31). */
-static int32_t ref_multiplier(double m, int *shift) {
-  if (m == 0.0) {
-    *shift = 0;
-    return 0;
-  }
-  int e;
-  double f = frexp(m, &e);
-  int64_t q = (int64_t)round_half_away(f * 2147483648.0);
-  if (q == 2147483648LL) {
-    q /= 2;
-    e++;
-  }
-  if (e < -31) {
-    e = 0;
-    q = 0;
-  }
-  *shift = e;
-  return (int32_t)q;
-}
-
-/* gemmlowp's SaturatingRoundingDoublingHighMul: a*b / 2^31 rounded half up. */
-static int32_t ref_high_mul(int32_t a, int32_t b) {
-  if (a == INT32_MIN && b == INT32_MIN)
-    return INT32_MAX;
-  return (int32_t)floor_div((int64_t)a * b + (1LL << 30), 1LL << 31);
-}
-
-/* RoundingDivideByPOT: x / 2^e rounded half away from zero. */
-static int32_t ref_div_pot(int32_t x, int e) {
-  if (e == 0)
-    return x;
-  int64_t ax = x < 0 ? -(int64_t)x : x;
-  int64_t q = (ax + (1LL << (e - 1))) >> e;
-  return (int32_t)(x < 0 ? -q : q);
-}
-
-static int32_t ref_mbqm(int32_t x, int32_t mult, int shift) {
-  int64_t shifted = shift > 0 ? (int64_t)x * (1LL << shift) : x;
-  return ref_div_pot(ref_high_mul((int32_t)shifted, mult), shift > 0 ? 0 : -shift);
-}
-
 static int32_t clampi(int32_t v, int32_t lo, int32_t hi) {
   return v < lo ? lo : v > hi ? hi : v;
 }
@@ -258,25 +208,25 @@ static int8_t ref_add_s8(int8_t x, int8_t y, const tspec *a, const tspec *b, con
                          int act) {
   const double twice_max = 2.0 * (double)(a->scale > b->scale ? a->scale : b->scale);
   int sa, sb, so;
-  const int32_t ma = ref_multiplier((double)a->scale / twice_max, &sa);
-  const int32_t mb = ref_multiplier((double)b->scale / twice_max, &sb);
-  const int32_t mo = ref_multiplier(twice_max / (1048576.0 * (double)o->scale), &so);
-  const int32_t xs = ref_mbqm((x - (int32_t)a->zp) * (1 << 20), ma, sa);
-  const int32_t ys = ref_mbqm((y - (int32_t)b->zp) * (1 << 20), mb, sb);
+  const int32_t ma = tt_ref_multiplier((double)a->scale / twice_max, &sa);
+  const int32_t mb = tt_ref_multiplier((double)b->scale / twice_max, &sb);
+  const int32_t mo = tt_ref_multiplier(twice_max / (1048576.0 * (double)o->scale), &so);
+  const int32_t xs = tt_ref_mbqm((x - (int32_t)a->zp) * (1 << 20), ma, sa);
+  const int32_t ys = tt_ref_mbqm((y - (int32_t)b->zp) * (1 << 20), mb, sb);
   int32_t lo, hi;
   ref_act_range(act, o->scale, (int32_t)o->zp, &lo, &hi);
-  return (int8_t)clampi(ref_mbqm(xs + ys, mo, so) + (int32_t)o->zp, lo, hi);
+  return (int8_t)clampi(tt_ref_mbqm(xs + ys, mo, so) + (int32_t)o->zp, lo, hi);
 }
 
 /* TFLite's int8 MUL, exactly (CalculateOpDataMul + MulElementwise). */
 static int8_t ref_mul_s8(int8_t x, int8_t y, const tspec *a, const tspec *b, const tspec *o,
                          int act) {
   int s;
-  const int32_t m = ref_multiplier((double)a->scale * (double)b->scale / (double)o->scale, &s);
+  const int32_t m = tt_ref_multiplier((double)a->scale * (double)b->scale / (double)o->scale, &s);
   int32_t lo, hi;
   ref_act_range(act, o->scale, (int32_t)o->zp, &lo, &hi);
   const int32_t prod = (x - (int32_t)a->zp) * (y - (int32_t)b->zp);
-  return (int8_t)clampi(ref_mbqm(prod, m, s) + (int32_t)o->zp, lo, hi);
+  return (int8_t)clampi(tt_ref_mbqm(prod, m, s) + (int32_t)o->zp, lo, hi);
 }
 
 /* The real-number result of an int8 binary op, quantized to the output by rounding. */
@@ -287,7 +237,7 @@ static int32_t real_binary_s8(bool is_add, int8_t x, int8_t y, const tspec *a, c
   const double r = act_clamp_real(act, is_add ? ra + rb : ra * rb);
   int32_t lo, hi;
   ref_act_range(act, o->scale, (int32_t)o->zp, &lo, &hi);
-  return clampi((int32_t)round_half_away(r / (double)o->scale) + (int32_t)o->zp, lo, hi);
+  return clampi((int32_t)tt_round_half_away(r / (double)o->scale) + (int32_t)o->zp, lo, hi);
 }
 
 /* ---- ADD / MUL int8 --------------------------------------------------------------------- */
@@ -497,7 +447,7 @@ static void test_quantize_f32_s8(void **state) {
   run_ok(&r, (const void *[]){xr}, (void *[]){qr});
   for (int i = 0; i < 300; i++) {
     const float t = xr[i] / 0.0371f;
-    assert_int_equal(qr[i], clampi((int32_t)round_half_away((double)t) + 17, -128, 127));
+    assert_int_equal(qr[i], clampi((int32_t)tt_round_half_away((double)t) + 17, -128, 127));
   }
 }
 
@@ -539,11 +489,11 @@ static void test_requantize_s8(void **state) {
     q[i] = (int8_t)(i - 128);
   run_ok(&m, (const void *[]){q}, (void *[]){r});
   int s;
-  const int32_t mult = ref_multiplier((double)0.02f / (double)0.03f, &s);
+  const int32_t mult = tt_ref_multiplier((double)0.02f / (double)0.03f, &s);
   for (int i = 0; i < 256; i++) {
-    assert_int_equal(r[i], clampi(ref_mbqm(q[i] - 5, mult, s) - 9, -128, 127));
+    assert_int_equal(r[i], clampi(tt_ref_mbqm(q[i] - 5, mult, s) - 9, -128, 127));
     const double real = 0.02f * (double)(q[i] - 5) / (double)0.03f;
-    assert_true(abs(r[i] - clampi((int32_t)round_half_away(real) - 9, -128, 127)) <= 1);
+    assert_true(abs(r[i] - clampi((int32_t)tt_round_half_away(real) - 9, -128, 127)) <= 1);
   }
   /* By hand: scale halves, zero point moves: (q - 5) * 2 + 1. */
   const int32_t d6[] = {6};
@@ -599,12 +549,12 @@ static void test_relu_s8(void **state) {
   model m = {TFB_OP_RELU, 0, 0, 1, {act_s8("x", 1, d, 0.05f, -10)}, act_s8("y", 1, d, 0.02f, -128)};
   run_ok(&m, (const void *[]){x}, (void *[]){y});
   int s;
-  int32_t mult = ref_multiplier((double)0.05f / (double)0.02f, &s);
+  int32_t mult = tt_ref_multiplier((double)0.05f / (double)0.02f, &s);
   for (int i = 0; i < 256; i++) {
-    assert_int_equal(y[i], clampi(ref_mbqm(x[i] + 10, mult, s) - 128, -128, 127));
+    assert_int_equal(y[i], clampi(tt_ref_mbqm(x[i] + 10, mult, s) - 128, -128, 127));
     const double real = 0.05f * (double)(x[i] + 10);
     const int32_t approx =
-        clampi((int32_t)round_half_away((real < 0 ? 0 : real) / (double)0.02f) - 128, -128, 127);
+        clampi((int32_t)tt_round_half_away((real < 0 ? 0 : real) / (double)0.02f) - 128, -128, 127);
     assert_true(abs(y[i] - approx) <= 1);
   }
   /* RELU_N1_TO_1 with another output scale: TFLite's ReluX (multiplier from a float quotient). */
@@ -612,9 +562,9 @@ static void test_relu_s8(void **state) {
   m.out.scale = 1.0f / 128;
   m.out.zp = 0;
   run_ok(&m, (const void *[]){x}, (void *[]){y});
-  mult = ref_multiplier((double)(0.05f / (1.0f / 128)), &s);
+  mult = tt_ref_multiplier((double)(0.05f / (1.0f / 128)), &s);
   for (int i = 0; i < 256; i++)
-    assert_int_equal(y[i], clampi(ref_mbqm(x[i] + 10, mult, s), -128, 127));
+    assert_int_equal(y[i], clampi(tt_ref_mbqm(x[i] + 10, mult, s), -128, 127));
   /* RELU6 with another output quantization: TFLite Micro clamps in the input's, unrescaled
    * (tinyaot warns). */
   m.code = TFB_OP_RELU6;

@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tart_fixedpoint.h"
+#include "tt_refmath.h"
 #include "tflbuild.h"
 #include "tt_pipeline.h"
 
@@ -602,7 +602,7 @@ static int8_t tflm_mean_requant(int64_t sum, int64_t count, qparam iq, qparam oq
   int32_t s = l2 < 32 ? l2 : 32;
   s = s < 31 + shift ? s : 31 + shift;
   int32_t m2 = (int32_t)(((int64_t)mult << s) / count);
-  int32_t v = tart_mul_by_quantized_mult((int32_t)(sum - iq.zp * count), m2, shift - s);
+  int32_t v = tt_ref_mbqm((int32_t)(sum - iq.zp * count), m2, shift - s);
   return (int8_t)clamp8(v + (int32_t)oq.zp);
 }
 

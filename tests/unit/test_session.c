@@ -27,20 +27,10 @@
 
 #include "ta_fw_proto.h"
 #include "ta_session.h"
+#include "tt_capture.h"
 
 #define LIMIT_MS 300
 #define BOUND_MS 3000 /* every failure must be reported well within this */
-
-typedef struct captured {
-  char text[4096];
-} captured;
-
-static void sink(void *user, ta_severity sev, const char *msg) {
-  captured *c = user;
-  (void)sev;
-  size_t n = strlen(c->text);
-  snprintf(c->text + n, sizeof c->text - n, "%s\n", msg);
-}
 
 static int64_t now_ms(void) {
   struct timespec ts;
@@ -181,14 +171,14 @@ static void fake_board(int fd, script sc) {
 
 typedef struct fixture {
   ta_ctx ctx;
-  captured cap;
+  tt_capture cap;
   pid_t child;
   ta_session *s;
 } fixture;
 
 static void start(fixture *fx, script sc) {
   memset(fx, 0, sizeof *fx);
-  ta_ctx_init(&fx->ctx, NULL, NULL, sink, &fx->cap);
+  ta_ctx_init(&fx->ctx, NULL, NULL, tt_capture_sink, &fx->cap);
   int sv[2];
   assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
   fx->child = fork();
@@ -327,8 +317,9 @@ static void test_silent_tcp_peer(void **state) {
   char where[64];
   snprintf(where, sizeof where, "tcp:127.0.0.1:%u", ntohs(a.sin_port));
   ta_ctx ctx;
-  captured cap = {{0}};
-  ta_ctx_init(&ctx, NULL, NULL, sink, &cap);
+  tt_capture cap;
+  memset(&cap, 0, sizeof cap);
+  ta_ctx_init(&ctx, NULL, NULL, tt_capture_sink, &cap);
   ta_session *s;
   assert_int_equal(ta_session_connect(&ctx, where, 1000, &s), TA_OK);
   ta_session_limits lim = {LIMIT_MS, LIMIT_MS};
@@ -357,8 +348,9 @@ static void test_silent_tcp_peer(void **state) {
 static void test_bad_endpoints(void **state) {
   (void)state;
   ta_ctx ctx;
-  captured cap = {{0}};
-  ta_ctx_init(&ctx, NULL, NULL, sink, &cap);
+  tt_capture cap;
+  memset(&cap, 0, sizeof cap);
+  ta_ctx_init(&ctx, NULL, NULL, tt_capture_sink, &cap);
   ta_session *s;
   assert_int_equal(ta_session_connect(&ctx, "tcp:nohostport", 100, &s), TA_ERR_USAGE);
   assert_non_null(strstr(cap.text, "expected tcp:HOST:PORT"));
