@@ -41,6 +41,9 @@ typedef int32_t tart_status;
 #define TART_INT_U32 5
 #define TART_INT_I64 6
 #define TART_INT_U64 7
+/* Non-integer element types of the cast kernel (its in_type/out_type). */
+#define TART_TYPE_F32 8
+#define TART_TYPE_BOOL 9
 
 #define TART_PARAMS_BEGIN(fam) typedef struct tart_##fam##_params {
 #define TART_I32(fam, f) int32_t f;

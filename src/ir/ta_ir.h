@@ -24,6 +24,16 @@
  *   LEAKY_RELU         in: input, attrs.alpha
  *   CLAMP              in: input, attrs.clamp_min/clamp_max (ONNX Clip)
  *   TRANSPOSE          in: input, attrs.perm (rank <= 6, any dtype)
+ *   SLICE              in: input, begin, size (constant int32/int64 [rank]; size -1: to the end)
+ *   STRIDED_SLICE      in: input, begin, end [, strides] (constant int32/int64 [rank]); python
+ *                      slicing per dim (negative indices count from the end, bounds clamp),
+ *                      attrs begin_mask/end_mask/shrink_mask as TFLite
+ *   SPLIT              in: axis (constant scalar), input; n equal outputs along axis
+ *   SPLIT_V            in: input, size_splits (constant 1-D, one may be -1), axis (scalar)
+ *   GATHER             in: input, indices (constant int32/int64, any rank, negative counts
+ *                      from the end), attrs.axis; output dims: input's before axis, indices',
+ *                      input's after axis
+ *   CAST               in: input; the output's dtype is the target (numeric types, bool)
  *   BATCH_MATMUL       in: a [..., M, K], b [..., K, N] (batch dims broadcast); float32, or
  *                      int8 a with int16 b (zero points already subtracted) into int32
  *   CONV_2D            also int8 input with an int16 filter (zero points subtracted) into int32
@@ -160,6 +170,10 @@ typedef struct ta_attrs {
   double clamp_min, clamp_max; /* CLAMP: bounds, applied as min(max(x, clamp_min), clamp_max) */
   int32_t perm[TA_MAX_RANK];   /* TRANSPOSE: output dim k is input dim perm[k] */
   bool round_half_even;        /* QUANTIZE float -> integer: ONNX rounding (ties to even) */
+  /* STRIDED_SLICE: TFLite's masks, bit k for dim k. begin/end: that bound is omitted (the
+   * whole extent); shrink: dim k (one element) is dropped from the output. Ellipsis and new
+   * axis masks are read so that check can refuse them. */
+  int32_t begin_mask, end_mask, ellipsis_mask, new_axis_mask, shrink_mask;
 } ta_attrs;
 
 typedef struct ta_op {

@@ -8,7 +8,8 @@
  * TFLite refuses inputs whose scale or zero point differ from the output's; tinyaot refuses
  * them too (with a message naming the input), so every accepted model concatenates exactly.
  * A fused activation is accepted (TFLite refuses anything but NONE) and applied as a clamp to
- * the output, with the range CalculateActivationRange(Quantized) would give.
+ * the output, with the range CalculateActivationRange(Quantized) would give. Other types
+ * without quantization (int64 shape vectors of ONNX exports) are joined as bytes.
  *
  * Prepare views every tensor as [outer, axis * inner]: the kernel (runtime/src/concat.c)
  * copies, for each of the outer rows, one row of each input in turn.
@@ -25,9 +26,14 @@ static ta_status concat_check(ta_graph *g, ta_op *op) {
   const ta_tensor *y = ta_op_output(g, op, 0);
   if (!y)
     return ta_op_err(g, op, TA_ERR_MALFORMED, "the output is missing");
-  if (y->dtype != TA_DT_I8 && y->dtype != TA_DT_F32)
-    return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "output \"%s\" is %s; expected int8 or float32",
-                     y->name, ta_dtype_name(y->dtype));
+  /* Other types (ONNX shape arithmetic joins int64 vectors) are copied as bytes. */
+  const size_t eb = ta_dtype_size(y->dtype);
+  const bool raw = y->dtype != TA_DT_I8 && y->dtype != TA_DT_F32;
+  if (raw && ((eb != 1 && eb != 2 && eb != 4 && eb != 8) || y->q.count || op->a.act))
+    return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                     "output \"%s\" is %s%s; expected int8, float32, or another type without "
+                     "quantization or fused activation",
+                     y->name, ta_dtype_name(y->dtype), y->q.count ? " (quantized)" : "");
   ta_status st = TA_OK;
   if ((unsigned)op->a.act > TA_ACT_RELU6)
     ta_keep_first(
@@ -122,13 +128,16 @@ static ta_status concat_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   size_t elems;
   if (!ta_tensor_elems(y, &elems) || elems > INT32_MAX)
     return ta_op_err(g, op, TA_ERR_LIMIT, "output \"%s\" has more than 2^31-1 elements", y->name);
-  const bool s8 = y->dtype == TA_DT_I8;
+  /* A type other than int8 and float32 goes through concat_s8 without clamp, which copies
+   * bytes: rows are counted in bytes then. */
+  const bool s8 = y->dtype != TA_DT_F32;
+  const int32_t eb = y->dtype == TA_DT_I8 || !s8 ? 1 : (int32_t)ta_dtype_size(y->dtype);
   ta_status st = ta_call_init(g, op, call, s8 ? TA_K_concat_s8 : TA_K_concat_f32);
   if (st != TA_OK)
     return st;
   tart_concat_params *p = call->params;
   const int32_t axis = op->a.axis < 0 ? op->a.axis + y->rank : op->a.axis;
-  int32_t outer = 1, inner = 1;
+  int32_t outer = 1, inner = eb;
   for (int32_t k = 0; k < axis; k++)
     outer *= y->dims[k];
   for (int32_t k = axis + 1; k < y->rank; k++)
@@ -143,7 +152,7 @@ static ta_status concat_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   p->in_rows = rows;
   p->clamp = op->a.act != TA_ACT_NONE;
   ta_act_range_f32(op->a.act, &p->act_min_f32, &p->act_max_f32);
-  if (s8)
+  if (y->dtype == TA_DT_I8)
     ta_act_range_quant(op->a.act, y->q.scale[0], (int32_t)y->q.zero_point[0], -128, 127,
                        &p->act_min, &p->act_max);
   return TA_OK;

@@ -221,6 +221,15 @@ bool ta_inplace_same_shape(const ta_graph *g, const ta_op *op, const ta_kernel_c
  * output's shape. */
 extern const ta_variant ta_variant_eltwise[1];
 
+/* A constant int32/int64 tensor of rank <= 1 with at most cap elements into v[0..*n); false
+ * for anything else (not constant, another type, too many). */
+bool ta_const_ints(const ta_tensor *t, int64_t *v, int32_t cap, int32_t *n);
+/* The check shared by the ops that move values without computing (SLICE, SPLIT, GATHER):
+ * x has a type of 1, 2, 4 or 8 bytes and a known shape, y the same dtype, and if either is
+ * quantized both are, per tensor, with the same scale and zero point. */
+ta_status ta_check_moved(const ta_graph *g, const ta_op *op, const ta_tensor *x,
+                         const ta_tensor *y);
+
 /* The TART_INT_* code of an integer dtype (int8 .. uint64), or -1 for anything else. */
 int32_t ta_int_type(ta_dtype dt);
 

@@ -370,6 +370,36 @@ static void seed_reshape(void) {
   finish(m, "reshape");
 }
 
+/* Shape arithmetic that folds at compile time (Shape, Gather, Unsqueeze, Concat, Reshape),
+ * then Slice (negative step), Split and Cast of activations. */
+static void seed_shapes(void) {
+  model *m = model_new();
+  input(m, "x", 4, img);
+  node(m, "Shape", "x", "s");
+  init_i64(m, "i0", 1, 0);
+  Onnx__NodeProto *g = node(m, "Gather", "s i0", "n");
+  attr_i(g, "axis", 0);
+  init_i64(m, "rest", 1, -1);
+  Onnx__NodeProto *cc = node(m, "Concat", "n rest", "shape");
+  attr_i(cc, "axis", 0);
+  node(m, "Reshape", "x shape", "r");
+  init_i64(m, "st", 1, -1);
+  init_i64(m, "en", 1, -1000);
+  init_i64(m, "ax", 1, 1);
+  init_i64(m, "sp", 1, -2);
+  node(m, "Slice", "r st en ax sp", "sl");
+  init_i64(m, "parts", 2, 20, 25);
+  Onnx__NodeProto *sp = node(m, "Split", "sl parts", "a b");
+  attr_i(sp, "axis", 1);
+  Onnx__NodeProto *c = node(m, "Cast", "a", "ai");
+  attr_i(c, "to", 6);
+  Onnx__NodeProto *c2 = node(m, "Cast", "ai", "y");
+  attr_i(c2, "to", 1);
+  output(m, "y");
+  output(m, "b");
+  finish(m, "shapes");
+}
+
 static void seed_concat(void) {
   model *m = model_new();
   input(m, "a", 4, img);
@@ -510,6 +540,7 @@ int main(int argc, char **argv) {
   seed_unary("LeakyRelu");
   seed_unary("Softmax");
   seed_reshape();
+  seed_shapes();
   seed_concat();
   seed_batchnorm();
   seed_transpose();

@@ -381,6 +381,26 @@ void tfb_reducer_options(tfb *b, int op, int keep_dims) {
   opt_field(o, 0, 1, keep_dims ? 1 : 0, "keep_dims");
 }
 
+void tfb_gather_options(tfb *b, int op, int axis) {
+  tb_op *o = opts(b, op, OPT_GATHER);
+  opt_field(o, 0, 4, i32bits(axis), "axis");
+}
+
+void tfb_strided_slice_options(tfb *b, int op, int begin_mask, int end_mask, int ellipsis_mask,
+                               int new_axis_mask, int shrink_axis_mask) {
+  tb_op *o = opts(b, op, OPT_STRIDED_SLICE);
+  opt_field(o, 0, 4, i32bits(begin_mask), "begin_mask");
+  opt_field(o, 1, 4, i32bits(end_mask), "end_mask");
+  opt_field(o, 2, 4, i32bits(ellipsis_mask), "ellipsis_mask");
+  opt_field(o, 3, 4, i32bits(new_axis_mask), "new_axis_mask");
+  opt_field(o, 4, 4, i32bits(shrink_axis_mask), "shrink_axis_mask");
+}
+
+void tfb_split_options(tfb *b, int op, int v, int num_splits) {
+  tb_op *o = opts(b, op, v ? OPT_SPLIT_V : OPT_SPLIT);
+  opt_field(o, 0, 4, i32bits(num_splits), "num_splits");
+}
+
 void tfb_io(tfb *b, const int *inputs, int n_in, const int *outputs, int n_out) {
   free(b->inputs);
   free(b->outputs);

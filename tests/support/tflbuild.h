@@ -77,6 +77,11 @@ void tfb_softmax_options(tfb *b, int op, float beta);
 void tfb_concat_options(tfb *b, int op, int axis, int act);
 void tfb_reshape_options(tfb *b, int op, const int32_t *new_shape, int n);
 void tfb_reducer_options(tfb *b, int op, int keep_dims);
+void tfb_gather_options(tfb *b, int op, int axis);
+void tfb_strided_slice_options(tfb *b, int op, int begin_mask, int end_mask, int ellipsis_mask,
+                               int new_axis_mask, int shrink_axis_mask);
+/* SplitOptions (v 0) or SplitVOptions (v 1). */
+void tfb_split_options(tfb *b, int op, int v, int num_splits);
 
 /* Subgraph inputs and outputs. */
 void tfb_io(tfb *b, const int *inputs, int n_in, const int *outputs, int n_out);

@@ -1988,6 +1988,396 @@ static ta_status cv_matmul_integer(onnx_imp *im) {
   return integer_matmul(im, false);
 }
 
+/* ---- shape arithmetic and data selection ----------------------------------------------------
+ * Shape (and Size) of a value are constants: every shape is static at import (a dynamic input
+ * dim is fixed by --input-shape). The arithmetic PyTorch exports around them (Gather,
+ * Unsqueeze, Concat, Add/Mul/Div on int64, Slice, Cast, Reshape) goes through the usual IR
+ * ops, whose runtime kernels evaluate them at once when every input is constant (imp_op
+ * folds), so the whole subgraph becomes constants before the graph is checked. Operators that
+ * only make sense on constants here (ConstantOfShape, Range, Expand of a constant) are
+ * evaluated by their converter directly and refused on run-time values. */
+
+static ta_status cv_shape(onnx_imp *im) {
+  oval *x = imp_in_req(im, 0, "data");
+  if (!x)
+    return TA_ERR_MALFORMED;
+  int64_t start = 0, end = x->rank;
+  if (!imp_attr_int(im, "start", 0, &start) || !imp_attr_int(im, "end", x->rank, &end))
+    return im->st;
+  const int64_t r = x->rank;
+  start = start < 0 ? start + r : start;
+  end = end < 0 ? end + r : end;
+  start = start < 0 ? 0 : start > r ? r : start;
+  end = end < 0 ? 0 : end > r ? r : end;
+  int64_t v[TA_MAX_RANK];
+  int32_t n = 0;
+  for (int64_t k = start; k < end; k++)
+    v[n++] = x->dims[k];
+  if (n == 0)
+    return imp_err(im, TA_ERR_UNSUPPORTED, "the output is empty (start %lld, end %lld)",
+                   (long long)start, (long long)end);
+  return imp_out(im, 0, imp_const_tensor(im, out_name(im, 0), TA_DT_I64, 1, &n, v), false);
+}
+
+static ta_status cv_size(onnx_imp *im) {
+  oval *x = imp_in_req(im, 0, "data");
+  if (!x)
+    return TA_ERR_MALFORMED;
+  int64_t n = 1;
+  for (int32_t k = 0; k < x->rank; k++)
+    n *= x->dims[k];
+  return imp_out(im, 0, imp_const_tensor(im, out_name(im, 0), TA_DT_I64, 0, NULL, &n), false);
+}
+
+static ta_status cv_gather(onnx_imp *im) {
+  oval *x = imp_in_req(im, 0, "data"), *iv = imp_in_req(im, 1, "indices");
+  if (!x || !iv)
+    return TA_ERR_MALFORMED;
+  int64_t axis;
+  if (!imp_attr_int(im, "axis", 0, &axis))
+    return im->st;
+  if (axis < -x->rank || axis >= x->rank)
+    return imp_err(im, TA_ERR_MALFORMED, "axis %lld is out of range for rank %d", (long long)axis,
+                   x->rank);
+  const ta_tensor *it = imp_const_req(im, iv, "indices");
+  if (!it)
+    return im->st;
+  const int32_t idx = (int32_t)(it - im->g->tensors);
+  int32_t t = imp_plain(im, x);
+  if (x->dtype != TA_DT_F32)
+    t = strip_q(im, t);
+  ta_attrs a = imp_attrs();
+  a.axis = norm_axis(axis, x->rank);
+  const int32_t in[2] = {t, idx};
+  const int32_t y = imp_tensor(im, out_name(im, 0), x->dtype);
+  if (t < 0 || imp_op(im, TA_OP_GATHER, in, 2, &y, 1, &a) != TA_OK)
+    return im->st;
+  return imp_out(im, 0, y, false);
+}
+
+/* The tensor of x to slice and whether it is channels-last; cl_of[k] is the ONNX dim of
+ * tensor dim k. */
+static int32_t select_form(onnx_imp *im, oval *x, int32_t *cl_of, bool *cl) {
+  *cl = imp_cl_rank(x->rank) && imp_has_cl(x) && !imp_const(im, x);
+  if (*cl)
+    imp_cl_perm(x->rank, cl_of);
+  else
+    for (int32_t k = 0; k < x->rank; k++)
+      cl_of[k] = k;
+  return *cl ? imp_cl(im, x) : imp_plain(im, x);
+}
+
+/* An int32 bound for python slicing of a dim of `dim` elements: values past either end
+ * behave like -dim - 1 or dim, which fit. */
+static int32_t clamp_bound(int64_t v, int32_t dim) {
+  return (int32_t)(v < -(int64_t)dim - 1 ? -(int64_t)dim - 1 : v > dim ? dim : v);
+}
+
+static ta_status cv_slice(onnx_imp *im) {
+  oval *x = imp_in_req(im, 0, "data");
+  if (!x)
+    return TA_ERR_MALFORMED;
+  const int32_t r = x->rank;
+  int64_t starts[TA_MAX_RANK], ends[TA_MAX_RANK], axes[TA_MAX_RANK], steps[TA_MAX_RANK];
+  int32_t ns = -1, ne = -1, na = -1, nst = -1;
+  if (im->opset < 10) {
+    if (!imp_attr_ints(im, "starts", starts, TA_MAX_RANK, &ns) ||
+        !imp_attr_ints(im, "ends", ends, TA_MAX_RANK, &ne) ||
+        !imp_attr_ints(im, "axes", axes, TA_MAX_RANK, &na))
+      return im->st;
+  } else {
+    cview c;
+    if (!const_in(im, 1, "starts", &c) || !const_ints(im, &c, "starts", starts, TA_MAX_RANK, &ns) ||
+        !const_in(im, 2, "ends", &c) || !const_ints(im, &c, "ends", ends, TA_MAX_RANK, &ne))
+      return im->st;
+    if (imp_in(im, 3) &&
+        (!const_in(im, 3, "axes", &c) || !const_ints(im, &c, "axes", axes, TA_MAX_RANK, &na)))
+      return im->st;
+    if (imp_in(im, 4) &&
+        (!const_in(im, 4, "steps", &c) || !const_ints(im, &c, "steps", steps, TA_MAX_RANK, &nst)))
+      return im->st;
+  }
+  if (ns < 0 || ne != ns || (na >= 0 && na != ns) || (nst >= 0 && nst != ns))
+    return imp_err(im, TA_ERR_MALFORMED, "starts, ends, axes and steps differ in length");
+  int32_t begin[TA_MAX_RANK], end[TA_MAX_RANK], stride[TA_MAX_RANK];
+  bool seen[TA_MAX_RANK] = {false};
+  for (int32_t k = 0; k < r; k++) {
+    begin[k] = 0;
+    end[k] = x->dims[k];
+    stride[k] = 1;
+  }
+  for (int32_t i = 0; i < ns; i++) {
+    const int32_t ax = norm_axis(na >= 0 ? axes[i] : i, r);
+    if (ax < 0 || ax >= r || seen[ax])
+      return imp_err(im, TA_ERR_MALFORMED, "axis %lld is out of range or repeated",
+                     (long long)(na >= 0 ? axes[i] : i));
+    seen[ax] = true;
+    const int64_t step = nst >= 0 ? steps[i] : 1;
+    if (step == 0 || step > INT32_MAX || step < -INT32_MAX)
+      return imp_err(im, TA_ERR_MALFORMED, "step %lld along axis %d", (long long)step, ax);
+    begin[ax] = clamp_bound(starts[i], x->dims[ax]);
+    end[ax] = clamp_bound(ends[i], x->dims[ax]);
+    stride[ax] = (int32_t)step;
+  }
+  int32_t cl_of[TA_MAX_RANK], vb[TA_MAX_RANK], ve[TA_MAX_RANK], vs[TA_MAX_RANK];
+  bool cl;
+  int32_t t = select_form(im, x, cl_of, &cl);
+  for (int32_t k = 0; k < r; k++) {
+    vb[k] = begin[cl_of[k]];
+    ve[k] = end[cl_of[k]];
+    vs[k] = stride[cl_of[k]];
+  }
+  const int32_t in[4] = {t, imp_const_tensor(im, tmp_name(im, "begin"), TA_DT_I32, 1, &r, vb),
+                         imp_const_tensor(im, tmp_name(im, "end"), TA_DT_I32, 1, &r, ve),
+                         imp_const_tensor(im, tmp_name(im, "strides"), TA_DT_I32, 1, &r, vs)};
+  const int32_t y =
+      imp_tensor(im, cl ? ta_fmt(im->ctx, "%s_nhwc", out_name(im, 0)) : out_name(im, 0), x->dtype);
+  if (t < 0 || in[1] < 0 || in[2] < 0 || in[3] < 0)
+    return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  im->g->tensors[y].q = im->g->tensors[t].q;
+  if (imp_op(im, TA_OP_STRIDED_SLICE, in, 4, &y, 1, NULL) != TA_OK)
+    return im->st;
+  return imp_out(im, 0, y, cl);
+}
+
+static ta_status cv_split(onnx_imp *im) {
+  oval *x = imp_in_req(im, 0, "input");
+  if (!x)
+    return TA_ERR_MALFORMED;
+  const int32_t n_out = (int32_t)im->node->n_output;
+  if (n_out < 1 || n_out > 64)
+    return imp_err(im, TA_ERR_UNSUPPORTED, "%d outputs; 1 to 64 are supported", n_out);
+  int64_t axis, num = 0;
+  if (!imp_attr_int(im, "axis", 0, &axis) || !imp_attr_int(im, "num_outputs", 0, &num))
+    return im->st;
+  const int32_t ax = norm_axis(axis, x->rank);
+  if (ax < 0 || ax >= x->rank)
+    return imp_err(im, TA_ERR_MALFORMED, "axis %lld is out of range", (long long)axis);
+  int64_t split[64];
+  int32_t n = -1;
+  if (im->opset < 13) {
+    if (!imp_attr_ints(im, "split", split, 64, &n))
+      return im->st;
+  } else if (imp_in(im, 1)) {
+    cview c;
+    if (!const_in(im, 1, "split", &c) || !const_ints(im, &c, "split", split, 64, &n))
+      return im->st;
+  }
+  const int32_t dim = x->dims[ax];
+  if (n < 0) {
+    /* Equal parts; from opset 18 (num_outputs) the last one may be smaller. */
+    const int32_t part = (dim + n_out - 1) / n_out;
+    if (num == 0 && dim % n_out)
+      return imp_err(im, TA_ERR_MALFORMED, "dim %d (%d) does not split into %d equal parts", ax,
+                     dim, n_out);
+    n = n_out;
+    for (int32_t i = 0; i < n; i++)
+      split[i] = i < n - 1 ? part : dim - (int64_t)part * (n - 1);
+  }
+  if (n != n_out)
+    return imp_err(im, TA_ERR_MALFORMED, "split has %d sizes for %d outputs", n, n_out);
+  int32_t sizes[64];
+  for (int32_t i = 0; i < n; i++) {
+    if (split[i] < 0 || split[i] > dim)
+      return imp_err(im, TA_ERR_MALFORMED, "split[%d] is %lld", i, (long long)split[i]);
+    sizes[i] = (int32_t)split[i];
+  }
+  int32_t cl_of[TA_MAX_RANK];
+  bool cl;
+  const int32_t t = select_form(im, x, cl_of, &cl);
+  int32_t tax = ax;
+  for (int32_t k = 0; k < x->rank; k++)
+    if (cl_of[k] == ax)
+      tax = k;
+  const int32_t in[3] = {t, imp_const_tensor(im, tmp_name(im, "sizes"), TA_DT_I32, 1, &n, sizes),
+                         imp_const_tensor(im, tmp_name(im, "axis"), TA_DT_I32, 0, NULL, &tax)};
+  int32_t ys[64];
+  for (int32_t i = 0; i < n; i++) {
+    const char *nm = out_name(im, i);
+    ys[i] = imp_tensor(im, cl ? ta_fmt(im->ctx, "%s_nhwc", nm) : nm, x->dtype);
+    if (ys[i] < 0 || t < 0)
+      return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+    im->g->tensors[ys[i]].q = im->g->tensors[t].q;
+  }
+  if (in[1] < 0 || in[2] < 0 || imp_op(im, TA_OP_SPLIT_V, in, 3, ys, n, NULL) != TA_OK)
+    return im->st;
+  for (int32_t i = 0; i < n; i++) {
+    ta_status st = imp_out(im, i, ys[i], cl);
+    if (st != TA_OK)
+      return st;
+  }
+  return TA_OK;
+}
+
+static ta_status cv_cast(onnx_imp *im) {
+  oval *x = imp_in_req(im, 0, "input");
+  if (!x)
+    return TA_ERR_MALFORMED;
+  int64_t to;
+  if (!imp_attr_int(im, "to", 0, &to))
+    return im->st;
+  const ta_dtype dt = ta_onnx_dtype((int32_t)to);
+  if (dt == TA_DT_UNKNOWN || dt == TA_DT_F16 || dt == TA_DT_F64)
+    return imp_err(im, TA_ERR_UNSUPPORTED, "cast to %s is not supported",
+                   ta_onnx_type_name((int32_t)to));
+  bool cl;
+  int32_t t = any_form(im, x, &cl);
+  if (dt == x->dtype)
+    return imp_out(im, 0, t, cl);
+  t = strip_q(im, t);
+  const int32_t y = imp_tensor(im, out_name(im, 0), dt);
+  if (t < 0 || imp_op(im, TA_OP_CAST, &t, 1, &y, 1, NULL) != TA_OK)
+    return im->st;
+  return imp_out(im, 0, y, cl);
+}
+
+/* A constant filled from a shape and one value of dt (element bytes `eb` at `value`). */
+static int32_t filled_const(onnx_imp *im, ta_dtype dt, int32_t rank, const int32_t *dims,
+                            const void *value) {
+  const size_t eb = ta_dtype_size(dt);
+  size_t n = 1;
+  for (int32_t k = 0; k < rank; k++)
+    if (!ta_mul_size(n, (size_t)dims[k], &n) || n * eb > TA_MAX_CONST_BYTES) {
+      imp_err(im, TA_ERR_LIMIT, "the constant would exceed %zu bytes", (size_t)TA_MAX_CONST_BYTES);
+      return -1;
+    }
+  uint8_t *d = ta_new(im->ctx, n * eb > 0 ? n * eb : 1);
+  if (!d)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    memcpy(d + i * eb, value, eb);
+  return imp_const_tensor(im, out_name(im, 0), dt, rank, dims, d);
+}
+
+/* A constant shape operand (1-D int64) into dims; false (reported) when bad. */
+static bool shape_operand(onnx_imp *im, int32_t k, int32_t *rank, int32_t *dims) {
+  cview c;
+  int64_t v[TA_MAX_RANK];
+  if (!const_in(im, k, "shape", &c) || !const_ints(im, &c, "shape", v, TA_MAX_RANK, rank))
+    return false;
+  for (int32_t i = 0; i < *rank; i++) {
+    if (v[i] < 1 || v[i] > INT32_MAX) {
+      imp_err(im, v[i] == 0 ? TA_ERR_UNSUPPORTED : TA_ERR_MALFORMED,
+              "shape[%d] is %lld (empty tensors are not supported)", i, (long long)v[i]);
+      return false;
+    }
+    dims[i] = (int32_t)v[i];
+  }
+  return true;
+}
+
+static ta_status cv_constant_of_shape(onnx_imp *im) {
+  int32_t rank, dims[TA_MAX_RANK];
+  if (!shape_operand(im, 0, &rank, dims))
+    return im->st;
+  ta_dtype dt = TA_DT_F32;
+  uint8_t value[8] = {0};
+  const Onnx__AttributeProto *a = ta_onnx_attr(im->node, "value");
+  if (a && a->t) {
+    ta_onnx_tensor t;
+    ta_status st = ta_onnx_decode_tensor(im->ctx, a->t, "attribute value", &t);
+    if (st != TA_OK)
+      return imp_err(im, st, "its value cannot be used");
+    if (t.bytes != ta_dtype_size(t.dtype) || t.bytes > sizeof value)
+      return imp_err(im, TA_ERR_MALFORMED, "value must hold one element");
+    dt = t.dtype;
+    memcpy(value, t.data, t.bytes);
+  }
+  return imp_out(im, 0, filled_const(im, dt, rank, dims, value), false);
+}
+
+/* Expand of a constant (numpy broadcasting to shape): evaluated here. */
+static ta_status cv_expand(onnx_imp *im) {
+  oval *x = imp_in_req(im, 0, "input");
+  if (!x)
+    return TA_ERR_MALFORMED;
+  int32_t rank, dims[TA_MAX_RANK];
+  if (!shape_operand(im, 1, &rank, dims))
+    return im->st;
+  const ta_tensor *xt = imp_const(im, x);
+  if (!xt)
+    return imp_err(im, TA_ERR_UNSUPPORTED,
+                   "input \"%s\" is computed at run time; tinyaot expands constants only", x->name);
+  cview c;
+  view_of(xt, &c);
+  /* The output: the broadcast of the input's shape and `shape`. */
+  int32_t r = rank > c.rank ? rank : c.rank, od[TA_MAX_RANK];
+  for (int32_t k = 0; k < r; k++) {
+    const int32_t a = k - (r - c.rank) >= 0 ? c.dims[k - (r - c.rank)] : 1;
+    const int32_t b = k - (r - rank) >= 0 ? dims[k - (r - rank)] : 1;
+    if (a != b && a != 1 && b != 1)
+      return imp_err(im, TA_ERR_MALFORMED, "dim %d: %d does not broadcast to %d", k, a, b);
+    od[k] = a == 1 ? b : a;
+  }
+  size_t n = 1;
+  const size_t eb = ta_dtype_size(c.dt);
+  for (int32_t k = 0; k < r; k++)
+    if (!ta_mul_size(n, (size_t)od[k], &n) || n * eb > TA_MAX_CONST_BYTES)
+      return imp_err(im, TA_ERR_LIMIT, "the result would be too large");
+  uint8_t *d = ta_new(im->ctx, n * eb > 0 ? n * eb : 1);
+  if (!d)
+    return TA_ERR_LIMIT;
+  for (size_t i = 0; i < n; i++) {
+    size_t rem = i, src = 0, stride = 1;
+    for (int32_t k = r - 1; k >= 0; k--) {
+      const size_t ik = rem % (size_t)od[k];
+      rem /= (size_t)od[k];
+      const int32_t xk = k - (r - c.rank);
+      if (xk >= 0) {
+        if (c.dims[xk] != 1)
+          src += ik * stride;
+        stride *= (size_t)c.dims[xk];
+      }
+    }
+    memcpy(d + i * eb, c.data + src * eb, eb);
+  }
+  return imp_out(im, 0, imp_const_tensor(im, out_name(im, 0), c.dt, r, od, d), false);
+}
+
+/* Range of constants: start, start + delta, ... up to limit (excluded). */
+static ta_status cv_range(onnx_imp *im) {
+  cview cs, cl, cd;
+  if (!const_in(im, 0, "start", &cs) || !const_in(im, 1, "limit", &cl) ||
+      !const_in(im, 2, "delta", &cd))
+    return im->st;
+  if (cs.n != 1 || cl.n != 1 || cd.n != 1 || cs.dt != cl.dt || cs.dt != cd.dt)
+    return imp_err(im, TA_ERR_MALFORMED, "start, limit and delta must be scalars of one type");
+  const ta_dtype dt = cs.dt;
+  const bool fl = dt == TA_DT_F32;
+  if (!fl && dt != TA_DT_I32 && dt != TA_DT_I64 && dt != TA_DT_I16)
+    return imp_err(im, TA_ERR_UNSUPPORTED, "Range of %s is not supported", ta_dtype_name(dt));
+  const double s = cv_f(&cs, 0), l = cv_f(&cl, 0), dd = cv_f(&cd, 0);
+  if (dd == 0.0 || !(s == s) || !(l == l))
+    return imp_err(im, TA_ERR_MALFORMED, "delta is 0 or a bound is NaN");
+  const double cnt = ceil((l - s) / dd);
+  if (!(cnt >= 1.0))
+    return imp_err(im, TA_ERR_UNSUPPORTED, "the result is empty (empty tensors are not supported)");
+  if (cnt > (double)(TA_MAX_CONST_BYTES / 8))
+    return imp_err(im, TA_ERR_LIMIT, "the result would have %.0f elements", cnt);
+  const int32_t n = (int32_t)cnt;
+  const size_t eb = ta_dtype_size(dt);
+  uint8_t *d = ta_new(im->ctx, (size_t)n * eb);
+  if (!d)
+    return TA_ERR_LIMIT;
+  const int64_t is = cv_i(&cs, 0), id = cv_i(&cd, 0);
+  for (int32_t i = 0; i < n; i++) {
+    if (fl) {
+      const float f = (float)(s + dd * i);
+      memcpy(d + 4 * (size_t)i, &f, 4);
+    } else {
+      const int64_t v = is + id * i;
+      const int32_t v32 = (int32_t)v;
+      const int16_t v16 = (int16_t)v;
+      memcpy(d + eb * (size_t)i,
+             eb == 8   ? (const void *)&v
+             : eb == 4 ? (const void *)&v32
+                       : (const void *)&v16,
+             eb);
+    }
+  }
+  return imp_out(im, 0, imp_const_tensor(im, out_name(im, 0), dt, 1, &n, d), false);
+}
+
 /* ---- the table ------------------------------------------------------------------------------ */
 
 #define B(k) (1u << (k))
@@ -1996,15 +2386,19 @@ static const onnx_op_info ops[] = {
     {"Add", cv_add, 0},
     {"AveragePool", cv_avgpool, 0},
     {"BatchNormalization", cv_batchnorm, B(1) | B(2) | B(3) | B(4)},
+    {"Cast", cv_cast, 0},
     {"Clip", cv_clip, B(1) | B(2)},
     {"Concat", cv_concat, 0},
     {"Constant", cv_constant, 0},
+    {"ConstantOfShape", cv_constant_of_shape, B(0)},
     {"Conv", cv_conv, B(1) | B(2)},
     {"ConvInteger", cv_conv_integer, B(1) | B(2) | B(3)},
     {"DequantizeLinear", cv_dequantize_linear, B(1) | B(2)},
     {"Div", cv_div, 0},
     {"Dropout", cv_dropout, B(1) | B(2)},
+    {"Expand", cv_expand, B(1)},
     {"Flatten", cv_flatten, 0},
+    {"Gather", cv_gather, B(1)},
     {"Gemm", cv_gemm, B(1) | B(2)},
     {"GlobalAveragePool", cv_global_avgpool, 0},
     {"GlobalMaxPool", cv_global_maxpool, 0},
@@ -2018,10 +2412,15 @@ static const onnx_op_info ops[] = {
     {"QLinearConv", cv_qlinear_conv, B(1) | B(2) | B(3) | B(4) | B(5) | B(6) | B(7) | B(8)},
     {"QLinearMatMul", cv_qlinear_matmul, B(1) | B(2) | B(3) | B(4) | B(5) | B(6) | B(7)},
     {"QuantizeLinear", cv_quantize_linear, B(1) | B(2)},
+    {"Range", cv_range, B(0) | B(1) | B(2)},
     {"Relu", cv_relu, 0},
     {"Reshape", cv_reshape, B(1)},
+    {"Shape", cv_shape, 0},
     {"Sigmoid", cv_sigmoid, 0},
+    {"Size", cv_size, 0},
+    {"Slice", cv_slice, B(1) | B(2) | B(3) | B(4)},
     {"Softmax", cv_softmax, 0},
+    {"Split", cv_split, B(1)},
     {"Squeeze", cv_squeeze, B(1)},
     {"Sub", cv_sub, 0},
     {"Tanh", cv_tanh, 0},

@@ -78,6 +78,9 @@ enum { ADD_ACT };
 enum { MUL_ACT };
 enum { RESHAPE_NEW_SHAPE };
 enum { REDUCER_KEEP_DIMS };
+enum { GATHER_AXIS, GATHER_BATCH_DIMS };
+enum { SS_BEGIN_MASK, SS_END_MASK, SS_ELLIPSIS_MASK, SS_NEW_AXIS_MASK, SS_SHRINK_MASK, SS_OFFSET };
+enum { SPLIT_NUM_SPLITS };
 
 #define TFL_SCHEMA_VERSION 3u
 /* Caps that stop a hostile file from making us allocate without bound. */
@@ -121,6 +124,12 @@ static const struct {
     {TA_TFL_OP_PAD, TA_OP_PAD, TA_TFL_OPT_NONE},
     {TA_TFL_OP_MEAN, TA_OP_MEAN, TA_TFL_OPT_REDUCER},
     {TA_TFL_OP_QUANTIZE, TA_OP_QUANTIZE, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_SLICE, TA_OP_SLICE, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_STRIDED_SLICE, TA_OP_STRIDED_SLICE, TA_TFL_OPT_STRIDED_SLICE},
+    {TA_TFL_OP_SPLIT, TA_OP_SPLIT, TA_TFL_OPT_SPLIT},
+    {TA_TFL_OP_SPLIT_V, TA_OP_SPLIT_V, TA_TFL_OPT_SPLIT_V},
+    {TA_TFL_OP_GATHER, TA_OP_GATHER, TA_TFL_OPT_GATHER},
+    {TA_TFL_OP_CAST, TA_OP_CAST, TA_TFL_OPT_NONE},
 };
 _Static_assert(TA_ARRAY_LEN(op_map) <= TA_OP_COUNT, "at most one TFLite code per op of ops.def");
 
@@ -665,6 +674,36 @@ static void read_options(reader *rd, const opref *o, const ta_fb_table *ot, uint
   case TA_TFL_OPT_REDUCER:
     ta_fb_bool(fb, &opt, REDUCER_KEEP_DIMS, "keep_dims", false, &a->keep_dims);
     break;
+  case TA_TFL_OPT_GATHER: {
+    int32_t batch_dims = 0;
+    ok &= ta_fb_i32(fb, &opt, GATHER_AXIS, "axis", 0, &a->axis);
+    ok &= ta_fb_i32(fb, &opt, GATHER_BATCH_DIMS, "batch_dims", 0, &batch_dims);
+    if (ok && batch_dims != 0)
+      op_err(rd, o, TA_ERR_UNSUPPORTED, "batch_dims %d is not supported (only 0)", batch_dims);
+    break;
+  }
+  case TA_TFL_OPT_STRIDED_SLICE: {
+    bool offset = false;
+    ok &= ta_fb_i32(fb, &opt, SS_BEGIN_MASK, "begin_mask", 0, &a->begin_mask);
+    ok &= ta_fb_i32(fb, &opt, SS_END_MASK, "end_mask", 0, &a->end_mask);
+    ok &= ta_fb_i32(fb, &opt, SS_ELLIPSIS_MASK, "ellipsis_mask", 0, &a->ellipsis_mask);
+    ok &= ta_fb_i32(fb, &opt, SS_NEW_AXIS_MASK, "new_axis_mask", 0, &a->new_axis_mask);
+    ok &= ta_fb_i32(fb, &opt, SS_SHRINK_MASK, "shrink_axis_mask", 0, &a->shrink_mask);
+    ok &= ta_fb_bool(fb, &opt, SS_OFFSET, "offset", false, &offset);
+    if (ok && offset)
+      op_err(rd, o, TA_ERR_UNSUPPORTED, "offset (end relative to begin) is not supported");
+    break;
+  }
+  case TA_TFL_OPT_SPLIT:
+  case TA_TFL_OPT_SPLIT_V: {
+    /* num_splits must agree with the outputs, which say the same; checked here so a file
+     * that disagrees is named. */
+    int32_t num = 0;
+    if (ta_fb_i32(fb, &opt, SPLIT_NUM_SPLITS, "num_splits", 0, &num) && num != op->n_out &&
+        type != TA_TFL_OPT_NONE)
+      op_err(rd, o, TA_ERR_MALFORMED, "num_splits is %d but the op has %d outputs", num, op->n_out);
+    break;
+  }
   default: break;
   }
 }
