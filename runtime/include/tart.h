@@ -40,11 +40,11 @@
  *   clamp          the output range part: min/max (integers), min_f32/max_f32 (float).
  *   win            the sliding-window part: filter_h/w, stride_h/w, dilation_h/w, pad_h/w
  *                  (padding before; the padding after follows from the output size).
- *   n_<x>          a count: n_elems (elements of a tensor), n_bytes, n_mult, n_inputs, and
- *                  the length of every array field (n_acc_init, n_packed).
+ *   n_<x>          a count: n_elems (elements of a tensor), n_bytes, n_inputs, n_reduced,
+ *                  and the length of an array field (n_mult, n_acc_init, n_packed; qlinear's
+ *                  arrays have one entry per channel, counted by channels).
  *   _f32 suffix    the float twin of an integer field (clamp.min_f32).
- * Kernel names are <op>_<dtype>[_<variant>] (dtype: s8, f32, int = any integer type, or
- * <in>_<out> for a conversion), and runtime/src files follow the same rule (tart_defs.h).
+ * Kernel names and runtime/src file names follow one rule, written in tart_defs.h.
  */
 #ifndef TART_H
 #define TART_H

@@ -10,10 +10,10 @@
  *                      numpy does, no fused activation.
  *
  * Prepare is TFLite Micro's prepare, run once at compile time:
- *   ADD int8 (CalculateOpDataAdd): left_shift 20; with twice_max = 2 * max(scale_a, scale_b)
- *     in double, input multipliers scale_x / twice_max and output multiplier
- *     twice_max / (2^20 * scale_out), each by QuantizeMultiplierSmallerThanOneExp (so each
- *     must be < 1: refused otherwise, as TFLite aborts on it).
+ *   ADD int8 (CalculateOpDataAdd): pre_shift_left 20 (TFLite's left_shift); with twice_max =
+ *     2 * max(scale_a, scale_b) in double, input multipliers scale_x / twice_max and output
+ *     multiplier twice_max / (2^20 * scale_out), each by QuantizeMultiplierSmallerThanOneExp
+ *     (so each must be < 1: refused otherwise, as TFLite aborts on it).
  *   MUL int8 (CalculateOpDataMul): one multiplier (double)scale_a * scale_b / scale_out.
  *   Clamp range of the fused activation: CalculateActivationRange(Quantized).
  * The broadcast geometry is decided here too: dims of size 1 in the output are dropped, and

@@ -132,7 +132,7 @@ static bool opt_f32_applies(const ta_graph *g, const ta_op *op, const ta_kernel_
   return ta_op_input(g, op, 0)->dtype == TA_DT_F32 && p->groups == 1;
 }
 
-/* The int8 optimized kernel starts each output channel from bias + input_offset * (sum of
+/* The int8 optimized kernel starts each output channel from bias + in_neg_zp * (sum of
  * its weights), computed here once, and pads with the input's zero point. */
 static bool opt_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
   const ta_tensor *x = ta_op_input(g, op, 0), *w = ta_op_input(g, op, 1);

@@ -103,7 +103,7 @@ static bool opt_applies(const ta_graph *g, const ta_op *op, const ta_kernel_call
   return ta_op_input(g, op, 0)->dtype == TA_DT_I8 && p->depth_mult == 1;
 }
 
-/* Each channel starts from bias + input_offset * (sum of its taps), and the filter is packed
+/* Each channel starts from bias + in_neg_zp * (sum of its taps), and the filter is packed
  * four channels by four taps for the kernel's loads. */
 static bool opt_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
   const ta_tensor *w = ta_op_input(g, op, 1);

@@ -166,7 +166,7 @@ static bool opt_applies(const ta_graph *g, const ta_op *op, const ta_kernel_call
   return ta_op_input(g, op, 0)->dtype == TA_DT_I8 && p->filter_neg_zp == 0;
 }
 
-/* Each output starts from bias + input_offset * (sum of its weights), computed here once. */
+/* Each output starts from bias + in_neg_zp * (sum of its weights), computed here once. */
 static bool opt_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
   tart_fc_params *p = call->params;
   int32_t *init =

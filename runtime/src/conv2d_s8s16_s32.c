@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * conv2d_s8s16.c: integer 2-D convolution into int32 accumulators (NHWC, grouped): ONNX
+ * conv2d_s8s16_s32.c: integer 2-D convolution into int32 accumulators (NHWC, grouped): ONNX
  * ConvInteger, and the accumulation half of QLinearConv when its weights do not fit symmetric
  * int8 (see defs/conv.def). Window taps outside the input are skipped, which is padding with
  * the input zero point (the zero of (x + in_neg_zp)).
