@@ -19,8 +19,32 @@
  *   TART_I32(fam, f)             int32_t f
  *   TART_F32(fam, f)             float f
  *   TART_I32_VEC(fam, f, n)      int32_t f[n]
- *   TART_I8_ARR(fam, f, cnt)     const int8_t *f, cnt (an I32 field of the struct) elements
+ *   TART_I8_ARR(fam, f, cnt)     const int8_t *f, cnt (an I32 field of the same struct) elements
  *   TART_I16_ARR / TART_I32_ARR / TART_F32_ARR likewise.
+ *   TART_SUB(fam, f, part)       tart_<part>_params f: a part (defs/parts.def), a small struct
+ *                                declared with TART_PARAMS_BEGIN..END like a family, that several
+ *                                families embed (the window, the requantization, the clamp)
+ *
+ * Vocabulary: one name per quantity, across every family.
+ *   in_, out_, filter_  the operand a field describes (in1_, in2_ for binary ops; a_, b_ for
+ *                  matrix products): in_h, in_c, out_w, filter_h. batches is the N of NHWC.
+ *   zp             a zero point as the model states it (q = real / scale + zp): out_zp is
+ *                  added after requantization, in_zp is what an input holds for real 0.
+ *   neg_zp         minus a zero point, for the kernels that add it to every input value
+ *                  before multiplying (TFLite calls it an offset): in_neg_zp = -in_zp. No field
+ *                  is called "offset"; the sign is always in the name.
+ *   mult, shift_left  a fixed-point multiplier (tart_fixedpoint.h): real = mult *
+ *                  2^(shift_left - 31), shift_left > 0 shifts left. Prefixed when there are
+ *                  several (in1_mult, out_shift_left); pre_shift_left is a plain left shift.
+ *   rq             the requantization part: per-channel (mult, shift_left) and out_zp.
+ *   clamp          the output range part: min/max (integers), min_f32/max_f32 (float).
+ *   win            the sliding-window part: filter_h/w, stride_h/w, dilation_h/w, pad_h/w
+ *                  (padding before; the padding after follows from the output size).
+ *   n_<x>          a count: n_elems (elements of a tensor), n_bytes, n_inputs, n_reduced,
+ *                  and the length of an array field (n_mult, n_acc_init, n_packed; qlinear's
+ *                  arrays have one entry per channel, counted by channels).
+ *   _f32 suffix    the float twin of an integer field (clamp.min_f32).
+ * Kernel names and runtime/src file names follow one rule, written in tart_defs.h.
  */
 #ifndef TART_H
 #define TART_H
@@ -53,6 +77,7 @@ typedef int32_t tart_status;
 #define TART_I16_ARR(fam, f, cnt) const int16_t *f;
 #define TART_I32_ARR(fam, f, cnt) const int32_t *f;
 #define TART_F32_ARR(fam, f, cnt) const float *f;
+#define TART_SUB(fam, f, part) tart_##part##_params f;
 #define TART_PARAMS_END(fam)                                                                       \
   }                                                                                                \
   tart_##fam##_params;
@@ -75,6 +100,7 @@ typedef int32_t tart_status;
 #define TART_I16_ARR(fam, f, cnt)
 #define TART_I32_ARR(fam, f, cnt)
 #define TART_F32_ARR(fam, f, cnt)
+#define TART_SUB(fam, f, part)
 #define TART_PARAMS_END(fam)
 #include "tart_defs.h"
 #include "tart_undef.h"

@@ -67,7 +67,7 @@ static inline int32_t tart_mul_by_quantized_mult_nosat(int32_t x, int32_t mult,
 }
 
 /* The requantization of an optimized int8 kernel, read once from its parameters into locals
- * (TART_REQUANT_OF(p) works for every parameter family with these fields): an int8 store
+ * (TART_REQUANT_OF(p) works for every parameter family with the rq and clamp parts): an int8 store
  * may alias anything, so fields read through p would be reloaded after every output byte. */
 #if defined(__GNUC__)
 #define TART_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -80,13 +80,13 @@ static inline int32_t tart_mul_by_quantized_mult_nosat(int32_t x, int32_t mult,
 typedef struct tart_requant {
   const int32_t *mult, *shift_left;
   int32_t channel_mask; /* -1: one multiplier per channel; 0: one for all */
-  int32_t output_offset, act_min, act_max;
+  int32_t out_zp, clamp_min, clamp_max;
 } tart_requant;
 
 #define TART_REQUANT_OF(p)                                                                         \
   {                                                                                                \
-    (p)->mult, (p)->shift_left, (p)->n_mult == 1 ? 0 : -1, (p)->output_offset, (p)->act_min,       \
-        (p)->act_max                                                                               \
+    (p)->rq.mult, (p)->rq.shift_left, (p)->rq.n_mult == 1 ? 0 : -1, (p)->rq.out_zp,                \
+        (p)->clamp.min, (p)->clamp.max                                                             \
   }
 
 /* Whether the kernels may use q for n channels: n_mult is 1 or n, every mult is >= 0 (the
@@ -122,8 +122,8 @@ static inline int8_t tart_requant_s8(const tart_requant *q, int32_t acc, int32_t
   } else {
     v = tart_mul_by_quantized_mult_nosat(acc, mult, shift_left);
   }
-  v = tart_wrap_add(v, q->output_offset);
-  return (int8_t)(v < q->act_min ? q->act_min : (v > q->act_max ? q->act_max : v));
+  v = tart_wrap_add(v, q->out_zp);
+  return (int8_t)(v < q->clamp_min ? q->clamp_min : (v > q->clamp_max ? q->clamp_max : v));
 }
 
 /* Four channels c..c+3 to int8 at o[0..3], in a function of its own: away from a kernel's

@@ -8,6 +8,7 @@
 #undef TART_I16_ARR
 #undef TART_I32_ARR
 #undef TART_F32_ARR
+#undef TART_SUB
 #undef TART_PARAMS_END
 #undef TART_KERNEL
 #undef TART_KERNEL_SCRATCH

@@ -41,7 +41,7 @@ tart_status tart_logistic_f32(const tart_sigmoid_params *p, const void *const *i
   const float cutoff_upper = 16.619047164916992188f;
   const float cutoff_lower = -9.0f;
   (void)scratch;
-  for (int32_t i = 0; i < p->elems; i++) {
+  for (int32_t i = 0; i < p->n_elems; i++) {
     const float v = input[i];
     if (v > cutoff_upper)
       output[i] = 1.0f;
@@ -58,7 +58,7 @@ tart_status tart_tanh_f32(const tart_sigmoid_params *p, const void *const *in, v
   const float *input = (const float *)in[0];
   float *output = (float *)out[0];
   (void)scratch;
-  for (int32_t i = 0; i < p->elems; i++)
+  for (int32_t i = 0; i < p->n_elems; i++)
     output[i] = tanhf(input[i]);
   return TART_OK;
 }

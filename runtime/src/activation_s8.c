@@ -121,7 +121,7 @@ tart_status tart_softmax_s8(const tart_softmax_params *p, const void *const *in,
   int8_t *output = (int8_t *)out[0];
   const int32_t depth = p->depth;
   (void)scratch;
-  if (p->input_shift_left < 0 || p->input_shift_left > 31)
+  if (p->in_shift_left < 0 || p->in_shift_left > 31)
     return TART_ERR_PARAMS;
   for (int32_t r = 0; r < p->rows; r++) {
     const int8_t *x = input + r * depth;
@@ -137,7 +137,7 @@ tart_status tart_softmax_s8(const tart_softmax_params *p, const void *const *in,
       if (diff < p->diff_min)
         continue;
       const int32_t scaled =
-          tart_mul_by_quantized_mult_greater_than_one(diff, p->input_mult, p->input_shift_left);
+          tart_mul_by_quantized_mult_greater_than_one(diff, p->in_mult, p->in_shift_left);
       sum_of_exps =
           fx_add(sum_of_exps, tart_rounding_divide_by_pot(exp_on_negative(scaled, 5), 12));
     }
@@ -159,7 +159,7 @@ tart_status tart_softmax_s8(const tart_softmax_params *p, const void *const *in,
         continue;
       }
       const int32_t scaled =
-          tart_mul_by_quantized_mult_greater_than_one(diff, p->input_mult, p->input_shift_left);
+          tart_mul_by_quantized_mult_greater_than_one(diff, p->in_mult, p->in_shift_left);
       const int32_t e = exp_on_negative(scaled, 5);
       const int32_t unsat = rounding_divide_wide(fx_mul(shifted_scale, e), exponent);
       o[c] = (int8_t)tart_clamp_i32(unsat - 128, -128, 127);
@@ -171,17 +171,17 @@ tart_status tart_softmax_s8(const tart_softmax_params *p, const void *const *in,
 /* The input shift is applied only below the radius, which is 0 whenever the shift exceeds 30
  * (radius = floor(15 * 2^27 / 2^shift)). */
 static int sigmoid_params_ok(const tart_sigmoid_params *p) {
-  return p->input_shift_left >= 0 && (p->input_shift_left <= 31 || p->input_range_radius <= 0);
+  return p->in_shift_left >= 0 && (p->in_shift_left <= 31 || p->in_range_radius <= 0);
 }
 
 /* The Q4.27 input of LOGISTIC/TANH, or 0 with *sat set to -1/+1 when |x - zp| reaches the
  * radius past which the output saturates. */
 static int32_t sigmoid_input(const tart_sigmoid_params *p, int8_t v, int32_t *sat) {
-  const int32_t x = (int32_t)v - p->input_zp;
-  *sat = x <= -p->input_range_radius ? -1 : (x >= p->input_range_radius ? 1 : 0);
+  const int32_t x = (int32_t)v - p->in_zp;
+  *sat = x <= -p->in_range_radius ? -1 : (x >= p->in_range_radius ? 1 : 0);
   if (*sat)
     return 0;
-  return tart_mul_by_quantized_mult(x, p->input_mult, p->input_shift_left);
+  return tart_mul_by_quantized_mult(x, p->in_mult, p->in_shift_left);
 }
 
 /* logistic(a) = 1/(1+exp(-|a|)) for a > 0, 1 - that for a < 0; Q4.27 in, Q0.31 out. */
@@ -211,7 +211,7 @@ tart_status tart_logistic_s8(const tart_sigmoid_params *p, const void *const *in
   (void)scratch;
   if (!sigmoid_params_ok(p))
     return TART_ERR_PARAMS;
-  for (int32_t i = 0; i < p->elems; i++) {
+  for (int32_t i = 0; i < p->n_elems; i++) {
     int32_t sat;
     const int32_t a = sigmoid_input(p, input[i], &sat);
     if (sat) {
@@ -232,7 +232,7 @@ tart_status tart_tanh_s8(const tart_sigmoid_params *p, const void *const *in, vo
   (void)scratch;
   if (!sigmoid_params_ok(p))
     return TART_ERR_PARAMS;
-  for (int32_t i = 0; i < p->elems; i++) {
+  for (int32_t i = 0; i < p->n_elems; i++) {
     int32_t sat;
     const int32_t a = sigmoid_input(p, input[i], &sat);
     if (sat) {

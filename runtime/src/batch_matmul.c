@@ -63,7 +63,7 @@ tart_status tart_batch_matmul_s8s16_s32(const tart_matmul_params *p, const void 
       for (int32_t c = 0; c < p->n; c++) {
         int32_t total = 0;
         for (int32_t j = 0; j < p->k; j++)
-          total += ((int32_t)am[r * p->k + j] + p->a_offset) * (int32_t)bm[j * p->n + c];
+          total += ((int32_t)am[r * p->k + j] + p->a_neg_zp) * (int32_t)bm[j * p->n + c];
         o[r * p->n + c] = total;
       }
   });

@@ -60,7 +60,7 @@ static int valid_shift(int32_t shift_left) {
 }
 
 /* TFLite's AddFunc: both operands are moved to a common scale with 20 bits of headroom
- * ((v + offset) << left_shift cannot overflow: |v + offset| <= 255 and left_shift <= 23,
+ * ((v + neg_zp) << pre_shift_left cannot overflow: |v + neg_zp| <= 255 and pre_shift_left <= 23,
  * checked below; TFLite uses 20 for int8), each scaled by a multiplier < 1,
  * summed, then scaled to the output. Every multiply rounds as MultiplyByQuantizedMultiplier-
  * SmallerThanOneExp does (shift_left <= 0, checked by the compiler). */
@@ -71,22 +71,24 @@ static void add_s8_row(const tart_binary_params *p, const void *a, int32_t sa, c
   int8_t *z = (int8_t *)o;
   for (int32_t i = 0; i < n; i++) {
     const int32_t xs = tart_mul_by_quantized_mult_smaller_than_one(
-        tart_shl_wrap(x[i * sa] + p->in1_offset, p->left_shift), p->in1_mult, p->in1_shift_left);
+        tart_shl_wrap(x[i * sa] + p->in1_neg_zp, p->pre_shift_left), p->in1_mult,
+        p->in1_shift_left);
     const int32_t ys = tart_mul_by_quantized_mult_smaller_than_one(
-        tart_shl_wrap(y[i * sb] + p->in2_offset, p->left_shift), p->in2_mult, p->in2_shift_left);
+        tart_shl_wrap(y[i * sb] + p->in2_neg_zp, p->pre_shift_left), p->in2_mult,
+        p->in2_shift_left);
     const int32_t r = tart_wrap_add(tart_mul_by_quantized_mult_smaller_than_one(
                                         tart_wrap_add(xs, ys), p->out_mult, p->out_shift_left),
-                                    p->out_offset);
-    z[i] = (int8_t)tart_clamp_i32(r, p->act_min, p->act_max);
+                                    p->out_zp);
+    z[i] = (int8_t)tart_clamp_i32(r, p->clamp.min, p->clamp.max);
   }
 }
 
 tart_status tart_add_s8(const tart_binary_params *p, const void *const *in, void *const *out,
                         void *scratch) {
   (void)scratch;
-  if (p->left_shift < 0 || p->left_shift > 23 || p->in1_shift_left > 0 || p->in2_shift_left > 0 ||
-      p->out_shift_left > 0 || p->in1_shift_left < -31 || p->in2_shift_left < -31 ||
-      p->out_shift_left < -31)
+  if (p->pre_shift_left < 0 || p->pre_shift_left > 23 || p->in1_shift_left > 0 ||
+      p->in2_shift_left > 0 || p->out_shift_left > 0 || p->in1_shift_left < -31 ||
+      p->in2_shift_left < -31 || p->out_shift_left < -31)
     return TART_ERR_PARAMS;
   return walk(p, in, out, sizeof(int8_t), add_s8_row);
 }
@@ -97,7 +99,7 @@ static void add_f32_row(const tart_binary_params *p, const void *a, int32_t sa, 
   const float *y = (const float *)b;
   float *z = (float *)o;
   for (int32_t i = 0; i < n; i++)
-    z[i] = tart_clamp_f32(x[i * sa] + y[i * sb], p->act_min_f32, p->act_max_f32);
+    z[i] = tart_clamp_f32(x[i * sa] + y[i * sb], p->clamp.min_f32, p->clamp.max_f32);
 }
 
 tart_status tart_add_f32(const tart_binary_params *p, const void *const *in, void *const *out,
@@ -113,10 +115,10 @@ static void mul_s8_row(const tart_binary_params *p, const void *a, int32_t sa, c
   const int8_t *y = (const int8_t *)b;
   int8_t *z = (int8_t *)o;
   for (int32_t i = 0; i < n; i++) {
-    const int32_t prod = (x[i * sa] + p->in1_offset) * (y[i * sb] + p->in2_offset);
-    const int32_t r = tart_wrap_add(
-        tart_mul_by_quantized_mult(prod, p->out_mult, p->out_shift_left), p->out_offset);
-    z[i] = (int8_t)tart_clamp_i32(r, p->act_min, p->act_max);
+    const int32_t prod = (x[i * sa] + p->in1_neg_zp) * (y[i * sb] + p->in2_neg_zp);
+    const int32_t r =
+        tart_wrap_add(tart_mul_by_quantized_mult(prod, p->out_mult, p->out_shift_left), p->out_zp);
+    z[i] = (int8_t)tart_clamp_i32(r, p->clamp.min, p->clamp.max);
   }
 }
 
@@ -134,7 +136,7 @@ static void mul_f32_row(const tart_binary_params *p, const void *a, int32_t sa, 
   const float *y = (const float *)b;
   float *z = (float *)o;
   for (int32_t i = 0; i < n; i++)
-    z[i] = tart_clamp_f32(x[i * sa] * y[i * sb], p->act_min_f32, p->act_max_f32);
+    z[i] = tart_clamp_f32(x[i * sa] * y[i * sb], p->clamp.min_f32, p->clamp.max_f32);
 }
 
 tart_status tart_mul_f32(const tart_binary_params *p, const void *const *in, void *const *out,
@@ -149,7 +151,7 @@ static void sub_f32_row(const tart_binary_params *p, const void *a, int32_t sa, 
   const float *y = (const float *)b;
   float *z = (float *)o;
   for (int32_t i = 0; i < n; i++)
-    z[i] = tart_clamp_f32(x[i * sa] - y[i * sb], p->act_min_f32, p->act_max_f32);
+    z[i] = tart_clamp_f32(x[i * sa] - y[i * sb], p->clamp.min_f32, p->clamp.max_f32);
 }
 
 tart_status tart_sub_f32(const tart_binary_params *p, const void *const *in, void *const *out,
@@ -164,7 +166,7 @@ static void div_f32_row(const tart_binary_params *p, const void *a, int32_t sa, 
   const float *y = (const float *)b;
   float *z = (float *)o;
   for (int32_t i = 0; i < n; i++)
-    z[i] = tart_clamp_f32(x[i * sa] / y[i * sb], p->act_min_f32, p->act_max_f32);
+    z[i] = tart_clamp_f32(x[i * sa] / y[i * sb], p->clamp.min_f32, p->clamp.max_f32);
 }
 
 tart_status tart_div_f32(const tart_binary_params *p, const void *const *in, void *const *out,

@@ -40,9 +40,9 @@ tart_status tart_concat_s8(const tart_concat_params *p, const void *const *in, v
   const int32_t n = concat_run(p, in, (char *)y, sizeof(int8_t));
   if (n < 0)
     return TART_ERR_PARAMS;
-  if (p->clamp)
+  if (p->apply_clamp)
     for (int32_t i = 0; i < n; i++)
-      y[i] = (int8_t)tart_clamp_i32(y[i], p->act_min, p->act_max);
+      y[i] = (int8_t)tart_clamp_i32(y[i], p->clamp.min, p->clamp.max);
   return TART_OK;
 }
 
@@ -53,8 +53,8 @@ tart_status tart_concat_f32(const tart_concat_params *p, const void *const *in, 
   const int32_t n = concat_run(p, in, (char *)y, sizeof(float));
   if (n < 0)
     return TART_ERR_PARAMS;
-  if (p->clamp)
+  if (p->apply_clamp)
     for (int32_t i = 0; i < n; i++)
-      y[i] = tart_clamp_f32(y[i], p->act_min_f32, p->act_max_f32);
+      y[i] = tart_clamp_f32(y[i], p->clamp.min_f32, p->clamp.max_f32);
   return TART_OK;
 }

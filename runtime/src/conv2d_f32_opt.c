@@ -17,13 +17,13 @@
 
 /* A 1x1 filter without padding reads its window, the pixel itself, in place. */
 static int conv_direct(const tart_conv_params *p) {
-  return p->filter_h == 1 && p->filter_w == 1 && p->pad_h == 0 && p->pad_w == 0;
+  return p->win.filter_h == 1 && p->win.filter_w == 1 && p->win.pad_h == 0 && p->win.pad_w == 0;
 }
 
 size_t tart_conv2d_f32_opt_scratch_size(const tart_conv_params *p) {
   return conv_direct(p)
              ? 0
-             : (size_t)p->filter_h * (size_t)p->filter_w * (size_t)p->in_c * sizeof(float);
+             : (size_t)p->win.filter_h * (size_t)p->win.filter_w * (size_t)p->in_c * sizeof(float);
 }
 
 /* Four sums over n values: t[j] = sum_i x[i] * w[j * k + i], in order, each from 0. */
@@ -57,20 +57,20 @@ tart_status tart_conv2d_f32_opt(const tart_conv_params *p, const void *const *in
   if (p->groups != 1 || p->filter_c != p->in_c || (!direct && scratch == NULL))
     return TART_ERR_PARAMS;
   const int32_t C = p->in_c, oc_n = p->out_c;
-  const int32_t k = p->filter_h * p->filter_w * C;
-  const float lo = p->act_min_f32, hi = p->act_max_f32;
+  const int32_t k = p->win.filter_h * p->win.filter_w * C;
+  const float lo = p->clamp.min_f32, hi = p->clamp.max_f32;
   for (int32_t b = 0; b < p->batches; b++) {
     const float *in_b = input + (size_t)b * (size_t)p->in_h * (size_t)p->in_w * (size_t)C;
     for (int32_t oy = 0; oy < p->out_h; oy++) {
-      const int32_t iy0 = oy * p->stride_h - p->pad_h;
+      const int32_t iy0 = oy * p->win.stride_h - p->win.pad_h;
       for (int32_t ox = 0; ox < p->out_w; ox++) {
-        const int32_t ix0 = ox * p->stride_w - p->pad_w;
+        const int32_t ix0 = ox * p->win.stride_w - p->win.pad_w;
         float *o =
             output + (((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w + (size_t)ox) *
                          (size_t)oc_n;
         int32_t fy0, fy1, fx0, fx1; /* the taps inside the input (tart_pool.h) */
-        tart_pool_taps(iy0, p->filter_h, p->dilation_h, p->in_h, &fy0, &fy1);
-        tart_pool_taps(ix0, p->filter_w, p->dilation_w, p->in_w, &fx0, &fx1);
+        tart_pool_taps(iy0, p->win.filter_h, p->win.dilation_h, p->in_h, &fy0, &fy1);
+        tart_pool_taps(ix0, p->win.filter_w, p->win.dilation_w, p->in_w, &fx0, &fx1);
         /* The taps inside, in the reference's order: the window's columns fx0..fx1 of each
          * row fy0..fy1 (all of them for most pixels), one after the other in col. */
         const int32_t run = (fx1 - fx0) * C;
@@ -80,14 +80,14 @@ tart_status tart_conv2d_f32_opt(const tart_conv_params *p, const void *const *in
         /* (A window wholly in the padding has no taps: nothing to copy, or to address.) */
         for (int32_t fy = fy0; fy < fy1 && fx0 < fx1 && !direct; fy++) {
           const float *row =
-              in_b + ((size_t)(iy0 + p->dilation_h * fy) * (size_t)p->in_w) * (size_t)C;
-          if (p->dilation_w == 1) {
+              in_b + ((size_t)(iy0 + p->win.dilation_h * fy) * (size_t)p->in_w) * (size_t)C;
+          if (p->win.dilation_w == 1) {
             memcpy((float *)scratch + n, row + (size_t)(ix0 + fx0) * (size_t)C,
                    (size_t)run * sizeof(float));
           } else {
             for (int32_t fx = fx0; fx < fx1; fx++)
               memcpy((float *)scratch + n + (fx - fx0) * C,
-                     row + (size_t)(ix0 + p->dilation_w * fx) * (size_t)C,
+                     row + (size_t)(ix0 + p->win.dilation_w * fx) * (size_t)C,
                      (size_t)C * sizeof(float));
           }
           n += run;
@@ -112,7 +112,7 @@ tart_status tart_conv2d_f32_opt(const tart_conv_params *p, const void *const *in
             total = 0.0f;
             const float *x = col;
             for (int32_t fy = fy0; fy < fy1 && fx0 < fx1; fy++, x += run) {
-              const float *w = f + ((size_t)fy * (size_t)p->filter_w + (size_t)fx0) * (size_t)C;
+              const float *w = f + ((size_t)fy * (size_t)p->win.filter_w + (size_t)fx0) * (size_t)C;
               for (int32_t i = 0; i < run; i++)
                 total += x[i] * w[i];
             }

@@ -3,10 +3,10 @@
  * conv2d_s8_opt.c: int8 2-D convolution (groups 1), as a matrix-vector product per output
  * pixel, bit-exact with tart_conv2d_s8.
  *
- * sum((x + input_offset) * w) + bias = sum(x * w) + acc_init, with acc_init = bias +
- * input_offset * sum(w) computed by the compiler. A window tap outside the input contributes
- * nothing in the reference; here the patch holds the input zero point there (pad_value), and
- * (zero point + input_offset) * w = 0, so the identity holds for every pixel. The patch is
+ * sum((x + in_neg_zp) * w) + bias = sum(x * w) + acc_init, with acc_init = bias +
+ * in_neg_zp * sum(w) computed by the compiler. A window tap outside the input contributes
+ * nothing in the reference; here the patch holds the input zero point there (in_zp), and
+ * (in_zp + in_neg_zp) * w = 0, so the identity holds for every pixel. The patch is
  * the pixel itself for a 1x1 filter without padding, else an im2col row in scratch
  * (KH*KW*Ci bytes). Four output channels are computed at once, sharing each input load.
  */
@@ -17,34 +17,35 @@
 #include "tart_simd.h"
 
 static int conv_direct(const tart_conv_params *p) {
-  return p->filter_h == 1 && p->filter_w == 1 && p->pad_h == 0 && p->pad_w == 0;
+  return p->win.filter_h == 1 && p->win.filter_w == 1 && p->win.pad_h == 0 && p->win.pad_w == 0;
 }
 
 size_t tart_conv2d_s8_opt_scratch_size(const tart_conv_params *p) {
-  return conv_direct(p) ? 0 : (size_t)p->filter_h * (size_t)p->filter_w * (size_t)p->in_c;
+  return conv_direct(p) ? 0 : (size_t)p->win.filter_h * (size_t)p->win.filter_w * (size_t)p->in_c;
 }
 
 /* The window of output pixel (oy, ox) as KH*KW*Ci contiguous bytes. */
 static void im2col(const tart_conv_params *p, const int8_t *in_b, int32_t oy, int32_t ox,
                    int8_t *col) {
-  const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
+  const int32_t iy0 = oy * p->win.stride_h - p->win.pad_h,
+                ix0 = ox * p->win.stride_w - p->win.pad_w;
   const size_t pixel = (size_t)p->in_c;
-  for (int32_t fy = 0; fy < p->filter_h; fy++) {
-    const int32_t iy = iy0 + p->dilation_h * fy;
-    int8_t *row = col + (size_t)fy * (size_t)p->filter_w * pixel;
+  for (int32_t fy = 0; fy < p->win.filter_h; fy++) {
+    const int32_t iy = iy0 + p->win.dilation_h * fy;
+    int8_t *row = col + (size_t)fy * (size_t)p->win.filter_w * pixel;
     if (iy < 0 || iy >= p->in_h) {
-      memset(row, (int)(int8_t)p->pad_value, (size_t)p->filter_w * pixel);
+      memset(row, (int)(int8_t)p->in_zp, (size_t)p->win.filter_w * pixel);
       continue;
     }
     const int8_t *in_row = in_b + (size_t)iy * (size_t)p->in_w * pixel;
-    if (p->dilation_w == 1 && ix0 >= 0 && ix0 + p->filter_w <= p->in_w) {
-      memcpy(row, in_row + (size_t)ix0 * pixel, (size_t)p->filter_w * pixel);
+    if (p->win.dilation_w == 1 && ix0 >= 0 && ix0 + p->win.filter_w <= p->in_w) {
+      memcpy(row, in_row + (size_t)ix0 * pixel, (size_t)p->win.filter_w * pixel);
       continue;
     }
-    for (int32_t fx = 0; fx < p->filter_w; fx++) {
-      const int32_t ix = ix0 + p->dilation_w * fx;
+    for (int32_t fx = 0; fx < p->win.filter_w; fx++) {
+      const int32_t ix = ix0 + p->win.dilation_w * fx;
       if (ix < 0 || ix >= p->in_w)
-        memset(row + (size_t)fx * pixel, (int)(int8_t)p->pad_value, pixel);
+        memset(row + (size_t)fx * pixel, (int)(int8_t)p->in_zp, pixel);
       else
         memcpy(row + (size_t)fx * pixel, in_row + (size_t)ix * pixel, pixel);
     }
@@ -72,11 +73,11 @@ tart_status tart_conv2d_s8_opt(const tart_conv_params *p, const void *const *in,
   const int8_t *input = (const int8_t *)in[0];
   const int8_t *filter = (const int8_t *)in[1];
   int8_t *output = (int8_t *)out[0];
-  const int32_t k = p->filter_h * p->filter_w * p->in_c;
+  const int32_t k = p->win.filter_h * p->win.filter_w * p->in_c;
   const int direct = conv_direct(p);
   const tart_requant rq = TART_REQUANT_OF(p), *const q = &rq;
   if (p->groups != 1 || p->filter_c != p->in_c || p->n_acc_init != p->out_c ||
-      !tart_requant_ok(q, p->n_mult, p->out_c) || (!direct && scratch == NULL))
+      !tart_requant_ok(q, p->rq.n_mult, p->out_c) || (!direct && scratch == NULL))
     return TART_ERR_PARAMS;
   int8_t *col = (int8_t *)scratch;
   for (int32_t b = 0; b < p->batches; b++) {
@@ -85,9 +86,9 @@ tart_status tart_conv2d_s8_opt(const tart_conv_params *p, const void *const *in,
       for (int32_t ox = 0; ox < p->out_w; ox++) {
         const int8_t *patch;
         if (direct) {
-          patch =
-              in_b + ((size_t)(oy * p->stride_h) * (size_t)p->in_w + (size_t)(ox * p->stride_w)) *
-                         (size_t)p->in_c;
+          patch = in_b + ((size_t)(oy * p->win.stride_h) * (size_t)p->in_w +
+                          (size_t)(ox * p->win.stride_w)) *
+                             (size_t)p->in_c;
         } else {
           im2col(p, in_b, oy, ox, col);
           patch = col;

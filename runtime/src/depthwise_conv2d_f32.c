@@ -12,25 +12,25 @@
 static float dw_point(const tart_dwconv_params *p, const float *in_b, const float *filter,
                       const float *bias, int32_t oy, int32_t ox, int32_t ic, int32_t oc) {
   const int32_t in_row = p->in_w * p->in_c;
-  const int32_t filter_row = p->filter_w * p->out_c;
-  const int32_t iy0 = oy * p->stride_h - p->pad_h;
-  const int32_t ix0 = ox * p->stride_w - p->pad_w;
+  const int32_t filter_row = p->win.filter_w * p->out_c;
+  const int32_t iy0 = oy * p->win.stride_h - p->win.pad_h;
+  const int32_t ix0 = ox * p->win.stride_w - p->win.pad_w;
   float total = 0.0f;
-  for (int32_t fy = 0; fy < p->filter_h; fy++) {
-    const int32_t iy = iy0 + p->dilation_h * fy;
+  for (int32_t fy = 0; fy < p->win.filter_h; fy++) {
+    const int32_t iy = iy0 + p->win.dilation_h * fy;
     if (iy < 0 || iy >= p->in_h)
       continue;
     const float *x_row = in_b + iy * in_row + ic;
     const float *w_row = filter + fy * filter_row + oc;
-    for (int32_t fx = 0; fx < p->filter_w; fx++) {
-      const int32_t ix = ix0 + p->dilation_w * fx;
+    for (int32_t fx = 0; fx < p->win.filter_w; fx++) {
+      const int32_t ix = ix0 + p->win.dilation_w * fx;
       if (ix < 0 || ix >= p->in_w)
         continue;
       total += x_row[ix * p->in_c] * w_row[fx * p->out_c];
     }
   }
   const float bias_value = bias ? bias[oc] : 0.0f;
-  return tart_clamp_f32(total + bias_value, p->act_min_f32, p->act_max_f32);
+  return tart_clamp_f32(total + bias_value, p->clamp.min_f32, p->clamp.max_f32);
 }
 
 tart_status tart_depthwise_conv2d_f32(const tart_dwconv_params *p, const void *const *in,

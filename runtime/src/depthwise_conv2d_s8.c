@@ -5,8 +5,8 @@
  * DepthwiseConvPerChannel).
  *
  * Output channel c*depth_mult+m sees input channel c only: sum(filter * (input +
- * input_offset)) over the window in int32, plus the bias, requantized by that channel's
- * (mult, shift_left), plus output_offset, clamped. Taps outside the input are skipped.
+ * in_neg_zp)) over the window in int32, plus the bias, requantized by that channel's
+ * (mult, shift_left), plus out_zp, clamped. Taps outside the input are skipped.
  */
 #include "tart.h"
 #include "tart_fixedpoint.h"
@@ -15,31 +15,31 @@
 static int8_t dw_point(const tart_dwconv_params *p, const int8_t *in_b, const int8_t *filter,
                        const int32_t *bias, int32_t oy, int32_t ox, int32_t ic, int32_t oc) {
   const int32_t in_row = p->in_w * p->in_c;
-  const int32_t filter_row = p->filter_w * p->out_c;
-  const int32_t iy0 = oy * p->stride_h - p->pad_h;
-  const int32_t ix0 = ox * p->stride_w - p->pad_w;
+  const int32_t filter_row = p->win.filter_w * p->out_c;
+  const int32_t iy0 = oy * p->win.stride_h - p->win.pad_h;
+  const int32_t ix0 = ox * p->win.stride_w - p->win.pad_w;
   int32_t acc = 0;
-  for (int32_t fy = 0; fy < p->filter_h; fy++) {
-    const int32_t iy = iy0 + p->dilation_h * fy;
+  for (int32_t fy = 0; fy < p->win.filter_h; fy++) {
+    const int32_t iy = iy0 + p->win.dilation_h * fy;
     if (iy < 0 || iy >= p->in_h)
       continue;
     const int8_t *x_row = in_b + iy * in_row + ic;
     const int8_t *w_row = filter + fy * filter_row + oc;
-    for (int32_t fx = 0; fx < p->filter_w; fx++) {
-      const int32_t ix = ix0 + p->dilation_w * fx;
+    for (int32_t fx = 0; fx < p->win.filter_w; fx++) {
+      const int32_t ix = ix0 + p->win.dilation_w * fx;
       if (ix < 0 || ix >= p->in_w)
         continue;
       acc = tart_wrap_add(acc, (int32_t)w_row[fx * p->out_c] *
-                                   ((int32_t)x_row[ix * p->in_c] + p->input_offset));
+                                   ((int32_t)x_row[ix * p->in_c] + p->in_neg_zp));
     }
   }
   if (bias)
     acc = tart_wrap_add(acc, bias[oc]);
   /* Per-tensor weights carry one multiplier for every channel. */
-  const int32_t k = p->n_mult == 1 ? 0 : oc;
-  acc = tart_mul_by_quantized_mult(acc, p->mult[k], p->shift_left[k]);
-  acc = tart_wrap_add(acc, p->output_offset);
-  return (int8_t)tart_clamp_i32(acc, p->act_min, p->act_max);
+  const int32_t k = p->rq.n_mult == 1 ? 0 : oc;
+  acc = tart_mul_by_quantized_mult(acc, p->rq.mult[k], p->rq.shift_left[k]);
+  acc = tart_wrap_add(acc, p->rq.out_zp);
+  return (int8_t)tart_clamp_i32(acc, p->clamp.min, p->clamp.max);
 }
 
 tart_status tart_depthwise_conv2d_s8(const tart_dwconv_params *p, const void *const *in,
@@ -49,7 +49,7 @@ tart_status tart_depthwise_conv2d_s8(const tart_dwconv_params *p, const void *co
   const int32_t *bias = (const int32_t *)in[2];
   int8_t *output = (int8_t *)out[0];
   (void)scratch;
-  if (p->in_c * p->depth_mult != p->out_c || (p->n_mult != 1 && p->n_mult != p->out_c))
+  if (p->in_c * p->depth_mult != p->out_c || (p->rq.n_mult != 1 && p->rq.n_mult != p->out_c))
     return TART_ERR_PARAMS;
   const int32_t in_image = p->in_h * p->in_w * p->in_c;
   for (int32_t b = 0; b < p->batches; b++) {
@@ -82,7 +82,7 @@ tart_status tart_depthwise_conv2d_s8_inplace(const tart_dwconv_params *p, const 
   int8_t *output = (int8_t *)out[0];
   int8_t *plane = (int8_t *)scratch;
   if (p->depth_mult != 1 || p->in_c != p->out_c || p->in_h != p->out_h || p->in_w != p->out_w ||
-      (p->n_mult != 1 && p->n_mult != p->out_c) || plane == NULL)
+      (p->rq.n_mult != 1 && p->rq.n_mult != p->out_c) || plane == NULL)
     return TART_ERR_PARAMS;
   const int32_t pixels = p->out_h * p->out_w;
   for (int32_t b = 0; b < p->batches; b++) {

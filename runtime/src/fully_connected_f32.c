@@ -24,7 +24,7 @@ tart_status tart_fully_connected_f32(const tart_fc_params *p, const void *const 
       for (int32_t d = 0; d < p->accum_depth; d++)
         total += x[d] * w[d];
       const float bias_value = bias ? bias[c] : 0.0f;
-      o[c] = tart_clamp_f32(total + bias_value, p->act_min_f32, p->act_max_f32);
+      o[c] = tart_clamp_f32(total + bias_value, p->clamp.min_f32, p->clamp.max_f32);
     }
   }
   return TART_OK;

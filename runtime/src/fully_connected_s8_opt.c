@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fully_connected_s8_opt.c: int8 fully connected layer with symmetric weights
- * (filter_offset 0), bit-exact with tart_fully_connected_s8: sum((x + input_offset) * w) +
- * bias = sum(x * w) + acc_init, acc_init = bias + input_offset * sum(w row) computed by the
+ * (filter_neg_zp 0), bit-exact with tart_fully_connected_s8: sum((x + in_neg_zp) * w) +
+ * bias = sum(x * w) + acc_init, acc_init = bias + in_neg_zp * sum(w row) computed by the
  * compiler; four output channels at once share each input load (tart_simd.h).
  */
 #include "tart.h"
@@ -17,8 +17,8 @@ tart_status tart_fully_connected_s8_opt(const tart_fc_params *p, const void *con
   const int32_t d = p->accum_depth;
   (void)scratch;
   const tart_requant rq = TART_REQUANT_OF(p), *const q = &rq;
-  if (p->filter_offset != 0 || p->n_acc_init != p->out_c ||
-      !tart_requant_ok(q, p->n_mult, p->out_c))
+  if (p->filter_neg_zp != 0 || p->n_acc_init != p->out_c ||
+      !tart_requant_ok(q, p->rq.n_mult, p->out_c))
     return TART_ERR_PARAMS;
   for (int32_t b = 0; b < p->batches; b++) {
     const int8_t *x = input + (size_t)b * (size_t)d;

@@ -12,9 +12,9 @@ tart_status tart_mean_f32(const tart_mean_params *p, const void *const *in, void
   float *o = (float *)out[0];
   const int32_t *kd = p->kept_dims, *ks = p->kept_strides;
   const int32_t *rd = p->red_dims, *rs = p->red_strides;
-  const float count = (float)p->count;
+  const float count = (float)p->n_reduced;
   (void)scratch;
-  if (p->count <= 0)
+  if (p->n_reduced <= 0)
     return TART_ERR_PARAMS;
   for (int32_t k0 = 0; k0 < kd[0]; k0++)
     for (int32_t k1 = 0; k1 < kd[1]; k1++)

@@ -6,7 +6,7 @@
  * reference's (it cannot wrap below 2^24 reduced elements). Then, as TFLM chooses:
  *   requant 0 (input and output quantization identical): sum / count, truncating toward zero
  *             (reference_ops::Mean, no rounding and no zero point correction);
- *   requant 1: MultiplyByQuantizedMultiplier(sum - zp * count, mult, shift_left) + output_zp,
+ *   requant 1: MultiplyByQuantizedMultiplier(sum - zp * count, mult, shift_left) + out_zp,
  *             clamped (reference_ops::QuantizedMeanOrSum, the 1/count folded into mult).
  */
 #include "tart.h"
@@ -19,7 +19,7 @@ tart_status tart_mean_s8(const tart_mean_params *p, const void *const *in, void 
   const int32_t *kd = p->kept_dims, *ks = p->kept_strides;
   const int32_t *rd = p->red_dims, *rs = p->red_strides;
   (void)scratch;
-  if (p->count <= 0)
+  if (p->n_reduced <= 0)
     return TART_ERR_PARAMS;
   for (int32_t k0 = 0; k0 < kd[0]; k0++)
     for (int32_t k1 = 0; k1 < kd[1]; k1++)
@@ -38,11 +38,11 @@ tart_status tart_mean_s8(const tart_mean_params *p, const void *const *in, void 
               }
           int32_t v;
           if (!p->requant) {
-            v = (int32_t)sum / p->count;
+            v = (int32_t)sum / p->n_reduced;
           } else {
-            const int32_t shifted = (int32_t)(sum - (uint32_t)p->input_zp_count);
+            const int32_t shifted = (int32_t)(sum - (uint32_t)p->in_zp_times_n);
             v = tart_mul_by_quantized_mult(shifted, p->mult, p->shift_left);
-            v = tart_clamp_i32(v, -128 - p->output_zp, 127 - p->output_zp) + p->output_zp;
+            v = tart_clamp_i32(v, -128 - p->out_zp, 127 - p->out_zp) + p->out_zp;
           }
           *o++ = (int8_t)v;
         }

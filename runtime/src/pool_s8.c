@@ -15,7 +15,8 @@
 #include "tart_pool.h"
 
 static int valid(const tart_pool_params *p) {
-  return p->dilation_h >= 1 && p->dilation_w >= 1 && p->filter_h >= 1 && p->filter_w >= 1;
+  return p->win.dilation_h >= 1 && p->win.dilation_w >= 1 && p->win.filter_h >= 1 &&
+         p->win.filter_w >= 1;
 }
 
 tart_status tart_avgpool_s8(const tart_pool_params *p, const void *const *in, void *const *out,
@@ -29,32 +30,32 @@ tart_status tart_avgpool_s8(const tart_pool_params *p, const void *const *in, vo
   for (int32_t b = 0; b < p->batches; b++) {
     const int8_t *in_b = input + b * p->in_h * p->in_w * c_n;
     for (int32_t oy = 0; oy < p->out_h; oy++) {
-      const int32_t iy = oy * p->stride_h - p->pad_h;
+      const int32_t iy = oy * p->win.stride_h - p->win.pad_h;
       int32_t ky0, ky1;
-      tart_pool_taps(iy, p->filter_h, p->dilation_h, p->in_h, &ky0, &ky1);
+      tart_pool_taps(iy, p->win.filter_h, p->win.dilation_h, p->in_h, &ky0, &ky1);
       for (int32_t ox = 0; ox < p->out_w; ox++) {
-        const int32_t ix = ox * p->stride_w - p->pad_w;
+        const int32_t ix = ox * p->win.stride_w - p->win.pad_w;
         int32_t kx0, kx1;
-        tart_pool_taps(ix, p->filter_w, p->dilation_w, p->in_w, &kx0, &kx1);
+        tart_pool_taps(ix, p->win.filter_w, p->win.dilation_w, p->in_w, &kx0, &kx1);
         if (ky1 <= ky0 || kx1 <= kx0)
           return TART_ERR_PARAMS; /* a window all in the padding */
         int32_t count = (ky1 - ky0) * (kx1 - kx0);
         if (p->count_include_pad)
-          count = tart_pool_padded_taps(iy, p->filter_h, p->dilation_h, p->in_h, p->pad_h,
-                                        p->pad_bottom) *
-                  tart_pool_padded_taps(ix, p->filter_w, p->dilation_w, p->in_w, p->pad_w,
-                                        p->pad_right);
+          count = tart_pool_padded_taps(iy, p->win.filter_h, p->win.dilation_h, p->in_h,
+                                        p->win.pad_h, p->pad_bottom) *
+                  tart_pool_padded_taps(ix, p->win.filter_w, p->win.dilation_w, p->in_w,
+                                        p->win.pad_w, p->pad_right);
         int8_t *o = output + ((b * p->out_h + oy) * p->out_w + ox) * c_n;
         for (int32_t c = 0; c < c_n; c++) {
           int32_t acc = 0;
           for (int32_t ky = ky0; ky < ky1; ky++) {
-            const int32_t y = iy + ky * p->dilation_h;
+            const int32_t y = iy + ky * p->win.dilation_h;
             for (int32_t kx = kx0; kx < kx1; kx++)
-              acc = tart_wrap_add(acc, in_b[(y * p->in_w + ix + kx * p->dilation_w) * c_n + c]);
+              acc = tart_wrap_add(acc, in_b[(y * p->in_w + ix + kx * p->win.dilation_w) * c_n + c]);
           }
           /* (Wrapping, not overflowing, for a window of more than 2^24 values.) */
           acc = tart_wrap_add(acc, acc > 0 ? count / 2 : -(count / 2)) / count;
-          o[c] = (int8_t)tart_clamp_i32(acc, p->act_min, p->act_max);
+          o[c] = (int8_t)tart_clamp_i32(acc, p->clamp.min, p->clamp.max);
         }
       }
     }
@@ -73,26 +74,26 @@ tart_status tart_maxpool_s8(const tart_pool_params *p, const void *const *in, vo
   for (int32_t b = 0; b < p->batches; b++) {
     const int8_t *in_b = input + b * p->in_h * p->in_w * c_n;
     for (int32_t oy = 0; oy < p->out_h; oy++) {
-      const int32_t iy = oy * p->stride_h - p->pad_h;
+      const int32_t iy = oy * p->win.stride_h - p->win.pad_h;
       int32_t ky0, ky1;
-      tart_pool_taps(iy, p->filter_h, p->dilation_h, p->in_h, &ky0, &ky1);
+      tart_pool_taps(iy, p->win.filter_h, p->win.dilation_h, p->in_h, &ky0, &ky1);
       for (int32_t ox = 0; ox < p->out_w; ox++) {
-        const int32_t ix = ox * p->stride_w - p->pad_w;
+        const int32_t ix = ox * p->win.stride_w - p->win.pad_w;
         int32_t kx0, kx1;
-        tart_pool_taps(ix, p->filter_w, p->dilation_w, p->in_w, &kx0, &kx1);
+        tart_pool_taps(ix, p->win.filter_w, p->win.dilation_w, p->in_w, &kx0, &kx1);
         int8_t *o = output + ((b * p->out_h + oy) * p->out_w + ox) * c_n;
         for (int32_t c = 0; c < c_n; c++) {
           /* An empty window leaves -128, as the reference does. */
           int32_t m = -128;
           for (int32_t ky = ky0; ky < ky1; ky++) {
-            const int32_t y = iy + ky * p->dilation_h;
+            const int32_t y = iy + ky * p->win.dilation_h;
             for (int32_t kx = kx0; kx < kx1; kx++) {
-              const int32_t v = in_b[(y * p->in_w + ix + kx * p->dilation_w) * c_n + c];
+              const int32_t v = in_b[(y * p->in_w + ix + kx * p->win.dilation_w) * c_n + c];
               if (v > m)
                 m = v;
             }
           }
-          o[c] = (int8_t)tart_clamp_i32(m, p->act_min, p->act_max);
+          o[c] = (int8_t)tart_clamp_i32(m, p->clamp.min, p->clamp.max);
         }
       }
     }

@@ -38,13 +38,13 @@ static int32_t round_even_bounded(float v, int32_t lo, int32_t hi) {
     const float *x = (const float *)in[0];                                                         \
     T *y = (T *)out[0];                                                                            \
     (void)scratch;                                                                                 \
-    if (!valid(p) || !p->scale || !p->zero_point)                                                  \
+    if (!valid(p) || !p->scale || !p->zp)                                                          \
       return TART_ERR_PARAMS;                                                                      \
     for (int32_t i = 0; i < p->n_elems; i++) {                                                     \
       const int32_t c = (i / p->inner) % p->channels;                                              \
       /* Bounds wide enough that the clamp after adding the zero point decides. */                 \
       const int32_t q = round_even_bounded(x[i] / p->scale[c], -(1 << 20), 1 << 20);               \
-      y[i] = (T)tart_clamp_i32(tart_wrap_add(q, p->zero_point[c]), p->qmin, p->qmax);              \
+      y[i] = (T)tart_clamp_i32(tart_wrap_add(q, p->zp[c]), p->qmin, p->qmax);                      \
     }                                                                                              \
     return TART_OK;                                                                                \
   }
@@ -60,11 +60,11 @@ TART_QUANTIZE(quantize_linear_f32_u16, uint16_t)
     const T *x = (const T *)in[0];                                                                 \
     float *y = (float *)out[0];                                                                    \
     (void)scratch;                                                                                 \
-    if (!valid(p) || !p->scale || !p->zero_point)                                                  \
+    if (!valid(p) || !p->scale || !p->zp)                                                          \
       return TART_ERR_PARAMS;                                                                      \
     for (int32_t i = 0; i < p->n_elems; i++) {                                                     \
       const int32_t c = (i / p->inner) % p->channels;                                              \
-      y[i] = ((float)x[i] - (float)p->zero_point[c]) * p->scale[c];                                \
+      y[i] = ((float)x[i] - (float)p->zp[c]) * p->scale[c];                                        \
     }                                                                                              \
     return TART_OK;                                                                                \
   }
@@ -81,15 +81,15 @@ TART_DEQUANTIZE(dequantize_linear_s32_f32, int32_t)
     const int32_t *x = (const int32_t *)in[0];                                                     \
     T *y = (T *)out[0];                                                                            \
     (void)scratch;                                                                                 \
-    if (!valid(p) || !p->mult || !p->shift_left || !p->zero_point)                                 \
+    if (!valid(p) || !p->mult || !p->shift_left || !p->zp)                                         \
       return TART_ERR_PARAMS;                                                                      \
     for (int32_t c = 0; c < p->channels; c++)                                                      \
       if (p->shift_left[c] < -31 || p->shift_left[c] > 31)                                         \
         return TART_ERR_PARAMS;                                                                    \
     for (int32_t i = 0; i < p->n_elems; i++) {                                                     \
       const int32_t c = (i / p->inner) % p->channels;                                              \
-      const int32_t v = tart_wrap_add(                                                             \
-          tart_mul_by_quantized_mult(x[i], p->mult[c], p->shift_left[c]), p->zero_point[c]);       \
+      const int32_t v =                                                                            \
+          tart_wrap_add(tart_mul_by_quantized_mult(x[i], p->mult[c], p->shift_left[c]), p->zp[c]); \
       y[i] = (T)tart_clamp_i32(v, p->qmin, p->qmax);                                               \
     }                                                                                              \
     return TART_OK;                                                                                \

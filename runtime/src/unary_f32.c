@@ -34,7 +34,7 @@ tart_status tart_relux_f32(const tart_unary_params *p, const void *const *in, vo
                            void *scratch) {
   const float *x = (const float *)in[0];
   float *y = (float *)out[0];
-  const float lo = p->act_min_f32, hi = p->act_max_f32;
+  const float lo = p->clamp.min_f32, hi = p->clamp.max_f32;
   (void)scratch;
   if (p->n_elems < 0)
     return TART_ERR_PARAMS;
@@ -58,7 +58,7 @@ tart_status tart_quantize_f32_s8(const tart_unary_params *p, const void *const *
       r = -512.0f;
     if (r > 512.0f)
       r = 512.0f;
-    y[i] = (int8_t)tart_clamp_i32((int32_t)r + p->out_offset, p->act_min, p->act_max);
+    y[i] = (int8_t)tart_clamp_i32((int32_t)r + p->out_zp, p->clamp.min, p->clamp.max);
   }
   return TART_OK;
 }
@@ -71,7 +71,7 @@ tart_status tart_dequantize_s8_f32(const tart_unary_params *p, const void *const
   if (p->n_elems < 0)
     return TART_ERR_PARAMS;
   for (int32_t i = 0; i < p->n_elems; i++)
-    y[i] = (float)(x[i] + p->in_offset) * p->scale;
+    y[i] = (float)(x[i] + p->in_neg_zp) * p->scale;
   return TART_OK;
 }
 
@@ -91,7 +91,7 @@ tart_status tart_clip_f32(const tart_unary_params *p, const void *const *in, voi
                           void *scratch) {
   const float *x = (const float *)in[0];
   float *y = (float *)out[0];
-  const float lo = p->act_min_f32, hi = p->act_max_f32;
+  const float lo = p->clamp.min_f32, hi = p->clamp.max_f32;
   (void)scratch;
   if (p->n_elems < 0)
     return TART_ERR_PARAMS;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * unary_int.c: pointwise maps on integers without quantization (ONNX):
- *   clip_int     min(max(x, act_min), act_max), in that order, for any integer type up to
+ *   clip_int     min(max(x, clamp.min), clamp.max), in that order, for any integer type up to
  *                32 bits (int_type; the compiler keeps the bounds inside the type's range)
  *   flip_sign_8  x ^ 0x80: a uint8 tensor with zero point z becomes the int8 tensor with zero
  *                point z - 128 and the same scale (and back), value for value
@@ -20,7 +20,7 @@
 
 tart_status tart_clip_int(const tart_unary_params *p, const void *const *in, void *const *out,
                           void *scratch) {
-  const int64_t lo = p->act_min, hi = p->act_max;
+  const int64_t lo = p->clamp.min, hi = p->clamp.max;
   (void)scratch;
   if (p->n_elems < 0)
     return TART_ERR_PARAMS;

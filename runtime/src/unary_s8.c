@@ -3,7 +3,7 @@
  * unary_s8.c: int8 -> int8 pointwise maps. requantize_s8 is TFLite's Requantize (QUANTIZE
  * int8 -> int8, clamped to the int8 range) and ReluQuantized / ReluX (the RELU family when the
  * output scale differs from the input's, clamped to the activation range): one formula,
- *   out = clamp(out_offset + MultiplyByQuantizedMultiplier(in + in_offset), act_min, act_max).
+ *   out = clamp(out_zp + MultiplyByQuantizedMultiplier(in + in_neg_zp), clamp.min, clamp.max).
  * clamp_s8 is the same map when input and output share scale and zero point (the multiplier is
  * then exactly 1 and the offsets cancel): TFLite Micro's Relu6Quantized clamp.
  */
@@ -19,8 +19,8 @@ tart_status tart_requantize_s8(const tart_unary_params *p, const void *const *in
     return TART_ERR_PARAMS;
   for (int32_t i = 0; i < p->n_elems; i++) {
     const int32_t v = tart_wrap_add(
-        p->out_offset, tart_mul_by_quantized_mult(x[i] + p->in_offset, p->mult, p->shift_left));
-    y[i] = (int8_t)tart_clamp_i32(v, p->act_min, p->act_max);
+        p->out_zp, tart_mul_by_quantized_mult(x[i] + p->in_neg_zp, p->mult, p->shift_left));
+    y[i] = (int8_t)tart_clamp_i32(v, p->clamp.min, p->clamp.max);
   }
   return TART_OK;
 }
@@ -33,6 +33,6 @@ tart_status tart_clamp_s8(const tart_unary_params *p, const void *const *in, voi
   if (p->n_elems < 0)
     return TART_ERR_PARAMS;
   for (int32_t i = 0; i < p->n_elems; i++)
-    y[i] = (int8_t)tart_clamp_i32(x[i], p->act_min, p->act_max);
+    y[i] = (int8_t)tart_clamp_i32(x[i], p->clamp.min, p->clamp.max);
   return TART_OK;
 }

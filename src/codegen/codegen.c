@@ -204,14 +204,20 @@ static void put_tensor_ref(emitter *e, ta_buf *b, int32_t t, bool as_input) {
   }
 }
 
-static ta_status emit_params(emitter *e, ta_buf *b, int32_t op_idx) {
-  const ta_kernel_call *c = &e->calls[op_idx];
-  const ta_kernel_info *k = ta_kernel_get(c->kernel);
-  const ta_params_desc *d = k->params;
-  const char *p = c->params;
-  /* Arrays first: the struct initializer refers to them. */
+/* The constant arrays of the struct at p (described by d), parts included, each as
+ * NAME_p<op>_<path><field>: path names the parts on the way ("rq_"), so names stay unique. */
+static ta_status emit_param_arrays(emitter *e, ta_buf *b, int32_t op_idx, const ta_params_desc *d,
+                                   const char *p, const char *path) {
   for (int32_t f = 0; f < d->n_fields; f++) {
     const ta_field *fd = &d->fields[f];
+    if (fd->kind == TA_FIELD_SUB) {
+      char sub[128];
+      snprintf(sub, sizeof sub, "%s%s_", path, fd->name);
+      ta_status st = emit_param_arrays(e, b, op_idx, fd->part, p + fd->offset, sub);
+      if (st != TA_OK)
+        return st;
+      continue;
+    }
     if (fd->kind < TA_FIELD_I8_ARR)
       continue;
     const void *arr;
@@ -219,7 +225,7 @@ static ta_status emit_params(emitter *e, ta_buf *b, int32_t op_idx) {
     if (!arr)
       continue;
     int32_t count;
-    if (!ta_params_get_i32(d, c->params, fd->count_field, &count) || count < 0)
+    if (!ta_params_get_i32(d, p, fd->count_field, &count) || count < 0)
       return ta_err(e->g->ctx, TA_ERR_INTERNAL, "params %s: bad count field %s for %s", d->family,
                     fd->count_field, fd->name);
     static const struct {
@@ -231,18 +237,24 @@ static ta_status emit_params(emitter *e, ta_buf *b, int32_t op_idx) {
         [TA_FIELD_I32_ARR] = {"int32_t", TA_DT_I32},
         [TA_FIELD_F32_ARR] = {"float", TA_DT_F32},
     };
-    ta_buf_printf(b, "static const %s %s_p%d_%s[%d] = {", kinds[fd->kind].ctype, e->name, op_idx,
-                  fd->name, count > 0 ? count : 1);
+    ta_buf_printf(b, "static const %s %s_p%d_%s%s[%d] = {", kinds[fd->kind].ctype, e->name, op_idx,
+                  path, fd->name, count > 0 ? count : 1);
     if (count > 0)
       put_array_body(b, kinds[fd->kind].dt, arr, (size_t)count);
     else
       ta_buf_puts(b, "0");
     ta_buf_puts(b, "};\n");
   }
-  ta_buf_printf(b, "static const tart_%s_params %s_p%d = {\n", d->family, e->name, op_idx);
+  return TA_OK;
+}
+
+/* The designated initializer of the struct at p: one field a line, a part as a nested
+ * initializer indented one step further. */
+static ta_status emit_param_fields(emitter *e, ta_buf *b, int32_t op_idx, const ta_params_desc *d,
+                                   const char *p, const char *path, int depth) {
   for (int32_t f = 0; f < d->n_fields; f++) {
     const ta_field *fd = &d->fields[f];
-    ta_buf_printf(b, "  .%s = ", fd->name);
+    ta_buf_printf(b, "%*s.%s = ", 2 * depth, "", fd->name);
     switch (fd->kind) {
     case TA_FIELD_I32: {
       int32_t v;
@@ -271,11 +283,21 @@ static ta_status emit_params(emitter *e, ta_buf *b, int32_t op_idx) {
       ta_buf_puts(b, "}");
       break;
     }
+    case TA_FIELD_SUB: {
+      char sub[128];
+      snprintf(sub, sizeof sub, "%s%s_", path, fd->name);
+      ta_buf_puts(b, "{\n");
+      ta_status st = emit_param_fields(e, b, op_idx, fd->part, p + fd->offset, sub, depth + 1);
+      if (st != TA_OK)
+        return st;
+      ta_buf_printf(b, "%*s}", 2 * depth, "");
+      break;
+    }
     default: {
       const void *arr;
       memcpy(&arr, p + fd->offset, sizeof arr);
       if (arr)
-        ta_buf_printf(b, "%s_p%d_%s", e->name, op_idx, fd->name);
+        ta_buf_printf(b, "%s_p%d_%s%s", e->name, op_idx, path, fd->name);
       else
         ta_buf_puts(b, "NULL");
       break;
@@ -283,6 +305,21 @@ static ta_status emit_params(emitter *e, ta_buf *b, int32_t op_idx) {
     }
     ta_buf_puts(b, ",\n");
   }
+  return TA_OK;
+}
+
+static ta_status emit_params(emitter *e, ta_buf *b, int32_t op_idx) {
+  const ta_kernel_call *c = &e->calls[op_idx];
+  const ta_kernel_info *k = ta_kernel_get(c->kernel);
+  const ta_params_desc *d = k->params;
+  /* Arrays first: the struct initializer refers to them. */
+  ta_status st = emit_param_arrays(e, b, op_idx, d, c->params, "");
+  if (st != TA_OK)
+    return st;
+  ta_buf_printf(b, "static const tart_%s_params %s_p%d = {\n", d->family, e->name, op_idx);
+  st = emit_param_fields(e, b, op_idx, d, c->params, "", 1);
+  if (st != TA_OK)
+    return st;
   ta_buf_puts(b, "};\n\n");
   return TA_OK;
 }

@@ -10,13 +10,21 @@
 
 /* Field descriptor arrays, one per parameter family. */
 #define TART_PARAMS_BEGIN(fam) static const ta_field fields_##fam[] = {
-#define TART_I32(fam, f) {#f, TA_FIELD_I32, offsetof(tart_##fam##_params, f), 0, NULL},
-#define TART_F32(fam, f) {#f, TA_FIELD_F32, offsetof(tart_##fam##_params, f), 0, NULL},
-#define TART_I32_VEC(fam, f, n) {#f, TA_FIELD_I32_VEC, offsetof(tart_##fam##_params, f), n, NULL},
-#define TART_I8_ARR(fam, f, cnt) {#f, TA_FIELD_I8_ARR, offsetof(tart_##fam##_params, f), 0, #cnt},
-#define TART_I16_ARR(fam, f, cnt) {#f, TA_FIELD_I16_ARR, offsetof(tart_##fam##_params, f), 0, #cnt},
-#define TART_I32_ARR(fam, f, cnt) {#f, TA_FIELD_I32_ARR, offsetof(tart_##fam##_params, f), 0, #cnt},
-#define TART_F32_ARR(fam, f, cnt) {#f, TA_FIELD_F32_ARR, offsetof(tart_##fam##_params, f), 0, #cnt},
+#define TART_I32(fam, f) {#f, TA_FIELD_I32, offsetof(tart_##fam##_params, f), 0, NULL, NULL},
+#define TART_F32(fam, f) {#f, TA_FIELD_F32, offsetof(tart_##fam##_params, f), 0, NULL, NULL},
+#define TART_I32_VEC(fam, f, n)                                                                    \
+  {#f, TA_FIELD_I32_VEC, offsetof(tart_##fam##_params, f), n, NULL, NULL},
+#define TART_I8_ARR(fam, f, cnt)                                                                   \
+  {#f, TA_FIELD_I8_ARR, offsetof(tart_##fam##_params, f), 0, #cnt, NULL},
+#define TART_I16_ARR(fam, f, cnt)                                                                  \
+  {#f, TA_FIELD_I16_ARR, offsetof(tart_##fam##_params, f), 0, #cnt, NULL},
+#define TART_I32_ARR(fam, f, cnt)                                                                  \
+  {#f, TA_FIELD_I32_ARR, offsetof(tart_##fam##_params, f), 0, #cnt, NULL},
+#define TART_F32_ARR(fam, f, cnt)                                                                  \
+  {#f, TA_FIELD_F32_ARR, offsetof(tart_##fam##_params, f), 0, #cnt, NULL},
+/* A part is declared (in defs/parts.def) before any family embeds it, so desc_<part> exists. */
+#define TART_SUB(fam, f, part)                                                                     \
+  {#f, TA_FIELD_SUB, offsetof(tart_##fam##_params, f), 0, NULL, &desc_##part},
 #define TART_PARAMS_END(fam)                                                                       \
   }                                                                                                \
   ;                                                                                                \
@@ -36,6 +44,7 @@
 #define TART_I16_ARR(fam, f, cnt)
 #define TART_I32_ARR(fam, f, cnt)
 #define TART_F32_ARR(fam, f, cnt)
+#define TART_SUB(fam, f, part)
 #define TART_PARAMS_END(fam)
 #define TART_KERNEL(name, fam, src)                                                                \
   static tart_status run_##name(const void *p, const void *const *in, void *const *out,            \
@@ -58,6 +67,7 @@
 #define TART_I16_ARR(fam, f, cnt)
 #define TART_I32_ARR(fam, f, cnt)
 #define TART_F32_ARR(fam, f, cnt)
+#define TART_SUB(fam, f, part)
 #define TART_PARAMS_END(fam)
 #define TART_KERNEL(name, fam, src) {#name, src, &desc_##fam, run_##name, NULL},
 #define TART_KERNEL_SCRATCH(name, fam, src) {#name, src, &desc_##fam, run_##name, scratch_##name},
@@ -83,24 +93,33 @@ bool ta_params_get_i32(const ta_params_desc *d, const void *params, const char *
   return false;
 }
 
-size_t ta_params_array_bytes(const ta_kernel_call *call) {
-  const ta_kernel_info *k = call->kernel >= 0 ? ta_kernel_get(call->kernel) : NULL;
-  if (!k || !call->params)
-    return 0;
+/* Bytes of the arrays of the struct at params described by d, parts included. */
+static size_t array_bytes(const ta_params_desc *d, const void *params) {
   static const size_t elem[] = {[TA_FIELD_I8_ARR] = 1,
                                 [TA_FIELD_I16_ARR] = 2,
                                 [TA_FIELD_I32_ARR] = 4,
                                 [TA_FIELD_F32_ARR] = 4};
   size_t total = 0;
-  for (int32_t f = 0; f < k->params->n_fields; f++) {
-    const ta_field *fd = &k->params->fields[f];
+  for (int32_t f = 0; f < d->n_fields; f++) {
+    const ta_field *fd = &d->fields[f];
+    if (fd->kind == TA_FIELD_SUB) {
+      total += array_bytes(fd->part, (const char *)params + fd->offset);
+      continue;
+    }
     const void *arr;
     int32_t count;
     if (fd->kind < TA_FIELD_I8_ARR)
       continue;
-    memcpy(&arr, (const char *)call->params + fd->offset, sizeof arr);
-    if (arr && ta_params_get_i32(k->params, call->params, fd->count_field, &count) && count > 0)
+    memcpy(&arr, (const char *)params + fd->offset, sizeof arr);
+    if (arr && ta_params_get_i32(d, params, fd->count_field, &count) && count > 0)
       total += (size_t)count * elem[fd->kind];
   }
   return total;
+}
+
+size_t ta_params_array_bytes(const ta_kernel_call *call) {
+  const ta_kernel_info *k = call->kernel >= 0 ? ta_kernel_get(call->kernel) : NULL;
+  if (!k || !call->params)
+    return 0;
+  return array_bytes(k->params, call->params);
 }

@@ -10,10 +10,10 @@
  *                      numpy does, no fused activation.
  *
  * Prepare is TFLite Micro's prepare, run once at compile time:
- *   ADD int8 (CalculateOpDataAdd): left_shift 20; with twice_max = 2 * max(scale_a, scale_b)
- *     in double, input multipliers scale_x / twice_max and output multiplier
- *     twice_max / (2^20 * scale_out), each by QuantizeMultiplierSmallerThanOneExp (so each
- *     must be < 1: refused otherwise, as TFLite aborts on it).
+ *   ADD int8 (CalculateOpDataAdd): pre_shift_left 20 (TFLite's left_shift); with twice_max =
+ *     2 * max(scale_a, scale_b) in double, input multipliers scale_x / twice_max and output
+ *     multiplier twice_max / (2^20 * scale_out), each by QuantizeMultiplierSmallerThanOneExp
+ *     (so each must be < 1: refused otherwise, as TFLite aborts on it).
  *   MUL int8 (CalculateOpDataMul): one multiplier (double)scale_a * scale_b / scale_out.
  *   Clamp range of the fused activation: CalculateActivationRange(Quantized).
  * The broadcast geometry is decided here too: dims of size 1 in the output are dropped, and
@@ -35,7 +35,7 @@ static bool add_quant(const ta_tensor *a, const ta_tensor *b, const ta_tensor *o
   const double real_a = (double)a->q.scale[0] / twice_max;
   const double real_b = (double)b->q.scale[0] / twice_max;
   const double real_out = twice_max / ((double)(1 << 20) * (double)o->q.scale[0]);
-  p->left_shift = 20;
+  p->pre_shift_left = 20;
   ta_quantize_multiplier(real_a, &p->in1_mult, &p->in1_shift_left);
   ta_quantize_multiplier(real_b, &p->in2_mult, &p->in2_shift_left);
   ta_quantize_multiplier(real_out, &p->out_mult, &p->out_shift_left);
@@ -178,14 +178,14 @@ static ta_status binary_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
     return st;
   tart_binary_params *p = call->params;
   broadcast_geometry(a, b, o, p);
-  ta_act_range_f32(op->a.act, &p->act_min_f32, &p->act_max_f32);
+  ta_act_range_f32(op->a.act, &p->clamp.min_f32, &p->clamp.max_f32);
   p->int_type = int_type;
   if (!s8)
     return TA_OK;
-  p->in1_offset = -(int32_t)a->q.zero_point[0];
-  p->in2_offset = -(int32_t)b->q.zero_point[0];
-  p->out_offset = (int32_t)o->q.zero_point[0];
-  ta_act_range_quant(op->a.act, o->q.scale[0], p->out_offset, -128, 127, &p->act_min, &p->act_max);
+  p->in1_neg_zp = -(int32_t)a->q.zero_point[0];
+  p->in2_neg_zp = -(int32_t)b->q.zero_point[0];
+  p->out_zp = (int32_t)o->q.zero_point[0];
+  ta_act_range_quant(op->a.act, o->q.scale[0], p->out_zp, -128, 127, &p->clamp.min, &p->clamp.max);
   if (is_add) {
     if (!add_quant(a, b, o, p))
       return ta_op_err(g, op, TA_ERR_INTERNAL, "ADD multipliers out of range after check");

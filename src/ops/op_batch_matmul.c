@@ -115,7 +115,7 @@ static ta_status bmm_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   p->m = a->dims[a->rank - 2];
   p->k = a->dims[a->rank - 1];
   p->n = b->dims[b->rank - 1];
-  p->a_offset = (!f32 && a->q.count == 1) ? -(int32_t)a->q.zero_point[0] : 0;
+  p->a_neg_zp = (!f32 && a->q.count == 1) ? -(int32_t)a->q.zero_point[0] : 0;
   return TA_OK;
 }
 

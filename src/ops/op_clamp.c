@@ -69,16 +69,16 @@ static ta_status clamp_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
     /* Generated code cannot spell an infinity as a constant: the kernel reads +-FLT_MAX as
      * "no bound" (see defs/elementwise.def). */
     const float lo = to_f32(op->a.clamp_min), hi = to_f32(op->a.clamp_max);
-    p->act_min_f32 = isinf(lo) ? (lo < 0 ? -FLT_MAX : FLT_MAX) : lo;
-    p->act_max_f32 = isinf(hi) ? (hi < 0 ? -FLT_MAX : FLT_MAX) : hi;
+    p->clamp.min_f32 = isinf(lo) ? (lo < 0 ? -FLT_MAX : FLT_MAX) : lo;
+    p->clamp.max_f32 = isinf(hi) ? (hi < 0 ? -FLT_MAX : FLT_MAX) : hi;
     return TA_OK;
   }
   double lo = 0, hi = 0;
   int_range(x->dtype, &lo, &hi);
   const double cmin = op->a.clamp_min < lo ? lo : op->a.clamp_min > hi ? hi : op->a.clamp_min;
   const double cmax = op->a.clamp_max < lo ? lo : op->a.clamp_max > hi ? hi : op->a.clamp_max;
-  p->act_min = (int32_t)ceil(cmin);
-  p->act_max = (int32_t)floor(cmax);
+  p->clamp.min = (int32_t)ceil(cmin);
+  p->clamp.max = (int32_t)floor(cmax);
   p->int_type = ta_int_type(x->dtype);
   return TA_OK;
 }

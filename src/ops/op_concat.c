@@ -150,11 +150,11 @@ static ta_status concat_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   p->outer = outer;
   p->n_inputs = op->n_in;
   p->in_rows = rows;
-  p->clamp = op->a.act != TA_ACT_NONE;
-  ta_act_range_f32(op->a.act, &p->act_min_f32, &p->act_max_f32);
+  p->apply_clamp = op->a.act != TA_ACT_NONE;
+  ta_act_range_f32(op->a.act, &p->clamp.min_f32, &p->clamp.max_f32);
   if (y->dtype == TA_DT_I8)
     ta_act_range_quant(op->a.act, y->q.scale[0], (int32_t)y->q.zero_point[0], -128, 127,
-                       &p->act_min, &p->act_max);
+                       &p->clamp.min, &p->clamp.max);
   return TA_OK;
 }
 

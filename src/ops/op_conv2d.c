@@ -99,25 +99,25 @@ static ta_status conv_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   tart_conv_params *p = call->params;
   p->batches = c.n, p->in_h = c.in_h, p->in_w = c.in_w, p->in_c = c.in_c;
   p->out_h = c.out_h, p->out_w = c.out_w, p->out_c = c.out_c;
-  p->filter_h = c.k_h, p->filter_w = c.k_w, p->filter_c = c.k_c, p->groups = c.in_c / c.k_c;
-  p->stride_h = op->a.stride_h, p->stride_w = op->a.stride_w;
-  p->dilation_h = op->a.dilation_h, p->dilation_w = op->a.dilation_w;
-  p->pad_h = c.pad_h, p->pad_w = c.pad_w;
+  p->win.filter_h = c.k_h, p->win.filter_w = c.k_w, p->filter_c = c.k_c, p->groups = c.in_c / c.k_c;
+  p->win.stride_h = op->a.stride_h, p->win.stride_w = op->a.stride_w;
+  p->win.dilation_h = op->a.dilation_h, p->win.dilation_w = op->a.dilation_w;
+  p->win.pad_h = c.pad_h, p->win.pad_w = c.pad_w;
   if (int_acc) {
-    p->input_offset = x->q.count == 1 ? -(int32_t)x->q.zero_point[0] : 0;
+    p->in_neg_zp = x->q.count == 1 ? -(int32_t)x->q.zero_point[0] : 0;
     return TA_OK;
   }
   if (!quantized) {
-    ta_act_range_f32(op->a.act, &p->act_min_f32, &p->act_max_f32);
+    ta_act_range_f32(op->a.act, &p->clamp.min_f32, &p->clamp.max_f32);
     return TA_OK;
   }
   int32_t y_zp = (int32_t)y->q.zero_point[0];
-  p->input_offset = -(int32_t)x->q.zero_point[0];
-  p->output_offset = y_zp;
+  p->in_neg_zp = -(int32_t)x->q.zero_point[0];
+  p->rq.out_zp = y_zp;
   int32_t qmin, qmax;
   ta_dtype_qrange(y->dtype, &qmin, &qmax);
-  ta_act_range_quant(op->a.act, y->q.scale[0], y_zp, qmin, qmax, &p->act_min, &p->act_max);
-  return ta_conv_requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
+  ta_act_range_quant(op->a.act, y->q.scale[0], y_zp, qmin, qmax, &p->clamp.min, &p->clamp.max);
+  return ta_conv_requant(g, op, x, w, y, &p->rq.n_mult, &p->rq.mult, &p->rq.shift_left);
 }
 
 /* The optimized kernels handle one group only. */
@@ -132,19 +132,19 @@ static bool opt_f32_applies(const ta_graph *g, const ta_op *op, const ta_kernel_
   return ta_op_input(g, op, 0)->dtype == TA_DT_F32 && p->groups == 1;
 }
 
-/* The int8 optimized kernel starts each output channel from bias + input_offset * (sum of
+/* The int8 optimized kernel starts each output channel from bias + in_neg_zp * (sum of
  * its weights), computed here once, and pads with the input's zero point. */
 static bool opt_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
   const ta_tensor *x = ta_op_input(g, op, 0), *w = ta_op_input(g, op, 1);
   tart_conv_params *p = call->params;
-  const int32_t k = p->filter_h * p->filter_w * p->filter_c;
+  const int32_t k = p->win.filter_h * p->win.filter_w * p->filter_c;
   int32_t *init = ta_acc_init(g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL, p->out_c, k,
-                              k, 1, p->input_offset);
+                              k, 1, p->in_neg_zp);
   if (!init)
     return false;
   p->acc_init = init;
   p->n_acc_init = p->out_c;
-  p->pad_value = (int32_t)x->q.zero_point[0];
+  p->in_zp = (int32_t)x->q.zero_point[0];
   return true;
 }
 

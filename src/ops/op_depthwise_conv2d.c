@@ -80,21 +80,21 @@ static ta_status dw_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   tart_dwconv_params *p = call->params;
   p->batches = c.n, p->in_h = c.in_h, p->in_w = c.in_w, p->in_c = c.in_c;
   p->out_h = c.out_h, p->out_w = c.out_w, p->out_c = c.out_c, p->depth_mult = c.mult;
-  p->filter_h = c.k_h, p->filter_w = c.k_w;
-  p->stride_h = op->a.stride_h, p->stride_w = op->a.stride_w;
-  p->dilation_h = op->a.dilation_h, p->dilation_w = op->a.dilation_w;
-  p->pad_h = c.pad_h, p->pad_w = c.pad_w;
+  p->win.filter_h = c.k_h, p->win.filter_w = c.k_w;
+  p->win.stride_h = op->a.stride_h, p->win.stride_w = op->a.stride_w;
+  p->win.dilation_h = op->a.dilation_h, p->win.dilation_w = op->a.dilation_w;
+  p->win.pad_h = c.pad_h, p->win.pad_w = c.pad_w;
   if (!quantized) {
-    ta_act_range_f32(op->a.act, &p->act_min_f32, &p->act_max_f32);
+    ta_act_range_f32(op->a.act, &p->clamp.min_f32, &p->clamp.max_f32);
     return TA_OK;
   }
   int32_t y_zp = (int32_t)y->q.zero_point[0];
-  p->input_offset = -(int32_t)x->q.zero_point[0];
-  p->output_offset = y_zp;
+  p->in_neg_zp = -(int32_t)x->q.zero_point[0];
+  p->rq.out_zp = y_zp;
   int32_t qmin, qmax;
   ta_dtype_qrange(y->dtype, &qmin, &qmax);
-  ta_act_range_quant(op->a.act, y->q.scale[0], y_zp, qmin, qmax, &p->act_min, &p->act_max);
-  return ta_conv_requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
+  ta_act_range_quant(op->a.act, y->q.scale[0], y_zp, qmin, qmax, &p->clamp.min, &p->clamp.max);
+  return ta_conv_requant(g, op, x, w, y, &p->rq.n_mult, &p->rq.mult, &p->rq.shift_left);
 }
 
 /* The optimized kernel handles depth multiplier 1 only. */
@@ -103,21 +103,22 @@ static bool opt_applies(const ta_graph *g, const ta_op *op, const ta_kernel_call
   return ta_op_input(g, op, 0)->dtype == TA_DT_I8 && p->depth_mult == 1;
 }
 
-/* Each channel starts from bias + input_offset * (sum of its taps), and the filter is packed
+/* Each channel starts from bias + in_neg_zp * (sum of its taps), and the filter is packed
  * four channels by four taps for the kernel's loads. */
 static bool opt_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
   const ta_tensor *w = ta_op_input(g, op, 1);
   tart_dwconv_params *p = call->params;
   int32_t *init = ta_acc_init(g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL, p->out_c,
-                              p->filter_h * p->filter_w, 1, p->out_c, p->input_offset);
-  int8_t *packed = init ? ta_pack_dw_filter(g, w, p->filter_h * p->filter_w, p->out_c) : NULL;
+                              p->win.filter_h * p->win.filter_w, 1, p->out_c, p->in_neg_zp);
+  int8_t *packed =
+      init ? ta_pack_dw_filter(g, w, p->win.filter_h * p->win.filter_w, p->out_c) : NULL;
   if (!packed)
     return false;
   /* The kernel reads the filter from its parameters, packed: the tensor is not emitted. */
   p->acc_init = init;
   p->n_acc_init = p->out_c;
   p->packed = packed;
-  p->n_packed = p->filter_h * p->filter_w * p->out_c;
+  p->n_packed = p->win.filter_h * p->win.filter_w * p->out_c;
   call->in[1] = -1;
   return true;
 }
@@ -155,7 +156,7 @@ static bool inplace_ok(const ta_graph *g, const ta_op *op, const ta_kernel_call 
 static bool opt_inplace_ok(const ta_graph *g, const ta_op *op, const ta_kernel_call *call,
                            int32_t operand) {
   const tart_dwconv_params *p = call->params;
-  return inplace_ok(g, op, call, operand) && p->stride_h == 1 && p->dilation_h == 1;
+  return inplace_ok(g, op, call, operand) && p->win.stride_h == 1 && p->win.dilation_h == 1;
 }
 
 static const ta_variant dw_variants[] = {

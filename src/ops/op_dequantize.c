@@ -55,7 +55,7 @@ static ta_status dequantize_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call
       return st;
     tart_unary_params *p = call->params;
     p->n_elems = (int32_t)elems;
-    p->in_offset = -(int32_t)x->q.zero_point[0];
+    p->in_neg_zp = -(int32_t)x->q.zero_point[0];
     p->scale = x->q.scale[0];
     return TA_OK;
   }
@@ -86,7 +86,7 @@ static ta_status dequantize_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call
     zp[c] = (int32_t)x->q.zero_point[c];
   }
   p->scale = scale;
-  p->zero_point = zp;
+  p->zp = zp;
   return TA_OK;
 }
 

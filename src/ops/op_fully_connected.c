@@ -147,31 +147,31 @@ static ta_status fc_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   p->out_c = w->dims[0];
   p->batches = (int32_t)(x_elems / (size_t)p->accum_depth);
   if (!quantized) {
-    ta_act_range_f32(op->a.act, &p->act_min_f32, &p->act_max_f32);
+    ta_act_range_f32(op->a.act, &p->clamp.min_f32, &p->clamp.max_f32);
     return TA_OK;
   }
   int32_t y_zp = (int32_t)y->q.zero_point[0];
-  p->input_offset = -(int32_t)x->q.zero_point[0];
-  p->filter_offset = w->q.count == 1 ? -(int32_t)w->q.zero_point[0] : 0;
-  p->output_offset = y_zp;
+  p->in_neg_zp = -(int32_t)x->q.zero_point[0];
+  p->filter_neg_zp = w->q.count == 1 ? -(int32_t)w->q.zero_point[0] : 0;
+  p->rq.out_zp = y_zp;
   int32_t qmin, qmax;
   ta_dtype_qrange(y->dtype, &qmin, &qmax);
-  ta_act_range_quant(op->a.act, y->q.scale[0], y_zp, qmin, qmax, &p->act_min, &p->act_max);
-  return ta_conv_requant(g, op, x, w, y, &p->n_mult, &p->mult, &p->shift_left);
+  ta_act_range_quant(op->a.act, y->q.scale[0], y_zp, qmin, qmax, &p->clamp.min, &p->clamp.max);
+  return ta_conv_requant(g, op, x, w, y, &p->rq.n_mult, &p->rq.mult, &p->rq.shift_left);
 }
 
 /* The optimized kernel takes symmetric weights (no filter offset) only. */
 static bool opt_applies(const ta_graph *g, const ta_op *op, const ta_kernel_call *call) {
   const tart_fc_params *p = call->params;
-  return ta_op_input(g, op, 0)->dtype == TA_DT_I8 && p->filter_offset == 0;
+  return ta_op_input(g, op, 0)->dtype == TA_DT_I8 && p->filter_neg_zp == 0;
 }
 
-/* Each output starts from bias + input_offset * (sum of its weights), computed here once. */
+/* Each output starts from bias + in_neg_zp * (sum of its weights), computed here once. */
 static bool opt_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
   tart_fc_params *p = call->params;
   int32_t *init =
       ta_acc_init(g, ta_op_input(g, op, 1), call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL,
-                  p->out_c, p->accum_depth, p->accum_depth, 1, p->input_offset);
+                  p->out_c, p->accum_depth, p->accum_depth, 1, p->in_neg_zp);
   if (!init)
     return false;
   p->acc_init = init;

@@ -176,7 +176,7 @@ static ta_status mean_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   for (int32_t d = 0; d < x->rank; d++)
     if (reduced[d])
       count *= x->dims[d];
-  p->count = (int32_t)count; /* <= the input's element count, which fits int32 */
+  p->n_reduced = (int32_t)count; /* <= the input's element count, which fits int32 */
   if (!is_s8)
     return TA_OK;
 
@@ -184,13 +184,13 @@ static ta_status mean_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   int32_t in_zp, out_zp;
   ta_quant_get(x, &in_scale, &in_zp);
   ta_quant_get(y, &out_scale, &out_zp);
-  p->output_zp = out_zp;
+  p->out_zp = out_zp;
   if (in_scale == out_scale && in_zp == out_zp) {
     p->requant = 0;
     return TA_OK;
   }
   p->requant = 1;
-  p->input_zp_count = (int32_t)(uint32_t)((uint64_t)((int64_t)in_zp * count));
+  p->in_zp_times_n = (int32_t)(uint32_t)((uint64_t)((int64_t)in_zp * count));
   ta_mean_requant((double)in_scale / (double)out_scale, count, &p->mult, &p->shift_left);
   if (p->shift_left > 31)
     return ta_op_err(g, op, TA_ERR_UNSUPPORTED,

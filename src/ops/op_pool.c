@@ -187,14 +187,14 @@ static ta_status pool_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   p->channels = x->dims[3];
   p->out_h = pg.out_h;
   p->out_w = pg.out_w;
-  p->filter_h = a->filter_h;
-  p->filter_w = a->filter_w;
-  p->stride_h = a->stride_h;
-  p->stride_w = a->stride_w;
-  p->pad_h = pg.pad_h;
-  p->pad_w = pg.pad_w;
-  p->dilation_h = dil_h(a);
-  p->dilation_w = dil_w(a);
+  p->win.filter_h = a->filter_h;
+  p->win.filter_w = a->filter_w;
+  p->win.stride_h = a->stride_h;
+  p->win.stride_w = a->stride_w;
+  p->win.pad_h = pg.pad_h;
+  p->win.pad_w = pg.pad_w;
+  p->win.dilation_h = dil_h(a);
+  p->win.dilation_w = dil_w(a);
   p->count_include_pad = is_avg && a->count_include_pad && a->padding == TA_PAD_EXPLICIT;
   p->pad_bottom = a->padding == TA_PAD_EXPLICIT ? a->pad_bottom : 0;
   p->pad_right = a->padding == TA_PAD_EXPLICIT ? a->pad_right : 0;
@@ -202,9 +202,9 @@ static ta_status pool_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
     float scale = 1.0f;
     int32_t zp = 0;
     ta_quant_get(y, &scale, &zp);
-    ta_act_range_quant(a->act, scale, zp, -128, 127, &p->act_min, &p->act_max);
+    ta_act_range_quant(a->act, scale, zp, -128, 127, &p->clamp.min, &p->clamp.max);
   } else {
-    ta_act_range_f32(a->act, &p->act_min_f32, &p->act_max_f32);
+    ta_act_range_f32(a->act, &p->clamp.min_f32, &p->clamp.max_f32);
   }
   return TA_OK;
 }

@@ -134,7 +134,7 @@ static ta_status prepare_onnx(ta_graph *g, const ta_op *op, const ta_tensor *y,
     zp[c] = (int32_t)y->q.zero_point[y->q.count > 1 ? c : 0];
   }
   p->scale = scale;
-  p->zero_point = zp;
+  p->zp = zp;
   if (y->dtype == TA_DT_U16)
     p->qmin = 0, p->qmax = 65535;
   else
@@ -161,7 +161,7 @@ static ta_status prepare_requant(ta_graph *g, const ta_op *op, const ta_tensor *
   }
   p->mult = mult;
   p->shift_left = shift;
-  p->zero_point = zp;
+  p->zp = zp;
   ta_dtype_qrange(y->dtype, &p->qmin, &p->qmax);
   return TA_OK;
 }
@@ -203,13 +203,13 @@ static ta_status quantize_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) 
     return st;
   tart_unary_params *p = call->params;
   p->n_elems = (int32_t)elems;
-  p->act_min = -128;
-  p->act_max = 127;
-  p->out_offset = (int32_t)y->q.zero_point[0];
+  p->clamp.min = -128;
+  p->clamp.max = 127;
+  p->out_zp = (int32_t)y->q.zero_point[0];
   if (x->dtype == TA_DT_F32) {
     p->scale = y->q.scale[0];
   } else if (!copy && m != MODE_FLIP) {
-    p->in_offset = -(int32_t)x->q.zero_point[0];
+    p->in_neg_zp = -(int32_t)x->q.zero_point[0];
     const double real = (double)x->q.scale[0] / (double)y->q.scale[0];
     return ta_requant_multiplier(g, op, real, x->q.scale[0], y->q.scale[0], &p->mult,
                                  &p->shift_left);

@@ -73,7 +73,7 @@ static ta_status relu_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
       return st;
     tart_unary_params *p = call->params;
     p->n_elems = (int32_t)elems;
-    ta_act_range_f32(act, &p->act_min_f32, &p->act_max_f32);
+    ta_act_range_f32(act, &p->clamp.min_f32, &p->clamp.max_f32);
     return TA_OK;
   }
   const bool clamp_only = op->kind == TA_OP_RELU6 || same_quant(x, y);
@@ -84,8 +84,8 @@ static ta_status relu_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   p->n_elems = (int32_t)elems;
   if (clamp_only) {
     /* RELU6 uses the input's quantization (TFLite Micro); otherwise both are the same. */
-    ta_act_range_quant(act, x->q.scale[0], (int32_t)x->q.zero_point[0], -128, 127, &p->act_min,
-                       &p->act_max);
+    ta_act_range_quant(act, x->q.scale[0], (int32_t)x->q.zero_point[0], -128, 127, &p->clamp.min,
+                       &p->clamp.max);
     return TA_OK;
   }
   const double real = op->kind == TA_OP_RELU ? (double)x->q.scale[0] / (double)y->q.scale[0]
@@ -93,9 +93,9 @@ static ta_status relu_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   st = ta_requant_multiplier(g, op, real, x->q.scale[0], y->q.scale[0], &p->mult, &p->shift_left);
   if (st != TA_OK)
     return st;
-  p->in_offset = -(int32_t)x->q.zero_point[0];
-  p->out_offset = (int32_t)y->q.zero_point[0];
-  ta_act_range_quant(act, y->q.scale[0], p->out_offset, -128, 127, &p->act_min, &p->act_max);
+  p->in_neg_zp = -(int32_t)x->q.zero_point[0];
+  p->out_zp = (int32_t)y->q.zero_point[0];
+  ta_act_range_quant(act, y->q.scale[0], p->out_zp, -128, 127, &p->clamp.min, &p->clamp.max);
   return TA_OK;
 }
 

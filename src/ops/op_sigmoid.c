@@ -76,12 +76,11 @@ static ta_status sigmoid_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   tart_sigmoid_params *p = call->params;
   size_t elems = 0;
   ta_tensor_elems(x, &elems);
-  p->elems = (int32_t)elems;
+  p->n_elems = (int32_t)elems;
   if (!is_s8)
     return TA_OK;
-  p->input_zp = (int32_t)x->q.zero_point[0];
-  if (!ta_sigmoid_input_scaling(x->q.scale[0], &p->input_mult, &p->input_shift_left,
-                                &p->input_range_radius))
+  p->in_zp = (int32_t)x->q.zero_point[0];
+  if (!ta_sigmoid_input_scaling(x->q.scale[0], &p->in_mult, &p->in_shift_left, &p->in_range_radius))
     return ta_op_err(g, op, TA_ERR_INTERNAL, "input scaling changed after check");
   return TA_OK;
 }

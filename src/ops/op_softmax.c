@@ -73,10 +73,10 @@ static ta_status softmax_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
     return TA_OK;
   const int32_t scaled_diff_integer_bits = 5;
   if (!ta_softmax_input_scaling((double)op->a.beta, (double)x->q.scale[0], scaled_diff_integer_bits,
-                                &p->input_mult, &p->input_shift_left))
+                                &p->in_mult, &p->in_shift_left))
     return ta_op_err(g, op, TA_ERR_INTERNAL, "softmax scaling changed after check");
   /* TFLM: diff_min = -1.0 * CalculateInputRadius(...), stored as an int. */
-  p->diff_min = -ta_input_radius(scaled_diff_integer_bits, p->input_shift_left, 31);
+  p->diff_min = -ta_input_radius(scaled_diff_integer_bits, p->in_shift_left, 31);
   return TA_OK;
 }
 

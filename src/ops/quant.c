@@ -67,7 +67,7 @@ static int32_t quantize_act(float f, float scale, int32_t zero_point) {
 }
 
 void ta_act_range_quant(ta_act act, float scale, int32_t zero_point, int32_t qmin, int32_t qmax,
-                        int32_t *act_min, int32_t *act_max) {
+                        int32_t *clamp_min, int32_t *clamp_max) {
   int32_t lo = qmin, hi = qmax;
   switch (act) {
   case TA_ACT_RELU: lo = quantize_act(0.0f, scale, zero_point); break;
@@ -81,28 +81,28 @@ void ta_act_range_quant(ta_act act, float scale, int32_t zero_point, int32_t qmi
     break;
   case TA_ACT_NONE: break;
   }
-  *act_min = lo > qmin ? lo : qmin;
-  *act_max = hi < qmax ? hi : qmax;
+  *clamp_min = lo > qmin ? lo : qmin;
+  *clamp_max = hi < qmax ? hi : qmax;
 }
 
-void ta_act_range_f32(ta_act act, float *act_min, float *act_max) {
+void ta_act_range_f32(ta_act act, float *clamp_min, float *clamp_max) {
   switch (act) {
   case TA_ACT_RELU:
-    *act_min = 0.0f;
-    *act_max = FLT_MAX;
+    *clamp_min = 0.0f;
+    *clamp_max = FLT_MAX;
     return;
   case TA_ACT_RELU6:
-    *act_min = 0.0f;
-    *act_max = 6.0f;
+    *clamp_min = 0.0f;
+    *clamp_max = 6.0f;
     return;
   case TA_ACT_RELU_N1_TO_1:
-    *act_min = -1.0f;
-    *act_max = 1.0f;
+    *clamp_min = -1.0f;
+    *clamp_max = 1.0f;
     return;
   case TA_ACT_NONE: break;
   }
-  *act_min = -FLT_MAX;
-  *act_max = FLT_MAX;
+  *clamp_min = -FLT_MAX;
+  *clamp_max = FLT_MAX;
 }
 
 int32_t ta_conv_out_size(ta_padding pad, int32_t in, int32_t filter, int32_t stride,
@@ -182,7 +182,7 @@ ta_status ta_check_per_tensor_quant(const ta_graph *g, const ta_op *op, const ta
 }
 
 int32_t *ta_acc_init(ta_graph *g, const ta_tensor *w, const ta_tensor *bias, int32_t n,
-                     int32_t taps, int32_t c_stride, int32_t t_stride, int32_t input_offset) {
+                     int32_t taps, int32_t c_stride, int32_t t_stride, int32_t in_neg_zp) {
   if (!w || !ta_tensor_is_const(w) || w->dtype != TA_DT_I8)
     return NULL;
   if (bias && (!ta_tensor_is_const(bias) || bias->dtype != TA_DT_I32))
@@ -205,8 +205,8 @@ int32_t *ta_acc_init(ta_graph *g, const ta_tensor *w, const ta_tensor *bias, int
       memcpy(&b, bias->data + (size_t)c * sizeof(int32_t), sizeof b);
     /* Wraps like the kernel's int32 accumulator would; exact whenever the reference's sum
      * fits in int32, the bound every int8 kernel relies on. */
-    init[c] = (int32_t)(uint32_t)((uint64_t)(uint32_t)b +
-                                  (uint64_t)(int64_t)((int64_t)input_offset * sum));
+    init[c] =
+        (int32_t)(uint32_t)((uint64_t)(uint32_t)b + (uint64_t)(int64_t)((int64_t)in_neg_zp * sum));
   }
   return init;
 }

@@ -32,6 +32,7 @@ typedef enum ta_kernel_id {
 #define TART_I16_ARR(fam, f, cnt)
 #define TART_I32_ARR(fam, f, cnt)
 #define TART_F32_ARR(fam, f, cnt)
+#define TART_SUB(fam, f, part)
 #define TART_PARAMS_END(fam)
 #define TART_KERNEL(name, fam, src) TA_K_##name,
 #define TART_KERNEL_SCRATCH(name, fam, src) TA_K_##name,
@@ -48,6 +49,7 @@ typedef enum ta_field_kind {
   TA_FIELD_I16_ARR,
   TA_FIELD_I32_ARR,
   TA_FIELD_F32_ARR,
+  TA_FIELD_SUB, /* a part: a struct of its own, described by ta_field.part */
 } ta_field_kind;
 
 /* One field of a runtime parameter struct, as declared in its .def file. */
@@ -56,11 +58,12 @@ typedef struct ta_field {
   ta_field_kind kind;
   size_t offset;
   int32_t vec_len;         /* TA_FIELD_I32_VEC */
-  const char *count_field; /* *_ARR: the I32 field holding the element count */
+  const char *count_field; /* *_ARR: the I32 field (of the same struct) holding the count */
+  const struct ta_params_desc *part; /* TA_FIELD_SUB */
 } ta_field;
 
 typedef struct ta_params_desc {
-  const char *family; /* "conv" names struct tart_conv_params */
+  const char *family; /* "conv" names struct tart_conv_params (a part too: "rq") */
   size_t size;
   const ta_field *fields;
   int32_t n_fields;

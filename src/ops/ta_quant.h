@@ -23,9 +23,9 @@ ta_status ta_requant_multiplier(const ta_graph *g, const ta_op *op, double real,
 /* Clamp range of a fused activation on a quantized output (CalculateActivationRangeQuantized):
  * qmin/qmax are the dtype limits, the result never leaves them. */
 void ta_act_range_quant(ta_act act, float scale, int32_t zero_point, int32_t qmin, int32_t qmax,
-                        int32_t *act_min, int32_t *act_max);
+                        int32_t *clamp_min, int32_t *clamp_max);
 /* Float clamp range of a fused activation. */
-void ta_act_range_f32(ta_act act, float *act_min, float *act_max);
+void ta_act_range_f32(ta_act act, float *clamp_min, float *clamp_max);
 
 /* TFLite's ComputeOutSize; returns <= 0 when the window does not fit (VALID). */
 int32_t ta_conv_out_size(ta_padding pad, int32_t in, int32_t filter, int32_t stride,
@@ -52,12 +52,12 @@ bool ta_quant_get(const ta_tensor *t, float *scale, int32_t *zero_point);
 ta_status ta_check_per_tensor_quant(const ta_graph *g, const ta_op *op, const ta_tensor *t,
                                     const char *what);
 
-/* For the optimized int8 kernels: acc_init[c] = bias[c] + input_offset * sum over t < taps of
+/* For the optimized int8 kernels: acc_init[c] = bias[c] + in_neg_zp * sum over t < taps of
  * w[c * c_stride + t * t_stride], c < n (int8 weights, int32 bias; bias may be NULL). NULL
  * when the weights or the bias are not constant (the reference kernel is used then), or on
  * allocation failure (reported). */
 int32_t *ta_acc_init(ta_graph *g, const ta_tensor *w, const ta_tensor *bias, int32_t n,
-                     int32_t taps, int32_t c_stride, int32_t t_stride, int32_t input_offset);
+                     int32_t taps, int32_t c_stride, int32_t t_stride, int32_t in_neg_zp);
 
 /* A constant int8 depthwise filter [taps, channels] in the order of
  * tart_depthwise_conv2d_s8_opt (defs/conv.def: dwconv.packed): per group of four channels,

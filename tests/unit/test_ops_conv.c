@@ -669,16 +669,16 @@ static void test_prepared_params(void **state) {
       print_messages(&r);
     assert_int_equal(st, TA_OK);
     const tart_conv_params *p = r.calls[0].params;
-    assert_int_equal(p->n_mult, k == 0 ? 1 : 4);
-    for (int32_t c = 0; c < p->n_mult; c++) {
+    assert_int_equal(p->rq.n_mult, k == 0 ? 1 : 4);
+    for (int32_t c = 0; c < p->rq.n_mult; c++) {
       int32_t m, sh;
       ref_quantize_multiplier((double)t.in_s * (double)t.w_s[c] / (double)t.out_s, &m, &sh);
-      assert_int_equal(p->mult[c], m);
-      assert_int_equal(p->shift_left[c], sh);
+      assert_int_equal(p->rq.mult[c], m);
+      assert_int_equal(p->rq.shift_left[c], sh);
     }
-    assert_int_equal(p->pad_h, 1);
-    assert_int_equal(p->input_offset, -t.in_zp);
-    assert_int_equal(p->output_offset, t.out_zp);
+    assert_int_equal(p->win.pad_h, 1);
+    assert_int_equal(p->in_neg_zp, -t.in_zp);
+    assert_int_equal(p->rq.out_zp, t.out_zp);
     assert_int_equal(r.calls[0].n_in, 3);
     assert_int_equal(r.calls[0].in[2], -1);
     assert_int_equal(ta_graph_macs(r.g), 6 * 6 * 4 * 3 * 3 * 3);
@@ -811,9 +811,9 @@ static void test_requant_s8_equals_reference(void **state) {
   for (size_t i = 0; i < sizeof accs / sizeof accs[0]; i++)
     for (size_t j = 0; j < sizeof ms / sizeof ms[0]; j++)
       for (int32_t s = -31; s <= 31; s++, n++) {
-        mult[0] = ms[j], shift[0] = s, q.output_offset = (int32_t)(n % 41) - 20;
+        mult[0] = ms[j], shift[0] = s, q.out_zp = (int32_t)(n % 41) - 20;
         assert_int_equal(tart_requant_s8(&q, accs[i], 0),
-                         requant_reference(accs[i], ms[j], s, q.output_offset, -128, 127));
+                         requant_reference(accs[i], ms[j], s, q.out_zp, -128, 127));
       }
   uint32_t r = 0x2545F491u;
   for (int k = 0; k < 2000000; k++, n++) {
@@ -823,11 +823,11 @@ static void test_requant_s8_equals_reference(void **state) {
     mult[0] = (int32_t)((r >> 1) | (1u << 30));
     r ^= r << 13, r ^= r >> 17, r ^= r << 5;
     shift[0] = (int32_t)(r % 40u) - 31;
-    q.output_offset = (int32_t)(r >> 26) - 32;
-    q.act_min = (r & 64) ? q.output_offset : -128; /* a fused RELU now and then */
+    q.out_zp = (int32_t)(r >> 26) - 32;
+    q.clamp_min = (r & 64) ? q.out_zp : -128; /* a fused RELU now and then */
     if (tart_requant_s8(&q, acc, 0) !=
-        requant_reference(acc, mult[0], shift[0], q.output_offset, q.act_min, 127))
-      fail_msg("acc %d mult %d shift %d offset %d", acc, mult[0], shift[0], q.output_offset);
+        requant_reference(acc, mult[0], shift[0], q.out_zp, q.clamp_min, 127))
+      fail_msg("acc %d mult %d shift %d offset %d", acc, mult[0], shift[0], q.out_zp);
   }
   assert_true(n > 2000000);
 }

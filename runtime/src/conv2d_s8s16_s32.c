@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * conv2d_s8s16.c: integer 2-D convolution into int32 accumulators (NHWC, grouped): ONNX
+ * conv2d_s8s16_s32.c: integer 2-D convolution into int32 accumulators (NHWC, grouped): ONNX
  * ConvInteger, and the accumulation half of QLinearConv when its weights do not fit symmetric
  * int8 (see defs/conv.def). Window taps outside the input are skipped, which is padding with
- * the input zero point (the zero of (x + input_offset)).
+ * the input zero point (the zero of (x + in_neg_zp)).
  */
 #include "tart.h"
 #include "tart_fixedpoint.h"
@@ -18,33 +18,33 @@ tart_status tart_conv2d_s8s16_s32(const tart_conv_params *p, const void *const *
   if (p->groups <= 0 || p->out_c % p->groups != 0 || p->filter_c * p->groups != p->in_c)
     return TART_ERR_PARAMS;
   const int32_t per_group = p->out_c / p->groups;
-  const int32_t filter_elems = p->filter_h * p->filter_w * p->filter_c;
+  const int32_t filter_elems = p->win.filter_h * p->win.filter_w * p->filter_c;
   const int32_t in_row = p->in_w * p->in_c;
   const int32_t in_image = p->in_h * in_row;
   for (int32_t b = 0; b < p->batches; b++) {
     const int8_t *in_b = input + b * in_image;
     for (int32_t oy = 0; oy < p->out_h; oy++) {
-      const int32_t iy0 = oy * p->stride_h - p->pad_h;
+      const int32_t iy0 = oy * p->win.stride_h - p->win.pad_h;
       for (int32_t ox = 0; ox < p->out_w; ox++) {
-        const int32_t ix0 = ox * p->stride_w - p->pad_w;
+        const int32_t ix0 = ox * p->win.stride_w - p->win.pad_w;
         int32_t *o = output + ((b * p->out_h + oy) * p->out_w + ox) * p->out_c;
         for (int32_t oc = 0, g = 0; g < p->groups; g++) {
           const int8_t *in_g = in_b + g * p->filter_c;
           for (int32_t j = 0; j < per_group; j++, oc++) {
             const int16_t *f = filter + oc * filter_elems;
             int32_t acc = bias ? bias[oc] : 0;
-            for (int32_t fy = 0; fy < p->filter_h; fy++) {
-              const int32_t iy = iy0 + p->dilation_h * fy;
+            for (int32_t fy = 0; fy < p->win.filter_h; fy++) {
+              const int32_t iy = iy0 + p->win.dilation_h * fy;
               if (iy < 0 || iy >= p->in_h)
                 continue;
-              for (int32_t fx = 0; fx < p->filter_w; fx++) {
-                const int32_t ix = ix0 + p->dilation_w * fx;
+              for (int32_t fx = 0; fx < p->win.filter_w; fx++) {
+                const int32_t ix = ix0 + p->win.dilation_w * fx;
                 if (ix < 0 || ix >= p->in_w)
                   continue;
                 const int8_t *x = in_g + iy * in_row + ix * p->in_c;
-                const int16_t *w = f + (fy * p->filter_w + fx) * p->filter_c;
+                const int16_t *w = f + (fy * p->win.filter_w + fx) * p->filter_c;
                 for (int32_t ic = 0; ic < p->filter_c; ic++)
-                  acc = tart_wrap_add(acc, (int32_t)w[ic] * ((int32_t)x[ic] + p->input_offset));
+                  acc = tart_wrap_add(acc, (int32_t)w[ic] * ((int32_t)x[ic] + p->in_neg_zp));
               }
             }
             o[oc] = acc;

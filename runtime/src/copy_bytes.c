@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * copy.c: a byte copy. RESHAPE changes only the shape, so its kernel copies the data as it is
- * (the memory planner can make the output alias the input and drop the call).
+ * copy_bytes.c: a byte copy. RESHAPE changes only the shape, so its kernel copies the data as
+ * it is (the memory planner can make the output alias the input and drop the call).
  */
 #include <string.h>
 
