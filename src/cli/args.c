@@ -5,7 +5,6 @@
  */
 #include "ta_cli.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,27 +51,6 @@ bool ta_arg_value(ta_args *a, const char *name, const char **value, ta_status *s
 
 bool ta_arg_flag(ta_args *a, const char *name) {
   return strcmp(a->argv[a->i], name) == 0;
-}
-
-const char *ta_default_model_name(ta_ctx *ctx, const char *path) {
-  const char *base = strrchr(path, '/');
-  base = base ? base + 1 : path;
-  size_t len = strcspn(base, ".");
-  if (len == 0)
-    return "model";
-  if (len > 40)
-    len = 40;
-  char *name = ta_new(ctx, len + 3);
-  if (!name)
-    return "model";
-  size_t o = 0;
-  if (isdigit((unsigned char)base[0])) {
-    name[o++] = 'm';
-    name[o++] = '_';
-  }
-  for (size_t i = 0; i < len; i++)
-    name[o++] = isalnum((unsigned char)base[i]) ? (char)tolower((unsigned char)base[i]) : '_';
-  return name;
 }
 
 static bool arg_plan_option(ta_args *a, ta_plan_options *opt, ta_status *st) {

@@ -5,14 +5,11 @@
  * the system compiler; a Cortex-M target builds a firmware and runs it on QEMU's model of the
  * board (or on a real board reached through --device), through the device session.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "ta_cli.h"
-#include "ta_session.h"
 
 static const char help[] =
     "usage: tinyaot run MODEL --input FILE [--input FILE ...] --output-dir DIR [options]\n"
@@ -34,41 +31,6 @@ static const char help[] =
     "  --name NAME        symbol prefix for the generated code\n"
     "  --keep-build       keep the temporary build directory and print its "
     "path\n" TA_CLI_COMPILE_OPTIONS_HELP "  -h, --help         this text\n";
-
-/* Build the firmware for board b, run it once on the device, write the outputs. */
-static ta_status run_on_device(ta_model *m, const ta_fileset *fs, const char *name,
-                               const ta_board *b, const char *const *inputs, int32_t n_inputs,
-                               const char *out, const char *device, int32_t timeout_s, bool keep) {
-  ta_ctx *ctx = m->g->ctx;
-  uint8_t *data[TA_SESSION_MAX_IO];
-  if (m->g->n_inputs > TA_SESSION_MAX_IO)
-    return ta_err(ctx, TA_ERR_UNSUPPORTED, "at most %d inputs on a device", TA_SESSION_MAX_IO);
-  ta_status st = ta_device_read_inputs(m->g, inputs, n_inputs, data);
-  if (st != TA_OK)
-    return st;
-  char *dir;
-  st = ta_make_temp_dir(ctx, "fw", &dir);
-  if (st != TA_OK)
-    return st;
-  ta_firmware fw;
-  st = ta_fw_build(m->g, fs, name, b, dir, &fw);
-  ta_device_result r;
-  if (st == TA_OK) {
-    ta_device_options o = {device, false, 1, timeout_s, NULL};
-    st = ta_device_run(m->g, &fw, (const void *const *)data, &o, &r);
-  }
-  if (st == TA_OK && mkdir(out, 0777) != 0 && errno != EEXIST)
-    st = ta_err(ctx, TA_ERR_IO, "cannot create output directory '%s': %s", out, strerror(errno));
-  for (int32_t k = 0; k < m->g->n_outputs && st == TA_OK; k++) {
-    char *p = ta_fmt(ctx, "%s/output_%d.bin", out, k);
-    st = p ? ta_write_file(ctx, p, r.outputs[k], r.output_bytes[k]) : TA_ERR_LIMIT;
-  }
-  if (keep)
-    ta_report(ctx, TA_NOTE, "firmware build kept in %s", dir);
-  else
-    ta_remove_tree(dir);
-  return st;
-}
 
 #define MAX_INPUTS 64
 
@@ -158,8 +120,8 @@ int ta_cmd_run(int argc, char **argv) {
   if (st == TA_OK) {
     ctx.file = NULL;
     if (board) {
-      st = run_on_device(&m, &fs, name, board, inputs, n_inputs, out, device, (int32_t)timeout_s,
-                         keep);
+      st = ta_device_run_files(&m, &fs, name, board, inputs, n_inputs, out, device,
+                               (int32_t)timeout_s, keep);
     } else {
       ta_host_run_options ro = {name, inputs, n_inputs, out, keep, NULL};
       st = ta_host_run(m.g, &fs, &ro);

@@ -1,17 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ta_cli.h: the command line, a thin layer over the compile entry point (ta_compile.h) and
- * the device runners: argument parsing and printing.
+ * ta_cli.h: the command line, a thin layer over the compile entry point (ta_compile.h), the
+ * device runners (ta_measure.h) and the report writers (ta_report.h): argument parsing,
+ * library calls and printing.
  * Exit codes: 0 success, 1 bad input or usage, 2 internal error (a bug: please report it).
  */
 #ifndef TA_CLI_H
 #define TA_CLI_H
 
-#include "ta_compile.h"
-#include "ta_device.h"
-
-/* Default model name from a path: the file stem made into a C identifier. */
-const char *ta_default_model_name(ta_ctx *ctx, const char *path);
+#include "ta_report.h"
 
 /* A context whose diagnostics go to stderr as "tinyaot: error: ...". */
 void ta_cli_ctx_init(ta_ctx *ctx);

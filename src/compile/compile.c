@@ -2,10 +2,13 @@
 /*
  * compile.c: the pipeline as one straight line of stages (see ta_compile.h): frontend ->
  * passes -> check -> prepare -> plan. Each stage is a call into its own library; this file
- * only strings them together and decides nothing about a model itself.
+ * only strings them together and decides nothing about a model itself. The default model
+ * name (the generated code's symbol prefix) lives here too: every command that emits code
+ * derives it the same way.
  */
 #include "ta_compile.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "ta_backend.h"
@@ -105,4 +108,25 @@ ta_status ta_compile_file(ta_ctx *ctx, const char *path, const ta_compile_option
   if (st != TA_OK)
     return st;
   return ta_compile_bytes(ctx, path, data, len, opt, m);
+}
+
+const char *ta_default_model_name(ta_ctx *ctx, const char *path) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  size_t len = strcspn(base, ".");
+  if (len == 0)
+    return "model";
+  if (len > 40)
+    len = 40;
+  char *name = ta_new(ctx, len + 3);
+  if (!name)
+    return "model";
+  size_t o = 0;
+  if (isdigit((unsigned char)base[0])) {
+    name[o++] = 'm';
+    name[o++] = '_';
+  }
+  for (size_t i = 0; i < len; i++)
+    name[o++] = isalnum((unsigned char)base[i]) ? (char)tolower((unsigned char)base[i]) : '_';
+  return name;
 }

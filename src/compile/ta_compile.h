@@ -76,4 +76,9 @@ ta_status ta_compile_bytes(ta_ctx *ctx, const char *path, const uint8_t *data, s
 ta_status ta_compile_file(ta_ctx *ctx, const char *path, const ta_compile_options *opt,
                           ta_model *m);
 
+/* The default model name (symbol prefix of the generated code) for a model file: its stem
+ * made into a C identifier (lower case, '_' for other characters, "m_" before a digit, at
+ * most 40 characters; "model" when empty). In the arena. */
+const char *ta_default_model_name(ta_ctx *ctx, const char *path);
+
 #endif
