@@ -195,30 +195,11 @@ int ta_cmd_bench(int argc, char **argv) {
   ta_compile_options copt;
   ta_compile_options_init(&copt);
   for (; a.i < argc && st == TA_OK; a.i++) {
-    const char *v;
-    if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
-      fputs(help, stdout);
+    if (ta_arg_help(&a, help))
       return 0;
-    }
-    if (ta_arg_flag(&a, "--json")) {
-      json = true;
-      continue;
-    }
-    if (ta_arg_flag(&a, "--keep-build")) {
-      keep = true;
-      continue;
-    }
-    if (ta_arg_value(&a, "--input", &v, &st)) {
-      if (st != TA_OK)
-        break;
-      if (n_inputs == MAX_INPUTS) {
-        fprintf(stderr, "tinyaot bench: at most %d inputs\n", MAX_INPUTS);
-        return 1;
-      }
-      inputs[n_inputs++] = v;
-      continue;
-    }
-    if (ta_arg_value(&a, "--target", &target, &st) || ta_arg_value(&a, "--name", &name, &st) ||
+    if (ta_arg_switch(&a, "--json", &json) || ta_arg_switch(&a, "--keep-build", &keep) ||
+        ta_arg_list(&a, "--input", inputs, &n_inputs, MAX_INPUTS, &st) ||
+        ta_arg_value(&a, "--target", &target, &st) || ta_arg_value(&a, "--name", &name, &st) ||
         ta_arg_value(&a, "--device", &device, &st) ||
         ta_arg_value(&a, "--timeout", &timeout, &st) || ta_arg_value(&a, "--suite", &suite, &st) ||
         ta_arg_value(&a, "--models", &models, &st) ||
@@ -226,35 +207,21 @@ int ta_cmd_bench(int argc, char **argv) {
         ta_arg_value(&a, "--report", &report, &st) || ta_arg_value(&a, "--svg", &svg, &st) ||
         ta_arg_value(&a, "--anchors", &anchors_path, &st) || ta_arg_compile_option(&a, &copt, &st))
       continue;
-    if (argv[a.i][0] == '-') {
-      fprintf(stderr, "tinyaot bench: unknown option '%s' (see tinyaot bench --help)\n", argv[a.i]);
+    if (ta_arg_unknown(&a) || !ta_arg_model(&a, &model))
       return 1;
-    }
-    if (model) {
-      fprintf(stderr, "tinyaot bench: more than one model given ('%s' and '%s')\n", model,
-              argv[a.i]);
-      return 1;
-    }
-    model = argv[a.i];
   }
   if (st != TA_OK)
     return 1;
-  long timeout_s = 0;
-  if (timeout) {
-    char *end;
-    timeout_s = strtol(timeout, &end, 10);
-    if (*end || timeout_s <= 0 || timeout_s > 86400) {
-      fprintf(stderr, "tinyaot bench: --timeout '%s': expected seconds, 1 to 86400\n", timeout);
-      return 1;
-    }
-  }
+  int32_t timeout_s;
+  if (!ta_arg_seconds(&a, timeout, &timeout_s))
+    return 1;
   if (suite) {
     if (model || n_inputs || device) {
       fprintf(stderr, "tinyaot bench: --suite takes no MODEL, --input or --device\n");
       return 1;
     }
-    return run_suite(argc, argv, suite, models, targets, report, svg, anchors_path,
-                     (int32_t)timeout_s, &copt);
+    return run_suite(argc, argv, suite, models, targets, report, svg, anchors_path, timeout_s,
+                     &copt);
   }
   if (!model) {
     fprintf(stderr, "tinyaot bench: no MODEL given\n%s", help);
@@ -272,7 +239,7 @@ int ta_cmd_bench(int argc, char **argv) {
   ta_bench_run r;
   st = ta_device_bench_prepare(&ctx, model, name, inputs, n_inputs, &copt, &bm);
   if (st == TA_OK)
-    st = ta_device_bench_run(&bm, board, device, (int32_t)timeout_s, &r);
+    st = ta_device_bench_run(&bm, board, device, timeout_s, &r);
   if (st == TA_OK) {
     ta_buf b;
     ta_buf_init(&b, &ctx);

@@ -27,24 +27,13 @@ int ta_cmd_compile(int argc, char **argv) {
   ta_compile_options copt;
   ta_compile_options_init(&copt);
   for (; a.i < argc && st == TA_OK; a.i++) {
-    if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
-      fputs(help, stdout);
+    if (ta_arg_help(&a, help))
       return 0;
-    }
     if (ta_arg_value(&a, "-o", &out, &st) || ta_arg_value(&a, "--output", &out, &st) ||
         ta_arg_value(&a, "--name", &name, &st) || ta_arg_compile_option(&a, &copt, &st))
       continue;
-    if (argv[a.i][0] == '-') {
-      fprintf(stderr, "tinyaot compile: unknown option '%s' (see tinyaot compile --help)\n",
-              argv[a.i]);
+    if (ta_arg_unknown(&a) || !ta_arg_model(&a, &model))
       return 1;
-    }
-    if (model) {
-      fprintf(stderr, "tinyaot compile: more than one model given ('%s' and '%s')\n", model,
-              argv[a.i]);
-      return 1;
-    }
-    model = argv[a.i];
   }
   if (st != TA_OK)
     return 1;

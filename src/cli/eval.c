@@ -46,17 +46,9 @@ typedef struct eval_opts {
   const char *model, *data, *labels, *classes, *expect, *report, *target, *name, *layout;
   double atol, rtol;
   uint64_t flash_budget, ram_budget;
-  int64_t limit;
+  uint64_t limit;
   ta_compile_options compile;
 } eval_opts;
-
-static uint64_t parse_u64(const char *s, bool *ok) {
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 10);
-  *ok = !errno && end != s && *end == '\0';
-  return v;
-}
 
 static void progress(int32_t done, int32_t total, bool tty) {
   if (tty) {
@@ -98,7 +90,7 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
   ta_eval_set set;
   ta_eval_stats r;
   const ta_eval_files files = {o->data, o->labels, o->expect};
-  if ((st = ta_report_eval_load(ctx, m.g, o->model, &files, o->limit, &set)) != TA_OK ||
+  if ((st = ta_report_eval_load(ctx, m.g, o->model, &files, (int64_t)o->limit, &set)) != TA_OK ||
       (st = ta_report_eval_init(ctx, &set, o->classes, o->atol, o->rtol, &r)) != TA_OK)
     return st;
   uint8_t *out = ta_new(ctx, set.out_bytes);
@@ -162,68 +154,32 @@ int ta_cmd_eval(int argc, char **argv) {
   eval_opts o;
   memset(&o, 0, sizeof o);
   o.target = "cortex-m4";
-  o.atol = 1e-4;
-  o.rtol = 1e-3;
+  const char *atol = NULL, *rtol = NULL;
   o.flash_budget = 256 * 1024;
   o.ram_budget = 64 * 1024;
   ta_compile_options_init(&o.compile);
   ta_status st = TA_OK;
   for (; a.i < argc && st == TA_OK; a.i++) {
-    const char *v = NULL;
-    if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
-      fputs(help, stdout);
+    if (ta_arg_help(&a, help))
       return 0;
-    }
     if (ta_arg_value(&a, "--data", &o.data, &st) || ta_arg_value(&a, "--labels", &o.labels, &st) ||
         ta_arg_value(&a, "--classes", &o.classes, &st) ||
         ta_arg_value(&a, "--expect", &o.expect, &st) ||
         ta_arg_value(&a, "--report", &o.report, &st) ||
         ta_arg_value(&a, "--target", &o.target, &st) || ta_arg_value(&a, "--name", &o.name, &st) ||
         ta_arg_value(&a, "--plot-layout", &o.layout, &st) ||
-        ta_arg_compile_option(&a, &o.compile, &st))
+        ta_arg_value(&a, "--atol", &atol, &st) || ta_arg_value(&a, "--rtol", &rtol, &st) ||
+        ta_arg_count(&a, "--flash-budget", &o.flash_budget, &st) ||
+        ta_arg_count(&a, "--ram-budget", &o.ram_budget, &st) ||
+        ta_arg_count(&a, "--limit", &o.limit, &st) || ta_arg_compile_option(&a, &o.compile, &st))
       continue;
-    bool ok = true;
-    if (ta_arg_value(&a, "--atol", &v, &st)) {
-      if (st == TA_OK)
-        o.atol = strtod(v, NULL);
-      continue;
-    }
-    if (ta_arg_value(&a, "--rtol", &v, &st)) {
-      if (st == TA_OK)
-        o.rtol = strtod(v, NULL);
-      continue;
-    }
-    if (ta_arg_value(&a, "--flash-budget", &v, &st) || ta_arg_value(&a, "--ram-budget", &v, &st) ||
-        ta_arg_value(&a, "--limit", &v, &st)) {
-      if (st != TA_OK)
-        break;
-      uint64_t x = parse_u64(v, &ok);
-      if (!ok || x == 0) {
-        fprintf(stderr, "tinyaot eval: %s takes a positive whole number, not '%s'\n", argv[a.i - 1],
-                v);
-        return 1;
-      }
-      if (strcmp(argv[a.i - 1], "--flash-budget") == 0)
-        o.flash_budget = x;
-      else if (strcmp(argv[a.i - 1], "--ram-budget") == 0)
-        o.ram_budget = x;
-      else
-        o.limit = (int64_t)x;
-      continue;
-    }
-    if (argv[a.i][0] == '-') {
-      fprintf(stderr, "tinyaot eval: unknown option '%s' (see tinyaot eval --help)\n", argv[a.i]);
+    if (ta_arg_unknown(&a) || !ta_arg_model(&a, &o.model))
       return 1;
-    }
-    if (o.model) {
-      fprintf(stderr, "tinyaot eval: more than one model given ('%s' and '%s')\n", o.model,
-              argv[a.i]);
-      return 1;
-    }
-    o.model = argv[a.i];
   }
   if (st != TA_OK)
     return 1;
+  o.atol = atol ? strtod(atol, NULL) : 1e-4;
+  o.rtol = rtol ? strtod(rtol, NULL) : 1e-3;
   if (!o.model || !o.data || !o.labels) {
     fprintf(stderr, "tinyaot eval: %s\n%s",
             !o.model  ? "no MODEL given"

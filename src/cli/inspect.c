@@ -48,29 +48,14 @@ int ta_cmd_inspect(int argc, char **argv) {
   ta_compile_options_init(&copt);
   ta_status ast = TA_OK;
   for (; a.i < argc && ast == TA_OK; a.i++) {
-    if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
-      fputs(help, stdout);
+    if (ta_arg_help(&a, help))
       return 0;
-    }
-    if (ta_arg_flag(&a, "--json")) {
-      json = true;
+    if (ta_arg_switch(&a, "--json", &json) || ta_arg_switch(&a, "--plan", &show_plan) ||
+        ta_arg_switch(&a, "--code-size", &code_size) ||
+        ta_arg_value(&a, "--plan-svg", &svg, &ast) || ta_arg_compile_option(&a, &copt, &ast))
       continue;
-    }
-    if (ta_arg_flag(&a, "--plan")) {
-      show_plan = true;
-      continue;
-    }
-    if (ta_arg_flag(&a, "--code-size")) {
-      code_size = true;
-      continue;
-    }
-    if (ta_arg_value(&a, "--plan-svg", &svg, &ast) || ta_arg_compile_option(&a, &copt, &ast))
-      continue;
-    if (argv[a.i][0] == '-') {
-      fprintf(stderr, "tinyaot inspect: unknown option '%s' (see tinyaot inspect --help)\n",
-              argv[a.i]);
+    if (ta_arg_unknown(&a))
       return 1;
-    }
     if (model) {
       fprintf(stderr, "tinyaot inspect: more than one model given\n");
       return 1;
@@ -92,34 +77,12 @@ int ta_cmd_inspect(int argc, char **argv) {
     return ta_cli_exit_code(st);
   }
   ta_graph *g = m.g;
-  ta_inspect_info info = {model, &copt.plan, 0, m.plan.arena_bytes, NULL};
-  if (ta_report_weights_bytes(&m, &info.weights_bytes) != TA_OK) {
-    ta_ctx_free(&ctx);
-    return 1;
-  }
-  /* The same model planned with inputs and outputs in the arena, for comparison with
-   * engines that count them (TFLM does). */
-  if (!copt.plan.io_in_arena) {
-    ta_compile_options o2 = copt;
-    o2.plan.io_in_arena = true;
-    ta_model m2;
-    if (ta_compile_file(&ctx, model, &o2, &m2) == TA_OK)
-      info.arena_io_bytes = m2.plan.arena_bytes;
-  }
+  ta_inspect_info info;
   ta_code_size cs;
-  memset(&cs, 0, sizeof cs);
-  if (code_size) {
-    ta_fileset fs;
-    ta_cgen_options gopt = {ta_default_model_name(&ctx, model), model};
-    st = ta_cgen_emit(g, m.calls, &m.plan, &gopt, &fs);
-    ctx.file = NULL;
-    if (st == TA_OK)
-      st = ta_host_code_size(&ctx, &fs, &cs);
-    if (st != TA_OK) {
-      ta_ctx_free(&ctx);
-      return ta_cli_exit_code(st);
-    }
-    info.code_size = &cs;
+  st = ta_report_inspect_info(&ctx, model, &copt, &m, code_size ? &cs : NULL, &info);
+  if (st != TA_OK) {
+    ta_ctx_free(&ctx);
+    return ta_cli_exit_code(st);
   }
   ta_buf b;
   if (svg) {

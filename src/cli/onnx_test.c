@@ -172,47 +172,33 @@ int ta_cmd_onnx_test(int argc, char **argv) {
   suite s;
   memset(&s, 0, sizeof s);
   ta_compile_options_init(&s.run.copt);
-  for (; a.i < argc; a.i++) {
-    if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
-      fputs(help, stdout);
-      return 0;
-    }
-    if (ta_arg_flag(&a, "--verbose") || ta_arg_flag(&a, "-v")) {
-      s.verbose = true;
-      continue;
-    }
-    if (ta_arg_flag(&a, "--keep")) {
-      s.run.keep = true;
-      continue;
-    }
+  ta_status st = TA_OK;
+  for (; a.i < argc && st == TA_OK; a.i++) {
     const char *v;
-    ta_status ast = TA_OK;
-    if (ta_arg_compile_option(&a, &s.run.copt, &ast)) {
-      if (ast != TA_OK)
-        return 1;
+    if (ta_arg_help(&a, help))
+      return 0;
+    if (ta_arg_switch(&a, "--verbose", &s.verbose) || ta_arg_switch(&a, "-v", &s.verbose) ||
+        ta_arg_switch(&a, "--keep", &s.run.keep) || ta_arg_compile_option(&a, &s.run.copt, &st))
       continue;
-    }
-    if (ta_arg_value(&a, "--loose", &v, &ast)) {
-      if (ast != TA_OK)
-        return 1;
-      if (s.n_loose == (int32_t)TA_ARRAY_LEN(s.loose)) {
+    if (ta_arg_value(&a, "--loose", &v, &st)) {
+      if (st == TA_OK && s.n_loose == (int32_t)TA_ARRAY_LEN(s.loose)) {
         fprintf(stderr, "tinyaot onnx-test: at most %zu --loose tests\n", TA_ARRAY_LEN(s.loose));
         return 1;
       }
-      s.loose[s.n_loose++] = v;
+      if (st == TA_OK)
+        s.loose[s.n_loose++] = v;
       continue;
     }
-    if (argv[a.i][0] == '-') {
-      fprintf(stderr, "tinyaot onnx-test: unknown option '%s' (see tinyaot onnx-test --help)\n",
-              argv[a.i]);
+    if (ta_arg_unknown(&a))
       return 1;
-    }
     if (n_dirs == (int32_t)TA_ARRAY_LEN(dirs)) {
       fprintf(stderr, "tinyaot onnx-test: at most %zu folders\n", TA_ARRAY_LEN(dirs));
       return 1;
     }
     dirs[n_dirs++] = argv[a.i];
   }
+  if (st != TA_OK)
+    return 1;
   if (n_dirs == 0) {
     fprintf(stderr, "tinyaot onnx-test: no DIR given\n%s", help);
     return 1;

@@ -45,38 +45,16 @@ int ta_cmd_run(int argc, char **argv) {
   ta_compile_options copt;
   ta_compile_options_init(&copt);
   for (; a.i < argc && st == TA_OK; a.i++) {
-    const char *v;
-    if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
-      fputs(help, stdout);
+    if (ta_arg_help(&a, help))
       return 0;
-    }
-    if (ta_arg_flag(&a, "--keep-build")) {
-      keep = true;
-      continue;
-    }
-    if (ta_arg_value(&a, "--input", &v, &st)) {
-      if (st != TA_OK)
-        break;
-      if (n_inputs == MAX_INPUTS) {
-        fprintf(stderr, "tinyaot run: at most %d inputs\n", MAX_INPUTS);
-        return 1;
-      }
-      inputs[n_inputs++] = v;
-      continue;
-    }
-    if (ta_arg_value(&a, "--output-dir", &out, &st) || ta_arg_value(&a, "--name", &name, &st) ||
+    if (ta_arg_switch(&a, "--keep-build", &keep) ||
+        ta_arg_list(&a, "--input", inputs, &n_inputs, MAX_INPUTS, &st) ||
+        ta_arg_value(&a, "--output-dir", &out, &st) || ta_arg_value(&a, "--name", &name, &st) ||
         ta_arg_value(&a, "--target", &target, &st) || ta_arg_value(&a, "--device", &device, &st) ||
         ta_arg_value(&a, "--timeout", &timeout, &st) || ta_arg_compile_option(&a, &copt, &st))
       continue;
-    if (argv[a.i][0] == '-') {
-      fprintf(stderr, "tinyaot run: unknown option '%s' (see tinyaot run --help)\n", argv[a.i]);
+    if (ta_arg_unknown(&a) || !ta_arg_model(&a, &model))
       return 1;
-    }
-    if (model) {
-      fprintf(stderr, "tinyaot run: more than one model given ('%s' and '%s')\n", model, argv[a.i]);
-      return 1;
-    }
-    model = argv[a.i];
   }
   if (st != TA_OK)
     return 1;
@@ -96,15 +74,9 @@ int ta_cmd_run(int argc, char **argv) {
             ta_board_names());
     return 1;
   }
-  long timeout_s = 0;
-  if (timeout) {
-    char *end;
-    timeout_s = strtol(timeout, &end, 10);
-    if (*end || timeout_s <= 0 || timeout_s > 86400) {
-      fprintf(stderr, "tinyaot run: --timeout '%s': expected seconds, 1 to 86400\n", timeout);
-      return 1;
-    }
-  }
+  int32_t timeout_s;
+  if (!ta_arg_seconds(&a, timeout, &timeout_s))
+    return 1;
   copt.target = target;
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
@@ -120,8 +92,8 @@ int ta_cmd_run(int argc, char **argv) {
   if (st == TA_OK) {
     ctx.file = NULL;
     if (board) {
-      st = ta_device_run_files(&m, &fs, name, board, inputs, n_inputs, out, device,
-                               (int32_t)timeout_s, keep);
+      st =
+          ta_device_run_files(&m, &fs, name, board, inputs, n_inputs, out, device, timeout_s, keep);
     } else {
       ta_host_run_options ro = {name, inputs, n_inputs, out, keep, NULL};
       st = ta_host_run(m.g, &fs, &ro);

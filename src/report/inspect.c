@@ -29,15 +29,38 @@ static size_t const_bytes(const ta_graph *g, const ta_kernel_call *c, bool *coun
   return total;
 }
 
-ta_status ta_report_weights_bytes(const ta_model *m, size_t *bytes) {
+ta_status ta_report_inspect_info(ta_ctx *ctx, const char *path, const ta_compile_options *copt,
+                                 const ta_model *m, ta_code_size *cs, ta_inspect_info *info) {
   const ta_graph *g = m->g;
-  *bytes = 0;
-  bool *counted = ta_new_array(g->ctx, (size_t)(g->n_tensors ? g->n_tensors : 1), sizeof(bool));
+  memset(info, 0, sizeof *info);
+  info->model = path;
+  info->plan = &copt->plan;
+  info->arena_io_bytes = m->plan.arena_bytes;
+  bool *counted = ta_new_array(ctx, (size_t)(g->n_tensors ? g->n_tensors : 1), sizeof(bool));
   if (!counted)
     return TA_ERR_LIMIT;
   for (int32_t i = 0; i < g->n_ops; i++)
-    *bytes += const_bytes(g, &m->calls[i], counted);
-  return TA_OK;
+    info->weights_bytes += const_bytes(g, &m->calls[i], counted);
+  /* The same model planned with inputs and outputs in the arena, for comparison with
+   * engines that count them (TFLM does). */
+  if (!copt->plan.io_in_arena) {
+    ta_compile_options o2 = *copt;
+    o2.plan.io_in_arena = true;
+    ta_model m2;
+    if (ta_compile_file(ctx, path, &o2, &m2) == TA_OK)
+      info->arena_io_bytes = m2.plan.arena_bytes;
+  }
+  if (!cs)
+    return TA_OK;
+  memset(cs, 0, sizeof *cs);
+  ta_fileset fs;
+  ta_cgen_options gopt = {ta_default_model_name(ctx, path), path};
+  ta_status st = ta_cgen_emit(m->g, m->calls, &m->plan, &gopt, &fs);
+  ctx->file = NULL;
+  if (st == TA_OK)
+    st = ta_host_code_size(ctx, &fs, cs);
+  info->code_size = cs;
+  return st;
 }
 
 static uint64_t op_macs(const ta_graph *g, const ta_op *op) {

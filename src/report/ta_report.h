@@ -18,18 +18,20 @@ void ta_report_json_str(ta_buf *b, const char *s);
 
 /* ---- inspect ---- */
 
-/* Constant bytes the generated code carries: every constant tensor an op reads (each counted
- * once) and the arrays of the kernel parameters (multipliers, packed weights). */
-ta_status ta_report_weights_bytes(const ta_model *m, size_t *bytes);
-
 typedef struct ta_inspect_info {
   const char *model;             /* the path, as given */
   const ta_plan_options *plan;   /* the options the model was planned with */
-  size_t weights_bytes;          /* ta_report_weights_bytes */
+  size_t weights_bytes;          /* constant data the generated code carries */
   size_t arena_io_bytes;         /* the arena with inputs and outputs in it */
   const ta_code_size *code_size; /* host code size, or NULL when not measured */
 } ta_inspect_info;
 
+/* What inspect shows besides the model m (compiled from path with copt): the weights (every
+ * constant tensor an op reads, each counted once, and the arrays of the kernel parameters:
+ * multipliers, packed weights), the arena with inputs and outputs in it (a second plan, unless
+ * m was planned so), and when cs is given the generated code's size compiled for the host. */
+ta_status ta_report_inspect_info(ta_ctx *ctx, const char *path, const ta_compile_options *copt,
+                                 const ta_model *m, ta_code_size *cs, ta_inspect_info *info);
 /* Per operator: index, type, input and output shapes and dtypes, MACs, parameter bytes, the
  * kernel variant and why it was chosen; then the totals. As text or one JSON object. */
 void ta_report_inspect(ta_buf *b, const ta_model *m, const ta_inspect_info *in, bool json);
