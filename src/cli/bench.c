@@ -81,6 +81,22 @@ static bool is_tflite(const char *dir, const char *name) {
   return l > 7 && strcmp(name + l - 7, ".tflite") == 0;
 }
 
+/* One line on stderr per model, and one per board it ran on. */
+static void progress(void *user, const char *model, const ta_bench_row *r, const char *check) {
+  (void)user;
+  char a[32];
+  if (!r)
+    fprintf(stderr, "tinyaot bench: %s ...\n", model);
+  else if (!r->ok)
+    fprintf(stderr, "tinyaot bench: %s on %s: %s\n", model, r->board->target,
+            check ? check : "failed");
+  else
+    fprintf(stderr, "  %-11s %16s instructions, flash %llu, RAM %llu, outputs %s\n",
+            r->board->target, ta_report_commas(a, sizeof a, r->instructions),
+            (unsigned long long)ta_fw_flash_bytes(&r->sizes),
+            (unsigned long long)ta_fw_ram_bytes(&r->sizes, &r->mem), check);
+}
+
 static int run_suite(int argc, char **argv, const char *dir, const char *models_arg,
                      const char *targets_arg, const char *report, const char *svg,
                      const char *anchors_path, int32_t timeout_s, const ta_compile_options *copt) {
@@ -119,43 +135,13 @@ static int run_suite(int argc, char **argv, const char *dir, const char *models_
   if (anchors_path && !an.loaded)
     fprintf(stderr, "tinyaot bench: warning: cannot read anchors '%s'; no comparison columns\n",
             anchors_path);
-  ta_bench_row *rows = ta_new_array(&ctx, (size_t)(n_models * n_targets + 1), sizeof *rows);
-  if (!rows)
+  ta_bench_row *rows;
+  int32_t failures;
+  const ta_bench_suite suite = {dir,       models, n_models, boards, n_targets,
+                                timeout_s, copt,   progress, NULL};
+  if (ta_device_bench_suite(&ctx, &suite, &rows, &failures) != TA_OK)
     return 2;
-  int32_t n_rows = 0, failures = 0;
-  for (int32_t m = 0; m < n_models; m++) {
-    ta_ctx mctx; /* per model, freed after it; the rows keep copies of what they print */
-    ta_cli_ctx_init(&mctx);
-    ta_bench_model bm;
-    const char *path = ta_fmt(&mctx, "%s/%s.tflite", dir, models[m]);
-    fprintf(stderr, "tinyaot bench: %s ...\n", models[m]);
-    ta_status st = ta_device_bench_prepare(&mctx, path, models[m], NULL, 0, copt, &bm);
-    for (int32_t t = 0; t < n_targets; t++) {
-      ta_bench_row *r = &rows[n_rows++];
-      if (st != TA_OK) {
-        ta_report_bench_row(r, models[m], boards[t], &bm, NULL, false);
-        failures++;
-        continue;
-      }
-      ta_bench_run run; /* its per-layer ticks and outputs live in mctx: only figures are kept */
-      ta_status rs = ta_device_bench_run(&bm, boards[t], NULL, timeout_s, &run);
-      ta_report_bench_row(r, models[m], boards[t], &bm, &run, rs == TA_OK);
-      if (!r->ok) {
-        failures++;
-        fprintf(stderr, "tinyaot bench: %s on %s: %s\n", models[m], targets[t],
-                rs != TA_OK ? "failed" : run.check);
-      } else {
-        char a[32];
-        fprintf(stderr, "  %-11s %16s instructions, flash %llu, RAM %llu, outputs %s\n", targets[t],
-                ta_report_commas(a, sizeof a, r->instructions),
-                (unsigned long long)ta_fw_flash_bytes(&r->sizes),
-                (unsigned long long)ta_fw_ram_bytes(&r->sizes, &r->mem), run.check);
-      }
-    }
-    if (bm.dir)
-      ta_remove_tree(bm.dir);
-    ta_ctx_free(&mctx);
-  }
+  const int32_t n_rows = n_models * n_targets;
   ta_buf cmd;
   ta_buf_init(&cmd, &ctx);
   ta_buf_puts(&cmd, "tinyaot");

@@ -47,16 +47,10 @@ int ta_cmd_compile(int argc, char **argv) {
   if (!name)
     name = ta_default_model_name(&ctx, model);
   ta_model m;
-  st = ta_compile_file(&ctx, model, &copt, &m);
   ta_fileset fs;
-  if (st == TA_OK) {
-    ta_cgen_options opt = {name, model};
-    st = ta_cgen_emit(m.g, m.calls, &m.plan, &opt, &fs);
-  }
-  if (st == TA_OK) {
-    ctx.file = NULL;
+  st = ta_compile_emit(&ctx, model, &copt, name, &m, &fs);
+  if (st == TA_OK)
     st = ta_write_output_dir(&ctx, &fs, out);
-  }
   if (st == TA_OK)
     printf("tinyaot: wrote %s/%s.h, %s.c, %s_weights.c (%d ops, arena %zu bytes)\n", out, name,
            name, name, m.g->n_ops, m.plan.arena_bytes);

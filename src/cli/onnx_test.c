@@ -82,9 +82,9 @@ static bool is_test_dir(const char *parent, const char *name) {
   return exists(p);
 }
 
-static bool is_data_set(const char *parent, const char *name) {
-  (void)parent;
-  return strncmp(name, "test_data_set_", 14) == 0;
+static void kept(void *user, const char *dir) {
+  (void)user;
+  fprintf(stderr, "tinyaot onnx-test: kept %s\n", dir);
 }
 
 /* The first error message, on one line, for the summary of an unsupported or failed test. */
@@ -121,28 +121,9 @@ static void run_test(suite *s, const char *dir, const char *label) {
   memset(&ms, 0, sizeof ms);
   ta_ctx ctx;
   ta_ctx_init(&ctx, NULL, NULL, sink, &ms);
-  char *model_path = ta_fmt(&ctx, "%s/model.onnx", dir);
-  uint8_t *model = NULL;
-  size_t len = 0;
-  char reason[4096] = "";
-  ta_conformance_result o = TA_CONFORMANCE_FAIL;
-  int32_t n_sets = 0;
-  char **sets = NULL;
-  if (model_path && ta_read_file(&ctx, model_path, &model, &len) == TA_OK)
-    sets = ta_list_dir(&ctx, dir, is_data_set, &n_sets);
-  if (model && n_sets == 0)
-    snprintf(reason, sizeof reason, "no test_data_set_* folder");
-  for (int32_t i = 0; i < n_sets; i++) {
-    char *set_dir = ta_fmt(&ctx, "%s/%s", dir, sets[i]);
-    const char *kept = NULL;
-    o = set_dir ? ta_device_conformance_run(&s->run, &ctx, model_path, model, len, set_dir, loose,
-                                            reason, sizeof reason, &kept)
-                : TA_CONFORMANCE_FAIL;
-    if (kept)
-      fprintf(stderr, "tinyaot onnx-test: kept %s\n", kept);
-    if (o != TA_CONFORMANCE_PASS)
-      break;
-  }
+  char reason[4096];
+  ta_conformance_result o =
+      ta_device_conformance_test(&s->run, &ctx, dir, loose, reason, sizeof reason);
   if (o != TA_CONFORMANCE_PASS && !reason[0])
     first_error(&ms, reason, sizeof reason);
   switch (o) {
@@ -172,6 +153,7 @@ int ta_cmd_onnx_test(int argc, char **argv) {
   suite s;
   memset(&s, 0, sizeof s);
   ta_compile_options_init(&s.run.copt);
+  s.run.kept = kept;
   ta_status st = TA_OK;
   for (; a.i < argc && st == TA_OK; a.i++) {
     const char *v;

@@ -83,14 +83,9 @@ int ta_cmd_run(int argc, char **argv) {
   if (!name)
     name = ta_default_model_name(&ctx, model);
   ta_model m;
-  st = ta_compile_file(&ctx, model, &copt, &m);
   ta_fileset fs;
+  st = ta_compile_emit(&ctx, model, &copt, name, &m, &fs);
   if (st == TA_OK) {
-    ta_cgen_options opt = {name, model};
-    st = ta_cgen_emit(m.g, m.calls, &m.plan, &opt, &fs);
-  }
-  if (st == TA_OK) {
-    ctx.file = NULL;
     if (board) {
       st =
           ta_device_run_files(&m, &fs, name, board, inputs, n_inputs, out, device, timeout_s, keep);

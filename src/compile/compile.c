@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ta_backend.h"
+#include "ta_codegen.h"
 #include "ta_passes.h"
 #include "ta_schedule.h"
 #include "ta_tflite.h"
@@ -108,6 +109,18 @@ ta_status ta_compile_file(ta_ctx *ctx, const char *path, const ta_compile_option
   if (st != TA_OK)
     return st;
   return ta_compile_bytes(ctx, path, data, len, opt, m);
+}
+
+ta_status ta_compile_emit(ta_ctx *ctx, const char *path, const ta_compile_options *opt,
+                          const char *name, ta_model *m, ta_fileset *fs) {
+  ta_status st = ta_compile_file(ctx, path, opt, m);
+  if (st != TA_OK)
+    return st;
+  ta_cgen_options copt = {name, path};
+  st = ta_cgen_emit(m->g, m->calls, &m->plan, &copt, fs);
+  if (st == TA_OK)
+    ctx->file = NULL;
+  return st;
 }
 
 const char *ta_default_model_name(ta_ctx *ctx, const char *path) {

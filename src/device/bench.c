@@ -56,16 +56,11 @@ ta_status ta_device_bench_prepare(ta_ctx *ctx, const char *path, const char *nam
                                   const ta_compile_options *copt, ta_bench_model *bm) {
   memset(bm, 0, sizeof *bm);
   bm->path = path;
-  ta_status st = ta_compile_file(ctx, bm->path, copt, &bm->m);
+  bm->name = name ? name : ta_default_model_name(ctx, bm->path);
+  ta_status st = ta_compile_emit(ctx, bm->path, copt, bm->name, &bm->m, &bm->fs);
   if (st != TA_OK)
     return st;
   ta_graph *g = bm->m.g;
-  bm->name = name ? name : ta_default_model_name(ctx, bm->path);
-  ta_cgen_options opt = {bm->name, bm->path};
-  st = ta_cgen_emit(g, bm->m.calls, &bm->m.plan, &opt, &bm->fs);
-  if (st != TA_OK)
-    return st;
-  ctx->file = NULL;
   if (g->n_inputs > TA_SESSION_MAX_IO || g->n_outputs > TA_SESSION_MAX_IO)
     return ta_err(ctx, TA_ERR_UNSUPPORTED, "at most %d inputs and outputs on a device",
                   TA_SESSION_MAX_IO);
@@ -135,6 +130,58 @@ ta_status ta_device_bench_run(ta_bench_model *bm, const ta_board *b, const char 
   if (st != TA_OK)
     return st;
   compare_outputs(bm, r);
+  return TA_OK;
+}
+
+/* The row of model on board: bm as far as it was prepared; r NULL when the model was not
+ * ready to run; ran: ta_device_bench_run succeeded. */
+static void bench_row(ta_bench_row *row, const char *model, const ta_board *board,
+                      const ta_bench_model *bm, const ta_bench_run *r, bool ran) {
+  memset(row, 0, sizeof *row);
+  row->model = model;
+  row->board = board;
+  row->macs = bm->macs;
+  row->io_bytes = bm->io_bytes;
+  if (!r)
+    return;
+  row->ok = ran && r->match && r->dev.repeats_identical;
+  row->instructions = r->dev.instructions;
+  row->sizes = r->fw.sizes;
+  row->mem = r->dev.mem;
+}
+
+ta_status ta_device_bench_suite(ta_ctx *ctx, const ta_bench_suite *s, ta_bench_row **rows,
+                                int32_t *failures) {
+  *failures = 0;
+  *rows = ta_new_array(ctx, (size_t)(s->n_models * s->n_boards + 1), sizeof **rows);
+  if (!*rows)
+    return TA_ERR_LIMIT;
+  ta_bench_row *r = *rows;
+  for (int32_t m = 0; m < s->n_models; m++) {
+    ta_ctx mctx;
+    ta_ctx_init(&mctx, ctx->alloc, ctx->alloc_user, ctx->sink, ctx->sink_user);
+    ta_bench_model bm;
+    const char *path = ta_fmt(&mctx, "%s/%s.tflite", s->dir, s->models[m]);
+    if (s->progress)
+      s->progress(s->user, s->models[m], NULL, NULL);
+    ta_status st = ta_device_bench_prepare(&mctx, path, s->models[m], NULL, 0, s->copt, &bm);
+    for (int32_t t = 0; t < s->n_boards; t++, r++) {
+      if (st != TA_OK) {
+        bench_row(r, s->models[m], s->boards[t], &bm, NULL, false);
+        ++*failures;
+        continue;
+      }
+      ta_bench_run run; /* its per-layer ticks and outputs live in mctx: only figures are kept */
+      ta_status rs = ta_device_bench_run(&bm, s->boards[t], NULL, s->timeout_s, &run);
+      bench_row(r, s->models[m], s->boards[t], &bm, &run, rs == TA_OK);
+      *failures += !r->ok;
+      if (s->progress)
+        s->progress(s->user, s->models[m], r, rs == TA_OK ? run.check : NULL);
+    }
+    if (bm.dir)
+      ta_remove_tree(bm.dir);
+    ta_ctx_free(&mctx);
+  }
   return TA_OK;
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * conformance.c: one data set of an ONNX backend test through the generated C on the host.
+ * conformance.c: an ONNX backend test's data sets through the generated C on the host.
  * Every model input is bound to the data set's value (the tests pass weights, shapes and axes
  * as inputs, which operators need at compile time), the model is built against the runtime
  * kernels compiled once for the whole run, and each output is compared with the expected one
@@ -49,14 +49,13 @@ static bool compare(const ta_tensor *t, int32_t k, const uint8_t *got, size_t go
   return false;
 }
 
-ta_conformance_result ta_device_conformance_run(ta_conformance *c, ta_ctx *ctx,
-                                                const char *model_path, const uint8_t *model,
-                                                size_t len, const char *set_dir, bool loose,
-                                                char *reason, size_t cap, const char **kept) {
+/* One data set (see ta_device_conformance_test). */
+static ta_conformance_result run_set(ta_conformance *c, ta_ctx *ctx, const char *model_path,
+                                     const uint8_t *model, size_t len, const char *set_dir,
+                                     bool loose, char *reason, size_t cap) {
   ta_onnx_tensor in[MAX_IO], out[MAX_IO];
   int32_t n_in, n_out;
   reason[0] = '\0';
-  *kept = NULL;
   ta_status rs = ta_onnx_read_tensor_files(ctx, set_dir, "input", MAX_IO, in, &n_in);
   if (rs == TA_OK)
     rs = ta_onnx_read_tensor_files(ctx, set_dir, "output", MAX_IO, out, &n_out);
@@ -144,9 +143,37 @@ ta_conformance_result ta_device_conformance_run(ta_conformance *c, ta_ctx *ctx,
       result = TA_CONFORMANCE_FAIL;
   }
 done:
-  if (c->keep)
-    *kept = dir;
-  else
+  if (!c->keep)
     ta_remove_tree(dir);
+  else if (c->kept)
+    c->kept(c->user, dir);
   return result;
+}
+
+static bool is_data_set(const char *parent, const char *name) {
+  (void)parent;
+  return strncmp(name, "test_data_set_", 14) == 0;
+}
+
+ta_conformance_result ta_device_conformance_test(ta_conformance *c, ta_ctx *ctx, const char *dir,
+                                                 bool loose, char *reason, size_t cap) {
+  char *model_path = ta_fmt(ctx, "%s/model.onnx", dir);
+  uint8_t *model = NULL;
+  size_t len = 0;
+  ta_conformance_result o = TA_CONFORMANCE_FAIL;
+  int32_t n_sets = 0;
+  char **sets = NULL;
+  reason[0] = '\0';
+  if (model_path && ta_read_file(ctx, model_path, &model, &len) == TA_OK)
+    sets = ta_list_dir(ctx, dir, is_data_set, &n_sets);
+  if (model && n_sets == 0)
+    snprintf(reason, cap, "no test_data_set_* folder");
+  for (int32_t i = 0; i < n_sets; i++) {
+    char *set_dir = ta_fmt(ctx, "%s/%s", dir, sets[i]);
+    o = set_dir ? run_set(c, ctx, model_path, model, len, set_dir, loose, reason, cap)
+                : TA_CONFORMANCE_FAIL;
+    if (o != TA_CONFORMANCE_PASS)
+      break;
+  }
+  return o;
 }

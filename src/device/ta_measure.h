@@ -53,6 +53,43 @@ ta_status ta_device_bench_prepare(ta_ctx *ctx, const char *path, const char *nam
 ta_status ta_device_bench_run(ta_bench_model *bm, const ta_board *b, const char *device,
                               int32_t timeout_s, ta_bench_run *r);
 
+/* ---- a suite: several models on several boards ---- */
+
+/* One model on one board, as a suite keeps it (figures only) and its report shows it. */
+typedef struct ta_bench_row {
+  const char *model;
+  const ta_board *board;
+  uint64_t macs;
+  uint64_t io_bytes; /* the model's input and output tensors */
+  uint64_t instructions;
+  ta_fw_sizes sizes;
+  ta_fw_memstats mem;
+  bool ok; /* measured, outputs matched, repeatable; else a "failed" row */
+} ta_bench_row;
+
+/* Told before each model (row NULL) and after each of its runs (check: how the outputs
+ * compared, NULL when the run failed). A model that does not compile gets no run calls. */
+typedef void (*ta_bench_progress_fn)(void *user, const char *model, const ta_bench_row *row,
+                                     const char *check);
+
+typedef struct ta_bench_suite {
+  const char *dir; /* model NAME is dir/NAME.tflite */
+  const char *const *models;
+  int32_t n_models;
+  const ta_board *const *boards;
+  int32_t n_boards;
+  int32_t timeout_s;
+  const ta_compile_options *copt;
+  ta_bench_progress_fn progress; /* may be NULL */
+  void *user;
+} ta_bench_suite;
+
+/* Benchmark every model on every board: rows (in ctx, model-major, n_models x n_boards of
+ * them; *failures: those not ok). Each model is compiled and measured in a context of its own
+ * (messages to ctx's sink), freed after it: the rows keep figures only. */
+ta_status ta_device_bench_suite(ta_ctx *ctx, const ta_bench_suite *s, ta_bench_row **rows,
+                                int32_t *failures);
+
 /* ---- one run from files to files ---- */
 
 /* Build m's firmware (emitted into fs under `name`) for board b, run it once on QEMU (or at
@@ -103,17 +140,18 @@ typedef struct ta_conformance {
   bool keep;               /* keep each data set's build directory */
   ta_compile_options copt; /* --input-shape etc.; the data sets' shapes come after */
   int32_t serial;
+  /* With keep: told each kept build directory (may be NULL). */
+  void (*kept)(void *user, const char *dir);
+  void *user;
 } ta_conformance;
 
-/* One data set of one ONNX backend test: read set_dir's input_K.pb and output_K.pb, compile
- * the model (bytes, len; read from model_path) with every input bound to the data set's
- * value, build and run it on the host, compare each output (float: rtol 1e-4, atol 1e-5, or
- * with loose rtol 1e-3, atol 1e-7; NaN matches NaN; integers exactly). Messages go to ctx's
- * sink; reason (cap bytes) gets a one-line reason for a failure the messages do not give.
- * *kept: the build directory when c->keep, else NULL. */
-ta_conformance_result ta_device_conformance_run(ta_conformance *c, ta_ctx *ctx,
-                                                const char *model_path, const uint8_t *model,
-                                                size_t len, const char *set_dir, bool loose,
-                                                char *reason, size_t cap, const char **kept);
+/* One ONNX backend test folder, dir: model.onnx and test_data_set_* folders, each run in
+ * name order until one does not pass. A data set's run: read its input_K.pb and output_K.pb,
+ * compile the model with every input bound to the data set's value, build and run it on the
+ * host, compare each output (float: rtol 1e-4, atol 1e-5, or with loose rtol 1e-3, atol 1e-7;
+ * NaN matches NaN; integers exactly). Messages go to ctx's sink; reason (cap bytes) gets a
+ * one-line reason for a failure the messages do not give. */
+ta_conformance_result ta_device_conformance_test(ta_conformance *c, ta_ctx *ctx, const char *dir,
+                                                 bool loose, char *reason, size_t cap);
 
 #endif

@@ -151,21 +151,6 @@ void ta_report_bench_text(ta_buf *f, const ta_bench_model *bm, const ta_bench_ru
                 r->dev.mem.run_stack_used);
 }
 
-void ta_report_bench_row(ta_bench_row *row, const char *model, const ta_board *board,
-                         const ta_bench_model *bm, const ta_bench_run *r, bool ran) {
-  memset(row, 0, sizeof *row);
-  row->model = model;
-  row->board = board;
-  row->macs = bm->macs;
-  row->io_bytes = bm->io_bytes;
-  if (!r)
-    return;
-  row->ok = ran && r->match && r->dev.repeats_identical;
-  row->instructions = r->dev.instructions;
-  row->sizes = r->fw.sizes;
-  row->mem = r->dev.mem;
-}
-
 const char *ta_report_tool_versions(ta_ctx *ctx) {
   ta_buf out;
   ta_buf_init(&out, ctx);

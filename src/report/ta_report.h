@@ -68,23 +68,6 @@ ta_anchor_row ta_anchor_find(const ta_anchors *an, const char *model);
 /* Models a suite report draws at most. */
 #define TA_REPORT_MAX_MODELS 64
 
-/* One model on one board, as the suite report shows it. */
-typedef struct ta_bench_row {
-  const char *model;
-  const ta_board *board;
-  uint64_t macs;
-  uint64_t io_bytes; /* the model's input and output tensors */
-  uint64_t instructions;
-  ta_fw_sizes sizes;
-  ta_fw_memstats mem;
-  bool ok; /* measured, outputs matched, repeatable; else a "failed" row */
-} ta_bench_row;
-
-/* The suite report's row of model on board: bm as far as it was prepared; r NULL when the
- * model was not ready to run; ran: ta_device_bench_run succeeded. The row is ok when it ran,
- * the outputs matched the host's and the runs were repeatable. */
-void ta_report_bench_row(ta_bench_row *row, const char *model, const ta_board *board,
-                         const ta_bench_model *bm, const ta_bench_run *r, bool ran);
 /* "Tools: `qemu-system-arm --version`, `arm-none-eabi-gcc --version`." (first lines, as
  * found on this machine), a Markdown line for the suite report. In the arena. */
 const char *ta_report_tool_versions(ta_ctx *ctx);
