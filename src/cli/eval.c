@@ -7,7 +7,6 @@
  * per inference, flash and RAM, and whether that fits a given part. Optionally an HTML
  * report with the confusion matrix and a few records drawn as plots (inline SVG).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

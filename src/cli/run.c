@@ -6,7 +6,6 @@
  * board (or on a real board reached through --device), through the device session.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "ta_cli.h"
