@@ -5,7 +5,6 @@
  */
 #include "ta_cli.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,25 +53,84 @@ bool ta_arg_flag(ta_args *a, const char *name) {
   return strcmp(a->argv[a->i], name) == 0;
 }
 
-const char *ta_default_model_name(ta_ctx *ctx, const char *path) {
-  const char *base = strrchr(path, '/');
-  base = base ? base + 1 : path;
-  size_t len = strcspn(base, ".");
-  if (len == 0)
-    return "model";
-  if (len > 40)
-    len = 40;
-  char *name = ta_new(ctx, len + 3);
-  if (!name)
-    return "model";
-  size_t o = 0;
-  if (isdigit((unsigned char)base[0])) {
-    name[o++] = 'm';
-    name[o++] = '_';
+bool ta_arg_help(ta_args *a, const char *help) {
+  if (!ta_arg_flag(a, "--help") && !ta_arg_flag(a, "-h"))
+    return false;
+  fputs(help, stdout);
+  return true;
+}
+
+bool ta_arg_switch(ta_args *a, const char *name, bool *on) {
+  if (!ta_arg_flag(a, name))
+    return false;
+  *on = true;
+  return true;
+}
+
+bool ta_arg_list(ta_args *a, const char *name, const char **files, int32_t *n, int32_t max,
+                 ta_status *st) {
+  const char *v;
+  if (!ta_arg_value(a, name, &v, st))
+    return false;
+  if (*st != TA_OK)
+    return true;
+  if (*n == max) {
+    fprintf(stderr, "tinyaot %s: at most %d inputs\n", a->cmd, max);
+    *st = TA_ERR_USAGE;
+    return true;
   }
-  for (size_t i = 0; i < len; i++)
-    name[o++] = isalnum((unsigned char)base[i]) ? (char)tolower((unsigned char)base[i]) : '_';
-  return name;
+  files[(*n)++] = v;
+  return true;
+}
+
+bool ta_arg_count(ta_args *a, const char *name, uint64_t *n, ta_status *st) {
+  const char *v;
+  if (!ta_arg_value(a, name, &v, st))
+    return false;
+  if (*st != TA_OK)
+    return true;
+  char *end;
+  errno = 0;
+  unsigned long long x = strtoull(v, &end, 10);
+  if (errno || end == v || *end || x == 0) {
+    fprintf(stderr, "tinyaot %s: %s takes a positive whole number, not '%s'\n", a->cmd, name, v);
+    *st = TA_ERR_USAGE;
+    return true;
+  }
+  *n = x;
+  return true;
+}
+
+bool ta_arg_unknown(ta_args *a) {
+  if (a->argv[a->i][0] != '-')
+    return false;
+  fprintf(stderr, "tinyaot %s: unknown option '%s' (see tinyaot %s --help)\n", a->cmd,
+          a->argv[a->i], a->cmd);
+  return true;
+}
+
+bool ta_arg_model(ta_args *a, const char **model) {
+  if (*model) {
+    fprintf(stderr, "tinyaot %s: more than one model given ('%s' and '%s')\n", a->cmd, *model,
+            a->argv[a->i]);
+    return false;
+  }
+  *model = a->argv[a->i];
+  return true;
+}
+
+bool ta_arg_seconds(ta_args *a, const char *v, int32_t *seconds) {
+  *seconds = 0;
+  if (!v)
+    return true;
+  char *end;
+  long s = strtol(v, &end, 10);
+  if (*end || s <= 0 || s > 86400) {
+    fprintf(stderr, "tinyaot %s: --timeout '%s': expected seconds, 1 to 86400\n", a->cmd, v);
+    return false;
+  }
+  *seconds = (int32_t)s;
+  return true;
 }
 
 static bool arg_plan_option(ta_args *a, ta_plan_options *opt, ta_status *st) {

@@ -27,24 +27,13 @@ int ta_cmd_compile(int argc, char **argv) {
   ta_compile_options copt;
   ta_compile_options_init(&copt);
   for (; a.i < argc && st == TA_OK; a.i++) {
-    if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
-      fputs(help, stdout);
+    if (ta_arg_help(&a, help))
       return 0;
-    }
     if (ta_arg_value(&a, "-o", &out, &st) || ta_arg_value(&a, "--output", &out, &st) ||
         ta_arg_value(&a, "--name", &name, &st) || ta_arg_compile_option(&a, &copt, &st))
       continue;
-    if (argv[a.i][0] == '-') {
-      fprintf(stderr, "tinyaot compile: unknown option '%s' (see tinyaot compile --help)\n",
-              argv[a.i]);
+    if (ta_arg_unknown(&a) || !ta_arg_model(&a, &model))
       return 1;
-    }
-    if (model) {
-      fprintf(stderr, "tinyaot compile: more than one model given ('%s' and '%s')\n", model,
-              argv[a.i]);
-      return 1;
-    }
-    model = argv[a.i];
   }
   if (st != TA_OK)
     return 1;
@@ -58,16 +47,10 @@ int ta_cmd_compile(int argc, char **argv) {
   if (!name)
     name = ta_default_model_name(&ctx, model);
   ta_model m;
-  st = ta_compile_file(&ctx, model, &copt, &m);
   ta_fileset fs;
-  if (st == TA_OK) {
-    ta_cgen_options opt = {name, model};
-    st = ta_cgen_emit(m.g, m.calls, &m.plan, &opt, &fs);
-  }
-  if (st == TA_OK) {
-    ctx.file = NULL;
+  st = ta_compile_emit(&ctx, model, &copt, name, &m, &fs);
+  if (st == TA_OK)
     st = ta_write_output_dir(&ctx, &fs, out);
-  }
   if (st == TA_OK)
     printf("tinyaot: wrote %s/%s.h, %s.c, %s_weights.c (%d ops, arena %zu bytes)\n", out, name,
            name, name, m.g->n_ops, m.plan.arena_bytes);

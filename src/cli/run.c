@@ -5,14 +5,10 @@
  * the system compiler; a Cortex-M target builds a firmware and runs it on QEMU's model of the
  * board (or on a real board reached through --device), through the device session.
  */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "ta_cli.h"
-#include "ta_session.h"
 
 static const char help[] =
     "usage: tinyaot run MODEL --input FILE [--input FILE ...] --output-dir DIR [options]\n"
@@ -35,41 +31,6 @@ static const char help[] =
     "  --keep-build       keep the temporary build directory and print its "
     "path\n" TA_CLI_COMPILE_OPTIONS_HELP "  -h, --help         this text\n";
 
-/* Build the firmware for board b, run it once on the device, write the outputs. */
-static ta_status run_on_device(ta_model *m, const ta_fileset *fs, const char *name,
-                               const ta_board *b, const char *const *inputs, int32_t n_inputs,
-                               const char *out, const char *device, int32_t timeout_s, bool keep) {
-  ta_ctx *ctx = m->g->ctx;
-  uint8_t *data[TA_SESSION_MAX_IO];
-  if (m->g->n_inputs > TA_SESSION_MAX_IO)
-    return ta_err(ctx, TA_ERR_UNSUPPORTED, "at most %d inputs on a device", TA_SESSION_MAX_IO);
-  ta_status st = ta_device_read_inputs(m->g, inputs, n_inputs, data);
-  if (st != TA_OK)
-    return st;
-  char *dir;
-  st = ta_make_temp_dir(ctx, "fw", &dir);
-  if (st != TA_OK)
-    return st;
-  ta_firmware fw;
-  st = ta_fw_build(m->g, fs, name, b, dir, &fw);
-  ta_device_result r;
-  if (st == TA_OK) {
-    ta_device_options o = {device, false, 1, timeout_s, NULL};
-    st = ta_device_run(m->g, &fw, (const void *const *)data, &o, &r);
-  }
-  if (st == TA_OK && mkdir(out, 0777) != 0 && errno != EEXIST)
-    st = ta_err(ctx, TA_ERR_IO, "cannot create output directory '%s': %s", out, strerror(errno));
-  for (int32_t k = 0; k < m->g->n_outputs && st == TA_OK; k++) {
-    char *p = ta_fmt(ctx, "%s/output_%d.bin", out, k);
-    st = p ? ta_write_file(ctx, p, r.outputs[k], r.output_bytes[k]) : TA_ERR_LIMIT;
-  }
-  if (keep)
-    ta_report(ctx, TA_NOTE, "firmware build kept in %s", dir);
-  else
-    ta_remove_tree(dir);
-  return st;
-}
-
 #define MAX_INPUTS 64
 
 int ta_cmd_run(int argc, char **argv) {
@@ -83,38 +44,16 @@ int ta_cmd_run(int argc, char **argv) {
   ta_compile_options copt;
   ta_compile_options_init(&copt);
   for (; a.i < argc && st == TA_OK; a.i++) {
-    const char *v;
-    if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
-      fputs(help, stdout);
+    if (ta_arg_help(&a, help))
       return 0;
-    }
-    if (ta_arg_flag(&a, "--keep-build")) {
-      keep = true;
-      continue;
-    }
-    if (ta_arg_value(&a, "--input", &v, &st)) {
-      if (st != TA_OK)
-        break;
-      if (n_inputs == MAX_INPUTS) {
-        fprintf(stderr, "tinyaot run: at most %d inputs\n", MAX_INPUTS);
-        return 1;
-      }
-      inputs[n_inputs++] = v;
-      continue;
-    }
-    if (ta_arg_value(&a, "--output-dir", &out, &st) || ta_arg_value(&a, "--name", &name, &st) ||
+    if (ta_arg_switch(&a, "--keep-build", &keep) ||
+        ta_arg_list(&a, "--input", inputs, &n_inputs, MAX_INPUTS, &st) ||
+        ta_arg_value(&a, "--output-dir", &out, &st) || ta_arg_value(&a, "--name", &name, &st) ||
         ta_arg_value(&a, "--target", &target, &st) || ta_arg_value(&a, "--device", &device, &st) ||
         ta_arg_value(&a, "--timeout", &timeout, &st) || ta_arg_compile_option(&a, &copt, &st))
       continue;
-    if (argv[a.i][0] == '-') {
-      fprintf(stderr, "tinyaot run: unknown option '%s' (see tinyaot run --help)\n", argv[a.i]);
+    if (ta_arg_unknown(&a) || !ta_arg_model(&a, &model))
       return 1;
-    }
-    if (model) {
-      fprintf(stderr, "tinyaot run: more than one model given ('%s' and '%s')\n", model, argv[a.i]);
-      return 1;
-    }
-    model = argv[a.i];
   }
   if (st != TA_OK)
     return 1;
@@ -134,32 +73,21 @@ int ta_cmd_run(int argc, char **argv) {
             ta_board_names());
     return 1;
   }
-  long timeout_s = 0;
-  if (timeout) {
-    char *end;
-    timeout_s = strtol(timeout, &end, 10);
-    if (*end || timeout_s <= 0 || timeout_s > 86400) {
-      fprintf(stderr, "tinyaot run: --timeout '%s': expected seconds, 1 to 86400\n", timeout);
-      return 1;
-    }
-  }
+  int32_t timeout_s;
+  if (!ta_arg_seconds(&a, timeout, &timeout_s))
+    return 1;
   copt.target = target;
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
   if (!name)
     name = ta_default_model_name(&ctx, model);
   ta_model m;
-  st = ta_compile_file(&ctx, model, &copt, &m);
   ta_fileset fs;
+  st = ta_compile_emit(&ctx, model, &copt, name, &m, &fs);
   if (st == TA_OK) {
-    ta_cgen_options opt = {name, model};
-    st = ta_cgen_emit(m.g, m.calls, &m.plan, &opt, &fs);
-  }
-  if (st == TA_OK) {
-    ctx.file = NULL;
     if (board) {
-      st = run_on_device(&m, &fs, name, board, inputs, n_inputs, out, device, (int32_t)timeout_s,
-                         keep);
+      st =
+          ta_device_run_files(&m, &fs, name, board, inputs, n_inputs, out, device, timeout_s, keep);
     } else {
       ta_host_run_options ro = {name, inputs, n_inputs, out, keep, NULL};
       st = ta_host_run(m.g, &fs, &ro);

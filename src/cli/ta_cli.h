@@ -1,17 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ta_cli.h: the command line, a thin layer over the compile entry point (ta_compile.h) and
- * the device runners: argument parsing and printing.
+ * ta_cli.h: the command line, a thin layer over the compile entry point (ta_compile.h), the
+ * device runners (ta_measure.h) and the report writers (ta_report.h): argument parsing,
+ * library calls and printing.
  * Exit codes: 0 success, 1 bad input or usage, 2 internal error (a bug: please report it).
  */
 #ifndef TA_CLI_H
 #define TA_CLI_H
 
-#include "ta_compile.h"
-#include "ta_device.h"
-
-/* Default model name from a path: the file stem made into a C identifier. */
-const char *ta_default_model_name(ta_ctx *ctx, const char *path);
+#include "ta_report.h"
 
 /* A context whose diagnostics go to stderr as "tinyaot: error: ...". */
 void ta_cli_ctx_init(ta_ctx *ctx);
@@ -29,6 +26,22 @@ typedef struct ta_args {
  * "--name=X") is stored in *value, and a missing value is reported as usage error. */
 bool ta_arg_value(ta_args *a, const char *name, const char **value, ta_status *st);
 bool ta_arg_flag(ta_args *a, const char *name);
+/* "--help" or "-h": help printed on stdout, true (the command then exits 0). */
+bool ta_arg_help(ta_args *a, const char *help);
+/* ta_arg_flag that also sets *on. */
+bool ta_arg_switch(ta_args *a, const char *name, bool *on);
+/* Repeatable `name FILE` (--input): appended to files (*n of them, at most max; past that a
+ * message and TA_ERR_USAGE). */
+bool ta_arg_list(ta_args *a, const char *name, const char **files, int32_t *n, int32_t max,
+                 ta_status *st);
+/* `name N` with N a positive whole number; a bad one is reported, *st = TA_ERR_USAGE. */
+bool ta_arg_count(ta_args *a, const char *name, uint64_t *n, ta_status *st);
+/* argv[i] looks like an option, but none matched: reported on stderr, true. */
+bool ta_arg_unknown(ta_args *a);
+/* argv[i] is the MODEL, stored in *model; false (reported) when one was given already. */
+bool ta_arg_model(ta_args *a, const char **model);
+/* A --timeout value v (NULL: not given, 0): seconds from 1 to 86400; false (reported) else. */
+bool ta_arg_seconds(ta_args *a, const char *v, int32_t *seconds);
 /* Parse a compile option at a->argv[a->i] into opt; true if it was one (a bad value is
  * reported on stderr and sets *st to TA_ERR_USAGE). Every command takes them:
  *   --input-shape NAME=D0,D1,...   a static shape for an ONNX input with dynamic dimensions

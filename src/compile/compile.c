@@ -2,13 +2,17 @@
 /*
  * compile.c: the pipeline as one straight line of stages (see ta_compile.h): frontend ->
  * passes -> check -> prepare -> plan. Each stage is a call into its own library; this file
- * only strings them together and decides nothing about a model itself.
+ * only strings them together and decides nothing about a model itself. The default model
+ * name (the generated code's symbol prefix) lives here too: every command that emits code
+ * derives it the same way.
  */
 #include "ta_compile.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "ta_backend.h"
+#include "ta_codegen.h"
 #include "ta_passes.h"
 #include "ta_schedule.h"
 #include "ta_tflite.h"
@@ -105,4 +109,37 @@ ta_status ta_compile_file(ta_ctx *ctx, const char *path, const ta_compile_option
   if (st != TA_OK)
     return st;
   return ta_compile_bytes(ctx, path, data, len, opt, m);
+}
+
+ta_status ta_compile_emit(ta_ctx *ctx, const char *path, const ta_compile_options *opt,
+                          const char *name, ta_model *m, ta_fileset *fs) {
+  ta_status st = ta_compile_file(ctx, path, opt, m);
+  if (st != TA_OK)
+    return st;
+  ta_cgen_options copt = {name, path};
+  st = ta_cgen_emit(m->g, m->calls, &m->plan, &copt, fs);
+  if (st == TA_OK)
+    ctx->file = NULL;
+  return st;
+}
+
+const char *ta_default_model_name(ta_ctx *ctx, const char *path) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  size_t len = strcspn(base, ".");
+  if (len == 0)
+    return "model";
+  if (len > 40)
+    len = 40;
+  char *name = ta_new(ctx, len + 3);
+  if (!name)
+    return "model";
+  size_t o = 0;
+  if (isdigit((unsigned char)base[0])) {
+    name[o++] = 'm';
+    name[o++] = '_';
+  }
+  for (size_t i = 0; i < len; i++)
+    name[o++] = isalnum((unsigned char)base[i]) ? (char)tolower((unsigned char)base[i]) : '_';
+  return name;
 }

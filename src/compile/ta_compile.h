@@ -13,6 +13,7 @@
 #define TA_COMPILE_H
 
 #include "ta_onnx.h"
+#include "ta_codegen.h"
 #include "ta_plan.h"
 
 /* Static shapes for model inputs (--input-shape NAME=D0,D1,...; ONNX inputs with dynamic
@@ -75,5 +76,15 @@ ta_status ta_compile_bytes(ta_ctx *ctx, const char *path, const uint8_t *data, s
 /* ta_compile_bytes on the contents of the file at path (read into the context's arena). */
 ta_status ta_compile_file(ta_ctx *ctx, const char *path, const ta_compile_options *opt,
                           ta_model *m);
+
+/* ta_compile_file, then the model's C library (ta_cgen_emit, symbol prefix name) into fs.
+ * Afterwards ctx->file is cleared: later messages are not about the model file. */
+ta_status ta_compile_emit(ta_ctx *ctx, const char *path, const ta_compile_options *opt,
+                          const char *name, ta_model *m, ta_fileset *fs);
+
+/* The default model name (symbol prefix of the generated code) for a model file: its stem
+ * made into a C identifier (lower case, '_' for other characters, "m_" before a digit, at
+ * most 40 characters; "model" when empty). In the arena. */
+const char *ta_default_model_name(ta_ctx *ctx, const char *path);
 
 #endif

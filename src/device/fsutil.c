@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fsutil.c: atomic output directories, temporary directories and child processes.
+ * fsutil.c: atomic output directories, temporary directories, directory listings and child
+ * processes.
  */
 #define _GNU_SOURCE /* renameat2 (Linux); everything else here is POSIX */
 #include "ta_device.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
@@ -187,4 +189,36 @@ ta_status ta_spawn(ta_ctx *ctx, char *const *argv, int timeout_s, ta_buf *out, i
                   timeout_s);
   *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return TA_OK;
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char **ta_list_dir(ta_ctx *ctx, const char *dir, bool (*want)(const char *, const char *),
+                   int32_t *n) {
+  *n = 0;
+  DIR *d = opendir(dir);
+  if (!d)
+    return NULL;
+  int32_t cap = 64;
+  char **names = ta_new_array(ctx, (size_t)cap, sizeof *names);
+  struct dirent *e;
+  while (names && (e = readdir(d))) {
+    if (e->d_name[0] == '.' || (want && !want(dir, e->d_name)))
+      continue;
+    if (*n == cap) {
+      char **more = ta_new_array(ctx, (size_t)cap * 2, sizeof *more);
+      if (!more)
+        break;
+      memcpy(more, names, (size_t)cap * sizeof *more);
+      names = more;
+      cap *= 2;
+    }
+    names[(*n)++] = ta_strdup(ctx, e->d_name);
+  }
+  closedir(d);
+  if (names)
+    qsort(names, (size_t)*n, sizeof *names, cmp_str);
+  return names;
 }

@@ -20,6 +20,12 @@ ta_status ta_make_temp_dir(ta_ctx *ctx, const char *tag, char **path);
 /* rm -rf path (no symlink following). Errors are ignored: best effort cleanup. */
 void ta_remove_tree(const char *path);
 
+/* The names of dir's entries (not those starting with '.') for which want(dir, name) holds
+ * (want NULL: all), sorted by strcmp, in the arena; *n of them. NULL when dir cannot be
+ * opened (errno says why). */
+char **ta_list_dir(ta_ctx *ctx, const char *dir, bool (*want)(const char *, const char *),
+                   int32_t *n);
+
 /* Run argv (argv[0] looked up in PATH) with stdout+stderr captured into out (may be NULL),
  * waiting at most timeout_s seconds (then killed). *exit_code gets the exit status, or
  * 128+signal. Returns TA_ERR_IO when it could not be started or timed out. */

@@ -1,17 +1,49 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ta_report.h: the reports the commands write, apart from the measuring: the Markdown table
- * and SVG chart of a benchmark suite (next to TensorFlow Lite Micro's figures, scraped from
- * an anchors Markdown table), and the HTML report of an evaluation. Writers fill a ta_buf;
- * the caller writes it where it wants.
+ * ta_report.h: the reports the commands write, apart from the measuring: what inspect shows
+ * of a compiled model, one benchmark as text or JSON, the Markdown table and SVG chart of a
+ * benchmark suite (next to TensorFlow Lite Micro's figures, scraped from an anchors Markdown
+ * table), and an evaluation's statistics with their text and HTML reports. Writers fill a
+ * ta_buf; the caller writes it where it wants. Nothing here prints.
  */
 #ifndef TA_REPORT_H
 #define TA_REPORT_H
 
-#include "ta_session.h"
+#include "ta_measure.h"
 
 /* 1234567 -> "1,234,567" into buf (cap bytes); returns buf. */
 const char *ta_report_commas(char *buf, size_t cap, uint64_t v);
+/* s as a JSON string: quoted, '"' and '\\' escaped, control characters as \u00XX. */
+void ta_report_json_str(ta_buf *b, const char *s);
+
+/* ---- inspect ---- */
+
+typedef struct ta_inspect_info {
+  const char *model;             /* the path, as given */
+  const ta_plan_options *plan;   /* the options the model was planned with */
+  size_t weights_bytes;          /* constant data the generated code carries */
+  size_t arena_io_bytes;         /* the arena with inputs and outputs in it */
+  const ta_code_size *code_size; /* host code size, or NULL when not measured */
+} ta_inspect_info;
+
+/* What inspect shows besides the model m (compiled from path with copt): the weights (every
+ * constant tensor an op reads, each counted once, and the arrays of the kernel parameters:
+ * multipliers, packed weights), the arena with inputs and outputs in it (a second plan, unless
+ * m was planned so), and when cs is given the generated code's size compiled for the host. */
+ta_status ta_report_inspect_info(ta_ctx *ctx, const char *path, const ta_compile_options *copt,
+                                 const ta_model *m, ta_code_size *cs, ta_inspect_info *info);
+/* Per operator: index, type, input and output shapes and dtypes, MACs, parameter bytes, the
+ * kernel variant and why it was chosen; then the totals. As text or one JSON object. */
+void ta_report_inspect(ta_buf *b, const ta_model *m, const ta_inspect_info *in, bool json);
+
+/* ---- one benchmark ---- */
+
+/* The report of `tinyaot bench MODEL`: for people, or one JSON object. device: the real
+ * board's address (its timer counts clock cycles), NULL on QEMU. */
+void ta_report_bench_text(ta_buf *b, const ta_bench_model *bm, const ta_bench_run *r,
+                          const char *device);
+void ta_report_bench_json(ta_buf *b, const ta_bench_model *bm, const ta_bench_run *r,
+                          const char *device);
 
 /* TensorFlow Lite Micro figures of one model, from the anchors table. 0: absent. */
 typedef struct ta_anchor_row {
@@ -36,17 +68,9 @@ ta_anchor_row ta_anchor_find(const ta_anchors *an, const char *model);
 /* Models a suite report draws at most. */
 #define TA_REPORT_MAX_MODELS 64
 
-/* One model on one board, as the suite report shows it. */
-typedef struct ta_bench_row {
-  const char *model;
-  const ta_board *board;
-  uint64_t macs;
-  uint64_t io_bytes; /* the model's input and output tensors */
-  uint64_t instructions;
-  ta_fw_sizes sizes;
-  ta_fw_memstats mem;
-  bool ok; /* measured, outputs matched, repeatable; else a "failed" row */
-} ta_bench_row;
+/* "Tools: `qemu-system-arm --version`, `arm-none-eabi-gcc --version`." (first lines, as
+ * found on this machine), a Markdown line for the suite report. In the arena. */
+const char *ta_report_tool_versions(ta_ctx *ctx);
 
 /* BENCHMARKS.md: instructions, flash and RAM per model and core, next to the anchors. */
 void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta_anchors *an,
@@ -55,10 +79,34 @@ void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta
 void ta_report_bench_svg(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta_anchors *an,
                          const char *const *models, int32_t n_models);
 
+/* ---- evaluation ---- */
+
+/* The files of a labelled data set: records back to back (each the model input's bytes), one
+ * uint8 label per record, and optionally reference outputs (one per record; NULL: none). */
+typedef struct ta_eval_files {
+  const char *data, *labels, *expect;
+} ta_eval_files;
+
+/* A labelled data set for a classifier with one input and one output. */
+typedef struct ta_eval_set {
+  const ta_tensor *in, *out;
+  const uint8_t *data, *labels, *expect; /* expect: NULL without reference outputs */
+  size_t in_bytes, out_bytes;
+  int64_t n; /* records (at most the limit) */
+  int32_t n_classes;
+} ta_eval_set;
+
+/* Read the data set's files and check them against g (model: its path, for messages): one
+ * input and one output of 2 to 1000 class scores, whole records, one label per record, each
+ * below the number of classes, one reference output per record. limit > 0: only the first
+ * limit records. Usage errors name the file and the sizes. */
+ta_status ta_report_eval_load(ta_ctx *ctx, const ta_graph *g, const char *model,
+                              const ta_eval_files *f, int64_t limit, ta_eval_set *s);
+
 /* What `tinyaot eval` found over a data set. */
 typedef struct ta_eval_stats {
   int32_t n, n_classes;
-  uint8_t *labels;
+  const uint8_t *labels;
   int32_t *pred, *ref_pred;
   int64_t *confusion; /* n_classes x n_classes: [true][pred] */
   int64_t correct, ref_correct, agree, within;
@@ -69,7 +117,28 @@ typedef struct ta_eval_stats {
   const ta_board *board;
   uint64_t flash, model_flash, ram, arena, stack, data_bss;
   const char **names;
+  double atol, rtol; /* reference outputs: |out - ref| <= atol + rtol * |ref| (float) */
 } ta_eval_stats;
+
+/* Empty statistics for s: class names from the file classes (one per line; NULL or missing
+ * lines: "class K"), tolerances for the reference outputs. The caller sets device, board and
+ * arena. */
+ta_status ta_report_eval_init(ta_ctx *ctx, const ta_eval_set *s, const char *classes, double atol,
+                              double rtol, ta_eval_stats *r);
+/* Record k's output out (and its instructions, on a device): its predicted class, and with
+ * reference outputs theirs and whether out is within tolerance (integers: identical). */
+void ta_report_eval_add(ta_eval_stats *r, const ta_eval_set *s, int64_t k, const uint8_t *out,
+                        uint64_t insns);
+/* Flash and RAM of the firmware the records ran on. */
+void ta_report_eval_device_cost(ta_eval_stats *r, const ta_fw_sizes *sizes,
+                                const ta_fw_memstats *mem);
+/* After the last record: the confusion matrix, correct and agreeing counts. */
+void ta_report_eval_finish(ta_eval_stats *r);
+/* The text summary: accuracy, agreement with the reference outputs (expect_path), per class,
+ * the confusion matrix, and on a device the cost and whether it fits a part with flash_budget
+ * and ram_budget bytes. */
+void ta_report_eval_text(ta_buf *b, const ta_eval_stats *r, const char *expect_path,
+                         uint64_t flash_budget, uint64_t ram_budget);
 
 /* The HTML report of an evaluation: accuracy, confusion matrix, cost, a few records drawn as
  * plots (layout "TxC", "CxT" or NULL: guessed from the input shape in). data holds the

@@ -66,4 +66,10 @@ ta_status ta_onnx_input_names(ta_ctx *ctx, const uint8_t *data, size_t len, cons
  * tensor's data lives in the context's arena. */
 ta_status ta_onnx_read_tensor(ta_ctx *ctx, const uint8_t *data, size_t len, ta_onnx_tensor *out);
 
+/* Read dir/KIND_0.pb, dir/KIND_1.pb, ... (kind "input" or "output": a backend test's data
+ * set) into ts[] with ta_onnx_read_tensor, up to max of them, stopping at the first number
+ * without a file; *n: how many were read. */
+ta_status ta_onnx_read_tensor_files(ta_ctx *ctx, const char *dir, const char *kind, int32_t max,
+                                    ta_onnx_tensor *ts, int32_t *n);
+
 #endif

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * bench.c: a compiled model on a board, as the commands use it: one benchmark (the host
+ * build's outputs are the reference the board's must follow), one run from input files to
+ * output files, and a board kept open to stream records through (eval). Instructions are
+ * QEMU's exact count of executed guest instructions: under `-icount shift=0` the board's
+ * timer ticks once per 1e9/clock_hz instructions, so the figure is timer ticks x that ratio.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ta_measure.h"
+
+/* Compare the board's outputs with the host's: integers bit for bit, float32 within
+ * |err| <= 1e-5 * max(1, |ref|); r->check says how, for people. */
+static void compare_outputs(const ta_bench_model *bm, ta_bench_run *r) {
+  const ta_graph *g = bm->m.g;
+  const ta_device_tol tol = {0, 1e-5, true, false, false};
+  r->match = true;
+  bool any_float = false;
+  double worst = 0;
+  int32_t bad_k = -1;
+  size_t bad_i = 0;
+  for (int32_t k = 0; k < g->n_outputs; k++) {
+    const ta_tensor *t = &g->tensors[g->outputs[k]];
+    size_t n = bm->host_bytes[k];
+    if (!r->dev.outputs[k] || r->dev.output_bytes[k] != n) {
+      r->match = false;
+      bad_k = k;
+      continue;
+    }
+    ta_device_cmp c;
+    any_float |= t->dtype == TA_DT_F32;
+    if (!ta_device_compare(t->dtype, bm->host_out[k], r->dev.outputs[k], n, &tol, &c) && r->match) {
+      r->match = false;
+      bad_k = k;
+      bad_i = t->dtype == TA_DT_F32 ? c.bad_elem : c.bad_byte;
+    }
+    if (c.max_err > worst)
+      worst = c.max_err;
+  }
+  if (!r->match)
+    snprintf(r->check, sizeof r->check, "NO: output %d differs from the host at element %zu", bad_k,
+             bad_i);
+  else if (any_float)
+    snprintf(r->check, sizeof r->check,
+             "yes (float32 within 1e-5 relative: max |err| %.3g; integers identical bytes)", worst);
+  else
+    snprintf(r->check, sizeof r->check, "yes (identical bytes)");
+}
+
+ta_status ta_device_bench_prepare(ta_ctx *ctx, const char *path, const char *name,
+                                  const char *const *input_files, int32_t n_inputs,
+                                  const ta_compile_options *copt, ta_bench_model *bm) {
+  memset(bm, 0, sizeof *bm);
+  bm->path = path;
+  bm->name = name ? name : ta_default_model_name(ctx, bm->path);
+  ta_status st = ta_compile_emit(ctx, bm->path, copt, bm->name, &bm->m, &bm->fs);
+  if (st != TA_OK)
+    return st;
+  ta_graph *g = bm->m.g;
+  if (g->n_inputs > TA_SESSION_MAX_IO || g->n_outputs > TA_SESSION_MAX_IO)
+    return ta_err(ctx, TA_ERR_UNSUPPORTED, "at most %d inputs and outputs on a device",
+                  TA_SESSION_MAX_IO);
+  bm->macs = ta_graph_macs(g);
+  st = ta_make_temp_dir(ctx, "bench", &bm->dir);
+  if (st != TA_OK)
+    return st;
+  const char *paths[TA_SESSION_MAX_IO];
+  if (n_inputs > 0) {
+    st = ta_device_read_inputs(g, input_files, n_inputs, bm->inputs);
+    if (st != TA_OK)
+      return st;
+    for (int32_t k = 0; k < n_inputs; k++)
+      paths[k] = input_files[k];
+    bm->input_desc = n_inputs == 1 ? input_files[0] : "the --input files";
+  } else {
+    bm->input_desc = "xorshift";
+    for (int32_t k = 0; k < g->n_inputs; k++) {
+      const ta_tensor *t = &g->tensors[g->inputs[k]];
+      size_t bytes = 0, elems = 0;
+      ta_tensor_bytes(t, &bytes);
+      ta_tensor_elems(t, &elems);
+      bm->inputs[k] = ta_new(ctx, bytes ? bytes : 1);
+      char *p = ta_fmt(ctx, "%s/input_%d.bin", bm->dir, k);
+      if (!bm->inputs[k] || !p)
+        return TA_ERR_LIMIT;
+      ta_device_fill_xorshift(t, k, bm->inputs[k], elems);
+      st = ta_write_file(ctx, p, bm->inputs[k], bytes);
+      if (st != TA_OK)
+        return st;
+      paths[k] = p;
+    }
+  }
+  char *host_dir = ta_fmt(ctx, "%s/host", bm->dir);
+  if (!host_dir)
+    return TA_ERR_LIMIT;
+  ta_host_run_options ro = {bm->name, paths, g->n_inputs, host_dir, false, NULL};
+  st = ta_host_run(g, &bm->fs, &ro);
+  for (int32_t k = 0; k < g->n_outputs && st == TA_OK; k++) {
+    char *p = ta_fmt(ctx, "%s/output_%d.bin", host_dir, k);
+    st = p ? ta_read_file(ctx, p, &bm->host_out[k], &bm->host_bytes[k]) : TA_ERR_LIMIT;
+  }
+  for (int32_t k = 0; st == TA_OK && k < g->n_inputs + g->n_outputs; k++) {
+    size_t bytes = 0;
+    ta_tensor_bytes(&g->tensors[k < g->n_inputs ? g->inputs[k] : g->outputs[k - g->n_inputs]],
+                    &bytes);
+    bm->io_bytes += bytes;
+  }
+  return st;
+}
+
+ta_status ta_device_bench_run(ta_bench_model *bm, const ta_board *b, const char *device,
+                              int32_t timeout_s, ta_bench_run *r) {
+  ta_ctx *ctx = bm->m.g->ctx;
+  memset(r, 0, sizeof *r);
+  r->board = b;
+  char *dir = ta_fmt(ctx, "%s/%s", bm->dir, b->target);
+  if (!dir)
+    return TA_ERR_LIMIT;
+  if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+    return ta_err(ctx, TA_ERR_IO, "cannot create '%s': %s", dir, strerror(errno));
+  ta_status st = ta_fw_build(bm->m.g, &bm->fs, bm->name, b, dir, &r->fw);
+  if (st != TA_OK)
+    return st;
+  ta_device_options o = {device, true, 2, timeout_s, NULL};
+  st = ta_device_run(bm->m.g, &r->fw, (const void *const *)bm->inputs, &o, &r->dev);
+  if (st != TA_OK)
+    return st;
+  compare_outputs(bm, r);
+  return TA_OK;
+}
+
+/* The row of model on board: bm as far as it was prepared; r NULL when the model was not
+ * ready to run; ran: ta_device_bench_run succeeded. */
+static void bench_row(ta_bench_row *row, const char *model, const ta_board *board,
+                      const ta_bench_model *bm, const ta_bench_run *r, bool ran) {
+  memset(row, 0, sizeof *row);
+  row->model = model;
+  row->board = board;
+  row->macs = bm->macs;
+  row->io_bytes = bm->io_bytes;
+  if (!r)
+    return;
+  row->ok = ran && r->match && r->dev.repeats_identical;
+  row->instructions = r->dev.instructions;
+  row->sizes = r->fw.sizes;
+  row->mem = r->dev.mem;
+}
+
+ta_status ta_device_bench_suite(ta_ctx *ctx, const ta_bench_suite *s, ta_bench_row **rows,
+                                int32_t *failures) {
+  *failures = 0;
+  *rows = ta_new_array(ctx, (size_t)(s->n_models * s->n_boards + 1), sizeof **rows);
+  if (!*rows)
+    return TA_ERR_LIMIT;
+  ta_bench_row *r = *rows;
+  for (int32_t m = 0; m < s->n_models; m++) {
+    ta_ctx mctx;
+    ta_ctx_init(&mctx, ctx->alloc, ctx->alloc_user, ctx->sink, ctx->sink_user);
+    ta_bench_model bm;
+    const char *path = ta_fmt(&mctx, "%s/%s.tflite", s->dir, s->models[m]);
+    if (s->progress)
+      s->progress(s->user, s->models[m], NULL, NULL);
+    ta_status st = ta_device_bench_prepare(&mctx, path, s->models[m], NULL, 0, s->copt, &bm);
+    for (int32_t t = 0; t < s->n_boards; t++, r++) {
+      if (st != TA_OK) {
+        bench_row(r, s->models[m], s->boards[t], &bm, NULL, false);
+        ++*failures;
+        continue;
+      }
+      ta_bench_run run; /* its per-layer ticks and outputs live in mctx: only figures are kept */
+      ta_status rs = ta_device_bench_run(&bm, s->boards[t], NULL, s->timeout_s, &run);
+      bench_row(r, s->models[m], s->boards[t], &bm, &run, rs == TA_OK);
+      *failures += !r->ok;
+      if (s->progress)
+        s->progress(s->user, s->models[m], r, rs == TA_OK ? run.check : NULL);
+    }
+    if (bm.dir)
+      ta_remove_tree(bm.dir);
+    ta_ctx_free(&mctx);
+  }
+  return TA_OK;
+}
+
+ta_status ta_device_run_files(ta_model *m, const ta_fileset *fs, const char *name,
+                              const ta_board *b, const char *const *inputs, int32_t n_inputs,
+                              const char *out_dir, const char *device, int32_t timeout_s,
+                              bool keep) {
+  ta_ctx *ctx = m->g->ctx;
+  uint8_t *data[TA_SESSION_MAX_IO];
+  if (m->g->n_inputs > TA_SESSION_MAX_IO)
+    return ta_err(ctx, TA_ERR_UNSUPPORTED, "at most %d inputs on a device", TA_SESSION_MAX_IO);
+  ta_status st = ta_device_read_inputs(m->g, inputs, n_inputs, data);
+  if (st != TA_OK)
+    return st;
+  char *dir;
+  st = ta_make_temp_dir(ctx, "fw", &dir);
+  if (st != TA_OK)
+    return st;
+  ta_firmware fw;
+  st = ta_fw_build(m->g, fs, name, b, dir, &fw);
+  ta_device_result r;
+  if (st == TA_OK) {
+    ta_device_options o = {device, false, 1, timeout_s, NULL};
+    st = ta_device_run(m->g, &fw, (const void *const *)data, &o, &r);
+  }
+  if (st == TA_OK && mkdir(out_dir, 0777) != 0 && errno != EEXIST)
+    st =
+        ta_err(ctx, TA_ERR_IO, "cannot create output directory '%s': %s", out_dir, strerror(errno));
+  for (int32_t k = 0; k < m->g->n_outputs && st == TA_OK; k++) {
+    char *p = ta_fmt(ctx, "%s/output_%d.bin", out_dir, k);
+    st = p ? ta_write_file(ctx, p, r.outputs[k], r.output_bytes[k]) : TA_ERR_LIMIT;
+  }
+  if (keep)
+    ta_report(ctx, TA_NOTE, "firmware build kept in %s", dir);
+  else
+    ta_remove_tree(dir);
+  return st;
+}
+
+ta_status ta_device_stream_open(ta_graph *g, const ta_fileset *fs, const char *name,
+                                const ta_board *b, ta_device_stream *s) {
+  memset(s, 0, sizeof *s);
+  ta_status st = ta_make_temp_dir(g->ctx, "eval", &s->dir);
+  if (st != TA_OK)
+    return st;
+  st = ta_fw_build(g, fs, name, b, s->dir, &s->fw);
+  ta_device_options dopt = {NULL, false, 1, 0, NULL};
+  if (st == TA_OK)
+    st = ta_device_open(g, &s->fw, &dopt, &s->link);
+  if (st != TA_OK) {
+    ta_remove_tree(s->dir);
+    s->dir = NULL;
+  }
+  return st;
+}
+
+ta_status ta_device_stream_close(ta_device_stream *s, ta_status st, ta_fw_memstats *mem) {
+  if (mem) {
+    memset(mem, 0, sizeof *mem);
+    if (st == TA_OK)
+      st = ta_session_memstats(s->link.s, mem);
+  }
+  ta_device_close(&s->link, st != TA_OK);
+  if (s->dir)
+    ta_remove_tree(s->dir);
+  s->dir = NULL;
+  return st;
+}
+
+ta_status ta_device_run_records_host(ta_model *m, const uint8_t *inputs, size_t in_bytes, int64_t n,
+                                     uint8_t *out, ta_device_record_fn each, void *user) {
+  ta_status st = TA_OK;
+  for (int64_t k = 0; k < n && st == TA_OK; k++) {
+    const void *ins[1] = {inputs + (size_t)k * in_bytes};
+    void *outs[1] = {out};
+    st = ta_graph_eval_shared(m->g, m->calls, m->plan.root, ins, outs);
+    if (st == TA_OK)
+      st = each(user, k, out, 0);
+  }
+  return st;
+}

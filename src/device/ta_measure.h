@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ta_measure.h: what the commands do with a compiled model on a target, as library calls
+ * that return data and never print: one benchmark (host reference run, firmware build,
+ * measurement on a board, output check), one run from input files to output files on a
+ * board, a stream of records through a board kept open, and one ONNX conformance data set
+ * run on the host. The command line (src/cli) only parses arguments and prints what these
+ * return; messages go to the context's sink.
+ */
+#ifndef TA_MEASURE_H
+#define TA_MEASURE_H
+
+#include "ta_compile.h"
+#include "ta_device.h"
+#include "ta_session.h"
+
+/* ---- one benchmark ---- */
+
+/* A model made ready for benchmarking: compiled, emitted, its inputs made, its outputs on
+ * the host (the reference) read back. Everything lives in the context's arena. */
+typedef struct ta_bench_model {
+  const char *path, *name;
+  ta_model m;
+  ta_fileset fs;
+  uint8_t *inputs[TA_SESSION_MAX_IO];
+  const char *input_desc; /* where the inputs come from: a file, "the --input files", "xorshift" */
+  uint8_t *host_out[TA_SESSION_MAX_IO];
+  size_t host_bytes[TA_SESSION_MAX_IO];
+  uint64_t macs;
+  uint64_t io_bytes; /* bytes of the model's input and output tensors */
+  char *dir;         /* temporary build directory (the caller removes it: ta_remove_tree) */
+} ta_bench_model;
+
+/* One model on one board. */
+typedef struct ta_bench_run {
+  const ta_board *board;
+  ta_firmware fw;
+  ta_device_result dev;
+  bool match;      /* the board's outputs follow the host's */
+  char check[160]; /* how outputs were compared, and the result, for people */
+} ta_bench_run;
+
+/* Compile path (name: symbol prefix, NULL: from the file name), make the inputs (the n_inputs
+ * raw files, or with none the reference vectors' xorshift pattern) and run the host build on
+ * them. bm is filled as far as it got, so a caller can still remove bm->dir on failure. */
+ta_status ta_device_bench_prepare(ta_ctx *ctx, const char *path, const char *name,
+                                  const char *const *input_files, int32_t n_inputs,
+                                  const ta_compile_options *copt, ta_bench_model *bm);
+
+/* Build bm's firmware for board b, run it twice without and once with per-layer timing (on
+ * QEMU, or on the board at device: see ta_device_options), and compare its outputs with the
+ * host's: integers bit for bit, float32 within |err| <= 1e-5 * max(1, |ref|). */
+ta_status ta_device_bench_run(ta_bench_model *bm, const ta_board *b, const char *device,
+                              int32_t timeout_s, ta_bench_run *r);
+
+/* ---- a suite: several models on several boards ---- */
+
+/* One model on one board, as a suite keeps it (figures only) and its report shows it. */
+typedef struct ta_bench_row {
+  const char *model;
+  const ta_board *board;
+  uint64_t macs;
+  uint64_t io_bytes; /* the model's input and output tensors */
+  uint64_t instructions;
+  ta_fw_sizes sizes;
+  ta_fw_memstats mem;
+  bool ok; /* measured, outputs matched, repeatable; else a "failed" row */
+} ta_bench_row;
+
+/* Told before each model (row NULL) and after each of its runs (check: how the outputs
+ * compared, NULL when the run failed). A model that does not compile gets no run calls. */
+typedef void (*ta_bench_progress_fn)(void *user, const char *model, const ta_bench_row *row,
+                                     const char *check);
+
+typedef struct ta_bench_suite {
+  const char *dir; /* model NAME is dir/NAME.tflite */
+  const char *const *models;
+  int32_t n_models;
+  const ta_board *const *boards;
+  int32_t n_boards;
+  int32_t timeout_s;
+  const ta_compile_options *copt;
+  ta_bench_progress_fn progress; /* may be NULL */
+  void *user;
+} ta_bench_suite;
+
+/* Benchmark every model on every board: rows (in ctx, model-major, n_models x n_boards of
+ * them; *failures: those not ok). Each model is compiled and measured in a context of its own
+ * (messages to ctx's sink), freed after it: the rows keep figures only. */
+ta_status ta_device_bench_suite(ta_ctx *ctx, const ta_bench_suite *s, ta_bench_row **rows,
+                                int32_t *failures);
+
+/* ---- one run from files to files ---- */
+
+/* Build m's firmware (emitted into fs under `name`) for board b, run it once on QEMU (or at
+ * device) on the raw input files, write output_K.bin into out_dir (created if needed). keep:
+ * the build directory stays (reported as a note). */
+ta_status ta_device_run_files(ta_model *m, const ta_fileset *fs, const char *name,
+                              const ta_board *b, const char *const *inputs, int32_t n_inputs,
+                              const char *out_dir, const char *device, int32_t timeout_s,
+                              bool keep);
+
+/* ---- records streamed through a board ---- */
+
+/* A board kept open for many inferences of one model: its firmware build and session. */
+typedef struct ta_device_stream {
+  char *dir; /* build directory, removed by ta_device_stream_close */
+  ta_firmware fw;
+  ta_device_link link;
+} ta_device_stream;
+
+/* Build g's firmware (emitted into fs under `name`) for board b in a temporary directory and
+ * open a session to it on QEMU. */
+ta_status ta_device_stream_open(ta_graph *g, const ta_fileset *fs, const char *name,
+                                const ta_board *b, ta_device_stream *s);
+/* Read the memory statistics of the last run into *mem (when st is TA_OK and mem given),
+ * close the session, remove the build. Returns st, or the statistics' failure. */
+ta_status ta_device_stream_close(ta_device_stream *s, ta_status st, ta_fw_memstats *mem);
+
+/* The host's counterpart of ta_device_run_records: n records through the model in process
+ * (ta_graph_eval_shared, the same kernels), each output to each(user, k, out, 0). */
+ta_status ta_device_run_records_host(ta_model *m, const uint8_t *inputs, size_t in_bytes, int64_t n,
+                                     uint8_t *out, ta_device_record_fn each, void *user);
+
+/* ---- an ONNX conformance data set on the host ---- */
+
+typedef enum ta_conformance_result {
+  TA_CONFORMANCE_PASS,
+  TA_CONFORMANCE_FAIL,
+  TA_CONFORMANCE_UNSUPPORTED,
+} ta_conformance_result;
+
+/* What the data sets of a conformance run share: a private directory, the runtime kernels
+ * compiled once for the host, the compile options. */
+typedef struct ta_conformance {
+  ta_ctx *ctx;        /* lives for the whole run (holds dir and the kernels) */
+  const char *dir;    /* private temporary directory */
+  ta_host_runtime rt; /* the runtime kernels, compiled on first use */
+  bool rt_ready, rt_failed;
+  bool keep;               /* keep each data set's build directory */
+  ta_compile_options copt; /* --input-shape etc.; the data sets' shapes come after */
+  int32_t serial;
+  /* With keep: told each kept build directory (may be NULL). */
+  void (*kept)(void *user, const char *dir);
+  void *user;
+} ta_conformance;
+
+/* One ONNX backend test folder, dir: model.onnx and test_data_set_* folders, each run in
+ * name order until one does not pass. A data set's run: read its input_K.pb and output_K.pb,
+ * compile the model with every input bound to the data set's value, build and run it on the
+ * host, compare each output (float: rtol 1e-4, atol 1e-5, or with loose rtol 1e-3, atol 1e-7;
+ * NaN matches NaN; integers exactly). Messages go to ctx's sink; reason (cap bytes) gets a
+ * one-line reason for a failure the messages do not give. */
+ta_conformance_result ta_device_conformance_test(ta_conformance *c, ta_ctx *ctx, const char *dir,
+                                                 bool loose, char *reason, size_t cap);
+
+#endif

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * bench_text.c: the report of one benchmark (`tinyaot bench MODEL`), as text for people or as
+ * one JSON object for tools: instructions per inference and per layer, MACs, flash and RAM.
+ * On QEMU the counts are instructions (exact, -icount); on a real board the timer counts clock
+ * cycles. Milliseconds are the count divided by the board's reference clock, a conversion.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ta_report.h"
+
+void ta_report_json_str(ta_buf *b, const char *s) {
+  ta_buf_puts(b, "\"");
+  for (; *s; s++) {
+    if (*s == '"' || *s == '\\')
+      ta_buf_printf(b, "\\%c", *s);
+    else if ((unsigned char)*s < 32)
+      ta_buf_printf(b, "\\u%04x", (unsigned char)*s);
+    else
+      ta_buf_printf(b, "%c", *s);
+  }
+  ta_buf_puts(b, "\"");
+}
+
+static uint64_t op_macs(const ta_graph *g, int32_t i) {
+  const ta_op_def *d = ta_op_def_get(g->ops[i].kind);
+  return d && d->macs ? d->macs(g, &g->ops[i]) : 0;
+}
+
+void ta_report_bench_json(ta_buf *b, const ta_bench_model *bm, const ta_bench_run *r,
+                          const char *device) {
+  const ta_graph *g = bm->m.g;
+  const ta_fw_sizes *s = &r->fw.sizes;
+  uint32_t ipt = r->dev.insns_per_tick;
+  ta_buf_puts(b, "{\"model\": ");
+  ta_report_json_str(b, bm->path);
+  ta_buf_puts(b, ", \"name\": ");
+  ta_report_json_str(b, bm->name);
+  ta_buf_printf(b, ", \"target\": \"%s\", \"board\": ", r->board->target);
+  ta_report_json_str(b, device ? device : r->board->machine);
+  ta_buf_puts(b, ", \"input\": ");
+  ta_report_json_str(b, bm->input_desc);
+  ta_buf_printf(b, ", \"counts\": \"%s\"",
+                device ? "clock cycles (real board)" : "instructions (QEMU -icount)");
+  ta_buf_printf(b,
+                ",\n \"instructions\": %llu, \"instructions_per_tick\": %u, \"repeatable\": %s, "
+                "\"clock_hz\": %u, \"ms_at_reference_clock\": %.3f, \"macs\": %llu,\n",
+                (unsigned long long)r->dev.instructions, ipt,
+                r->dev.repeats_identical ? "true" : "false", r->board->clock_hz,
+                (double)r->dev.instructions * 1000.0 / r->board->clock_hz,
+                (unsigned long long)bm->macs);
+  ta_buf_printf(
+      b,
+      " \"flash_bytes\": %llu, \"model_flash_bytes\": %llu, \"ram_bytes\": %llu, "
+      "\"arena_bytes\": %llu, \"stack_bytes\": %u, \"run_stack_bytes\": %u, "
+      "\"data_bytes\": %llu, \"bss_bytes\": %llu, \"text_bytes\": %llu, "
+      "\"rodata_bytes\": %llu,\n",
+      (unsigned long long)ta_fw_flash_bytes(s), (unsigned long long)ta_fw_model_flash_bytes(s),
+      (unsigned long long)ta_fw_ram_bytes(&r->fw.sizes, &r->dev.mem), (unsigned long long)s->arena,
+      r->dev.mem.stack_used, r->dev.mem.run_stack_used, (unsigned long long)s->data,
+      (unsigned long long)s->bss, (unsigned long long)s->text, (unsigned long long)s->rodata);
+  ta_buf_printf(b, " \"outputs_match_host\": %s, \"output_check\": ", r->match ? "true" : "false");
+  ta_report_json_str(b, r->check);
+  ta_buf_puts(b, ",\n \"layers\": [");
+  bool first = true;
+  for (int32_t i = 0; i < g->n_ops; i++) {
+    if (bm->m.calls[i].kernel < 0)
+      continue;
+    uint64_t ins = r->dev.layer_ticks ? (uint64_t)r->dev.layer_ticks[i] * ipt : 0;
+    ta_buf_printf(b, "%s\n  {\"op\": %d, \"type\": \"%s\", \"instructions\": %llu, \"macs\": %llu}",
+                  first ? "" : ",", g->ops[i].src_index, ta_op_kind_name(g->ops[i].kind),
+                  (unsigned long long)ins, (unsigned long long)op_macs(g, i));
+    first = false;
+  }
+  ta_buf_puts(b, "\n ]}\n");
+}
+
+void ta_report_bench_text(ta_buf *f, const ta_bench_model *bm, const ta_bench_run *r,
+                          const char *device) {
+  const ta_graph *g = bm->m.g;
+  const ta_fw_sizes *s = &r->fw.sizes;
+  uint32_t ipt = r->dev.insns_per_tick;
+  char a[32], b[32], c[32], d[32], e[32];
+  ta_buf_printf(f, "tinyaot bench: %s on %s (%s, %s), input %s\n", bm->path, r->board->target,
+                device ? device : r->board->machine, r->board->core, bm->input_desc);
+  ta_buf_printf(f, "outputs match the host build: %s\n", r->check);
+  if (device) {
+    /* A real board: the timer counts clock cycles, and time is measured. */
+    ta_buf_printf(f, "clock cycles per inference: %s (timer ticks; %s on a second run)\n",
+                  ta_report_commas(a, sizeof a, r->dev.instructions),
+                  r->dev.repeats_identical ? "identical" : "different");
+    ta_buf_printf(f, "  = %.2f ms at %.0f MHz\n",
+                  (double)r->dev.instructions * 1000.0 / r->board->clock_hz,
+                  r->board->clock_hz / 1e6);
+  } else {
+    ta_buf_printf(f,
+                  "instructions per inference: %s (%s on a second run; 1 timer tick = %u "
+                  "instructions)\n",
+                  ta_report_commas(a, sizeof a, r->dev.instructions),
+                  r->dev.repeats_identical ? "identical" : "DIFFERENT", ipt);
+    ta_buf_printf(f,
+                  "  = %.2f ms at the %.0f MHz reference clock (instructions / clock, not a "
+                  "measured time)\n",
+                  (double)r->dev.instructions * 1000.0 / r->board->clock_hz,
+                  r->board->clock_hz / 1e6);
+  }
+  if (bm->macs)
+    ta_buf_printf(f, "  %s MACs, %.3f MACs per instruction\n",
+                  ta_report_commas(a, sizeof a, bm->macs),
+                  r->dev.instructions ? (double)bm->macs / (double)r->dev.instructions : 0.0);
+  ta_buf_puts(f, "\n   op  type                   instructions          MACs  MACs/instr\n");
+  for (int32_t i = 0; i < g->n_ops; i++) {
+    const ta_op *op = &g->ops[i];
+    if (bm->m.calls[i].kernel < 0) {
+      ta_buf_printf(f, "  %3d  %-20s %14s %13s  (no code: aliased)\n", op->src_index,
+                    ta_op_kind_name(op->kind), "-", "-");
+      continue;
+    }
+    uint64_t ins = r->dev.layer_ticks ? (uint64_t)r->dev.layer_ticks[i] * ipt : 0;
+    uint64_t macs = op_macs(g, i);
+    char ratio[16] = "";
+    if (macs && ins)
+      snprintf(ratio, sizeof ratio, "%.3f", (double)macs / (double)ins);
+    ta_buf_printf(f, "  %3d  %-20s %14s %13s  %s\n", op->src_index, ta_op_kind_name(op->kind),
+                  ta_report_commas(a, sizeof a, ins),
+                  macs ? ta_report_commas(b, sizeof b, macs) : "-", ratio);
+  }
+  ta_buf_printf(f,
+                "  (per layer: resolution %u instructions; the timed run takes %s instructions in "
+                "all)\n\n",
+                ipt, ta_report_commas(a, sizeof a, (uint64_t)r->dev.profiled_ticks * ipt));
+  ta_buf_printf(f, "flash: %s bytes (text %s + rodata %s + data %s)\n",
+                ta_report_commas(a, sizeof a, ta_fw_flash_bytes(s)),
+                ta_report_commas(b, sizeof b, s->text), ta_report_commas(c, sizeof c, s->rodata),
+                ta_report_commas(d, sizeof d, s->data));
+  ta_buf_printf(f,
+                "  model alone (%s.c, %s_weights.c, tart/): %s bytes (text %s + rodata %s + data "
+                "%llu)\n",
+                bm->name, bm->name, ta_report_commas(a, sizeof a, ta_fw_model_flash_bytes(s)),
+                ta_report_commas(b, sizeof b, s->model_text),
+                ta_report_commas(c, sizeof c, s->model_rodata), (unsigned long long)s->model_data);
+  ta_buf_printf(f, "RAM:   %s bytes (arena %s + stack high-water %s + data %s + bss %s)\n",
+                ta_report_commas(a, sizeof a, ta_fw_ram_bytes(&r->fw.sizes, &r->dev.mem)),
+                ta_report_commas(b, sizeof b, s->arena),
+                ta_report_commas(c, sizeof c, r->dev.mem.stack_used),
+                ta_report_commas(d, sizeof d, s->data), ta_report_commas(e, sizeof e, s->bss));
+  ta_buf_printf(f,
+                "  stack: %u bytes below the run function's caller; bss holds the runner's "
+                "input, output and frame buffers\n",
+                r->dev.mem.run_stack_used);
+}
+
+const char *ta_report_tool_versions(ta_ctx *ctx) {
+  ta_buf out;
+  ta_buf_init(&out, ctx);
+  const char *cmds[][3] = {{"qemu-system-arm", "--version", NULL},
+                           {"arm-none-eabi-gcc", "--version", NULL}};
+  ta_buf_puts(&out, "Tools: ");
+  for (size_t i = 0; i < TA_ARRAY_LEN(cmds); i++) {
+    ta_buf log;
+    ta_buf_init(&log, ctx);
+    int code = 0;
+    char *argv[] = {(char *)(uintptr_t)cmds[i][0], (char *)(uintptr_t)cmds[i][1], NULL};
+    if (ta_spawn(ctx, argv, 30, &log, &code) == TA_OK && code == 0 && log.data) {
+      size_t l = strcspn(log.data, "\n");
+      ta_buf_printf(&out, "%s`%.*s`", i ? ", " : "", (int)l, log.data);
+    }
+    ta_buf_free(&log);
+  }
+  ta_buf_puts(&out, ".\n\n");
+  char *s = out.data ? ta_strdup(ctx, out.data) : NULL;
+  ta_buf_free(&out);
+  return s ? s : "";
+}

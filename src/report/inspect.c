@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * inspect.c: what `tinyaot inspect` reports about a compiled model, as text or JSON: per
+ * operator its shapes, dtypes, MACs, constant parameter bytes and the kernel variant the
+ * schedule chose; totals: ops, MACs, weights (constant data the generated code carries,
+ * each tensor counted once) and arena bytes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ta_report.h"
+#include "ta_schedule.h"
+
+/* Constant bytes an op's code carries: its constant operands (each counted once when counted
+ * is given) and the arrays of its kernel parameters (multipliers, packed weights). */
+static size_t const_bytes(const ta_graph *g, const ta_kernel_call *c, bool *counted) {
+  size_t total = ta_params_array_bytes(c);
+  for (int32_t j = 0; j < c->n_in; j++) {
+    int32_t t = c->in[j];
+    if (t < 0 || !ta_tensor_is_const(&g->tensors[t]))
+      continue;
+    if (counted) {
+      if (counted[t])
+        continue;
+      counted[t] = true;
+    }
+    total += g->tensors[t].data_bytes;
+  }
+  return total;
+}
+
+ta_status ta_report_inspect_info(ta_ctx *ctx, const char *path, const ta_compile_options *copt,
+                                 const ta_model *m, ta_code_size *cs, ta_inspect_info *info) {
+  const ta_graph *g = m->g;
+  memset(info, 0, sizeof *info);
+  info->model = path;
+  info->plan = &copt->plan;
+  info->arena_io_bytes = m->plan.arena_bytes;
+  bool *counted = ta_new_array(ctx, (size_t)(g->n_tensors ? g->n_tensors : 1), sizeof(bool));
+  if (!counted)
+    return TA_ERR_LIMIT;
+  for (int32_t i = 0; i < g->n_ops; i++)
+    info->weights_bytes += const_bytes(g, &m->calls[i], counted);
+  /* The same model planned with inputs and outputs in the arena, for comparison with
+   * engines that count them (TFLM does). */
+  if (!copt->plan.io_in_arena) {
+    ta_compile_options o2 = *copt;
+    o2.plan.io_in_arena = true;
+    ta_model m2;
+    if (ta_compile_file(ctx, path, &o2, &m2) == TA_OK)
+      info->arena_io_bytes = m2.plan.arena_bytes;
+  }
+  if (!cs)
+    return TA_OK;
+  memset(cs, 0, sizeof *cs);
+  ta_fileset fs;
+  ta_cgen_options gopt = {ta_default_model_name(ctx, path), path};
+  ta_status st = ta_cgen_emit(m->g, m->calls, &m->plan, &gopt, &fs);
+  ctx->file = NULL;
+  if (st == TA_OK)
+    st = ta_host_code_size(ctx, &fs, cs);
+  info->code_size = cs;
+  return st;
+}
+
+static uint64_t op_macs(const ta_graph *g, const ta_op *op) {
+  const ta_op_def *d = ta_op_def_get(op->kind);
+  return d && d->macs ? d->macs(g, op) : 0;
+}
+
+static void json_shape(ta_buf *b, const ta_tensor *t) {
+  ta_buf_puts(b, "{\"name\":");
+  ta_report_json_str(b, t->name);
+  ta_buf_printf(b, ",\"dtype\":\"%s\",\"shape\":[", ta_dtype_name(t->dtype));
+  for (int32_t i = 0; i < t->rank; i++)
+    ta_buf_printf(b, i ? ",%d" : "%d", t->dims[i]);
+  ta_buf_puts(b, "]}");
+}
+
+static void inspect_json(ta_buf *b, const ta_model *m, const ta_inspect_info *in) {
+  const ta_graph *g = m->g;
+  const ta_code_size *cs = in->code_size;
+  ta_buf_puts(b, "{\"model\":");
+  ta_report_json_str(b, in->model);
+  ta_buf_puts(b, ",\"ops\":[");
+  for (int32_t i = 0; i < g->n_ops; i++) {
+    const ta_op *op = &g->ops[i];
+    ta_buf_printf(b, "%s\n {\"index\":%d,\"type\":\"%s\",\"name\":", i ? "," : "", op->src_index,
+                  ta_op_kind_name(op->kind));
+    ta_report_json_str(b, op->name);
+    ta_buf_puts(b, ",\"inputs\":[");
+    int32_t shown = 0;
+    for (int32_t j = 0; j < op->n_in; j++) {
+      if (op->in[j] < 0)
+        continue;
+      if (shown++)
+        ta_buf_puts(b, ",");
+      json_shape(b, &g->tensors[op->in[j]]);
+    }
+    ta_buf_puts(b, "],\"outputs\":[");
+    for (int32_t j = 0; j < op->n_out; j++) {
+      if (j)
+        ta_buf_puts(b, ",");
+      json_shape(b, &g->tensors[op->out[j]]);
+    }
+    ta_buf_printf(b, "],\"macs\":%llu,\"param_bytes\":%zu,\"kernel\":",
+                  (unsigned long long)op_macs(g, op), const_bytes(g, &m->calls[i], NULL));
+    if (m->calls[i].kernel >= 0)
+      ta_buf_printf(b, "\"tart_%s\"", ta_kernel_get(m->calls[i].kernel)->name);
+    else
+      ta_buf_puts(b, "null");
+    ta_sched_why why;
+    const ta_variant *v = ta_sched_variant(&m->calls[i], &why);
+    ta_buf_printf(b, ",\"scratch_bytes\":%zu,\"backend\":\"%s\",\"variant\":",
+                  m->calls[i].scratch_bytes, ta_backend_of(&m->calls[i])->name);
+    if (v)
+      ta_buf_printf(b, "{\"name\":\"%s\",\"from\":\"%s\"}}", v->name, ta_sched_why_name(why));
+    else
+      ta_buf_puts(b, "null}");
+  }
+  ta_buf_printf(b,
+                "\n],\"n_ops\":%d,\"macs\":%llu,\"weights_bytes\":%zu,\"arena_bytes\":%zu,"
+                "\"arena_lower_bound_bytes\":%zu,\"scratch_bytes\":%zu,\"io_in_arena\":%s,"
+                "\"arena_bytes_io_in_arena\":%zu,\"alignment\":%zu,\"inplace_ops\":%d,"
+                "\"reshape_views\":%d,\"reordered\":%s",
+                g->n_ops, (unsigned long long)ta_graph_macs(g), in->weights_bytes,
+                m->plan.arena_bytes, m->plan.lower_bound_bytes, m->plan.scratch_bytes,
+                in->plan->io_in_arena ? "true" : "false", in->arena_io_bytes, in->plan->alignment,
+                m->plan.n_inplace, m->plan.n_aliased, m->plan.reordered ? "true" : "false");
+  if (cs)
+    ta_buf_printf(b,
+                  ",\"host_code\":{\"model_text\":%llu,\"model_rodata\":%llu,\"model_data\":%llu,"
+                  "\"runtime_text\":%llu,\"runtime_rodata\":%llu,\"runtime_data\":%llu}",
+                  (unsigned long long)cs->model_text, (unsigned long long)cs->model_rodata,
+                  (unsigned long long)cs->model_data, (unsigned long long)cs->runtime_text,
+                  (unsigned long long)cs->runtime_rodata, (unsigned long long)cs->runtime_data);
+  ta_buf_puts(b, "}\n");
+}
+
+static void inspect_text(ta_buf *b, const ta_model *m, const ta_inspect_info *in) {
+  const ta_graph *g = m->g;
+  const ta_code_size *cs = in->code_size;
+  ta_buf_printf(b,
+                "%s: %d ops, %llu MACs, weights %zu bytes, arena %zu bytes (%s; %zu with inputs "
+                "and outputs in the arena)\n\n",
+                in->model, g->n_ops, (unsigned long long)ta_graph_macs(g), in->weights_bytes,
+                m->plan.arena_bytes,
+                in->plan->io_in_arena ? "inputs/outputs in the arena"
+                                      : "inputs/outputs in caller buffers",
+                in->arena_io_bytes);
+  if (cs)
+    ta_buf_printf(b,
+                  "host code (-Os): model text %llu, rodata %llu, data %llu; runtime kernels text "
+                  "%llu, rodata %llu, data %llu bytes\n\n",
+                  (unsigned long long)cs->model_text, (unsigned long long)cs->model_rodata,
+                  (unsigned long long)cs->model_data, (unsigned long long)cs->runtime_text,
+                  (unsigned long long)cs->runtime_rodata, (unsigned long long)cs->runtime_data);
+  ta_buf_printf(b, "%4s  %-18s  %-28s  %-20s  %12s  %10s  %s\n", "op", "type", "inputs", "output",
+                "MACs", "params", "variant");
+  for (int32_t i = 0; i < g->n_ops; i++) {
+    const ta_op *op = &g->ops[i];
+    char ins[256] = "", shape[96];
+    size_t off = 0;
+    for (int32_t j = 0; j < op->n_in && off < sizeof ins; j++) {
+      if (op->in[j] < 0 || ta_tensor_is_const(&g->tensors[op->in[j]]))
+        continue;
+      const ta_tensor *t = &g->tensors[op->in[j]];
+      off += (size_t)snprintf(ins + off, sizeof ins - off, "%s%s %s", off ? " " : "",
+                              ta_dtype_name(t->dtype), ta_shape_str(t, shape, sizeof shape));
+    }
+    const ta_tensor *o = &g->tensors[op->out[0]];
+    char outs[128];
+    snprintf(outs, sizeof outs, "%s %s", ta_dtype_name(o->dtype),
+             ta_shape_str(o, shape, sizeof shape));
+    ta_sched_why why;
+    const ta_variant *v = ta_sched_variant(&m->calls[i], &why);
+    ta_buf_printf(b, "%4d  %-18s  %-28s  %-20s  %12llu  %10zu  %s (%s)\n", op->src_index,
+                  ta_op_kind_name(op->kind), ins, outs, (unsigned long long)op_macs(g, op),
+                  const_bytes(g, &m->calls[i], NULL), v ? v->name : "-", ta_sched_why_name(why));
+  }
+}
+
+void ta_report_inspect(ta_buf *b, const ta_model *m, const ta_inspect_info *in, bool json) {
+  if (json)
+    inspect_json(b, m, in);
+  else
+    inspect_text(b, m, in);
+}
