@@ -348,13 +348,8 @@ static ta_status make_report(evaluator *fe, ta_graph *qg, const ta_rw *w, const 
   return TA_OK;
 }
 
-static ta_status quantize(ta_graph *fg, const ta_calib_set *cal, const uint8_t *labels,
-                          const ta_quant_options *opt, ta_graph **qg_out,
-                          ta_quant_report **rep_out) {
-  ta_ctx *ctx = fg->ctx;
-  *qg_out = NULL;
-  if (rep_out)
-    *rep_out = NULL;
+/* A float model: float32 inputs and float activations to quantize. */
+static ta_status float_model_check(ta_graph *fg) {
   for (int32_t i = 0; i < fg->n_inputs; i++) {
     const ta_tensor *t = &fg->tensors[fg->inputs[i]];
     if (t->dtype != TA_DT_F32)
@@ -366,14 +361,27 @@ static ta_status quantize(ta_graph *fg, const ta_calib_set *cal, const uint8_t *
   for (int32_t t = 0; t < fg->n_tensors; t++)
     n_float += observed(&fg->tensors[t]) && fg->tensors[t].producer >= 0;
   if (n_float == 0)
-    return ta_err(ctx, TA_ERR_UNSUPPORTED,
+    return ta_err(fg->ctx, TA_ERR_UNSUPPORTED,
                   "the model has no float tensors to quantize (is it already quantized?)");
+  return TA_OK;
+}
+
+static ta_status quantize(ta_graph *fg, const ta_calib_set *cal, const uint8_t *labels,
+                          const ta_quant_options *opt, ta_graph **qg_out,
+                          ta_quant_report **rep_out) {
+  ta_ctx *ctx = fg->ctx;
+  *qg_out = NULL;
+  if (rep_out)
+    *rep_out = NULL;
+  ta_status st = float_model_check(fg);
+  if (st != TA_OK)
+    return st;
   if (cal->n_inputs != fg->n_inputs || cal->n_records < 1)
     return ta_err(ctx, TA_ERR_USAGE, "no calibration records for the model's %d input(s)",
                   fg->n_inputs);
 
   evaluator fe;
-  ta_status st = ev_init(&fe, fg);
+  st = ev_init(&fe, fg);
   if (st != TA_OK)
     return st;
   const size_t nt = (size_t)fg->n_tensors;
@@ -528,7 +536,9 @@ ta_status ta_quantize_run(ta_graph *fg, const ta_quant_options *opt, ta_graph **
   if (rep)
     *rep = NULL;
   ta_calib_set cal;
-  ta_status st = ta_calib_read(ctx, fg, opt->calib_paths, opt->n_calib_paths, &cal);
+  ta_status st = float_model_check(fg);
+  if (st == TA_OK)
+    st = ta_calib_read(ctx, fg, opt->calib_paths, opt->n_calib_paths, &cal);
   if (st != TA_OK)
     return st;
   uint8_t *labels = NULL;
