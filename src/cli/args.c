@@ -215,8 +215,54 @@ static bool arg_input_shape(ta_args *a, ta_input_shapes *shapes, ta_status *st) 
   return true;
 }
 
+/* --quantize int8, --calibration FILE[,FILE...] (repeatable), --quant-method M,
+ * --bias-correction, --int8-io. */
+static bool arg_quant_option(ta_args *a, ta_quant_options *q, ta_status *st) {
+  const char *v;
+  if (ta_arg_flag(a, "--bias-correction"))
+    return q->bias_correction = true;
+  if (ta_arg_flag(a, "--int8-io"))
+    return q->int8_io = true;
+  if (ta_arg_value(a, "--quantize", &v, st)) {
+    if (*st == TA_OK && strcmp(v, "int8") != 0 && strcmp(v, "none") != 0) {
+      fprintf(stderr, "tinyaot %s: --quantize takes int8 or none, not '%s'\n", a->cmd, v);
+      *st = TA_ERR_USAGE;
+    }
+    if (*st == TA_OK)
+      q->mode = strcmp(v, "int8") == 0 ? TA_QUANT_INT8 : TA_QUANT_NONE;
+    return true;
+  }
+  if (ta_arg_value(a, "--quant-method", &v, st)) {
+    if (*st == TA_OK && !ta_calib_method_parse(v, &q->method)) {
+      fprintf(stderr,
+              "tinyaot %s: --quant-method takes minmax, percentile, mse or auto, not '%s'\n",
+              a->cmd, v);
+      *st = TA_ERR_USAGE;
+    }
+    return true;
+  }
+  if (!ta_arg_value(a, "--calibration", &v, st))
+    return false;
+  /* A comma-separated list: split in place (argv strings are the program's to modify). */
+  for (char *p = (char *)(uintptr_t)v; *st == TA_OK && p;) {
+    char *comma = strchr(p, ',');
+    if (comma)
+      *comma = '\0';
+    if (!*p || q->n_calib_paths == TA_QUANT_MAX_CALIB_FILES) {
+      fprintf(stderr, "tinyaot %s: --calibration takes FILE[,FILE...] (at most %d files in all)\n",
+              a->cmd, TA_QUANT_MAX_CALIB_FILES);
+      *st = TA_ERR_USAGE;
+      break;
+    }
+    q->calib_paths[q->n_calib_paths++] = p;
+    p = comma ? comma + 1 : NULL;
+  }
+  return true;
+}
+
 bool ta_arg_compile_option(ta_args *a, ta_compile_options *opt, ta_status *st) {
   if (ta_arg_flag(a, "--reference-kernels"))
     return opt->reference_kernels = true;
-  return arg_plan_option(a, &opt->plan, st) || arg_input_shape(a, &opt->shapes, st);
+  return arg_plan_option(a, &opt->plan, st) || arg_input_shape(a, &opt->shapes, st) ||
+         arg_quant_option(a, &opt->quant, st);
 }

@@ -22,6 +22,9 @@ static const char usage[] =
     "  bench MODEL [--target T] [--json]      instructions, flash and RAM on a Cortex-M (QEMU)\n"
     "  eval MODEL --data F --labels F         accuracy of a classifier over a data set on a\n"
     "                                         target, confusion matrix, cost; HTML report\n"
+    "  quantize MODEL --calibration DATA [--report] [--json]\n"
+    "                                         post-training int8 quantization of a float\n"
+    "                                         model; prints the accuracy report\n"
     "  onnx-test DIR...                       run ONNX backend test folders through the\n"
     "                                         generated C (conformance)\n"
     "\n"
@@ -47,6 +50,8 @@ int main(int argc, char **argv) {
     return ta_cmd_eval(argc - 1, argv + 1);
   if (strcmp(argv[1], "bench") == 0)
     return ta_cmd_bench(argc - 1, argv + 1);
+  if (strcmp(argv[1], "quantize") == 0)
+    return ta_cmd_quantize(argc - 1, argv + 1);
   if (strcmp(argv[1], "onnx-test") == 0)
     return ta_cmd_onnx_test(argc - 1, argv + 1);
   fprintf(stderr, "tinyaot: unknown command '%s' (see tinyaot --help)\n", argv[1]);

@@ -46,7 +46,9 @@ bool ta_arg_seconds(ta_args *a, const char *v, int32_t *seconds);
  * reported on stderr and sets *st to TA_ERR_USAGE). Every command takes them:
  *   --input-shape NAME=D0,D1,...   a static shape for an ONNX input with dynamic dimensions
  *   --align N, --io-in-arena, --no-inplace, --no-reorder, --max-arena BYTES   memory plan
- *   --reference-kernels            the reference kernels only, no optimized variant */
+ *   --reference-kernels            the reference kernels only, no optimized variant
+ *   --quantize int8 --calibration FILE[,FILE...] [--quant-method M] [--bias-correction]
+ *   [--int8-io]                    post-training quantization of a float model */
 bool ta_arg_compile_option(ta_args *a, ta_compile_options *opt, ta_status *st);
 /* Their lines in a command's --help. */
 #define TA_CLI_COMPILE_OPTIONS_HELP                                                                \
@@ -54,7 +56,9 @@ bool ta_arg_compile_option(ta_args *a, ta_compile_options *opt, ta_status *st);
   "                     static shape of an ONNX input with dynamic dimensions\n"                   \
   "  --align N, --io-in-arena, --no-inplace, --no-reorder, --max-arena BYTES\n"                    \
   "                     memory plan options (see tinyaot inspect --help)\n"                        \
-  "  --reference-kernels  the reference kernels only, never an optimized variant\n"
+  "  --reference-kernels  the reference kernels only, never an optimized variant\n"                \
+  "  --quantize int8 --calibration FILE[,FILE...]\n"                                               \
+  "                     post-training int8 quantization (see tinyaot quantize --help)\n"
 
 int ta_cmd_compile(int argc, char **argv);
 int ta_cmd_run(int argc, char **argv);
@@ -62,5 +66,6 @@ int ta_cmd_inspect(int argc, char **argv);
 int ta_cmd_eval(int argc, char **argv);
 int ta_cmd_bench(int argc, char **argv);
 int ta_cmd_onnx_test(int argc, char **argv);
+int ta_cmd_quantize(int argc, char **argv);
 
 #endif

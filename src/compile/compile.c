@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * compile.c: the pipeline as one straight line of stages (see ta_compile.h): frontend ->
- * passes -> check -> prepare -> plan. Each stage is a call into its own library; this file
- * only strings them together and decides nothing about a model itself. The default model
- * name (the generated code's symbol prefix) lives here too: every command that emits code
- * derives it the same way.
+ * passes -> [quantize] -> check -> prepare -> partition -> schedule -> plan. Each stage is a
+ * call into its own library; this file only strings them together and decides nothing about a
+ * model itself. The default model name (the generated code's symbol prefix) lives here too:
+ * every command that emits code derives it the same way.
  */
 #include "ta_compile.h"
 
@@ -22,6 +22,8 @@ void ta_compile_options_init(ta_compile_options *opt) {
   ta_plan_options_default(&opt->plan);
   opt->target = "host";
   opt->last_stage = TA_STAGE_PLAN;
+  opt->quant.method = TA_CALIB_MINMAX;
+  opt->quant.percentile = 99.99;
 }
 
 /* An ONNX model: bytes that start like a ModelProto, or a .onnx file. */
@@ -81,6 +83,21 @@ ta_status ta_compile_bytes(ta_ctx *ctx, const char *path, const uint8_t *data, s
   st = ta_passes_run(m->g);
   if (st == TA_OK)
     st = check(m->g);
+  /* Quantization evaluates the checked float graph and gives a new int8 graph, which then
+   * goes through check, prepare and the rest like any int8 model. */
+  if (st == TA_OK && opt->quant.mode != TA_QUANT_INT8 && opt->quant.n_calib_paths > 0)
+    st = ta_err(ctx, TA_ERR_USAGE,
+                "calibration data was given, but no quantization was asked for (--quantize int8)");
+  if (st == TA_OK && opt->quant.mode == TA_QUANT_INT8) {
+    ta_graph *qg;
+    m->float_g = m->g;
+    st = ta_quantize_run(m->g, &opt->quant, &qg, &m->quant_report);
+    if (st == TA_OK) {
+      m->g = qg;
+      m->g->reference_kernels = opt->reference_kernels;
+      st = check(m->g);
+    }
+  }
   if (st != TA_OK)
     return st;
   m->calls = ta_new_array(ctx, (size_t)(m->g->n_ops ? m->g->n_ops : 1), sizeof(ta_kernel_call));

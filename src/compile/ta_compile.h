@@ -5,7 +5,8 @@
  * struct, so a stage added to the pipeline reaches all of them at once.
  *
  * The stages, in order (compile.c): frontend (format sniffed from the bytes) -> graph passes
- * (for every format) -> check (structure, operator checks, shape inference) -> prepare (kernel
+ * (for every format) -> [quantize: a float graph to int8 from calibration data, when asked] ->
+ * check (structure, operator checks, shape inference) -> prepare (kernel
  * parameters) -> memory plan. The result is a ta_model whose graph, kernel calls and plan the
  * code generator and the device runners take as they are.
  */
@@ -15,6 +16,7 @@
 #include "ta_onnx.h"
 #include "ta_codegen.h"
 #include "ta_plan.h"
+#include "ta_quantize.h"
 
 /* Static shapes for model inputs (--input-shape NAME=D0,D1,...; ONNX inputs with dynamic
  * dimensions need one). The names are held here, so the struct can be copied. */
@@ -50,10 +52,13 @@ typedef struct ta_compile_options {
   const char *target;
   /* Stop after this stage (default TA_STAGE_PLAN). */
   ta_compile_stage last_stage;
+  /* Post-training quantization after the passes (quant.mode TA_QUANT_INT8: calibration files,
+   * method, bias correction, report; see ta_quantize.h). Default: none. */
+  ta_quant_options quant;
 } ta_compile_options;
 
 /* Defaults: no input shapes, no bound inputs, ta_plan_options_default, optimized kernels,
- * target "host", every stage. */
+ * target "host", every stage, no quantization (when asked: method minmax, percentile 99.99). */
 void ta_compile_options_init(ta_compile_options *opt);
 
 /* A compiled model: the graph, one kernel call per op, the memory plan. All of it lives in
@@ -62,6 +67,10 @@ typedef struct ta_model {
   ta_graph *g;
   ta_kernel_call *calls;
   ta_plan plan;
+  /* With quantization: the float graph g was made from, and the report when it was asked
+   * for (quant.report); NULL otherwise. */
+  ta_graph *float_g;
+  ta_quant_report *quant_report;
 } ta_model;
 
 /* Take model bytes through every stage into m. The format is recognised from the bytes

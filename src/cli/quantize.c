@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * quantize.c: `tinyaot quantize MODEL --calibration DATA [--method M] [--report] [--json]`:
+ * post-training int8 quantization through the compile entry point (the quantize stage runs
+ * after the passes, then the int8 graph goes through check, prepare, schedule and plan like
+ * any int8 model), and the report printed. Writing the quantized model file is not
+ * implemented yet: -o is refused, saying so.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ta_cli.h"
+
+static const char help[] =
+    "usage: tinyaot quantize MODEL --calibration DATA[,DATA...] [options]\n"
+    "\n"
+    "Quantize a float32 TFLite or ONNX model to int8 (the TFLite int8 scheme: per-channel int8\n"
+    "weights, int32 bias, asymmetric int8 activations) from calibration data, and print how\n"
+    "far each layer's int8 output is from the float one (SQNR, cosine similarity) over the\n"
+    "calibration set, the model outputs' error, and which operators stay float.\n"
+    "\n"
+    "Calibration data: raw float32 records of the model input's size back to back (.bin), or\n"
+    ".npy arrays (float32/float64, C order) whose shape ends with the input's dims. Several\n"
+    "files for a one-input model are concatenated; a model with k inputs takes k files, one\n"
+    "per input in input order.\n"
+    "\n"
+    "options:\n"
+    "  --calibration DATA[,DATA...]   calibration files (required; repeatable)\n"
+    "  --method M           minmax (default), percentile, mse or auto (per tensor, the one\n"
+    "                       with the least quantization error)\n"
+    "  --percentile P       the percentile of --method percentile (default 99.99)\n"
+    "  --bias-correction    correct each layer's bias for the mean error of its int8 output\n"
+    "  --int8-io            int8 model inputs and outputs (default: float, with QUANTIZE and\n"
+    "                       DEQUANTIZE inside the model)\n"
+    "  --labels FILE        one uint8 class id per calibration record: accuracy float vs int8\n"
+    "  --report             print the report (the default; kept for scripts)\n"
+    "  --json               print the report as JSON\n"
+    "  -o FILE              write the quantized model: not implemented "
+    "yet\n" TA_CLI_COMPILE_OPTIONS_HELP "  -h, --help           this text\n";
+
+/* A progress bar on stderr, drawn only when it is a terminal. */
+static void bar(void *user, const char *phase, int64_t done, int64_t total) {
+  (void)user;
+  const int width = 30;
+  const int fill = total > 0 ? (int)(done * width / total) : width;
+  fprintf(stderr, "\r%-10s [%.*s%*s] %lld/%lld", phase, fill, "##############################",
+          width - fill, "", (long long)done, (long long)total);
+  if (done == total)
+    fputc('\n', stderr);
+  fflush(stderr);
+}
+
+int ta_cmd_quantize(int argc, char **argv) {
+  ta_args a = {argc, argv, 1, "quantize"};
+  const char *model = NULL, *out = NULL, *method = NULL, *pct = NULL;
+  bool json = false;
+  ta_status st = TA_OK;
+  ta_compile_options copt;
+  ta_compile_options_init(&copt);
+  for (; a.i < argc && st == TA_OK; a.i++) {
+    if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
+      fputs(help, stdout);
+      return 0;
+    }
+    if (ta_arg_flag(&a, "--json")) {
+      json = true;
+      continue;
+    }
+    if (ta_arg_flag(&a, "--report"))
+      continue;
+    if (ta_arg_value(&a, "-o", &out, &st) || ta_arg_value(&a, "--output", &out, &st) ||
+        ta_arg_value(&a, "--method", &method, &st) || ta_arg_value(&a, "--percentile", &pct, &st) ||
+        ta_arg_value(&a, "--labels", &copt.quant.labels_path, &st) ||
+        ta_arg_compile_option(&a, &copt, &st))
+      continue;
+    if (argv[a.i][0] == '-') {
+      fprintf(stderr, "tinyaot quantize: unknown option '%s' (see tinyaot quantize --help)\n",
+              argv[a.i]);
+      return 1;
+    }
+    if (model) {
+      fprintf(stderr, "tinyaot quantize: more than one model given ('%s' and '%s')\n", model,
+              argv[a.i]);
+      return 1;
+    }
+    model = argv[a.i];
+  }
+  if (st != TA_OK)
+    return 1;
+  if (out) {
+    fprintf(stderr, "tinyaot quantize: -o (writing the quantized model as a file) is not "
+                    "implemented yet; nothing written. Use --quantize int8 with compile, run, "
+                    "bench or eval to build the quantized model\n");
+    return 1;
+  }
+  if (method && !ta_calib_method_parse(method, &copt.quant.method)) {
+    fprintf(stderr, "tinyaot quantize: --method takes minmax, percentile, mse or auto, not '%s'\n",
+            method);
+    return 1;
+  }
+  if (pct) {
+    char *end;
+    const double p = strtod(pct, &end);
+    if (*end || end == pct || !(p > 50 && p <= 100)) {
+      fprintf(stderr,
+              "tinyaot quantize: --percentile takes a number above 50 and at most 100, "
+              "not '%s'\n",
+              pct);
+      return 1;
+    }
+    copt.quant.percentile = p;
+  }
+  if (!model || copt.quant.n_calib_paths == 0) {
+    fprintf(stderr, "tinyaot quantize: %s\n%s",
+            !model ? "no MODEL given" : "no calibration data given (--calibration FILE)", help);
+    return 1;
+  }
+  copt.quant.mode = TA_QUANT_INT8;
+  copt.quant.report = true;
+  if (isatty(STDERR_FILENO))
+    copt.quant.progress = bar;
+  ta_ctx ctx;
+  ta_cli_ctx_init(&ctx);
+  ta_model m;
+  st = ta_compile_file(&ctx, model, &copt, &m);
+  if (st == TA_OK && m.quant_report) {
+    ta_buf b;
+    ta_buf_init(&b, &ctx);
+    if (json)
+      ta_quant_report_json(m.quant_report, &b);
+    else
+      ta_quant_report_text(m.quant_report, &b);
+    if (!b.ok)
+      st = TA_ERR_LIMIT;
+    else
+      fwrite(b.data, 1, b.len, stdout);
+    if (!json && st == TA_OK)
+      printf("\nint8 model: %d ops, arena %zu bytes (not written: -o is not implemented yet)\n",
+             m.g->n_ops, m.plan.arena_bytes);
+    ta_buf_free(&b);
+  }
+  ta_ctx_free(&ctx);
+  return ta_cli_exit_code(st);
+}
