@@ -66,5 +66,4 @@ const ta_op_def ta_op_def_CAST = {
     .infer = ta_infer_same_shape,
     .prepare = cast_prepare,
     .macs = cast_macs,
-    .inplace = NULL,
 };

@@ -126,5 +126,4 @@ const ta_op_def ta_op_def_GATHER = {
     .infer = gather_infer,
     .prepare = gather_prepare,
     .macs = gather_macs,
-    .inplace = NULL,
 };

@@ -237,7 +237,6 @@ const ta_op_def ta_op_def_SLICE = {
     .infer = slice_infer,
     .prepare = slice_prepare,
     .macs = slice_macs,
-    .inplace = NULL,
 };
 
 const ta_op_def ta_op_def_STRIDED_SLICE = {
@@ -245,5 +244,4 @@ const ta_op_def ta_op_def_STRIDED_SLICE = {
     .infer = slice_infer,
     .prepare = slice_prepare,
     .macs = slice_macs,
-    .inplace = NULL,
 };

@@ -153,7 +153,6 @@ const ta_op_def ta_op_def_SPLIT = {
     .infer = split_infer,
     .prepare = split_prepare,
     .macs = split_macs,
-    .inplace = NULL,
 };
 
 const ta_op_def ta_op_def_SPLIT_V = {
@@ -161,5 +160,4 @@ const ta_op_def ta_op_def_SPLIT_V = {
     .infer = split_infer,
     .prepare = split_prepare,
     .macs = split_macs,
-    .inplace = NULL,
 };
