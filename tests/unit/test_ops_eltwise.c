@@ -85,7 +85,7 @@ static uint8_t *build(const model *m, size_t *len) {
   return bytes;
 }
 
-static char messages[8192];
+static char messages[sizeof(tt_capture){0}.text];
 
 /* Build, read, check, prepare and evaluate m; the messages land in `messages`. */
 static ta_status run(const model *m, const void *const *in, void *const *out) {
@@ -94,7 +94,7 @@ static ta_status run(const model *m, const void *const *in, void *const *out) {
   tt_run *r = malloc(sizeof *r);
   assert_non_null(r);
   ta_status st = out ? tt_eval(r, bytes, len, in, out) : tt_prepare(r, bytes, len);
-  snprintf(messages, sizeof messages, "%s", r->messages);
+  snprintf(messages, sizeof messages, "%s", r->cap.text);
   tt_done(r);
   free(bytes);
   free(r);

@@ -115,8 +115,8 @@ static uint8_t *build(const model *m, size_t *len) {
 }
 
 static void print_messages(const tt_run *r) {
-  if (r->messages[0])
-    print_message("pipeline messages:\n%s", r->messages);
+  if (r->cap.text[0])
+    print_message("pipeline messages:\n%s", r->cap.text);
 }
 
 /* Build, check, prepare and run; in/out hold the input and output data. Returns the status;
@@ -148,12 +148,12 @@ static void expect_error(const model *m, ta_status want, const char *text) {
   uint8_t *bytes = build(m, &len);
   tt_run r;
   ta_status st = tt_prepare(&r, bytes, len);
-  if (st != want || !strstr(r.messages, text)) {
+  if (st != want || !strstr(r.cap.text, text)) {
     print_message("expected status %d and a message with \"%s\"\n", (int)want, text);
     print_messages(&r);
   }
   assert_int_equal(st, want);
-  assert_non_null(strstr(r.messages, text));
+  assert_non_null(strstr(r.cap.text, text));
   tt_done(&r);
   free(bytes);
 }
@@ -962,9 +962,9 @@ static void test_diag_logistic_tanh_output_quant(void **state) {
   uint8_t *bytes = build(&m, &len);
   tt_run r;
   assert_int_equal(tt_prepare(&r, bytes, len), TA_OK);
-  if (!strstr(r.messages, "not 1/128 and 0: the int8 algorithm writes units of 1/128"))
+  if (!strstr(r.cap.text, "not 1/128 and 0: the int8 algorithm writes units of 1/128"))
     print_messages(&r);
-  assert_non_null(strstr(r.messages, "op 0 TANH \"y\": int8 output \"y\" has scale 0.00390625 and "
+  assert_non_null(strstr(r.cap.text, "op 0 TANH \"y\": int8 output \"y\" has scale 0.00390625 and "
                                      "zero point 0, not 1/128 and 0"));
   tt_done(&r);
   free(bytes);

@@ -116,7 +116,7 @@ static picked pick(const model *m, bool reference, bool plan) {
   tt_run r;
   ta_status st = tt_prepare_kernels(&r, bytes, len, reference);
   if (st != TA_OK)
-    printf("%s", r.messages);
+    printf("%s", r.cap.text);
   assert_int_equal(st, TA_OK);
   if (plan) {
     ta_plan pl;
