@@ -114,11 +114,6 @@ static uint8_t *build(const model *m, size_t *len) {
   return bytes;
 }
 
-static void print_messages(const tt_run *r) {
-  if (r->cap.text[0])
-    print_message("pipeline messages:\n%s", r->cap.text);
-}
-
 /* Build, check, prepare and run; in/out hold the input and output data. Returns the status;
  * r stays alive for the caller to read messages (call tt_done). */
 static ta_status run_model(const model *m, const void *in, void *out, tt_run *r) {
@@ -135,10 +130,7 @@ static ta_status run_model(const model *m, const void *in, void *out, tt_run *r)
 /* Run a model that must succeed. */
 static void run_ok(const model *m, const void *in, void *out) {
   tt_run r;
-  ta_status st = run_model(m, in, out, &r);
-  if (st != TA_OK)
-    print_messages(&r);
-  assert_int_equal(st, TA_OK);
+  tt_assert_status(&r.cap, run_model(m, in, out, &r), TA_OK);
   tt_done(&r);
 }
 
@@ -147,13 +139,8 @@ static void expect_error(const model *m, ta_status want, const char *text) {
   size_t len;
   uint8_t *bytes = build(m, &len);
   tt_run r;
-  ta_status st = tt_prepare(&r, bytes, len);
-  if (st != want || !strstr(r.cap.text, text)) {
-    print_message("expected status %d and a message with \"%s\"\n", (int)want, text);
-    print_messages(&r);
-  }
-  assert_int_equal(st, want);
-  assert_non_null(strstr(r.cap.text, text));
+  tt_assert_status(&r.cap, tt_prepare(&r, bytes, len), want);
+  tt_assert_captured(&r.cap, text);
   tt_done(&r);
   free(bytes);
 }
@@ -953,11 +940,9 @@ static void test_diag_logistic_tanh_output_quant(void **state) {
   size_t len;
   uint8_t *bytes = build(&m, &len);
   tt_run r;
-  assert_int_equal(tt_prepare(&r, bytes, len), TA_OK);
-  if (!strstr(r.cap.text, "not 1/128 and 0: the int8 algorithm writes units of 1/128"))
-    print_messages(&r);
-  assert_non_null(strstr(r.cap.text, "op 0 TANH \"y\": int8 output \"y\" has scale 0.00390625 and "
-                                     "zero point 0, not 1/128 and 0"));
+  tt_assert_status(&r.cap, tt_prepare(&r, bytes, len), TA_OK);
+  tt_assert_captured(&r.cap, "op 0 TANH \"y\": int8 output \"y\" has scale 0.00390625 and "
+                             "zero point 0, not 1/128 and 0");
   tt_done(&r);
   free(bytes);
 }
