@@ -217,7 +217,7 @@ int main(int argc, char **argv) {
   void *outs[1] = {evaluated};
   ta_status st = tt_eval(&r, model, len, ins, outs);
   if (st != TA_OK) {
-    fprintf(stderr, "example_model: in-process evaluation failed:\n%s", r.messages);
+    fprintf(stderr, "example_model: in-process evaluation failed:\n%s", r.cap.text);
     tt_done(&r);
     free(model);
     return 1;

@@ -12,8 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ta_codegen.h"
-#include "ta_compile.h"
+#include "seed_writer.h"
 #include "tflbuild.h"
 
 static const char *out_dir;
@@ -27,12 +26,6 @@ static uint32_t next(void) {
   return rng;
 }
 
-static void sink(void *user, ta_severity sev, const char *msg) {
-  (void)user;
-  if (sev == TA_ERROR)
-    fprintf(stderr, "  %s\n", msg);
-}
-
 /* Serialize b (freed), check the model compiles, write it as OUT_DIR/name.tflite. */
 static void finish(tfb *b, const char *name) {
   size_t len;
@@ -43,28 +36,8 @@ static void finish(tfb *b, const char *name) {
     n_failed++;
     return;
   }
-  ta_ctx ctx;
-  ta_ctx_init(&ctx, NULL, NULL, sink, NULL);
-  ta_model m;
-  ta_status st = ta_compile_bytes(&ctx, name, bytes, len, NULL, &m);
-  ta_fileset fs;
-  ta_cgen_options copt = {"seed", name};
-  if (st == TA_OK)
-    st = ta_cgen_emit(m.g, m.calls, &m.plan, &copt, &fs);
-  ta_ctx_free(&ctx);
-  if (st != TA_OK) {
-    fprintf(stderr, "make_seeds: seed %s does not compile (%s)\n", name, ta_status_name(st));
-    n_failed++;
-  }
-  char path[4096];
-  snprintf(path, sizeof path, "%s/%s.tflite", out_dir, name);
-  FILE *f = fopen(path, "wb");
-  if (!f || fwrite(bytes, 1, len, f) != len || fclose(f) != 0) {
-    fprintf(stderr, "make_seeds: cannot write %s\n", path);
-    n_failed++;
-  } else {
+  if (seed_write("make_seeds", out_dir, name, "tflite", bytes, len, NULL, &n_failed))
     n_written++;
-  }
   free(bytes);
 }
 

@@ -26,21 +26,16 @@
 #include "ta_backend_desc.h"
 #include "ta_tflite.h"
 #include "tflbuild.h"
+#include "tt_capture.h"
 
 /* ---- reading with messages collected ---- */
 
-static char msgs[16384];
-static void sink(void *user, ta_severity sev, const char *msg) {
-  (void)user;
-  (void)sev;
-  size_t n = strlen(msgs);
-  snprintf(msgs + n, sizeof msgs - n, "%s\n", msg);
-}
+static tt_capture msgs;
 
 static ta_ctx ctx;
 static void ctx_start(void) {
-  msgs[0] = 0;
-  ta_ctx_init(&ctx, NULL, NULL, sink, NULL);
+  tt_capture_reset(&msgs);
+  ta_ctx_init(&ctx, NULL, NULL, tt_capture_sink, &msgs);
 }
 
 static ta_status rd(const char *path, const char *json, const ta_backend_desc_options *opt,
@@ -53,8 +48,8 @@ static ta_status rd(const char *path, const char *json, const ta_backend_desc_op
 static void bad(const char *json, ta_status want_st, const char *want_msgs) {
   ta_backend_desc *d = (ta_backend_desc *)1;
   ta_status st = rd("b.json", json, NULL, &d);
-  if (strcmp(msgs, want_msgs) != 0)
-    fail_msg("messages:\n%s\nexpected:\n%s", msgs, want_msgs);
+  if (strcmp(msgs.text, want_msgs) != 0)
+    fail_msg("messages:\n%s\nexpected:\n%s", msgs.text, want_msgs);
   assert_int_equal(st, want_st);
   assert_null(d);
   ta_ctx_free(&ctx);
@@ -118,7 +113,7 @@ static void test_round_trip(void **state) {
   snprintf(p, sizeof p, "%s/desc.json", dir);
   ta_backend_desc *d = NULL;
   ta_status st = rd(p, json, &opt, &d);
-  assert_string_equal(msgs, "");
+  assert_string_equal(msgs.text, "");
   assert_int_equal(st, TA_OK);
   assert_non_null(d);
   assert_string_equal(d->path, p);
@@ -209,7 +204,7 @@ static void test_round_trip(void **state) {
   char want[1024];
   snprintf(want, sizeof want,
            "%s: sources[1]: \"${SDK}/k.c\" (%s/sdk/k.c): No such file or directory\n", p, dir);
-  assert_string_equal(msgs, want);
+  assert_string_equal(msgs.text, want);
   ta_ctx_free(&ctx);
   /* ... and not checked when the caller says so. */
   opt.no_file_checks = true;
@@ -294,7 +289,8 @@ static void test_unknown_names(void **state) {
       "b.json: ops.CONV_3D: unknown operator \"CONV_3D\"; tinyaot's operators: CONV_2D, "
       "DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, MUL, RESHAPE, "
       "SOFTMAX, QUANTIZE, DEQUANTIZE, MEAN, LOGISTIC, TANH, RELU, RELU6, RELU_N1_TO_1, PAD, "
-      "CONCATENATION, SUB, DIV, LEAKY_RELU, CLAMP, TRANSPOSE, BATCH_MATMUL\n");
+      "CONCATENATION, SUB, DIV, LEAKY_RELU, CLAMP, TRANSPOSE, BATCH_MATMUL, SLICE, STRIDED_SLICE, "
+      "SPLIT, SPLIT_V, GATHER, CAST\n");
   bad("{\"name\": \"x\", \"ops\": {\"ADD\": {\"function\": \"f\", \"constraints\": "
       "{\"dtypes\": [\"int8\", \"int9\"]}}}}",
       TA_ERR_MALFORMED,
@@ -380,10 +376,11 @@ static void test_variables(void **state) {
   assert_string_equal(v.value, "/a=b");
   assert_int_equal(ta_backend_var_parse(&ctx, "1X=2", &v), TA_ERR_USAGE);
   assert_int_equal(ta_backend_var_parse(&ctx, "NOVALUE", &v), TA_ERR_USAGE);
-  assert_string_equal(msgs, "--backend-var \"1X=2\": expected KEY=VALUE, KEY a variable name "
-                            "([A-Za-z_][A-Za-z0-9_]*, at most 64 characters)\n"
-                            "--backend-var \"NOVALUE\": expected KEY=VALUE, KEY a variable name "
-                            "([A-Za-z_][A-Za-z0-9_]*, at most 64 characters)\n");
+  assert_string_equal(msgs.text,
+                      "--backend-var \"1X=2\": expected KEY=VALUE, KEY a variable name "
+                      "([A-Za-z_][A-Za-z0-9_]*, at most 64 characters)\n"
+                      "--backend-var \"NOVALUE\": expected KEY=VALUE, KEY a variable name "
+                      "([A-Za-z_][A-Za-z0-9_]*, at most 64 characters)\n");
   ta_ctx_free(&ctx);
 }
 
@@ -397,13 +394,14 @@ static void test_keeps_checking(void **state) {
   assert_int_equal(rd("b.json", json, NULL, &d), TA_ERR_MALFORMED);
   assert_null(d);
   assert_string_equal(
-      msgs,
+      msgs.text,
       "b.json: extra: unknown key; known keys: name, description, version, ops, sources, "
       "include_dirs, cflags, memory_pool, cost, targets, subgraphs\n"
       "b.json: ops.CONV_3D: unknown operator \"CONV_3D\"; tinyaot's operators: CONV_2D, "
       "DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, MUL, RESHAPE, "
       "SOFTMAX, QUANTIZE, DEQUANTIZE, MEAN, LOGISTIC, TANH, RELU, RELU6, RELU_N1_TO_1, PAD, "
-      "CONCATENATION, SUB, DIV, LEAKY_RELU, CLAMP, TRANSPOSE, BATCH_MATMUL\n"
+      "CONCATENATION, SUB, DIV, LEAKY_RELU, CLAMP, TRANSPOSE, BATCH_MATMUL, SLICE, STRIDED_SLICE, "
+      "SPLIT, SPLIT_V, GATHER, CAST\n"
       "b.json: ops.ADD.function: expected a string, found an integer\n"
       "b.json: sources[1]: expected a string, found an integer\n"
       "b.json: sources[0]: variable V is not set (give --backend-var V=VALUE or set it in the "
@@ -416,7 +414,7 @@ static void test_keeps_checking(void **state) {
   assert_int_equal(ta_backend_desc_read(&ctx, "b.json", json, strlen(json), NULL, &d),
                    TA_ERR_MALFORMED);
   assert_int_equal(ctx.n_errors, 6);
-  const char *last = strstr(msgs, "b.json: ops.CONV_3D");
+  const char *last = strstr(msgs.text, "b.json: ops.CONV_3D");
   assert_non_null(last);
   assert_string_equal(strchr(last, '\n') + 1, "too many errors; further errors are not shown\n");
   ta_ctx_free(&ctx);
@@ -424,8 +422,8 @@ static void test_keeps_checking(void **state) {
   ctx_start();
   ctx.file = "model.tflite";
   assert_int_equal(ta_backend_desc_read(&ctx, "b.json", "{}", 2, NULL, &d), TA_ERR_MALFORMED);
-  assert_string_equal(msgs, "b.json: \"name\" is missing (the backend's name)\n"
-                            "b.json: \"ops\" is missing (the operators the backend takes)\n");
+  assert_string_equal(msgs.text, "b.json: \"name\" is missing (the backend's name)\n"
+                                 "b.json: \"ops\" is missing (the operators the backend takes)\n");
   assert_string_equal(ctx.file, "model.tflite");
   ta_ctx_free(&ctx);
 }
@@ -509,7 +507,7 @@ static ta_graph *build_graph(const conv_model *m) {
   free(bytes);
   ta_graph *g = NULL;
   if (ta_tfl_read(&ctx, kept, len, &g) != TA_OK)
-    fail_msg("model not read: %s", msgs);
+    fail_msg("model not read: %s", msgs.text);
   assert_int_equal(g->n_ops, 1);
   return g;
 }
@@ -524,7 +522,7 @@ static bool accepts(const char *op_name, const char *constraints, const conv_mod
   ta_backend_desc *d;
   ta_status st = rd("t.json", json, NULL, &d);
   if (st != TA_OK)
-    fail_msg("description not read: %s", msgs);
+    fail_msg("description not read: %s", msgs.text);
   ta_graph *g = build_graph(m);
   bool ok = ta_backend_desc_accepts(d, g, &g->ops[0], why, cap);
   ta_ctx_free(&ctx);
@@ -625,7 +623,7 @@ static void test_shipped(void **state) {
   snprintf(p, sizeof p, "%s/backends/cmsis-nn/cmsis-nn.json", TA_SOURCE_DIR);
   ctx_start();
   if (ta_backend_desc_load(&ctx, p, &opt, &d) != TA_OK)
-    fail_msg("%s", msgs);
+    fail_msg("%s", msgs.text);
   assert_string_equal(d->name, "cmsis-nn");
   assert_int_equal(d->n_ops, 8);
   static const ta_op_kind kinds[] = {TA_OP_CONV_2D,
@@ -651,7 +649,7 @@ static void test_shipped(void **state) {
     opt.no_file_checks = false;
     ctx_start();
     ta_status st = ta_backend_desc_load(&ctx, p, &opt, &d);
-    for (const char *line = msgs; *line; line = strchr(line, '\n') + 1)
+    for (const char *line = msgs.text; *line; line = strchr(line, '\n') + 1)
       if (strncmp(strstr(line, "sources[") ? strstr(line, "sources[") : line,
                   "sources[0]: \"cmsis_nn_adapters.c\"", 33) != 0)
         fail_msg("unexpected: %s", line);
@@ -665,7 +663,7 @@ static void test_shipped(void **state) {
   opt.no_file_checks = true;
   ctx_start();
   if (ta_backend_desc_load(&ctx, p, &opt, &d) != TA_OK)
-    fail_msg("%s", msgs);
+    fail_msg("%s", msgs.text);
   assert_string_equal(d->name, "npu");
   assert_int_equal(d->n_ops, 2);
   assert_true(d->has_pool);

@@ -147,7 +147,7 @@ static int32_t run(const uint8_t *m, size_t len, bool reference, bool plan, cons
   tt_run r;
   ta_status st = tt_prepare_kernels(&r, m, len, reference);
   if (st != TA_OK) {
-    printf("prepare failed:\n%s", r.messages);
+    printf("prepare failed:\n%s", r.cap.text);
     tt_done(&r);
     return -1;
   }
@@ -165,7 +165,7 @@ static int32_t run(const uint8_t *m, size_t len, bool reference, bool plan, cons
   *kernel = r.calls[r.g->n_ops - 1].kernel;
   st = ta_graph_eval_shared(r.g, r.calls, root, ins, outs);
   if (st != TA_OK)
-    printf("eval failed:\n%s", r.messages);
+    printf("eval failed:\n%s", r.cap.text);
   tt_done(&r);
   return st == TA_OK ? 0 : -1;
 }

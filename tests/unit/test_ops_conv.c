@@ -394,8 +394,8 @@ static void ref_accumulate(const tcase *t, double *acc, double *mag) {
 /* --- Running a case ---------------------------------------------------------------------- */
 
 static void print_messages(const tt_run *r) {
-  if (r->messages[0])
-    print_message("%s", r->messages);
+  if (r->cap.text[0])
+    print_message("%s", r->cap.text);
 }
 
 static void run_case(const spec *s) {
@@ -473,7 +473,7 @@ static void expect_diag(const spec *s, ta_status want, const char *m1, const cha
   uint8_t *model = tcase_model(&t, &len);
   tt_run r;
   ta_status st = tt_prepare(&r, model, len);
-  if (st != want || !strstr(r.messages, m1) || (m2 && !strstr(r.messages, m2))) {
+  if (st != want || !strstr(r.cap.text, m1) || (m2 && !strstr(r.cap.text, m2))) {
     print_messages(&r);
     fail_msg("status %s (expected %s); expected messages containing \"%s\"%s%s%s",
              ta_status_name(st), ta_status_name(want), m1, m2 ? " and \"" : "", m2 ? m2 : "",

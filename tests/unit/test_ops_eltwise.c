@@ -85,7 +85,7 @@ static uint8_t *build(const model *m, size_t *len) {
   return bytes;
 }
 
-static char messages[8192];
+static char messages[sizeof(tt_capture){0}.text];
 
 /* Build, read, check, prepare and evaluate m; the messages land in `messages`. */
 static ta_status run(const model *m, const void *const *in, void *const *out) {
@@ -94,7 +94,7 @@ static ta_status run(const model *m, const void *const *in, void *const *out) {
   tt_run *r = malloc(sizeof *r);
   assert_non_null(r);
   ta_status st = out ? tt_eval(r, bytes, len, in, out) : tt_prepare(r, bytes, len);
-  snprintf(messages, sizeof messages, "%s", r->messages);
+  snprintf(messages, sizeof messages, "%s", r->cap.text);
   tt_done(r);
   free(bytes);
   free(r);
@@ -864,21 +864,15 @@ static void test_diag_types_and_quant(void **state) {
 
 /* ---- the shared element-wise shape inference (eltwise.c), called directly ---------------- */
 
-static char infer_msgs[2048];
-
-static void infer_sink(void *user, ta_severity sev, const char *msg) {
-  (void)user;
-  (void)sev;
-  snprintf(infer_msgs, sizeof infer_msgs, "%s", msg);
-}
+static tt_capture infer_cap; /* .last: the last message of infer_pair */
 
 /* op(a, b) -> y (y of unknown shape when y_rank < 0); returns infer's status. */
 static ta_status infer_pair(ta_op_kind kind, int32_t ra, const int32_t *da, int32_t rb,
                             const int32_t *db, int32_t y_rank, const int32_t *dy, int32_t *rank,
                             int32_t *dims) {
   ta_ctx ctx;
-  ta_ctx_init(&ctx, NULL, NULL, infer_sink, NULL);
-  infer_msgs[0] = '\0';
+  tt_capture_reset(&infer_cap);
+  ta_ctx_init(&ctx, NULL, NULL, tt_capture_sink, &infer_cap);
   ta_graph *g = ta_graph_new(&ctx, "t");
   const int32_t a = ta_graph_add_tensor(g, "a", TA_DT_F32, ra, da);
   const int32_t b = rb >= 0 ? ta_graph_add_tensor(g, "b", TA_DT_F32, rb, db) : -1;
@@ -929,15 +923,16 @@ static void test_infer_broadcast_errors(void **state) {
   assert_int_equal(
       infer_pair(TA_OP_MUL, 2, (int32_t[]){2, 3}, 1, (int32_t[]){4}, -1, NULL, &rank, dims),
       TA_ERR_MALFORMED);
-  assert_string_equal(infer_msgs,
+  assert_string_equal(infer_cap.last,
                       "op 0 MUL: input shapes [2,3] (\"a\") and [4] (\"b\") cannot be broadcast "
                       "together: dim 1 of the first is 3, dim 0 of the second is 4 (expected "
                       "equal, or one of them 1)");
   assert_int_equal(infer_pair(TA_OP_ADD, 2, (int32_t[]){2, 3}, 1, (int32_t[]){3}, 2,
                               (int32_t[]){3, 2}, &rank, dims),
                    TA_ERR_MALFORMED);
-  assert_string_equal(infer_msgs, "op 0 ADD: output \"y\" has shape [3,2], but inputs [2,3] and "
-                                  "[3] broadcast to [2,3]");
+  assert_string_equal(infer_cap.last,
+                      "op 0 ADD: output \"y\" has shape [3,2], but inputs [2,3] and "
+                      "[3] broadcast to [2,3]");
 }
 
 static void test_infer_same_shape(void **state) {
@@ -950,8 +945,8 @@ static void test_infer_same_shape(void **state) {
   assert_int_equal(
       infer_pair(TA_OP_LOGISTIC, 2, (int32_t[]){1, 4}, -1, NULL, 2, (int32_t[]){1, 5}, &rank, dims),
       TA_ERR_MALFORMED);
-  assert_string_equal(infer_msgs, "op 0 LOGISTIC: output \"y\" has shape [1,5] in the model; "
-                                  "expected [1,4] like the input");
+  assert_string_equal(infer_cap.last, "op 0 LOGISTIC: output \"y\" has shape [1,5] in the model; "
+                                      "expected [1,4] like the input");
 }
 
 int main(void) {

@@ -114,11 +114,6 @@ static uint8_t *build(const model *m, size_t *len) {
   return bytes;
 }
 
-static void print_messages(const tt_run *r) {
-  if (r->messages[0])
-    print_message("pipeline messages:\n%s", r->messages);
-}
-
 /* Build, check, prepare and run; in/out hold the input and output data. Returns the status;
  * r stays alive for the caller to read messages (call tt_done). */
 static ta_status run_model(const model *m, const void *in, void *out, tt_run *r) {
@@ -135,10 +130,7 @@ static ta_status run_model(const model *m, const void *in, void *out, tt_run *r)
 /* Run a model that must succeed. */
 static void run_ok(const model *m, const void *in, void *out) {
   tt_run r;
-  ta_status st = run_model(m, in, out, &r);
-  if (st != TA_OK)
-    print_messages(&r);
-  assert_int_equal(st, TA_OK);
+  tt_assert_status(&r.cap, run_model(m, in, out, &r), TA_OK);
   tt_done(&r);
 }
 
@@ -147,13 +139,8 @@ static void expect_error(const model *m, ta_status want, const char *text) {
   size_t len;
   uint8_t *bytes = build(m, &len);
   tt_run r;
-  ta_status st = tt_prepare(&r, bytes, len);
-  if (st != want || !strstr(r.messages, text)) {
-    print_message("expected status %d and a message with \"%s\"\n", (int)want, text);
-    print_messages(&r);
-  }
-  assert_int_equal(st, want);
-  assert_non_null(strstr(r.messages, text));
+  tt_assert_status(&r.cap, tt_prepare(&r, bytes, len), want);
+  tt_assert_captured(&r.cap, text);
   tt_done(&r);
   free(bytes);
 }
@@ -387,23 +374,14 @@ static void test_pool_f32_hand(void **state) {
 
 /* ---- pooling with explicit padding (as the ONNX frontend produces it), built in the IR ---- */
 
-#define MSGS_CAP 1024
-
-static void collect(void *user, ta_severity sev, const char *msg) {
-  (void)sev;
-  char *buf = user;
-  size_t n = strlen(buf);
-  snprintf(buf + n, MSGS_CAP - n, "%s\n", msg);
-}
-
 /* One pooling op on a [1,4,4,1] int8 input (scale 0.5, zero point 0) with explicit pads,
- * through check, prepare and eval; messages land in msgs (MSGS_CAP bytes). */
+ * through check, prepare and eval; messages land in msgs. */
 static ta_status run_explicit_pool(ta_op_kind kind, int32_t k, int32_t stride,
                                    const int32_t pads[4], const int8_t *x, int8_t *y,
-                                   int32_t *out_hw, char *msgs) {
+                                   int32_t *out_hw, tt_capture *msgs) {
   ta_ctx ctx;
-  msgs[0] = '\0';
-  ta_ctx_init(&ctx, NULL, NULL, collect, msgs);
+  tt_capture_reset(msgs);
+  ta_ctx_init(&ctx, NULL, NULL, tt_capture_sink, msgs);
   ta_graph *g = ta_graph_new(&ctx, "explicit");
   assert_non_null(g);
   const int32_t in_dims[4] = {1, 4, 4, 1};
@@ -455,22 +433,23 @@ static void test_pool_s8_explicit_padding(void **state) {
     x[i] = (int8_t)(10 * (i / 4) + i % 4);
   const int32_t pads[4] = {1, 0, 0, 2};
   int32_t hw[2];
-  char msgs[MSGS_CAP];
+  tt_capture msgs = {0};
   const int8_t want_avg[4] = {6, 8, 21, 23}, want_max[4] = {12, 13, 32, 33};
-  assert_int_equal(run_explicit_pool(TA_OP_AVERAGE_POOL_2D, 3, 2, pads, x, y, hw, msgs), TA_OK);
+  assert_int_equal(run_explicit_pool(TA_OP_AVERAGE_POOL_2D, 3, 2, pads, x, y, hw, &msgs), TA_OK);
   assert_int_equal(hw[0], 2);
   assert_int_equal(hw[1], 2);
   expect_i8(y, want_avg, 4);
-  assert_int_equal(run_explicit_pool(TA_OP_MAX_POOL_2D, 3, 2, pads, x, y, hw, msgs), TA_OK);
+  assert_int_equal(run_explicit_pool(TA_OP_MAX_POOL_2D, 3, 2, pads, x, y, hw, &msgs), TA_OK);
   expect_i8(y, want_max, 4);
   /* A pad as large as the window would leave windows with no input at all. */
   const int32_t big[4] = {0, 0, 3, 0};
-  assert_int_equal(run_explicit_pool(TA_OP_AVERAGE_POOL_2D, 3, 1, big, x, y, hw, msgs),
+  assert_int_equal(run_explicit_pool(TA_OP_AVERAGE_POOL_2D, 3, 1, big, x, y, hw, &msgs),
                    TA_ERR_UNSUPPORTED);
-  if (!strstr(msgs, "reaches the 3x3 window size"))
-    print_message("%s", msgs);
-  assert_non_null(strstr(msgs, "op 0 AVERAGE_POOL_2D \"pool\": explicit padding (top 0, bottom 0, "
-                               "left 3, right 0) reaches the 3x3 window size"));
+  if (!strstr(msgs.text, "reaches the 3x3 window size"))
+    print_message("%s", msgs.text);
+  assert_non_null(strstr(msgs.text,
+                         "op 0 AVERAGE_POOL_2D \"pool\": explicit padding (top 0, bottom 0, "
+                         "left 3, right 0) reaches the 3x3 window size"));
 }
 
 /* ---- pooling: random shapes against a brute-force reference ---- */
@@ -961,11 +940,9 @@ static void test_diag_logistic_tanh_output_quant(void **state) {
   size_t len;
   uint8_t *bytes = build(&m, &len);
   tt_run r;
-  assert_int_equal(tt_prepare(&r, bytes, len), TA_OK);
-  if (!strstr(r.messages, "not 1/128 and 0: the int8 algorithm writes units of 1/128"))
-    print_messages(&r);
-  assert_non_null(strstr(r.messages, "op 0 TANH \"y\": int8 output \"y\" has scale 0.00390625 and "
-                                     "zero point 0, not 1/128 and 0"));
+  tt_assert_status(&r.cap, tt_prepare(&r, bytes, len), TA_OK);
+  tt_assert_captured(&r.cap, "op 0 TANH \"y\": int8 output \"y\" has scale 0.00390625 and "
+                             "zero point 0, not 1/128 and 0");
   tt_done(&r);
   free(bytes);
 }

@@ -20,7 +20,7 @@
 #include "tflbuild.h"
 #include "tt_pipeline.h"
 
-static char messages[8192];
+static char messages[sizeof(tt_capture){0}.text];
 
 /* Build a one-op model: graph input x (type, shape), constant operands consts[] (int32 1-D
  * or scalar) placed at positions pos[] of the op's inputs, outputs of the given shapes. */
@@ -80,7 +80,7 @@ static ta_status run(int code, int type, int xrank, const int32_t *xdims, const 
   assert_non_null(r);
   const void *in[1] = {x};
   ta_status st = outs ? tt_eval(r, bytes, len, in, outs) : tt_prepare(r, bytes, len);
-  snprintf(messages, sizeof messages, "%s", r->messages);
+  snprintf(messages, sizeof messages, "%s", r->cap.text);
   tt_done(r);
   free(bytes);
   free(r);

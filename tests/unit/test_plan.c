@@ -271,7 +271,7 @@ static void test_bad_alignment(void **state) {
   ta_plan_options_default(&opt);
   opt.alignment = 12;
   assert_int_equal(ta_plan_build(r.g, r.calls, &opt, &plan), TA_ERR_USAGE);
-  assert_non_null(strstr(r.messages, "alignment 12 is not a power of two"));
+  assert_non_null(strstr(r.cap.text, "alignment 12 is not a power of two"));
   tt_done(&r);
   opt.alignment = 16;
   assert_int_equal(tt_prepare(&r, m, len), TA_OK);

@@ -116,7 +116,7 @@ static picked pick(const model *m, bool reference, bool plan) {
   tt_run r;
   ta_status st = tt_prepare_kernels(&r, bytes, len, reference);
   if (st != TA_OK)
-    printf("%s", r.messages);
+    printf("%s", r.cap.text);
   assert_int_equal(st, TA_OK);
   if (plan) {
     ta_plan pl;
@@ -235,12 +235,7 @@ static void test_inplace_where_input_dies(void **state) {
 
 /* ---- the override seam and the backend seam: the pipeline by hand ----------------------- */
 
-static char messages[4096];
-static void sink(void *user, ta_severity sev, const char *msg) {
-  (void)user, (void)sev;
-  strncat(messages, msg, sizeof messages - strlen(messages) - 2);
-  strcat(messages, "\n");
-}
+static tt_capture messages;
 
 typedef struct hand {
   ta_ctx ctx;
@@ -253,9 +248,9 @@ typedef struct hand {
 static void hand_prepare(hand *h, const model *m) {
   size_t len;
   memset(h, 0, sizeof *h);
-  messages[0] = '\0';
+  tt_capture_reset(&messages);
   h->bytes = build(m, &len);
-  ta_ctx_init(&h->ctx, NULL, NULL, sink, NULL);
+  ta_ctx_init(&h->ctx, NULL, NULL, tt_capture_sink, &messages);
   assert_int_equal(ta_tfl_read(&h->ctx, h->bytes, len, &h->g), TA_OK);
   assert_int_equal(ta_graph_check(h->g), TA_OK);
   assert_int_equal(ta_graph_check_ops(h->g), TA_OK);
@@ -311,14 +306,14 @@ static void test_override(void **state) {
   hand_prepare(&h, &conv_s8);
   log.variant = "turbo";
   assert_int_equal(ta_sched_run(h.g, h.calls, &o), TA_ERR_USAGE);
-  assert_non_null(strstr(messages, "variant \"turbo\", which this operator does not have"));
+  assert_non_null(strstr(messages.text, "variant \"turbo\", which this operator does not have"));
   hand_done(&h);
   model m = conv_s8;
   m.k_ci = 2;
   hand_prepare(&h, &m);
   log.variant = "opt";
   assert_int_equal(ta_sched_run(h.g, h.calls, &o), TA_ERR_USAGE);
-  assert_non_null(strstr(messages, "variant \"opt\", which does not apply to this op"));
+  assert_non_null(strstr(messages.text, "variant \"opt\", which does not apply to this op"));
   hand_done(&h);
 }
 

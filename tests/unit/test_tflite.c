@@ -26,64 +26,9 @@
 #include "ta_tflite.h"
 #include "tfl_schema.h"
 #include "tflbuild.h"
+#include "tt_pipeline.h"
 
 /* ---- helpers ---- */
-
-static char messages[16384]; /* every message of the last read, one per line */
-static int n_warnings;       /* TA_WARNING messages of the last read */
-
-static void sink(void *user, ta_severity sev, const char *msg) {
-  (void)user;
-  n_warnings += sev == TA_WARNING;
-  size_t used = strlen(messages), n = strlen(msg);
-  if (used + n + 2 < sizeof messages) {
-    memcpy(messages + used, msg, n);
-    messages[used + n] = '\n';
-    messages[used + n + 1] = '\0';
-  }
-}
-
-typedef struct reading {
-  ta_ctx ctx;
-  ta_graph *g;
-  ta_status st;
-} reading;
-
-static ta_status read_bytes(reading *r, const uint8_t *bytes, size_t len) {
-  messages[0] = '\0';
-  n_warnings = 0;
-  ta_ctx_init(&r->ctx, NULL, NULL, sink, NULL);
-  r->ctx.file = "test.tflite";
-  r->ctx.max_errors = 100;
-  r->g = NULL;
-  r->st = ta_tfl_read(&r->ctx, bytes, len, &r->g);
-  return r->st;
-}
-
-/* True when `line` is one whole line of the messages. */
-static bool has_line(const char *line) {
-  size_t n = strlen(line);
-  for (const char *p = messages; (p = strstr(p, line)) != NULL; p++)
-    if ((p == messages || p[-1] == '\n') && p[n] == '\n')
-      return true;
-  return false;
-}
-
-#define assert_line(line)                                                                          \
-  do {                                                                                             \
-    if (!has_line(line)) {                                                                         \
-      print_error("expected the message line\n  %s\ngot:\n%s", line, messages);                    \
-      fail();                                                                                      \
-    }                                                                                              \
-  } while (0)
-
-#define assert_msg_contains(text)                                                                  \
-  do {                                                                                             \
-    if (!strstr(messages, text)) {                                                                 \
-      print_error("expected a message containing\n  %s\ngot:\n%s", text, messages);                \
-      fail();                                                                                      \
-    }                                                                                              \
-  } while (0)
 
 static uint8_t *finish(tfb *b, size_t *len) {
   uint8_t *bytes = tfb_finish(b, len);
@@ -207,9 +152,9 @@ static void test_roundtrip_cnn(void **state) {
   tfb_free(b);
   assert_memory_equal(bytes + 4, "TFL3", 4);
 
-  reading r;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_OK);
-  assert_string_equal(messages, "");
+  tt_run r;
+  assert_int_equal(tt_read(&r, bytes, len), TA_OK);
+  assert_string_equal(r.cap.text, "");
   ta_graph *g = r.g;
   assert_non_null(g);
   assert_int_equal(g->n_tensors, 12);
@@ -230,9 +175,10 @@ static void test_roundtrip_cnn(void **state) {
   assert_non_null(t->data);
   assert_int_equal(t->data_bytes, 108);
   assert_memory_equal(t->data, filter, 108);
-  /* Constants point into the model bytes (16-aligned by the writer). */
-  assert_true(t->data >= bytes && t->data + 108 <= bytes + len);
-  assert_int_equal((t->data - bytes) % 16, 0);
+  /* Constants point into the model bytes the reader was given (the run's copy; 16-aligned by
+   * the writer). */
+  assert_true(t->data >= r.bytes && t->data + 108 <= r.bytes + len);
+  assert_int_equal((t->data - r.bytes) % 16, 0);
 
   t = &g->tensors[2];
   assert_int_equal(t->dtype, TA_DT_I32);
@@ -302,7 +248,7 @@ static void test_roundtrip_cnn(void **state) {
   assert_int_equal(op->src_index, 5);
 
   assert_int_equal(ta_graph_check(g), TA_OK);
-  ta_ctx_free(&r.ctx);
+  tt_done(&r);
   free(bytes);
 }
 
@@ -349,12 +295,8 @@ static void test_roundtrip_all_kinds(void **state) {
   op = tfb_op(b, TFB_OP_MAX_POOL_2D, (int[]){dq}, 1, (int[]){mp}, 1);
   tfb_pool_options(b, op, TFB_PAD_SAME, 2, 2, 2, 2, TFB_ACT_RELU);
   tfb_io(b, (int[]){x}, 1, (int[]){mean, padded, cat, mp}, 4);
-  size_t len;
-  uint8_t *bytes = finish(b, &len);
-  tfb_free(b);
-
-  reading r;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_OK);
+  tt_run r;
+  tt_assert_status(&r.cap, tt_read_tfb(&r, b), TA_OK);
   ta_graph *g = r.g;
   static const ta_op_kind kinds[] = {
       TA_OP_ADD,      TA_OP_MUL,          TA_OP_LOGISTIC,   TA_OP_TANH, TA_OP_RELU,
@@ -379,8 +321,7 @@ static void test_roundtrip_all_kinds(void **state) {
   assert_int_equal(g->tensors[pads].data_bytes, 32);
   assert_int_equal(g->tensors[q].dtype, TA_DT_I8);
   assert_int_equal(ta_graph_check(g), TA_OK);
-  ta_ctx_free(&r.ctx);
-  free(bytes);
+  tt_done(&r);
 }
 
 /* Every supported dtype, a scalar, and an absent options table (schema defaults). */
@@ -404,12 +345,8 @@ static void test_roundtrip_types_and_defaults(void **state) {
   tfb_io(b, (int[]){x}, 1, (int[]){z}, 1);
   tfb_description(b, "types");
   tfb_subgraph_name(b, "sg");
-  size_t len;
-  uint8_t *bytes = finish(b, &len);
-  tfb_free(b);
-
-  reading r;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_OK);
+  tt_run r;
+  tt_assert_status(&r.cap, tt_read_tfb(&r, b), TA_OK);
   for (size_t i = 0; i < TA_ARRAY_LEN(types); i++)
     assert_int_equal(r.g->tensors[i].dtype, types[i].dt);
   const ta_tensor *s = &r.g->tensors[scalar];
@@ -420,8 +357,7 @@ static void test_roundtrip_types_and_defaults(void **state) {
   assert_true(r.g->ops[0].a.beta == 0.0f);
   assert_int_equal(r.g->ops[1].a.stride_w, 0);
   assert_int_equal(r.g->ops[1].a.dilation_w, 1);
-  ta_ctx_free(&r.ctx);
-  free(bytes);
+  tt_done(&r);
 }
 
 /* Data kept after the flatbuffer (Buffer.offset/size), as in models over 2 GB. */
@@ -441,23 +377,23 @@ static void test_roundtrip_outside_buffer(void **state) {
   tfb_free(b);
   assert_true(off_pos > 0);
 
-  reading r;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_OK);
+  tt_run r;
+  assert_int_equal(tt_read(&r, bytes, len), TA_OK);
   assert_int_equal(r.g->tensors[wt].data_bytes, 24);
   assert_memory_equal(r.g->tensors[wt].data, w, 24);
-  assert_ptr_equal(r.g->tensors[wt].data, bytes + len - 24);
-  ta_ctx_free(&r.ctx);
+  assert_ptr_equal(r.g->tensors[wt].data, r.bytes + len - 24);
+  tt_done(&r);
 
   /* An offset past the end is malformed, and says where. */
   put32(bytes + off_pos, (uint32_t)len);
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
+  assert_int_equal(tt_read(&r, bytes, len), TA_ERR_MALFORMED);
   char want[256];
   snprintf(want, sizeof want,
            "test.tflite: byte %ld: Buffer 1: offset %zu and size 24 lie outside the file (%zu "
            "bytes)",
            off_pos, len, len);
-  assert_line(want);
-  ta_ctx_free(&r.ctx);
+  tt_assert_line(&r.cap, want);
+  tt_done(&r);
   free(bytes);
 }
 
@@ -469,15 +405,11 @@ static void test_extended_builtin_code(void **state) {
   int y = tfb_tensor(b, "y", TFB_FLOAT32, 1, (int32_t[]){4}, 0);
   tfb_op(b, 150, (int[]){x}, 1, (int[]){y}, 1);
   tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
-  size_t len;
-  uint8_t *bytes = finish(b, &len);
-  tfb_free(b);
-  reading r;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_UNSUPPORTED);
-  assert_line("test.tflite: op 0 GELU: unsupported operator (TFLite builtin code 150)");
+  tt_run r;
+  tt_assert_status(&r.cap, tt_read_tfb(&r, b), TA_ERR_UNSUPPORTED);
+  tt_assert_line(&r.cap, "test.tflite: op 0 GELU: unsupported operator (TFLite builtin code 150)");
   assert_null(r.g);
-  ta_ctx_free(&r.ctx);
-  free(bytes);
+  tt_done(&r);
 }
 
 /* ---- hostile input ---- */
@@ -488,31 +420,31 @@ static void test_truncated_every_prefix(void **state) {
   (void)state;
   size_t len;
   uint8_t *bytes = build_small(&len);
-  reading r;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_OK);
-  ta_ctx_free(&r.ctx);
+  tt_run r;
+  assert_int_equal(tt_read(&r, bytes, len), TA_OK);
+  tt_done(&r);
   for (size_t n = 0; n < len; n++) {
     uint8_t *prefix = malloc(n ? n : 1);
     assert_non_null(prefix);
     memcpy(prefix, bytes, n);
-    ta_status st = read_bytes(&r, prefix, n);
+    ta_status st = tt_read(&r, prefix, n);
     if (st == TA_OK) {
       print_error("prefix of %zu of %zu bytes was accepted\n", n, len);
       fail();
     }
     assert_int_equal(st, TA_ERR_MALFORMED);
     assert_null(r.g);
-    assert_true(messages[0] != '\0');
-    ta_ctx_free(&r.ctx);
+    assert_true(r.cap.text[0] != '\0');
+    tt_done(&r);
     free(prefix);
   }
   /* The shortest cases have their own messages. */
-  read_bytes(&r, bytes, 5);
-  assert_line("test.tflite: file is 5 bytes, too short for a TFLite model");
-  ta_ctx_free(&r.ctx);
-  read_bytes(&r, bytes, len - 1);
-  assert_msg_contains("runs past the end of the file");
-  ta_ctx_free(&r.ctx);
+  tt_read(&r, bytes, 5);
+  tt_assert_line(&r.cap, "test.tflite: file is 5 bytes, too short for a TFLite model");
+  tt_done(&r);
+  tt_read(&r, bytes, len - 1);
+  tt_assert_captured(&r.cap, "runs past the end of the file");
+  tt_done(&r);
   free(bytes);
 }
 
@@ -521,15 +453,17 @@ static void test_wrong_identifier(void **state) {
   size_t len;
   uint8_t *bytes = build_small(&len);
   memcpy(bytes + 4, "ABCD", 4);
-  reading r;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
-  assert_line("test.tflite: not a TFLite model: file identifier is \"ABCD\", expected \"TFL3\"");
-  ta_ctx_free(&r.ctx);
+  tt_run r;
+  assert_int_equal(tt_read(&r, bytes, len), TA_ERR_MALFORMED);
+  tt_assert_line(&r.cap,
+                 "test.tflite: not a TFLite model: file identifier is \"ABCD\", expected \"TFL3\"");
+  tt_done(&r);
   memcpy(bytes + 4, "TF\0\n", 4);
-  read_bytes(&r, bytes, len);
-  assert_line("test.tflite: not a TFLite model: file identifier is \"TF\\x00\\x0a\", expected "
-              "\"TFL3\"");
-  ta_ctx_free(&r.ctx);
+  tt_read(&r, bytes, len);
+  tt_assert_line(&r.cap,
+                 "test.tflite: not a TFLite model: file identifier is \"TF\\x00\\x0a\", expected "
+                 "\"TFL3\"");
+  tt_done(&r);
   free(bytes);
 }
 
@@ -549,60 +483,60 @@ static void test_out_of_range_offsets(void **state) {
   assert_true(in_at > 0 && name_at > 0);
   uint8_t *bytes = malloc(len);
   assert_non_null(bytes);
-  reading r;
+  tt_run r;
   char want[256];
 
   /* A uoffset pointing past the end. */
   memcpy(bytes, good, len);
   put32(bytes + in_at, 0x10000000u);
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
+  assert_int_equal(tt_read(&r, bytes, len), TA_ERR_MALFORMED);
   snprintf(want, sizeof want,
            "test.tflite: byte %ld: Operator.inputs: offset 268435456 points to byte %ld, past "
            "the end of the file (%zu bytes)",
            in_at, in_at + 0x10000000L, len);
-  assert_line(want);
-  ta_ctx_free(&r.ctx);
+  tt_assert_line(&r.cap, want);
+  tt_done(&r);
 
   /* A vector length far beyond the file. */
   memcpy(bytes, good, len);
   long vec_at = in_at + (long)get32(good + in_at);
   put32(bytes + vec_at, 5000000);
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
+  assert_int_equal(tt_read(&r, bytes, len), TA_ERR_MALFORMED);
   snprintf(want, sizeof want,
            "test.tflite: byte %ld: Operator.inputs (vector of 5000000 int32) runs past the end "
            "of the file (%zu bytes)",
            vec_at, len);
-  assert_line(want);
-  ta_ctx_free(&r.ctx);
+  tt_assert_line(&r.cap, want);
+  tt_done(&r);
 
   /* A length whose byte size overflows 32 bits. */
   memcpy(bytes, good, len);
   put32(bytes + vec_at, 0xffffffffu);
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
-  assert_msg_contains("Operator.inputs (vector of 4294967295 int32) runs past the end");
-  ta_ctx_free(&r.ctx);
+  assert_int_equal(tt_read(&r, bytes, len), TA_ERR_MALFORMED);
+  tt_assert_captured(&r.cap, "Operator.inputs (vector of 4294967295 int32) runs past the end");
+  tt_done(&r);
 
   /* A string whose NUL was overwritten. */
   memcpy(bytes, good, len);
   long str_at = name_at + (long)get32(good + name_at);
   assert_int_equal(get32(good + str_at), 1);
   bytes[str_at + 5] = 'z';
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
+  assert_int_equal(tt_read(&r, bytes, len), TA_ERR_MALFORMED);
   snprintf(want, sizeof want,
            "test.tflite: byte %ld: Tensor.name (string of 1 bytes) is not NUL-terminated", str_at);
-  assert_line(want);
-  ta_ctx_free(&r.ctx);
+  tt_assert_line(&r.cap, want);
+  tt_done(&r);
 
   /* The root offset past the end. */
   memcpy(bytes, good, len);
   put32(bytes + 0, 0x7ffffff0u);
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
+  assert_int_equal(tt_read(&r, bytes, len), TA_ERR_MALFORMED);
   snprintf(want, sizeof want,
            "test.tflite: byte 0: root Model: offset 2147483632 points to byte 2147483632, past "
            "the end of the file (%zu bytes)",
            len);
-  assert_line(want);
-  ta_ctx_free(&r.ctx);
+  tt_assert_line(&r.cap, want);
+  tt_done(&r);
 
   free(bytes);
   free(good);
@@ -615,19 +549,19 @@ static void test_bad_vtables(void **state) {
   uint8_t *good = build_small(&len);
   uint8_t *bytes = malloc(len);
   assert_non_null(bytes);
-  reading r;
+  tt_run r;
   /* The Model table: root offset says where; its first word is the soffset to the vtable. */
   uint32_t model = get32(good);
   memcpy(bytes, good, len);
   put32(bytes + model, 0x80000000u); /* vtable at model + 2^31 */
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
+  assert_int_equal(tt_read(&r, bytes, len), TA_ERR_MALFORMED);
   char want[256];
   snprintf(want, sizeof want,
            "test.tflite: byte %u: Model table: its vtable at byte %lld lies outside the file "
            "(%zu bytes)",
            model, (long long)model + 0x80000000LL, len);
-  assert_line(want);
-  ta_ctx_free(&r.ctx);
+  tt_assert_line(&r.cap, want);
+  tt_done(&r);
 
   /* An odd vtable size. */
   memcpy(bytes, good, len);
@@ -636,55 +570,55 @@ static void test_bad_vtables(void **state) {
   uint32_t vt = (uint32_t)((int64_t)model - soff);
   bytes[vt] = 7;
   bytes[vt + 1] = 0;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
+  assert_int_equal(tt_read(&r, bytes, len), TA_ERR_MALFORMED);
   snprintf(want, sizeof want, "test.tflite: byte %u: Model vtable size 7 is invalid (must be even)",
            vt);
-  assert_line(want);
-  ta_ctx_free(&r.ctx);
+  tt_assert_line(&r.cap, want);
+  tt_done(&r);
 
   /* A vtable larger than the rest of the file. */
   memcpy(bytes, good, len);
   bytes[vt] = 0xfe;
   bytes[vt + 1] = 0xff;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
+  assert_int_equal(tt_read(&r, bytes, len), TA_ERR_MALFORMED);
   snprintf(want, sizeof want,
            "test.tflite: byte %u: Model vtable (65534 bytes) runs past the end of the file (%zu "
            "bytes)",
            vt, len);
-  assert_line(want);
-  ta_ctx_free(&r.ctx);
+  tt_assert_line(&r.cap, want);
+  tt_done(&r);
 
   /* A vtable of size 0 is legal (every field absent, as FlatBuffers reads it): the model
    * then has no subgraphs, which is the error. */
   memcpy(bytes, good, len);
   bytes[vt] = 0;
   bytes[vt + 1] = 0;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_UNSUPPORTED);
-  assert_line("test.tflite: schema version 0 is not supported (expected 3)");
-  ta_ctx_free(&r.ctx);
+  assert_int_equal(tt_read(&r, bytes, len), TA_ERR_UNSUPPORTED);
+  tt_assert_line(&r.cap, "test.tflite: schema version 0 is not supported (expected 3)");
+  tt_done(&r);
 
   /* A field offset that leads past the end of the file. */
   memcpy(bytes, good, len);
   bytes[vt + 4] = 0xf0; /* Model.version */
   bytes[vt + 5] = 0xff;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
+  assert_int_equal(tt_read(&r, bytes, len), TA_ERR_MALFORMED);
   snprintf(want, sizeof want,
            "test.tflite: byte %u: Model.version (uint32) at table offset 65520 runs past the end "
            "of the file (%zu bytes)",
            model, len);
-  assert_line(want);
-  ta_ctx_free(&r.ctx);
+  tt_assert_line(&r.cap, want);
+  tt_done(&r);
 
   /* A misaligned field. */
   memcpy(bytes, good, len);
   uint16_t fo = (uint16_t)(good[vt + 4] | (good[vt + 5] << 8));
   bytes[vt + 4] = (uint8_t)(fo + 1);
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
+  assert_int_equal(tt_read(&r, bytes, len), TA_ERR_MALFORMED);
   snprintf(want, sizeof want,
            "test.tflite: byte %u: Model.version (uint32) is not aligned to 4 bytes",
            model + fo + 1);
-  assert_line(want);
-  ta_ctx_free(&r.ctx);
+  tt_assert_line(&r.cap, want);
+  tt_done(&r);
 
   free(bytes);
   free(good);
@@ -712,13 +646,13 @@ static void test_random_corruption(void **state) {
       rng = rng * 1664525u + 1013904223u;
       bytes[at] = iter % 3 ? (uint8_t)(rng >> 24) : (uint8_t)(bytes[at] ^ 0x80);
     }
-    reading r;
-    ta_status st = read_bytes(&r, bytes, len);
+    tt_run r;
+    ta_status st = tt_read(&r, bytes, len);
     if (st == TA_OK)
-      assert_int_equal(messages[0], '\0');
+      assert_int_equal(r.cap.text[0], '\0');
     else
-      assert_true(messages[0] != '\0');
-    ta_ctx_free(&r.ctx);
+      assert_true(r.cap.text[0] != '\0');
+    tt_done(&r);
   }
   free(bytes);
   free(good);
@@ -743,8 +677,9 @@ static void test_out_of_memory(void **state) {
   uint8_t *bytes = build_small(&len);
   for (int n = 0; n < 3; n++) {
     ta_ctx ctx;
+    tt_capture cap = {0};
     fail_after = n;
-    ta_ctx_init(&ctx, failing_alloc, NULL, sink, NULL);
+    ta_ctx_init(&ctx, failing_alloc, NULL, tt_capture_sink, &cap);
     ta_graph *g = (ta_graph *)1;
     ta_status st = ta_tfl_read(&ctx, bytes, len, &g);
     if (n == 0)
@@ -784,11 +719,12 @@ static void test_shared_vectors_budget(void **state) {
   }
   tfb_free(b);
   free(ins);
-  reading r;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_LIMIT);
-  assert_line("test.tflite: the model's tables share vectors so much that reading them would "
-              "copy more than 4 times the file size; refusing to expand it");
-  ta_ctx_free(&r.ctx);
+  tt_run r;
+  assert_int_equal(tt_read(&r, bytes, len), TA_ERR_LIMIT);
+  tt_assert_line(&r.cap,
+                 "test.tflite: the model's tables share vectors so much that reading them would "
+                 "copy more than 4 times the file size; refusing to expand it");
+  tt_done(&r);
   free(bytes);
 }
 
@@ -800,15 +736,12 @@ static void test_name_sanitized(void **state) {
   int y = tfb_tensor(b, "y", TFB_FLOAT32, 1, (int32_t[]){2}, 0);
   tfb_op(b, TFB_OP_RELU, (int[]){x}, 1, (int[]){y}, 1);
   tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
-  size_t len;
-  uint8_t *bytes = finish(b, &len);
-  tfb_free(b);
-  reading r;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
-  assert_line("test.tflite: tensor 0 \"x?[2J\": buffer 9 does not exist (the model has 1 "
-              "buffers)");
-  ta_ctx_free(&r.ctx);
-  free(bytes);
+  tt_run r;
+  tt_assert_status(&r.cap, tt_read_tfb(&r, b), TA_ERR_MALFORMED);
+  tt_assert_line(&r.cap,
+                 "test.tflite: tensor 0 \"x?[2J\": buffer 9 does not exist (the model has 1 "
+                 "buffers)");
+  tt_done(&r);
 }
 
 /* ---- semantic errors ---- */
@@ -822,15 +755,12 @@ static void test_buffer_too_small(void **state) {
   int y = tfb_tensor(b, "y", TFB_INT32, 1, (int32_t[]){32}, 0);
   tfb_op(b, TFB_OP_ADD, (int[]){x, bias}, 2, (int[]){y}, 1);
   tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
-  size_t len;
-  uint8_t *bytes = finish(b, &len);
-  tfb_free(b);
-  reading r;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
-  assert_line("test.tflite: tensor 1 \"conv_3/bias\": buffer 1 has 100 bytes, but shape [32] of "
-              "int32 needs 128");
-  ta_ctx_free(&r.ctx);
-  free(bytes);
+  tt_run r;
+  tt_assert_status(&r.cap, tt_read_tfb(&r, b), TA_ERR_MALFORMED);
+  tt_assert_line(&r.cap,
+                 "test.tflite: tensor 1 \"conv_3/bias\": buffer 1 has 100 bytes, but shape [32] of "
+                 "int32 needs 128");
+  tt_done(&r);
 }
 
 static void test_bad_buffer_index(void **state) {
@@ -840,14 +770,11 @@ static void test_bad_buffer_index(void **state) {
   int y = tfb_tensor(b, "y", TFB_FLOAT32, 1, (int32_t[]){2}, 0);
   tfb_op(b, TFB_OP_RELU, (int[]){x}, 1, (int[]){y}, 1);
   tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
-  size_t len;
-  uint8_t *bytes = finish(b, &len);
-  tfb_free(b);
-  reading r;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
-  assert_line("test.tflite: tensor 0 \"x\": buffer 7 does not exist (the model has 1 buffers)");
-  ta_ctx_free(&r.ctx);
-  free(bytes);
+  tt_run r;
+  tt_assert_status(&r.cap, tt_read_tfb(&r, b), TA_ERR_MALFORMED);
+  tt_assert_line(&r.cap,
+                 "test.tflite: tensor 0 \"x\": buffer 7 does not exist (the model has 1 buffers)");
+  tt_done(&r);
 }
 
 static void test_unsupported_builtin(void **state) {
@@ -859,15 +786,11 @@ static void test_unsupported_builtin(void **state) {
   tfb_op(b, TFB_OP_RELU, (int[]){x}, 1, (int[]){y}, 1);
   tfb_op(b, TFB_OP_SVDF, (int[]){y}, 1, (int[]){z}, 1);
   tfb_io(b, (int[]){x}, 1, (int[]){z}, 1);
-  size_t len;
-  uint8_t *bytes = finish(b, &len);
-  tfb_free(b);
-  reading r;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_UNSUPPORTED);
-  assert_line("test.tflite: op 1 SVDF: unsupported operator (TFLite builtin code 27)");
+  tt_run r;
+  tt_assert_status(&r.cap, tt_read_tfb(&r, b), TA_ERR_UNSUPPORTED);
+  tt_assert_line(&r.cap, "test.tflite: op 1 SVDF: unsupported operator (TFLite builtin code 27)");
   assert_null(r.g);
-  ta_ctx_free(&r.ctx);
-  free(bytes);
+  tt_done(&r);
 }
 
 static void test_custom_op(void **state) {
@@ -881,14 +804,11 @@ static void test_custom_op(void **state) {
   tfb_op(b, TFB_OP_RELU6, (int[]){y}, 1, (int[]){z}, 1);
   tfb_custom_op(b, "ethos-u", (int[]){z}, 1, (int[]){w}, 1);
   tfb_io(b, (int[]){x}, 1, (int[]){w}, 1);
-  size_t len;
-  uint8_t *bytes = finish(b, &len);
-  tfb_free(b);
-  reading r;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_UNSUPPORTED);
-  assert_line("test.tflite: op 2 CUSTOM \"ethos-u\": custom operators are not supported");
-  ta_ctx_free(&r.ctx);
-  free(bytes);
+  tt_run r;
+  tt_assert_status(&r.cap, tt_read_tfb(&r, b), TA_ERR_UNSUPPORTED);
+  tt_assert_line(&r.cap,
+                 "test.tflite: op 2 CUSTOM \"ethos-u\": custom operators are not supported");
+  tt_done(&r);
 }
 
 static void test_bad_tensor_index(void **state) {
@@ -904,24 +824,28 @@ static void test_bad_tensor_index(void **state) {
   uint8_t *bytes = finish(b, &len);
   long code_at = tfb_field_pos(b, "Operator", 1, "opcode_index");
   tfb_free(b);
-  reading r;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
-  assert_line("test.tflite: op 0 CONV_2D \"out\": input 1 refers to tensor 500, but the subgraph "
+  tt_run r;
+  assert_int_equal(tt_read(&r, bytes, len), TA_ERR_MALFORMED);
+  tt_assert_line(
+      &r.cap, "test.tflite: op 0 CONV_2D \"out\": input 1 refers to tensor 500, but the subgraph "
               "has 2 tensors");
-  assert_line("test.tflite: op 0 CONV_2D \"out\": input 2 refers to tensor -2, but the subgraph "
-              "has 2 tensors");
-  assert_line("test.tflite: op 1 RELU: output 0 is -1 (only inputs may be absent)");
-  assert_line("test.tflite: subgraph outputs 1 refers to tensor 9, but the subgraph has 2 "
-              "tensors");
-  ta_ctx_free(&r.ctx);
+  tt_assert_line(&r.cap,
+                 "test.tflite: op 0 CONV_2D \"out\": input 2 refers to tensor -2, but the subgraph "
+                 "has 2 tensors");
+  tt_assert_line(&r.cap, "test.tflite: op 1 RELU: output 0 is -1 (only inputs may be absent)");
+  tt_assert_line(&r.cap,
+                 "test.tflite: subgraph outputs 1 refers to tensor 9, but the subgraph has 2 "
+                 "tensors");
+  tt_done(&r);
 
   /* An opcode_index past the operator codes. */
   assert_true(code_at > 0);
   put32(bytes + code_at, 42);
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
-  assert_line("test.tflite: op 1: opcode_index 42 does not exist (the model has 2 operator "
-              "codes)");
-  ta_ctx_free(&r.ctx);
+  assert_int_equal(tt_read(&r, bytes, len), TA_ERR_MALFORMED);
+  tt_assert_line(&r.cap,
+                 "test.tflite: op 1: opcode_index 42 does not exist (the model has 2 operator "
+                 "codes)");
+  tt_done(&r);
   free(bytes);
 }
 
@@ -944,23 +868,22 @@ static void test_reports_every_problem(void **state) {
   tfb_custom_op(b, "x", (int[]){u, big}, 2, (int[]){z}, 1);
   tfb_op(b, TFB_OP_RELU, (int[]){c}, 1, (int[]){v}, 1);
   tfb_io(b, (int[]){x}, 1, (int[]){z, v}, 2);
-  size_t len;
-  uint8_t *bytes = finish(b, &len);
-  tfb_free(b);
-  reading r;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
-  assert_line("test.tflite: tensor 1 \"c\": type COMPLEX64 is not supported");
-  assert_line("test.tflite: tensor 2 \"big\": rank 7 is above 6, the most tinyaot handles");
-  assert_line("test.tflite: tensor 3 \"w\": buffer 1 has 3 bytes, but shape [4] of float32 "
-              "needs 16");
-  assert_line("test.tflite: op 0 CONV_2D \"y\": fused activation TANH is not supported (only "
-              "NONE, RELU, RELU_N1_TO_1, RELU6)");
-  assert_line("test.tflite: op 1 SVDF: unsupported operator (TFLite builtin code 27)");
-  assert_line("test.tflite: op 2 CUSTOM \"x\": custom operators are not supported");
+  tt_run r;
+  tt_assert_status(&r.cap, tt_read_tfb(&r, b), TA_ERR_MALFORMED);
+  tt_assert_line(&r.cap, "test.tflite: tensor 1 \"c\": type COMPLEX64 is not supported");
+  tt_assert_line(&r.cap,
+                 "test.tflite: tensor 2 \"big\": rank 7 is above 6, the most tinyaot handles");
+  tt_assert_line(&r.cap,
+                 "test.tflite: tensor 3 \"w\": buffer 1 has 3 bytes, but shape [4] of float32 "
+                 "needs 16");
+  tt_assert_line(&r.cap,
+                 "test.tflite: op 0 CONV_2D \"y\": fused activation TANH is not supported (only "
+                 "NONE, RELU, RELU_N1_TO_1, RELU6)");
+  tt_assert_line(&r.cap, "test.tflite: op 1 SVDF: unsupported operator (TFLite builtin code 27)");
+  tt_assert_line(&r.cap, "test.tflite: op 2 CUSTOM \"x\": custom operators are not supported");
   /* A tensor of an unsupported type that only unsupported ops use adds nothing. */
-  assert_null(strstr(messages, "\"u\""));
-  ta_ctx_free(&r.ctx);
-  free(bytes);
+  assert_null(strstr(r.cap.text, "\"u\""));
+  tt_done(&r);
 }
 
 static void test_bad_quantization(void **state) {
@@ -975,19 +898,17 @@ static void test_bad_quantization(void **state) {
   int y = tfb_tensor(b, "y", TFB_INT8, 2, (int32_t[]){4, 2}, 0);
   tfb_op(b, TFB_OP_ADD, (int[]){w, v}, 2, (int[]){y}, 1);
   tfb_io(b, (int[]){w, v}, 2, (int[]){y}, 1);
-  size_t len;
-  uint8_t *bytes = finish(b, &len);
-  tfb_free(b);
-  reading r;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
+  tt_run r;
+  tt_assert_status(&r.cap, tt_read_tfb(&r, b), TA_ERR_MALFORMED);
   /* 3 scales for 4 channels is the op check's to report (it knows the operand's role). */
-  assert_null(strstr(messages, "\"w\""));
-  assert_line("test.tflite: tensor 2 \"v\": quantized_dimension 2 is not a dimension of shape "
-              "[4,2]");
-  assert_line("test.tflite: tensor 1 \"u\": quantization has 2 scales but 1 zero points (one "
-              "per scale expected)");
-  ta_ctx_free(&r.ctx);
-  free(bytes);
+  assert_null(strstr(r.cap.text, "\"w\""));
+  tt_assert_line(&r.cap,
+                 "test.tflite: tensor 2 \"v\": quantized_dimension 2 is not a dimension of shape "
+                 "[4,2]");
+  tt_assert_line(&r.cap,
+                 "test.tflite: tensor 1 \"u\": quantization has 2 scales but 1 zero points (one "
+                 "per scale expected)");
+  tt_done(&r);
 }
 
 /* A 1-D per-channel tensor whose quantized_dimension points past its rank (TOCO wrote the
@@ -1004,13 +925,13 @@ static void test_toco_bias_quantized_dimension(void **state) {
   size_t len;
   uint8_t *bytes = finish(b, &len);
   tfb_free(b);
-  reading r;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_OK);
+  tt_run r;
+  assert_int_equal(tt_read(&r, bytes, len), TA_OK);
   const ta_tensor *t = &r.g->tensors[bias];
   assert_int_equal(t->q.count, 3);
   assert_int_equal(t->q.axis, 0);
   assert_true(t->q.scale[2] == 0.125f);
-  ta_ctx_free(&r.ctx);
+  tt_done(&r);
   free(bytes);
 
   b = tfb_new();
@@ -1021,10 +942,11 @@ static void test_toco_bias_quantized_dimension(void **state) {
   tfb_io(b, (int[]){bias}, 1, (int[]){y}, 1);
   bytes = finish(b, &len);
   tfb_free(b);
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_MALFORMED);
-  assert_line("test.tflite: tensor 0 \"bias\": quantized_dimension 3 is not a dimension of "
-              "shape [4]");
-  ta_ctx_free(&r.ctx);
+  assert_int_equal(tt_read(&r, bytes, len), TA_ERR_MALFORMED);
+  tt_assert_line(&r.cap,
+                 "test.tflite: tensor 0 \"bias\": quantized_dimension 3 is not a dimension of "
+                 "shape [4]");
+  tt_done(&r);
   free(bytes);
 }
 
@@ -1036,14 +958,10 @@ static void test_schema_version(void **state) {
   tfb_op(b, TFB_OP_RELU, (int[]){x}, 1, (int[]){y}, 1);
   tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
   tfb_version(b, 2);
-  size_t len;
-  uint8_t *bytes = finish(b, &len);
-  tfb_free(b);
-  reading r;
-  assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_UNSUPPORTED);
-  assert_line("test.tflite: schema version 2 is not supported (expected 3)");
-  ta_ctx_free(&r.ctx);
-  free(bytes);
+  tt_run r;
+  tt_assert_status(&r.cap, tt_read_tfb(&r, b), TA_ERR_UNSUPPORTED);
+  tt_assert_line(&r.cap, "test.tflite: schema version 2 is not supported (expected 3)");
+  tt_done(&r);
 }
 
 /* ---- real models ---- */
@@ -1057,28 +975,28 @@ static const char *shared_dir(void) {
 
 /* Read one real model: OK (and a valid graph), or UNSUPPORTED naming an operator. */
 static void check_real_model(const char *path, int *n_ok, int *n_unsupported) {
-  reading r;
-  messages[0] = '\0';
-  ta_ctx_init(&r.ctx, NULL, NULL, sink, NULL);
+  tt_run r;
+  memset(&r, 0, sizeof r);
+  ta_ctx_init(&r.ctx, NULL, NULL, tt_capture_sink, &r.cap);
   r.ctx.file = path;
   r.g = NULL;
   ta_status st = ta_tfl_load(&r.ctx, path, &r.g);
   if (st == TA_OK) {
     assert_non_null(r.g);
     if (ta_graph_check(r.g) != TA_OK) {
-      print_error("%s: read, but the graph does not check:\n%s", path, messages);
+      print_error("%s: read, but the graph does not check:\n%s", path, r.cap.text);
       fail();
     }
     (*n_ok)++;
   } else if (st == TA_ERR_UNSUPPORTED &&
-             (strstr(messages, "unsupported operator (TFLite builtin code") ||
-              strstr(messages, "custom operators are not supported"))) {
+             (strstr(r.cap.text, "unsupported operator (TFLite builtin code") ||
+              strstr(r.cap.text, "custom operators are not supported"))) {
     (*n_unsupported)++;
   } else {
-    print_error("%s: %s\n%s", path, ta_status_name(st), messages);
+    print_error("%s: %s\n%s", path, ta_status_name(st), r.cap.text);
     fail();
   }
-  ta_ctx_free(&r.ctx);
+  tt_done(&r);
 }
 
 static int scan_dir(const char *dir, int *n_ok, int *n_unsupported) {
@@ -1138,12 +1056,12 @@ static void test_real_models(void **state) {
 
   /* Facts from SOURCES.md for one model. */
   snprintf(dir, sizeof dir, "%s/models/tflite/kws_dscnn_int8.tflite", base);
-  reading r;
-  messages[0] = '\0';
-  ta_ctx_init(&r.ctx, NULL, NULL, sink, NULL);
+  tt_run r;
+  memset(&r, 0, sizeof r);
+  ta_ctx_init(&r.ctx, NULL, NULL, tt_capture_sink, &r.cap);
   ta_status st = ta_tfl_load(&r.ctx, dir, &r.g);
   if (st != TA_OK)
-    fail_msg("%s: %s\n%s", dir, ta_status_name(st), messages);
+    fail_msg("%s: %s\n%s", dir, ta_status_name(st), r.cap.text);
   {
     ta_graph *g = r.g;
     assert_int_equal(g->n_ops, 13);
@@ -1168,22 +1086,19 @@ static void test_real_models(void **state) {
       assert_int_equal(f->q.count, f->dims[3]);
     }
   }
-  ta_ctx_free(&r.ctx);
+  tt_done(&r);
 }
 
 /* ---- the schema codes shared by writer and reader (tfl_schema.def) ---- */
 
 /* One op with builtin code `code`, x [1,8] -> y [1,8], read back. */
-static ta_status read_one_op(reading *r, int code, int type, uint8_t **bytes) {
+static ta_status read_one_op(tt_run *r, int code, int type) {
   tfb *b = tfb_new();
   int x = tfb_tensor(b, "x", type, 2, (int32_t[]){1, 8}, 0);
   int y = tfb_tensor(b, "y", type, 2, (int32_t[]){1, 8}, 0);
   tfb_op(b, code, (int[]){x}, 1, (int[]){y}, 1);
   tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
-  size_t len;
-  *bytes = finish(b, &len);
-  tfb_free(b);
-  return read_bytes(r, *bytes, len);
+  return tt_read_tfb(r, b);
 }
 
 /* Every BuiltinOperator code the writer can write reads back as the operator of that name:
@@ -1202,9 +1117,8 @@ static void test_builtin_codes_agree(void **state) {
   for (int code = 0; code < TA_TFL_BUILTIN_COUNT; code++) {
     if (code == TFB_OP_CUSTOM)
       continue; /* needs a custom_code: test_custom_op */
-    reading r;
-    uint8_t *bytes;
-    ta_status st = read_one_op(&r, code, TFB_FLOAT32, &bytes);
+    tt_run r;
+    ta_status st = read_one_op(&r, code, TFB_FLOAT32);
     if (st == TA_OK) {
       assert_int_equal(r.g->n_ops, 1);
       assert_string_equal(ta_op_kind_name(r.g->ops[0].kind), names[code]);
@@ -1215,10 +1129,9 @@ static void test_builtin_codes_agree(void **state) {
                "test.tflite: op 0 %s: unsupported operator (TFLite builtin code %d)", names[code],
                code);
       assert_int_equal(st, TA_ERR_UNSUPPORTED);
-      assert_line(want);
+      tt_assert_line(&r.cap, want);
     }
-    ta_ctx_free(&r.ctx);
-    free(bytes);
+    tt_done(&r);
   }
   assert_true(supported >= 19); /* the reader's op map; more as operators are added */
 }
@@ -1234,12 +1147,10 @@ static void test_schema_enums_agree(void **state) {
                {TFB_INT64, "int64"},     {TFB_BOOL, "bool"},   {TFB_INT16, "int16"},
                {TFB_INT8, "int8"}};
   for (size_t i = 0; i < TA_ARRAY_LEN(types); i++) {
-    reading r;
-    uint8_t *bytes;
-    assert_int_equal(read_one_op(&r, TFB_OP_RELU, types[i].type, &bytes), TA_OK);
+    tt_run r;
+    assert_int_equal(read_one_op(&r, TFB_OP_RELU, types[i].type), TA_OK);
     assert_string_equal(ta_dtype_name(r.g->tensors[0].dtype), types[i].dtype);
-    ta_ctx_free(&r.ctx);
-    free(bytes);
+    tt_done(&r);
   }
   static const struct {
     int act;
@@ -1256,20 +1167,18 @@ static void test_schema_enums_agree(void **state) {
     int op = tfb_op(b, TFB_OP_ADD, (int[]){x, x}, 2, (int[]){y}, 1);
     tfb_add_options(b, op, acts[i].act);
     tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
-    size_t len;
-    uint8_t *bytes = finish(b, &len);
-    tfb_free(b);
-    reading r;
+    tt_run r;
+    ta_status st = tt_read_tfb(&r, b);
     if (acts[i].act == TFB_ACT_TANH) {
-      assert_int_equal(read_bytes(&r, bytes, len), TA_ERR_UNSUPPORTED);
-      assert_line("test.tflite: op 0 ADD \"y\": fused activation TANH is not supported (only NONE, "
+      tt_assert_status(&r.cap, st, TA_ERR_UNSUPPORTED);
+      tt_assert_line(
+          &r.cap, "test.tflite: op 0 ADD \"y\": fused activation TANH is not supported (only NONE, "
                   "RELU, RELU_N1_TO_1, RELU6)");
     } else {
-      assert_int_equal(read_bytes(&r, bytes, len), TA_OK);
+      tt_assert_status(&r.cap, st, TA_OK);
       assert_int_equal(r.g->ops[0].a.act, acts[i].want);
     }
-    ta_ctx_free(&r.ctx);
-    free(bytes);
+    tt_done(&r);
   }
   for (int pad = 0; pad < 2; pad++) {
     tfb *b = tfb_new();
@@ -1281,10 +1190,10 @@ static void test_schema_enums_agree(void **state) {
     size_t len;
     uint8_t *bytes = finish(b, &len);
     tfb_free(b);
-    reading r;
-    assert_int_equal(read_bytes(&r, bytes, len), TA_OK);
+    tt_run r;
+    assert_int_equal(tt_read(&r, bytes, len), TA_OK);
     assert_int_equal(r.g->ops[0].a.padding, pad ? TA_PAD_VALID : TA_PAD_SAME);
-    ta_ctx_free(&r.ctx);
+    tt_done(&r);
     free(bytes);
   }
 }
@@ -1313,20 +1222,16 @@ static void test_shape_signature_warning(void **state) {
     tfb_shape_signature(b, y, cases[i].sig); /* not a graph input: never reported */
     tfb_op(b, TFB_OP_RELU, (int[]){x}, 1, (int[]){y}, 1);
     tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
-    size_t len;
-    uint8_t *bytes = finish(b, &len);
-    tfb_free(b);
-    reading r;
-    assert_int_equal(read_bytes(&r, bytes, len), TA_OK);
+    tt_run r;
+    tt_assert_status(&r.cap, tt_read_tfb(&r, b), TA_OK);
     assert_int_equal(r.ctx.n_errors, 0);
     if (cases[i].warning) {
-      assert_int_equal(n_warnings, 1);
-      assert_line(cases[i].warning);
+      assert_int_equal(r.cap.n_warnings, 1);
+      tt_assert_line(&r.cap, cases[i].warning);
     } else {
-      assert_int_equal(n_warnings, 0);
+      assert_int_equal(r.cap.n_warnings, 0);
     }
-    ta_ctx_free(&r.ctx);
-    free(bytes);
+    tt_done(&r);
   }
 }
 
