@@ -214,8 +214,14 @@ int ta_cmd_inspect(int argc, char **argv) {
         printf("null");
       ta_sched_why why;
       const ta_variant *v = ta_sched_variant(&m.calls[i], &why);
-      printf(",\"scratch_bytes\":%zu,\"backend\":\"%s\",\"variant\":", m.calls[i].scratch_bytes,
+      printf(",\"scratch_bytes\":%zu,\"backend\":\"%s\"", m.calls[i].scratch_bytes,
              ta_backend_of(&m.calls[i])->name);
+      printf(",\"backend_declined\":");
+      if (m.calls[i].backend_declined)
+        json_str(m.calls[i].backend_declined);
+      else
+        printf("null");
+      printf(",\"variant\":");
       printf(v ? "{\"name\":\"%s\",\"from\":\"%s\"}}" : "null}", v ? v->name : "",
              ta_sched_why_name(why));
     }
@@ -247,8 +253,8 @@ int ta_cmd_inspect(int argc, char **argv) {
              (unsigned long long)cs.model_text, (unsigned long long)cs.model_rodata,
              (unsigned long long)cs.model_data, (unsigned long long)cs.runtime_text,
              (unsigned long long)cs.runtime_rodata, (unsigned long long)cs.runtime_data);
-    printf("%4s  %-18s  %-28s  %-20s  %12s  %10s  %s\n", "op", "type", "inputs", "output", "MACs",
-           "params", "variant");
+    printf("%4s  %-18s  %-28s  %-20s  %12s  %10s  %-10s  %s\n", "op", "type", "inputs", "output",
+           "MACs", "params", "backend", "variant");
     for (int32_t i = 0; i < g->n_ops; i++) {
       const ta_op *op = &g->ops[i];
       const ta_op_def *d = ta_op_def_get(op->kind);
@@ -267,10 +273,13 @@ int ta_cmd_inspect(int argc, char **argv) {
                ta_shape_str(o, shape, sizeof shape));
       ta_sched_why why;
       const ta_variant *v = ta_sched_variant(&m.calls[i], &why);
-      printf("%4d  %-18s  %-28s  %-20s  %12llu  %10zu  %s (%s)\n", op->src_index,
+      /* The backend that runs the op, and why an earlier one declined it. */
+      printf("%4d  %-18s  %-28s  %-20s  %12llu  %10zu  %-10s  %s (%s)%s%s\n", op->src_index,
              ta_op_kind_name(op->kind), ins, outs,
              (unsigned long long)(d && d->macs ? d->macs(g, op) : 0),
-             const_bytes(g, &m.calls[i], NULL), v ? v->name : "-", ta_sched_why_name(why));
+             const_bytes(g, &m.calls[i], NULL), ta_backend_of(&m.calls[i])->name, v ? v->name : "-",
+             ta_sched_why_name(why), m.calls[i].backend_declined ? "  declined by " : "",
+             m.calls[i].backend_declined ? m.calls[i].backend_declined : "");
     }
   }
   if (show_plan) {

@@ -33,7 +33,8 @@ bool ta_arg_flag(ta_args *a, const char *name);
  * reported on stderr and sets *st to TA_ERR_USAGE). Every command takes them:
  *   --input-shape NAME=D0,D1,...   a static shape for an ONNX input with dynamic dimensions
  *   --align N, --io-in-arena, --no-inplace, --no-reorder, --max-arena BYTES   memory plan
- *   --reference-kernels            the reference kernels only, no optimized variant */
+ *   --reference-kernels            the reference kernels only, no optimized variant
+ *   --backend NAME_OR_FILE         a backend (repeatable, in order); --backend-var KEY=VALUE */
 bool ta_arg_compile_option(ta_args *a, ta_compile_options *opt, ta_status *st);
 /* Their lines in a command's --help. */
 #define TA_CLI_COMPILE_OPTIONS_HELP                                                                \
@@ -41,7 +42,12 @@ bool ta_arg_compile_option(ta_args *a, ta_compile_options *opt, ta_status *st);
   "                     static shape of an ONNX input with dynamic dimensions\n"                   \
   "  --align N, --io-in-arena, --no-inplace, --no-reorder, --max-arena BYTES\n"                    \
   "                     memory plan options (see tinyaot inspect --help)\n"                        \
-  "  --reference-kernels  the reference kernels only, never an optimized variant\n"
+  "  --reference-kernels  the reference kernels only, never an optimized variant\n"                \
+  "  --backend NAME_OR_FILE\n"                                                                     \
+  "                     run the ops it takes on a backend: a shipped one (cmsis-nn) or a\n"        \
+  "                     description file (docs/BACKENDS.md); repeatable, first taker wins\n"       \
+  "  --backend-var KEY=VALUE\n"                                                                    \
+  "                     a ${KEY} of the descriptions (CMSIS_NN=/path/to/CMSIS-NN)\n"
 
 int ta_cmd_compile(int argc, char **argv);
 int ta_cmd_run(int argc, char **argv);
