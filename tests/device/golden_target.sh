@@ -5,11 +5,17 @@
 # --target TARGET (compile -> C -> firmware -> QEMU -> outputs over the device session) and
 # compare every output with TensorFlow Lite Micro's output_K.bin (int8: identical bytes;
 # float32: |err| <= 1e-5 * max(1, |ref|)). Exit 77 (skip) when SHARED is absent.
+# $TA_GOLDEN_OPTS: extra options for tinyaot run (split on spaces: --backend cmsis-nn ...);
+# $TA_GOLDEN_NEEDS: a folder those options need (a CMSIS-NN checkout), skip when absent.
 set -u
 tinyaot=$1 cmp=$2 shared=$3 model=$4 target=$5
 vec="$shared/vectors/$model"
 if [ ! -d "$vec" ]; then
   echo "SKIP: $vec not found (../shared is absent in a fresh clone)"
+  exit 77
+fi
+if [ -n "${TA_GOLDEN_NEEDS:-}" ] && [ ! -d "$TA_GOLDEN_NEEDS" ]; then
+  echo "SKIP: $TA_GOLDEN_NEEDS not found (needed by ${TA_GOLDEN_OPTS:-these options})"
   exit 77
 fi
 file=$(sed -n 's/^model_file=//p' "$vec/meta.txt")
@@ -23,7 +29,7 @@ for case in "$vec"/*/; do
   k=0
   while [ -f "$case/input_$k.bin" ]; do set -- "$@" --input "$case/input_$k.bin"; k=$((k + 1)); done
   out="$tmp/$cname"
-  if ! "$tinyaot" run "$shared/models/tflite/$file" "$@" --output-dir "$out" --target "$target" \
+  if ! "$tinyaot" run "$shared/models/tflite/$file" "$@" ${TA_GOLDEN_OPTS:-} --output-dir "$out" --target "$target" \
       >"$tmp/log" 2>&1; then
     echo "FAIL $model/$cname on $target: tinyaot run failed:"; cat "$tmp/log"
     fail=$((fail + 1)); continue
