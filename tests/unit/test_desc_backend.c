@@ -289,9 +289,9 @@ static void test_scratch_expressions(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_claims_and_emit),   cmocka_unit_test(test_unknown_name),
-      cmocka_unit_test(test_missing_source),    cmocka_unit_test(test_target_only_on_host),
-      cmocka_unit_test(test_bad_scratch),       cmocka_unit_test(test_scratch_expressions),
+      cmocka_unit_test(test_claims_and_emit), cmocka_unit_test(test_unknown_name),
+      cmocka_unit_test(test_missing_source),  cmocka_unit_test(test_target_only_on_host),
+      cmocka_unit_test(test_bad_scratch),     cmocka_unit_test(test_scratch_expressions),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
