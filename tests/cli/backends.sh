@@ -72,6 +72,7 @@ expect 0 "inspect --json declined" '"backend":"cpu","backend_declined":"acc: inp
   "$ta" inspect "$m" --json --backend "$tmp/be/acc.json"
 
 if [ -n "$cmsis" ] && [ -d "$cmsis" ]; then
+  cmsis=$(cd "$cmsis" && pwd -P) # the fragments name files by their canonical path
   expect 0 "compile --backend cmsis-nn" "wrote" -- \
     "$ta" compile "$m" -o "$tmp/lib" --name demo --backend cmsis-nn --backend-var "CMSIS_NN=$cmsis"
   check "the adapters are shipped" test -f "$tmp/lib/cmsis-nn/cmsis_nn_adapters.c"
