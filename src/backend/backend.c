@@ -54,6 +54,10 @@ ta_status ta_backend_files_include(ta_backend_files *f, const char *dir) {
   return add_str(f->ctx, &f->include_dirs, &f->n_include_dirs, &f->cap_include_dirs, dir);
 }
 
+ta_status ta_backend_files_cflag(ta_backend_files *f, const char *flag) {
+  return add_str(f->ctx, &f->cflags, &f->n_cflags, &f->cap_cflags, flag);
+}
+
 const ta_backend *ta_backend_of(const ta_kernel_call *call) {
   return call->backend ? call->backend : &ta_backend_cpu;
 }

@@ -556,7 +556,8 @@ static void read_constraints(rd *r, const json_t *c, const char *key, ta_backend
 
 /* ---- operators ---- */
 
-static const char *const k_op[] = {"function", "convention", "wraps", "constraints", NULL};
+static const char *const k_op[] = {"function", "convention",  "wraps",
+                                   "scratch",  "constraints", NULL};
 
 static void read_op(rd *r, ta_op_kind kind, const json_t *v, const char *key) {
   if (!want_type(r, v, key, JSON_OBJECT, "an object"))
@@ -607,6 +608,21 @@ static void read_op(rd *r, ta_op_kind kind, const json_t *v, const char *key) {
   } else if (o->wraps && !is_ident(o->wraps, false)) {
     fail(r, TA_ERR_MALFORMED, k, "\"%s\" is not a C identifier", shown(t, sizeof t, o->wraps));
     ok = false;
+  }
+  /* Checked on made-up dimensions, so a typo is reported when the file is read, not when a
+   * model happens to use the operator. */
+  const json_t *sc = json_object_get(v, "scratch");
+  key_join(k, sizeof k, key, "scratch");
+  if (sc && (o->scratch = get_string(r, sc, k)) == NULL) {
+    ok = false;
+  } else if (o->scratch) {
+    const ta_backend_dims dims = {1, 8, 8, 8, 8, 8, 8, 3, 3};
+    int64_t bytes;
+    char why[256];
+    if (!ta_backend_scratch_eval(o->scratch, &dims, &bytes, why, sizeof why)) {
+      fail(r, TA_ERR_MALFORMED, k, "%s in \"%s\"", why, shown(t, sizeof t, o->scratch));
+      ok = false;
+    }
   }
   const json_t *cons = json_object_get(v, "constraints");
   if (cons) {

@@ -43,6 +43,8 @@ typedef struct ta_backend_files {
   int32_t n_sources, cap_sources;
   const char **include_dirs; /* include folders, relative to the output directory */
   int32_t n_include_dirs, cap_include_dirs;
+  const char **cflags; /* extra compiler flags for every source of the model, as written */
+  int32_t n_cflags, cap_cflags;
 } ta_backend_files;
 
 void ta_backend_files_init(ta_backend_files *f, ta_ctx *ctx);
@@ -50,6 +52,10 @@ void ta_backend_files_init(ta_backend_files *f, ta_ctx *ctx);
 ta_status ta_backend_files_add(ta_backend_files *f, const char *path, const char *data, size_t len);
 ta_status ta_backend_files_source(ta_backend_files *f, const char *path);
 ta_status ta_backend_files_include(ta_backend_files *f, const char *dir);
+ta_status ta_backend_files_cflag(ta_backend_files *f, const char *flag);
+/* Sources and include folders are relative to the output directory, except an absolute path
+ * ('/' first): a file of the user's own checkout (a vendor library such as CMSIS-NN), which
+ * the build fragments and the host and firmware builders use where it is, never copied. */
 
 /* C expressions, valid inside the generated NAME_run, that codegen hands a backend to call
  * one op. */
@@ -87,6 +93,16 @@ struct ta_backend {
 
 /* The shipped runtime: every op, tart_<kernel>(params, in, out, scratch). */
 extern const ta_backend ta_backend_cpu;
+
+/* A backend declared by a description file (ta_backend_desc.h), made into a ta_backend:
+ * claims what the description accepts (the failing constraint is the reason), sets each
+ * claimed op's scratch from the operator's "scratch" expression, calls the declared function
+ * with the runtime kernels' arguments, and ships its files. The backend's own sources (those
+ * inside the description's folder, such as adapters) are read now and copied into the output
+ * under <backend name>/; sources elsewhere (a library checkout) are referenced by absolute
+ * path. Reports (IO naming the file) and returns a status; the result lives in the arena. */
+struct ta_backend_desc;
+ta_status ta_backend_from_desc(ta_ctx *ctx, const struct ta_backend_desc *d, ta_backend **out);
 
 /* The backend of a call: the one partition gave it, the CPU backend when none did. */
 const ta_backend *ta_backend_of(const ta_kernel_call *call);

@@ -47,11 +47,12 @@ typedef struct ta_backend_op {
   ta_op_kind kind;
   const char *function; /* C function the generated code calls */
   ta_backend_convention convention;
-  const char *wraps;          /* adapter only: the library function it calls; NULL if not given */
-  uint32_t dtypes;            /* bit (1u << ta_dtype) per accepted dtype; 0: any */
-  uint32_t activations;       /* bit (1u << ta_act) per accepted fused activation; 0: any */
-  ta_backend_intset kernel;   /* filter or window height and width */
-  ta_backend_intset stride;   /* both directions */
+  const char *wraps;        /* adapter only: the library function it calls; NULL if not given */
+  const char *scratch;      /* bytes of scratch per call, an expression (desc_scratch.c); NULL: 0 */
+  uint32_t dtypes;          /* bit (1u << ta_dtype) per accepted dtype; 0: any */
+  uint32_t activations;     /* bit (1u << ta_act) per accepted fused activation; 0: any */
+  ta_backend_intset kernel; /* filter or window height and width */
+  ta_backend_intset stride; /* both directions */
   ta_backend_intset dilation; /* both directions */
   ta_backend_intset depth_multiplier;
   ta_backend_intset batch;          /* dimension 0 of the first input */
@@ -152,5 +153,21 @@ bool ta_backend_desc_accepts(const ta_backend_desc *d, const ta_graph *g, const 
 /* True when the backend can run on the target named (a target of the CLI: "host",
  * "cortex-m4", ...): no "targets" declared, or one of its patterns matches. */
 bool ta_backend_desc_runs_on(const ta_backend_desc *d, const char *target);
+
+/* The dimensions a "scratch" expression may name (all 1 where the op has no such dimension):
+ * batch (dim 0 of input 0), in_h, in_w, in_c (NHWC input 0; in_c its last dim), out_h, out_w,
+ * out_c (output 0), kernel_h, kernel_w (filter of a convolution, window of a pool). */
+typedef struct ta_backend_dims {
+  int64_t batch, in_h, in_w, in_c, out_h, out_w, out_c, kernel_h, kernel_w;
+} ta_backend_dims;
+
+/* The dimensions of op; false when a shape it needs is unknown. */
+bool ta_backend_op_dims(const ta_graph *g, const ta_op *op, ta_backend_dims *d);
+
+/* Evaluate a "scratch" expression: integers, the names of ta_backend_dims, + - * / ( ),
+ * max(a, b), min(a, b), align(a, b). false, with the reason in err, for a syntax error, an
+ * unknown name, a division by zero, a negative or huge result. */
+bool ta_backend_scratch_eval(const char *expr, const ta_backend_dims *v, int64_t *out, char *err,
+                             size_t err_len);
 
 #endif

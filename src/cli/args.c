@@ -260,9 +260,43 @@ static bool arg_quant_option(ta_args *a, ta_quant_options *q, ta_status *st) {
   return true;
 }
 
+/* --backend NAME_OR_FILE and --backend-var KEY=VALUE, kept in order; the compile reads the
+ * descriptions and checks the variables (ta_compile_bytes). */
+static bool arg_backend(ta_args *a, ta_compile_options *opt, ta_status *st) {
+  const char *v;
+  if (ta_arg_value(a, "--backend", &v, st)) {
+    if (*st != TA_OK)
+      return true;
+    if (!v[0] || opt->n_backends == TA_MAX_BACKENDS) {
+      fprintf(stderr,
+              "tinyaot %s: --backend takes a backend name or description file (at most %d)\n",
+              a->cmd, TA_MAX_BACKENDS);
+      *st = TA_ERR_USAGE;
+      return true;
+    }
+    opt->backends[opt->n_backends++] = v;
+    return true;
+  }
+  if (ta_arg_value(a, "--backend-var", &v, st)) {
+    if (*st != TA_OK)
+      return true;
+    if (!strchr(v, '=') || v[0] == '=' || opt->n_backend_vars == TA_MAX_BACKEND_VARS) {
+      fprintf(stderr, "tinyaot %s: --backend-var takes KEY=VALUE (at most %d), not '%s'\n", a->cmd,
+              TA_MAX_BACKEND_VARS, v);
+      *st = TA_ERR_USAGE;
+      return true;
+    }
+    opt->backend_vars[opt->n_backend_vars++] = v;
+    return true;
+  }
+  return false;
+}
+
 bool ta_arg_compile_option(ta_args *a, ta_compile_options *opt, ta_status *st) {
   if (ta_arg_flag(a, "--reference-kernels"))
     return opt->reference_kernels = true;
+  if (arg_backend(a, opt, st))
+    return true;
   return arg_plan_option(a, &opt->plan, st) || arg_input_shape(a, &opt->shapes, st) ||
          arg_quant_option(a, &opt->quant, st);
 }

@@ -48,7 +48,8 @@ bool ta_arg_seconds(ta_args *a, const char *v, int32_t *seconds);
  *   --align N, --io-in-arena, --no-inplace, --no-reorder, --max-arena BYTES   memory plan
  *   --reference-kernels            the reference kernels only, no optimized variant
  *   --quantize int8 --calibration FILE[,FILE...] [--quant-method M] [--bias-correction]
- *   [--int8-io]                    post-training quantization of a float model */
+ *   [--int8-io]                    post-training quantization of a float model
+ *   --backend NAME_OR_FILE         a backend (repeatable, in order); --backend-var KEY=VALUE */
 bool ta_arg_compile_option(ta_args *a, ta_compile_options *opt, ta_status *st);
 /* Their lines in a command's --help. */
 #define TA_CLI_COMPILE_OPTIONS_HELP                                                                \
@@ -58,7 +59,12 @@ bool ta_arg_compile_option(ta_args *a, ta_compile_options *opt, ta_status *st);
   "                     memory plan options (see tinyaot inspect --help)\n"                        \
   "  --reference-kernels  the reference kernels only, never an optimized variant\n"                \
   "  --quantize int8 --calibration FILE[,FILE...]\n"                                               \
-  "                     post-training int8 quantization (see tinyaot quantize --help)\n"
+  "                     post-training int8 quantization (see tinyaot quantize --help)\n"           \
+  "  --backend NAME_OR_FILE\n"                                                                     \
+  "                     run the ops it takes on a backend: a shipped one (cmsis-nn) or a\n"        \
+  "                     description file (docs/BACKENDS.md); repeatable, first taker wins\n"       \
+  "  --backend-var KEY=VALUE\n"                                                                    \
+  "                     a ${KEY} of the descriptions (CMSIS_NN=/path/to/CMSIS-NN)\n"
 
 int ta_cmd_compile(int argc, char **argv);
 int ta_cmd_run(int argc, char **argv);

@@ -663,12 +663,20 @@ static ta_status emit_build_files(emitter *e, ta_fileset *fs, const ta_backend_f
                 "add_library(%s STATIC\n  ${CMAKE_CURRENT_LIST_DIR}/%s.c\n"
                 "  ${CMAKE_CURRENT_LIST_DIR}/%s_weights.c\n",
                 e->name, e->name, e->name, e->name, e->name, e->name);
+  /* An absolute path is a file of a library checkout, used where it is. */
   for (int32_t i = 0; i < n_srcs; i++)
-    ta_buf_printf(&b, "  ${CMAKE_CURRENT_LIST_DIR}/%s\n", srcs[i]);
+    ta_buf_printf(&b, "  %s%s\n", srcs[i][0] == '/' ? "" : "${CMAKE_CURRENT_LIST_DIR}/", srcs[i]);
   ta_buf_printf(&b, ")\ntarget_include_directories(%s PUBLIC ${CMAKE_CURRENT_LIST_DIR}", e->name);
   for (int32_t i = 0; i < bf->n_include_dirs; i++)
-    ta_buf_printf(&b, "\n  ${CMAKE_CURRENT_LIST_DIR}/%s", bf->include_dirs[i]);
+    ta_buf_printf(&b, "\n  %s%s", bf->include_dirs[i][0] == '/' ? "" : "${CMAKE_CURRENT_LIST_DIR}/",
+                  bf->include_dirs[i]);
   ta_buf_printf(&b, ")\nset_target_properties(%s PROPERTIES C_STANDARD 99)\n", e->name);
+  if (bf->n_cflags) {
+    ta_buf_printf(&b, "target_compile_options(%s PRIVATE", e->name);
+    for (int32_t i = 0; i < bf->n_cflags; i++)
+      ta_buf_printf(&b, " \"%s\"", bf->cflags[i]);
+    ta_buf_puts(&b, ")\n");
+  }
   if (e->uses_float)
     ta_buf_printf(&b,
                   "find_library(%s_LIBM m)\nif(%s_LIBM)\n  target_link_libraries(%s PUBLIC "
@@ -689,11 +697,21 @@ static ta_status emit_build_files(emitter *e, ta_fileset *fs, const ta_backend_f
                 "%s_SRCS := $(%s_DIR)/%s.c $(%s_DIR)/%s_weights.c",
                 e->name, e->name, e->upper, e->upper, e->upper, e->upper, e->upper, e->upper,
                 e->name, e->upper, e->name);
-  for (int32_t i = 0; i < n_srcs; i++)
-    ta_buf_printf(&b, " \\\n  $(%s_DIR)/%s", e->upper, srcs[i]);
+  for (int32_t i = 0; i < n_srcs; i++) {
+    if (srcs[i][0] == '/')
+      ta_buf_printf(&b, " \\\n  %s", srcs[i]);
+    else
+      ta_buf_printf(&b, " \\\n  $(%s_DIR)/%s", e->upper, srcs[i]);
+  }
   ta_buf_printf(&b, "\n%s_CFLAGS := -I$(%s_DIR)", e->upper, e->upper);
-  for (int32_t i = 0; i < bf->n_include_dirs; i++)
-    ta_buf_printf(&b, " -I$(%s_DIR)/%s", e->upper, bf->include_dirs[i]);
+  for (int32_t i = 0; i < bf->n_include_dirs; i++) {
+    if (bf->include_dirs[i][0] == '/')
+      ta_buf_printf(&b, " -I%s", bf->include_dirs[i]);
+    else
+      ta_buf_printf(&b, " -I$(%s_DIR)/%s", e->upper, bf->include_dirs[i]);
+  }
+  for (int32_t i = 0; i < bf->n_cflags; i++)
+    ta_buf_printf(&b, " %s", bf->cflags[i]);
   ta_buf_printf(&b, "\n%s_LDLIBS :=%s\n", e->upper, e->uses_float ? " -lm" : "");
   path = ta_fmt(ctx, "%s.mk", e->name);
   st = path ? add_file(ctx, fs, path, &b) : TA_ERR_LIMIT;
@@ -795,8 +813,12 @@ ta_status ta_cgen_emit(ta_graph *g, const ta_kernel_call *calls, const ta_plan *
     for (int32_t k = 0; k < bf.n_include_dirs && st == TA_OK; k++)
       if (!str_in(all.include_dirs, all.n_include_dirs, bf.include_dirs[k]))
         st = ta_backend_files_include(&all, bf.include_dirs[k]);
+    for (int32_t k = 0; k < bf.n_cflags && st == TA_OK; k++)
+      if (!str_in(all.cflags, all.n_cflags, bf.cflags[k]))
+        st = ta_backend_files_cflag(&all, bf.cflags[k]);
   }
   if (st != TA_OK)
     return st;
+  fs->build = all;
   return emit_build_files(&e, fs, &all);
 }

@@ -28,6 +28,11 @@ typedef struct ta_file {
 typedef struct ta_fileset {
   ta_file *files;
   int32_t n, cap;
+  /* What builds the library, as NAME.cmake and NAME.mk list it: the sources of the backends
+   * (after NAME.c and NAME_weights.c), include folders and extra compiler flags. Paths are
+   * relative to the output directory, or absolute for files of a library checkout (not in
+   * files[]); the host and firmware builders compile from this list. */
+  ta_backend_files build;
 } ta_fileset;
 
 typedef struct ta_cgen_options {

@@ -9,10 +9,14 @@
 #include "ta_compile.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ta_backend.h"
+#include "ta_backend_desc.h"
 #include "ta_codegen.h"
+#include "ta_config.h"
 #include "ta_passes.h"
 #include "ta_schedule.h"
 #include "ta_tflite.h"
@@ -64,6 +68,71 @@ static ta_status frontend(ta_ctx *ctx, const char *path, const uint8_t *data, si
   return ta_onnx_read(ctx, data, len, &onnx, g);
 }
 
+/* A shipped backend's description: NAME/NAME.json under the source tree's backends/, else under
+ * the install prefix's share/tinyaot/backends/. NULL (reported) when neither has it. */
+static const char *shipped_backend(ta_ctx *ctx, const char *name) {
+  static const char *const dirs[] = {TA_BACKENDS_SOURCE_DIR, TA_BACKENDS_INSTALL_DIR};
+  for (size_t i = 0; i < TA_ARRAY_LEN(dirs); i++) {
+    char *p = ta_fmt(ctx, "%s/%s/%s.json", dirs[i], name, name);
+    struct stat sb;
+    if (!p)
+      return NULL;
+    if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode))
+      return p;
+  }
+  ta_err(ctx, TA_ERR_USAGE,
+         "unknown backend \"%s\": no shipped backend of that name (in %s or %s); give the path "
+         "of a description file for your own (docs/BACKENDS.md)",
+         name, TA_BACKENDS_SOURCE_DIR, TA_BACKENDS_INSTALL_DIR);
+  return NULL;
+}
+
+/* Read the backends the options name, in order, into backends[] (opt->n_backends of them). */
+static ta_status load_backends(ta_ctx *ctx, const ta_compile_options *opt,
+                               const ta_backend **backends) {
+  ta_backend_var vars[TA_MAX_BACKEND_VARS];
+  ta_status st = TA_OK;
+  for (int32_t i = 0; i < opt->n_backend_vars; i++) {
+    ta_status s = ta_backend_var_parse(ctx, opt->backend_vars[i], &vars[i]);
+    if (s != TA_OK && st == TA_OK)
+      st = s;
+  }
+  if (st != TA_OK)
+    return st;
+  const ta_backend_desc_options dopt = {vars, opt->n_backend_vars, getenv, false};
+  for (int32_t i = 0; i < opt->n_backends; i++) {
+    const char *arg = opt->backends[i];
+    const size_t n = strlen(arg);
+    const bool is_file = strchr(arg, '/') || (n > 5 && strcmp(arg + n - 5, ".json") == 0);
+    const char *path = is_file ? arg : shipped_backend(ctx, arg);
+    if (!path)
+      return ctx->oom ? TA_ERR_LIMIT : TA_ERR_USAGE;
+    ta_backend_desc *d;
+    st = ta_backend_desc_load(ctx, path, &dopt, &d);
+    if (st != TA_OK)
+      return st;
+    if (opt->target && !ta_backend_desc_runs_on(d, opt->target)) {
+      ta_buf b;
+      ta_buf_init(&b, ctx);
+      for (int32_t k = 0; k < d->n_targets; k++)
+        ta_buf_printf(&b, "%s%s", k ? ", " : "", d->targets[k]);
+      st = ta_err(ctx, TA_ERR_USAGE, "backend %s (%s) runs on %s only, not on target %s%s", d->name,
+                  path, b.data ? b.data : "?", opt->target,
+                  strcmp(opt->target, "host") == 0
+                      ? " (it is target-only: run it with --target cortex-m4 or another board)"
+                      : "");
+      ta_buf_free(&b);
+      return st;
+    }
+    ta_backend *be;
+    st = ta_backend_from_desc(ctx, d, &be);
+    if (st != TA_OK)
+      return st;
+    backends[i] = be;
+  }
+  return TA_OK;
+}
+
 ta_status ta_compile_bytes(ta_ctx *ctx, const char *path, const uint8_t *data, size_t len,
                            const ta_compile_options *opt, ta_model *m) {
   ta_compile_options defaults;
@@ -77,6 +146,10 @@ ta_status ta_compile_bytes(ta_ctx *ctx, const char *path, const uint8_t *data, s
   if (st != TA_OK)
     return st;
   m->g->reference_kernels = opt->reference_kernels;
+  const ta_backend *backends[TA_MAX_BACKENDS];
+  const int32_t n_backends = opt->n_backends < TA_MAX_BACKENDS ? opt->n_backends : TA_MAX_BACKENDS;
+  if (n_backends > 0 && (st = load_backends(ctx, opt, backends)) != TA_OK)
+    return st;
   /* The passes run for TFLite too: on the TFLite models of ../shared they find nothing to
    * rewrite (the generated code is byte for byte what it was without them); a converter's
    * graph rarely has what they fold, but a hand-made one may. */
@@ -107,7 +180,7 @@ ta_status ta_compile_bytes(ta_ctx *ctx, const char *path, const uint8_t *data, s
    * variant per op) -> plan. */
   st = ta_graph_prepare(m->g, m->calls);
   if (st == TA_OK)
-    st = ta_backend_partition(m->g, m->calls, NULL, 0);
+    st = ta_backend_partition(m->g, m->calls, backends, n_backends);
   ta_sched_options sched = {.reference_kernels = opt->reference_kernels};
   if (st == TA_OK)
     st = ta_sched_run(m->g, m->calls, &sched);

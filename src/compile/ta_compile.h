@@ -27,6 +27,10 @@ typedef struct ta_input_shapes {
   int32_t n;
 } ta_input_shapes;
 
+/* Backends given to one compile (--backend, --backend-var). */
+#define TA_MAX_BACKENDS 8
+#define TA_MAX_BACKEND_VARS 32
+
 /* The stages a compile runs; ta_compile_options.last_stage stops after one of them. */
 typedef enum ta_compile_stage {
   TA_STAGE_SCHEDULE, /* read, passes, check, prepare, partition, schedule: kernel calls with
@@ -50,6 +54,18 @@ typedef struct ta_compile_options {
   /* The target the model is built for ("host", "cortex-m4", ...; see ta_board_find). No stage
    * reads it yet: the commands that build firmware look their board up with it. */
   const char *target;
+  /* Backends, in order (--backend NAME_OR_FILE): each op goes to the first that takes it, else
+   * to the CPU. A bare name ("cmsis-nn": no '/', no ".json") is a shipped backend,
+   * backends/NAME/NAME.json of tinyaot's source tree or share/tinyaot/backends/NAME/NAME.json of
+   * its install prefix; anything else is a description file's path. Loading them is the one
+   * file access of ta_compile_bytes (none when n_backends is 0). A backend whose "targets" do
+   * not match `target` is refused (USAGE). The strings are not copied. */
+  const char *backends[TA_MAX_BACKENDS];
+  int32_t n_backends;
+  /* "KEY=VALUE" for ${KEY} in the descriptions (--backend-var; the last of a key wins, then
+   * the environment). Not copied. */
+  const char *backend_vars[TA_MAX_BACKEND_VARS];
+  int32_t n_backend_vars;
   /* Stop after this stage (default TA_STAGE_PLAN). */
   ta_compile_stage last_stage;
   /* Post-training quantization after the passes (quant.mode TA_QUANT_INT8: calibration files,
@@ -57,8 +73,9 @@ typedef struct ta_compile_options {
   ta_quant_options quant;
 } ta_compile_options;
 
-/* Defaults: no input shapes, no bound inputs, ta_plan_options_default, optimized kernels,
- * target "host", every stage, no quantization (when asked: method minmax, percentile 99.99). */
+/* Defaults: no backends, no input shapes, no bound inputs, ta_plan_options_default, optimized
+ * kernels, target "host", every stage, no quantization (when asked: method minmax, percentile
+ * 99.99). */
 void ta_compile_options_init(ta_compile_options *opt);
 
 /* A compiled model: the graph, one kernel call per op, the memory plan. All of it lives in

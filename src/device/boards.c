@@ -377,9 +377,10 @@ ta_status ta_fw_build(ta_graph *g, const ta_fileset *fs, const char *name, const
   char *model_c = ta_fmt(ctx, "%s.c", name);
   if (!model_c)
     return TA_ERR_LIMIT;
-  for (int32_t i = 0; i < fs->n && st == TA_OK; i++) {
-    const char *rel = fs->files[i].path;
-    if (!ends_with(rel, ".c"))
+  /* The model's files, then a backend's library sources where they are (absolute paths). */
+  for (int32_t i = 0; i < fs->n + fs->build.n_sources && st == TA_OK; i++) {
+    const char *rel = i < fs->n ? fs->files[i].path : fs->build.sources[i - fs->n];
+    if (!ends_with(rel, ".c") || (i >= fs->n && rel[0] != '/'))
       continue;
     if (n_objs >= 500)
       return ta_err(ctx, TA_ERR_LIMIT, "too many sources");
@@ -390,20 +391,31 @@ ta_status ta_fw_build(ta_graph *g, const ta_fileset *fs, const char *name, const
     argv[k++] = "-O2";
     argv[k++] = ta_fmt(ctx, "-I%s", gen);
     argv[k++] = ta_fmt(ctx, "-I%s/tart/include", gen);
+    for (int32_t j = 0; j < fs->build.n_include_dirs && k < 120; j++) {
+      const char *d = fs->build.include_dirs[j];
+      argv[k++] = d[0] == '/' ? ta_fmt(ctx, "-I%s", d) : ta_fmt(ctx, "-I%s/%s", gen, d);
+    }
+    for (int32_t j = 0; j < fs->build.n_cflags && k < 140; j++)
+      argv[k++] = (char *)(uintptr_t)fs->build.cflags[j];
     if (strcmp(rel, model_c) == 0) {
       argv[k++] = "-include";
       argv[k++] = hook_inc;
     }
-    /* tart/src/conv_s8.c -> obj/model/tart_src_conv_s8.o */
+    /* tart/src/conv_s8.c -> obj/model/tart_src_conv_s8.o; a library source by its name
+     * (lib_arm_convolve_s8.o: a library's file names are unique) */
     char flat[512];
-    snprintf(flat, sizeof flat, "%s", rel);
+    const char *slash = strrchr(rel, '/');
+    if (rel[0] == '/')
+      snprintf(flat, sizeof flat, "lib_%s", slash + 1);
+    else
+      snprintf(flat, sizeof flat, "%s", rel);
     for (char *p = flat; *p; p++)
       if (*p == '/')
         *p = '_';
     flat[strlen(flat) - 1] = 'o';
     char *o = ta_fmt(ctx, "%s/%s", objm, flat);
     argv[k++] = "-c";
-    argv[k++] = ta_fmt(ctx, "%s/%s", gen, rel);
+    argv[k++] = rel[0] == '/' ? (char *)(uintptr_t)rel : ta_fmt(ctx, "%s/%s", gen, rel);
     argv[k++] = "-o";
     argv[k++] = o;
     argv[k] = NULL;

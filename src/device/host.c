@@ -105,6 +105,20 @@ static int32_t split_flags(ta_ctx *ctx, const char *s, char **argv, int32_t max)
 
 /* cc (from $CC), the flags every host build uses, opt_level and $TA_HOST_CFLAGS; returns the
  * count of argv entries (at most 70). */
+/* The include folders (-I, relative ones under gen) and flags the backends of fs add, at most
+ * max arguments; returns how many. */
+static int32_t build_flags(ta_ctx *ctx, const ta_fileset *fs, const char *gen, char **argv,
+                           int32_t max) {
+  int32_t n = 0;
+  for (int32_t i = 0; i < fs->build.n_include_dirs && n < max; i++) {
+    const char *d = fs->build.include_dirs[i];
+    argv[n++] = d[0] == '/' ? ta_fmt(ctx, "-I%s", d) : ta_fmt(ctx, "-I%s/%s", gen, d);
+  }
+  for (int32_t i = 0; i < fs->build.n_cflags && n < max; i++)
+    argv[n++] = (char *)(uintptr_t)fs->build.cflags[i];
+  return n;
+}
+
 static int32_t cc_argv(ta_ctx *ctx, const char *opt_level, char **argv) {
   int32_t n = 0;
   const char *cc = getenv("CC");
@@ -219,12 +233,17 @@ ta_status ta_host_run(ta_graph *g, const ta_fileset *fs, const ta_host_run_optio
   int32_t n = cc_argv(ctx, rt ? "-O0" : "-O2", argv);
   argv[n++] = ta_fmt(ctx, "-I%s", gen);
   argv[n++] = rt ? ta_fmt(ctx, "-I%s", rt->include_dir) : ta_fmt(ctx, "-I%s/tart/include", gen);
+  n += build_flags(ctx, fs, gen, argv + n, 100);
   for (int32_t i = 0; i < fs->n && n < 300; i++) {
     size_t len = strlen(fs->files[i].path);
     if (len > 2 && strcmp(fs->files[i].path + len - 2, ".c") == 0 &&
         !(rt && strncmp(fs->files[i].path, "tart/", 5) == 0))
       argv[n++] = ta_fmt(ctx, "%s/%s", gen, fs->files[i].path);
   }
+  /* A backend's library sources, compiled where they are (CMSIS-NN's checkout). */
+  for (int32_t i = 0; i < fs->build.n_sources && n < 400; i++)
+    if (fs->build.sources[i][0] == '/')
+      argv[n++] = (char *)(uintptr_t)fs->build.sources[i];
   for (int32_t i = 0; rt && i < rt->n_objects && n < 500; i++)
     argv[n++] = rt->objects[i];
   argv[n++] = runner_c;
@@ -316,16 +335,16 @@ ta_status ta_host_code_size(ta_ctx *ctx, const ta_fileset *fs, ta_code_size *out
     char *inc1 = ta_fmt(ctx, "-I%s", gen), *inc2 = ta_fmt(ctx, "-I%s/tart/include", gen);
     if (!src || !obj || !inc1 || !inc2)
       return TA_ERR_LIMIT;
-    char *cargv[] = {(char *)(uintptr_t)(cc && *cc ? cc : "cc"),
-                     "-std=c99",
-                     "-Os",
-                     "-c",
-                     inc1,
-                     inc2,
-                     src,
-                     "-o",
-                     obj,
-                     NULL};
+    char *cargv[48] = {
+        (char *)(uintptr_t)(cc && *cc ? cc : "cc"), "-std=c99", "-Os", "-c", inc1, inc2};
+    int32_t nc = 6 + build_flags(ctx, fs, gen, cargv + 6, 36);
+    cargv[nc++] = src;
+    cargv[nc++] = "-o";
+    cargv[nc++] = obj;
+    cargv[nc] = NULL;
+    for (int32_t j = 0; j < nc; j++)
+      if (!cargv[j])
+        return TA_ERR_LIMIT;
     ta_buf log;
     ta_buf_init(&log, ctx);
     int code = 0;

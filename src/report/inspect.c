@@ -111,8 +111,13 @@ static void inspect_json(ta_buf *b, const ta_model *m, const ta_inspect_info *in
       ta_buf_puts(b, "null");
     ta_sched_why why;
     const ta_variant *v = ta_sched_variant(&m->calls[i], &why);
-    ta_buf_printf(b, ",\"scratch_bytes\":%zu,\"backend\":\"%s\",\"variant\":",
+    ta_buf_printf(b, ",\"scratch_bytes\":%zu,\"backend\":\"%s\",\"backend_declined\":",
                   m->calls[i].scratch_bytes, ta_backend_of(&m->calls[i])->name);
+    if (m->calls[i].backend_declined)
+      ta_report_json_str(b, m->calls[i].backend_declined);
+    else
+      ta_buf_puts(b, "null");
+    ta_buf_puts(b, ",\"variant\":");
     if (v)
       ta_buf_printf(b, "{\"name\":\"%s\",\"from\":\"%s\"}}", v->name, ta_sched_why_name(why));
     else
@@ -155,8 +160,8 @@ static void inspect_text(ta_buf *b, const ta_model *m, const ta_inspect_info *in
                   (unsigned long long)cs->model_text, (unsigned long long)cs->model_rodata,
                   (unsigned long long)cs->model_data, (unsigned long long)cs->runtime_text,
                   (unsigned long long)cs->runtime_rodata, (unsigned long long)cs->runtime_data);
-  ta_buf_printf(b, "%4s  %-18s  %-28s  %-20s  %12s  %10s  %s\n", "op", "type", "inputs", "output",
-                "MACs", "params", "variant");
+  ta_buf_printf(b, "%4s  %-18s  %-28s  %-20s  %12s  %10s  %-10s  %s\n", "op", "type", "inputs",
+                "output", "MACs", "params", "backend", "variant");
   for (int32_t i = 0; i < g->n_ops; i++) {
     const ta_op *op = &g->ops[i];
     char ins[256] = "", shape[96];
@@ -174,9 +179,13 @@ static void inspect_text(ta_buf *b, const ta_model *m, const ta_inspect_info *in
              ta_shape_str(o, shape, sizeof shape));
     ta_sched_why why;
     const ta_variant *v = ta_sched_variant(&m->calls[i], &why);
-    ta_buf_printf(b, "%4d  %-18s  %-28s  %-20s  %12llu  %10zu  %s (%s)\n", op->src_index,
+    /* The backend that runs the op, and why an earlier one declined it. */
+    const char *declined = m->calls[i].backend_declined;
+    ta_buf_printf(b, "%4d  %-18s  %-28s  %-20s  %12llu  %10zu  %-10s  %s (%s)%s%s\n", op->src_index,
                   ta_op_kind_name(op->kind), ins, outs, (unsigned long long)op_macs(g, op),
-                  const_bytes(g, &m->calls[i], NULL), v ? v->name : "-", ta_sched_why_name(why));
+                  const_bytes(g, &m->calls[i], NULL), ta_backend_of(&m->calls[i])->name,
+                  v ? v->name : "-", ta_sched_why_name(why), declined ? "  declined by " : "",
+                  declined ? declined : "");
   }
 }
 

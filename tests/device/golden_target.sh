@@ -6,6 +6,8 @@
 # compare every output meta.txt lists with TensorFlow Lite Micro's output_K.bin (int8: identical
 # bytes; float32: |err| <= 1e-5 * max(1, |ref|)); a missing or extra output, on either side,
 # fails (../golden/golden_lib.sh). Exit 77 (skip) when SHARED is absent.
+# $TA_GOLDEN_OPTS: extra options for tinyaot run (split on spaces: --backend cmsis-nn ...);
+# $TA_GOLDEN_NEEDS: a folder those options need (a CMSIS-NN checkout), skip when absent.
 set -u
 tinyaot=$1 cmp=$2 shared=$3 model=$4 target=$5
 vec="$shared/vectors/$model"
@@ -14,6 +16,10 @@ if [ ! -d "$vec" ]; then
   exit 77
 fi
 . "$(dirname "$0")/../golden/golden_lib.sh"
+if [ -n "${TA_GOLDEN_NEEDS:-}" ] && [ ! -d "$TA_GOLDEN_NEEDS" ]; then
+  echo "SKIP: $TA_GOLDEN_NEEDS not found (needed by ${TA_GOLDEN_OPTS:-these options})"
+  exit 77
+fi
 file=$(sed -n 's/^model_file=//p' "$vec/meta.txt")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/golden-$target-$model-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -28,7 +34,7 @@ for case in "$vec"/*/; do
   k=0
   while [ -f "$case/input_$k.bin" ]; do set -- "$@" --input "$case/input_$k.bin"; k=$((k + 1)); done
   out="$tmp/$cname"
-  if ! "$tinyaot" run "$shared/models/tflite/$file" "$@" --output-dir "$out" --target "$target" \
+  if ! "$tinyaot" run "$shared/models/tflite/$file" "$@" ${TA_GOLDEN_OPTS:-} --output-dir "$out" --target "$target" \
       >"$tmp/log" 2>&1; then
     echo "FAIL $model/$cname on $target: tinyaot run failed:"; cat "$tmp/log"
     fail=$((fail + 1)); continue

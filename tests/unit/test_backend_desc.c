@@ -257,7 +257,7 @@ static void test_unknown_key(void **state) {
   bad("{\"name\": \"x\", \"ops\": {\"ADD\": {\"function\": \"f\", \"calls\": \"g\"}}}",
       TA_ERR_MALFORMED,
       "b.json: ops.ADD.calls: unknown key; known keys: function, convention, wraps, "
-      "constraints\n");
+      "scratch, constraints\n");
   bad("{\"name\": \"x\", " OPS ", \"memory_pool\": {\"name\": \"p\", \"bytes\": 4, \"size\": 4}}",
       TA_ERR_MALFORMED,
       "b.json: memory_pool.size: unknown key; known keys: name, bytes, alignment\n");

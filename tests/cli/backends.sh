@@ -1,0 +1,89 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# backends.sh BUILD_DIR [CMSIS_NN_DIR]: --backend and --backend-var on the command line.
+# Refusals exit 1 with a message naming the file, key or backend, and write nothing: an unknown
+# backend name, a description with a missing source, a target-only backend on the host, a
+# malformed --backend-var. inspect shows the placement per op and the constraint that kept an
+# op on the CPU, as text and JSON. With a CMSIS-NN checkout, compile ships our adapters next to
+# the model and names CMSIS-NN's sources where they are, never copying them.
+set -u
+build=$1 cmsis=${2:-}
+ta="$build/tinyaot"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cli-backends-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+expect() { # expect CODE DESCRIPTION TEXT -- CMD...
+  code=$1 desc=$2 text=$3
+  shift 4
+  "$@" >"$tmp/out" 2>&1
+  got=$?
+  if [ "$got" != "$code" ]; then
+    echo "FAIL $desc: exit $got, expected $code"; sed 's/^/     /' "$tmp/out"; fail=$((fail + 1)); return
+  fi
+  if [ -n "$text" ] && ! grep -qF -- "$text" "$tmp/out"; then
+    echo "FAIL $desc: output lacks '$text':"; sed 's/^/     /' "$tmp/out"; fail=$((fail + 1)); return
+  fi
+  echo "ok   $desc"; pass=$((pass + 1))
+}
+check() { # check DESCRIPTION CONDITION...
+  desc=$1; shift
+  if "$@"; then echo "ok   $desc"; pass=$((pass + 1)); else echo "FAIL $desc"; fail=$((fail + 1)); fi
+}
+
+"$build/example_model" "$tmp" || { echo "FAIL example_model"; exit 1; }
+m="$tmp/example.tflite"
+mkdir "$tmp/be"
+
+expect 1 "unknown backend name" 'unknown backend "no-such-backend"' -- \
+  "$ta" compile "$m" -o "$tmp/o1" --backend no-such-backend
+check "unknown backend leaves no output" test ! -e "$tmp/o1"
+
+printf '{"name": "bad", "ops": {"CONV_2D": {"function": "f"}}, "sources": ["adapter.c", "gone.c"]}\n' \
+  >"$tmp/be/bad.json"
+: >"$tmp/be/adapter.c"
+expect 1 "missing source" "bad.json: sources[1]: \"gone.c\" ($tmp/be/gone.c): No such file or directory" -- \
+  "$ta" compile "$m" -o "$tmp/o2" --backend "$tmp/be/bad.json"
+check "missing source leaves no output" test ! -e "$tmp/o2"
+
+printf '{"name": "tgt", "ops": {"CONV_2D": {"function": "f"}}, "targets": ["cortex-m*"]}\n' \
+  >"$tmp/be/tgt.json"
+expect 1 "target-only backend on the host" "runs on cortex-m* only, not on target host (it is target-only" -- \
+  "$ta" run "$m" --output-dir "$tmp/o3" --backend "$tmp/be/tgt.json"
+check "target-only backend leaves no output" test ! -e "$tmp/o3"
+
+expect 1 "--backend-var without =" "--backend-var takes KEY=VALUE" -- \
+  "$ta" compile "$m" -o "$tmp/o4" --backend "$tmp/be/tgt.json" --backend-var NOVALUE
+printf '{"name": "v", "ops": {"CONV_2D": {"function": "f"}}, "sources": ["${LIB}/x.c"]}\n' \
+  >"$tmp/be/v.json"
+expect 1 "unset variable" "v.json: sources[0]: variable LIB is not set (give --backend-var LIB=VALUE" -- \
+  env -u LIB "$ta" compile "$m" -o "$tmp/o5" --backend "$tmp/be/v.json"
+check "unset variable leaves no output" test ! -e "$tmp/o5"
+
+# Placement: the conv goes to the backend, the depthwise conv (8 channels) is declined.
+printf '{"name": "acc", "ops": {"CONV_2D": {"function": "acc_conv"},\n "DEPTHWISE_CONV_2D": {"function": "acc_dw", "constraints": {"input_channels_multiple": 16}}}}\n' \
+  >"$tmp/be/acc.json"
+expect 0 "inspect shows the backend" "  acc  " -- "$ta" inspect "$m" --backend "$tmp/be/acc.json"
+expect 0 "inspect shows the declined constraint" \
+  "declined by acc: input channels 8 not a multiple of 16" -- "$ta" inspect "$m" --backend "$tmp/be/acc.json"
+expect 0 "inspect --json placement" '"backend":"acc","backend_declined":null' -- \
+  "$ta" inspect "$m" --json --backend "$tmp/be/acc.json"
+expect 0 "inspect --json declined" '"backend":"cpu","backend_declined":"acc: input channels 8 not a multiple of 16"' -- \
+  "$ta" inspect "$m" --json --backend "$tmp/be/acc.json"
+
+if [ -n "$cmsis" ] && [ -d "$cmsis" ]; then
+  cmsis=$(cd "$cmsis" && pwd -P) # the fragments name files by their canonical path
+  expect 0 "compile --backend cmsis-nn" "wrote" -- \
+    "$ta" compile "$m" -o "$tmp/lib" --name demo --backend cmsis-nn --backend-var "CMSIS_NN=$cmsis"
+  check "the adapters are shipped" test -f "$tmp/lib/cmsis-nn/cmsis_nn_adapters.c"
+  check "CMSIS-NN is not copied" sh -c "! find '$tmp/lib' -name 'arm_*' | grep -q ."
+  check "the CMake fragment names CMSIS-NN where it is" \
+    grep -qF "$cmsis/Source/ConvolutionFunctions/arm_convolve_wrapper_s8.c" "$tmp/lib/demo.cmake"
+  check "the Make fragment names CMSIS-NN's headers" grep -qF -- "-I$cmsis/Include" "$tmp/lib/demo.mk"
+  check "the generated code calls the adapter" grep -qF "st = cmsis_nn_conv2d_s8(" "$tmp/lib/demo.c"
+else
+  echo "skip: no CMSIS-NN checkout (${cmsis:-not given}): the cmsis-nn compile checks"
+fi
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
