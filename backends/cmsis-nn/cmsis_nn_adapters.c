@@ -154,8 +154,8 @@ tart_status cmsis_nn_fully_connected_s8(const tart_fc_params *p, const void *con
 #if defined(ARM_MATH_MVEI)
   if (scratch == NULL)
     return TART_ERR_PARAMS;
-  arm_vector_sum_s8((int32_t *)scratch, p->accum_depth, p->out_c, w, p->in_neg_zp,
-                    p->filter_neg_zp, b);
+  arm_vector_sum_s8((int32_t *)scratch, p->accum_depth, p->out_c, w, p->in_neg_zp, p->filter_neg_zp,
+                    b);
 #else
   ctx.buf = NULL; /* no kernel sums: the plain C and DSP kernels compute them inline */
 #endif
