@@ -324,6 +324,28 @@ static ta_status emit_params(emitter *e, ta_buf *b, int32_t op_idx) {
   return TA_OK;
 }
 
+/* "int8" -> "INT8": the dtype's part of the NAME_DTYPE_<TYPE> macro. */
+static void dtype_macro(ta_dtype dt, char *out, size_t cap) {
+  size_t i = 0;
+  for (const char *s = ta_dtype_name(dt); *s && i + 1 < cap; s++)
+    out[i++] = (char)toupper((unsigned char)*s);
+  out[i] = '\0';
+}
+
+/* The model file's name without its folders: the generated files are the same wherever the
+ * model was compiled from, and carry no path of the build machine. */
+static const char *source_name(ta_ctx *ctx, const ta_cgen_options *opt) {
+  if (!opt->source)
+    return "a model";
+  const char *s = opt->source, *slash = strrchr(s, '/');
+#ifdef _WIN32
+  const char *bs = strrchr(s, '\\');
+  if (bs && (!slash || bs > slash))
+    slash = bs;
+#endif
+  return comment_text(ctx, slash ? slash + 1 : s);
+}
+
 static void emit_io_macros(emitter *e, ta_buf *b, const char *kind, const int32_t *list,
                            int32_t n) {
   for (int32_t k = 0; k < n; k++) {
@@ -334,12 +356,19 @@ static void emit_io_macros(emitter *e, ta_buf *b, const char *kind, const int32_
     ta_buf_printf(b, "/* %s %d: \"%s\" */\n", kind, k, comment_text(e->g->ctx, t->name));
     ta_buf_printf(b, "#define %s_%s_%d_BYTES %zu\n", e->upper, kind, k, bytes);
     ta_buf_printf(b, "#define %s_%s_%d_ELEMS %zu\n", e->upper, kind, k, elems);
-    ta_buf_printf(b, "#define %s_%s_%d_DTYPE \"%s\"\n", e->upper, kind, k, ta_dtype_name(t->dtype));
+    char dt[32];
+    dtype_macro(t->dtype, dt, sizeof dt);
+    ta_buf_printf(b, "#define %s_%s_%d_DTYPE %s_DTYPE_%s\n", e->upper, kind, k, e->upper, dt);
+    ta_buf_printf(b, "#define %s_%s_%d_DTYPE_NAME \"%s\"\n", e->upper, kind, k,
+                  ta_dtype_name(t->dtype));
     ta_buf_printf(b, "#define %s_%s_%d_RANK %d\n", e->upper, kind, k, t->rank);
     ta_buf_printf(b, "#define %s_%s_%d_SHAPE {", e->upper, kind, k);
     for (int32_t i = 0; i < t->rank; i++)
       ta_buf_printf(b, i ? ", %d" : "%d", t->dims[i]);
     ta_buf_puts(b, t->rank ? "}\n" : "1}\n");
+    /* Each dimension on its own, an integer constant: usable as an array size and in #if. */
+    for (int32_t i = 0; i < t->rank; i++)
+      ta_buf_printf(b, "#define %s_%s_%d_DIM_%d %d\n", e->upper, kind, k, i, t->dims[i]);
     if (e->plan->tensor_offset[list[k]] >= 0)
       ta_buf_printf(b, "#define %s_%s_%d_ARENA_OFFSET %lld /* lives in the arena */\n", e->upper,
                     kind, k, (long long)e->plan->tensor_offset[list[k]]);
@@ -364,18 +393,30 @@ static void emit_header(emitter *e, ta_buf *b, const ta_cgen_options *opt) {
       " *   void *out[%s_NUM_OUTPUTS] = {output_data};\n"
       " *   int32_t err = %s_run(in, out, arena);   (0 on success)\n"
       " * Define %s_STATIC_ARENA when compiling %s.c to let arena be NULL (a static arena\n"
-      " * is then used), and %s_PROFILE_HOOK(op_index, op_name, phase) (phase 0 before,\n"
-      " * 1 after each op) for per-layer profiling.\n"
+      " * is then used). Per-layer profiling: define %s_PROFILE when compiling %s.c and\n"
+      " * define %s_profile_hook (declared below) in your code; or define the macro\n"
+      " * %s_PROFILE_HOOK(op_index, op_name, phase) to an expression whose functions are\n"
+      " * declared where %s.c sees them (e.g. a header given with -include).\n"
       " */\n",
-      e->name, TA_VERSION, comment_text(e->g->ctx, opt->source ? opt->source : "a model"), U, U, U,
-      U, e->name, U, e->name, U);
+      e->name, TA_VERSION, source_name(e->g->ctx, opt), U, U, U, U, e->name, U, e->name, U, e->name,
+      e->name, U, e->name);
   ta_buf_printf(b, "#ifndef %s_H\n#define %s_H\n\n#include <stddef.h>\n#include <stdint.h>\n\n", U,
                 U);
+  /* C linkage for C++ callers (Arduino, mbed, Zephyr): the library is compiled as C. */
+  ta_buf_puts(b, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
   ta_buf_printf(b, "#define %s_ARENA_SIZE %zu\n", U, e->plan->arena_bytes);
   ta_buf_printf(b, "#define %s_ARENA_ALIGN %zu\n", U, e->plan->opt.alignment);
   ta_buf_printf(b, "#define %s_NUM_OPS %d\n", U, e->g->n_ops);
   ta_buf_printf(b, "#define %s_NUM_INPUTS %d\n#define %s_NUM_OUTPUTS %d\n\n", U, e->g->n_inputs, U,
                 e->g->n_outputs);
+  /* Element types as integer constants (NAME_INPUT_k_DTYPE is one of them), so code can
+   * check them in #if and _Static_assert. */
+  for (int d = TA_DT_F32; d <= TA_DT_F64; d++) {
+    char dt[32];
+    dtype_macro((ta_dtype)d, dt, sizeof dt);
+    ta_buf_printf(b, "#define %s_DTYPE_%s %d\n", U, dt, d);
+  }
+  ta_buf_puts(b, "\n");
   emit_io_macros(e, b, "INPUT", e->g->inputs, e->g->n_inputs);
   emit_io_macros(e, b, "OUTPUT", e->g->outputs, e->g->n_outputs);
   ta_buf_printf(b,
@@ -391,9 +432,15 @@ static void emit_header(emitter *e, ta_buf *b, const ta_cgen_options *opt) {
                 " * (%s_INPUT_k_BYTES / %s_OUTPUT_k_BYTES bytes, caller-owned); arena is\n"
                 " * %s_ARENA_SIZE bytes of scratch memory aligned to %s_ARENA_ALIGN, whose\n"
                 " * contents need not survive between calls. Reentrant for distinct arenas. */\n"
-                "int32_t %s_run(const void *const *inputs, void *const *outputs, void *arena);\n\n"
-                "#endif\n",
+                "int32_t %s_run(const void *const *inputs, void *const *outputs, void *arena);\n\n",
                 U, U, U, U, e->name);
+  ta_buf_printf(b,
+                "/* The profiling hook, yours to define, called by %s_run when %s.c is compiled\n"
+                " * with %s_PROFILE defined (and %s_PROFILE_HOOK not): before (phase 0) and after\n"
+                " * (phase 1) op op_index (0 .. %s_NUM_OPS-1), op_name its type (\"CONV_2D\"). */\n"
+                "void %s_profile_hook(int32_t op_index, const char *op_name, int32_t phase);\n\n",
+                e->name, e->name, U, U, U, e->name);
+  ta_buf_puts(b, "#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
 }
 
 /* The arena guard, a debug aid compiled in only with NAME_ARENA_GUARD (or TART_ARENA_GUARD,
@@ -467,16 +514,18 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
   const char *U = e->upper;
   ta_graph *g = e->g;
   ta_buf_printf(b, "/* %s.c: generated by tinyaot %s from %s. Do not edit. */\n", e->name,
-                TA_VERSION, comment_text(g->ctx, opt->source ? opt->source : "a model"));
+                TA_VERSION, source_name(g->ctx, opt));
   ta_buf_printf(b,
                 "#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n\n"
                 "#include \"%s.h\"\n#include \"tart.h\"\n\n",
                 e->name);
   ta_buf_printf(
       b,
-      "#ifdef %s_PROFILE_HOOK\n#define %s_PROF(i, name, phase) %s_PROFILE_HOOK(i, name, phase)\n"
+      "#if defined(%s_PROFILE_HOOK)\n#define %s_PROF(i, name, phase) %s_PROFILE_HOOK(i, name, "
+      "phase)\n"
+      "#elif defined(%s_PROFILE)\n#define %s_PROF(i, name, phase) %s_profile_hook(i, name, phase)\n"
       "#else\n#define %s_PROF(i, name, phase) ((void)0)\n#endif\n\n",
-      U, U, U, U);
+      U, U, U, U, U, e->name, U);
   emit_guard_support(e, b);
   /* Constant tensors live in NAME_weights.c. */
   for (int32_t t = 0; t < g->n_tensors; t++) {
@@ -620,7 +669,7 @@ static void emit_weights(emitter *e, ta_buf *b, const ta_cgen_options *opt) {
                 "#if defined(__GNUC__) || defined(__clang__)\n"
                 "#define %s_WEIGHT_ALIGN __attribute__((aligned(16)))\n#else\n"
                 "#define %s_WEIGHT_ALIGN\n#endif\n\n",
-                e->name, TA_VERSION, comment_text(g->ctx, opt->source ? opt->source : "a model"),
+                e->name, TA_VERSION, source_name(g->ctx, opt),
                 has_nonfinite(e) ? "#include <math.h>\n" : "", e->upper, e->upper);
   for (int32_t t = 0; t < g->n_tensors; t++) {
     if (!e->weight_used[t])
@@ -650,70 +699,125 @@ static bool str_in(const char *const *list, int32_t n, const char *s) {
   return false;
 }
 
+/* The build fragments, NAME.cmake and NAME.mk. Several models go into one image: the runtime
+ * files every backend ships (tart/, a backend's own sources) are the same in each model's
+ * folder for one tinyaot version, so the fragments compile each of them once, from the first
+ * model that lists it (by its path under the model folder); a model listing a file no model
+ * before it listed adds it. CMake: one library, `tart`, that each model's library links;
+ * Make: NAME_SRCS holds the model's sources and the runtime files no earlier fragment listed,
+ * TART_SRCS all runtime files once. Models from two tinyaot versions are refused. */
 static ta_status emit_build_files(emitter *e, ta_fileset *fs, const ta_backend_files *bf) {
   const char *const *srcs = bf->sources;
   const int32_t n_srcs = bf->n_sources;
+  const char *N = e->name, *U = e->upper;
   ta_ctx *ctx = e->g->ctx;
   ta_buf b;
   ta_buf_init(&b, ctx);
-  ta_buf_printf(&b,
-                "# %s.cmake: generated by tinyaot. In your CMakeLists.txt:\n"
-                "#   include(path/to/%s.cmake)\n"
-                "#   target_link_libraries(your_app PRIVATE %s)\n"
-                "add_library(%s STATIC\n  ${CMAKE_CURRENT_LIST_DIR}/%s.c\n"
-                "  ${CMAKE_CURRENT_LIST_DIR}/%s_weights.c\n",
-                e->name, e->name, e->name, e->name, e->name, e->name);
-  /* An absolute path is a file of a library checkout, used where it is. */
+  ta_buf_printf(
+      &b,
+      "# %s.cmake: generated by tinyaot %s. In your CMakeLists.txt (the project enables C):\n"
+      "#   include(path/to/%s.cmake)\n"
+      "#   target_link_libraries(your_app PRIVATE %s)\n"
+      "# One include per model: the runtime is one library, tart, shared by every model (each\n"
+      "# runtime source compiled once), and every model's library links it.\n"
+      "if(NOT TARGET tart)\n  add_library(tart STATIC)\n"
+      "  set_target_properties(tart PROPERTIES C_STANDARD 99 TART_VERSION \"%s\")\nendif()\n"
+      "get_target_property(_tart_version tart TART_VERSION)\n"
+      "if(NOT _tart_version STREQUAL \"%s\")\n"
+      "  message(FATAL_ERROR \"%s.cmake: generated by tinyaot %s, but the runtime library tart "
+      "comes from tinyaot ${_tart_version}: compile all models with one tinyaot version\")\n"
+      "endif()\n"
+      "foreach(_tart_file",
+      N, TA_VERSION, N, N, TA_VERSION, TA_VERSION, N, TA_VERSION);
   for (int32_t i = 0; i < n_srcs; i++)
-    ta_buf_printf(&b, "  %s%s\n", srcs[i][0] == '/' ? "" : "${CMAKE_CURRENT_LIST_DIR}/", srcs[i]);
-  ta_buf_printf(&b, ")\ntarget_include_directories(%s PUBLIC ${CMAKE_CURRENT_LIST_DIR}", e->name);
+    ta_buf_printf(&b, "\n    %s", srcs[i]);
+  ta_buf_puts(
+      &b, ")\n"
+          "  get_target_property(_tart_have tart TART_FILES)\n"
+          "  list(FIND _tart_have ${_tart_file} _tart_at)\n"
+          "  if(_tart_at EQUAL -1)\n"
+          "    set(_tart_path ${CMAKE_CURRENT_LIST_DIR}/${_tart_file})\n"
+          "    if(IS_ABSOLUTE ${_tart_file})\n      set(_tart_path ${_tart_file})\n    endif()\n"
+          "    target_sources(tart PRIVATE ${_tart_path})\n"
+          "    set_property(TARGET tart APPEND PROPERTY TART_FILES ${_tart_file})\n"
+          "  endif()\nendforeach()\nforeach(_tart_dir");
   for (int32_t i = 0; i < bf->n_include_dirs; i++)
-    ta_buf_printf(&b, "\n  %s%s", bf->include_dirs[i][0] == '/' ? "" : "${CMAKE_CURRENT_LIST_DIR}/",
-                  bf->include_dirs[i]);
-  ta_buf_printf(&b, ")\nset_target_properties(%s PROPERTIES C_STANDARD 99)\n", e->name);
+    ta_buf_printf(&b, "\n    %s", bf->include_dirs[i]);
+  ta_buf_puts(&b,
+              ")\n"
+              "  get_target_property(_tart_have tart TART_INCLUDE_DIRS)\n"
+              "  list(FIND _tart_have ${_tart_dir} _tart_at)\n"
+              "  if(_tart_at EQUAL -1)\n"
+              "    set(_tart_path ${CMAKE_CURRENT_LIST_DIR}/${_tart_dir})\n"
+              "    if(IS_ABSOLUTE ${_tart_dir})\n      set(_tart_path ${_tart_dir})\n    endif()\n"
+              "    target_include_directories(tart PUBLIC ${_tart_path})\n"
+              "    set_property(TARGET tart APPEND PROPERTY TART_INCLUDE_DIRS ${_tart_dir})\n"
+              "  endif()\nendforeach()\n");
+  ta_buf_printf(&b,
+                "add_library(%s STATIC ${CMAKE_CURRENT_LIST_DIR}/%s.c "
+                "${CMAKE_CURRENT_LIST_DIR}/%s_weights.c)\n"
+                "target_include_directories(%s PUBLIC ${CMAKE_CURRENT_LIST_DIR})\n"
+                "set_target_properties(%s PROPERTIES C_STANDARD 99)\n"
+                "target_link_libraries(%s PUBLIC tart)\n",
+                N, N, N, N, N, N);
+  /* A backend's flags apply to its sources, which live in tart (CMake drops repeated options). */
   if (bf->n_cflags) {
-    ta_buf_printf(&b, "target_compile_options(%s PRIVATE", e->name);
+    ta_buf_puts(&b, "target_compile_options(tart PRIVATE");
     for (int32_t i = 0; i < bf->n_cflags; i++)
       ta_buf_printf(&b, " \"%s\"", bf->cflags[i]);
     ta_buf_puts(&b, ")\n");
   }
+  /* Named, not searched: find_library finds nothing under a cross toolchain file that keeps
+   * the search inside its sysroot, and arm-none-eabi's newlib has libm all the same. */
   if (e->uses_float)
-    ta_buf_printf(&b,
-                  "find_library(%s_LIBM m)\nif(%s_LIBM)\n  target_link_libraries(%s PUBLIC "
-                  "${%s_LIBM})\nendif()\n",
-                  e->upper, e->upper, e->name, e->upper);
-  char *path = ta_fmt(ctx, "%s.cmake", e->name);
+    ta_buf_printf(
+        &b,
+        "# The float kernels call expf and friends: libm, with the compilers that have it.\n"
+        "if(CMAKE_C_COMPILER_ID MATCHES \"GNU|Clang\")\n"
+        "  target_link_libraries(%s PUBLIC m)\nendif()\n",
+        N);
+  char *path = ta_fmt(ctx, "%s.cmake", N);
   ta_status st = path ? add_file(ctx, fs, path, &b) : TA_ERR_LIMIT;
   ta_buf_free(&b);
   if (st != TA_OK)
     return st;
 
   ta_buf_init(&b, ctx);
-  ta_buf_printf(&b,
-                "# %s.mk: generated by tinyaot. In your Makefile:\n"
-                "#   include path/to/%s.mk\n"
-                "#   SRCS += $(%s_SRCS)\n#   CFLAGS += $(%s_CFLAGS)\n#   LDLIBS += $(%s_LDLIBS)\n"
-                "%s_DIR := $(patsubst %%/,%%,$(dir $(lastword $(MAKEFILE_LIST))))\n"
-                "%s_SRCS := $(%s_DIR)/%s.c $(%s_DIR)/%s_weights.c",
-                e->name, e->name, e->upper, e->upper, e->upper, e->upper, e->upper, e->upper,
-                e->name, e->upper, e->name);
+  ta_buf_printf(
+      &b,
+      "# %s.mk: generated by tinyaot %s. In your Makefile, for each model:\n"
+      "#   include path/to/%s.mk\n"
+      "#   SRCS += $(%s_SRCS)\n#   CFLAGS += $(%s_CFLAGS)\n#   LDLIBS += $(%s_LDLIBS)\n"
+      "# %s_SRCS lists the model's sources and the runtime sources no model included\n"
+      "# before it listed, so each is compiled once; TART_SRCS lists the runtime of all.\n"
+      "ifneq ($(filter-out %s,$(TART_VERSION)),)\n"
+      "$(error %s.mk: generated by tinyaot %s, but a model included before comes from "
+      "tinyaot $(TART_VERSION): compile all models with one tinyaot version)\n"
+      "endif\nTART_VERSION := %s\n"
+      "%s_DIR := $(patsubst %%/,%%,$(dir $(lastword $(MAKEFILE_LIST))))\n"
+      "%s_SRCS := $(%s_DIR)/%s.c $(%s_DIR)/%s_weights.c\n",
+      N, TA_VERSION, N, U, U, U, U, TA_VERSION, N, TA_VERSION, TA_VERSION, U, U, U, N, U, N);
+  /* An absolute path is a file of a library checkout, used where it is. */
   for (int32_t i = 0; i < n_srcs; i++) {
-    if (srcs[i][0] == '/')
-      ta_buf_printf(&b, " \\\n  %s", srcs[i]);
-    else
-      ta_buf_printf(&b, " \\\n  $(%s_DIR)/%s", e->upper, srcs[i]);
+    const char *dir = srcs[i][0] == '/' ? "" : ta_fmt(ctx, "$(%s_DIR)/", U);
+    if (!dir)
+      return TA_ERR_LIMIT;
+    ta_buf_printf(&b,
+                  "ifeq ($(filter %s,$(TART_FILES)),)\n"
+                  "TART_FILES += %s\n%s_SRCS += %s%s\nTART_SRCS += %s%s\nendif\n",
+                  srcs[i], srcs[i], U, dir, srcs[i], dir, srcs[i]);
   }
-  ta_buf_printf(&b, "\n%s_CFLAGS := -I$(%s_DIR)", e->upper, e->upper);
+  ta_buf_printf(&b, "%s_CFLAGS := -I$(%s_DIR)", U, U);
   for (int32_t i = 0; i < bf->n_include_dirs; i++) {
     if (bf->include_dirs[i][0] == '/')
       ta_buf_printf(&b, " -I%s", bf->include_dirs[i]);
     else
-      ta_buf_printf(&b, " -I$(%s_DIR)/%s", e->upper, bf->include_dirs[i]);
+      ta_buf_printf(&b, " -I$(%s_DIR)/%s", U, bf->include_dirs[i]);
   }
   for (int32_t i = 0; i < bf->n_cflags; i++)
     ta_buf_printf(&b, " %s", bf->cflags[i]);
-  ta_buf_printf(&b, "\n%s_LDLIBS :=%s\n", e->upper, e->uses_float ? " -lm" : "");
-  path = ta_fmt(ctx, "%s.mk", e->name);
+  ta_buf_printf(&b, "\n%s_LDLIBS :=%s\n", U, e->uses_float ? " -lm" : "");
+  path = ta_fmt(ctx, "%s.mk", N);
   st = path ? add_file(ctx, fs, path, &b) : TA_ERR_LIMIT;
   ta_buf_free(&b);
   return st;

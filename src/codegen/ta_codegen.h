@@ -5,13 +5,16 @@
  * atomically by the target module) and tests/fuzzers (never touching the file system).
  *
  * Output, for model name NAME:
- *   NAME.h          public API: sizes, shapes, quantization as macros; NAME_run
+ *   NAME.h          public API (extern "C"): sizes, shapes, dimensions, dtypes, quantization
+ *                   as macros; NAME_run; NAME_profile_hook (called with NAME_PROFILE)
  *   NAME.c          constant kernel parameter structs and the straight-line run function
  *   NAME_weights.c  constant tensors (const, aligned: they go to flash)
  *   tart/...        the runtime headers and the kernel sources this model uses (what the
  *                   backends of its ops ship: ta_backend.h)
- *   NAME.cmake      CMake fragment: include() it, link the NAME library
- *   NAME.mk         Makefile fragment: NAME_SRCS, NAME_CFLAGS
+ *   NAME.cmake      CMake fragment: include() it, link the NAME library (which links the
+ *                   runtime library tart, shared by every model of the build)
+ *   NAME.mk         Makefile fragment: NAME_SRCS (the runtime sources no model before listed),
+ *                   NAME_CFLAGS, NAME_LDLIBS; TART_SRCS, each runtime source once
  */
 #ifndef TA_CODEGEN_H
 #define TA_CODEGEN_H
