@@ -6,12 +6,15 @@
 #   tinyaot                         ONNX -> graph IR -> static memory plan -> C99 library
 #   firmware + QEMU mps2-an386      the library on a Cortex-M4F, driven over the device session
 # Every test recording is streamed to the board, classified there, and compared with the label
-# and with PyTorch's own output for it.
+# and with PyTorch's own output for it. Then the same model quantized to int8 by tinyaot
+# (calibrated on examples/gesture/calib_inputs.bin: 200 recordings of the TRAINING split) runs
+# the same way, and the two are shown side by side: accuracy, the share of recordings where
+# int8 predicts the class float predicts, instructions, flash and RAM.
 set -eu
 build=${1:-build}
 g=examples/gesture
 report=demo-report.html
-for f in gesture.onnx test_inputs.bin test_labels.bin test_outputs_torch.bin classes.txt; do
+for f in gesture.onnx calib_inputs.bin test_inputs.bin test_labels.bin test_outputs_torch.bin classes.txt; do
   if [ ! -f "$g/$f" ]; then
     echo "demo: $g/$f is missing (regenerate with: /usr/bin/python3 tools/gesture/train.py --out $g)" >&2
     exit 1
@@ -28,6 +31,32 @@ echo
 echo "== 2. Compile to C for cortex-m4, build the firmware, start QEMU, stream the recordings"
 "$build/tinyaot" eval "$g/gesture.onnx" --target cortex-m4 --data "$g/test_inputs.bin" \
   --labels "$g/test_labels.bin" --classes "$g/classes.txt" --expect "$g/test_outputs_torch.bin" \
-  --flash-budget 262144 --ram-budget 65536 --report "$report"
+  --flash-budget 262144 --ram-budget 65536 --report "$report" --json >demo-float.json
 echo
-echo "demo: done. Open $(pwd)/$report for the confusion matrix and plots of some recordings."
+echo "== 3. Quantize to int8 (calibration: $g/calib_inputs.bin, training split), per layer error"
+"$build/tinyaot" quantize "$g/gesture.onnx" --calibration "$g/calib_inputs.bin"
+echo
+echo "== 4. The int8 model on the same board, the same recordings"
+"$build/tinyaot" eval "$g/gesture.onnx" --target cortex-m4 --data "$g/test_inputs.bin" \
+  --labels "$g/test_labels.bin" --classes "$g/classes.txt" \
+  --quantize int8 --calibration "$g/calib_inputs.bin" --json >demo-int8.json
+echo
+echo "== 5. float32 vs int8 on the emulated Cortex-M4F ($n test recordings)"
+/usr/bin/python3 - demo-float.json demo-int8.json <<'PY'
+import json, sys
+f, q = (json.load(open(p)) for p in sys.argv[1:3])
+same = sum(a == b for a, b in zip(f["predictions"], q["predictions"]))
+n = len(f["predictions"])
+print("  %-26s %14s %14s %8s" % ("", "float32", "int8", "ratio"))
+print("  %-26s %13.1f%% %13.1f%% %+7.1f pt" % ("accuracy", 100 * f["accuracy"],
+      100 * q["accuracy"], 100 * (q["accuracy"] - f["accuracy"])))
+print("  %-26s %13.1f%%" % ("same class as PyTorch", 100 * f.get("reference_agreement", 0)))
+print("  %-26s %14s %13.1f%%" % ("same class as float", "", 100.0 * same / n))
+for key, label in (("instructions", "instructions / inference"), ("flash_bytes", "flash bytes"),
+                   ("ram_bytes", "RAM bytes")):
+    print("  %-26s %14s %14s %7.2fx" % (label, "{:,}".format(f[key]), "{:,}".format(q[key]),
+          q[key] / f[key]))
+PY
+echo
+echo "demo: done. Open $(pwd)/$report for the float model's confusion matrix and plots of some"
+echo "recordings; demo-float.json and demo-int8.json hold both runs' figures."

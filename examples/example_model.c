@@ -10,6 +10,8 @@
  * with the requantization of tests/support/tt_refmath.h, the softmax in double precision.
  * tinyaot's in-process evaluator must agree with it too (checked here).
  *   example_model OUT_DIR   -> OUT_DIR/example.tflite, input_0.bin, expected_0.bin
+ * and, for the quantize command's tests, example_float.tflite: a float32 CONV_2D 3x3 SAME +
+ * RELU -> RESHAPE -> FULLY_CONNECTED on the same 16x16x1 input (no reference output).
  */
 #include <math.h>
 #include <stdio.h>
@@ -39,6 +41,43 @@ static int write_bytes(const char *dir, const char *name, const void *data, size
     return 1;
   }
   return fclose(f) != 0;
+}
+
+/* The float model (see the top); its weights from a generator of its own, so the int8 model's
+ * bytes do not depend on it. NULL when the builder runs out of memory. */
+static uint8_t *float_model(size_t *len) {
+  static float cw[4 * 9], cb[4], fw[3 * 1024], fb[3];
+  uint32_t s = 0x9E3779B9u;
+  float *all[4] = {cw, cb, fw, fb};
+  const size_t n[4] = {36, 4, 3072, 3};
+  for (int k = 0; k < 4; k++)
+    for (size_t i = 0; i < n[k]; i++) {
+      s ^= s << 13, s ^= s >> 17, s ^= s << 5;
+      all[k][i] = (float)((double)s / 4294967296.0 - 0.5) * (k == 2 ? 0.1f : 1.0f);
+    }
+  tfb *b = tfb_new();
+  const int x = tfb_tensor(b, "input", TFB_FLOAT32, 4, (int32_t[]){1, 16, 16, 1}, 0);
+  const int w = tfb_tensor(b, "conv/filter", TFB_FLOAT32, 4, (int32_t[]){4, 3, 3, 1},
+                           tfb_buffer(b, cw, sizeof cw));
+  const int bias =
+      tfb_tensor(b, "conv/bias", TFB_FLOAT32, 1, (int32_t[]){4}, tfb_buffer(b, cb, sizeof cb));
+  const int c = tfb_tensor(b, "conv/out", TFB_FLOAT32, 4, (int32_t[]){1, 16, 16, 4}, 0);
+  int op = tfb_op(b, TFB_OP_CONV_2D, (int[]){x, w, bias}, 3, (int[]){c}, 1);
+  tfb_conv_options(b, op, TFB_PAD_SAME, 1, 1, TFB_ACT_RELU, 1, 1);
+  const int r = tfb_tensor(b, "flat", TFB_FLOAT32, 2, (int32_t[]){1, 1024}, 0);
+  op = tfb_op(b, TFB_OP_RESHAPE, (int[]){c}, 1, (int[]){r}, 1);
+  tfb_reshape_options(b, op, (int32_t[]){1, 1024}, 2);
+  const int fwt = tfb_tensor(b, "fc/weights", TFB_FLOAT32, 2, (int32_t[]){3, 1024},
+                             tfb_buffer(b, fw, sizeof fw));
+  const int fbt =
+      tfb_tensor(b, "fc/bias", TFB_FLOAT32, 1, (int32_t[]){3}, tfb_buffer(b, fb, sizeof fb));
+  const int y = tfb_tensor(b, "output", TFB_FLOAT32, 2, (int32_t[]){1, 3}, 0);
+  op = tfb_op(b, TFB_OP_FULLY_CONNECTED, (int[]){r, fwt, fbt}, 3, (int[]){y}, 1);
+  tfb_fc_options(b, op, TFB_ACT_NONE, 0);
+  tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
+  uint8_t *bytes = tfb_finish(b, len);
+  tfb_free(b);
+  return bytes;
 }
 
 /* The weights and quantization of the model, shared by the writer and the reference. */
@@ -236,5 +275,10 @@ int main(int argc, char **argv) {
            write_bytes(argv[1], "input_0.bin", input, sizeof input) ||
            write_bytes(argv[1], "expected_0.bin", expected, sizeof expected);
   free(model);
+  size_t flen;
+  uint8_t *fmodel = rc ? NULL : float_model(&flen);
+  if (!rc)
+    rc = !fmodel || write_bytes(argv[1], "example_float.tflite", fmodel, flen);
+  free(fmodel);
   return rc;
 }

@@ -5,7 +5,8 @@
  * (or in process on the host), and report accuracy per class, the confusion matrix, how
  * closely the outputs follow reference outputs (e.g. the training framework's), instructions
  * per inference, flash and RAM, and whether that fits a given part. Optionally an HTML
- * report with the confusion matrix and a few records drawn as plots (inline SVG).
+ * report with the confusion matrix and a few records drawn as plots (inline SVG). With --json
+ * the figures are one JSON object on stdout and the progress goes to stderr.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,9 @@ static const char help[] =
     "  --plot-layout L      how a record is drawn: TxC (time-major, channels last) or CxT\n"
     "                       (default: guessed from the input shape)\n"
     "  --limit N            only the first N records\n"
+    "  --json               print the results as one JSON object (accuracy, instructions,\n"
+    "                       flash_bytes, ram_bytes, per class, every predicted class);\n"
+    "                       progress goes to stderr\n"
     "  --name NAME          symbol prefix of the generated code\n" TA_CLI_COMPILE_OPTIONS_HELP
     "  -h, --help           this text\n";
 
@@ -46,22 +50,23 @@ typedef struct eval_opts {
   double atol, rtol;
   uint64_t flash_budget, ram_budget;
   uint64_t limit;
+  bool json;
   ta_compile_options compile;
 } eval_opts;
 
-static void progress(int32_t done, int32_t total, bool tty) {
+static void progress(FILE *f, int32_t done, int32_t total, bool tty) {
   if (tty) {
     int32_t w = 40, fill = total ? (int32_t)((int64_t)w * done / total) : w;
-    printf("\r  [");
+    fprintf(f, "\r  [");
     for (int32_t i = 0; i < w; i++)
-      putchar(i < fill ? '#' : '.');
-    printf("] %d/%d", done, total);
+      fputc(i < fill ? '#' : '.', f);
+    fprintf(f, "] %d/%d", done, total);
     if (done == total)
-      putchar('\n');
-    fflush(stdout);
+      fputc('\n', f);
+    fflush(f);
   } else if (total && (done == total || (done * 10 / total) != ((done - 1) * 10 / total))) {
-    printf("  %d/%d records\n", done, total);
-    fflush(stdout);
+    fprintf(f, "  %d/%d records\n", done, total);
+    fflush(f);
   }
 }
 
@@ -70,13 +75,14 @@ static void progress(int32_t done, int32_t total, bool tty) {
 typedef struct record_ctx {
   ta_eval_stats *r;
   const ta_eval_set *set;
+  FILE *log;
   bool tty;
 } record_ctx;
 
 static ta_status on_record(void *user, int64_t k, const uint8_t *out, uint64_t insns) {
   record_ctx *c = user;
   ta_report_eval_add(c->r, c->set, k, out, insns);
-  progress((int32_t)k + 1, c->r->n, c->tty);
+  progress(c->log, (int32_t)k + 1, c->r->n, c->tty);
   return TA_OK;
 }
 
@@ -96,7 +102,9 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
   if (!out)
     return TA_ERR_LIMIT;
   r.arena = m.plan.arena_bytes;
-  record_ctx rc = {&r, &set, isatty(1)};
+  /* With --json, stdout carries the JSON only. */
+  FILE *log = o->json ? stderr : stdout;
+  record_ctx rc = {&r, &set, log, isatty(fileno(log))};
   bool host = strcmp(o->target, "host") == 0;
   r.board = host ? NULL : ta_board_find(o->target);
   if (!host && !r.board)
@@ -109,13 +117,13 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
     ta_cgen_options copt = {name, o->model};
     if ((st = ta_cgen_emit(m.g, m.calls, &m.plan, &copt, &fs)) != TA_OK)
       return st;
-    printf("building the firmware for %s (%s, %s)...\n", r.board->target, r.board->machine,
-           r.board->core);
+    fprintf(log, "building the firmware for %s (%s, %s)...\n", r.board->target, r.board->machine,
+            r.board->core);
     ta_device_stream ds;
     if ((st = ta_device_stream_open(m.g, &fs, name, r.board, &ds)) != TA_OK)
       return st;
-    printf("streaming %d records through the device session (QEMU %s, -icount shift=0):\n", r.n,
-           r.board->machine);
+    fprintf(log, "streaming %d records through the device session (QEMU %s, -icount shift=0):\n",
+            r.n, r.board->machine);
     st = ta_device_run_records(ctx, &ds.link, r.board, set.data, set.in_bytes, set.n, out,
                                set.out_bytes, on_record, &rc);
     ta_fw_memstats mem;
@@ -123,7 +131,7 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
       return st;
     ta_report_eval_device_cost(&r, &ds.fw.sizes, &mem);
   } else {
-    printf("evaluating %d records in process on the host:\n", r.n);
+    fprintf(log, "evaluating %d records in process on the host:\n", r.n);
     st = ta_device_run_records_host(&m, set.data, set.in_bytes, set.n, out, on_record, &rc);
     if (st != TA_OK)
       return st;
@@ -131,8 +139,12 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
   ta_report_eval_finish(&r);
   ta_buf b;
   ta_buf_init(&b, ctx);
-  ta_buf_puts(&b, "\n");
-  ta_report_eval_text(&b, &r, o->expect, o->flash_budget, o->ram_budget);
+  if (o->json) {
+    ta_report_eval_json(&b, &r, o->model, o->target);
+  } else {
+    ta_buf_puts(&b, "\n");
+    ta_report_eval_text(&b, &r, o->expect, o->flash_budget, o->ram_budget);
+  }
   if (b.ok)
     fputs(b.data, stdout);
   ta_buf_free(&b);
@@ -143,7 +155,7 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
     ta_buf_free(&b);
     if (st != TA_OK)
       return st;
-    printf("report: %s\n", o->report);
+    fprintf(log, "report: %s\n", o->report);
   }
   return TA_OK;
 }
@@ -161,6 +173,8 @@ int ta_cmd_eval(int argc, char **argv) {
   for (; a.i < argc && st == TA_OK; a.i++) {
     if (ta_arg_help(&a, help))
       return 0;
+    if (ta_arg_switch(&a, "--json", &o.json))
+      continue;
     if (ta_arg_value(&a, "--data", &o.data, &st) || ta_arg_value(&a, "--labels", &o.labels, &st) ||
         ta_arg_value(&a, "--classes", &o.classes, &st) ||
         ta_arg_value(&a, "--expect", &o.expect, &st) ||

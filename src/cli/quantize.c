@@ -3,13 +3,18 @@
  * quantize.c: `tinyaot quantize MODEL --calibration DATA [--method M] [--report] [--json]`:
  * post-training int8 quantization through the compile entry point (the quantize stage runs
  * after the passes, then the int8 graph goes through check, prepare, schedule and plan like
- * any int8 model), and the report printed. Writing the quantized model file is not
- * implemented yet: -o is refused, saying so.
+ * any int8 model), and the report printed. -o writes the int8 graph as a .tflite file (for
+ * TFLite and ONNX inputs alike: a QDQ ONNX writer does not exist yet) through a temporary
+ * file in the same directory, renamed at the end, so an error never leaves a half-written OUT.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "ta_tflite.h"
 
 #include "ta_cli.h"
 
@@ -37,8 +42,11 @@ static const char help[] =
     "  --labels FILE        one uint8 class id per calibration record: accuracy float vs int8\n"
     "  --report             print the report (the default; kept for scripts)\n"
     "  --json               print the report as JSON\n"
-    "  -o FILE              write the quantized model: not implemented "
-    "yet\n" TA_CLI_COMPILE_OPTIONS_HELP "  -h, --help           this text\n";
+    "  -o FILE              write the int8 model as a .tflite file (TFLite int8 scheme,\n"
+    "                       per-channel weights with quantized_dimension). For an ONNX input\n"
+    "                       too: writing QDQ ONNX is not implemented, so FILE must not end\n"
+    "                       in .onnx\n" TA_CLI_COMPILE_OPTIONS_HELP
+    "  -h, --help           this text\n";
 
 /* A progress bar on stderr, drawn only when it is a terminal. */
 static void bar(void *user, const char *phase, int64_t done, int64_t total) {
@@ -50,6 +58,56 @@ static void bar(void *user, const char *phase, int64_t done, int64_t total) {
   if (done == total)
     fputc('\n', stderr);
   fflush(stderr);
+}
+
+/* Write g as .tflite to path: serialized in memory first, then written to a temporary file
+ * next to path and renamed over it, so a failure at any step leaves nothing at path (and the
+ * temporary file is removed). */
+static ta_status write_model(ta_ctx *ctx, const ta_graph *g, const char *path) {
+  ta_buf b;
+  ta_buf_init(&b, ctx);
+  ta_status st = ta_tfl_write(ctx, g, &b);
+  char *tmp = NULL;
+  int fd = -1;
+  if (st == TA_OK) {
+    const size_t n = strlen(path) + sizeof ".tmpXXXXXX";
+    tmp = malloc(n);
+    if (!tmp)
+      st = ta_err(ctx, TA_ERR_LIMIT, "out of memory");
+    else {
+      snprintf(tmp, n, "%s.tmpXXXXXX", path);
+      fd = mkstemp(tmp);
+      if (fd < 0)
+        st = ta_err(ctx, TA_ERR_IO, "%s: cannot create the output file: %s", path, strerror(errno));
+    }
+  }
+  if (st == TA_OK) {
+    size_t done = 0;
+    while (done < b.len) {
+      const ssize_t w = write(fd, b.data + done, b.len - done);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0) {
+        st = ta_err(ctx, TA_ERR_IO, "%s: write failed: %s", tmp, strerror(errno));
+        break;
+      }
+      done += (size_t)w;
+    }
+  }
+  if (fd >= 0) {
+    if (close(fd) != 0 && st == TA_OK)
+      st = ta_err(ctx, TA_ERR_IO, "%s: write failed: %s", tmp, strerror(errno));
+    /* mkstemp makes the file 0600; a model file is for others to read like any output. */
+    if (st == TA_OK)
+      chmod(tmp, 0644);
+    if (st == TA_OK && rename(tmp, path) != 0)
+      st = ta_err(ctx, TA_ERR_IO, "%s: cannot rename %s to it: %s", path, tmp, strerror(errno));
+    if (st != TA_OK)
+      unlink(tmp);
+  }
+  free(tmp);
+  ta_buf_free(&b);
+  return st;
 }
 
 int ta_cmd_quantize(int argc, char **argv) {
@@ -90,10 +148,14 @@ int ta_cmd_quantize(int argc, char **argv) {
   if (st != TA_OK)
     return 1;
   if (out) {
-    fprintf(stderr, "tinyaot quantize: -o (writing the quantized model as a file) is not "
-                    "implemented yet; nothing written. Use --quantize int8 with compile, run, "
-                    "bench or eval to build the quantized model\n");
-    return 1;
+    const size_t n = strlen(out);
+    if (n >= 5 && strcmp(out + n - 5, ".onnx") == 0) {
+      fprintf(stderr,
+              "tinyaot quantize: -o %s: the quantized model is written as .tflite only "
+              "(a QDQ ONNX writer is not implemented); give a name ending in .tflite\n",
+              out);
+      return 1;
+    }
   }
   if (method && !ta_calib_method_parse(method, &copt.quant.method)) {
     fprintf(stderr, "tinyaot quantize: --method takes minmax, percentile, mse or auto, not '%s'\n",
@@ -136,10 +198,12 @@ int ta_cmd_quantize(int argc, char **argv) {
       st = TA_ERR_LIMIT;
     else
       fwrite(b.data, 1, b.len, stdout);
-    if (!json && st == TA_OK)
-      printf("\nint8 model: %d ops, arena %zu bytes (not written: -o is not implemented yet)\n",
-             m.g->n_ops, m.plan.arena_bytes);
     ta_buf_free(&b);
+    if (st == TA_OK && out)
+      st = write_model(&ctx, m.g, out);
+    if (!json && st == TA_OK)
+      printf("\nint8 model: %d ops, arena %zu bytes%s%s\n", m.g->n_ops, m.plan.arena_bytes,
+             out ? ", written to " : " (not written: no -o)", out ? out : "");
   }
   ta_ctx_free(&ctx);
   return ta_cli_exit_code(st);

@@ -84,9 +84,17 @@ const ta_kernel_info *ta_kernel_get(int32_t id) {
 
 bool ta_params_get_i32(const ta_params_desc *d, const void *params, const char *field,
                        int32_t *value) {
+  /* "part.field" names a field of an embedded part (clamp.min, rq.out_zp). */
+  const char *dot = strchr(field, '.');
+  const size_t n = dot ? (size_t)(dot - field) : strlen(field);
   for (int32_t i = 0; i < d->n_fields; i++) {
-    if (d->fields[i].kind == TA_FIELD_I32 && strcmp(d->fields[i].name, field) == 0) {
-      memcpy(value, (const char *)params + d->fields[i].offset, sizeof(int32_t));
+    const ta_field *f = &d->fields[i];
+    if (strlen(f->name) != n || strncmp(f->name, field, n) != 0)
+      continue;
+    if (dot && f->kind == TA_FIELD_SUB)
+      return ta_params_get_i32(f->part, (const char *)params + f->offset, dot + 1, value);
+    if (!dot && f->kind == TA_FIELD_I32) {
+      memcpy(value, (const char *)params + f->offset, sizeof(int32_t));
       return true;
     }
   }

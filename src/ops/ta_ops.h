@@ -83,7 +83,8 @@ typedef struct ta_kernel_info {
 
 /* Kernel by id; NULL for an invalid id. */
 const ta_kernel_info *ta_kernel_get(int32_t id);
-/* Value of an I32 field by name (for array counts); false if there is no such field. */
+/* Value of an I32 field by name ("n_mult", or "part.field" inside an embedded part:
+ * "clamp.min"); false if there is no such field. */
 bool ta_params_get_i32(const ta_params_desc *d, const void *params, const char *field,
                        int32_t *value);
 

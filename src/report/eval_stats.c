@@ -246,3 +246,51 @@ void ta_report_eval_text(ta_buf *b, const ta_eval_stats *r, const char *expect_p
                 fits ? "yes" : "NO", 100.0 * (double)r->flash / (double)flash_budget,
                 100.0 * (double)r->ram / (double)ram_budget);
 }
+
+void ta_report_eval_json(ta_buf *b, const ta_eval_stats *r, const char *model, const char *target) {
+  ta_buf_puts(b, "{\"model\": ");
+  ta_report_json_str(b, model);
+  ta_buf_puts(b, ", \"target\": ");
+  ta_report_json_str(b, target);
+  ta_buf_printf(b, ", \"records\": %d, \"correct\": %lld, \"accuracy\": %.6f", r->n,
+                (long long)r->correct, r->n ? (double)r->correct / r->n : 0.0);
+  if (r->have_ref)
+    ta_buf_printf(b,
+                  ", \"reference_accuracy\": %.6f, \"reference_agreement\": %.6f, "
+                  "\"reference_within\": %lld",
+                  r->n ? (double)r->ref_correct / r->n : 0.0, r->n ? (double)r->agree / r->n : 0.0,
+                  (long long)r->within);
+  /* On the host nothing is counted: null, not 0, so a script cannot mistake it for a cost. */
+  if (r->device && r->n)
+    ta_buf_printf(b,
+                  ", \"instructions\": %llu, \"instructions_min\": %llu, "
+                  "\"instructions_max\": %llu, \"core\": ",
+                  (unsigned long long)(r->insn_sum / (uint64_t)r->n),
+                  (unsigned long long)r->insn_min, (unsigned long long)r->insn_max);
+  else
+    ta_buf_puts(b, ", \"instructions\": null, \"core\": ");
+  ta_report_json_str(b, r->device && r->board ? r->board->core : "host");
+  if (r->device)
+    ta_buf_printf(b,
+                  ", \"flash_bytes\": %llu, \"model_flash_bytes\": %llu, \"ram_bytes\": %llu, "
+                  "\"stack_bytes\": %llu, \"data_bss_bytes\": %llu",
+                  (unsigned long long)r->flash, (unsigned long long)r->model_flash,
+                  (unsigned long long)r->ram, (unsigned long long)r->stack,
+                  (unsigned long long)r->data_bss);
+  else
+    ta_buf_puts(b, ", \"flash_bytes\": null, \"ram_bytes\": null");
+  ta_buf_printf(b, ", \"arena_bytes\": %llu, \"per_class\": [", (unsigned long long)r->arena);
+  for (int32_t i = 0; i < r->n_classes; i++) {
+    int64_t row = 0;
+    for (int32_t j = 0; j < r->n_classes; j++)
+      row += r->confusion[i * r->n_classes + j];
+    ta_buf_puts(b, i ? ", {\"class\": " : "{\"class\": ");
+    ta_report_json_str(b, r->names[i]);
+    ta_buf_printf(b, ", \"records\": %lld, \"correct\": %lld}", (long long)row,
+                  (long long)r->confusion[i * r->n_classes + i]);
+  }
+  ta_buf_puts(b, "], \"predictions\": [");
+  for (int32_t k = 0; k < r->n; k++)
+    ta_buf_printf(b, k ? ",%d" : "%d", r->pred[k]);
+  ta_buf_puts(b, "]}\n");
+}

@@ -139,6 +139,12 @@ void ta_report_eval_finish(ta_eval_stats *r);
  * and ram_budget bytes. */
 void ta_report_eval_text(ta_buf *b, const ta_eval_stats *r, const char *expect_path,
                          uint64_t flash_budget, uint64_t ram_budget);
+/* The same as one JSON object (one line): model, target, records, correct, accuracy (a
+ * fraction), reference_* with reference outputs, instructions (mean per inference; null on
+ * the host), instructions_min/max, core, flash_bytes, model_flash_bytes, ram_bytes,
+ * stack_bytes, data_bss_bytes (null on the host), arena_bytes, per_class, and predictions
+ * (the predicted class of every record, in order). */
+void ta_report_eval_json(ta_buf *b, const ta_eval_stats *r, const char *model, const char *target);
 
 /* The HTML report of an evaluation: accuracy, confusion matrix, cost, a few records drawn as
  * plots (layout "TxC", "CxT" or NULL: guessed from the input shape in). data holds the

@@ -356,8 +356,8 @@ static void test_conv_relu_fc(void **state) {
   assert_int_equal(cy->q.zero_point[0], -128);
   int32_t amin, amax;
   const ta_params_desc *pd = ta_kernel_get(m.calls[1].kernel)->params;
-  assert_true(ta_params_get_i32(pd, m.calls[1].params, "act_min", &amin));
-  assert_true(ta_params_get_i32(pd, m.calls[1].params, "act_max", &amax));
+  assert_true(ta_params_get_i32(pd, m.calls[1].params, "clamp.min", &amin));
+  assert_true(ta_params_get_i32(pd, m.calls[1].params, "clamp.max", &amax));
   assert_int_equal(amin, -128);
   assert_int_equal(amax, 127);
   /* RESHAPE keeps its input's quantization. */

@@ -69,6 +69,10 @@ Usage:
   /usr/bin/python3 tools/gesture/generate.py --split test --per-class 2 --csv-dir DIR
       writes DIR/<class>_<k>.csv (t_s,x_g,y_g,z_g) for plotting
   /usr/bin/python3 tools/gesture/generate.py --split train --per-class 500 --npz out.npz
+  /usr/bin/python3 tools/gesture/generate.py --split train --per-class 4000 --count 200 \
+      --bin examples/gesture/calib_inputs.bin
+      the calibration set of the demo: the first 200 recordings of the training split exactly as
+      train.py generates it (its default --train-per-class 4000), raw float32
   /usr/bin/python3 tools/gesture/generate.py --stats
 Needs numpy only.
 """
@@ -431,6 +435,9 @@ def main(argv=None):
     ap.add_argument("--per-class", type=int, default=2)
     ap.add_argument("--csv-dir", help="write the first --per-class recordings of each class as CSV")
     ap.add_argument("--npz", help="write X (float32 [N,128,3], g) and y (uint8) to this .npz")
+    ap.add_argument("--bin", help="write the first --count recordings, in split order, as raw "
+                    "float32 little-endian [N,128,3] (a calibration set for tinyaot quantize)")
+    ap.add_argument("--count", type=int, default=200, help="recordings --bin writes")
     ap.add_argument("--stats", action="store_true", help="print per-class statistics")
     a = ap.parse_args(argv)
     x, y = generate_split(a.split, a.per_class)
@@ -444,7 +451,13 @@ def main(argv=None):
     if a.npz:
         np.savez_compressed(a.npz, X=x, y=y)
         print("%s: X %s y %s" % (a.npz, x.shape, y.shape))
-    if a.stats or not (a.csv_dir or a.npz):
+    if a.bin:
+        if not 0 < a.count <= len(y):
+            raise SystemExit("--count must be between 1 and %d" % len(y))
+        x[: a.count].astype("<f4").tofile(a.bin)
+        print("%s: %d recordings of %s, classes %s" % (
+            a.bin, a.count, a.split, np.bincount(y[: a.count], minlength=len(CLASSES)).tolist()))
+    if a.stats or not (a.csv_dir or a.npz or a.bin):
         for c, name in enumerate(CLASSES):
             xc = x[y == c]
             dyn = np.linalg.norm(xc, axis=2) - 1.0

@@ -19,4 +19,18 @@ ta_status ta_tfl_read(ta_ctx *ctx, const uint8_t *data, size_t len, ta_graph **o
 /* Read the file at path and call ta_tfl_read. */
 ta_status ta_tfl_load(ta_ctx *ctx, const char *path, ta_graph **out);
 
+/* The TFLite BuiltinOperator code of an op kind the reader maps (the reader's own table, so
+ * what the writer emits reads back as the same kind); false for kinds with none. */
+bool ta_tfl_op_code(ta_op_kind kind, int32_t *code);
+
+/* Serialize graph g as a .tflite flatbuffer (schema version 3, one subgraph) appended to out:
+ * tensors with their shapes, dtypes, quantization (per-channel along q.axis) and constant
+ * data, operators with their builtin options, the graph's inputs and outputs; tensor i of g
+ * is tensor i of the file, so ta_tfl_read gives back the same graph. UNSUPPORTED (naming the
+ * op or tensor) for what TFLite or our reader cannot express: an op kind the reader does not
+ * map, explicit padding, ceil_mode or count_include_pad pooling, ties-to-even QUANTIZE, a
+ * dtype outside TFLite's. LIMIT when the builder runs out of memory. Nothing is appended on
+ * error. */
+ta_status ta_tfl_write(ta_ctx *ctx, const ta_graph *g, ta_buf *out);
+
 #endif

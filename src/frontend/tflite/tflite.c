@@ -133,6 +133,15 @@ static const struct {
 };
 _Static_assert(TA_ARRAY_LEN(op_map) <= TA_OP_COUNT, "at most one TFLite code per op of ops.def");
 
+bool ta_tfl_op_code(ta_op_kind kind, int32_t *code) {
+  for (size_t i = 0; i < TA_ARRAY_LEN(op_map); i++)
+    if (op_map[i].kind == kind) {
+      *code = op_map[i].code;
+      return true;
+    }
+  return false;
+}
+
 /* Options table names, by BuiltinOptions union type (NULL: a table we do not read). */
 static const char *const options_names[] = {
 #define TFL_OPTIONS(id, table, code) [code] = #table,

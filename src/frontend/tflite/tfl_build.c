@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * tflbuild.c: the TFLite flatbuffer writer for tests (see tflbuild.h).
+ * tfl_build.c: the TFLite flatbuffer builder (see tfl_build.h), the one writer of .tflite
+ * bytes: tflite_write.c serializes a graph through it, and the tests build models with it.
  *
  * The model is collected in plain arrays, then serialized front to back in one pass: every
  * object is written before the objects it points to, so each uoffset (which must point
@@ -13,7 +14,7 @@
  * model whose buffers are all used is then missing something a reader must check, which
  * the truncation tests rely on.
  */
-#include "tflbuild.h"
+#include "tfl_build.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tflite_write.c: graph IR -> .tflite flatbuffer (ta_tfl_write), the inverse of tflite.c.
+ *
+ * The central idea: the writer emits exactly what the reader reads, through the one builder
+ * (tfl_build.c) and the reader's own op table (ta_tfl_op_code), so reading the written bytes
+ * gives back the same graph: tensor i stays tensor i, every constant keeps its bytes, every
+ * options field the reader takes is written from the attribute it fills. What the reader
+ * would read differently, or TFLite cannot say at all (explicit padding, ONNX pooling
+ * variants, ties-to-even rounding), is refused before anything is written, naming the op.
+ */
+#include <stdlib.h>
+
+#include "ta_tflite.h"
+#include "tfl_build.h"
+
+static bool map_dtype(ta_dtype d, int *code) {
+  switch (d) {
+  case TA_DT_F32: *code = TFB_FLOAT32; return true;
+  case TA_DT_I8: *code = TFB_INT8; return true;
+  case TA_DT_U8: *code = TFB_UINT8; return true;
+  case TA_DT_I16: *code = TFB_INT16; return true;
+  case TA_DT_I32: *code = TFB_INT32; return true;
+  case TA_DT_I64: *code = TFB_INT64; return true;
+  case TA_DT_BOOL: *code = TFB_BOOL; return true;
+  default: return false;
+  }
+}
+
+static int map_act(ta_act a) {
+  switch (a) {
+  case TA_ACT_RELU: return TFB_ACT_RELU;
+  case TA_ACT_RELU_N1_TO_1: return TFB_ACT_RELU_N1_TO_1;
+  case TA_ACT_RELU6: return TFB_ACT_RELU6;
+  default: return TFB_ACT_NONE;
+  }
+}
+
+static const char *op_label(const ta_op *op) {
+  return op->name ? op->name : "";
+}
+
+/* The padding one side of a dim gets under SAME (TFLite's rule: the output is ceil(in /
+ * stride), the total padding split with the odd one after). */
+static void same_pads(int32_t in, int32_t k, int32_t stride, int32_t dil, int32_t *before,
+                      int32_t *after) {
+  const int32_t out = (in + stride - 1) / stride;
+  int32_t total = (out - 1) * stride + (k - 1) * dil + 1 - in;
+  if (total < 0)
+    total = 0;
+  *before = total / 2;
+  *after = total - *before;
+}
+
+/* ONNX models give explicit pads; when they are all zero, or exactly what SAME would pick,
+ * the op is the TFLite one with VALID or SAME (same output, same kernel arithmetic). */
+static bool explicit_as_mode(const ta_graph *g, const ta_op *op, ta_padding *mode) {
+  const ta_attrs *a = &op->a;
+  if (a->pad_top == 0 && a->pad_bottom == 0 && a->pad_left == 0 && a->pad_right == 0) {
+    *mode = TA_PAD_VALID;
+    return true;
+  }
+  const ta_tensor *x = ta_op_input(g, op, 0);
+  int32_t kh = a->filter_h, kw = a->filter_w;
+  if (op->kind == TA_OP_CONV_2D || op->kind == TA_OP_DEPTHWISE_CONV_2D) {
+    const ta_tensor *w = ta_op_input(g, op, 1);
+    if (!w || w->rank != 4)
+      return false;
+    kh = w->dims[1];
+    kw = w->dims[2];
+  }
+  if (!x || x->rank != 4 || a->stride_h < 1 || a->stride_w < 1)
+    return false;
+  const bool pool = op->kind == TA_OP_AVERAGE_POOL_2D || op->kind == TA_OP_MAX_POOL_2D;
+  const int32_t dh = pool || a->dilation_h < 1 ? 1 : a->dilation_h;
+  const int32_t dw = pool || a->dilation_w < 1 ? 1 : a->dilation_w;
+  int32_t t, b, l, r;
+  same_pads(x->dims[1], kh, a->stride_h, dh, &t, &b);
+  same_pads(x->dims[2], kw, a->stride_w, dw, &l, &r);
+  if (t != a->pad_top || b != a->pad_bottom || l != a->pad_left || r != a->pad_right)
+    return false;
+  *mode = TA_PAD_SAME;
+  return true;
+}
+
+/* The padding mode op is written with (its own unless explicit). */
+static ta_padding pad_mode(const ta_graph *g, const ta_op *op) {
+  ta_padding m = op->a.padding;
+  if (m == TA_PAD_EXPLICIT && !explicit_as_mode(g, op, &m))
+    m = TA_PAD_EXPLICIT;
+  return m;
+}
+
+/* Whether op can be written so that it reads back the same; reports why not. */
+static bool op_writable(ta_ctx *ctx, const ta_graph *g, int32_t i, int32_t *code) {
+  const ta_op *op = &g->ops[i];
+  const char *kind = ta_op_kind_name(op->kind);
+  if (!ta_tfl_op_code(op->kind, code)) {
+    ta_err(ctx, TA_ERR_UNSUPPORTED,
+           "op %d %s \"%s\": no TFLite operator for it that tinyaot reads back; the graph "
+           "cannot be written as .tflite",
+           i, kind, op_label(op));
+    return false;
+  }
+  const ta_attrs *a = &op->a;
+  const char *why = NULL;
+  if ((op->kind == TA_OP_CONV_2D || op->kind == TA_OP_DEPTHWISE_CONV_2D ||
+       op->kind == TA_OP_AVERAGE_POOL_2D || op->kind == TA_OP_MAX_POOL_2D) &&
+      pad_mode(g, op) == TA_PAD_EXPLICIT)
+    why = "explicit padding other than SAME's or none (TFLite has only SAME and VALID)";
+  else if (a->ceil_mode)
+    why = "ceil_mode pooling";
+  else if (a->count_include_pad && op->kind == TA_OP_AVERAGE_POOL_2D)
+    why = "count_include_pad average pooling";
+  else if (a->round_half_even && op->kind == TA_OP_QUANTIZE)
+    why = "ties-to-even rounding (TFLite's QUANTIZE rounds half away from zero)";
+  if (why) {
+    ta_err(ctx, TA_ERR_UNSUPPORTED, "op %d %s \"%s\": %s cannot be written as .tflite", i, kind,
+           op_label(op), why);
+    return false;
+  }
+  return true;
+}
+
+/* The options table of op index k (the builder's) from op's attributes. */
+static void write_options(tfb *b, int k, const ta_graph *g, const ta_op *op) {
+  const ta_attrs *a = &op->a;
+  const int pad = pad_mode(g, op) == TA_PAD_SAME ? TFB_PAD_SAME : TFB_PAD_VALID;
+  const int act = map_act(a->act);
+  switch (op->kind) {
+  case TA_OP_CONV_2D:
+    tfb_conv_options(b, k, pad, a->stride_w, a->stride_h, act, a->dilation_w, a->dilation_h);
+    break;
+  case TA_OP_DEPTHWISE_CONV_2D:
+    tfb_dwconv_options(b, k, pad, a->stride_w, a->stride_h, a->depth_multiplier, act, a->dilation_w,
+                       a->dilation_h);
+    break;
+  case TA_OP_AVERAGE_POOL_2D:
+  case TA_OP_MAX_POOL_2D:
+    tfb_pool_options(b, k, pad, a->stride_w, a->stride_h, a->filter_w, a->filter_h, act);
+    break;
+  case TA_OP_FULLY_CONNECTED: tfb_fc_options(b, k, act, a->keep_dims); break;
+  case TA_OP_ADD: tfb_add_options(b, k, act); break;
+  case TA_OP_MUL: tfb_mul_options(b, k, act); break;
+  case TA_OP_SOFTMAX: tfb_softmax_options(b, k, a->beta); break;
+  case TA_OP_CONCATENATION: tfb_concat_options(b, k, a->axis, act); break;
+  case TA_OP_RESHAPE: {
+    const ta_tensor *out = ta_op_output(g, op, 0);
+    if (out && out->shape_known)
+      tfb_reshape_options(b, k, out->dims, out->rank);
+    break;
+  }
+  case TA_OP_MEAN: tfb_reducer_options(b, k, a->keep_dims); break;
+  case TA_OP_GATHER: tfb_gather_options(b, k, a->axis); break;
+  case TA_OP_STRIDED_SLICE:
+    tfb_strided_slice_options(b, k, a->begin_mask, a->end_mask, a->ellipsis_mask, a->new_axis_mask,
+                              a->shrink_mask);
+    break;
+  case TA_OP_SPLIT: tfb_split_options(b, k, 0, op->n_out); break;
+  case TA_OP_SPLIT_V: tfb_split_options(b, k, 1, op->n_out); break;
+  default: break; /* no options table the reader reads */
+  }
+}
+
+ta_status ta_tfl_write(ta_ctx *ctx, const ta_graph *g, ta_buf *out) {
+  /* Check everything first, so an unwritable graph is reported whole and nothing built. */
+  bool ok = true;
+  for (int32_t i = 0; i < g->n_tensors; i++) {
+    const ta_tensor *t = &g->tensors[i];
+    int code;
+    if (!map_dtype(t->dtype, &code)) {
+      ta_err(ctx, TA_ERR_UNSUPPORTED, "tensor %d \"%s\": dtype %s cannot be written as .tflite", i,
+             t->name ? t->name : "", ta_dtype_name(t->dtype));
+      ok = false;
+    }
+  }
+  int32_t *codes = ta_new_array(ctx, (size_t)(g->n_ops > 0 ? g->n_ops : 1), sizeof *codes);
+  if (!codes)
+    return TA_ERR_LIMIT;
+  for (int32_t i = 0; i < g->n_ops; i++)
+    ok &= op_writable(ctx, g, i, &codes[i]);
+  if (!ok)
+    return TA_ERR_UNSUPPORTED;
+
+  tfb *b = tfb_new();
+  if (!b)
+    return ta_err(ctx, TA_ERR_LIMIT, "out of memory building the .tflite file");
+  tfb_description(b, "tinyaot");
+  for (int32_t i = 0; i < g->n_tensors; i++) {
+    const ta_tensor *t = &g->tensors[i];
+    int code = 0;
+    map_dtype(t->dtype, &code);
+    const int buf = t->data ? tfb_buffer(b, t->data, t->data_bytes) : 0;
+    const int ti = tfb_tensor(b, t->name ? t->name : "", code, t->rank, t->dims, buf);
+    if (t->q.count > 0)
+      tfb_quant(b, ti, t->q.count, t->q.scale, t->q.zero_point, t->q.axis);
+  }
+  for (int32_t i = 0; i < g->n_ops; i++) {
+    const ta_op *op = &g->ops[i];
+    const int k = tfb_op(b, codes[i], op->in, op->n_in, op->out, op->n_out);
+    write_options(b, k, g, op);
+  }
+  tfb_io(b, g->inputs, g->n_inputs, g->outputs, g->n_outputs);
+  size_t len = 0;
+  uint8_t *bytes = tfb_finish(b, &len);
+  tfb_free(b);
+  if (!bytes)
+    return ta_err(ctx, TA_ERR_LIMIT, "out of memory building the .tflite file");
+  const size_t before = out->len;
+  ta_buf_append(out, bytes, len);
+  free(bytes);
+  if (!out->ok) {
+    out->len = before;
+    return ta_err(ctx, TA_ERR_LIMIT, "out of memory holding the .tflite file (%zu bytes)", len);
+  }
+  return TA_OK;
+}

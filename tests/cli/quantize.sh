@@ -1,0 +1,95 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# quantize.sh BUILD_DIR: `tinyaot quantize` on the command line: good calibration data (report,
+# -o writes a .tflite that compiles and runs), and every refusal with exit 1, a message that
+# names the file, and nothing written: calibration data of the wrong size, NaN data, a model
+# with no float tensors, -o into a directory that does not exist, -o NAME.onnx.
+set -u
+build=$1
+ta="$build/tinyaot"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cli-quantize-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+# expect CODE DESCRIPTION TEXT -- CMD...: run CMD, want exit CODE and TEXT in its output.
+expect() {
+  code=$1 desc=$2 text=$3
+  shift 4
+  "$@" >"$tmp/out" 2>&1
+  got=$?
+  if [ "$got" != "$code" ]; then
+    echo "FAIL $desc: exit $got, expected $code"; sed 's/^/     /' "$tmp/out"; fail=$((fail + 1)); return
+  fi
+  if [ -n "$text" ] && ! grep -qF -- "$text" "$tmp/out"; then
+    echo "FAIL $desc: output lacks '$text':"; sed 's/^/     /' "$tmp/out"; fail=$((fail + 1)); return
+  fi
+  echo "ok   $desc"; pass=$((pass + 1))
+}
+check() { # check DESCRIPTION CONDITION...
+  desc=$1; shift
+  if "$@"; then echo "ok   $desc"; pass=$((pass + 1)); else echo "FAIL $desc"; fail=$((fail + 1)); fi
+}
+# Files in $tmp/o other than those named: what a failed run left behind.
+leftovers() { ls -A "$tmp/o" | grep -v -x -e good.tflite -e again.tflite; }
+
+"$build/example_model" "$tmp" || { echo "FAIL example_model"; exit 1; }
+fm="$tmp/example_float.tflite" # float32 [1,16,16,1] input: 1024 bytes a record
+im="$tmp/example.tflite"       # int8
+mkdir "$tmp/o"
+
+# 20 records of 256 floats in [-1, 1): a deterministic byte pattern read as float32 would hold
+# NaNs, so write the little-endian bytes of +-1.0 and +-0.5 (0x3f800000 ...) with awk.
+LC_ALL=C awk 'BEGIN { for (i = 0; i < 20 * 256; i++) printf "%c%c%c%c", 0, 0, 128 * (i % 2), (i % 7 < 3 ? 63 : 191) }' \
+  >"$tmp/calib.bin"
+check "calibration file is 20 records" test "$(wc -c <"$tmp/calib.bin")" -eq 20480
+
+expect 0 "quantize --help" "usage: tinyaot quantize" -- "$ta" quantize --help
+expect 0 "quantize with good data: the report" "model outputs, int8 model vs float" -- \
+  "$ta" quantize "$fm" --calibration "$tmp/calib.bin"
+expect 0 "quantize --json" '"outputs"' -- "$ta" quantize "$fm" --calibration "$tmp/calib.bin" --json
+expect 0 "quantize -o" "written to $tmp/o/good.tflite" -- \
+  "$ta" quantize "$fm" --calibration "$tmp/calib.bin" -o "$tmp/o/good.tflite"
+check "-o wrote a TFLite file" sh -c "head -c 8 '$tmp/o/good.tflite' | tail -c 4 | grep -q TFL3"
+check "-o left no temporary file" test -z "$(leftovers)"
+expect 0 "the written model reads back as int8" "int8 [1,1024]" -- "$ta" inspect "$tmp/o/good.tflite"
+expect 0 "the written model compiles" "wrote" -- "$ta" compile "$tmp/o/good.tflite" -o "$tmp/lib"
+
+# Wrong size: 1000 bytes is not a multiple of a 1024-byte record.
+head -c 1000 "$tmp/calib.bin" >"$tmp/short.bin"
+expect 1 "wrong-size calibration data" "$tmp/short.bin" -- \
+  "$ta" quantize "$fm" --calibration "$tmp/short.bin" -o "$tmp/o/short.tflite"
+check "wrong size: nothing written" test -z "$(leftovers)"
+
+# A NaN (0x7fc00000) as record 1, element 5.
+{ head -c 1024 "$tmp/calib.bin"; head -c 20 "$tmp/calib.bin"; printf '\000\000\300\177'
+  tail -c +1049 "$tmp/calib.bin" | head -c 1000; } >"$tmp/nan.bin"
+check "NaN file is 2 records" test "$(wc -c <"$tmp/nan.bin")" -eq 2048
+expect 1 "NaN in calibration data" "$tmp/nan.bin" -- \
+  "$ta" quantize "$fm" --calibration "$tmp/nan.bin" -o "$tmp/o/nan.tflite"
+check "NaN: nothing written" test -z "$(leftovers)"
+
+: >"$tmp/empty.bin"
+expect 1 "empty calibration data" "$tmp/empty.bin" -- \
+  "$ta" quantize "$fm" --calibration "$tmp/empty.bin" -o "$tmp/o/empty.tflite"
+
+expect 1 "a model with no float tensors" "$im" -- \
+  "$ta" quantize "$im" --calibration "$tmp/calib.bin" -o "$tmp/o/int8.tflite"
+check "int8 model: nothing written" test -z "$(leftovers)"
+
+expect 1 "-o into a missing directory" "$tmp/o/nodir/x.tflite" -- \
+  "$ta" quantize "$fm" --calibration "$tmp/calib.bin" -o "$tmp/o/nodir/x.tflite"
+check "missing directory: nothing created" test ! -e "$tmp/o/nodir" -a -z "$(leftovers)"
+
+expect 1 "-o NAME.onnx is refused" "written as .tflite only" -- \
+  "$ta" quantize "$fm" --calibration "$tmp/calib.bin" -o "$tmp/o/x.onnx"
+expect 1 "no calibration data" "no calibration data given" -- "$ta" quantize "$fm"
+check "refusals left nothing in the output directory" test -z "$(leftovers)"
+
+# A failing run does not touch an existing file of the same name.
+cp "$tmp/o/good.tflite" "$tmp/o/again.tflite"
+expect 1 "failing run over an existing file" "$tmp/short.bin" -- \
+  "$ta" quantize "$fm" --calibration "$tmp/short.bin" -o "$tmp/o/again.tflite"
+check "the existing file is unchanged" cmp -s "$tmp/o/good.tflite" "$tmp/o/again.tflite"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
