@@ -63,13 +63,13 @@ tart_status tart_conv2d_s8_packed(const tart_conv_params *p, const void *const *
   int8_t *output = (int8_t *)out[0];
   const int32_t k = depth(p), k4 = (k + 3) & ~3;
   const int direct = conv_direct(p);
-  const size_t n_w = (size_t)k4 * (size_t)p->out_c;
+  const size_t n_w = (size_t)k4 * (size_t)p->out_c / 4; /* words of int8 */
   const tart_requant rq = TART_REQUANT_OF(p), *const q = &rq;
-  const int8_t *w8 = p->n_packed > 0 ? p->packed : NULL;
+  const int32_t *w8 = p->n_packed > 0 ? p->packed : NULL;
   const int32_t *fq = p->n_fq > 0 ? p->fq : NULL;
   if (p->groups != 1 || p->filter_c != p->in_c || p->n_acc_init != p->out_c ||
       !tart_requant_ok(q, p->rq.n_mult, p->out_c) || (!direct && scratch == NULL) ||
-      (w8 ? (size_t)p->n_packed != n_w : (size_t)p->n_packed16 != n_w) ||
+      (w8 ? (size_t)p->n_packed != n_w : (size_t)p->n_packed16 != 2 * n_w) ||
       (fq && p->n_fq != 3 * p->out_c))
     return TART_ERR_PARAMS;
   int8_t *col = (int8_t *)scratch;

@@ -199,7 +199,7 @@ static bool packed_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call
   const int32_t k = p->win.filter_h * p->win.filter_w * p->filter_c;
   const int32_t knob = call->knobs ? call->knobs[0] : 0;
   const bool int16 = knob == 16 || (knob == 0 && int16_by_default(g, op));
-  void *packed;
+  int32_t *packed;
   int32_t count;
   if (!ta_pack_mk_weights(g, w, p->out_c, k, int16, &packed, &count) ||
       !opt_s8_prepare(g, op, call))

@@ -194,7 +194,7 @@ static bool packed_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
   const ta_tensor *bias = call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL;
   tart_fc_params *p = call->params;
   const bool int16 = call->knobs && call->knobs[0] == 16;
-  void *packed;
+  int32_t *packed;
   int32_t count;
   if (!ta_pack_mk_weights(g, w, p->out_c, p->accum_depth, int16, &packed, &count) ||
       !opt_prepare(g, op, call))

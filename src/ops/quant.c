@@ -234,7 +234,7 @@ int8_t *ta_pack_dw_filter(ta_graph *g, const ta_tensor *w, int32_t taps, int32_t
 }
 
 bool ta_pack_mk_weights(ta_graph *g, const ta_tensor *w, int32_t n, int32_t k, bool int16,
-                        void **packed, int32_t *count) {
+                        int32_t **packed, int32_t *count) {
   *packed = NULL;
   *count = 0;
   if (!w || !ta_tensor_is_const(w) || w->dtype != TA_DT_I8 || n < 1 || k < 1 ||
@@ -243,10 +243,9 @@ bool ta_pack_mk_weights(ta_graph *g, const ta_tensor *w, int32_t n, int32_t k, b
   const int32_t k4 = (k + 3) & ~3;
   if ((int64_t)k4 * n > INT32_MAX)
     return false;
-  const size_t total = (size_t)k4 * (size_t)n;
-  int8_t *w8 = int16 ? NULL : ta_new_array(g->ctx, total, 1);
-  int16_t *w16 = int16 ? ta_new_array(g->ctx, total, 2) : NULL;
-  if (!w8 && !w16)
+  const size_t total = (size_t)k4 * (size_t)n, per_word = int16 ? 2 : 4;
+  uint32_t *words = ta_new_array(g->ctx, total / per_word, sizeof(uint32_t));
+  if (!words)
     return false;
   const int8_t *wd = (const int8_t *)w->data;
   const int32_t n4 = n & ~3;
@@ -260,14 +259,14 @@ bool ta_pack_mk_weights(ta_graph *g, const ta_tensor *w, int32_t n, int32_t k, b
         for (int32_t i = 0; i < 4; i++, at++) {
           const int32_t t = q + (int16 ? tap16[i] : i);
           const int8_t v = t < k ? wd[(size_t)(c0 + j) * (size_t)k + (size_t)t] : 0;
-          if (int16)
-            w16[at] = v;
-          else
-            w8[at] = v;
+          /* The first value of a word in its low bits: what a little-endian word load gives
+           * SXTB16 and SMLAD. */
+          const uint32_t bits = int16 ? (uint32_t)(uint16_t)v : (uint32_t)(uint8_t)v;
+          words[at / per_word] |= bits << (int16 ? 16 * (at % 2) : 8 * (at % 4));
         }
   }
-  *packed = int16 ? (void *)w16 : (void *)w8;
-  *count = (int32_t)total;
+  *packed = (int32_t *)words;
+  *count = (int32_t)(total / per_word);
   return true;
 }
 
