@@ -152,7 +152,9 @@ static bool opt_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
  * (the default) lets int16_by_default decide. */
 static const int32_t weights_values[] = {0, 8, 16};
 static const ta_knob packed_knobs[] = {
-    {.name = "weights", .values = weights_values, .n_values = (int32_t)TA_ARRAY_LEN(weights_values)},
+    {.name = "weights",
+     .values = weights_values,
+     .n_values = (int32_t)TA_ARRAY_LEN(weights_values)},
 };
 
 /* Extra flash the default may spend on int16 weights over the whole model. int16 weights take

@@ -184,7 +184,9 @@ static bool opt_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
  * the weights' flash: the default stays int8. */
 static const int32_t weights_values[] = {8, 16};
 static const ta_knob packed_knobs[] = {
-    {.name = "weights", .values = weights_values, .n_values = (int32_t)TA_ARRAY_LEN(weights_values)},
+    {.name = "weights",
+     .values = weights_values,
+     .n_values = (int32_t)TA_ARRAY_LEN(weights_values)},
 };
 
 /* The packed variant: acc_init as opt, the weights re-laid out (tart_mk_s8.h), and the fast

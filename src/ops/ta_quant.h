@@ -70,8 +70,8 @@ int8_t *ta_pack_dw_filter(ta_graph *g, const ta_tensor *w, int32_t taps, int32_t
  * tart_mk_s8.h: k padded to a multiple of 4 with zeros, blocks of four rows quad by quad,
  * int8, four per int32 word, or, with int16, int16 with the taps of a quad in the order
  * t0 t2 t1 t3, two per word; the first value of a word in its low bits (words, so that the
- * kernels may load them with LDRD/LDM). *count is the number of words. false when w is not such a tensor or out of
- * memory (reported). */
+ * kernels may load them with LDRD/LDM). *count is the number of words. false when w is not such a
+ * tensor or out of memory (reported). */
 bool ta_pack_mk_weights(ta_graph *g, const ta_tensor *w, int32_t n, int32_t k, bool int16,
                         int32_t **packed, int32_t *count);
 
