@@ -148,7 +148,86 @@ static bool opt_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
   return true;
 }
 
+/* Knob "weights" of the packed variant: 8 or 16, the width of the re-laid-out weights; 0
+ * (the default) lets int16_by_default decide. */
+static const int32_t weights_values[] = {0, 8, 16};
+static const ta_knob packed_knobs[] = {
+    {.name = "weights",
+     .values = weights_values,
+     .n_values = (int32_t)TA_ARRAY_LEN(weights_values)},
+};
+
+/* Extra flash the default may spend on int16 weights over the whole model. int16 weights take
+ * k4 more bytes per output channel; TFLM + CMSIS-NN's firmware carries the same weights plus at
+ * least ~90 KiB of interpreter and kernels (BENCHMARKS.md: 57 to 181 KiB more than tinyaot's
+ * firmware on the MLPerf Tiny models), so within this budget no model's firmware exceeds it. */
+#define INT16_BUDGET_BYTES (40 * 1024)
+
+/* Bytes int16 weights would add to conv op o, or 0 when they would not pay: a weight used by
+ * one output pixel only is loaded once either way. */
+static int64_t int16_extra(const ta_graph *g, const ta_op *o) {
+  if (o->kind != TA_OP_CONV_2D || o->n_in < 2)
+    return 0;
+  const ta_tensor *x = ta_op_input(g, o, 0), *w = ta_op_input(g, o, 1), *y = ta_op_output(g, o, 0);
+  if (!x || !w || !y || x->dtype != TA_DT_I8 || w->dtype != TA_DT_I8 || !ta_tensor_is_const(w) ||
+      w->rank != 4 || y->rank != 4 || !x->shape_known || x->rank != 4 || x->dims[3] != w->dims[3])
+    return 0;
+  if ((int64_t)y->dims[0] * y->dims[1] * y->dims[2] < 2)
+    return 0;
+  const int64_t k = (int64_t)w->dims[1] * w->dims[2] * w->dims[3];
+  return ((k + 3) & ~(int64_t)3) * w->dims[0];
+}
+
+/* The default weight width: int16 while the int16 weights of this op and of the earlier ones
+ * that took them (in op order: the early layers, with the largest maps, first) stay within
+ * the budget. */
+static bool int16_by_default(const ta_graph *g, const ta_op *op) {
+  int64_t spent = 0;
+  for (const ta_op *o = g->ops; o < op; o++) {
+    const int64_t e = int16_extra(g, o);
+    if (e > 0 && spent + e <= INT16_BUDGET_BYTES)
+      spent += e;
+  }
+  const int64_t e = int16_extra(g, op);
+  return e > 0 && spent + e <= INT16_BUDGET_BYTES;
+}
+
+/* The packed variant: acc_init as opt, the filter re-laid out (tart_mk_s8.h) in int8 or int16
+ * by the weights knob, and the fast requantization's constants where they are exact. */
+static bool packed_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
+  const ta_tensor *w = ta_op_input(g, op, 1);
+  const ta_tensor *bias = call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL;
+  tart_conv_params *p = call->params;
+  const int32_t k = p->win.filter_h * p->win.filter_w * p->filter_c;
+  const int32_t knob = call->knobs ? call->knobs[0] : 0;
+  const bool int16 = knob == 16 || (knob == 0 && int16_by_default(g, op));
+  int32_t *packed;
+  int32_t count;
+  if (!ta_pack_mk_weights(g, w, p->out_c, k, int16, &packed, &count) ||
+      !opt_s8_prepare(g, op, call))
+    return false;
+  int32_t *fq = ta_requant_fast_consts(g, w, bias, p->out_c, k, p->in_neg_zp, p->rq.n_mult,
+                                       p->rq.mult, p->rq.shift_left, p->rq.out_zp);
+  if (g->ctx->oom)
+    return false;
+  if (int16)
+    p->packed16 = packed, p->n_packed16 = count;
+  else
+    p->packed = packed, p->n_packed = count;
+  p->fq = fq;
+  p->n_fq = fq ? 3 * p->out_c : 0;
+  /* The kernel reads the filter from its parameters: the tensor is not emitted. */
+  call->in[1] = -1;
+  return true;
+}
+
 static const ta_variant conv_variants[] = {
+    {.name = "packed",
+     .kernel = TA_K_conv2d_s8_packed,
+     .applies = opt_s8_applies,
+     .prepare = packed_s8_prepare,
+     .knobs = packed_knobs,
+     .n_knobs = (int32_t)TA_ARRAY_LEN(packed_knobs)},
     {.name = "opt",
      .kernel = TA_K_conv2d_s8_opt,
      .applies = opt_s8_applies,

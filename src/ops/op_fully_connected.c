@@ -179,7 +179,50 @@ static bool opt_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
   return true;
 }
 
+/* Knob "weights" of the packed variant: 8 (the default) or 16, the width of the re-laid-out
+ * weights. Each weight of a one-row product is loaded once, so int16 saves little and doubles
+ * the weights' flash: the default stays int8. */
+static const int32_t weights_values[] = {8, 16};
+static const ta_knob packed_knobs[] = {
+    {.name = "weights",
+     .values = weights_values,
+     .n_values = (int32_t)TA_ARRAY_LEN(weights_values)},
+};
+
+/* The packed variant: acc_init as opt, the weights re-laid out (tart_mk_s8.h), and the fast
+ * requantization's constants where they are exact. */
+static bool packed_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
+  const ta_tensor *w = ta_op_input(g, op, 1);
+  const ta_tensor *bias = call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL;
+  tart_fc_params *p = call->params;
+  const bool int16 = call->knobs && call->knobs[0] == 16;
+  int32_t *packed;
+  int32_t count;
+  if (!ta_pack_mk_weights(g, w, p->out_c, p->accum_depth, int16, &packed, &count) ||
+      !opt_prepare(g, op, call))
+    return false;
+  int32_t *fq = ta_requant_fast_consts(g, w, bias, p->out_c, p->accum_depth, p->in_neg_zp,
+                                       p->rq.n_mult, p->rq.mult, p->rq.shift_left, p->rq.out_zp);
+  if (g->ctx->oom)
+    return false;
+  if (int16)
+    p->packed16 = packed, p->n_packed16 = count;
+  else
+    p->packed = packed, p->n_packed = count;
+  p->fq = fq;
+  p->n_fq = fq ? 3 * p->out_c : 0;
+  /* The kernel reads the weights from its parameters: the tensor is not emitted. */
+  call->in[1] = -1;
+  return true;
+}
+
 static const ta_variant fc_variants[] = {
+    {.name = "packed",
+     .kernel = TA_K_fully_connected_s8_packed,
+     .applies = opt_applies,
+     .prepare = packed_prepare,
+     .knobs = packed_knobs,
+     .n_knobs = (int32_t)TA_ARRAY_LEN(packed_knobs)},
     {.name = "opt",
      .kernel = TA_K_fully_connected_s8_opt,
      .applies = opt_applies,

@@ -5,6 +5,7 @@
 #include "ta_quant.h"
 
 #include <float.h>
+#include <stdlib.h>
 #include <math.h>
 #include <string.h>
 
@@ -230,4 +231,83 @@ int8_t *ta_pack_dw_filter(ta_graph *g, const ta_tensor *w, int32_t taps, int32_t
       packed[at] = wd[(size_t)t * (size_t)channels + (size_t)c];
     }
   return packed;
+}
+
+bool ta_pack_mk_weights(ta_graph *g, const ta_tensor *w, int32_t n, int32_t k, bool int16,
+                        int32_t **packed, int32_t *count) {
+  *packed = NULL;
+  *count = 0;
+  if (!w || !ta_tensor_is_const(w) || w->dtype != TA_DT_I8 || n < 1 || k < 1 ||
+      w->data_bytes < (size_t)n * (size_t)k)
+    return false;
+  const int32_t k4 = (k + 3) & ~3;
+  if ((int64_t)k4 * n > INT32_MAX)
+    return false;
+  const size_t total = (size_t)k4 * (size_t)n, per_word = int16 ? 2 : 4;
+  uint32_t *words = ta_new_array(g->ctx, total / per_word, sizeof(uint32_t));
+  if (!words)
+    return false;
+  const int8_t *wd = (const int8_t *)w->data;
+  const int32_t n4 = n & ~3;
+  /* int16 quads hold taps t0 t2 t1 t3 (tart_mk_s8.h). */
+  static const int32_t tap16[4] = {0, 2, 1, 3};
+  size_t at = 0;
+  for (int32_t c0 = 0; c0 < n; c0 += c0 < n4 ? 4 : 1) {
+    const int32_t block = c0 < n4 ? 4 : 1;
+    for (int32_t q = 0; q < k4; q += 4)
+      for (int32_t j = 0; j < block; j++)
+        for (int32_t i = 0; i < 4; i++, at++) {
+          const int32_t t = q + (int16 ? tap16[i] : i);
+          const int8_t v = t < k ? wd[(size_t)(c0 + j) * (size_t)k + (size_t)t] : 0;
+          /* The first value of a word in its low bits: what a little-endian word load gives
+           * SXTB16 and SMLAD. */
+          const uint32_t bits = int16 ? (uint32_t)(uint16_t)v : (uint32_t)(uint8_t)v;
+          words[at / per_word] |= bits << (int16 ? 16 * (at % 2) : 8 * (at % 4));
+        }
+  }
+  *packed = (int32_t *)words;
+  *count = (int32_t)(total / per_word);
+  return true;
+}
+
+int32_t *ta_requant_fast_consts(ta_graph *g, const ta_tensor *w, const ta_tensor *bias, int32_t n,
+                                int32_t k, int32_t in_neg_zp, int32_t n_mult, const int32_t *mult,
+                                const int32_t *shift_left, int32_t out_zp) {
+  if (!w || !ta_tensor_is_const(w) || w->dtype != TA_DT_I8 || n < 1 || k < 1 ||
+      w->data_bytes < (size_t)n * (size_t)k || (n_mult != 1 && n_mult != n))
+    return NULL;
+  if (bias && (!ta_tensor_is_const(bias) || bias->dtype != TA_DT_I32 ||
+               bias->data_bytes < (size_t)n * sizeof(int32_t)))
+    return NULL;
+  /* Every input value x in [-128, 127] enters the reference's sum as x + in_neg_zp. */
+  const int64_t x_max = llabs((int64_t)127 + in_neg_zp) > llabs((int64_t)-128 + in_neg_zp)
+                            ? llabs((int64_t)127 + in_neg_zp)
+                            : llabs((int64_t)-128 + in_neg_zp);
+  const int8_t *wd = (const int8_t *)w->data;
+  int32_t *fq = ta_new_array(g->ctx, (size_t)n * 3, sizeof(int32_t));
+  if (!fq)
+    return NULL;
+  for (int32_t c = 0; c < n; c++) {
+    const int32_t m = mult[n_mult == 1 ? 0 : c], sl = shift_left[n_mult == 1 ? 0 : c];
+    int64_t wsum = 0;
+    for (int32_t t = 0; t < k; t++)
+      wsum += llabs((int64_t)wd[(size_t)c * (size_t)k + (size_t)t]);
+    int32_t b = 0;
+    if (bias)
+      memcpy(&b, bias->data + (size_t)c * sizeof(int32_t), sizeof b);
+    /* The bound on |acc| of tart_requant_fast.h: acc << 1 must not overflow. */
+    const int64_t acc_max = llabs((int64_t)b) + x_max * wsum;
+    if (m < 0 || sl >= 0 || sl < -31 || acc_max >= ((int64_t)1 << 30))
+      return NULL;
+    const int32_t r = -sl;
+    /* |y| <= (acc_max * mult + 2^30) / 2^31 + 1; y + add - (y < 0) must fit int32. */
+    const int64_t y_max = (acc_max * (int64_t)m + ((int64_t)1 << 30)) / ((int64_t)1 << 31) + 1;
+    const int64_t add = ((int64_t)1 << (r - 1)) + (int64_t)out_zp * ((int64_t)1 << r);
+    if (y_max + llabs(add) + 1 > INT32_MAX)
+      return NULL;
+    fq[3 * c] = m;
+    fq[3 * c + 1] = (int32_t)add;
+    fq[3 * c + 2] = r;
+  }
+  return fq;
 }

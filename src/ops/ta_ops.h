@@ -144,7 +144,8 @@ typedef struct ta_variant {
   /* Fill what the variant needs beyond the reference parameters (accumulator init, packed or
    * re-laid-out weights) into call. false: it cannot serve this op after all, call left
    * unchanged (g->ctx->oom tells an allocation failure). NULL: nothing to add. In-place forms
-   * share their base's parameters and have none. */
+   * share their base's parameters and have none. call->knobs holds the variant's knob values
+   * (the schedule stage sets them first). */
   bool (*prepare)(ta_graph *g, const ta_op *op, ta_kernel_call *call);
   /* In place: bit k set when the output (call->out[0]) may overwrite kernel input k, if
    * inplace_ok (NULL: always) agrees for that operand. */

@@ -66,4 +66,22 @@ int32_t *ta_acc_init(ta_graph *g, const ta_tensor *w, const ta_tensor *bias, int
  * memory (reported). */
 int8_t *ta_pack_dw_filter(ta_graph *g, const ta_tensor *w, int32_t taps, int32_t channels);
 
+/* Weights [n, k] (constant int8, row-major) re-laid out for the micro-kernels of
+ * tart_mk_s8.h: k padded to a multiple of 4 with zeros, blocks of four rows quad by quad,
+ * int8, four per int32 word, or, with int16, int16 with the taps of a quad in the order
+ * t0 t2 t1 t3, two per word; the first value of a word in its low bits (words, so that the
+ * kernels may load them with LDRD/LDM). *count is the number of words. false when w is not such a
+ * tensor or out of memory (reported). */
+bool ta_pack_mk_weights(ta_graph *g, const ta_tensor *w, int32_t n, int32_t k, bool int16,
+                        int32_t **packed, int32_t *count);
+
+/* The constants of tart_requant_fast.h, 3 per output channel, for weights [n, k] (constant
+ * int8), an optional constant int32 bias and the requantization (n_mult 1 or n multipliers),
+ * or NULL when the fast path would not be exact for some accumulator the layer can produce
+ * (a multiplier >= 1, |acc| possibly >= 2^30, an add that could overflow), or out of memory
+ * (reported). */
+int32_t *ta_requant_fast_consts(ta_graph *g, const ta_tensor *w, const ta_tensor *bias, int32_t n,
+                                int32_t k, int32_t in_neg_zp, int32_t n_mult, const int32_t *mult,
+                                const int32_t *shift_left, int32_t out_zp);
+
 #endif

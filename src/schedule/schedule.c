@@ -146,13 +146,16 @@ static ta_status pick_override(ta_graph *g, const ta_op *op, ta_kernel_call *cal
     named = true;
     if (!ta_sched_applies(g, op, call, v))
       continue;
-    bool applied;
-    ta_status st = apply(g, op, call, v, &applied);
+    /* The knobs first: the variant's prepare step reads them (call->knobs). */
+    ta_status st = set_knobs(g, op, call, v, pick);
+    bool applied = false;
+    if (st == TA_OK)
+      st = apply(g, op, call, v, &applied);
     if (st != TA_OK)
       return st;
     if (applied) {
       *chosen = v;
-      return set_knobs(g, op, call, v, pick);
+      return TA_OK;
     }
   }
   return ta_op_err(g, op, TA_ERR_USAGE, "the override picks variant \"%s\", which %s",
@@ -196,15 +199,16 @@ ta_status ta_sched_run(ta_graph *g, ta_kernel_call *calls, const ta_sched_option
         if (v->inplace_of || (opts->reference_kernels && !v->reference) ||
             !ta_sched_applies(g, op, c, v))
           continue;
-        bool applied;
-        st = apply(g, op, c, v, &applied);
+        /* The knobs (defaults) first: the variant's prepare step reads them. */
+        bool applied = false;
+        st = set_knobs(g, op, c, v, NULL);
+        if (st == TA_OK)
+          st = apply(g, op, c, v, &applied);
         if (st == TA_OK && applied)
           chosen = v;
       }
       if (st == TA_OK && !chosen)
         st = ta_op_err(g, op, TA_ERR_INTERNAL, "no kernel variant applies (not even \"ref\")");
-      if (st == TA_OK)
-        st = set_knobs(g, op, c, chosen, NULL);
     }
     if (st == TA_OK) {
       c->variant = chosen;

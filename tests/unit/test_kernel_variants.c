@@ -16,6 +16,9 @@
 #include <string.h>
 
 #include "ta_plan.h"
+#include "ta_schedule.h"
+#include "tart_fixedpoint.h"
+#include "tart_requant_fast.h"
 #include "tflbuild.h"
 #include "tt_pipeline.h"
 
@@ -142,10 +145,41 @@ static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out
   return m;
 }
 
+/* A variant forced on the model's last op instead of the heuristic's (NULL: the heuristic),
+ * with its knob value (the first knob) when it has one. */
+static const char *force_variant;
+static int32_t force_knob;
+
+/* The schedule stage's steps for variant name on the last op of a reference-scheduled graph:
+ * its knobs, its prepare step, its kernel. false when it does not apply. */
+static bool force(tt_run *r, const char *name, const int32_t *knob) {
+  const ta_op *op = &r->g->ops[r->g->n_ops - 1];
+  ta_kernel_call *call = &r->calls[r->g->n_ops - 1];
+  int32_t n;
+  const ta_variant *vs = ta_sched_variants(op, &n);
+  for (int32_t i = 0; i < n; i++) {
+    const ta_variant *v = &vs[i];
+    if (strcmp(v->name, name) != 0 || v->kernel == TA_K_PREPARED ||
+        !ta_sched_applies(r->g, op, call, v))
+      continue;
+    call->knobs = v->n_knobs > 0 ? knob : NULL;
+    if (v->prepare && !v->prepare(r->g, op, call))
+      continue;
+    if (ta_call_set_kernel(r->g, op, call, (ta_kernel_id)v->kernel) != TA_OK)
+      return false;
+    call->variant = v;
+    return true;
+  }
+  return false;
+}
+
 static int32_t run(const uint8_t *m, size_t len, bool reference, bool plan, const int8_t *in,
                    int8_t *out, int32_t *kernel) {
   tt_run r;
-  ta_status st = tt_prepare_kernels(&r, m, len, reference);
+  const bool forced = !reference && force_variant;
+  ta_status st = tt_prepare_kernels(&r, m, len, reference || forced);
+  if (st == TA_OK && forced && !force(&r, force_variant, &force_knob))
+    st = TA_ERR_INTERNAL;
   if (st != TA_OK) {
     printf("prepare failed:\n%s", r.cap.text);
     tt_done(&r);
@@ -233,6 +267,84 @@ static void test_conv_variants(void **state) {
   assert_true(opt > 250); /* the optimized kernel really ran */
 }
 
+/* Random weights, biases and zero points with extreme requantization: tiny and near-one
+ * multipliers (scales), large biases, so that both the fast requantization and the general
+ * one (where the compiler cannot prove the fast one exact) run. */
+static void conv_knob_shapes(const char *variant, int32_t knob, int fc) {
+  force_variant = variant;
+  force_knob = knob;
+  int opt = 0;
+  for (int i = 0; i < 200; i++) {
+    shape s = random_shape(fc ? TFB_OP_FULLY_CONNECTED : TFB_OP_CONV_2D);
+    if (fc)
+      s.ci = range(1, 70);
+    else if (i % 4 == 0)
+      s.kh = s.kw = 1, s.pad = TFB_PAD_VALID, s.ci = 4 * range(1, 4); /* in place 1x1 */
+    check_shape(&s, &opt);
+  }
+  force_variant = NULL;
+  assert_true(opt == 200); /* the forced variant ran every time */
+}
+
+/* tart_requant_fast against the reference requantization (MultiplyByQuantizedMultiplier plus
+ * the zero point, wrapping) on 4 million random accumulators inside the bound the compiler
+ * grants (|acc| < 2^30), every shift 1..31, extreme multipliers (2^30, 2^31 - 1, random),
+ * zero points at both ends, and the edges: acc 0, +-1, +-(2^30 - 1), -2^30, ties. */
+static void test_requant_fast_exact(void **state) {
+  (void)state;
+  for (int32_t i = 0; i < 4000000; i++) {
+    const int32_t r = 1 + (int32_t)(next() % 31u);
+    int32_t mult;
+    switch (i % 4) {
+    case 0: mult = 1 << 30; break;
+    case 1: mult = INT32_MAX; break;
+    default: mult = (int32_t)((1u << 30) | (next() >> 2)); break;
+    }
+    const int32_t zp = (i % 3 == 0) ? -128 : (i % 3 == 1 ? 127 : (int32_t)(next() % 256u) - 128);
+    int32_t acc;
+    switch (i % 7) {
+    case 0: acc = (int32_t)(next() % 5u) - 2; break;
+    case 1: acc = (1 << 30) - 1 - (int32_t)(next() % 4u); break;
+    case 2: acc = -(1 << 30) + (int32_t)(next() % 4u); break;
+    case 3: acc = ((int32_t)(next() % 2048u) - 1024) << (r > 10 ? r - 10 : 0); break; /* ties */
+    default: acc = (int32_t)(next() >> 1) - (1 << 30); break;
+    }
+    const int64_t add = ((int64_t)1 << (r - 1)) + (int64_t)zp * ((int64_t)1 << r);
+    const int64_t y_max =
+        ((int64_t)llabs(acc) * mult + ((int64_t)1 << 30)) / ((int64_t)1 << 31) + 1;
+    if (y_max + llabs(add) + 1 > INT32_MAX)
+      continue; /* outside what ta_requant_fast_consts grants */
+    const int32_t ref = tart_wrap_add(tart_mul_by_quantized_mult(acc, mult, -r), zp);
+    const int32_t fast = tart_requant_fast(acc, mult, (int32_t)add, r);
+    if (ref != fast) {
+      printf("acc %d mult %d r %d zp %d: reference %d, fast %d\n", acc, mult, r, zp, ref, fast);
+      fail();
+    }
+  }
+}
+
+/* The packed variant with each weight width, and the opt variant it is listed before. */
+static void test_conv_packed_int8(void **state) {
+  (void)state;
+  conv_knob_shapes("packed", 8, 0);
+}
+static void test_conv_packed_int16(void **state) {
+  (void)state;
+  conv_knob_shapes("packed", 16, 0);
+}
+static void test_conv_opt(void **state) {
+  (void)state;
+  conv_knob_shapes("opt", 0, 0);
+}
+static void test_fc_packed_int8(void **state) {
+  (void)state;
+  conv_knob_shapes("packed", 8, 1);
+}
+static void test_fc_packed_int16(void **state) {
+  (void)state;
+  conv_knob_shapes("packed", 16, 1);
+}
+
 static void test_depthwise_variants(void **state) {
   (void)state;
   int opt = 0;
@@ -273,10 +385,11 @@ static void test_fc_variants(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_conv_variants),
-      cmocka_unit_test(test_conv_f32_variants),
-      cmocka_unit_test(test_depthwise_variants),
-      cmocka_unit_test(test_fc_variants),
+      cmocka_unit_test(test_conv_variants),      cmocka_unit_test(test_conv_f32_variants),
+      cmocka_unit_test(test_depthwise_variants), cmocka_unit_test(test_fc_variants),
+      cmocka_unit_test(test_requant_fast_exact), cmocka_unit_test(test_conv_packed_int8),
+      cmocka_unit_test(test_conv_packed_int16),  cmocka_unit_test(test_conv_opt),
+      cmocka_unit_test(test_fc_packed_int8),     cmocka_unit_test(test_fc_packed_int16),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -155,9 +155,9 @@ static const model fc_s8 = {.op = TFB_OP_FULLY_CONNECTED, .ci = 16, .co = 5};
 static void test_default_picks_optimized(void **state) {
   (void)state;
   const ta_sched_why H = TA_SCHED_HEURISTIC;
-  expect(&conv_s8, false, false, "opt", H, TA_K_conv2d_s8_opt);
+  expect(&conv_s8, false, false, "packed", H, TA_K_conv2d_s8_packed);
   expect(&dw_s8, false, false, "opt", H, TA_K_depthwise_conv2d_s8_opt);
-  expect(&fc_s8, false, false, "opt", H, TA_K_fully_connected_s8_opt);
+  expect(&fc_s8, false, false, "packed", H, TA_K_fully_connected_s8_packed);
   model m = conv_s8;
   m.flt = 1;
   expect(&m, false, false, "opt", H, TA_K_conv2d_f32_opt);

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * fully_connected_s8_packed.c: int8 fully connected layer with symmetric weights over
+ * weights the compiler re-laid out (tart_mk_s8.h), bit-exact with tart_fully_connected_s8:
+ * sum((x + in_neg_zp) * w) + bias = sum(x * w) + acc_init as in tart_fully_connected_s8_opt.
+ * The depth is padded to k4, a multiple of 4, with weights 0; when k4 != k each input row is
+ * copied to scratch first, so that the micro-kernel's word loads stay inside it.
+ */
+#include <string.h>
+
+#include "tart.h"
+#include "tart_fixedpoint.h"
+#include "tart_mk_s8.h"
+
+size_t tart_fully_connected_s8_packed_scratch_size(const tart_fc_params *p) {
+  return p->accum_depth % 4 ? (size_t)((p->accum_depth + 3) & ~3) : 0;
+}
+
+tart_status tart_fully_connected_s8_packed(const tart_fc_params *p, const void *const *in,
+                                           void *const *out, void *scratch) {
+  const int8_t *input = (const int8_t *)in[0];
+  int8_t *output = (int8_t *)out[0];
+  const int32_t d = p->accum_depth, k4 = (d + 3) & ~3;
+  const size_t n_w = (size_t)k4 * (size_t)p->out_c / 4; /* words of int8 */
+  const tart_requant rq = TART_REQUANT_OF(p), *const q = &rq;
+  const int32_t *w8 = p->n_packed > 0 ? p->packed : NULL;
+  const int32_t *fq = p->n_fq > 0 ? p->fq : NULL;
+  int8_t *pad = (int8_t *)scratch;
+  if (p->filter_neg_zp != 0 || p->n_acc_init != p->out_c ||
+      !tart_requant_ok(q, p->rq.n_mult, p->out_c) || (k4 != d && pad == NULL) ||
+      (w8 ? (size_t)p->n_packed != n_w : (size_t)p->n_packed16 != 2 * n_w) ||
+      (fq && p->n_fq != 3 * p->out_c))
+    return TART_ERR_PARAMS;
+  if (k4 != d)
+    memset(pad + d, 0, (size_t)(k4 - d));
+  for (int32_t b = 0; b < p->batches; b++) {
+    const int8_t *x = input + (size_t)b * (size_t)d;
+    if (k4 != d) {
+      memcpy(pad, x, (size_t)d);
+      x = pad;
+    }
+    tart_mk_pixel_s8(x, w8, p->packed16, k4 / 4, p->out_c, p->acc_init, fq, q,
+                     output + (size_t)b * (size_t)p->out_c);
+  }
+  return TART_OK;
+}
