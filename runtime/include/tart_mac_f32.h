@@ -16,8 +16,9 @@
  * The blocked kernels sum n products into several accumulators at once, each accumulator in
  * order: acc[p * 4 + j] += x_p[i] * w_j[i] for i = 0..n-1, where w_j = w + j * w_stride is
  * the j-th of four weight rows (four output channels) and x_p the p-th input run (a pixel).
- * The accumulators are read and written through memory so a caller can split a sum into
- * runs (the rows of a window) and continue it. On the FPU the whole loop is one assembly
+ * The accumulators are read from acc_in and written to acc_out (which may be the same array),
+ * so a caller can start a sum from zeros (tart_mac_f32_zeros) and continue it over several
+ * runs (the rows of a window). On the FPU the whole loop is one assembly
  * block: accumulators stay in s0-s7, and VLDM loads four inputs or weights per instruction
  * (with write-back, so no pointer arithmetic): per four steps of 2 pixels x 4 channels, 2
  * input VLDMs, 4 weight VLDMs, 32 VMLAs and the loop's SUBS/BGE (40 instructions for 32
@@ -46,11 +47,14 @@ static inline float tart_mla_f32(float acc, float a, float b) {
 #endif
 }
 
+/* Eight +0.0f accumulators to start sums from (read-only). */
+static const float tart_mac_f32_zeros[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+
 #if TART_HAVE_VMLA
 /* Registers: %[x0], %[x1] the two input runs, %[w0]..%[w3] the four weight rows (all
- * advanced by VLDM's write-back), %[n] the steps left, %[acc] the 8 accumulators in memory.
- * s0-s3: pixel 0's sums for channels 0-3, s4-s7: pixel 1's; s8-s11 four inputs of pixel 0,
- * s12-s15 of pixel 1; s16-s19 four weights of one channel. Each VMLA adds one product to one
+ * advanced by VLDM's write-back), %[n] the steps left, %[acc_in] and %[acc_out] the 8 accumulators
+ * in memory. s0-s3: pixel 0's sums for channels 0-3, s4-s7: pixel 1's; s8-s11 four inputs of pixel
+ * 0, s12-s15 of pixel 1; s16-s19 four weights of one channel. Each VMLA adds one product to one
  * sum: a sum's products arrive in index order. */
 #define TART_MAC_F32_ROW_2X4(w, a0, a1)                                                            \
   "vldmia %[" #w "]!, {s16-s19}\n\t"                                                               \
@@ -66,11 +70,12 @@ static inline float tart_mla_f32(float acc, float a, float b) {
 
 /* Two pixels x four channels: acc[p * 4 + j] += x_p[i] * w[j * w_stride + i], i = 0..n-1. */
 static inline void tart_mac_f32_2x4(const float *x0, const float *x1, const float *w,
-                                    int32_t w_stride, int32_t n, float acc[8]) {
+                                    int32_t w_stride, int32_t n, const float acc_in[8],
+                                    float acc_out[8]) {
 #if TART_HAVE_VMLA
   const float *w0 = w, *w1 = w + w_stride, *w2 = w + 2 * w_stride, *w3 = w + 3 * w_stride;
   __asm__ volatile(
-      "vldmia %[acc], {s0-s7}\n\t"
+      "vldmia %[acc_in], {s0-s7}\n\t"
       "subs %[n], %[n], #4\n\t"
       "blt 2f\n"
       "1:\n\t"
@@ -101,16 +106,16 @@ static inline void tart_mac_f32_2x4(const float *x0, const float *x1, const floa
                                                "subs %[n], %[n], #1\n\t"
                                                "bne 3b\n"
                                                "4:\n\t"
-                                               "vstmia %[acc], {s0-s7}\n\t"
+                                               "vstmia %[acc_out], {s0-s7}\n\t"
       : [x0] "+r"(x0), [x1] "+r"(x1), [w0] "+r"(w0), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3),
         [n] "+r"(n)
-      : [acc] "r"(acc)
+      : [acc_in] "r"(acc_in), [acc_out] "r"(acc_out)
       : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13",
         "s14", "s15", "s16", "s17", "s18", "s19", "cc", "memory");
 #else
   float a[8];
   for (int32_t j = 0; j < 8; j++)
-    a[j] = acc[j];
+    a[j] = acc_in[j];
   for (int32_t i = 0; i < n; i++) {
     const float u = x0[i], v = x1[i];
     for (int32_t j = 0; j < 4; j++) {
@@ -120,18 +125,18 @@ static inline void tart_mac_f32_2x4(const float *x0, const float *x1, const floa
     }
   }
   for (int32_t j = 0; j < 8; j++)
-    acc[j] = a[j];
+    acc_out[j] = a[j];
 #endif
 }
 
 /* One pixel x four channels: acc[j] += x[i] * w[j * w_stride + i], i = 0..n-1. */
 static inline void tart_mac_f32_1x4(const float *x, const float *w, int32_t w_stride, int32_t n,
-                                    float acc[4]) {
+                                    const float acc_in[4], float acc_out[4]) {
 #if TART_HAVE_VMLA
   const float *w0 = w, *w1 = w + w_stride, *w2 = w + 2 * w_stride, *w3 = w + 3 * w_stride;
   /* s0-s3 the four sums, s8-s11 four inputs, s16-s19 four weights of one channel. */
   __asm__ volatile(
-      "vldmia %[acc], {s0-s3}\n\t"
+      "vldmia %[acc_in], {s0-s3}\n\t"
       "subs %[n], %[n], #4\n\t"
       "blt 2f\n"
       "1:\n\t"
@@ -174,22 +179,22 @@ static inline void tart_mac_f32_1x4(const float *x, const float *w, int32_t w_st
       "subs %[n], %[n], #1\n\t"
       "bne 3b\n"
       "4:\n\t"
-      "vstmia %[acc], {s0-s3}\n\t"
+      "vstmia %[acc_out], {s0-s3}\n\t"
       : [x] "+r"(x), [w0] "+r"(w0), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3), [n] "+r"(n)
-      : [acc] "r"(acc)
+      : [acc_in] "r"(acc_in), [acc_out] "r"(acc_out)
       : "s0", "s1", "s2", "s3", "s8", "s9", "s10", "s11", "s16", "s17", "s18", "s19", "cc",
         "memory");
 #else
   float a[4];
   for (int32_t j = 0; j < 4; j++)
-    a[j] = acc[j];
+    a[j] = acc_in[j];
   for (int32_t i = 0; i < n; i++) {
     const float u = x[i];
     for (int32_t j = 0; j < 4; j++)
       a[j] = tart_mla_f32(a[j], u, w[j * w_stride + i]);
   }
   for (int32_t j = 0; j < 4; j++)
-    acc[j] = a[j];
+    acc_out[j] = a[j];
 #endif
 }
 

@@ -76,15 +76,19 @@ static void conv_pixels(const tart_conv_params *p, const runs *r, const float *x
   int32_t oc = 0;
   for (; oc + 4 <= oc_n; oc += 4) {
     const float *f = filter + (size_t)oc * (size_t)k + r->w_off;
-    float acc[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    float acc[8];
+    const float *from = tart_mac_f32_zeros; /* every sum starts from +0.0f */
     for (int32_t y = 0; y < r->n_rows; y++)
-      for (int32_t u = 0; u < r->n_runs; u++) {
+      for (int32_t u = 0; u < r->n_runs; u++, from = acc) {
         const int32_t xo = y * r->x_row + u * r->x_run, wo = y * r->w_row + u * r->w_run;
         if (x1)
-          tart_mac_f32_2x4(x0 + xo, x1 + xo, f + wo, k, r->len, acc);
+          tart_mac_f32_2x4(x0 + xo, x1 + xo, f + wo, k, r->len, from, acc);
         else
-          tart_mac_f32_1x4(x0 + xo, f + wo, k, r->len, acc);
+          tart_mac_f32_1x4(x0 + xo, f + wo, k, r->len, from, acc);
       }
+    if (from != acc) /* a window with no tap inside */
+      for (int32_t j = 0; j < 8; j++)
+        acc[j] = 0.0f;
     store4(o0 + oc, acc, bias ? bias + oc : NULL, lo, hi);
     if (x1)
       store4(o1 + oc, acc + 4, bias ? bias + oc : NULL, lo, hi);
