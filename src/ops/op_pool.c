@@ -215,15 +215,32 @@ static uint64_t pool_macs(const ta_graph *g, const ta_op *op) {
   return 0;
 }
 
+static bool is_f32(const ta_graph *g, const ta_op *op, const ta_kernel_call *call) {
+  (void)call;
+  return ta_op_input(g, op, 0)->dtype == TA_DT_F32;
+}
+
+/* The float pools with channels innermost (pool_f32_opt.c): bit-exact, any window. */
+static const ta_variant avgpool_variants[] = {
+    {.name = "opt", .kernel = TA_K_avgpool_f32_opt, .applies = is_f32},
+    {.name = "ref", .kernel = TA_K_PREPARED, .reference = true},
+};
+static const ta_variant maxpool_variants[] = {
+    {.name = "opt", .kernel = TA_K_maxpool_f32_opt, .applies = is_f32},
+    {.name = "ref", .kernel = TA_K_PREPARED, .reference = true},
+};
+
 const ta_op_def ta_op_def_AVERAGE_POOL_2D = {
     .check = pool_check,
     .infer = pool_infer,
     .prepare = pool_prepare,
     .macs = pool_macs,
+    TA_VARIANTS(avgpool_variants),
 };
 const ta_op_def ta_op_def_MAX_POOL_2D = {
     .check = pool_check,
     .infer = pool_infer,
     .prepare = pool_prepare,
     .macs = pool_macs,
+    TA_VARIANTS(maxpool_variants),
 };

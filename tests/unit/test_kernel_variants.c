@@ -4,7 +4,8 @@
  * reference kernel it replaces (which the op tests and the golden tests check against
  * TFLite), over hundreds of random shapes: conv (1x1 direct and im2col, strides, dilations,
  * SAME/VALID, channel counts that are and are not multiples of 4), depthwise (inside and
- * border pixels, the in-place row-ring variant) and fully connected.
+ * border pixels, the in-place row-ring variant) and fully connected; and the float variants:
+ * conv (2 pixels x 4 channels with non-fused multiply-accumulate), max and average pooling.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,10 +35,10 @@ static int32_t range(int32_t lo, int32_t hi) {
 }
 
 typedef struct shape {
-  int op; /* TFB_OP_CONV_2D, TFB_OP_DEPTHWISE_CONV_2D, TFB_OP_FULLY_CONNECTED */
+  int op; /* TFB_OP_CONV_2D, TFB_OP_DEPTHWISE_CONV_2D, TFB_OP_FULLY_CONNECTED, float pools */
   int32_t h, w, ci, co, kh, kw, sh, sw, dh, dw;
   int pad, act, per_channel, bias, relu_first;
-  int flt; /* float32 model (CONV_2D only): the float kernel variant */
+  int flt; /* float32 model (CONV_2D and the pools): the float kernel variant */
 } shape;
 
 static int flt_model; /* build(): the model being built is float32 */
@@ -69,7 +70,8 @@ static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out
     q(b, src, 0.05f, zp_in);
     tfb_op(b, TFB_OP_RELU, (int[]){x}, 1, (int[]){src}, 1);
   }
-  int32_t co = s->op == TFB_OP_DEPTHWISE_CONV_2D ? s->ci : s->co;
+  const int pool = s->op == TFB_OP_MAX_POOL_2D || s->op == TFB_OP_AVERAGE_POOL_2D;
+  int32_t co = s->op == TFB_OP_DEPTHWISE_CONV_2D || pool ? s->ci : s->co;
   int32_t wd[4];
   int wrank = 4;
   size_t wn;
@@ -90,17 +92,17 @@ static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out
       wv[i] = (int8_t)(next() >> 24);
     }
   }
-  int tw = tfb_tensor(b, "w", dt, wrank, wd, tfb_buffer(b, wv, wn * esz));
+  int tw = pool ? -1 : tfb_tensor(b, "w", dt, wrank, wd, tfb_buffer(b, wv, wn * esz));
   free(wv);
   float scales[64];
   int64_t zps[64] = {0};
   int nq = s->per_channel ? co : 1;
   for (int i = 0; i < nq; i++)
     scales[i] = 0.002f + 0.0007f * (float)range(0, 9);
-  if (!s->flt)
+  if (!s->flt && !pool)
     tfb_quant(b, tw, nq, scales, zps, s->op == TFB_OP_DEPTHWISE_CONV_2D ? 3 : 0);
   int tb = -1;
-  if (s->bias) {
+  if (s->bias && !pool) {
     int32_t bv[64];
     for (int i = 0; i < co; i++) {
       bv[i] = range(-3000, 3000);
@@ -129,8 +131,10 @@ static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out
   }
   int y = tfb_tensor(b, "y", dt, orank, od, 0);
   q(b, y, 0.04f + 0.01f * (float)range(0, 5), range(-30, 30));
-  int op = tfb_op(b, s->op, (int[]){src, tw, tb}, 3, (int[]){y}, 1);
-  if (s->op == TFB_OP_CONV_2D)
+  int op = tfb_op(b, s->op, (int[]){src, tw, tb}, pool ? 1 : 3, (int[]){y}, 1);
+  if (pool)
+    tfb_pool_options(b, op, s->pad, s->sw, s->sh, s->kw, s->kh, s->act);
+  else if (s->op == TFB_OP_CONV_2D)
     tfb_conv_options(b, op, s->pad, s->sw, s->sh, s->act, s->dw, s->dh);
   else if (s->op == TFB_OP_DEPTHWISE_CONV_2D)
     tfb_dwconv_options(b, op, s->pad, s->sw, s->sh, 1, s->act, s->dw, s->dh);
@@ -372,6 +376,24 @@ static void test_conv_f32_variants(void **state) {
   assert_true(opt > 150);
 }
 
+/* The float pools: the same bits as the reference kernels over random windows (1x1 to 4x4,
+ * the 2-tap path included), strides, SAME padding (border windows with fewer taps),
+ * activations; inputs of both signs, so equal zeros and the clamp are exercised. */
+static void test_pool_f32_variants(void **state) {
+  (void)state;
+  int opt = 0;
+  for (int i = 0; i < 400; i++) {
+    shape s = random_shape(i % 2 ? TFB_OP_MAX_POOL_2D : TFB_OP_AVERAGE_POOL_2D);
+    s.flt = 1, s.dh = s.dw = 1;
+    if (i % 4 < 2)
+      s.kh = 2, s.kw = 1, s.sh = 2, s.sw = 1; /* the gesture model's 2x1 windows */
+    if ((s.kh > s.h || s.kw > s.w) && s.pad == TFB_PAD_VALID)
+      s.pad = TFB_PAD_SAME;
+    check_shape(&s, &opt);
+  }
+  assert_true(opt > 350);
+}
+
 static void test_fc_variants(void **state) {
   (void)state;
   int opt = 0;
@@ -387,9 +409,10 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_conv_variants),      cmocka_unit_test(test_conv_f32_variants),
       cmocka_unit_test(test_depthwise_variants), cmocka_unit_test(test_fc_variants),
-      cmocka_unit_test(test_requant_fast_exact), cmocka_unit_test(test_conv_packed_int8),
-      cmocka_unit_test(test_conv_packed_int16),  cmocka_unit_test(test_conv_opt),
-      cmocka_unit_test(test_fc_packed_int8),     cmocka_unit_test(test_fc_packed_int16),
+      cmocka_unit_test(test_pool_f32_variants),  cmocka_unit_test(test_requant_fast_exact),
+      cmocka_unit_test(test_conv_packed_int8),   cmocka_unit_test(test_conv_packed_int16),
+      cmocka_unit_test(test_conv_opt),           cmocka_unit_test(test_fc_packed_int8),
+      cmocka_unit_test(test_fc_packed_int16),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
