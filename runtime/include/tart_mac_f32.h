@@ -30,7 +30,11 @@
 
 #include <stdint.h>
 
-#if defined(__arm__) && defined(__ARM_FP) && (__ARM_FP & 4) && !defined(__SOFTFP__)
+/* The assembly needs nine core registers for its operands: an unoptimized build (-O0, which
+ * keeps a frame pointer and allocates nothing to registers across statements) cannot give them,
+ * so it takes the C twin, which computes the same bits. */
+#if defined(__arm__) && defined(__ARM_FP) && (__ARM_FP & 4) && !defined(__SOFTFP__) &&             \
+    defined(__OPTIMIZE__)
 #define TART_HAVE_VMLA 1
 #else
 #define TART_HAVE_VMLA 0
