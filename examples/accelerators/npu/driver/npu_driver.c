@@ -34,9 +34,9 @@ static int place(npu_dma *d, const void *ptr, uint32_t bytes, uint32_t *off) {
 
 /* Start the descriptor and wait for the engine. */
 static tart_status run(const npu_descriptor *desc) {
-  volatile uint32_t *regs = npu_model_regs();
+  volatile uintptr_t *regs = npu_model_regs();
   regs[NPU_REG_STATUS] = 0u;
-  regs[NPU_REG_DESC] = (uint32_t)(uintptr_t)desc;
+  regs[NPU_REG_DESC] = (uintptr_t)desc;
   regs[NPU_REG_CTRL] = NPU_CTRL_START;
   npu_model_doorbell(); /* the model only: silicon starts on the write above */
   while (!(regs[NPU_REG_STATUS] & (NPU_STATUS_DONE | NPU_STATUS_ERROR))) {

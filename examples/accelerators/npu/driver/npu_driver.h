@@ -33,7 +33,8 @@
 #define NPU_OP_CONV2D_S8 1u
 #define NPU_OP_FC_S8 2u
 
-/* Register block (word offsets). */
+/* Register block (word offsets). The model's registers are pointer-wide, so it also runs in
+ * 64-bit host builds (tinyaot bench's host reference); a 32-bit part's are 32 bits. */
 #define NPU_REG_DESC 0u   /* address of the command descriptor */
 #define NPU_REG_CTRL 1u   /* write NPU_CTRL_START to run it */
 #define NPU_REG_STATUS 2u /* NPU_STATUS_* */
@@ -78,7 +79,7 @@ tart_status npu_fully_connected_s8(const tart_fc_params *p, const void *const *i
 
 /* The hardware side (model/npu_model.c; on silicon these are a register block and a memory
  * at fixed addresses). */
-volatile uint32_t *npu_model_regs(void);
+volatile uintptr_t *npu_model_regs(void);
 void npu_model_doorbell(void);
 
 #endif

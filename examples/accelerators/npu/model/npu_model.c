@@ -33,7 +33,7 @@
 
 /* The hardware's state: its register block and its SRAM. On silicon both are at fixed
  * addresses; in the model they are the only mutable statics of the backend. */
-static uint32_t npu_regs[NPU_REG_COUNT];
+static uintptr_t npu_regs[NPU_REG_COUNT];
 static uint8_t npu_sram[NPU_SRAM_BYTES] __attribute__((aligned(NPU_SRAM_ALIGN)));
 
 /* The board timer's pause and resume. tinyaot's firmware (firmware/cmsdk.c) defines them;
@@ -43,7 +43,7 @@ void ta_fw_timer_resume(void);
 __attribute__((weak)) void ta_fw_timer_pause(void) {}
 __attribute__((weak)) void ta_fw_timer_resume(void) {}
 
-volatile uint32_t *npu_model_regs(void) {
+volatile uintptr_t *npu_model_regs(void) {
   return npu_regs;
 }
 
