@@ -78,3 +78,11 @@ uint32_t ta_fw_timer_now(void) {
 void ta_fw_timer_restart(void) {
   TIMER_VALUE = 0xFFFFFFFFu;
 }
+
+void ta_fw_timer_pause(void) {
+  TIMER_CTRL = 0u;
+}
+
+void ta_fw_timer_resume(void) {
+  TIMER_CTRL = 1u;
+}

@@ -43,6 +43,12 @@ void ta_fw_putc(uint8_t c);
 uint32_t ta_fw_timer_now(void);
 /* Reload the counter (tick boundaries then fall at fixed distances from this call). */
 void ta_fw_timer_restart(void);
+/* Stop and restart the counter: a modelled accelerator (examples/accelerators/npu) calls
+ * them around its own code, so timings count the CPU's instructions without the model's.
+ * Each pause loses the tick in progress (under -icount at most 1e9 / TA_FW_TIMER_HZ
+ * instructions). */
+void ta_fw_timer_pause(void);
+void ta_fw_timer_resume(void);
 
 /* runner.c */
 void ta_fw_main(void) __attribute__((noreturn));

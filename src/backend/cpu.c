@@ -26,9 +26,11 @@ static ta_status cpu_emit_files(const ta_backend *be, const ta_graph *g,
   ta_ctx *ctx = g->ctx;
   /* The kernel sources, in kernel id order (the order of the build files). */
   bool used[TA_K_COUNT] = {false};
-  for (int32_t i = 0; i < g->n_ops; i++)
-    if (calls[i].kernel >= 0 && calls[i].kernel < TA_K_COUNT && ta_backend_of(&calls[i]) == be)
+  for (int32_t i = 0; i < g->n_ops; i++) {
+    const ta_backend *of = ta_backend_of(&calls[i]);
+    if (calls[i].kernel >= 0 && calls[i].kernel < TA_K_COUNT && (of == be || of->reference_kernels))
       used[calls[i].kernel] = true;
+  }
   const char *srcs[TA_K_COUNT];
   int32_t n_srcs = 0;
   for (int32_t k = 0; k < TA_K_COUNT; k++) {

@@ -207,6 +207,7 @@ ta_status ta_backend_from_desc(ta_ctx *ctx, const ta_backend_desc *d, ta_backend
   *be = (ta_backend){
       .name = d->name,
       .runtime_kernels = false,
+      .reference_kernels = d->has_cost,
       .claims = desc_claims,
       .prepare = desc_prepare,
       .emit_call = desc_emit_call,
@@ -215,4 +216,11 @@ ta_status ta_backend_from_desc(ta_ctx *ctx, const ta_backend_desc *d, ta_backend
   };
   *out = be;
   return TA_OK;
+}
+
+const ta_backend_cost *ta_backend_cost_of(const ta_backend *be) {
+  if (!be || be->emit_call != desc_emit_call)
+    return NULL;
+  const ta_backend_desc *d = data_of(be)->d;
+  return d->has_cost ? &d->cost : NULL;
 }

@@ -71,6 +71,9 @@ struct ta_backend {
   const char *name; /* "cpu"; what inspect and messages show */
   /* Runs ops with tinyaot's runtime kernels: the schedule stage picks their variants. */
   bool runtime_kernels;
+  /* Its ops keep their reference runtime kernel's source in the output, though the CPU does
+   * not call it: a modelled accelerator computes with them (a description with "cost"). */
+  bool reference_kernels;
   /* Whether the backend takes op (checked, prepared: call holds the reference parameters).
    * When it does not, a short reason goes into why ("filter 5x5: takes 1x1 and 3x3 only").
    * NULL: takes every op. */
@@ -103,6 +106,11 @@ extern const ta_backend ta_backend_cpu;
  * path. Reports (IO naming the file) and returns a status; the result lives in the arena. */
 struct ta_backend_desc;
 ta_status ta_backend_from_desc(ta_ctx *ctx, const struct ta_backend_desc *d, ta_backend **out);
+
+/* The cost fields of a description backend's accelerator, NULL for any other backend or a
+ * description without "cost". */
+struct ta_backend_cost;
+const struct ta_backend_cost *ta_backend_cost_of(const ta_backend *be);
 
 /* The backend of a call: the one partition gave it, the CPU backend when none did. */
 const ta_backend *ta_backend_of(const ta_kernel_call *call);

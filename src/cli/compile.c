@@ -26,6 +26,9 @@ int ta_cmd_compile(int argc, char **argv) {
   ta_status st = TA_OK;
   ta_compile_options copt;
   ta_compile_options_init(&copt);
+  /* compile writes C for whatever the user builds it on: a target-only backend (the example
+   * NPU) is not refused here, only where tinyaot itself builds and runs for a target. */
+  copt.target = NULL;
   for (; a.i < argc && st == TA_OK; a.i++) {
     if (ta_arg_help(&a, help))
       return 0;

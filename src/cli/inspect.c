@@ -68,6 +68,10 @@ int ta_cmd_inspect(int argc, char **argv) {
     fprintf(stderr, "tinyaot inspect: no MODEL given\n%s", help);
     return 1;
   }
+  /* Inspect runs nothing, so a target-only backend (the example NPU) shows its placement
+   * too; --code-size builds for the host and keeps the host check. */
+  if (!code_size)
+    copt.target = NULL;
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
   ta_model m;

@@ -5,9 +5,12 @@
  * On QEMU the counts are instructions (exact, -icount); on a real board the timer counts clock
  * cycles. Milliseconds are the count divided by the board's reference clock, a conversion.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "ta_backend.h"
+#include "ta_backend_desc.h"
 #include "ta_report.h"
 
 void ta_report_json_str(ta_buf *b, const char *s) {
@@ -26,6 +29,45 @@ void ta_report_json_str(ta_buf *b, const char *s) {
 static uint64_t op_macs(const ta_graph *g, int32_t i) {
   const ta_op_def *d = ta_op_def_get(g->ops[i].kind);
   return d && d->macs ? d->macs(g, &g->ops[i]) : 0;
+}
+
+/* The cycles a modelled accelerator takes for op i (0 when the op runs on no backend with
+ * cost fields): setup_cycles + max(ceil(MACs / macs_per_cycle), ceil(bytes / bytes_per_cycle))
+ * with bytes every operand moved in and out (inputs, constants included, and outputs). Computed
+ * here from the description, with the formula the example NPU's model (npu_model.c) uses on
+ * the board, where the timer is paused while the model runs; the board does not send its
+ * figure back. */
+static uint64_t accel_cycles(const ta_bench_model *bm, int32_t i) {
+  const ta_graph *g = bm->m.g;
+  const ta_backend_cost *c = ta_backend_cost_of(ta_backend_of(&bm->m.calls[i]));
+  if (!c)
+    return 0;
+  const ta_op *op = &g->ops[i];
+  uint64_t bytes = 0;
+  for (int32_t k = 0; k < op->n_in + op->n_out; k++) {
+    int32_t t = k < op->n_in ? op->in[k] : op->out[k - op->n_in];
+    size_t n = 0;
+    if (t >= 0 && ta_tensor_bytes(&g->tensors[t], &n) == TA_OK)
+      bytes += n;
+  }
+  double compute = ceil((double)op_macs(g, i) / c->macs_per_cycle);
+  double dma = ceil((double)bytes / c->bytes_per_cycle);
+  return (uint64_t)(c->setup_cycles + (compute > dma ? compute : dma));
+}
+
+/* The accelerator cycles of the whole run, and the name of the first backend with cost fields
+ * (NULL: none, the report prints nothing about accelerators). */
+static uint64_t accel_total(const ta_bench_model *bm, const char **name) {
+  uint64_t sum = 0;
+  *name = NULL;
+  for (int32_t i = 0; i < bm->m.g->n_ops; i++) {
+    if (bm->m.calls[i].kernel < 0 || !ta_backend_cost_of(ta_backend_of(&bm->m.calls[i])))
+      continue;
+    if (!*name)
+      *name = ta_backend_of(&bm->m.calls[i])->name;
+    sum += accel_cycles(bm, i);
+  }
+  return sum;
 }
 
 void ta_report_bench_json(ta_buf *b, const ta_bench_model *bm, const ta_bench_run *r,
@@ -60,6 +102,14 @@ void ta_report_bench_json(ta_buf *b, const ta_bench_model *bm, const ta_bench_ru
       (unsigned long long)ta_fw_ram_bytes(&r->fw.sizes, &r->dev.mem), (unsigned long long)s->arena,
       r->dev.mem.stack_used, r->dev.mem.run_stack_used, (unsigned long long)s->data,
       (unsigned long long)s->bss, (unsigned long long)s->text, (unsigned long long)s->rodata);
+  const char *accel = NULL;
+  const uint64_t accel_sum = accel_total(bm, &accel);
+  if (accel)
+    ta_buf_printf(b,
+                  " \"accelerator\": \"%s\", \"accelerator_cycles\": %llu, "
+                  "\"ms_cpu_plus_accelerator\": %.3f,\n",
+                  accel, (unsigned long long)accel_sum,
+                  (double)(r->dev.instructions + accel_sum) * 1000.0 / r->board->clock_hz);
   ta_buf_printf(b, " \"outputs_match_host\": %s, \"output_check\": ", r->match ? "true" : "false");
   ta_report_json_str(b, r->check);
   ta_buf_puts(b, ",\n \"layers\": [");
@@ -68,9 +118,13 @@ void ta_report_bench_json(ta_buf *b, const ta_bench_model *bm, const ta_bench_ru
     if (bm->m.calls[i].kernel < 0)
       continue;
     uint64_t ins = r->dev.layer_ticks ? (uint64_t)r->dev.layer_ticks[i] * ipt : 0;
-    ta_buf_printf(b, "%s\n  {\"op\": %d, \"type\": \"%s\", \"instructions\": %llu, \"macs\": %llu}",
+    ta_buf_printf(b, "%s\n  {\"op\": %d, \"type\": \"%s\", \"instructions\": %llu, \"macs\": %llu",
                   first ? "" : ",", g->ops[i].src_index, ta_op_kind_name(g->ops[i].kind),
                   (unsigned long long)ins, (unsigned long long)op_macs(g, i));
+    if (accel)
+      ta_buf_printf(b, ", \"backend\": \"%s\", \"accelerator_cycles\": %llu",
+                    ta_backend_of(&bm->m.calls[i])->name, (unsigned long long)accel_cycles(bm, i));
+    ta_buf_puts(b, "}");
     first = false;
   }
   ta_buf_puts(b, "\n ]}\n");
@@ -109,8 +163,48 @@ void ta_report_bench_text(ta_buf *f, const ta_bench_model *bm, const ta_bench_ru
     ta_buf_printf(f, "  %s MACs, %.3f MACs per instruction\n",
                   ta_report_commas(a, sizeof a, bm->macs),
                   r->dev.instructions ? (double)bm->macs / (double)r->dev.instructions : 0.0);
-  ta_buf_puts(f, "\n   op  type                   instructions          MACs  MACs/instr\n");
-  for (int32_t i = 0; i < g->n_ops; i++) {
+  const char *accel = NULL;
+  const uint64_t accel_sum = accel_total(bm, &accel);
+  if (accel) {
+    /* The board's timer was paused while the accelerator's model ran: instructions are the
+     * CPU's alone, the accelerator's cycles come from its description's cost fields. */
+    ta_buf_printf(f,
+                  "CPU/accelerator split: CPU %s instructions + %s %s cycles (modelled, from "
+                  "its cost fields; the timer was paused while its model ran)\n",
+                  ta_report_commas(a, sizeof a, r->dev.instructions), accel,
+                  ta_report_commas(b, sizeof b, accel_sum));
+    ta_buf_printf(f,
+                  "  total %s cycles = %.2f ms at %.0f MHz (the accelerator clocked with the core, "
+                  "one instruction counted as one cycle)\n",
+                  ta_report_commas(a, sizeof a, r->dev.instructions + accel_sum),
+                  (double)(r->dev.instructions + accel_sum) * 1000.0 / r->board->clock_hz,
+                  r->board->clock_hz / 1e6);
+    ta_buf_puts(f, "\n   op  type                 backend  CPU instructions  accel cycles"
+                   "          MACs\n");
+    for (int32_t i = 0; i < g->n_ops; i++) {
+      const ta_op *op = &g->ops[i];
+      if (bm->m.calls[i].kernel < 0) {
+        ta_buf_printf(f, "  %3d  %-20s %-8s %16s %13s %13s  (no code: aliased)\n", op->src_index,
+                      ta_op_kind_name(op->kind), "-", "-", "-", "-");
+        continue;
+      }
+      uint64_t ins = r->dev.layer_ticks ? (uint64_t)r->dev.layer_ticks[i] * ipt : 0;
+      uint64_t macs = op_macs(g, i), cyc = accel_cycles(bm, i);
+      ta_buf_printf(f, "  %3d  %-20s %-8s %16s %13s %13s\n", op->src_index,
+                    ta_op_kind_name(op->kind), ta_backend_of(&bm->m.calls[i])->name,
+                    ta_report_commas(a, sizeof a, ins),
+                    cyc ? ta_report_commas(b, sizeof b, cyc) : "-",
+                    macs ? ta_report_commas(c, sizeof c, macs) : "-");
+    }
+    ta_buf_printf(
+        f,
+        "  (CPU instructions per layer: resolution %u; on an accelerator's layers they are "
+        "its driver's; the timed run takes %s instructions in all)\n\n",
+        ipt, ta_report_commas(a, sizeof a, (uint64_t)r->dev.profiled_ticks * ipt));
+  }
+  if (!accel)
+    ta_buf_puts(f, "\n   op  type                   instructions          MACs  MACs/instr\n");
+  for (int32_t i = 0; i < g->n_ops && !accel; i++) {
     const ta_op *op = &g->ops[i];
     if (bm->m.calls[i].kernel < 0) {
       ta_buf_printf(f, "  %3d  %-20s %14s %13s  (no code: aliased)\n", op->src_index,
@@ -126,10 +220,12 @@ void ta_report_bench_text(ta_buf *f, const ta_bench_model *bm, const ta_bench_ru
                   ta_report_commas(a, sizeof a, ins),
                   macs ? ta_report_commas(b, sizeof b, macs) : "-", ratio);
   }
-  ta_buf_printf(f,
-                "  (per layer: resolution %u instructions; the timed run takes %s instructions in "
-                "all)\n\n",
-                ipt, ta_report_commas(a, sizeof a, (uint64_t)r->dev.profiled_ticks * ipt));
+  if (!accel)
+    ta_buf_printf(
+        f,
+        "  (per layer: resolution %u instructions; the timed run takes %s instructions in "
+        "all)\n\n",
+        ipt, ta_report_commas(a, sizeof a, (uint64_t)r->dev.profiled_ticks * ipt));
   ta_buf_printf(f, "flash: %s bytes (text %s + rodata %s + data %s)\n",
                 ta_report_commas(a, sizeof a, ta_fw_flash_bytes(s)),
                 ta_report_commas(b, sizeof b, s->text), ta_report_commas(c, sizeof c, s->rodata),

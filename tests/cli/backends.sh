@@ -71,6 +71,20 @@ expect 0 "inspect --json placement" '"backend":"acc","backend_declined":null' --
 expect 0 "inspect --json declined" '"backend":"cpu","backend_declined":"acc: input channels 8 not a multiple of 16"' -- \
   "$ta" inspect "$m" --json --backend "$tmp/be/acc.json"
 
+# The example NPU (target-only): inspect and compile need no board; compile ships its driver
+# and model, and the reference kernels its model computes with.
+npu="$(cd "$(dirname "$0")/../.." && pwd)/examples/accelerators/npu/npu.json"
+expect 0 "inspect: the conv goes to the NPU" "  CONV_2D             int8 [1,16,16,1]              int8 [1,8,8,8]                4608         168  npu" -- \
+  "$ta" inspect "$m" --backend "$npu"
+expect 0 "inspect: the NPU declines the depthwise conv" \
+  "declined by npu: DEPTHWISE_CONV_2D not taken by backend npu" -- "$ta" inspect "$m" --backend "$npu"
+expect 0 "compile --backend npu.json" "wrote" -- \
+  "$ta" compile "$m" -o "$tmp/npu" --name demo --backend "$npu"
+check "the NPU driver and model are shipped" \
+  test -f "$tmp/npu/npu/driver/npu_driver.c" -a -f "$tmp/npu/npu/driver/npu_driver.h" -a -f "$tmp/npu/npu/model/npu_model.c"
+check "the reference conv kernel is shipped for the model" test -f "$tmp/npu/tart/src/conv2d_s8.c"
+check "the generated code calls the driver" grep -qF "st = npu_conv2d_s8(" "$tmp/npu/demo.c"
+
 if [ -n "$cmsis" ] && [ -d "$cmsis" ]; then
   cmsis=$(cd "$cmsis" && pwd -P) # the fragments name files by their canonical path
   expect 0 "compile --backend cmsis-nn" "wrote" -- \
