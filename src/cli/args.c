@@ -29,6 +29,26 @@ int ta_cli_exit_code(ta_status st) {
   return 1;
 }
 
+ta_status ta_cli_load(ta_ctx *ctx, const char *model, const ta_compile_options *copt,
+                      const char **name, ta_model *m, ta_fileset *fs) {
+  ta_cli_ctx_init(ctx);
+  if (!fs)
+    return ta_compile_file(ctx, model, copt, m);
+  if (!*name)
+    *name = ta_default_model_name(ctx, model);
+  return ta_compile_emit(ctx, model, copt, *name, m, fs);
+}
+
+int ta_cli_done(ta_ctx *ctx, ta_status st) {
+  ta_ctx_free(ctx);
+  return ta_cli_exit_code(st);
+}
+
+int ta_arg_missing(const ta_args *a, const char *what, const char *help) {
+  fprintf(stderr, "tinyaot %s: %s\n%s", a->cmd, what, help);
+  return 1;
+}
+
 bool ta_arg_value(ta_args *a, const char *name, const char **value, ta_status *st) {
   const char *arg = a->argv[a->i];
   size_t n = strlen(name);

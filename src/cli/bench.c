@@ -124,10 +124,8 @@ static int run_suite(int argc, char **argv, const char *dir, const char *models_
   if (st == TA_OK)
     fprintf(stderr, "tinyaot bench: wrote %s%s%s (%d of %d runs failed)\n", report,
             svg ? " and " : "", svg ? svg : "", failures, n_rows);
-  ta_ctx_free(&ctx);
-  if (st != TA_OK)
-    return ta_cli_exit_code(st);
-  return failures ? 1 : 0;
+  const int rc = ta_cli_done(&ctx, st);
+  return rc ? rc : failures ? 1 : 0;
 }
 
 int ta_cmd_bench(int argc, char **argv) {
@@ -170,10 +168,8 @@ int ta_cmd_bench(int argc, char **argv) {
     return run_suite(argc, argv, suite, models, targets, report, svg, anchors_path, timeout_s,
                      &copt);
   }
-  if (!model) {
-    fprintf(stderr, "tinyaot bench: no MODEL given\n%s", help);
-    return 1;
-  }
+  if (!model)
+    return ta_arg_missing(&a, "no MODEL given", help);
   const ta_board *board = ta_board_find(target);
   if (!board) {
     fprintf(stderr, "tinyaot bench: unknown target '%s' (known: %s)\n", target, ta_board_names());
@@ -208,6 +204,5 @@ int ta_cmd_bench(int argc, char **argv) {
     else
       ta_remove_tree(bm.dir);
   }
-  ta_ctx_free(&ctx);
-  return ta_cli_exit_code(st);
+  return ta_cli_done(&ctx, st);
 }

@@ -116,10 +116,8 @@ int ta_cmd_onnx_test(int argc, char **argv) {
   }
   if (st != TA_OK)
     return 1;
-  if (n_dirs == 0) {
-    fprintf(stderr, "tinyaot onnx-test: no DIR given\n%s", help);
-    return 1;
-  }
+  if (n_dirs == 0)
+    return ta_arg_missing(&a, "no DIR given", help);
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
   s.run.ctx = &ctx;
