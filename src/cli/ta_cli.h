@@ -51,14 +51,9 @@ bool ta_arg_unknown(ta_args *a);
 bool ta_arg_model(ta_args *a, const char **model);
 /* A --timeout value v (NULL: not given, 0): seconds from 1 to 86400; false (reported) else. */
 bool ta_arg_seconds(ta_args *a, const char *v, int32_t *seconds);
-/* Parse a compile option at a->argv[a->i] into opt; true if it was one (a bad value is
- * reported on stderr and sets *st to TA_ERR_USAGE). Every command takes them:
- *   --input-shape NAME=D0,D1,...   a static shape for an ONNX input with dynamic dimensions
- *   --align N, --io-in-arena, --no-inplace, --no-reorder, --max-arena BYTES   memory plan
- *   --reference-kernels            the reference kernels only, no optimized variant
- *   --quantize int8 --calibration FILE[,FILE...] [--quant-method M] [--bias-correction]
- *   [--int8-io]                    post-training quantization of a float model
- *   --backend NAME_OR_FILE         a backend (repeatable, in order); --backend-var KEY=VALUE */
+/* Parse a compile option at a->argv[a->i] (the words of ta_compile_option_set) into opt; true
+ * if it was one (a bad value is reported on stderr and sets *st to TA_ERR_USAGE). Every
+ * command takes them. */
 bool ta_arg_compile_option(ta_args *a, ta_compile_options *opt, ta_status *st);
 /* Their lines in a command's --help. */
 #define TA_CLI_COMPILE_OPTIONS_HELP                                                                \
