@@ -337,3 +337,17 @@ ta_status ta_write_file(ta_ctx *ctx, const char *path, const void *data, size_t 
   }
   return TA_OK;
 }
+
+int32_t ta_split_list(ta_ctx *ctx, const char *s, const char **out, int32_t max) {
+  int32_t n = 0;
+  char *copy = ta_strdup(ctx, s);
+  for (char *p = copy; p && *p && n < max;) {
+    const size_t len = strcspn(p, ",");
+    if (len)
+      out[n++] = p;
+    p += len;
+    if (*p)
+      *p++ = '\0';
+  }
+  return n;
+}

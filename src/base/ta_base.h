@@ -117,6 +117,10 @@ ta_status ta_read_file(ta_ctx *ctx, const char *path, uint8_t **data, size_t *le
 /* Write len bytes to path atomically: to "path.tmp.<pid>" first, then rename. */
 ta_status ta_write_file(ta_ctx *ctx, const char *path, const void *data, size_t len);
 
+/* The non-empty comma-separated items of s ("a,b,,c": a, b, c), copied into the arena, into
+ * out (at most max); their number. */
+int32_t ta_split_list(ta_ctx *ctx, const char *s, const char **out, int32_t max);
+
 #define TA_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

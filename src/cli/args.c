@@ -6,6 +6,7 @@
 #include "ta_cli.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,26 @@ int ta_cli_exit_code(ta_status st) {
     return 0;
   if (st == TA_ERR_INTERNAL)
     return 2;
+  return 1;
+}
+
+ta_status ta_cli_load(ta_ctx *ctx, const char *model, const ta_compile_options *copt,
+                      const char **name, ta_model *m, ta_fileset *fs) {
+  ta_cli_ctx_init(ctx);
+  if (!fs)
+    return ta_compile_file(ctx, model, copt, m);
+  if (!*name)
+    *name = ta_default_model_name(ctx, model);
+  return ta_compile_emit(ctx, model, copt, *name, m, fs);
+}
+
+int ta_cli_done(ta_ctx *ctx, ta_status st) {
+  ta_ctx_free(ctx);
+  return ta_cli_exit_code(st);
+}
+
+int ta_arg_missing(const ta_args *a, const char *what, const char *help) {
+  fprintf(stderr, "tinyaot %s: %s\n%s", a->cmd, what, help);
   return 1;
 }
 
@@ -133,170 +154,32 @@ bool ta_arg_seconds(ta_args *a, const char *v, int32_t *seconds) {
   return true;
 }
 
-static bool arg_plan_option(ta_args *a, ta_plan_options *opt, ta_status *st) {
-  const char *v;
-  if (ta_arg_flag(a, "--io-in-arena"))
-    return opt->io_in_arena = true;
-  if (ta_arg_flag(a, "--no-inplace"))
-    return opt->no_inplace = true;
-  if (ta_arg_flag(a, "--no-reorder"))
-    return opt->no_reorder = true;
-  if (ta_arg_value(a, "--max-arena", &v, st)) {
-    if (*st != TA_OK)
-      return true;
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 10);
-    if (end == v || *end || v[0] == '-' || errno == ERANGE || n == 0 || n > SIZE_MAX / 4) {
-      fprintf(stderr, "tinyaot %s: --max-arena takes a size in bytes (1 or more), not '%s'\n",
-              a->cmd, v);
-      *st = TA_ERR_USAGE;
-      return true;
-    }
-    opt->max_arena_bytes = (size_t)n;
-    return true;
-  }
-  if (ta_arg_value(a, "--align", &v, st)) {
-    if (*st != TA_OK)
-      return true;
-    char *end;
-    unsigned long n = strtoul(v, &end, 10);
-    if (*end || n == 0 || (n & (n - 1)) || n > 4096) {
-      fprintf(stderr, "tinyaot %s: --align takes a power of two from 1 to 4096, not '%s'\n", a->cmd,
-              v);
-      *st = TA_ERR_USAGE;
-      return true;
-    }
-    opt->alignment = n;
-    return true;
-  }
-  return false;
-}
-
-static bool arg_input_shape(ta_args *a, ta_input_shapes *shapes, ta_status *st) {
-  const char *v;
-  if (!ta_arg_value(a, "--input-shape", &v, st))
-    return false;
-  if (*st != TA_OK)
-    return true;
-  if (shapes->n == TA_MAX_INPUT_SHAPES) {
-    fprintf(stderr, "tinyaot %s: at most %d --input-shape options\n", a->cmd, TA_MAX_INPUT_SHAPES);
-    *st = TA_ERR_USAGE;
-    return true;
-  }
-  ta_onnx_shape *s = &shapes->s[shapes->n];
-  char *name = shapes->names[shapes->n];
-  const char *eq = strrchr(v, '=');
-  const size_t n = eq ? (size_t)(eq - v) : 0;
-  memset(s, 0, sizeof *s);
-  bool ok = eq && n > 0 && n < sizeof shapes->names[0] && eq[1];
-  for (const char *p = eq ? eq + 1 : v; ok && *p;) {
-    char *end;
-    errno = 0;
-    const long d = strtol(p, &end, 10);
-    ok = end != p && *p != '-' && *p != '+' && errno == 0 && d >= 1 && d <= INT32_MAX &&
-         s->rank < TA_MAX_RANK && (*end == ',' ? end[1] != '\0' : *end == '\0');
-    if (ok)
-      s->dims[s->rank++] = (int32_t)d;
-    p = *end == ',' ? end + 1 : end;
-  }
-  if (!ok) {
-    fprintf(stderr,
-            "tinyaot %s: --input-shape takes NAME=D0,D1,... with positive dims (at most %d), "
-            "e.g. --input-shape input=1,3,32,32; not '%s'\n",
-            a->cmd, TA_MAX_RANK, v);
-    *st = TA_ERR_USAGE;
-    return true;
-  }
-  memcpy(name, v, n);
-  name[n] = '\0';
-  s->name = name;
-  shapes->n++;
-  return true;
-}
-
-/* --quantize int8, --calibration FILE[,FILE...] (repeatable), --quant-method M,
- * --bias-correction, --int8-io. */
-static bool arg_quant_option(ta_args *a, ta_quant_options *q, ta_status *st) {
-  const char *v;
-  if (ta_arg_flag(a, "--bias-correction"))
-    return q->bias_correction = true;
-  if (ta_arg_flag(a, "--int8-io"))
-    return q->int8_io = true;
-  if (ta_arg_value(a, "--quantize", &v, st)) {
-    if (*st == TA_OK && strcmp(v, "int8") != 0 && strcmp(v, "none") != 0) {
-      fprintf(stderr, "tinyaot %s: --quantize takes int8 or none, not '%s'\n", a->cmd, v);
-      *st = TA_ERR_USAGE;
-    }
-    if (*st == TA_OK)
-      q->mode = strcmp(v, "int8") == 0 ? TA_QUANT_INT8 : TA_QUANT_NONE;
-    return true;
-  }
-  if (ta_arg_value(a, "--quant-method", &v, st)) {
-    if (*st == TA_OK && !ta_calib_method_parse(v, &q->method)) {
-      fprintf(stderr,
-              "tinyaot %s: --quant-method takes minmax, percentile, mse or auto, not '%s'\n",
-              a->cmd, v);
-      *st = TA_ERR_USAGE;
-    }
-    return true;
-  }
-  if (!ta_arg_value(a, "--calibration", &v, st))
-    return false;
-  /* A comma-separated list: split in place (argv strings are the program's to modify). */
-  for (char *p = (char *)(uintptr_t)v; *st == TA_OK && p;) {
-    char *comma = strchr(p, ',');
-    if (comma)
-      *comma = '\0';
-    if (!*p || q->n_calib_paths == TA_QUANT_MAX_CALIB_FILES) {
-      fprintf(stderr, "tinyaot %s: --calibration takes FILE[,FILE...] (at most %d files in all)\n",
-              a->cmd, TA_QUANT_MAX_CALIB_FILES);
-      *st = TA_ERR_USAGE;
-      break;
-    }
-    q->calib_paths[q->n_calib_paths++] = p;
-    p = comma ? comma + 1 : NULL;
-  }
-  return true;
-}
-
-/* --backend NAME_OR_FILE and --backend-var KEY=VALUE, kept in order; the compile reads the
- * descriptions and checks the variables (ta_compile_bytes). */
-static bool arg_backend(ta_args *a, ta_compile_options *opt, ta_status *st) {
-  const char *v;
-  if (ta_arg_value(a, "--backend", &v, st)) {
-    if (*st != TA_OK)
-      return true;
-    if (!v[0] || opt->n_backends == TA_MAX_BACKENDS) {
-      fprintf(stderr,
-              "tinyaot %s: --backend takes a backend name or description file (at most %d)\n",
-              a->cmd, TA_MAX_BACKENDS);
-      *st = TA_ERR_USAGE;
-      return true;
-    }
-    opt->backends[opt->n_backends++] = v;
-    return true;
-  }
-  if (ta_arg_value(a, "--backend-var", &v, st)) {
-    if (*st != TA_OK)
-      return true;
-    if (!strchr(v, '=') || v[0] == '=' || opt->n_backend_vars == TA_MAX_BACKEND_VARS) {
-      fprintf(stderr, "tinyaot %s: --backend-var takes KEY=VALUE (at most %d), not '%s'\n", a->cmd,
-              TA_MAX_BACKEND_VARS, v);
-      *st = TA_ERR_USAGE;
-      return true;
-    }
-    opt->backend_vars[opt->n_backend_vars++] = v;
-    return true;
-  }
-  return false;
+/* The messages of the library's option parser, printed as the commands print theirs. */
+static void cmd_sink(void *user, ta_severity sev, const char *msg) {
+  (void)sev;
+  fprintf(stderr, "tinyaot %s: %s\n", (const char *)user, msg);
 }
 
 bool ta_arg_compile_option(ta_args *a, ta_compile_options *opt, ta_status *st) {
-  if (ta_arg_flag(a, "--reference-kernels"))
-    return opt->reference_kernels = true;
-  if (arg_backend(a, opt, st))
-    return true;
-  return arg_plan_option(a, &opt->plan, st) || arg_input_shape(a, &opt->shapes, st) ||
-         arg_quant_option(a, &opt->quant, st);
+  const char *arg = a->argv[a->i], *v = NULL;
+  char name[32];
+  const size_t n = strcspn(arg, "=");
+  if (n >= sizeof name)
+    return false;
+  memcpy(name, arg, n);
+  name[n] = '\0';
+  if (ta_compile_option_is_flag(name)) {
+    if (arg[n] != '\0') /* "--no-inplace=1": no such option */
+      return false;
+  } else if (!ta_compile_option_takes_value(name)) {
+    return false;
+  } else if (!ta_arg_value(a, name, &v, st) || *st != TA_OK) {
+    return true; /* a missing value, reported */
+  }
+  ta_ctx ctx;
+  ta_ctx_init(&ctx, NULL, NULL, cmd_sink, (void *)(uintptr_t)a->cmd);
+  /* argv strings are the program's to modify (--calibration splits its list in place). */
+  *st = ta_compile_option_set(&ctx, name, (char *)(uintptr_t)v, opt);
+  ta_ctx_free(&ctx);
+  return true;
 }

@@ -61,26 +61,6 @@ static const char help[] =
 
 /* ---- suite: several models x several cores, a Markdown report and an SVG chart ---- */
 
-static int32_t split_list(ta_ctx *ctx, const char *s, const char **out, int32_t max) {
-  int32_t n = 0;
-  char *copy = ta_strdup(ctx, s);
-  if (!copy)
-    return 0;
-  for (char *tok = strtok(copy, ","); tok && n < max; tok = strtok(NULL, ","))
-    out[n++] = tok;
-  return n;
-}
-
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static bool is_tflite(const char *dir, const char *name) {
-  (void)dir;
-  size_t l = strlen(name);
-  return l > 7 && strcmp(name + l - 7, ".tflite") == 0;
-}
-
 /* One line on stderr per model, and one per board it ran on. */
 static void progress(void *user, const char *model, const ta_bench_row *r, const char *check) {
   (void)user;
@@ -103,8 +83,8 @@ static int run_suite(int argc, char **argv, const char *dir, const char *models_
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
   const char *targets[MAX_TARGETS];
-  int32_t n_targets = split_list(&ctx, targets_arg ? targets_arg : "cortex-m4,cortex-m7,cortex-m33",
-                                 targets, MAX_TARGETS);
+  int32_t n_targets = ta_split_list(
+      &ctx, targets_arg ? targets_arg : "cortex-m4,cortex-m7,cortex-m33", targets, MAX_TARGETS);
   const ta_board *boards[MAX_TARGETS];
   for (int32_t t = 0; t < n_targets; t++)
     if (!(boards[t] = ta_board_find(targets[t]))) {
@@ -116,19 +96,16 @@ static int run_suite(int argc, char **argv, const char *dir, const char *models_
   const char *models[MAX_MODELS];
   int32_t n_models = 0;
   if (models_arg) {
-    n_models = split_list(&ctx, models_arg, models, MAX_MODELS);
+    n_models = ta_split_list(&ctx, models_arg, models, MAX_MODELS);
   } else {
-    char **names = ta_list_dir(&ctx, dir, is_tflite, &n_models);
+    char **names = ta_list_stems(&ctx, dir, ".tflite", MAX_MODELS, &n_models);
     if (!names) {
       fprintf(stderr, "tinyaot bench: cannot open '%s': %s\n", dir, strerror(errno));
       ta_ctx_free(&ctx);
       return 1;
     }
-    if (n_models > MAX_MODELS)
-      n_models = MAX_MODELS;
     for (int32_t m = 0; m < n_models; m++)
-      models[m] = ta_strndup(&ctx, names[m], strlen(names[m]) - 7);
-    qsort(models, (size_t)n_models, sizeof models[0], cmp_str); /* by name, without .tflite */
+      models[m] = names[m];
   }
   ta_anchors an;
   ta_anchors_load(&ctx, anchors_path, &an);
@@ -142,31 +119,13 @@ static int run_suite(int argc, char **argv, const char *dir, const char *models_
   if (ta_device_bench_suite(&ctx, &suite, &rows, &failures) != TA_OK)
     return 2;
   const int32_t n_rows = n_models * n_targets;
-  ta_buf cmd;
-  ta_buf_init(&cmd, &ctx);
-  ta_buf_puts(&cmd, "tinyaot");
-  for (int i = 0; i < argc; i++)
-    ta_buf_printf(&cmd, " %s", argv[i]);
-  ta_buf b;
-  ta_buf_init(&b, &ctx);
-  ta_report_bench_md(&b, rows, n_rows, &an, cmd.data ? cmd.data : "tinyaot bench",
-                     ta_report_tool_versions(&ctx));
-  ta_status st = b.ok ? ta_write_file(&ctx, report, b.data, b.len) : TA_ERR_LIMIT;
-  ta_buf_free(&b);
-  if (st == TA_OK && svg) {
-    ta_buf_init(&b, &ctx);
-    ta_report_bench_svg(&b, rows, n_rows, &an, models, n_models);
-    st = b.ok ? ta_write_file(&ctx, svg, b.data, b.len) : TA_ERR_LIMIT;
-    ta_buf_free(&b);
-  }
-  ta_buf_free(&cmd);
+  ta_status st =
+      ta_report_bench_write(&ctx, rows, n_rows, &an, models, n_models, argc, argv, report, svg);
   if (st == TA_OK)
     fprintf(stderr, "tinyaot bench: wrote %s%s%s (%d of %d runs failed)\n", report,
             svg ? " and " : "", svg ? svg : "", failures, n_rows);
-  ta_ctx_free(&ctx);
-  if (st != TA_OK)
-    return ta_cli_exit_code(st);
-  return failures ? 1 : 0;
+  const int rc = ta_cli_done(&ctx, st);
+  return rc ? rc : failures ? 1 : 0;
 }
 
 int ta_cmd_bench(int argc, char **argv) {
@@ -209,10 +168,8 @@ int ta_cmd_bench(int argc, char **argv) {
     return run_suite(argc, argv, suite, models, targets, report, svg, anchors_path, timeout_s,
                      &copt);
   }
-  if (!model) {
-    fprintf(stderr, "tinyaot bench: no MODEL given\n%s", help);
-    return 1;
-  }
+  if (!model)
+    return ta_arg_missing(&a, "no MODEL given", help);
   const ta_board *board = ta_board_find(target);
   if (!board) {
     fprintf(stderr, "tinyaot bench: unknown target '%s' (known: %s)\n", target, ta_board_names());
@@ -247,6 +204,5 @@ int ta_cmd_bench(int argc, char **argv) {
     else
       ta_remove_tree(bm.dir);
   }
-  ta_ctx_free(&ctx);
-  return ta_cli_exit_code(st);
+  return ta_cli_done(&ctx, st);
 }

@@ -40,23 +40,17 @@ int ta_cmd_compile(int argc, char **argv) {
   }
   if (st != TA_OK)
     return 1;
-  if (!model || !out) {
-    fprintf(stderr, "tinyaot compile: %s\n%s",
-            !model ? "no MODEL given" : "no output directory given (-o DIR)", help);
-    return 1;
-  }
+  if (!model || !out)
+    return ta_arg_missing(&a, !model ? "no MODEL given" : "no output directory given (-o DIR)",
+                          help);
   ta_ctx ctx;
-  ta_cli_ctx_init(&ctx);
-  if (!name)
-    name = ta_default_model_name(&ctx, model);
   ta_model m;
   ta_fileset fs;
-  st = ta_compile_emit(&ctx, model, &copt, name, &m, &fs);
+  st = ta_cli_load(&ctx, model, &copt, &name, &m, &fs);
   if (st == TA_OK)
     st = ta_write_output_dir(&ctx, &fs, out);
   if (st == TA_OK)
     printf("tinyaot: wrote %s/%s.h, %s.c, %s_weights.c (%d ops, arena %zu bytes)\n", out, name,
            name, name, m.g->n_ops, m.plan.arena_bytes);
-  ta_ctx_free(&ctx);
-  return ta_cli_exit_code(st);
+  return ta_cli_done(&ctx, st);
 }

@@ -208,7 +208,5 @@ int ta_cmd_eval(int argc, char **argv) {
   o.compile.target = o.target;
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
-  st = run_eval(&ctx, &o);
-  ta_ctx_free(&ctx);
-  return ta_cli_exit_code(st);
+  return ta_cli_done(&ctx, run_eval(&ctx, &o));
 }

@@ -64,30 +64,23 @@ int ta_cmd_inspect(int argc, char **argv) {
   }
   if (ast != TA_OK)
     return 1;
-  if (!model) {
-    fprintf(stderr, "tinyaot inspect: no MODEL given\n%s", help);
-    return 1;
-  }
+  if (!model)
+    return ta_arg_missing(&a, "no MODEL given", help);
   /* Inspect runs nothing, so a target-only backend (the example NPU) shows its placement
    * too; --code-size builds for the host and keeps the host check. */
   if (!code_size)
     copt.target = NULL;
   ta_ctx ctx;
-  ta_cli_ctx_init(&ctx);
   ta_model m;
-  ta_status st = ta_compile_file(&ctx, model, &copt, &m);
-  if (st != TA_OK) {
-    ta_ctx_free(&ctx);
-    return ta_cli_exit_code(st);
-  }
+  ta_status st = ta_cli_load(&ctx, model, &copt, NULL, &m, NULL);
+  if (st != TA_OK)
+    return ta_cli_done(&ctx, st);
   ta_graph *g = m.g;
   ta_inspect_info info;
   ta_code_size cs;
   st = ta_report_inspect_info(&ctx, model, &copt, &m, code_size ? &cs : NULL, &info);
-  if (st != TA_OK) {
-    ta_ctx_free(&ctx);
-    return ta_cli_exit_code(st);
-  }
+  if (st != TA_OK)
+    return ta_cli_done(&ctx, st);
   ta_buf b;
   if (svg) {
     ta_buf_init(&b, &ctx);
@@ -95,10 +88,8 @@ int ta_cmd_inspect(int argc, char **argv) {
     ctx.file = NULL;
     st = b.ok ? ta_write_file(&ctx, svg, b.data, b.len) : TA_ERR_LIMIT;
     ta_buf_free(&b);
-    if (st != TA_OK) {
-      ta_ctx_free(&ctx);
-      return ta_cli_exit_code(st);
-    }
+    if (st != TA_OK)
+      return ta_cli_done(&ctx, st);
   }
   ta_buf_init(&b, &ctx);
   ta_report_inspect(&b, &m, &info, json);
@@ -112,6 +103,5 @@ int ta_cmd_inspect(int argc, char **argv) {
       fputs(b.data, json ? stderr : stdout);
     ta_buf_free(&b);
   }
-  ta_ctx_free(&ctx);
-  return 0;
+  return ta_cli_done(&ctx, TA_OK);
 }

@@ -21,7 +21,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "ta_cli.h"
 
@@ -47,23 +46,6 @@ static const char help[] =
     "compile options (an --input-shape comes before each data set's own "
     "shapes):\n" TA_CLI_COMPILE_OPTIONS_HELP;
 
-typedef struct msgs {
-  char text[16384];
-  size_t len;
-  int n_errors;
-} msgs;
-
-static void sink(void *user, ta_severity sev, const char *msg) {
-  msgs *m = user;
-  if (sev == TA_ERROR)
-    m->n_errors++;
-  const size_t n = strlen(msg);
-  if (m->len + n + 16 >= sizeof m->text)
-    return;
-  const char *tag = sev == TA_ERROR ? "error: " : sev == TA_WARNING ? "warning: " : "note: ";
-  m->len += (size_t)snprintf(m->text + m->len, sizeof m->text - m->len, "%s%s\n", tag, msg);
-}
-
 typedef struct suite {
   ta_conformance run;    /* shared by every data set: directory, kernels, compile options */
   const char *loose[64]; /* tests compared with ONNX's own backend tolerance */
@@ -72,79 +54,31 @@ typedef struct suite {
   int32_t n_pass, n_fail, n_unsupported;
 } suite;
 
-static bool exists(const char *path) {
-  struct stat sb;
-  return stat(path, &sb) == 0;
-}
-
-static bool is_test_dir(const char *parent, const char *name) {
-  char p[4096];
-  snprintf(p, sizeof p, "%s/%s/model.onnx", parent, name);
-  return exists(p);
-}
-
 static void kept(void *user, const char *dir) {
   (void)user;
   fprintf(stderr, "tinyaot onnx-test: kept %s\n", dir);
 }
 
-/* The first error message, on one line, for the summary of an unsupported or failed test. */
-static void first_error(const msgs *m, char *out, size_t cap) {
-  /* An unsupported operator is the reason to give when there is one. */
-  const char *e = strstr(m->text, ": operator ");
-  while (e && e > m->text && e[-1] != '\n')
-    e--;
-  if (!e || strncmp(e, "error: ", 7) != 0)
-    e = strstr(m->text, "error: ");
-  out[0] = '\0';
-  if (!e)
-    return;
-  e += 7;
-  /* Skip "FILE: " (the path of model.onnx) to keep lines short. */
-  const char *colon = strstr(e, "model.onnx: ");
-  if (colon && colon - e < 4096)
-    e = colon + 12;
-  size_t n = strcspn(e, "\n");
-  if (n >= cap)
-    n = cap - 1;
-  memcpy(out, e, n);
-  out[n] = '\0';
-}
-
 static void run_test(suite *s, const char *dir, const char *label) {
-  const char *base = strrchr(dir, '/');
-  base = base && base[1] ? base + 1 : dir;
-  bool loose = false;
-  for (int32_t i = 0; i < s->n_loose; i++)
-    if (strcmp(s->loose[i], base) == 0)
-      loose = true;
-  msgs ms;
-  memset(&ms, 0, sizeof ms);
-  ta_ctx ctx;
-  ta_ctx_init(&ctx, NULL, NULL, sink, &ms);
-  char reason[4096];
-  ta_conformance_result o =
-      ta_device_conformance_test(&s->run, &ctx, dir, loose, reason, sizeof reason);
-  if (o != TA_CONFORMANCE_PASS && !reason[0])
-    first_error(&ms, reason, sizeof reason);
-  switch (o) {
+  ta_conformance_outcome o;
+  ta_device_conformance_run(&s->run, dir, s->loose, s->n_loose, &o);
+  switch (o.result) {
   case TA_CONFORMANCE_PASS:
     s->n_pass++;
-    printf("pass         %s%s\n", label, loose ? " (--loose: rtol 1e-3, atol 1e-7)" : "");
+    printf("pass         %s%s\n", label, o.loose ? " (--loose: rtol 1e-3, atol 1e-7)" : "");
     break;
   case TA_CONFORMANCE_UNSUPPORTED:
     s->n_unsupported++;
-    printf("unsupported  %s: %s\n", label, reason);
+    printf("unsupported  %s: %s\n", label, o.reason);
     break;
   case TA_CONFORMANCE_FAIL:
     s->n_fail++;
-    printf("FAIL         %s: %s\n", label, reason[0] ? reason : "(no message)");
+    printf("FAIL         %s: %s\n", label, o.reason[0] ? o.reason : "(no message)");
     break;
   }
-  if (o != TA_CONFORMANCE_PASS && s->verbose && ms.len)
-    printf("%s", ms.text);
+  if (o.result != TA_CONFORMANCE_PASS && s->verbose && o.len)
+    printf("%s", o.messages);
   fflush(stdout);
-  ta_ctx_free(&ctx);
 }
 
 int ta_cmd_onnx_test(int argc, char **argv) {
@@ -182,10 +116,8 @@ int ta_cmd_onnx_test(int argc, char **argv) {
   }
   if (st != TA_OK)
     return 1;
-  if (n_dirs == 0) {
-    fprintf(stderr, "tinyaot onnx-test: no DIR given\n%s", help);
-    return 1;
-  }
+  if (n_dirs == 0)
+    return ta_arg_missing(&a, "no DIR given", help);
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
   s.run.ctx = &ctx;
@@ -197,25 +129,16 @@ int ta_cmd_onnx_test(int argc, char **argv) {
   s.run.dir = tmp;
   int32_t n_tests = 0;
   for (int32_t d = 0; d < n_dirs; d++) {
-    char p[4096];
-    snprintf(p, sizeof p, "%s/model.onnx", dirs[d]);
-    if (exists(p)) {
-      run_test(&s, dirs[d], dirs[d]);
-      n_tests++;
-      continue;
-    }
     int32_t n;
-    char **names = ta_list_dir(&ctx, dirs[d], is_test_dir, &n);
-    if (!names) {
+    const ta_conformance_dir *tests = ta_device_conformance_list(&ctx, dirs[d], &n);
+    if (!tests) {
       fprintf(stderr, "tinyaot onnx-test: cannot read folder '%s': %s\n", dirs[d], strerror(errno));
       s.n_fail++;
       continue;
     }
-    for (int32_t i = 0; i < n; i++) {
-      char *td = ta_fmt(&ctx, "%s/%s", dirs[d], names[i]);
-      if (td)
-        run_test(&s, td, names[i]);
-    }
+    for (int32_t i = 0; i < n; i++)
+      if (tests[i].path)
+        run_test(&s, tests[i].path, tests[i].label);
     n_tests += n;
   }
   printf("%d passed, %d failed, %d unsupported\n", s.n_pass, s.n_fail, s.n_unsupported);

@@ -57,11 +57,8 @@ int ta_cmd_run(int argc, char **argv) {
   }
   if (st != TA_OK)
     return 1;
-  if (!model || !out) {
-    fprintf(stderr, "tinyaot run: %s\n%s", !model ? "no MODEL given" : "no --output-dir given",
-            help);
-    return 1;
-  }
+  if (!model || !out)
+    return ta_arg_missing(&a, !model ? "no MODEL given" : "no --output-dir given", help);
   const ta_board *board = NULL;
   if (strcmp(target, "host") != 0 && !(board = ta_board_find(target))) {
     fprintf(stderr, "tinyaot run: unknown target '%s' (known: host, %s)\n", target,
@@ -78,12 +75,9 @@ int ta_cmd_run(int argc, char **argv) {
     return 1;
   copt.target = target;
   ta_ctx ctx;
-  ta_cli_ctx_init(&ctx);
-  if (!name)
-    name = ta_default_model_name(&ctx, model);
   ta_model m;
   ta_fileset fs;
-  st = ta_compile_emit(&ctx, model, &copt, name, &m, &fs);
+  st = ta_cli_load(&ctx, model, &copt, &name, &m, &fs);
   if (st == TA_OK) {
     if (board) {
       st =
@@ -96,6 +90,5 @@ int ta_cmd_run(int argc, char **argv) {
   if (st == TA_OK)
     printf("tinyaot: ran %s on %s: %d output%s in %s\n", model, target, m.g->n_outputs,
            m.g->n_outputs == 1 ? "" : "s", out);
-  ta_ctx_free(&ctx);
-  return ta_cli_exit_code(st);
+  return ta_cli_done(&ctx, st);
 }

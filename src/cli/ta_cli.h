@@ -15,6 +15,13 @@ void ta_cli_ctx_init(ta_ctx *ctx);
 /* Exit code for a status (0, 1 or 2). */
 int ta_cli_exit_code(ta_status st);
 
+/* What most commands do first and last. ta_cli_load: ctx initialised (ta_cli_ctx_init), then
+ * the model compiled into m: with fs, also its C library (ta_compile_emit; *name defaults to
+ * the model file's stem), else ta_compile_file. ta_cli_done: ctx freed, the exit code of st. */
+ta_status ta_cli_load(ta_ctx *ctx, const char *model, const ta_compile_options *copt,
+                      const char **name, ta_model *m, ta_fileset *fs);
+int ta_cli_done(ta_ctx *ctx, ta_status st);
+
 /* Command-line arguments, parsed one at a time. */
 typedef struct ta_args {
   int argc;
@@ -22,6 +29,8 @@ typedef struct ta_args {
   int i;
   const char *cmd;
 } ta_args;
+/* "tinyaot CMD: WHAT\n" and the help on stderr; 1 (a usage error's exit code). */
+int ta_arg_missing(const ta_args *a, const char *what, const char *help);
 /* true if argv[i] is the option `name` (e.g. "--name"); its value (from "--name X" or
  * "--name=X") is stored in *value, and a missing value is reported as usage error. */
 bool ta_arg_value(ta_args *a, const char *name, const char **value, ta_status *st);
@@ -42,14 +51,9 @@ bool ta_arg_unknown(ta_args *a);
 bool ta_arg_model(ta_args *a, const char **model);
 /* A --timeout value v (NULL: not given, 0): seconds from 1 to 86400; false (reported) else. */
 bool ta_arg_seconds(ta_args *a, const char *v, int32_t *seconds);
-/* Parse a compile option at a->argv[a->i] into opt; true if it was one (a bad value is
- * reported on stderr and sets *st to TA_ERR_USAGE). Every command takes them:
- *   --input-shape NAME=D0,D1,...   a static shape for an ONNX input with dynamic dimensions
- *   --align N, --io-in-arena, --no-inplace, --no-reorder, --max-arena BYTES   memory plan
- *   --reference-kernels            the reference kernels only, no optimized variant
- *   --quantize int8 --calibration FILE[,FILE...] [--quant-method M] [--bias-correction]
- *   [--int8-io]                    post-training quantization of a float model
- *   --backend NAME_OR_FILE         a backend (repeatable, in order); --backend-var KEY=VALUE */
+/* Parse a compile option at a->argv[a->i] (the words of ta_compile_option_set) into opt; true
+ * if it was one (a bad value is reported on stderr and sets *st to TA_ERR_USAGE). Every
+ * command takes them. */
 bool ta_arg_compile_option(ta_args *a, ta_compile_options *opt, ta_status *st);
 /* Their lines in a command's --help. */
 #define TA_CLI_COMPILE_OPTIONS_HELP                                                                \

@@ -78,6 +78,25 @@ typedef struct ta_compile_options {
  * 99.99). */
 void ta_compile_options_init(ta_compile_options *opt);
 
+/* The compile options as command-line words (options.c), for every front end that takes
+ * them as text:
+ *   --input-shape NAME=D0,D1,...   a static shape for an ONNX input with dynamic dimensions
+ *   --align N, --io-in-arena, --no-inplace, --no-reorder, --max-arena BYTES   memory plan
+ *   --reference-kernels            the reference kernels only, no optimized variant
+ *   --quantize int8|none, --calibration FILE[,FILE...], --quant-method M, --bias-correction,
+ *   --int8-io                      post-training quantization of a float model
+ *   --backend NAME_OR_FILE, --backend-var KEY=VALUE   backends (kept in order; the compile
+ *                                  reads the descriptions and checks the variables)
+ * ta_compile_option_is_flag: name is one that takes no value; ta_compile_option_takes_value:
+ * one that does. */
+bool ta_compile_option_is_flag(const char *name);
+bool ta_compile_option_takes_value(const char *name);
+/* Apply the option name (with its value v; NULL for a flag) to opt. A bad value is reported
+ * on ctx ("--align takes a power of two from 1 to 4096, not '3'") and gives TA_ERR_USAGE; so
+ * does a name that is no compile option. v is not copied: the strings stored in opt point
+ * into it, and --calibration's list is split in place (its commas become NULs). */
+ta_status ta_compile_option_set(ta_ctx *ctx, const char *name, char *v, ta_compile_options *opt);
+
 /* A compiled model: the graph, one kernel call per op, the memory plan. All of it lives in
  * the context's arena. */
 typedef struct ta_model {

@@ -185,3 +185,85 @@ ta_conformance_result ta_device_conformance_test(ta_conformance *c, ta_ctx *ctx,
   }
   return o;
 }
+
+/* ---- a run over test folders: finding them, one folder's outcome with its messages ---- */
+
+static bool exists(const char *path) {
+  struct stat sb;
+  return stat(path, &sb) == 0;
+}
+
+static bool is_test_dir(const char *parent, const char *name) {
+  char p[4096];
+  snprintf(p, sizeof p, "%s/%s/model.onnx", parent, name);
+  return exists(p);
+}
+
+ta_conformance_dir *ta_device_conformance_list(ta_ctx *ctx, const char *dir, int32_t *n) {
+  char p[4096];
+  snprintf(p, sizeof p, "%s/model.onnx", dir);
+  if (exists(p)) {
+    ta_conformance_dir *one = ta_new(ctx, sizeof *one);
+    *n = one ? 1 : 0;
+    if (one)
+      *one = (ta_conformance_dir){dir, dir};
+    return one;
+  }
+  char **names = ta_list_dir(ctx, dir, is_test_dir, n);
+  if (!names)
+    return NULL;
+  ta_conformance_dir *tests = ta_new_array(ctx, (size_t)*n + 1, sizeof *tests);
+  for (int32_t i = 0; tests && i < *n; i++)
+    tests[i] = (ta_conformance_dir){ta_fmt(ctx, "%s/%s", dir, names[i]), names[i]};
+  return tests;
+}
+
+/* Collects a folder's messages, each "error: TEXT\n" (as many as fit). */
+static void collect(void *user, ta_severity sev, const char *msg) {
+  ta_conformance_outcome *o = user;
+  const size_t n = strlen(msg);
+  if (o->len + n + 16 >= sizeof o->messages)
+    return;
+  const char *tag = sev == TA_ERROR ? "error: " : sev == TA_WARNING ? "warning: " : "note: ";
+  o->len += (size_t)snprintf(o->messages + o->len, sizeof o->messages - o->len, "%s%s\n", tag, msg);
+}
+
+/* The first error message, on one line, for the summary of an unsupported or failed test. */
+static void first_error(const char *text, char *out, size_t cap) {
+  /* An unsupported operator is the reason to give when there is one. */
+  const char *e = strstr(text, ": operator ");
+  while (e && e > text && e[-1] != '\n')
+    e--;
+  if (!e || strncmp(e, "error: ", 7) != 0)
+    e = strstr(text, "error: ");
+  out[0] = '\0';
+  if (!e)
+    return;
+  e += 7;
+  /* Skip "FILE: " (the path of model.onnx) to keep lines short. */
+  const char *colon = strstr(e, "model.onnx: ");
+  if (colon && colon - e < 4096)
+    e = colon + 12;
+  size_t n = strcspn(e, "\n");
+  if (n >= cap)
+    n = cap - 1;
+  memcpy(out, e, n);
+  out[n] = '\0';
+}
+
+void ta_device_conformance_run(ta_conformance *c, const char *dir, const char *const *loose,
+                               int32_t n_loose, ta_conformance_outcome *out) {
+  const char *base = strrchr(dir, '/');
+  base = base && base[1] ? base + 1 : dir;
+  memset(out, 0, sizeof *out);
+  for (int32_t i = 0; i < n_loose; i++)
+    if (strcmp(loose[i], base) == 0)
+      out->loose = true;
+  ta_ctx ctx;
+  ta_ctx_init(&ctx, NULL, NULL, collect, out);
+  out->result =
+      ta_device_conformance_test(c, &ctx, dir, out->loose, out->reason, sizeof out->reason);
+  if (out->result != TA_CONFORMANCE_PASS && !out->reason[0])
+    first_error(out->messages, out->reason, sizeof out->reason);
+  ta_ctx_free(&ctx);
+}

@@ -222,3 +222,19 @@ char **ta_list_dir(ta_ctx *ctx, const char *dir, bool (*want)(const char *, cons
     qsort(names, (size_t)*n, sizeof *names, cmp_str);
   return names;
 }
+
+char **ta_list_stems(ta_ctx *ctx, const char *dir, const char *ext, int32_t max, int32_t *n) {
+  int32_t all;
+  char **names = ta_list_dir(ctx, dir, NULL, &all);
+  if (!names)
+    return NULL;
+  const size_t e = strlen(ext);
+  *n = 0;
+  for (int32_t i = 0; i < all && *n < max; i++) {
+    const size_t l = strlen(names[i]);
+    if (l > e && strcmp(names[i] + l - e, ext) == 0)
+      names[(*n)++] = ta_strndup(ctx, names[i], l - e);
+  }
+  qsort(names, (size_t)*n, sizeof *names, cmp_str);
+  return names;
+}

@@ -26,6 +26,11 @@ void ta_remove_tree(const char *path);
 char **ta_list_dir(ta_ctx *ctx, const char *dir, bool (*want)(const char *, const char *),
                    int32_t *n);
 
+/* The stems of dir's files whose names end in ext (".tflite") and are longer than it: the
+ * first max of them in ta_list_dir's order, then sorted by stem; *n of them, in the arena. NULL
+ * when dir cannot be opened (errno says why). */
+char **ta_list_stems(ta_ctx *ctx, const char *dir, const char *ext, int32_t max, int32_t *n);
+
 /* Run argv (argv[0] looked up in PATH) with stdout+stderr captured into out (may be NULL),
  * waiting at most timeout_s seconds (then killed). *exit_code gets the exit status, or
  * 128+signal. Returns TA_ERR_IO when it could not be started or timed out. */

@@ -154,4 +154,30 @@ typedef struct ta_conformance {
 ta_conformance_result ta_device_conformance_test(ta_conformance *c, ta_ctx *ctx, const char *dir,
                                                  bool loose, char *reason, size_t cap);
 
+/* A test folder of a run: its path and the name to print for it. */
+typedef struct ta_conformance_dir {
+  const char *path, *label;
+} ta_conformance_dir;
+
+/* The test folders dir names: dir itself (label dir) when it holds model.onnx, else its
+ * subfolders that do (label: the subfolder's name), in name order; *n of them, in ctx. NULL
+ * when dir cannot be read (errno says why). */
+ta_conformance_dir *ta_device_conformance_list(ta_ctx *ctx, const char *dir, int32_t *n);
+
+/* One test folder's outcome, for its report line. */
+typedef struct ta_conformance_outcome {
+  ta_conformance_result result;
+  bool loose;           /* compared with ONNX's own tolerance (rtol 1e-3, atol 1e-7) */
+  char reason[4096];    /* one line: why it failed or is unsupported */
+  char messages[16384]; /* its messages, "error: TEXT\n" etc. (as many as fit) */
+  size_t len;
+} ta_conformance_outcome;
+
+/* ta_device_conformance_test on dir in a context of its own whose messages are collected in
+ * out->messages; loose when dir's last component is one of the n_loose names. out->reason:
+ * the one the test gave, else the first error message (an unsupported operator's when there
+ * is one), without the "PATH/model.onnx: " before it. */
+void ta_device_conformance_run(ta_conformance *c, const char *dir, const char *const *loose,
+                               int32_t n_loose, ta_conformance_outcome *out);
+
 #endif

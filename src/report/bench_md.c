@@ -364,3 +364,27 @@ void ta_report_bench_svg(ta_buf *b, const ta_bench_row *rows, int32_t n, const t
   }
   ta_buf_puts(b, "</svg>\n");
 }
+
+ta_status ta_report_bench_write(ta_ctx *ctx, const ta_bench_row *rows, int32_t n_rows,
+                                const ta_anchors *an, const char *const *models, int32_t n_models,
+                                int argc, char **argv, const char *report, const char *svg) {
+  ta_buf cmd;
+  ta_buf_init(&cmd, ctx);
+  ta_buf_puts(&cmd, "tinyaot");
+  for (int i = 0; i < argc; i++)
+    ta_buf_printf(&cmd, " %s", argv[i]);
+  ta_buf b;
+  ta_buf_init(&b, ctx);
+  ta_report_bench_md(&b, rows, n_rows, an, cmd.data ? cmd.data : "tinyaot bench",
+                     ta_report_tool_versions(ctx));
+  ta_status st = b.ok ? ta_write_file(ctx, report, b.data, b.len) : TA_ERR_LIMIT;
+  ta_buf_free(&b);
+  if (st == TA_OK && svg) {
+    ta_buf_init(&b, ctx);
+    ta_report_bench_svg(&b, rows, n_rows, an, models, n_models);
+    st = b.ok ? ta_write_file(ctx, svg, b.data, b.len) : TA_ERR_LIMIT;
+    ta_buf_free(&b);
+  }
+  ta_buf_free(&cmd);
+  return st;
+}

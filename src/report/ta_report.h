@@ -79,6 +79,12 @@ void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta
 void ta_report_bench_svg(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta_anchors *an,
                          const char *const *models, int32_t n_models);
 
+/* The suite's files: the Markdown report at report (its command line: "tinyaot" and argv),
+ * then, when svg is given, the chart there. */
+ta_status ta_report_bench_write(ta_ctx *ctx, const ta_bench_row *rows, int32_t n_rows,
+                                const ta_anchors *an, const char *const *models, int32_t n_models,
+                                int argc, char **argv, const char *report, const char *svg);
+
 /* ---- evaluation ---- */
 
 /* The files of a labelled data set: records back to back (each the model input's bytes), one
