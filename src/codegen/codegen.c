@@ -211,8 +211,13 @@ static ta_status emit_param_arrays(emitter *e, ta_buf *b, int32_t op_idx, const 
   for (int32_t f = 0; f < d->n_fields; f++) {
     const ta_field *fd = &d->fields[f];
     if (fd->kind == TA_FIELD_SUB) {
+      /* Part names come from the runtime's .def files (a few short words), never from a
+       * model: a prefix that does not fit is a tinyaot bug. */
       char sub[128];
-      snprintf(sub, sizeof sub, "%s%s_", path, fd->name);
+      const int n = snprintf(sub, sizeof sub, "%s%s_", path, fd->name);
+      if (n < 0 || (size_t)n >= sizeof sub)
+        return ta_err(e->g->ctx, TA_ERR_INTERNAL, "parameter part prefix %s%s_ is too long", path,
+                      fd->name);
       ta_status st = emit_param_arrays(e, b, op_idx, fd->part, p + fd->offset, sub);
       if (st != TA_OK)
         return st;
@@ -284,8 +289,13 @@ static ta_status emit_param_fields(emitter *e, ta_buf *b, int32_t op_idx, const 
       break;
     }
     case TA_FIELD_SUB: {
+      /* Part names come from the runtime's .def files (a few short words), never from a
+       * model: a prefix that does not fit is a tinyaot bug. */
       char sub[128];
-      snprintf(sub, sizeof sub, "%s%s_", path, fd->name);
+      const int n = snprintf(sub, sizeof sub, "%s%s_", path, fd->name);
+      if (n < 0 || (size_t)n >= sizeof sub)
+        return ta_err(e->g->ctx, TA_ERR_INTERNAL, "parameter part prefix %s%s_ is too long", path,
+                      fd->name);
       ta_buf_puts(b, "{\n");
       ta_status st = emit_param_fields(e, b, op_idx, fd->part, p + fd->offset, sub, depth + 1);
       if (st != TA_OK)
