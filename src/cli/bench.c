@@ -26,7 +26,7 @@
 static const char help[] =
     "usage: tinyaot bench MODEL [--target T] [--input FILE...] [--json] [options]\n"
     "       tinyaot bench --suite DIR [--models A,B,...] [--targets T,...] [--report FILE]\n"
-    "                     [--svg FILE] [--anchors FILE]\n"
+    "                     [--svg FILE] [--anchors FILE] [--compare-backend NAME]\n"
     "\n"
     "Build MODEL's firmware for a Cortex-M board, run it on QEMU's model of the board (or on a\n"
     "real board, --device), check its outputs against the host build, and print instructions\n"
@@ -53,6 +53,10 @@ static const char help[] =
     "  --report FILE     write a Markdown report (default BENCHMARKS.md)\n"
     "  --svg FILE        write a bar chart of instructions per model and core\n"
     "  --anchors FILE    TensorFlow Lite Micro figures to compare with (a Markdown table)\n"
+    "  --compare-backend NAME_OR_FILE\n"
+    "                    also build every model with this backend (--backend-var as for\n"
+    "                    --backend) and measure it on every core in the same run: columns\n"
+    "                    next to tinyaot's in the report\n"
     "  -h, --help        this text\n";
 
 #define MAX_INPUTS 64
@@ -71,15 +75,17 @@ static void progress(void *user, const char *model, const ta_bench_row *r, const
     fprintf(stderr, "tinyaot bench: %s on %s: %s\n", model, r->board->target,
             check ? check : "failed");
   else
-    fprintf(stderr, "  %-11s %16s instructions, flash %llu, RAM %llu, outputs %s\n",
+    fprintf(stderr, "  %-11s %16s instructions, flash %llu, RAM %llu, outputs %s%s%s\n",
             r->board->target, ta_report_commas(a, sizeof a, r->instructions),
             (unsigned long long)ta_fw_flash_bytes(&r->sizes),
-            (unsigned long long)ta_fw_ram_bytes(&r->sizes, &r->mem), check);
+            (unsigned long long)ta_fw_ram_bytes(&r->sizes, &r->mem), check,
+            strcmp(model, r->model) != 0 ? "; " : "", strcmp(model, r->model) != 0 ? model : "");
 }
 
 static int run_suite(int argc, char **argv, const char *dir, const char *models_arg,
                      const char *targets_arg, const char *report, const char *svg,
-                     const char *anchors_path, int32_t timeout_s, const ta_compile_options *copt) {
+                     const char *anchors_path, int32_t timeout_s, const ta_compile_options *copt,
+                     const char *compare) {
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
   const char *targets[MAX_TARGETS];
@@ -114,16 +120,23 @@ static int run_suite(int argc, char **argv, const char *dir, const char *models_
             anchors_path);
   ta_bench_row *rows;
   int32_t failures;
+  /* The comparison build: the same options with the one backend instead of --backend's. */
+  ta_compile_options cmp_opt = *copt;
+  cmp_opt.n_backends = 0;
+  if (compare)
+    cmp_opt.backends[cmp_opt.n_backends++] = compare;
+  const char *cmp_label = compare ? ta_report_compare_label(&ctx, compare) : NULL;
   const ta_bench_suite suite = {dir,       models, n_models, boards, n_targets,
-                                timeout_s, copt,   progress, NULL};
+                                timeout_s, copt,   progress, NULL,   compare ? &cmp_opt : NULL,
+                                compare};
   if (ta_device_bench_suite(&ctx, &suite, &rows, &failures) != TA_OK)
     return 2;
   const int32_t n_rows = n_models * n_targets;
-  ta_status st =
-      ta_report_bench_write(&ctx, rows, n_rows, &an, models, n_models, argc, argv, report, svg);
+  ta_status st = ta_report_bench_write(&ctx, rows, n_rows, &an, models, n_models, argc, argv,
+                                       report, svg, cmp_label);
   if (st == TA_OK)
     fprintf(stderr, "tinyaot bench: wrote %s%s%s (%d of %d runs failed)\n", report,
-            svg ? " and " : "", svg ? svg : "", failures, n_rows);
+            svg ? " and " : "", svg ? svg : "", failures, compare ? 2 * n_rows : n_rows);
   const int rc = ta_cli_done(&ctx, st);
   return rc ? rc : failures ? 1 : 0;
 }
@@ -132,7 +145,7 @@ int ta_cmd_bench(int argc, char **argv) {
   ta_args a = {argc, argv, 1, "bench"};
   const char *model = NULL, *name = NULL, *target = "cortex-m4", *device = NULL;
   const char *timeout = NULL, *suite = NULL, *models = NULL, *targets = NULL;
-  const char *report = "BENCHMARKS.md", *svg = NULL, *anchors_path = NULL;
+  const char *report = "BENCHMARKS.md", *svg = NULL, *anchors_path = NULL, *compare = NULL;
   const char *inputs[MAX_INPUTS];
   int32_t n_inputs = 0;
   bool json = false, keep = false;
@@ -150,7 +163,9 @@ int ta_cmd_bench(int argc, char **argv) {
         ta_arg_value(&a, "--models", &models, &st) ||
         ta_arg_value(&a, "--targets", &targets, &st) ||
         ta_arg_value(&a, "--report", &report, &st) || ta_arg_value(&a, "--svg", &svg, &st) ||
-        ta_arg_value(&a, "--anchors", &anchors_path, &st) || ta_arg_compile_option(&a, &copt, &st))
+        ta_arg_value(&a, "--anchors", &anchors_path, &st) ||
+        ta_arg_value(&a, "--compare-backend", &compare, &st) ||
+        ta_arg_compile_option(&a, &copt, &st))
       continue;
     if (ta_arg_unknown(&a) || !ta_arg_model(&a, &model))
       return 1;
@@ -166,7 +181,12 @@ int ta_cmd_bench(int argc, char **argv) {
       return 1;
     }
     return run_suite(argc, argv, suite, models, targets, report, svg, anchors_path, timeout_s,
-                     &copt);
+                     &copt, compare);
+  }
+  if (compare) {
+    fprintf(stderr, "tinyaot bench: --compare-backend is a --suite option (for one model, run "
+                    "bench again with --backend)\n");
+    return 1;
   }
   if (!model)
     return ta_arg_missing(&a, "no MODEL given", help);

@@ -160,26 +160,63 @@ ta_status ta_device_bench_suite(ta_ctx *ctx, const ta_bench_suite *s, ta_bench_r
   for (int32_t m = 0; m < s->n_models; m++) {
     ta_ctx mctx;
     ta_ctx_init(&mctx, ctx->alloc, ctx->alloc_user, ctx->sink, ctx->sink_user);
-    ta_bench_model bm;
+    ta_bench_model bm, cm;
     const char *path = ta_fmt(&mctx, "%s/%s.tflite", s->dir, s->models[m]);
     if (s->progress)
       s->progress(s->user, s->models[m], NULL, NULL);
     ta_status st = ta_device_bench_prepare(&mctx, path, s->models[m], NULL, 0, s->copt, &bm);
+    /* The comparison build: its own compile and host reference, the same xorshift inputs. */
+    const char *clabel = NULL;
+    ta_status cst = TA_OK;
+    memset(&cm, 0, sizeof cm);
+    if (s->compare) {
+      clabel = ta_fmt(&mctx, "%s (%s)", s->models[m],
+                      s->compare_label ? s->compare_label : "comparison");
+      if (s->progress)
+        s->progress(s->user, clabel, NULL, NULL);
+      cst = ta_device_bench_prepare(&mctx, path, s->models[m], NULL, 0, s->compare, &cm);
+      /* The two builds answer the same inputs: on the host they must agree byte for byte,
+       * or the comparison would be between different computations. */
+      for (int32_t k = 0; st == TA_OK && cst == TA_OK && k < bm.m.g->n_outputs; k++)
+        if (bm.host_bytes[k] != cm.host_bytes[k] ||
+            memcmp(bm.host_out[k], cm.host_out[k], bm.host_bytes[k]) != 0)
+          cst = ta_err(&mctx, TA_ERR_INTERNAL,
+                       "%s: output %d of the %s build differs from tinyaot's on the host",
+                       s->models[m], k, s->compare_label ? s->compare_label : "comparison");
+    }
     for (int32_t t = 0; t < s->n_boards; t++, r++) {
       if (st != TA_OK) {
         bench_row(r, s->models[m], s->boards[t], &bm, NULL, false);
         ++*failures;
+      } else {
+        ta_bench_run run; /* its per-layer ticks and outputs live in mctx: only figures kept */
+        ta_status rs = ta_device_bench_run(&bm, s->boards[t], NULL, s->timeout_s, &run);
+        bench_row(r, s->models[m], s->boards[t], &bm, &run, rs == TA_OK);
+        *failures += !r->ok;
+        if (s->progress)
+          s->progress(s->user, s->models[m], r, rs == TA_OK ? run.check : NULL);
+      }
+      if (!s->compare)
+        continue;
+      ta_bench_row c;
+      if (cst != TA_OK) {
+        ++*failures;
         continue;
       }
-      ta_bench_run run; /* its per-layer ticks and outputs live in mctx: only figures are kept */
-      ta_status rs = ta_device_bench_run(&bm, s->boards[t], NULL, s->timeout_s, &run);
-      bench_row(r, s->models[m], s->boards[t], &bm, &run, rs == TA_OK);
-      *failures += !r->ok;
+      ta_bench_run run;
+      ta_status rs = ta_device_bench_run(&cm, s->boards[t], NULL, s->timeout_s, &run);
+      bench_row(&c, s->models[m], s->boards[t], &cm, &run, rs == TA_OK);
+      r->cmp_ok = c.ok;
+      r->cmp_instructions = c.instructions;
+      r->cmp_sizes = c.sizes;
+      *failures += !c.ok;
       if (s->progress)
-        s->progress(s->user, s->models[m], r, rs == TA_OK ? run.check : NULL);
+        s->progress(s->user, clabel, &c, rs == TA_OK ? run.check : NULL);
     }
     if (bm.dir)
       ta_remove_tree(bm.dir);
+    if (cm.dir)
+      ta_remove_tree(cm.dir);
     ta_ctx_free(&mctx);
   }
   return TA_OK;

@@ -65,6 +65,11 @@ typedef struct ta_bench_row {
   ta_fw_sizes sizes;
   ta_fw_memstats mem;
   bool ok; /* measured, outputs matched, repeatable; else a "failed" row */
+  /* The same model built with the suite's comparison options (ta_bench_suite.compare), run
+   * on the same board in the same harness; cmp_ok as ok. Zero when there is no comparison. */
+  bool cmp_ok;
+  uint64_t cmp_instructions;
+  ta_fw_sizes cmp_sizes;
 } ta_bench_row;
 
 /* Told before each model (row NULL) and after each of its runs (check: how the outputs
@@ -82,11 +87,17 @@ typedef struct ta_bench_suite {
   const ta_compile_options *copt;
   ta_bench_progress_fn progress; /* may be NULL */
   void *user;
+  /* NULL, or the options of a second build of every model (for example with --backend
+   * cmsis-nn) measured on every board right after the first, same inputs, same harness:
+   * the rows' cmp_ fields. Its progress calls name the model "MODEL (compare_label)". */
+  const ta_compile_options *compare;
+  const char *compare_label;
 } ta_bench_suite;
 
 /* Benchmark every model on every board: rows (in ctx, model-major, n_models x n_boards of
- * them; *failures: those not ok). Each model is compiled and measured in a context of its own
- * (messages to ctx's sink), freed after it: the rows keep figures only. */
+ * them; *failures: the runs not ok, the comparison's counted too). Each model is compiled and
+ * measured in a context of its own (messages to ctx's sink), freed after it: the rows keep figures
+ * only. */
 ta_status ta_device_bench_suite(ta_ctx *ctx, const ta_bench_suite *s, ta_bench_row **rows,
                                 int32_t *failures);
 

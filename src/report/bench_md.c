@@ -166,9 +166,25 @@ static const char *num_or_dash(char *buf, size_t cap, uint64_t v) {
   return v ? ta_report_commas(buf, cap, v) : "—";
 }
 
+const char *ta_report_compare_label(ta_ctx *ctx, const char *backend) {
+  if (strcmp(backend, "cmsis-nn") == 0)
+    return "CMSIS-NN kernels";
+  return ta_fmt(ctx, "backend %s", backend);
+}
+
+/* The comparison cells of a row, " NUMBER | RATIO |" (or " a | b |" for flash), put after
+ * tinyaot's own cell; "" without a comparison, so the table is what it was. */
+static const char *cmp_cells(char *buf, size_t cap, const char *compare, const char *v,
+                             const char *ratio) {
+  if (!compare)
+    return "";
+  snprintf(buf, cap, " %s | %s |", v, ratio);
+  return buf;
+}
+
 void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta_anchors *an,
-                        const char *cmdline, const char *toolversions) {
-  char x[32], y[32], z[32], w[32];
+                        const char *cmdline, const char *toolversions, const char *compare) {
+  char x[32], y[32], z[32], w[32], cc[96];
   ta_buf_printf(
       b,
       "# Benchmarks\n\n"
@@ -188,15 +204,37 @@ void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta
       "TFLM for the same inference; below 1, fewer. The per-layer figures behind these totals "
       "come from `tinyaot bench MODEL --target T`.\n\n",
       TA_VERSION, cmdline, toolversions);
+  if (compare)
+    ta_buf_printf(
+        b,
+        "\"%s, same harness\" is the same model built by tinyaot with that backend (the "
+        "operators it takes call its kernels through tinyaot's adapters, the others stay on "
+        "tinyaot's own), measured in this run on the same board, input and harness as the "
+        "tinyaot column. Its host build's outputs were byte-identical to tinyaot's, and its "
+        "board outputs to its host build's. \"tinyaot / %s\" divides tinyaot's count by it: "
+        "below 1, tinyaot's kernels execute fewer instructions.\n\n",
+        compare, compare);
   ta_buf_puts(b, "## Instructions per inference\n\n"
-                 "| model | core | tinyaot | TFLM reference kernels | TFLM + CMSIS-NN | "
+                 "| model | core | tinyaot |");
+  if (compare)
+    ta_buf_printf(b, " %s, same harness | tinyaot / %s |", compare, compare);
+  ta_buf_puts(b, " TFLM reference kernels | TFLM + CMSIS-NN | "
                  "tinyaot / TFLM ref | tinyaot / CMSIS-NN | MACs per instruction (tinyaot) |\n"
-                 "|---|---|---:|---:|---:|---:|---:|---:|\n");
+                 "|---|---|---:|");
+  if (compare)
+    ta_buf_puts(b, "---:|---:|");
+  ta_buf_puts(b, "---:|---:|---:|---:|---:|\n");
   for (int32_t i = 0; i < n; i++) {
     const ta_bench_row *r = &rows[i];
+    char cv[32] = "failed (see the log)", cr[16] = "—";
+    if (r->cmp_ok) {
+      ta_report_commas(cv, sizeof cv, r->cmp_instructions);
+      if (r->ok)
+        snprintf(cr, sizeof cr, "%.2fx", (double)r->instructions / (double)r->cmp_instructions);
+    }
     if (!r->ok) {
-      ta_buf_printf(b, "| %s | %s | failed (see the log) | | | | | |\n", r->model,
-                    r->board->target);
+      ta_buf_printf(b, "| %s | %s | failed (see the log) |%s | | | | |\n", r->model,
+                    r->board->target, cmp_cells(cc, sizeof cc, compare, cv, ""));
       continue;
     }
     ta_anchor_row a = ta_anchor_find(an, r->model);
@@ -210,9 +248,9 @@ void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta
       snprintf(rc, sizeof rc, "%.2fx", (double)ins / (double)cm);
     if (r->macs && ins)
       snprintf(mpi, sizeof mpi, "%.3f", (double)r->macs / (double)ins);
-    ta_buf_printf(b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r->model, r->board->core,
-                  ta_report_commas(x, sizeof x, ins), num_or_dash(y, sizeof y, ref),
-                  num_or_dash(z, sizeof z, cm), rr, rc, mpi);
+    ta_buf_printf(b, "| %s | %s | %s |%s %s | %s | %s | %s | %s |\n", r->model, r->board->core,
+                  ta_report_commas(x, sizeof x, ins), cmp_cells(cc, sizeof cc, compare, cv, cr),
+                  num_or_dash(y, sizeof y, ref), num_or_dash(z, sizeof z, cm), rr, rc, mpi);
   }
   ta_buf_printf(
       b,
@@ -223,9 +261,15 @@ void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta
       "of the model alone (the generated code, its weights and the runtime kernels it uses, as "
       "linked). TFLM: text + data of a minimal firmware with TFLM, the model and newlib's printf; "
       "\"TFLM + model\" subtracts the same firmware without TFLM and model (text %s + data %s).\n\n"
-      "| model | core | tinyaot firmware | tinyaot model alone | TFLM firmware, ref / CMSIS-NN | "
-      "TFLM + model, ref / CMSIS-NN |\n|---|---|---:|---:|---:|---:|\n",
+      "| model | core | tinyaot firmware | tinyaot model alone |",
       ta_report_commas(x, sizeof x, an->base_text), ta_report_commas(y, sizeof y, an->base_data));
+  if (compare)
+    ta_buf_printf(b, " with %s: firmware | with %s: model alone |", compare, compare);
+  ta_buf_puts(b, " TFLM firmware, ref / CMSIS-NN | TFLM + model, ref / CMSIS-NN |\n"
+                 "|---|---|---:|---:|");
+  if (compare)
+    ta_buf_puts(b, "---:|---:|");
+  ta_buf_puts(b, "---:|---:|\n");
   for (int32_t i = 0; i < n; i++) {
     const ta_bench_row *r = &rows[i];
     if (!r->ok)
@@ -241,9 +285,15 @@ void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta
         snprintf(t2, sizeof t2, "%s / %s", ta_report_commas(z, sizeof z, fr - base),
                  ta_report_commas(w, sizeof w, fc - base));
     }
-    ta_buf_printf(b, "| %s | %s | %s | %s | %s | %s |\n", r->model, r->board->core,
+    char cf[32] = "—", cmf[32] = "—";
+    if (r->cmp_ok) {
+      ta_report_commas(cf, sizeof cf, ta_fw_flash_bytes(&r->cmp_sizes));
+      ta_report_commas(cmf, sizeof cmf, ta_fw_model_flash_bytes(&r->cmp_sizes));
+    }
+    ta_buf_printf(b, "| %s | %s | %s | %s |%s %s | %s |\n", r->model, r->board->core,
                   ta_report_commas(x, sizeof x, ta_fw_flash_bytes(&r->sizes)),
-                  ta_report_commas(y, sizeof y, ta_fw_model_flash_bytes(&r->sizes)), t1, t2);
+                  ta_report_commas(y, sizeof y, ta_fw_model_flash_bytes(&r->sizes)),
+                  cmp_cells(cc, sizeof cc, compare, cf, cmf), t1, t2);
   }
   ta_buf_puts(
       b,
@@ -367,7 +417,8 @@ void ta_report_bench_svg(ta_buf *b, const ta_bench_row *rows, int32_t n, const t
 
 ta_status ta_report_bench_write(ta_ctx *ctx, const ta_bench_row *rows, int32_t n_rows,
                                 const ta_anchors *an, const char *const *models, int32_t n_models,
-                                int argc, char **argv, const char *report, const char *svg) {
+                                int argc, char **argv, const char *report, const char *svg,
+                                const char *compare) {
   ta_buf cmd;
   ta_buf_init(&cmd, ctx);
   ta_buf_puts(&cmd, "tinyaot");
@@ -376,7 +427,7 @@ ta_status ta_report_bench_write(ta_ctx *ctx, const ta_bench_row *rows, int32_t n
   ta_buf b;
   ta_buf_init(&b, ctx);
   ta_report_bench_md(&b, rows, n_rows, an, cmd.data ? cmd.data : "tinyaot bench",
-                     ta_report_tool_versions(ctx));
+                     ta_report_tool_versions(ctx), compare);
   ta_status st = b.ok ? ta_write_file(ctx, report, b.data, b.len) : TA_ERR_LIMIT;
   ta_buf_free(&b);
   if (st == TA_OK && svg) {

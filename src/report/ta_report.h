@@ -72,18 +72,25 @@ ta_anchor_row ta_anchor_find(const ta_anchors *an, const char *model);
  * found on this machine), a Markdown line for the suite report. In the arena. */
 const char *ta_report_tool_versions(ta_ctx *ctx);
 
-/* BENCHMARKS.md: instructions, flash and RAM per model and core, next to the anchors. */
+/* What the report calls a suite's comparison build with backend (a name or description
+ * file): "CMSIS-NN kernels" for cmsis-nn, else "backend NAME". In the arena. */
+const char *ta_report_compare_label(ta_ctx *ctx, const char *backend);
+
+/* BENCHMARKS.md: instructions, flash and RAM per model and core, next to the anchors.
+ * compare: NULL, or the label of the rows' comparison build (ta_bench_row.cmp_*), which then
+ * gets its own columns; without it the report is what it was before comparisons existed. */
 void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta_anchors *an,
-                        const char *cmdline, const char *toolversions);
+                        const char *cmdline, const char *toolversions, const char *compare);
 /* Horizontal grouped bars, log scale: per model, tinyaot per core then TFLM. */
 void ta_report_bench_svg(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta_anchors *an,
                          const char *const *models, int32_t n_models);
 
-/* The suite's files: the Markdown report at report (its command line: "tinyaot" and argv),
- * then, when svg is given, the chart there. */
+/* The suite's files: the Markdown report at report (its command line: "tinyaot" and argv;
+ * compare as for ta_report_bench_md), then, when svg is given, the chart there. */
 ta_status ta_report_bench_write(ta_ctx *ctx, const ta_bench_row *rows, int32_t n_rows,
                                 const ta_anchors *an, const char *const *models, int32_t n_models,
-                                int argc, char **argv, const char *report, const char *svg);
+                                int argc, char **argv, const char *report, const char *svg,
+                                const char *compare);
 
 /* ---- evaluation ---- */
 
