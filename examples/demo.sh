@@ -42,21 +42,27 @@ echo "== 4. The int8 model on the same board, the same recordings"
   --quantize int8 --calibration "$g/calib_inputs.bin" --json >demo-int8.json
 echo
 echo "== 5. float32 vs int8 on the emulated Cortex-M4F ($n test recordings)"
-/usr/bin/python3 - demo-float.json demo-int8.json <<'PY'
-import json, sys
-f, q = (json.load(open(p)) for p in sys.argv[1:3])
-same = sum(a == b for a, b in zip(f["predictions"], q["predictions"]))
-n = len(f["predictions"])
-print("  %-26s %14s %14s %8s" % ("", "float32", "int8", "ratio"))
-print("  %-26s %13.1f%% %13.1f%% %+7.1f pt" % ("accuracy", 100 * f["accuracy"],
-      100 * q["accuracy"], 100 * (q["accuracy"] - f["accuracy"])))
-print("  %-26s %13.1f%%" % ("same class as PyTorch", 100 * f.get("reference_agreement", 0)))
-print("  %-26s %14s %13.1f%%" % ("same class as float", "", 100.0 * same / n))
-for key, label in (("instructions", "instructions / inference"), ("flash_bytes", "flash bytes"),
-                   ("ram_bytes", "RAM bytes")):
-    print("  %-26s %14s %14s %7.2fx" % (label, "{:,}".format(f[key]), "{:,}".format(q[key]),
-          q[key] / f[key]))
-PY
+# The figures of the two JSON documents (one line each), with sed and awk only: a fresh Debian
+# machine has no Python.
+field() { sed -n "s/.*\"$2\": \([0-9.]*\).*/\1/p" "$1"; }
+preds() { sed -n 's/.*"predictions": \[\([0-9,]*\)\].*/\1/p' "$1" | tr ',' '\n'; }
+preds demo-float.json >demo-float.pred
+preds demo-int8.json >demo-int8.pred
+same=$(paste demo-float.pred demo-int8.pred | awk '$1 == $2 { s++ } END { print s + 0 }')
+rm -f demo-float.pred demo-int8.pred
+awk -v fa="$(field demo-float.json accuracy)" -v qa="$(field demo-int8.json accuracy)" \
+  -v ag="$(field demo-float.json reference_agreement)" -v same="$same" -v n="$n" \
+  -v fi="$(field demo-float.json instructions)" -v qi="$(field demo-int8.json instructions)" \
+  -v ff="$(field demo-float.json flash_bytes)" -v qf="$(field demo-int8.json flash_bytes)" \
+  -v fr="$(field demo-float.json ram_bytes)" -v qr="$(field demo-int8.json ram_bytes)" 'BEGIN {
+  printf "  %-26s %14s %14s %8s\n", "", "float32", "int8", "ratio"
+  printf "  %-26s %13.1f%% %13.1f%% %+7.1f pt\n", "accuracy", 100 * fa, 100 * qa, 100 * (qa - fa)
+  printf "  %-26s %13.1f%%\n", "same class as PyTorch", 100 * ag
+  printf "  %-26s %14s %13.1f%%\n", "same class as float", "", 100 * same / n
+  printf "  %-26s %14d %14d %7.2fx\n", "instructions / inference", fi, qi, qi / fi
+  printf "  %-26s %14d %14d %7.2fx\n", "flash bytes", ff, qf, qf / ff
+  printf "  %-26s %14d %14d %7.2fx\n", "RAM bytes", fr, qr, qr / fr
+}'
 echo
 echo "demo: done. Open $(pwd)/$report for the float model's confusion matrix and plots of some"
 echo "recordings; demo-float.json and demo-int8.json hold both runs' figures."
