@@ -6,6 +6,7 @@
  * model itself. The default model name (the generated code's symbol prefix) lives here too:
  * every command that emits code derives it the same way.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "ta_compile.h"
 
 #include <ctype.h>
@@ -96,6 +97,16 @@ static ta_status load_backends(ta_ctx *ctx, const ta_compile_options *opt,
     ta_status s = ta_backend_var_parse(ctx, opt->backend_vars[i], &vars[i]);
     if (s != TA_OK && st == TA_OK)
       st = s;
+    /* A value naming a file or folder relative to where the command runs (CMSIS_NN=../CMSIS-NN)
+     * means that one, not a path relative to the description's folder: made absolute. */
+    char *abs;
+    if (s == TA_OK && vars[i].value[0] && vars[i].value[0] != '/' &&
+        (abs = realpath(vars[i].value, NULL)) != NULL) {
+      vars[i].value = ta_strdup(ctx, abs);
+      free(abs);
+      if (!vars[i].value && st == TA_OK)
+        st = TA_ERR_LIMIT;
+    }
   }
   if (st != TA_OK)
     return st;

@@ -95,6 +95,13 @@ if [ -n "$cmsis" ] && [ -d "$cmsis" ]; then
     grep -qF "$cmsis/Source/ConvolutionFunctions/arm_convolve_wrapper_s8.c" "$tmp/lib/demo.cmake"
   check "the Make fragment names CMSIS-NN's headers" grep -qF -- "-I$cmsis/Include" "$tmp/lib/demo.mk"
   check "the generated code calls the adapter" grep -qF "st = cmsis_nn_conv2d_s8(" "$tmp/lib/demo.c"
+  # A relative --backend-var value is taken from where the command runs, not from the
+  # description's folder.
+  rel=$(cd "$tmp" && realpath --relative-to=. "$cmsis")
+  expect 0 "compile --backend-var CMSIS_NN=RELATIVE" "wrote" -- \
+    sh -c "cd '$tmp' && '$ta' compile '$m' -o rel --name demo --backend cmsis-nn --backend-var 'CMSIS_NN=$rel'"
+  check "a relative CMSIS_NN names the same checkout" \
+    grep -qF "$cmsis/Source/ConvolutionFunctions/arm_convolve_wrapper_s8.c" "$tmp/rel/demo.cmake"
 else
   echo "skip: no CMSIS-NN checkout (${cmsis:-not given}): the cmsis-nn compile checks"
 fi

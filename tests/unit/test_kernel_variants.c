@@ -310,7 +310,10 @@ static void test_requant_fast_exact(void **state) {
     case 0: acc = (int32_t)(next() % 5u) - 2; break;
     case 1: acc = (1 << 30) - 1 - (int32_t)(next() % 4u); break;
     case 2: acc = -(1 << 30) + (int32_t)(next() % 4u); break;
-    case 3: acc = ((int32_t)(next() % 2048u) - 1024) << (r > 10 ? r - 10 : 0); break; /* ties */
+    case 3: /* ties: a multiple of a power of two (multiplied: a negative value must not be
+             * shifted left) */
+      acc = (int32_t)(((int64_t)(next() % 2048u) - 1024) * ((int64_t)1 << (r > 10 ? r - 10 : 0)));
+      break;
     default: acc = (int32_t)(next() >> 1) - (1 << 30); break;
     }
     const int64_t add = ((int64_t)1 << (r - 1)) + (int64_t)zp * ((int64_t)1 << r);
