@@ -273,8 +273,18 @@ bool ta_pack_mk_weights(ta_graph *g, const ta_tensor *w, int32_t n, int32_t k, b
 int32_t *ta_requant_fast_consts(ta_graph *g, const ta_tensor *w, const ta_tensor *bias, int32_t n,
                                 int32_t k, int32_t in_neg_zp, int32_t n_mult, const int32_t *mult,
                                 const int32_t *shift_left, int32_t out_zp) {
-  if (!w || !ta_tensor_is_const(w) || w->dtype != TA_DT_I8 || n < 1 || k < 1 ||
-      w->data_bytes < (size_t)n * (size_t)k || (n_mult != 1 && n_mult != n))
+  return ta_requant_fast_consts_strided(g, w, bias, n, k, k, 1, in_neg_zp, n_mult, mult, shift_left,
+                                        out_zp);
+}
+
+int32_t *ta_requant_fast_consts_strided(ta_graph *g, const ta_tensor *w, const ta_tensor *bias,
+                                        int32_t n, int32_t k, int32_t c_stride, int32_t t_stride,
+                                        int32_t in_neg_zp, int32_t n_mult, const int32_t *mult,
+                                        const int32_t *shift_left, int32_t out_zp) {
+  if (!w || !ta_tensor_is_const(w) || w->dtype != TA_DT_I8 || n < 1 || k < 1 || c_stride < 1 ||
+      t_stride < 1 ||
+      w->data_bytes <= (size_t)(n - 1) * (size_t)c_stride + (size_t)(k - 1) * (size_t)t_stride ||
+      (n_mult != 1 && n_mult != n))
     return NULL;
   if (bias && (!ta_tensor_is_const(bias) || bias->dtype != TA_DT_I32 ||
                bias->data_bytes < (size_t)n * sizeof(int32_t)))
@@ -291,7 +301,7 @@ int32_t *ta_requant_fast_consts(ta_graph *g, const ta_tensor *w, const ta_tensor
     const int32_t m = mult[n_mult == 1 ? 0 : c], sl = shift_left[n_mult == 1 ? 0 : c];
     int64_t wsum = 0;
     for (int32_t t = 0; t < k; t++)
-      wsum += llabs((int64_t)wd[(size_t)c * (size_t)k + (size_t)t]);
+      wsum += llabs((int64_t)wd[(size_t)c * (size_t)c_stride + (size_t)t * (size_t)t_stride]);
     int32_t b = 0;
     if (bias)
       memcpy(&b, bias->data + (size_t)c * sizeof(int32_t), sizeof b);

@@ -38,7 +38,8 @@ typedef struct shape {
   int op; /* TFB_OP_CONV_2D, TFB_OP_DEPTHWISE_CONV_2D, TFB_OP_FULLY_CONNECTED, float pools */
   int32_t h, w, ci, co, kh, kw, sh, sw, dh, dw;
   int pad, act, per_channel, bias, relu_first;
-  int flt; /* float32 model (CONV_2D and the pools): the float kernel variant */
+  int flt;     /* float32 model (CONV_2D and the pools): the float kernel variant */
+  int extreme; /* biases up to 2^31 and tiny output scales (multipliers up to and above 1) */
 } shape;
 
 static int flt_model; /* build(): the model being built is float32 */
@@ -106,6 +107,8 @@ static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out
     int32_t bv[64];
     for (int i = 0; i < co; i++) {
       bv[i] = range(-3000, 3000);
+      if (s->extreme && range(0, 1))
+        bv[i] = (int32_t)next() >> range(0, 4);
       if (s->flt) {
         const float f = rnd_f();
         memcpy(&bv[i], &f, 4);
@@ -130,7 +133,9 @@ static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out
     orank = 4, od[0] = 1, od[1] = oh, od[2] = ow, od[3] = co;
   }
   int y = tfb_tensor(b, "y", dt, orank, od, 0);
-  q(b, y, 0.04f + 0.01f * (float)range(0, 5), range(-30, 30));
+  static const float extreme_scales[4] = {0.04f, 0.001f, 0.0002f, 0.00003f};
+  q(b, y, s->extreme ? extreme_scales[range(0, 3)] : 0.04f + 0.01f * (float)range(0, 5),
+    s->extreme ? range(-128, 127) : range(-30, 30));
   int op = tfb_op(b, s->op, (int[]){src, tw, tb}, pool ? 1 : 3, (int[]){y}, 1);
   if (pool)
     tfb_pool_options(b, op, s->pad, s->sw, s->sh, s->kw, s->kh, s->act);
@@ -177,6 +182,9 @@ static bool force(tt_run *r, const char *name, const int32_t *knob) {
   return false;
 }
 
+/* Runs of a depthwise opt kernel with and without the fast requantization's constants. */
+static int dw_fast, dw_general;
+
 static int32_t run(const uint8_t *m, size_t len, bool reference, bool plan, const int8_t *in,
                    int8_t *out, int32_t *kernel) {
   tt_run r;
@@ -201,6 +209,10 @@ static int32_t run(const uint8_t *m, size_t len, bool reference, bool plan, cons
     root = pl.root;
   }
   *kernel = r.calls[r.g->n_ops - 1].kernel;
+  if (*kernel == TA_K_depthwise_conv2d_s8_opt || *kernel == TA_K_depthwise_conv2d_s8_opt_inplace) {
+    const tart_dwconv_params *dp = r.calls[r.g->n_ops - 1].params;
+    (*(dp->n_fq > 0 ? &dw_fast : &dw_general))++;
+  }
   st = ta_graph_eval_shared(r.g, r.calls, root, ins, outs);
   if (st != TA_OK)
     printf("eval failed:\n%s", r.cap.text);
@@ -354,11 +366,36 @@ static void test_depthwise_variants(void **state) {
   int opt = 0;
   for (int i = 0; i < 300; i++) {
     shape s = random_shape(TFB_OP_DEPTHWISE_CONV_2D);
+    s.extreme = i % 2;
     if (i % 3 == 0)
       s.sh = s.sw = 1, s.pad = TFB_PAD_SAME, s.relu_first = 1; /* in place */
     check_shape(&s, &opt);
   }
   assert_true(opt > 250);
+}
+
+/* The opt depthwise kernel forced, with extreme requantization on half
+ * the shapes, so that both the fast requantization (constants from the compiler) and the
+ * general one (where the compiler cannot prove the fast one exact) run, at inside and border
+ * pixels, odd channel counts (the single-channel tail), strides, dilations, per-channel
+ * weights. */
+static void dw_forced(const char *variant) {
+  force_variant = variant;
+  int opt = 0;
+  dw_fast = dw_general = 0;
+  for (int i = 0; i < 300; i++) {
+    shape s = random_shape(TFB_OP_DEPTHWISE_CONV_2D);
+    s.extreme = i % 2;
+    s.ci = range(1, 40);
+    check_shape(&s, &opt);
+  }
+  force_variant = NULL;
+  assert_true(opt == 300);
+  assert_true(dw_fast > 100 && dw_general > 30);
+}
+static void test_depthwise_opt(void **state) {
+  (void)state;
+  dw_forced("opt");
 }
 
 /* The float convolution: the same bits as the reference kernel (same order of sums), over
@@ -412,7 +449,7 @@ int main(void) {
       cmocka_unit_test(test_pool_f32_variants),  cmocka_unit_test(test_requant_fast_exact),
       cmocka_unit_test(test_conv_packed_int8),   cmocka_unit_test(test_conv_packed_int16),
       cmocka_unit_test(test_conv_opt),           cmocka_unit_test(test_fc_packed_int8),
-      cmocka_unit_test(test_fc_packed_int16),
+      cmocka_unit_test(test_fc_packed_int16),    cmocka_unit_test(test_depthwise_opt),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
