@@ -270,6 +270,24 @@ bool ta_pack_mk_weights(ta_graph *g, const ta_tensor *w, int32_t n, int32_t k, b
   return true;
 }
 
+bool ta_requant_fast_one(int64_t acc_max, int32_t mult, int32_t shift_left, int32_t out_zp,
+                         int32_t fq[3]) {
+  /* The bound on |acc| of tart_requant_fast.h: acc << 1 must not overflow. */
+  if (mult < 0 || shift_left >= 0 || shift_left < -31 || acc_max < 0 ||
+      acc_max >= ((int64_t)1 << 30))
+    return false;
+  const int32_t r = -shift_left;
+  /* |y| <= (acc_max * mult + 2^30) / 2^31 + 1; y + add - (y < 0) must fit int32. */
+  const int64_t y_max = (acc_max * (int64_t)mult + ((int64_t)1 << 30)) / ((int64_t)1 << 31) + 1;
+  const int64_t add = ((int64_t)1 << (r - 1)) + (int64_t)out_zp * ((int64_t)1 << r);
+  if (y_max + llabs(add) + 1 > INT32_MAX)
+    return false;
+  fq[0] = mult;
+  fq[1] = (int32_t)add;
+  fq[2] = r;
+  return true;
+}
+
 int32_t *ta_requant_fast_consts(ta_graph *g, const ta_tensor *w, const ta_tensor *bias, int32_t n,
                                 int32_t k, int32_t in_neg_zp, int32_t n_mult, const int32_t *mult,
                                 const int32_t *shift_left, int32_t out_zp) {
@@ -305,19 +323,8 @@ int32_t *ta_requant_fast_consts_strided(ta_graph *g, const ta_tensor *w, const t
     int32_t b = 0;
     if (bias)
       memcpy(&b, bias->data + (size_t)c * sizeof(int32_t), sizeof b);
-    /* The bound on |acc| of tart_requant_fast.h: acc << 1 must not overflow. */
-    const int64_t acc_max = llabs((int64_t)b) + x_max * wsum;
-    if (m < 0 || sl >= 0 || sl < -31 || acc_max >= ((int64_t)1 << 30))
+    if (!ta_requant_fast_one(llabs((int64_t)b) + x_max * wsum, m, sl, out_zp, fq + 3 * c))
       return NULL;
-    const int32_t r = -sl;
-    /* |y| <= (acc_max * mult + 2^30) / 2^31 + 1; y + add - (y < 0) must fit int32. */
-    const int64_t y_max = (acc_max * (int64_t)m + ((int64_t)1 << 30)) / ((int64_t)1 << 31) + 1;
-    const int64_t add = ((int64_t)1 << (r - 1)) + (int64_t)out_zp * ((int64_t)1 << r);
-    if (y_max + llabs(add) + 1 > INT32_MAX)
-      return NULL;
-    fq[3 * c] = m;
-    fq[3 * c + 1] = (int32_t)add;
-    fq[3 * c + 2] = r;
   }
   return fq;
 }
