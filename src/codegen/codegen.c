@@ -800,8 +800,10 @@ static ta_status emit_build_files(emitter *e, ta_fileset *fs, const ta_backend_f
   /* An absolute path is a file of a library checkout, used where it is. */
   for (int32_t i = 0; i < n_srcs; i++) {
     const char *dir = srcs[i][0] == '/' ? "" : ta_fmt(ctx, "$(%s_DIR)/", U);
-    if (!dir)
+    if (!dir) {
+      ta_buf_free(&b); /* the .mk text so far is not handed to the file set */
       return TA_ERR_LIMIT;
+    }
     ta_buf_printf(&b,
                   "ifeq ($(filter %s,$(TART_FILES)),)\n"
                   "TART_FILES += %s\n%s_SRCS += %s%s\nTART_SRCS += %s%s\nendif\n",
