@@ -12,6 +12,7 @@
  */
 #include "tart.h"
 #include "tart_fixedpoint.h"
+#include "tart_requant_fast.h"
 
 /* One row: n outputs from a[i * sa] and b[i * sb]. */
 typedef void (*row_fn)(const tart_binary_params *p, const void *a, int32_t sa, const void *b,
@@ -93,6 +94,48 @@ tart_status tart_add_s8(const tart_binary_params *p, const void *const *in, void
   return walk(p, in, out, sizeof(int8_t), add_s8_row);
 }
 
+/* add_s8 through the compiler's tables (defs/elementwise.def): an entry is exactly the value
+ * add_s8 computes for that input byte (the same function of the same byte, evaluated once at
+ * compile time), so the sum is add_s8's; |entry| <= 255 * 2^20 < 2^28, so the sum cannot
+ * wrap. The out requantization is tart_requant_fast where the compiler proved it exact for
+ * every sum of two entries (ta_requant_fast_one), else add_s8's own. */
+static void add_s8_table_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b,
+                             int32_t sb, void *o, int32_t n) {
+  const int8_t *x = (const int8_t *)a;
+  const int8_t *y = (const int8_t *)b;
+  int8_t *z = (int8_t *)o;
+  const int32_t *t1 = p->table + 128, *t2 = p->table + 384;
+  const int32_t lo = p->clamp.min, hi = p->clamp.max;
+  if (p->n_fq == 3) {
+    const int32_t m = p->fq[0], add = p->fq[1], r = p->fq[2];
+    if (sa == 1 && sb == 1) {
+      for (int32_t i = 0; i < n; i++)
+        z[i] = (int8_t)tart_clamp_i32(tart_requant_fast(t1[x[i]] + t2[y[i]], m, add, r), lo, hi);
+    } else {
+      for (int32_t i = 0; i < n; i++)
+        z[i] = (int8_t)tart_clamp_i32(tart_requant_fast(t1[x[i * sa]] + t2[y[i * sb]], m, add, r),
+                                      lo, hi);
+    }
+    return;
+  }
+  for (int32_t i = 0; i < n; i++) {
+    const int32_t r =
+        tart_wrap_add(tart_mul_by_quantized_mult_smaller_than_one(t1[x[i * sa]] + t2[y[i * sb]],
+                                                                  p->out_mult, p->out_shift_left),
+                      p->out_zp);
+    z[i] = (int8_t)tart_clamp_i32(r, lo, hi);
+  }
+}
+
+tart_status tart_add_s8_table(const tart_binary_params *p, const void *const *in, void *const *out,
+                              void *scratch) {
+  (void)scratch;
+  if (p->n_table != 512 || p->table == NULL || (p->n_fq != 0 && p->n_fq != 3) ||
+      (p->n_fq == 3 && p->fq == NULL) || p->out_shift_left > 0 || p->out_shift_left < -31)
+    return TART_ERR_PARAMS;
+  return walk(p, in, out, sizeof(int8_t), add_s8_table_row);
+}
+
 static void add_f32_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b,
                         int32_t sb, void *o, int32_t n) {
   const float *x = (const float *)a;
@@ -128,6 +171,28 @@ tart_status tart_mul_s8(const tart_binary_params *p, const void *const *in, void
   if (!valid_shift(p->out_shift_left))
     return TART_ERR_PARAMS;
   return walk(p, in, out, sizeof(int8_t), mul_s8_row);
+}
+
+/* mul_s8 with the fast requantization, which the compiler granted for every product
+ * (|product| <= max|a + in1_neg_zp| * max|b + in2_neg_zp|, ta_requant_fast_one). */
+static void mul_s8_fast_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b,
+                            int32_t sb, void *o, int32_t n) {
+  const int8_t *x = (const int8_t *)a;
+  const int8_t *y = (const int8_t *)b;
+  int8_t *z = (int8_t *)o;
+  const int32_t m = p->fq[0], add = p->fq[1], r = p->fq[2];
+  const int32_t za = p->in1_neg_zp, zb = p->in2_neg_zp, lo = p->clamp.min, hi = p->clamp.max;
+  for (int32_t i = 0; i < n; i++)
+    z[i] = (int8_t)tart_clamp_i32(tart_requant_fast((x[i * sa] + za) * (y[i * sb] + zb), m, add, r),
+                                  lo, hi);
+}
+
+tart_status tart_mul_s8_fast(const tart_binary_params *p, const void *const *in, void *const *out,
+                             void *scratch) {
+  (void)scratch;
+  if (p->n_fq != 3 || p->fq == NULL)
+    return TART_ERR_PARAMS;
+  return walk(p, in, out, sizeof(int8_t), mul_s8_fast_row);
 }
 
 static void mul_f32_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b,

@@ -15,13 +15,25 @@
 #include "tart.h"
 #include "tart_fixedpoint.h"
 #include "tart_pool.h"
+#include "tart_requant_fast.h"
 #include "tart_simd.h"
 
 static int params_ok(const tart_dwconv_params *p) {
   const tart_requant q = TART_REQUANT_OF(p);
   return p->depth_mult == 1 && p->in_c == p->out_c && p->n_acc_init == p->out_c &&
          tart_requant_ok(&q, p->rq.n_mult, p->out_c) && p->packed != NULL &&
-         p->n_packed == p->win.filter_h * p->win.filter_w * p->in_c;
+         p->n_packed == p->win.filter_h * p->win.filter_w * p->in_c &&
+         (p->n_fq == 0 || (p->n_fq == 3 * p->out_c && p->fq != NULL));
+}
+
+/* Four channels' accumulators to int8 at o: the fast requantization (tart_requant_fast.h)
+ * when the compiler gave its constants fq (those of channel c first), else the general one. */
+static inline void requant4(const tart_requant *restrict q, const int32_t *restrict fq, int32_t a0,
+                            int32_t a1, int32_t a2, int32_t a3, int32_t c, int8_t *restrict o) {
+  if (fq)
+    tart_requant_fast4_s8(fq + 3 * c, a0, a1, a2, a3, q->clamp_min, q->clamp_max, o);
+  else
+    tart_requant4_s8(q, a0, a1, a2, a3, c, o);
 }
 
 static int window_inside(const tart_dwconv_params *p, int32_t iy0, int32_t ix0) {
@@ -82,6 +94,7 @@ static void dw_pixel(const tart_dwconv_params *restrict p, const tart_requant *r
   const size_t x_step = (size_t)p->win.dilation_w * (size_t)C;
   const size_t x_row = (size_t)p->win.dilation_h * (size_t)p->in_w * (size_t)C;
   const size_t w_group = 4u * (size_t)taps;
+  const int32_t *fq = p->n_fq > 0 ? p->fq : NULL;
   int32_t c = 0;
   if (window_inside(p, iy0, ix0)) {
     const int8_t *x = in_b + ((size_t)iy0 * (size_t)p->in_w + (size_t)ix0) * (size_t)C;
@@ -100,7 +113,7 @@ static void dw_pixel(const tart_dwconv_params *restrict p, const tart_requant *r
             tart_mac4_s8(xt, wt, &a0, &a1, &a2, &a3);
         }
       }
-      tart_requant4_s8(q, a0, a1, a2, a3, c, o + c);
+      requant4(q, fq, a0, a1, a2, a3, c, o + c);
     }
   } else {
     /* The taps inside the input: fy in [fy0, fy1), fx in [fx0, fx1) (tart_pool.h). */
@@ -127,11 +140,16 @@ static void dw_pixel(const tart_dwconv_params *restrict p, const tart_requant *r
         for (int32_t fx = fx0; fx < fx1; fx++, xt += x_step, wt += 4)
           tart_mac4_off_s8(xt, wt, off, off2, &a0, &a1, &a2, &a3);
       }
-      tart_requant4_s8(q, a0, a1, a2, a3, c, o + c);
+      requant4(q, fq, a0, a1, a2, a3, c, o + c);
     }
   }
-  for (; c < C; c++)
-    o[c] = tart_requant_s8(q, single_acc(p, in_b, iy0, ix0, c), c);
+  for (; c < C; c++) {
+    const int32_t acc = single_acc(p, in_b, iy0, ix0, c);
+    o[c] =
+        fq ? (int8_t)tart_clamp_i32(tart_requant_fast(acc, fq[3 * c], fq[3 * c + 1], fq[3 * c + 2]),
+                                    q->clamp_min, q->clamp_max)
+           : tart_requant_s8(q, acc, c);
+  }
 }
 
 tart_status tart_depthwise_conv2d_s8_opt(const tart_dwconv_params *p, const void *const *in,

@@ -811,7 +811,7 @@ static ta_status emit_build_files(emitter *e, ta_fileset *fs, const ta_backend_f
   for (int32_t i = 0; i < n_srcs; i++) {
     const char *dir = srcs[i][0] == '/' ? "" : ta_fmt(ctx, "$(%s_DIR)/", U);
     if (!dir) {
-      ta_buf_free(&b);
+      ta_buf_free(&b); /* the .mk text so far is not handed to the file set */
       return TA_ERR_LIMIT;
     }
     ta_buf_printf(&b,

@@ -24,8 +24,10 @@
  */
 #include "ta_ops.h"
 #include "ta_quant.h"
+#include "tart_fixedpoint.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The int8 multipliers of ADD; false when TFLite would refuse them (a multiplier >= 1). */
@@ -195,6 +197,55 @@ static ta_status binary_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   return TA_OK;
 }
 
+/* The int8 variants apply to quantized int8 ADD / MUL (not to integers without quantization). */
+static bool s8_add(const ta_graph *g, const ta_op *op, const ta_kernel_call *call) {
+  const tart_binary_params *p = call->params;
+  return op->kind == TA_OP_ADD && ta_op_output(g, op, 0)->dtype == TA_DT_I8 && p->int_type < 0;
+}
+
+/* add_s8_table: both inputs' scaled values for every byte, computed here by add_s8's own
+ * arithmetic (tart_fixedpoint.h), and the fast requantization's constants when exact for
+ * every sum of a table-1 and a table-2 entry. */
+static bool add_table_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
+  (void)op;
+  tart_binary_params *p = call->params;
+  int32_t *t = ta_new_array(g->ctx, 512, sizeof(int32_t));
+  int32_t *fq = ta_new_array(g->ctx, 3, sizeof(int32_t));
+  if (!t || !fq)
+    return false;
+  int64_t max1 = 0, max2 = 0;
+  for (int32_t v = -128; v < 128; v++) {
+    const int32_t x1 = tart_mul_by_quantized_mult_smaller_than_one(
+        tart_shl_wrap(v + p->in1_neg_zp, p->pre_shift_left), p->in1_mult, p->in1_shift_left);
+    const int32_t x2 = tart_mul_by_quantized_mult_smaller_than_one(
+        tart_shl_wrap(v + p->in2_neg_zp, p->pre_shift_left), p->in2_mult, p->in2_shift_left);
+    t[128 + v] = x1, t[384 + v] = x2;
+    max1 = llabs((int64_t)x1) > max1 ? llabs((int64_t)x1) : max1;
+    max2 = llabs((int64_t)x2) > max2 ? llabs((int64_t)x2) : max2;
+  }
+  /* The kernel adds two entries without wrapping: keep the bound that makes it so. */
+  if (max1 + max2 > INT32_MAX)
+    return false;
+  p->table = t, p->n_table = 512;
+  const bool fast = ta_requant_fast_one(max1 + max2, p->out_mult, p->out_shift_left, p->out_zp, fq);
+  p->fq = fast ? fq : NULL, p->n_fq = fast ? 3 : 0;
+  return true;
+}
+
+static const ta_variant add_variants[] = {
+    {.name = "table",
+     .kernel = TA_K_add_s8_table,
+     .applies = s8_add,
+     .prepare = add_table_prepare,
+     .inplace_operands = TA_INPLACE_ANY,
+     .inplace_ok = ta_inplace_same_shape},
+    {.name = "ref",
+     .kernel = TA_K_PREPARED,
+     .reference = true,
+     .inplace_operands = TA_INPLACE_ANY,
+     .inplace_ok = ta_inplace_same_shape},
+};
+
 /* Elementwise: no multiply-accumulates (MUL's products are not counted as MACs either). */
 static uint64_t binary_macs(const ta_graph *g, const ta_op *op) {
   (void)g;
@@ -207,5 +258,5 @@ const ta_op_def ta_op_def_ADD = {
     .infer = ta_infer_broadcast,
     .prepare = binary_prepare,
     .macs = binary_macs,
-    TA_VARIANTS(ta_variant_eltwise),
+    TA_VARIANTS(add_variants),
 };

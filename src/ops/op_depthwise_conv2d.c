@@ -119,6 +119,16 @@ static bool opt_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
   p->n_acc_init = p->out_c;
   p->packed = packed;
   p->n_packed = p->win.filter_h * p->win.filter_w * p->out_c;
+  /* The fast requantization where the compiler proves it exact for every accumulator (the
+   * filter is [taps, channels]: channel c's taps are out_c apart); else the general one. */
+  int32_t *fq = ta_requant_fast_consts_strided(
+      g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL, p->out_c,
+      p->win.filter_h * p->win.filter_w, 1, p->out_c, p->in_neg_zp, p->rq.n_mult, p->rq.mult,
+      p->rq.shift_left, p->rq.out_zp);
+  if (g->ctx->oom)
+    return false;
+  p->fq = fq;
+  p->n_fq = fq ? 3 * p->out_c : 0;
   call->in[1] = -1;
   return true;
 }

@@ -270,11 +270,39 @@ bool ta_pack_mk_weights(ta_graph *g, const ta_tensor *w, int32_t n, int32_t k, b
   return true;
 }
 
+bool ta_requant_fast_one(int64_t acc_max, int32_t mult, int32_t shift_left, int32_t out_zp,
+                         int32_t fq[3]) {
+  /* The bound on |acc| of tart_requant_fast.h: acc << 1 must not overflow. */
+  if (mult < 0 || shift_left >= 0 || shift_left < -31 || acc_max < 0 ||
+      acc_max >= ((int64_t)1 << 30))
+    return false;
+  const int32_t r = -shift_left;
+  /* |y| <= (acc_max * mult + 2^30) / 2^31 + 1; y + add - (y < 0) must fit int32. */
+  const int64_t y_max = (acc_max * (int64_t)mult + ((int64_t)1 << 30)) / ((int64_t)1 << 31) + 1;
+  const int64_t add = ((int64_t)1 << (r - 1)) + (int64_t)out_zp * ((int64_t)1 << r);
+  if (y_max + llabs(add) + 1 > INT32_MAX)
+    return false;
+  fq[0] = mult;
+  fq[1] = (int32_t)add;
+  fq[2] = r;
+  return true;
+}
+
 int32_t *ta_requant_fast_consts(ta_graph *g, const ta_tensor *w, const ta_tensor *bias, int32_t n,
                                 int32_t k, int32_t in_neg_zp, int32_t n_mult, const int32_t *mult,
                                 const int32_t *shift_left, int32_t out_zp) {
-  if (!w || !ta_tensor_is_const(w) || w->dtype != TA_DT_I8 || n < 1 || k < 1 ||
-      w->data_bytes < (size_t)n * (size_t)k || (n_mult != 1 && n_mult != n))
+  return ta_requant_fast_consts_strided(g, w, bias, n, k, k, 1, in_neg_zp, n_mult, mult, shift_left,
+                                        out_zp);
+}
+
+int32_t *ta_requant_fast_consts_strided(ta_graph *g, const ta_tensor *w, const ta_tensor *bias,
+                                        int32_t n, int32_t k, int32_t c_stride, int32_t t_stride,
+                                        int32_t in_neg_zp, int32_t n_mult, const int32_t *mult,
+                                        const int32_t *shift_left, int32_t out_zp) {
+  if (!w || !ta_tensor_is_const(w) || w->dtype != TA_DT_I8 || n < 1 || k < 1 || c_stride < 1 ||
+      t_stride < 1 ||
+      w->data_bytes <= (size_t)(n - 1) * (size_t)c_stride + (size_t)(k - 1) * (size_t)t_stride ||
+      (n_mult != 1 && n_mult != n))
     return NULL;
   if (bias && (!ta_tensor_is_const(bias) || bias->dtype != TA_DT_I32 ||
                bias->data_bytes < (size_t)n * sizeof(int32_t)))
@@ -291,23 +319,12 @@ int32_t *ta_requant_fast_consts(ta_graph *g, const ta_tensor *w, const ta_tensor
     const int32_t m = mult[n_mult == 1 ? 0 : c], sl = shift_left[n_mult == 1 ? 0 : c];
     int64_t wsum = 0;
     for (int32_t t = 0; t < k; t++)
-      wsum += llabs((int64_t)wd[(size_t)c * (size_t)k + (size_t)t]);
+      wsum += llabs((int64_t)wd[(size_t)c * (size_t)c_stride + (size_t)t * (size_t)t_stride]);
     int32_t b = 0;
     if (bias)
       memcpy(&b, bias->data + (size_t)c * sizeof(int32_t), sizeof b);
-    /* The bound on |acc| of tart_requant_fast.h: acc << 1 must not overflow. */
-    const int64_t acc_max = llabs((int64_t)b) + x_max * wsum;
-    if (m < 0 || sl >= 0 || sl < -31 || acc_max >= ((int64_t)1 << 30))
+    if (!ta_requant_fast_one(llabs((int64_t)b) + x_max * wsum, m, sl, out_zp, fq + 3 * c))
       return NULL;
-    const int32_t r = -sl;
-    /* |y| <= (acc_max * mult + 2^30) / 2^31 + 1; y + add - (y < 0) must fit int32. */
-    const int64_t y_max = (acc_max * (int64_t)m + ((int64_t)1 << 30)) / ((int64_t)1 << 31) + 1;
-    const int64_t add = ((int64_t)1 << (r - 1)) + (int64_t)out_zp * ((int64_t)1 << r);
-    if (y_max + llabs(add) + 1 > INT32_MAX)
-      return NULL;
-    fq[3 * c] = m;
-    fq[3 * c + 1] = (int32_t)add;
-    fq[3 * c + 2] = r;
   }
   return fq;
 }

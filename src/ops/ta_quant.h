@@ -84,4 +84,17 @@ int32_t *ta_requant_fast_consts(ta_graph *g, const ta_tensor *w, const ta_tensor
                                 int32_t k, int32_t in_neg_zp, int32_t n_mult, const int32_t *mult,
                                 const int32_t *shift_left, int32_t out_zp);
 
+/* One channel's constants (fq[0..2]) for accumulators with |acc| <= acc_max and the
+ * requantization (mult, shift_left) + out_zp; false when the fast path would not be exact. */
+bool ta_requant_fast_one(int64_t acc_max, int32_t mult, int32_t shift_left, int32_t out_zp,
+                         int32_t fq[3]);
+
+/* The same for weights whose channel c, tap t is at c * c_stride + t * t_stride (a depthwise
+ * filter [taps, n]: c_stride 1, t_stride n). The bound also holds for any subset of the taps
+ * (border pixels of a padded window). */
+int32_t *ta_requant_fast_consts_strided(ta_graph *g, const ta_tensor *w, const ta_tensor *bias,
+                                        int32_t n, int32_t k, int32_t c_stride, int32_t t_stride,
+                                        int32_t in_neg_zp, int32_t n_mult, const int32_t *mult,
+                                        const int32_t *shift_left, int32_t out_zp);
+
 #endif

@@ -38,7 +38,8 @@ typedef struct shape {
   int op; /* TFB_OP_CONV_2D, TFB_OP_DEPTHWISE_CONV_2D, TFB_OP_FULLY_CONNECTED, float pools */
   int32_t h, w, ci, co, kh, kw, sh, sw, dh, dw;
   int pad, act, per_channel, bias, relu_first;
-  int flt; /* float32 model (CONV_2D and the pools): the float kernel variant */
+  int flt;     /* float32 model (CONV_2D and the pools): the float kernel variant */
+  int extreme; /* biases up to 2^31 and tiny output scales (multipliers up to and above 1) */
 } shape;
 
 static int flt_model; /* build(): the model being built is float32 */
@@ -106,6 +107,8 @@ static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out
     int32_t bv[64];
     for (int i = 0; i < co; i++) {
       bv[i] = range(-3000, 3000);
+      if (s->extreme && range(0, 1))
+        bv[i] = (int32_t)next() >> range(0, 4);
       if (s->flt) {
         const float f = rnd_f();
         memcpy(&bv[i], &f, 4);
@@ -130,7 +133,9 @@ static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out
     orank = 4, od[0] = 1, od[1] = oh, od[2] = ow, od[3] = co;
   }
   int y = tfb_tensor(b, "y", dt, orank, od, 0);
-  q(b, y, 0.04f + 0.01f * (float)range(0, 5), range(-30, 30));
+  static const float extreme_scales[4] = {0.04f, 0.001f, 0.0002f, 0.00003f};
+  q(b, y, s->extreme ? extreme_scales[range(0, 3)] : 0.04f + 0.01f * (float)range(0, 5),
+    s->extreme ? range(-128, 127) : range(-30, 30));
   int op = tfb_op(b, s->op, (int[]){src, tw, tb}, pool ? 1 : 3, (int[]){y}, 1);
   if (pool)
     tfb_pool_options(b, op, s->pad, s->sw, s->sh, s->kw, s->kh, s->act);
@@ -177,6 +182,10 @@ static bool force(tt_run *r, const char *name, const int32_t *knob) {
   return false;
 }
 
+/* Runs of a depthwise opt kernel, and of the int8 ADD/MUL variants, with and without the fast
+ * requantization's constants. */
+static int dw_fast, dw_general, bin_fast, bin_general;
+
 static int32_t run(const uint8_t *m, size_t len, bool reference, bool plan, const int8_t *in,
                    int8_t *out, int32_t *kernel) {
   tt_run r;
@@ -201,6 +210,14 @@ static int32_t run(const uint8_t *m, size_t len, bool reference, bool plan, cons
     root = pl.root;
   }
   *kernel = r.calls[r.g->n_ops - 1].kernel;
+  if (*kernel == TA_K_depthwise_conv2d_s8_opt || *kernel == TA_K_depthwise_conv2d_s8_opt_inplace) {
+    const tart_dwconv_params *dp = r.calls[r.g->n_ops - 1].params;
+    (*(dp->n_fq > 0 ? &dw_fast : &dw_general))++;
+  }
+  if (*kernel == TA_K_add_s8_table || *kernel == TA_K_mul_s8_fast) {
+    const tart_binary_params *bp = r.calls[r.g->n_ops - 1].params;
+    (*(bp->n_fq > 0 ? &bin_fast : &bin_general))++;
+  }
   st = ta_graph_eval_shared(r.g, r.calls, root, ins, outs);
   if (st != TA_OK)
     printf("eval failed:\n%s", r.cap.text);
@@ -357,11 +374,135 @@ static void test_depthwise_variants(void **state) {
   int opt = 0;
   for (int i = 0; i < 300; i++) {
     shape s = random_shape(TFB_OP_DEPTHWISE_CONV_2D);
+    s.extreme = i % 2;
     if (i % 3 == 0)
       s.sh = s.sw = 1, s.pad = TFB_PAD_SAME, s.relu_first = 1; /* in place */
     check_shape(&s, &opt);
   }
   assert_true(opt > 250);
+}
+
+/* The opt depthwise kernel forced, with extreme requantization on half
+ * the shapes, so that both the fast requantization (constants from the compiler) and the
+ * general one (where the compiler cannot prove the fast one exact) run, at inside and border
+ * pixels, odd channel counts (the single-channel tail), strides, dilations, per-channel
+ * weights. */
+static void dw_forced(const char *variant) {
+  force_variant = variant;
+  int opt = 0;
+  dw_fast = dw_general = 0;
+  for (int i = 0; i < 300; i++) {
+    shape s = random_shape(TFB_OP_DEPTHWISE_CONV_2D);
+    s.extreme = i % 2;
+    s.ci = range(1, 40);
+    check_shape(&s, &opt);
+  }
+  force_variant = NULL;
+  assert_true(opt == 300);
+  assert_true(dw_fast > 100 && dw_general > 30);
+}
+static void test_depthwise_opt(void **state) {
+  (void)state;
+  dw_forced("opt");
+}
+
+/* int8 ADD or MUL of the input x [1,h,w,c] (after a RELU on half the shapes, so the planner
+ * may run the op in place) and a constant of a broadcast shape (dims of 1 at random, rank 1
+ * to 4, either operand order), with scales from 0.001 to 1 (ratios up to 1000), output scales
+ * from 1e-4 to 10 and zero points at both ends, so that the fast requantization and (for
+ * huge shifts with large zero points, or MUL multipliers >= 1) the general one both run. The
+ * variant is compared with the reference kernel: ADD's "table" forced (it always applies),
+ * MUL's "fast" where the heuristic picks it (only where its requantization is exact). */
+static void check_binary(int op, int *opt) {
+  static const float in_scales[5] = {0.001f, 0.0123f, 0.05f, 0.3f, 1.0f};
+  static const float out_scales[5] = {1e-4f, 0.01f, 0.1f, 1.0f, 10.0f};
+  tfb *b = tfb_new();
+  flt_model = 0;
+  const int32_t h = range(1, 6), w = range(1, 6), c = range(1, 9);
+  const int32_t dx[4] = {1, h, w, c};
+  const int rb = range(1, 4);
+  int32_t db[4];
+  size_t nb = 1;
+  for (int k = 0; k < rb; k++) {
+    db[k] = range(0, 2) ? dx[4 - rb + k] : 1;
+    nb *= (size_t)db[k];
+  }
+  const int x = tfb_tensor(b, "x", TFB_INT8, 4, dx, 0);
+  const float sx = in_scales[range(0, 4)];
+  const int64_t zx = range(-128, 127);
+  q(b, x, sx, zx);
+  int src = x;
+  if (range(0, 1)) {
+    src = tfb_tensor(b, "r", TFB_INT8, 4, dx, 0);
+    q(b, src, sx, zx);
+    tfb_op(b, TFB_OP_RELU, (int[]){x}, 1, (int[]){src}, 1);
+  }
+  int8_t cv[4096];
+  for (size_t i = 0; i < nb; i++)
+    cv[i] = (int8_t)(next() >> 24);
+  const int k = tfb_tensor(b, "k", TFB_INT8, rb, db, tfb_buffer(b, cv, nb));
+  q(b, k, in_scales[range(0, 4)], range(-128, 127));
+  const int y = tfb_tensor(b, "y", TFB_INT8, 4, dx, 0);
+  q(b, y, out_scales[range(0, 4)], range(-128, 127));
+  const int swap = range(0, 1);
+  const int o = tfb_op(b, op, (int[]){swap ? k : src, swap ? src : k}, 2, (int[]){y}, 1);
+  const int act = range(0, 3);
+  if (op == TFB_OP_ADD)
+    tfb_add_options(b, o, act);
+  else
+    tfb_mul_options(b, o, act);
+  tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
+  size_t len;
+  uint8_t *m = tfb_finish(b, &len);
+  tfb_free(b);
+  assert_non_null(m);
+  const size_t n = (size_t)h * (size_t)w * (size_t)c;
+  int8_t *in = malloc(n), *ref = malloc(n), *got = malloc(n);
+  for (size_t i = 0; i < n; i++)
+    in[i] = (int8_t)(next() >> 24);
+  int32_t kref, kopt;
+  assert_int_equal(run(m, len, true, false, in, ref, &kref), 0);
+  assert_int_equal(run(m, len, false, src != x, in, got, &kopt), 0);
+  if (kopt != kref)
+    (*opt)++;
+  if (memcmp(ref, got, n) != 0) {
+    size_t i = 0;
+    while (ref[i] == got[i])
+      i++;
+    printf("op %d x [1,%d,%d,%d] const rank %d swap %d act %d: byte %zu reference %d, kernel %s "
+           "gives %d\n",
+           op, h, w, c, rb, swap, act, i, ref[i], ta_kernel_get(kopt)->name, got[i]);
+    fail();
+  }
+  free(in);
+  free(ref);
+  free(got);
+  free(m);
+}
+
+static void binary_forced(int op, const char *variant) {
+  force_variant = variant;
+  int opt = 0;
+  bin_fast = bin_general = 0;
+  for (int i = 0; i < 400; i++)
+    check_binary(op, &opt);
+  force_variant = NULL;
+  printf("%s: %d runs, %d with the fast requantization, %d without\n",
+         variant ? variant : "heuristic", opt, bin_fast, bin_general);
+  if (variant) {
+    assert_true(opt == 400);
+    assert_true(bin_fast > 100 && bin_general > 20);
+  } else { /* the heuristic: the fast variant where exact, else the reference */
+    assert_true(opt > 100 && opt < 400 && bin_fast == opt);
+  }
+}
+static void test_add_table(void **state) {
+  (void)state;
+  binary_forced(TFB_OP_ADD, "table");
+}
+static void test_mul_fast(void **state) {
+  (void)state;
+  binary_forced(TFB_OP_MUL, NULL);
 }
 
 /* The float convolution: the same bits as the reference kernel (same order of sums), over
@@ -415,7 +556,8 @@ int main(void) {
       cmocka_unit_test(test_pool_f32_variants),  cmocka_unit_test(test_requant_fast_exact),
       cmocka_unit_test(test_conv_packed_int8),   cmocka_unit_test(test_conv_packed_int16),
       cmocka_unit_test(test_conv_opt),           cmocka_unit_test(test_fc_packed_int8),
-      cmocka_unit_test(test_fc_packed_int16),
+      cmocka_unit_test(test_fc_packed_int16),    cmocka_unit_test(test_depthwise_opt),
+      cmocka_unit_test(test_add_table),          cmocka_unit_test(test_mul_fast),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
