@@ -62,3 +62,34 @@ tart_status tart_tanh_f32(const tart_sigmoid_params *p, const void *const *in, v
     output[i] = tanhf(input[i]);
   return TART_OK;
 }
+
+/* TFLite's reference HardSwish: in * min(6, max(0, in + 3)) / 6, in this order. */
+tart_status tart_hard_swish_f32(const tart_hard_swish_params *p, const void *const *in,
+                                void *const *out, void *scratch) {
+  const float *x = (const float *)in[0];
+  float *y = (float *)out[0];
+  (void)scratch;
+  if (p->n_elems < 0)
+    return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->n_elems; i++) {
+    const float r = x[i] + 3.0f;
+    const float c = r > 0.0f ? (r < 6.0f ? r : 6.0f) : 0.0f;
+    y[i] = x[i] * c / 6.0f;
+  }
+  return TART_OK;
+}
+
+/* ONNX HardSigmoid: max(0, min(1, alpha * x + beta)). */
+tart_status tart_hard_sigmoid_f32(const tart_hard_swish_params *p, const void *const *in,
+                                  void *const *out, void *scratch) {
+  const float *x = (const float *)in[0];
+  float *y = (float *)out[0];
+  (void)scratch;
+  if (p->n_elems < 0)
+    return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->n_elems; i++) {
+    const float v = p->alpha * x[i] + p->beta;
+    y[i] = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
+  }
+  return TART_OK;
+}

@@ -368,6 +368,25 @@ static ta_status cv_tanh(onnx_imp *im) {
                                                : unary(im, TA_OP_TANH, NULL);
 }
 
+static ta_status cv_hard_swish(onnx_imp *im) {
+  oval *x = imp_in_req(im, 0, "X");
+  return !x                                    ? TA_ERR_MALFORMED
+         : need_float(im, x, "input") != TA_OK ? im->st
+                                               : unary(im, TA_OP_HARD_SWISH, NULL);
+}
+
+static ta_status cv_hard_sigmoid(onnx_imp *im) {
+  oval *x = imp_in_req(im, 0, "X");
+  if (!x)
+    return TA_ERR_MALFORMED;
+  if (need_float(im, x, "input") != TA_OK)
+    return im->st;
+  ta_attrs a = imp_attrs();
+  if (!imp_attr_float(im, "alpha", 0.2f, &a.alpha) || !imp_attr_float(im, "beta", 0.5f, &a.beta))
+    return TA_ERR_MALFORMED;
+  return unary(im, TA_OP_HARD_SIGMOID, &a);
+}
+
 static ta_status cv_leaky_relu(onnx_imp *im) {
   ta_attrs a = imp_attrs();
   if (!imp_attr_float(im, "alpha", 0.01f, &a.alpha))
@@ -2209,6 +2228,90 @@ static ta_status cv_split(onnx_imp *im) {
   return TA_OK;
 }
 
+/* ReduceMean / ReduceMax / ReduceMin / ReduceSum (float32) -> MEAN / REDUCE_MAX / REDUCE_MIN /
+ * SUM. axes: an attribute before opset 18 (ReduceSum: 13), the optional input 1 after; none
+ * (or empty) reduces every axis, or, with noop_with_empty_axes, is the identity. A
+ * channels-last input is reduced in place (its axes renamed) when the output keeps its form:
+ * keepdims, or the kept dims in ONNX order. */
+static ta_status reduce(onnx_imp *im, ta_op_kind kind) {
+  oval *x = imp_in_req(im, 0, "data");
+  if (!x)
+    return TA_ERR_MALFORMED;
+  if (need_float(im, x, "input") != TA_OK)
+    return im->st;
+  const int64_t axes_input_from = kind == TA_OP_SUM ? 13 : 18;
+  int64_t keep = 1, noop = 0, axes[TA_MAX_RANK];
+  int32_t n = -1;
+  if (!imp_attr_int(im, "keepdims", 1, &keep) ||
+      !imp_attr_int(im, "noop_with_empty_axes", 0, &noop))
+    return im->st;
+  if (im->opset < axes_input_from) {
+    if (!imp_attr_ints(im, "axes", axes, TA_MAX_RANK, &n))
+      return im->st;
+  } else if (imp_in(im, 1)) {
+    cview c;
+    if (!const_in(im, 1, "axes", &c) || !const_ints(im, &c, "axes", axes, TA_MAX_RANK, &n))
+      return im->st;
+  }
+  if (n <= 0 && noop)
+    return imp_alias(im, 0, x);
+  if (x->rank < 1)
+    return imp_err(im, TA_ERR_UNSUPPORTED, "the input is a scalar; expected rank >= 1");
+  bool red[TA_MAX_RANK] = {false};
+  for (int32_t i = 0; i < n; i++) {
+    const int32_t ax = norm_axis(axes[i], x->rank);
+    if (ax < 0 || ax >= x->rank)
+      return imp_err(im, TA_ERR_MALFORMED, "axis %lld is out of range for rank %d",
+                     (long long)axes[i], x->rank);
+    red[ax] = true;
+  }
+  for (int32_t k = 0; n <= 0 && k < x->rank; k++)
+    red[k] = true;
+  int32_t cl_of[TA_MAX_RANK];
+  bool cl;
+  int32_t t = select_form(im, x, cl_of, &cl);
+  if (cl && !keep) {
+    int32_t last = -1;
+    for (int32_t k = 0; k < x->rank; k++)
+      if (!red[cl_of[k]]) {
+        if (cl_of[k] < last) {
+          cl = false;
+          t = imp_plain(im, x);
+          for (int32_t j = 0; j < x->rank; j++)
+            cl_of[j] = j;
+          break;
+        }
+        last = cl_of[k];
+      }
+  }
+  int32_t tax[TA_MAX_RANK], n_tax = 0;
+  for (int32_t k = 0; k < x->rank; k++)
+    if (red[cl_of[k]])
+      tax[n_tax++] = k;
+  ta_attrs a = imp_attrs();
+  a.keep_dims = keep != 0;
+  const bool out_cl = cl && keep;
+  const char *nm = out_name(im, 0);
+  const int32_t in[2] = {t, imp_const_tensor(im, tmp_name(im, "axes"), TA_DT_I32, 1, &n_tax, tax)};
+  const int32_t y = imp_tensor(im, out_cl ? ta_fmt(im->ctx, "%s_nhwc", nm) : nm, x->dtype);
+  if (t < 0 || in[1] < 0 || y < 0 || imp_op(im, kind, in, 2, &y, 1, &a) != TA_OK)
+    return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  return imp_out(im, 0, y, out_cl);
+}
+
+static ta_status cv_reduce_mean(onnx_imp *im) {
+  return reduce(im, TA_OP_MEAN);
+}
+static ta_status cv_reduce_max(onnx_imp *im) {
+  return reduce(im, TA_OP_REDUCE_MAX);
+}
+static ta_status cv_reduce_min(onnx_imp *im) {
+  return reduce(im, TA_OP_REDUCE_MIN);
+}
+static ta_status cv_reduce_sum(onnx_imp *im) {
+  return reduce(im, TA_OP_SUM);
+}
+
 static ta_status cv_cast(onnx_imp *im) {
   oval *x = imp_in_req(im, 0, "input");
   if (!x)
@@ -2402,6 +2505,8 @@ static const onnx_op_info ops[] = {
     {"Gemm", cv_gemm, B(1) | B(2)},
     {"GlobalAveragePool", cv_global_avgpool, 0},
     {"GlobalMaxPool", cv_global_maxpool, 0},
+    {"HardSigmoid", cv_hard_sigmoid, 0},
+    {"HardSwish", cv_hard_swish, 0},
     {"Identity", cv_identity, 0},
     {"LeakyRelu", cv_leaky_relu, 0},
     {"MatMul", cv_matmul, 0},
@@ -2413,6 +2518,10 @@ static const onnx_op_info ops[] = {
     {"QLinearMatMul", cv_qlinear_matmul, B(1) | B(2) | B(3) | B(4) | B(5) | B(6) | B(7)},
     {"QuantizeLinear", cv_quantize_linear, B(1) | B(2)},
     {"Range", cv_range, B(0) | B(1) | B(2)},
+    {"ReduceMax", cv_reduce_max, B(1)},
+    {"ReduceMean", cv_reduce_mean, B(1)},
+    {"ReduceMin", cv_reduce_min, B(1)},
+    {"ReduceSum", cv_reduce_sum, B(1)},
     {"Relu", cv_relu, 0},
     {"Reshape", cv_reshape, B(1)},
     {"Shape", cv_shape, 0},
