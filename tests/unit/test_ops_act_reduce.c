@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_ops_act_reduce.c: HARD_SWISH (int8, float32) and HARD_SIGMOID, as one-op TFLite and
+ * test_ops_act_reduce.c: HARD_SWISH (int8, float32), HARD_SIGMOID, and the reductions
+ * REDUCE_MAX, REDUCE_MIN, SUM (TFLite) and ONNX ReduceMean/Max/Min/Sum, as one-op TFLite and
  * ONNX models built in code and run in process.
  *
  * Expected int8 values come from a second implementation of TFLite's reference_ops::HardSwish
  * written here from its definition, with floor divisions on 64-bit integers (not the runtime's
  * helpers), and, as a sanity bound, from the real function rounded to the output scale.
- * Float expectations are the formulas in double.
+ * Float expectations are the formulas in double. Reductions are computed with plain nested
+ * loops over the full index space (not the kernels' merged groups); int8 SUM with TFLite's
+ * requantization written again from tt_refmath.h, and bounded by the real sum.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -208,8 +211,9 @@ static void test_hard_swish_f32(void **state) {
 
 /* ---- ONNX --------------------------------------------------------------------------------- */
 
-/* A one-node float model x[dims] -> node -> y, compiled; y = f(x) checked against want(). */
-static void onnx_unary(oxb *m, int n, const float *x, float *y) {
+/* Compile the float model m (one input, one output) and run it on x into y; the number of
+ * TRANSPOSE ops in the compiled graph. */
+static int onnx_unary(oxb *m, int n, const float *x, float *y) {
   size_t len;
   const uint8_t *bytes = oxb_finish(m, &len);
   ta_compile_options o;
@@ -222,8 +226,13 @@ static void onnx_unary(oxb *m, int n, const float *x, float *y) {
   const void *in[1] = {x};
   void *out[1] = {y};
   (void)n;
-  assert_int_equal(ta_graph_eval(r.g, r.calls, in, out), TA_OK);
+  /* With the plan's storage sharing: RESHAPE views have no kernel of their own. */
+  assert_int_equal(ta_graph_eval_shared(r.g, r.calls, r.plan.root, in, out), TA_OK);
+  int transposes = 0;
+  for (int32_t i = 0; i < r.g->n_ops; i++)
+    transposes += r.g->ops[i].kind == TA_OP_TRANSPOSE;
   tt_done(&r);
+  return transposes;
 }
 
 static void test_onnx_hard_swish_sigmoid(void **state) {
@@ -257,12 +266,257 @@ static void test_onnx_hard_swish_sigmoid(void **state) {
   }
 }
 
+/* ---- reductions ---------------------------------------------------------------------------- */
+
+enum { R_MAX, R_MIN, R_SUM, R_MEAN };
+
+/* Reduce x[d0..d3] (rank 4) over the dims with red[k], in double; out in row-major order of
+ * the kept dims. Returns the number of outputs. */
+static int ref_reduce4(const double *x, const int32_t *d, const bool *red, int kind, double *out,
+                       int *count) {
+  int n_out = 0;
+  int32_t kd[4];
+  for (int k = 0; k < 4; k++)
+    kd[k] = red[k] ? 1 : d[k];
+  *count = 1;
+  for (int k = 0; k < 4; k++)
+    *count *= red[k] ? d[k] : 1;
+  for (int32_t a = 0; a < kd[0]; a++)
+    for (int32_t b = 0; b < kd[1]; b++)
+      for (int32_t c = 0; c < kd[2]; c++)
+        for (int32_t e = 0; e < kd[3]; e++) {
+          double acc = kind == R_MAX ? -INFINITY : kind == R_MIN ? INFINITY : 0.0;
+          for (int32_t i = 0; i < d[0]; i++)
+            for (int32_t j = 0; j < d[1]; j++)
+              for (int32_t k = 0; k < d[2]; k++)
+                for (int32_t l = 0; l < d[3]; l++) {
+                  if ((!red[0] && i != a) || (!red[1] && j != b) || (!red[2] && k != c) ||
+                      (!red[3] && l != e))
+                    continue;
+                  const double v = x[((i * d[1] + j) * d[2] + k) * d[3] + l];
+                  acc = kind == R_MAX ? fmax(acc, v) : kind == R_MIN ? fmin(acc, v) : acc + v;
+                }
+          out[n_out++] = kind == R_MEAN ? acc / *count : acc;
+        }
+  return n_out;
+}
+
+static const int32_t rdims[4] = {2, 3, 4, 5};
+
+/* The output shape of reducing rdims over axes (negative allowed). */
+static int out_shape(const int32_t *axes, int n_axes, int keep, bool *red, int32_t *od) {
+  for (int k = 0; k < 4; k++)
+    red[k] = false;
+  for (int i = 0; i < n_axes; i++)
+    red[axes[i] < 0 ? axes[i] + 4 : axes[i]] = true;
+  int r = 0;
+  for (int k = 0; k < 4; k++)
+    if (!red[k] || keep)
+      od[r++] = red[k] ? 1 : rdims[k];
+  return r;
+}
+
+static void test_reduce_tflite(void **state) {
+  (void)state;
+  static const int32_t axes_sets[4][3] = {{1, -1, 0}, {0, 1, 2}, {-2, 0, 0}, {3, 1, 1}};
+  static const int n_axes[4] = {2, 3, 1, 3}; /* the last repeats an axis */
+  int8_t xq[120], yq[120];
+  float xf[120], yf[120];
+  double xd[120], want[120];
+  for (int i = 0; i < 120; i++) {
+    xq[i] = (int8_t)((i * 73 + 11) % 256 - 128);
+    xf[i] = (float)((i * 37 % 41) - 20) * 0.37f;
+  }
+  xq[7] = -128, xq[8] = 127;
+  char msg[4096];
+  for (int s = 0; s < 4; s++)
+    for (int keep = 0; keep <= 1; keep++) {
+      bool red[4];
+      int32_t od[4];
+      const int orank = out_shape(axes_sets[s], n_axes[s], keep, red, od);
+      int count;
+      static const int codes[3] = {TFB_OP_REDUCE_MAX, TFB_OP_REDUCE_MIN, TFB_OP_SUM};
+      for (int kind = R_MAX; kind <= R_SUM; kind++) {
+        /* float32 */
+        const qt f = {TFB_FLOAT32, 0, 0};
+        ta_status st = run_tfl(codes[kind], f, f, 4, rdims, orank, od, axes_sets[s], n_axes[s],
+                               keep, xf, yf, msg, sizeof msg);
+        if (st != TA_OK)
+          print_error("%s\n", msg);
+        assert_int_equal(st, TA_OK);
+        for (int i = 0; i < 120; i++)
+          xd[i] = xf[i];
+        const int n = ref_reduce4(xd, rdims, red, kind, want, &count);
+        for (int i = 0; i < n; i++)
+          near(yf[i], want[i], 1e-5 * fmax(1.0, fabs(want[i])));
+        if (kind == R_SUM)
+          continue;
+        /* int8 max / min: exact, input and output share the quantization */
+        const qt q = {TFB_INT8, 0.5f, -3};
+        st = run_tfl(codes[kind], q, q, 4, rdims, orank, od, axes_sets[s], n_axes[s], keep, xq, yq,
+                     msg, sizeof msg);
+        if (st != TA_OK)
+          print_error("%s\n", msg);
+        assert_int_equal(st, TA_OK);
+        for (int i = 0; i < 120; i++)
+          xd[i] = xq[i];
+        ref_reduce4(xd, rdims, red, kind, want, &count);
+        for (int i = 0; i < n; i++)
+          assert_int_equal(yq[i], (int)want[i]);
+      }
+    }
+}
+
+/* int8 SUM: TFLite's QuantizedMeanOrSum (compute_sum), written again; and within one step of
+ * the real sum rounded to the output scale. */
+static void check_sum_s8(qt xt, qt yt, const int32_t *axes, int n_axes, int keep) {
+  int8_t x[120], y[120];
+  double xd[120], sums[120];
+  for (int i = 0; i < 120; i++) {
+    x[i] = (int8_t)((i * 29 + 5) % 256 - 128);
+    xd[i] = x[i];
+  }
+  bool red[4];
+  int32_t od[4];
+  const int orank = out_shape(axes, n_axes, keep, red, od);
+  char msg[4096];
+  ta_status st =
+      run_tfl(TFB_OP_SUM, xt, yt, 4, rdims, orank, od, axes, n_axes, keep, x, y, msg, sizeof msg);
+  if (st != TA_OK)
+    print_error("%s\n", msg);
+  assert_int_equal(st, TA_OK);
+  int count;
+  const int n = ref_reduce4(xd, rdims, red, R_SUM, sums, &count);
+  int shift;
+  const int32_t mult = tt_ref_multiplier((double)xt.scale / (double)yt.scale, &shift);
+  for (int i = 0; i < n; i++) {
+    const int32_t shifted = (int32_t)sums[i] - (int32_t)xt.zp * count;
+    int64_t v = (int64_t)tt_ref_mbqm(shifted, mult, shift) + yt.zp;
+    v = v < -128 ? -128 : v > 127 ? 127 : v;
+    assert_int_equal(y[i], v);
+    double r = tt_round_half_away(shifted * (double)xt.scale / yt.scale) + (double)yt.zp;
+    r = r < -128 ? -128 : r > 127 ? 127 : r;
+    assert_true(fabs(r - y[i]) <= 1.0);
+  }
+}
+
+static void test_sum_s8(void **state) {
+  (void)state;
+  check_sum_s8((qt){TFB_INT8, 0.02f, -5}, (qt){TFB_INT8, 0.5f, 3}, (const int32_t[]){1, 2}, 2, 0);
+  check_sum_s8((qt){TFB_INT8, 0.02f, -5}, (qt){TFB_INT8, 0.5f, 3}, (const int32_t[]){-1}, 1, 1);
+  /* Same quantization: still requantized (TFLite does), and saturating at both ends. */
+  check_sum_s8((qt){TFB_INT8, 0.1f, 7}, (qt){TFB_INT8, 0.1f, 7}, (const int32_t[]){3}, 1, 0);
+  /* Extreme ratios: a tiny output step (everything saturates), a huge one (all zero point). */
+  check_sum_s8((qt){TFB_INT8, 1.0f, 0}, (qt){TFB_INT8, 1e-6f, 0}, (const int32_t[]){0, 1, 2, 3}, 4,
+               0);
+  check_sum_s8((qt){TFB_INT8, 1e-6f, 0}, (qt){TFB_INT8, 1e3f, -128}, (const int32_t[]){2}, 1, 1);
+}
+
+static void test_reduce_diag(void **state) {
+  (void)state;
+  char msg[4096];
+  bool red[4];
+  int32_t od[4];
+  const int32_t axes[1] = {1};
+  const int orank = out_shape(axes, 1, 0, red, od);
+  ta_status st = run_tfl(TFB_OP_REDUCE_MAX, (qt){TFB_INT8, 0.5f, 0}, (qt){TFB_INT8, 0.25f, 0}, 4,
+                         rdims, orank, od, axes, 1, 0, NULL, NULL, msg, sizeof msg);
+  assert_int_equal(st, TA_ERR_UNSUPPORTED);
+  assert_non_null(strstr(msg, "int8 REDUCE_MAX needs them equal"));
+  const int32_t bad[1] = {4};
+  st = run_tfl(TFB_OP_REDUCE_MIN, (qt){TFB_FLOAT32, 0, 0}, (qt){TFB_FLOAT32, 0, 0}, 4, rdims, orank,
+               od, bad, 1, 0, NULL, NULL, msg, sizeof msg);
+  assert_int_equal(st, TA_ERR_MALFORMED);
+  assert_non_null(strstr(msg, "axis 4 is out of range"));
+}
+
+/* ONNX Reduce*: axes as attribute (before opset 18; ReduceSum before 13) or input; keepdims;
+ * no axes (every axis), noop_with_empty_axes; behind a convolution whose output is
+ * channels-last (a 1x1 identity convolution, so the values are the input's). */
+static void onnx_reduce_case(const char *op, int64_t opset, const int64_t *axes, int n_axes,
+                             int keep, int noop, bool after_conv) {
+  static const char *const names[4] = {"ReduceMax", "ReduceMin", "ReduceSum", "ReduceMean"};
+  int kind = 0;
+  while (strcmp(names[kind], op) != 0)
+    kind++;
+  const bool axes_input = opset >= (kind == R_SUM ? 13 : 18);
+  oxb *m = oxb_new(opset);
+  oxb_input(m, "x", OXB_FLOAT, 4, (int[]){2, 3, 4, 5});
+  const char *src = "x";
+  if (after_conv) {
+    float w[9];
+    for (int i = 0; i < 9; i++)
+      w[i] = i % 4 == 0 ? 1.0f : 0.0f;
+    oxb_init_floats(m, "w", 4, (int[]){3, 3, 1, 1}, w);
+    oxb_node(m, "Conv", "x w", "c");
+    src = "c";
+  }
+  char ins[32];
+  snprintf(ins, sizeof ins, "%s%s", src, axes_input && n_axes > 0 ? " axes" : "");
+  if (axes_input && n_axes > 0)
+    oxb_init_i64(m, "axes", n_axes, axes);
+  Onnx__NodeProto *nd = oxb_node(m, op, ins, "y");
+  if (!axes_input && n_axes > 0)
+    oxb_attr_ints(m, nd, "axes", n_axes, axes);
+  if (keep != 1)
+    oxb_attr_int(m, nd, "keepdims", keep);
+  if (noop)
+    oxb_attr_int(m, nd, "noop_with_empty_axes", 1);
+  oxb_output(m, "y", OXB_FLOAT, -1, NULL);
+  float x[120], y[120];
+  double xd[120], want[120];
+  for (int i = 0; i < 120; i++) {
+    x[i] = (float)((i * 53 % 31) - 15) * 0.25f;
+    xd[i] = x[i];
+  }
+  const int transposes = onnx_unary(m, 120, x, y);
+  bool red[4] = {false, false, false, false};
+  for (int i = 0; i < n_axes; i++)
+    red[axes[i] < 0 ? axes[i] + 4 : axes[i]] = true;
+  for (int k = 0; n_axes == 0 && !noop && k < 4; k++)
+    red[k] = true;
+  /* Behind the convolution, only the input's transpose remains unless the kept dims are out of
+   * ONNX order in the channels-last tensor (C and W kept: W comes first there). */
+  if (after_conv && !noop)
+    assert_int_equal(transposes, red[0] && red[2] && !red[1] && !red[3] ? 2 : 1);
+  int count;
+  const int n = ref_reduce4(xd, rdims, red, kind, want, &count);
+  for (int i = 0; i < n; i++) {
+    if (!(fabs(y[i] - want[i]) <= 1e-5 * fmax(1.0, fabs(want[i]))))
+      print_error("%s opset %lld, %d axes, keepdims %d, noop %d, after conv %d: output %d\n", op,
+                  (long long)opset, n_axes, keep, noop, after_conv, i);
+    near(y[i], want[i], 1e-5 * fmax(1.0, fabs(want[i])));
+  }
+  oxb_free(m);
+}
+
+static void test_onnx_reduce(void **state) {
+  (void)state;
+  const int64_t a23[2] = {2, 3}, am1[1] = {-1}, a1[1] = {1}, a02[2] = {0, -2};
+  static const char *const ops[4] = {"ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum"};
+  for (int o = 0; o < 4; o++)
+    for (int opset = 11; opset <= 18; opset += 7)
+      for (int keep = 0; keep <= 1; keep++) {
+        onnx_reduce_case(ops[o], opset, a23, 2, keep, 0, false);
+        onnx_reduce_case(ops[o], opset, am1, 1, keep, 0, false);
+        onnx_reduce_case(ops[o], opset, a02, 2, keep, 0, false);
+        onnx_reduce_case(ops[o], opset, NULL, 0, keep, 0, false);
+        /* channels-last input: x.mean((2, 3)), the channel axis, batch and height */
+        onnx_reduce_case(ops[o], opset, a23, 2, keep, 0, true);
+        onnx_reduce_case(ops[o], opset, a1, 1, keep, 0, true);
+        onnx_reduce_case(ops[o], opset, a02, 2, keep, 0, true);
+      }
+  /* noop_with_empty_axes (opset 18, ReduceSum 13): no axes is the identity. */
+  onnx_reduce_case("ReduceSum", 13, NULL, 0, 1, 1, false);
+  onnx_reduce_case("ReduceMax", 18, NULL, 0, 0, 1, true);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_hard_swish_s8),
-      cmocka_unit_test(test_hard_swish_s8_refused_scale),
-      cmocka_unit_test(test_hard_swish_f32),
-      cmocka_unit_test(test_onnx_hard_swish_sigmoid),
+      cmocka_unit_test(test_hard_swish_s8),  cmocka_unit_test(test_hard_swish_s8_refused_scale),
+      cmocka_unit_test(test_hard_swish_f32), cmocka_unit_test(test_onnx_hard_swish_sigmoid),
+      cmocka_unit_test(test_reduce_tflite),  cmocka_unit_test(test_sum_s8),
+      cmocka_unit_test(test_reduce_diag),    cmocka_unit_test(test_onnx_reduce),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
