@@ -36,6 +36,8 @@
  *                      input's after axis
  *   CAST               in: input; the output's dtype is the target (numeric types, bool)
  *   HARD_SWISH         in: input
+ *   MINIMUM, MAXIMUM, SQUARED_DIFFERENCE: as ADD
+ *   NEG, ABS, SQRT, RSQRT, EXP, LOG: in: input
  *   HARD_SIGMOID       in: input, attrs.alpha, attrs.beta (max(0, min(1, alpha * x + beta)))
  *   BATCH_MATMUL       in: a [..., M, K], b [..., K, N] (batch dims broadcast); float32, or
  *                      int8 a with int16 b (zero points already subtracted) into int32

@@ -394,6 +394,47 @@ static ta_status cv_leaky_relu(onnx_imp *im) {
   return unary(im, TA_OP_LEAKY_RELU, &a);
 }
 
+/* Float pointwise math: Neg, Abs, Sqrt, Exp, Log. */
+static ta_status math(onnx_imp *im, ta_op_kind kind) {
+  oval *x = imp_in_req(im, 0, "X");
+  return !x                                    ? TA_ERR_MALFORMED
+         : need_float(im, x, "input") != TA_OK ? im->st
+                                               : unary(im, kind, NULL);
+}
+static ta_status cv_neg(onnx_imp *im) {
+  return math(im, TA_OP_NEG);
+}
+static ta_status cv_abs(onnx_imp *im) {
+  return math(im, TA_OP_ABS);
+}
+static ta_status cv_sqrt(onnx_imp *im) {
+  return math(im, TA_OP_SQRT);
+}
+static ta_status cv_exp(onnx_imp *im) {
+  return math(im, TA_OP_EXP);
+}
+static ta_status cv_log(onnx_imp *im) {
+  return math(im, TA_OP_LOG);
+}
+
+/* Min / Max: variadic in ONNX; one input is the identity, two are MINIMUM / MAXIMUM. */
+static ta_status minmax(onnx_imp *im, ta_op_kind kind) {
+  if (im->node->n_input == 1) {
+    oval *x = imp_in_req(im, 0, "data_0");
+    return x ? imp_alias(im, 0, x) : TA_ERR_MALFORMED;
+  }
+  if (im->node->n_input != 2)
+    return imp_err(im, TA_ERR_UNSUPPORTED, "%d inputs; 1 or 2 are supported",
+                   (int)im->node->n_input);
+  return binary(im, kind);
+}
+static ta_status cv_min(onnx_imp *im) {
+  return minmax(im, TA_OP_MINIMUM);
+}
+static ta_status cv_max(onnx_imp *im) {
+  return minmax(im, TA_OP_MAXIMUM);
+}
+
 /* Clip: bounds from inputs 1 and 2 (opset 11+) or attributes min/max (before). Float bounds
  * (0, inf), (0, 6), (-1, 1) are the RELU family; anything else is CLAMP. */
 static ta_status cv_clip(onnx_imp *im) {
@@ -2486,6 +2527,7 @@ static ta_status cv_range(onnx_imp *im) {
 #define B(k) (1u << (k))
 
 static const onnx_op_info ops[] = {
+    {"Abs", cv_abs, 0},
     {"Add", cv_add, 0},
     {"AveragePool", cv_avgpool, 0},
     {"BatchNormalization", cv_batchnorm, B(1) | B(2) | B(3) | B(4)},
@@ -2499,6 +2541,7 @@ static const onnx_op_info ops[] = {
     {"DequantizeLinear", cv_dequantize_linear, B(1) | B(2)},
     {"Div", cv_div, 0},
     {"Dropout", cv_dropout, B(1) | B(2)},
+    {"Exp", cv_exp, 0},
     {"Expand", cv_expand, B(1)},
     {"Flatten", cv_flatten, 0},
     {"Gather", cv_gather, B(1)},
@@ -2509,10 +2552,14 @@ static const onnx_op_info ops[] = {
     {"HardSwish", cv_hard_swish, 0},
     {"Identity", cv_identity, 0},
     {"LeakyRelu", cv_leaky_relu, 0},
+    {"Log", cv_log, 0},
     {"MatMul", cv_matmul, 0},
     {"MatMulInteger", cv_matmul_integer, B(1) | B(2) | B(3)},
+    {"Max", cv_max, 0},
     {"MaxPool", cv_maxpool, 0},
+    {"Min", cv_min, 0},
     {"Mul", cv_mul, 0},
+    {"Neg", cv_neg, 0},
     {"Pad", cv_pad, B(1) | B(2) | B(3)},
     {"QLinearConv", cv_qlinear_conv, B(1) | B(2) | B(3) | B(4) | B(5) | B(6) | B(7) | B(8)},
     {"QLinearMatMul", cv_qlinear_matmul, B(1) | B(2) | B(3) | B(4) | B(5) | B(6) | B(7)},
@@ -2530,6 +2577,7 @@ static const onnx_op_info ops[] = {
     {"Slice", cv_slice, B(1) | B(2) | B(3) | B(4)},
     {"Softmax", cv_softmax, 0},
     {"Split", cv_split, B(1)},
+    {"Sqrt", cv_sqrt, 0},
     {"Squeeze", cv_squeeze, B(1)},
     {"Sub", cv_sub, 0},
     {"Tanh", cv_tanh, 0},
