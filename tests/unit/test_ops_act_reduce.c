@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_ops_act_reduce.c: HARD_SWISH (int8, float32), HARD_SIGMOID, and the reductions
- * REDUCE_MAX, REDUCE_MIN, SUM (TFLite) and ONNX ReduceMean/Max/Min/Sum, as one-op TFLite and
- * ONNX models built in code and run in process.
+ * test_ops_act_reduce.c: HARD_SWISH (int8, float32), HARD_SIGMOID, the reductions
+ * REDUCE_MAX, REDUCE_MIN, SUM (TFLite) and ONNX ReduceMean/Max/Min/Sum, and the element-wise
+ * math NEG, ABS, SQRT, RSQRT, EXP, LOG, MINIMUM, MAXIMUM, SQUARED_DIFFERENCE, as one-op TFLite
+ * and ONNX models built in code and run in process.
  *
  * Expected int8 values come from a second implementation of TFLite's reference_ops::HardSwish
  * written here from its definition, with floor divisions on 64-bit integers (not the runtime's
@@ -511,12 +512,189 @@ static void test_onnx_reduce(void **state) {
   onnx_reduce_case("ReduceMax", 18, NULL, 0, 0, 1, true);
 }
 
+/* ---- element-wise math ---------------------------------------------------------------------- */
+
+/* x -> op -> y for a one-input float op without options. */
+static void run_unary_f32(int code, const float *x, float *y, int n) {
+  const int32_t dims[1] = {n};
+  char msg[4096];
+  const qt f = {TFB_FLOAT32, 0, 0};
+  ta_status st = run_tfl(code, f, f, 1, dims, 1, dims, NULL, 0, 0, x, y, msg, sizeof msg);
+  if (st != TA_OK)
+    print_error("%s\n", msg);
+  assert_int_equal(st, TA_OK);
+}
+
+/* got equals want as floats do: both NaN, or equal infinities, or within rel * |want|. */
+static void same_f(double got, double want, double rel) {
+  if (isnan(want)) {
+    assert_true(isnan(got));
+    return;
+  }
+  if (isinf(want)) {
+    assert_true(got == want);
+    return;
+  }
+  near(got, want, rel * fmax(1e-30, fabs(want)));
+}
+
+static void test_math_f32(void **state) {
+  (void)state;
+  enum { N = 10 };
+  const float x[N] = {-4.0f, -1.5f, -0.0f, 0.0f, 1e-20f, 0.25f, 2.0f, 88.0f, INFINITY, -INFINITY};
+  float y[N];
+  run_unary_f32(TFB_OP_NEG, x, y, N);
+  for (int i = 0; i < N; i++)
+    same_f(y[i], -(double)x[i], 0);
+  assert_true(signbit(y[3]) && !signbit(y[2])); /* -0 and +0 swap */
+  run_unary_f32(TFB_OP_ABS, x, y, N);
+  for (int i = 0; i < N; i++)
+    same_f(y[i], fabs((double)x[i]), 0);
+  run_unary_f32(TFB_OP_SQRT, x, y, N); /* negative: NaN; -0: -0 */
+  for (int i = 0; i < N; i++)
+    same_f(y[i], sqrt((double)x[i]), 1e-7);
+  run_unary_f32(TFB_OP_RSQRT, x, y, N); /* 0: +-inf */
+  for (int i = 0; i < N; i++)
+    same_f(y[i], 1.0 / sqrt((double)x[i]), 1e-6);
+  run_unary_f32(TFB_OP_EXP, x, y, N); /* 88: near FLT_MAX; -inf: 0 */
+  for (int i = 0; i < N; i++)
+    same_f(y[i], (float)exp((double)x[i]), 1e-6);
+  run_unary_f32(TFB_OP_LOG, x, y, N); /* 0: -inf; negative: NaN */
+  for (int i = 0; i < N; i++)
+    same_f(y[i], log((double)x[i]), 1e-6);
+}
+
+/* a[2,3,4] op b[bshape] -> y[2,3,4] with a and b graph inputs. */
+static ta_status run_binary(int code, qt t, const int32_t *bdims, int brank, const void *a,
+                            const void *b, void *y, char *msg, size_t msg_len) {
+  const int32_t adims[3] = {2, 3, 4};
+  tfb *bb = tfb_new();
+  int ai = tfb_tensor(bb, "a", t.type, 3, adims, 0);
+  int bi = tfb_tensor(bb, "b", t.type, brank, bdims, 0);
+  int yi = tfb_tensor(bb, "y", t.type, 3, adims, 0);
+  if (t.type == TFB_INT8) {
+    tfb_quant(bb, ai, 1, &t.scale, &t.zp, 0);
+    tfb_quant(bb, bi, 1, &t.scale, &t.zp, 0);
+    const float ys = t.scale * 2; /* only for the refused case below, when y != 0 */
+    tfb_quant(bb, yi, 1, y ? &t.scale : &ys, &t.zp, 0);
+  }
+  const int ins[2] = {ai, bi};
+  tfb_op(bb, code, ins, 2, &yi, 1);
+  tfb_io(bb, ins, 2, &yi, 1);
+  size_t len;
+  uint8_t *bytes = tfb_finish(bb, &len);
+  tfb_free(bb);
+  tt_run *r = malloc(sizeof *r);
+  assert_non_null(r);
+  const void *in[2] = {a, b};
+  void *out[1] = {y};
+  ta_status st = y ? tt_eval(r, bytes, len, in, out) : tt_prepare(r, bytes, len);
+  snprintf(msg, msg_len, "%s", r->cap.text);
+  tt_done(r);
+  free(r);
+  free(bytes);
+  return st;
+}
+
+static void test_minmax_sqdiff(void **state) {
+  (void)state;
+  float af[24], bf[4], yf[24];
+  int8_t aq[24], bq[4], yq[24];
+  for (int i = 0; i < 24; i++) {
+    af[i] = (float)((i * 7 % 11) - 5) * 0.5f;
+    aq[i] = (int8_t)((i * 97 % 256) - 128);
+  }
+  for (int j = 0; j < 4; j++) {
+    bf[j] = (float)j - 1.25f;
+    bq[j] = (int8_t)(j * 60 - 100);
+  }
+  af[5] = NAN; /* std::max(NaN, b) = NaN, as TFLite's reference */
+  const int32_t bdims[1] = {4};
+  char msg[4096];
+  static const int codes[3] = {TFB_OP_MINIMUM, TFB_OP_MAXIMUM, TFB_OP_SQUARED_DIFFERENCE};
+  for (int c = 0; c < 3; c++) {
+    ta_status st =
+        run_binary(codes[c], (qt){TFB_FLOAT32, 0, 0}, bdims, 1, af, bf, yf, msg, sizeof msg);
+    if (st != TA_OK)
+      print_error("%s\n", msg);
+    assert_int_equal(st, TA_OK);
+    for (int i = 0; i < 24; i++) {
+      const double u = af[i], v = bf[i % 4];
+      const double want = isnan(u) ? NAN
+                          : c == 0 ? fmin(u, v)
+                          : c == 1 ? fmax(u, v)
+                                   : (u - v) * (u - v);
+      same_f(yf[i], want, 0);
+    }
+    if (c == 2)
+      break;
+    st = run_binary(codes[c], (qt){TFB_INT8, 0.1f, 4}, bdims, 1, aq, bq, yq, msg, sizeof msg);
+    if (st != TA_OK)
+      print_error("%s\n", msg);
+    assert_int_equal(st, TA_OK);
+    for (int i = 0; i < 24; i++) {
+      const int u = aq[i], v = bq[i % 4];
+      assert_int_equal(yq[i], c == 0 ? (u < v ? u : v) : (u > v ? u : v));
+    }
+  }
+  /* int8 with a different output quantization: refused, as TFLite does. */
+  ta_status st =
+      run_binary(TFB_OP_MAXIMUM, (qt){TFB_INT8, 0.1f, 4}, bdims, 1, aq, bq, NULL, msg, sizeof msg);
+  assert_int_equal(st, TA_ERR_UNSUPPORTED);
+  assert_non_null(strstr(msg, "int8 MAXIMUM needs one scale and zero point"));
+  st = run_binary(TFB_OP_SQUARED_DIFFERENCE, (qt){TFB_INT8, 0.1f, 4}, bdims, 1, aq, bq, NULL, msg,
+                  sizeof msg);
+  assert_int_equal(st, TA_ERR_UNSUPPORTED);
+}
+
+static void test_onnx_math(void **state) {
+  (void)state;
+  static const char *const ops[5] = {"Neg", "Abs", "Sqrt", "Exp", "Log"};
+  float x[6] = {-2.0f, -0.5f, 0.0f, 0.5f, 3.0f, 9.0f}, y[6];
+  for (int o = 0; o < 5; o++) {
+    oxb *m = oxb_new(13);
+    oxb_input(m, "x", OXB_FLOAT, 2, (int[]){2, 3});
+    oxb_node(m, ops[o], "x", "y");
+    oxb_output(m, "y", OXB_FLOAT, 2, (int[]){2, 3});
+    onnx_unary(m, 6, x, y);
+    for (int i = 0; i < 6; i++) {
+      const double v = x[i];
+      const double want = o == 0   ? -v
+                          : o == 1 ? fabs(v)
+                          : o == 2 ? sqrt(v)
+                          : o == 3 ? exp(v)
+                                   : log(v);
+      same_f(y[i], want, 1e-6);
+    }
+    oxb_free(m);
+  }
+  /* Min / Max of two inputs (broadcast against a constant), and of one (the identity). */
+  for (int o = 0; o < 2; o++)
+    for (int two = 0; two <= 1; two++) {
+      oxb *m = oxb_new(13);
+      oxb_input(m, "x", OXB_FLOAT, 2, (int[]){2, 3});
+      oxb_init_floats(m, "c", 1, (int[]){3}, (const float[]){0.0f, 1.0f, -1.0f});
+      oxb_node(m, o ? "Max" : "Min", two ? "x c" : "x", "y");
+      oxb_output(m, "y", OXB_FLOAT, 2, (int[]){2, 3});
+      onnx_unary(m, 6, x, y);
+      const double c[3] = {0.0, 1.0, -1.0};
+      for (int i = 0; i < 6; i++) {
+        const double v = x[i];
+        const double want = !two ? v : o ? fmax(v, c[i % 3]) : fmin(v, c[i % 3]);
+        same_f(y[i], want, 0);
+      }
+      oxb_free(m);
+    }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hard_swish_s8),  cmocka_unit_test(test_hard_swish_s8_refused_scale),
       cmocka_unit_test(test_hard_swish_f32), cmocka_unit_test(test_onnx_hard_swish_sigmoid),
       cmocka_unit_test(test_reduce_tflite),  cmocka_unit_test(test_sum_s8),
       cmocka_unit_test(test_reduce_diag),    cmocka_unit_test(test_onnx_reduce),
+      cmocka_unit_test(test_math_f32),       cmocka_unit_test(test_minmax_sqdiff),
+      cmocka_unit_test(test_onnx_math),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
