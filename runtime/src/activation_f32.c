@@ -93,3 +93,27 @@ tart_status tart_hard_sigmoid_f32(const tart_hard_swish_params *p, const void *c
   }
   return TART_OK;
 }
+
+/* TFLite's reference LogSoftmax (float): per row the maximum (from the lowest float), the sum
+ * of expf(x - max) from 0, then x - max - logf(sum). */
+tart_status tart_log_softmax_f32(const tart_softmax_params *p, const void *const *in,
+                                 void *const *out, void *scratch) {
+  const float *input = (const float *)in[0];
+  float *output = (float *)out[0];
+  const int32_t depth = p->depth;
+  (void)scratch;
+  for (int32_t r = 0; r < p->rows; r++) {
+    const float *x = input + r * depth;
+    float *o = output + r * depth;
+    float max = -FLT_MAX;
+    for (int32_t c = 0; c < depth; c++)
+      max = max < x[c] ? x[c] : max;
+    float sum = 0.0f;
+    for (int32_t c = 0; c < depth; c++)
+      sum += expf(x[c] - max);
+    const float log_sum = logf(sum);
+    for (int32_t c = 0; c < depth; c++)
+      o[c] = x[c] - max - log_sum;
+  }
+  return TART_OK;
+}

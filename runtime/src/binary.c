@@ -297,3 +297,5 @@ TART_MINMAX_ROWS(float, maximum_f32, u < v ? v : u)
 TART_MINMAX_ROWS(int8_t, minimum_s8, v < u ? v : u)
 TART_MINMAX_ROWS(int8_t, maximum_s8, u < v ? v : u)
 TART_MINMAX_ROWS(float, squared_difference_f32, (u - v) * (u - v))
+/* PRELU: TFLite's reference, input >= 0 ? input : input * alpha. */
+TART_MINMAX_ROWS(float, prelu_f32, u >= 0.0f ? u : u * v)

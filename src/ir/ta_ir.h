@@ -38,6 +38,9 @@
  *   HARD_SWISH         in: input
  *   MINIMUM, MAXIMUM, SQUARED_DIFFERENCE: as ADD
  *   NEG, ABS, SQRT, RSQRT, EXP, LOG: in: input
+ *   LOG_SOFTMAX        in: input (over the last axis)
+ *   ELU                in: input, attrs.alpha (x < 0 ? alpha * expm1(x) : x; TFLite: 1)
+ *   PRELU              in: input, alpha (broadcast to the input, as ADD's operands)
  *   HARD_SIGMOID       in: input, attrs.alpha, attrs.beta (max(0, min(1, alpha * x + beta)))
  *   BATCH_MATMUL       in: a [..., M, K], b [..., K, N] (batch dims broadcast); float32, or
  *                      int8 a with int16 b (zero points already subtracted) into int32
@@ -171,7 +174,7 @@ typedef struct ta_attrs {
   float beta;                  /* SOFTMAX; HARD_SIGMOID: the offset */
   bool ceil_mode;              /* pooling: ONNX ceil_mode (output size rounds up) */
   bool count_include_pad;      /* AVERAGE_POOL_2D: the divisor counts padded taps (ONNX) */
-  float alpha;                 /* LEAKY_RELU: the slope below 0; HARD_SIGMOID: the slope */
+  float alpha;                 /* LEAKY_RELU: the slope below 0; HARD_SIGMOID: the slope; ELU */
   double clamp_min, clamp_max; /* CLAMP: bounds, applied as min(max(x, clamp_min), clamp_max) */
   int32_t perm[TA_MAX_RANK];   /* TRANSPOSE: output dim k is input dim perm[k] */
   bool round_half_even;        /* QUANTIZE float -> integer: ONNX rounding (ties to even) */

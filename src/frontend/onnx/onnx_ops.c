@@ -387,6 +387,28 @@ static ta_status cv_hard_sigmoid(onnx_imp *im) {
   return unary(im, TA_OP_HARD_SIGMOID, &a);
 }
 
+static ta_status cv_elu(onnx_imp *im) {
+  oval *x = imp_in_req(im, 0, "X");
+  if (!x)
+    return TA_ERR_MALFORMED;
+  if (need_float(im, x, "input") != TA_OK)
+    return im->st;
+  ta_attrs a = imp_attrs();
+  if (!imp_attr_float(im, "alpha", 1.0f, &a.alpha))
+    return TA_ERR_MALFORMED;
+  return unary(im, TA_OP_ELU, &a);
+}
+
+/* PRelu: x >= 0 ? x : x * slope, the slope broadcast to x (binary broadcasting). */
+static ta_status cv_prelu(onnx_imp *im) {
+  oval *x = imp_in_req(im, 0, "X");
+  if (!x)
+    return TA_ERR_MALFORMED;
+  if (need_float(im, x, "input") != TA_OK)
+    return im->st;
+  return binary(im, TA_OP_PRELU);
+}
+
 static ta_status cv_leaky_relu(onnx_imp *im) {
   ta_attrs a = imp_attrs();
   if (!imp_attr_float(im, "alpha", 0.01f, &a.alpha))
@@ -1264,10 +1286,10 @@ static ta_status cv_pad(onnx_imp *im) {
   return imp_out(im, 0, y, cl);
 }
 
-/* Softmax over `axis`: before opset 13 over the flattened dims from axis on (default 1),
- * from 13 along one axis (default -1). SOFTMAX works on the last axis: a channels-last input
- * with axis 1 already has it there; otherwise a RESHAPE (old semantics) or TRANSPOSE pair. */
-static ta_status cv_softmax(onnx_imp *im) {
+/* Softmax (and LogSoftmax, kind) over `axis`: before opset 13 over the flattened dims from axis on
+ * (default 1), from 13 along one axis (default -1). SOFTMAX works on the last axis: a channels-last
+ * input with axis 1 already has it there; otherwise a RESHAPE (old semantics) or TRANSPOSE pair. */
+static ta_status softmax_like(onnx_imp *im, ta_op_kind kind) {
   oval *x = imp_in_req(im, 0, "input");
   if (!x)
     return TA_ERR_MALFORMED;
@@ -1285,7 +1307,7 @@ static ta_status cv_softmax(onnx_imp *im) {
   if ((!old || ax == r - 1) && ax == 1 && imp_cl_rank(r) && imp_has_cl(x)) {
     const int32_t t = imp_cl(im, x),
                   y = imp_tensor(im, ta_fmt(im->ctx, "%s_nhwc", y_name), TA_DT_F32);
-    if (imp_op(im, TA_OP_SOFTMAX, &t, 1, &y, 1, NULL) != TA_OK)
+    if (imp_op(im, kind, &t, 1, &y, 1, NULL) != TA_OK)
       return im->st;
     return imp_out(im, 0, y, true);
   }
@@ -1294,7 +1316,7 @@ static ta_status cv_softmax(onnx_imp *im) {
     return im->st;
   if (ax == r - 1) {
     const int32_t y = imp_tensor(im, y_name, TA_DT_F32);
-    if (imp_op(im, TA_OP_SOFTMAX, &t, 1, &y, 1, NULL) != TA_OK)
+    if (imp_op(im, kind, &t, 1, &y, 1, NULL) != TA_OK)
       return im->st;
     return imp_out(im, 0, y, false);
   }
@@ -1304,7 +1326,7 @@ static ta_status cv_softmax(onnx_imp *im) {
       d2[k < ax ? 0 : 1] *= x->dims[k];
     const int32_t f = imp_reshape(im, t, 2, d2, tmp_name(im, "2d"));
     const int32_t s = imp_tensor(im, tmp_name(im, "softmax"), TA_DT_F32);
-    if (f < 0 || imp_op(im, TA_OP_SOFTMAX, &f, 1, &s, 1, NULL) != TA_OK)
+    if (f < 0 || imp_op(im, kind, &f, 1, &s, 1, NULL) != TA_OK)
       return im->st;
     return imp_out(im, 0, imp_reshape(im, s, r, x->dims, y_name), false);
   }
@@ -1318,9 +1340,16 @@ static ta_status cv_softmax(onnx_imp *im) {
     inv[perm[k]] = k;
   const int32_t f = imp_transpose(im, t, perm, tmp_name(im, "axis_last"));
   const int32_t s = imp_tensor(im, tmp_name(im, "softmax"), TA_DT_F32);
-  if (f < 0 || imp_op(im, TA_OP_SOFTMAX, &f, 1, &s, 1, NULL) != TA_OK)
+  if (f < 0 || imp_op(im, kind, &f, 1, &s, 1, NULL) != TA_OK)
     return im->st;
   return imp_out(im, 0, imp_transpose(im, s, inv, y_name), false);
+}
+
+static ta_status cv_softmax(onnx_imp *im) {
+  return softmax_like(im, TA_OP_SOFTMAX);
+}
+static ta_status cv_log_softmax(onnx_imp *im) {
+  return softmax_like(im, TA_OP_LOG_SOFTMAX);
 }
 
 /* ---- matrix products ------------------------------------------------------------------------ */
@@ -2541,6 +2570,7 @@ static const onnx_op_info ops[] = {
     {"DequantizeLinear", cv_dequantize_linear, B(1) | B(2)},
     {"Div", cv_div, 0},
     {"Dropout", cv_dropout, B(1) | B(2)},
+    {"Elu", cv_elu, 0},
     {"Exp", cv_exp, 0},
     {"Expand", cv_expand, B(1)},
     {"Flatten", cv_flatten, 0},
@@ -2553,6 +2583,7 @@ static const onnx_op_info ops[] = {
     {"Identity", cv_identity, 0},
     {"LeakyRelu", cv_leaky_relu, 0},
     {"Log", cv_log, 0},
+    {"LogSoftmax", cv_log_softmax, 0},
     {"MatMul", cv_matmul, 0},
     {"MatMulInteger", cv_matmul_integer, B(1) | B(2) | B(3)},
     {"Max", cv_max, 0},
@@ -2560,6 +2591,7 @@ static const onnx_op_info ops[] = {
     {"Min", cv_min, 0},
     {"Mul", cv_mul, 0},
     {"Neg", cv_neg, 0},
+    {"PRelu", cv_prelu, 0},
     {"Pad", cv_pad, B(1) | B(2) | B(3)},
     {"QLinearConv", cv_qlinear_conv, B(1) | B(2) | B(3) | B(4) | B(5) | B(6) | B(7) | B(8)},
     {"QLinearMatMul", cv_qlinear_matmul, B(1) | B(2) | B(3) | B(4) | B(5) | B(6) | B(7)},

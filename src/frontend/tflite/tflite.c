@@ -143,6 +143,9 @@ static const struct {
     {TA_TFL_OP_RSQRT, TA_OP_RSQRT, TA_TFL_OPT_NONE},
     {TA_TFL_OP_EXP, TA_OP_EXP, TA_TFL_OPT_NONE},
     {TA_TFL_OP_LOG, TA_OP_LOG, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_LOG_SOFTMAX, TA_OP_LOG_SOFTMAX, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_ELU, TA_OP_ELU, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_PRELU, TA_OP_PRELU, TA_TFL_OPT_NONE},
 };
 _Static_assert(TA_ARRAY_LEN(op_map) <= TA_OP_COUNT, "at most one TFLite code per op of ops.def");
 
@@ -831,6 +834,8 @@ static void read_operator(reader *rd, const ta_fb_vec *ops, uint32_t i) {
   for (uint32_t k = 0; k < outv.n; k++)
     op->out[k] = ta_fb_vec_i32(fb, &outv, k);
   read_options(rd, &o, &ot, op_map[m].options, op);
+  if (op->kind == TA_OP_ELU)
+    op->a.alpha = 1.0f; /* TFLite's ELU has no options: alpha is 1 */
 }
 
 /* SubGraph.inputs or .outputs into an arena array; NULL on error (reported). */
