@@ -207,7 +207,9 @@ static void seed_act_reduce(void) {
   oxb_node(m, "Exp", "pn", "pe");
   oxb_node(m, "Log", "pe", "pl");
   oxb_node(m, "Max", "pl pn", "pm");
-  oxb_node(m, "Min", "pm p", "y");
+  oxb_node(m, "Min", "pm p", "pmin");
+  oxb_init_f32(m, "slope", 1, (int[]){4}, wave);
+  oxb_node(m, "PRelu", "pmin slope", "y");
   output(m, "y");
   output(m, "rs");
   finish(m, "act_reduce");
@@ -349,6 +351,8 @@ int main(int argc, char **argv) {
   seed_unary("Tanh");
   seed_unary("LeakyRelu");
   seed_unary("Softmax");
+  seed_unary("LogSoftmax");
+  seed_unary("Elu");
   seed_reshape();
   seed_shapes();
   seed_act_reduce();

@@ -2,8 +2,8 @@
 /*
  * test_ops_act_reduce.c: HARD_SWISH (int8, float32), HARD_SIGMOID, the reductions
  * REDUCE_MAX, REDUCE_MIN, SUM (TFLite) and ONNX ReduceMean/Max/Min/Sum, and the element-wise
- * math NEG, ABS, SQRT, RSQRT, EXP, LOG, MINIMUM, MAXIMUM, SQUARED_DIFFERENCE, as one-op TFLite
- * and ONNX models built in code and run in process.
+ * math NEG, ABS, SQRT, RSQRT, EXP, LOG, MINIMUM, MAXIMUM, SQUARED_DIFFERENCE, and LOG_SOFTMAX,
+ * ELU, PRELU, as one-op TFLite and ONNX models built in code and run in process.
  *
  * Expected int8 values come from a second implementation of TFLite's reference_ops::HardSwish
  * written here from its definition, with floor divisions on 64-bit integers (not the runtime's
@@ -687,6 +687,110 @@ static void test_onnx_math(void **state) {
     }
 }
 
+/* ---- LOG_SOFTMAX, ELU, PRELU ---------------------------------------------------------------- */
+
+static void test_log_softmax_elu_f32(void **state) {
+  (void)state;
+  /* Rows of 5: ordinary values, a large offset (exp would overflow without the max), one
+   * -inf entry. */
+  float x[15] = {1.0f,    2.0f,   -1.0f, 0.5f,      3.0f, 1000.0f, 999.0f, 1001.0f,
+                 1000.5f, 998.0f, 0.0f,  -INFINITY, 1.0f, 2.0f,    -3.0f};
+  float y[15];
+  const int32_t dims[2] = {3, 5};
+  char msg[4096];
+  const qt f = {TFB_FLOAT32, 0, 0};
+  ta_status st =
+      run_tfl(TFB_OP_LOG_SOFTMAX, f, f, 2, dims, 2, dims, NULL, 0, 0, x, y, msg, sizeof msg);
+  if (st != TA_OK)
+    print_error("%s\n", msg);
+  assert_int_equal(st, TA_OK);
+  for (int r = 0; r < 3; r++) {
+    double m = -INFINITY, sum = 0;
+    for (int c = 0; c < 5; c++)
+      m = fmax(m, x[r * 5 + c]);
+    for (int c = 0; c < 5; c++)
+      sum += exp((double)x[r * 5 + c] - m);
+    for (int c = 0; c < 5; c++)
+      same_f(y[r * 5 + c], (double)x[r * 5 + c] - m - log(sum), 1e-5);
+  }
+  const float ex[8] = {-20.0f, -2.0f, -1e-3f, -0.0f, 0.0f, 0.5f, 4.0f, -INFINITY};
+  float ey[8];
+  run_unary_f32(TFB_OP_ELU, ex, ey, 8);
+  for (int i = 0; i < 8; i++)
+    same_f(ey[i], ex[i] < 0 ? expm1((double)ex[i]) : ex[i], 1e-6);
+  /* int8 LOG_SOFTMAX is not implemented: refused with a reason. */
+  st = run_tfl(TFB_OP_LOG_SOFTMAX, (qt){TFB_INT8, 0.1f, 0}, (qt){TFB_INT8, 16.0f / 256, 127}, 2,
+               dims, 2, dims, NULL, 0, 0, NULL, NULL, msg, sizeof msg);
+  assert_int_equal(st, TA_ERR_UNSUPPORTED);
+  assert_non_null(strstr(msg, "expected float32"));
+}
+
+static void test_prelu_f32(void **state) {
+  (void)state;
+  float a[24], alpha[4] = {0.25f, -1.0f, 0.0f, 2.0f}, y[24];
+  for (int i = 0; i < 24; i++)
+    a[i] = (float)((i * 5 % 13) - 6) * 0.75f;
+  const int32_t bdims[1] = {4};
+  char msg[4096];
+  ta_status st =
+      run_binary(TFB_OP_PRELU, (qt){TFB_FLOAT32, 0, 0}, bdims, 1, a, alpha, y, msg, sizeof msg);
+  if (st != TA_OK)
+    print_error("%s\n", msg);
+  assert_int_equal(st, TA_OK);
+  for (int i = 0; i < 24; i++)
+    same_f(y[i], a[i] >= 0 ? a[i] : (double)a[i] * alpha[i % 4], 0);
+}
+
+/* ONNX: LogSoftmax along axis 1 of a channels-last activation and along the last axis; Elu
+ * with alpha; PRelu with a per-channel slope [C, 1, 1] behind a convolution. */
+static void test_onnx_logsoftmax_elu_prelu(void **state) {
+  (void)state;
+  float x[120], y[120];
+  for (int i = 0; i < 120; i++)
+    x[i] = (float)((i * 53 % 31) - 15) * 0.25f;
+  for (int axis = 1; axis <= 3; axis += 2) {
+    oxb *m = oxb_new(13);
+    oxb_input(m, "x", OXB_FLOAT, 4, (int[]){2, 3, 4, 5});
+    float w[9];
+    for (int i = 0; i < 9; i++)
+      w[i] = i % 4 == 0 ? 1.0f : 0.0f;
+    oxb_init_floats(m, "w", 4, (int[]){3, 3, 1, 1}, w);
+    oxb_node(m, "Conv", "x w", "c");
+    Onnx__NodeProto *n = oxb_node(m, "LogSoftmax", "c", "y");
+    oxb_attr_int(m, n, "axis", axis);
+    oxb_output(m, "y", OXB_FLOAT, -1, NULL);
+    onnx_unary(m, 120, x, y);
+    const int32_t d[4] = {2, 3, 4, 5};
+    int32_t stride = 1;
+    for (int k = 3; k > axis; k--)
+      stride *= d[k];
+    for (int i = 0; i < 120; i++) {
+      const int base = i - (i / stride % d[axis]) * stride;
+      double mx = -INFINITY, sum = 0;
+      for (int c = 0; c < d[axis]; c++)
+        mx = fmax(mx, x[base + c * stride]);
+      for (int c = 0; c < d[axis]; c++)
+        sum += exp(x[base + c * stride] - mx);
+      same_f(y[i], x[i] - mx - log(sum), 1e-5);
+    }
+    oxb_free(m);
+  }
+  oxb *m = oxb_new(13);
+  oxb_input(m, "x", OXB_FLOAT, 4, (int[]){2, 3, 4, 5});
+  Onnx__NodeProto *e = oxb_node(m, "Elu", "x", "e");
+  oxb_attr_float(m, e, "alpha", 0.5f);
+  oxb_init_floats(m, "slope", 3, (int[]){3, 1, 1}, (const float[]){0.1f, -2.0f, 0.0f});
+  oxb_node(m, "PRelu", "e slope", "y");
+  oxb_output(m, "y", OXB_FLOAT, -1, NULL);
+  onnx_unary(m, 120, x, y);
+  const double slope[3] = {0.1, -2.0, 0.0};
+  for (int i = 0; i < 120; i++) {
+    const double v = x[i] < 0 ? 0.5 * expm1((double)x[i]) : x[i];
+    same_f(y[i], v >= 0 ? v : v * slope[i / 20 % 3], 1e-6);
+  }
+  oxb_free(m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hard_swish_s8),  cmocka_unit_test(test_hard_swish_s8_refused_scale),
@@ -694,7 +798,8 @@ int main(void) {
       cmocka_unit_test(test_reduce_tflite),  cmocka_unit_test(test_sum_s8),
       cmocka_unit_test(test_reduce_diag),    cmocka_unit_test(test_onnx_reduce),
       cmocka_unit_test(test_math_f32),       cmocka_unit_test(test_minmax_sqdiff),
-      cmocka_unit_test(test_onnx_math),
+      cmocka_unit_test(test_onnx_math),      cmocka_unit_test(test_log_softmax_elu_f32),
+      cmocka_unit_test(test_prelu_f32),      cmocka_unit_test(test_onnx_logsoftmax_elu_prelu),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
