@@ -399,14 +399,36 @@ static ta_status cv_elu(onnx_imp *im) {
   return unary(im, TA_OP_ELU, &a);
 }
 
-/* PRelu: x >= 0 ? x : x * slope, the slope broadcast to x (binary broadcasting). */
+/* PRelu: x >= 0 ? x : x * slope, the slope broadcast to x (binary broadcasting). Before
+ * opset 7 a 1-D slope of x's channel count is per channel (dim 1), as PyTorch's exports of
+ * that time rely on: it becomes [C, 1, ..., 1] first. */
 static ta_status cv_prelu(onnx_imp *im) {
-  oval *x = imp_in_req(im, 0, "X");
-  if (!x)
+  oval *x = imp_in_req(im, 0, "X"), *sl = imp_in_req(im, 1, "slope");
+  if (!x || !sl)
     return TA_ERR_MALFORMED;
-  if (need_float(im, x, "input") != TA_OK)
+  if (need_float(im, x, "input") != TA_OK || need_float(im, sl, "slope") != TA_OK)
     return im->st;
-  return binary(im, TA_OP_PRELU);
+  if (im->opset >= 7 || sl->rank != 1 || x->rank < 3 || sl->dims[0] != x->dims[1] ||
+      sl->dims[0] == 1)
+    return binary(im, TA_OP_PRELU);
+  oval ss = *sl;
+  ss.rank = x->rank - 1;
+  for (int32_t k = 0; k < ss.rank; k++)
+    ss.dims[k] = k == 0 ? sl->dims[0] : 1;
+  ss.plain = imp_reshape(im, imp_plain(im, sl), ss.rank, ss.dims, tmp_name(im, "slope"));
+  ss.cl = -1;
+  if (ss.plain < 0)
+    return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  oval *vs[2] = {x, &ss};
+  int32_t ts[2];
+  bool cl;
+  ta_status st = binary_operands(im, vs, 2, ts, &cl);
+  if (st != TA_OK)
+    return st;
+  const int32_t y = imp_tensor(im, out_name(im, 0), TA_DT_F32);
+  if (y < 0 || imp_op(im, TA_OP_PRELU, ts, 2, &y, 1, NULL) != TA_OK)
+    return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  return imp_out(im, 0, y, cl);
 }
 
 static ta_status cv_leaky_relu(onnx_imp *im) {
