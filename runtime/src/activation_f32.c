@@ -62,3 +62,58 @@ tart_status tart_tanh_f32(const tart_sigmoid_params *p, const void *const *in, v
     output[i] = tanhf(input[i]);
   return TART_OK;
 }
+
+/* TFLite's reference HardSwish: in * min(6, max(0, in + 3)) / 6, in this order. */
+tart_status tart_hard_swish_f32(const tart_hard_swish_params *p, const void *const *in,
+                                void *const *out, void *scratch) {
+  const float *x = (const float *)in[0];
+  float *y = (float *)out[0];
+  (void)scratch;
+  if (p->n_elems < 0)
+    return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->n_elems; i++) {
+    const float r = x[i] + 3.0f;
+    const float c = r > 0.0f ? (r < 6.0f ? r : 6.0f) : 0.0f;
+    y[i] = x[i] * c / 6.0f;
+  }
+  return TART_OK;
+}
+
+/* ONNX HardSigmoid: max(0, min(1, alpha * x + beta)). */
+tart_status tart_hard_sigmoid_f32(const tart_hard_swish_params *p, const void *const *in,
+                                  void *const *out, void *scratch) {
+  const float *x = (const float *)in[0];
+  float *y = (float *)out[0];
+  (void)scratch;
+  if (p->n_elems < 0)
+    return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->n_elems; i++) {
+    const float v = p->alpha * x[i] + p->beta;
+    y[i] = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
+  }
+  return TART_OK;
+}
+
+/* TFLite's reference LogSoftmax (float): per row the maximum (from the lowest float), the sum
+ * of expf(x - max) from 0, then x - max - logf(sum). */
+tart_status tart_log_softmax_f32(const tart_softmax_params *p, const void *const *in,
+                                 void *const *out, void *scratch) {
+  const float *input = (const float *)in[0];
+  float *output = (float *)out[0];
+  const int32_t depth = p->depth;
+  (void)scratch;
+  for (int32_t r = 0; r < p->rows; r++) {
+    const float *x = input + r * depth;
+    float *o = output + r * depth;
+    float max = -FLT_MAX;
+    for (int32_t c = 0; c < depth; c++)
+      max = max < x[c] ? x[c] : max;
+    float sum = 0.0f;
+    for (int32_t c = 0; c < depth; c++)
+      sum += expf(x[c] - max);
+    const float log_sum = logf(sum);
+    for (int32_t c = 0; c < depth; c++)
+      o[c] = x[c] - max - log_sum;
+  }
+  return TART_OK;
+}

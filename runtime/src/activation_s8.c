@@ -244,3 +244,62 @@ tart_status tart_tanh_s8(const tart_sigmoid_params *p, const void *const *in, vo
   }
   return TART_OK;
 }
+
+/* ---- HARD_SWISH: TFLite's reference_ops::HardSwish<int8_t>, on int16 fixed point ---------- */
+
+/* v wrapped to int16 (the reference narrows its int16 sums by assignment). */
+static int32_t hs_wrap16(int64_t v) {
+  return (int32_t)((v + 32768) & 0xFFFF) - 32768;
+}
+static int32_t hs_sat16(int64_t v) {
+  return v > INT16_MAX ? INT16_MAX : v < INT16_MIN ? INT16_MIN : (int32_t)v;
+}
+/* gemmlowp's SaturatingRoundingDoublingHighMul on int16 (rounds half away from zero). */
+static int32_t hs_srdhm16(int32_t a, int32_t b) {
+  if (a == INT16_MIN && b == INT16_MIN)
+    return INT16_MAX;
+  const int32_t ab = a * b;
+  return (ab + (ab >= 0 ? (1 << 14) : 1 - (1 << 14))) / (1 << 15);
+}
+/* The reference's SaturatingDoublingHighMul: the same truncating toward zero. */
+static int32_t hs_sdhm16(int32_t a, int32_t b) {
+  if (a == INT16_MIN && b == INT16_MIN)
+    return INT16_MAX;
+  return a * b / (1 << 15);
+}
+/* gemmlowp's RoundingDivideByPOT<int16_t> for e in [0, 31], its mask and threshold narrowed to
+ * int16 as the template does (so for e >= 16 it is not a division any more, as there). */
+static int32_t hs_rdbpot16(int32_t x, int32_t e) {
+  const int32_t mask = hs_wrap16((1ll << e) - 1);
+  const int32_t rem = x & mask;
+  const int32_t threshold = hs_wrap16((mask >> 1) + (x < 0 ? 1 : 0));
+  return hs_wrap16((x >> e) + (rem > threshold ? 1 : 0));
+}
+
+tart_status tart_hard_swish_s8(const tart_hard_swish_params *p, const void *const *in,
+                               void *const *out, void *scratch) {
+  const int8_t *x = (const int8_t *)in[0];
+  int8_t *y = (int8_t *)out[0];
+  const int32_t re = p->reluish_shift_left;
+  (void)scratch;
+  if (p->n_elems < 0 || p->out_shift_left > 0 || p->out_shift_left < -31 || re < -31 || re > 31)
+    return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->n_elems; i++) {
+    const int32_t v = hs_wrap16(x[i] - p->in_zp);
+    const int32_t hires = hs_wrap16(v * 128);
+    const int32_t pre_out = hs_srdhm16(hires, p->out_mult);
+    int32_t reluish = hires;
+    if (re > 0)
+      reluish = hs_sat16((int64_t)reluish * ((int64_t)1 << (re - 1)));
+    reluish = hs_srdhm16(reluish, p->reluish_mult);
+    if (re > 0)
+      reluish = hs_sat16((int64_t)reluish * 2);
+    if (re < 0)
+      reluish = hs_rdbpot16(reluish, -re);
+    reluish = (reluish + (1 << 15)) >> 1;
+    int32_t o = hs_rdbpot16(hs_sdhm16(reluish, pre_out), -p->out_shift_left);
+    o = hs_wrap16(o + p->out_zp);
+    y[i] = (int8_t)tart_clamp_i32(o, -128, 127);
+  }
+  return TART_OK;
+}

@@ -334,3 +334,33 @@ tart_status tart_div_int(const tart_binary_params *p, const void *const *in, voi
   (void)scratch;
   TART_INT_PICK(div)
 }
+
+/* MINIMUM, MAXIMUM and SQUARED_DIFFERENCE (TFLite's reference: std::min(a, b) = b < a ? b : a,
+ * std::max(a, b) = a < b ? b : a, so a NaN in b never wins; (a - b) * (a - b)). int8 minimum and
+ * maximum compare raw values: the compiler requires one quantization for all three operands,
+ * as TFLite does. No fused activation. */
+#define TART_MINMAX_ROWS(T, NAME, EXPR)                                                            \
+  static void NAME##_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b,    \
+                         int32_t sb, void *o, int32_t n) {                                         \
+    const T *x = (const T *)a;                                                                     \
+    const T *y = (const T *)b;                                                                     \
+    T *z = (T *)o;                                                                                 \
+    (void)p;                                                                                       \
+    for (int32_t i = 0; i < n; i++) {                                                              \
+      const T u = x[i * sa], v = y[i * sb];                                                        \
+      z[i] = EXPR;                                                                                 \
+    }                                                                                              \
+  }                                                                                                \
+  tart_status tart_##NAME(const tart_binary_params *p, const void *const *in, void *const *out,    \
+                          void *scratch) {                                                         \
+    (void)scratch;                                                                                 \
+    return walk(p, in, out, sizeof(T), NAME##_row);                                                \
+  }
+
+TART_MINMAX_ROWS(float, minimum_f32, v < u ? v : u)
+TART_MINMAX_ROWS(float, maximum_f32, u < v ? v : u)
+TART_MINMAX_ROWS(int8_t, minimum_s8, v < u ? v : u)
+TART_MINMAX_ROWS(int8_t, maximum_s8, u < v ? v : u)
+TART_MINMAX_ROWS(float, squared_difference_f32, (u - v) * (u - v))
+/* PRELU: TFLite's reference, input >= 0 ? input : input * alpha. */
+TART_MINMAX_ROWS(float, prelu_f32, u >= 0.0f ? u : u * v)

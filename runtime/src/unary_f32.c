@@ -102,3 +102,16 @@ tart_status tart_clip_f32(const tart_unary_params *p, const void *const *in, voi
   }
   return TART_OK;
 }
+
+/* ELU: TFLite's reference (val < 0 ? expm1(val) : val) with ONNX's alpha (1 in TFLite). */
+tart_status tart_elu_f32(const tart_unary_params *p, const void *const *in, void *const *out,
+                         void *scratch) {
+  const float *x = (const float *)in[0];
+  float *y = (float *)out[0];
+  (void)scratch;
+  if (p->n_elems < 0)
+    return TART_ERR_PARAMS;
+  for (int32_t i = 0; i < p->n_elems; i++)
+    y[i] = x[i] < 0.0f ? p->alpha * expm1f(x[i]) : x[i];
+  return TART_OK;
+}

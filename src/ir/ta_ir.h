@@ -17,6 +17,7 @@
  *   SOFTMAX            in: input (softmax over the last axis), attrs.beta
  *   QUANTIZE/DEQUANTIZE, LOGISTIC, TANH, RELU, RELU6, RELU_N1_TO_1: in: input
  *   MEAN               in: input, axes (constant int32)
+ *   REDUCE_MAX/MIN, SUM as MEAN
  *   PAD                in: input, paddings (constant int32/int64 [rank,2])
  *   CONCATENATION      in: any number of inputs, attrs.axis
  *   SUB, DIV           as ADD (float32, or integers without quantization: wrapping arithmetic,
@@ -34,6 +35,13 @@
  *                      from the end), attrs.axis; output dims: input's before axis, indices',
  *                      input's after axis
  *   CAST               in: input; the output's dtype is the target (numeric types, bool)
+ *   HARD_SWISH         in: input
+ *   MINIMUM, MAXIMUM, SQUARED_DIFFERENCE: as ADD
+ *   NEG, ABS, SQRT, RSQRT, EXP, LOG: in: input
+ *   LOG_SOFTMAX        in: input (over the last axis)
+ *   ELU                in: input, attrs.alpha (x < 0 ? alpha * expm1(x) : x; TFLite: 1)
+ *   PRELU              in: input, alpha (broadcast to the input, as ADD's operands)
+ *   HARD_SIGMOID       in: input, attrs.alpha, attrs.beta (max(0, min(1, alpha * x + beta)))
  *   BATCH_MATMUL       in: a [..., M, K], b [..., K, N] (batch dims broadcast); float32, or
  *                      int8 a with int16 b (zero points already subtracted) into int32
  *   CONV_2D            also int8 input with an int16 filter (zero points subtracted) into int32
@@ -163,10 +171,10 @@ typedef struct ta_attrs {
   ta_act act;
   bool keep_dims;              /* FULLY_CONNECTED keep_num_dims, MEAN keep_dims */
   int32_t axis;                /* CONCATENATION */
-  float beta;                  /* SOFTMAX */
+  float beta;                  /* SOFTMAX; HARD_SIGMOID: the offset */
   bool ceil_mode;              /* pooling: ONNX ceil_mode (output size rounds up) */
   bool count_include_pad;      /* AVERAGE_POOL_2D: the divisor counts padded taps (ONNX) */
-  float alpha;                 /* LEAKY_RELU: the slope below 0 */
+  float alpha;                 /* LEAKY_RELU: the slope below 0; HARD_SIGMOID: the slope; ELU */
   double clamp_min, clamp_max; /* CLAMP: bounds, applied as min(max(x, clamp_min), clamp_max) */
   int32_t perm[TA_MAX_RANK];   /* TRANSPOSE: output dim k is input dim perm[k] */
   bool round_half_even;        /* QUANTIZE float -> integer: ONNX rounding (ties to even) */

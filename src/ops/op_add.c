@@ -9,6 +9,10 @@
  *   integers without quantization (any width, signed or not; ONNX): all four, wrapping as
  *                      numpy does, no fused activation.
  *
+ * MINIMUM, MAXIMUM, SQUARED_DIFFERENCE and PRELU (op_minmax.c) share these hooks too: float32, and
+ * int8 MINIMUM / MAXIMUM when all three operands have one quantization (TFLite requires it;
+ * the kernels compare raw values); no fused activation, no plain integers.
+ *
  * Prepare is TFLite Micro's prepare, run once at compile time:
  *   ADD int8 (CalculateOpDataAdd): pre_shift_left 20 (TFLite's left_shift); with twice_max =
  *     2 * max(scale_a, scale_b) in double, input multipliers scale_x / twice_max and output
@@ -63,8 +67,13 @@ static ta_status binary_check(ta_graph *g, ta_op *op) {
                      !a   ? "input 0"
                      : !b ? "input 1"
                           : "the output");
+  const bool minmax = op->kind == TA_OP_MINIMUM || op->kind == TA_OP_MAXIMUM;
+  const bool extra = minmax || op->kind == TA_OP_SQUARED_DIFFERENCE || op->kind == TA_OP_PRELU;
   const bool plain_int =
-      ta_int_type(o->dtype) >= 0 && a->q.count == 0 && b->q.count == 0 && o->q.count == 0;
+      !extra && ta_int_type(o->dtype) >= 0 && a->q.count == 0 && b->q.count == 0 && o->q.count == 0;
+  if (extra && (o->dtype != TA_DT_F32 && !(minmax && o->dtype == TA_DT_I8)))
+    return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "output \"%s\" is %s; expected %s", o->name,
+                     ta_dtype_name(o->dtype), minmax ? "float32 or int8" : "float32");
   if (o->dtype != TA_DT_I8 && o->dtype != TA_DT_F32 && !plain_int)
     return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                      "output \"%s\" is %s; expected float32, quantized int8 or an integer type",
@@ -83,8 +92,24 @@ static ta_status binary_check(ta_graph *g, ta_op *op) {
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                                  "a fused activation on integers without quantization is not "
                                  "supported"));
+  if (extra && op->a.act != TA_ACT_NONE)
+    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "a fused activation is not supported"));
   if (o->dtype != TA_DT_I8 || plain_int)
     return st;
+  if (minmax) {
+    ta_status qs = ta_check_per_tensor_quant(g, op, a, "input");
+    ta_keep_first(&qs, ta_check_per_tensor_quant(g, op, b, "input"));
+    ta_keep_first(&qs, ta_check_per_tensor_quant(g, op, o, "output"));
+    if (qs == TA_OK &&
+        (a->q.scale[0] != o->q.scale[0] || b->q.scale[0] != o->q.scale[0] ||
+         a->q.zero_point[0] != o->q.zero_point[0] || b->q.zero_point[0] != o->q.zero_point[0]))
+      qs = ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                     "the inputs and the output have different quantization; int8 %s needs one "
+                     "scale and zero point for all three, as TFLite",
+                     ta_op_kind_name(op->kind));
+    ta_keep_first(&st, qs);
+    return st;
+  }
   if (op->kind != TA_OP_ADD && op->kind != TA_OP_MUL)
     return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                      "quantized int8 %s is not supported (float32 or integers without "
@@ -173,6 +198,10 @@ static ta_status binary_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   case TA_OP_ADD: k = int_type >= 0 ? TA_K_add_int : s8 ? TA_K_add_s8 : TA_K_add_f32; break;
   case TA_OP_MUL: k = int_type >= 0 ? TA_K_mul_int : s8 ? TA_K_mul_s8 : TA_K_mul_f32; break;
   case TA_OP_SUB: k = int_type >= 0 ? TA_K_sub_int : TA_K_sub_f32; break;
+  case TA_OP_MINIMUM: k = o->dtype == TA_DT_I8 ? TA_K_minimum_s8 : TA_K_minimum_f32; break;
+  case TA_OP_MAXIMUM: k = o->dtype == TA_DT_I8 ? TA_K_maximum_s8 : TA_K_maximum_f32; break;
+  case TA_OP_SQUARED_DIFFERENCE: k = TA_K_squared_difference_f32; break;
+  case TA_OP_PRELU: k = TA_K_prelu_f32; break;
   default: k = int_type >= 0 ? TA_K_div_int : TA_K_div_f32; break;
   }
   ta_status st = ta_call_init(g, op, call, k);
@@ -182,7 +211,7 @@ static ta_status binary_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   broadcast_geometry(a, b, o, p);
   ta_act_range_f32(op->a.act, &p->clamp.min_f32, &p->clamp.max_f32);
   p->int_type = int_type;
-  if (!s8)
+  if (!s8 || k == TA_K_minimum_s8 || k == TA_K_maximum_s8)
     return TA_OK;
   p->in1_neg_zp = -(int32_t)a->q.zero_point[0];
   p->in2_neg_zp = -(int32_t)b->q.zero_point[0];

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * op_leaky_relu.c: LEAKY_RELU. in: x; out: x < 0 ? alpha * x : x, same shape; float32
- * (attrs.alpha, finite). ONNX LeakyRelu; MACs: 0.
+ * op_leaky_relu.c: LEAKY_RELU and ELU. in: x; out: x < 0 ? alpha * x : x (LEAKY_RELU) or
+ * x < 0 ? alpha * expm1(x) : x (ELU; TFLite's reference with alpha 1, ONNX Elu), same shape;
+ * float32 (attrs.alpha, finite). ONNX LeakyRelu; MACs: 0.
  */
 #include <math.h>
 
@@ -33,7 +34,8 @@ static ta_status leaky_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   const ta_tensor *x = ta_op_input(g, op, 0);
   if (!ta_tensor_elems(x, &elems) || elems > INT32_MAX)
     return ta_op_err(g, op, TA_ERR_LIMIT, "input \"%s\" has more than 2^31-1 elements", x->name);
-  ta_status st = ta_call_init(g, op, call, TA_K_leaky_relu_f32);
+  ta_status st =
+      ta_call_init(g, op, call, op->kind == TA_OP_ELU ? TA_K_elu_f32 : TA_K_leaky_relu_f32);
   if (st != TA_OK)
     return st;
   tart_unary_params *p = call->params;
@@ -49,6 +51,13 @@ static uint64_t leaky_macs(const ta_graph *g, const ta_op *op) {
 }
 
 const ta_op_def ta_op_def_LEAKY_RELU = {
+    .check = leaky_check,
+    .infer = ta_infer_same_shape,
+    .prepare = leaky_prepare,
+    .macs = leaky_macs,
+    TA_VARIANTS(ta_variant_eltwise),
+};
+const ta_op_def ta_op_def_ELU = {
     .check = leaky_check,
     .infer = ta_infer_same_shape,
     .prepare = leaky_prepare,

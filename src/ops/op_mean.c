@@ -9,6 +9,11 @@
  * output quantization are identical TFLM takes reference_ops::Mean (truncating sum / count);
  * otherwise QuantizedMeanOrSum with QuantizeMultiplier(input_scale / output_scale) and the
  * 1/count folded into it. MACs: 0.
+ *
+ * REDUCE_MAX, REDUCE_MIN and SUM share the operands, checks and grouping (TFLM's reduce_common.cc
+ * too): int8 max and min need the input's quantization on the output (TFLM refuses others), so
+ * they compare raw values; int8 SUM always requantizes (QuantizedMeanOrSum with compute_sum:
+ * QuantizeMultiplier(input_scale / output_scale), no 1/count).
  */
 #include "ta_ops.h"
 #include "ta_quant.h"
@@ -107,6 +112,13 @@ static ta_status mean_check(ta_graph *g, ta_op *op) {
   if (x->dtype == TA_DT_I8) {
     ta_keep_first(&st, ta_check_per_tensor_quant(g, op, x, "input"));
     ta_keep_first(&st, ta_check_per_tensor_quant(g, op, y, "output"));
+    if (st == TA_OK && (op->kind == TA_OP_REDUCE_MAX || op->kind == TA_OP_REDUCE_MIN) &&
+        (x->q.scale[0] != y->q.scale[0] || x->q.zero_point[0] != y->q.zero_point[0]))
+      st = ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                     "output quantization (scale %g, zero point %lld) differs from the input's "
+                     "(scale %g, zero point %lld); int8 %s needs them equal, as TFLite Micro",
+                     (double)y->q.scale[0], (long long)y->q.zero_point[0], (double)x->q.scale[0],
+                     (long long)x->q.zero_point[0], ta_op_kind_name(op->kind));
   }
   return st;
 }
@@ -162,7 +174,14 @@ static ta_status mean_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   const ta_tensor *x = ta_op_input(g, op, 0), *axes = ta_op_input(g, op, 1);
   const ta_tensor *y = ta_op_output(g, op, 0);
   const bool is_s8 = x->dtype == TA_DT_I8;
-  ta_status st = ta_call_init(g, op, call, is_s8 ? TA_K_mean_s8 : TA_K_mean_f32);
+  ta_kernel_id k = is_s8 ? TA_K_mean_s8 : TA_K_mean_f32;
+  if (op->kind == TA_OP_REDUCE_MAX)
+    k = is_s8 ? TA_K_reduce_max_s8 : TA_K_reduce_max_f32;
+  else if (op->kind == TA_OP_REDUCE_MIN)
+    k = is_s8 ? TA_K_reduce_min_s8 : TA_K_reduce_min_f32;
+  else if (op->kind == TA_OP_SUM)
+    k = is_s8 ? TA_K_mean_s8 : TA_K_sum_f32;
+  ta_status st = ta_call_init(g, op, call, k);
   if (st != TA_OK)
     return st;
   call->n_in = 1; /* the kernel reads the data only; the axes are folded into the params */
@@ -177,7 +196,7 @@ static ta_status mean_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
     if (reduced[d])
       count *= x->dims[d];
   p->n_reduced = (int32_t)count; /* <= the input's element count, which fits int32 */
-  if (!is_s8)
+  if (k != TA_K_mean_s8)
     return TA_OK;
 
   float in_scale, out_scale;
@@ -185,6 +204,12 @@ static ta_status mean_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   ta_quant_get(x, &in_scale, &in_zp);
   ta_quant_get(y, &out_scale, &out_zp);
   p->out_zp = out_zp;
+  if (op->kind == TA_OP_SUM) {
+    p->requant = 1;
+    p->in_zp_times_n = (int32_t)(uint32_t)((uint64_t)((int64_t)in_zp * count));
+    return ta_requant_multiplier(g, op, (double)in_scale / (double)out_scale, in_scale, out_scale,
+                                 &p->mult, &p->shift_left);
+  }
   if (in_scale == out_scale && in_zp == out_zp) {
     p->requant = 0;
     return TA_OK;
@@ -206,6 +231,24 @@ static uint64_t mean_macs(const ta_graph *g, const ta_op *op) {
 }
 
 const ta_op_def ta_op_def_MEAN = {
+    .check = mean_check,
+    .infer = mean_infer,
+    .prepare = mean_prepare,
+    .macs = mean_macs,
+};
+const ta_op_def ta_op_def_REDUCE_MAX = {
+    .check = mean_check,
+    .infer = mean_infer,
+    .prepare = mean_prepare,
+    .macs = mean_macs,
+};
+const ta_op_def ta_op_def_REDUCE_MIN = {
+    .check = mean_check,
+    .infer = mean_infer,
+    .prepare = mean_prepare,
+    .macs = mean_macs,
+};
+const ta_op_def ta_op_def_SUM = {
     .check = mean_check,
     .infer = mean_infer,
     .prepare = mean_prepare,

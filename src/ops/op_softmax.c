@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * op_softmax.c: SOFTMAX over the last axis, attrs.beta. float32 -> float32 or int8 -> int8.
+ * LOG_SOFTMAX over the last axis, float32 (TFLite's reference: x - max - log(sum exp(x - max))).
  *
  * int8 is TFLite's fixed-point algorithm (reference_ops::Softmax), its constants computed at
  * compile time as TFLM's CalculateSoftmaxParams does: the output must be quantized with scale
@@ -23,10 +24,11 @@ static ta_status softmax_check(ta_graph *g, ta_op *op) {
     return ta_op_err(g, op, TA_ERR_MALFORMED, "the %s is missing", !x ? "input" : "output");
   ta_status st = TA_OK;
   char sb[96];
-  if (x->dtype != TA_DT_F32 && x->dtype != TA_DT_I8)
-    ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
-                                 "input \"%s\" is %s; expected float32 or int8", x->name,
-                                 ta_dtype_name(x->dtype)));
+  const bool s8_ok = op->kind == TA_OP_SOFTMAX;
+  if (x->dtype != TA_DT_F32 && !(s8_ok && x->dtype == TA_DT_I8))
+    ta_keep_first(&st,
+                  ta_op_err(g, op, TA_ERR_UNSUPPORTED, "input \"%s\" is %s; expected %s", x->name,
+                            ta_dtype_name(x->dtype), s8_ok ? "float32 or int8" : "float32"));
   else if (y->dtype != x->dtype)
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                                  "output \"%s\" is %s; expected %s like the input", y->name,
@@ -60,7 +62,10 @@ static ta_status softmax_check(ta_graph *g, ta_op *op) {
 static ta_status softmax_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   const ta_tensor *x = ta_op_input(g, op, 0);
   const bool is_s8 = x->dtype == TA_DT_I8;
-  ta_status st = ta_call_init(g, op, call, is_s8 ? TA_K_softmax_s8 : TA_K_softmax_f32);
+  ta_status st = ta_call_init(g, op, call,
+                              op->kind == TA_OP_LOG_SOFTMAX ? TA_K_log_softmax_f32
+                              : is_s8                       ? TA_K_softmax_s8
+                                                            : TA_K_softmax_f32);
   if (st != TA_OK)
     return st;
   tart_softmax_params *p = call->params;
@@ -87,6 +92,12 @@ static uint64_t softmax_macs(const ta_graph *g, const ta_op *op) {
 }
 
 const ta_op_def ta_op_def_SOFTMAX = {
+    .check = softmax_check,
+    .infer = ta_infer_same_shape,
+    .prepare = softmax_prepare,
+    .macs = softmax_macs,
+};
+const ta_op_def ta_op_def_LOG_SOFTMAX = {
     .check = softmax_check,
     .infer = ta_infer_same_shape,
     .prepare = softmax_prepare,

@@ -184,6 +184,37 @@ static void seed_shapes(void) {
   finish(m, "shapes");
 }
 
+/* MobileNetV3-style activations and reductions: Conv, HardSwish, HardSigmoid, x.mean((2, 3)),
+ * ReduceMax / ReduceSum, and the element-wise math (Min, Max, Abs, Sqrt, Exp, Neg, Log). */
+static void seed_act_reduce(void) {
+  oxb *m = model_new();
+  input(m, "x", 4, img);
+  oxb_init_f32(m, "w", 4, (int[]){4, 3, 3, 3}, wave);
+  oxb_node(m, "Conv", "x w", "c");
+  oxb_node(m, "HardSwish", "c", "h");
+  Onnx__NodeProto *hs = oxb_node(m, "HardSigmoid", "h", "g");
+  oxb_attr_float(m, hs, "alpha", 0.25f);
+  Onnx__NodeProto *mean = oxb_node(m, "ReduceMean", "g", "p");
+  oxb_attr_ints(m, mean, "axes", 2, (int64_t[]){2, 3});
+  oxb_attr_int(m, mean, "keepdims", 0);
+  Onnx__NodeProto *mx = oxb_node(m, "ReduceMax", "h", "q");
+  oxb_attr_ints(m, mx, "axes", 1, (int64_t[]){-1});
+  oxb_init_i64(m, "ax", 1, (int64_t[]){1});
+  oxb_node(m, "ReduceSum", "q ax", "r");
+  oxb_node(m, "Abs", "r", "ra");
+  oxb_node(m, "Sqrt", "ra", "rs");
+  oxb_node(m, "Neg", "p", "pn");
+  oxb_node(m, "Exp", "pn", "pe");
+  oxb_node(m, "Log", "pe", "pl");
+  oxb_node(m, "Max", "pl pn", "pm");
+  oxb_node(m, "Min", "pm p", "pmin");
+  oxb_init_f32(m, "slope", 1, (int[]){4}, wave);
+  oxb_node(m, "PRelu", "pmin slope", "y");
+  output(m, "y");
+  output(m, "rs");
+  finish(m, "act_reduce");
+}
+
 static void seed_concat(void) {
   oxb *m = model_new();
   input(m, "a", 4, img);
@@ -320,8 +351,11 @@ int main(int argc, char **argv) {
   seed_unary("Tanh");
   seed_unary("LeakyRelu");
   seed_unary("Softmax");
+  seed_unary("LogSoftmax");
+  seed_unary("Elu");
   seed_reshape();
   seed_shapes();
+  seed_act_reduce();
   seed_concat();
   seed_batchnorm();
   seed_transpose();

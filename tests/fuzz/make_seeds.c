@@ -258,6 +258,21 @@ static void seed_mean(int type, int keep) {
   finish(b, name);
 }
 
+/* REDUCE_MAX (int8: the input's quantization on the output) and SUM over axis -1. */
+static void seed_reduce(int type, int code, const char *opname) {
+  tfb *b = tfb_new();
+  int x = act(b, "input", type, 3, (int32_t[]){2, 3, 4}, 0.05f, 2);
+  int ax = const_i32(b, "axes", 1, (int32_t[]){1}, (int32_t[]){-1});
+  const int same = code == TFB_OP_REDUCE_MAX;
+  int y = act(b, "output", type, 2, (int32_t[]){2, 3}, same ? 0.05f : 0.2f, same ? 2 : -1);
+  int op = tfb_op(b, code, (int[]){x, ax}, 2, (int[]){y}, 1);
+  tfb_reducer_options(b, op, 0);
+  tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
+  char name[64];
+  snprintf(name, sizeof name, "%s_%s", opname, tname(type));
+  finish(b, name);
+}
+
 static void seed_pad(int type) {
   tfb *b = tfb_new();
   int x = act(b, "input", type, 4, (int32_t[]){1, 3, 3, 2}, 0.05f, -4);
@@ -406,6 +421,9 @@ int main(int argc, char **argv) {
     seed_reshape(t, 0);
     seed_mean(t, 1);
     seed_mean(t, 0);
+    seed_reduce(t, TFB_OP_REDUCE_MAX, "reduce_max");
+    seed_reduce(t, TFB_OP_SUM, "sum");
+    seed_unary(t, TFB_OP_HARD_SWISH, "hard_swish", 0.04f, -10);
     seed_pad(t);
     seed_concat(t, 3);
     seed_concat(t, 1);

@@ -290,7 +290,9 @@ static void test_unknown_names(void **state) {
       "DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, MUL, RESHAPE, "
       "SOFTMAX, QUANTIZE, DEQUANTIZE, MEAN, LOGISTIC, TANH, RELU, RELU6, RELU_N1_TO_1, PAD, "
       "CONCATENATION, SUB, DIV, LEAKY_RELU, CLAMP, TRANSPOSE, BATCH_MATMUL, SLICE, STRIDED_SLICE, "
-      "SPLIT, SPLIT_V, GATHER, CAST\n");
+      "SPLIT, SPLIT_V, GATHER, CAST, HARD_SWISH, HARD_SIGMOID, REDUCE_MAX, REDUCE_MIN, SUM, "
+      "MINIMUM, MAXIMUM, SQUARED_DIFFERENCE, NEG, ABS, SQRT, RSQRT, EXP, LOG, LOG_SOFTMAX, ELU, "
+      "PRELU\n");
   bad("{\"name\": \"x\", \"ops\": {\"ADD\": {\"function\": \"f\", \"constraints\": "
       "{\"dtypes\": [\"int8\", \"int9\"]}}}}",
       TA_ERR_MALFORMED,
@@ -401,7 +403,9 @@ static void test_keeps_checking(void **state) {
       "DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, MUL, RESHAPE, "
       "SOFTMAX, QUANTIZE, DEQUANTIZE, MEAN, LOGISTIC, TANH, RELU, RELU6, RELU_N1_TO_1, PAD, "
       "CONCATENATION, SUB, DIV, LEAKY_RELU, CLAMP, TRANSPOSE, BATCH_MATMUL, SLICE, STRIDED_SLICE, "
-      "SPLIT, SPLIT_V, GATHER, CAST\n"
+      "SPLIT, SPLIT_V, GATHER, CAST, HARD_SWISH, HARD_SIGMOID, REDUCE_MAX, REDUCE_MIN, SUM, "
+      "MINIMUM, MAXIMUM, SQUARED_DIFFERENCE, NEG, ABS, SQRT, RSQRT, EXP, LOG, LOG_SOFTMAX, ELU, "
+      "PRELU\n"
       "b.json: ops.ADD.function: expected a string, found an integer\n"
       "b.json: sources[1]: expected a string, found an integer\n"
       "b.json: sources[0]: variable V is not set (give --backend-var V=VALUE or set it in the "

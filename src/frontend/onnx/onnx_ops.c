@@ -368,11 +368,115 @@ static ta_status cv_tanh(onnx_imp *im) {
                                                : unary(im, TA_OP_TANH, NULL);
 }
 
+static ta_status cv_hard_swish(onnx_imp *im) {
+  oval *x = imp_in_req(im, 0, "X");
+  return !x                                    ? TA_ERR_MALFORMED
+         : need_float(im, x, "input") != TA_OK ? im->st
+                                               : unary(im, TA_OP_HARD_SWISH, NULL);
+}
+
+static ta_status cv_hard_sigmoid(onnx_imp *im) {
+  oval *x = imp_in_req(im, 0, "X");
+  if (!x)
+    return TA_ERR_MALFORMED;
+  if (need_float(im, x, "input") != TA_OK)
+    return im->st;
+  ta_attrs a = imp_attrs();
+  if (!imp_attr_float(im, "alpha", 0.2f, &a.alpha) || !imp_attr_float(im, "beta", 0.5f, &a.beta))
+    return TA_ERR_MALFORMED;
+  return unary(im, TA_OP_HARD_SIGMOID, &a);
+}
+
+static ta_status cv_elu(onnx_imp *im) {
+  oval *x = imp_in_req(im, 0, "X");
+  if (!x)
+    return TA_ERR_MALFORMED;
+  if (need_float(im, x, "input") != TA_OK)
+    return im->st;
+  ta_attrs a = imp_attrs();
+  if (!imp_attr_float(im, "alpha", 1.0f, &a.alpha))
+    return TA_ERR_MALFORMED;
+  return unary(im, TA_OP_ELU, &a);
+}
+
+/* PRelu: x >= 0 ? x : x * slope, the slope broadcast to x (binary broadcasting). Before
+ * opset 7 a 1-D slope of x's channel count is per channel (dim 1), as PyTorch's exports of
+ * that time rely on: it becomes [C, 1, ..., 1] first. */
+static ta_status cv_prelu(onnx_imp *im) {
+  oval *x = imp_in_req(im, 0, "X"), *sl = imp_in_req(im, 1, "slope");
+  if (!x || !sl)
+    return TA_ERR_MALFORMED;
+  if (need_float(im, x, "input") != TA_OK || need_float(im, sl, "slope") != TA_OK)
+    return im->st;
+  if (im->opset >= 7 || sl->rank != 1 || x->rank < 3 || sl->dims[0] != x->dims[1] ||
+      sl->dims[0] == 1)
+    return binary(im, TA_OP_PRELU);
+  oval ss = *sl;
+  ss.rank = x->rank - 1;
+  for (int32_t k = 0; k < ss.rank; k++)
+    ss.dims[k] = k == 0 ? sl->dims[0] : 1;
+  ss.plain = imp_reshape(im, imp_plain(im, sl), ss.rank, ss.dims, tmp_name(im, "slope"));
+  ss.cl = -1;
+  if (ss.plain < 0)
+    return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  oval *vs[2] = {x, &ss};
+  int32_t ts[2];
+  bool cl;
+  ta_status st = binary_operands(im, vs, 2, ts, &cl);
+  if (st != TA_OK)
+    return st;
+  const int32_t y = imp_tensor(im, out_name(im, 0), TA_DT_F32);
+  if (y < 0 || imp_op(im, TA_OP_PRELU, ts, 2, &y, 1, NULL) != TA_OK)
+    return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  return imp_out(im, 0, y, cl);
+}
+
 static ta_status cv_leaky_relu(onnx_imp *im) {
   ta_attrs a = imp_attrs();
   if (!imp_attr_float(im, "alpha", 0.01f, &a.alpha))
     return TA_ERR_MALFORMED;
   return unary(im, TA_OP_LEAKY_RELU, &a);
+}
+
+/* Float pointwise math: Neg, Abs, Sqrt, Exp, Log. */
+static ta_status math(onnx_imp *im, ta_op_kind kind) {
+  oval *x = imp_in_req(im, 0, "X");
+  return !x                                    ? TA_ERR_MALFORMED
+         : need_float(im, x, "input") != TA_OK ? im->st
+                                               : unary(im, kind, NULL);
+}
+static ta_status cv_neg(onnx_imp *im) {
+  return math(im, TA_OP_NEG);
+}
+static ta_status cv_abs(onnx_imp *im) {
+  return math(im, TA_OP_ABS);
+}
+static ta_status cv_sqrt(onnx_imp *im) {
+  return math(im, TA_OP_SQRT);
+}
+static ta_status cv_exp(onnx_imp *im) {
+  return math(im, TA_OP_EXP);
+}
+static ta_status cv_log(onnx_imp *im) {
+  return math(im, TA_OP_LOG);
+}
+
+/* Min / Max: variadic in ONNX; one input is the identity, two are MINIMUM / MAXIMUM. */
+static ta_status minmax(onnx_imp *im, ta_op_kind kind) {
+  if (im->node->n_input == 1) {
+    oval *x = imp_in_req(im, 0, "data_0");
+    return x ? imp_alias(im, 0, x) : TA_ERR_MALFORMED;
+  }
+  if (im->node->n_input != 2)
+    return imp_err(im, TA_ERR_UNSUPPORTED, "%d inputs; 1 or 2 are supported",
+                   (int)im->node->n_input);
+  return binary(im, kind);
+}
+static ta_status cv_min(onnx_imp *im) {
+  return minmax(im, TA_OP_MINIMUM);
+}
+static ta_status cv_max(onnx_imp *im) {
+  return minmax(im, TA_OP_MAXIMUM);
 }
 
 /* Clip: bounds from inputs 1 and 2 (opset 11+) or attributes min/max (before). Float bounds
@@ -1204,10 +1308,10 @@ static ta_status cv_pad(onnx_imp *im) {
   return imp_out(im, 0, y, cl);
 }
 
-/* Softmax over `axis`: before opset 13 over the flattened dims from axis on (default 1),
- * from 13 along one axis (default -1). SOFTMAX works on the last axis: a channels-last input
- * with axis 1 already has it there; otherwise a RESHAPE (old semantics) or TRANSPOSE pair. */
-static ta_status cv_softmax(onnx_imp *im) {
+/* Softmax (and LogSoftmax, kind) over `axis`: before opset 13 over the flattened dims from axis on
+ * (default 1), from 13 along one axis (default -1). SOFTMAX works on the last axis: a channels-last
+ * input with axis 1 already has it there; otherwise a RESHAPE (old semantics) or TRANSPOSE pair. */
+static ta_status softmax_like(onnx_imp *im, ta_op_kind kind) {
   oval *x = imp_in_req(im, 0, "input");
   if (!x)
     return TA_ERR_MALFORMED;
@@ -1225,7 +1329,7 @@ static ta_status cv_softmax(onnx_imp *im) {
   if ((!old || ax == r - 1) && ax == 1 && imp_cl_rank(r) && imp_has_cl(x)) {
     const int32_t t = imp_cl(im, x),
                   y = imp_tensor(im, ta_fmt(im->ctx, "%s_nhwc", y_name), TA_DT_F32);
-    if (imp_op(im, TA_OP_SOFTMAX, &t, 1, &y, 1, NULL) != TA_OK)
+    if (imp_op(im, kind, &t, 1, &y, 1, NULL) != TA_OK)
       return im->st;
     return imp_out(im, 0, y, true);
   }
@@ -1234,7 +1338,7 @@ static ta_status cv_softmax(onnx_imp *im) {
     return im->st;
   if (ax == r - 1) {
     const int32_t y = imp_tensor(im, y_name, TA_DT_F32);
-    if (imp_op(im, TA_OP_SOFTMAX, &t, 1, &y, 1, NULL) != TA_OK)
+    if (imp_op(im, kind, &t, 1, &y, 1, NULL) != TA_OK)
       return im->st;
     return imp_out(im, 0, y, false);
   }
@@ -1244,7 +1348,7 @@ static ta_status cv_softmax(onnx_imp *im) {
       d2[k < ax ? 0 : 1] *= x->dims[k];
     const int32_t f = imp_reshape(im, t, 2, d2, tmp_name(im, "2d"));
     const int32_t s = imp_tensor(im, tmp_name(im, "softmax"), TA_DT_F32);
-    if (f < 0 || imp_op(im, TA_OP_SOFTMAX, &f, 1, &s, 1, NULL) != TA_OK)
+    if (f < 0 || imp_op(im, kind, &f, 1, &s, 1, NULL) != TA_OK)
       return im->st;
     return imp_out(im, 0, imp_reshape(im, s, r, x->dims, y_name), false);
   }
@@ -1258,9 +1362,16 @@ static ta_status cv_softmax(onnx_imp *im) {
     inv[perm[k]] = k;
   const int32_t f = imp_transpose(im, t, perm, tmp_name(im, "axis_last"));
   const int32_t s = imp_tensor(im, tmp_name(im, "softmax"), TA_DT_F32);
-  if (f < 0 || imp_op(im, TA_OP_SOFTMAX, &f, 1, &s, 1, NULL) != TA_OK)
+  if (f < 0 || imp_op(im, kind, &f, 1, &s, 1, NULL) != TA_OK)
     return im->st;
   return imp_out(im, 0, imp_transpose(im, s, inv, y_name), false);
+}
+
+static ta_status cv_softmax(onnx_imp *im) {
+  return softmax_like(im, TA_OP_SOFTMAX);
+}
+static ta_status cv_log_softmax(onnx_imp *im) {
+  return softmax_like(im, TA_OP_LOG_SOFTMAX);
 }
 
 /* ---- matrix products ------------------------------------------------------------------------ */
@@ -2209,6 +2320,90 @@ static ta_status cv_split(onnx_imp *im) {
   return TA_OK;
 }
 
+/* ReduceMean / ReduceMax / ReduceMin / ReduceSum (float32) -> MEAN / REDUCE_MAX / REDUCE_MIN /
+ * SUM. axes: an attribute before opset 18 (ReduceSum: 13), the optional input 1 after; none
+ * (or empty) reduces every axis, or, with noop_with_empty_axes, is the identity. A
+ * channels-last input is reduced in place (its axes renamed) when the output keeps its form:
+ * keepdims, or the kept dims in ONNX order. */
+static ta_status reduce(onnx_imp *im, ta_op_kind kind) {
+  oval *x = imp_in_req(im, 0, "data");
+  if (!x)
+    return TA_ERR_MALFORMED;
+  if (need_float(im, x, "input") != TA_OK)
+    return im->st;
+  const int64_t axes_input_from = kind == TA_OP_SUM ? 13 : 18;
+  int64_t keep = 1, noop = 0, axes[TA_MAX_RANK];
+  int32_t n = -1;
+  if (!imp_attr_int(im, "keepdims", 1, &keep) ||
+      !imp_attr_int(im, "noop_with_empty_axes", 0, &noop))
+    return im->st;
+  if (im->opset < axes_input_from) {
+    if (!imp_attr_ints(im, "axes", axes, TA_MAX_RANK, &n))
+      return im->st;
+  } else if (imp_in(im, 1)) {
+    cview c;
+    if (!const_in(im, 1, "axes", &c) || !const_ints(im, &c, "axes", axes, TA_MAX_RANK, &n))
+      return im->st;
+  }
+  if (n <= 0 && noop)
+    return imp_alias(im, 0, x);
+  if (x->rank < 1)
+    return imp_err(im, TA_ERR_UNSUPPORTED, "the input is a scalar; expected rank >= 1");
+  bool red[TA_MAX_RANK] = {false};
+  for (int32_t i = 0; i < n; i++) {
+    const int32_t ax = norm_axis(axes[i], x->rank);
+    if (ax < 0 || ax >= x->rank)
+      return imp_err(im, TA_ERR_MALFORMED, "axis %lld is out of range for rank %d",
+                     (long long)axes[i], x->rank);
+    red[ax] = true;
+  }
+  for (int32_t k = 0; n <= 0 && k < x->rank; k++)
+    red[k] = true;
+  int32_t cl_of[TA_MAX_RANK];
+  bool cl;
+  int32_t t = select_form(im, x, cl_of, &cl);
+  if (cl && !keep) {
+    int32_t last = -1;
+    for (int32_t k = 0; k < x->rank; k++)
+      if (!red[cl_of[k]]) {
+        if (cl_of[k] < last) {
+          cl = false;
+          t = imp_plain(im, x);
+          for (int32_t j = 0; j < x->rank; j++)
+            cl_of[j] = j;
+          break;
+        }
+        last = cl_of[k];
+      }
+  }
+  int32_t tax[TA_MAX_RANK], n_tax = 0;
+  for (int32_t k = 0; k < x->rank; k++)
+    if (red[cl_of[k]])
+      tax[n_tax++] = k;
+  ta_attrs a = imp_attrs();
+  a.keep_dims = keep != 0;
+  const bool out_cl = cl && keep;
+  const char *nm = out_name(im, 0);
+  const int32_t in[2] = {t, imp_const_tensor(im, tmp_name(im, "axes"), TA_DT_I32, 1, &n_tax, tax)};
+  const int32_t y = imp_tensor(im, out_cl ? ta_fmt(im->ctx, "%s_nhwc", nm) : nm, x->dtype);
+  if (t < 0 || in[1] < 0 || y < 0 || imp_op(im, kind, in, 2, &y, 1, &a) != TA_OK)
+    return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  return imp_out(im, 0, y, out_cl);
+}
+
+static ta_status cv_reduce_mean(onnx_imp *im) {
+  return reduce(im, TA_OP_MEAN);
+}
+static ta_status cv_reduce_max(onnx_imp *im) {
+  return reduce(im, TA_OP_REDUCE_MAX);
+}
+static ta_status cv_reduce_min(onnx_imp *im) {
+  return reduce(im, TA_OP_REDUCE_MIN);
+}
+static ta_status cv_reduce_sum(onnx_imp *im) {
+  return reduce(im, TA_OP_SUM);
+}
+
 static ta_status cv_cast(onnx_imp *im) {
   oval *x = imp_in_req(im, 0, "input");
   if (!x)
@@ -2383,6 +2578,7 @@ static ta_status cv_range(onnx_imp *im) {
 #define B(k) (1u << (k))
 
 static const onnx_op_info ops[] = {
+    {"Abs", cv_abs, 0},
     {"Add", cv_add, 0},
     {"AveragePool", cv_avgpool, 0},
     {"BatchNormalization", cv_batchnorm, B(1) | B(2) | B(3) | B(4)},
@@ -2396,23 +2592,37 @@ static const onnx_op_info ops[] = {
     {"DequantizeLinear", cv_dequantize_linear, B(1) | B(2)},
     {"Div", cv_div, 0},
     {"Dropout", cv_dropout, B(1) | B(2)},
+    {"Elu", cv_elu, 0},
+    {"Exp", cv_exp, 0},
     {"Expand", cv_expand, B(1)},
     {"Flatten", cv_flatten, 0},
     {"Gather", cv_gather, B(1)},
     {"Gemm", cv_gemm, B(1) | B(2)},
     {"GlobalAveragePool", cv_global_avgpool, 0},
     {"GlobalMaxPool", cv_global_maxpool, 0},
+    {"HardSigmoid", cv_hard_sigmoid, 0},
+    {"HardSwish", cv_hard_swish, 0},
     {"Identity", cv_identity, 0},
     {"LeakyRelu", cv_leaky_relu, 0},
+    {"Log", cv_log, 0},
+    {"LogSoftmax", cv_log_softmax, 0},
     {"MatMul", cv_matmul, 0},
     {"MatMulInteger", cv_matmul_integer, B(1) | B(2) | B(3)},
+    {"Max", cv_max, 0},
     {"MaxPool", cv_maxpool, 0},
+    {"Min", cv_min, 0},
     {"Mul", cv_mul, 0},
+    {"Neg", cv_neg, 0},
+    {"PRelu", cv_prelu, 0},
     {"Pad", cv_pad, B(1) | B(2) | B(3)},
     {"QLinearConv", cv_qlinear_conv, B(1) | B(2) | B(3) | B(4) | B(5) | B(6) | B(7) | B(8)},
     {"QLinearMatMul", cv_qlinear_matmul, B(1) | B(2) | B(3) | B(4) | B(5) | B(6) | B(7)},
     {"QuantizeLinear", cv_quantize_linear, B(1) | B(2)},
     {"Range", cv_range, B(0) | B(1) | B(2)},
+    {"ReduceMax", cv_reduce_max, B(1)},
+    {"ReduceMean", cv_reduce_mean, B(1)},
+    {"ReduceMin", cv_reduce_min, B(1)},
+    {"ReduceSum", cv_reduce_sum, B(1)},
     {"Relu", cv_relu, 0},
     {"Reshape", cv_reshape, B(1)},
     {"Shape", cv_shape, 0},
@@ -2421,6 +2631,7 @@ static const onnx_op_info ops[] = {
     {"Slice", cv_slice, B(1) | B(2) | B(3) | B(4)},
     {"Softmax", cv_softmax, 0},
     {"Split", cv_split, B(1)},
+    {"Sqrt", cv_sqrt, 0},
     {"Squeeze", cv_squeeze, B(1)},
     {"Sub", cv_sub, 0},
     {"Tanh", cv_tanh, 0},

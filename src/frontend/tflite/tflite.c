@@ -130,6 +130,22 @@ static const struct {
     {TA_TFL_OP_SPLIT_V, TA_OP_SPLIT_V, TA_TFL_OPT_SPLIT_V},
     {TA_TFL_OP_GATHER, TA_OP_GATHER, TA_TFL_OPT_GATHER},
     {TA_TFL_OP_CAST, TA_OP_CAST, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_HARD_SWISH, TA_OP_HARD_SWISH, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_REDUCE_MAX, TA_OP_REDUCE_MAX, TA_TFL_OPT_REDUCER},
+    {TA_TFL_OP_REDUCE_MIN, TA_OP_REDUCE_MIN, TA_TFL_OPT_REDUCER},
+    {TA_TFL_OP_SUM, TA_OP_SUM, TA_TFL_OPT_REDUCER},
+    {TA_TFL_OP_MINIMUM, TA_OP_MINIMUM, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_MAXIMUM, TA_OP_MAXIMUM, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_SQUARED_DIFFERENCE, TA_OP_SQUARED_DIFFERENCE, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_NEG, TA_OP_NEG, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_ABS, TA_OP_ABS, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_SQRT, TA_OP_SQRT, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_RSQRT, TA_OP_RSQRT, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_EXP, TA_OP_EXP, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_LOG, TA_OP_LOG, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_LOG_SOFTMAX, TA_OP_LOG_SOFTMAX, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_ELU, TA_OP_ELU, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_PRELU, TA_OP_PRELU, TA_TFL_OPT_NONE},
 };
 _Static_assert(TA_ARRAY_LEN(op_map) <= TA_OP_COUNT, "at most one TFLite code per op of ops.def");
 
@@ -818,6 +834,8 @@ static void read_operator(reader *rd, const ta_fb_vec *ops, uint32_t i) {
   for (uint32_t k = 0; k < outv.n; k++)
     op->out[k] = ta_fb_vec_i32(fb, &outv, k);
   read_options(rd, &o, &ot, op_map[m].options, op);
+  if (op->kind == TA_OP_ELU)
+    op->a.alpha = 1.0f; /* TFLite's ELU has no options: alpha is 1 */
 }
 
 /* SubGraph.inputs or .outputs into an arena array; NULL on error (reported). */
