@@ -60,52 +60,13 @@ static void bar(void *user, const char *phase, int64_t done, int64_t total) {
   fflush(stderr);
 }
 
-/* Write g as .tflite to path: serialized in memory first, then written to a temporary file
- * next to path and renamed over it, so a failure at any step leaves nothing at path (and the
- * temporary file is removed). */
+/* Write g as .tflite to path (ta_write_file_atomic: nothing left at path on failure). */
 static ta_status write_model(ta_ctx *ctx, const ta_graph *g, const char *path) {
   ta_buf b;
   ta_buf_init(&b, ctx);
   ta_status st = ta_tfl_write(ctx, g, &b);
-  char *tmp = NULL;
-  int fd = -1;
-  if (st == TA_OK) {
-    const size_t n = strlen(path) + sizeof ".tmpXXXXXX";
-    tmp = malloc(n);
-    if (!tmp)
-      st = ta_err(ctx, TA_ERR_LIMIT, "out of memory");
-    else {
-      snprintf(tmp, n, "%s.tmpXXXXXX", path);
-      fd = mkstemp(tmp);
-      if (fd < 0)
-        st = ta_err(ctx, TA_ERR_IO, "%s: cannot create the output file: %s", path, strerror(errno));
-    }
-  }
-  if (st == TA_OK) {
-    size_t done = 0;
-    while (done < b.len) {
-      const ssize_t w = write(fd, b.data + done, b.len - done);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w <= 0) {
-        st = ta_err(ctx, TA_ERR_IO, "%s: write failed: %s", tmp, strerror(errno));
-        break;
-      }
-      done += (size_t)w;
-    }
-  }
-  if (fd >= 0) {
-    if (close(fd) != 0 && st == TA_OK)
-      st = ta_err(ctx, TA_ERR_IO, "%s: write failed: %s", tmp, strerror(errno));
-    /* mkstemp makes the file 0600; a model file is for others to read like any output. */
-    if (st == TA_OK)
-      chmod(tmp, 0644);
-    if (st == TA_OK && rename(tmp, path) != 0)
-      st = ta_err(ctx, TA_ERR_IO, "%s: cannot rename %s to it: %s", path, tmp, strerror(errno));
-    if (st != TA_OK)
-      unlink(tmp);
-  }
-  free(tmp);
+  if (st == TA_OK)
+    st = ta_write_file_atomic(ctx, path, (const uint8_t *)b.data, b.len);
   ta_buf_free(&b);
   return st;
 }

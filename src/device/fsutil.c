@@ -121,6 +121,50 @@ ta_status ta_write_output_dir(ta_ctx *ctx, const ta_fileset *fs, const char *dir
   return TA_OK;
 }
 
+ta_status ta_write_file_atomic(ta_ctx *ctx, const char *path, const uint8_t *data, size_t len) {
+  ta_status st = TA_OK;
+  char *tmp = NULL;
+  int fd = -1;
+  if (st == TA_OK) {
+    const size_t n = strlen(path) + sizeof ".tmpXXXXXX";
+    tmp = malloc(n);
+    if (!tmp)
+      st = ta_err(ctx, TA_ERR_LIMIT, "out of memory");
+    else {
+      snprintf(tmp, n, "%s.tmpXXXXXX", path);
+      fd = mkstemp(tmp);
+      if (fd < 0)
+        st = ta_err(ctx, TA_ERR_IO, "%s: cannot create the output file: %s", path, strerror(errno));
+    }
+  }
+  if (st == TA_OK) {
+    size_t done = 0;
+    while (done < len) {
+      const ssize_t w = write(fd, data + done, len - done);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0) {
+        st = ta_err(ctx, TA_ERR_IO, "%s: write failed: %s", tmp, strerror(errno));
+        break;
+      }
+      done += (size_t)w;
+    }
+  }
+  if (fd >= 0) {
+    if (close(fd) != 0 && st == TA_OK)
+      st = ta_err(ctx, TA_ERR_IO, "%s: write failed: %s", tmp, strerror(errno));
+    /* mkstemp makes the file 0600; a model file is for others to read like any output. */
+    if (st == TA_OK)
+      chmod(tmp, 0644);
+    if (st == TA_OK && rename(tmp, path) != 0)
+      st = ta_err(ctx, TA_ERR_IO, "%s: cannot rename %s to it: %s", path, tmp, strerror(errno));
+    if (st != TA_OK)
+      unlink(tmp);
+  }
+  free(tmp);
+  return st;
+}
+
 ta_status ta_make_temp_dir(ta_ctx *ctx, const char *tag, char **path) {
   const char *base = getenv("TMPDIR");
   if (!base || !*base)

@@ -14,6 +14,10 @@
  * previous output intact). An existing dir is only replaced if it holds a previous tinyaot
  * output (the marker file .tinyaot-output); anything else is refused. */
 ta_status ta_write_output_dir(ta_ctx *ctx, const ta_fileset *fs, const char *dir);
+/* Write len bytes to path through a temporary file next to it (mode 0644) renamed over it, so
+ * a failure at any step leaves path as it was and no temporary file behind. Messages name
+ * path (and the temporary file only for a failed write or rename). */
+ta_status ta_write_file_atomic(ta_ctx *ctx, const char *path, const uint8_t *data, size_t len);
 
 /* Make a fresh private temporary directory; path in the arena. */
 ta_status ta_make_temp_dir(ta_ctx *ctx, const char *tag, char **path);
