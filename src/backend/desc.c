@@ -78,8 +78,8 @@ static void key_join(char *out, size_t cap, const char *parent, const char *chil
   char c[4 * MAX_SHOWN_LEN + 8];
   shown(c, sizeof c, child);
   /* A key path longer than the buffer is cut; it ends in "..." so the message says so. */
-  const int n = parent && parent[0] ? snprintf(out, cap, "%s.%s", parent, c)
-                                    : snprintf(out, cap, "%s", c);
+  const int n =
+      parent && parent[0] ? snprintf(out, cap, "%s.%s", parent, c) : snprintf(out, cap, "%s", c);
   if (n >= 0 && (size_t)n >= cap && cap > 4)
     memcpy(out + cap - 4, "...", 4);
 }
