@@ -3,9 +3,9 @@
  * quantize.c: `tinyaot quantize MODEL --calibration DATA [--method M] [--report] [--json]`:
  * post-training int8 quantization through the compile entry point (the quantize stage runs
  * after the passes, then the int8 graph goes through check, prepare, schedule and plan like
- * any int8 model), and the report printed. -o writes the int8 graph as a .tflite file (for
- * TFLite and ONNX inputs alike: a QDQ ONNX writer does not exist yet) through a temporary
- * file in the same directory, renamed at the end, so an error never leaves a half-written OUT.
+ * any int8 model), and the report printed. -o writes the int8 graph as a .tflite file, or, for
+ * an ONNX model and a name ending in .onnx, as QDQ ONNX (the user's model with Q/DQ added),
+ * through a temporary file renamed at the end, so an error never leaves a half-written OUT.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ta_onnx.h"
 #include "ta_tflite.h"
 
 #include "ta_cli.h"
@@ -42,11 +43,11 @@ static const char help[] =
     "  --labels FILE        one uint8 class id per calibration record: accuracy float vs int8\n"
     "  --report             print the report (the default; kept for scripts)\n"
     "  --json               print the report as JSON\n"
-    "  -o FILE              write the int8 model as a .tflite file (TFLite int8 scheme,\n"
-    "                       per-channel weights with quantized_dimension). For an ONNX input\n"
-    "                       too: writing QDQ ONNX is not implemented, so FILE must not end\n"
-    "                       in .onnx\n" TA_CLI_COMPILE_OPTIONS_HELP
-    "  -h, --help           this text\n";
+    "  -o FILE              write the int8 model: FILE.tflite (TFLite int8 scheme, per-channel\n"
+    "                       weights with quantized_dimension), or, for an ONNX model,\n"
+    "                       FILE.onnx as QDQ ONNX (QuantizeLinear/DequantizeLinear around\n"
+    "                       the float nodes, opset 13 or later; read by ONNX "
+    "Runtime)\n" TA_CLI_COMPILE_OPTIONS_HELP "  -h, --help           this text\n";
 
 /* A progress bar on stderr, drawn only when it is a terminal. */
 static void bar(void *user, const char *phase, int64_t done, int64_t total) {
@@ -60,11 +61,31 @@ static void bar(void *user, const char *phase, int64_t done, int64_t total) {
   fflush(stderr);
 }
 
-/* Write g as .tflite to path (ta_write_file_atomic: nothing left at path on failure). */
-static ta_status write_model(ta_ctx *ctx, const ta_graph *g, const char *path) {
+static bool ends_with(const char *s, const char *suffix) {
+  const size_t n = strlen(s), k = strlen(suffix);
+  return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Write g to path (ta_write_file_atomic: nothing left at path on failure): QDQ ONNX for a
+ * name ending in .onnx (the ONNX model `model` with Q/DQ added), else .tflite. */
+static ta_status write_model(ta_ctx *ctx, const char *model, const ta_graph *g, const char *path) {
   ta_buf b;
   ta_buf_init(&b, ctx);
-  ta_status st = ta_tfl_write(ctx, g, &b);
+  ta_status st;
+  if (ends_with(path, ".onnx")) {
+    uint8_t *data;
+    size_t len;
+    st = ta_read_file(ctx, model, &data, &len);
+    if (st == TA_OK && !ta_onnx_sniff(data, len))
+      st = ta_err(ctx, TA_ERR_USAGE,
+                  "-o %s: QDQ ONNX is written for an ONNX model; %s is not one (give a name "
+                  "ending in .tflite)",
+                  path, model);
+    if (st == TA_OK)
+      st = ta_onnx_write_qdq(ctx, model, data, len, g, &b);
+  } else {
+    st = ta_tfl_write(ctx, g, &b);
+  }
   if (st == TA_OK)
     st = ta_write_file_atomic(ctx, path, (const uint8_t *)b.data, b.len);
   ta_buf_free(&b);
@@ -108,16 +129,6 @@ int ta_cmd_quantize(int argc, char **argv) {
   }
   if (st != TA_OK)
     return 1;
-  if (out) {
-    const size_t n = strlen(out);
-    if (n >= 5 && strcmp(out + n - 5, ".onnx") == 0) {
-      fprintf(stderr,
-              "tinyaot quantize: -o %s: the quantized model is written as .tflite only "
-              "(a QDQ ONNX writer is not implemented); give a name ending in .tflite\n",
-              out);
-      return 1;
-    }
-  }
   if (method && !ta_calib_method_parse(method, &copt.quant.method)) {
     fprintf(stderr, "tinyaot quantize: --method takes minmax, percentile, mse or auto, not '%s'\n",
             method);
@@ -161,7 +172,7 @@ int ta_cmd_quantize(int argc, char **argv) {
       fwrite(b.data, 1, b.len, stdout);
     ta_buf_free(&b);
     if (st == TA_OK && out)
-      st = write_model(&ctx, m.g, out);
+      st = write_model(&ctx, model, m.g, out);
     if (!json && st == TA_OK)
       printf("\nint8 model: %d ops, arena %zu bytes%s%s\n", m.g->n_ops, m.plan.arena_bytes,
              out ? ", written to " : " (not written: no -o)", out ? out : "");

@@ -5,8 +5,8 @@
 #include "ta_quant.h"
 
 #include <float.h>
-#include <stdlib.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void ta_quantize_multiplier(double m, int32_t *mult, int32_t *shift_left) {
@@ -327,4 +327,27 @@ int32_t *ta_requant_fast_consts_strided(ta_graph *g, const ta_tensor *w, const t
       return NULL;
   }
   return fq;
+}
+
+void ta_quant_weights_sym(const float *x, size_t elems, size_t inner, int32_t n, float *scales,
+                          int8_t *q) {
+  for (int32_t c = 0; c < n; c++)
+    scales[c] = 0.0f;
+  /* max |x| per slice, exact in float (|v| is exact), kept in scales[] until divided */
+  for (size_t i = 0; i < elems; i++) {
+    float v;
+    memcpy(&v, &x[i], sizeof v);
+    const size_t c = n > 1 ? (i / inner) % (size_t)n : 0;
+    if (fabsf(v) > scales[c])
+      scales[c] = fabsf(v);
+  }
+  for (int32_t c = 0; c < n; c++)
+    scales[c] = scales[c] > 0 ? (float)((double)scales[c] / 127.0) : 1.0f;
+  for (size_t i = 0; i < elems; i++) {
+    float v;
+    memcpy(&v, &x[i], sizeof v);
+    const size_t c = n > 1 ? (i / inner) % (size_t)n : 0;
+    const double r = round((double)v / (double)scales[c]);
+    q[i] = (int8_t)(r > 127 ? 127 : r < -127 ? -127 : r);
+  }
 }

@@ -97,4 +97,11 @@ int32_t *ta_requant_fast_consts_strided(ta_graph *g, const ta_tensor *w, const t
                                         int32_t in_neg_zp, int32_t n_mult, const int32_t *mult,
                                         const int32_t *shift_left, int32_t out_zp);
 
+/* Float weights x[elems] as int8, symmetric, one scale per slice along an axis: element i is in
+ * slice (i / inner) % n (n == 1: per tensor). Scale c = max |x| of slice c / 127 (1 for an
+ * all-zero slice), q = round(x / scale) clamped to [-127, 127]: the TFLite int8 weight rule.
+ * One function for the quantize stage and the QDQ ONNX writer, so both give the same bytes. */
+void ta_quant_weights_sym(const float *x, size_t elems, size_t inner, int32_t n, float *scales,
+                          int8_t *q);
+
 #endif

@@ -6,8 +6,9 @@
  *     =>  y_q = OP(a_q, ..., w_q, b_q) with TFLite's int8 arithmetic (and the activation fused)
  * for OP flagged TA_OPF_WEIGHTED in ops.def (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED:
  * int8 activations per tensor, int8 weights symmetric per tensor or per output channel, bias
- * int32 at scale a * w (or float, quantized here to that scale)), ADD, MUL, and the ops
- * flagged TA_OPF_QUANT_SAME, that only move or pick values (AVERAGE_POOL_2D, MAX_POOL_2D,
+ * int32 at scale a * w (or float, quantized here to that scale)), the ops with an int8 kernel
+ * that takes its output quantization as given (ADD, MUL, SUB, SOFTMAX, ... : own_quant), and the
+ * ops flagged TA_OPF_QUANT_SAME, that only move or pick values (AVERAGE_POOL_2D, MAX_POOL_2D,
  * RESHAPE, TRANSPOSE, CONCATENATION) when input and output quantization agree. The rewritten op
  * must pass its check (with messages silenced); otherwise it stays float. The DEQUANTIZE/QUANTIZE
  * ops left without readers die in remove_dead, and DEQUANTIZE of constant weights still read by
@@ -126,6 +127,47 @@ static ta_status sink_dequantize(ta_graph *g, int32_t *n) {
   return TA_OK;
 }
 
+/* Ops besides the weighted and the moving ones whose TFLite int8 kernel takes the output
+ * quantization as given (or checks the one it requires, as SOFTMAX does). */
+static bool own_quant(ta_op_kind k) {
+  switch (k) {
+  case TA_OP_ADD:
+  case TA_OP_MUL:
+  case TA_OP_SUB:
+  case TA_OP_SOFTMAX:
+  case TA_OP_LOGISTIC:
+  case TA_OP_TANH:
+  case TA_OP_HARD_SWISH:
+  case TA_OP_LEAKY_RELU:
+  case TA_OP_MEAN: return true;
+  default: return false;
+  }
+}
+
+/* QUANTIZE(DEQUANTIZE(x)) in x's own quantization is x: the QDQ pair a writer puts on both
+ * sides of an op that only moves values (Flatten after a pooling) leaves such pairs behind
+ * once that op runs in int8. Readers of the QUANTIZE read x; a graph output stays. */
+static void cancel_requantize(ta_graph *g, const ta_uses *u, bool *dead, int32_t *n) {
+  for (int32_t i = 0; i < g->n_ops; i++) {
+    const ta_op *op = &g->ops[i];
+    if (dead[i] || op->kind != TA_OP_QUANTIZE || op->n_in < 1 || op->n_out != 1)
+      continue;
+    const int32_t s = dq_source(g, u, op->in[0]), y = op->out[0];
+    if (s < 0 || !int8_pt(&g->tensors[s]) || !int8_pt(&g->tensors[y]) ||
+        g->tensors[s].q.scale[0] != g->tensors[y].q.scale[0] ||
+        g->tensors[s].q.zero_point[0] != g->tensors[y].q.zero_point[0])
+      continue;
+    bool graph_output = false;
+    for (int32_t k = 0; k < g->n_outputs; k++)
+      graph_output |= g->outputs[k] == y;
+    if (graph_output)
+      continue;
+    ta_pass_replace_input(g, y, s);
+    dead[i] = true;
+    (*n)++;
+  }
+}
+
 ta_status ta_pass_qdq(ta_graph *g, int32_t *n_rewritten) {
   *n_rewritten = 0;
   ta_status sst = sink_dequantize(g, n_rewritten);
@@ -141,7 +183,7 @@ ta_status ta_pass_qdq(ta_graph *g, int32_t *n_rewritten) {
     const bool mover = ta_op_has_flag(op->kind, TA_OPF_QUANT_SAME);
     if (dead[i] || op->n_out != 1 || g->tensors[op->out[0]].dtype != TA_DT_F32)
       continue;
-    if (!conv && !mover && op->kind != TA_OP_ADD && op->kind != TA_OP_MUL)
+    if (!conv && !mover && !own_quant(op->kind))
       continue;
     /* The output: QUANTIZE, maybe after one RELU-family op. */
     int32_t r = ta_uses_single_reader(g, &u, op->out[0]), act_op = -1;
@@ -166,8 +208,9 @@ ta_status ta_pass_qdq(ta_graph *g, int32_t *n_rewritten) {
         continue;
       if (conv && k == 2)
         continue; /* bias: below */
-      if (!conv && op->kind == TA_OP_RESHAPE && k == 1)
-        continue; /* shape operand */
+      if (!conv && ta_tensor_is_const(&g->tensors[op->in[k]]) &&
+          g->tensors[op->in[k]].dtype != TA_DT_F32)
+        continue; /* an integer constant: a shape, axes */
       const int32_t s = dq_source(g, &u, op->in[k]);
       if (s < 0) {
         ok = false;
@@ -224,6 +267,7 @@ ta_status ta_pass_qdq(ta_graph *g, int32_t *n_rewritten) {
     /* The op now comes before the QUANTIZE it replaced and writes its output: readers of yq
      * all follow the QUANTIZE, so the order stays valid. */
   }
+  cancel_requantize(g, &u, dead, n_rewritten);
   ta_pass_compact(g, dead);
   return TA_OK;
 }

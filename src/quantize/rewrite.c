@@ -20,6 +20,8 @@
  */
 #include "ta_quantize_int.h"
 
+#include "ta_quant.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -148,26 +150,7 @@ static int32_t quantize_weights(ta_rw *w, int32_t t, int32_t axis, int32_t n, fl
   int64_t *zp = ta_new_array(w->ctx, (size_t)n, sizeof *zp);
   if (!s || !q || !zp)
     return -1;
-  /* Element i belongs to slice (i / inner) % along. */
-  double *amax = ta_new_array(w->ctx, (size_t)n, sizeof *amax);
-  if (!amax)
-    return -1;
-  for (size_t i = 0; i < elems; i++) {
-    float v;
-    memcpy(&v, &x[i], sizeof v);
-    const size_t c = n > 1 ? (i / inner) % along : 0;
-    if (fabs((double)v) > amax[c])
-      amax[c] = fabs((double)v);
-  }
-  for (int32_t c = 0; c < n; c++)
-    s[c] = amax[c] > 0 ? (float)(amax[c] / 127.0) : 1.0f;
-  for (size_t i = 0; i < elems; i++) {
-    float v;
-    memcpy(&v, &x[i], sizeof v);
-    const size_t c = n > 1 ? (i / inner) % along : 0;
-    double r = round((double)v / (double)s[c]);
-    q[i] = (int8_t)(r > 127 ? 127 : r < -127 ? -127 : r);
-  }
+  ta_quant_weights_sym(x, elems, inner, n, s, q);
   const int32_t qt = like(w, t, TA_DT_I8, ft->name);
   if (qt < 0)
     return -1;

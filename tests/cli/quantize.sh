@@ -3,7 +3,8 @@
 # quantize.sh BUILD_DIR: `tinyaot quantize` on the command line: good calibration data (report,
 # -o writes a .tflite that compiles and runs), and every refusal with exit 1, a message that
 # names the file, and nothing written: calibration data of the wrong size, NaN data, a model
-# with no float tensors, -o into a directory that does not exist, -o NAME.onnx.
+# with no float tensors, -o into a directory that does not exist, -o NAME.onnx for a TFLite
+# model. An ONNX model written as QDQ ONNX reads back as int8.
 set -u
 build=$1
 ta="$build/tinyaot"
@@ -35,7 +36,7 @@ leftovers() { ls -A "$tmp/o" | grep -v -x -e good.tflite -e again.tflite; }
 "$build/example_model" "$tmp" || { echo "FAIL example_model"; exit 1; }
 fm="$tmp/example_float.tflite" # float32 [1,16,16,1] input: 1024 bytes a record
 im="$tmp/example.tflite"       # int8
-mkdir "$tmp/o"
+mkdir "$tmp/o" "$tmp/q"
 
 # 20 records of 256 floats in [-1, 1): a deterministic byte pattern read as float32 would hold
 # NaNs, so write the little-endian bytes of +-1.0 and +-0.5 (0x3f800000 ...) with awk.
@@ -80,7 +81,7 @@ expect 1 "-o into a missing directory" "$tmp/o/nodir/x.tflite" -- \
   "$ta" quantize "$fm" --calibration "$tmp/calib.bin" -o "$tmp/o/nodir/x.tflite"
 check "missing directory: nothing created" test ! -e "$tmp/o/nodir" -a -z "$(leftovers)"
 
-expect 1 "-o NAME.onnx is refused" "written as .tflite only" -- \
+expect 1 "-o NAME.onnx of a TFLite model is refused" "is not one" -- \
   "$ta" quantize "$fm" --calibration "$tmp/calib.bin" -o "$tmp/o/x.onnx"
 expect 1 "no calibration data" "no calibration data given" -- "$ta" quantize "$fm"
 check "refusals left nothing in the output directory" test -z "$(leftovers)"
@@ -90,6 +91,15 @@ cp "$tmp/o/good.tflite" "$tmp/o/again.tflite"
 expect 1 "failing run over an existing file" "$tmp/short.bin" -- \
   "$ta" quantize "$fm" --calibration "$tmp/short.bin" -o "$tmp/o/again.tflite"
 check "the existing file is unchanged" cmp -s "$tmp/o/good.tflite" "$tmp/o/again.tflite"
+
+# An ONNX model to QDQ ONNX (the repo's gesture model): read back, its convolutions are int8.
+src=$(cd "$(dirname "$0")/../.." && pwd)
+gm="$src/examples/gesture/gesture.onnx"
+expect 0 "quantize -o NAME.onnx writes QDQ ONNX" "written to $tmp/q/g.onnx" -- \
+  "$ta" quantize "$gm" --calibration "$src/examples/gesture/calib_inputs.bin" -o "$tmp/q/g.onnx"
+expect 0 "the QDQ model reads back with int8 convolutions" "CONV_2D             int8" -- \
+  "$ta" inspect "$tmp/q/g.onnx"
+check "the QDQ model holds no float op" sh -c "! '$ta' inspect '$tmp/q/g.onnx' | grep -q 'float32.*float32'"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

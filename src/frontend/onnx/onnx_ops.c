@@ -1747,6 +1747,14 @@ static ta_status cv_dequantize_linear(onnx_imp *im) {
   bool same = have->count == q.count;
   for (int32_t c = 0; same && c < q.count; c++)
     same = have->scale[c] == q.scale[c] && have->zero_point[c] == q.zp[c];
+  /* An int8 graph input (a QDQ model with integer inputs) carries none yet: it takes this
+   * one, so the API describes its quantization and no view is needed. */
+  const bool graph_input = !ta_tensor_is_const(&im->g->tensors[t]) && imp_producer(im, t) < 0;
+  if (!same && graph_input && have->count == 0) {
+    if (!set_quant(im, t, q.count, q.count > 1 ? ir_axis(ax, x->rank, cl) : 0, q.scale, q.zp))
+      return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+    same = true;
+  }
   if (!same) {
     int32_t dims[TA_MAX_RANK];
     const ta_tensor *tt = &im->g->tensors[t];

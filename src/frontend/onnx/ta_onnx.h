@@ -72,4 +72,11 @@ ta_status ta_onnx_read_tensor(ta_ctx *ctx, const uint8_t *data, size_t len, ta_o
 ta_status ta_onnx_read_tensor_files(ta_ctx *ctx, const char *dir, const char *kind, int32_t max,
                                     ta_onnx_tensor *ts, int32_t *n);
 
+/* Write the user's ONNX model (data, len; `what` names it in messages) quantized as qg, the int8
+ * graph the quantize stage made of it, as a QDQ ONNX model into out: QuantizeLinear and
+ * DequantizeLinear after every int8 activation, int8 per-channel weights and int32 biases of
+ * Conv, Gemm and MatMul through DequantizeLinear; every other node as it was (onnx_qdq.c). */
+ta_status ta_onnx_write_qdq(ta_ctx *ctx, const char *what, const uint8_t *data, size_t len,
+                            const ta_graph *qg, ta_buf *out);
+
 #endif
