@@ -101,5 +101,17 @@ expect 0 "the QDQ model reads back with int8 convolutions" "CONV_2D             
   "$ta" inspect "$tmp/q/g.onnx"
 check "the QDQ model holds no float op" sh -c "! '$ta' inspect '$tmp/q/g.onnx' | grep -q 'float32.*float32'"
 
+# Its asymmetric convolution padding (pads 2 and 2 along time, 0 across) is written to .tflite
+# as PAD + a VALID convolution: the same output bytes as the int8 model compiled directly.
+expect 0 "quantize an ONNX model with explicit pads to .tflite" "written to $tmp/q/g.tflite" -- \
+  "$ta" quantize "$gm" --calibration "$src/examples/gesture/calib_inputs.bin" -o "$tmp/q/g.tflite"
+expect 0 "the .tflite holds the PAD" "PAD " -- "$ta" inspect "$tmp/q/g.tflite"
+dd if="$src/examples/gesture/test_inputs.bin" of="$tmp/q/rec.bin" bs=1536 count=1 2>/dev/null
+"$ta" run "$gm" --quantize int8 --calibration "$src/examples/gesture/calib_inputs.bin" \
+  --input "$tmp/q/rec.bin" --output-dir "$tmp/q/direct" >/dev/null 2>&1
+"$ta" run "$tmp/q/g.tflite" --input "$tmp/q/rec.bin" --output-dir "$tmp/q/written" >/dev/null 2>&1
+check "the written .tflite computes the same bytes" \
+  cmp -s "$tmp/q/direct/output_0.bin" "$tmp/q/written/output_0.bin"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -10,6 +10,7 @@
  * variants, ties-to-even rounding), is refused before anything is written, naming the op.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "ta_tflite.h"
 #include "tfl_build.h"
@@ -91,6 +92,14 @@ static ta_padding pad_mode(const ta_graph *g, const ta_op *op) {
   return m;
 }
 
+/* A convolution with explicit padding TFLite's SAME cannot say: written as PAD (zeros, i.e.
+ * the zero point for int8, which is what the convolution's own padding reads) and the
+ * convolution with VALID padding, which computes exactly the same. */
+static bool needs_pad_op(const ta_graph *g, const ta_op *op) {
+  return (op->kind == TA_OP_CONV_2D || op->kind == TA_OP_DEPTHWISE_CONV_2D) &&
+         pad_mode(g, op) == TA_PAD_EXPLICIT && g->tensors[op->in[0]].rank == 4;
+}
+
 /* Whether op can be written so that it reads back the same; reports why not. */
 static bool op_writable(ta_ctx *ctx, const ta_graph *g, int32_t i, int32_t *code) {
   const ta_op *op = &g->ops[i];
@@ -104,10 +113,10 @@ static bool op_writable(ta_ctx *ctx, const ta_graph *g, int32_t i, int32_t *code
   }
   const ta_attrs *a = &op->a;
   const char *why = NULL;
-  if ((op->kind == TA_OP_CONV_2D || op->kind == TA_OP_DEPTHWISE_CONV_2D ||
-       op->kind == TA_OP_AVERAGE_POOL_2D || op->kind == TA_OP_MAX_POOL_2D) &&
+  if ((op->kind == TA_OP_AVERAGE_POOL_2D || op->kind == TA_OP_MAX_POOL_2D) &&
       pad_mode(g, op) == TA_PAD_EXPLICIT)
-    why = "explicit padding other than SAME's or none (TFLite has only SAME and VALID)";
+    why = "explicit padding other than SAME's or none (TFLite has only SAME and VALID; a PAD "
+          "before a pooling would change what the border windows see)";
   else if (a->ceil_mode)
     why = "ceil_mode pooling";
   else if (a->count_include_pad && op->kind == TA_OP_AVERAGE_POOL_2D)
@@ -195,9 +204,35 @@ ta_status ta_tfl_write(ta_ctx *ctx, const ta_graph *g, ta_buf *out) {
     if (t->q.count > 0)
       tfb_quant(b, ti, t->q.count, t->q.scale, t->q.zero_point, t->q.axis);
   }
+  int pad_code = 0;
+  ta_tfl_op_code(TA_OP_PAD, &pad_code);
   for (int32_t i = 0; i < g->n_ops; i++) {
     const ta_op *op = &g->ops[i];
-    const int k = tfb_op(b, codes[i], op->in, op->n_in, op->out, op->n_out);
+    const int *in = op->in;
+    if (needs_pad_op(g, op)) {
+      int *padded_in = ta_new_array(ctx, (size_t)op->n_in, sizeof *padded_in);
+      if (!padded_in) {
+        tfb_free(b);
+        return ta_err(ctx, TA_ERR_LIMIT, "out of memory building the .tflite file");
+      }
+      memcpy(padded_in, op->in, (size_t)op->n_in * sizeof *padded_in);
+      const ta_tensor *x = &g->tensors[op->in[0]];
+      const ta_attrs *a = &op->a;
+      const int32_t pads[8] = {0, 0, a->pad_top, a->pad_bottom, a->pad_left, a->pad_right, 0, 0};
+      const int32_t dims[4] = {x->dims[0], x->dims[1] + a->pad_top + a->pad_bottom,
+                               x->dims[2] + a->pad_left + a->pad_right, x->dims[3]};
+      int code = 0;
+      map_dtype(x->dtype, &code);
+      const int pt = tfb_tensor(b, ta_fmt(ctx, "%s/pads", op_label(op)), TFB_INT32, 2,
+                                (const int32_t[]){4, 2}, tfb_buffer(b, pads, sizeof pads));
+      const int xp = tfb_tensor(b, ta_fmt(ctx, "%s/padded", op_label(op)), code, 4, dims, 0);
+      if (x->q.count > 0)
+        tfb_quant(b, xp, x->q.count, x->q.scale, x->q.zero_point, x->q.axis);
+      tfb_op(b, pad_code, (const int[]){op->in[0], pt}, 2, &xp, 1);
+      padded_in[0] = xp;
+      in = padded_in;
+    }
+    const int k = tfb_op(b, codes[i], in, op->n_in, op->out, op->n_out);
     write_options(b, k, g, op);
   }
   tfb_io(b, g->inputs, g->n_inputs, g->outputs, g->n_outputs);
