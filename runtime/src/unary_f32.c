@@ -51,14 +51,22 @@ tart_status tart_quantize_f32_s8(const tart_unary_params *p, const void *const *
   if (p->n_elems < 0 || !(p->scale > 0.0f))
     return TART_ERR_PARAMS;
   for (int32_t i = 0; i < p->n_elems; i++) {
-    float r = roundf(x[i] / p->scale);
-    /* Bound r before the conversion (out-of-range float -> int is undefined): any value past
+    float v = x[i] / p->scale;
+    /* Bound v before the conversion (out-of-range float -> int is undefined): any value past
      * +-512 clamps to the same int8 limit. NaN goes to the lower limit, as x86 converts it. */
-    if (!(r >= -512.0f))
-      r = -512.0f;
-    if (r > 512.0f)
-      r = 512.0f;
-    y[i] = (int8_t)tart_clamp_i32((int32_t)r + p->out_zp, p->clamp.min, p->clamp.max);
+    if (!(v >= -512.0f))
+      v = -512.0f;
+    if (v > 512.0f)
+      v = 512.0f;
+    /* roundf(v) without the library call: truncate, then step away from zero when the
+     * fraction (exact: |v| <= 512 leaves 14 fraction bits) is at least one half. */
+    int32_t r = (int32_t)v;
+    const float frac = v - (float)r;
+    if (frac >= 0.5f)
+      r++;
+    else if (frac <= -0.5f)
+      r--;
+    y[i] = (int8_t)tart_clamp_i32(r + p->out_zp, p->clamp.min, p->clamp.max);
   }
   return TART_OK;
 }

@@ -225,8 +225,15 @@ static const ta_variant avgpool_variants[] = {
     {.name = "opt", .kernel = TA_K_avgpool_f32_opt, .applies = is_f32},
     {.name = "ref", .kernel = TA_K_PREPARED, .reference = true},
 };
+static bool is_s8(const ta_graph *g, const ta_op *op, const ta_kernel_call *call) {
+  (void)call;
+  return ta_op_input(g, op, 0)->dtype == TA_DT_I8;
+}
+
 static const ta_variant maxpool_variants[] = {
     {.name = "opt", .kernel = TA_K_maxpool_f32_opt, .applies = is_f32},
+    /* int8: the maximum over the window, four channels per SSUB8+SEL (pool_s8_opt.c). */
+    {.name = "opt_s8", .kernel = TA_K_maxpool_s8_opt, .applies = is_s8},
     {.name = "ref", .kernel = TA_K_PREPARED, .reference = true},
 };
 

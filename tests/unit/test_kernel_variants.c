@@ -134,8 +134,11 @@ static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out
   }
   int y = tfb_tensor(b, "y", dt, orank, od, 0);
   static const float extreme_scales[4] = {0.04f, 0.001f, 0.0002f, 0.00003f};
-  q(b, y, s->extreme ? extreme_scales[range(0, 3)] : 0.04f + 0.01f * (float)range(0, 5),
-    s->extreme ? range(-128, 127) : range(-30, 30));
+  if (pool && !s->flt)
+    q(b, y, 0.05f, zp_in); /* int8 pooling keeps its input's quantization */
+  else
+    q(b, y, s->extreme ? extreme_scales[range(0, 3)] : 0.04f + 0.01f * (float)range(0, 5),
+      s->extreme ? range(-128, 127) : range(-30, 30));
   int op = tfb_op(b, s->op, (int[]){src, tw, tb}, pool ? 1 : 3, (int[]){y}, 1);
   if (pool)
     tfb_pool_options(b, op, s->pad, s->sw, s->sh, s->kw, s->kh, s->act);
@@ -538,6 +541,24 @@ static void test_pool_f32_variants(void **state) {
   assert_true(opt > 350);
 }
 
+/* int8 max pooling: the same bytes as the reference over random windows, strides, SAME
+ * borders, fused activations (the clamp), channel counts that are and are not multiples of 4
+ * (the four-lane path and its tail on DSP cores; the plain path on the host). */
+static void test_pool_s8_variants(void **state) {
+  (void)state;
+  int opt = 0;
+  for (int i = 0; i < 300; i++) {
+    shape s = random_shape(TFB_OP_MAX_POOL_2D);
+    s.dh = s.dw = 1;
+    if (i % 4 < 2)
+      s.kh = 2, s.kw = 1, s.sh = 2, s.sw = 1;
+    if ((s.kh > s.h || s.kw > s.w) && s.pad == TFB_PAD_VALID)
+      s.pad = TFB_PAD_SAME;
+    check_shape(&s, &opt);
+  }
+  assert_true(opt > 250);
+}
+
 static void test_fc_variants(void **state) {
   (void)state;
   int opt = 0;
@@ -558,6 +579,7 @@ int main(void) {
       cmocka_unit_test(test_conv_opt),           cmocka_unit_test(test_fc_packed_int8),
       cmocka_unit_test(test_fc_packed_int16),    cmocka_unit_test(test_depthwise_opt),
       cmocka_unit_test(test_add_table),          cmocka_unit_test(test_mul_fast),
+      cmocka_unit_test(test_pool_s8_variants),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -449,6 +449,22 @@ static void test_quantize_f32_s8(void **state) {
     const float t = xr[i] / 0.0371f;
     assert_int_equal(qr[i], clampi((int32_t)tt_round_half_away((double)t) + 17, -128, 127));
   }
+
+  /* Ties k + 0.5 (away from zero) and the floats next to them (the nearer integer), where a
+   * rounding built from v + 0.5 would go wrong. */
+  const int32_t dt[] = {360};
+  model tm = {TFB_OP_QUANTIZE, 0, 0, 1, {act_f32("x", 1, dt)}, act_s8("q", 1, dt, 1.0f, 0)};
+  float xt[360];
+  int8_t qt[360];
+  for (int i = 0; i < 120; i++) {
+    const float tie = (float)(i - 60) + 0.5f;
+    xt[3 * i] = tie;
+    xt[3 * i + 1] = nextafterf(tie, 0.0f);
+    xt[3 * i + 2] = nextafterf(tie, tie > 0 ? INFINITY : -INFINITY);
+  }
+  run_ok(&tm, (const void *[]){xt}, (void *[]){qt});
+  for (int i = 0; i < 360; i++)
+    assert_int_equal(qt[i], clampi((int32_t)tt_round_half_away((double)xt[i]), -128, 127));
 }
 
 static void test_dequantize_and_round_trip(void **state) {
