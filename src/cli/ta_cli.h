@@ -62,6 +62,9 @@ bool ta_arg_compile_option(ta_args *a, ta_compile_options *opt, ta_status *st);
   "  --align N, --io-in-arena, --no-inplace, --no-reorder, --max-arena BYTES\n"                    \
   "                     memory plan options (see tinyaot inspect --help)\n"                        \
   "  --reference-kernels  the reference kernels only, never an optimized variant\n"                \
+  "  --optimize speed|size\n"                                                                      \
+  "                     speed (default): spend up to 40 KiB of flash on faster weight\n"           \
+  "                     layouts; size: the smallest (int8 weights everywhere)\n"                   \
   "  --quantize int8 --calibration FILE[,FILE...]\n"                                               \
   "                     post-training int8 quantization (see tinyaot quantize --help)\n"           \
   "  --backend NAME_OR_FILE\n"                                                                     \

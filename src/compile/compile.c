@@ -157,6 +157,7 @@ ta_status ta_compile_bytes(ta_ctx *ctx, const char *path, const uint8_t *data, s
   if (st != TA_OK)
     return st;
   m->g->reference_kernels = opt->reference_kernels;
+  m->g->optimize_size = opt->optimize_size;
   const ta_backend *backends[TA_MAX_BACKENDS];
   const int32_t n_backends = opt->n_backends < TA_MAX_BACKENDS ? opt->n_backends : TA_MAX_BACKENDS;
   if (n_backends > 0 && (st = load_backends(ctx, opt, backends)) != TA_OK)
@@ -179,6 +180,7 @@ ta_status ta_compile_bytes(ta_ctx *ctx, const char *path, const uint8_t *data, s
     if (st == TA_OK) {
       m->g = qg;
       m->g->reference_kernels = opt->reference_kernels;
+      m->g->optimize_size = opt->optimize_size;
       st = check(m->g);
     }
   }

@@ -24,6 +24,7 @@ static const struct {
     {"--max-arena", VALUE},        {"--align", VALUE},
     {"--input-shape", VALUE},      {"--quantize", VALUE},
     {"--quant-method", VALUE},     {"--calibration", VALUE},
+    {"--optimize", VALUE},
 };
 
 static kind kind_of(const char *name) {
@@ -137,6 +138,10 @@ ta_status ta_compile_option_set(ta_ctx *ctx, const char *name, char *v, ta_compi
     if (strcmp(v, "int8") != 0 && strcmp(v, "none") != 0)
       return ta_err(ctx, TA_ERR_USAGE, "--quantize takes int8 or none, not '%s'", v);
     opt->quant.mode = strcmp(v, "int8") == 0 ? TA_QUANT_INT8 : TA_QUANT_NONE;
+  } else if (strcmp(name, "--optimize") == 0) {
+    if (strcmp(v, "speed") != 0 && strcmp(v, "size") != 0)
+      return ta_err(ctx, TA_ERR_USAGE, "--optimize takes speed or size, not '%s'", v);
+    opt->optimize_size = strcmp(v, "size") == 0;
   } else if (strcmp(name, "--quant-method") == 0) {
     if (!ta_calib_method_parse(v, &opt->quant.method))
       return ta_err(ctx, TA_ERR_USAGE,

@@ -51,6 +51,9 @@ typedef struct ta_compile_options {
   /* Prepare picks the reference kernels, never an optimized variant (the graph's
    * reference_kernels flag). */
   bool reference_kernels;
+  /* --optimize size: where a kernel variant trades flash for speed (the packed kernels' int16
+   * weights), the smaller form; the default spends a bounded amount of flash on speed. */
+  bool optimize_size;
   /* The target the model is built for ("host", "cortex-m4", ...; see ta_board_find). No stage
    * reads it yet: the commands that build firmware look their board up with it. */
   const char *target;

@@ -388,7 +388,8 @@ ta_status ta_fw_build(ta_graph *g, const ta_fileset *fs, const char *name, const
     int32_t k = 0;
     for (int32_t j = 0; j < nc; j++)
       argv[k++] = common[j];
-    argv[k++] = "-O2";
+    /* --optimize size: the model's code for size too, as a flash-bound firmware builds it */
+    argv[k++] = g->optimize_size ? "-Os" : "-O2";
     argv[k++] = ta_fmt(ctx, "-I%s", gen);
     argv[k++] = ta_fmt(ctx, "-I%s/tart/include", gen);
     for (int32_t j = 0; j < fs->build.n_include_dirs && k < 120; j++) {

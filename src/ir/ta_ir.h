@@ -206,6 +206,7 @@ typedef struct ta_graph {
   int32_t *outputs;
   int32_t n_outputs;
   bool reference_kernels; /* the schedule stage picks reference variants only */
+  bool optimize_size;     /* variants with a flash/speed choice take the smaller form */
 } ta_graph;
 
 ta_graph *ta_graph_new(ta_ctx *ctx, const char *source);

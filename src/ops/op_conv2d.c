@@ -182,6 +182,8 @@ static int64_t int16_extra(const ta_graph *g, const ta_op *o) {
  * that took them (in op order: the early layers, with the largest maps, first) stay within
  * the budget. */
 static bool int16_by_default(const ta_graph *g, const ta_op *op) {
+  if (g->optimize_size)
+    return false;
   int64_t spent = 0;
   for (const ta_op *o = g->ops; o < op; o++) {
     const int64_t e = int16_extra(g, o);

@@ -59,6 +59,8 @@ for c in $cmds; do
     expect 1 "$c --input-shape x=1,0" "--input-shape takes NAME=D0,D1,... with positive dims" -- "$ta" $c "$m" $args --input-shape x=1,0
     expect 1 "$c --max-arena lots" "--max-arena takes a size in bytes (1 or more), not 'lots'" -- "$ta" $c "$m" $args $shape --max-arena lots
     expect 1 "$c --align without a value" "option --align needs a value" -- "$ta" $c "$m" $args $shape --align
+    expect 0 "$c --optimize size" "" -- "$ta" $c "$m" $args $shape --optimize size
+    expect 1 "$c --optimize fast" "--optimize takes speed or size, not 'fast'" -- "$ta" $c "$m" $args $shape --optimize fast
   }
 done
 if [ "$mode" != qemu ]; then

@@ -168,6 +168,35 @@ static void test_default_picks_optimized(void **state) {
   expect(&m, false, false, "ref", H, TA_K_fully_connected_f32);
 }
 
+/* --optimize size: the packed convolution keeps int8 weights (no int16 re-layout) and spends
+ * no bytes on the fast requantization's constants; the default takes both on this model. */
+static void test_optimize_size(void **state) {
+  (void)state;
+  size_t len;
+  uint8_t *bytes = build(&conv_s8, &len);
+  for (int size = 0; size < 2; size++) {
+    ta_compile_options opt;
+    ta_compile_options_init(&opt);
+    opt.optimize_size = size;
+    tt_run r;
+    assert_int_equal(tt_compile(&r, "size.tflite", bytes, len, &opt), TA_OK);
+    const ta_kernel_call *c = &r.calls[r.g->n_ops - 1];
+    assert_int_equal(c->kernel, TA_K_conv2d_s8_packed);
+    const tart_conv_params *p = c->params;
+    if (size) {
+      assert_non_null(p->packed);
+      assert_null(p->packed16);
+      assert_null(p->fq);
+    } else {
+      assert_null(p->packed);
+      assert_non_null(p->packed16);
+      assert_non_null(p->fq);
+    }
+    tt_done(&r);
+  }
+  free(bytes);
+}
+
 static void test_reference_everywhere(void **state) {
   (void)state;
   const ta_sched_why R = TA_SCHED_REFERENCE;
@@ -396,6 +425,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_default_picks_optimized),
       cmocka_unit_test(test_reference_everywhere),
+      cmocka_unit_test(test_optimize_size),
       cmocka_unit_test(test_predicate_fails_leaves_reference),
       cmocka_unit_test(test_inplace_where_input_dies),
       cmocka_unit_test(test_override),
