@@ -121,6 +121,7 @@ expect 1 "--tuning-log without a value" "option --tuning-log needs a value" -- "
 { rec "$fc" cortex-m4 turbo '' 10 ok; } >"$tmp/stale.log"
 expect 0 "a stale record" "stale.log:1: tuning record names variant \"turbo\", which this op does not have" -- \
   "$ta" inspect "$m" --json --tuning-log "$tmp/stale.log"
+check "a stale record warns once" test "$(grep -c 'stale.log:1' "$tmp/out")" -eq 1
 grep '"index"' "$tmp/plain.json" >"$tmp/all.plain"
 grep '"index"' "$tmp/out" >"$tmp/all.stale"
 check "a stale record: the heuristic everywhere" cmp -s "$tmp/all.plain" "$tmp/all.stale"
