@@ -45,7 +45,8 @@ typedef struct ta_sched_options {
  * ta_backend_partition when backends are in use) and apply it: its prepare step, its kernel,
  * its scratch size. opts NULL: the heuristic. Runs once on a set of calls (a variant's prepare
  * step edits the call). An override naming a variant that does not exist or does not apply,
- * or a knob value the variant does not allow, is reported and refused (TA_ERR_USAGE). */
+ * or a knob value the variant does not allow, is reported and refused (TA_ERR_USAGE); with
+ * override_fallback, a variant that does not apply is a warning and the heuristic runs. */
 ta_status ta_sched_run(ta_graph *g, ta_kernel_call *calls, const ta_sched_options *opts);
 
 /* The variant a call runs and, through why (may be NULL), why it was picked. NULL when the

@@ -94,6 +94,15 @@ expect 0 "run --tuning-log" "" -- "$ta" run "$m" --input "$tmp/input_0.bin" --ou
   --tuning-log "$tmp/tune.log" --tuning-target cortex-m4
 check "run: the same output bytes" cmp -s "$tmp/o0/output_0.bin" "$tmp/o1/output_0.bin"
 check "run: the expected output bytes" cmp -s "$tmp/o1/output_0.bin" "$tmp/expected_0.bin"
+# eval (host, in process): the same predictions with the log as without.
+cat "$tmp/input_0.bin" "$tmp/input_0.bin" >"$tmp/data.bin"
+printf '\000\001' >"$tmp/labels.bin"
+expect 0 "eval without a log" "" -- "$ta" eval "$m" --data "$tmp/data.bin" --labels "$tmp/labels.bin" --target host
+grep -i "accuracy" "$tmp/out" >"$tmp/acc0"
+expect 0 "eval --tuning-log" "" -- "$ta" eval "$m" --data "$tmp/data.bin" --labels "$tmp/labels.bin" --target host \
+  --tuning-log "$tmp/tune.log"
+grep -i "accuracy" "$tmp/out" >"$tmp/acc1"
+check "eval: the same accuracy" sh -c "test -s '$tmp/acc0' && cmp -s '$tmp/acc0' '$tmp/acc1'"
 
 # Hostile logs: exit 1, the line and the key named, nothing written.
 bad() { # bad NAME MESSAGE: $tmp/NAME.log was written
@@ -103,6 +112,8 @@ bad() { # bad NAME MESSAGE: $tmp/NAME.log was written
   expect 1 "run with $1" "$2" -- "$ta" run "$m" --input "$tmp/input_0.bin" --output-dir "$tmp/run_$1" \
     --tuning-log "$tmp/$1.log"
   check "$1: run leaves no output" test ! -e "$tmp/run_$1"
+  expect 1 "eval with $1" "$2" -- "$ta" eval "$m" --data "$tmp/data.bin" --labels "$tmp/labels.bin" \
+    --target host --tuning-log "$tmp/$1.log"
 }
 { rec "$conv" cortex-m4 ref '' 800 ok; rec "$conv" cortex-m4 ref '' 800 great; } >"$tmp/status.log"
 bad status "status.log:2: status: unknown status \"great\" (known: ok, wrong, fault, error)"
