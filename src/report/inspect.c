@@ -29,6 +29,13 @@ static size_t const_bytes(const ta_graph *g, const ta_kernel_call *c, bool *coun
   return total;
 }
 
+/* A sink passing errors and notes on to the saved context's sink, dropping warnings. */
+static void errors_only(void *user, ta_severity sev, const char *msg) {
+  const ta_ctx *saved = user;
+  if (sev != TA_WARNING && saved->sink)
+    saved->sink(saved->sink_user, sev, msg);
+}
+
 ta_status ta_report_inspect_info(ta_ctx *ctx, const char *path, const ta_compile_options *copt,
                                  const ta_model *m, ta_code_size *cs, ta_inspect_info *info) {
   const ta_graph *g = m->g;
@@ -47,8 +54,14 @@ ta_status ta_report_inspect_info(ta_ctx *ctx, const char *path, const ta_compile
     ta_compile_options o2 = *copt;
     o2.plan.io_in_arena = true;
     ta_model m2;
+    /* Its warnings would repeat the first compile's (a tuning log's): dropped. */
+    ta_ctx saved = *ctx;
+    ctx->sink = errors_only;
+    ctx->sink_user = &saved;
     if (ta_compile_file(ctx, path, &o2, &m2) == TA_OK)
       info->arena_io_bytes = m2.plan.arena_bytes;
+    ctx->sink = saved.sink;
+    ctx->sink_user = saved.sink_user;
   }
   if (!cs)
     return TA_OK;
@@ -118,10 +131,25 @@ static void inspect_json(ta_buf *b, const ta_model *m, const ta_inspect_info *in
     else
       ta_buf_puts(b, "null");
     ta_buf_puts(b, ",\"variant\":");
-    if (v)
-      ta_buf_printf(b, "{\"name\":\"%s\",\"from\":\"%s\"}}", v->name, ta_sched_why_name(why));
-    else
+    if (v) {
+      ta_buf_printf(b, "{\"name\":\"%s\",\"from\":\"%s\"", v->name, ta_sched_why_name(why));
+      /* The knob values and the workload key: what a tuning log record names. */
+      if (v->n_knobs > 0 && m->calls[i].knobs) {
+        ta_buf_puts(b, ",\"knobs\":{");
+        for (int32_t k = 0; k < v->n_knobs; k++)
+          ta_buf_printf(b, "%s\"%s\":%d", k ? "," : "", v->knobs[k].name, m->calls[i].knobs[k]);
+        ta_buf_puts(b, "}");
+      }
+      const char *key = ta_sched_workload_key(g, op);
+      ta_buf_puts(b, ",\"workload\":");
+      if (key)
+        ta_report_json_str(b, key);
+      else
+        ta_buf_puts(b, "null");
+      ta_buf_puts(b, "}}");
+    } else {
       ta_buf_puts(b, "null}");
+    }
   }
   ta_buf_printf(b,
                 "\n],\"n_ops\":%d,\"macs\":%llu,\"weights_bytes\":%zu,\"arena_bytes\":%zu,"
