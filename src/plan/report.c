@@ -88,7 +88,7 @@ void ta_plan_print(const ta_graph *g, const ta_kernel_call *calls, const ta_plan
     if (rows[i].tensor >= 0)
       put_members(g, plan, rows[i].tensor, out, 100);
     else
-      ta_buf_printf(out, "(scratch of op %d %s)", g->ops[rows[i].op].src_index,
+      ta_buf_printf(out, "(scratch of op %d %s)", rows[i].op,
                     ta_op_kind_name(g->ops[rows[i].op].kind));
     ta_buf_puts(out, "\n");
   }
@@ -161,7 +161,7 @@ void ta_plan_svg(const ta_graph *g, const ta_kernel_call *calls, const ta_plan *
     if (rows[i].tensor >= 0)
       xml_text(out, g->tensors[rows[i].tensor].name, 200);
     else
-      ta_buf_printf(out, "scratch of op %d", g->ops[rows[i].op].src_index);
+      ta_buf_printf(out, "scratch of op %d", rows[i].op);
     ta_buf_printf(out, ": ops %d..%d, offset %lld, %zu bytes</title></rect>\n", rows[i].first,
                   rows[i].last, (long long)rows[i].offset, rows[i].bytes);
     if (h >= 11 && w >= 30) {

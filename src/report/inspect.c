@@ -85,8 +85,11 @@ static void inspect_json(ta_buf *b, const ta_model *m, const ta_inspect_info *in
   ta_buf_puts(b, ",\"ops\":[");
   for (int32_t i = 0; i < g->n_ops; i++) {
     const ta_op *op = &g->ops[i];
-    ta_buf_printf(b, "%s\n {\"index\":%d,\"type\":\"%s\",\"name\":", i ? "," : "", op->src_index,
-                  ta_op_kind_name(op->kind));
+    /* index: the op's place in execution order (the profile hook's op_index); source_index:
+     * its node in the model file (ONNX nodes split or dropped by passes leave gaps). */
+    ta_buf_printf(b,
+                  "%s\n {\"index\":%d,\"source_index\":%d,\"type\":\"%s\",\"name\":", i ? "," : "",
+                  i, op->src_index, ta_op_kind_name(op->kind));
     ta_report_json_str(b, op->name);
     ta_buf_puts(b, ",\"inputs\":[");
     int32_t shown = 0;
@@ -161,7 +164,7 @@ static void inspect_text(ta_buf *b, const ta_model *m, const ta_inspect_info *in
                   (unsigned long long)cs->model_data, (unsigned long long)cs->runtime_text,
                   (unsigned long long)cs->runtime_rodata, (unsigned long long)cs->runtime_data);
   ta_buf_printf(b, "%4s  %-18s  %-28s  %-20s  %12s  %10s  %-10s  %s\n", "op", "type", "inputs",
-                "output", "MACs", "params", "backend", "variant");
+                "output", "MACs", "params", "backend", "variant; name");
   for (int32_t i = 0; i < g->n_ops; i++) {
     const ta_op *op = &g->ops[i];
     char ins[256] = "", shape[96];
@@ -181,11 +184,11 @@ static void inspect_text(ta_buf *b, const ta_model *m, const ta_inspect_info *in
     const ta_variant *v = ta_sched_variant(&m->calls[i], &why);
     /* The backend that runs the op, and why an earlier one declined it. */
     const char *declined = m->calls[i].backend_declined;
-    ta_buf_printf(b, "%4d  %-18s  %-28s  %-20s  %12llu  %10zu  %-10s  %s (%s)%s%s\n", op->src_index,
+    ta_buf_printf(b, "%4d  %-18s  %-28s  %-20s  %12llu  %10zu  %-10s  %s (%s)%s%s  \"%s\"\n", i,
                   ta_op_kind_name(op->kind), ins, outs, (unsigned long long)op_macs(g, op),
                   const_bytes(g, &m->calls[i], NULL), ta_backend_of(&m->calls[i])->name,
                   v ? v->name : "-", ta_sched_why_name(why), declined ? "  declined by " : "",
-                  declined ? declined : "");
+                  declined ? declined : "", op->name ? op->name : "");
   }
 }
 
