@@ -33,8 +33,13 @@ static const char help[] =
     "  --atol X, --rtol X   tolerances (default 1e-4 and 1e-3)\n"
     "  --target T           host (in process, the same kernels), or a board: cortex-m4, ...\n"
     "                       (default cortex-m4)\n"
-    "  --flash-budget N     flash of the part to fit, bytes (default 262144: 256 KB)\n"
-    "  --ram-budget N       RAM of the part to fit, bytes (default 65536: 64 KB)\n"
+    "  --flash-budget SIZE  flash of the part to fit (default 256K: 262144 bytes, or the part's)\n"
+    "  --ram-budget SIZE    RAM of the part to fit (default 64K: 65536 bytes, or the part's)\n"
+    "                       SIZE: bytes, or with K, KiB, M or MiB (1K = 1024)\n"
+    "  --part NAME          a microcontroller: its core (the default --target), clock and\n"
+    "                       budgets (stm32l4r5, stm32f746, nrf52840)\n"
+    "  --clock-hz HZ        the clock for milliseconds (120000000, 120M or 120MHz; default the\n"
+    "                       part's, else the board's reference clock)\n"
     "  --report FILE        write an HTML report (confusion matrix, plots of a few records)\n"
     "  --plot-layout L      how a record is drawn: TxC (time-major, channels last) or CxT\n"
     "                       (default: guessed from the input shape)\n"
@@ -48,7 +53,7 @@ static const char help[] =
 typedef struct eval_opts {
   const char *model, *data, *labels, *classes, *expect, *report, *target, *name, *layout;
   double atol, rtol;
-  uint64_t flash_budget, ram_budget;
+  ta_cli_units units;
   uint64_t limit;
   bool json;
   ta_compile_options compile;
@@ -102,6 +107,8 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
   if (!out)
     return TA_ERR_LIMIT;
   r.arena = m.plan.arena_bytes;
+  r.clock_hz = o->units.clock_hz;
+  r.part = o->units.part ? o->units.part->name : NULL;
   /* With --json, stdout carries the JSON only. */
   FILE *log = o->json ? stderr : stdout;
   record_ctx rc = {&r, &set, log, isatty(fileno(log))};
@@ -143,7 +150,7 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
     ta_report_eval_json(&b, &r, o->model, o->target);
   } else {
     ta_buf_puts(&b, "\n");
-    ta_report_eval_text(&b, &r, o->expect, o->flash_budget, o->ram_budget);
+    ta_report_eval_text(&b, &r, o->expect, o->units.flash_budget, o->units.ram_budget);
   }
   if (b.ok)
     fputs(b.data, stdout);
@@ -164,10 +171,7 @@ int ta_cmd_eval(int argc, char **argv) {
   ta_args a = {argc, argv, 1, "eval"};
   eval_opts o;
   memset(&o, 0, sizeof o);
-  o.target = "cortex-m4";
   const char *atol = NULL, *rtol = NULL;
-  o.flash_budget = 256 * 1024;
-  o.ram_budget = 64 * 1024;
   ta_compile_options_init(&o.compile);
   ta_status st = TA_OK;
   for (; a.i < argc && st == TA_OK; a.i++) {
@@ -182,15 +186,23 @@ int ta_cmd_eval(int argc, char **argv) {
         ta_arg_value(&a, "--target", &o.target, &st) || ta_arg_value(&a, "--name", &o.name, &st) ||
         ta_arg_value(&a, "--plot-layout", &o.layout, &st) ||
         ta_arg_value(&a, "--atol", &atol, &st) || ta_arg_value(&a, "--rtol", &rtol, &st) ||
-        ta_arg_count(&a, "--flash-budget", &o.flash_budget, &st) ||
-        ta_arg_count(&a, "--ram-budget", &o.ram_budget, &st) ||
-        ta_arg_count(&a, "--limit", &o.limit, &st) || ta_arg_compile_option(&a, &o.compile, &st))
+        ta_arg_units(&a, &o.units, &st) || ta_arg_count(&a, "--limit", &o.limit, &st) ||
+        ta_arg_compile_option(&a, &o.compile, &st))
       continue;
     if (ta_arg_unknown(&a) || !ta_arg_model(&a, &o.model))
       return 1;
   }
   if (st != TA_OK)
     return 1;
+  const bool target_given = o.target != NULL;
+  if (!target_given)
+    o.target = "cortex-m4";
+  if (!ta_cli_units_resolve(&a, &o.units, &o.target, target_given))
+    return 1;
+  if (!o.units.flash_budget)
+    o.units.flash_budget = 256 * 1024;
+  if (!o.units.ram_budget)
+    o.units.ram_budget = 64 * 1024;
   o.atol = atol ? strtod(atol, NULL) : 1e-4;
   o.rtol = rtol ? strtod(rtol, NULL) : 1e-3;
   if (!o.model || !o.data || !o.labels) {

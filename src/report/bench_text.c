@@ -85,13 +85,13 @@ void ta_report_bench_json(ta_buf *b, const ta_bench_model *bm, const ta_bench_ru
   ta_report_json_str(b, bm->input_desc);
   ta_buf_printf(b, ", \"counts\": \"%s\"",
                 device ? "clock cycles (real board)" : "instructions (QEMU -icount)");
-  ta_buf_printf(b,
-                ",\n \"instructions\": %llu, \"instructions_per_tick\": %u, \"repeatable\": %s, "
-                "\"clock_hz\": %u, \"ms_at_reference_clock\": %.3f, \"macs\": %llu,\n",
-                (unsigned long long)r->dev.instructions, ipt,
-                r->dev.repeats_identical ? "true" : "false", r->board->clock_hz,
-                (double)r->dev.instructions * 1000.0 / r->board->clock_hz,
-                (unsigned long long)bm->macs);
+  ta_buf_printf(
+      b,
+      ",\n \"instructions\": %llu, \"instructions_per_tick\": %u, \"repeatable\": %s, "
+      "\"clock_hz\": %u, \"ms\": %.3f, \"ms_at_reference_clock\": %.3f, \"macs\": %llu,\n",
+      (unsigned long long)r->dev.instructions, ipt, r->dev.repeats_identical ? "true" : "false",
+      r->clock_hz, (double)r->dev.instructions * 1000.0 / r->clock_hz,
+      (double)r->dev.instructions * 1000.0 / r->board->clock_hz, (unsigned long long)bm->macs);
   ta_buf_printf(
       b,
       " \"flash_bytes\": %llu, \"model_flash_bytes\": %llu, \"ram_bytes\": %llu, "
@@ -109,7 +109,7 @@ void ta_report_bench_json(ta_buf *b, const ta_bench_model *bm, const ta_bench_ru
                   " \"accelerator\": \"%s\", \"accelerator_cycles\": %llu, "
                   "\"ms_cpu_plus_accelerator\": %.3f,\n",
                   accel, (unsigned long long)accel_sum,
-                  (double)(r->dev.instructions + accel_sum) * 1000.0 / r->board->clock_hz);
+                  (double)(r->dev.instructions + accel_sum) * 1000.0 / r->clock_hz);
   ta_buf_printf(b, " \"outputs_match_host\": %s, \"output_check\": ", r->match ? "true" : "false");
   ta_report_json_str(b, r->check);
   ta_buf_puts(b, ",\n \"layers\": [");
@@ -147,19 +147,17 @@ void ta_report_bench_text(ta_buf *f, const ta_bench_model *bm, const ta_bench_ru
                   ta_report_commas(a, sizeof a, r->dev.instructions),
                   r->dev.repeats_identical ? "identical" : "different");
     ta_buf_printf(f, "  = %.2f ms at %.0f MHz\n",
-                  (double)r->dev.instructions * 1000.0 / r->board->clock_hz,
-                  r->board->clock_hz / 1e6);
+                  (double)r->dev.instructions * 1000.0 / r->clock_hz, r->clock_hz / 1e6);
   } else {
     ta_buf_printf(f,
                   "instructions per inference: %s (%s on a second run; 1 timer tick = %u "
                   "instructions)\n",
                   ta_report_commas(a, sizeof a, r->dev.instructions),
                   r->dev.repeats_identical ? "identical" : "DIFFERENT", ipt);
-    ta_buf_printf(f,
-                  "  = %.2f ms at the %.0f MHz reference clock (instructions / clock, not a "
-                  "measured time)\n",
-                  (double)r->dev.instructions * 1000.0 / r->board->clock_hz,
-                  r->board->clock_hz / 1e6);
+    ta_buf_printf(f, "  = %.2f ms at %s%.0f MHz%s (instructions / clock, not a measured time)\n",
+                  (double)r->dev.instructions * 1000.0 / r->clock_hz,
+                  r->clock_hz == r->board->clock_hz ? "the " : "", r->clock_hz / 1e6,
+                  r->clock_hz == r->board->clock_hz ? " reference clock" : "");
   }
   if (bm->macs)
     ta_buf_printf(f, "  %s MACs, %.3f MACs per instruction\n",
@@ -179,8 +177,8 @@ void ta_report_bench_text(ta_buf *f, const ta_bench_model *bm, const ta_bench_ru
                   "  total %s cycles = %.2f ms at %.0f MHz (the accelerator clocked with the core, "
                   "one instruction counted as one cycle)\n",
                   ta_report_commas(a, sizeof a, r->dev.instructions + accel_sum),
-                  (double)(r->dev.instructions + accel_sum) * 1000.0 / r->board->clock_hz,
-                  r->board->clock_hz / 1e6);
+                  (double)(r->dev.instructions + accel_sum) * 1000.0 / r->clock_hz,
+                  r->clock_hz / 1e6);
     ta_buf_puts(f, "\n   op  type                 backend  CPU instructions  accel cycles"
                    "          MACs  name\n");
     for (int32_t i = 0; i < g->n_ops; i++) {

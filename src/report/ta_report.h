@@ -130,6 +130,8 @@ typedef struct ta_eval_stats {
   const ta_board *board;
   uint64_t flash, model_flash, ram, arena, stack, data_bss;
   const char **names;
+  uint32_t clock_hz; /* for milliseconds: 0, the board's reference clock; else --clock-hz's */
+  const char *part;  /* the part the budgets are of (--part), or NULL */
   double atol, rtol; /* reference outputs: |out - ref| <= atol + rtol * |ref| (float) */
 } ta_eval_stats;
 
@@ -147,6 +149,11 @@ void ta_report_eval_device_cost(ta_eval_stats *r, const ta_fw_sizes *sizes,
                                 const ta_fw_memstats *mem);
 /* After the last record: the confusion matrix, correct and agreeing counts. */
 void ta_report_eval_finish(ta_eval_stats *r);
+/* "fits PART (flash F, RAM R): yes|NO (flash x%, RAM y%)" and a newline, or without part "fits
+ * a part with F flash and R RAM: ...". Sizes shown in KiB or MiB as whole numbers allow; a
+ * budget of 0 is not checked (nor shown). */
+void ta_report_fits(ta_buf *b, uint64_t flash, uint64_t ram, uint64_t flash_budget,
+                    uint64_t ram_budget, const char *part);
 /* The text summary: accuracy, agreement with the reference outputs (expect_path), per class,
  * the confusion matrix, and on a device the cost and whether it fits a part with flash_budget
  * and ram_budget bytes. */
