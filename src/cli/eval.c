@@ -51,6 +51,8 @@ static const char help[] =
     "  -h, --help           this text\n";
 
 typedef struct eval_opts {
+  int argc;
+  char **argv;
   const char *model, *data, *labels, *classes, *expect, *report, *target, *name, *layout;
   double atol, rtol;
   ta_cli_units units;
@@ -131,8 +133,15 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
       return st;
     fprintf(log, "streaming %d records through the device session (QEMU %s, -icount shift=0):\n",
             r.n, r.board->machine);
-    st = ta_device_run_records(ctx, &ds.link, r.board, set.data, set.in_bytes, set.n, out,
-                               set.out_bytes, on_record, &rc);
+    /* The per-layer chart: one profiled run first, so the records' runs are the last ones the
+     * stack statistics see, as without it. */
+    r.layer_insns = o->report ? ta_new_array(ctx, (size_t)m.g->n_ops + 1, sizeof(uint64_t)) : NULL;
+    if (r.layer_insns)
+      st = ta_device_profile_record(ctx, &ds.link, r.board, m.g->n_ops, set.data, set.in_bytes,
+                                    r.layer_insns);
+    if (st == TA_OK)
+      st = ta_device_run_records(ctx, &ds.link, r.board, set.data, set.in_bytes, set.n, out,
+                                 set.out_bytes, on_record, &rc);
     ta_fw_memstats mem;
     if ((st = ta_device_stream_close(&ds, st, &mem)) != TA_OK)
       return st;
@@ -157,7 +166,17 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
   ta_buf_free(&b);
   if (o->report) {
     ta_buf_init(&b, ctx);
-    ta_report_eval_html(&b, o->model, o->data, o->layout, set.in, &r, set.data, set.in_bytes);
+    const ta_eval_html_info hi = {o->model,
+                                  o->data,
+                                  o->layout,
+                                  &m,
+                                  &set,
+                                  o->units.flash_budget,
+                                  o->units.ram_budget,
+                                  o->units.part ? o->units.part->name : NULL,
+                                  o->argc,
+                                  o->argv};
+    ta_report_eval_html(&b, &r, &hi);
     st = b.ok ? ta_write_file(ctx, o->report, b.data, b.len) : TA_ERR_LIMIT;
     ta_buf_free(&b);
     if (st != TA_OK)
@@ -171,6 +190,8 @@ int ta_cmd_eval(int argc, char **argv) {
   ta_args a = {argc, argv, 1, "eval"};
   eval_opts o;
   memset(&o, 0, sizeof o);
+  o.argc = argc;
+  o.argv = argv;
   const char *atol = NULL, *rtol = NULL;
   ta_compile_options_init(&o.compile);
   ta_status st = TA_OK;

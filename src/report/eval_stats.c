@@ -120,7 +120,8 @@ ta_status ta_report_eval_init(ta_ctx *ctx, const ta_eval_set *s, const char *cla
   r->pred = ta_new_array(ctx, (size_t)s->n, sizeof(int32_t));
   r->ref_pred = ta_new_array(ctx, (size_t)s->n, sizeof(int32_t));
   r->confusion = ta_new_array(ctx, (size_t)(r->n_classes * r->n_classes), sizeof(int64_t));
-  if (!r->names || !r->pred || !r->ref_pred || !r->confusion)
+  r->scores = ta_new_array(ctx, (size_t)s->n * (size_t)r->n_classes, sizeof(float));
+  if (!r->names || !r->pred || !r->ref_pred || !r->confusion || !r->scores)
     return TA_ERR_LIMIT;
   r->have_ref = s->expect != NULL;
   r->float_out = s->out->dtype == TA_DT_F32;
@@ -128,6 +129,29 @@ ta_status ta_report_eval_init(ta_ctx *ctx, const ta_eval_set *s, const char *cla
   r->atol = atol;
   r->rtol = rtol;
   return TA_OK;
+}
+
+/* Class score i of an output: float as it is, integers dequantized when the tensor is
+ * quantized (per tensor). */
+static double score(const ta_tensor *t, const uint8_t *p, int32_t i) {
+  double v;
+  if (t->dtype == TA_DT_F32) {
+    float f;
+    memcpy(&f, p + 4 * (size_t)i, 4);
+    return f;
+  }
+  if (t->dtype == TA_DT_I8) {
+    v = (int8_t)p[i];
+  } else if (t->dtype == TA_DT_U8) {
+    v = p[i];
+  } else {
+    int32_t x;
+    memcpy(&x, p + 4 * (size_t)i, 4);
+    v = x;
+  }
+  if (t->q.count >= 1 && t->q.scale && t->q.zero_point)
+    v = (v - (double)t->q.zero_point[0]) * (double)t->q.scale[0];
+  return v;
 }
 
 static int32_t argmax(const ta_tensor *t, const uint8_t *p, int32_t n) {
@@ -164,6 +188,8 @@ void ta_report_eval_add(ta_eval_stats *r, const ta_eval_set *s, int64_t k, const
     r->insn_sum += insns;
   }
   r->pred[k] = argmax(s->out, out, r->n_classes);
+  for (int32_t i = 0; i < r->n_classes; i++)
+    r->scores[(size_t)k * (size_t)r->n_classes + (size_t)i] = (float)score(s->out, out, i);
   if (s->expect) {
     const uint8_t *ref = s->expect + (size_t)k * s->out_bytes;
     const ta_device_tol tol = {r->atol, r->rtol, false, false, false};
