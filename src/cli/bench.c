@@ -40,7 +40,7 @@ static const char help[] =
     "options:\n"
     "  --target T        cortex-m4 (default), cortex-m3, cortex-m7, cortex-m33\n" TA_CLI_UNITS_HELP
     "                    (with a budget or --part: whether the firmware fits it)\n"
-    "  --input FILE      a raw input tensor (repeat once per model input)\n"
+    "  --input FILE      an input tensor, raw bytes or .npy (repeat once per model input)\n"
     "  --json            print one JSON object instead of the text report\n"
     "  --device WHERE    a real board running this model's firmware: tcp:HOST:PORT or a serial\n"
     "                    device PATH[@BAUD]; its timer then counts clock cycles\n"

@@ -52,8 +52,19 @@ static void test_parse_bytes(void **state) {
   assert_true(ta_parse_bytes("2MiB", &v));
   assert_int_equal(v, 2097152);
   v = 7;
-  const char *bad[] = {"12X", "", "K", "0", "0K", "-1", "1.5M", "256 K", "1KiBB", "1Ki",
-                       "99999999999999999999", "300000000M", NULL};
+  const char *bad[] = {"12X",
+                       "",
+                       "K",
+                       "0",
+                       "0K",
+                       "-1",
+                       "1.5M",
+                       "256 K",
+                       "1KiBB",
+                       "1Ki",
+                       "99999999999999999999",
+                       "300000000M",
+                       NULL};
   for (int i = 0; bad[i]; i++)
     assert_false(ta_parse_bytes(bad[i], &v));
   assert_int_equal(v, 7);
@@ -114,10 +125,8 @@ static void test_graph_check_order(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_checked_math),
-      cmocka_unit_test(test_parse_bytes),
-      cmocka_unit_test(test_arena_and_oom),
-      cmocka_unit_test(test_op_error_format),
+      cmocka_unit_test(test_checked_math),      cmocka_unit_test(test_parse_bytes),
+      cmocka_unit_test(test_arena_and_oom),     cmocka_unit_test(test_op_error_format),
       cmocka_unit_test(test_graph_check_order),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
