@@ -183,6 +183,7 @@ void ta_report_bench_text(ta_buf *f, const ta_bench_model *bm, const ta_bench_ru
                    "          MACs  name\n");
     for (int32_t i = 0; i < g->n_ops; i++) {
       const ta_op *op = &g->ops[i];
+      char nm[128];
       if (bm->m.calls[i].kernel < 0) {
         ta_buf_printf(f, "  %3d  %-20s %-8s %16s %13s %13s  (no code: aliased)\n", i,
                       ta_op_kind_name(op->kind), "-", "-", "-", "-");
@@ -193,7 +194,8 @@ void ta_report_bench_text(ta_buf *f, const ta_bench_model *bm, const ta_bench_ru
       ta_buf_printf(f, "  %3d  %-20s %-8s %16s %13s %13s  %s\n", i, ta_op_kind_name(op->kind),
                     ta_backend_of(&bm->m.calls[i])->name, ta_report_commas(a, sizeof a, ins),
                     cyc ? ta_report_commas(b, sizeof b, cyc) : "-",
-                    macs ? ta_report_commas(c, sizeof c, macs) : "-", op->name ? op->name : "");
+                    macs ? ta_report_commas(c, sizeof c, macs) : "-",
+                    ta_report_short_name(nm, sizeof nm, op->name));
     }
     ta_buf_printf(
         f,
@@ -206,6 +208,7 @@ void ta_report_bench_text(ta_buf *f, const ta_bench_model *bm, const ta_bench_ru
                 "\n   op  type                   instructions          MACs  MACs/instr  name\n");
   for (int32_t i = 0; i < g->n_ops && !accel; i++) {
     const ta_op *op = &g->ops[i];
+    char nm[128];
     if (bm->m.calls[i].kernel < 0) {
       ta_buf_printf(f, "  %3d  %-20s %14s %13s  (no code: aliased)\n", i, ta_op_kind_name(op->kind),
                     "-", "-");
@@ -219,7 +222,7 @@ void ta_report_bench_text(ta_buf *f, const ta_bench_model *bm, const ta_bench_ru
     ta_buf_printf(f, "  %3d  %-20s %14s %13s  %-10s  %s\n", i, ta_op_kind_name(op->kind),
                   ta_report_commas(a, sizeof a, ins),
                   macs ? ta_report_commas(b, sizeof b, macs) : "-", ratio,
-                  op->name ? op->name : "");
+                  ta_report_short_name(nm, sizeof nm, op->name));
   }
   if (!accel)
     ta_buf_printf(

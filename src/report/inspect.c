@@ -63,6 +63,14 @@ ta_status ta_report_inspect_info(ta_ctx *ctx, const char *path, const ta_compile
   return st;
 }
 
+const char *ta_report_short_name(char *buf, size_t cap, const char *name) {
+  if (!name)
+    name = "";
+  const size_t n = strcspn(name, ";");
+  snprintf(buf, cap, "%.*s%s", (int)n, name, name[n] ? ";..." : "");
+  return buf;
+}
+
 static uint64_t op_macs(const ta_graph *g, const ta_op *op) {
   const ta_op_def *d = ta_op_def_get(op->kind);
   return d && d->macs ? d->macs(g, op) : 0;
@@ -184,11 +192,12 @@ static void inspect_text(ta_buf *b, const ta_model *m, const ta_inspect_info *in
     const ta_variant *v = ta_sched_variant(&m->calls[i], &why);
     /* The backend that runs the op, and why an earlier one declined it. */
     const char *declined = m->calls[i].backend_declined;
+    char nm[128];
     ta_buf_printf(b, "%4d  %-18s  %-28s  %-20s  %12llu  %10zu  %-10s  %s (%s)%s%s  \"%s\"\n", i,
                   ta_op_kind_name(op->kind), ins, outs, (unsigned long long)op_macs(g, op),
                   const_bytes(g, &m->calls[i], NULL), ta_backend_of(&m->calls[i])->name,
                   v ? v->name : "-", ta_sched_why_name(why), declined ? "  declined by " : "",
-                  declined ? declined : "", op->name ? op->name : "");
+                  declined ? declined : "", ta_report_short_name(nm, sizeof nm, op->name));
   }
 }
 

@@ -16,6 +16,10 @@ const char *ta_report_commas(char *buf, size_t cap, uint64_t v);
 /* s as a JSON string: quoted, '"' and '\\' escaped, control characters as \u00XX. */
 void ta_report_json_str(ta_buf *b, const char *s);
 
+/* An op's name for a text table: TFLite converters join several names with ';'
+ * ("a/Relu;a/BiasAdd;..."): the first one and ";..." when there are more. In buf; NULL -> "". */
+const char *ta_report_short_name(char *buf, size_t cap, const char *name);
+
 /* ---- inspect ---- */
 
 typedef struct ta_inspect_info {
