@@ -351,3 +351,29 @@ int32_t ta_split_list(ta_ctx *ctx, const char *s, const char **out, int32_t max)
   }
   return n;
 }
+
+bool ta_parse_bytes(const char *s, uint64_t *bytes) {
+  uint64_t v = 0;
+  const char *p = s;
+  if (!s || *s < '0' || *s > '9')
+    return false;
+  for (; *p >= '0' && *p <= '9'; p++) {
+    v = v * 10 + (uint64_t)(*p - '0');
+    if (v > (1ull << 48))
+      return false;
+  }
+  uint64_t unit = 1;
+  if (*p == 'K' || *p == 'k')
+    unit = 1024;
+  else if (*p == 'M')
+    unit = 1024 * 1024;
+  if (unit > 1) {
+    p++;
+    if (strcmp(p, "iB") == 0 || strcmp(p, "B") == 0)
+      p += strlen(p);
+  }
+  if (*p || v == 0 || v > (1ull << 48) / unit)
+    return false;
+  *bytes = v * unit;
+  return true;
+}

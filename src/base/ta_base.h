@@ -117,6 +117,15 @@ ta_status ta_read_file(ta_ctx *ctx, const char *path, uint8_t **data, size_t *le
 /* Write len bytes to path atomically: to "path.tmp.<pid>" first, then rename. */
 ta_status ta_write_file(ta_ctx *ctx, const char *path, const void *data, size_t len);
 
+/* A size in bytes as people write it: a whole number, optionally followed by K, KB or KiB
+ * (times 1024) or M, MB or MiB (times 1048576), as "256K", "64KiB", "1M", "4096". Binary
+ * multiples throughout, as microcontroller datasheets count flash and RAM ("256 KB" = 262144).
+ * false (*bytes untouched) for anything else, 0 and values past 2^48. */
+bool ta_parse_bytes(const char *s, uint64_t *bytes);
+/* What ta_parse_bytes accepts, for messages: "bytes, or with K/KiB or M/MiB (1K = 1024)". */
+#define TA_BYTES_SYNTAX                                                                            \
+  "a size in bytes: a whole number, optionally with K, KiB, M or MiB (1K = 1024)"
+
 /* The non-empty comma-separated items of s ("a,b,,c": a, b, c), copied into the arena, into
  * out (at most max); their number. */
 int32_t ta_split_list(ta_ctx *ctx, const char *s, const char **out, int32_t max);

@@ -122,6 +122,69 @@ bool ta_arg_count(ta_args *a, const char *name, uint64_t *n, ta_status *st) {
   return true;
 }
 
+bool ta_arg_bytes(ta_args *a, const char *name, uint64_t *n, ta_status *st) {
+  const char *v;
+  if (!ta_arg_value(a, name, &v, st))
+    return false;
+  if (*st != TA_OK)
+    return true;
+  if (!ta_parse_bytes(v, n)) {
+    fprintf(stderr, "tinyaot %s: %s takes %s, not '%s'\n", a->cmd, name, TA_BYTES_SYNTAX, v);
+    *st = TA_ERR_USAGE;
+  }
+  return true;
+}
+
+bool ta_arg_units(ta_args *a, ta_cli_units *u, ta_status *st) {
+  return ta_arg_value(a, "--part", &u->part_arg, st) ||
+         ta_arg_value(a, "--clock-hz", &u->clock_arg, st) ||
+         ta_arg_bytes(a, "--flash-budget", &u->flash_budget, st) ||
+         ta_arg_bytes(a, "--ram-budget", &u->ram_budget, st);
+}
+
+/* "120000000", "64e6", "120M", "120MHz", "32k", "32kHz": Hz from 1 kHz to 10 GHz; 0 if not. */
+static uint32_t parse_hz(const char *s) {
+  char *end;
+  double v = strtod(s, &end);
+  if (end == s)
+    return 0;
+  if (*end == 'M' || *end == 'k') {
+    v *= *end == 'M' ? 1e6 : 1e3;
+    end++;
+  }
+  if (strcmp(end, "Hz") == 0)
+    end += 2;
+  if (*end || !(v >= 1e3 && v <= 4e9))
+    return 0;
+  return (uint32_t)(v + 0.5);
+}
+
+bool ta_cli_units_resolve(ta_args *a, ta_cli_units *u, const char **target, bool target_given) {
+  if (u->part_arg && !(u->part = ta_part_find(u->part_arg))) {
+    fprintf(stderr, "tinyaot %s: unknown part '%s' (known: %s)\n", a->cmd, u->part_arg,
+            ta_part_names());
+    return false;
+  }
+  if (u->clock_arg && !(u->clock_hz = parse_hz(u->clock_arg))) {
+    fprintf(stderr,
+            "tinyaot %s: --clock-hz takes a clock in Hz (120000000, 120M or 120MHz; 1 kHz to "
+            "4 GHz), not '%s'\n",
+            a->cmd, u->clock_arg);
+    return false;
+  }
+  if (!u->part)
+    return true;
+  if (!u->clock_hz)
+    u->clock_hz = u->part->clock_hz;
+  if (!u->flash_budget)
+    u->flash_budget = u->part->flash_bytes;
+  if (!u->ram_budget)
+    u->ram_budget = u->part->ram_bytes;
+  if (!target_given)
+    *target = u->part->target;
+  return true;
+}
+
 bool ta_arg_unknown(ta_args *a) {
   if (a->argv[a->i][0] != '-')
     return false;

@@ -41,8 +41,9 @@ static const char help[] =
     "outputs also checked against the untuned build's).\n"
     "\n"
     "options:\n"
-    "  --target T        cortex-m4 (default), cortex-m3, cortex-m7, cortex-m33\n"
-    "  --input FILE      a raw input tensor (repeat once per model input)\n"
+    "  --target T        cortex-m4 (default), cortex-m3, cortex-m7, cortex-m33\n" TA_CLI_UNITS_HELP
+    "                    (with a budget or --part: whether the firmware fits it)\n"
+    "  --input FILE      an input tensor, raw bytes or .npy (repeat once per model input)\n"
     "  --json            print one JSON object instead of the text report\n"
     "  --device WHERE    a real board running this model's firmware: tcp:HOST:PORT or a serial\n"
     "                    device PATH[@BAUD]; its timer then counts clock cycles\n"
@@ -223,12 +224,13 @@ static ta_status run_tuned(ta_ctx *ctx, const char *model, const char *name,
 
 int ta_cmd_bench(int argc, char **argv) {
   ta_args a = {argc, argv, 1, "bench"};
-  const char *model = NULL, *name = NULL, *target = "cortex-m4", *device = NULL;
+  const char *model = NULL, *name = NULL, *target = NULL, *device = NULL;
   const char *timeout = NULL, *suite = NULL, *models = NULL, *targets = NULL;
   const char *report = "BENCHMARKS.md", *svg = NULL, *anchors_path = NULL, *compare = NULL;
   const char *inputs[MAX_INPUTS];
   int32_t n_inputs = 0;
   bool json = false, keep = false;
+  ta_cli_units units = {0};
   ta_status st = TA_OK;
   ta_compile_options copt;
   ta_compile_options_init(&copt);
@@ -244,13 +246,18 @@ int ta_cmd_bench(int argc, char **argv) {
         ta_arg_value(&a, "--targets", &targets, &st) ||
         ta_arg_value(&a, "--report", &report, &st) || ta_arg_value(&a, "--svg", &svg, &st) ||
         ta_arg_value(&a, "--anchors", &anchors_path, &st) ||
-        ta_arg_value(&a, "--compare-backend", &compare, &st) ||
+        ta_arg_value(&a, "--compare-backend", &compare, &st) || ta_arg_units(&a, &units, &st) ||
         ta_arg_compile_option(&a, &copt, &st))
       continue;
     if (ta_arg_unknown(&a) || !ta_arg_model(&a, &model))
       return 1;
   }
   if (st != TA_OK)
+    return 1;
+  const bool target_given = target != NULL;
+  if (!target_given)
+    target = "cortex-m4";
+  if (!ta_cli_units_resolve(&a, &units, &target, target_given))
     return 1;
   int32_t timeout_s;
   if (!ta_arg_seconds(&a, timeout, &timeout_s))
@@ -301,12 +308,17 @@ int ta_cmd_bench(int argc, char **argv) {
   if (st == TA_OK)
     st = ta_device_bench_run(&bm, board, device, timeout_s, &r);
   if (st == TA_OK) {
+    if (units.clock_hz)
+      r.clock_hz = units.clock_hz;
     ta_buf b;
     ta_buf_init(&b, &ctx);
     if (json)
       ta_report_bench_json(&b, &bm, &r, device);
     else
       ta_report_bench_text(&b, &bm, &r, device);
+    if (!json && (units.flash_budget || units.ram_budget))
+      ta_report_fits(&b, ta_fw_flash_bytes(&r.fw.sizes), ta_fw_ram_bytes(&r.fw.sizes, &r.dev.mem),
+                     units.flash_budget, units.ram_budget, units.part ? units.part->name : NULL);
     if (b.ok)
       fputs(b.data, stdout);
     ta_buf_free(&b);

@@ -24,8 +24,9 @@ static const char help[] =
     "(class scores; the predicted class is the largest).\n"
     "\n"
     "options:\n"
-    "  --data FILE          records back to back, each exactly the model input's bytes\n"
-    "  --labels FILE        one uint8 class index per record\n"
+    "  --data FILE          records back to back, each exactly the model input's bytes, or a\n"
+    "                       .npy array of them (the input's dtype, shape (N, ...input dims))\n"
+    "  --labels FILE        one uint8 class index per record (raw, or a uint8 .npy)\n"
     "  --classes FILE       class names, one per line (default: class 0, class 1, ...)\n"
     "  --expect FILE        reference outputs, one per record (e.g. PyTorch's), compared with\n"
     "                       |out - ref| <= atol + rtol * |ref| for float outputs, exactly for\n"
@@ -33,9 +34,15 @@ static const char help[] =
     "  --atol X, --rtol X   tolerances (default 1e-4 and 1e-3)\n"
     "  --target T           host (in process, the same kernels), or a board: cortex-m4, ...\n"
     "                       (default cortex-m4)\n"
-    "  --flash-budget N     flash of the part to fit, bytes (default 262144: 256 KB)\n"
-    "  --ram-budget N       RAM of the part to fit, bytes (default 65536: 64 KB)\n"
-    "  --report FILE        write an HTML report (confusion matrix, plots of a few records)\n"
+    "  --flash-budget SIZE  flash of the part to fit (default 256K: 262144 bytes, or the part's)\n"
+    "  --ram-budget SIZE    RAM of the part to fit (default 64K: 65536 bytes, or the part's)\n"
+    "                       SIZE: bytes, or with K, KiB, M or MiB (1K = 1024)\n"
+    "  --part NAME          a microcontroller: its core (the default --target), clock and\n"
+    "                       budgets (stm32l4r5, stm32f746, nrf52840)\n"
+    "  --clock-hz HZ        the clock for milliseconds (120000000, 120M or 120MHz; default the\n"
+    "                       part's, else the board's reference clock)\n"
+    "  --report FILE        write an HTML report (one offline page: budget verdict, confusion\n"
+    "                       matrix, instructions per layer, memory plan, plots of a few records)\n"
     "  --plot-layout L      how a record is drawn: TxC (time-major, channels last) or CxT\n"
     "                       (default: guessed from the input shape)\n"
     "  --limit N            only the first N records\n"
@@ -46,9 +53,11 @@ static const char help[] =
     "  -h, --help           this text\n";
 
 typedef struct eval_opts {
+  int argc;
+  char **argv;
   const char *model, *data, *labels, *classes, *expect, *report, *target, *name, *layout;
   double atol, rtol;
-  uint64_t flash_budget, ram_budget;
+  ta_cli_units units;
   uint64_t limit;
   bool json;
   ta_compile_options compile;
@@ -102,6 +111,8 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
   if (!out)
     return TA_ERR_LIMIT;
   r.arena = m.plan.arena_bytes;
+  r.clock_hz = o->units.clock_hz;
+  r.part = o->units.part ? o->units.part->name : NULL;
   /* With --json, stdout carries the JSON only. */
   FILE *log = o->json ? stderr : stdout;
   record_ctx rc = {&r, &set, log, isatty(fileno(log))};
@@ -124,8 +135,15 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
       return st;
     fprintf(log, "streaming %d records through the device session (QEMU %s, -icount shift=0):\n",
             r.n, r.board->machine);
-    st = ta_device_run_records(ctx, &ds.link, r.board, set.data, set.in_bytes, set.n, out,
-                               set.out_bytes, on_record, &rc);
+    /* The per-layer chart: one profiled run first, so the records' runs are the last ones the
+     * stack statistics see, as without it. */
+    r.layer_insns = o->report ? ta_new_array(ctx, (size_t)m.g->n_ops + 1, sizeof(uint64_t)) : NULL;
+    if (r.layer_insns)
+      st = ta_device_profile_record(ctx, &ds.link, r.board, m.g->n_ops, set.data, set.in_bytes,
+                                    r.layer_insns);
+    if (st == TA_OK)
+      st = ta_device_run_records(ctx, &ds.link, r.board, set.data, set.in_bytes, set.n, out,
+                                 set.out_bytes, on_record, &rc);
     ta_fw_memstats mem;
     if ((st = ta_device_stream_close(&ds, st, &mem)) != TA_OK)
       return st;
@@ -143,14 +161,24 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
     ta_report_eval_json(&b, &r, o->model, o->target);
   } else {
     ta_buf_puts(&b, "\n");
-    ta_report_eval_text(&b, &r, o->expect, o->flash_budget, o->ram_budget);
+    ta_report_eval_text(&b, &r, o->expect, o->units.flash_budget, o->units.ram_budget);
   }
   if (b.ok)
     fputs(b.data, stdout);
   ta_buf_free(&b);
   if (o->report) {
     ta_buf_init(&b, ctx);
-    ta_report_eval_html(&b, o->model, o->data, o->layout, set.in, &r, set.data, set.in_bytes);
+    const ta_eval_html_info hi = {o->model,
+                                  o->data,
+                                  o->layout,
+                                  &m,
+                                  &set,
+                                  o->units.flash_budget,
+                                  o->units.ram_budget,
+                                  o->units.part ? o->units.part->name : NULL,
+                                  o->argc,
+                                  o->argv};
+    ta_report_eval_html(&b, &r, &hi);
     st = b.ok ? ta_write_file(ctx, o->report, b.data, b.len) : TA_ERR_LIMIT;
     ta_buf_free(&b);
     if (st != TA_OK)
@@ -164,10 +192,9 @@ int ta_cmd_eval(int argc, char **argv) {
   ta_args a = {argc, argv, 1, "eval"};
   eval_opts o;
   memset(&o, 0, sizeof o);
-  o.target = "cortex-m4";
+  o.argc = argc;
+  o.argv = argv;
   const char *atol = NULL, *rtol = NULL;
-  o.flash_budget = 256 * 1024;
-  o.ram_budget = 64 * 1024;
   ta_compile_options_init(&o.compile);
   ta_status st = TA_OK;
   for (; a.i < argc && st == TA_OK; a.i++) {
@@ -182,15 +209,23 @@ int ta_cmd_eval(int argc, char **argv) {
         ta_arg_value(&a, "--target", &o.target, &st) || ta_arg_value(&a, "--name", &o.name, &st) ||
         ta_arg_value(&a, "--plot-layout", &o.layout, &st) ||
         ta_arg_value(&a, "--atol", &atol, &st) || ta_arg_value(&a, "--rtol", &rtol, &st) ||
-        ta_arg_count(&a, "--flash-budget", &o.flash_budget, &st) ||
-        ta_arg_count(&a, "--ram-budget", &o.ram_budget, &st) ||
-        ta_arg_count(&a, "--limit", &o.limit, &st) || ta_arg_compile_option(&a, &o.compile, &st))
+        ta_arg_units(&a, &o.units, &st) || ta_arg_count(&a, "--limit", &o.limit, &st) ||
+        ta_arg_compile_option(&a, &o.compile, &st))
       continue;
     if (ta_arg_unknown(&a) || !ta_arg_model(&a, &o.model))
       return 1;
   }
   if (st != TA_OK)
     return 1;
+  const bool target_given = o.target != NULL;
+  if (!target_given)
+    o.target = "cortex-m4";
+  if (!ta_cli_units_resolve(&a, &o.units, &o.target, target_given))
+    return 1;
+  if (!o.units.flash_budget)
+    o.units.flash_budget = 256 * 1024;
+  if (!o.units.ram_budget)
+    o.units.ram_budget = 64 * 1024;
   o.atol = atol ? strtod(atol, NULL) : 1e-4;
   o.rtol = rtol ? strtod(rtol, NULL) : 1e-3;
   if (!o.model || !o.data || !o.labels) {

@@ -45,6 +45,36 @@ bool ta_arg_list(ta_args *a, const char *name, const char **files, int32_t *n, i
                  ta_status *st);
 /* `name N` with N a positive whole number; a bad one is reported, *st = TA_ERR_USAGE. */
 bool ta_arg_count(ta_args *a, const char *name, uint64_t *n, ta_status *st);
+/* `name SIZE` with SIZE in bytes as ta_parse_bytes reads it ("256K", "64KiB", "1M", 4096); a
+ * bad one ("12X") is reported, *st = TA_ERR_USAGE. */
+bool ta_arg_bytes(ta_args *a, const char *name, uint64_t *n, ta_status *st);
+
+/* What a command's figures are measured against: the clock that turns instructions into
+ * milliseconds, and the flash and RAM budgets. From --part NAME (a known microcontroller),
+ * --clock-hz HZ, --flash-budget SIZE and --ram-budget SIZE; the explicit options win over the
+ * part's figures. 0: not given. */
+typedef struct ta_cli_units {
+  const char *part_arg, *clock_arg;
+  const ta_part *part;
+  uint32_t clock_hz;
+  uint64_t flash_budget, ram_budget;
+} ta_cli_units;
+/* Parse one of those options at argv[i] into u; true if it was one. */
+bool ta_arg_units(ta_args *a, ta_cli_units *u, ta_status *st);
+/* After parsing: the part looked up, the clock read ("120000000", "120M", "120MHz", "64e6"),
+ * the part's figures filled in where no option gave them, and *target (when the command's
+ * --target was not given: target_given false) set to the part's core. false (reported) for
+ * an unknown part or a bad clock. */
+bool ta_cli_units_resolve(ta_args *a, ta_cli_units *u, const char **target, bool target_given);
+/* Their lines in a command's --help. */
+#define TA_CLI_UNITS_HELP                                                                          \
+  "  --part NAME       a microcontroller: its core (the default --target), clock and flash and\n"  \
+  "                    RAM budgets (stm32l4r5, stm32f746, nrf52840)\n"                             \
+  "  --clock-hz HZ     the clock for milliseconds (120000000, 120M or 120MHz; default the\n"       \
+  "                    part's, else the board's reference clock)\n"                                \
+  "  --flash-budget SIZE, --ram-budget SIZE\n"                                                     \
+  "                    flash and RAM to fit, in bytes or with K, KiB, M, MiB (256K = 262144)\n"
+
 /* argv[i] looks like an option, but none matched: reported on stderr, true. */
 bool ta_arg_unknown(ta_args *a);
 /* argv[i] is the MODEL, stored in *model; false (reported) when one was given already. */

@@ -551,8 +551,8 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
   for (int32_t i = 0; i < g->n_ops; i++) {
     if (e->calls[i].kernel < 0)
       continue;
-    ta_buf_printf(b, "/* op %d %s \"%s\" */\n", g->ops[i].src_index,
-                  ta_op_kind_name(g->ops[i].kind), comment_text(g->ctx, g->ops[i].name));
+    ta_buf_printf(b, "/* op %d %s \"%s\" */\n", i, ta_op_kind_name(g->ops[i].kind),
+                  comment_text(g->ctx, g->ops[i].name));
     ta_status st = emit_params(e, b, i);
     if (st != TA_OK)
       return st;
@@ -597,11 +597,11 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
     const ta_kernel_call *c = &e->calls[i];
     const ta_op *op = &g->ops[i];
     if (c->kernel < 0) {
-      ta_buf_printf(b, "  /* op %d %s \"%s\": no code (aliased) */\n", op->src_index,
-                    ta_op_kind_name(op->kind), comment_text(g->ctx, op->name));
+      ta_buf_printf(b, "  /* op %d %s \"%s\": no code (aliased) */\n", i, ta_op_kind_name(op->kind),
+                    comment_text(g->ctx, op->name));
       continue;
     }
-    ta_buf_printf(b, "\n  /* op %d %s \"%s\" */\n", op->src_index, ta_op_kind_name(op->kind),
+    ta_buf_printf(b, "\n  /* op %d %s \"%s\" */\n", i, ta_op_kind_name(op->kind),
                   comment_text(g->ctx, op->name));
     ta_buf_printf(b, "  %s_GUARD_BEFORE(a);\n", U);
     ta_buf_printf(b, "  %s_PROF(%d, \"%s\", 0);\n  {\n", U, i, ta_op_kind_name(op->kind));

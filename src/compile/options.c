@@ -125,12 +125,9 @@ ta_status ta_compile_option_set(ta_ctx *ctx, const char *name, char *v, ta_compi
                     name[9] == 'l' ? "tuning log file" : "target name (cortex-m4...)");
     *(name[9] == 'l' ? &opt->tuning_log : &opt->tuning_target) = v;
   } else if (strcmp(name, "--max-arena") == 0) {
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 10);
-    if (end == v || *end || v[0] == '-' || errno == ERANGE || n == 0 || n > SIZE_MAX / 4)
-      return ta_err(ctx, TA_ERR_USAGE, "--max-arena takes a size in bytes (1 or more), not '%s'",
-                    v);
+    uint64_t n;
+    if (!ta_parse_bytes(v, &n) || n > SIZE_MAX / 4)
+      return ta_err(ctx, TA_ERR_USAGE, "--max-arena takes %s, not '%s'", TA_BYTES_SYNTAX, v);
     opt->plan.max_arena_bytes = (size_t)n;
   } else if (strcmp(name, "--align") == 0) {
     char *end;

@@ -117,6 +117,7 @@ ta_status ta_device_bench_run(ta_bench_model *bm, const ta_board *b, const char 
   ta_ctx *ctx = bm->m.g->ctx;
   memset(r, 0, sizeof *r);
   r->board = b;
+  r->clock_hz = b->clock_hz;
   char *dir = ta_fmt(ctx, "%s/%s", bm->dir, b->target);
   if (!dir)
     return TA_ERR_LIMIT;

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "ta_device.h"
@@ -79,6 +80,27 @@ static const ta_board boards[] = {
      0x50000000u,
      20000000u},
 };
+
+/* Cortex-M0+ parts (RP2040, ...) are left out: no target runs their instruction set. */
+static const ta_part parts[] = {
+    /* STM32L4R5: Cortex-M4F up to 120 MHz, 2 Mbytes flash, 640 Kbytes SRAM (DS12023). */
+    {"stm32l4r5", "cortex-m4", 120000000u, 2u << 20, 640u << 10},
+    /* STM32F746: Cortex-M7 up to 216 MHz, 1 Mbyte flash, 320 Kbytes SRAM (DS10916). */
+    {"stm32f746", "cortex-m7", 216000000u, 1u << 20, 320u << 10},
+    /* nRF52840: Cortex-M4F at 64 MHz, 1 MB flash, 256 KB RAM (product specification). */
+    {"nrf52840", "cortex-m4", 64000000u, 1u << 20, 256u << 10},
+};
+
+const ta_part *ta_part_find(const char *name) {
+  for (size_t i = 0; i < TA_ARRAY_LEN(parts); i++)
+    if (strcasecmp(parts[i].name, name) == 0)
+      return &parts[i];
+  return NULL;
+}
+
+const char *ta_part_names(void) {
+  return "stm32l4r5, stm32f746, nrf52840";
+}
 
 const ta_board *ta_board_find(const char *target) {
   for (size_t i = 0; i < TA_ARRAY_LEN(boards); i++)

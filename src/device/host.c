@@ -194,12 +194,38 @@ ta_status ta_host_run(ta_graph *g, const ta_fileset *fs, const ta_host_run_optio
                   g->n_inputs, g->n_inputs == 1 ? "" : "s", opt->n_inputs,
                   opt->n_inputs == 1 ? " was" : "s were");
   ta_status st = TA_OK;
+  /* A .npy input: its data (checked against the input), written raw for the runner below. */
+  const uint8_t **npy = ta_new_array(ctx, (size_t)g->n_inputs + 1, sizeof *npy);
+  const char **paths = ta_new_array(ctx, (size_t)g->n_inputs + 1, sizeof *paths);
+  if (!npy || !paths)
+    return TA_ERR_LIMIT;
   for (int32_t k = 0; k < g->n_inputs; k++) {
     const ta_tensor *t = &g->tensors[g->inputs[k]];
-    size_t want = 0;
+    size_t want = 0, len = 0;
     ta_tensor_bytes(t, &want);
     struct stat sb;
-    char shape[96];
+    char shape[96], magic[6] = {0};
+    FILE *f = fopen(opt->inputs[k], "rb");
+    paths[k] = opt->inputs[k];
+    if (f && fread(magic, 1, sizeof magic, f) == sizeof magic &&
+        ta_npy_is((const uint8_t *)magic, sizeof magic)) {
+      fclose(f);
+      uint8_t *raw;
+      ta_status s = ta_read_file(ctx, opt->inputs[k], &raw, &len);
+      if (s == TA_OK)
+        s = ta_tensor_file_data(ctx, opt->inputs[k], raw, len, t, &npy[k], &len);
+      if (s == TA_OK && len != want)
+        s = ta_err(ctx, TA_ERR_USAGE,
+                   "input %d: '%s' holds %zu records of model input %d \"%s\" "
+                   "(%s %s); run takes one",
+                   k, opt->inputs[k], want ? len / want : 0, k, t->name, ta_dtype_name(t->dtype),
+                   ta_shape_str(t, shape, sizeof shape));
+      if (s != TA_OK)
+        st = s;
+      continue;
+    }
+    if (f)
+      fclose(f);
     if (stat(opt->inputs[k], &sb) != 0)
       st = ta_err(ctx, TA_ERR_IO, "input %d: cannot open '%s': %s", k, opt->inputs[k],
                   strerror(errno));
@@ -220,6 +246,14 @@ ta_status ta_host_run(ta_graph *g, const ta_fileset *fs, const ta_host_run_optio
   if (!gen)
     return TA_ERR_LIMIT;
   st = ta_write_output_dir(ctx, fs, gen);
+  for (int32_t k = 0; k < g->n_inputs && st == TA_OK; k++) {
+    if (!npy[k])
+      continue;
+    size_t bytes = 0;
+    ta_tensor_bytes(&g->tensors[g->inputs[k]], &bytes);
+    paths[k] = ta_fmt(ctx, "%s/input_%d.bin", dir, k);
+    st = paths[k] ? ta_write_file(ctx, paths[k], npy[k], bytes) : TA_ERR_LIMIT;
+  }
   ta_buf b;
   ta_buf_init(&b, ctx);
   ta_host_emit_runner(&b, g, opt->name);
@@ -275,7 +309,7 @@ ta_status ta_host_run(ta_graph *g, const ta_fileset *fs, const ta_host_run_optio
     int32_t m = split_flags(ctx, getenv("TA_HOST_WRAPPER"), rargv, 16);
     rargv[m++] = exe;
     for (int32_t k = 0; k < opt->n_inputs && m < 82; k++)
-      rargv[m++] = (char *)(uintptr_t)opt->inputs[k];
+      rargv[m++] = (char *)(uintptr_t)paths[k];
     rargv[m++] = (char *)(uintptr_t)opt->output_dir;
     rargv[m] = NULL;
     ta_buf log;

@@ -140,6 +140,27 @@ void ta_device_fill_xorshift(const ta_tensor *t, int32_t k, uint8_t *p, size_t e
   }
 }
 
+ta_status ta_device_profile_record(ta_ctx *ctx, ta_device_link *d, const ta_board *b, int32_t n_ops,
+                                   const uint8_t *input, size_t in_bytes, uint64_t *layer_insns) {
+  uint32_t *ticks = ta_new_array(ctx, (size_t)n_ops + 1, sizeof *ticks);
+  if (!ticks)
+    return TA_ERR_LIMIT;
+  int32_t model_status = 0;
+  uint32_t total = 0;
+  ta_status st = ta_session_load_input(d->s, 0, input, in_bytes);
+  if (st == TA_OK)
+    st = ta_session_run(d->s, true, &model_status, &total);
+  if (st == TA_OK && model_status != 0)
+    st = ta_err(ctx, TA_ERR_INTERNAL, "%s: the model's run function returned %d", d->peer,
+                model_status);
+  if (st == TA_OK)
+    st = ta_session_profile(d->s, n_ops, ticks);
+  const uint32_t ipt = ta_board_insns_per_tick(b);
+  for (int32_t i = 0; i < n_ops && st == TA_OK; i++)
+    layer_insns[i] = (uint64_t)ticks[i] * ipt;
+  return st;
+}
+
 ta_status ta_device_run_records(ta_ctx *ctx, ta_device_link *d, const ta_board *b,
                                 const uint8_t *inputs, size_t in_bytes, int64_t n, uint8_t *out,
                                 size_t out_bytes, ta_device_record_fn each, void *user) {

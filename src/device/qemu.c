@@ -207,6 +207,11 @@ ta_status ta_device_read_inputs(ta_graph *g, const char *const *paths, int32_t n
     ctx->file = NULL;
     ta_status s = ta_read_file(ctx, paths[k], &data[k], &len);
     ctx->file = file;
+    const uint8_t *bytes = NULL;
+    /* A .npy array: its data, moved to the front (its header checked against the input). */
+    if (s == TA_OK &&
+        (s = ta_tensor_file_data(ctx, paths[k], data[k], len, t, &bytes, &len)) == TA_OK)
+      memmove(data[k], bytes, len);
     if (s != TA_OK)
       st = s;
     else if (len != want)

@@ -32,6 +32,21 @@ typedef struct ta_board {
 const ta_board *ta_board_find(const char *target);
 /* Every target name, comma separated ("cortex-m3, cortex-m4, ..."). */
 const char *ta_board_names(void);
+/* A microcontroller a model is sized for (--part): its core's --target, its clock for turning
+ * instructions into milliseconds, its flash and RAM for the budgets. Figures from the vendors'
+ * datasheets (maximum clock, on-chip flash and SRAM). */
+typedef struct ta_part {
+  const char *name;   /* "stm32l4r5" */
+  const char *target; /* the board with its core: "cortex-m4" */
+  uint32_t clock_hz;
+  uint64_t flash_bytes, ram_bytes;
+} ta_part;
+
+/* The part called name (case-insensitive); NULL if unknown. */
+const ta_part *ta_part_find(const char *name);
+/* Every part name, comma separated. */
+const char *ta_part_names(void);
+
 /* Instructions per timer tick under QEMU -icount shift=0 (one virtual ns per instruction):
  * 1e9 / clock_hz, e.g. 40 at 25 MHz. */
 uint32_t ta_board_insns_per_tick(const ta_board *b);

@@ -36,8 +36,10 @@ typedef struct ta_bench_run {
   const ta_board *board;
   ta_firmware fw;
   ta_device_result dev;
-  bool match;      /* the board's outputs follow the host's */
-  char check[160]; /* how outputs were compared, and the result, for people */
+  uint32_t clock_hz; /* for milliseconds: the board's reference clock unless the caller sets
+                      * the part's (instructions are counted at the board's, whatever this) */
+  bool match;        /* the board's outputs follow the host's */
+  char check[160];   /* how outputs were compared, and the result, for people */
 } ta_bench_run;
 
 /* Compile path (name: symbol prefix, NULL: from the file name), make the inputs (the n_inputs

@@ -141,6 +141,12 @@ ta_status ta_device_run_records(ta_ctx *ctx, ta_device_link *d, const ta_board *
                                 const uint8_t *inputs, size_t in_bytes, int64_t n, uint8_t *out,
                                 size_t out_bytes, ta_device_record_fn each, void *user);
 
+/* One more run of input (in_bytes, graph input 0) with the per-layer timer on: the
+ * instructions of each of the n_ops layers into layer_insns (resolution one timer tick; ops
+ * without code get 0). */
+ta_status ta_device_profile_record(ta_ctx *ctx, ta_device_link *d, const ta_board *b, int32_t n_ops,
+                                   const uint8_t *input, size_t in_bytes, uint64_t *layer_insns);
+
 /* Flash of a firmware: text + rodata + data; of the model alone (its code, weights and the
  * runtime kernels it uses, as linked). */
 uint64_t ta_fw_flash_bytes(const ta_fw_sizes *s);

@@ -251,4 +251,40 @@ void ta_tensor_warn(const ta_graph *g, int32_t tensor_idx, const char *fmt, ...)
  * valid order (each input produced before use), and graph inputs/outputs are valid. */
 ta_status ta_graph_check(ta_graph *g);
 
+/* ---- .npy arrays (npy.c): the one reader for tensor data in NumPy's format ---- */
+
+#define TA_NPY_MAX_RANK 16
+
+/* A parsed .npy array; payload points into the caller's bytes. */
+typedef struct ta_npy {
+  char descr[20]; /* as in the header ("<f4"), for messages */
+  char kind;      /* 'f', 'i', 'u', 'b'; 0 for any other descr */
+  int32_t elem_bytes;
+  bool big_endian;
+  int32_t rank;
+  int64_t shape[TA_NPY_MAX_RANK];
+  const uint8_t *payload;
+  size_t payload_bytes;
+} ta_npy;
+
+/* data starts with the .npy magic. */
+bool ta_npy_is(const uint8_t *data, size_t len);
+/* Parse a .npy header (versions 1.0 to 3.0; name for messages). Refused (MALFORMED, the message
+ * names the file and what is wrong): a short file, an unknown version, a header longer than
+ * the file, a missing or broken 'descr', 'fortran_order' (True: Fortran order is refused too)
+ * or 'shape'. The descr is not judged: kind is 0 for one this reader does not know. */
+ta_status ta_npy_parse(ta_ctx *ctx, const char *name, const uint8_t *data, size_t len, ta_npy *a);
+/* The rank of t without its leading 1s, and *dims at the first dim kept. */
+int32_t ta_tensor_core_dims(const ta_tensor *t, const int32_t **dims);
+/* a's shape must end with t's dims without their leading 1s ([1,32,32,3] takes (N,32,32,3),
+ * (N,1,32,32,3) or (32,32,3)); the dims before count records, *records their product. */
+ta_status ta_npy_shape_check(ta_ctx *ctx, const char *name, const ta_npy *a, const ta_tensor *t,
+                             uint64_t *records);
+/* The raw bytes of tensor t's data from a file's bytes: with the .npy magic, the array's data
+ * (*bytes into data), after checking its dtype is t's (little-endian) and its shape is t's
+ * after record dims (ta_npy_shape_check), so *n is a whole number of records; any other file
+ * is raw bytes, returned as they are (the caller checks their size). Errors name the file. */
+ta_status ta_tensor_file_data(ta_ctx *ctx, const char *name, const uint8_t *data, size_t len,
+                              const ta_tensor *t, const uint8_t **bytes, size_t *n);
+
 #endif

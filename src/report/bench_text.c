@@ -85,13 +85,13 @@ void ta_report_bench_json(ta_buf *b, const ta_bench_model *bm, const ta_bench_ru
   ta_report_json_str(b, bm->input_desc);
   ta_buf_printf(b, ", \"counts\": \"%s\"",
                 device ? "clock cycles (real board)" : "instructions (QEMU -icount)");
-  ta_buf_printf(b,
-                ",\n \"instructions\": %llu, \"instructions_per_tick\": %u, \"repeatable\": %s, "
-                "\"clock_hz\": %u, \"ms_at_reference_clock\": %.3f, \"macs\": %llu,\n",
-                (unsigned long long)r->dev.instructions, ipt,
-                r->dev.repeats_identical ? "true" : "false", r->board->clock_hz,
-                (double)r->dev.instructions * 1000.0 / r->board->clock_hz,
-                (unsigned long long)bm->macs);
+  ta_buf_printf(
+      b,
+      ",\n \"instructions\": %llu, \"instructions_per_tick\": %u, \"repeatable\": %s, "
+      "\"clock_hz\": %u, \"ms\": %.3f, \"ms_at_reference_clock\": %.3f, \"macs\": %llu,\n",
+      (unsigned long long)r->dev.instructions, ipt, r->dev.repeats_identical ? "true" : "false",
+      r->clock_hz, (double)r->dev.instructions * 1000.0 / r->clock_hz,
+      (double)r->dev.instructions * 1000.0 / r->board->clock_hz, (unsigned long long)bm->macs);
   ta_buf_printf(
       b,
       " \"flash_bytes\": %llu, \"model_flash_bytes\": %llu, \"ram_bytes\": %llu, "
@@ -109,7 +109,7 @@ void ta_report_bench_json(ta_buf *b, const ta_bench_model *bm, const ta_bench_ru
                   " \"accelerator\": \"%s\", \"accelerator_cycles\": %llu, "
                   "\"ms_cpu_plus_accelerator\": %.3f,\n",
                   accel, (unsigned long long)accel_sum,
-                  (double)(r->dev.instructions + accel_sum) * 1000.0 / r->board->clock_hz);
+                  (double)(r->dev.instructions + accel_sum) * 1000.0 / r->clock_hz);
   ta_buf_printf(b, " \"outputs_match_host\": %s, \"output_check\": ", r->match ? "true" : "false");
   ta_report_json_str(b, r->check);
   ta_buf_puts(b, ",\n \"layers\": [");
@@ -118,9 +118,11 @@ void ta_report_bench_json(ta_buf *b, const ta_bench_model *bm, const ta_bench_ru
     if (bm->m.calls[i].kernel < 0)
       continue;
     uint64_t ins = r->dev.layer_ticks ? (uint64_t)r->dev.layer_ticks[i] * ipt : 0;
-    ta_buf_printf(b, "%s\n  {\"op\": %d, \"type\": \"%s\", \"instructions\": %llu, \"macs\": %llu",
-                  first ? "" : ",", g->ops[i].src_index, ta_op_kind_name(g->ops[i].kind),
-                  (unsigned long long)ins, (unsigned long long)op_macs(g, i));
+    ta_buf_printf(b, "%s\n  {\"op\": %d, \"type\": \"%s\", \"name\": ", first ? "" : ",", i,
+                  ta_op_kind_name(g->ops[i].kind));
+    ta_report_json_str(b, g->ops[i].name ? g->ops[i].name : "");
+    ta_buf_printf(b, ", \"instructions\": %llu, \"macs\": %llu", (unsigned long long)ins,
+                  (unsigned long long)op_macs(g, i));
     if (accel)
       ta_buf_printf(b, ", \"backend\": \"%s\", \"accelerator_cycles\": %llu",
                     ta_backend_of(&bm->m.calls[i])->name, (unsigned long long)accel_cycles(bm, i));
@@ -145,19 +147,17 @@ void ta_report_bench_text(ta_buf *f, const ta_bench_model *bm, const ta_bench_ru
                   ta_report_commas(a, sizeof a, r->dev.instructions),
                   r->dev.repeats_identical ? "identical" : "different");
     ta_buf_printf(f, "  = %.2f ms at %.0f MHz\n",
-                  (double)r->dev.instructions * 1000.0 / r->board->clock_hz,
-                  r->board->clock_hz / 1e6);
+                  (double)r->dev.instructions * 1000.0 / r->clock_hz, r->clock_hz / 1e6);
   } else {
     ta_buf_printf(f,
                   "instructions per inference: %s (%s on a second run; 1 timer tick = %u "
                   "instructions)\n",
                   ta_report_commas(a, sizeof a, r->dev.instructions),
                   r->dev.repeats_identical ? "identical" : "DIFFERENT", ipt);
-    ta_buf_printf(f,
-                  "  = %.2f ms at the %.0f MHz reference clock (instructions / clock, not a "
-                  "measured time)\n",
-                  (double)r->dev.instructions * 1000.0 / r->board->clock_hz,
-                  r->board->clock_hz / 1e6);
+    ta_buf_printf(f, "  = %.2f ms at %s%.0f MHz%s (instructions / clock, not a measured time)\n",
+                  (double)r->dev.instructions * 1000.0 / r->clock_hz,
+                  r->clock_hz == r->board->clock_hz ? "the " : "", r->clock_hz / 1e6,
+                  r->clock_hz == r->board->clock_hz ? " reference clock" : "");
   }
   if (bm->macs)
     ta_buf_printf(f, "  %s MACs, %.3f MACs per instruction\n",
@@ -177,24 +177,25 @@ void ta_report_bench_text(ta_buf *f, const ta_bench_model *bm, const ta_bench_ru
                   "  total %s cycles = %.2f ms at %.0f MHz (the accelerator clocked with the core, "
                   "one instruction counted as one cycle)\n",
                   ta_report_commas(a, sizeof a, r->dev.instructions + accel_sum),
-                  (double)(r->dev.instructions + accel_sum) * 1000.0 / r->board->clock_hz,
-                  r->board->clock_hz / 1e6);
+                  (double)(r->dev.instructions + accel_sum) * 1000.0 / r->clock_hz,
+                  r->clock_hz / 1e6);
     ta_buf_puts(f, "\n   op  type                 backend  CPU instructions  accel cycles"
-                   "          MACs\n");
+                   "          MACs  name\n");
     for (int32_t i = 0; i < g->n_ops; i++) {
       const ta_op *op = &g->ops[i];
+      char nm[128];
       if (bm->m.calls[i].kernel < 0) {
-        ta_buf_printf(f, "  %3d  %-20s %-8s %16s %13s %13s  (no code: aliased)\n", op->src_index,
+        ta_buf_printf(f, "  %3d  %-20s %-8s %16s %13s %13s  (no code: aliased)\n", i,
                       ta_op_kind_name(op->kind), "-", "-", "-", "-");
         continue;
       }
       uint64_t ins = r->dev.layer_ticks ? (uint64_t)r->dev.layer_ticks[i] * ipt : 0;
       uint64_t macs = op_macs(g, i), cyc = accel_cycles(bm, i);
-      ta_buf_printf(f, "  %3d  %-20s %-8s %16s %13s %13s\n", op->src_index,
-                    ta_op_kind_name(op->kind), ta_backend_of(&bm->m.calls[i])->name,
-                    ta_report_commas(a, sizeof a, ins),
+      ta_buf_printf(f, "  %3d  %-20s %-8s %16s %13s %13s  %s\n", i, ta_op_kind_name(op->kind),
+                    ta_backend_of(&bm->m.calls[i])->name, ta_report_commas(a, sizeof a, ins),
                     cyc ? ta_report_commas(b, sizeof b, cyc) : "-",
-                    macs ? ta_report_commas(c, sizeof c, macs) : "-");
+                    macs ? ta_report_commas(c, sizeof c, macs) : "-",
+                    ta_report_short_name(nm, sizeof nm, op->name));
     }
     ta_buf_printf(
         f,
@@ -203,12 +204,14 @@ void ta_report_bench_text(ta_buf *f, const ta_bench_model *bm, const ta_bench_ru
         ipt, ta_report_commas(a, sizeof a, (uint64_t)r->dev.profiled_ticks * ipt));
   }
   if (!accel)
-    ta_buf_puts(f, "\n   op  type                   instructions          MACs  MACs/instr\n");
+    ta_buf_puts(f,
+                "\n   op  type                   instructions          MACs  MACs/instr  name\n");
   for (int32_t i = 0; i < g->n_ops && !accel; i++) {
     const ta_op *op = &g->ops[i];
+    char nm[128];
     if (bm->m.calls[i].kernel < 0) {
-      ta_buf_printf(f, "  %3d  %-20s %14s %13s  (no code: aliased)\n", op->src_index,
-                    ta_op_kind_name(op->kind), "-", "-");
+      ta_buf_printf(f, "  %3d  %-20s %14s %13s  (no code: aliased)\n", i, ta_op_kind_name(op->kind),
+                    "-", "-");
       continue;
     }
     uint64_t ins = r->dev.layer_ticks ? (uint64_t)r->dev.layer_ticks[i] * ipt : 0;
@@ -216,9 +219,10 @@ void ta_report_bench_text(ta_buf *f, const ta_bench_model *bm, const ta_bench_ru
     char ratio[16] = "";
     if (macs && ins)
       snprintf(ratio, sizeof ratio, "%.3f", (double)macs / (double)ins);
-    ta_buf_printf(f, "  %3d  %-20s %14s %13s  %s\n", op->src_index, ta_op_kind_name(op->kind),
+    ta_buf_printf(f, "  %3d  %-20s %14s %13s  %-10s  %s\n", i, ta_op_kind_name(op->kind),
                   ta_report_commas(a, sizeof a, ins),
-                  macs ? ta_report_commas(b, sizeof b, macs) : "-", ratio);
+                  macs ? ta_report_commas(b, sizeof b, macs) : "-", ratio,
+                  ta_report_short_name(nm, sizeof nm, op->name));
   }
   if (!accel)
     ta_buf_printf(

@@ -7,6 +7,7 @@
  * matrix, agreement with the reference, and the cost against a part's flash and RAM.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ta_report.h"
@@ -26,14 +27,28 @@ ta_status ta_report_eval_load(ta_ctx *ctx, const ta_graph *g, const char *model,
   ta_tensor_bytes(tin, &s->in_bytes);
   ta_tensor_bytes(tout, &s->out_bytes);
   ta_tensor_elems(tout, &out_elems);
-  uint8_t *data, *labels, *expect = NULL;
-  size_t data_len, labels_len, expect_len = 0;
+  uint8_t *raw;
+  const uint8_t *data, *labels, *expect = NULL;
+  size_t data_len, labels_len, expect_len = 0, raw_len;
   ta_status st;
-  if ((st = ta_read_file(ctx, f->data, &data, &data_len)) != TA_OK)
+  /* Each file raw or .npy (records of the tensor; labels a uint8 array, one per record). */
+  ta_tensor label_t;
+  memset(&label_t, 0, sizeof label_t);
+  label_t.name = "labels";
+  label_t.dtype = TA_DT_U8;
+  label_t.rank = 1;
+  label_t.dims[0] = 1;
+  label_t.shape_known = true;
+  if ((st = ta_read_file(ctx, f->data, &raw, &raw_len)) != TA_OK ||
+      (st = ta_tensor_file_data(ctx, f->data, raw, raw_len, tin, &data, &data_len)) != TA_OK)
     return st;
-  if ((st = ta_read_file(ctx, f->labels, &labels, &labels_len)) != TA_OK)
+  if ((st = ta_read_file(ctx, f->labels, &raw, &raw_len)) != TA_OK ||
+      (st = ta_tensor_file_data(ctx, f->labels, raw, raw_len, &label_t, &labels, &labels_len)) !=
+          TA_OK)
     return st;
-  if (f->expect && (st = ta_read_file(ctx, f->expect, &expect, &expect_len)) != TA_OK)
+  if (f->expect && ((st = ta_read_file(ctx, f->expect, &raw, &raw_len)) != TA_OK ||
+                    (st = ta_tensor_file_data(ctx, f->expect, raw, raw_len, tout, &expect,
+                                              &expect_len)) != TA_OK))
     return st;
   char shape[96];
   if (s->in_bytes == 0 || data_len % s->in_bytes != 0 || data_len == 0)
@@ -105,7 +120,8 @@ ta_status ta_report_eval_init(ta_ctx *ctx, const ta_eval_set *s, const char *cla
   r->pred = ta_new_array(ctx, (size_t)s->n, sizeof(int32_t));
   r->ref_pred = ta_new_array(ctx, (size_t)s->n, sizeof(int32_t));
   r->confusion = ta_new_array(ctx, (size_t)(r->n_classes * r->n_classes), sizeof(int64_t));
-  if (!r->names || !r->pred || !r->ref_pred || !r->confusion)
+  r->scores = ta_new_array(ctx, (size_t)s->n * (size_t)r->n_classes, sizeof(float));
+  if (!r->names || !r->pred || !r->ref_pred || !r->confusion || !r->scores)
     return TA_ERR_LIMIT;
   r->have_ref = s->expect != NULL;
   r->float_out = s->out->dtype == TA_DT_F32;
@@ -113,6 +129,29 @@ ta_status ta_report_eval_init(ta_ctx *ctx, const ta_eval_set *s, const char *cla
   r->atol = atol;
   r->rtol = rtol;
   return TA_OK;
+}
+
+/* Class score i of an output: float as it is, integers dequantized when the tensor is
+ * quantized (per tensor). */
+static double score(const ta_tensor *t, const uint8_t *p, int32_t i) {
+  double v;
+  if (t->dtype == TA_DT_F32) {
+    float f;
+    memcpy(&f, p + 4 * (size_t)i, 4);
+    return f;
+  }
+  if (t->dtype == TA_DT_I8) {
+    v = (int8_t)p[i];
+  } else if (t->dtype == TA_DT_U8) {
+    v = p[i];
+  } else {
+    int32_t x;
+    memcpy(&x, p + 4 * (size_t)i, 4);
+    v = x;
+  }
+  if (t->q.count >= 1 && t->q.scale && t->q.zero_point)
+    v = (v - (double)t->q.zero_point[0]) * (double)t->q.scale[0];
+  return v;
 }
 
 static int32_t argmax(const ta_tensor *t, const uint8_t *p, int32_t n) {
@@ -149,6 +188,8 @@ void ta_report_eval_add(ta_eval_stats *r, const ta_eval_set *s, int64_t k, const
     r->insn_sum += insns;
   }
   r->pred[k] = argmax(s->out, out, r->n_classes);
+  for (int32_t i = 0; i < r->n_classes; i++)
+    r->scores[(size_t)k * (size_t)r->n_classes + (size_t)i] = (float)score(s->out, out, i);
   if (s->expect) {
     const uint8_t *ref = s->expect + (size_t)k * s->out_bytes;
     const ta_device_tol tol = {r->atol, r->rtol, false, false, false};
@@ -229,22 +270,54 @@ void ta_report_eval_text(ta_buf *b, const ta_eval_stats *r, const char *expect_p
   ta_buf_printf(b, "instructions per inference: %s (min %s, max %s) on %s\n",
                 ta_report_commas(n1, sizeof n1, mean), ta_report_commas(n2, sizeof n2, r->insn_min),
                 ta_report_commas(n3, sizeof n3, r->insn_max), r->board->core);
-  ta_buf_printf(b,
-                "  = %.2f ms at the %.0f MHz reference clock (instructions / clock, not a "
-                "measured time)\n",
-                (double)mean * 1e3 / r->board->clock_hz, r->board->clock_hz / 1e6);
+  const double hz = r->clock_hz ? r->clock_hz : r->board->clock_hz;
+  ta_buf_printf(b, "  = %.2f ms at %s%.0f MHz%s (instructions / clock, not a measured time)\n",
+                (double)mean * 1e3 / hz, r->clock_hz ? "" : "the ", hz / 1e6,
+                r->clock_hz ? "" : " reference clock");
   ta_buf_printf(b, "flash: %s bytes (model and kernels %s)\n",
                 ta_report_commas(n1, sizeof n1, r->flash),
                 ta_report_commas(n2, sizeof n2, r->model_flash));
   ta_buf_printf(b, "RAM:   %s bytes (arena %llu + stack %llu + data/bss %llu)\n",
                 ta_report_commas(n1, sizeof n1, r->ram), (unsigned long long)r->arena,
                 (unsigned long long)r->stack, (unsigned long long)r->data_bss);
-  bool fits = r->flash <= flash_budget && r->ram <= ram_budget;
-  ta_buf_printf(b,
-                "fits a part with %llu KB flash and %llu KB RAM: %s (flash %.0f%%, RAM %.0f%%)\n",
-                (unsigned long long)(flash_budget / 1024), (unsigned long long)(ram_budget / 1024),
-                fits ? "yes" : "NO", 100.0 * (double)r->flash / (double)flash_budget,
-                100.0 * (double)r->ram / (double)ram_budget);
+  ta_report_fits(b, r->flash, r->ram, flash_budget, ram_budget, r->part);
+}
+
+/* 262144 -> "256 KiB", 2097152 -> "2 MiB", 1000 -> "1000 bytes". */
+static const char *size_str(char *buf, size_t cap, uint64_t v) {
+  if (v >= (1u << 20) && v % (1u << 20) == 0)
+    snprintf(buf, cap, "%llu MiB", (unsigned long long)(v >> 20));
+  else if (v >= 1024 && v % 1024 == 0)
+    snprintf(buf, cap, "%llu KiB", (unsigned long long)(v >> 10));
+  else
+    snprintf(buf, cap, "%llu bytes", (unsigned long long)v);
+  return buf;
+}
+
+void ta_report_fits(ta_buf *b, uint64_t flash, uint64_t ram, uint64_t flash_budget,
+                    uint64_t ram_budget, const char *part) {
+  char f[32] = "", m[32] = "";
+  const bool fits = (!flash_budget || flash <= flash_budget) && (!ram_budget || ram <= ram_budget);
+  if (flash_budget) {
+    char s[32];
+    snprintf(f, sizeof f, "%s flash", size_str(s, sizeof s, flash_budget));
+  }
+  if (ram_budget) {
+    char r[32];
+    snprintf(m, sizeof m, "%s RAM", size_str(r, sizeof r, ram_budget));
+  }
+  const char *and = flash_budget && ram_budget ? " and " : "";
+  if (part)
+    ta_buf_printf(b, "fits %s (%s%s%s): %s (", part, f, flash_budget && ram_budget ? ", " : "", m,
+                  fits ? "yes" : "NO");
+  else
+    ta_buf_printf(b, "fits a part with %s%s%s: %s (", f, and, m, fits ? "yes" : "NO");
+  if (flash_budget)
+    ta_buf_printf(b, "flash %.0f%%%s", 100.0 * (double)flash / (double)flash_budget,
+                  ram_budget ? ", " : "");
+  if (ram_budget)
+    ta_buf_printf(b, "RAM %.0f%%", 100.0 * (double)ram / (double)ram_budget);
+  ta_buf_puts(b, ")\n");
 }
 
 void ta_report_eval_json(ta_buf *b, const ta_eval_stats *r, const char *model, const char *target) {

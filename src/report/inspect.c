@@ -76,6 +76,14 @@ ta_status ta_report_inspect_info(ta_ctx *ctx, const char *path, const ta_compile
   return st;
 }
 
+const char *ta_report_short_name(char *buf, size_t cap, const char *name) {
+  if (!name)
+    name = "";
+  const size_t n = strcspn(name, ";");
+  snprintf(buf, cap, "%.*s%s", (int)n, name, name[n] ? ";..." : "");
+  return buf;
+}
+
 static uint64_t op_macs(const ta_graph *g, const ta_op *op) {
   const ta_op_def *d = ta_op_def_get(op->kind);
   return d && d->macs ? d->macs(g, op) : 0;
@@ -98,8 +106,11 @@ static void inspect_json(ta_buf *b, const ta_model *m, const ta_inspect_info *in
   ta_buf_puts(b, ",\"ops\":[");
   for (int32_t i = 0; i < g->n_ops; i++) {
     const ta_op *op = &g->ops[i];
-    ta_buf_printf(b, "%s\n {\"index\":%d,\"type\":\"%s\",\"name\":", i ? "," : "", op->src_index,
-                  ta_op_kind_name(op->kind));
+    /* index: the op's place in execution order (the profile hook's op_index); source_index:
+     * its node in the model file (ONNX nodes split or dropped by passes leave gaps). */
+    ta_buf_printf(b,
+                  "%s\n {\"index\":%d,\"source_index\":%d,\"type\":\"%s\",\"name\":", i ? "," : "",
+                  i, op->src_index, ta_op_kind_name(op->kind));
     ta_report_json_str(b, op->name);
     ta_buf_puts(b, ",\"inputs\":[");
     int32_t shown = 0;
@@ -189,7 +200,7 @@ static void inspect_text(ta_buf *b, const ta_model *m, const ta_inspect_info *in
                   (unsigned long long)cs->model_data, (unsigned long long)cs->runtime_text,
                   (unsigned long long)cs->runtime_rodata, (unsigned long long)cs->runtime_data);
   ta_buf_printf(b, "%4s  %-18s  %-28s  %-20s  %12s  %10s  %-10s  %s\n", "op", "type", "inputs",
-                "output", "MACs", "params", "backend", "variant");
+                "output", "MACs", "params", "backend", "variant; name");
   for (int32_t i = 0; i < g->n_ops; i++) {
     const ta_op *op = &g->ops[i];
     char ins[256] = "", shape[96];
@@ -209,11 +220,12 @@ static void inspect_text(ta_buf *b, const ta_model *m, const ta_inspect_info *in
     const ta_variant *v = ta_sched_variant(&m->calls[i], &why);
     /* The backend that runs the op, and why an earlier one declined it. */
     const char *declined = m->calls[i].backend_declined;
-    ta_buf_printf(b, "%4d  %-18s  %-28s  %-20s  %12llu  %10zu  %-10s  %s (%s)%s%s\n", op->src_index,
+    char nm[128];
+    ta_buf_printf(b, "%4d  %-18s  %-28s  %-20s  %12llu  %10zu  %-10s  %s (%s)%s%s  \"%s\"\n", i,
                   ta_op_kind_name(op->kind), ins, outs, (unsigned long long)op_macs(g, op),
                   const_bytes(g, &m->calls[i], NULL), ta_backend_of(&m->calls[i])->name,
                   v ? v->name : "-", ta_sched_why_name(why), declined ? "  declined by " : "",
-                  declined ? declined : "");
+                  declined ? declined : "", ta_report_short_name(nm, sizeof nm, op->name));
   }
 }
 

@@ -16,6 +16,10 @@ const char *ta_report_commas(char *buf, size_t cap, uint64_t v);
 /* s as a JSON string: quoted, '"' and '\\' escaped, control characters as \u00XX. */
 void ta_report_json_str(ta_buf *b, const char *s);
 
+/* An op's name for a text table: TFLite converters join several names with ';'
+ * ("a/Relu;a/BiasAdd;..."): the first one and ";..." when there are more. In buf; NULL -> "". */
+const char *ta_report_short_name(char *buf, size_t cap, const char *name);
+
 /* ---- inspect ---- */
 
 typedef struct ta_inspect_info {
@@ -139,6 +143,7 @@ typedef struct ta_eval_stats {
   int32_t n, n_classes;
   const uint8_t *labels;
   int32_t *pred, *ref_pred;
+  float *scores;      /* n x n_classes: each record's class scores (int8/uint8 dequantized) */
   int64_t *confusion; /* n_classes x n_classes: [true][pred] */
   int64_t correct, ref_correct, agree, within;
   double max_err;
@@ -148,7 +153,11 @@ typedef struct ta_eval_stats {
   const ta_board *board;
   uint64_t flash, model_flash, ram, arena, stack, data_bss;
   const char **names;
-  double atol, rtol; /* reference outputs: |out - ref| <= atol + rtol * |ref| (float) */
+  uint32_t clock_hz;     /* for milliseconds: 0, the board's reference clock; else --clock-hz's */
+  uint64_t *layer_insns; /* per op: instructions of one profiled run of record 0 on the
+                          * device (ta_device_profile_record), or NULL */
+  const char *part;      /* the part the budgets are of (--part), or NULL */
+  double atol, rtol;     /* reference outputs: |out - ref| <= atol + rtol * |ref| (float) */
 } ta_eval_stats;
 
 /* Empty statistics for s: class names from the file classes (one per line; NULL or missing
@@ -165,6 +174,11 @@ void ta_report_eval_device_cost(ta_eval_stats *r, const ta_fw_sizes *sizes,
                                 const ta_fw_memstats *mem);
 /* After the last record: the confusion matrix, correct and agreeing counts. */
 void ta_report_eval_finish(ta_eval_stats *r);
+/* "fits PART (flash F, RAM R): yes|NO (flash x%, RAM y%)" and a newline, or without part "fits
+ * a part with F flash and R RAM: ...". Sizes shown in KiB or MiB as whole numbers allow; a
+ * budget of 0 is not checked (nor shown). */
+void ta_report_fits(ta_buf *b, uint64_t flash, uint64_t ram, uint64_t flash_budget,
+                    uint64_t ram_budget, const char *part);
 /* The text summary: accuracy, agreement with the reference outputs (expect_path), per class,
  * the confusion matrix, and on a device the cost and whether it fits a part with flash_budget
  * and ram_budget bytes. */
@@ -177,11 +191,23 @@ void ta_report_eval_text(ta_buf *b, const ta_eval_stats *r, const char *expect_p
  * (the predicted class of every record, in order). */
 void ta_report_eval_json(ta_buf *b, const ta_eval_stats *r, const char *model, const char *target);
 
-/* The HTML report of an evaluation: accuracy, confusion matrix, cost, a few records drawn as
- * plots (layout "TxC", "CxT" or NULL: guessed from the input shape in). data holds the
- * records, in_bytes each. */
-void ta_report_eval_html(ta_buf *b, const char *model, const char *data_path, const char *layout,
-                         const ta_tensor *in, const ta_eval_stats *r, const uint8_t *data,
-                         size_t in_bytes);
+/* What the HTML report shows besides the statistics. */
+typedef struct ta_eval_html_info {
+  const char *model, *data_path;
+  const char *layout;     /* how records are drawn: "TxC", "CxT" or NULL (guessed from in) */
+  const ta_model *m;      /* the compiled model: the per-layer chart's ops, the memory plan */
+  const ta_eval_set *set; /* the records and their input tensor */
+  uint64_t flash_budget, ram_budget; /* the verdict (on a device) */
+  const char *part;                  /* the budgets' part (--part), or NULL */
+  int argc;                          /* the command line, shown: "tinyaot" and argv[0..argc-1] */
+  char **argv;
+} ta_eval_html_info;
+
+/* The HTML report of an evaluation, one self-contained page (inline SVG and CSS, no script,
+ * nothing fetched): tool version, date (UTC; $SOURCE_DATE_EPOCH when set) and command;
+ * accuracy and the budget verdict; the confusion matrix; the cost; the instructions of each
+ * layer (on a device, r->layer_insns); the memory plan (ta_plan_svg); a few records drawn as
+ * plots with axes, a legend of their channels (x, y, z for three) and their class scores. */
+void ta_report_eval_html(ta_buf *b, const ta_eval_stats *r, const ta_eval_html_info *h);
 
 #endif

@@ -57,7 +57,7 @@ for c in $cmds; do
       "$ta" $c "$m" $args --input-shape=x=1,1,8,8 --align=8 --no-inplace --no-reorder --reference-kernels
     expect 1 "$c --align 3" "--align takes a power of two from 1 to 4096, not '3'" -- "$ta" $c "$m" $args $shape --align 3
     expect 1 "$c --input-shape x=1,0" "--input-shape takes NAME=D0,D1,... with positive dims" -- "$ta" $c "$m" $args --input-shape x=1,0
-    expect 1 "$c --max-arena lots" "--max-arena takes a size in bytes (1 or more), not 'lots'" -- "$ta" $c "$m" $args $shape --max-arena lots
+    expect 1 "$c --max-arena lots" "--max-arena takes a size in bytes: a whole number, optionally with K, KiB, M or MiB (1K = 1024), not 'lots'" -- "$ta" $c "$m" $args $shape --max-arena lots
     expect 1 "$c --align without a value" "option --align needs a value" -- "$ta" $c "$m" $args $shape --align
     expect 0 "$c --optimize size" "" -- "$ta" $c "$m" $args $shape --optimize size
     expect 1 "$c --optimize fast" "--optimize takes speed or size, not 'fast'" -- "$ta" $c "$m" $args $shape --optimize fast

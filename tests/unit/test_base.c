@@ -35,6 +35,41 @@ static void *failing_alloc(void *user, void *ptr, size_t size) {
   return realloc(ptr, size);
 }
 
+/* Sizes as people write them (issue 17, item 12): one parser for every budget option. */
+static void test_parse_bytes(void **state) {
+  (void)state;
+  uint64_t v = 7;
+  assert_true(ta_parse_bytes("4096", &v));
+  assert_int_equal(v, 4096);
+  assert_true(ta_parse_bytes("256K", &v));
+  assert_int_equal(v, 262144);
+  assert_true(ta_parse_bytes("64KiB", &v));
+  assert_int_equal(v, 65536);
+  assert_true(ta_parse_bytes("640KB", &v));
+  assert_int_equal(v, 655360);
+  assert_true(ta_parse_bytes("1M", &v));
+  assert_int_equal(v, 1048576);
+  assert_true(ta_parse_bytes("2MiB", &v));
+  assert_int_equal(v, 2097152);
+  v = 7;
+  const char *bad[] = {"12X",
+                       "",
+                       "K",
+                       "0",
+                       "0K",
+                       "-1",
+                       "1.5M",
+                       "256 K",
+                       "1KiBB",
+                       "1Ki",
+                       "99999999999999999999",
+                       "300000000M",
+                       NULL};
+  for (int i = 0; bad[i]; i++)
+    assert_false(ta_parse_bytes(bad[i], &v));
+  assert_int_equal(v, 7);
+}
+
 static void test_arena_and_oom(void **state) {
   (void)state;
   ta_ctx ctx;
@@ -90,9 +125,8 @@ static void test_graph_check_order(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_checked_math),
-      cmocka_unit_test(test_arena_and_oom),
-      cmocka_unit_test(test_op_error_format),
+      cmocka_unit_test(test_checked_math),      cmocka_unit_test(test_parse_bytes),
+      cmocka_unit_test(test_arena_and_oom),     cmocka_unit_test(test_op_error_format),
       cmocka_unit_test(test_graph_check_order),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
