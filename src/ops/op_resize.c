@@ -58,6 +58,11 @@ static ta_status resize_check(ta_graph *g, ta_op *op) {
     return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                      "output size %lld x %lld: expected sizes from 1 to 65536", (long long)hw[0],
                      (long long)hw[1]);
+  /* The int8 coordinates are 1/1024 units in int32: 65536 * 1024 * 2 stays below 2^31. */
+  if (x->dims[1] > 65536 || x->dims[2] > 65536)
+    return ta_op_err(g, op, TA_ERR_LIMIT,
+                     "input \"%s\" is %d x %d; at most 65536 x 65536 is resized", x->name,
+                     x->dims[1], x->dims[2]);
   if (op->a.resize_coord == TA_RESIZE_TFLITE && op->a.align_corners && op->a.half_pixel_centers)
     return ta_op_err(g, op, TA_ERR_MALFORMED,
                      "align_corners and half_pixel_centers are both set; TFLite allows one at "
