@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * math_f32.c: float32 pointwise math, as TFLite's reference kernels (elementwise.cc, neg.cc,
- * exp.cc, log): NEG -x, ABS fabsf, SQRT sqrtf, RSQRT 1 / sqrtf(x), EXP expf, LOG logf.
+ * exp.cc, log): NEG -x, ABS fabsf, SQRT sqrtf, RSQRT 1 / sqrtf(x), EXP expf, LOG logf; and ERF
+ * erff (ONNX Erf, which TFLite lacks).
  */
 #include <math.h>
 
@@ -28,3 +29,4 @@ TART_MATH_F32(sqrt, sqrtf(v))
 TART_MATH_F32(rsqrt, 1.0f / sqrtf(v))
 TART_MATH_F32(exp, expf(v))
 TART_MATH_F32(log, logf(v))
+TART_MATH_F32(erf, erff(v))

@@ -74,3 +74,46 @@ tart_status tart_pad_f32(const tart_pad_params *p, const void *const *in, void *
   (void)scratch;
   return pad_run(p, (const char *)in[0], (char *)out[0], sizeof(float), &value);
 }
+
+/* The input index that output index o (pad_before removed: i) reads along a dim of n. */
+static int32_t mirror_index(int32_t i, int32_t n, int32_t mode) {
+  if (i < 0)
+    return mode == 0 ? -i : mode == 1 ? -i - 1 : 0;
+  if (i >= n)
+    return mode == 0 ? 2 * n - 2 - i : mode == 1 ? 2 * n - 1 - i : n - 1;
+  return i;
+}
+
+tart_status tart_pad_mirror(const tart_mirror_params *p, const void *const *in, void *const *out,
+                            void *scratch) {
+  const char *x = (const char *)in[0];
+  char *y = (char *)out[0];
+  const size_t eb = (size_t)p->elem_bytes;
+  int32_t out_dims[6], stride[6];
+  (void)scratch;
+  for (int k = 0; k < 6; k++) {
+    if (p->in_dims[k] < 1 || p->pad_before[k] < 0 || p->pad_after[k] < 0)
+      return TART_ERR_PARAMS;
+    out_dims[k] = p->pad_before[k] + p->in_dims[k] + p->pad_after[k];
+  }
+  stride[5] = 1;
+  for (int k = 4; k >= 0; k--)
+    stride[k] = stride[k + 1] * p->in_dims[k + 1];
+  int32_t idx[6] = {0, 0, 0, 0, 0, 0};
+  for (;;) {
+    int32_t src = 0;
+    for (int k = 0; k < 6; k++)
+      src += mirror_index(idx[k] - p->pad_before[k], p->in_dims[k], p->mode) * stride[k];
+    memcpy(y, x + (size_t)src * eb, eb);
+    y += eb;
+    int k = 5;
+    for (; k >= 0; k--) {
+      if (++idx[k] < out_dims[k])
+        break;
+      idx[k] = 0;
+    }
+    if (k < 0)
+      break;
+  }
+  return TART_OK;
+}

@@ -377,3 +377,52 @@ bool ta_parse_bytes(const char *s, uint64_t *bytes) {
   *bytes = v * unit;
   return true;
 }
+bool ta_tally_add(ta_ctx *ctx, ta_tally *t, const char *key, const char *first_line,
+                  const char *name) {
+  ta_tally_entry *e = NULL;
+  for (int32_t i = 0; i < t->n && !e; i++)
+    if (strcmp(t->e[i].key, key) == 0)
+      e = &t->e[i];
+  if (!e) {
+    if (t->n == t->cap) {
+      const int32_t cap = t->cap ? 2 * t->cap : 8;
+      ta_tally_entry *ne = ta_new_array(ctx, (size_t)cap, sizeof *ne);
+      if (!ne)
+        return false;
+      if (t->n)
+        memcpy(ne, t->e, (size_t)t->n * sizeof *ne);
+      t->e = ne;
+      t->cap = cap;
+    }
+    e = &t->e[t->n++];
+    memset(e, 0, sizeof *e);
+    e->key = ta_strdup(ctx, key);
+    e->first_line = ta_strdup(ctx, first_line);
+    if (!e->key || !e->first_line)
+      return false;
+  }
+  if (e->count < TA_TALLY_NAMES && !(e->names[e->count] = ta_strdup(ctx, name ? name : "")))
+    return false;
+  e->count++;
+  return true;
+}
+
+int32_t ta_tally_flush(ta_ctx *ctx, ta_tally *t, ta_status st, const char *noun) {
+  for (int32_t i = 0; i < t->n; i++) {
+    const ta_tally_entry *e = &t->e[i];
+    if (e->count == 1) {
+      ta_err(ctx, st, "%s", e->first_line);
+      continue;
+    }
+    char names[320];
+    size_t o = 0;
+    for (int32_t k = 0; k < e->count && k < TA_TALLY_NAMES && o < sizeof names; k++) {
+      const int n =
+          snprintf(names + o, sizeof names - o, "%s\"%.80s\"", k ? ", " : "", e->names[k]);
+      o += n > 0 ? (size_t)n : 0;
+    }
+    ta_err(ctx, st, "%s; %d %s: %s%s", e->first_line, (int)e->count, noun, names,
+           e->count > TA_TALLY_NAMES ? ", ..." : "");
+  }
+  return t->n;
+}

@@ -132,4 +132,31 @@ int32_t ta_split_list(ta_ctx *ctx, const char *s, const char **out, int32_t max)
 
 #define TA_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Unsupported-operator tally: a frontend that meets the same missing operator many times
+ * reports it once, with a count and the first node names, instead of one error per node (and
+ * "too many errors" long before the last distinct one). Entries live in the context's arena.
+ *   ta_tally t = {0};
+ *   ta_tally_add(ctx, &t, "Erf", "node 3 Erf \"e1\": operator Erf (opset 13) is not supported",
+ *                "e1");                                                 (per unsupported node)
+ *   ta_tally_flush(ctx, &t, TA_ERR_UNSUPPORTED, "nodes");               (once, at the end)
+ * The flush reports one error per key, in order of first appearance: the first node's line,
+ * then, when more nodes share the key, "; N nodes: "e1", "e2", "e3", ..." (at most
+ * TA_TALLY_NAMES names). */
+#define TA_TALLY_NAMES 3
+typedef struct ta_tally_entry {
+  const char *key, *first_line;
+  const char *names[TA_TALLY_NAMES];
+  int32_t count;
+} ta_tally_entry;
+typedef struct ta_tally {
+  ta_tally_entry *e;
+  int32_t n, cap;
+} ta_tally;
+/* Count one more node under key (strings copied). false when out of memory (reported). */
+bool ta_tally_add(ta_ctx *ctx, ta_tally *t, const char *key, const char *first_line,
+                  const char *name);
+/* Report every key once as an error of status st (noun: what the count counts, "nodes");
+ * returns the number of keys. */
+int32_t ta_tally_flush(ta_ctx *ctx, ta_tally *t, ta_status st, const char *noun);
+
 #endif

@@ -19,6 +19,7 @@
  *   MEAN               in: input, axes (constant int32)
  *   REDUCE_MAX/MIN, SUM as MEAN
  *   PAD                in: input, paddings (constant int32/int64 [rank,2])
+ *   MIRROR_PAD         as PAD, the border filled from the input by attrs.pad_mode
  *   CONCATENATION      in: any number of inputs, attrs.axis
  *   SUB, DIV           as ADD (float32, or integers without quantization: wrapping arithmetic,
  *                      integer division truncating toward zero)
@@ -45,6 +46,11 @@
  *   BATCH_MATMUL       in: a [..., M, K], b [..., K, N] (batch dims broadcast); float32, or
  *                      int8 a with int16 b (zero points already subtracted) into int32
  *   CONV_2D            also int8 input with an int16 filter (zero points subtracted) into int32
+ *   RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR  in: input [N,H,W,C], size (constant int32 [2]:
+ *                      output H, W); attrs align_corners, half_pixel_centers (TFLite) or
+ *                      resize_coord/resize_nearest/resize_scale_h/w (ONNX)
+ *   TRANSPOSE_CONV     in: input [N,H,W,Ci], filter [Co,KH,KW,Ci], output_shape (constant int32
+ *                      [4]), bias [Co] (optional); padding, strides, dilation, act as CONV_2D
  * Every operator has exactly one output unless its hooks say otherwise.
  */
 #ifndef TA_IR_H
@@ -182,7 +188,39 @@ typedef struct ta_attrs {
    * whole extent); shrink: dim k (one element) is dropped from the output. Ellipsis and new
    * axis masks are read so that check can refuse them. */
   int32_t begin_mask, end_mask, ellipsis_mask, new_axis_mask, shrink_mask;
+  /* RESIZE_*: how output coordinates map to input ones. resize_coord TA_RESIZE_TFLITE follows
+   * TFLite's reference kernels with its two options; the others are ONNX Resize's
+   * coordinate_transformation_mode, with the scales it divides by (output / input size per
+   * axis, as given by the model) and its nearest_mode. */
+  bool align_corners, half_pixel_centers;
+  int32_t resize_coord;   /* ta_resize_coord */
+  int32_t resize_nearest; /* ta_resize_nearest */
+  double resize_scale_h, resize_scale_w;
+  int32_t pad_mode; /* MIRROR_PAD: ta_pad_mode */
 } ta_attrs;
+
+/* MIRROR_PAD's modes: TFLite's MirrorPadMode (REFLECT 0, SYMMETRIC 1), then ONNX's edge. */
+typedef enum ta_pad_mode {
+  TA_PAD_MODE_REFLECT = 0,
+  TA_PAD_MODE_SYMMETRIC,
+  TA_PAD_MODE_EDGE,
+} ta_pad_mode;
+
+typedef enum ta_resize_coord {
+  TA_RESIZE_TFLITE = 0,
+  TA_RESIZE_HALF_PIXEL,
+  TA_RESIZE_PYTORCH_HALF_PIXEL,
+  TA_RESIZE_ALIGN_CORNERS,
+  TA_RESIZE_ASYMMETRIC,
+  TA_RESIZE_TF_HALF_PIXEL_FOR_NN,
+} ta_resize_coord;
+
+typedef enum ta_resize_nearest {
+  TA_RESIZE_ROUND_PREFER_FLOOR = 0,
+  TA_RESIZE_ROUND_PREFER_CEIL,
+  TA_RESIZE_FLOOR,
+  TA_RESIZE_CEIL,
+} ta_resize_nearest;
 
 typedef struct ta_op {
   ta_op_kind kind;

@@ -68,7 +68,8 @@ static ta_status binary_check(ta_graph *g, ta_op *op) {
                      : !b ? "input 1"
                           : "the output");
   const bool minmax = op->kind == TA_OP_MINIMUM || op->kind == TA_OP_MAXIMUM;
-  const bool extra = minmax || op->kind == TA_OP_SQUARED_DIFFERENCE || op->kind == TA_OP_PRELU;
+  const bool extra = minmax || op->kind == TA_OP_SQUARED_DIFFERENCE || op->kind == TA_OP_PRELU ||
+                     op->kind == TA_OP_POW;
   const bool plain_int =
       !extra && ta_int_type(o->dtype) >= 0 && a->q.count == 0 && b->q.count == 0 && o->q.count == 0;
   if (extra && (o->dtype != TA_DT_F32 && !(minmax && o->dtype == TA_DT_I8)))
@@ -202,6 +203,7 @@ static ta_status binary_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   case TA_OP_MAXIMUM: k = o->dtype == TA_DT_I8 ? TA_K_maximum_s8 : TA_K_maximum_f32; break;
   case TA_OP_SQUARED_DIFFERENCE: k = TA_K_squared_difference_f32; break;
   case TA_OP_PRELU: k = TA_K_prelu_f32; break;
+  case TA_OP_POW: k = TA_K_pow_f32; break;
   default: k = int_type >= 0 ? TA_K_div_int : TA_K_div_f32; break;
   }
   ta_status st = ta_call_init(g, op, call, k);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * op_math.c: NEG, ABS, SQRT, RSQRT, EXP, LOG. in: x; out: -x, |x|, sqrt(x), 1 / sqrt(x),
- * exp(x), log(x), same shape; float32 (runtime/src/math_f32.c, TFLite's reference float
+ * op_math.c: NEG, ABS, SQRT, RSQRT, EXP, LOG, ERF. in: x; out: -x, |x|, sqrt(x), 1 / sqrt(x),
+ * exp(x), log(x), erf(x), same shape; float32 (runtime/src/math_f32.c, TFLite's reference float
  * kernels). MACs: 0.
  */
 #include "ta_ops.h"
@@ -32,6 +32,7 @@ static ta_status math_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   case TA_OP_SQRT: k = TA_K_sqrt_f32; break;
   case TA_OP_RSQRT: k = TA_K_rsqrt_f32; break;
   case TA_OP_EXP: k = TA_K_exp_f32; break;
+  case TA_OP_ERF: k = TA_K_erf_f32; break;
   default: k = TA_K_log_f32; break;
   }
   ta_status st = ta_call_init(g, op, call, k);
@@ -62,3 +63,4 @@ TA_MATH_OP(SQRT)
 TA_MATH_OP(RSQRT)
 TA_MATH_OP(EXP)
 TA_MATH_OP(LOG)
+TA_MATH_OP(ERF)

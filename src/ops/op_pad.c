@@ -9,6 +9,9 @@
  * Prepare merges dims for the kernel (runtime/src/pad.c): size-1 dims without padding vanish,
  * and a dim without padding folds into the dim outside it (its pads scale by its size), so an
  * NHWC pad of H and W becomes [H, W*C] with pads of whole pixels.
+ *
+ * MIRROR_PAD (TFLite REFLECT/SYMMETRIC, ONNX Pad reflect/edge) fills the border from the input
+ * instead (runtime/src/pad.c, pad_mirror), any type moved unchanged.
  */
 #include "ta_ops.h"
 #include "ta_quant.h"
@@ -190,5 +193,99 @@ const ta_op_def ta_op_def_PAD = {
     .check = pad_check,
     .infer = pad_infer,
     .prepare = pad_prepare,
+    .macs = pad_macs,
+};
+
+/* MIRROR_PAD (and ONNX Pad reflect/edge): the same operands without a value; any type moved
+ * as it is (quantized: input and output alike). Reflect pads stay below the dim (the edge is
+ * not repeated, so a dim of n has n - 1 values to mirror), symmetric ones at most the dim, as
+ * TFLite requires; edge pads are free. */
+static ta_status mirror_check(ta_graph *g, ta_op *op) {
+  if (op->n_in != 2 || op->n_out != 1)
+    return ta_op_err(g, op, TA_ERR_MALFORMED,
+                     "has %d inputs and %d outputs; expected 2 (input, paddings) and 1", op->n_in,
+                     op->n_out);
+  const ta_tensor *x = ta_op_input(g, op, 0), *pads = ta_op_input(g, op, 1);
+  const ta_tensor *y = ta_op_output(g, op, 0);
+  if (!x || !pads || !y)
+    return ta_op_err(g, op, TA_ERR_MALFORMED, "%s is missing",
+                     !x      ? "the input"
+                     : !pads ? "the paddings operand"
+                             : "the output");
+  ta_status st = ta_check_moved(g, op, x, y);
+  if (st != TA_OK)
+    return st;
+  const int32_t mode = op->a.pad_mode;
+  if (mode < TA_PAD_MODE_REFLECT || mode > TA_PAD_MODE_EDGE)
+    return ta_op_err(g, op, TA_ERR_MALFORMED, "mode %d is not REFLECT (0) or SYMMETRIC (1)", mode);
+  if (!ta_tensor_is_const(pads))
+    return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                     "paddings operand \"%s\" is not constant; tinyaot needs its paddings at "
+                     "compile time",
+                     pads->name);
+  char sp[96];
+  if ((pads->dtype != TA_DT_I32 && pads->dtype != TA_DT_I64) || !pads->shape_known ||
+      pads->rank != 2 || pads->dims[0] != x->rank || pads->dims[1] != 2 ||
+      pads->data_bytes < (size_t)x->rank * 2 * ta_dtype_size(pads->dtype))
+    return ta_op_err(g, op, TA_ERR_MALFORMED,
+                     "paddings operand \"%s\" is %s %s; expected int32 or int64 [%d,2]", pads->name,
+                     ta_dtype_name(pads->dtype), ta_shape_str(pads, sp, sizeof sp), x->rank);
+  for (int32_t k = 0; k < x->rank; k++)
+    for (int32_t side = 0; side < 2; side++) {
+      const int64_t p = pad_at(pads, k, side);
+      const int64_t most = mode == TA_PAD_MODE_REFLECT     ? x->dims[k] - 1
+                           : mode == TA_PAD_MODE_SYMMETRIC ? x->dims[k]
+                                                           : 65536;
+      if (p < 0 || p > most)
+        return ta_op_err(g, op, p < 0 ? TA_ERR_UNSUPPORTED : TA_ERR_MALFORMED,
+                         "padding %s dim %d is %lld; expected 0 to %lld (%s padding of a dim of "
+                         "%d)",
+                         side ? "after" : "before", k, (long long)p, (long long)most,
+                         mode == TA_PAD_MODE_REFLECT     ? "reflect"
+                         : mode == TA_PAD_MODE_SYMMETRIC ? "symmetric"
+                                                         : "edge",
+                         x->dims[k]);
+    }
+  return TA_OK;
+}
+
+static ta_status mirror_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
+  const ta_tensor *x = ta_op_input(g, op, 0), *pads = ta_op_input(g, op, 1);
+  size_t elems;
+  if (!ta_tensor_elems(ta_op_output(g, op, 0), &elems) || elems > INT32_MAX)
+    return ta_op_err(g, op, TA_ERR_LIMIT, "the output has more than 2^31-1 elements");
+  ta_status st = ta_call_init(g, op, call, TA_K_pad_mirror);
+  if (st != TA_OK)
+    return st;
+  tart_mirror_params *p = call->params;
+  p->mode = op->a.pad_mode;
+  /* Trailing dims without padding become part of the element. */
+  int32_t last = x->rank - 1;
+  int64_t eb = (int64_t)ta_dtype_size(x->dtype);
+  while (last > 0 && pad_at(pads, last, 0) == 0 && pad_at(pads, last, 1) == 0) {
+    eb *= x->dims[last];
+    last--;
+  }
+  if (eb > INT32_MAX)
+    return ta_op_err(g, op, TA_ERR_LIMIT, "the input has more than 2^31-1 bytes");
+  p->elem_bytes = (int32_t)eb;
+  for (int32_t k = 0; k < 6; k++) {
+    p->in_dims[k] = 1;
+    p->pad_before[k] = p->pad_after[k] = 0;
+  }
+  for (int32_t k = 0; k <= last; k++) { /* right-aligned into 6 dims */
+    const int32_t d = 6 - (last + 1) + k;
+    p->in_dims[d] = x->dims[k];
+    p->pad_before[d] = (int32_t)pad_at(pads, k, 0);
+    p->pad_after[d] = (int32_t)pad_at(pads, k, 1);
+  }
+  call->n_in = 1;
+  return TA_OK;
+}
+
+const ta_op_def ta_op_def_MIRROR_PAD = {
+    .check = mirror_check,
+    .infer = pad_infer,
+    .prepare = mirror_prepare,
     .macs = pad_macs,
 };

@@ -215,6 +215,35 @@ static void seed_act_reduce(void) {
   finish(m, "act_reduce");
 }
 
+/* Decoder-style ops: ConvTranspose (stride 2, output_padding), Resize (linear half-pixel, by
+ * scales), Pad reflect, LayerNormalization, the GELU pattern (Erf) and Pow. */
+static void seed_decoder(void) {
+  oxb *m = model_new();
+  input(m, "x", 4, img);
+  oxb_init_f32(m, "w", 4, (int[]){3, 2, 3, 3}, wave);
+  Onnx__NodeProto *ct = oxb_node(m, "ConvTranspose", "x w", "c");
+  oxb_attr_ints(m, ct, "strides", 2, (int64_t[]){2, 2});
+  oxb_attr_ints(m, ct, "pads", 4, (int64_t[]){1, 1, 1, 1});
+  oxb_attr_ints(m, ct, "output_padding", 2, (int64_t[]){1, 1});
+  oxb_init_floats(m, "roi", 1, (int[]){0}, (float[]){0});
+  oxb_init_floats(m, "scales", 1, (int[]){4}, (float[]){1, 1, 0.5f, 0.5f});
+  Onnx__NodeProto *rs = oxb_node(m, "Resize", "c roi scales", "r");
+  oxb_attr_string(m, rs, "mode", "linear");
+  oxb_init_i64(m, "pads", 8, (int64_t[]){0, 0, 1, 1, 0, 0, 1, 1});
+  Onnx__NodeProto *pd = oxb_node(m, "Pad", "r pads", "p");
+  oxb_attr_string(m, pd, "mode", "reflect");
+  oxb_init_f32(m, "ln_scale", 1, (int[]){7}, wave);
+  oxb_node(m, "LayerNormalization", "p ln_scale", "n");
+  oxb_init_floats(m, "sqrt2", 0, NULL, (float[]){1.4142135f});
+  oxb_node(m, "Div", "n sqrt2", "d");
+  oxb_node(m, "Erf", "d", "e");
+  oxb_node(m, "Mul", "n e", "g");
+  oxb_init_floats(m, "two", 0, NULL, (float[]){2.0f});
+  oxb_node(m, "Pow", "g two", "y");
+  output(m, "y");
+  finish(m, "decoder");
+}
+
 static void seed_concat(void) {
   oxb *m = model_new();
   input(m, "a", 4, img);
@@ -356,6 +385,7 @@ int main(int argc, char **argv) {
   seed_reshape();
   seed_shapes();
   seed_act_reduce();
+  seed_decoder();
   seed_concat();
   seed_batchnorm();
   seed_transpose();

@@ -285,6 +285,60 @@ static void seed_pad(int type) {
   finish(b, name);
 }
 
+/* RESIZE_NEAREST_NEIGHBOR / RESIZE_BILINEAR, upscaling with half-pixel centres or aligned
+ * corners (int8: one quantization on both sides). */
+static void seed_resize(int type, int bilinear, int align) {
+  tfb *b = tfb_new();
+  int x = act(b, "input", type, 4, (int32_t[]){1, 3, 4, 2}, 0.05f, 2);
+  int sz = const_i32(b, "size", 1, (int32_t[]){2}, (int32_t[]){5, 7});
+  int y = act(b, "output", type, 4, (int32_t[]){1, 5, 7, 2}, 0.05f, 2);
+  int op = tfb_op(b, bilinear ? TFB_OP_RESIZE_BILINEAR : TFB_OP_RESIZE_NEAREST_NEIGHBOR,
+                  (int[]){x, sz}, 2, (int[]){y}, 1);
+  tfb_resize_options(b, op, bilinear, align, !align);
+  tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
+  char name[64];
+  snprintf(name, sizeof name, "resize_%s_%s%s", bilinear ? "bilinear" : "nearest", tname(type),
+           align ? "_align" : "_half");
+  finish(b, name);
+}
+
+/* TRANSPOSE_CONV stride 2 SAME with bias (TFLite's operand order: output_shape, filter, input,
+ * bias). */
+static void seed_transpose_conv(int type) {
+  tfb *b = tfb_new();
+  int os = const_i32(b, "output_shape", 1, (int32_t[]){4}, (int32_t[]){1, 6, 8, 3});
+  int f = weights(b, "filter", type, 4, (int32_t[]){3, 3, 3, 2});
+  float fs[3] = {0.01f, 0.012f, 0.014f}, bs[3];
+  int64_t z[3] = {0};
+  for (int i = 0; i < 3; i++)
+    bs[i] = 0.05f * fs[i];
+  if (type == TFB_INT8)
+    tfb_quant(b, f, 3, fs, z, 0);
+  int bi = bias(b, "bias", type, 3, bs);
+  int x = act(b, "input", type, 4, (int32_t[]){1, 3, 4, 2}, 0.05f, -3);
+  int y = act(b, "output", type, 4, (int32_t[]){1, 6, 8, 3}, 0.1f, 5);
+  int op = tfb_op(b, TFB_OP_TRANSPOSE_CONV, (int[]){os, f, x, bi}, 4, (int[]){y}, 1);
+  tfb_transpose_conv_options(b, op, TFB_PAD_SAME, 2, 2, TFB_ACT_RELU);
+  tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
+  char name[64];
+  snprintf(name, sizeof name, "transpose_conv_%s", tname(type));
+  finish(b, name);
+}
+
+/* MIRROR_PAD of H and W, REFLECT or SYMMETRIC. */
+static void seed_mirror_pad(int type, int mode) {
+  tfb *b = tfb_new();
+  int x = act(b, "input", type, 4, (int32_t[]){1, 3, 3, 2}, 0.05f, -4);
+  int p = const_i32(b, "paddings", 2, (int32_t[]){4, 2}, (int32_t[]){0, 0, 1, 2, 2, 1, 0, 0});
+  int y = act(b, "output", type, 4, (int32_t[]){1, 6, 6, 2}, 0.05f, -4);
+  int op = tfb_op(b, TFB_OP_MIRROR_PAD, (int[]){x, p}, 2, (int[]){y}, 1);
+  tfb_mirror_pad_options(b, op, mode);
+  tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
+  char name[64];
+  snprintf(name, sizeof name, "mirror_pad_%s_%s", tname(type), mode ? "symmetric" : "reflect");
+  finish(b, name);
+}
+
 static void seed_concat(int type, int axis) {
   tfb *b = tfb_new();
   int32_t d0[4] = {1, 2, 3, 2}, d1[4] = {1, 2, 3, 2}, dy[4] = {1, 2, 3, 2};
@@ -425,6 +479,12 @@ int main(int argc, char **argv) {
     seed_reduce(t, TFB_OP_SUM, "sum");
     seed_unary(t, TFB_OP_HARD_SWISH, "hard_swish", 0.04f, -10);
     seed_pad(t);
+    seed_resize(t, 0, 0);
+    seed_resize(t, 1, 1);
+    seed_resize(t, 1, 0);
+    seed_transpose_conv(t);
+    seed_mirror_pad(t, 0);
+    seed_mirror_pad(t, 1);
     seed_concat(t, 3);
     seed_concat(t, 1);
     seed_chain(t);

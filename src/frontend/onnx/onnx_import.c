@@ -932,14 +932,25 @@ static void convert_node(onnx_imp *im, const Onnx__NodeProto *n, int32_t idx) {
                      ta_onnx_op_find(n->op_type);
   if (!skip || !known) {
     const onnx_op_info *info = NULL;
-    if (n->domain && n->domain[0] && strcmp(n->domain, "ai.onnx") != 0)
-      st = imp_err(im, TA_ERR_UNSUPPORTED, "operator %s of domain \"%s\" is not supported",
-                   ta_onnx_clean(im->ctx, n->op_type), ta_onnx_clean(im->ctx, n->domain));
-    else if (!(info = ta_onnx_op_find(n->op_type ? n->op_type : "")))
-      st = imp_err(im, TA_ERR_UNSUPPORTED, "operator %s (opset %lld) is not supported",
-                   ta_onnx_clean(im->ctx, n->op_type), (long long)im->opset);
-    else
+    const bool other = n->domain && n->domain[0] && strcmp(n->domain, "ai.onnx") != 0;
+    if (other || !(info = ta_onnx_op_find(n->op_type ? n->op_type : ""))) {
+      /* Tallied: one error per missing operator, after the last node (ta_tally). */
+      const char *op = ta_onnx_clean(im->ctx, n->op_type);
+      const char *line =
+          other ? ta_fmt(im->ctx, "node %d %s%s%s%s: operator %s of domain \"%s\" is not supported",
+                         idx, op, im->node_name[0] ? " \"" : "", im->node_name,
+                         im->node_name[0] ? "\"" : "", op, ta_onnx_clean(im->ctx, n->domain))
+                : ta_fmt(im->ctx, "node %d %s%s%s%s: operator %s (opset %lld) is not supported",
+                         idx, op, im->node_name[0] ? " \"" : "", im->node_name,
+                         im->node_name[0] ? "\"" : "", op, (long long)im->opset);
+      const char *key = other ? ta_fmt(im->ctx, "%s/%s", n->domain, op) : op;
+      if (line && key)
+        ta_tally_add(im->ctx, &im->unsupported, key, line, im->node_name);
+      st = TA_ERR_UNSUPPORTED;
+      worst(im, st);
+    } else {
       st = info->convert(im);
+    }
     if (st == TA_OK)
       for (size_t k = 0; k < n->n_output; k++)
         if (n->output[k][0] && val_find(im, n->output[k]) < 0)
@@ -1118,6 +1129,7 @@ ta_status ta_onnx_read(ta_ctx *ctx, const uint8_t *data, size_t len, const ta_on
     return im.st != TA_OK ? im.st : TA_ERR_LIMIT;
   for (size_t k = 0; k < gp->n_node && !ctx->oom; k++)
     convert_node(&im, gp->node[order[k]], order[k]);
+  ta_tally_flush(ctx, &im.unsupported, TA_ERR_UNSUPPORTED, "nodes");
   if (ctx->oom)
     return TA_ERR_LIMIT;
 

@@ -65,6 +65,7 @@ typedef struct onnx_imp {
   int32_t node_idx;
   const char *node_name; /* its name, or its first output's */
   ta_status st;          /* worst status so far */
+  ta_tally unsupported;  /* operators tinyaot lacks: reported once each, after the nodes */
 } onnx_imp;
 
 /* Report an error located at the current node ("node 3 Conv \"conv1\": ..."); returns st. */

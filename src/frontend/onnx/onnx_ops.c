@@ -460,6 +460,137 @@ static ta_status cv_exp(onnx_imp *im) {
 static ta_status cv_log(onnx_imp *im) {
   return math(im, TA_OP_LOG);
 }
+static ta_status cv_erf(onnx_imp *im) {
+  return math(im, TA_OP_ERF);
+}
+
+/* Pow: float32 base; the exponent float32, or a constant of another numeric type (converted
+ * to float32 here, as the ONNX reference computes in the base's type). */
+static ta_status cv_pow(onnx_imp *im) {
+  oval *a = imp_in_req(im, 0, "X"), *b = imp_in_req(im, 1, "Y");
+  if (!a || !b)
+    return TA_ERR_MALFORMED;
+  if (need_float(im, a, "base") != TA_OK)
+    return im->st;
+  if (b->dtype == TA_DT_F32)
+    return binary(im, TA_OP_POW);
+  const ta_tensor *c = imp_const(im, b);
+  cview v;
+  if (!c || !view_of(c, &v) || ta_dtype_size(b->dtype) == 0)
+    return imp_err(im, TA_ERR_UNSUPPORTED,
+                   "exponent \"%s\" is %s and computed at run time; expected float32 or a "
+                   "constant",
+                   b->name, ta_dtype_name(b->dtype));
+  float *f = ta_new_array(im->ctx, v.n ? v.n : 1, sizeof(float));
+  if (!f)
+    return TA_ERR_LIMIT;
+  for (size_t k = 0; k < v.n; k++)
+    f[k] = (float)cv_f(&v, k);
+  oval bb = *b;
+  bb.dtype = TA_DT_F32;
+  bb.cl = -1;
+  bb.plain = imp_const_tensor(im, tmp_name(im, "exponent"), TA_DT_F32, b->rank, b->dims, f);
+  if (bb.plain < 0)
+    return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  oval *vs[2] = {a, &bb};
+  int32_t ts[2];
+  bool cl;
+  ta_status st = binary_operands(im, vs, 2, ts, &cl);
+  if (st != TA_OK)
+    return st;
+  const int32_t y = imp_tensor(im, out_name(im, 0), TA_DT_F32);
+  st = imp_op(im, TA_OP_POW, ts, 2, &y, 1, NULL);
+  if (st != TA_OK)
+    return st;
+  return imp_out(im, 0, y, cl);
+}
+
+/* One step of a decomposition: y = kind(in...) as a new float32 tensor; -1 on failure. */
+static int32_t step(onnx_imp *im, ta_op_kind kind, const int32_t *in, int32_t n, const char *what,
+                    const ta_attrs *a) {
+  const int32_t y = imp_tensor(im, tmp_name(im, what), TA_DT_F32);
+  if (y < 0 || imp_op(im, kind, in, n, &y, 1, a) != TA_OK)
+    return -1;
+  return y;
+}
+
+/* LayerNormalization (opset 17), float32: over the dims from axis on, in the ONNX layout,
+ * y = (x - mean) * rsqrt(mean((x - mean)^2) + epsilon) * scale (+ B), as the operator's
+ * function body computes it (MEAN, SUB, MUL, ADD, RSQRT). The optional outputs Mean and
+ * InvStdDev are the intermediate tensors of the same names (their dims from axis on are 1). */
+static ta_status cv_layer_norm(onnx_imp *im) {
+  oval *x = imp_in_req(im, 0, "X"), *sc = imp_in_req(im, 1, "Scale"), *bv = imp_in(im, 2);
+  if (!x || !sc)
+    return TA_ERR_MALFORMED;
+  if (need_float(im, x, "input") != TA_OK || need_float(im, sc, "scale") != TA_OK ||
+      (bv && need_float(im, bv, "B") != TA_OK))
+    return im->st;
+  int64_t stash = 1;
+  if (!imp_attr_int(im, "stash_type", 1, &stash))
+    return im->st;
+  if (stash != 1)
+    return imp_err(im, TA_ERR_UNSUPPORTED, "stash_type %lld is not supported (only 1, float32)",
+                   (long long)stash);
+  int64_t axis;
+  float eps;
+  if (!imp_attr_int(im, "axis", -1, &axis) || !imp_attr_float(im, "epsilon", 1e-5f, &eps))
+    return im->st;
+  const int32_t r = x->rank, ax = norm_axis(axis, r);
+  if (r < 1 || ax < 0 || ax >= r)
+    return imp_err(im, TA_ERR_MALFORMED, "axis %lld is out of range for rank %d", (long long)axis,
+                   r);
+  int32_t axes[TA_MAX_RANK], n = 0;
+  for (int32_t k = ax; k < r; k++)
+    axes[n++] = k;
+  ta_attrs keep = imp_attrs();
+  keep.keep_dims = true;
+  const int32_t t = imp_plain(im, x), st_ = imp_plain(im, sc), bt = bv ? imp_plain(im, bv) : -1;
+  const int32_t at = imp_const_tensor(im, tmp_name(im, "axes"), TA_DT_I32, 1, &n, axes);
+  const int32_t et = imp_const_tensor(im, tmp_name(im, "epsilon"), TA_DT_F32, 0, NULL, &eps);
+  if (t < 0 || st_ < 0 || (bv && bt < 0) || at < 0 || et < 0)
+    return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  const int32_t mean = step(im, TA_OP_MEAN, (int32_t[]){t, at}, 2, "mean", &keep);
+  const int32_t d = mean < 0 ? -1 : step(im, TA_OP_SUB, (int32_t[]){t, mean}, 2, "centered", NULL);
+  const int32_t sq = d < 0 ? -1 : step(im, TA_OP_MUL, (int32_t[]){d, d}, 2, "squared", NULL);
+  const int32_t var = sq < 0 ? -1 : step(im, TA_OP_MEAN, (int32_t[]){sq, at}, 2, "var", &keep);
+  const int32_t ve = var < 0 ? -1 : step(im, TA_OP_ADD, (int32_t[]){var, et}, 2, "var_eps", NULL);
+  const int32_t rs = ve < 0 ? -1 : step(im, TA_OP_RSQRT, &ve, 1, "inv_std", NULL);
+  const int32_t nm = rs < 0 ? -1 : step(im, TA_OP_MUL, (int32_t[]){d, rs}, 2, "normalized", NULL);
+  if (nm < 0)
+    return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  const int32_t y = imp_tensor(im, bv ? tmp_name(im, "scaled") : out_name(im, 0), TA_DT_F32);
+  if (y < 0 || imp_op(im, TA_OP_MUL, (int32_t[]){nm, st_}, 2, &y, 1, NULL) != TA_OK)
+    return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  ta_status st = TA_OK;
+  if (imp_out_used(im, 1))
+    st = imp_out(im, 1, mean, false);
+  if (st == TA_OK && imp_out_used(im, 2))
+    st = imp_out(im, 2, rs, false);
+  if (st != TA_OK || !bv)
+    return st != TA_OK ? st : imp_out(im, 0, y, false);
+  const int32_t z = imp_tensor(im, out_name(im, 0), TA_DT_F32);
+  if (z < 0 || imp_op(im, TA_OP_ADD, (int32_t[]){y, bt}, 2, &z, 1, NULL) != TA_OK)
+    return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  return imp_out(im, 0, z, false);
+}
+
+/* Reciprocal: 1 / x, a DIV by a constant 1 (float32). */
+static ta_status cv_reciprocal(onnx_imp *im) {
+  oval *x = imp_in_req(im, 0, "X");
+  if (!x)
+    return TA_ERR_MALFORMED;
+  if (need_float(im, x, "input") != TA_OK)
+    return im->st;
+  const float one = 1.0f;
+  bool cl = imp_has_cl(x) && !imp_const(im, x);
+  const int32_t t = cl ? imp_cl(im, x) : imp_plain(im, x);
+  const int32_t c = imp_const_tensor(im, tmp_name(im, "one"), TA_DT_F32, 0, NULL, &one);
+  const int32_t y =
+      imp_tensor(im, cl ? ta_fmt(im->ctx, "%s_nhwc", out_name(im, 0)) : out_name(im, 0), TA_DT_F32);
+  if (t < 0 || c < 0 || y < 0 || imp_op(im, TA_OP_DIV, (int32_t[]){c, t}, 2, &y, 1, NULL) != TA_OK)
+    return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  return imp_out(im, 0, y, cl);
+}
 
 /* Min / Max: variadic in ONNX; one input is the identity, two are MINIMUM / MAXIMUM. */
 static ta_status minmax(onnx_imp *im, ta_op_kind kind) {
@@ -579,6 +710,166 @@ static ta_status cv_dropout(onnx_imp *im) {
   memset(ones, 1, n);
   const int32_t m = imp_const_tensor(im, out_name(im, 1), TA_DT_BOOL, rank, dims, ones);
   return imp_out(im, 1, m, false);
+}
+
+/* ---- Resize, Upsample ------------------------------------------------------------------------ */
+
+/* Resize (opset 10..19) and Upsample (7, 9) of a 4-D NCHW input on H and W: RESIZE_NEAREST_NEIGHBOR
+ * or RESIZE_BILINEAR on the channels-last form, with ONNX's coordinate rules as attributes.
+ * Scales (or sizes) must be constants and 1 (the input's size) on N and C. With scales the
+ * coordinates divide by the scale as given and the output size is floor(in * scale); with sizes
+ * the scale is out / in. Before opset 11 (and for Upsample) coordinates are asymmetric and
+ * nearest rounds down. Cubic, tf_crop_and_resize, antialias and aspect-ratio policies are
+ * refused. */
+static ta_status resize_like(onnx_imp *im, bool upsample) {
+  oval *x = imp_in_req(im, 0, "X");
+  if (!x)
+    return TA_ERR_MALFORMED;
+  const char *mode, *coord = "asymmetric", *nearest = "floor", *policy = "stretch";
+  int64_t antialias = 0, axes[TA_MAX_RANK];
+  int32_t na = -1;
+  if (!imp_attr_string(im, "mode", "nearest", &mode))
+    return im->st;
+  const bool v11 = !upsample && im->opset >= 11;
+  if (v11 && (!imp_attr_string(im, "coordinate_transformation_mode", "half_pixel", &coord) ||
+              !imp_attr_string(im, "nearest_mode", "round_prefer_floor", &nearest) ||
+              !imp_attr_int(im, "antialias", 0, &antialias) ||
+              !imp_attr_string(im, "keep_aspect_ratio_policy", "stretch", &policy) ||
+              !imp_attr_ints(im, "axes", axes, TA_MAX_RANK, &na)))
+    return im->st;
+  const bool linear = strcmp(mode, "linear") == 0 || strcmp(mode, "bilinear") == 0;
+  if (!linear && strcmp(mode, "nearest") != 0)
+    return imp_err(im, TA_ERR_UNSUPPORTED, "mode \"%s\" is not supported (nearest, linear)", mode);
+  if (x->rank != 4)
+    return imp_err(im, TA_ERR_UNSUPPORTED,
+                   "input \"%s\" has rank %d; only 4-D (NCHW) inputs are resized", x->name,
+                   x->rank);
+  if (linear && need_float(im, x, "input") != TA_OK)
+    return im->st;
+  static const struct {
+    const char *name;
+    int32_t v;
+  } coords[] = {{"half_pixel", TA_RESIZE_HALF_PIXEL},
+                {"pytorch_half_pixel", TA_RESIZE_PYTORCH_HALF_PIXEL},
+                {"align_corners", TA_RESIZE_ALIGN_CORNERS},
+                {"asymmetric", TA_RESIZE_ASYMMETRIC},
+                {"tf_half_pixel_for_nn", TA_RESIZE_TF_HALF_PIXEL_FOR_NN}},
+    nearests[] = {{"round_prefer_floor", TA_RESIZE_ROUND_PREFER_FLOOR},
+                  {"round_prefer_ceil", TA_RESIZE_ROUND_PREFER_CEIL},
+                  {"floor", TA_RESIZE_FLOOR},
+                  {"ceil", TA_RESIZE_CEIL}};
+  ta_attrs a = imp_attrs();
+  a.resize_coord = -1;
+  a.resize_nearest = -1;
+  for (size_t i = 0; i < TA_ARRAY_LEN(coords); i++)
+    if (strcmp(coord, coords[i].name) == 0)
+      a.resize_coord = coords[i].v;
+  for (size_t i = 0; i < TA_ARRAY_LEN(nearests); i++)
+    if (strcmp(nearest, nearests[i].name) == 0)
+      a.resize_nearest = nearests[i].v;
+  if (a.resize_coord < 0)
+    return imp_err(im, TA_ERR_UNSUPPORTED,
+                   "coordinate_transformation_mode \"%s\" is not supported (half_pixel, "
+                   "pytorch_half_pixel, align_corners, asymmetric, tf_half_pixel_for_nn)",
+                   coord);
+  if (a.resize_nearest < 0)
+    return imp_err(im, TA_ERR_MALFORMED, "nearest_mode \"%s\" is not an ONNX nearest mode",
+                   nearest);
+  if (strcmp(policy, "stretch") != 0)
+    return imp_err(im, TA_ERR_UNSUPPORTED,
+                   "keep_aspect_ratio_policy \"%s\" is not supported (only stretch)", policy);
+  /* Scales and sizes, per ONNX axis (axes: the axes they list, opset 18). */
+  double scale[TA_MAX_RANK];
+  int32_t out[TA_MAX_RANK];
+  for (int32_t k = 0; k < 4; k++)
+    scale[k] = 1.0, out[k] = x->dims[k];
+  if (na < 0) {
+    na = 4;
+    for (int32_t k = 0; k < 4; k++)
+      axes[k] = k;
+  }
+  for (int32_t i = 0; i < na; i++)
+    if (norm_axis(axes[i], 4) < 0 || norm_axis(axes[i], 4) > 3)
+      return imp_err(im, TA_ERR_MALFORMED, "axis %lld is out of range", (long long)axes[i]);
+  const int32_t scales_in = upsample || im->opset < 11 ? 1 : 2;
+  oval *sv = imp_in(im, scales_in);
+  const ta_tensor *sc = sv ? imp_const(im, sv) : NULL;
+  cview c;
+  bool have = false;
+  if (upsample && im->opset < 9) {
+    const Onnx__AttributeProto *at = ta_onnx_attr(im->node, "scales");
+    if (!at || at->n_floats != 4)
+      return imp_err(im, TA_ERR_MALFORMED, "attribute scales must hold 4 values");
+    for (int32_t k = 0; k < 4; k++)
+      scale[k] = at->floats[k];
+    have = true;
+  } else if (sv && !sc) {
+    return imp_err(im, TA_ERR_UNSUPPORTED,
+                   "scales are computed at run time; they must be constant");
+  } else if (sc && view_of(sc, &c) && c.n > 0) {
+    if (c.dt != TA_DT_F32 || c.n != (size_t)na)
+      return imp_err(im, TA_ERR_MALFORMED, "scales has %zu values of type %s; expected %d floats",
+                     c.n, ta_dtype_name(c.dt), na);
+    for (int32_t i = 0; i < na; i++)
+      scale[norm_axis(axes[i], 4)] = cv_f(&c, (size_t)i);
+    have = true;
+  }
+  if (have) {
+    for (int32_t k = 0; k < 4; k++) {
+      const double o = floor(x->dims[k] * scale[k]);
+      if (!(scale[k] > 0) || !(o >= 1) || o > 65536)
+        return imp_err(im, TA_ERR_UNSUPPORTED,
+                       "scale %g on axis %d gives %g elements; expected 1 to 65536", scale[k], k,
+                       o);
+      out[k] = (int32_t)o;
+    }
+  } else if (v11 && imp_in(im, 3)) {
+    if (!const_in(im, 3, "sizes", &c))
+      return im->st;
+    int64_t sz[TA_MAX_RANK];
+    int32_t ns;
+    if (!const_ints(im, &c, "sizes", sz, TA_MAX_RANK, &ns))
+      return im->st;
+    if (ns != na)
+      return imp_err(im, TA_ERR_MALFORMED, "sizes has %d values; expected %d", ns, na);
+    for (int32_t i = 0; i < na; i++) {
+      const int32_t k = norm_axis(axes[i], 4);
+      if (sz[i] < 1 || sz[i] > 65536)
+        return imp_err(im, TA_ERR_UNSUPPORTED, "size %lld on axis %d: expected 1 to 65536",
+                       (long long)sz[i], k);
+      out[k] = (int32_t)sz[i];
+      scale[k] = (double)sz[i] / x->dims[k];
+    }
+  } else {
+    return imp_err(im, TA_ERR_MALFORMED, "neither scales nor sizes is given");
+  }
+  if (out[0] != x->dims[0] || out[1] != x->dims[1])
+    return imp_err(im, TA_ERR_UNSUPPORTED,
+                   "resizing the batch or channel axis is not supported (only H and W)");
+  bool down = false;
+  for (int32_t k = 2; k < 4; k++)
+    down |= scale[k] < 1.0;
+  if (antialias && down && linear)
+    return imp_err(im, TA_ERR_UNSUPPORTED, "antialias is not supported");
+  a.resize_scale_h = scale[2];
+  a.resize_scale_w = scale[3];
+  const int32_t xt = imp_cl(im, x);
+  const int32_t hw[2] = {out[2], out[3]}, two = 2;
+  const int32_t st = imp_const_tensor(im, tmp_name(im, "size"), TA_DT_I32, 1, &two, hw);
+  const int32_t y = imp_tensor(im, ta_fmt(im->ctx, "%s_nhwc", out_name(im, 0)), x->dtype);
+  const int32_t in[2] = {xt, st};
+  if (xt < 0 || st < 0 || y < 0 ||
+      imp_op(im, linear ? TA_OP_RESIZE_BILINEAR : TA_OP_RESIZE_NEAREST_NEIGHBOR, in, 2, &y, 1,
+             &a) != TA_OK)
+    return im->st;
+  return imp_out(im, 0, y, true);
+}
+
+static ta_status cv_resize(onnx_imp *im) {
+  return resize_like(im, false);
+}
+static ta_status cv_upsample(onnx_imp *im) {
+  return resize_like(im, true);
 }
 
 /* ---- Conv and pooling geometry -------------------------------------------------------------- */
@@ -846,6 +1137,140 @@ static ta_status cv_conv(onnx_imp *im) {
               &a);
   if (st != TA_OK)
     return st;
+  return out_cl(im, 0, y, r);
+}
+
+/* ConvTranspose (float32, group 1) on a 1-D or 2-D input: TRANSPOSE_CONV on the channels-last
+ * form, weights [Ci, Co, (KH,) KW] re-laid out as [Co, KH, KW, Ci]. The output size per axis is
+ * output_shape when given (the pads then follow from it: the extra padding at the end for
+ * SAME_UPPER, at the start otherwise), in * stride under SAME_* auto_pad, else
+ * stride * (in - 1) + output_padding + (K - 1) * dilation + 1 - pads. Only the leading pad
+ * reaches the kernel: the output size says where it ends. */
+static ta_status cv_conv_transpose(onnx_imp *im) {
+  oval *x = imp_in_req(im, 0, "X");
+  if (!x)
+    return TA_ERR_MALFORMED;
+  if (need_float(im, x, "input") != TA_OK)
+    return im->st;
+  const int32_t ns = x->rank - 2;
+  if (ns < 1 || ns > 2)
+    return imp_err(im, TA_ERR_UNSUPPORTED,
+                   "input \"%s\" has rank %d: only 1-D and 2-D transposed convolutions (rank 3 "
+                   "or 4) are supported",
+                   x->name, x->rank);
+  cview w;
+  if (!const_in(im, 1, "weights", &w))
+    return im->st;
+  if (w.dt != TA_DT_F32 || w.rank != x->rank || w.dims[0] != x->dims[1])
+    return imp_err(im, TA_ERR_MALFORMED,
+                   "weights are %s of rank %d with %d input channels; expected float32 [%d, Co, "
+                   "kernel...]",
+                   ta_dtype_name(w.dt), w.rank, w.rank > 0 ? w.dims[0] : 0, x->dims[1]);
+  int64_t group = 1, ks[2], st[2], dl[2], pads[4], opad[2], oshape[4];
+  int32_t nk, nst, nd, np, nop, nos;
+  const char *auto_pad;
+  if (!imp_attr_int(im, "group", 1, &group) || !imp_attr_ints(im, "kernel_shape", ks, 2, &nk) ||
+      !imp_attr_ints(im, "strides", st, 2, &nst) || !imp_attr_ints(im, "dilations", dl, 2, &nd) ||
+      !imp_attr_ints(im, "pads", pads, 4, &np) ||
+      !imp_attr_ints(im, "output_padding", opad, 2, &nop) ||
+      !imp_attr_ints(im, "output_shape", oshape, 4, &nos) ||
+      !imp_attr_string(im, "auto_pad", "NOTSET", &auto_pad))
+    return im->st;
+  if (group != 1)
+    return imp_err(im, TA_ERR_UNSUPPORTED, "group %lld is not supported (only 1)",
+                   (long long)group);
+  if ((nk >= 0 && nk != ns) || (nst >= 0 && nst != ns) || (nd >= 0 && nd != ns) ||
+      (np >= 0 && np != 2 * ns) || (nop >= 0 && nop != ns) ||
+      (nos >= 0 && nos != ns && nos != ns + 2))
+    return imp_err(im, TA_ERR_MALFORMED,
+                   "kernel_shape, strides, dilations, pads, output_padding or output_shape has the "
+                   "wrong number of values for a %d-D input",
+                   ns);
+  const bool same = strcmp(auto_pad, "SAME_UPPER") == 0 || strcmp(auto_pad, "SAME_LOWER") == 0;
+  if (!same && strcmp(auto_pad, "NOTSET") != 0 && strcmp(auto_pad, "VALID") != 0)
+    return imp_err(im, TA_ERR_MALFORMED,
+                   "auto_pad \"%s\" is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID", auto_pad);
+  const bool upper = strcmp(auto_pad, "SAME_UPPER") == 0;
+  const int32_t co = w.dims[1], ci = w.dims[0];
+  /* Per IR axis (0: H, 1: W); a 1-D op has H = 1. */
+  int32_t in[2] = {1, 1}, k[2] = {1, 1}, s[2] = {1, 1}, d[2] = {1, 1}, pb[2] = {0, 0},
+          out[2] = {1, 1};
+  const int32_t off = 2 - ns;
+  for (int32_t j = 0; j < ns; j++) {
+    const int32_t a = j + off;
+    in[a] = x->dims[2 + j];
+    k[a] = w.dims[2 + j];
+    if (nk >= 0 && ks[j] != k[a])
+      return imp_err(im, TA_ERR_MALFORMED, "kernel_shape[%d] is %lld but the weights have %d", j,
+                     (long long)ks[j], k[a]);
+    const int64_t sv = nst >= 0 ? st[j] : 1, dv = nd >= 0 ? dl[j] : 1;
+    const int64_t op = nop >= 0 ? opad[j] : 0;
+    if (sv < 1 || dv < 1 || sv > 65535 || dv > 65535 || op < 0 || op >= (sv > dv ? sv : dv))
+      return imp_err(im, TA_ERR_MALFORMED,
+                     "stride %lld, dilation %lld, output_padding %lld: expected strides and "
+                     "dilations from 1 to 65535 and output_padding below one of them",
+                     (long long)sv, (long long)dv, (long long)op);
+    s[a] = (int32_t)sv, d[a] = (int32_t)dv;
+    const int64_t full = sv * (in[a] - 1) + op + (int64_t)(k[a] - 1) * dv + 1;
+    int64_t o, begin;
+    if (nos >= 0 || same) {
+      o = nos >= 0 ? oshape[nos - ns + j] : (int64_t)in[a] * sv;
+      const int64_t total = full - o;
+      const int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2); /* floor */
+      begin = upper ? half : total - half;
+    } else {
+      begin = np >= 0 ? pads[j] : 0;
+      const int64_t end = np >= 0 ? pads[j + ns] : 0;
+      if (begin < 0 || end < 0)
+        return imp_err(im, TA_ERR_UNSUPPORTED, "negative pads are not supported");
+      o = full - begin - end;
+    }
+    if (o < 1 || o > 65536 || begin < 0 || begin > 65535)
+      return imp_err(im, TA_ERR_UNSUPPORTED,
+                     "output size %lld with leading padding %lld on axis %d: expected a size "
+                     "from 1 to 65536 and padding from 0 to 65535",
+                     (long long)o, (long long)begin, j);
+    out[a] = (int32_t)o, pb[a] = (int32_t)begin;
+  }
+  cview b;
+  const bool has_b = imp_in(im, 2) != NULL;
+  if (has_b && !const_in(im, 2, "bias", &b))
+    return im->st;
+  if (has_b && (b.dt != TA_DT_F32 || b.n != (size_t)co))
+    return imp_err(im, TA_ERR_MALFORMED, "bias has %zu values of %s; expected %d float32", b.n,
+                   ta_dtype_name(b.dt), co);
+  const size_t taps = (size_t)k[0] * (size_t)k[1];
+  if ((size_t)co * taps * (size_t)ci > TA_MAX_CONST_BYTES / 4)
+    return imp_err(im, TA_ERR_LIMIT, "the weights are too large");
+  float *f = ta_new_array(im->ctx, (size_t)co * taps * (size_t)ci, sizeof(float));
+  if (!f)
+    return TA_ERR_LIMIT;
+  for (int32_t c = 0; c < co; c++)
+    for (size_t t = 0; t < taps; t++)
+      for (int32_t i = 0; i < ci; i++)
+        memcpy(&f[((size_t)c * taps + t) * (size_t)ci + (size_t)i],
+               w.data + 4 * (((size_t)i * (size_t)co + (size_t)c) * taps + t), 4);
+  const int32_t r = x->rank;
+  const int32_t xt = cl4(im, x);
+  const int32_t fdims[4] = {co, k[0], k[1], ci}, four = 4;
+  const int32_t odims[4] = {x->dims[0], out[0], out[1], co};
+  const int32_t ft = imp_const_tensor(im, tmp_name(im, "filter"), TA_DT_F32, 4, fdims, f);
+  const int32_t ot = imp_const_tensor(im, tmp_name(im, "output_shape"), TA_DT_I32, 1, &four, odims);
+  const int32_t bt =
+      has_b ? imp_const_tensor(im, tmp_name(im, "bias"), TA_DT_F32, 1, &co, b.data) : -1;
+  ta_attrs a = imp_attrs();
+  a.padding = TA_PAD_EXPLICIT;
+  a.pad_top = pb[0], a.pad_left = pb[1];
+  a.stride_h = s[0], a.stride_w = s[1];
+  a.dilation_h = d[0], a.dilation_w = d[1];
+  const int32_t y =
+      imp_tensor(im, ta_fmt(im->ctx, "%s%s", out_name(im, 0), r == 3 ? "_2d" : "_nhwc"), TA_DT_F32);
+  const int32_t ins[4] = {xt, ft, ot, bt};
+  if (xt < 0 || ft < 0 || ot < 0 || (has_b && bt < 0))
+    return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  ta_status sts = imp_op(im, TA_OP_TRANSPOSE_CONV, ins, has_b ? 4 : 3, &y, 1, &a);
+  if (sts != TA_OK)
+    return sts;
   return out_cl(im, 0, y, r);
 }
 
@@ -1234,8 +1659,9 @@ static ta_status cv_pad(onnx_imp *im) {
   const char *mode;
   if (!imp_attr_string(im, "mode", "constant", &mode))
     return im->st;
-  if (strcmp(mode, "constant") != 0)
-    return imp_err(im, TA_ERR_UNSUPPORTED, "mode \"%s\" is not supported (only \"constant\")",
+  const bool reflect = strcmp(mode, "reflect") == 0, edge = strcmp(mode, "edge") == 0;
+  if (strcmp(mode, "constant") != 0 && !reflect && !edge)
+    return imp_err(im, TA_ERR_UNSUPPORTED, "mode \"%s\" is not supported (constant, reflect, edge)",
                    mode);
   const int32_t r = x->rank;
   int64_t pads[2 * TA_MAX_RANK], axes[TA_MAX_RANK];
@@ -1283,7 +1709,7 @@ static ta_status cv_pad(onnx_imp *im) {
     before[ax] = (int32_t)pads[i];
     after[ax] = (int32_t)pads[i + na];
   }
-  if (x->dtype != TA_DT_F32)
+  if (x->dtype != TA_DT_F32 && !reflect && !edge)
     return imp_err(im, TA_ERR_UNSUPPORTED, "input \"%s\" is %s; only float32 Pad is supported",
                    x->name, ta_dtype_name(x->dtype));
   bool cl = imp_cl_rank(r) && imp_has_cl(x) && !imp_const(im, x);
@@ -1297,6 +1723,18 @@ static ta_status cv_pad(onnx_imp *im) {
   }
   const int32_t xt = cl ? imp_cl(im, x) : imp_plain(im, x);
   const int32_t pdims[2] = {r, 2};
+  if (reflect || edge) {
+    /* Border values come from the input: MIRROR_PAD (REFLECT is numpy's reflect). */
+    ta_attrs a = imp_attrs();
+    a.pad_mode = reflect ? TA_PAD_MODE_REFLECT : TA_PAD_MODE_EDGE;
+    const int32_t pt = imp_const_tensor(im, tmp_name(im, "pads"), TA_DT_I32, 2, pdims, pd);
+    const int32_t y = imp_tensor(
+        im, cl ? ta_fmt(im->ctx, "%s_nhwc", out_name(im, 0)) : out_name(im, 0), x->dtype);
+    const int32_t in[2] = {xt, pt};
+    if (xt < 0 || pt < 0 || imp_op(im, TA_OP_MIRROR_PAD, in, 2, &y, 1, &a) != TA_OK)
+      return im->st;
+    return imp_out(im, 0, y, cl);
+  }
   const float fv = (float)value;
   const int32_t pt = imp_const_tensor(im, tmp_name(im, "pads"), TA_DT_I32, 2, pdims, pd);
   const int32_t vt = imp_const_tensor(im, tmp_name(im, "value"), TA_DT_F32, 0, NULL, &fv);
@@ -2597,10 +3035,12 @@ static const onnx_op_info ops[] = {
     {"ConstantOfShape", cv_constant_of_shape, B(0)},
     {"Conv", cv_conv, B(1) | B(2)},
     {"ConvInteger", cv_conv_integer, B(1) | B(2) | B(3)},
+    {"ConvTranspose", cv_conv_transpose, B(1) | B(2)},
     {"DequantizeLinear", cv_dequantize_linear, B(1) | B(2)},
     {"Div", cv_div, 0},
     {"Dropout", cv_dropout, B(1) | B(2)},
     {"Elu", cv_elu, 0},
+    {"Erf", cv_erf, 0},
     {"Exp", cv_exp, 0},
     {"Expand", cv_expand, B(1)},
     {"Flatten", cv_flatten, 0},
@@ -2611,6 +3051,7 @@ static const onnx_op_info ops[] = {
     {"HardSigmoid", cv_hard_sigmoid, 0},
     {"HardSwish", cv_hard_swish, 0},
     {"Identity", cv_identity, 0},
+    {"LayerNormalization", cv_layer_norm, 0},
     {"LeakyRelu", cv_leaky_relu, 0},
     {"Log", cv_log, 0},
     {"LogSoftmax", cv_log_softmax, 0},
@@ -2623,16 +3064,19 @@ static const onnx_op_info ops[] = {
     {"Neg", cv_neg, 0},
     {"PRelu", cv_prelu, 0},
     {"Pad", cv_pad, B(1) | B(2) | B(3)},
+    {"Pow", cv_pow, 0},
     {"QLinearConv", cv_qlinear_conv, B(1) | B(2) | B(3) | B(4) | B(5) | B(6) | B(7) | B(8)},
     {"QLinearMatMul", cv_qlinear_matmul, B(1) | B(2) | B(3) | B(4) | B(5) | B(6) | B(7)},
     {"QuantizeLinear", cv_quantize_linear, B(1) | B(2)},
     {"Range", cv_range, B(0) | B(1) | B(2)},
+    {"Reciprocal", cv_reciprocal, 0},
     {"ReduceMax", cv_reduce_max, B(1)},
     {"ReduceMean", cv_reduce_mean, B(1)},
     {"ReduceMin", cv_reduce_min, B(1)},
     {"ReduceSum", cv_reduce_sum, B(1)},
     {"Relu", cv_relu, 0},
     {"Reshape", cv_reshape, B(1)},
+    {"Resize", cv_resize, B(1) | B(2) | B(3)},
     {"Shape", cv_shape, 0},
     {"Sigmoid", cv_sigmoid, 0},
     {"Size", cv_size, 0},
@@ -2645,6 +3089,7 @@ static const onnx_op_info ops[] = {
     {"Tanh", cv_tanh, 0},
     {"Transpose", cv_transpose, 0},
     {"Unsqueeze", cv_unsqueeze, B(1)},
+    {"Upsample", cv_upsample, B(1)},
 };
 
 const onnx_op_info *ta_onnx_op_find(const char *op_type) {

@@ -402,6 +402,26 @@ void tfb_split_options(tfb *b, int op, int v, int num_splits) {
   opt_field(o, 0, 4, i32bits(num_splits), "num_splits");
 }
 
+void tfb_resize_options(tfb *b, int op, int bilinear, int align_corners, int half_pixel_centers) {
+  tb_op *o = opts(b, op, bilinear ? OPT_RESIZE_BILINEAR : OPT_RESIZE_NEAREST_NEIGHBOR);
+  const int base = bilinear ? 2 : 0; /* ResizeBilinearOptions keeps two deprecated fields */
+  opt_field(o, base, 1, align_corners ? 1 : 0, "align_corners");
+  opt_field(o, base + 1, 1, half_pixel_centers ? 1 : 0, "half_pixel_centers");
+}
+
+void tfb_transpose_conv_options(tfb *b, int op, int padding, int stride_w, int stride_h, int act) {
+  tb_op *o = opts(b, op, OPT_TRANSPOSE_CONV);
+  opt_field(o, 0, 1, (uint64_t)(uint8_t)padding, "padding");
+  opt_field(o, 1, 4, i32bits(stride_w), "stride_w");
+  opt_field(o, 2, 4, i32bits(stride_h), "stride_h");
+  opt_field(o, 3, 1, (uint64_t)(uint8_t)act, "fused_activation_function");
+}
+
+void tfb_mirror_pad_options(tfb *b, int op, int mode) {
+  tb_op *o = opts(b, op, OPT_MIRROR_PAD);
+  opt_field(o, 0, 1, (uint64_t)(uint8_t)mode, "mode");
+}
+
 void tfb_io(tfb *b, const int *inputs, int n_in, const int *outputs, int n_out) {
   free(b->inputs);
   free(b->outputs);

@@ -86,6 +86,11 @@ void tfb_strided_slice_options(tfb *b, int op, int begin_mask, int end_mask, int
                                int new_axis_mask, int shrink_axis_mask);
 /* SplitOptions (v 0) or SplitVOptions (v 1). */
 void tfb_split_options(tfb *b, int op, int v, int num_splits);
+/* ResizeBilinearOptions (bilinear 1) or ResizeNearestNeighborOptions (0). */
+void tfb_resize_options(tfb *b, int op, int bilinear, int align_corners, int half_pixel_centers);
+void tfb_transpose_conv_options(tfb *b, int op, int padding, int stride_w, int stride_h, int act);
+/* MirrorPadOptions: mode 0 REFLECT, 1 SYMMETRIC. */
+void tfb_mirror_pad_options(tfb *b, int op, int mode);
 
 /* Subgraph inputs and outputs. */
 void tfb_io(tfb *b, const int *inputs, int n_in, const int *outputs, int n_out);

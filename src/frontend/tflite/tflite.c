@@ -81,6 +81,10 @@ enum { REDUCER_KEEP_DIMS };
 enum { GATHER_AXIS, GATHER_BATCH_DIMS };
 enum { SS_BEGIN_MASK, SS_END_MASK, SS_ELLIPSIS_MASK, SS_NEW_AXIS_MASK, SS_SHRINK_MASK, SS_OFFSET };
 enum { SPLIT_NUM_SPLITS };
+enum { RB_NEW_HEIGHT, RB_NEW_WIDTH, RB_ALIGN_CORNERS, RB_HALF_PIXEL_CENTERS };
+enum { RNN_ALIGN_CORNERS, RNN_HALF_PIXEL_CENTERS };
+enum { TCONV_PADDING, TCONV_STRIDE_W, TCONV_STRIDE_H, TCONV_ACT };
+enum { MIRROR_PAD_MODE };
 
 #define TFL_SCHEMA_VERSION 3u
 /* Caps that stop a hostile file from making us allocate without bound. */
@@ -146,6 +150,12 @@ static const struct {
     {TA_TFL_OP_LOG_SOFTMAX, TA_OP_LOG_SOFTMAX, TA_TFL_OPT_NONE},
     {TA_TFL_OP_ELU, TA_OP_ELU, TA_TFL_OPT_NONE},
     {TA_TFL_OP_PRELU, TA_OP_PRELU, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_RESIZE_BILINEAR, TA_OP_RESIZE_BILINEAR, TA_TFL_OPT_RESIZE_BILINEAR},
+    {TA_TFL_OP_RESIZE_NEAREST_NEIGHBOR, TA_OP_RESIZE_NEAREST_NEIGHBOR,
+     TA_TFL_OPT_RESIZE_NEAREST_NEIGHBOR},
+    {TA_TFL_OP_TRANSPOSE_CONV, TA_OP_TRANSPOSE_CONV, TA_TFL_OPT_TRANSPOSE_CONV},
+    {TA_TFL_OP_MIRROR_PAD, TA_OP_MIRROR_PAD, TA_TFL_OPT_MIRROR_PAD},
+    {TA_TFL_OP_POW, TA_OP_POW, TA_TFL_OPT_NONE},
 };
 _Static_assert(TA_ARRAY_LEN(op_map) <= TA_OP_COUNT, "at most one TFLite code per op of ops.def");
 
@@ -203,9 +213,10 @@ typedef struct reader {
   ta_fb_vec buffers;
   opcode *codes;
   uint32_t n_codes;
-  int32_t n_tensors; /* tensors of subgraph 0 (= g->n_tensors once they are read) */
-  uint8_t *bad_type; /* per tensor: 1 + TensorType code when that type is unsupported */
-  uint8_t *dynamic;  /* per tensor: bit k set when shape_signature has -1 at dim k */
+  int32_t n_tensors;    /* tensors of subgraph 0 (= g->n_tensors once they are read) */
+  uint8_t *bad_type;    /* per tensor: 1 + TensorType code when that type is unsupported */
+  uint8_t *dynamic;     /* per tensor: bit k set when shape_signature has -1 at dim k */
+  ta_tally unsupported; /* operators tinyaot lacks: reported once each, after the operators */
 } reader;
 
 /* Record a problem's status; MALFORMED outranks LIMIT, which outranks UNSUPPORTED. */
@@ -729,6 +740,33 @@ static void read_options(reader *rd, const opref *o, const ta_fb_table *ot, uint
       op_err(rd, o, TA_ERR_MALFORMED, "num_splits is %d but the op has %d outputs", num, op->n_out);
     break;
   }
+  case TA_TFL_OPT_RESIZE_BILINEAR:
+    ta_fb_bool(fb, &opt, RB_ALIGN_CORNERS, "align_corners", false, &a->align_corners);
+    ta_fb_bool(fb, &opt, RB_HALF_PIXEL_CENTERS, "half_pixel_centers", false,
+               &a->half_pixel_centers);
+    break;
+  case TA_TFL_OPT_TRANSPOSE_CONV:
+    /* fused_activation_function came with version 4; older files read NONE, as TFLite. */
+    ok &= ta_fb_u8(fb, &opt, TCONV_PADDING, "padding", 0, &pad);
+    ok &= ta_fb_i32(fb, &opt, TCONV_STRIDE_W, "stride_w", 0, &a->stride_w);
+    ok &= ta_fb_i32(fb, &opt, TCONV_STRIDE_H, "stride_h", 0, &a->stride_h);
+    ok &= ta_fb_u8(fb, &opt, TCONV_ACT, "fused_activation_function", 0, &act);
+    a->dilation_h = a->dilation_w = 1;
+    if (ok && map_padding(rd, o, pad, &a->padding))
+      map_act(rd, o, act, &a->act);
+    break;
+  case TA_TFL_OPT_MIRROR_PAD:
+    if (ta_fb_u8(fb, &opt, MIRROR_PAD_MODE, "mode", 0, &u8v)) {
+      if (u8v > 1)
+        op_err(rd, o, TA_ERR_MALFORMED, "mode %u is neither REFLECT (0) nor SYMMETRIC (1)", u8v);
+      a->pad_mode = u8v;
+    }
+    break;
+  case TA_TFL_OPT_RESIZE_NEAREST_NEIGHBOR:
+    ta_fb_bool(fb, &opt, RNN_ALIGN_CORNERS, "align_corners", false, &a->align_corners);
+    ta_fb_bool(fb, &opt, RNN_HALF_PIXEL_CENTERS, "half_pixel_centers", false,
+               &a->half_pixel_centers);
+    break;
   default: break;
   }
 }
@@ -803,8 +841,11 @@ static void read_operator(reader *rd, const ta_fb_vec *ops, uint32_t i) {
     return;
 
   if (c->code == TA_TFL_OP_CUSTOM) {
-    ta_err(rd->ctx, TA_ERR_UNSUPPORTED, "op %u CUSTOM \"%s\": custom operators are not supported",
-           i, c->custom);
+    const char *line =
+        ta_fmt(rd->ctx, "op %u CUSTOM \"%s\": custom operators are not supported", i, c->custom);
+    const char *key = ta_fmt(rd->ctx, "CUSTOM %s", c->custom);
+    if (line && key)
+      ta_tally_add(rd->ctx, &rd->unsupported, key, line, o.name ? o.name : "");
     fail(rd, TA_ERR_UNSUPPORTED);
     return;
   }
@@ -812,13 +853,17 @@ static void read_operator(reader *rd, const ta_fb_vec *ops, uint32_t i) {
   while (m < TA_ARRAY_LEN(op_map) && op_map[m].code != c->code)
     m++;
   if (m == TA_ARRAY_LEN(op_map)) {
-    if (builtin_name(c->code))
-      ta_err(rd->ctx, TA_ERR_UNSUPPORTED, "op %u %s: unsupported operator (TFLite builtin code %d)",
-             i, builtin_name(c->code), c->code);
-    else
-      ta_err(rd->ctx, TA_ERR_UNSUPPORTED,
-             "op %u: unsupported operator (TFLite builtin code %d, newer than this reader)", i,
-             c->code);
+    /* Tallied: one error per missing operator, after the last op (ta_tally). */
+    const char *line =
+        builtin_name(c->code)
+            ? ta_fmt(rd->ctx, "op %u %s: unsupported operator (TFLite builtin code %d)", i,
+                     builtin_name(c->code), c->code)
+            : ta_fmt(rd->ctx,
+                     "op %u: unsupported operator (TFLite builtin code %d, newer than this reader)",
+                     i, c->code);
+    const char *key = ta_fmt(rd->ctx, "%d", c->code);
+    if (line && key)
+      ta_tally_add(rd->ctx, &rd->unsupported, key, line, o.name ? o.name : "");
     fail(rd, TA_ERR_UNSUPPORTED);
     return;
   }
@@ -836,6 +881,13 @@ static void read_operator(reader *rd, const ta_fb_vec *ops, uint32_t i) {
   read_options(rd, &o, &ot, op_map[m].options, op);
   if (op->kind == TA_OP_ELU)
     op->a.alpha = 1.0f; /* TFLite's ELU has no options: alpha is 1 */
+  if (op->kind == TA_OP_TRANSPOSE_CONV && op->n_in >= 3) {
+    /* TFLite's order is (output_shape, filter, input[, bias]); the IR's (input, filter,
+     * output_shape[, bias]). */
+    const int32_t shape = op->in[0];
+    op->in[0] = op->in[2];
+    op->in[2] = shape;
+  }
 }
 
 /* SubGraph.inputs or .outputs into an arena array; NULL on error (reported). */
@@ -947,6 +999,7 @@ static void read_subgraph(reader *rd, const ta_fb_table *sg) {
 
   for (uint32_t i = 0; i < ops.n && !rd->ctx->oom; i++)
     read_operator(rd, &ops, i);
+  ta_tally_flush(rd->ctx, &rd->unsupported, TA_ERR_UNSUPPORTED, "ops");
 
   ta_graph *g = rd->g;
   for (int32_t i = 0; i < g->n_ops; i++) {

@@ -117,12 +117,20 @@ static bool op_writable(ta_ctx *ctx, const ta_graph *g, int32_t i, int32_t *code
       pad_mode(g, op) == TA_PAD_EXPLICIT)
     why = "explicit padding other than SAME's or none (TFLite has only SAME and VALID; a PAD "
           "before a pooling would change what the border windows see)";
+  else if (op->kind == TA_OP_TRANSPOSE_CONV &&
+           (a->padding == TA_PAD_EXPLICIT || a->dilation_h != 1 || a->dilation_w != 1))
+    why = "explicit padding or dilation in a transposed convolution (ONNX ConvTranspose)";
   else if (a->ceil_mode)
     why = "ceil_mode pooling";
   else if (a->count_include_pad && op->kind == TA_OP_AVERAGE_POOL_2D)
     why = "count_include_pad average pooling";
   else if (a->round_half_even && op->kind == TA_OP_QUANTIZE)
     why = "ties-to-even rounding (TFLite's QUANTIZE rounds half away from zero)";
+  else if ((op->kind == TA_OP_RESIZE_BILINEAR || op->kind == TA_OP_RESIZE_NEAREST_NEIGHBOR) &&
+           a->resize_coord != TA_RESIZE_TFLITE)
+    why = "ONNX Resize coordinate rules (TFLite has align_corners and half_pixel_centers only)";
+  else if (op->kind == TA_OP_MIRROR_PAD && a->pad_mode == TA_PAD_MODE_EDGE)
+    why = "edge padding (TFLite's MIRROR_PAD has REFLECT and SYMMETRIC only)";
   if (why) {
     ta_err(ctx, TA_ERR_UNSUPPORTED, "op %d %s \"%s\": %s cannot be written as .tflite", i, kind,
            op_label(op), why);
@@ -167,6 +175,15 @@ static void write_options(tfb *b, int k, const ta_graph *g, const ta_op *op) {
     break;
   case TA_OP_SPLIT: tfb_split_options(b, k, 0, op->n_out); break;
   case TA_OP_SPLIT_V: tfb_split_options(b, k, 1, op->n_out); break;
+  case TA_OP_MIRROR_PAD: tfb_mirror_pad_options(b, k, a->pad_mode); break;
+  case TA_OP_TRANSPOSE_CONV:
+    tfb_transpose_conv_options(b, k, pad, a->stride_w, a->stride_h, act);
+    break;
+  case TA_OP_RESIZE_BILINEAR:
+  case TA_OP_RESIZE_NEAREST_NEIGHBOR:
+    tfb_resize_options(b, k, op->kind == TA_OP_RESIZE_BILINEAR, a->align_corners,
+                       a->half_pixel_centers);
+    break;
   default: break; /* no options table the reader reads */
   }
 }
@@ -209,6 +226,14 @@ ta_status ta_tfl_write(ta_ctx *ctx, const ta_graph *g, ta_buf *out) {
   for (int32_t i = 0; i < g->n_ops; i++) {
     const ta_op *op = &g->ops[i];
     const int *in = op->in;
+    int tin[4];
+    if (op->kind == TA_OP_TRANSPOSE_CONV && op->n_in >= 3 && op->n_in <= 4) {
+      /* Back to TFLite's operand order: output_shape, filter, input[, bias]. */
+      memcpy(tin, op->in, (size_t)op->n_in * sizeof *tin);
+      tin[0] = op->in[2];
+      tin[2] = op->in[0];
+      in = tin;
+    }
     if (needs_pad_op(g, op)) {
       int *padded_in = ta_new_array(ctx, (size_t)op->n_in, sizeof *padded_in);
       if (!padded_in) {
