@@ -45,6 +45,8 @@
  *   BATCH_MATMUL       in: a [..., M, K], b [..., K, N] (batch dims broadcast); float32, or
  *                      int8 a with int16 b (zero points already subtracted) into int32
  *   CONV_2D            also int8 input with an int16 filter (zero points subtracted) into int32
+ *   SVDF               in: input [B,I], weights_feature [F,I], weights_time [F,M], bias [F/rank]
+ *                      or -1, state [B,F*M] (TA_TENSOR_STATE); attrs.rank, attrs.act
  * Every operator has exactly one output unless its hooks say otherwise.
  */
 #ifndef TA_IR_H
@@ -145,6 +147,11 @@ typedef struct ta_quant {
 enum {
   TA_TENSOR_INPUT = 1u << 0,  /* a graph input */
   TA_TENSOR_OUTPUT = 1u << 1, /* a graph output */
+  /* Recurrent state (TFLite's variable tensors: SVDF's activation state, the LSTM's output
+   * and cell state): no producer and no data; the op that reads it also writes it back (its
+   * kernel call lists it as an output too). It lives in the arena for the whole run and
+   * across runs, zero until the first run and after the generated NAME_reset(). */
+  TA_TENSOR_STATE = 1u << 2,
 };
 
 typedef struct ta_tensor {
@@ -182,6 +189,7 @@ typedef struct ta_attrs {
    * whole extent); shrink: dim k (one element) is dropped from the output. Ellipsis and new
    * axis masks are read so that check can refuse them. */
   int32_t begin_mask, end_mask, ellipsis_mask, new_axis_mask, shrink_mask;
+  int32_t rank; /* SVDF: filters per output unit */
 } ta_attrs;
 
 typedef struct ta_op {

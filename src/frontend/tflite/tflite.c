@@ -39,6 +39,7 @@ enum {
   TENSOR_BUFFER = 2,
   TENSOR_NAME = 3,
   TENSOR_QUANTIZATION = 4,
+  TENSOR_IS_VARIABLE = 5,
   TENSOR_SPARSITY = 6,
   TENSOR_SHAPE_SIGNATURE = 7,
   TENSOR_EXTERNAL_BUFFER = 10
@@ -81,6 +82,7 @@ enum { REDUCER_KEEP_DIMS };
 enum { GATHER_AXIS, GATHER_BATCH_DIMS };
 enum { SS_BEGIN_MASK, SS_END_MASK, SS_ELLIPSIS_MASK, SS_NEW_AXIS_MASK, SS_SHRINK_MASK, SS_OFFSET };
 enum { SPLIT_NUM_SPLITS };
+enum { SVDF_RANK, SVDF_ACT, SVDF_ASYMMETRIC_QUANTIZE_INPUTS };
 
 #define TFL_SCHEMA_VERSION 3u
 /* Caps that stop a hostile file from making us allocate without bound. */
@@ -146,6 +148,7 @@ static const struct {
     {TA_TFL_OP_LOG_SOFTMAX, TA_OP_LOG_SOFTMAX, TA_TFL_OPT_NONE},
     {TA_TFL_OP_ELU, TA_OP_ELU, TA_TFL_OPT_NONE},
     {TA_TFL_OP_PRELU, TA_OP_PRELU, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_SVDF, TA_OP_SVDF, TA_TFL_OPT_SVDF},
 };
 _Static_assert(TA_ARRAY_LEN(op_map) <= TA_OP_COUNT, "at most one TFLite code per op of ops.def");
 
@@ -498,7 +501,9 @@ static void read_tensor(reader *rd, const ta_fb_vec *tensors, uint32_t i) {
   int8_t type;
   uint32_t bidx, ext;
   ta_fb_table sparsity;
+  bool variable = false;
   ok = ta_fb_vec_field(fb, &tt, TENSOR_SHAPE, "shape", TA_FB_I32, &shape);
+  ok &= ta_fb_bool(fb, &tt, TENSOR_IS_VARIABLE, "is_variable", false, &variable);
   ok &= ta_fb_i8(fb, &tt, TENSOR_TYPE, "type", 0, &type);
   ok &= ta_fb_u32(fb, &tt, TENSOR_BUFFER, "buffer", 0, &bidx);
   ok &= ta_fb_u32(fb, &tt, TENSOR_EXTERNAL_BUFFER, "external_buffer", 0, &ext);
@@ -557,6 +562,13 @@ static void read_tensor(reader *rd, const ta_fb_vec *tensors, uint32_t i) {
 
   read_quant(rd, ti, &tt);
   read_buffer(rd, ti, bidx);
+  /* A variable tensor is state an op keeps between runs (SVDF, LSTM). TFLite starts it at
+   * zero and ignores any buffer the converter gave it. */
+  if (variable) {
+    t->flags |= TA_TENSOR_STATE;
+    t->data = NULL;
+    t->data_bytes = 0;
+  }
 }
 
 /* The fused activation code of an options table. */
@@ -727,6 +739,18 @@ static void read_options(reader *rd, const opref *o, const ta_fb_table *ot, uint
     if (ta_fb_i32(fb, &opt, SPLIT_NUM_SPLITS, "num_splits", 0, &num) && num != op->n_out &&
         type != TA_TFL_OPT_NONE)
       op_err(rd, o, TA_ERR_MALFORMED, "num_splits is %d but the op has %d outputs", num, op->n_out);
+    break;
+  }
+  case TA_TFL_OPT_SVDF: {
+    bool asym = false;
+    ok &= ta_fb_i32(fb, &opt, SVDF_RANK, "rank", 0, &a->rank);
+    ok &= ta_fb_u8(fb, &opt, SVDF_ACT, "fused_activation_function", 0, &act);
+    ok &= ta_fb_bool(fb, &opt, SVDF_ASYMMETRIC_QUANTIZE_INPUTS, "asymmetric_quantize_inputs", false,
+                     &asym);
+    /* asymmetric_quantize_inputs only matters to the hybrid kernel (float input, int8
+     * weights), which check refuses. */
+    if (ok)
+      map_act(rd, o, act, &a->act);
     break;
   }
   default: break;

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_ops_recurrent.c: the operators with recurrent state (SVDF), as one-op TFLite models
+ * built in code. The state must persist from one step to the next, so each test prepares the
+ * model once and runs its kernel call twice over the same state buffer (what the generated
+ * code does with the arena between two NAME_run calls). Expected values are worked out by hand
+ * in the comments from TFLite's definition of the op (feature projection into the newest
+ * memory slot, the whole state buffer shifted one element per step, time filter, bias, rank
+ * reduction), not by the code under test. The refusals are checked by message, and the plan
+ * by the state's lifetime.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tflbuild.h"
+#include "tt_pipeline.h"
+
+/* One SVDF step-by-step model: input [1,2], weights_feature [F,2], weights_time [F,3], bias
+ * [F/rank], state [1,F*3], output [1,F/rank]. types: input (and output) / state (and weights
+ * time); quant: every tensor quantized as given below (int8 tests). */
+typedef struct svdf_model {
+  int x_type, wt_type, s_type, y_type, bias_type;
+  int filters, rank, act;
+  const void *wf, *wt, *bias; /* bias NULL: absent */
+  size_t wf_bytes, wt_bytes, bias_bytes;
+  bool quant;
+  float y_scale;
+  int64_t x_zp, y_zp;
+  bool not_variable;
+} svdf_model;
+
+static tfb *build(const svdf_model *m) {
+  tfb *b = tfb_new();
+  const int32_t f = m->filters;
+  int32_t units = m->filters / (m->rank > 0 ? m->rank : 1);
+  if (units < 1) /* a rank past the filters (refused): any output shape */
+    units = 1;
+  int x = tfb_tensor(b, "x", m->x_type, 2, (int32_t[]){1, 2}, 0);
+  int wf = tfb_tensor(b, "wf",
+                      m->x_type == TFB_FLOAT32 && m->wt_type != TFB_FLOAT32 ? TFB_INT8 : m->x_type,
+                      2, (int32_t[]){f, 2}, tfb_buffer(b, m->wf, m->wf_bytes));
+  int wt = tfb_tensor(b, "wt", m->wt_type, 2, (int32_t[]){f, 3}, tfb_buffer(b, m->wt, m->wt_bytes));
+  int bias = m->bias ? tfb_tensor(b, "bias", m->bias_type, 1, (int32_t[]){units},
+                                  tfb_buffer(b, m->bias, m->bias_bytes))
+                     : -1;
+  int s = tfb_tensor(b, "state", m->s_type, 2, (int32_t[]){1, f * 3}, 0);
+  if (!m->not_variable)
+    tfb_variable(b, s);
+  int y = tfb_tensor(b, "y", m->y_type, 2, (int32_t[]){1, units}, 0);
+  if (m->quant) {
+    /* input, weights_feature, state and weights_time at scale 1: the feature projection's
+     * multiplier is exactly 1; output scale y_scale: the time filter's multiplier 1/y_scale. */
+    tfb_quant(b, x, 1, (float[]){1.0f}, (int64_t[]){m->x_zp}, 0);
+    tfb_quant(b, wf, 1, (float[]){1.0f}, (int64_t[]){0}, 0);
+    tfb_quant(b, wt, 1, (float[]){1.0f}, (int64_t[]){0}, 0);
+    tfb_quant(b, s, 1, (float[]){1.0f}, (int64_t[]){0}, 0);
+    tfb_quant(b, y, 1, (float[]){m->y_scale}, (int64_t[]){m->y_zp}, 0);
+    if (bias >= 0)
+      tfb_quant(b, bias, 1, (float[]){1.0f}, (int64_t[]){0}, 0);
+  }
+  int op = tfb_op(b, TFB_OP_SVDF, (int[]){x, wf, wt, bias, s}, 5, (int[]){y}, 1);
+  tfb_svdf_options(b, op, m->rank, m->act);
+  tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
+  return b;
+}
+
+/* Prepare m, then run its one kernel call once per step: inputs x[step] (2 elements of
+ * x_bytes each), outputs into y[step] (units elements of y_bytes each), one state buffer
+ * (zeroed first) for all steps. */
+static void run_steps(const svdf_model *m, const void *x, size_t x_bytes, void *y, size_t y_bytes,
+                      int steps) {
+  tt_run r;
+  tt_assert_status(&r.cap, tt_prepare_tfb(&r, build(m)), TA_OK);
+  ta_graph *g = r.g;
+  assert_int_equal(g->n_ops, 1);
+  const ta_op *op = &g->ops[0];
+  assert_int_equal(op->kind, TA_OP_SVDF);
+  void **bufs = calloc((size_t)g->n_tensors, sizeof(void *));
+  assert_non_null(bufs);
+  uint8_t state[64] = {0};
+  uint8_t xin[16], yout[16];
+  for (int32_t t = 0; t < g->n_tensors; t++)
+    bufs[t] = ta_tensor_is_const(&g->tensors[t]) ? (void *)(uintptr_t)g->tensors[t].data : NULL;
+  bufs[op->in[0]] = xin;
+  bufs[op->in[4]] = state;
+  bufs[op->out[0]] = yout;
+  const int32_t units = m->filters / m->rank;
+  for (int s = 0; s < steps; s++) {
+    memcpy(xin, (const uint8_t *)x + (size_t)s * 2 * x_bytes, 2 * x_bytes);
+    tt_assert_status(&r.cap, ta_call_eval(g, op, &r.calls[0], bufs, NULL), TA_OK);
+    memcpy((uint8_t *)y + (size_t)s * (size_t)units * y_bytes, yout, (size_t)units * y_bytes);
+  }
+  free(bufs);
+  tt_done(&r);
+}
+
+/* Filters f0 = [1,2] over time [1,10,100], f1 = [0,1] over time [1,-1,2]; bias [0.5,-1];
+ * rank 1 (two units); RELU.
+ * step 1, x = [1,1]: projections 3 and 1; state [0,0,3 | 0,0,1];
+ *   out = [0.5 + 3*100, -1 + 1*2] = [300.5, 1].
+ * step 2, x = [2,0]: the whole buffer moves one element down: [0,3,0 | 0,1,1], then the newest
+ *   slots get the projections 2 and 0: [0,3,2 | 0,1,0];
+ *   out = [0.5 + 3*10 + 2*100, relu(-1 + 1*(-1) + 0*2)] = [230.5, 0]. */
+static const float wf_f[4] = {1, 2, 0, 1}, wt_f[6] = {1, 10, 100, 1, -1, 2};
+
+static void test_svdf_f32_two_steps(void **state) {
+  (void)state;
+  const float bias[2] = {0.5f, -1.0f};
+  const svdf_model m = {
+      TFB_FLOAT32,  TFB_FLOAT32, TFB_FLOAT32, TFB_FLOAT32, TFB_FLOAT32, 2,           1,
+      TFB_ACT_RELU, wf_f,        wt_f,        bias,        sizeof wf_f, sizeof wt_f, sizeof bias,
+      false,        0,           0,           0,           false};
+  const float x[4] = {1, 1, 2, 0};
+  float y[4];
+  run_steps(&m, x, sizeof(float), y, sizeof(float), 2);
+  const float want[4] = {300.5f, 1.0f, 230.5f, 0.0f};
+  for (int i = 0; i < 4; i++)
+    assert_true(y[i] == want[i]);
+}
+
+/* The same filters with rank 2: one unit summing both filters' time products, bias [0.5], no
+ * activation. step 1: 0.5 + 300 + 2 = 302.5; step 2: 0.5 + 230 + (-1) = 229.5. */
+static void test_svdf_f32_rank2(void **state) {
+  (void)state;
+  const float bias[1] = {0.5f};
+  const svdf_model m = {
+      TFB_FLOAT32,  TFB_FLOAT32, TFB_FLOAT32, TFB_FLOAT32, TFB_FLOAT32, 2,           2,
+      TFB_ACT_NONE, wf_f,        wt_f,        bias,        sizeof wf_f, sizeof wt_f, sizeof bias,
+      false,        0,           0,           0,           false};
+  const float x[4] = {1, 1, 2, 0};
+  float y[2];
+  run_steps(&m, x, sizeof(float), y, sizeof(float), 2);
+  assert_true(y[0] == 302.5f);
+  assert_true(y[1] == 229.5f);
+}
+
+/* int8 input (zero point 1), int16 state and time weights, int32 bias [5,-1], output scale 4
+ * and zero point -3; the same filters. Inputs q = [2,2] then [3,1] are the reals [1,1] and
+ * [2,0] of the float test, so the state holds the same integers. The multiplier 1/4 is TFLite's
+ * (2^30, shift -1): a doubling high multiply by 2^30 (x/2, half rounded up), then a rounding
+ * right shift by 1 (half away from zero); two roundings, as the reference does.
+ * step 1: accumulators [5 + 300, -1 + 2] = [305, 1]: 305/2 = 152.5 -> 153, /2 = 76.5 -> 77;
+ *   1/2 = 0.5 -> 1, /2 = 0.5 -> 1; plus -3: [74, -2].
+ * step 2: [5 + 230, -1 - 1] = [235, -2]: 117.5 -> 118, /2 = 59; -2/2 = -1, /2 = -0.5 -> -1;
+ *   plus -3: [56, -4]. */
+static void test_svdf_s8_int16_state(void **state) {
+  (void)state;
+  const int8_t wf[4] = {1, 2, 0, 1};
+  const int16_t wt[6] = {1, 10, 100, 1, -1, 2};
+  const int32_t bias[2] = {5, -1};
+  const svdf_model m = {
+      TFB_INT8, TFB_INT16, TFB_INT16, TFB_INT8,    TFB_INT32, 2,    1, TFB_ACT_NONE, wf,   wt,
+      bias,     sizeof wf, sizeof wt, sizeof bias, true,      4.0f, 1, -3,           false};
+  const int8_t x[4] = {2, 2, 3, 1};
+  int8_t y[4];
+  run_steps(&m, x, 1, y, 1, 2);
+  const int8_t want[4] = {74, -2, 56, -4};
+  for (int i = 0; i < 4; i++)
+    assert_int_equal(y[i], want[i]);
+}
+
+/* int8 state and time weights: a projection past the state's range saturates. f0 = [100,100]
+ * gives 200 for x = [1,1]: stored as 127; out0 = 5 + 127*100 = 12705, /4 about 3176, -3,
+ * clamped to 127. f1 and the bias as above: out1 = -2. */
+static void test_svdf_s8_int8_state_saturates(void **state) {
+  (void)state;
+  const int8_t wf[4] = {100, 100, 0, 1};
+  const int8_t wt[6] = {1, 10, 100, 1, -1, 2};
+  const int32_t bias[2] = {5, -1};
+  const svdf_model m = {
+      TFB_INT8, TFB_INT8,  TFB_INT8,  TFB_INT8,    TFB_INT32, 2,    1, TFB_ACT_NONE, wf,   wt,
+      bias,     sizeof wf, sizeof wt, sizeof bias, true,      4.0f, 1, -3,           false};
+  const int8_t x[2] = {2, 2};
+  int8_t y[2];
+  run_steps(&m, x, 1, y, 1, 1);
+  assert_int_equal(y[0], 127);
+  assert_int_equal(y[1], -2);
+}
+
+static ta_status prepare_msg(const svdf_model *m, tt_run *r) {
+  return tt_prepare_tfb(r, build(m));
+}
+
+/* A state tensor that is not is_variable (nothing writes it: the graph check says so), a hybrid
+ * model (float input, int8 weights) and a
+ * rank that does not divide the filters are refused, each by name. */
+static void test_svdf_refusals(void **state) {
+  (void)state;
+  const float bias[2] = {0.5f, -1.0f};
+  svdf_model m = {TFB_FLOAT32, TFB_FLOAT32,  TFB_FLOAT32, TFB_FLOAT32, TFB_FLOAT32, 2,
+                  1,           TFB_ACT_NONE, wf_f,        wt_f,        bias,        sizeof wf_f,
+                  sizeof wt_f, sizeof bias,  false,       0,           0,           0,
+                  true};
+  tt_run r;
+  tt_assert_status(&r.cap, prepare_msg(&m, &r), TA_ERR_MALFORMED);
+  tt_assert_captured(&r.cap, "SVDF \"y\": input tensor 4 \"state\" is never written");
+  tt_done(&r);
+
+  m.not_variable = false;
+  m.rank = 3;
+  m.bias = NULL;
+  tt_assert_status(&r.cap, prepare_msg(&m, &r), TA_ERR_MALFORMED);
+  tt_assert_captured(&r.cap, "SVDF \"y\": 2 filters are not a multiple of rank 3");
+  tt_done(&r);
+
+  const int8_t wf8[4] = {1, 2, 0, 1};
+  m.rank = 1;
+  m.bias = bias;
+  m.wf = wf8;
+  m.wf_bytes = sizeof wf8;
+  m.wt_type = TFB_INT8; /* build() gives weights_feature int8 for this combination */
+  const int8_t wt8[6] = {1, 10, 100, 1, -1, 2};
+  m.wt = wt8;
+  m.wt_bytes = sizeof wt8;
+  tt_assert_status(&r.cap, prepare_msg(&m, &r), TA_ERR_UNSUPPORTED);
+  tt_assert_captured(&r.cap, "(not the hybrid kernel)");
+  tt_done(&r);
+}
+
+/* The plan keeps the state live over the whole run (and past it): first op -1, last op n_ops,
+ * so no other buffer can take its bytes between two runs. */
+static void test_svdf_state_lifetime(void **state) {
+  (void)state;
+  const float bias[2] = {0.5f, -1.0f};
+  const svdf_model m = {
+      TFB_FLOAT32,  TFB_FLOAT32, TFB_FLOAT32, TFB_FLOAT32, TFB_FLOAT32, 2,           1,
+      TFB_ACT_NONE, wf_f,        wt_f,        bias,        sizeof wf_f, sizeof wt_f, sizeof bias,
+      false,        0,           0,           0,           false};
+  tfb *b = build(&m);
+  size_t len;
+  uint8_t *bytes = tt_finish(b, &len);
+  tt_run r;
+  tt_assert_status(&r.cap, tt_compile(&r, "svdf.tflite", bytes, len, NULL), TA_OK);
+  const int32_t s = r.g->ops[0].in[4];
+  assert_true(r.g->tensors[s].flags & TA_TENSOR_STATE);
+  assert_true(r.plan.tensor_offset[s] >= 0);
+  assert_int_equal(r.plan.first_op[s], -1);
+  assert_int_equal(r.plan.last_op[s], r.g->n_ops);
+  tt_done(&r);
+  free(bytes);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_svdf_f32_two_steps),
+      cmocka_unit_test(test_svdf_f32_rank2),
+      cmocka_unit_test(test_svdf_s8_int16_state),
+      cmocka_unit_test(test_svdf_s8_int8_state_saturates),
+      cmocka_unit_test(test_svdf_refusals),
+      cmocka_unit_test(test_svdf_state_lifetime),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
