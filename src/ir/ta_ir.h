@@ -47,6 +47,8 @@
  *   CONV_2D            also int8 input with an int16 filter (zero points subtracted) into int32
  *   SVDF               in: input [B,I], weights_feature [F,I], weights_time [F,M], bias [F/rank]
  *                      or -1, state [B,F*M] (TA_TENSOR_STATE); attrs.rank, attrs.act
+ *   UNIDIRECTIONAL_SEQUENCE_LSTM  TFLite's 24 inputs in its order (op_lstm.c), the output
+ *                      and cell states TA_TENSOR_STATE; attrs gate_act, cell_clip, time_major
  * Every operator has exactly one output unless its hooks say otherwise.
  */
 #ifndef TA_IR_H
@@ -190,6 +192,11 @@ typedef struct ta_attrs {
    * axis masks are read so that check can refuse them. */
   int32_t begin_mask, end_mask, ellipsis_mask, new_axis_mask, shrink_mask;
   int32_t rank; /* SVDF: filters per output unit */
+  /* UNIDIRECTIONAL_SEQUENCE_LSTM: TFLite's fused_activation_function code (4: TANH, the cell
+   * gate's and the output's activation), cell_clip (0: none), time_major input. */
+  int32_t gate_act;
+  float cell_clip;
+  bool time_major;
 } ta_attrs;
 
 typedef struct ta_op {

@@ -18,6 +18,7 @@
  */
 #include "ta_tflite.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -83,6 +84,7 @@ enum { GATHER_AXIS, GATHER_BATCH_DIMS };
 enum { SS_BEGIN_MASK, SS_END_MASK, SS_ELLIPSIS_MASK, SS_NEW_AXIS_MASK, SS_SHRINK_MASK, SS_OFFSET };
 enum { SPLIT_NUM_SPLITS };
 enum { SVDF_RANK, SVDF_ACT, SVDF_ASYMMETRIC_QUANTIZE_INPUTS };
+enum { USLSTM_ACT, USLSTM_CELL_CLIP, USLSTM_PROJ_CLIP, USLSTM_TIME_MAJOR };
 
 #define TFL_SCHEMA_VERSION 3u
 /* Caps that stop a hostile file from making us allocate without bound. */
@@ -149,6 +151,8 @@ static const struct {
     {TA_TFL_OP_ELU, TA_OP_ELU, TA_TFL_OPT_NONE},
     {TA_TFL_OP_PRELU, TA_OP_PRELU, TA_TFL_OPT_NONE},
     {TA_TFL_OP_SVDF, TA_OP_SVDF, TA_TFL_OPT_SVDF},
+    {TA_TFL_OP_UNIDIRECTIONAL_SEQUENCE_LSTM, TA_OP_UNIDIRECTIONAL_SEQUENCE_LSTM,
+     TA_TFL_OPT_UNIDIRECTIONAL_SEQUENCE_LSTM},
 };
 _Static_assert(TA_ARRAY_LEN(op_map) <= TA_OP_COUNT, "at most one TFLite code per op of ops.def");
 
@@ -751,6 +755,21 @@ static void read_options(reader *rd, const opref *o, const ta_fb_table *ot, uint
      * weights), which check refuses. */
     if (ok)
       map_act(rd, o, act, &a->act);
+    break;
+  }
+  case TA_TFL_OPT_UNIDIRECTIONAL_SEQUENCE_LSTM: {
+    /* The activation is kept as TFLite's code: TANH, which map_act refuses for the ops that
+     * fuse a clamp, is what an LSTM uses (check refuses the others). proj_clip only matters
+     * with projection weights, which check refuses. */
+    float proj_clip = 0.0f;
+    ok &= ta_fb_u8(fb, &opt, USLSTM_ACT, "fused_activation_function", 0, &act);
+    ok &= ta_fb_f32(fb, &opt, USLSTM_CELL_CLIP, "cell_clip", 0.0f, &a->cell_clip);
+    ok &= ta_fb_f32(fb, &opt, USLSTM_PROJ_CLIP, "proj_clip", 0.0f, &proj_clip);
+    ok &= ta_fb_bool(fb, &opt, USLSTM_TIME_MAJOR, "time_major", false, &a->time_major);
+    a->gate_act = act;
+    if (ok && !(a->cell_clip >= 0.0f && isfinite(a->cell_clip)))
+      op_err(rd, o, TA_ERR_MALFORMED, "cell_clip is %g; expected a finite value >= 0",
+             (double)a->cell_clip);
     break;
   }
   default: break;
