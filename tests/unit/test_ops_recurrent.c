@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_ops_recurrent.c: the operators with recurrent state (SVDF), as one-op TFLite models
+ * test_ops_recurrent.c: the operators with recurrent state (SVDF, UNIDIRECTIONAL_SEQUENCE_LSTM),
+ * as one-op TFLite models
  * built in code. The state must persist from one step to the next, so each test prepares the
  * model once and runs its kernel call twice over the same state buffer (what the generated
  * code does with the arena between two NAME_run calls). Expected values are worked out by hand
@@ -248,6 +249,164 @@ static void test_svdf_state_lifetime(void **state) {
   free(bytes);
 }
 
+/* ---- UNIDIRECTIONAL_SEQUENCE_LSTM ---------------------------------------------------- */
+
+/* A one-unit LSTM over a one-feature input [1, steps, 1]: the 24 TFLite inputs, gate order
+ * input, forget, cell, output. w[k] / r[k] / bias[k]: gate k's input weight, recurrent weight
+ * and bias (float, or int8 / int8 / int32 when quantized: x and weights at scale 2^-6 so the
+ * input product's multiplier to 2^-12 is exactly 1, the hidden state at 2^-7 with zero point
+ * 0, the cell state at 2^-11). absent: an input index left out (-1), or -1. */
+typedef struct lstm_model {
+  bool quant;
+  int steps;
+  float wf[4], rf[4], bf[4];
+  int8_t w8[4], r8[4];
+  int32_t b8[4];
+  int act;
+  int absent;
+  int extra; /* an input index given a (variant) tensor, or -1 */
+} lstm_model;
+
+static tfb *build_lstm(const lstm_model *m) {
+  tfb *b = tfb_new();
+  const int wt = m->quant ? TFB_INT8 : TFB_FLOAT32, bt = m->quant ? TFB_INT32 : TFB_FLOAT32;
+  int ins[24];
+  for (int i = 0; i < 24; i++)
+    ins[i] = -1;
+  ins[0] = tfb_tensor(b, "x", wt, 3, (int32_t[]){1, m->steps, 1}, 0);
+  for (int k = 0; k < 4; k++) {
+    const void *w = m->quant ? (const void *)&m->w8[k] : (const void *)&m->wf[k];
+    const void *r = m->quant ? (const void *)&m->r8[k] : (const void *)&m->rf[k];
+    const void *bias = m->quant ? (const void *)&m->b8[k] : (const void *)&m->bf[k];
+    const size_t wb = m->quant ? 1 : 4;
+    ins[1 + k] = tfb_tensor(b, "w", wt, 2, (int32_t[]){1, 1}, tfb_buffer(b, w, wb));
+    ins[5 + k] = tfb_tensor(b, "r", wt, 2, (int32_t[]){1, 1}, tfb_buffer(b, r, wb));
+    ins[12 + k] = tfb_tensor(b, "b", bt, 1, (int32_t[]){1}, tfb_buffer(b, bias, 4));
+    if (m->quant) {
+      tfb_quant(b, ins[1 + k], 1, (float[]){0.015625f}, (int64_t[]){0}, 0);
+      tfb_quant(b, ins[5 + k], 1, (float[]){0.015625f}, (int64_t[]){0}, 0);
+      tfb_quant(b, ins[12 + k], 1, (float[]){0.000244140625f}, (int64_t[]){0}, 0);
+    }
+  }
+  ins[18] = tfb_tensor(b, "h", wt, 2, (int32_t[]){1, 1}, 0);
+  ins[19] = tfb_tensor(b, "c", m->quant ? TFB_INT16 : TFB_FLOAT32, 2, (int32_t[]){1, 1}, 0);
+  tfb_variable(b, ins[18]);
+  tfb_variable(b, ins[19]);
+  int y = tfb_tensor(b, "y", wt, 3, (int32_t[]){1, m->steps, 1}, 0);
+  if (m->quant) {
+    tfb_quant(b, ins[0], 1, (float[]){0.015625f}, (int64_t[]){0}, 0);
+    tfb_quant(b, ins[18], 1, (float[]){0.0078125f}, (int64_t[]){0}, 0);
+    tfb_quant(b, ins[19], 1, (float[]){0.00048828125f}, (int64_t[]){0}, 0);
+    tfb_quant(b, y, 1, (float[]){0.0078125f}, (int64_t[]){0}, 0);
+  }
+  if (m->absent >= 0)
+    ins[m->absent] = -1;
+  if (m->extra >= 0)
+    ins[m->extra] = tfb_tensor(
+        b, "extra", wt, 1, (int32_t[]){1},
+        tfb_buffer(b, m->quant ? (const void *)m->w8 : (const void *)m->wf, m->quant ? 1 : 4));
+  int op = tfb_op(b, TFB_OP_UNIDIRECTIONAL_SEQUENCE_LSTM, ins, 24, (int[]){y}, 1);
+  tfb_lstm_options(b, op, m->act, 0.0f, 0);
+  tfb_io(b, ins, 1, (int[]){y}, 1);
+  return b;
+}
+
+/* Prepare m, then run its call `runs` times over the same two states (zeroed first); x holds
+ * runs * steps inputs, y receives as many outputs (elem_bytes each). */
+static void run_lstm(const lstm_model *m, int runs, const void *x, void *y, size_t elem_bytes) {
+  tt_run r;
+  tt_assert_status(&r.cap, tt_prepare_tfb(&r, build_lstm(m)), TA_OK);
+  ta_graph *g = r.g;
+  const ta_op *op = &g->ops[0];
+  assert_int_equal(op->kind, TA_OP_UNIDIRECTIONAL_SEQUENCE_LSTM);
+  void **bufs = calloc((size_t)g->n_tensors, sizeof(void *));
+  assert_non_null(bufs);
+  float h[4] = {0}, c[4] = {0}, xin[8], yout[8];
+  int32_t scratch[16];
+  for (int32_t t = 0; t < g->n_tensors; t++)
+    bufs[t] = ta_tensor_is_const(&g->tensors[t]) ? (void *)(uintptr_t)g->tensors[t].data : NULL;
+  bufs[op->in[0]] = xin;
+  bufs[op->in[18]] = h;
+  bufs[op->in[19]] = c;
+  bufs[op->out[0]] = yout;
+  assert_true(r.calls[0].scratch_bytes <= sizeof scratch);
+  const size_t step_bytes = (size_t)m->steps * elem_bytes;
+  for (int k = 0; k < runs; k++) {
+    memcpy(xin, (const uint8_t *)x + (size_t)k * step_bytes, step_bytes);
+    tt_assert_status(&r.cap, ta_call_eval(g, op, &r.calls[0], bufs, scratch), TA_OK);
+    memcpy((uint8_t *)y + (size_t)k * step_bytes, yout, step_bytes);
+  }
+  free(bufs);
+  tt_done(&r);
+}
+
+/* float: input, forget and output gates have no weights and bias 0 (each 0.5); the cell gate
+ * is tanh(x + h) (input and recurrent weight 1, bias 0). With c0 = h0 = 0:
+ *   c1 = 0.5 tanh(x1), h1 = 0.5 tanh(c1); c2 = 0.5 c1 + 0.5 tanh(x2 + h1), h2 = 0.5 tanh(c2).
+ * Once as one run of two steps, once as two runs of one step (the states carry over). */
+static void test_lstm_f32(void **state) {
+  (void)state;
+  lstm_model m = {false, 2, {0, 0, 1, 0}, {0, 0, 1, 0}, {0, 0, 0, 0}, {0}, {0}, {0}, TFB_ACT_TANH,
+                  -1,    -1};
+  const float x[2] = {0.5f, -0.25f};
+  const double c1 = 0.5 * tanh(0.5), h1 = 0.5 * tanh(c1);
+  const double c2 = 0.5 * c1 + 0.5 * tanh(-0.25 + h1), h2 = 0.5 * tanh(c2);
+  float y[2];
+  run_lstm(&m, 1, x, y, sizeof(float));
+  assert_true(fabs(y[0] - h1) < 1e-6 && fabs(y[1] - h2) < 1e-6);
+  m.steps = 1;
+  float y2[2];
+  run_lstm(&m, 2, x, y2, sizeof(float));
+  assert_true(y2[0] == y[0] && y2[1] == y[1]);
+}
+
+/* int8: no weights; biases 0 except the cell gate's 4096 (1.0 at 2^-12). Gates: sigmoid(0) =
+ * 16384 (0.5 at 2^-15); cell gate tanh(1): input 4096 * 3 = 12288 is table entry 48 (57724)
+ * exactly, (57724 * 256 - 2^23 + 128) >> 8 = 24956.
+ * step 1: c = 0.5 * 0 + 16384 * 24956 * 2^-30 / 2^-11 = 779.875 -> 780 (TFLite's multiplier
+ *   2^-19: x/2, then a rounding shift by 18). tanh(c): c * 6 = 4680 = 18 * 256 + 72, table
+ *   entries 44511 and 45102: 44511 * 256 + 72 * 591 = 11437368; (- 2^23 + 128) >> 8 = 11909.
+ *   h = 11909 * 16384 * 2^-30 / 2^-7 = 23.26 -> 23.
+ * step 2: c = 16384 * 780 / 2^15 = 390, + 780 = 1170; 1170 * 6 = 7020 = 27 * 256 + 108,
+ *   entries 49475 and 49975: 49475 * 256 + 108 * 500 = 12719600 -> 16918; h = 33.04 -> 33. */
+static void test_lstm_s8(void **state) {
+  (void)state;
+  lstm_model m = {true,         2,  {0}, {0}, {0}, {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 4096, 0},
+                  TFB_ACT_TANH, -1, -1};
+  const int8_t x[2] = {17, -90}; /* no weights: the input does not matter */
+  int8_t y[2];
+  run_lstm(&m, 1, x, y, 1);
+  assert_int_equal(y[0], 23);
+  assert_int_equal(y[1], 33);
+  m.steps = 1;
+  int8_t y2[2];
+  run_lstm(&m, 2, x, y2, 1);
+  assert_int_equal(y2[0], 23);
+  assert_int_equal(y2[1], 33);
+}
+
+/* CIFG (no input gate weights), a projection, and an activation other than TANH are refused,
+ * each by name. */
+static void test_lstm_refusals(void **state) {
+  (void)state;
+  lstm_model m = {false, 1, {0, 0, 1, 0}, {0, 0, 1, 0}, {0}, {0}, {0}, {0}, TFB_ACT_TANH, 1, -1};
+  tt_run r;
+  tt_assert_status(&r.cap, tt_prepare_tfb(&r, build_lstm(&m)), TA_ERR_UNSUPPORTED);
+  tt_assert_captured(&r.cap, "input_to_input_weights (input 1) is absent: CIFG (coupled input "
+                             "and forget gates) is not supported");
+  tt_done(&r);
+  m.absent = -1;
+  m.extra = 16;
+  tt_assert_status(&r.cap, tt_prepare_tfb(&r, build_lstm(&m)), TA_ERR_UNSUPPORTED);
+  tt_assert_captured(&r.cap, "projection_weights (input 16) is present");
+  tt_done(&r);
+  m.extra = -1;
+  m.act = TFB_ACT_RELU;
+  tt_assert_status(&r.cap, tt_prepare_tfb(&r, build_lstm(&m)), TA_ERR_UNSUPPORTED);
+  tt_assert_captured(&r.cap, "fused_activation_function 1 is not supported (only TANH");
+  tt_done(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_svdf_f32_two_steps),
@@ -256,6 +415,9 @@ int main(void) {
       cmocka_unit_test(test_svdf_s8_int8_state_saturates),
       cmocka_unit_test(test_svdf_refusals),
       cmocka_unit_test(test_svdf_state_lifetime),
+      cmocka_unit_test(test_lstm_f32),
+      cmocka_unit_test(test_lstm_s8),
+      cmocka_unit_test(test_lstm_refusals),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

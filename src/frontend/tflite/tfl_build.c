@@ -351,6 +351,16 @@ void tfb_svdf_options(tfb *b, int op, int rank, int act) {
   opt_field(o, 2, 1, 0, "asymmetric_quantize_inputs");
 }
 
+void tfb_lstm_options(tfb *b, int op, int act, float cell_clip, int time_major) {
+  tb_op *o = opts(b, op, OPT_UNIDIRECTIONAL_SEQUENCE_LSTM);
+  uint32_t bits;
+  memcpy(&bits, &cell_clip, sizeof bits);
+  opt_field(o, 0, 1, (uint8_t)act, "fused_activation_function");
+  opt_field(o, 1, 4, bits, "cell_clip");
+  opt_field(o, 2, 4, 0, "proj_clip");
+  opt_field(o, 3, 1, time_major ? 1 : 0, "time_major");
+}
+
 void tfb_fc_options(tfb *b, int op, int act, int keep_num_dims) {
   tb_op *o = opts(b, op, OPT_FULLY_CONNECTED);
   opt_field(o, 0, 1, (uint8_t)act, "fused_activation_function");

@@ -79,6 +79,8 @@ void tfb_pool_options(tfb *b, int op, int padding, int stride_w, int stride_h, i
                       int filter_h, int act);
 void tfb_fc_options(tfb *b, int op, int act, int keep_num_dims);
 void tfb_svdf_options(tfb *b, int op, int rank, int act);
+/* UnidirectionalSequenceLSTMOptions (proj_clip 0). */
+void tfb_lstm_options(tfb *b, int op, int act, float cell_clip, int time_major);
 void tfb_add_options(tfb *b, int op, int act);
 void tfb_mul_options(tfb *b, int op, int act);
 void tfb_softmax_options(tfb *b, int op, float beta);
