@@ -96,6 +96,18 @@ static int32_t row(const tart_lstm_params *p, int32_t b, int32_t t, int32_t w) {
   return (p->time_major ? t * p->batches + b : b * p->time_steps + t) * w;
 }
 
+/* ONNX: the n states start each run from the initial inputs in[13..] (NULL: zeros). */
+static void init_states(const tart_lstm_params *p, const void *const *in, void *const *out,
+                        int32_t n, size_t elem_bytes) {
+  const size_t bytes = (size_t)p->batches * (size_t)p->units * elem_bytes;
+  for (int32_t k = 0; k < n; k++) {
+    if (in[13 + k])
+      memcpy(out[1 + k], in[13 + k], bytes);
+    else
+      memset(out[1 + k], 0, bytes);
+  }
+}
+
 static float sigmoidf_ref(float x) {
   return 1.0f / (1.0f + expf(-x));
 }
@@ -109,6 +121,8 @@ tart_status tart_lstm_f32(const tart_lstm_params *p, const void *const *in, void
   float *gate = (float *)scratch; /* 4 gates of n, then n for the new hidden state */
   if (n < 1 || k_in < 1 || !scratch)
     return TART_ERR_PARAMS;
+  if (p->init_state)
+    init_states(p, in, out, 2, sizeof(float));
   for (int32_t b = 0; b < p->batches; b++) {
     float *h = h_all + b * n, *c = c_all + b * n;
     for (int32_t t = 0; t < p->time_steps; t++) {
@@ -206,6 +220,62 @@ tart_status tart_lstm_s8(const tart_lstm_params *p, const void *const *in, void 
         h[u] = (int8_t)tart_clamp_i32(v, INT8_MIN, INT8_MAX);
       }
       memcpy(y_all + row(p, b, t, n), h, (size_t)n);
+    }
+  }
+  return TART_OK;
+}
+
+size_t tart_gru_f32_scratch_size(const tart_lstm_params *p) {
+  return 5u * (size_t)(p->units > 0 ? p->units : 0) * sizeof(float);
+}
+
+/* w [n, k] times v, plus an optional bias, for row u. */
+static float dot_row(const float *w, const float *v, int32_t k, int32_t u) {
+  float acc = 0.0f;
+  for (int32_t j = 0; j < k; j++)
+    acc += v[j] * w[u * k + j];
+  return acc;
+}
+
+tart_status tart_gru_f32(const tart_lstm_params *p, const void *const *in, void *const *out,
+                         void *scratch) {
+  const float *x_all = (const float *)in[0];
+  float *y_all = (float *)out[0], *h_all = (float *)out[1];
+  const int32_t n = p->units, k_in = p->in_size;
+  float *z = (float *)scratch, *r = z + n, *rh = r + n, *hn = rh + n;
+  if (n < 1 || k_in < 1 || !scratch)
+    return TART_ERR_PARAMS;
+  init_states(p, in, out, 1, sizeof(float));
+  const float *w[3], *rw[3], *wb[3], *rb[3];
+  for (int32_t k = 0; k < 3; k++) {
+    w[k] = (const float *)in[1 + k];
+    rw[k] = (const float *)in[4 + k];
+    wb[k] = (const float *)in[7 + k];
+    rb[k] = (const float *)in[10 + k];
+  }
+  for (int32_t b = 0; b < p->batches; b++) {
+    float *h = h_all + b * n;
+    for (int32_t t = 0; t < p->time_steps; t++) {
+      const float *x = x_all + row(p, b, t, k_in);
+      for (int32_t u = 0; u < n; u++) {
+        float gz = dot_row(w[0], x, k_in, u) + (wb[0] ? wb[0][u] : 0.0f);
+        gz += dot_row(rw[0], h, n, u) + (rb[0] ? rb[0][u] : 0.0f);
+        float gr = dot_row(w[1], x, k_in, u) + (wb[1] ? wb[1][u] : 0.0f);
+        gr += dot_row(rw[1], h, n, u) + (rb[1] ? rb[1][u] : 0.0f);
+        z[u] = sigmoidf_ref(gz);
+        r[u] = sigmoidf_ref(gr);
+        rh[u] = r[u] * h[u];
+      }
+      for (int32_t u = 0; u < n; u++) {
+        const float xh = dot_row(w[2], x, k_in, u) + (wb[2] ? wb[2][u] : 0.0f);
+        const float bh = rb[2] ? rb[2][u] : 0.0f;
+        const float g = p->linear_before_reset ? xh + r[u] * (dot_row(rw[2], h, n, u) + bh)
+                                               : xh + dot_row(rw[2], rh, n, u) + bh;
+        const float nu = tanhf(g);
+        hn[u] = (1.0f - z[u]) * nu + z[u] * h[u];
+      }
+      memcpy(h, hn, (size_t)n * sizeof(float));
+      memcpy(y_all + row(p, b, t, n), h, (size_t)n * sizeof(float));
     }
   }
   return TART_OK;

@@ -49,6 +49,7 @@
  *                      or -1, state [B,F*M] (TA_TENSOR_STATE); attrs.rank, attrs.act
  *   UNIDIRECTIONAL_SEQUENCE_LSTM  TFLite's 24 inputs in its order (op_lstm.c), the output
  *                      and cell states TA_TENSOR_STATE; attrs gate_act, cell_clip, time_major
+ *   LSTM, GRU          ONNX's (no state between runs): op_rnn.c gives the operand lists
  * Every operator has exactly one output unless its hooks say otherwise.
  */
 #ifndef TA_IR_H
@@ -196,7 +197,8 @@ typedef struct ta_attrs {
    * gate's and the output's activation), cell_clip (0: none), time_major input. */
   int32_t gate_act;
   float cell_clip;
-  bool time_major;
+  bool time_major;          /* also LSTM and GRU (ONNX): input [T,B,I]; false: [B,T,I] */
+  bool linear_before_reset; /* GRU (ONNX) */
 } ta_attrs;
 
 typedef struct ta_op {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_ops_recurrent.c: the operators with recurrent state (SVDF, UNIDIRECTIONAL_SEQUENCE_LSTM),
- * as one-op TFLite models
+ * test_ops_recurrent.c: the recurrent operators: SVDF and UNIDIRECTIONAL_SEQUENCE_LSTM as one-op
+ * TFLite models, ONNX's LSTM and GRU as one-node ONNX models
  * built in code. The state must persist from one step to the next, so each test prepares the
  * model once and runs its kernel call twice over the same state buffer (what the generated
  * code does with the arena between two NAME_run calls). Expected values are worked out by hand
@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "onnxbuild.h"
 #include "tflbuild.h"
 #include "tt_pipeline.h"
 
@@ -407,6 +408,119 @@ static void test_lstm_refusals(void **state) {
   tt_done(&r);
 }
 
+/* ---- ONNX LSTM and GRU -------------------------------------------------------------------- */
+
+/* Import an ONNX model, compile it (plan included) and evaluate it in process. */
+static ta_status onnx_eval(oxb *m, const void *const *in, void *const *out, tt_run *r) {
+  size_t len;
+  const uint8_t *bytes = oxb_finish(m, &len);
+  ta_status st = tt_compile(r, "test.onnx", bytes, len, NULL);
+  if (st == TA_OK)
+    st = ta_graph_eval(r->g, r->calls, in, out);
+  return st;
+}
+
+/* ONNX LSTM, one unit, one feature, T = 2, layout 0; initial states as graph inputs h0 = 0.5,
+ * c0 = 0.2. W and R (gate order i, o, f, c) hold 1 for the cell gate only; B = Wb ++ Rb with
+ * Wb_o = 0.3 and Rb_o = 0.2, so i = f = 0.5, o = sigmoid(0.5), g = tanh(x + h):
+ *   c1 = 0.5 c0 + 0.5 tanh(x1 + h0), h1 = o tanh(c1); c2, h2 likewise from c1, h1.
+ * Y = [h1, h2], Y_h = h2, Y_c = c2. */
+static void test_onnx_lstm(void **state) {
+  (void)state;
+  oxb *m = oxb_new(14);
+  oxb_input(m, "x", OXB_FLOAT, 3, (int[]){2, 1, 1});
+  oxb_input(m, "h0", OXB_FLOAT, 3, (int[]){1, 1, 1});
+  oxb_input(m, "c0", OXB_FLOAT, 3, (int[]){1, 1, 1});
+  oxb_init_floats(m, "W", 3, (int[]){1, 4, 1}, (float[]){0, 0, 0, 1});
+  oxb_init_floats(m, "R", 3, (int[]){1, 4, 1}, (float[]){0, 0, 0, 1});
+  oxb_init_floats(m, "B", 2, (int[]){1, 8}, (float[]){0, 0.3f, 0, 0, 0, 0.2f, 0, 0});
+  Onnx__NodeProto *n = oxb_node(m, "LSTM", "x W R B - h0 c0", "Y Y_h Y_c");
+  oxb_attr_int(m, n, "hidden_size", 1);
+  oxb_output(m, "Y", OXB_FLOAT, 4, (int[]){2, 1, 1, 1});
+  oxb_output(m, "Y_h", OXB_FLOAT, 3, (int[]){1, 1, 1});
+  oxb_output(m, "Y_c", OXB_FLOAT, 3, (int[]){1, 1, 1});
+  const float x[2] = {0.5f, -0.25f}, h0 = 0.5f, c0 = 0.2f;
+  float y[2], yh, yc;
+  const void *in[3] = {x, &h0, &c0};
+  void *out[3] = {y, &yh, &yc};
+  tt_run r;
+  tt_assert_status(&r.cap, onnx_eval(m, in, out, &r), TA_OK);
+  const double o = 1.0 / (1.0 + exp(-0.5));
+  const double c1 = 0.5 * 0.2 + 0.5 * tanh(0.5 + 0.5), h1 = o * tanh(c1);
+  const double c2 = 0.5 * c1 + 0.5 * tanh(-0.25 + h1), h2 = o * tanh(c2);
+  assert_true(fabs(y[0] - h1) < 1e-6 && fabs(y[1] - h2) < 1e-6);
+  assert_true(fabs(yh - h2) < 1e-6 && fabs(yc - c2) < 1e-6);
+  tt_done(&r);
+  oxb_free(m);
+}
+
+/* ONNX GRU, one unit, one feature, T = 2, no initial state (h0 = 0). W and R (gates z, r, h)
+ * hold 1 for the hidden gate only; Rb_h = 0.5: z = r = 0.5 and h' = 0.5 n + 0.5 h with
+ *   n = tanh(x + 0.5 h + 0.5)          (linear_before_reset 0: Rh (r h) + Rb_h)
+ *   n = tanh(x + 0.5 (h + 0.5))        (linear_before_reset 1: r (Rh h + Rb_h)). */
+static void test_onnx_gru(void **state) {
+  (void)state;
+  for (int lbr = 0; lbr < 2; lbr++) {
+    oxb *m = oxb_new(14);
+    oxb_input(m, "x", OXB_FLOAT, 3, (int[]){2, 1, 1});
+    oxb_init_floats(m, "W", 3, (int[]){1, 3, 1}, (float[]){0, 0, 1});
+    oxb_init_floats(m, "R", 3, (int[]){1, 3, 1}, (float[]){0, 0, 1});
+    oxb_init_floats(m, "B", 2, (int[]){1, 6}, (float[]){0, 0, 0, 0, 0, 0.5f});
+    Onnx__NodeProto *n = oxb_node(m, "GRU", "x W R B", "Y Y_h");
+    oxb_attr_int(m, n, "hidden_size", 1);
+    oxb_attr_int(m, n, "linear_before_reset", lbr);
+    oxb_output(m, "Y", OXB_FLOAT, 4, (int[]){2, 1, 1, 1});
+    oxb_output(m, "Y_h", OXB_FLOAT, 3, (int[]){1, 1, 1});
+    const float x[2] = {0.5f, -0.25f};
+    float y[2], yh;
+    const void *in[1] = {x};
+    void *out[2] = {y, &yh};
+    tt_run r;
+    tt_assert_status(&r.cap, onnx_eval(m, in, out, &r), TA_OK);
+    double h = 0.0, want[2];
+    for (int t = 0; t < 2; t++) {
+      const double nn = lbr ? tanh(x[t] + 0.5 * (h + 0.5)) : tanh(x[t] + 0.5 * h + 0.5);
+      h = 0.5 * nn + 0.5 * h;
+      want[t] = h;
+    }
+    assert_true(fabs(y[0] - want[0]) < 1e-6 && fabs(y[1] - want[1]) < 1e-6);
+    assert_true(fabs(yh - want[1]) < 1e-6);
+    tt_done(&r);
+    oxb_free(m);
+  }
+}
+
+/* Unsupported attribute combinations are refused, naming the attribute. */
+static void test_onnx_rnn_refusals(void **state) {
+  (void)state;
+  static const char *const msgs[3] = {
+      "direction \"bidirectional\" is not supported (only \"forward\")",
+      "attribute clip is not supported",
+      "attribute activations is not supported unless it is the default (Sigmoid, Tanh)"};
+  for (int k = 0; k < 3; k++) {
+    oxb *m = oxb_new(14);
+    oxb_input(m, "x", OXB_FLOAT, 3, (int[]){2, 1, 1});
+    oxb_init_floats(m, "W", 3, (int[]){1, 3, 1}, (float[]){0, 0, 1});
+    oxb_init_floats(m, "R", 3, (int[]){1, 3, 1}, (float[]){0, 0, 1});
+    Onnx__NodeProto *n = oxb_node(m, "GRU", "x W R", "Y");
+    oxb_attr_int(m, n, "hidden_size", 1);
+    if (k == 0)
+      oxb_attr_string(m, n, "direction", "bidirectional");
+    else if (k == 1)
+      oxb_attr_float(m, n, "clip", 3.0f);
+    else
+      oxb_attr_strings(m, n, "activations", 2, (const char *[]){"Relu", "Tanh"});
+    oxb_output(m, "Y", OXB_FLOAT, 4, (int[]){2, 1, 1, 1});
+    tt_run r;
+    size_t len;
+    const uint8_t *bytes = oxb_finish(m, &len);
+    tt_assert_status(&r.cap, tt_compile(&r, "test.onnx", bytes, len, NULL), TA_ERR_UNSUPPORTED);
+    tt_assert_captured(&r.cap, msgs[k]);
+    tt_done(&r);
+    oxb_free(m);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_svdf_f32_two_steps),
@@ -418,6 +532,9 @@ int main(void) {
       cmocka_unit_test(test_lstm_f32),
       cmocka_unit_test(test_lstm_s8),
       cmocka_unit_test(test_lstm_refusals),
+      cmocka_unit_test(test_onnx_lstm),
+      cmocka_unit_test(test_onnx_gru),
+      cmocka_unit_test(test_onnx_rnn_refusals),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
