@@ -788,7 +788,8 @@ static void test_unsupported_builtin(void **state) {
   tfb_io(b, (int[]){x}, 1, (int[]){z}, 1);
   tt_run r;
   tt_assert_status(&r.cap, tt_read_tfb(&r, b), TA_ERR_UNSUPPORTED);
-  tt_assert_line(&r.cap, "test.tflite: op 1 LSH_PROJECTION: unsupported operator (TFLite builtin code 15)");
+  tt_assert_line(&r.cap,
+                 "test.tflite: op 1 LSH_PROJECTION: unsupported operator (TFLite builtin code 15)");
   assert_null(r.g);
   tt_done(&r);
 }
@@ -879,7 +880,8 @@ static void test_reports_every_problem(void **state) {
   tt_assert_line(&r.cap,
                  "test.tflite: op 0 CONV_2D \"y\": fused activation TANH is not supported (only "
                  "NONE, RELU, RELU_N1_TO_1, RELU6)");
-  tt_assert_line(&r.cap, "test.tflite: op 1 LSH_PROJECTION: unsupported operator (TFLite builtin code 15)");
+  tt_assert_line(&r.cap,
+                 "test.tflite: op 1 LSH_PROJECTION: unsupported operator (TFLite builtin code 15)");
   tt_assert_line(&r.cap, "test.tflite: op 2 CUSTOM \"x\": custom operators are not supported");
   /* A tensor of an unsupported type that only unsupported ops use adds nothing. */
   assert_null(strstr(r.cap.text, "\"u\""));
