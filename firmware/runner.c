@@ -11,6 +11,9 @@
  *   TA_FW_RUN(in, out, arena)   the generated NAME_run
  *   TA_FW_ARENA_SIZE, TA_FW_ARENA_ALIGN, TA_FW_NUM_OPS, TA_FW_NUM_INPUTS, TA_FW_NUM_OUTPUTS
  *   TA_FW_INPUTS(X), TA_FW_OUTPUTS(X)   X(k, bytes) for every input / output tensor
+ *   TA_FW_RESET(arena)          the generated NAME_reset of a model with recurrent state, else
+ *                               nothing: every RUN starts from zero state (a fresh sequence, as
+ *                               the reference vectors were made), outside the timed region
  *
  * Timing: the timer is read just before and just after NAME_run; with per-layer timing on,
  * the generated code's NAME_PROFILE_HOOK calls ta_fw_profile_hook around every layer. With it
@@ -201,6 +204,7 @@ static void do_run(uint32_t seq, const uint8_t *p, uint32_t len) {
   for (uint32_t k = 0; k < TA_FW_NUM_OUTPUTS; k++)
     outs[k] = out_ptr[k];
   memset(layer_ticks, 0, sizeof layer_ticks);
+  TA_FW_RESET(arena);
   prof_on = (len >= 1 && (p[0] & TA_FW_RUN_PROFILE)) ? 1u : 0u;
   ta_fw_stack_paint();
   uint32_t sp;

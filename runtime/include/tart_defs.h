@@ -24,3 +24,4 @@
 #include "defs/elementwise.def"
 #include "defs/shape.def"
 #include "defs/qlinear.def"
+#include "defs/recurrent.def"

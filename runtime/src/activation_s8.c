@@ -168,6 +168,58 @@ tart_status tart_softmax_s8(const tart_softmax_params *p, const void *const *in,
   return TART_OK;
 }
 
+/* softmax_s8 with an int16 output (TFLite's Softmax<int8_t, int16_t>): the same fixed-point
+ * steps, the result in units of 1/65536 offset by -32768. Kept apart from softmax_s8 so that
+ * the int8 kernel's code does not change. */
+tart_status tart_softmax_s8_s16(const tart_softmax_params *p, const void *const *in,
+                                void *const *out, void *scratch) {
+  const int8_t *input = (const int8_t *)in[0];
+  int16_t *output = (int16_t *)out[0];
+  const int32_t depth = p->depth;
+  (void)scratch;
+  if (p->in_shift_left < 0 || p->in_shift_left > 31)
+    return TART_ERR_PARAMS;
+  for (int32_t r = 0; r < p->rows; r++) {
+    const int8_t *x = input + r * depth;
+    int16_t *o = output + r * depth;
+    int32_t max = -128;
+    for (int32_t c = 0; c < depth; c++)
+      if (x[c] > max)
+        max = x[c];
+    int32_t sum_of_exps = 0; /* Q12.19 */
+    for (int32_t c = 0; c < depth; c++) {
+      const int32_t diff = (int32_t)x[c] - max;
+      if (diff < p->diff_min)
+        continue;
+      const int32_t scaled =
+          tart_mul_by_quantized_mult_greater_than_one(diff, p->in_mult, p->in_shift_left);
+      sum_of_exps =
+          fx_add(sum_of_exps, tart_rounding_divide_by_pot(exp_on_negative(scaled, 5), 12));
+    }
+    const int32_t headroom_plus_one = count_leading_zeros((uint32_t)sum_of_exps);
+    if (headroom_plus_one >= 32)
+      return TART_ERR_PARAMS;
+    const int32_t num_bits_over_unit = 12 - headroom_plus_one;
+    const int32_t shifted_sum_minus_one =
+        (int32_t)(((uint32_t)sum_of_exps << headroom_plus_one) - (1u << 31));
+    const int32_t shifted_scale = one_over_one_plus(shifted_sum_minus_one);
+    const int32_t exponent = num_bits_over_unit + 31 - 16;
+    for (int32_t c = 0; c < depth; c++) {
+      const int32_t diff = (int32_t)x[c] - max;
+      if (diff < p->diff_min) {
+        o[c] = INT16_MIN;
+        continue;
+      }
+      const int32_t scaled =
+          tart_mul_by_quantized_mult_greater_than_one(diff, p->in_mult, p->in_shift_left);
+      const int32_t e = exp_on_negative(scaled, 5);
+      const int32_t unsat = rounding_divide_wide(fx_mul(shifted_scale, e), exponent);
+      o[c] = (int16_t)tart_clamp_i32(unsat - 32768, INT16_MIN, INT16_MAX);
+    }
+  }
+  return TART_OK;
+}
+
 /* The input shift is applied only below the radius, which is 0 whenever the shift exceeds 30
  * (radius = floor(15 * 2^27 / 2^shift)). */
 static int sigmoid_params_ok(const tart_sigmoid_params *p) {

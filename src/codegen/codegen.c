@@ -190,6 +190,14 @@ typedef struct emitter {
   bool uses_float;
 } emitter;
 
+/* Whether the graph keeps recurrent state in the arena (TA_TENSOR_STATE tensors in use). */
+static bool has_state(const emitter *e) {
+  for (int32_t t = 0; t < e->g->n_tensors; t++)
+    if ((e->g->tensors[t].flags & TA_TENSOR_STATE) && e->plan->tensor_offset[t] >= 0)
+      return true;
+  return false;
+}
+
 /* C expression for the data of tensor t inside NAME_run: where its storage group lives. */
 static void put_tensor_ref(emitter *e, ta_buf *b, int32_t t, bool as_input) {
   int32_t idx;
@@ -441,9 +449,24 @@ static void emit_header(emitter *e, ta_buf *b, const ta_cgen_options *opt) {
                 "/* Run one inference. inputs[k] / outputs[k] point to the tensors' data\n"
                 " * (%s_INPUT_k_BYTES / %s_OUTPUT_k_BYTES bytes, caller-owned); arena is\n"
                 " * %s_ARENA_SIZE bytes of scratch memory aligned to %s_ARENA_ALIGN, whose\n"
-                " * contents need not survive between calls. Reentrant for distinct arenas. */\n"
+                " * contents need not survive between calls (unless %s_HAS_STATE, below).\n"
+                " * Reentrant for distinct arenas. */\n"
                 "int32_t %s_run(const void *const *inputs, void *const *outputs, void *arena);\n\n",
-                U, U, U, U, e->name);
+                U, U, U, U, U, e->name);
+  if (has_state(e))
+    ta_buf_printf(
+        b,
+        "/* The model keeps recurrent state (SVDF, LSTM) in the arena between runs: pass\n"
+        " * the same arena to every %s_run of a sequence, and call %s_reset(arena)\n"
+        " * before the first run and whenever a new sequence starts (it zeroes the\n"
+        " * state, as TensorFlow Lite starts it). Other bytes of the arena remain\n"
+        " * scratch. */\n"
+        "#define %s_HAS_STATE 1\n"
+        "void %s_reset(void *arena);\n\n",
+        e->name, e->name, U, e->name);
+  else
+    ta_buf_printf(b, "#define %s_HAS_STATE 0 /* no recurrent state: no %s_reset */\n\n", U,
+                  e->name);
   ta_buf_printf(b,
                 "/* The profiling hook, yours to define, called by %s_run when %s.c is compiled\n"
                 " * with %s_PROFILE defined (and %s_PROFILE_HOOK not): before (phase 0) and after\n"
@@ -578,7 +601,8 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
   bool input_in_arena = false;
   for (int32_t k = 0; k < g->n_inputs; k++)
     input_in_arena = input_in_arena || e->plan->tensor_offset[g->inputs[k]] >= 0;
-  if (!input_in_arena)
+  /* The canary fill would overwrite the recurrent state. */
+  if (!input_in_arena && !has_state(e))
     ta_buf_printf(b, "  %s_GUARD_START(a);\n", U);
   /* Inputs placed in the arena are copied in (unless the caller wrote them there). */
   for (int32_t k = 0; k < g->n_inputs; k++) {
@@ -651,6 +675,21 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
           k, (long long)off, k, (long long)off, U, k);
   }
   ta_buf_printf(b, "  return %s_OK;\n}\n", U);
+  if (has_state(e)) {
+    ta_buf_printf(b, "\nvoid %s_reset(void *arena) {\n  uint8_t *a = (uint8_t *)arena;\n", e->name);
+    ta_buf_printf(b, "#ifdef %s_STATIC_ARENA\n  if (a == NULL) a = %s_static_arena;\n#endif\n", U,
+                  e->name);
+    ta_buf_puts(b, "  if (a == NULL) return;\n");
+    for (int32_t t = 0; t < g->n_tensors; t++) {
+      size_t bytes;
+      if ((g->tensors[t].flags & TA_TENSOR_STATE) && e->plan->root[t] == t &&
+          e->plan->tensor_offset[t] >= 0 && ta_tensor_bytes(&g->tensors[t], &bytes))
+        ta_buf_printf(b, "  memset(a + %lld, 0, %zu); /* \"%s\" */\n",
+                      (long long)e->plan->tensor_offset[t], bytes,
+                      comment_text(g->ctx, g->tensors[t].name));
+    }
+    ta_buf_puts(b, "}\n");
+  }
   return TA_OK;
 }
 

@@ -156,8 +156,10 @@ static void emit_model_header(ta_buf *b, const ta_graph *g, const char *name, ui
                 "#define TA_FW_RUN(in, out, arena) %s_run(in, out, arena)\n"
                 "#define TA_FW_ARENA_SIZE %s_ARENA_SIZE\n#define TA_FW_ARENA_ALIGN %s_ARENA_ALIGN\n"
                 "#define TA_FW_NUM_OPS %s_NUM_OPS\n#define TA_FW_NUM_INPUTS %s_NUM_INPUTS\n"
-                "#define TA_FW_NUM_OUTPUTS %s_NUM_OUTPUTS\n#define TA_FW_INPUTS(X)",
-                name, id, name, U, U, U, U, U);
+                "#define TA_FW_NUM_OUTPUTS %s_NUM_OUTPUTS\n"
+                "#if %s_HAS_STATE\n#define TA_FW_RESET(arena) %s_reset(arena)\n#else\n"
+                "#define TA_FW_RESET(arena) ((void)0)\n#endif\n#define TA_FW_INPUTS(X)",
+                name, id, name, U, U, U, U, U, U, name);
   for (int32_t k = 0; k < g->n_inputs; k++)
     ta_buf_printf(b, " X(%d, %s_INPUT_%d_BYTES)", k, U, k);
   ta_buf_puts(b, "\n#define TA_FW_OUTPUTS(X)");

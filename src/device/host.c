@@ -78,6 +78,9 @@ void ta_host_emit_runner(ta_buf *b, const ta_graph *g, const char *name) {
                 "sizeof(void *);\n"
                 "    if (posix_memalign(&arena, align, %s_ARENA_SIZE ? %s_ARENA_SIZE : 1) != 0) "
                 "return 1;\n"
+                "#if %s_HAS_STATE\n"
+                "    %s_reset(arena); /* a fresh sequence, as a new TFLite interpreter */\n"
+                "#endif\n"
                 "    rc = (int)%s_run(in, out, arena);\n"
                 "    free(arena);\n"
                 "  }\n"
@@ -87,7 +90,7 @@ void ta_host_emit_runner(ta_buf *b, const ta_graph *g, const char *name) {
                 "  for (k = 0; k < %s_NUM_INPUTS; k++) free((void *)(uintptr_t)in[k]);\n"
                 "  for (k = 0; k < %s_NUM_OUTPUTS; k++) free(out[k]);\n"
                 "  return 0;\n}\n",
-                U, U, U, U, U, U, U, U, U, name, name, U, U, U);
+                U, U, U, U, U, U, U, U, U, U, name, name, name, U, U, U);
 }
 
 /* Split $TA_HOST_CFLAGS on spaces into argv entries (no quoting: flags only). */

@@ -333,11 +333,13 @@ ta_status ta_graph_check(ta_graph *g) {
         continue;
       }
       ta_tensor *tt = &g->tensors[t];
-      if (tt->producer >= 0 || ta_tensor_is_const(tt) || (tt->flags & TA_TENSOR_INPUT)) {
+      if (tt->producer >= 0 || ta_tensor_is_const(tt) || (tt->flags & TA_TENSOR_INPUT) ||
+          (tt->flags & TA_TENSOR_STATE)) {
         st = ta_op_err(g, op, TA_ERR_MALFORMED, "output tensor %d \"%s\" is already written by %s",
                        t, tt->name,
                        ta_tensor_is_const(tt)          ? "the model's constant data"
                        : (tt->flags & TA_TENSOR_INPUT) ? "the caller (a graph input)"
+                       : (tt->flags & TA_TENSOR_STATE) ? "the op that keeps it (recurrent state)"
                                                        : "an earlier op");
         continue;
       }
@@ -358,7 +360,7 @@ ta_status ta_graph_check(ta_graph *g) {
         continue;
       }
       ta_tensor *tt = &g->tensors[t];
-      if (ta_tensor_is_const(tt) || (tt->flags & TA_TENSOR_INPUT))
+      if (ta_tensor_is_const(tt) || (tt->flags & (TA_TENSOR_INPUT | TA_TENSOR_STATE)))
         continue;
       if (tt->producer < 0)
         st = ta_op_err(g, op, TA_ERR_MALFORMED,

@@ -51,6 +51,11 @@
  *                      resize_coord/resize_nearest/resize_scale_h/w (ONNX)
  *   TRANSPOSE_CONV     in: input [N,H,W,Ci], filter [Co,KH,KW,Ci], output_shape (constant int32
  *                      [4]), bias [Co] (optional); padding, strides, dilation, act as CONV_2D
+ *   SVDF               in: input [B,I], weights_feature [F,I], weights_time [F,M], bias [F/rank]
+ *                      or -1, state [B,F*M] (TA_TENSOR_STATE); attrs.rank, attrs.act
+ *   UNIDIRECTIONAL_SEQUENCE_LSTM  TFLite's 24 inputs in its order (op_lstm.c), the output
+ *                      and cell states TA_TENSOR_STATE; attrs gate_act, cell_clip, time_major
+ *   LSTM, GRU          ONNX's (no state between runs): op_rnn.c gives the operand lists
  * Every operator has exactly one output unless its hooks say otherwise.
  */
 #ifndef TA_IR_H
@@ -151,6 +156,11 @@ typedef struct ta_quant {
 enum {
   TA_TENSOR_INPUT = 1u << 0,  /* a graph input */
   TA_TENSOR_OUTPUT = 1u << 1, /* a graph output */
+  /* Recurrent state (TFLite's variable tensors: SVDF's activation state, the LSTM's output
+   * and cell state): no producer and no data; the op that reads it also writes it back (its
+   * kernel call lists it as an output too). It lives in the arena for the whole run and
+   * across runs, zero until the first run and after the generated NAME_reset(). */
+  TA_TENSOR_STATE = 1u << 2,
 };
 
 typedef struct ta_tensor {
@@ -197,6 +207,13 @@ typedef struct ta_attrs {
   int32_t resize_nearest; /* ta_resize_nearest */
   double resize_scale_h, resize_scale_w;
   int32_t pad_mode; /* MIRROR_PAD: ta_pad_mode */
+  int32_t rank;     /* SVDF: filters per output unit */
+  /* UNIDIRECTIONAL_SEQUENCE_LSTM: TFLite's fused_activation_function code (4: TANH, the cell
+   * gate's and the output's activation), cell_clip (0: none), time_major input. */
+  int32_t gate_act;
+  float cell_clip;
+  bool time_major;          /* also LSTM and GRU (ONNX): input [T,B,I]; false: [B,T,I] */
+  bool linear_before_reset; /* GRU (ONNX) */
 } ta_attrs;
 
 /* MIRROR_PAD's modes: TFLite's MirrorPadMode (REFLECT 0, SYMMETRIC 1), then ONNX's edge. */

@@ -12,6 +12,8 @@
  *   float32 -> int8, uint8, int16, uint16 with attrs.round_half_even, or with a per-channel
  *                    output: ONNX QuantizeLinear (ties to even; kernel quantize_linear_f32_*)
  *   uint8 <-> int8   same scale, zero points 128 apart: the same values (flip_sign_8)
+ *   int16 -> int8, int16, int32; int8 -> int16, int32: TFLite's Requantize as int8 -> int8
+ *                    (16x8 models and their int32 outputs), kernels requantize_<in>_<out>
  *   int32 -> int8 or uint8: requantization of integer accumulators, the input carrying the
  *                    accumulator scale (per tensor, or per channel along an axis) and zero
  *                    point 0; multiplier (double)scale_in[c] / scale_out as TFLite computes it
@@ -57,6 +59,7 @@ typedef enum mode {
   MODE_ONNX_F32, /* float32 -> 8/16-bit, ONNX */
   MODE_FLIP,     /* uint8 <-> int8 */
   MODE_REQUANT,  /* int32 -> int8/uint8 */
+  MODE_TFL_INT,  /* int16 -> int8/int16/int32, int8 -> int16/int32, TFLite */
 } mode;
 
 static bool is_q16(ta_dtype dt) {
@@ -75,6 +78,10 @@ static mode mode_of(const ta_op *op, const ta_tensor *x, const ta_tensor *y) {
     return MODE_FLIP;
   if (x->dtype == TA_DT_I32 && (y->dtype == TA_DT_I8 || y->dtype == TA_DT_U8))
     return MODE_REQUANT;
+  if ((x->dtype == TA_DT_I16 &&
+       (y->dtype == TA_DT_I8 || y->dtype == TA_DT_I16 || y->dtype == TA_DT_I32)) ||
+      (x->dtype == TA_DT_I8 && (y->dtype == TA_DT_I16 || y->dtype == TA_DT_I32)))
+    return MODE_TFL_INT;
   return MODE_NONE;
 }
 
@@ -89,13 +96,14 @@ static ta_status quantize_check(ta_graph *g, ta_op *op) {
   if (m == MODE_NONE)
     return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                      "converts %s \"%s\" to %s \"%s\"; supported: float32 -> int8, uint8, int16, "
-                     "uint16; int8 -> int8; uint8 <-> int8; int32 -> int8, uint8",
+                     "uint16; int8 -> int8, int16, int32; int16 -> int8, int16, int32; uint8 <-> "
+                     "int8; int32 -> int8, uint8",
                      ta_dtype_name(x->dtype), x->name, ta_dtype_name(y->dtype), y->name);
   ta_status st = m == MODE_ONNX_F32 ? check_quant(g, op, y, "output", x)
                                     : ta_check_per_tensor_quant(g, op, y, "output");
   if (st != TA_OK)
     return st;
-  if (m == MODE_TFL_S8 || m == MODE_FLIP)
+  if (m == MODE_TFL_S8 || m == MODE_FLIP || m == MODE_TFL_INT)
     st = ta_check_per_tensor_quant(g, op, x, "input");
   if (m == MODE_REQUANT)
     st = check_quant(g, op, x, "input", x);
@@ -191,6 +199,28 @@ static ta_status quantize_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) 
     tart_qlinear_params *p = call->params;
     p->n_elems = (int32_t)elems;
     return m == MODE_REQUANT ? prepare_requant(g, op, x, y, p) : prepare_onnx(g, op, y, p);
+  }
+  if (m == MODE_TFL_INT) {
+    const bool from16 = x->dtype == TA_DT_I16;
+    const ta_kernel_id k = y->dtype == TA_DT_I8 ? TA_K_requantize_s16_s8
+                           : y->dtype == TA_DT_I32
+                               ? (from16 ? TA_K_requantize_s16_s32 : TA_K_requantize_s8_s32)
+                           : from16 ? TA_K_requantize_s16_s16
+                                    : TA_K_requantize_s8_s16;
+    st = ta_call_init(g, op, call, k);
+    if (st != TA_OK)
+      return st;
+    tart_unary_params *p = call->params;
+    p->n_elems = (int32_t)elems;
+    if (y->dtype == TA_DT_I32)
+      p->clamp.min = INT32_MIN, p->clamp.max = INT32_MAX;
+    else
+      ta_dtype_qrange(y->dtype, &p->clamp.min, &p->clamp.max);
+    p->out_zp = (int32_t)y->q.zero_point[0];
+    p->in_neg_zp = -(int32_t)x->q.zero_point[0];
+    const double real = (double)x->q.scale[0] / (double)y->q.scale[0];
+    return ta_requant_multiplier(g, op, real, x->q.scale[0], y->q.scale[0], &p->mult,
+                                 &p->shift_left);
   }
   const bool copy = x->dtype == TA_DT_I8 && x->q.scale[0] == y->q.scale[0] &&
                     x->q.zero_point[0] == y->q.zero_point[0];

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * op_softmax.c: SOFTMAX over the last axis, attrs.beta. float32 -> float32 or int8 -> int8.
+ * int8 -> int16 too (TFLM's 16-bit output: scale 1/65536, zero point -32768).
  * LOG_SOFTMAX over the last axis, float32 (TFLite's reference: x - max - log(sum exp(x - max))).
  *
  * int8 is TFLite's fixed-point algorithm (reference_ops::Softmax), its constants computed at
@@ -29,7 +30,7 @@ static ta_status softmax_check(ta_graph *g, ta_op *op) {
     ta_keep_first(&st,
                   ta_op_err(g, op, TA_ERR_UNSUPPORTED, "input \"%s\" is %s; expected %s", x->name,
                             ta_dtype_name(x->dtype), s8_ok ? "float32 or int8" : "float32"));
-  else if (y->dtype != x->dtype)
+  else if (y->dtype != x->dtype && !(x->dtype == TA_DT_I8 && y->dtype == TA_DT_I16 && s8_ok))
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                                  "output \"%s\" is %s; expected %s like the input", y->name,
                                  ta_dtype_name(y->dtype), ta_dtype_name(x->dtype)));
@@ -47,7 +48,11 @@ static ta_status softmax_check(ta_graph *g, ta_op *op) {
     return st;
 
   ta_keep_first(&st, ta_check_per_tensor_quant(g, op, x, "input"));
-  ta_keep_first(&st, ta_check_fixed_output_quant(g, op, y, 256, -128, true, true));
+  /* TFLM's int16 output: 1/65536 and -32768 (its 16x8 keyword models end that way). */
+  if (y->dtype == TA_DT_I16)
+    ta_keep_first(&st, ta_check_fixed_output_quant(g, op, y, 65536, -32768, false, true));
+  else
+    ta_keep_first(&st, ta_check_fixed_output_quant(g, op, y, 256, -128, true, true));
   if (st != TA_OK)
     return st;
   int32_t mult, shift;
@@ -62,10 +67,12 @@ static ta_status softmax_check(ta_graph *g, ta_op *op) {
 static ta_status softmax_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   const ta_tensor *x = ta_op_input(g, op, 0);
   const bool is_s8 = x->dtype == TA_DT_I8;
-  ta_status st = ta_call_init(g, op, call,
-                              op->kind == TA_OP_LOG_SOFTMAX ? TA_K_log_softmax_f32
-                              : is_s8                       ? TA_K_softmax_s8
-                                                            : TA_K_softmax_f32);
+  ta_status st =
+      ta_call_init(g, op, call,
+                   op->kind == TA_OP_LOG_SOFTMAX                         ? TA_K_log_softmax_f32
+                   : is_s8 && ta_op_output(g, op, 0)->dtype == TA_DT_I16 ? TA_K_softmax_s8_s16
+                   : is_s8                                               ? TA_K_softmax_s8
+                                                                         : TA_K_softmax_f32);
   if (st != TA_OK)
     return st;
   tart_softmax_params *p = call->params;

@@ -247,6 +247,9 @@ static void tensor_lifetimes(const ta_graph *g, const ta_kernel_call *calls, int
       first[t] = -1;
     if ((g->tensors[t].flags & TA_TENSOR_OUTPUT) && first[t] != -2)
       last[t] = g->n_ops;
+    /* Recurrent state outlives the run: no other buffer may ever share its bytes. */
+    if ((g->tensors[t].flags & TA_TENSOR_STATE) && first[t] != -2)
+      first[t] = -1, last[t] = g->n_ops;
   }
 }
 

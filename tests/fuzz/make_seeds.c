@@ -443,6 +443,59 @@ static void seed_hostile_names(void) {
   finish(b, "hostile_names");
 }
 
+/* SVDF: input [1,8], 4 filters of rank 2 over a memory of 3, state [1,12] (int16 for int8
+ * models, as TFLM's integer SVDF takes it). */
+static void seed_svdf(int type) {
+  tfb *b = tfb_new();
+  const int q = type == TFB_INT8;
+  int x = act(b, "x", type, 2, (int32_t[]){1, 8}, 0.05f, 3);
+  int wf = weights(b, "wf", type, 2, (int32_t[]){4, 8});
+  int16_t wt16[12];
+  for (int i = 0; i < 12; i++)
+    wt16[i] = (int16_t)(next() >> 20);
+  int wt =
+      q ? tfb_tensor(b, "wt", TFB_INT16, 2, (int32_t[]){4, 3}, tfb_buffer(b, wt16, sizeof wt16))
+        : weights(b, "wt", type, 2, (int32_t[]){4, 3});
+  int bi = bias(b, "b", type, 2, (float[]){0.0001f, 0.0001f});
+  int st = tfb_tensor(b, "state", q ? TFB_INT16 : type, 2, (int32_t[]){1, 12}, 0);
+  tfb_variable(b, st);
+  int y = act(b, "y", type, 2, (int32_t[]){1, 2}, 0.1f, -2);
+  if (q) {
+    tfb_quant(b, wf, 1, (float[]){0.02f}, (int64_t[]){0}, 0);
+    tfb_quant(b, wt, 1, (float[]){0.001f}, (int64_t[]){0}, 0);
+    tfb_quant(b, st, 1, (float[]){0.1f}, (int64_t[]){0}, 0);
+  }
+  int op = tfb_op(b, TFB_OP_SVDF, (int[]){x, wf, wt, bi, st}, 5, (int[]){y}, 1);
+  tfb_svdf_options(b, op, 2, TFB_ACT_NONE);
+  tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
+  char name[32];
+  snprintf(name, sizeof name, "svdf_%s", tname(type));
+  finish(b, name);
+}
+
+/* UNIDIRECTIONAL_SEQUENCE_LSTM, float: input [1,3,4], 2 units, both states variable. */
+static void seed_lstm_f32(void) {
+  tfb *b = tfb_new();
+  int ins[24];
+  for (int i = 0; i < 24; i++)
+    ins[i] = -1;
+  ins[0] = act(b, "x", TFB_FLOAT32, 3, (int32_t[]){1, 3, 4}, 0, 0);
+  for (int k = 0; k < 4; k++) {
+    ins[1 + k] = weights(b, "w", TFB_FLOAT32, 2, (int32_t[]){2, 4});
+    ins[5 + k] = weights(b, "r", TFB_FLOAT32, 2, (int32_t[]){2, 2});
+    ins[12 + k] = weights(b, "b", TFB_FLOAT32, 1, (int32_t[]){2});
+  }
+  ins[18] = act(b, "h", TFB_FLOAT32, 2, (int32_t[]){1, 2}, 0, 0);
+  ins[19] = act(b, "c", TFB_FLOAT32, 2, (int32_t[]){1, 2}, 0, 0);
+  tfb_variable(b, ins[18]);
+  tfb_variable(b, ins[19]);
+  int y = act(b, "y", TFB_FLOAT32, 3, (int32_t[]){1, 3, 2}, 0, 0);
+  int op = tfb_op(b, TFB_OP_UNIDIRECTIONAL_SEQUENCE_LSTM, ins, 24, (int[]){y}, 1);
+  tfb_lstm_options(b, op, TFB_ACT_TANH, 0.0f, 0);
+  tfb_io(b, ins, 1, (int[]){y}, 1);
+  finish(b, "lstm_f32");
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: make_seeds OUT_DIR\n");
@@ -489,7 +542,9 @@ int main(int argc, char **argv) {
     seed_concat(t, 1);
     seed_chain(t);
     seed_branches(t);
+    seed_svdf(t);
   }
+  seed_lstm_f32();
   seed_quantize();
   seed_hostile_names();
   printf("make_seeds: wrote %d seeds to %s\n", n_written, out_dir);

@@ -292,7 +292,8 @@ static void test_unknown_names(void **state) {
       "CONCATENATION, SUB, DIV, LEAKY_RELU, CLAMP, TRANSPOSE, BATCH_MATMUL, SLICE, STRIDED_SLICE, "
       "SPLIT, SPLIT_V, GATHER, CAST, HARD_SWISH, HARD_SIGMOID, REDUCE_MAX, REDUCE_MIN, SUM, "
       "MINIMUM, MAXIMUM, SQUARED_DIFFERENCE, NEG, ABS, SQRT, RSQRT, EXP, LOG, LOG_SOFTMAX, ELU, "
-      "PRELU, RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR, TRANSPOSE_CONV, MIRROR_PAD, ERF, POW\n");
+      "PRELU, RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR, TRANSPOSE_CONV, MIRROR_PAD, ERF, POW, "
+      "SVDF, UNIDIRECTIONAL_SEQUENCE_LSTM, LSTM, GRU\n");
   bad("{\"name\": \"x\", \"ops\": {\"ADD\": {\"function\": \"f\", \"constraints\": "
       "{\"dtypes\": [\"int8\", \"int9\"]}}}}",
       TA_ERR_MALFORMED,
@@ -405,7 +406,8 @@ static void test_keeps_checking(void **state) {
       "CONCATENATION, SUB, DIV, LEAKY_RELU, CLAMP, TRANSPOSE, BATCH_MATMUL, SLICE, STRIDED_SLICE, "
       "SPLIT, SPLIT_V, GATHER, CAST, HARD_SWISH, HARD_SIGMOID, REDUCE_MAX, REDUCE_MIN, SUM, "
       "MINIMUM, MAXIMUM, SQUARED_DIFFERENCE, NEG, ABS, SQRT, RSQRT, EXP, LOG, LOG_SOFTMAX, ELU, "
-      "PRELU, RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR, TRANSPOSE_CONV, MIRROR_PAD, ERF, POW\n"
+      "PRELU, RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR, TRANSPOSE_CONV, MIRROR_PAD, ERF, POW, "
+      "SVDF, UNIDIRECTIONAL_SEQUENCE_LSTM, LSTM, GRU\n"
       "b.json: ops.ADD.function: expected a string, found an integer\n"
       "b.json: sources[1]: expected a string, found an integer\n"
       "b.json: sources[0]: variable V is not set (give --backend-var V=VALUE or set it in the "

@@ -784,11 +784,12 @@ static void test_unsupported_builtin(void **state) {
   int y = tfb_tensor(b, "y", TFB_INT8, 2, (int32_t[]){1, 8}, 0);
   int z = tfb_tensor(b, "z", TFB_INT8, 2, (int32_t[]){1, 8}, 0);
   tfb_op(b, TFB_OP_RELU, (int[]){x}, 1, (int[]){y}, 1);
-  tfb_op(b, TFB_OP_SVDF, (int[]){y}, 1, (int[]){z}, 1);
+  tfb_op(b, TFB_OP_LSH_PROJECTION, (int[]){y}, 1, (int[]){z}, 1);
   tfb_io(b, (int[]){x}, 1, (int[]){z}, 1);
   tt_run r;
   tt_assert_status(&r.cap, tt_read_tfb(&r, b), TA_ERR_UNSUPPORTED);
-  tt_assert_line(&r.cap, "test.tflite: op 1 SVDF: unsupported operator (TFLite builtin code 27)");
+  tt_assert_line(&r.cap,
+                 "test.tflite: op 1 LSH_PROJECTION: unsupported operator (TFLite builtin code 15)");
   assert_null(r.g);
   tt_done(&r);
 }
@@ -864,7 +865,7 @@ static void test_reports_every_problem(void **state) {
   int v = tfb_tensor(b, "v", TFB_FLOAT32, 1, (int32_t[]){4}, 0);
   int op = tfb_op(b, TFB_OP_CONV_2D, (int[]){x, w}, 2, (int[]){y}, 1);
   tfb_conv_options(b, op, TFB_PAD_SAME, 1, 1, 4 /* TANH */, 1, 1);
-  tfb_op(b, TFB_OP_SVDF, (int[]){y}, 1, (int[]){z}, 1);
+  tfb_op(b, TFB_OP_LSH_PROJECTION, (int[]){y}, 1, (int[]){z}, 1);
   tfb_custom_op(b, "x", (int[]){u, big}, 2, (int[]){z}, 1);
   tfb_op(b, TFB_OP_RELU, (int[]){c}, 1, (int[]){v}, 1);
   tfb_io(b, (int[]){x}, 1, (int[]){z, v}, 2);
@@ -879,7 +880,8 @@ static void test_reports_every_problem(void **state) {
   tt_assert_line(&r.cap,
                  "test.tflite: op 0 CONV_2D \"y\": fused activation TANH is not supported (only "
                  "NONE, RELU, RELU_N1_TO_1, RELU6)");
-  tt_assert_line(&r.cap, "test.tflite: op 1 SVDF: unsupported operator (TFLite builtin code 27)");
+  tt_assert_line(&r.cap,
+                 "test.tflite: op 1 LSH_PROJECTION: unsupported operator (TFLite builtin code 15)");
   tt_assert_line(&r.cap, "test.tflite: op 2 CUSTOM \"x\": custom operators are not supported");
   /* A tensor of an unsupported type that only unsupported ops use adds nothing. */
   assert_null(strstr(r.cap.text, "\"u\""));

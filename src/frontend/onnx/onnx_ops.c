@@ -3023,6 +3023,196 @@ static ta_status cv_range(onnx_imp *im) {
 
 #define B(k) (1u << (k))
 
+/* ---- LSTM, GRU ------------------------------------------------------------------------ */
+
+/* The attributes of ONNX's recurrent ops that tinyaot runs: one forward direction, the
+ * default activations (given or not), no clip; layout 0 or 1. acts: the default list. */
+static ta_status rnn_attrs(onnx_imp *im, const char *const *acts, int32_t n_acts, int64_t *h,
+                           bool *time_major) {
+  const char *dir;
+  int64_t layout;
+  if (!imp_attr_int(im, "hidden_size", 0, h) ||
+      !imp_attr_string(im, "direction", "forward", &dir) || !imp_attr_int(im, "layout", 0, &layout))
+    return im->st;
+  if (strcmp(dir, "forward") != 0)
+    return imp_err(im, TA_ERR_UNSUPPORTED, "direction \"%s\" is not supported (only \"forward\")",
+                   dir);
+  if (layout != 0 && layout != 1)
+    return imp_err(im, TA_ERR_MALFORMED, "layout is %lld; expected 0 or 1", (long long)layout);
+  *time_major = layout == 0;
+  if (ta_onnx_attr(im->node, "clip"))
+    return imp_err(im, TA_ERR_UNSUPPORTED, "attribute clip is not supported");
+  if (ta_onnx_attr(im->node, "activation_alpha") || ta_onnx_attr(im->node, "activation_beta"))
+    return imp_err(im, TA_ERR_UNSUPPORTED,
+                   "attributes activation_alpha and activation_beta are not supported");
+  const Onnx__AttributeProto *a = ta_onnx_attr(im->node, "activations");
+  if (a) {
+    bool same = a->n_strings == (size_t)n_acts;
+    for (int32_t k = 0; same && k < n_acts; k++)
+      same = a->strings[k].len == strlen(acts[k]) &&
+             memcmp(a->strings[k].data, acts[k], a->strings[k].len) == 0;
+    if (!same)
+      return imp_err(im, TA_ERR_UNSUPPORTED,
+                     "attribute activations is not supported unless it is the default (%s, %s%s%s)",
+                     acts[0], acts[1], n_acts > 2 ? ", " : "", n_acts > 2 ? acts[2] : "");
+  }
+  return TA_OK;
+}
+
+/* Rows [row0, row0 + rows) of the constant float matrix v ([1, R, C] or [R, C]), as a new
+ * constant [rows, cols] (cols 0: a vector [rows]); add (may be NULL) is added element-wise from
+ * rows [add_row0, ...) of the same layout. -1 on failure (reported). */
+static int32_t gate_slice(onnx_imp *im, const cview *v, int32_t row0, int32_t rows, int32_t cols,
+                          const cview *add, int32_t add_row0, const char *what) {
+  const int32_t width = cols > 0 ? cols : 1;
+  float *d = ta_new_array(im->ctx, (size_t)rows * (size_t)width, sizeof *d);
+  if (!d)
+    return -1;
+  for (int32_t r = 0; r < rows; r++)
+    for (int32_t c = 0; c < width; c++) {
+      const size_t i = (size_t)(row0 + r) * (size_t)width + (size_t)c;
+      float x = (float)cv_f(v, i);
+      if (add)
+        x += (float)cv_f(add, (size_t)(add_row0 + r) * (size_t)width + (size_t)c);
+      d[(size_t)r * (size_t)width + (size_t)c] = x;
+    }
+  const int32_t dims[2] = {rows, cols};
+  return imp_const_tensor(im, tmp_name(im, what), TA_DT_F32, cols > 0 ? 2 : 1, dims, d);
+}
+
+/* X, W, R, B and the initial states of an ONNX LSTM (gates 4) or GRU (3): checks common to
+ * both. */
+static ta_status rnn_inputs(onnx_imp *im, int32_t gates, int64_t hidden, oval **x, cview *w,
+                            cview *r, cview *b, bool *has_b) {
+  *x = imp_in_req(im, 0, "X");
+  oval *wv = imp_in_req(im, 1, "W"), *rv = imp_in_req(im, 2, "R"), *bv = imp_in(im, 3);
+  if (!*x || !wv || !rv)
+    return TA_ERR_MALFORMED;
+  if (need_float(im, *x, "input X") != TA_OK)
+    return im->st;
+  if (imp_in(im, 4))
+    return imp_err(im, TA_ERR_UNSUPPORTED, "input sequence_lens is not supported");
+  const ta_tensor *wt = imp_const_req(im, wv, "W"), *rt = imp_const_req(im, rv, "R");
+  const ta_tensor *bt = bv ? imp_const_req(im, bv, "B") : NULL;
+  if (!wt || !rt || (bv && !bt))
+    return im->st;
+  view_of(wt, w);
+  view_of(rt, r);
+  *has_b = bt != NULL;
+  if (bt)
+    view_of(bt, b);
+  const int64_t h = hidden;
+  const int32_t in_size = (*x)->rank == 3 ? (*x)->dims[2] : 0;
+  if ((*x)->rank != 3 || h < 1 || h > 65536 || w->dt != TA_DT_F32 || r->dt != TA_DT_F32 ||
+      w->n != (size_t)(gates * h * in_size) || r->n != (size_t)(gates * h * h) ||
+      (bt && (b->dt != TA_DT_F32 || b->n != (size_t)(2 * gates * h))))
+    return imp_err(im, TA_ERR_MALFORMED,
+                   "X, W, R, B do not fit hidden_size %lld with %d gates (float32, one "
+                   "direction: W [1,%lld,I], R [1,%lld,%lld], B [1,%lld])",
+                   (long long)h, gates, (long long)(gates * h), (long long)(gates * h),
+                   (long long)h, (long long)(2 * gates * h));
+  return TA_OK;
+}
+
+/* Node output k: its name's tensor when used, else a tensor of our own. */
+static int32_t rnn_out(onnx_imp *im, int32_t k) {
+  return imp_tensor(im, imp_out_used(im, k) ? out_name(im, k) : tmp_name(im, "unused"), TA_DT_F32);
+}
+
+static ta_status rnn_finish(onnx_imp *im, int32_t n_out, const int32_t *outs) {
+  for (int32_t k = 0; k < n_out; k++)
+    if (imp_out_used(im, k) && imp_out(im, k, outs[k], false) != TA_OK)
+      return im->st;
+  return TA_OK;
+}
+
+static int32_t initial_state(onnx_imp *im, int32_t k) {
+  oval *v = imp_in(im, k);
+  if (!v)
+    return -1;
+  if (need_float(im, v, k == 5 ? "initial_h" : "initial_c") != TA_OK)
+    return -2;
+  return imp_plain(im, v);
+}
+
+/* ONNX LSTM: gates i, o, f, c in W, R and B; the kernel takes i, f, c, o. */
+static ta_status cv_lstm(onnx_imp *im) {
+  static const char *const acts[3] = {"Sigmoid", "Tanh", "Tanh"};
+  int64_t h;
+  bool tm;
+  int64_t input_forget;
+  if (rnn_attrs(im, acts, 3, &h, &tm) != TA_OK ||
+      !imp_attr_int(im, "input_forget", 0, &input_forget))
+    return im->st;
+  if (input_forget != 0)
+    return imp_err(im, TA_ERR_UNSUPPORTED, "input_forget %lld is not supported (only 0)",
+                   (long long)input_forget);
+  if (imp_in(im, 7))
+    return imp_err(im, TA_ERR_UNSUPPORTED, "input P (peepholes) is not supported");
+  oval *x;
+  cview w, r, b;
+  bool has_b;
+  if (rnn_inputs(im, 4, h, &x, &w, &r, &b, &has_b) != TA_OK)
+    return im->st;
+  const int32_t hh = (int32_t)h, in_size = x->dims[2];
+  static const int32_t onnx_gate[4] = {0, 2, 3, 1}; /* ours i f c o -> ONNX's index */
+  int32_t in[15];
+  in[0] = imp_plain(im, x);
+  for (int32_t k = 0; k < 4; k++) {
+    const int32_t o = onnx_gate[k];
+    in[1 + k] = gate_slice(im, &w, o * hh, hh, in_size, NULL, 0, "W");
+    in[5 + k] = gate_slice(im, &r, o * hh, hh, hh, NULL, 0, "R");
+    in[9 + k] = has_b ? gate_slice(im, &b, o * hh, hh, 0, &b, (4 + o) * hh, "B") : -1;
+    if (in[1 + k] < 0 || in[5 + k] < 0 || (has_b && in[9 + k] < 0))
+      return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  }
+  in[13] = initial_state(im, 5);
+  in[14] = initial_state(im, 6);
+  if (in[0] < 0 || in[13] == -2 || in[14] == -2)
+    return im->st;
+  int32_t outs[3] = {rnn_out(im, 0), rnn_out(im, 1), rnn_out(im, 2)};
+  ta_attrs a = imp_attrs();
+  a.time_major = tm;
+  if (imp_op(im, TA_OP_LSTM, in, 15, outs, 3, &a) != TA_OK)
+    return im->st;
+  return rnn_finish(im, 3, outs);
+}
+
+/* ONNX GRU: gates z, r, h in W, R and B (Wb then Rb). */
+static ta_status cv_gru(onnx_imp *im) {
+  static const char *const acts[2] = {"Sigmoid", "Tanh"};
+  int64_t h, lbr;
+  bool tm;
+  if (rnn_attrs(im, acts, 2, &h, &tm) != TA_OK || !imp_attr_int(im, "linear_before_reset", 0, &lbr))
+    return im->st;
+  oval *x;
+  cview w, r, b;
+  bool has_b;
+  if (rnn_inputs(im, 3, h, &x, &w, &r, &b, &has_b) != TA_OK)
+    return im->st;
+  const int32_t hh = (int32_t)h, in_size = x->dims[2];
+  int32_t in[14];
+  in[0] = imp_plain(im, x);
+  for (int32_t k = 0; k < 3; k++) {
+    in[1 + k] = gate_slice(im, &w, k * hh, hh, in_size, NULL, 0, "W");
+    in[4 + k] = gate_slice(im, &r, k * hh, hh, hh, NULL, 0, "R");
+    in[7 + k] = has_b ? gate_slice(im, &b, k * hh, hh, 0, NULL, 0, "Wb") : -1;
+    in[10 + k] = has_b ? gate_slice(im, &b, (3 + k) * hh, hh, 0, NULL, 0, "Rb") : -1;
+    if (in[1 + k] < 0 || in[4 + k] < 0 || (has_b && (in[7 + k] < 0 || in[10 + k] < 0)))
+      return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  }
+  in[13] = initial_state(im, 5);
+  if (in[0] < 0 || in[13] == -2)
+    return im->st;
+  int32_t outs[2] = {rnn_out(im, 0), rnn_out(im, 1)};
+  ta_attrs a = imp_attrs();
+  a.time_major = tm;
+  a.linear_before_reset = lbr != 0;
+  if (imp_op(im, TA_OP_GRU, in, 14, outs, 2, &a) != TA_OK)
+    return im->st;
+  return rnn_finish(im, 2, outs);
+}
+
 static const onnx_op_info ops[] = {
     {"Abs", cv_abs, 0},
     {"Add", cv_add, 0},
@@ -3046,12 +3236,14 @@ static const onnx_op_info ops[] = {
     {"Flatten", cv_flatten, 0},
     {"Gather", cv_gather, B(1)},
     {"Gemm", cv_gemm, B(1) | B(2)},
+    {"GRU", cv_gru, B(1) | B(2) | B(3)},
     {"GlobalAveragePool", cv_global_avgpool, 0},
     {"GlobalMaxPool", cv_global_maxpool, 0},
     {"HardSigmoid", cv_hard_sigmoid, 0},
     {"HardSwish", cv_hard_swish, 0},
     {"Identity", cv_identity, 0},
     {"LayerNormalization", cv_layer_norm, 0},
+    {"LSTM", cv_lstm, B(1) | B(2) | B(3)},
     {"LeakyRelu", cv_leaky_relu, 0},
     {"Log", cv_log, 0},
     {"LogSoftmax", cv_log_softmax, 0},

@@ -32,6 +32,7 @@ typedef struct tb_tensor {
   int64_t *zps;
   int qdim;
   int32_t *signature; /* shape_signature, rank entries; NULL: not written */
+  bool variable;      /* is_variable (written only when true) */
 } tb_tensor;
 
 typedef struct tb_scalar {
@@ -336,6 +337,28 @@ void tfb_pool_options(tfb *b, int op, int padding, int stride_w, int stride_h, i
   opt_field(o, 3, 4, i32bits(filter_w), "filter_width");
   opt_field(o, 4, 4, i32bits(filter_h), "filter_height");
   opt_field(o, 5, 1, (uint8_t)act, "fused_activation_function");
+}
+
+void tfb_variable(tfb *b, int tensor) {
+  if (tensor >= 0 && tensor < b->n_tensors)
+    b->tensors[tensor].variable = true;
+}
+
+void tfb_svdf_options(tfb *b, int op, int rank, int act) {
+  tb_op *o = opts(b, op, OPT_SVDF);
+  opt_field(o, 0, 4, i32bits(rank), "rank");
+  opt_field(o, 1, 1, (uint8_t)act, "fused_activation_function");
+  opt_field(o, 2, 1, 0, "asymmetric_quantize_inputs");
+}
+
+void tfb_lstm_options(tfb *b, int op, int act, float cell_clip, int time_major) {
+  tb_op *o = opts(b, op, OPT_UNIDIRECTIONAL_SEQUENCE_LSTM);
+  uint32_t bits;
+  memcpy(&bits, &cell_clip, sizeof bits);
+  opt_field(o, 0, 1, (uint8_t)act, "fused_activation_function");
+  opt_field(o, 1, 4, bits, "cell_clip");
+  opt_field(o, 2, 4, 0, "proj_clip");
+  opt_field(o, 3, 1, time_major ? 1 : 0, "time_major");
 }
 
 void tfb_fc_options(tfb *b, int op, int act, int keep_num_dims) {
@@ -650,6 +673,8 @@ static void write_tensor(tfb *b, int ti, size_t at) {
   tt_field(&tt, 2, 4, (uint32_t)t->buffer, "buffer");
   int fname = tt_field(&tt, 3, 4, 0, "name");
   int fq = t->nq >= 0 ? tt_field(&tt, 4, 4, 0, "quantization") : -1;
+  if (t->variable)
+    tt_field(&tt, 5, 1, 1, "is_variable");
   int fsig = t->signature ? tt_field(&tt, 7, 4, 0, "shape_signature") : -1;
   patch(b, at, tt_write(b, &tt));
   patch(b, tt.f[fshape].at, write_i32_vec32(b, t->dims, t->rank));

@@ -67,6 +67,9 @@ int tfb_op(tfb *b, int builtin_code, const int *inputs, int n_in, const int *out
 int tfb_custom_op(tfb *b, const char *custom_code, const int *inputs, int n_in, const int *outputs,
                   int n_out);
 
+/* Mark a tensor is_variable (recurrent state: SVDF, LSTM). */
+void tfb_variable(tfb *b, int tensor);
+
 /* Builtin options, one setter per options table (call at most once per op). */
 void tfb_conv_options(tfb *b, int op, int padding, int stride_w, int stride_h, int act,
                       int dilation_w, int dilation_h);
@@ -75,6 +78,9 @@ void tfb_dwconv_options(tfb *b, int op, int padding, int stride_w, int stride_h,
 void tfb_pool_options(tfb *b, int op, int padding, int stride_w, int stride_h, int filter_w,
                       int filter_h, int act);
 void tfb_fc_options(tfb *b, int op, int act, int keep_num_dims);
+void tfb_svdf_options(tfb *b, int op, int rank, int act);
+/* UnidirectionalSequenceLSTMOptions (proj_clip 0). */
+void tfb_lstm_options(tfb *b, int op, int act, float cell_clip, int time_major);
 void tfb_add_options(tfb *b, int op, int act);
 void tfb_mul_options(tfb *b, int op, int act);
 void tfb_softmax_options(tfb *b, int op, float beta);

@@ -18,6 +18,7 @@
  */
 #include "ta_tflite.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,7 @@ enum {
   TENSOR_BUFFER = 2,
   TENSOR_NAME = 3,
   TENSOR_QUANTIZATION = 4,
+  TENSOR_IS_VARIABLE = 5,
   TENSOR_SPARSITY = 6,
   TENSOR_SHAPE_SIGNATURE = 7,
   TENSOR_EXTERNAL_BUFFER = 10
@@ -85,6 +87,8 @@ enum { RB_NEW_HEIGHT, RB_NEW_WIDTH, RB_ALIGN_CORNERS, RB_HALF_PIXEL_CENTERS };
 enum { RNN_ALIGN_CORNERS, RNN_HALF_PIXEL_CENTERS };
 enum { TCONV_PADDING, TCONV_STRIDE_W, TCONV_STRIDE_H, TCONV_ACT };
 enum { MIRROR_PAD_MODE };
+enum { SVDF_RANK, SVDF_ACT, SVDF_ASYMMETRIC_QUANTIZE_INPUTS };
+enum { USLSTM_ACT, USLSTM_CELL_CLIP, USLSTM_PROJ_CLIP, USLSTM_TIME_MAJOR };
 
 #define TFL_SCHEMA_VERSION 3u
 /* Caps that stop a hostile file from making us allocate without bound. */
@@ -156,6 +160,9 @@ static const struct {
     {TA_TFL_OP_TRANSPOSE_CONV, TA_OP_TRANSPOSE_CONV, TA_TFL_OPT_TRANSPOSE_CONV},
     {TA_TFL_OP_MIRROR_PAD, TA_OP_MIRROR_PAD, TA_TFL_OPT_MIRROR_PAD},
     {TA_TFL_OP_POW, TA_OP_POW, TA_TFL_OPT_NONE},
+    {TA_TFL_OP_SVDF, TA_OP_SVDF, TA_TFL_OPT_SVDF},
+    {TA_TFL_OP_UNIDIRECTIONAL_SEQUENCE_LSTM, TA_OP_UNIDIRECTIONAL_SEQUENCE_LSTM,
+     TA_TFL_OPT_UNIDIRECTIONAL_SEQUENCE_LSTM},
 };
 _Static_assert(TA_ARRAY_LEN(op_map) <= TA_OP_COUNT, "at most one TFLite code per op of ops.def");
 
@@ -509,7 +516,9 @@ static void read_tensor(reader *rd, const ta_fb_vec *tensors, uint32_t i) {
   int8_t type;
   uint32_t bidx, ext;
   ta_fb_table sparsity;
+  bool variable = false;
   ok = ta_fb_vec_field(fb, &tt, TENSOR_SHAPE, "shape", TA_FB_I32, &shape);
+  ok &= ta_fb_bool(fb, &tt, TENSOR_IS_VARIABLE, "is_variable", false, &variable);
   ok &= ta_fb_i8(fb, &tt, TENSOR_TYPE, "type", 0, &type);
   ok &= ta_fb_u32(fb, &tt, TENSOR_BUFFER, "buffer", 0, &bidx);
   ok &= ta_fb_u32(fb, &tt, TENSOR_EXTERNAL_BUFFER, "external_buffer", 0, &ext);
@@ -568,6 +577,13 @@ static void read_tensor(reader *rd, const ta_fb_vec *tensors, uint32_t i) {
 
   read_quant(rd, ti, &tt);
   read_buffer(rd, ti, bidx);
+  /* A variable tensor is state an op keeps between runs (SVDF, LSTM). TFLite starts it at
+   * zero and ignores any buffer the converter gave it. */
+  if (variable) {
+    t->flags |= TA_TENSOR_STATE;
+    t->data = NULL;
+    t->data_bytes = 0;
+  }
 }
 
 /* The fused activation code of an options table. */
@@ -767,6 +783,33 @@ static void read_options(reader *rd, const opref *o, const ta_fb_table *ot, uint
     ta_fb_bool(fb, &opt, RNN_HALF_PIXEL_CENTERS, "half_pixel_centers", false,
                &a->half_pixel_centers);
     break;
+  case TA_TFL_OPT_SVDF: {
+    bool asym = false;
+    ok &= ta_fb_i32(fb, &opt, SVDF_RANK, "rank", 0, &a->rank);
+    ok &= ta_fb_u8(fb, &opt, SVDF_ACT, "fused_activation_function", 0, &act);
+    ok &= ta_fb_bool(fb, &opt, SVDF_ASYMMETRIC_QUANTIZE_INPUTS, "asymmetric_quantize_inputs", false,
+                     &asym);
+    /* asymmetric_quantize_inputs only matters to the hybrid kernel (float input, int8
+     * weights), which check refuses. */
+    if (ok)
+      map_act(rd, o, act, &a->act);
+    break;
+  }
+  case TA_TFL_OPT_UNIDIRECTIONAL_SEQUENCE_LSTM: {
+    /* The activation is kept as TFLite's code: TANH, which map_act refuses for the ops that
+     * fuse a clamp, is what an LSTM uses (check refuses the others). proj_clip only matters
+     * with projection weights, which check refuses. */
+    float proj_clip = 0.0f;
+    ok &= ta_fb_u8(fb, &opt, USLSTM_ACT, "fused_activation_function", 0, &act);
+    ok &= ta_fb_f32(fb, &opt, USLSTM_CELL_CLIP, "cell_clip", 0.0f, &a->cell_clip);
+    ok &= ta_fb_f32(fb, &opt, USLSTM_PROJ_CLIP, "proj_clip", 0.0f, &proj_clip);
+    ok &= ta_fb_bool(fb, &opt, USLSTM_TIME_MAJOR, "time_major", false, &a->time_major);
+    a->gate_act = act;
+    if (ok && !(a->cell_clip >= 0.0f && isfinite(a->cell_clip)))
+      op_err(rd, o, TA_ERR_MALFORMED, "cell_clip is %g; expected a finite value >= 0",
+             (double)a->cell_clip);
+    break;
+  }
   default: break;
   }
 }
