@@ -82,20 +82,18 @@ static void progress(void *user, const char *model, const ta_bench_row *r, const
             strcmp(model, r->model) != 0 ? "; " : "", strcmp(model, r->model) != 0 ? model : "");
 }
 
-static int run_suite(int argc, char **argv, const char *dir, const char *models_arg,
+static int run_suite(const ta_args *a, const char *dir, const char *models_arg,
                      const char *targets_arg, const char *report, const char *svg,
                      const char *anchors_path, int32_t timeout_s, const ta_compile_options *copt,
                      const char *compare) {
   ta_ctx ctx;
-  ta_cli_ctx_init(&ctx);
+  ta_cli_ctx_init(&ctx, a);
   const char *targets[MAX_TARGETS];
   int32_t n_targets = ta_split_list(
       &ctx, targets_arg ? targets_arg : "cortex-m4,cortex-m7,cortex-m33", targets, MAX_TARGETS);
   const ta_board *boards[MAX_TARGETS];
   for (int32_t t = 0; t < n_targets; t++)
-    if (!(boards[t] = ta_board_find(targets[t]))) {
-      fprintf(stderr, "tinyaot bench: unknown target '%s' (known: %s)\n", targets[t],
-              ta_board_names());
+    if (!ta_cli_target(a, targets[t], false, &boards[t])) {
       ta_ctx_free(&ctx);
       return 1;
     }
@@ -106,7 +104,7 @@ static int run_suite(int argc, char **argv, const char *dir, const char *models_
   } else {
     char **names = ta_list_stems(&ctx, dir, ".tflite", MAX_MODELS, &n_models);
     if (!names) {
-      fprintf(stderr, "tinyaot bench: cannot open '%s': %s\n", dir, strerror(errno));
+      ta_cli_error(a, "cannot open '%s': %s", dir, strerror(errno));
       ta_ctx_free(&ctx);
       return 1;
     }
@@ -116,8 +114,7 @@ static int run_suite(int argc, char **argv, const char *dir, const char *models_
   ta_anchors an;
   ta_anchors_load(&ctx, anchors_path, &an);
   if (anchors_path && !an.loaded)
-    fprintf(stderr, "tinyaot bench: warning: cannot read anchors '%s'; no comparison columns\n",
-            anchors_path);
+    ta_report(&ctx, TA_WARNING, "cannot read anchors '%s'; no comparison columns", anchors_path);
   ta_bench_row *rows;
   int32_t failures;
   /* The comparison build: the same options with the one backend instead of --backend's. */
@@ -132,7 +129,7 @@ static int run_suite(int argc, char **argv, const char *dir, const char *models_
   if (ta_device_bench_suite(&ctx, &suite, &rows, &failures) != TA_OK)
     return 2;
   const int32_t n_rows = n_models * n_targets;
-  ta_status st = ta_report_bench_write(&ctx, rows, n_rows, &an, models, n_models, argc, argv,
+  ta_status st = ta_report_bench_write(&ctx, rows, n_rows, &an, models, n_models, a->argc, a->argv,
                                        report, svg, cmp_label);
   if (st == TA_OK)
     fprintf(stderr, "tinyaot bench: wrote %s%s%s (%d of %d runs failed)\n", report,
@@ -142,7 +139,8 @@ static int run_suite(int argc, char **argv, const char *dir, const char *models_
 }
 
 int ta_cmd_bench(int argc, char **argv) {
-  ta_args a = {argc, argv, 1, "bench"};
+  ta_args a;
+  ta_args_init(&a, argc, argv, "bench");
   const char *model = NULL, *name = NULL, *target = "cortex-m4", *device = NULL;
   const char *timeout = NULL, *suite = NULL, *models = NULL, *targets = NULL;
   const char *report = "BENCHMARKS.md", *svg = NULL, *anchors_path = NULL, *compare = NULL;
@@ -177,27 +175,23 @@ int ta_cmd_bench(int argc, char **argv) {
     return 1;
   if (suite) {
     if (model || n_inputs || device) {
-      fprintf(stderr, "tinyaot bench: --suite takes no MODEL, --input or --device\n");
-      return 1;
+      return ta_cli_error(&a, "--suite takes no MODEL, --input or --device");
     }
-    return run_suite(argc, argv, suite, models, targets, report, svg, anchors_path, timeout_s,
-                     &copt, compare);
+    return run_suite(&a, suite, models, targets, report, svg, anchors_path, timeout_s, &copt,
+                     compare);
   }
   if (compare) {
-    fprintf(stderr, "tinyaot bench: --compare-backend is a --suite option (for one model, run "
-                    "bench again with --backend)\n");
-    return 1;
+    return ta_cli_error(&a, "--compare-backend is a --suite option (for one model, run bench "
+                            "again with --backend)");
   }
   if (!model)
     return ta_arg_missing(&a, "no MODEL given", help);
-  const ta_board *board = ta_board_find(target);
-  if (!board) {
-    fprintf(stderr, "tinyaot bench: unknown target '%s' (known: %s)\n", target, ta_board_names());
+  const ta_board *board;
+  if (!ta_cli_target(&a, target, false, &board))
     return 1;
-  }
   copt.target = target;
   ta_ctx ctx;
-  ta_cli_ctx_init(&ctx);
+  ta_cli_ctx_init(&ctx, &a);
   ta_bench_model bm;
   ta_bench_run r;
   st = ta_device_bench_prepare(&ctx, model, name, inputs, n_inputs, &copt, &bm);
@@ -214,8 +208,7 @@ int ta_cmd_bench(int argc, char **argv) {
       fputs(b.data, stdout);
     ta_buf_free(&b);
     if (!r.match) {
-      fprintf(stderr, "tinyaot bench: the board's outputs differ from the host build's\n");
-      st = TA_ERR_INTERNAL;
+      st = ta_err(&ctx, TA_ERR_INTERNAL, "the board's outputs differ from the host build's");
     }
   }
   if (bm.dir) {

@@ -161,7 +161,8 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
 }
 
 int ta_cmd_eval(int argc, char **argv) {
-  ta_args a = {argc, argv, 1, "eval"};
+  ta_args a;
+  ta_args_init(&a, argc, argv, "eval");
   eval_opts o;
   memset(&o, 0, sizeof o);
   o.target = "cortex-m4";
@@ -194,19 +195,17 @@ int ta_cmd_eval(int argc, char **argv) {
   o.atol = atol ? strtod(atol, NULL) : 1e-4;
   o.rtol = rtol ? strtod(rtol, NULL) : 1e-3;
   if (!o.model || !o.data || !o.labels) {
-    fprintf(stderr, "tinyaot eval: %s\n%s",
-            !o.model  ? "no MODEL given"
-            : !o.data ? "no --data given"
-                      : "no --labels given",
-            help);
-    return 1;
+    return ta_arg_missing(&a,
+                          !o.model  ? "no MODEL given"
+                          : !o.data ? "no --data given"
+                                    : "no --labels given",
+                          help);
   }
   if (o.layout && strcmp(o.layout, "TxC") != 0 && strcmp(o.layout, "CxT") != 0) {
-    fprintf(stderr, "tinyaot eval: --plot-layout is TxC or CxT, not '%s'\n", o.layout);
-    return 1;
+    return ta_cli_error(&a, "--plot-layout is TxC or CxT, not '%s'", o.layout);
   }
   o.compile.target = o.target;
   ta_ctx ctx;
-  ta_cli_ctx_init(&ctx);
+  ta_cli_ctx_init(&ctx, &a);
   return ta_cli_done(&ctx, run_eval(&ctx, &o));
 }

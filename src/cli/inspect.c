@@ -41,7 +41,8 @@ static const char help[] =
     "  -h, --help        this text\n";
 
 int ta_cmd_inspect(int argc, char **argv) {
-  ta_args a = {argc, argv, 1, "inspect"};
+  ta_args a;
+  ta_args_init(&a, argc, argv, "inspect");
   const char *model = NULL, *svg = NULL;
   bool json = false, show_plan = false, code_size = false;
   ta_compile_options copt;
@@ -54,13 +55,8 @@ int ta_cmd_inspect(int argc, char **argv) {
         ta_arg_switch(&a, "--code-size", &code_size) ||
         ta_arg_value(&a, "--plan-svg", &svg, &ast) || ta_arg_compile_option(&a, &copt, &ast))
       continue;
-    if (ta_arg_unknown(&a))
+    if (ta_arg_unknown(&a) || !ta_arg_model(&a, &model))
       return 1;
-    if (model) {
-      fprintf(stderr, "tinyaot inspect: more than one model given\n");
-      return 1;
-    }
-    model = argv[a.i];
   }
   if (ast != TA_OK)
     return 1;
@@ -72,7 +68,7 @@ int ta_cmd_inspect(int argc, char **argv) {
     copt.target = NULL;
   ta_ctx ctx;
   ta_model m;
-  ta_status st = ta_cli_load(&ctx, model, &copt, NULL, &m, NULL);
+  ta_status st = ta_cli_load(&ctx, &a, model, &copt, NULL, &m, NULL);
   if (st != TA_OK)
     return ta_cli_done(&ctx, st);
   ta_graph *g = m.g;

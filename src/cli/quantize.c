@@ -72,21 +72,18 @@ static ta_status write_model(ta_ctx *ctx, const ta_graph *g, const char *path) {
 }
 
 int ta_cmd_quantize(int argc, char **argv) {
-  ta_args a = {argc, argv, 1, "quantize"};
+  ta_args a;
+  ta_args_init(&a, argc, argv, "quantize");
   const char *model = NULL, *out = NULL, *method = NULL, *pct = NULL;
   bool json = false;
   ta_status st = TA_OK;
   ta_compile_options copt;
   ta_compile_options_init(&copt);
   for (; a.i < argc && st == TA_OK; a.i++) {
-    if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
-      fputs(help, stdout);
+    if (ta_arg_help(&a, help))
       return 0;
-    }
-    if (ta_arg_flag(&a, "--json")) {
-      json = true;
+    if (ta_arg_switch(&a, "--json", &json))
       continue;
-    }
     if (ta_arg_flag(&a, "--report"))
       continue;
     if (ta_arg_value(&a, "-o", &out, &st) || ta_arg_value(&a, "--output", &out, &st) ||
@@ -94,58 +91,42 @@ int ta_cmd_quantize(int argc, char **argv) {
         ta_arg_value(&a, "--labels", &copt.quant.labels_path, &st) ||
         ta_arg_compile_option(&a, &copt, &st))
       continue;
-    if (argv[a.i][0] == '-') {
-      fprintf(stderr, "tinyaot quantize: unknown option '%s' (see tinyaot quantize --help)\n",
-              argv[a.i]);
+    if (ta_arg_unknown(&a) || !ta_arg_model(&a, &model))
       return 1;
-    }
-    if (model) {
-      fprintf(stderr, "tinyaot quantize: more than one model given ('%s' and '%s')\n", model,
-              argv[a.i]);
-      return 1;
-    }
-    model = argv[a.i];
   }
   if (st != TA_OK)
     return 1;
   if (out) {
     const size_t n = strlen(out);
     if (n >= 5 && strcmp(out + n - 5, ".onnx") == 0) {
-      fprintf(stderr,
-              "tinyaot quantize: -o %s: the quantized model is written as .tflite only "
-              "(a QDQ ONNX writer is not implemented); give a name ending in .tflite\n",
-              out);
-      return 1;
+      return ta_cli_error(&a,
+                          "-o %s: the quantized model is written as .tflite only (a QDQ ONNX "
+                          "writer is not implemented); give a name ending in .tflite",
+                          out);
     }
   }
   if (method && !ta_calib_method_parse(method, &copt.quant.method)) {
-    fprintf(stderr, "tinyaot quantize: --method takes minmax, percentile, mse or auto, not '%s'\n",
-            method);
-    return 1;
+    return ta_cli_error(&a, "--method takes minmax, percentile, mse or auto, not '%s'", method);
   }
   if (pct) {
     char *end;
     const double p = strtod(pct, &end);
     if (*end || end == pct || !(p > 50 && p <= 100)) {
-      fprintf(stderr,
-              "tinyaot quantize: --percentile takes a number above 50 and at most 100, "
-              "not '%s'\n",
-              pct);
-      return 1;
+      return ta_cli_error(&a, "--percentile takes a number above 50 and at most 100, not '%s'",
+                          pct);
     }
     copt.quant.percentile = p;
   }
   if (!model || copt.quant.n_calib_paths == 0) {
-    fprintf(stderr, "tinyaot quantize: %s\n%s",
-            !model ? "no MODEL given" : "no calibration data given (--calibration FILE)", help);
-    return 1;
+    return ta_arg_missing(
+        &a, !model ? "no MODEL given" : "no calibration data given (--calibration FILE)", help);
   }
   copt.quant.mode = TA_QUANT_INT8;
   copt.quant.report = true;
   if (isatty(STDERR_FILENO))
     copt.quant.progress = bar;
   ta_ctx ctx;
-  ta_cli_ctx_init(&ctx);
+  ta_cli_ctx_init(&ctx, &a);
   ta_model m;
   st = ta_compile_file(&ctx, model, &copt, &m);
   if (st == TA_OK && m.quant_report) {

@@ -34,7 +34,8 @@ static const char help[] =
 #define MAX_INPUTS 64
 
 int ta_cmd_run(int argc, char **argv) {
-  ta_args a = {argc, argv, 1, "run"};
+  ta_args a;
+  ta_args_init(&a, argc, argv, "run");
   const char *model = NULL, *out = NULL, *name = NULL, *target = "host", *device = NULL;
   const char *timeout = NULL;
   const char *inputs[MAX_INPUTS];
@@ -60,16 +61,10 @@ int ta_cmd_run(int argc, char **argv) {
   if (!model || !out)
     return ta_arg_missing(&a, !model ? "no MODEL given" : "no --output-dir given", help);
   const ta_board *board = NULL;
-  if (strcmp(target, "host") != 0 && !(board = ta_board_find(target))) {
-    fprintf(stderr, "tinyaot run: unknown target '%s' (known: host, %s)\n", target,
-            ta_board_names());
+  if (!ta_cli_target(&a, target, true, &board))
     return 1;
-  }
-  if (device && !board) {
-    fprintf(stderr, "tinyaot run: --device needs a Cortex-M --target (one of %s)\n",
-            ta_board_names());
-    return 1;
-  }
+  if (device && !board)
+    return ta_cli_error(&a, "--device needs a Cortex-M --target (one of %s)", ta_board_names());
   int32_t timeout_s;
   if (!ta_arg_seconds(&a, timeout, &timeout_s))
     return 1;
@@ -77,7 +72,7 @@ int ta_cmd_run(int argc, char **argv) {
   ta_ctx ctx;
   ta_model m;
   ta_fileset fs;
-  st = ta_cli_load(&ctx, model, &copt, &name, &m, &fs);
+  st = ta_cli_load(&ctx, &a, model, &copt, &name, &m, &fs);
   if (st == TA_OK) {
     if (board) {
       st =

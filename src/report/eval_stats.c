@@ -80,6 +80,21 @@ static const char **load_names(ta_ctx *ctx, const char *path, int32_t n) {
   if (path && ta_read_file(ctx, path, &data, &len) != TA_OK)
     return NULL;
   const char *p = (const char *)data;
+  if (path) { /* one name per class, no more, no fewer: a mismatch means the wrong file */
+    int32_t lines = 0;
+    for (const char *q = p; *q;) {
+      const size_t ll = strcspn(q, "\r\n");
+      lines += ll > 0;
+      q += ll;
+      while (*q == '\r' || *q == '\n')
+        q++;
+    }
+    if (lines != n) {
+      ta_err(ctx, TA_ERR_USAGE, "--classes %s: %d names, but the model has %d classes", path, lines,
+             n);
+      return NULL;
+    }
+  }
   for (int32_t i = 0; i < n; i++) {
     const char *line = NULL;
     size_t ll = 0;
@@ -102,6 +117,8 @@ ta_status ta_report_eval_init(ta_ctx *ctx, const ta_eval_set *s, const char *cla
   r->n_classes = s->n_classes;
   r->labels = s->labels;
   r->names = load_names(ctx, classes, r->n_classes);
+  if (!r->names && classes)
+    return TA_ERR_USAGE;
   r->pred = ta_new_array(ctx, (size_t)s->n, sizeof(int32_t));
   r->ref_pred = ta_new_array(ctx, (size_t)s->n, sizeof(int32_t));
   r->confusion = ta_new_array(ctx, (size_t)(r->n_classes * r->n_classes), sizeof(int64_t));
