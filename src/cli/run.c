@@ -11,7 +11,7 @@
 #include "ta_cli.h"
 
 static const char help[] =
-    "usage: tinyaot run MODEL --input FILE [--input FILE ...] --output-dir DIR [options]\n"
+    "usage: tinyaot run MODEL --input FILE [--input FILE ...] -o DIR [options]\n"
     "\n"
     "Compile MODEL, build it for the target, run it on the raw input tensors (one file per\n"
     "model input, in order, exactly the tensor's bytes) and write output_0.bin, output_1.bin,\n"
@@ -22,7 +22,8 @@ static const char help[] =
     "\n"
     "options:\n"
     "  --input FILE       a raw input tensor (repeat once per model input)\n"
-    "  --output-dir DIR   where output_K.bin are written (created if needed)\n"
+    "  -o, --output DIR   where output_K.bin are written (created if needed; --output-dir\n"
+    "                     DIR, the older spelling, works too)\n"
     "  --target T         host (default), cortex-m3, cortex-m4, cortex-m7, cortex-m33\n"
     "  --device WHERE     a real board instead of QEMU: tcp:HOST:PORT or a serial device\n"
     "                     path, optionally PATH@BAUD (default 115200)\n"
@@ -49,6 +50,7 @@ int ta_cmd_run(int argc, char **argv) {
       return 0;
     if (ta_arg_switch(&a, "--keep-build", &keep) ||
         ta_arg_list(&a, "--input", inputs, &n_inputs, MAX_INPUTS, &st) ||
+        ta_arg_value(&a, "-o", &out, &st) || ta_arg_value(&a, "--output", &out, &st) ||
         ta_arg_value(&a, "--output-dir", &out, &st) || ta_arg_value(&a, "--name", &name, &st) ||
         ta_arg_value(&a, "--target", &target, &st) || ta_arg_value(&a, "--device", &device, &st) ||
         ta_arg_value(&a, "--timeout", &timeout, &st) || ta_arg_compile_option(&a, &copt, &st))
@@ -59,7 +61,8 @@ int ta_cmd_run(int argc, char **argv) {
   if (st != TA_OK)
     return 1;
   if (!model || !out)
-    return ta_arg_missing(&a, !model ? "no MODEL given" : "no --output-dir given", help);
+    return ta_arg_missing(&a, !model ? "no MODEL given" : "no output directory given (-o DIR)",
+                          help);
   const ta_board *board = NULL;
   if (!ta_cli_target(&a, target, true, &board))
     return 1;

@@ -259,17 +259,23 @@ ta_status ta_device_run_files(ta_model *m, const ta_fileset *fs, const char *nam
 }
 
 ta_status ta_device_stream_open(ta_graph *g, const ta_fileset *fs, const char *name,
-                                const ta_board *b, ta_device_stream *s) {
+                                const ta_board *b, const ta_device_options *opt, bool keep,
+                                ta_device_stream *s) {
   memset(s, 0, sizeof *s);
+  s->keep = keep;
+  s->ctx = g->ctx;
   ta_status st = ta_make_temp_dir(g->ctx, "eval", &s->dir);
   if (st != TA_OK)
     return st;
   st = ta_fw_build(g, fs, name, b, s->dir, &s->fw);
-  ta_device_options dopt = {NULL, false, 1, 0, NULL};
+  ta_device_options dopt = {opt ? opt->device : NULL, false, 1, opt ? opt->run_timeout_s : 0, NULL};
   if (st == TA_OK)
     st = ta_device_open(g, &s->fw, &dopt, &s->link);
   if (st != TA_OK) {
-    ta_remove_tree(s->dir);
+    if (keep)
+      ta_report(g->ctx, TA_NOTE, "firmware build kept in %s", s->dir);
+    else
+      ta_remove_tree(s->dir);
     s->dir = NULL;
   }
   return st;
@@ -282,7 +288,9 @@ ta_status ta_device_stream_close(ta_device_stream *s, ta_status st, ta_fw_memsta
       st = ta_session_memstats(s->link.s, mem);
   }
   ta_device_close(&s->link, st != TA_OK);
-  if (s->dir)
+  if (s->dir && s->keep)
+    ta_report(s->ctx, TA_NOTE, "firmware build kept in %s", s->dir);
+  else if (s->dir)
     ta_remove_tree(s->dir);
   s->dir = NULL;
   return st;

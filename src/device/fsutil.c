@@ -127,6 +127,24 @@ ta_status ta_write_output_dir(ta_ctx *ctx, const ta_fileset *fs, const char *dir
   return TA_OK;
 }
 
+ta_status ta_check_writable(ta_ctx *ctx, const char *what, const char *path) {
+  struct stat sb;
+  if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+    return ta_err(ctx, TA_ERR_USAGE, "%s %s: is a folder; give a file name", what, path);
+  const char *slash = strrchr(path, '/');
+  char *dir = slash ? ta_strndup(ctx, path, slash == path ? 1 : (size_t)(slash - path))
+                    : ta_strndup(ctx, ".", 1);
+  if (!dir)
+    return TA_ERR_LIMIT;
+  if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+    return ta_err(ctx, TA_ERR_USAGE, "%s %s: the folder '%s' does not exist", what, path, dir);
+  if (access(dir, W_OK) != 0)
+    return ta_err(ctx, TA_ERR_USAGE, "%s %s: the folder '%s' is not writable", what, path, dir);
+  if (access(path, F_OK) == 0 && access(path, W_OK) != 0)
+    return ta_err(ctx, TA_ERR_USAGE, "%s %s: the file is not writable", what, path);
+  return TA_OK;
+}
+
 ta_status ta_write_file_atomic(ta_ctx *ctx, const char *path, const uint8_t *data, size_t len) {
   ta_status st = TA_OK;
   char *tmp = NULL;

@@ -115,17 +115,22 @@ ta_status ta_device_run_files(ta_model *m, const ta_fileset *fs, const char *nam
 
 /* A board kept open for many inferences of one model: its firmware build and session. */
 typedef struct ta_device_stream {
-  char *dir; /* build directory, removed by ta_device_stream_close */
+  char *dir; /* build directory, removed by ta_device_stream_close (unless keep) */
+  bool keep; /* keep the build directory (reported as a note on close) */
+  ta_ctx *ctx;
   ta_firmware fw;
   ta_device_link link;
 } ta_device_stream;
 
 /* Build g's firmware (emitted into fs under `name`) for board b in a temporary directory and
- * open a session to it on QEMU. */
+ * open a session to it on QEMU, or to the board opt->device (opt: device, run_timeout_s; NULL
+ * for QEMU and the default limit). keep: the build directory stays. */
 ta_status ta_device_stream_open(ta_graph *g, const ta_fileset *fs, const char *name,
-                                const ta_board *b, ta_device_stream *s);
+                                const ta_board *b, const ta_device_options *opt, bool keep,
+                                ta_device_stream *s);
 /* Read the memory statistics of the last run into *mem (when st is TA_OK and mem given),
- * close the session, remove the build. Returns st, or the statistics' failure. */
+ * close the session, remove the build (or note where it was kept). Returns st, or the
+ * statistics' failure. */
 ta_status ta_device_stream_close(ta_device_stream *s, ta_status st, ta_fw_memstats *mem);
 
 /* The host's counterpart of ta_device_run_records: n records through the model in process

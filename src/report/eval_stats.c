@@ -256,7 +256,7 @@ void ta_report_eval_text(ta_buf *b, const ta_eval_stats *r, const char *expect_p
   ta_buf_printf(b, "RAM:   %s bytes (arena %llu + stack %llu + data/bss %llu)\n",
                 ta_report_commas(n1, sizeof n1, r->ram), (unsigned long long)r->arena,
                 (unsigned long long)r->stack, (unsigned long long)r->data_bss);
-  bool fits = r->flash <= flash_budget && r->ram <= ram_budget;
+  bool fits = ta_report_eval_fits(r, flash_budget, ram_budget);
   ta_buf_printf(b,
                 "fits a part with %llu KB flash and %llu KB RAM: %s (flash %.0f%%, RAM %.0f%%)\n",
                 (unsigned long long)(flash_budget / 1024), (unsigned long long)(ram_budget / 1024),
@@ -264,8 +264,27 @@ void ta_report_eval_text(ta_buf *b, const ta_eval_stats *r, const char *expect_p
                 100.0 * (double)r->ram / (double)ram_budget);
 }
 
-void ta_report_eval_json(ta_buf *b, const ta_eval_stats *r, const char *model, const char *target) {
-  ta_buf_puts(b, "{\"model\": ");
+bool ta_report_eval_fits(const ta_eval_stats *r, uint64_t flash_budget, uint64_t ram_budget) {
+  return !r->device || (r->flash <= flash_budget && r->ram <= ram_budget);
+}
+
+void ta_report_progress_bar(ta_buf *b, int64_t done, int64_t total, double elapsed_s) {
+  const int64_t w = 30, fill = total > 0 ? w * done / total : w;
+  ta_buf_puts(b, "  [");
+  for (int64_t i = 0; i < w; i++)
+    ta_buf_puts(b, i < fill ? "#" : ".");
+  ta_buf_printf(b, "] %lld/%lld", (long long)done, (long long)total);
+  if (done > 0 && elapsed_s > 0) {
+    const double rate = (double)done / elapsed_s;
+    const long eta = (long)((double)(total - done) / rate + 0.5);
+    ta_buf_printf(b, "  %.1f records/s  ETA %ld:%02ld", rate, eta / 60, eta % 60);
+  }
+}
+
+void ta_report_eval_json(ta_buf *b, const ta_eval_stats *r, const char *model, const char *target,
+                         uint64_t flash_budget, uint64_t ram_budget) {
+  ta_report_json_head(b, "eval");
+  ta_buf_puts(b, "\"model\": ");
   ta_report_json_str(b, model);
   ta_buf_puts(b, ", \"target\": ");
   ta_report_json_str(b, target);
@@ -296,7 +315,14 @@ void ta_report_eval_json(ta_buf *b, const ta_eval_stats *r, const char *model, c
                   (unsigned long long)r->data_bss);
   else
     ta_buf_puts(b, ", \"flash_bytes\": null, \"ram_bytes\": null");
-  ta_buf_printf(b, ", \"arena_bytes\": %llu, \"per_class\": [", (unsigned long long)r->arena);
+  ta_buf_printf(b,
+                ", \"arena_bytes\": %llu, \"flash_budget_bytes\": %llu, \"ram_budget_bytes\": %llu",
+                (unsigned long long)r->arena, (unsigned long long)flash_budget,
+                (unsigned long long)ram_budget);
+  ta_buf_printf(b, ", \"fits\": %s, \"per_class\": [",
+                !r->device                                         ? "null"
+                : ta_report_eval_fits(r, flash_budget, ram_budget) ? "true"
+                                                                   : "false");
   for (int32_t i = 0; i < r->n_classes; i++) {
     int64_t row = 0;
     for (int32_t j = 0; j < r->n_classes; j++)
