@@ -11,8 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "ta_tflite.h"
 
@@ -41,14 +39,15 @@ static const char help[] =
     "                       DEQUANTIZE inside the model)\n"
     "  --labels FILE        one uint8 class id per calibration record: accuracy float vs int8\n"
     "  --report             print the report (the default; kept for scripts)\n"
-    "  --json               print the report as JSON\n"
-    "  -o FILE              write the int8 model as a .tflite file (TFLite int8 scheme,\n"
+    "  --json               print the report as JSON (docs/JSON.md)\n"
+    "  --progress           the progress bar on stderr even when it is no terminal\n"
+    "  -o, --output FILE    write the int8 model as a .tflite file (TFLite int8 scheme,\n"
     "                       per-channel weights with quantized_dimension). For an ONNX input\n"
     "                       too: writing QDQ ONNX is not implemented, so FILE must not end\n"
     "                       in .onnx\n" TA_CLI_COMPILE_OPTIONS_HELP
     "  -h, --help           this text\n";
 
-/* A progress bar on stderr, drawn only when it is a terminal. */
+/* A progress bar on stderr, drawn when it is a terminal or --progress asks. */
 static void bar(void *user, const char *phase, int64_t done, int64_t total) {
   (void)user;
   const int width = 30;
@@ -75,14 +74,14 @@ int ta_cmd_quantize(int argc, char **argv) {
   ta_args a;
   ta_args_init(&a, argc, argv, "quantize");
   const char *model = NULL, *out = NULL, *method = NULL, *pct = NULL;
-  bool json = false;
+  bool json = false, progress = false;
   ta_status st = TA_OK;
   ta_compile_options copt;
   ta_compile_options_init(&copt);
   for (; a.i < argc && st == TA_OK; a.i++) {
     if (ta_arg_help(&a, help))
       return 0;
-    if (ta_arg_switch(&a, "--json", &json))
+    if (ta_arg_switch(&a, "--json", &json) || ta_arg_switch(&a, "--progress", &progress))
       continue;
     if (ta_arg_flag(&a, "--report"))
       continue;
@@ -123,7 +122,7 @@ int ta_cmd_quantize(int argc, char **argv) {
   }
   copt.quant.mode = TA_QUANT_INT8;
   copt.quant.report = true;
-  if (isatty(STDERR_FILENO))
+  if (ta_cli_progress_on(stderr, progress))
     copt.quant.progress = bar;
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx, &a);

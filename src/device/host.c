@@ -381,7 +381,13 @@ ta_status ta_code_size_measure(ta_ctx *ctx, const ta_fileset *fs, const ta_board
     ta_buf_init(&log, ctx);
     int code = 0;
     st = ta_spawn(ctx, cargv, COMPILE_TIMEOUT_S, &log, &code);
-    if (st == TA_OK && code != 0)
+    if (st == TA_OK && code == 127) /* the exec failed: no such compiler */
+      st = ta_err(ctx, TA_ERR_IO, "cannot run '%s'%s", cc,
+                  board
+                      ? ": the Arm cross compiler is missing; install the Debian packages "
+                        "gcc-arm-none-eabi and libnewlib-arm-none-eabi (sh scripts/install-deps.sh)"
+                      : "");
+    else if (st == TA_OK && code != 0)
       st = ta_err(ctx, TA_ERR_INTERNAL, "the generated %s did not compile with %s (exit %d):\n%s",
                   path, cc, code, log.data ? log.data : "");
     ta_buf_free(&log);

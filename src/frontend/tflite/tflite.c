@@ -1001,9 +1001,9 @@ static uint64_t field_pos(const uint8_t *d, size_t len, uint64_t t, int k) {
  * as "file is truncated" first, not as the first of many offsets past the end. */
 static uint64_t bytes_needed(const uint8_t *d, size_t len) {
   const uint64_t root = rd_le(d, len, 0, 4);
+  if (root + 4 > len) /* a cut file's root is near the start; a far one is a broken file */
+    return root < 65536 ? root + 4 : 0;
   uint64_t need = root + 4;
-  if (root + 4 > len)
-    return need;
   for (int k = 1; k <= 7; k++) { /* operator_codes ... signature_defs: all offsets */
     const uint64_t pos = field_pos(d, len, root, k);
     if (!pos)
