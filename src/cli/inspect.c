@@ -17,7 +17,7 @@ static const char help[] =
     "are caller buffers and not included).\n"
     "\n"
     "options:\n"
-    "  --json            machine-readable output (also gives arena_bytes_io_in_arena: the arena\n"
+    "  --json            machine-readable output (also gives arena_with_io_bytes: the arena\n"
     "                    when inputs and outputs are placed in it too)\n"
     "  --plan            print the memory plan: each buffer (op range, offset, size, tensors)\n"
     "                    and an ASCII timeline\n"

@@ -84,8 +84,8 @@ void ta_quant_report_json(const ta_quant_report *r, ta_buf *b) {
                 TA_JSON_SCHEMA_VERSION, TA_VERSION);
   json_str(b, r->method);
   ta_buf_printf(b,
-                ", \"bias_correction\": %s, \"records\": %lld, \"int8_ops\": %d, "
-                "\"float_ops\": %d,\n \"layers\": [",
+                ", \"bias_correction\": %s, \"records\": %lld, \"int8_op_count\": %d, "
+                "\"float_op_count\": %d,\n \"layers\": [",
                 r->bias_correction ? "true" : "false", (long long)r->n_records, r->n_int8_ops,
                 r->n_float_ops_total);
   for (int32_t j = 0; j < r->n_layers; j++) {
@@ -134,9 +134,10 @@ void ta_quant_report_json(const ta_quant_report *r, ta_buf *b) {
   }
   ta_buf_puts(b, "]");
   if (r->has_labels)
-    ta_buf_printf(b,
-                  ",\n \"labels\": %lld, \"accuracy_float\": %.6g, \"accuracy_int8\": %.6g, "
-                  "\"agreement\": %.6g",
-                  (long long)r->n_labels, r->acc_float, r->acc_int8, r->agreement);
+    ta_buf_printf(
+        b,
+        ",\n \"labelled_records\": %lld, \"accuracy_float\": %.6g, \"accuracy_int8\": %.6g, "
+        "\"agreement\": %.6g",
+        (long long)r->n_labels, r->acc_float, r->acc_int8, r->agreement);
   ta_buf_puts(b, "}\n");
 }

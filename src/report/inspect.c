@@ -126,9 +126,9 @@ static void inspect_json(ta_buf *b, const ta_model *m, const ta_inspect_info *in
       ta_buf_puts(b, "null}");
   }
   ta_buf_printf(b,
-                "\n],\"n_ops\":%d,\"macs\":%llu,\"weights_bytes\":%zu,\"arena_bytes\":%zu,"
+                "\n],\"op_count\":%d,\"macs\":%llu,\"weights_bytes\":%zu,\"arena_bytes\":%zu,"
                 "\"arena_lower_bound_bytes\":%zu,\"scratch_bytes\":%zu,\"io_in_arena\":%s,"
-                "\"arena_bytes_io_in_arena\":%zu,\"alignment\":%zu,\"inplace_ops\":%d,"
+                "\"arena_with_io_bytes\":%zu,\"alignment_bytes\":%zu,\"inplace_ops\":%d,"
                 "\"reshape_views\":%d,\"reordered\":%s",
                 g->n_ops, (unsigned long long)ta_graph_macs(g), in->weights_bytes,
                 m->plan.arena_bytes, m->plan.lower_bound_bytes, m->plan.scratch_bytes,

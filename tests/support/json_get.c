@@ -5,8 +5,9 @@
  * per message); each PATH (KEY.KEY.INDEX..., e.g. "layers.0.index", into the first document;
  * "#N.KEY" into document N) is printed on its own line: strings bare, null as "null", numbers
  * and booleans as JSON writes them, objects and arrays compact. A document that does not parse
- * or a PATH that is not there: a message on stderr, exit 1. Read with jansson, a real parser,
- * so that a missing comma or an unescaped quote fails the test that reads the document.
+ * (a key given twice included) or a PATH that is not there: a message on stderr, exit 1. Read
+ * with jansson, a real parser, so that a missing comma or an unescaped quote fails the test
+ * that reads the document.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -55,7 +56,7 @@ int main(int argc, char **argv) {
       break;
     ungetc(c, f);
     json_error_t err;
-    json_t *d = json_loadf(f, JSON_DISABLE_EOF_CHECK, &err);
+    json_t *d = json_loadf(f, JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &err);
     if (!d) {
       fprintf(stderr, "json_get: %s: document %d is not valid JSON: %s (line %d, column %d)\n",
               argv[1], n_docs, err.text, err.line, err.column);
