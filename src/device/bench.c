@@ -150,6 +150,25 @@ static void bench_row(ta_bench_row *row, const char *model, const ta_board *boar
   row->mem = r->dev.mem;
 }
 
+/* A model's messages: all into its log file, errors to the suite's sink as well. */
+typedef struct model_log {
+  FILE *f;
+  ta_diag_sink sink;
+  void *user;
+} model_log;
+
+static void log_sink(void *user, ta_severity sev, const char *msg) {
+  model_log *l = user;
+  if (l->f)
+    fprintf(l->f, "%s: %s\n",
+            sev == TA_ERROR     ? "error"
+            : sev == TA_WARNING ? "warning"
+                                : "note",
+            msg);
+  if (sev == TA_ERROR && l->sink)
+    l->sink(l->user, sev, msg);
+}
+
 ta_status ta_device_bench_suite(ta_ctx *ctx, const ta_bench_suite *s, ta_bench_row **rows,
                                 int32_t *failures) {
   *failures = 0;
@@ -159,7 +178,16 @@ ta_status ta_device_bench_suite(ta_ctx *ctx, const ta_bench_suite *s, ta_bench_r
   ta_bench_row *r = *rows;
   for (int32_t m = 0; m < s->n_models; m++) {
     ta_ctx mctx;
-    ta_ctx_init(&mctx, ctx->alloc, ctx->alloc_user, ctx->sink, ctx->sink_user);
+    model_log log = {NULL, ctx->sink, ctx->sink_user};
+    const char *log_path = s->log_dir ? ta_fmt(ctx, "%s/%s.log", s->log_dir, s->models[m]) : NULL;
+    if (log_path && !(log.f = fopen(log_path, "w")))
+      ta_report(ctx, TA_WARNING, "cannot write the log '%s': %s", log_path, strerror(errno));
+    if (log.f)
+      ta_ctx_init(&mctx, ctx->alloc, ctx->alloc_user, log_sink, &log);
+    else
+      ta_ctx_init(&mctx, ctx->alloc, ctx->alloc_user, ctx->sink, ctx->sink_user);
+    const int32_t failures_before = *failures;
+    ta_bench_row *first_row = r;
     ta_bench_model bm, cm;
     const char *path = ta_fmt(&mctx, "%s/%s.tflite", s->dir, s->models[m]);
     if (s->progress)
@@ -188,6 +216,8 @@ ta_status ta_device_bench_suite(ta_ctx *ctx, const ta_bench_suite *s, ta_bench_r
       if (st != TA_OK) {
         bench_row(r, s->models[m], s->boards[t], &bm, NULL, false);
         ++*failures;
+        if (s->progress)
+          s->progress(s->user, s->models[m], r, NULL);
       } else {
         ta_bench_run run; /* its per-layer ticks and outputs live in mctx: only figures kept */
         ta_status rs = ta_device_bench_run(&bm, s->boards[t], NULL, s->timeout_s, &run);
@@ -218,6 +248,14 @@ ta_status ta_device_bench_suite(ta_ctx *ctx, const ta_bench_suite *s, ta_bench_r
     if (cm.dir)
       ta_remove_tree(cm.dir);
     ta_ctx_free(&mctx);
+    if (log.f) {
+      fclose(log.f);
+      if (*failures == failures_before)
+        remove(log_path);
+      else
+        for (ta_bench_row *q = first_row; q < r; q++)
+          q->log = log_path;
+    }
   }
   return TA_OK;
 }

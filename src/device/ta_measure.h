@@ -70,10 +70,12 @@ typedef struct ta_bench_row {
   bool cmp_ok;
   uint64_t cmp_instructions;
   ta_fw_sizes cmp_sizes;
+  const char *log; /* the model's messages, when a run of it failed (ta_bench_suite.log_dir) */
 } ta_bench_row;
 
 /* Told before each model (row NULL) and after each of its runs (check: how the outputs
- * compared, NULL when the run failed). A model that does not compile gets no run calls. */
+ * compared, NULL when the run failed). A model that does not compile gets one failed row
+ * call per board (check NULL). */
 typedef void (*ta_bench_progress_fn)(void *user, const char *model, const ta_bench_row *row,
                                      const char *check);
 
@@ -92,12 +94,17 @@ typedef struct ta_bench_suite {
    * the rows' cmp_ fields. Its progress calls name the model "MODEL (compare_label)". */
   const ta_compile_options *compare;
   const char *compare_label;
+  /* NULL, or an existing folder: every message of model NAME (its compile, builds, QEMU's
+   * output after a failure) goes to log_dir/NAME.log, its errors to ctx's sink as well; the
+   * log stays (and the model's rows name it, ta_bench_row.log) only when one of its runs
+   * failed. */
+  const char *log_dir;
 } ta_bench_suite;
 
 /* Benchmark every model on every board: rows (in ctx, model-major, n_models x n_boards of
  * them; *failures: the runs not ok, the comparison's counted too). Each model is compiled and
- * measured in a context of its own (messages to ctx's sink), freed after it: the rows keep figures
- * only. */
+ * measured in a context of its own (messages to ctx's sink, or to its log), freed after it:
+ * the rows keep figures only. */
 ta_status ta_device_bench_suite(ta_ctx *ctx, const ta_bench_suite *s, ta_bench_row **rows,
                                 int32_t *failures);
 

@@ -59,6 +59,7 @@ typedef struct ta_anchor_row {
 
 typedef struct ta_anchors {
   bool loaded;
+  const char *path;              /* the file, as given (named in the report) */
   uint64_t base_text, base_data; /* the same firmware without TFLM and model */
   const char *text;
 } ta_anchors;
@@ -80,21 +81,24 @@ const char *ta_report_tool_versions(ta_ctx *ctx);
  * file): "CMSIS-NN kernels" for cmsis-nn, else "backend NAME". In the arena. */
 const char *ta_report_compare_label(ta_ctx *ctx, const char *backend);
 
-/* BENCHMARKS.md: instructions, flash and RAM per model and core, next to the anchors.
- * compare: NULL, or the label of the rows' comparison build (ta_bench_row.cmp_*), which then
- * gets its own columns; without it the report is what it was before comparisons existed. */
+/* BENCHMARKS.md: instructions, flash and RAM per model and core, next to the anchors when
+ * an->loaded (without them, no TFLM column and no word about TFLM). compare: NULL, or the
+ * label of the rows' comparison build (ta_bench_row.cmp_*), which then gets its own columns.
+ * svg: the chart's path, named in the report (NULL: none). A failed row names its log. */
 void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta_anchors *an,
-                        const char *cmdline, const char *toolversions, const char *compare);
+                        const char *cmdline, const char *toolversions, const char *compare,
+                        const char *svg);
 /* Horizontal grouped bars, log scale: per model, tinyaot per core then TFLM. */
 void ta_report_bench_svg(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta_anchors *an,
                          const char *const *models, int32_t n_models);
 
 /* The suite's files: the Markdown report at report (its command line: "tinyaot" and argv;
- * compare as for ta_report_bench_md), then, when svg is given, the chart there. */
+ * compare as for ta_report_bench_md; report NULL: into *md instead, in ctx's arena, for the
+ * caller to print), then, when svg is given, the chart there. */
 ta_status ta_report_bench_write(ta_ctx *ctx, const ta_bench_row *rows, int32_t n_rows,
                                 const ta_anchors *an, const char *const *models, int32_t n_models,
                                 int argc, char **argv, const char *report, const char *svg,
-                                const char *compare);
+                                const char *compare, const char **md);
 
 /* ---- evaluation ---- */
 
