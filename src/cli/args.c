@@ -112,13 +112,16 @@ static bool repeatable(const char *name) {
 static bool first_use(ta_args *a, const char *name) {
   if (repeatable(name))
     return true;
+  /* The spellings of one option count as one. */
+  const char *key =
+      strcmp(name, "-o") == 0 || strcmp(name, "--output-dir") == 0 ? "--output" : name;
   for (int32_t k = 0; k < a->n_seen; k++)
-    if (strcmp(a->seen[k], name) == 0) {
+    if (strcmp(a->seen[k], key) == 0) {
       ta_cli_error(a, "option %s given twice (give it once)", name);
       return false;
     }
-  if (a->n_seen < (int32_t)(sizeof a->seen / sizeof a->seen[0]) && strlen(name) < sizeof a->seen[0])
-    memcpy(a->seen[a->n_seen++], name, strlen(name) + 1);
+  if (a->n_seen < (int32_t)(sizeof a->seen / sizeof a->seen[0]) && strlen(key) < sizeof a->seen[0])
+    memcpy(a->seen[a->n_seen++], key, strlen(key) + 1);
   return true;
 }
 

@@ -36,8 +36,8 @@ expect 0 "run --output" "" -- "$ta" run "$m" --input "$tmp/input_0.bin" --output
 expect 0 "run --output-dir (the older spelling) still works" "" -- \
   "$ta" run "$m" --input "$tmp/input_0.bin" --output-dir "$tmp/r3"
 check "run --output-dir wrote output_0.bin" test -f "$tmp/r3/output_0.bin"
-expect 1 "run: -o and --output-dir are one option" "" -- \
-  "$ta" run "$m" --input "$tmp/input_0.bin" -o "$tmp/r4" -o "$tmp/r5"
+expect 1 "run: -o and --output-dir are one option" "option --output-dir given twice" -- \
+  "$ta" run "$m" --input "$tmp/input_0.bin" -o "$tmp/r4" --output-dir "$tmp/r5"
 expect 0 "quantize -o" "written to $tmp/q1.tflite" -- \
   "$ta" quantize "$tmp/example_float.tflite" --calibration "$tmp/calib.bin" -o "$tmp/q1.tflite"
 expect 0 "quantize --output" "written to $tmp/q2.tflite" -- \
