@@ -1,18 +1,20 @@
 # SPDX-License-Identifier: Apache-2.0
 # tinyaot: the two commands of the README, and friends. Builds go to build/ (parallel by 2).
 # `make build` (the default) needs only the build packages, works without root and builds the
-# compiler alone, warnings left as warnings. The test targets install everything (as root), build
-# the test suite too and make every warning an error; so does CI (.ci/run). CMake keeps options
-# in its cache: after `make test`, `make build` in the same BUILD dir keeps them on.
+# compiler alone (the tinyaot target), warnings left as warnings. The test targets install
+# everything (as root), build the test suite too and make every warning an error; so does CI
+# (.ci/run). CMake keeps options in its cache: after `make test`, `make build` in the same BUILD
+# dir still builds the compiler alone, but with -Werror.
 BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 TEST_FLAGS = -DTA_BUILD_TESTS=ON -DTA_WERROR=ON
 
 # Configure and build quietly: CMake and make report progress on stdout, which is dropped;
-# warnings and errors arrive on stderr and stay. $(1): options before the user's CMAKE_FLAGS.
+# warnings and errors arrive on stderr and stay. $(1): options before the user's CMAKE_FLAGS;
+# $(2): the targets (empty: all of them).
 cmake_build = cmake -S . -B $(BUILD) $(1) $(CMAKE_FLAGS) >/dev/null && \
-  cmake --build $(BUILD) -j $(JOBS) >/dev/null && echo "built $(BUILD)/tinyaot"
+  cmake --build $(BUILD) -j $(JOBS) $(2) >/dev/null && echo "built $(BUILD)/tinyaot"
 
 .PHONY: all deps deps-build deps-demo build build-tests test test-full test-asan fuzz demo \
   clean format format-check
@@ -28,8 +30,10 @@ deps-build:
 deps-demo:
 	@sh scripts/install-deps.sh demo
 
+# Only the compiler's target: test programs are not built here even in a build dir where
+# `make test` turned TA_BUILD_TESTS on.
 build: deps-build
-	@$(call cmake_build,)
+	@$(call cmake_build,,--target tinyaot)
 
 build-tests: deps
 	@$(call cmake_build,$(TEST_FLAGS))
@@ -57,7 +61,7 @@ fuzz: deps
 	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 demo: deps-demo
-	@$(call cmake_build,)
+	@$(call cmake_build,,--target tinyaot)
 	@sh examples/demo.sh $(BUILD)
 
 # The repo's .clang-format is written for clang-format 14 (Debian bookworm's); other versions

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct ta_arena_block {
@@ -292,6 +293,11 @@ ta_status ta_read_file(ta_ctx *ctx, const char *path, uint8_t **data, size_t *le
   FILE *f = fopen(path, "rb");
   if (!f)
     return ta_err(ctx, TA_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+  struct stat sb;
+  if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    fclose(f);
+    return ta_err(ctx, TA_ERR_IO, "'%s' is a folder, not a file (give the model file in it)", path);
+  }
   ta_buf b;
   ta_buf_init(&b, ctx);
   char chunk[65536];

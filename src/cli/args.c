@@ -6,19 +6,64 @@
 #include "ta_cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-static void stderr_sink(void *user, ta_severity sev, const char *msg) {
-  (void)user;
+/* One message on stderr: "tinyaot CMD: error: MSG", or with --json one JSON object per line. */
+static void print_msg(const char *cmd, bool json, ta_severity sev, const char *msg) {
   const char *tag = sev == TA_ERROR ? "error" : sev == TA_WARNING ? "warning" : "note";
-  fprintf(stderr, "tinyaot: %s: %s\n", tag, msg);
+  if (!json) {
+    fprintf(stderr, "tinyaot %s: %s: %s\n", cmd, tag, msg);
+    return;
+  }
+  fprintf(stderr, "{\"%s\": \"", tag);
+  for (const char *c = msg; *c; c++) {
+    if (*c == '"' || *c == '\\')
+      fprintf(stderr, "\\%c", *c);
+    else if ((unsigned char)*c < 0x20)
+      fprintf(stderr, "\\u%04x", (unsigned)(unsigned char)*c);
+    else
+      fputc(*c, stderr);
+  }
+  fprintf(stderr, "\", \"command\": \"%s\"}\n", cmd);
 }
 
-void ta_cli_ctx_init(ta_ctx *ctx) {
-  ta_ctx_init(ctx, NULL, NULL, stderr_sink, NULL);
+static void stderr_sink(void *user, ta_severity sev, const char *msg) {
+  const ta_args *a = user;
+  print_msg(a->cmd, a->json, sev, msg);
+}
+
+void ta_args_init(ta_args *a, int argc, char **argv, const char *cmd) {
+  memset(a, 0, sizeof *a);
+  a->argc = argc;
+  a->argv = argv;
+  a->i = 1;
+  a->cmd = cmd;
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--json") == 0)
+      a->json = true;
+}
+
+void ta_cli_ctx_init(ta_ctx *ctx, const ta_args *a) {
+  ta_ctx_init(ctx, NULL, NULL, stderr_sink, (void *)(uintptr_t)a);
+}
+
+int ta_cli_error(const ta_args *a, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  print_msg(a->cmd, a->json, TA_ERROR, msg);
+  return 1;
+}
+
+bool ta_cli_progress_on(FILE *f, bool asked) {
+  return asked || isatty(fileno(f));
 }
 
 int ta_cli_exit_code(ta_status st) {
@@ -29,9 +74,10 @@ int ta_cli_exit_code(ta_status st) {
   return 1;
 }
 
-ta_status ta_cli_load(ta_ctx *ctx, const char *model, const ta_compile_options *copt,
-                      const char **name, ta_model *m, ta_fileset *fs) {
-  ta_cli_ctx_init(ctx);
+ta_status ta_cli_load(ta_ctx *ctx, const ta_args *a, const char *model,
+                      const ta_compile_options *copt, const char **name, ta_model *m,
+                      ta_fileset *fs) {
+  ta_cli_ctx_init(ctx, a);
   if (!fs)
     return ta_compile_file(ctx, model, copt, m);
   if (!*name)
@@ -45,8 +91,38 @@ int ta_cli_done(ta_ctx *ctx, ta_status st) {
 }
 
 int ta_arg_missing(const ta_args *a, const char *what, const char *help) {
-  fprintf(stderr, "tinyaot %s: %s\n%s", a->cmd, what, help);
+  ta_cli_error(a, "%s", what);
+  if (!a->json)
+    fputs(help, stderr);
   return 1;
+}
+
+/* The options that take a list, one item per use. */
+static bool repeatable(const char *name) {
+  static const char *const names[] = {"--input",       "--calibration", "--backend", "--loose",
+                                      "--backend-var", "--input-shape", NULL};
+  for (int i = 0; names[i]; i++)
+    if (strcmp(name, names[i]) == 0)
+      return true;
+  return false;
+}
+
+/* name was given: false (reported) if it was given before and is not repeatable. A later value
+ * silently overriding an earlier one hides a typo in a long command line. */
+static bool first_use(ta_args *a, const char *name) {
+  if (repeatable(name))
+    return true;
+  /* The spellings of one option count as one. */
+  const char *key =
+      strcmp(name, "-o") == 0 || strcmp(name, "--output-dir") == 0 ? "--output" : name;
+  for (int32_t k = 0; k < a->n_seen; k++)
+    if (strcmp(a->seen[k], key) == 0) {
+      ta_cli_error(a, "option %s given twice (give it once)", name);
+      return false;
+    }
+  if (a->n_seen < (int32_t)(sizeof a->seen / sizeof a->seen[0]) && strlen(key) < sizeof a->seen[0])
+    memcpy(a->seen[a->n_seen++], key, strlen(key) + 1);
+  return true;
 }
 
 bool ta_arg_value(ta_args *a, const char *name, const char **value, ta_status *st) {
@@ -54,15 +130,18 @@ bool ta_arg_value(ta_args *a, const char *name, const char **value, ta_status *s
   size_t n = strlen(name);
   if (strncmp(arg, name, n) != 0)
     return false;
+  if (arg[n] != '=' && arg[n] != '\0')
+    return false;
+  if (!first_use(a, name)) {
+    *st = TA_ERR_USAGE;
+    return true;
+  }
   if (arg[n] == '=') {
     *value = arg + n + 1;
     return true;
   }
-  if (arg[n] != '\0')
-    return false;
   if (a->i + 1 >= a->argc) {
-    fprintf(stderr, "tinyaot %s: option %s needs a value (see tinyaot %s --help)\n", a->cmd, name,
-            a->cmd);
+    ta_cli_error(a, "option %s needs a value (see tinyaot %s --help)", name, a->cmd);
     *st = TA_ERR_USAGE;
     return true;
   }
@@ -96,7 +175,7 @@ bool ta_arg_list(ta_args *a, const char *name, const char **files, int32_t *n, i
   if (*st != TA_OK)
     return true;
   if (*n == max) {
-    fprintf(stderr, "tinyaot %s: at most %d inputs\n", a->cmd, max);
+    ta_cli_error(a, "at most %d inputs", max);
     *st = TA_ERR_USAGE;
     return true;
   }
@@ -114,7 +193,7 @@ bool ta_arg_count(ta_args *a, const char *name, uint64_t *n, ta_status *st) {
   errno = 0;
   unsigned long long x = strtoull(v, &end, 10);
   if (errno || end == v || *end || x == 0) {
-    fprintf(stderr, "tinyaot %s: %s takes a positive whole number, not '%s'\n", a->cmd, name, v);
+    ta_cli_error(a, "%s takes a positive whole number, not '%s'", name, v);
     *st = TA_ERR_USAGE;
     return true;
   }
@@ -188,19 +267,28 @@ bool ta_cli_units_resolve(ta_args *a, ta_cli_units *u, const char **target, bool
 bool ta_arg_unknown(ta_args *a) {
   if (a->argv[a->i][0] != '-')
     return false;
-  fprintf(stderr, "tinyaot %s: unknown option '%s' (see tinyaot %s --help)\n", a->cmd,
-          a->argv[a->i], a->cmd);
+  ta_cli_error(a, "unknown option '%s' (see tinyaot %s --help)", a->argv[a->i], a->cmd);
   return true;
 }
 
 bool ta_arg_model(ta_args *a, const char **model) {
   if (*model) {
-    fprintf(stderr, "tinyaot %s: more than one model given ('%s' and '%s')\n", a->cmd, *model,
-            a->argv[a->i]);
+    ta_cli_error(a, "more than one model given ('%s' and '%s')", *model, a->argv[a->i]);
     return false;
   }
   *model = a->argv[a->i];
   return true;
+}
+
+bool ta_cli_target(const ta_args *a, const char *target, bool host_ok, const ta_board **board) {
+  *board = NULL;
+  if (host_ok && strcmp(target, "host") == 0)
+    return true;
+  if ((*board = ta_board_find(target)) != NULL)
+    return true;
+  ta_cli_error(a, "unknown target '%s' (targets: %s%s)", target, host_ok ? "host, " : "",
+               ta_board_names());
+  return false;
 }
 
 bool ta_arg_seconds(ta_args *a, const char *v, int32_t *seconds) {
@@ -210,17 +298,11 @@ bool ta_arg_seconds(ta_args *a, const char *v, int32_t *seconds) {
   char *end;
   long s = strtol(v, &end, 10);
   if (*end || s <= 0 || s > 86400) {
-    fprintf(stderr, "tinyaot %s: --timeout '%s': expected seconds, 1 to 86400\n", a->cmd, v);
+    ta_cli_error(a, "--timeout '%s': expected seconds, 1 to 86400", v);
     return false;
   }
   *seconds = (int32_t)s;
   return true;
-}
-
-/* The messages of the library's option parser, printed as the commands print theirs. */
-static void cmd_sink(void *user, ta_severity sev, const char *msg) {
-  (void)sev;
-  fprintf(stderr, "tinyaot %s: %s\n", (const char *)user, msg);
 }
 
 bool ta_arg_compile_option(ta_args *a, ta_compile_options *opt, ta_status *st) {
@@ -240,7 +322,7 @@ bool ta_arg_compile_option(ta_args *a, ta_compile_options *opt, ta_status *st) {
     return true; /* a missing value, reported */
   }
   ta_ctx ctx;
-  ta_ctx_init(&ctx, NULL, NULL, cmd_sink, (void *)(uintptr_t)a->cmd);
+  ta_cli_ctx_init(&ctx, a);
   /* argv strings are the program's to modify (--calibration splits its list in place). */
   *st = ta_compile_option_set(&ctx, name, (char *)(uintptr_t)v, opt);
   ta_ctx_free(&ctx);

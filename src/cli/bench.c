@@ -69,16 +69,26 @@ static const char help[] =
 
 /* ---- suite: several models x several cores, a Markdown report and an SVG chart ---- */
 
-/* One line on stderr per model, and one per board it ran on. */
+/* The suite's options. */
+typedef struct suite_opts {
+  const char *dir, *models, *targets, *report, *svg, *anchors, *compare;
+  int32_t timeout_s;
+  bool progress;
+  const ta_compile_options *copt;
+  const char *log_dir; /* set by run_suite */
+} suite_opts;
+
+/* One line on stderr per run; one per model before it when someone watches (a terminal, or
+ * --progress). A failed run names the log of its model. */
 static void progress(void *user, const char *model, const ta_bench_row *r, const char *check) {
-  (void)user;
+  const suite_opts *o = user;
   char a[32];
-  if (!r)
+  if (!r && o->progress)
     fprintf(stderr, "tinyaot bench: %s ...\n", model);
-  else if (!r->ok)
-    fprintf(stderr, "tinyaot bench: %s on %s: %s\n", model, r->board->target,
-            check ? check : "failed");
-  else
+  else if (r && !r->ok)
+    fprintf(stderr, "tinyaot bench: %s on %s: %s (log: %s/%s.log)\n", model, r->board->target,
+            check ? check : "failed", o->log_dir, r->model);
+  else if (r)
     fprintf(stderr, "  %-11s %16s instructions, flash %llu, RAM %llu, outputs %s%s%s\n",
             r->board->target, ta_report_commas(a, sizeof a, r->instructions),
             (unsigned long long)ta_fw_flash_bytes(&r->sizes),
@@ -86,61 +96,73 @@ static void progress(void *user, const char *model, const ta_bench_row *r, const
             strcmp(model, r->model) != 0 ? "; " : "", strcmp(model, r->model) != 0 ? model : "");
 }
 
-static int run_suite(int argc, char **argv, const char *dir, const char *models_arg,
-                     const char *targets_arg, const char *report, const char *svg,
-                     const char *anchors_path, int32_t timeout_s, const ta_compile_options *copt,
-                     const char *compare) {
+static int run_suite(const ta_args *a, suite_opts *o) {
+  const char *dir = o->dir, *compare = o->compare;
   ta_ctx ctx;
-  ta_cli_ctx_init(&ctx);
+  ta_cli_ctx_init(&ctx, a);
   const char *targets[MAX_TARGETS];
   int32_t n_targets = ta_split_list(
-      &ctx, targets_arg ? targets_arg : "cortex-m4,cortex-m7,cortex-m33", targets, MAX_TARGETS);
+      &ctx, o->targets ? o->targets : "cortex-m4,cortex-m7,cortex-m33", targets, MAX_TARGETS);
   const ta_board *boards[MAX_TARGETS];
   for (int32_t t = 0; t < n_targets; t++)
-    if (!(boards[t] = ta_board_find(targets[t]))) {
-      fprintf(stderr, "tinyaot bench: unknown target '%s' (known: %s)\n", targets[t],
-              ta_board_names());
+    if (!ta_cli_target(a, targets[t], false, &boards[t])) {
       ta_ctx_free(&ctx);
       return 1;
     }
   const char *models[MAX_MODELS];
   int32_t n_models = 0;
-  if (models_arg) {
-    n_models = ta_split_list(&ctx, models_arg, models, MAX_MODELS);
+  if (o->models) {
+    n_models = ta_split_list(&ctx, o->models, models, MAX_MODELS);
   } else {
     char **names = ta_list_stems(&ctx, dir, ".tflite", MAX_MODELS, &n_models);
     if (!names) {
-      fprintf(stderr, "tinyaot bench: cannot open '%s': %s\n", dir, strerror(errno));
+      ta_cli_error(a, "cannot open '%s': %s", dir, strerror(errno));
       ta_ctx_free(&ctx);
       return 1;
     }
     for (int32_t m = 0; m < n_models; m++)
       models[m] = names[m];
   }
+  /* The files are checked before the long run; the logs go to a folder of their own, kept
+   * when a run failed. */
+  char *log_dir = NULL;
+  if ((o->report && ta_check_writable(&ctx, "--report", o->report) != TA_OK) ||
+      (o->svg && ta_check_writable(&ctx, "--svg", o->svg) != TA_OK) ||
+      ta_make_temp_dir(&ctx, "bench-logs", &log_dir) != TA_OK)
+    return ta_cli_done(&ctx, TA_ERR_USAGE);
+  o->log_dir = log_dir;
   ta_anchors an;
-  ta_anchors_load(&ctx, anchors_path, &an);
-  if (anchors_path && !an.loaded)
-    fprintf(stderr, "tinyaot bench: warning: cannot read anchors '%s'; no comparison columns\n",
-            anchors_path);
+  ta_anchors_load(&ctx, o->anchors, &an);
+  if (o->anchors && !an.loaded)
+    ta_report(&ctx, TA_WARNING, "cannot read anchors '%s'; no comparison columns", o->anchors);
   ta_bench_row *rows;
   int32_t failures;
   /* The comparison build: the same options with the one backend instead of --backend's. */
-  ta_compile_options cmp_opt = *copt;
+  ta_compile_options cmp_opt = *o->copt;
   cmp_opt.n_backends = 0;
   if (compare)
     cmp_opt.backends[cmp_opt.n_backends++] = compare;
   const char *cmp_label = compare ? ta_report_compare_label(&ctx, compare) : NULL;
-  const ta_bench_suite suite = {dir,       models, n_models, boards, n_targets,
-                                timeout_s, copt,   progress, NULL,   compare ? &cmp_opt : NULL,
-                                compare};
+  const ta_bench_suite suite = {dir,          models,  n_models, boards, n_targets,
+                                o->timeout_s, o->copt, progress, o,      compare ? &cmp_opt : NULL,
+                                compare,      log_dir};
   if (ta_device_bench_suite(&ctx, &suite, &rows, &failures) != TA_OK)
     return 2;
   const int32_t n_rows = n_models * n_targets;
-  ta_status st = ta_report_bench_write(&ctx, rows, n_rows, &an, models, n_models, argc, argv,
-                                       report, svg, cmp_label);
-  if (st == TA_OK)
-    fprintf(stderr, "tinyaot bench: wrote %s%s%s (%d of %d runs failed)\n", report,
-            svg ? " and " : "", svg ? svg : "", failures, compare ? 2 * n_rows : n_rows);
+  const char *md = NULL;
+  ta_status st = ta_report_bench_write(&ctx, rows, n_rows, &an, models, n_models, a->argc, a->argv,
+                                       o->report, o->svg, cmp_label, &md);
+  if (st == TA_OK && md) /* no --report: the report on stdout, no file written */
+    fputs(md, stdout);
+  if (st == TA_OK && (o->report || o->svg))
+    fprintf(stderr, "tinyaot bench: wrote %s%s%s\n", o->report ? o->report : "",
+            o->report && o->svg ? " and " : "", o->svg ? o->svg : "");
+  if (failures)
+    fprintf(stderr,
+            "tinyaot bench: %d of %d runs failed; the logs of the failed models are in %s\n",
+            failures, compare ? 2 * n_rows : n_rows, log_dir);
+  else
+    ta_remove_tree(log_dir);
   const int rc = ta_cli_done(&ctx, st);
   return rc ? rc : failures ? 1 : 0;
 }
@@ -223,13 +245,14 @@ static ta_status run_tuned(ta_ctx *ctx, const char *model, const char *name,
 }
 
 int ta_cmd_bench(int argc, char **argv) {
-  ta_args a = {argc, argv, 1, "bench"};
+  ta_args a;
+  ta_args_init(&a, argc, argv, "bench");
   const char *model = NULL, *name = NULL, *target = NULL, *device = NULL;
   const char *timeout = NULL, *suite = NULL, *models = NULL, *targets = NULL;
-  const char *report = "BENCHMARKS.md", *svg = NULL, *anchors_path = NULL, *compare = NULL;
+  const char *report = NULL, *svg = NULL, *anchors_path = NULL, *compare = NULL;
   const char *inputs[MAX_INPUTS];
   int32_t n_inputs = 0;
-  bool json = false, keep = false;
+  bool json = false, keep = false, show = false;
   ta_cli_units units = {0};
   ta_status st = TA_OK;
   ta_compile_options copt;
@@ -238,6 +261,7 @@ int ta_cmd_bench(int argc, char **argv) {
     if (ta_arg_help(&a, help))
       return 0;
     if (ta_arg_switch(&a, "--json", &json) || ta_arg_switch(&a, "--keep-build", &keep) ||
+        ta_arg_switch(&a, "--progress", &show) ||
         ta_arg_list(&a, "--input", inputs, &n_inputs, MAX_INPUTS, &st) ||
         ta_arg_value(&a, "--target", &target, &st) || ta_arg_value(&a, "--name", &name, &st) ||
         ta_arg_value(&a, "--device", &device, &st) ||
@@ -263,33 +287,27 @@ int ta_cmd_bench(int argc, char **argv) {
   if (!ta_arg_seconds(&a, timeout, &timeout_s))
     return 1;
   if (suite) {
-    if (model || n_inputs || device) {
-      fprintf(stderr, "tinyaot bench: --suite takes no MODEL, --input or --device\n");
-      return 1;
-    }
-    if (copt.tuning_log) {
-      fprintf(stderr, "tinyaot bench: --tuning-log is an option of one model's bench, not of "
-                      "--suite\n");
-      return 1;
-    }
-    return run_suite(argc, argv, suite, models, targets, report, svg, anchors_path, timeout_s,
-                     &copt, compare);
+    if (model || n_inputs || device)
+      return ta_cli_error(&a, "--suite takes no MODEL, --input or --device");
+    if (copt.tuning_log)
+      return ta_cli_error(&a, "--tuning-log is an option of one model's bench, not of --suite");
+    suite_opts so = {suite,   models,    targets,
+                     report,  svg,       anchors_path,
+                     compare, timeout_s, ta_cli_progress_on(stderr, show),
+                     &copt,   NULL};
+    return run_suite(&a, &so);
   }
-  if (compare) {
-    fprintf(stderr, "tinyaot bench: --compare-backend is a --suite option (for one model, run "
-                    "bench again with --backend)\n");
-    return 1;
-  }
+  if (compare)
+    return ta_cli_error(&a, "--compare-backend is a --suite option (for one model, run bench "
+                            "again with --backend)");
   if (!model)
     return ta_arg_missing(&a, "no MODEL given", help);
-  const ta_board *board = ta_board_find(target);
-  if (!board) {
-    fprintf(stderr, "tinyaot bench: unknown target '%s' (known: %s)\n", target, ta_board_names());
+  const ta_board *board;
+  if (!ta_cli_target(&a, target, false, &board))
     return 1;
-  }
   copt.target = target;
   ta_ctx ctx;
-  ta_cli_ctx_init(&ctx);
+  ta_cli_ctx_init(&ctx, &a);
   if (copt.tuning_log) {
     ta_bench_model tbm[2];
     memset(tbm, 0, sizeof tbm);
@@ -323,8 +341,7 @@ int ta_cmd_bench(int argc, char **argv) {
       fputs(b.data, stdout);
     ta_buf_free(&b);
     if (!r.match) {
-      fprintf(stderr, "tinyaot bench: the board's outputs differ from the host build's\n");
-      st = TA_ERR_INTERNAL;
+      st = ta_err(&ctx, TA_ERR_INTERNAL, "the board's outputs differ from the host build's");
     }
   }
   if (bm.dir) {

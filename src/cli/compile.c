@@ -21,7 +21,8 @@ static const char help[] =
     "stem)\n" TA_CLI_COMPILE_OPTIONS_HELP "  -h, --help         this text\n";
 
 int ta_cmd_compile(int argc, char **argv) {
-  ta_args a = {argc, argv, 1, "compile"};
+  ta_args a;
+  ta_args_init(&a, argc, argv, "compile");
   const char *model = NULL, *out = NULL, *name = NULL;
   ta_status st = TA_OK;
   ta_compile_options copt;
@@ -46,7 +47,7 @@ int ta_cmd_compile(int argc, char **argv) {
   ta_ctx ctx;
   ta_model m;
   ta_fileset fs;
-  st = ta_cli_load(&ctx, model, &copt, &name, &m, &fs);
+  st = ta_cli_load(&ctx, &a, model, &copt, &name, &m, &fs);
   if (st == TA_OK)
     st = ta_write_output_dir(&ctx, &fs, out);
   if (st == TA_OK)

@@ -6,12 +6,14 @@
  * closely the outputs follow reference outputs (e.g. the training framework's), instructions
  * per inference, flash and RAM, and whether that fits a given part. Optionally an HTML
  * report with the confusion matrix and a few records drawn as plots (inline SVG). With --json
- * the figures are one JSON object on stdout and the progress goes to stderr.
+ * the figures are one JSON object on stdout and the progress goes to stderr. A missed flash or
+ * RAM budget exits with TA_CLI_EXIT_BUDGET (3), so that CI can gate on it.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "ta_cli.h"
 
@@ -34,21 +36,28 @@ static const char help[] =
     "  --atol X, --rtol X   tolerances (default 1e-4 and 1e-3)\n"
     "  --target T           host (in process, the same kernels), or a board: cortex-m4, ...\n"
     "                       (default cortex-m4)\n"
+    "  --device WHERE       a real board running this model's firmware instead of QEMU:\n"
+    "                       tcp:HOST:PORT or a serial device PATH[@BAUD]\n"
+    "  --timeout S          limit for one inference, in seconds (default 600)\n"
+    "  --keep-build         keep the temporary firmware build directory and print its path\n"
     "  --flash-budget SIZE  flash of the part to fit (default 256K: 262144 bytes, or the part's)\n"
     "  --ram-budget SIZE    RAM of the part to fit (default 64K: 65536 bytes, or the part's)\n"
-    "                       SIZE: bytes, or with K, KiB, M or MiB (1K = 1024)\n"
+    "                       SIZE: bytes, or with K, KiB, M or MiB (1K = 1024); a model that\n"
+    "                       misses either budget exits with status 3 (for CI gates)\n"
     "  --part NAME          a microcontroller: its core (the default --target), clock and\n"
     "                       budgets (stm32l4r5, stm32f746, nrf52840)\n"
     "  --clock-hz HZ        the clock for milliseconds (120000000, 120M or 120MHz; default the\n"
     "                       part's, else the board's reference clock)\n"
     "  --report FILE        write an HTML report (one offline page: budget verdict, confusion\n"
-    "                       matrix, instructions per layer, memory plan, plots of a few records)\n"
+    "                       matrix, instructions per layer, memory plan, plots of a few records);\n"
+    "                       its folder is checked before the run\n"
     "  --plot-layout L      how a record is drawn: TxC (time-major, channels last) or CxT\n"
     "                       (default: guessed from the input shape)\n"
     "  --limit N            only the first N records\n"
     "  --json               print the results as one JSON object (accuracy, instructions,\n"
-    "                       flash_bytes, ram_bytes, per class, every predicted class);\n"
-    "                       progress goes to stderr\n"
+    "                       flash_bytes, ram_bytes, fits, per class, every predicted class;\n"
+    "                       docs/JSON.md); progress and messages go to stderr\n"
+    "  --progress           show the progress bar even when the output is no terminal\n"
     "  --name NAME          symbol prefix of the generated code\n" TA_CLI_COMPILE_OPTIONS_HELP
     "  -h, --help           this text\n";
 
@@ -56,46 +65,48 @@ typedef struct eval_opts {
   int argc;
   char **argv;
   const char *model, *data, *labels, *classes, *expect, *report, *target, *name, *layout;
+  const char *device;
+  int32_t timeout_s;
   double atol, rtol;
   ta_cli_units units;
   uint64_t limit;
-  bool json;
+  bool json, keep, progress;
   ta_compile_options compile;
 } eval_opts;
 
-static void progress(FILE *f, int32_t done, int32_t total, bool tty) {
-  if (tty) {
-    int32_t w = 40, fill = total ? (int32_t)((int64_t)w * done / total) : w;
-    fprintf(f, "\r  [");
-    for (int32_t i = 0; i < w; i++)
-      fputc(i < fill ? '#' : '.', f);
-    fprintf(f, "] %d/%d", done, total);
-    if (done == total)
-      fputc('\n', f);
-    fflush(f);
-  } else if (total && (done == total || (done * 10 / total) != ((done - 1) * 10 / total))) {
-    fprintf(f, "  %d/%d records\n", done, total);
-    fflush(f);
-  }
+static double now_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* Each record's output goes to the statistics; a progress bar (a terminal) or a line per tenth
- * (a log) on stdout. */
+/* Each record's output goes to the statistics; the progress bar (with rate and ETA) to log
+ * when it is wanted there (a terminal, or --progress). */
 typedef struct record_ctx {
+  ta_ctx *ctx;
   ta_eval_stats *r;
   const ta_eval_set *set;
   FILE *log;
-  bool tty;
+  bool bar;
+  double start;
 } record_ctx;
 
 static ta_status on_record(void *user, int64_t k, const uint8_t *out, uint64_t insns) {
   record_ctx *c = user;
   ta_report_eval_add(c->r, c->set, k, out, insns);
-  progress(c->log, (int32_t)k + 1, c->r->n, c->tty);
+  if (!c->bar)
+    return TA_OK;
+  ta_buf b;
+  ta_buf_init(&b, c->ctx);
+  ta_report_progress_bar(&b, k + 1, c->r->n, now_s() - c->start);
+  if (b.ok)
+    fprintf(c->log, "\r%s\033[K%s", b.data, k + 1 == c->r->n ? "\n" : "");
+  fflush(c->log);
+  ta_buf_free(&b);
   return TA_OK;
 }
 
-static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
+static ta_status run_eval(ta_ctx *ctx, const eval_opts *o, bool *fits) {
   ta_model m;
   ta_status st = ta_compile_file(ctx, o->model, &o->compile, &m);
   if (st != TA_OK)
@@ -113,34 +124,37 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
   r.arena = m.plan.arena_bytes;
   r.clock_hz = o->units.clock_hz;
   r.part = o->units.part ? o->units.part->name : NULL;
-  /* With --json, stdout carries the JSON only. */
+  /* With --json, stdout carries the JSON only. Progress lines only where someone watches. */
   FILE *log = o->json ? stderr : stdout;
-  record_ctx rc = {&r, &set, log, isatty(fileno(log))};
-  bool host = strcmp(o->target, "host") == 0;
-  r.board = host ? NULL : ta_board_find(o->target);
-  if (!host && !r.board)
-    return ta_err(ctx, TA_ERR_USAGE, "unknown target '%s' (targets: host, %s)", o->target,
-                  ta_board_names());
-  r.device = !host;
-  if (!host) {
+  const bool show = ta_cli_progress_on(log, o->progress);
+  record_ctx rc = {ctx, &r, &set, log, show, now_s()};
+  r.board = strcmp(o->target, "host") == 0 ? NULL : ta_board_find(o->target);
+  r.device = r.board != NULL;
+  if (r.board) {
     ta_fileset fs;
     const char *name = o->name ? o->name : ta_default_model_name(ctx, o->model);
     ta_cgen_options copt = {name, o->model};
     if ((st = ta_cgen_emit(m.g, m.calls, &m.plan, &copt, &fs)) != TA_OK)
       return st;
-    fprintf(log, "building the firmware for %s (%s, %s)...\n", r.board->target, r.board->machine,
-            r.board->core);
+    if (show)
+      fprintf(log, "building the firmware for %s (%s, %s)...\n", r.board->target, r.board->machine,
+              r.board->core);
     ta_device_stream ds;
-    if ((st = ta_device_stream_open(m.g, &fs, name, r.board, &ds)) != TA_OK)
+    const ta_device_options dopt = {o->device, false, 1, o->timeout_s, NULL};
+    if ((st = ta_device_stream_open(m.g, &fs, name, r.board, &dopt, o->keep, &ds)) != TA_OK)
       return st;
-    fprintf(log, "streaming %d records through the device session (QEMU %s, -icount shift=0):\n",
-            r.n, r.board->machine);
+    if (show && o->device)
+      fprintf(log, "streaming %d records through the device session (%s):\n", r.n, o->device);
+    else if (show)
+      fprintf(log, "streaming %d records through the device session (QEMU %s, -icount shift=0):\n",
+              r.n, r.board->machine);
     /* The per-layer chart: one profiled run first, so the records' runs are the last ones the
      * stack statistics see, as without it. */
     r.layer_insns = o->report ? ta_new_array(ctx, (size_t)m.g->n_ops + 1, sizeof(uint64_t)) : NULL;
     if (r.layer_insns)
       st = ta_device_profile_record(ctx, &ds.link, r.board, m.g->n_ops, set.data, set.in_bytes,
                                     r.layer_insns);
+    rc.start = now_s();
     if (st == TA_OK)
       st = ta_device_run_records(ctx, &ds.link, r.board, set.data, set.in_bytes, set.n, out,
                                  set.out_bytes, on_record, &rc);
@@ -149,16 +163,25 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
       return st;
     ta_report_eval_device_cost(&r, &ds.fw.sizes, &mem);
   } else {
-    fprintf(log, "evaluating %d records in process on the host:\n", r.n);
+    if (show)
+      fprintf(log, "evaluating %d records in process on the host:\n", r.n);
     st = ta_device_run_records_host(&m, set.data, set.in_bytes, set.n, out, on_record, &rc);
     if (st != TA_OK)
       return st;
   }
   ta_report_eval_finish(&r);
+  *fits = ta_report_eval_fits(&r, o->units.flash_budget, o->units.ram_budget);
+  if (!*fits) /* after the figures, the verdict on stderr; the exit status carries it too */
+    ta_report(ctx, TA_ERROR,
+              "the model misses its budget: flash %llu of %llu bytes, RAM %llu of %llu bytes "
+              "(exit status %d)",
+              (unsigned long long)r.flash, (unsigned long long)o->units.flash_budget,
+              (unsigned long long)r.ram, (unsigned long long)o->units.ram_budget,
+              TA_CLI_EXIT_BUDGET);
   ta_buf b;
   ta_buf_init(&b, ctx);
   if (o->json) {
-    ta_report_eval_json(&b, &r, o->model, o->target);
+    ta_report_eval_json(&b, &r, o->model, o->target, o->units.flash_budget, o->units.ram_budget);
   } else {
     ta_buf_puts(&b, "\n");
     ta_report_eval_text(&b, &r, o->expect, o->units.flash_budget, o->units.ram_budget);
@@ -189,7 +212,9 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o) {
 }
 
 int ta_cmd_eval(int argc, char **argv) {
-  ta_args a = {argc, argv, 1, "eval"};
+  ta_args a;
+  ta_args_init(&a, argc, argv, "eval");
+  const char *timeout = NULL;
   eval_opts o;
   memset(&o, 0, sizeof o);
   o.argc = argc;
@@ -200,13 +225,16 @@ int ta_cmd_eval(int argc, char **argv) {
   for (; a.i < argc && st == TA_OK; a.i++) {
     if (ta_arg_help(&a, help))
       return 0;
-    if (ta_arg_switch(&a, "--json", &o.json))
+    if (ta_arg_switch(&a, "--json", &o.json) || ta_arg_switch(&a, "--keep-build", &o.keep) ||
+        ta_arg_switch(&a, "--progress", &o.progress))
       continue;
     if (ta_arg_value(&a, "--data", &o.data, &st) || ta_arg_value(&a, "--labels", &o.labels, &st) ||
         ta_arg_value(&a, "--classes", &o.classes, &st) ||
         ta_arg_value(&a, "--expect", &o.expect, &st) ||
         ta_arg_value(&a, "--report", &o.report, &st) ||
         ta_arg_value(&a, "--target", &o.target, &st) || ta_arg_value(&a, "--name", &o.name, &st) ||
+        ta_arg_value(&a, "--device", &o.device, &st) ||
+        ta_arg_value(&a, "--timeout", &timeout, &st) ||
         ta_arg_value(&a, "--plot-layout", &o.layout, &st) ||
         ta_arg_value(&a, "--atol", &atol, &st) || ta_arg_value(&a, "--rtol", &rtol, &st) ||
         ta_arg_units(&a, &o.units, &st) || ta_arg_count(&a, "--limit", &o.limit, &st) ||
@@ -229,19 +257,28 @@ int ta_cmd_eval(int argc, char **argv) {
   o.atol = atol ? strtod(atol, NULL) : 1e-4;
   o.rtol = rtol ? strtod(rtol, NULL) : 1e-3;
   if (!o.model || !o.data || !o.labels) {
-    fprintf(stderr, "tinyaot eval: %s\n%s",
-            !o.model  ? "no MODEL given"
-            : !o.data ? "no --data given"
-                      : "no --labels given",
-            help);
-    return 1;
+    return ta_arg_missing(&a,
+                          !o.model  ? "no MODEL given"
+                          : !o.data ? "no --data given"
+                                    : "no --labels given",
+                          help);
   }
   if (o.layout && strcmp(o.layout, "TxC") != 0 && strcmp(o.layout, "CxT") != 0) {
-    fprintf(stderr, "tinyaot eval: --plot-layout is TxC or CxT, not '%s'\n", o.layout);
-    return 1;
+    return ta_cli_error(&a, "--plot-layout is TxC or CxT, not '%s'", o.layout);
   }
+  const ta_board *board;
+  if (!ta_arg_seconds(&a, timeout, &o.timeout_s) || !ta_cli_target(&a, o.target, true, &board))
+    return 1;
+  if (o.device && !board)
+    return ta_cli_error(&a, "--device needs a Cortex-M --target (one of %s)", ta_board_names());
   o.compile.target = o.target;
   ta_ctx ctx;
-  ta_cli_ctx_init(&ctx);
-  return ta_cli_done(&ctx, run_eval(&ctx, &o));
+  ta_cli_ctx_init(&ctx, &a);
+  /* Before the run, which may take long: a report that cannot be written fails now. */
+  ta_status st2 = o.report ? ta_check_writable(&ctx, "--report", o.report) : TA_OK;
+  bool fits = true;
+  if (st2 == TA_OK)
+    st2 = run_eval(&ctx, &o, &fits);
+  const int rc = ta_cli_done(&ctx, st2);
+  return rc == 0 && !fits ? TA_CLI_EXIT_BUDGET : rc;
 }

@@ -17,14 +17,18 @@ static const char help[] =
     "are caller buffers and not included).\n"
     "\n"
     "options:\n"
-    "  --json            machine-readable output (also gives arena_bytes_io_in_arena: the arena\n"
+    "  --json            machine-readable output (also gives arena_with_io_bytes: the arena\n"
     "                    when inputs and outputs are placed in it too)\n"
     "  --plan            print the memory plan: each buffer (op range, offset, size, tensors)\n"
     "                    and an ASCII timeline\n"
     "  --plan-svg FILE   draw the memory plan as SVG (x: op index, y: arena offset)\n"
-    "  --code-size       also compile the generated code for the host and report its text,\n"
-    "                    rodata and data bytes (model files and runtime kernels apart);\n"
-    "                    `tinyaot bench` reports the same for a Cortex-M target\n"
+    "  --code-size       also compile the generated code and report its text, rodata and\n"
+    "                    data bytes (model files and runtime kernels apart), for the host\n"
+    "                    (-Os) or with --target T for that Cortex-M (arm-none-eabi-gcc, -O2\n"
+    "                    and the CPU flags of the firmware build); objects before linking:\n"
+    "                    `tinyaot bench` reports the linked firmware\n"
+    "  --target T        with --code-size: cortex-m3, cortex-m4, cortex-m7, cortex-m33 or\n"
+    "                    host (default)\n"
     "plan options (accepted by every command that compiles):\n"
     "  --align N         arena alignment in bytes, a power of two (default 4; 16 for Helium)\n"
     "  --io-in-arena     place graph inputs and outputs in the arena as well\n"
@@ -41,8 +45,9 @@ static const char help[] =
     "  -h, --help        this text\n";
 
 int ta_cmd_inspect(int argc, char **argv) {
-  ta_args a = {argc, argv, 1, "inspect"};
-  const char *model = NULL, *svg = NULL;
+  ta_args a;
+  ta_args_init(&a, argc, argv, "inspect");
+  const char *model = NULL, *svg = NULL, *target = "host";
   bool json = false, show_plan = false, code_size = false;
   ta_compile_options copt;
   ta_compile_options_init(&copt);
@@ -52,27 +57,27 @@ int ta_cmd_inspect(int argc, char **argv) {
       return 0;
     if (ta_arg_switch(&a, "--json", &json) || ta_arg_switch(&a, "--plan", &show_plan) ||
         ta_arg_switch(&a, "--code-size", &code_size) ||
-        ta_arg_value(&a, "--plan-svg", &svg, &ast) || ta_arg_compile_option(&a, &copt, &ast))
+        ta_arg_value(&a, "--plan-svg", &svg, &ast) || ta_arg_value(&a, "--target", &target, &ast) ||
+        ta_arg_compile_option(&a, &copt, &ast))
       continue;
-    if (ta_arg_unknown(&a))
+    if (ta_arg_unknown(&a) || !ta_arg_model(&a, &model))
       return 1;
-    if (model) {
-      fprintf(stderr, "tinyaot inspect: more than one model given\n");
-      return 1;
-    }
-    model = argv[a.i];
   }
   if (ast != TA_OK)
     return 1;
   if (!model)
     return ta_arg_missing(&a, "no MODEL given", help);
+  const ta_board *board;
+  if (!ta_cli_target(&a, target, true, &board))
+    return 1;
+  if (board && !code_size)
+    return ta_cli_error(&a, "--target is for --code-size (inspect measures nothing else)");
   /* Inspect runs nothing, so a target-only backend (the example NPU) shows its placement
-   * too; --code-size builds for the host and keeps the host check. */
-  if (!code_size)
-    copt.target = NULL;
+   * too; --code-size builds for its target and keeps that target's check. */
+  copt.target = code_size ? target : NULL;
   ta_ctx ctx;
   ta_model m;
-  ta_status st = ta_cli_load(&ctx, model, &copt, NULL, &m, NULL);
+  ta_status st = ta_cli_load(&ctx, &a, model, &copt, NULL, &m, NULL);
   if (st != TA_OK)
     return ta_cli_done(&ctx, st);
   ta_graph *g = m.g;

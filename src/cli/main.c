@@ -28,8 +28,32 @@ static const char usage[] =
     "  onnx-test DIR...                       run ONNX backend test folders through the\n"
     "                                         generated C (conformance)\n"
     "\n"
-    "`tinyaot COMMAND --help` describes a command. Exit codes: 0 success, 1 bad input or usage,\n"
-    "2 internal error (please report it).\n";
+    "  help COMMAND                           the same as COMMAND --help\n"
+    "\n"
+    "options:\n"
+    "  --version                              print the version (tinyaot X.Y.Z) and exit\n"
+    "  -h, --help                             this text\n"
+    "\n"
+    "`tinyaot help COMMAND` describes a command. Exit codes: 0 success, 1 bad input or usage,\n"
+    "2 internal error (please report it), 3 (eval) the model misses its flash or RAM budget.\n"
+    "Messages on stderr read `tinyaot COMMAND: error: ...`; with --json they are JSON objects\n"
+    "(docs/JSON.md).\n";
+
+typedef int (*command_fn)(int argc, char **argv);
+
+static command_fn find_command(const char *name) {
+  static const struct {
+    const char *name;
+    command_fn fn;
+  } commands[] = {{"compile", ta_cmd_compile},    {"run", ta_cmd_run},
+                  {"inspect", ta_cmd_inspect},    {"eval", ta_cmd_eval},
+                  {"bench", ta_cmd_bench},        {"quantize", ta_cmd_quantize},
+                  {"onnx-test", ta_cmd_onnx_test}};
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(name, commands[i].name) == 0)
+      return commands[i].fn;
+  return NULL;
+}
 
 int main(int argc, char **argv) {
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -40,20 +64,22 @@ int main(int argc, char **argv) {
     printf("tinyaot %s\n", TA_VERSION);
     return 0;
   }
-  if (strcmp(argv[1], "compile") == 0)
-    return ta_cmd_compile(argc - 1, argv + 1);
-  if (strcmp(argv[1], "run") == 0)
-    return ta_cmd_run(argc - 1, argv + 1);
-  if (strcmp(argv[1], "inspect") == 0)
-    return ta_cmd_inspect(argc - 1, argv + 1);
-  if (strcmp(argv[1], "eval") == 0)
-    return ta_cmd_eval(argc - 1, argv + 1);
-  if (strcmp(argv[1], "bench") == 0)
-    return ta_cmd_bench(argc - 1, argv + 1);
-  if (strcmp(argv[1], "quantize") == 0)
-    return ta_cmd_quantize(argc - 1, argv + 1);
-  if (strcmp(argv[1], "onnx-test") == 0)
-    return ta_cmd_onnx_test(argc - 1, argv + 1);
-  fprintf(stderr, "tinyaot: unknown command '%s' (see tinyaot --help)\n", argv[1]);
+  if (strcmp(argv[1], "help") == 0) {
+    if (argc < 3) {
+      fputs(usage, stdout);
+      return 0;
+    }
+    command_fn fn = find_command(argv[2]);
+    if (!fn) {
+      fprintf(stderr, "tinyaot help: error: unknown command '%s' (see tinyaot --help)\n", argv[2]);
+      return 1;
+    }
+    char *help_argv[] = {argv[2], (char *)"--help", NULL};
+    return fn(2, help_argv);
+  }
+  command_fn fn = find_command(argv[1]);
+  if (fn)
+    return fn(argc - 1, argv + 1);
+  fprintf(stderr, "tinyaot: error: unknown command '%s' (see tinyaot --help)\n", argv[1]);
   return 1;
 }

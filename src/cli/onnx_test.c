@@ -82,7 +82,8 @@ static void run_test(suite *s, const char *dir, const char *label) {
 }
 
 int ta_cmd_onnx_test(int argc, char **argv) {
-  ta_args a = {argc, argv, 1, "onnx-test"};
+  ta_args a;
+  ta_args_init(&a, argc, argv, "onnx-test");
   const char *dirs[256];
   int32_t n_dirs = 0;
   suite s;
@@ -99,7 +100,7 @@ int ta_cmd_onnx_test(int argc, char **argv) {
       continue;
     if (ta_arg_value(&a, "--loose", &v, &st)) {
       if (st == TA_OK && s.n_loose == (int32_t)TA_ARRAY_LEN(s.loose)) {
-        fprintf(stderr, "tinyaot onnx-test: at most %zu --loose tests\n", TA_ARRAY_LEN(s.loose));
+        ta_cli_error(&a, "at most %zu --loose tests", TA_ARRAY_LEN(s.loose));
         return 1;
       }
       if (st == TA_OK)
@@ -109,7 +110,7 @@ int ta_cmd_onnx_test(int argc, char **argv) {
     if (ta_arg_unknown(&a))
       return 1;
     if (n_dirs == (int32_t)TA_ARRAY_LEN(dirs)) {
-      fprintf(stderr, "tinyaot onnx-test: at most %zu folders\n", TA_ARRAY_LEN(dirs));
+      ta_cli_error(&a, "at most %zu folders", TA_ARRAY_LEN(dirs));
       return 1;
     }
     dirs[n_dirs++] = argv[a.i];
@@ -119,7 +120,7 @@ int ta_cmd_onnx_test(int argc, char **argv) {
   if (n_dirs == 0)
     return ta_arg_missing(&a, "no DIR given", help);
   ta_ctx ctx;
-  ta_cli_ctx_init(&ctx);
+  ta_cli_ctx_init(&ctx, &a);
   s.run.ctx = &ctx;
   char *tmp;
   if (ta_make_temp_dir(&ctx, "onnx-test", &tmp) != TA_OK) {
@@ -132,7 +133,7 @@ int ta_cmd_onnx_test(int argc, char **argv) {
     int32_t n;
     const ta_conformance_dir *tests = ta_device_conformance_list(&ctx, dirs[d], &n);
     if (!tests) {
-      fprintf(stderr, "tinyaot onnx-test: cannot read folder '%s': %s\n", dirs[d], strerror(errno));
+      ta_cli_error(&a, "cannot read folder '%s': %s", dirs[d], strerror(errno));
       s.n_fail++;
       continue;
     }
@@ -148,7 +149,7 @@ int ta_cmd_onnx_test(int argc, char **argv) {
     ta_remove_tree(tmp);
   ta_ctx_free(&ctx);
   if (n_tests == 0) {
-    fprintf(stderr, "tinyaot onnx-test: no test folders (with model.onnx) found\n");
+    ta_cli_error(&a, "no test folders (with model.onnx) found");
     return 1;
   }
   return s.n_fail == 0 ? 0 : 1;

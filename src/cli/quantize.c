@@ -11,8 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "ta_onnx.h"
 #include "ta_tflite.h"
@@ -42,14 +40,15 @@ static const char help[] =
     "                       DEQUANTIZE inside the model)\n"
     "  --labels FILE        one uint8 class id per calibration record: accuracy float vs int8\n"
     "  --report             print the report (the default; kept for scripts)\n"
-    "  --json               print the report as JSON\n"
-    "  -o FILE              write the int8 model: FILE.tflite (TFLite int8 scheme, per-channel\n"
+    "  --json               print the report as JSON (docs/JSON.md)\n"
+    "  --progress           the progress bar on stderr even when it is no terminal\n"
+    "  -o, --output FILE    write the int8 model: FILE.tflite (TFLite int8 scheme, per-channel\n"
     "                       weights with quantized_dimension), or, for an ONNX model,\n"
     "                       FILE.onnx as QDQ ONNX (QuantizeLinear/DequantizeLinear around\n"
     "                       the float nodes, opset 13 or later; read by ONNX "
     "Runtime)\n" TA_CLI_COMPILE_OPTIONS_HELP "  -h, --help           this text\n";
 
-/* A progress bar on stderr, drawn only when it is a terminal. */
+/* A progress bar on stderr, drawn when it is a terminal or --progress asks. */
 static void bar(void *user, const char *phase, int64_t done, int64_t total) {
   (void)user;
   const int width = 30;
@@ -93,21 +92,18 @@ static ta_status write_model(ta_ctx *ctx, const char *model, const ta_graph *g, 
 }
 
 int ta_cmd_quantize(int argc, char **argv) {
-  ta_args a = {argc, argv, 1, "quantize"};
+  ta_args a;
+  ta_args_init(&a, argc, argv, "quantize");
   const char *model = NULL, *out = NULL, *method = NULL, *pct = NULL;
-  bool json = false;
+  bool json = false, progress = false;
   ta_status st = TA_OK;
   ta_compile_options copt;
   ta_compile_options_init(&copt);
   for (; a.i < argc && st == TA_OK; a.i++) {
-    if (ta_arg_flag(&a, "--help") || ta_arg_flag(&a, "-h")) {
-      fputs(help, stdout);
+    if (ta_arg_help(&a, help))
       return 0;
-    }
-    if (ta_arg_flag(&a, "--json")) {
-      json = true;
+    if (ta_arg_switch(&a, "--json", &json) || ta_arg_switch(&a, "--progress", &progress))
       continue;
-    }
     if (ta_arg_flag(&a, "--report"))
       continue;
     if (ta_arg_value(&a, "-o", &out, &st) || ta_arg_value(&a, "--output", &out, &st) ||
@@ -115,48 +111,33 @@ int ta_cmd_quantize(int argc, char **argv) {
         ta_arg_value(&a, "--labels", &copt.quant.labels_path, &st) ||
         ta_arg_compile_option(&a, &copt, &st))
       continue;
-    if (argv[a.i][0] == '-') {
-      fprintf(stderr, "tinyaot quantize: unknown option '%s' (see tinyaot quantize --help)\n",
-              argv[a.i]);
+    if (ta_arg_unknown(&a) || !ta_arg_model(&a, &model))
       return 1;
-    }
-    if (model) {
-      fprintf(stderr, "tinyaot quantize: more than one model given ('%s' and '%s')\n", model,
-              argv[a.i]);
-      return 1;
-    }
-    model = argv[a.i];
   }
   if (st != TA_OK)
     return 1;
   if (method && !ta_calib_method_parse(method, &copt.quant.method)) {
-    fprintf(stderr, "tinyaot quantize: --method takes minmax, percentile, mse or auto, not '%s'\n",
-            method);
-    return 1;
+    return ta_cli_error(&a, "--method takes minmax, percentile, mse or auto, not '%s'", method);
   }
   if (pct) {
     char *end;
     const double p = strtod(pct, &end);
     if (*end || end == pct || !(p > 50 && p <= 100)) {
-      fprintf(stderr,
-              "tinyaot quantize: --percentile takes a number above 50 and at most 100, "
-              "not '%s'\n",
-              pct);
-      return 1;
+      return ta_cli_error(&a, "--percentile takes a number above 50 and at most 100, not '%s'",
+                          pct);
     }
     copt.quant.percentile = p;
   }
   if (!model || copt.quant.n_calib_paths == 0) {
-    fprintf(stderr, "tinyaot quantize: %s\n%s",
-            !model ? "no MODEL given" : "no calibration data given (--calibration FILE)", help);
-    return 1;
+    return ta_arg_missing(
+        &a, !model ? "no MODEL given" : "no calibration data given (--calibration FILE)", help);
   }
   copt.quant.mode = TA_QUANT_INT8;
   copt.quant.report = true;
-  if (isatty(STDERR_FILENO))
+  if (ta_cli_progress_on(stderr, progress))
     copt.quant.progress = bar;
   ta_ctx ctx;
-  ta_cli_ctx_init(&ctx);
+  ta_cli_ctx_init(&ctx, &a);
   ta_model m;
   st = ta_compile_file(&ctx, model, &copt, &m);
   if (st == TA_OK && m.quant_report) {

@@ -11,7 +11,7 @@
 #include "ta_cli.h"
 
 static const char help[] =
-    "usage: tinyaot run MODEL --input FILE [--input FILE ...] --output-dir DIR [options]\n"
+    "usage: tinyaot run MODEL --input FILE [--input FILE ...] -o DIR [options]\n"
     "\n"
     "Compile MODEL, build it for the target, run it on the raw input tensors (one file per\n"
     "model input, in order, exactly the tensor's bytes) and write output_0.bin, output_1.bin,\n"
@@ -23,7 +23,8 @@ static const char help[] =
     "options:\n"
     "  --input FILE       an input tensor, raw bytes or .npy (the input's dtype, little-endian,\n"
     "                     C order; repeat once per model input)\n"
-    "  --output-dir DIR   where output_K.bin are written (created if needed)\n"
+    "  -o, --output DIR   where output_K.bin are written (created if needed; --output-dir\n"
+    "                     DIR, the older spelling, works too)\n"
     "  --target T         host (default), cortex-m3, cortex-m4, cortex-m7, cortex-m33\n"
     "  --device WHERE     a real board instead of QEMU: tcp:HOST:PORT or a serial device\n"
     "                     path, optionally PATH@BAUD (default 115200)\n"
@@ -35,7 +36,8 @@ static const char help[] =
 #define MAX_INPUTS 64
 
 int ta_cmd_run(int argc, char **argv) {
-  ta_args a = {argc, argv, 1, "run"};
+  ta_args a;
+  ta_args_init(&a, argc, argv, "run");
   const char *model = NULL, *out = NULL, *name = NULL, *target = "host", *device = NULL;
   const char *timeout = NULL;
   const char *inputs[MAX_INPUTS];
@@ -49,6 +51,7 @@ int ta_cmd_run(int argc, char **argv) {
       return 0;
     if (ta_arg_switch(&a, "--keep-build", &keep) ||
         ta_arg_list(&a, "--input", inputs, &n_inputs, MAX_INPUTS, &st) ||
+        ta_arg_value(&a, "-o", &out, &st) || ta_arg_value(&a, "--output", &out, &st) ||
         ta_arg_value(&a, "--output-dir", &out, &st) || ta_arg_value(&a, "--name", &name, &st) ||
         ta_arg_value(&a, "--target", &target, &st) || ta_arg_value(&a, "--device", &device, &st) ||
         ta_arg_value(&a, "--timeout", &timeout, &st) || ta_arg_compile_option(&a, &copt, &st))
@@ -59,18 +62,13 @@ int ta_cmd_run(int argc, char **argv) {
   if (st != TA_OK)
     return 1;
   if (!model || !out)
-    return ta_arg_missing(&a, !model ? "no MODEL given" : "no --output-dir given", help);
+    return ta_arg_missing(&a, !model ? "no MODEL given" : "no output directory given (-o DIR)",
+                          help);
   const ta_board *board = NULL;
-  if (strcmp(target, "host") != 0 && !(board = ta_board_find(target))) {
-    fprintf(stderr, "tinyaot run: unknown target '%s' (known: host, %s)\n", target,
-            ta_board_names());
+  if (!ta_cli_target(&a, target, true, &board))
     return 1;
-  }
-  if (device && !board) {
-    fprintf(stderr, "tinyaot run: --device needs a Cortex-M --target (one of %s)\n",
-            ta_board_names());
-    return 1;
-  }
+  if (device && !board)
+    return ta_cli_error(&a, "--device needs a Cortex-M --target (one of %s)", ta_board_names());
   int32_t timeout_s;
   if (!ta_arg_seconds(&a, timeout, &timeout_s))
     return 1;
@@ -78,7 +76,7 @@ int ta_cmd_run(int argc, char **argv) {
   ta_ctx ctx;
   ta_model m;
   ta_fileset fs;
-  st = ta_cli_load(&ctx, model, &copt, &name, &m, &fs);
+  st = ta_cli_load(&ctx, &a, model, &copt, &name, &m, &fs);
   if (st == TA_OK) {
     if (board) {
       st =

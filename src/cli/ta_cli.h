@@ -3,33 +3,54 @@
  * ta_cli.h: the command line, a thin layer over the compile entry point (ta_compile.h), the
  * device runners (ta_measure.h) and the report writers (ta_report.h): argument parsing,
  * library calls and printing.
- * Exit codes: 0 success, 1 bad input or usage, 2 internal error (a bug: please report it).
+ * Exit codes: 0 success, 1 bad input or usage, 2 internal error (a bug: please report it),
+ * 3 (eval) the model does not fit the flash or RAM budget. Messages on stderr read
+ * "tinyaot CMD: error: ..."; with --json anywhere on the command line they are JSON objects
+ * instead ({"error": "...", "command": "CMD"}, "warning"/"note" for the other severities).
  */
 #ifndef TA_CLI_H
 #define TA_CLI_H
 
+#include <stdio.h>
+
 #include "ta_report.h"
 
-/* A context whose diagnostics go to stderr as "tinyaot: error: ...". */
-void ta_cli_ctx_init(ta_ctx *ctx);
-/* Exit code for a status (0, 1 or 2). */
-int ta_cli_exit_code(ta_status st);
+/* Exit code of a missed flash/RAM budget (eval). */
+#define TA_CLI_EXIT_BUDGET 3
 
-/* What most commands do first and last. ta_cli_load: ctx initialised (ta_cli_ctx_init), then
- * the model compiled into m: with fs, also its C library (ta_compile_emit; *name defaults to
- * the model file's stem), else ta_compile_file. ta_cli_done: ctx freed, the exit code of st. */
-ta_status ta_cli_load(ta_ctx *ctx, const char *model, const ta_compile_options *copt,
-                      const char **name, ta_model *m, ta_fileset *fs);
-int ta_cli_done(ta_ctx *ctx, ta_status st);
-
-/* Command-line arguments, parsed one at a time. */
+/* Command-line arguments, parsed one at a time. json: --json is among them (messages are then
+ * JSON objects); seen: the value options given so far (one that is not repeatable, given twice,
+ * is refused). */
 typedef struct ta_args {
   int argc;
   char **argv;
   int i;
   const char *cmd;
+  bool json;
+  char seen[48][32];
+  int32_t n_seen;
 } ta_args;
-/* "tinyaot CMD: WHAT\n" and the help on stderr; 1 (a usage error's exit code). */
+/* a->argc, argv, cmd set, the rest from argv (--json). */
+void ta_args_init(ta_args *a, int argc, char **argv, const char *cmd);
+
+/* A context whose diagnostics go to stderr as "tinyaot CMD: error: ..." (or JSON, a->json). */
+void ta_cli_ctx_init(ta_ctx *ctx, const ta_args *a);
+/* A message of the command itself, as the context's are: "tinyaot CMD: error: ..."; 1. */
+int ta_cli_error(const ta_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Exit code for a status (0, 1 or 2). */
+int ta_cli_exit_code(ta_status st);
+/* A progress display is wanted on f: it is a terminal, or --progress was given. */
+bool ta_cli_progress_on(FILE *f, bool asked);
+
+/* What most commands do first and last. ta_cli_load: ctx initialised (ta_cli_ctx_init), then
+ * the model compiled into m: with fs, also its C library (ta_compile_emit; *name defaults to
+ * the model file's stem), else ta_compile_file. ta_cli_done: ctx freed, the exit code of st. */
+ta_status ta_cli_load(ta_ctx *ctx, const ta_args *a, const char *model,
+                      const ta_compile_options *copt, const char **name, ta_model *m,
+                      ta_fileset *fs);
+int ta_cli_done(ta_ctx *ctx, ta_status st);
+
+/* "tinyaot CMD: error: WHAT\n" and the help on stderr; 1 (a usage error's exit code). */
 int ta_arg_missing(const ta_args *a, const char *what, const char *help);
 /* true if argv[i] is the option `name` (e.g. "--name"); its value (from "--name X" or
  * "--name=X") is stored in *value, and a missing value is reported as usage error. */
@@ -79,6 +100,9 @@ bool ta_cli_units_resolve(ta_args *a, ta_cli_units *u, const char **target, bool
 bool ta_arg_unknown(ta_args *a);
 /* argv[i] is the MODEL, stored in *model; false (reported) when one was given already. */
 bool ta_arg_model(ta_args *a, const char **model);
+/* The board of --target T (NULL: host, when host_ok); false (reported, with the list of targets
+ * every command gives) for an unknown one. */
+bool ta_cli_target(const ta_args *a, const char *target, bool host_ok, const ta_board **board);
 /* A --timeout value v (NULL: not given, 0): seconds from 1 to 86400; false (reported) else. */
 bool ta_arg_seconds(ta_args *a, const char *v, int32_t *seconds);
 /* Parse a compile option at a->argv[a->i] (the words of ta_compile_option_set) into opt; true

@@ -49,6 +49,11 @@ static ta_status check(ta_graph *g) {
 static ta_status frontend(ta_ctx *ctx, const char *path, const uint8_t *data, size_t len,
                           const ta_compile_options *opt, ta_graph **g) {
   if (len >= 8 && memcmp(data + 4, "TFL3", 4) == 0) {
+    if (opt->shapes.n > 0)
+      return ta_err(ctx, TA_ERR_USAGE,
+                    "--input-shape %s: a TFLite model's input shapes are fixed (the option is "
+                    "for ONNX inputs with dynamic dimensions)",
+                    opt->shapes.s[0].name);
     ta_status st = ta_tfl_read(ctx, data, len, g);
     return st == TA_OK ? check(*g) : st;
   }

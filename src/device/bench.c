@@ -151,6 +151,25 @@ static void bench_row(ta_bench_row *row, const char *model, const ta_board *boar
   row->mem = r->dev.mem;
 }
 
+/* A model's messages: all into its log file, errors to the suite's sink as well. */
+typedef struct model_log {
+  FILE *f;
+  ta_diag_sink sink;
+  void *user;
+} model_log;
+
+static void log_sink(void *user, ta_severity sev, const char *msg) {
+  model_log *l = user;
+  if (l->f)
+    fprintf(l->f, "%s: %s\n",
+            sev == TA_ERROR     ? "error"
+            : sev == TA_WARNING ? "warning"
+                                : "note",
+            msg);
+  if (sev == TA_ERROR && l->sink)
+    l->sink(l->user, sev, msg);
+}
+
 ta_status ta_device_bench_suite(ta_ctx *ctx, const ta_bench_suite *s, ta_bench_row **rows,
                                 int32_t *failures) {
   *failures = 0;
@@ -160,7 +179,16 @@ ta_status ta_device_bench_suite(ta_ctx *ctx, const ta_bench_suite *s, ta_bench_r
   ta_bench_row *r = *rows;
   for (int32_t m = 0; m < s->n_models; m++) {
     ta_ctx mctx;
-    ta_ctx_init(&mctx, ctx->alloc, ctx->alloc_user, ctx->sink, ctx->sink_user);
+    model_log log = {NULL, ctx->sink, ctx->sink_user};
+    const char *log_path = s->log_dir ? ta_fmt(ctx, "%s/%s.log", s->log_dir, s->models[m]) : NULL;
+    if (log_path && !(log.f = fopen(log_path, "w")))
+      ta_report(ctx, TA_WARNING, "cannot write the log '%s': %s", log_path, strerror(errno));
+    if (log.f)
+      ta_ctx_init(&mctx, ctx->alloc, ctx->alloc_user, log_sink, &log);
+    else
+      ta_ctx_init(&mctx, ctx->alloc, ctx->alloc_user, ctx->sink, ctx->sink_user);
+    const int32_t failures_before = *failures;
+    ta_bench_row *first_row = r;
     ta_bench_model bm, cm;
     const char *path = ta_fmt(&mctx, "%s/%s.tflite", s->dir, s->models[m]);
     if (s->progress)
@@ -189,6 +217,8 @@ ta_status ta_device_bench_suite(ta_ctx *ctx, const ta_bench_suite *s, ta_bench_r
       if (st != TA_OK) {
         bench_row(r, s->models[m], s->boards[t], &bm, NULL, false);
         ++*failures;
+        if (s->progress)
+          s->progress(s->user, s->models[m], r, NULL);
       } else {
         ta_bench_run run; /* its per-layer ticks and outputs live in mctx: only figures kept */
         ta_status rs = ta_device_bench_run(&bm, s->boards[t], NULL, s->timeout_s, &run);
@@ -219,6 +249,14 @@ ta_status ta_device_bench_suite(ta_ctx *ctx, const ta_bench_suite *s, ta_bench_r
     if (cm.dir)
       ta_remove_tree(cm.dir);
     ta_ctx_free(&mctx);
+    if (log.f) {
+      fclose(log.f);
+      if (*failures == failures_before)
+        remove(log_path);
+      else
+        for (ta_bench_row *q = first_row; q < r; q++)
+          q->log = log_path;
+    }
   }
   return TA_OK;
 }
@@ -260,17 +298,23 @@ ta_status ta_device_run_files(ta_model *m, const ta_fileset *fs, const char *nam
 }
 
 ta_status ta_device_stream_open(ta_graph *g, const ta_fileset *fs, const char *name,
-                                const ta_board *b, ta_device_stream *s) {
+                                const ta_board *b, const ta_device_options *opt, bool keep,
+                                ta_device_stream *s) {
   memset(s, 0, sizeof *s);
+  s->keep = keep;
+  s->ctx = g->ctx;
   ta_status st = ta_make_temp_dir(g->ctx, "eval", &s->dir);
   if (st != TA_OK)
     return st;
   st = ta_fw_build(g, fs, name, b, s->dir, &s->fw);
-  ta_device_options dopt = {NULL, false, 1, 0, NULL};
+  ta_device_options dopt = {opt ? opt->device : NULL, false, 1, opt ? opt->run_timeout_s : 0, NULL};
   if (st == TA_OK)
     st = ta_device_open(g, &s->fw, &dopt, &s->link);
   if (st != TA_OK) {
-    ta_remove_tree(s->dir);
+    if (keep)
+      ta_report(g->ctx, TA_NOTE, "firmware build kept in %s", s->dir);
+    else
+      ta_remove_tree(s->dir);
     s->dir = NULL;
   }
   return st;
@@ -283,7 +327,9 @@ ta_status ta_device_stream_close(ta_device_stream *s, ta_status st, ta_fw_memsta
       st = ta_session_memstats(s->link.s, mem);
   }
   ta_device_close(&s->link, st != TA_OK);
-  if (s->dir)
+  if (s->dir && s->keep)
+    ta_report(s->ctx, TA_NOTE, "firmware build kept in %s", s->dir);
+  else if (s->dir)
     ta_remove_tree(s->dir);
   s->dir = NULL;
   return st;

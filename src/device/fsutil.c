@@ -33,7 +33,8 @@ void ta_remove_tree(const char *path) {
   nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static ta_status mkdirs_for(ta_ctx *ctx, const char *root, const char *rel) {
+/* Messages name shown (the user's output directory), not the temporary root written. */
+static ta_status mkdirs_for(ta_ctx *ctx, const char *root, const char *rel, const char *shown) {
   char path[4096];
   int n = snprintf(path, sizeof path, "%s/%s", root, rel);
   if (n < 0 || (size_t)n >= sizeof path)
@@ -43,20 +44,23 @@ static ta_status mkdirs_for(ta_ctx *ctx, const char *root, const char *rel) {
       continue;
     *p = '\0';
     if (mkdir(path, 0777) != 0 && errno != EEXIST)
-      return ta_err(ctx, TA_ERR_IO, "cannot create directory '%s': %s", path, strerror(errno));
+      return ta_err(ctx, TA_ERR_IO, "cannot create directory '%s/%s': %s", shown,
+                    path + strlen(root) + 1, strerror(errno));
     *p = '/';
   }
   return TA_OK;
 }
 
-static ta_status write_all(ta_ctx *ctx, const char *path, const char *data, size_t len) {
+/* Write path; messages call it shown/rel (the name it will have once in place). */
+static ta_status write_all(ta_ctx *ctx, const char *path, const char *shown, const char *rel,
+                           const char *data, size_t len) {
   FILE *f = fopen(path, "wb");
   if (!f)
-    return ta_err(ctx, TA_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+    return ta_err(ctx, TA_ERR_IO, "cannot create '%s/%s': %s", shown, rel, strerror(errno));
   bool ok = fwrite(data, 1, len, f) == len;
   ok = (fclose(f) == 0) && ok;
   if (!ok)
-    return ta_err(ctx, TA_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+    return ta_err(ctx, TA_ERR_IO, "cannot write '%s/%s': %s", shown, rel, strerror(errno));
   return TA_OK;
 }
 
@@ -78,18 +82,20 @@ ta_status ta_write_output_dir(ta_ctx *ctx, const ta_fileset *fs, const char *dir
     return TA_ERR_LIMIT;
   ta_remove_tree(tmp);
   if (mkdir(tmp, 0777) != 0)
-    return ta_err(ctx, TA_ERR_IO, "cannot create directory '%s': %s", tmp, strerror(errno));
+    return ta_err(ctx, TA_ERR_IO, "cannot create directory '%s' (written next to it first): %s",
+                  dir, strerror(errno));
   ta_status s = TA_OK;
   for (int32_t i = 0; i < fs->n && s == TA_OK; i++) {
-    s = mkdirs_for(ctx, tmp, fs->files[i].path);
+    s = mkdirs_for(ctx, tmp, fs->files[i].path, dir);
     if (s != TA_OK)
       break;
     char *p = ta_fmt(ctx, "%s/%s", tmp, fs->files[i].path);
-    s = p ? write_all(ctx, p, fs->files[i].data, fs->files[i].len) : TA_ERR_LIMIT;
+    s = p ? write_all(ctx, p, dir, fs->files[i].path, fs->files[i].data, fs->files[i].len)
+          : TA_ERR_LIMIT;
   }
   if (s == TA_OK) {
     char *m = ta_fmt(ctx, "%s/%s", tmp, MARKER);
-    s = m ? write_all(ctx, m, "tinyaot\n", 8) : TA_ERR_LIMIT;
+    s = m ? write_all(ctx, m, dir, MARKER, "tinyaot\n", 8) : TA_ERR_LIMIT;
   }
   if (s != TA_OK) {
     ta_remove_tree(tmp);
@@ -121,6 +127,24 @@ ta_status ta_write_output_dir(ta_ctx *ctx, const ta_fileset *fs, const char *dir
   return TA_OK;
 }
 
+ta_status ta_check_writable(ta_ctx *ctx, const char *what, const char *path) {
+  struct stat sb;
+  if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+    return ta_err(ctx, TA_ERR_USAGE, "%s %s: is a folder; give a file name", what, path);
+  const char *slash = strrchr(path, '/');
+  char *dir = slash ? ta_strndup(ctx, path, slash == path ? 1 : (size_t)(slash - path))
+                    : ta_strndup(ctx, ".", 1);
+  if (!dir)
+    return TA_ERR_LIMIT;
+  if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+    return ta_err(ctx, TA_ERR_USAGE, "%s %s: the folder '%s' does not exist", what, path, dir);
+  if (access(dir, W_OK) != 0)
+    return ta_err(ctx, TA_ERR_USAGE, "%s %s: the folder '%s' is not writable", what, path, dir);
+  if (access(path, F_OK) == 0 && access(path, W_OK) != 0)
+    return ta_err(ctx, TA_ERR_USAGE, "%s %s: the file is not writable", what, path);
+  return TA_OK;
+}
+
 ta_status ta_write_file_atomic(ta_ctx *ctx, const char *path, const uint8_t *data, size_t len) {
   ta_status st = TA_OK;
   char *tmp = NULL;
@@ -144,7 +168,7 @@ ta_status ta_write_file_atomic(ta_ctx *ctx, const char *path, const uint8_t *dat
       if (w < 0 && errno == EINTR)
         continue;
       if (w <= 0) {
-        st = ta_err(ctx, TA_ERR_IO, "%s: write failed: %s", tmp, strerror(errno));
+        st = ta_err(ctx, TA_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
         break;
       }
       done += (size_t)w;
@@ -152,12 +176,13 @@ ta_status ta_write_file_atomic(ta_ctx *ctx, const char *path, const uint8_t *dat
   }
   if (fd >= 0) {
     if (close(fd) != 0 && st == TA_OK)
-      st = ta_err(ctx, TA_ERR_IO, "%s: write failed: %s", tmp, strerror(errno));
+      st = ta_err(ctx, TA_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
     /* mkstemp makes the file 0600; a model file is for others to read like any output. */
     if (st == TA_OK)
       chmod(tmp, 0644);
     if (st == TA_OK && rename(tmp, path) != 0)
-      st = ta_err(ctx, TA_ERR_IO, "%s: cannot rename %s to it: %s", path, tmp, strerror(errno));
+      st = ta_err(ctx, TA_ERR_IO, "cannot write '%s' (renaming the finished file to it): %s", path,
+                  strerror(errno));
     if (st != TA_OK)
       unlink(tmp);
   }

@@ -5,6 +5,7 @@
  * the runner reads raw input tensors and writes raw output tensors.
  */
 #define _XOPEN_SOURCE 700
+#include "ta_board.h"
 #include "ta_device.h"
 
 #include <errno.h>
@@ -353,15 +354,36 @@ static void add_sections(const char *text, bool runtime, ta_code_size *out) {
   }
 }
 
-ta_status ta_host_code_size(ta_ctx *ctx, const ta_fileset *fs, ta_code_size *out) {
+/* The compiler and size tool for board (NULL: the host's). A cross compiler named
+ * PREFIXgcc has its size tool at PREFIXsize. */
+static void size_tools(ta_ctx *ctx, const ta_board *board, char **cc, char **size) {
+  if (!board) {
+    const char *e = getenv("CC");
+    *cc = (char *)(uintptr_t)(e && *e ? e : "cc");
+    *size = "size";
+    return;
+  }
+  const char *e = getenv("TA_ARM_CC");
+  *cc = (char *)(uintptr_t)(e && *e ? e : "arm-none-eabi-gcc");
+  const size_t n = strlen(*cc);
+  *size = n >= 3 && strcmp(*cc + n - 3, "gcc") == 0 ? ta_fmt(ctx, "%.*ssize", (int)(n - 3), *cc)
+                                                    : "arm-none-eabi-size";
+}
+
+ta_status ta_code_size_measure(ta_ctx *ctx, const ta_fileset *fs, const ta_board *board,
+                               ta_code_size *out) {
   memset(out, 0, sizeof *out);
+  out->target = board ? board->target : "host";
+  char *cc, *size;
+  size_tools(ctx, board, &cc, &size);
+  if (!size)
+    return TA_ERR_LIMIT;
   char *dir;
   ta_status st = ta_make_temp_dir(ctx, "size", &dir);
   if (st != TA_OK)
     return st;
   char *gen = ta_fmt(ctx, "%s/gen", dir);
   st = gen ? ta_write_output_dir(ctx, fs, gen) : TA_ERR_LIMIT;
-  const char *cc = getenv("CC");
   for (int32_t i = 0; i < fs->n && st == TA_OK; i++) {
     const char *path = fs->files[i].path;
     size_t len = strlen(path);
@@ -372,9 +394,19 @@ ta_status ta_host_code_size(ta_ctx *ctx, const ta_fileset *fs, ta_code_size *out
     char *inc1 = ta_fmt(ctx, "-I%s", gen), *inc2 = ta_fmt(ctx, "-I%s/tart/include", gen);
     if (!src || !obj || !inc1 || !inc2)
       return TA_ERR_LIMIT;
-    char *cargv[48] = {
-        (char *)(uintptr_t)(cc && *cc ? cc : "cc"), "-std=c99", "-Os", "-c", inc1, inc2};
-    int32_t nc = 6 + build_flags(ctx, fs, gen, cargv + 6, 36);
+    char *cargv[96] = {cc, "-std=c99", "-c", inc1, inc2};
+    int32_t nc = 5;
+    if (board) {
+      for (int k = 0; board->cflags[k]; k++)
+        cargv[nc++] = (char *)(uintptr_t)board->cflags[k];
+      static const char *const arm[] = {"-mthumb", "-O2", "-ffunction-sections", "-fdata-sections"};
+      for (size_t k = 0; k < TA_ARRAY_LEN(arm); k++)
+        cargv[nc++] = (char *)(uintptr_t)arm[k];
+      nc += split_flags(ctx, getenv("TA_ARM_CFLAGS"), cargv + nc, 32);
+    } else {
+      cargv[nc++] = "-Os";
+    }
+    nc += build_flags(ctx, fs, gen, cargv + nc, 36);
     cargv[nc++] = src;
     cargv[nc++] = "-o";
     cargv[nc++] = obj;
@@ -386,17 +418,23 @@ ta_status ta_host_code_size(ta_ctx *ctx, const ta_fileset *fs, ta_code_size *out
     ta_buf_init(&log, ctx);
     int code = 0;
     st = ta_spawn(ctx, cargv, COMPILE_TIMEOUT_S, &log, &code);
-    if (st == TA_OK && code != 0)
-      st = ta_err(ctx, TA_ERR_INTERNAL, "the generated %s did not compile (exit %d):\n%s", path,
-                  code, log.data ? log.data : "");
+    if (st == TA_OK && code == 127) /* the exec failed: no such compiler */
+      st = ta_err(ctx, TA_ERR_IO, "cannot run '%s'%s", cc,
+                  board
+                      ? ": the Arm cross compiler is missing; install the Debian packages "
+                        "gcc-arm-none-eabi and libnewlib-arm-none-eabi (sh scripts/install-deps.sh)"
+                      : "");
+    else if (st == TA_OK && code != 0)
+      st = ta_err(ctx, TA_ERR_INTERNAL, "the generated %s did not compile with %s (exit %d):\n%s",
+                  path, cc, code, log.data ? log.data : "");
     ta_buf_free(&log);
     if (st != TA_OK)
       break;
-    char *sargv[] = {"size", "-A", obj, NULL};
+    char *sargv[] = {size, "-A", obj, NULL};
     ta_buf_init(&log, ctx);
     st = ta_spawn(ctx, sargv, 60, &log, &code);
     if (st == TA_OK && code != 0)
-      st = ta_err(ctx, TA_ERR_IO, "size -A %s failed (exit %d)", obj, code);
+      st = ta_err(ctx, TA_ERR_IO, "%s -A %s failed (exit %d)", size, obj, code);
     if (st == TA_OK && log.data)
       add_sections(log.data, strncmp(path, "tart/", 5) == 0, out);
     ta_buf_free(&log);

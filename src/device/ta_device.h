@@ -16,8 +16,12 @@
 ta_status ta_write_output_dir(ta_ctx *ctx, const ta_fileset *fs, const char *dir);
 /* Write len bytes to path through a temporary file next to it (mode 0644) renamed over it, so
  * a failure at any step leaves path as it was and no temporary file behind. Messages name
- * path (and the temporary file only for a failed write or rename). */
+ * path, never the temporary file. */
 ta_status ta_write_file_atomic(ta_ctx *ctx, const char *path, const uint8_t *data, size_t len);
+/* Whether a file can be written at path later: its folder exists and is writable, and path is
+ * no folder. Checked before a long run, so the run is not lost to a typo in the report's
+ * path. TA_ERR_USAGE (reported, naming `what`, e.g. "--report") when not. */
+ta_status ta_check_writable(ta_ctx *ctx, const char *what, const char *path);
 
 /* Make a fresh private temporary directory; path in the arena. */
 ta_status ta_make_temp_dir(ta_ctx *ctx, const char *tag, char **path);
@@ -75,14 +79,22 @@ ta_status ta_host_run(ta_graph *g, const ta_fileset *fs, const ta_host_run_optio
  * bytes, runs NAME_run, writes OUT_DIR/output_K.bin. */
 void ta_host_emit_runner(ta_buf *b, const ta_graph *g, const char *name);
 
-/* Code size of a generated library compiled for the host ($CC, -Os, one object per source),
- * from `size -A`: text, rodata and data summed over the model's own files (NAME.c,
- * NAME_weights.c) and over the runtime kernels it ships (tart/). */
+/* Code size of a generated library, one object per source, from `size -A`: text, rodata and
+ * data summed over the model's own files (NAME.c, NAME_weights.c) and over the runtime kernels
+ * it ships (tart/). board NULL: compiled for the host ($CC, -Os); else cross-compiled for the
+ * board as the firmware build compiles the model library ($TA_ARM_CC, default
+ * arm-none-eabi-gcc, the board's CPU flags, -mthumb -O2 -ffunction-sections -fdata-sections,
+ * $TA_ARM_CFLAGS) and measured with the matching size tool (arm-none-eabi-size). Objects,
+ * not a link: a linked firmware drops the sections nothing calls (tinyaot bench reports
+ * those figures). target names what was measured ("host" or the board's target). */
+struct ta_board;
 typedef struct ta_code_size {
+  const char *target;
   uint64_t model_text, model_rodata, model_data;
   uint64_t runtime_text, runtime_rodata, runtime_data;
 } ta_code_size;
-ta_status ta_host_code_size(ta_ctx *ctx, const ta_fileset *fs, ta_code_size *out);
+ta_status ta_code_size_measure(ta_ctx *ctx, const ta_fileset *fs, const struct ta_board *board,
+                               ta_code_size *out);
 
 /* Element i of a raw tensor of dtype dt, as a double (for comparisons and messages). */
 double ta_device_elem(ta_dtype dt, const uint8_t *p, size_t i);

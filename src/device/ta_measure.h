@@ -72,10 +72,12 @@ typedef struct ta_bench_row {
   bool cmp_ok;
   uint64_t cmp_instructions;
   ta_fw_sizes cmp_sizes;
+  const char *log; /* the model's messages, when a run of it failed (ta_bench_suite.log_dir) */
 } ta_bench_row;
 
 /* Told before each model (row NULL) and after each of its runs (check: how the outputs
- * compared, NULL when the run failed). A model that does not compile gets no run calls. */
+ * compared, NULL when the run failed). A model that does not compile gets one failed row
+ * call per board (check NULL). */
 typedef void (*ta_bench_progress_fn)(void *user, const char *model, const ta_bench_row *row,
                                      const char *check);
 
@@ -94,12 +96,17 @@ typedef struct ta_bench_suite {
    * the rows' cmp_ fields. Its progress calls name the model "MODEL (compare_label)". */
   const ta_compile_options *compare;
   const char *compare_label;
+  /* NULL, or an existing folder: every message of model NAME (its compile, builds, QEMU's
+   * output after a failure) goes to log_dir/NAME.log, its errors to ctx's sink as well; the
+   * log stays (and the model's rows name it, ta_bench_row.log) only when one of its runs
+   * failed. */
+  const char *log_dir;
 } ta_bench_suite;
 
 /* Benchmark every model on every board: rows (in ctx, model-major, n_models x n_boards of
  * them; *failures: the runs not ok, the comparison's counted too). Each model is compiled and
- * measured in a context of its own (messages to ctx's sink), freed after it: the rows keep figures
- * only. */
+ * measured in a context of its own (messages to ctx's sink, or to its log), freed after it:
+ * the rows keep figures only. */
 ta_status ta_device_bench_suite(ta_ctx *ctx, const ta_bench_suite *s, ta_bench_row **rows,
                                 int32_t *failures);
 
@@ -117,17 +124,22 @@ ta_status ta_device_run_files(ta_model *m, const ta_fileset *fs, const char *nam
 
 /* A board kept open for many inferences of one model: its firmware build and session. */
 typedef struct ta_device_stream {
-  char *dir; /* build directory, removed by ta_device_stream_close */
+  char *dir; /* build directory, removed by ta_device_stream_close (unless keep) */
+  bool keep; /* keep the build directory (reported as a note on close) */
+  ta_ctx *ctx;
   ta_firmware fw;
   ta_device_link link;
 } ta_device_stream;
 
 /* Build g's firmware (emitted into fs under `name`) for board b in a temporary directory and
- * open a session to it on QEMU. */
+ * open a session to it on QEMU, or to the board opt->device (opt: device, run_timeout_s; NULL
+ * for QEMU and the default limit). keep: the build directory stays. */
 ta_status ta_device_stream_open(ta_graph *g, const ta_fileset *fs, const char *name,
-                                const ta_board *b, ta_device_stream *s);
+                                const ta_board *b, const ta_device_options *opt, bool keep,
+                                ta_device_stream *s);
 /* Read the memory statistics of the last run into *mem (when st is TA_OK and mem given),
- * close the session, remove the build. Returns st, or the statistics' failure. */
+ * close the session, remove the build (or note where it was kept). Returns st, or the
+ * statistics' failure. */
 ta_status ta_device_stream_close(ta_device_stream *s, ta_status st, ta_fw_memstats *mem);
 
 /* The host's counterpart of ta_device_run_records: n records through the model in process

@@ -6,6 +6,7 @@
  * output error; the ops left in float and why; with labels, accuracy float vs int8.
  * The library never prints: both go into a ta_buf the caller prints.
  */
+#include "ta_config.h"
 #include "ta_quantize.h"
 
 #include <math.h>
@@ -77,16 +78,19 @@ static void json_num(ta_buf *b, double v) {
 }
 
 void ta_quant_report_json(const ta_quant_report *r, ta_buf *b) {
-  ta_buf_printf(b, "{\"method\": ");
+  ta_buf_printf(b,
+                "{\"schema_version\": %d, \"tinyaot_version\": \"%s\", \"command\": \"quantize\", "
+                "\"method\": ",
+                TA_JSON_SCHEMA_VERSION, TA_VERSION);
   json_str(b, r->method);
   ta_buf_printf(b,
-                ", \"bias_correction\": %s, \"records\": %lld, \"int8_ops\": %d, "
-                "\"float_ops\": %d,\n \"layers\": [",
+                ", \"bias_correction\": %s, \"records\": %lld, \"int8_op_count\": %d, "
+                "\"float_op_count\": %d,\n \"layers\": [",
                 r->bias_correction ? "true" : "false", (long long)r->n_records, r->n_int8_ops,
                 r->n_float_ops_total);
   for (int32_t j = 0; j < r->n_layers; j++) {
     const ta_quant_layer *l = &r->layers[j];
-    ta_buf_puts(b, j ? ",\n  {\"op\": " : "\n  {\"op\": ");
+    ta_buf_puts(b, j ? ",\n  {\"type\": " : "\n  {\"type\": ");
     json_str(b, l->op_kind);
     ta_buf_puts(b, ", \"name\": ");
     json_str(b, l->op_name);
@@ -105,7 +109,7 @@ void ta_quant_report_json(const ta_quant_report *r, ta_buf *b) {
   }
   ta_buf_puts(b, "],\n \"float_ops\": [");
   for (int32_t j = 0; j < r->n_float_ops; j++) {
-    ta_buf_puts(b, j ? ",\n  {\"op\": " : "\n  {\"op\": ");
+    ta_buf_puts(b, j ? ",\n  {\"type\": " : "\n  {\"type\": ");
     json_str(b, r->float_ops[j].op_kind);
     ta_buf_puts(b, ", \"name\": ");
     json_str(b, r->float_ops[j].op_name);
@@ -130,9 +134,10 @@ void ta_quant_report_json(const ta_quant_report *r, ta_buf *b) {
   }
   ta_buf_puts(b, "]");
   if (r->has_labels)
-    ta_buf_printf(b,
-                  ",\n \"labels\": %lld, \"accuracy_float\": %.6g, \"accuracy_int8\": %.6g, "
-                  "\"agreement\": %.6g",
-                  (long long)r->n_labels, r->acc_float, r->acc_int8, r->agreement);
+    ta_buf_printf(
+        b,
+        ",\n \"labelled_records\": %lld, \"accuracy_float\": %.6g, \"accuracy_int8\": %.6g, "
+        "\"agreement\": %.6g",
+        (long long)r->n_labels, r->acc_float, r->acc_int8, r->agreement);
   ta_buf_puts(b, "}\n");
 }

@@ -142,6 +142,7 @@ void ta_anchors_load(ta_ctx *ctx, const char *path, ta_anchors *an) {
     return;
   an->text = (const char *)d;
   an->loaded = true;
+  an->path = path;
   const char *p = strstr(an->text, "without the model is text");
   if (p) {
     p += strlen("without the model is text");
@@ -182,9 +183,22 @@ static const char *cmp_cells(char *buf, size_t cap, const char *compare, const c
   return buf;
 }
 
+/* A failed row's cell: where its messages are. */
+static const char *failed_cell(char *buf, size_t cap, const ta_bench_row *r) {
+  if (r->log)
+    snprintf(buf, cap, "failed (log: `%s`)", r->log);
+  else
+    snprintf(buf, cap, "failed");
+  return buf;
+}
+
 void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta_anchors *an,
-                        const char *cmdline, const char *toolversions, const char *compare) {
-  char x[32], y[32], z[32], w[32], cc[96];
+                        const char *cmdline, const char *toolversions, const char *compare,
+                        const char *svg) {
+  char x[32], y[32], z[32], w[32], cc[96], fl[600];
+  /* Without anchors the report says nothing of TFLM: no column of dashes, no sentence on
+   * figures that are not there. */
+  const bool tflm = an->loaded;
   ta_buf_printf(
       b,
       "# Benchmarks\n\n"
@@ -196,14 +210,18 @@ void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta
       "and repeatably: QEMU runs with `-icount shift=0` (its virtual clock advances 1 ns per "
       "instruction) and the board's CMSDK timer, restarted just before the call, ticks once "
       "every 40 instructions (AN505: 50); the count is ticks x 40, with a resolution of one "
-      "tick. Every run was done twice and gave the same count; every output was bit-identical "
-      "to the host build of the same generated code. The TensorFlow Lite Micro figures are "
-      "from `shared/anchors/tflm-cortex-m.md` (TFLM release build on the same QEMU boards, "
-      "counted with a TCG plugin, which agrees with ticks x 40 within one tick).\n\n"
-      "Ratios compare instruction counts: above 1, tinyaot executes more instructions than "
-      "TFLM for the same inference; below 1, fewer. The per-layer figures behind these totals "
-      "come from `tinyaot bench MODEL --target T`.\n\n",
+      "tick. Every run that did not fail was done twice and gave the same count, and its outputs "
+      "were bit-identical to the host build of the same generated code. The per-layer figures "
+      "behind these totals come from `tinyaot bench MODEL --target T`.\n\n",
       TA_VERSION, cmdline, toolversions);
+  if (tflm)
+    ta_buf_printf(b,
+                  "The TensorFlow Lite Micro figures are from `%s` (TFLM release build on the "
+                  "same QEMU boards, counted with a TCG plugin, which agrees with ticks x 40 "
+                  "within one tick). Ratios compare instruction counts: above 1, tinyaot "
+                  "executes more instructions than TFLM for the same inference; below 1, "
+                  "fewer.\n\n",
+                  an->path ? an->path : "the anchors file");
   if (compare)
     ta_buf_printf(
         b,
@@ -218,23 +236,25 @@ void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta
                  "| model | core | tinyaot |");
   if (compare)
     ta_buf_printf(b, " %s, same harness | tinyaot / %s |", compare, compare);
-  ta_buf_puts(b, " TFLM reference kernels | TFLM + CMSIS-NN | "
-                 "tinyaot / TFLM ref | tinyaot / CMSIS-NN | MACs per instruction (tinyaot) |\n"
-                 "|---|---|---:|");
+  if (tflm)
+    ta_buf_puts(b, " TFLM reference kernels | TFLM + CMSIS-NN | tinyaot / TFLM ref | "
+                   "tinyaot / CMSIS-NN |");
+  ta_buf_puts(b, " MACs per instruction (tinyaot) |\n|---|---|---:|");
   if (compare)
     ta_buf_puts(b, "---:|---:|");
-  ta_buf_puts(b, "---:|---:|---:|---:|---:|\n");
+  ta_buf_puts(b, tflm ? "---:|---:|---:|---:|---:|\n" : "---:|\n");
   for (int32_t i = 0; i < n; i++) {
     const ta_bench_row *r = &rows[i];
-    char cv[32] = "failed (see the log)", cr[16] = "—";
+    char cv[32] = "failed", cr[16] = "—";
     if (r->cmp_ok) {
       ta_report_commas(cv, sizeof cv, r->cmp_instructions);
       if (r->ok)
         snprintf(cr, sizeof cr, "%.2fx", (double)r->instructions / (double)r->cmp_instructions);
     }
     if (!r->ok) {
-      ta_buf_printf(b, "| %s | %s | failed (see the log) |%s | | | | |\n", r->model,
-                    r->board->target, cmp_cells(cc, sizeof cc, compare, cv, ""));
+      ta_buf_printf(b, "| %s | %s | %s |%s%s |\n", r->model, r->board->target,
+                    failed_cell(fl, sizeof fl, r), cmp_cells(cc, sizeof cc, compare, cv, ""),
+                    tflm ? " | | | | " : " ");
       continue;
     }
     ta_anchor_row a = ta_anchor_find(an, r->model);
@@ -248,28 +268,38 @@ void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta
       snprintf(rc, sizeof rc, "%.2fx", (double)ins / (double)cm);
     if (r->macs && ins)
       snprintf(mpi, sizeof mpi, "%.3f", (double)r->macs / (double)ins);
-    ta_buf_printf(b, "| %s | %s | %s |%s %s | %s | %s | %s | %s |\n", r->model, r->board->core,
-                  ta_report_commas(x, sizeof x, ins), cmp_cells(cc, sizeof cc, compare, cv, cr),
-                  num_or_dash(y, sizeof y, ref), num_or_dash(z, sizeof z, cm), rr, rc, mpi);
+    if (tflm)
+      ta_buf_printf(b, "| %s | %s | %s |%s %s | %s | %s | %s | %s |\n", r->model, r->board->core,
+                    ta_report_commas(x, sizeof x, ins), cmp_cells(cc, sizeof cc, compare, cv, cr),
+                    num_or_dash(y, sizeof y, ref), num_or_dash(z, sizeof z, cm), rr, rc, mpi);
+    else
+      ta_buf_printf(b, "| %s | %s | %s |%s %s |\n", r->model, r->board->core,
+                    ta_report_commas(x, sizeof x, ins), cmp_cells(cc, sizeof cc, compare, cv, cr),
+                    mpi);
   }
-  ta_buf_printf(
-      b,
-      "\nTFLM reference-kernel figures exist for the Cortex-M4 only. A ratio above 1 means "
-      "tinyaot executes more instructions.\n\n"
-      "## Flash (bytes)\n\n"
-      "tinyaot: text + rodata + data of the whole firmware (startup, session runner, model), and "
-      "of the model alone (the generated code, its weights and the runtime kernels it uses, as "
-      "linked). TFLM: text + data of a minimal firmware with TFLM, the model and newlib's printf; "
-      "\"TFLM + model\" subtracts the same firmware without TFLM and model (text %s + data %s).\n\n"
-      "| model | core | tinyaot firmware | tinyaot model alone |",
-      ta_report_commas(x, sizeof x, an->base_text), ta_report_commas(y, sizeof y, an->base_data));
+  if (tflm)
+    ta_buf_puts(b, "\nTFLM reference-kernel figures exist for the Cortex-M4 only. A ratio above 1 "
+                   "means tinyaot executes more instructions.\n");
+  ta_buf_puts(b, "\n## Flash (bytes)\n\n"
+                 "tinyaot: text + rodata + data of the whole firmware (startup, session runner, "
+                 "model), and of the model alone (the generated code, its weights and the runtime "
+                 "kernels it uses, as linked).");
+  if (tflm)
+    ta_buf_printf(b,
+                  " TFLM: text + data of a minimal firmware with TFLM, the model and newlib's "
+                  "printf; \"TFLM + model\" subtracts the same firmware without TFLM and model "
+                  "(text %s + data %s).",
+                  ta_report_commas(x, sizeof x, an->base_text),
+                  ta_report_commas(y, sizeof y, an->base_data));
+  ta_buf_puts(b, "\n\n| model | core | tinyaot firmware | tinyaot model alone |");
   if (compare)
     ta_buf_printf(b, " with %s: firmware | with %s: model alone |", compare, compare);
-  ta_buf_puts(b, " TFLM firmware, ref / CMSIS-NN | TFLM + model, ref / CMSIS-NN |\n"
-                 "|---|---|---:|---:|");
+  if (tflm)
+    ta_buf_puts(b, " TFLM firmware, ref / CMSIS-NN | TFLM + model, ref / CMSIS-NN |");
+  ta_buf_puts(b, "\n|---|---|---:|---:|");
   if (compare)
     ta_buf_puts(b, "---:|---:|");
-  ta_buf_puts(b, "---:|---:|\n");
+  ta_buf_puts(b, tflm ? "---:|---:|\n" : "\n");
   for (int32_t i = 0; i < n; i++) {
     const ta_bench_row *r = &rows[i];
     if (!r->ok)
@@ -290,21 +320,27 @@ void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta
       ta_report_commas(cf, sizeof cf, ta_fw_flash_bytes(&r->cmp_sizes));
       ta_report_commas(cmf, sizeof cmf, ta_fw_model_flash_bytes(&r->cmp_sizes));
     }
-    ta_buf_printf(b, "| %s | %s | %s | %s |%s %s | %s |\n", r->model, r->board->core,
+    ta_buf_printf(b, "| %s | %s | %s | %s |%s", r->model, r->board->core,
                   ta_report_commas(x, sizeof x, ta_fw_flash_bytes(&r->sizes)),
                   ta_report_commas(y, sizeof y, ta_fw_model_flash_bytes(&r->sizes)),
-                  cmp_cells(cc, sizeof cc, compare, cf, cmf), t1, t2);
+                  cmp_cells(cc, sizeof cc, compare, cf, cmf));
+    if (tflm)
+      ta_buf_printf(b, " %s | %s |", t1, t2);
+    ta_buf_puts(b, "\n");
   }
-  ta_buf_puts(
-      b,
-      "\n## RAM (bytes)\n\n"
-      "tinyaot: arena + stack high-water (measured by painting the stack, deepest use during "
-      "the run) + data + bss (bss holds the runner's input, output and frame buffers). TFLM: "
-      "the arena TFLM reports as used, which includes TFLM's bookkeeping and the input and output "
-      "tensors (TFLM needs a little more than that to initialise); the column next to it adds "
-      "tinyaot's input and output tensors to its arena, to compare like with like.\n\n"
-      "| model | core | tinyaot RAM | tinyaot arena | stack | data + bss | tinyaot arena + "
-      "inputs + outputs | TFLM arena, ref / CMSIS-NN |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
+  ta_buf_puts(b, "\n## RAM (bytes)\n\n"
+                 "tinyaot: arena + stack high-water (measured by painting the stack, deepest use "
+                 "during the run) + data + bss (bss holds the runner's input, output and frame "
+                 "buffers); the last tinyaot column adds the input and output tensors to the "
+                 "arena, to compare like with like with engines that count them.");
+  if (tflm)
+    ta_buf_puts(b, " TFLM: the arena TFLM reports as used, which includes TFLM's bookkeeping and "
+                   "the input and output tensors (TFLM needs a little more than that to "
+                   "initialise).");
+  ta_buf_puts(b, "\n\n| model | core | tinyaot RAM | tinyaot arena | stack | data + bss | "
+                 "tinyaot arena + inputs + outputs |");
+  ta_buf_puts(b, tflm ? " TFLM arena, ref / CMSIS-NN |\n|---|---|---:|---:|---:|---:|---:|---:|\n"
+                      : "\n|---|---|---:|---:|---:|---:|---:|\n");
   for (int32_t i = 0; i < n; i++) {
     const ta_bench_row *r = &rows[i];
     if (!r->ok)
@@ -315,15 +351,18 @@ void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta
       snprintf(t1, sizeof t1, "%s / %s", ta_report_commas(x, sizeof x, a.arena_ref),
                ta_report_commas(y, sizeof y, a.arena_cmsis));
     char v[32];
-    ta_buf_printf(b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r->model, r->board->core,
+    ta_buf_printf(b, "| %s | %s | %s | %s | %s | %s | %s |", r->model, r->board->core,
                   ta_report_commas(x, sizeof x, ta_fw_ram_bytes(&r->sizes, &r->mem)),
                   ta_report_commas(y, sizeof y, r->sizes.arena),
                   ta_report_commas(z, sizeof z, r->mem.stack_used),
                   ta_report_commas(w, sizeof w, r->sizes.data + r->sizes.bss),
-                  ta_report_commas(v, sizeof v, r->sizes.arena + r->io_bytes), t1);
+                  ta_report_commas(v, sizeof v, r->sizes.arena + r->io_bytes));
+    if (tflm)
+      ta_buf_printf(b, " %s |", t1);
+    ta_buf_puts(b, "\n");
   }
-  ta_buf_puts(b,
-              "\nThe chart `bench/instructions.svg` shows the instruction counts (log scale).\n");
+  if (svg)
+    ta_buf_printf(b, "\nThe chart `%s` shows the instruction counts (log scale).\n", svg);
 }
 
 /* Horizontal grouped bars, log scale: per model, tinyaot per core then TFLM. */
@@ -380,9 +419,11 @@ void ta_report_bench_svg(ta_buf *b, const ta_bench_row *rows, int32_t n, const t
                 "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
                 "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">Instructions per "
                 "inference (log scale; fewer is better)</text>\n"
-                "<text x=\"10\" y=\"36\" fill=\"#444\">tinyaot (blue) vs TensorFlow Lite Micro "
-                "reference kernels (grey) and CMSIS-NN (orange), QEMU -icount</text>\n",
-                left + width + 130, height);
+                "<text x=\"10\" y=\"36\" fill=\"#444\">%s, QEMU -icount</text>\n",
+                left + width + 130, height,
+                an->loaded ? "tinyaot (blue) vs TensorFlow Lite Micro reference kernels (grey) "
+                             "and CMSIS-NN (orange)"
+                           : "tinyaot (blue)");
   for (int e = 5; e <= 9; e++) {
     double x = left + (e - lo) / (hi - lo) * width;
     ta_buf_printf(b,
@@ -418,7 +459,7 @@ void ta_report_bench_svg(ta_buf *b, const ta_bench_row *rows, int32_t n, const t
 ta_status ta_report_bench_write(ta_ctx *ctx, const ta_bench_row *rows, int32_t n_rows,
                                 const ta_anchors *an, const char *const *models, int32_t n_models,
                                 int argc, char **argv, const char *report, const char *svg,
-                                const char *compare) {
+                                const char *compare, const char **md) {
   ta_buf cmd;
   ta_buf_init(&cmd, ctx);
   ta_buf_puts(&cmd, "tinyaot");
@@ -427,8 +468,10 @@ ta_status ta_report_bench_write(ta_ctx *ctx, const ta_bench_row *rows, int32_t n
   ta_buf b;
   ta_buf_init(&b, ctx);
   ta_report_bench_md(&b, rows, n_rows, an, cmd.data ? cmd.data : "tinyaot bench",
-                     ta_report_tool_versions(ctx), compare);
-  ta_status st = b.ok ? ta_write_file(ctx, report, b.data, b.len) : TA_ERR_LIMIT;
+                     ta_report_tool_versions(ctx), compare, svg);
+  ta_status st = !b.ok ? TA_ERR_LIMIT : report ? ta_write_file(ctx, report, b.data, b.len) : TA_OK;
+  if (st == TA_OK && !report)
+    *md = ta_strndup(ctx, b.data, b.len);
   ta_buf_free(&b);
   if (st == TA_OK && svg) {
     ta_buf_init(&b, ctx);

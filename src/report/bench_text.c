@@ -11,6 +11,7 @@
 
 #include "ta_backend.h"
 #include "ta_backend_desc.h"
+#include "ta_config.h"
 #include "ta_report.h"
 
 void ta_report_json_str(ta_buf *b, const char *s) {
@@ -24,6 +25,13 @@ void ta_report_json_str(ta_buf *b, const char *s) {
       ta_buf_printf(b, "%c", *s);
   }
   ta_buf_puts(b, "\"");
+}
+
+void ta_report_json_head(ta_buf *b, const char *command) {
+  ta_buf_printf(b, "{\"schema_version\": %d, \"tinyaot_version\": \"%s\", \"command\": ",
+                TA_JSON_SCHEMA_VERSION, TA_VERSION);
+  ta_report_json_str(b, command);
+  ta_buf_puts(b, ", ");
 }
 
 static uint64_t op_macs(const ta_graph *g, int32_t i) {
@@ -75,7 +83,8 @@ void ta_report_bench_json(ta_buf *b, const ta_bench_model *bm, const ta_bench_ru
   const ta_graph *g = bm->m.g;
   const ta_fw_sizes *s = &r->fw.sizes;
   uint32_t ipt = r->dev.insns_per_tick;
-  ta_buf_puts(b, "{\"model\": ");
+  ta_report_json_head(b, "bench");
+  ta_buf_puts(b, "\"model\": ");
   ta_report_json_str(b, bm->path);
   ta_buf_puts(b, ", \"name\": ");
   ta_report_json_str(b, bm->name);
@@ -118,7 +127,7 @@ void ta_report_bench_json(ta_buf *b, const ta_bench_model *bm, const ta_bench_ru
     if (bm->m.calls[i].kernel < 0)
       continue;
     uint64_t ins = r->dev.layer_ticks ? (uint64_t)r->dev.layer_ticks[i] * ipt : 0;
-    ta_buf_printf(b, "%s\n  {\"op\": %d, \"type\": \"%s\", \"name\": ", first ? "" : ",", i,
+    ta_buf_printf(b, "%s\n  {\"index\": %d, \"type\": \"%s\", \"name\": ", first ? "" : ",", i,
                   ta_op_kind_name(g->ops[i].kind));
     ta_report_json_str(b, g->ops[i].name ? g->ops[i].name : "");
     ta_buf_printf(b, ", \"instructions\": %llu, \"macs\": %llu", (unsigned long long)ins,

@@ -95,6 +95,21 @@ static const char **load_names(ta_ctx *ctx, const char *path, int32_t n) {
   if (path && ta_read_file(ctx, path, &data, &len) != TA_OK)
     return NULL;
   const char *p = (const char *)data;
+  if (path) { /* one name per class, no more, no fewer: a mismatch means the wrong file */
+    int32_t lines = 0;
+    for (const char *q = p; *q;) {
+      const size_t ll = strcspn(q, "\r\n");
+      lines += ll > 0;
+      q += ll;
+      while (*q == '\r' || *q == '\n')
+        q++;
+    }
+    if (lines != n) {
+      ta_err(ctx, TA_ERR_USAGE, "--classes %s: %d names, but the model has %d classes", path, lines,
+             n);
+      return NULL;
+    }
+  }
   for (int32_t i = 0; i < n; i++) {
     const char *line = NULL;
     size_t ll = 0;
@@ -117,6 +132,8 @@ ta_status ta_report_eval_init(ta_ctx *ctx, const ta_eval_set *s, const char *cla
   r->n_classes = s->n_classes;
   r->labels = s->labels;
   r->names = load_names(ctx, classes, r->n_classes);
+  if (!r->names && classes)
+    return TA_ERR_USAGE;
   r->pred = ta_new_array(ctx, (size_t)s->n, sizeof(int32_t));
   r->ref_pred = ta_new_array(ctx, (size_t)s->n, sizeof(int32_t));
   r->confusion = ta_new_array(ctx, (size_t)(r->n_classes * r->n_classes), sizeof(int64_t));
@@ -320,8 +337,27 @@ void ta_report_fits(ta_buf *b, uint64_t flash, uint64_t ram, uint64_t flash_budg
   ta_buf_puts(b, ")\n");
 }
 
-void ta_report_eval_json(ta_buf *b, const ta_eval_stats *r, const char *model, const char *target) {
-  ta_buf_puts(b, "{\"model\": ");
+bool ta_report_eval_fits(const ta_eval_stats *r, uint64_t flash_budget, uint64_t ram_budget) {
+  return !r->device || (r->flash <= flash_budget && r->ram <= ram_budget);
+}
+
+void ta_report_progress_bar(ta_buf *b, int64_t done, int64_t total, double elapsed_s) {
+  const int64_t w = 30, fill = total > 0 ? w * done / total : w;
+  ta_buf_puts(b, "  [");
+  for (int64_t i = 0; i < w; i++)
+    ta_buf_puts(b, i < fill ? "#" : ".");
+  ta_buf_printf(b, "] %lld/%lld", (long long)done, (long long)total);
+  if (done > 0 && elapsed_s > 0) {
+    const double rate = (double)done / elapsed_s;
+    const long eta = (long)((double)(total - done) / rate + 0.5);
+    ta_buf_printf(b, "  %.1f records/s  ETA %ld:%02ld", rate, eta / 60, eta % 60);
+  }
+}
+
+void ta_report_eval_json(ta_buf *b, const ta_eval_stats *r, const char *model, const char *target,
+                         uint64_t flash_budget, uint64_t ram_budget) {
+  ta_report_json_head(b, "eval");
+  ta_buf_puts(b, "\"model\": ");
   ta_report_json_str(b, model);
   ta_buf_puts(b, ", \"target\": ");
   ta_report_json_str(b, target);
@@ -352,7 +388,14 @@ void ta_report_eval_json(ta_buf *b, const ta_eval_stats *r, const char *model, c
                   (unsigned long long)r->data_bss);
   else
     ta_buf_puts(b, ", \"flash_bytes\": null, \"ram_bytes\": null");
-  ta_buf_printf(b, ", \"arena_bytes\": %llu, \"per_class\": [", (unsigned long long)r->arena);
+  ta_buf_printf(b,
+                ", \"arena_bytes\": %llu, \"flash_budget_bytes\": %llu, \"ram_budget_bytes\": %llu",
+                (unsigned long long)r->arena, (unsigned long long)flash_budget,
+                (unsigned long long)ram_budget);
+  ta_buf_printf(b, ", \"fits\": %s, \"per_class\": [",
+                !r->device                                         ? "null"
+                : ta_report_eval_fits(r, flash_budget, ram_budget) ? "true"
+                                                                   : "false");
   for (int32_t i = 0; i < r->n_classes; i++) {
     int64_t row = 0;
     for (int32_t j = 0; j < r->n_classes; j++)

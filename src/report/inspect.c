@@ -70,8 +70,9 @@ ta_status ta_report_inspect_info(ta_ctx *ctx, const char *path, const ta_compile
   ta_cgen_options gopt = {ta_default_model_name(ctx, path), path};
   ta_status st = ta_cgen_emit(m->g, m->calls, &m->plan, &gopt, &fs);
   ctx->file = NULL;
+  const ta_board *board = copt->target ? ta_board_find(copt->target) : NULL;
   if (st == TA_OK)
-    st = ta_host_code_size(ctx, &fs, cs);
+    st = ta_code_size_measure(ctx, &fs, board, cs);
   info->code_size = cs;
   return st;
 }
@@ -101,7 +102,8 @@ static void json_shape(ta_buf *b, const ta_tensor *t) {
 static void inspect_json(ta_buf *b, const ta_model *m, const ta_inspect_info *in) {
   const ta_graph *g = m->g;
   const ta_code_size *cs = in->code_size;
-  ta_buf_puts(b, "{\"model\":");
+  ta_report_json_head(b, "inspect");
+  ta_buf_puts(b, "\"model\":");
   ta_report_json_str(b, in->model);
   ta_buf_puts(b, ",\"ops\":[");
   for (int32_t i = 0; i < g->n_ops; i++) {
@@ -163,9 +165,9 @@ static void inspect_json(ta_buf *b, const ta_model *m, const ta_inspect_info *in
     }
   }
   ta_buf_printf(b,
-                "\n],\"n_ops\":%d,\"macs\":%llu,\"weights_bytes\":%zu,\"arena_bytes\":%zu,"
+                "\n],\"op_count\":%d,\"macs\":%llu,\"weights_bytes\":%zu,\"arena_bytes\":%zu,"
                 "\"arena_lower_bound_bytes\":%zu,\"scratch_bytes\":%zu,\"io_in_arena\":%s,"
-                "\"arena_bytes_io_in_arena\":%zu,\"alignment\":%zu,\"inplace_ops\":%d,"
+                "\"arena_with_io_bytes\":%zu,\"alignment_bytes\":%zu,\"inplace_ops\":%d,"
                 "\"reshape_views\":%d,\"reordered\":%s",
                 g->n_ops, (unsigned long long)ta_graph_macs(g), in->weights_bytes,
                 m->plan.arena_bytes, m->plan.lower_bound_bytes, m->plan.scratch_bytes,
@@ -173,11 +175,14 @@ static void inspect_json(ta_buf *b, const ta_model *m, const ta_inspect_info *in
                 m->plan.n_inplace, m->plan.n_aliased, m->plan.reordered ? "true" : "false");
   if (cs)
     ta_buf_printf(b,
-                  ",\"host_code\":{\"model_text\":%llu,\"model_rodata\":%llu,\"model_data\":%llu,"
-                  "\"runtime_text\":%llu,\"runtime_rodata\":%llu,\"runtime_data\":%llu}",
-                  (unsigned long long)cs->model_text, (unsigned long long)cs->model_rodata,
-                  (unsigned long long)cs->model_data, (unsigned long long)cs->runtime_text,
-                  (unsigned long long)cs->runtime_rodata, (unsigned long long)cs->runtime_data);
+                  ",\"code_size\":{\"target\":\"%s\",\"model_text_bytes\":%llu,"
+                  "\"model_rodata_bytes\":%llu,\"model_data_bytes\":%llu,"
+                  "\"runtime_text_bytes\":%llu,\"runtime_rodata_bytes\":%llu,"
+                  "\"runtime_data_bytes\":%llu}",
+                  cs->target, (unsigned long long)cs->model_text,
+                  (unsigned long long)cs->model_rodata, (unsigned long long)cs->model_data,
+                  (unsigned long long)cs->runtime_text, (unsigned long long)cs->runtime_rodata,
+                  (unsigned long long)cs->runtime_data);
   ta_buf_puts(b, "}\n");
 }
 
@@ -194,8 +199,11 @@ static void inspect_text(ta_buf *b, const ta_model *m, const ta_inspect_info *in
                 in->arena_io_bytes);
   if (cs)
     ta_buf_printf(b,
-                  "host code (-Os): model text %llu, rodata %llu, data %llu; runtime kernels text "
-                  "%llu, rodata %llu, data %llu bytes\n\n",
+                  "code size on %s (%s, objects before linking): model text %llu, rodata %llu, "
+                  "data %llu; runtime kernels text %llu, rodata %llu, data %llu bytes\n\n",
+                  cs->target,
+                  strcmp(cs->target, "host") == 0 ? "the host compiler, -Os"
+                                                  : "arm-none-eabi-gcc, -O2 as the firmware",
                   (unsigned long long)cs->model_text, (unsigned long long)cs->model_rodata,
                   (unsigned long long)cs->model_data, (unsigned long long)cs->runtime_text,
                   (unsigned long long)cs->runtime_rodata, (unsigned long long)cs->runtime_data);

@@ -15,6 +15,9 @@
 const char *ta_report_commas(char *buf, size_t cap, uint64_t v);
 /* s as a JSON string: quoted, '"' and '\\' escaped, control characters as \u00XX. */
 void ta_report_json_str(ta_buf *b, const char *s);
+/* The start of every command's JSON document: "{", schema_version, tinyaot_version and
+ * command, and a comma for the keys that follow (docs/JSON.md). */
+void ta_report_json_head(ta_buf *b, const char *command);
 
 /* An op's name for a text table: TFLite converters join several names with ';'
  * ("a/Relu;a/BiasAdd;..."): the first one and ";..." when there are more. In buf; NULL -> "". */
@@ -27,13 +30,14 @@ typedef struct ta_inspect_info {
   const ta_plan_options *plan;   /* the options the model was planned with */
   size_t weights_bytes;          /* constant data the generated code carries */
   size_t arena_io_bytes;         /* the arena with inputs and outputs in it */
-  const ta_code_size *code_size; /* host code size, or NULL when not measured */
+  const ta_code_size *code_size; /* code size (host or target), or NULL when not measured */
 } ta_inspect_info;
 
 /* What inspect shows besides the model m (compiled from path with copt): the weights (every
  * constant tensor an op reads, each counted once, and the arrays of the kernel parameters:
  * multipliers, packed weights), the arena with inputs and outputs in it (a second plan, unless
- * m was planned so), and when cs is given the generated code's size compiled for the host. */
+ * m was planned so), and when cs is given the generated code's size compiled for copt->target
+ * (a board: cross-compiled for it; else for the host; ta_code_size_measure). */
 ta_status ta_report_inspect_info(ta_ctx *ctx, const char *path, const ta_compile_options *copt,
                                  const ta_model *m, ta_code_size *cs, ta_inspect_info *info);
 /* Per operator: index, type, input and output shapes and dtypes, MACs, parameter bytes, the
@@ -77,6 +81,7 @@ typedef struct ta_anchor_row {
 
 typedef struct ta_anchors {
   bool loaded;
+  const char *path;              /* the file, as given (named in the report) */
   uint64_t base_text, base_data; /* the same firmware without TFLM and model */
   const char *text;
 } ta_anchors;
@@ -98,21 +103,24 @@ const char *ta_report_tool_versions(ta_ctx *ctx);
  * file): "CMSIS-NN kernels" for cmsis-nn, else "backend NAME". In the arena. */
 const char *ta_report_compare_label(ta_ctx *ctx, const char *backend);
 
-/* BENCHMARKS.md: instructions, flash and RAM per model and core, next to the anchors.
- * compare: NULL, or the label of the rows' comparison build (ta_bench_row.cmp_*), which then
- * gets its own columns; without it the report is what it was before comparisons existed. */
+/* BENCHMARKS.md: instructions, flash and RAM per model and core, next to the anchors when
+ * an->loaded (without them, no TFLM column and no word about TFLM). compare: NULL, or the
+ * label of the rows' comparison build (ta_bench_row.cmp_*), which then gets its own columns.
+ * svg: the chart's path, named in the report (NULL: none). A failed row names its log. */
 void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta_anchors *an,
-                        const char *cmdline, const char *toolversions, const char *compare);
+                        const char *cmdline, const char *toolversions, const char *compare,
+                        const char *svg);
 /* Horizontal grouped bars, log scale: per model, tinyaot per core then TFLM. */
 void ta_report_bench_svg(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta_anchors *an,
                          const char *const *models, int32_t n_models);
 
 /* The suite's files: the Markdown report at report (its command line: "tinyaot" and argv;
- * compare as for ta_report_bench_md), then, when svg is given, the chart there. */
+ * compare as for ta_report_bench_md; report NULL: into *md instead, in ctx's arena, for the
+ * caller to print), then, when svg is given, the chart there. */
 ta_status ta_report_bench_write(ta_ctx *ctx, const ta_bench_row *rows, int32_t n_rows,
                                 const ta_anchors *an, const char *const *models, int32_t n_models,
                                 int argc, char **argv, const char *report, const char *svg,
-                                const char *compare);
+                                const char *compare, const char **md);
 
 /* ---- evaluation ---- */
 
@@ -187,9 +195,17 @@ void ta_report_eval_text(ta_buf *b, const ta_eval_stats *r, const char *expect_p
 /* The same as one JSON object (one line): model, target, records, correct, accuracy (a
  * fraction), reference_* with reference outputs, instructions (mean per inference; null on
  * the host), instructions_min/max, core, flash_bytes, model_flash_bytes, ram_bytes,
- * stack_bytes, data_bss_bytes (null on the host), arena_bytes, per_class, and predictions
- * (the predicted class of every record, in order). */
-void ta_report_eval_json(ta_buf *b, const ta_eval_stats *r, const char *model, const char *target);
+ * stack_bytes, data_bss_bytes (null on the host), arena_bytes, flash_budget_bytes,
+ * ram_budget_bytes, fits (null on the host), per_class, and predictions (the predicted class
+ * of every record, in order). */
+void ta_report_eval_json(ta_buf *b, const ta_eval_stats *r, const char *model, const char *target,
+                         uint64_t flash_budget, uint64_t ram_budget);
+/* Whether the firmware fits a part with flash_budget and ram_budget bytes; true on the host
+ * (nothing measured, nothing to miss). */
+bool ta_report_eval_fits(const ta_eval_stats *r, uint64_t flash_budget, uint64_t ram_budget);
+/* A progress bar for a terminal: "[####....] done/total  R records/s  ETA M:SS" after
+ * elapsed_s seconds (rate and ETA once there is a rate to tell). No newline. */
+void ta_report_progress_bar(ta_buf *b, int64_t done, int64_t total, double elapsed_s);
 
 /* What the HTML report shows besides the statistics. */
 typedef struct ta_eval_html_info {

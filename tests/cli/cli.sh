@@ -129,7 +129,7 @@ expect 0 "inspect --plan" "memory plan: arena" -- "$ta" inspect "$m" --plan
 expect 0 "inspect --plan-svg" "" -- "$ta" inspect "$m" --plan-svg "$tmp/plan.svg"
 check "plan SVG written" grep -q "<svg" "$tmp/plan.svg"
 expect 1 "bad --align" "--align takes a power of two" -- "$ta" inspect "$m" --align 12
-expect 0 "inspect --code-size" '"host_code":' -- "$ta" inspect "$m" --code-size --json
+expect 0 "inspect --code-size" '"code_size":{"target":"host"' -- "$ta" inspect "$m" --code-size --json
 expect 0 "inspect --no-inplace --no-reorder" '"inplace_ops":0' -- "$ta" inspect "$m" --json --no-inplace --no-reorder
 
 # Inputs and outputs in the arena: the generated run copies them in and out; a standalone

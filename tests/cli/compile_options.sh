@@ -65,7 +65,7 @@ for c in $cmds; do
 done
 if [ "$mode" != qemu ]; then
   # The options reach the plan: a 16-byte alignment shows in inspect's JSON.
-  expect 0 "inspect --json reports --align 16" '"alignment":16' -- "$ta" inspect "$m" $shape --align 16 --json
+  expect 0 "inspect --json reports --align 16" '"alignment_bytes":16' -- "$ta" inspect "$m" $shape --align 16 --json
   expect 0 "inspect --json reports --io-in-arena" '"io_in_arena":true' -- "$ta" inspect "$m" $shape --io-in-arena --json
 fi
 

@@ -42,7 +42,7 @@ expect() {
   fi
 }
 
-expect 1 "unknown target 'cortex-m99' (known: host, cortex-m3" -- run "$m" $in --output-dir "$tmp/o" --target cortex-m99
+expect 1 "unknown target 'cortex-m99' (targets: host, cortex-m3" -- run "$m" $in --output-dir "$tmp/o" --target cortex-m99
 expect 1 "unknown target 'riscv'" -- bench "$m" --target riscv
 expect 1 "needs a Cortex-M --target" -- run "$m" $in --output-dir "$tmp/o" --device /dev/ttyUSB0
 expect 1 "expected seconds" -- bench "$m" --timeout soon

@@ -39,8 +39,8 @@ if [ -z "$ins1" ] || [ "$ins1" -le 0 ] || [ "$ins1" != "$ins2" ]; then
 else
   echo "ok   instructions per inference identical on two QEMU runs: $ins1"
 fi
-grep '"op":' "$tmp/bench1.json" >"$tmp/layers1"
-grep '"op":' "$tmp/bench2.json" >"$tmp/layers2"
+grep '"index":' "$tmp/bench1.json" >"$tmp/layers1"
+grep '"index":' "$tmp/bench2.json" >"$tmp/layers2"
 if [ ! -s "$tmp/layers1" ] || ! cmp -s "$tmp/layers1" "$tmp/layers2"; then
   echo "FAIL: per-layer instructions differ between two QEMU runs:"; diff "$tmp/layers1" "$tmp/layers2"; fail=1
 else

@@ -465,7 +465,7 @@ static void test_float_op_kept(void **state) {
   ta_buf_init(&b, &ctx);
   ta_quant_report_json(r, &b);
   ta_buf_append(&b, "", 1);
-  assert_non_null(strstr(b.data, "\"float_ops\": [\n  {\"op\": \"LEAKY_RELU\""));
+  assert_non_null(strstr(b.data, "\"float_ops\": [\n  {\"type\": \"LEAKY_RELU\""));
   ta_buf_free(&b);
   /* With int8 I/O: no QUANTIZE at the input, no DEQUANTIZE at the output. */
   opt.int8_io = true;

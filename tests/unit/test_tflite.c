@@ -384,14 +384,15 @@ static void test_roundtrip_outside_buffer(void **state) {
   assert_ptr_equal(r.g->tensors[wt].data, r.bytes + len - 24);
   tt_done(&r);
 
-  /* An offset past the end is malformed, and says where. */
+  /* An offset past the end is malformed: the file reads as cut short, since that is what
+   * a converter's output with its weights at the end looks like when the copy stopped. */
   put32(bytes + off_pos, (uint32_t)len);
   assert_int_equal(tt_read(&r, bytes, len), TA_ERR_MALFORMED);
   char want[256];
   snprintf(want, sizeof want,
-           "test.tflite: byte %ld: Buffer 1: offset %zu and size 24 lie outside the file (%zu "
-           "bytes)",
-           off_pos, len, len);
+           "test.tflite: file is truncated (%zu bytes; the model needs at least %zu): copy or "
+           "download it again",
+           len, len + 24);
   tt_assert_line(&r.cap, want);
   tt_done(&r);
   free(bytes);
@@ -443,7 +444,12 @@ static void test_truncated_every_prefix(void **state) {
   tt_assert_line(&r.cap, "test.tflite: file is 5 bytes, too short for a TFLite model");
   tt_done(&r);
   tt_read(&r, bytes, len - 1);
-  tt_assert_captured(&r.cap, "runs past the end of the file");
+  char want[160];
+  snprintf(want, sizeof want,
+           "test.tflite: file is truncated (%zu bytes; the model needs at least %zu): copy or "
+           "download it again",
+           len - 1, len);
+  tt_assert_line(&r.cap, want);
   tt_done(&r);
   free(bytes);
 }

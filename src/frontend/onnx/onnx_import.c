@@ -1118,9 +1118,18 @@ ta_status ta_onnx_read(ta_ctx *ctx, const uint8_t *data, size_t len, const ta_on
     bool found = false;
     for (size_t k = 0; k < gp->n_input && !found; k++)
       found = gp->input[k]->name && strcmp(gp->input[k]->name, opt->shapes[i].name) == 0;
-    if (!found)
-      ta_report(ctx, TA_WARNING, "--input-shape %s: the model has no input of that name",
-                opt->shapes[i].name);
+    if (!found) {
+      /* A shape for no input is a typo: refused, so that it does not pass unnoticed. */
+      ta_buf names;
+      ta_buf_init(&names, ctx);
+      for (size_t k = 0; k < gp->n_input; k++)
+        ta_buf_printf(&names, "%s%s", k ? ", " : "", gp->input[k]->name ? gp->input[k]->name : "?");
+      ta_err(ctx, TA_ERR_USAGE,
+             "--input-shape %s: the model has no input of that name (inputs: %s)",
+             opt->shapes[i].name, names.data ? names.data : "none");
+      ta_buf_free(&names);
+      return TA_ERR_USAGE;
+    }
   }
 
   /* Nodes. */

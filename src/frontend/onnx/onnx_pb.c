@@ -192,7 +192,32 @@ static void *unpack(ta_ctx *ctx, const ProtobufCMessageDescriptor *d, const uint
   return NULL;
 }
 
+/* Text where a binary protobuf should be (a README, an HTML page saved under the model's name,
+ * a Git LFS pointer): every one of the first bytes printable or white space. */
+static bool looks_like_text(const uint8_t *data, size_t len) {
+  const size_t n = len < 256 ? len : 256;
+  for (size_t i = 0; i < n; i++)
+    if ((data[i] < 0x20 && data[i] != '\n' && data[i] != '\r' && data[i] != '\t') ||
+        data[i] >= 0x7f)
+      return false;
+  return n > 0;
+}
+
 Onnx__ModelProto *ta_onnx_unpack_model(ta_ctx *ctx, const uint8_t *data, size_t len) {
+  if (len == 0) {
+    ta_err(ctx, TA_ERR_MALFORMED, "is not an ONNX model: the file is empty");
+    return NULL;
+  }
+  if (looks_like_text(data, len)) {
+    size_t k = 0;
+    while (k < len && k < 40 && data[k] != '\n' && data[k] != '\r')
+      k++;
+    ta_err(ctx, TA_ERR_MALFORMED,
+           "is not an ONNX model: it is a text file (it begins \"%.*s\"); an ONNX model is a "
+           "binary protobuf",
+           (int)k, (const char *)data);
+    return NULL;
+  }
   return unpack(ctx, &onnx__model_proto__descriptor, data, len, "ONNX model");
 }
 

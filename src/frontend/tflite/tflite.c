@@ -1069,6 +1069,70 @@ static void ident_str(const uint8_t *id, char *buf, size_t cap) {
   buf[o] = '\0';
 }
 
+/* Little-endian reads for the truncation estimate; 0 past the end. */
+static uint64_t rd_le(const uint8_t *d, size_t len, uint64_t at, int bytes) {
+  uint64_t v = 0;
+  if (at + (uint64_t)bytes > len)
+    return 0;
+  for (int k = bytes - 1; k >= 0; k--)
+    v = v << 8 | d[at + (uint64_t)k];
+  return v;
+}
+
+/* Where field k of the table at t is (0: absent or unreadable). */
+static uint64_t field_pos(const uint8_t *d, size_t len, uint64_t t, int k) {
+  const uint64_t soff = rd_le(d, len, t, 4);
+  const int64_t vt = (int64_t)t - (int64_t)(int32_t)(uint32_t)soff;
+  if (t + 4 > len || vt < 0 || (uint64_t)vt + 4 > len)
+    return 0;
+  const uint64_t vsize = rd_le(d, len, (uint64_t)vt, 2);
+  if ((uint64_t)(4 + 2 * k + 2) > vsize)
+    return 0;
+  const uint64_t off = rd_le(d, len, (uint64_t)vt + 4 + 2 * (uint64_t)k, 2);
+  return off ? t + off : 0;
+}
+
+/* A lower bound of the bytes the model occupies, from what the first bytes say: the root
+ * table's vectors (and the strings they hold) and the buffers' data. A cut-off file then reads
+ * as "file is truncated" first, not as the first of many offsets past the end. */
+static uint64_t bytes_needed(const uint8_t *d, size_t len) {
+  const uint64_t root = rd_le(d, len, 0, 4);
+  if (root + 4 > len) /* a cut file's root is near the start; a far one is a broken file */
+    return root < 65536 ? root + 4 : 0;
+  uint64_t need = root + 4;
+  for (int k = 1; k <= 7; k++) { /* operator_codes ... signature_defs: all offsets */
+    const uint64_t pos = field_pos(d, len, root, k);
+    if (!pos)
+      continue;
+    const uint64_t vec = pos + rd_le(d, len, pos, 4);
+    if (vec + 4 > len) {
+      need = vec + 4 > need ? vec + 4 : need;
+      continue;
+    }
+    const uint64_t n = rd_le(d, len, vec, 4);
+    const uint64_t end = vec + 4 + (k == 3 ? n + 1 : 4 * n); /* 3: description, a string */
+    need = end > need ? end : need;
+    if (k != MODEL_BUFFERS || end > len)
+      continue;
+    for (uint64_t i = 0; i < n; i++) { /* Buffer: data (a byte vector), offset, size */
+      const uint64_t el = vec + 4 + 4 * i, buf = el + rd_le(d, len, el, 4);
+      const uint64_t dp = field_pos(d, len, buf, 0);
+      if (dp) {
+        const uint64_t dv = dp + rd_le(d, len, dp, 4);
+        const uint64_t dend = dv + 4 + (dv + 4 <= len ? rd_le(d, len, dv, 4) : 0);
+        need = dend > need ? dend : need;
+      }
+      const uint64_t op = field_pos(d, len, buf, 1), sp = field_pos(d, len, buf, 2);
+      if (op && sp) {
+        const uint64_t o = rd_le(d, len, op, 8), z = rd_le(d, len, sp, 8);
+        if (o > 1 && o + z > o) /* offset 1 is a placeholder of some converters */
+          need = o + z > need ? o + z : need;
+      }
+    }
+  }
+  return need;
+}
+
 ta_status ta_tfl_read(ta_ctx *ctx, const uint8_t *data, size_t len, ta_graph **out) {
   *out = NULL;
   if (len < 8)
@@ -1079,6 +1143,12 @@ ta_status ta_tfl_read(ta_ctx *ctx, const uint8_t *data, size_t len, ta_graph **o
     return ta_err(ctx, TA_ERR_MALFORMED,
                   "not a TFLite model: file identifier is \"%s\", expected \"TFL3\"", id);
   }
+  const uint64_t need = bytes_needed(data, len);
+  if (need > len)
+    return ta_err(ctx, TA_ERR_MALFORMED,
+                  "file is truncated (%zu bytes; the model needs at least %llu): copy or "
+                  "download it again",
+                  len, (unsigned long long)need);
   reader rd;
   memset(&rd, 0, sizeof rd);
   rd.ctx = ctx;
