@@ -16,14 +16,14 @@
  * What it costs: the cycles an engine like this would take, from the description's cost
  * fields (npu.json "cost"): setup_cycles + max(MACs / macs_per_cycle, bytes / bytes_per_cycle)
  * per command, memory traffic overlapping compute, with bytes every byte the engine reads
- * (input, weights, bias) and writes. They are
- * written to NPU_REG_CYCLES. The model's own instructions are not the engine's time: while it
- * runs, it pauses the board's timer (ta_fw_timer_pause/resume, provided by tinyaot's firmware;
- * the weak versions below do nothing elsewhere), so a benchmark counts the CPU's instructions
- * for everything else, the driver included, and none of the model's. `tinyaot bench` adds the
- * engine's cycles, computed on the host with the same formula from the op's MACs and operand
- * bytes. Pausing and resuming the timer loses up to one timer tick (40 instructions on the
- * emulated boards) per command.
+ * (input, weights, bias) and writes. They are written to NPU_REG_CYCLES and reported to the
+ * firmware (ta_fw_accel_cycles), which adds them up per layer and sends them to `tinyaot
+ * bench` with the per-layer timings. The model's own instructions are not the engine's time:
+ * while it runs, it pauses the board's timer (ta_fw_timer_pause/resume, provided by tinyaot's
+ * firmware; the weak versions below do nothing elsewhere), so a benchmark counts the CPU's
+ * instructions for everything else, the driver included, and none of the model's. Pausing and
+ * resuming the timer loses up to one timer tick (40 instructions on the emulated boards) per
+ * command.
  */
 #include <stddef.h>
 
@@ -42,8 +42,12 @@ static uintptr_t npu_regs[NPU_REG_COUNT];
  * anywhere else these do nothing. */
 void ta_fw_timer_pause(void);
 void ta_fw_timer_resume(void);
+void ta_fw_accel_cycles(uint32_t cycles);
 __attribute__((weak)) void ta_fw_timer_pause(void) {}
 __attribute__((weak)) void ta_fw_timer_resume(void) {}
+__attribute__((weak)) void ta_fw_accel_cycles(uint32_t cycles) {
+  (void)cycles;
+}
 
 volatile uintptr_t *npu_model_regs(void) {
   return npu_regs;
@@ -79,6 +83,7 @@ static uint32_t execute(const npu_descriptor *d) {
   uint64_t compute = div_up(d->macs, NPU_MACS_PER_CYCLE);
   uint64_t dma = div_up(bytes, NPU_BYTES_PER_CYCLE);
   npu_regs[NPU_REG_CYCLES] = (uint32_t)(NPU_SETUP_CYCLES + (compute > dma ? compute : dma));
+  ta_fw_accel_cycles((uint32_t)npu_regs[NPU_REG_CYCLES]); /* the board sends them to bench */
   return NPU_STATUS_DONE;
 }
 
