@@ -607,8 +607,8 @@ static ta_status assign_pools(ta_graph *g, const ta_kernel_call *calls, ta_plan 
 }
 
 /* The description file, pool and reason of a pool that cannot hold its tensors. */
-static ta_status pool_too_small(ta_graph *g, const ta_plan *plan, const ta_plan_pool *p,
-                                const ta_plan_buf *bufs, const int32_t *owner, size_t n) {
+static ta_status pool_too_small(ta_graph *g, const ta_plan_pool *p, const ta_plan_buf *bufs,
+                                const int32_t *owner, size_t n) {
   /* One tensor larger than the pool: name it. */
   for (size_t i = 0; i < n; i++) {
     const ta_tensor *tt = &g->tensors[owner[i]];
@@ -641,12 +641,11 @@ static ta_status pool_too_small(ta_graph *g, const ta_plan *plan, const ta_plan_
         (bufs[big].first > peak_op || peak_op > bufs[big].last || bufs[i].bytes > bufs[big].bytes))
       big = i;
   const ta_tensor *tt = &g->tensors[owner[big]];
-  (void)plan;
   return ta_err(g->ctx, TA_ERR_LIMIT,
                 "%s: memory_pool \"%s\" of %zu bytes is too small: its tensors need %zu bytes at "
                 "their peak (%zu live at op %d %s, the largest tensor %d \"%s\" of %zu bytes), "
                 "an operand of backend %s",
-                p->source, p->name, p->capacity, p->bytes, peak, peak_op,
+                p->source, p->name, p->capacity, p->bytes, peak, g->ops[peak_op].src_index,
                 ta_op_kind_name(g->ops[peak_op].kind), owner[big], tt->name ? tt->name : "",
                 bufs[big].bytes, p->backend);
 }
@@ -689,7 +688,7 @@ static ta_status place_pools(ta_graph *g, ta_plan *plan, const int32_t *gfirst,
     p->bytes = ta_plan_place(bufs, n, NULL);
     p->lower_bound = ta_plan_lower_bound(bufs, n);
     if (p->bytes > p->capacity)
-      return pool_too_small(g, plan, p, bufs, owner, n);
+      return pool_too_small(g, p, bufs, owner, n);
     size_t a, b;
     if (!ta_plan_check_bufs(bufs, n, p->bytes, &a, &b))
       return ta_err(ctx, TA_ERR_INTERNAL, "memory pool %s: buffers %zu and %zu overlap", p->name, a,
