@@ -54,6 +54,10 @@ static uint8_t arena[TA_FW_ARENA_SIZE > 0 ? TA_FW_ARENA_SIZE : 1]
 static volatile uint32_t prof_on;
 static uint32_t prof_start;
 static uint32_t layer_ticks[TA_FW_NUM_OPS > 0 ? TA_FW_NUM_OPS : 1];
+/* Accelerator cycles per layer of the last profiled run, and the running count they come
+ * from (ta_fw_accel_cycles). */
+static uint32_t layer_accel[TA_FW_NUM_OPS > 0 ? TA_FW_NUM_OPS : 1];
+static uint32_t accel_now, accel_start;
 static uint32_t run_stack_used;
 
 static uint8_t rx[TA_FW_HEADER_BYTES + TA_FW_MAX_PAYLOAD + TA_FW_CRC_BYTES];
@@ -122,14 +126,23 @@ void ta_fw_send_fault(uint32_t exc, uint32_t pc, uint32_t lr, uint32_t xpsr, uin
   send_frame(TA_FW_T_FAULT, 0, p, sizeof p);
 }
 
+void ta_fw_accel_cycles(uint32_t cycles) {
+  accel_now += cycles;
+}
+
+/* The accelerator count is taken outside the timed span: before the timer is read at the
+ * start of a layer, after it at the end. */
 void ta_fw_profile_hook(int32_t op_index, int32_t phase) {
   if (!prof_on)
     return;
-  uint32_t now = ta_fw_timer_now();
-  if (phase == 0)
-    prof_start = now;
-  else if ((uint32_t)op_index < (uint32_t)TA_FW_NUM_OPS)
+  if (phase == 0) {
+    accel_start = accel_now;
+    prof_start = ta_fw_timer_now();
+  } else if ((uint32_t)op_index < (uint32_t)TA_FW_NUM_OPS) {
+    uint32_t now = ta_fw_timer_now();
     layer_ticks[op_index] += prof_start - now;
+    layer_accel[op_index] += accel_now - accel_start;
+  }
 }
 
 /* Read one frame into rx; returns its payload length, or -1 after answering a broken one. */
@@ -205,6 +218,7 @@ static void do_run(uint32_t seq, const uint8_t *p, uint32_t len) {
     outs[k] = out_ptr[k];
   memset(layer_ticks, 0, sizeof layer_ticks);
   TA_FW_RESET(arena);
+  memset(layer_accel, 0, sizeof layer_accel);
   prof_on = (len >= 1 && (p[0] & TA_FW_RUN_PROFILE)) ? 1u : 0u;
   ta_fw_stack_paint();
   uint32_t sp;
@@ -241,7 +255,9 @@ static void do_read(uint32_t seq, const uint8_t *p, uint32_t len) {
   send_frame(TA_FW_C_READ | TA_FW_ANSWER, seq, out_ptr[k] + off, n);
 }
 
-static void do_profile(uint32_t seq, const uint8_t *p, uint32_t len) {
+/* PROFILE and ACCEL: a range of per-layer counts (ticks or accelerator cycles). */
+static void do_profile(uint32_t seq, const uint8_t *p, uint32_t len, uint32_t cmd,
+                       const uint32_t *counts) {
   if (len < 4) {
     send_error(seq, TA_FW_E_FRAME, "PROFILE: short payload");
     return;
@@ -252,8 +268,8 @@ static void do_profile(uint32_t seq, const uint8_t *p, uint32_t len) {
     return;
   }
   for (uint32_t i = 0; i < n; i++)
-    put_u32(tx + 4 * i, layer_ticks[first + i]);
-  send_frame(TA_FW_C_PROFILE | TA_FW_ANSWER, seq, tx, 4 * n);
+    put_u32(tx + 4 * i, counts[first + i]);
+  send_frame(cmd | TA_FW_ANSWER, seq, tx, 4 * n);
 }
 
 static void do_memstats(uint32_t seq) {
@@ -295,7 +311,8 @@ void ta_fw_main(void) {
     case TA_FW_C_LOAD: do_load(seq, p, n); break;
     case TA_FW_C_RUN: do_run(seq, p, n); break;
     case TA_FW_C_READ: do_read(seq, p, n); break;
-    case TA_FW_C_PROFILE: do_profile(seq, p, n); break;
+    case TA_FW_C_PROFILE: do_profile(seq, p, n, TA_FW_C_PROFILE, layer_ticks); break;
+    case TA_FW_C_ACCEL: do_profile(seq, p, n, TA_FW_C_ACCEL, layer_accel); break;
     case TA_FW_C_MEMSTATS: do_memstats(seq); break;
     case TA_FW_C_CALIBRATE: do_calibrate(seq, p, n); break;
     default: send_error(seq, TA_FW_E_COMMAND, "unknown command"); break;

@@ -50,6 +50,10 @@ void ta_fw_timer_restart(void);
 void ta_fw_timer_pause(void);
 void ta_fw_timer_resume(void);
 
+/* runner.c: a modelled accelerator reports the cycles one command took (its cost model's
+ * figure); a profiled run adds them to the layer running, and ACCEL sends them back. */
+void ta_fw_accel_cycles(uint32_t cycles);
+
 /* runner.c */
 void ta_fw_main(void) __attribute__((noreturn));
 void ta_fw_send_fault(uint32_t exc, uint32_t pc, uint32_t lr, uint32_t xpsr, uint32_t cfsr,

@@ -39,6 +39,8 @@
  *                    each run), u32 run_stack_used (deepest use below the SP at the NAME_run
  *                    call, last run), u32 data_bytes, u32 bss_bytes
  *   CALIBRATE (u32 n)  ->  u32 timer ticks taken by TA_FW_CAL_INSNS_PER_ITER * n instructions
+ *   ACCEL    (u16 first op, u16 count)  ->  u32 accelerator cycles per op of the last profiled
+ *            run: what a modelled accelerator reported (ta_fw_accel_cycles) during the layer
  *
  *   ERROR    u8 code (TA_FW_E_*), then a short ASCII message (no NUL)
  *   FAULT    (unsolicited, after a processor fault; the board then stops) u32 exception
@@ -63,6 +65,7 @@
 #define TA_FW_C_PROFILE 0x05u
 #define TA_FW_C_MEMSTATS 0x06u
 #define TA_FW_C_CALIBRATE 0x07u
+#define TA_FW_C_ACCEL 0x08u
 
 #define TA_FW_T_ERROR 0x7Fu
 #define TA_FW_T_FAULT 0x7Eu

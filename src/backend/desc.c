@@ -671,7 +671,7 @@ static void read_ops(rd *r, const json_t *v) {
 
 /* ---- the rest of the top level ---- */
 
-static const char *const k_pool[] = {"name", "bytes", "alignment", NULL};
+static const char *const k_pool[] = {"name", "bytes", "alignment", "weights", NULL};
 static const char *const k_cost[] = {"macs_per_cycle", "bytes_per_cycle", "setup_cycles", NULL};
 static const char *const k_top[] = {"name",    "description",  "version",   "ops",
                                     "sources", "include_dirs", "cflags",    "memory_pool",
@@ -684,7 +684,7 @@ static void read_pool(rd *r, const json_t *v) {
   ta_backend_pool p = {.alignment = 16};
   bool ok = true;
   const json_t *n = json_object_get(v, "name"), *b = json_object_get(v, "bytes"),
-               *a = json_object_get(v, "alignment");
+               *a = json_object_get(v, "alignment"), *w = json_object_get(v, "weights");
   char t[4 * MAX_SHOWN_LEN + 8];
   if (!n || !b) {
     fail(r, TA_ERR_MALFORMED, "memory_pool", "\"%s\" is missing", !n ? "name" : "bytes");
@@ -714,6 +714,18 @@ static void read_pool(rd *r, const json_t *v) {
       ok = false;
     } else {
       p.alignment = (uint32_t)x;
+    }
+  }
+  if (w) {
+    const char *ws = get_string(r, w, "memory_pool.weights");
+    if (!ws) {
+      ok = false;
+    } else if (strcmp(ws, "pool") == 0 || strcmp(ws, "flash") == 0) {
+      p.weights_in_pool = strcmp(ws, "pool") == 0;
+    } else {
+      fail(r, TA_ERR_MALFORMED, "memory_pool.weights", "\"%s\" is neither \"pool\" nor \"flash\"",
+           shown(t, sizeof t, ws));
+      ok = false;
     }
   }
   if (ok) {

@@ -224,3 +224,12 @@ const ta_backend_cost *ta_backend_cost_of(const ta_backend *be) {
   const ta_backend_desc *d = data_of(be)->d;
   return d->has_cost ? &d->cost : NULL;
 }
+
+const ta_backend_pool *ta_backend_pool_of(const ta_backend *be, const char **desc_path) {
+  if (!be || be->emit_call != desc_emit_call)
+    return NULL;
+  const ta_backend_desc *d = data_of(be)->d;
+  if (desc_path)
+    *desc_path = d->path;
+  return d->has_pool ? &d->pool : NULL;
+}

@@ -112,6 +112,12 @@ ta_status ta_backend_from_desc(ta_ctx *ctx, const struct ta_backend_desc *d, ta_
 struct ta_backend_cost;
 const struct ta_backend_cost *ta_backend_cost_of(const ta_backend *be);
 
+/* The memory pool a description backend's operands must live in (its "memory_pool"), NULL for
+ * any other backend or a description without one; *desc_path (when not NULL) receives the
+ * description file's name, for messages. The planner places the pool's tensors. */
+struct ta_backend_pool;
+const struct ta_backend_pool *ta_backend_pool_of(const ta_backend *be, const char **desc_path);
+
 /* The backend of a call: the one partition gave it, the CPU backend when none did. */
 const ta_backend *ta_backend_of(const ta_kernel_call *call);
 

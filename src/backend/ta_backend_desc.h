@@ -70,6 +70,9 @@ typedef struct ta_backend_pool {
   const char *name;
   uint64_t bytes;
   uint32_t alignment; /* a power of two */
+  /* "weights": "pool": the constants its ops read are copied into the pool before their first
+   * use; "flash" (the default): the backend reads them where they are. */
+  bool weights_in_pool;
 } ta_backend_pool;
 
 /* A modelled accelerator's speed: cycles = setup_cycles + max(macs / macs_per_cycle,

@@ -209,7 +209,26 @@ static void put_tensor_ref(emitter *e, ta_buf *b, int32_t t, bool as_input) {
     ta_buf_printf(b, as_input ? "inputs[%d]" : "(void *)(uintptr_t)inputs[%d]", idx);
     return;
   case TA_STORE_ARENA: ta_buf_printf(b, "a + %lld", (long long)e->plan->tensor_offset[t]); return;
+  case TA_STORE_POOL:
+    ta_buf_printf(b, "%s_pool_%s + %lld", e->name, e->plan->pools[idx].name,
+                  (long long)e->plan->tensor_offset[t]);
+    return;
   }
+}
+
+/* Whether tensor t's storage is in a backend's memory pool. */
+static bool in_pool(const emitter *e, int32_t t) {
+  return t >= 0 && e->plan->tensor_pool && e->plan->tensor_pool[t] >= 0;
+}
+
+/* A pool's name in capitals, for its macros (NAME_POOL_<POOL>_SIZE). */
+static const char *pool_upper(const emitter *e, int32_t k, char *buf, size_t cap) {
+  const char *n = e->plan->pools[k].name;
+  size_t i = 0;
+  for (; n[i] && i + 1 < cap; i++)
+    buf[i] = (char)toupper((unsigned char)n[i]);
+  buf[i] = 0;
+  return buf;
 }
 
 /* The constant arrays of the struct at p (described by d), parts included, each as
@@ -387,7 +406,7 @@ static void emit_io_macros(emitter *e, ta_buf *b, const char *kind, const int32_
     /* Each dimension on its own, an integer constant: usable as an array size and in #if. */
     for (int32_t i = 0; i < t->rank; i++)
       ta_buf_printf(b, "#define %s_%s_%d_DIM_%d %d\n", e->upper, kind, k, i, t->dims[i]);
-    if (e->plan->tensor_offset[list[k]] >= 0)
+    if (e->plan->tensor_offset[list[k]] >= 0 && !in_pool(e, list[k]))
       ta_buf_printf(b, "#define %s_%s_%d_ARENA_OFFSET %lld /* lives in the arena */\n", e->upper,
                     kind, k, (long long)e->plan->tensor_offset[list[k]]);
     if (t->q.count == 1) {
@@ -424,6 +443,20 @@ static void emit_header(emitter *e, ta_buf *b, const ta_cgen_options *opt) {
   ta_buf_puts(b, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
   ta_buf_printf(b, "#define %s_ARENA_SIZE %zu\n", U, e->plan->arena_bytes);
   ta_buf_printf(b, "#define %s_ARENA_ALIGN %zu\n", U, e->plan->opt.alignment);
+  for (int32_t k = 0; k < e->plan->n_pools; k++) {
+    const ta_plan_pool *p = &e->plan->pools[k];
+    char pu[80];
+    if (p->n_bufs == 0)
+      continue;
+    pool_upper(e, k, pu, sizeof pu);
+    ta_buf_printf(b,
+                  "/* Memory pool %s of backend %s: %zu of its %zu bytes, a static buffer of\n"
+                  " * %s.c (%s_pool_%s) in section %s_POOL_%s_SECTION, or at the address\n"
+                  " * %s_POOL_%s_ADDR when that macro is defined. Makes %s_run non-reentrant. */\n"
+                  "#define %s_POOL_%s_SIZE %zu\n#define %s_POOL_%s_ALIGN %zu\n",
+                  p->name, p->backend, p->bytes, p->capacity, e->name, e->name, p->name, U, pu, U,
+                  pu, e->name, U, pu, p->bytes, U, pu, p->alignment);
+  }
   ta_buf_printf(b, "#define %s_NUM_OPS %d\n", U, e->g->n_ops);
   ta_buf_printf(b, "#define %s_NUM_INPUTS %d\n#define %s_NUM_OUTPUTS %d\n\n", U, e->g->n_inputs, U,
                 e->g->n_outputs);
@@ -524,7 +557,8 @@ static void emit_guard_support(emitter *e, ta_buf *b) {
 /* The guard's check after op i: its output and scratch slots in the arena (counted, then
  * printed, straight into b so that an allocation failure is b's, which the caller checks). */
 static bool guard_slot(const emitter *e, int32_t t, size_t *bytes) {
-  return t >= 0 && e->plan->tensor_offset[t] >= 0 && ta_tensor_bytes(&e->g->tensors[t], bytes);
+  return t >= 0 && e->plan->tensor_offset[t] >= 0 && !in_pool(e, t) &&
+         ta_tensor_bytes(&e->g->tensors[t], bytes);
 }
 
 static void emit_guard_after(emitter *e, ta_buf *b, int32_t i) {
@@ -541,6 +575,40 @@ static void emit_guard_after(emitter *e, ta_buf *b, int32_t i) {
   if (c->scratch_bytes > 0)
     ta_buf_printf(b, ", {%lld, %zu}", (long long)e->plan->scratch_offset[i], c->scratch_bytes);
   ta_buf_puts(b, n ? ");\n" : ", {0, 0});\n");
+}
+
+/* The backends' memory pools: a static buffer each, aligned, in a section of its own that the
+ * user's linker script can place (the accelerator's SRAM), both overridable. The default
+ * section name starts with ".bss." so that a linker script without a rule for it keeps it in
+ * RAM as zero-initialized data; GNU ld uses the first rule that matches, so a rule for
+ * ".bss.tinyaot.pool.NAME" placed before the one for ".bss.*" wins. */
+static void emit_pools(emitter *e, ta_buf *b) {
+  const char *U = e->upper, *n = e->name;
+  for (int32_t k = 0; k < e->plan->n_pools; k++) {
+    const char *pn = e->plan->pools[k].name;
+    char pu[80];
+    if (e->plan->pools[k].n_bufs == 0)
+      continue;
+    pool_upper(e, k, pu, sizeof pu);
+    ta_buf_printf(b,
+                  "/* Memory pool %s: tensors of backend %s's ops. */\n"
+                  "#ifdef %s_POOL_%s_ADDR\n"
+                  "#define %s_pool_%s ((uint8_t *)(uintptr_t)(%s_POOL_%s_ADDR))\n"
+                  "#else\n"
+                  "#ifndef %s_POOL_%s_SECTION\n"
+                  "#define %s_POOL_%s_SECTION \".bss.tinyaot.pool.%s\"\n"
+                  "#endif\n"
+                  "static uint8_t %s_pool_%s[%s_POOL_%s_SIZE > 0 ? %s_POOL_%s_SIZE : 1]\n"
+                  "#if defined(__ELF__) && (defined(__GNUC__) || defined(__clang__))\n"
+                  "    __attribute__((aligned(%s_POOL_%s_ALIGN), section(%s_POOL_%s_SECTION)))\n"
+                  "#elif defined(__GNUC__) || defined(__clang__)\n"
+                  "    __attribute__((aligned(%s_POOL_%s_ALIGN)))\n"
+                  "#endif\n"
+                  "    ;\n"
+                  "#endif\n\n",
+                  pn, e->plan->pools[k].backend, U, pu, n, pn, U, pu, U, pu, U, pu, pn, n, pn, U,
+                  pu, U, pu, U, pu, U, pu, U, pu);
+  }
 }
 
 static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) {
@@ -586,6 +654,7 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
                 "#if defined(__GNUC__) || defined(__clang__)\n"
                 "    __attribute__((aligned(%s_ARENA_ALIGN)))\n#endif\n    ;\n#endif\n\n",
                 e->name, U, U, U);
+  emit_pools(e, b);
   ta_buf_printf(b,
                 "int32_t %s_run(const void *const *inputs, void *const *outputs, void *arena) {\n",
                 e->name);
@@ -600,17 +669,21 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
   ta_buf_puts(b, "  (void)a;\n  (void)st;\n");
   bool input_in_arena = false;
   for (int32_t k = 0; k < g->n_inputs; k++)
-    input_in_arena = input_in_arena || e->plan->tensor_offset[g->inputs[k]] >= 0;
+    input_in_arena =
+        input_in_arena || (e->plan->tensor_offset[g->inputs[k]] >= 0 && !in_pool(e, g->inputs[k]));
   /* The canary fill would overwrite the recurrent state. */
   if (!input_in_arena && !has_state(e))
     ta_buf_printf(b, "  %s_GUARD_START(a);\n", U);
-  /* Inputs placed in the arena are copied in (unless the caller wrote them there). */
+  /* Inputs placed in the arena or a backend's pool are copied in (unless the caller wrote them
+   * there). */
   for (int32_t k = 0; k < g->n_inputs; k++) {
-    int64_t off = e->plan->tensor_offset[g->inputs[k]];
-    if (off >= 0)
-      ta_buf_printf(
-          b, "  if (inputs[%d] != a + %lld) memcpy(a + %lld, inputs[%d], %s_INPUT_%d_BYTES);\n", k,
-          (long long)off, (long long)off, k, U, k);
+    if (e->plan->tensor_offset[g->inputs[k]] < 0)
+      continue;
+    ta_buf_printf(b, "  if (inputs[%d] != ", k);
+    put_tensor_ref(e, b, g->inputs[k], false);
+    ta_buf_puts(b, ") memcpy(");
+    put_tensor_ref(e, b, g->inputs[k], false);
+    ta_buf_printf(b, ", inputs[%d], %s_INPUT_%d_BYTES);\n", k, U, k);
   }
   /* A graph output that is also a graph input is a copy. */
   for (int32_t k = 0; k < g->n_outputs; k++)
@@ -629,6 +702,17 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
                   comment_text(g->ctx, op->name));
     ta_buf_printf(b, "  %s_GUARD_BEFORE(a);\n", U);
     ta_buf_printf(b, "  %s_PROF(%d, \"%s\", 0);\n  {\n", U, i, ta_op_kind_name(op->kind));
+    /* Constants a pool holds are copied into it before their first reader. */
+    for (int32_t j = 0; j < c->n_in; j++) {
+      int32_t t = c->in[j];
+      size_t bytes = 0;
+      if (!in_pool(e, t) || !ta_tensor_is_const(&g->tensors[t]) || e->plan->first_op[t] != i ||
+          !ta_tensor_bytes(&g->tensors[t], &bytes))
+        continue;
+      ta_buf_puts(b, "    memcpy(");
+      put_tensor_ref(e, b, t, false);
+      ta_buf_printf(b, ", %s_w%d, %zu);\n", e->name, t, bytes);
+    }
     ta_buf_printf(b, "    const void *in[%d] = {", c->n_in > 0 ? c->n_in : 1);
     for (int32_t j = 0; j < c->n_in; j++) {
       if (j)
@@ -666,13 +750,15 @@ static ta_status emit_source(emitter *e, ta_buf *b, const ta_cgen_options *opt) 
     ta_buf_printf(b, "  if (st != TART_OK) return %s_ERR_KERNEL;\n", U);
     emit_guard_after(e, b, i);
   }
-  /* Outputs placed in the arena are copied out. */
+  /* Outputs placed in the arena or a backend's pool are copied out. */
   for (int32_t k = 0; k < g->n_outputs; k++) {
-    int64_t off = e->plan->tensor_offset[g->outputs[k]];
-    if (off >= 0)
-      ta_buf_printf(
-          b, "  if (outputs[%d] != a + %lld) memcpy(outputs[%d], a + %lld, %s_OUTPUT_%d_BYTES);\n",
-          k, (long long)off, k, (long long)off, U, k);
+    if (e->plan->tensor_offset[g->outputs[k]] < 0)
+      continue;
+    ta_buf_printf(b, "  if (outputs[%d] != ", k);
+    put_tensor_ref(e, b, g->outputs[k], true);
+    ta_buf_printf(b, ") memcpy(outputs[%d], ", k);
+    put_tensor_ref(e, b, g->outputs[k], true);
+    ta_buf_printf(b, ", %s_OUTPUT_%d_BYTES);\n", U, k);
   }
   ta_buf_printf(b, "  return %s_OK;\n}\n", U);
   if (has_state(e)) {

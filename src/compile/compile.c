@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ta_backend.h"
 #include "ta_backend_desc.h"
@@ -75,11 +76,36 @@ static ta_status frontend(ta_ctx *ctx, const char *path, const uint8_t *data, si
   return ta_onnx_read(ctx, data, len, &onnx, g);
 }
 
-/* A shipped backend's description: NAME/NAME.json under the source tree's backends/, else under
- * the install prefix's share/tinyaot/backends/. NULL (reported) when neither has it. */
+/* The share folder of the installation the running binary belongs to (its folder's
+ * TA_BACKENDS_REL_DIR), NULL when the binary's path is unknown (not Linux) or out of memory. */
+static const char *installed_backends_dir(ta_ctx *ctx) {
+#ifdef __linux__
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0 || (size_t)n >= sizeof exe - 1)
+    return NULL;
+  exe[n] = 0;
+  char *slash = strrchr(exe, '/');
+  if (!slash)
+    return NULL;
+  *slash = 0;
+  return ta_fmt(ctx, "%s/%s", exe, TA_BACKENDS_REL_DIR);
+#else
+  (void)ctx;
+  return NULL;
+#endif
+}
+
+/* A shipped backend's description, NAME/NAME.json under: the share folder of the installation
+ * the running binary belongs to (an installed tinyaot uses its own descriptions, wherever it
+ * was installed or staged with DESTDIR), the source tree's backends/ (a binary in its build
+ * folder), the configured install prefix's share folder. NULL (reported) when none has it. */
 static const char *shipped_backend(ta_ctx *ctx, const char *name) {
-  static const char *const dirs[] = {TA_BACKENDS_SOURCE_DIR, TA_BACKENDS_INSTALL_DIR};
+  const char *dirs[] = {installed_backends_dir(ctx), TA_BACKENDS_SOURCE_DIR,
+                        TA_BACKENDS_INSTALL_DIR};
   for (size_t i = 0; i < TA_ARRAY_LEN(dirs); i++) {
+    if (!dirs[i])
+      continue;
     char *p = ta_fmt(ctx, "%s/%s/%s.json", dirs[i], name, name);
     struct stat sb;
     if (!p)
@@ -88,9 +114,10 @@ static const char *shipped_backend(ta_ctx *ctx, const char *name) {
       return p;
   }
   ta_err(ctx, TA_ERR_USAGE,
-         "unknown backend \"%s\": no shipped backend of that name (in %s or %s); give the path "
-         "of a description file for your own (docs/BACKENDS.md)",
-         name, TA_BACKENDS_SOURCE_DIR, TA_BACKENDS_INSTALL_DIR);
+         "unknown backend \"%s\": no shipped backend of that name (in %s%s%s or %s); give the "
+         "path of a description file for your own (docs/BACKENDS.md)",
+         name, dirs[0] ? dirs[0] : "", dirs[0] ? ", " : "", TA_BACKENDS_SOURCE_DIR,
+         TA_BACKENDS_INSTALL_DIR);
   return NULL;
 }
 

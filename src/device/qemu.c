@@ -368,6 +368,11 @@ ta_status ta_device_run(ta_graph *g, const ta_firmware *fw, const void *const *i
       st = TA_ERR_LIMIT;
     if (st == TA_OK)
       st = ta_session_profile(s, g->n_ops, r->layer_ticks);
+    r->layer_accel = ta_new_array(ctx, (size_t)(g->n_ops ? g->n_ops : 1), sizeof(uint32_t));
+    if (st == TA_OK && !r->layer_accel)
+      st = TA_ERR_LIMIT;
+    if (st == TA_OK)
+      st = ta_session_accel(s, g->n_ops, r->layer_accel);
   }
   if (st == TA_OK)
     st = ta_session_memstats(s, &r->mem);

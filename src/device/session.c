@@ -66,6 +66,7 @@ static const char *cmd_name(uint32_t c) {
   case TA_FW_C_PROFILE: return "PROFILE";
   case TA_FW_C_MEMSTATS: return "MEMSTATS";
   case TA_FW_C_CALIBRATE: return "CALIBRATE";
+  case TA_FW_C_ACCEL: return "ACCEL";
   default: return "?";
   }
 }
@@ -480,20 +481,29 @@ ta_status ta_session_read_output(ta_session *s, int32_t k, void *buf, size_t n) 
   return TA_OK;
 }
 
-ta_status ta_session_profile(ta_session *s, int32_t n_ops, uint32_t *ticks) {
+/* PROFILE or ACCEL: one u32 per layer, in chunks of a payload. */
+static ta_status per_layer_counts(ta_session *s, uint32_t cmd, int32_t n_ops, uint32_t *ticks) {
   const int32_t per = (int32_t)(TA_FW_MAX_PAYLOAD / 4);
   for (int32_t first = 0; first < n_ops; first += per) {
     int32_t m = n_ops - first < per ? n_ops - first : per;
     uint8_t req[4];
     put_u16(req, (uint32_t)first);
     put_u16(req + 2, (uint32_t)m);
-    ta_status st = transact(s, TA_FW_C_PROFILE, req, sizeof req, 4 * (size_t)m);
+    ta_status st = transact(s, cmd, req, sizeof req, 4 * (size_t)m);
     if (st != TA_OK)
       return st;
     for (int32_t i = 0; i < m; i++)
       ticks[first + i] = get_u32(answer(s) + 4 * i);
   }
   return TA_OK;
+}
+
+ta_status ta_session_profile(ta_session *s, int32_t n_ops, uint32_t *ticks) {
+  return per_layer_counts(s, TA_FW_C_PROFILE, n_ops, ticks);
+}
+
+ta_status ta_session_accel(ta_session *s, int32_t n_ops, uint32_t *cycles) {
+  return per_layer_counts(s, TA_FW_C_ACCEL, n_ops, cycles);
 }
 
 ta_status ta_session_memstats(ta_session *s, ta_fw_memstats *m) {

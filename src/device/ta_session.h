@@ -60,6 +60,9 @@ ta_status ta_session_run(ta_session *s, bool per_layer, int32_t *model_status, u
 ta_status ta_session_read_output(ta_session *s, int32_t k, void *buf, size_t n);
 /* Ticks of each of the n_ops layers of the last per-layer run. */
 ta_status ta_session_profile(ta_session *s, int32_t n_ops, uint32_t *ticks);
+/* Accelerator cycles each of the n_ops layers of the last per-layer run took, as a modelled
+ * accelerator reported them on the board (0 for a layer without one). */
+ta_status ta_session_accel(ta_session *s, int32_t n_ops, uint32_t *cycles);
 ta_status ta_session_memstats(ta_session *s, ta_fw_memstats *m);
 /* Ticks taken by TA_FW_CAL_INSNS_PER_ITER * iterations instructions. */
 ta_status ta_session_calibrate(ta_session *s, uint32_t iterations, uint32_t *ticks);
@@ -98,6 +101,7 @@ typedef struct ta_device_result {
   bool repeats_identical;  /* every unprofiled run gave the same ticks and outputs */
   uint32_t *layer_ticks;   /* n_ops entries (per_layer), else NULL */
   uint32_t profiled_ticks; /* whole run with per-layer timing on */
+  uint32_t *layer_accel;   /* n_ops entries (per_layer): accelerator cycles the board reported */
   uint8_t *outputs[TA_SESSION_MAX_IO];
   size_t output_bytes[TA_SESSION_MAX_IO];
   ta_fw_memstats mem;

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ta_backend.h"
+#include "ta_backend_desc.h"
 #include "ta_schedule.h"
 
 void ta_plan_options_default(ta_plan_options *opt) {
@@ -517,12 +519,199 @@ bool ta_plan_check_bufs(const ta_plan_buf *bufs, size_t n, size_t arena, size_t 
   return true;
 }
 
+/* ---- Backend memory pools ------------------------------------------------------------- */
+
+/* The index in plan->pools of the pool bp (declared in the description file src by backend
+ * be), added on first sight. Two backends naming the same pool must agree on its size. */
+static ta_status pool_index(ta_graph *g, ta_plan *plan, const ta_backend *be,
+                            const ta_backend_pool *bp, const char *src, int32_t *idx) {
+  size_t align = bp->alignment > plan->opt.alignment ? bp->alignment : plan->opt.alignment;
+  for (int32_t k = 0; k < plan->n_pools; k++) {
+    ta_plan_pool *p = &plan->pools[k];
+    if (strcmp(p->name, bp->name) != 0)
+      continue;
+    if (p->capacity != bp->bytes || p->alignment != align || p->weights != bp->weights_in_pool)
+      return ta_err(g->ctx, TA_ERR_USAGE,
+                    "%s: memory_pool \"%s\" differs from the pool of that name in %s (backend "
+                    "%s): one pool, one size, alignment and weights placement",
+                    src, bp->name, p->source, p->backend);
+    *idx = k;
+    return TA_OK;
+  }
+  if (bp->bytes > SIZE_MAX / 4)
+    return ta_err(g->ctx, TA_ERR_LIMIT,
+                  "%s: memory_pool \"%s\": %llu bytes is more than tinyaot "
+                  "can plan",
+                  src, bp->name, (unsigned long long)bp->bytes);
+  *idx = plan->n_pools++;
+  plan->pools[*idx] = (ta_plan_pool){.name = bp->name,
+                                     .backend = be->name,
+                                     .source = src,
+                                     .capacity = (size_t)bp->bytes,
+                                     .alignment = align,
+                                     .weights = bp->weights_in_pool};
+  return TA_OK;
+}
+
+/* Mark the storage of every tensor an op of a backend with a pool reads or writes (and its
+ * constants, for a pool holding weights) with that pool in plan->tensor_pool; cfirst/clast
+ * receive a pooled constant's first and last reader. */
+static ta_status assign_pools(ta_graph *g, const ta_kernel_call *calls, ta_plan *plan,
+                              int32_t *cfirst, int32_t *clast) {
+  for (int32_t t = 0; t < g->n_tensors; t++)
+    plan->tensor_pool[t] = -1, cfirst[t] = -2, clast[t] = -2;
+  for (int32_t i = 0; i < g->n_ops; i++) {
+    const ta_kernel_call *c = &calls[i];
+    const char *src = NULL;
+    const ta_backend *be = ta_backend_of(c);
+    const ta_backend_pool *bp = c->kernel >= 0 ? ta_backend_pool_of(be, &src) : NULL;
+    if (!bp)
+      continue;
+    int32_t k = -1;
+    ta_status st = pool_index(g, plan, be, bp, src, &k);
+    if (st != TA_OK)
+      return st;
+    for (int32_t j = 0; j < c->n_in + c->n_out; j++) {
+      int32_t t = j < c->n_in ? c->in[j] : c->out[j - c->n_in];
+      if (t < 0)
+        continue;
+      if (ta_tensor_is_const(&g->tensors[t])) {
+        if (bp->weights_in_pool)
+          plan->tensor_pool[t] = k;
+        continue;
+      }
+      int32_t r = plan->root[t];
+      if (plan->tensor_pool[r] >= 0 && plan->tensor_pool[r] != k)
+        return ta_tensor_err(g, t, TA_ERR_UNSUPPORTED,
+                             "an operand of backend %s (memory pool \"%s\", %s) and of backend "
+                             "%s (memory pool \"%s\", %s): tinyaot does not copy tensors "
+                             "between two pools",
+                             plan->pools[plan->tensor_pool[r]].backend,
+                             plan->pools[plan->tensor_pool[r]].name,
+                             plan->pools[plan->tensor_pool[r]].source, be->name, bp->name, src);
+      plan->tensor_pool[r] = k;
+    }
+  }
+  /* A pooled constant lives from its first reader (it is copied in there) to its last. */
+  for (int32_t i = 0; i < g->n_ops; i++)
+    for (int32_t j = 0; calls[i].kernel >= 0 && j < calls[i].n_in; j++) {
+      int32_t t = calls[i].in[j];
+      if (t < 0 || plan->tensor_pool[t] < 0 || !ta_tensor_is_const(&g->tensors[t]))
+        continue;
+      if (cfirst[t] == -2)
+        cfirst[t] = i;
+      clast[t] = i;
+    }
+  /* Members share their group's pool. */
+  for (int32_t t = 0; t < g->n_tensors; t++)
+    if (!ta_tensor_is_const(&g->tensors[t]))
+      plan->tensor_pool[t] = plan->tensor_pool[plan->root[t]];
+  return TA_OK;
+}
+
+/* The description file, pool and reason of a pool that cannot hold its tensors. */
+static ta_status pool_too_small(ta_graph *g, const ta_plan_pool *p, const ta_plan_buf *bufs,
+                                const int32_t *owner, size_t n) {
+  /* One tensor larger than the pool: name it. */
+  for (size_t i = 0; i < n; i++) {
+    const ta_tensor *tt = &g->tensors[owner[i]];
+    size_t bytes = 0;
+    ta_tensor_bytes(tt, &bytes);
+    if (bytes <= p->capacity)
+      continue;
+    char shape[96];
+    ta_shape_str(tt, shape, sizeof shape);
+    return ta_err(g->ctx, TA_ERR_LIMIT,
+                  "%s: memory_pool \"%s\" of %zu bytes is too small for tensor %d \"%s\" (%s %s, "
+                  "%zu bytes), an operand of backend %s",
+                  p->source, p->name, p->capacity, owner[i], tt->name ? tt->name : "",
+                  ta_dtype_name(tt->dtype), shape, bytes, p->backend);
+  }
+  /* Else the peak: the op where the most pool bytes are live, and its largest tensor. */
+  int32_t peak_op = 0;
+  size_t peak = 0;
+  for (int32_t op = 0; op < g->n_ops; op++) {
+    size_t live = 0;
+    for (size_t i = 0; i < n; i++)
+      if (bufs[i].first <= op && op <= bufs[i].last)
+        live += bufs[i].bytes;
+    if (live > peak)
+      peak = live, peak_op = op;
+  }
+  size_t big = 0;
+  for (size_t i = 1; i < n; i++)
+    if (bufs[i].first <= peak_op && peak_op <= bufs[i].last &&
+        (bufs[big].first > peak_op || peak_op > bufs[big].last || bufs[i].bytes > bufs[big].bytes))
+      big = i;
+  const ta_tensor *tt = &g->tensors[owner[big]];
+  return ta_err(g->ctx, TA_ERR_LIMIT,
+                "%s: memory_pool \"%s\" of %zu bytes is too small: its tensors need %zu bytes at "
+                "their peak (%zu live at op %d %s, the largest tensor %d \"%s\" of %zu bytes), "
+                "an operand of backend %s",
+                p->source, p->name, p->capacity, p->bytes, peak, g->ops[peak_op].src_index,
+                ta_op_kind_name(g->ops[peak_op].kind), owner[big], tt->name ? tt->name : "",
+                bufs[big].bytes, p->backend);
+}
+
+/* Place every pool's buffers: storage groups (first..last given per root by gfirst/glast) and
+ * constants (cfirst/clast); offsets into plan->tensor_offset. */
+static ta_status place_pools(ta_graph *g, ta_plan *plan, const int32_t *gfirst,
+                             const int32_t *glast, const int32_t *cfirst, const int32_t *clast) {
+  ta_ctx *ctx = g->ctx;
+  size_t nt = (size_t)(g->n_tensors > 0 ? g->n_tensors : 1);
+  ta_plan_buf *bufs = ta_new_array(ctx, nt, sizeof(ta_plan_buf));
+  int32_t *owner = ta_new_array(ctx, nt, sizeof(int32_t));
+  if (!bufs || !owner)
+    return TA_ERR_LIMIT;
+  for (int32_t k = 0; k < plan->n_pools; k++) {
+    ta_plan_pool *p = &plan->pools[k];
+    size_t n = 0;
+    for (int32_t t = 0; t < g->n_tensors; t++) {
+      if (plan->tensor_pool[t] != k)
+        continue;
+      bool is_c = ta_tensor_is_const(&g->tensors[t]);
+      if (!is_c && (plan->root[t] != t || glast[t] == -2))
+        continue;
+      int32_t f = is_c ? cfirst[t] : gfirst[t], l = is_c ? clast[t] : glast[t];
+      if (is_c && f == -2) {
+        plan->tensor_pool[t] = -1; /* read by no kernel: stays in flash */
+        continue;
+      }
+      f = f < 0 ? 0 : f;
+      l = l > g->n_ops - 1 ? g->n_ops - 1 : l;
+      if (l < f)
+        l = f;
+      size_t bytes;
+      if (!ta_tensor_bytes(&g->tensors[t], &bytes))
+        return ta_tensor_err(g, t, TA_ERR_INTERNAL, "size of this tensor overflows");
+      owner[n] = t;
+      bufs[n++] = (ta_plan_buf){f, l, align_up(bytes ? bytes : 1, p->alignment), -1};
+    }
+    p->n_bufs = (int32_t)n;
+    p->bytes = ta_plan_place(bufs, n, NULL);
+    p->lower_bound = ta_plan_lower_bound(bufs, n);
+    if (p->bytes > p->capacity)
+      return pool_too_small(g, p, bufs, owner, n);
+    size_t a, b;
+    if (!ta_plan_check_bufs(bufs, n, p->bytes, &a, &b))
+      return ta_err(ctx, TA_ERR_INTERNAL, "memory pool %s: buffers %zu and %zu overlap", p->name, a,
+                    b);
+    for (size_t i = 0; i < n; i++)
+      plan->tensor_offset[owner[i]] = bufs[i].offset;
+  }
+  return TA_OK;
+}
+
 /* ---- The whole plan ------------------------------------------------------------------- */
 
 ta_storage ta_plan_storage(const ta_graph *g, const ta_plan *plan, int32_t t, int32_t *index) {
   int32_t r = plan->root ? plan->root[t] : t;
   const ta_tensor *rt = &g->tensors[r];
   *index = r;
+  if (plan->tensor_pool && plan->tensor_pool[r] >= 0) {
+    *index = plan->tensor_pool[r];
+    return TA_STORE_POOL;
+  }
   if (ta_tensor_is_const(rt))
     return TA_STORE_CONST;
   if (plan->tensor_offset[r] >= 0)
@@ -630,12 +819,19 @@ ta_status ta_plan_build(ta_graph *g, ta_kernel_call *calls, const ta_plan_option
   plan->scratch_offset = ta_new_array(ctx, no, sizeof(int64_t));
   plan->first_op = ta_new_array(ctx, nt, sizeof(int32_t));
   plan->last_op = ta_new_array(ctx, nt, sizeof(int32_t));
+  plan->tensor_pool = ta_new_array(ctx, nt, sizeof(int32_t));
+  plan->pools = ta_new_array(ctx, no, sizeof(ta_plan_pool));
+  int32_t *cfirst = ta_new_array(ctx, nt, sizeof(int32_t));
+  int32_t *clast = ta_new_array(ctx, nt, sizeof(int32_t));
   int32_t *parent = ta_new_array(ctx, nt, sizeof(int32_t));
   ta_plan_buf *bufs = ta_new_array(ctx, nt + no, sizeof(ta_plan_buf));
   int32_t *buf_owner = ta_new_array(ctx, nt + no, sizeof(int32_t)); /* root tensor or -1-op */
   if (!plan->root || !plan->tensor_offset || !plan->scratch_offset || !plan->first_op ||
-      !plan->last_op || !parent || !bufs || !buf_owner)
+      !plan->last_op || !plan->tensor_pool || !plan->pools || !cfirst || !clast || !parent ||
+      !bufs || !buf_owner)
     return TA_ERR_LIMIT;
+  for (int32_t t = 0; t < g->n_tensors; t++)
+    plan->tensor_pool[t] = -1;
   st = build_groups(g, calls, &opt, plan, parent);
   if (st != TA_OK)
     return st;
@@ -656,11 +852,18 @@ ta_status ta_plan_build(ta_graph *g, ta_kernel_call *calls, const ta_plan_option
     if (plan->last_op[t] > glast[r])
       glast[r] = plan->last_op[t];
   }
+  st = assign_pools(g, calls, plan, cfirst, clast);
+  if (st != TA_OK)
+    return st;
+  for (int32_t t = 0; t < g->n_tensors; t++)
+    plan->tensor_offset[t] = -1;
+  st = place_pools(g, plan, gfirst, glast, cfirst, clast);
+  if (st != TA_OK)
+    return st;
   size_t n = 0;
   for (int32_t t = 0; t < g->n_tensors; t++) {
-    plan->tensor_offset[t] = -1;
     const ta_tensor *tt = &g->tensors[t];
-    if (plan->root[t] != t || glast[t] == -2 || ta_tensor_is_const(tt))
+    if (plan->root[t] != t || glast[t] == -2 || ta_tensor_is_const(tt) || plan->tensor_pool[t] >= 0)
       continue;
     if (is_caller(tt) && !opt.io_in_arena)
       continue;
@@ -705,9 +908,14 @@ ta_status ta_plan_build(ta_graph *g, ta_kernel_call *calls, const ta_plan_option
     else
       plan->scratch_offset[-1 - buf_owner[i]] = bufs[i].offset;
   }
-  /* Members report their group's storage and lifetime. */
+  /* Members report their group's storage and lifetime; a pooled constant its own. */
   for (int32_t t = 0; t < g->n_tensors; t++) {
     int32_t r = plan->root[t];
+    if (ta_tensor_is_const(&g->tensors[t]) && plan->tensor_pool[t] >= 0) {
+      plan->first_op[t] = cfirst[t];
+      plan->last_op[t] = clast[t];
+      continue;
+    }
     plan->tensor_offset[t] = plan->tensor_offset[r];
     if (glast[r] != -2) {
       plan->first_op[t] = gfirst[r];

@@ -21,7 +21,9 @@ static int32_t collect(const ta_graph *g, const ta_kernel_call *calls, const ta_
                        row *rows) {
   int32_t n = 0;
   for (int32_t t = 0; t < g->n_tensors; t++) {
-    if (plan->root[t] != t || plan->tensor_offset[t] < 0)
+    /* The arena's buffers only: a backend pool's are listed by inspect per pool. */
+    if (plan->root[t] != t || plan->tensor_offset[t] < 0 ||
+        (plan->tensor_pool && plan->tensor_pool[t] >= 0))
       continue;
     size_t bytes = 0;
     ta_tensor_bytes(&g->tensors[t], &bytes);

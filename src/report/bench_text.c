@@ -40,12 +40,11 @@ static uint64_t op_macs(const ta_graph *g, int32_t i) {
 }
 
 /* The cycles a modelled accelerator takes for op i (0 when the op runs on no backend with
- * cost fields): setup_cycles + max(ceil(MACs / macs_per_cycle), ceil(bytes / bytes_per_cycle))
- * with bytes every operand moved in and out (inputs, constants included, and outputs). Computed
- * here from the description, with the formula the example NPU's model (npu_model.c) uses on
- * the board, where the timer is paused while the model runs; the board does not send its
- * figure back. */
-static uint64_t accel_cycles(const ta_bench_model *bm, int32_t i) {
+ * cost fields), computed on the host from its description: setup_cycles + max(ceil(MACs /
+ * macs_per_cycle), ceil(bytes / bytes_per_cycle)) with bytes every operand the engine reads and
+ * writes (inputs, constants included, and outputs): the formula the example NPU's model
+ * (npu_model.c) counts with on the board. */
+static uint64_t accel_cycles_host(const ta_bench_model *bm, int32_t i) {
   const ta_graph *g = bm->m.g;
   const ta_backend_cost *c = ta_backend_cost_of(ta_backend_of(&bm->m.calls[i]));
   if (!c)
@@ -55,7 +54,7 @@ static uint64_t accel_cycles(const ta_bench_model *bm, int32_t i) {
   for (int32_t k = 0; k < op->n_in + op->n_out; k++) {
     int32_t t = k < op->n_in ? op->in[k] : op->out[k - op->n_in];
     size_t n = 0;
-    if (t >= 0 && ta_tensor_bytes(&g->tensors[t], &n) == TA_OK)
+    if (t >= 0 && ta_tensor_bytes(&g->tensors[t], &n))
       bytes += n;
   }
   double compute = ceil((double)op_macs(g, i) / c->macs_per_cycle);
@@ -63,17 +62,31 @@ static uint64_t accel_cycles(const ta_bench_model *bm, int32_t i) {
   return (uint64_t)(c->setup_cycles + (compute > dma ? compute : dma));
 }
 
-/* The accelerator cycles of the whole run, and the name of the first backend with cost fields
- * (NULL: none, the report prints nothing about accelerators). */
-static uint64_t accel_total(const ta_bench_model *bm, const char **name) {
+/* Op i's accelerator cycles: the board's figure (the model's own count, sent back with the
+ * per-layer timings) when the run has one, else the host's. */
+static uint64_t accel_cycles(const ta_bench_model *bm, const ta_bench_run *r, int32_t i) {
+  if (!ta_backend_cost_of(ta_backend_of(&bm->m.calls[i])))
+    return 0;
+  if (r && r->dev.layer_accel)
+    return r->dev.layer_accel[i];
+  return accel_cycles_host(bm, i);
+}
+
+/* The accelerator cycles of the whole run (the board's when it sent them), the host formula's
+ * sum in *host, and the name of the first backend with cost fields (NULL: none, the report
+ * prints nothing about accelerators). */
+static uint64_t accel_total(const ta_bench_model *bm, const ta_bench_run *r, const char **name,
+                            uint64_t *host) {
   uint64_t sum = 0;
   *name = NULL;
+  *host = 0;
   for (int32_t i = 0; i < bm->m.g->n_ops; i++) {
     if (bm->m.calls[i].kernel < 0 || !ta_backend_cost_of(ta_backend_of(&bm->m.calls[i])))
       continue;
     if (!*name)
       *name = ta_backend_of(&bm->m.calls[i])->name;
-    sum += accel_cycles(bm, i);
+    sum += accel_cycles(bm, r, i);
+    *host += accel_cycles_host(bm, i);
   }
   return sum;
 }
@@ -112,12 +125,15 @@ void ta_report_bench_json(ta_buf *b, const ta_bench_model *bm, const ta_bench_ru
       r->dev.mem.stack_used, r->dev.mem.run_stack_used, (unsigned long long)s->data,
       (unsigned long long)s->bss, (unsigned long long)s->text, (unsigned long long)s->rodata);
   const char *accel = NULL;
-  const uint64_t accel_sum = accel_total(bm, &accel);
+  uint64_t accel_host = 0;
+  const uint64_t accel_sum = accel_total(bm, r, &accel, &accel_host);
   if (accel)
     ta_buf_printf(b,
                   " \"accelerator\": \"%s\", \"accelerator_cycles\": %llu, "
+                  "\"accelerator_cycles_from\": \"%s\", \"accelerator_cycles_host\": %llu, "
                   "\"ms_cpu_plus_accelerator\": %.3f,\n",
-                  accel, (unsigned long long)accel_sum,
+                  accel, (unsigned long long)accel_sum, r->dev.layer_accel ? "board" : "host",
+                  (unsigned long long)accel_host,
                   (double)(r->dev.instructions + accel_sum) * 1000.0 / r->clock_hz);
   ta_buf_printf(b, " \"outputs_match_host\": %s, \"output_check\": ", r->match ? "true" : "false");
   ta_report_json_str(b, r->check);
@@ -134,7 +150,8 @@ void ta_report_bench_json(ta_buf *b, const ta_bench_model *bm, const ta_bench_ru
                   (unsigned long long)op_macs(g, i));
     if (accel)
       ta_buf_printf(b, ", \"backend\": \"%s\", \"accelerator_cycles\": %llu",
-                    ta_backend_of(&bm->m.calls[i])->name, (unsigned long long)accel_cycles(bm, i));
+                    ta_backend_of(&bm->m.calls[i])->name,
+                    (unsigned long long)accel_cycles(bm, r, i));
     ta_buf_puts(b, "}");
     first = false;
   }
@@ -173,15 +190,30 @@ void ta_report_bench_text(ta_buf *f, const ta_bench_model *bm, const ta_bench_ru
                   ta_report_commas(a, sizeof a, bm->macs),
                   r->dev.instructions ? (double)bm->macs / (double)r->dev.instructions : 0.0);
   const char *accel = NULL;
-  const uint64_t accel_sum = accel_total(bm, &accel);
+  uint64_t accel_host = 0;
+  const uint64_t accel_sum = accel_total(bm, r, &accel, &accel_host);
   if (accel) {
     /* The board's timer was paused while the accelerator's model ran: instructions are the
-     * CPU's alone, the accelerator's cycles come from its description's cost fields. */
-    ta_buf_printf(f,
-                  "CPU/accelerator split: CPU %s instructions + %s %s cycles (modelled, from "
-                  "its cost fields; the timer was paused while its model ran)\n",
-                  ta_report_commas(a, sizeof a, r->dev.instructions), accel,
-                  ta_report_commas(b, sizeof b, accel_sum));
+     * CPU's alone; the accelerator's cycles are its model's count from its description's cost
+     * fields, sent back by the board (else computed here with the same formula). */
+    if (r->dev.layer_accel)
+      ta_buf_printf(f,
+                    "CPU/accelerator split: CPU %s instructions + %s %s cycles (counted by its "
+                    "model on the board from its cost fields%s%s%s; the timer was paused while "
+                    "its model ran)\n",
+                    ta_report_commas(a, sizeof a, r->dev.instructions), accel,
+                    ta_report_commas(b, sizeof b, accel_sum),
+                    accel_host == accel_sum ? ", as the host's formula gives"
+                                            : "; the host's formula gives ",
+                    accel_host == accel_sum ? "" : ta_report_commas(c, sizeof c, accel_host),
+                    accel_host == accel_sum ? "" : ": model and description differ");
+    else
+      ta_buf_printf(f,
+                    "CPU/accelerator split: CPU %s instructions + %s %s cycles (modelled, from "
+                    "its cost fields, computed on the host; the timer was paused while its model "
+                    "ran)\n",
+                    ta_report_commas(a, sizeof a, r->dev.instructions), accel,
+                    ta_report_commas(b, sizeof b, accel_sum));
     ta_buf_printf(f,
                   "  total %s cycles = %.2f ms at %.0f MHz (the accelerator clocked with the core, "
                   "one instruction counted as one cycle)\n",
@@ -199,7 +231,7 @@ void ta_report_bench_text(ta_buf *f, const ta_bench_model *bm, const ta_bench_ru
         continue;
       }
       uint64_t ins = r->dev.layer_ticks ? (uint64_t)r->dev.layer_ticks[i] * ipt : 0;
-      uint64_t macs = op_macs(g, i), cyc = accel_cycles(bm, i);
+      uint64_t macs = op_macs(g, i), cyc = accel_cycles(bm, r, i);
       ta_buf_printf(f, "  %3d  %-20s %-8s %16s %13s %13s  %s\n", i, ta_op_kind_name(op->kind),
                     ta_backend_of(&bm->m.calls[i])->name, ta_report_commas(a, sizeof a, ins),
                     cyc ? ta_report_commas(b, sizeof b, cyc) : "-",

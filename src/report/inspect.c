@@ -99,6 +99,65 @@ static void json_shape(ta_buf *b, const ta_tensor *t) {
   ta_buf_puts(b, "]}");
 }
 
+/* The backends' memory pools: per pool its size, peak and the tensors placed in it. */
+static void pools_json(ta_buf *b, const ta_model *m) {
+  const ta_graph *g = m->g;
+  const ta_plan *pl = &m->plan;
+  ta_buf_puts(b, ",\"pools\":[");
+  for (int32_t k = 0; k < pl->n_pools; k++) {
+    const ta_plan_pool *p = &pl->pools[k];
+    ta_buf_printf(b, "%s{\"name\":\"%s\",\"backend\":", k ? "," : "", p->name);
+    ta_report_json_str(b, p->backend);
+    ta_buf_puts(b, ",\"description\":");
+    ta_report_json_str(b, p->source);
+    ta_buf_printf(b,
+                  ",\"bytes\":%zu,\"peak_bytes\":%zu,\"lower_bound_bytes\":%zu,\"alignment\":%zu,"
+                  "\"weights\":\"%s\",\"tensors\":[",
+                  p->capacity, p->bytes, p->lower_bound, p->alignment,
+                  p->weights ? "pool" : "flash");
+    int32_t shown = 0;
+    for (int32_t t = 0; t < g->n_tensors; t++) {
+      size_t bytes = 0;
+      if (pl->tensor_pool[t] != k || pl->tensor_offset[t] < 0 ||
+          !ta_tensor_bytes(&g->tensors[t], &bytes))
+        continue;
+      ta_buf_printf(b, "%s{\"index\":%d,\"name\":", shown++ ? "," : "", t);
+      ta_report_json_str(b, g->tensors[t].name);
+      ta_buf_printf(b, ",\"offset\":%lld,\"bytes\":%zu,\"first_op\":%d,\"last_op\":%d}",
+                    (long long)pl->tensor_offset[t], bytes, pl->first_op[t], pl->last_op[t]);
+    }
+    ta_buf_puts(b, "]}");
+  }
+  ta_buf_puts(b, "]");
+}
+
+static void pools_text(ta_buf *b, const ta_model *m) {
+  const ta_graph *g = m->g;
+  const ta_plan *pl = &m->plan;
+  for (int32_t k = 0; k < pl->n_pools; k++) {
+    const ta_plan_pool *p = &pl->pools[k];
+    ta_buf_printf(b,
+                  "memory pool %s (backend %s, %s): %zu bytes, peak %zu (lower bound %zu), "
+                  "alignment %zu, weights in %s\n",
+                  p->name, p->backend, p->source, p->capacity, p->bytes, p->lower_bound,
+                  p->alignment, p->weights ? "the pool" : "flash");
+    for (int32_t t = 0; t < g->n_tensors; t++) {
+      size_t bytes = 0;
+      char shape[96];
+      const ta_tensor *tt = &g->tensors[t];
+      if (pl->tensor_pool[t] != k || pl->tensor_offset[t] < 0 || !ta_tensor_bytes(tt, &bytes))
+        continue;
+      ta_buf_printf(
+          b, "  tensor %4d  offset %6lld  %6zu bytes  ops %d..%d  %s %s \"%s\"\n", t,
+          (long long)pl->tensor_offset[t], bytes, pl->first_op[t] < 0 ? 0 : pl->first_op[t],
+          pl->last_op[t] >= g->n_ops ? g->n_ops - 1 : pl->last_op[t], ta_dtype_name(tt->dtype),
+          ta_shape_str(tt, shape, sizeof shape), tt->name ? tt->name : "");
+    }
+  }
+  if (pl->n_pools)
+    ta_buf_puts(b, "\n");
+}
+
 static void inspect_json(ta_buf *b, const ta_model *m, const ta_inspect_info *in) {
   const ta_graph *g = m->g;
   const ta_code_size *cs = in->code_size;
@@ -173,6 +232,7 @@ static void inspect_json(ta_buf *b, const ta_model *m, const ta_inspect_info *in
                 m->plan.arena_bytes, m->plan.lower_bound_bytes, m->plan.scratch_bytes,
                 in->plan->io_in_arena ? "true" : "false", in->arena_io_bytes, in->plan->alignment,
                 m->plan.n_inplace, m->plan.n_aliased, m->plan.reordered ? "true" : "false");
+  pools_json(b, m);
   if (cs)
     ta_buf_printf(b,
                   ",\"code_size\":{\"target\":\"%s\",\"model_text_bytes\":%llu,"
@@ -197,6 +257,7 @@ static void inspect_text(ta_buf *b, const ta_model *m, const ta_inspect_info *in
                 in->plan->io_in_arena ? "inputs/outputs in the arena"
                                       : "inputs/outputs in caller buffers",
                 in->arena_io_bytes);
+  pools_text(b, m);
   if (cs)
     ta_buf_printf(b,
                   "code size on %s (%s, objects before linking): model text %llu, rodata %llu, "

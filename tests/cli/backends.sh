@@ -84,6 +84,27 @@ check "the NPU driver and model are shipped" \
   test -f "$tmp/npu/npu/driver/npu_driver.c" -a -f "$tmp/npu/npu/driver/npu_driver.h" -a -f "$tmp/npu/npu/model/npu_model.c"
 check "the reference conv kernel is shipped for the model" test -f "$tmp/npu/tart/src/conv2d_s8.c"
 check "the generated code calls the driver" grep -qF "st = npu_conv2d_s8(" "$tmp/npu/demo.c"
+check "the conv's operands are in the NPU's pool" grep -qF "void *out[1] = {demo_pool_npu_sram + " "$tmp/npu/demo.c"
+check "the pool's size is in the header" grep -qE "^#define DEMO_POOL_NPU_SRAM_SIZE [0-9]+$" "$tmp/npu/demo.h"
+expect 0 "inspect: the NPU's pool" "memory pool npu_sram (backend npu, $npu): 32768 bytes, peak " -- \
+  "$ta" inspect "$m" --backend "$npu"
+expect 0 "inspect --json: the NPU's pool" '"pools":[{"name":"npu_sram","backend":"npu",' -- \
+  "$ta" inspect "$m" --json --backend "$npu"
+
+# A pool too small for the tensors its backend's ops touch: refused, naming the file, the pool
+# and the tensor; nothing written.
+sed 's/"bytes": 32768/"bytes": 256/' "$npu" >"$tmp/be/small.json"
+sed -i "s|\"driver/|\"$(dirname "$npu")/driver/|g; s|\"model/|\"$(dirname "$npu")/model/|g; s|\"include_dirs\": \[\"driver\"\]|\"include_dirs\": [\"$(dirname "$npu")/driver\"]|" \
+  "$tmp/be/small.json"
+expect 1 "pool too small for a tensor" \
+  "small.json: memory_pool \"npu_sram\" of 256 bytes is too small for tensor 3 \"conv/out\" (int8 [1,8,8,8], 512 bytes), an operand of backend npu" -- \
+  "$ta" compile "$m" -o "$tmp/o6" --backend "$tmp/be/small.json"
+check "a too-small pool leaves no output" test ! -e "$tmp/o6"
+sed -i 's/"bytes": 256/"bytes": 700/' "$tmp/be/small.json"
+expect 1 "pool too small for the peak" \
+  "small.json: memory_pool \"npu_sram\" of 700 bytes is too small: its tensors need 768 bytes at their peak (768 live at op 0 CONV_2D, the largest tensor 3 \"conv/out\" of 512 bytes)" -- \
+  "$ta" run "$m" --output-dir "$tmp/o7" --target cortex-m4 --backend "$tmp/be/small.json"
+check "a pool too small for the peak leaves no output" test ! -e "$tmp/o7"
 
 if [ -n "$cmsis" ] && [ -d "$cmsis" ]; then
   cmsis=$(cd "$cmsis" && pwd -P) # the fragments name files by their canonical path

@@ -260,7 +260,7 @@ static void test_unknown_key(void **state) {
       "scratch, constraints\n");
   bad("{\"name\": \"x\", " OPS ", \"memory_pool\": {\"name\": \"p\", \"bytes\": 4, \"size\": 4}}",
       TA_ERR_MALFORMED,
-      "b.json: memory_pool.size: unknown key; known keys: name, bytes, alignment\n");
+      "b.json: memory_pool.size: unknown key; known keys: name, bytes, alignment, weights\n");
 }
 
 static void test_wrong_type(void **state) {
@@ -328,6 +328,12 @@ static void test_bad_values(void **state) {
       TA_ERR_MALFORMED, "b.json: memory_pool.alignment: 131072 out of range [1, 65536]\n");
   bad("{\"name\": \"x\", " OPS ", \"memory_pool\": {\"bytes\": 64}}", TA_ERR_MALFORMED,
       "b.json: memory_pool: \"name\" is missing\n");
+  bad("{\"name\": \"x\", " OPS ", \"memory_pool\": {\"name\": \"p\", \"bytes\": 64, "
+      "\"weights\": \"rom\"}}",
+      TA_ERR_MALFORMED, "b.json: memory_pool.weights: \"rom\" is neither \"pool\" nor \"flash\"\n");
+  bad("{\"name\": \"x\", " OPS ", \"memory_pool\": {\"name\": \"p\", \"bytes\": 64, "
+      "\"weights\": true}}",
+      TA_ERR_MALFORMED, "b.json: memory_pool.weights: expected a string, found a boolean\n");
   bad("{\"name\": \"x\", " OPS ", \"cost\": {\"macs_per_cycle\": -1, \"bytes_per_cycle\": 1, "
       "\"setup_cycles\": 0}}",
       TA_ERR_MALFORMED, "b.json: cost.macs_per_cycle: must be positive, found -1\n");

@@ -1,35 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * npu_driver.c: the example NPU's driver (see npu_driver.h for the part). Each call lays the
- * layer's operands out in the NPU's 32 KB SRAM, one after the other from offset 0, fills a
- * command descriptor, starts it and waits for done.
+ * npu_driver.c: the example NPU's driver (see npu_driver.h for the part). Each call fills a
+ * command descriptor with the layer's operand addresses, starts it and waits for done.
  *
- * Memory: the SRAM belongs to this layer call only. Operands are copied in and the result
- * copied out by the engine's DMA on every call; nothing stays in SRAM between layers. The
- * description's memory_pool (npu_sram, 32768 bytes) is read by tinyaot but the planner does
- * not place operands there yet, so no layer hands the next one its output in SRAM. Its
- * max_tensor_bytes constraints keep each operand at or below half the SRAM; an op whose
- * operands together do not fit is refused here with TART_ERR_PARAMS (the run fails, loudly).
+ * Memory: the operands already are where the engine wants them. tinyaot's planner placed the
+ * layer's input and output in the NPU's SRAM (the description's memory_pool "npu_sram"), the
+ * previous layer's result stays there for the next one, and the weights and bias are read by
+ * the engine's DMA from flash; so a call moves nothing. The graph's input and output are
+ * copied into and out of the SRAM once per inference by the generated run function.
  */
 #include <stddef.h>
 
 #include "npu_driver.h"
 
-static uint32_t align_up(uint32_t v) {
-  return (v + NPU_SRAM_ALIGN - 1u) & ~(NPU_SRAM_ALIGN - 1u);
-}
-
-/* Place operand (ptr, bytes) at *off in SRAM as transfer d; false when it does not fit. */
-static int place(npu_dma *d, const void *ptr, uint32_t bytes, uint32_t *off) {
-  d->cpu_addr = (uintptr_t)ptr;
-  d->sram_off = *off;
-  d->bytes = ptr ? bytes : 0u;
-  if (d->bytes > NPU_SRAM_BYTES - *off)
-    return 0;
-  *off = align_up(*off + d->bytes);
-  if (*off > NPU_SRAM_BYTES)
-    *off = NPU_SRAM_BYTES;
-  return 1;
+/* Operand k of descriptor d: (ptr, bytes); an absent one (NULL, no bias) moves 0 bytes. */
+static void operand(npu_descriptor *d, uint32_t k, const void *ptr, uint32_t bytes) {
+  d->in_addr[k] = (uintptr_t)ptr;
+  d->in_bytes[k] = ptr ? bytes : 0u;
 }
 
 /* Start the descriptor and wait for the engine. */
@@ -48,7 +35,6 @@ tart_status npu_conv2d_s8(const tart_conv_params *p, const void *const *in, void
                           void *scratch) {
   (void)scratch;
   npu_descriptor d;
-  uint32_t off = 0;
   const uint32_t in_bytes = (uint32_t)(p->batches * p->in_h * p->in_w * p->in_c);
   const uint32_t w_bytes = (uint32_t)(p->out_c * p->win.filter_h * p->win.filter_w * p->filter_c);
   const uint32_t out_bytes = (uint32_t)(p->batches * p->out_h * p->out_w * p->out_c);
@@ -56,10 +42,11 @@ tart_status npu_conv2d_s8(const tart_conv_params *p, const void *const *in, void
   d.n_in = 3u;
   d.params = p;
   d.macs = (uint64_t)out_bytes * (uint64_t)(p->win.filter_h * p->win.filter_w * p->filter_c);
-  if (!place(&d.dma_in[0], in[0], in_bytes, &off) || !place(&d.dma_in[1], in[1], w_bytes, &off) ||
-      !place(&d.dma_in[2], in[2], 4u * (uint32_t)p->out_c, &off) ||
-      !place(&d.dma_out, out[0], out_bytes, &off))
-    return TART_ERR_PARAMS;
+  operand(&d, 0u, in[0], in_bytes);
+  operand(&d, 1u, in[1], w_bytes);
+  operand(&d, 2u, in[2], 4u * (uint32_t)p->out_c);
+  d.out_addr = (uintptr_t)out[0];
+  d.out_bytes = out_bytes;
   return run(&d);
 }
 
@@ -67,7 +54,6 @@ tart_status npu_fully_connected_s8(const tart_fc_params *p, const void *const *i
                                    void *scratch) {
   (void)scratch;
   npu_descriptor d;
-  uint32_t off = 0;
   const uint32_t in_bytes = (uint32_t)(p->batches * p->accum_depth);
   const uint32_t w_bytes = (uint32_t)(p->out_c * p->accum_depth);
   const uint32_t out_bytes = (uint32_t)(p->batches * p->out_c);
@@ -75,9 +61,10 @@ tart_status npu_fully_connected_s8(const tart_fc_params *p, const void *const *i
   d.n_in = 3u;
   d.params = p;
   d.macs = (uint64_t)out_bytes * (uint64_t)p->accum_depth;
-  if (!place(&d.dma_in[0], in[0], in_bytes, &off) || !place(&d.dma_in[1], in[1], w_bytes, &off) ||
-      !place(&d.dma_in[2], in[2], 4u * (uint32_t)p->out_c, &off) ||
-      !place(&d.dma_out, out[0], out_bytes, &off))
-    return TART_ERR_PARAMS;
+  operand(&d, 0u, in[0], in_bytes);
+  operand(&d, 1u, in[1], w_bytes);
+  operand(&d, 2u, in[2], 4u * (uint32_t)p->out_c);
+  d.out_addr = (uintptr_t)out[0];
+  d.out_bytes = out_bytes;
   return run(&d);
 }
