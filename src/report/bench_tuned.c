@@ -68,18 +68,18 @@ void ta_report_bench_tuned_text(ta_buf *f, const ta_bench_tuned *t) {
     const ta_op *op = &g->ops[i];
     const bool code0 = b0->m.calls[i].kernel >= 0, code1 = b1->m.calls[i].kernel >= 0;
     if (!code0 && !code1) {
-      ta_buf_printf(f, "  %3d  %-20s %-28s %14s  %-28s %14s  %8s  (no code: aliased)\n",
-                    op->src_index, ta_op_kind_name(op->kind), "-", "-", "-", "-", "");
+      ta_buf_printf(f, "  %3d  %-20s %-28s %14s  %-28s %14s  %8s  (no code: aliased)\n", i,
+                    ta_op_kind_name(op->kind), "-", "-", "-", "-", "");
       continue;
     }
     const uint64_t i0 = layer_insns(b0, r0, i), i1 = layer_insns(b1, r1, i);
     sum0 += i0;
     sum1 += i1;
     char n0[32], n1[32];
-    ta_buf_printf(f, "  %3d  %-20s %-28s %14s  %-28s %14s  %8s\n", op->src_index,
-                  ta_op_kind_name(op->kind), variant_text(v0, sizeof v0, &b0->m.calls[i]),
-                  ta_report_commas(n0, sizeof n0, i0), variant_text(v1, sizeof v1, &b1->m.calls[i]),
-                  ta_report_commas(n1, sizeof n1, i1), change(c, sizeof c, i0, i1));
+    ta_buf_printf(f, "  %3d  %-20s %-28s %14s  %-28s %14s  %8s\n", i, ta_op_kind_name(op->kind),
+                  variant_text(v0, sizeof v0, &b0->m.calls[i]), ta_report_commas(n0, sizeof n0, i0),
+                  variant_text(v1, sizeof v1, &b1->m.calls[i]), ta_report_commas(n1, sizeof n1, i1),
+                  change(c, sizeof c, i0, i1));
   }
   ta_buf_printf(f, "  %3s  %-20s %-28s %14s  %-28s %14s  %8s\n", "", "layers in all", "",
                 ta_report_commas(a, sizeof a, sum0), "", ta_report_commas(b, sizeof b, sum1),
@@ -97,7 +97,8 @@ void ta_report_bench_tuned_text(ta_buf *f, const ta_bench_tuned *t) {
 }
 
 void ta_report_bench_tuned_json(ta_buf *b, const ta_bench_tuned *t) {
-  ta_buf_puts(b, "{\"tuning_log\": ");
+  ta_report_json_head(b, "bench");
+  ta_buf_puts(b, "\"tuning_log\": ");
   ta_report_json_str(b, t->log);
   ta_buf_puts(b, ", \"tuning_target\": ");
   ta_report_json_str(b, t->target);
@@ -112,7 +113,7 @@ void ta_report_bench_tuned_json(ta_buf *b, const ta_bench_tuned *t) {
     char v0[96], v1[96];
     if (t->untuned->m.calls[i].kernel < 0 && t->tuned->m.calls[i].kernel < 0)
       continue;
-    ta_buf_printf(b, "%s\n  {\"op\": %d, \"untuned\": ", first ? "" : ",", g->ops[i].src_index);
+    ta_buf_printf(b, "%s\n  {\"index\": %d, \"untuned\": ", first ? "" : ",", i);
     ta_report_json_str(b, variant_text(v0, sizeof v0, &t->untuned->m.calls[i]));
     ta_buf_puts(b, ", \"tuned\": ");
     ta_report_json_str(b, variant_text(v1, sizeof v1, &t->tuned->m.calls[i]));
