@@ -49,7 +49,10 @@
 
 #define TA_FW_SYNC 0xA5u
 #define TA_FW_MAGIC 0x57464154u /* "TAFW" */
-#define TA_FW_VERSION 1u
+#define TA_FW_VERSION 2u
+/* The oldest firmware the host still speaks to (version 1: HELLO without the appended
+ * fields, no tuning commands). */
+#define TA_FW_VERSION_MIN 1u
 #define TA_FW_HEADER_BYTES 5u
 #define TA_FW_CRC_BYTES 4u
 #define TA_FW_MAX_PAYLOAD 1024u
@@ -63,6 +66,9 @@
 #define TA_FW_C_PROFILE 0x05u
 #define TA_FW_C_MEMSTATS 0x06u
 #define TA_FW_C_CALIBRATE 0x07u
+#define TA_FW_C_WRITE 0x08u
+#define TA_FW_C_READMEM 0x09u
+#define TA_FW_C_CALL 0x0Au
 
 #define TA_FW_T_ERROR 0x7Fu
 #define TA_FW_T_FAULT 0x7Eu
@@ -75,6 +81,12 @@
 #define TA_FW_E_STATE 5u   /* e.g. RUN before every input is complete */
 
 #define TA_FW_RUN_PROFILE 1u
+
+/* HELLO flags (version 2). */
+#define TA_FW_F_TUNER 1u /* a tuning firmware: WRITE, READMEM and CALL */
+
+/* CALL answer flags. */
+#define TA_FW_CALL_CYCLES 1u /* batch_cycles and min_cycles are valid */
 
 /* The CALIBRATE loop body: one SUBS and one BNE per iteration. */
 #define TA_FW_CAL_INSNS_PER_ITER 2u
