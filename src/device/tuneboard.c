@@ -116,7 +116,9 @@ ta_status ta_tune_board_open(ta_ctx *ctx, const ta_board *b, const char *device,
   ta_status st = TA_OK;
   if (!device) {
     st = ta_fw_build_tuner(ctx, b, work_dir, &tb->fw);
-    tb->log_path = ta_fmt(ctx, "%s/qemu-tuner-%s-%d.log", work_dir, b->target, (int)getpid());
+    /* Several boards may run at once, in one process or several: the name tells them apart. */
+    tb->log_path = ta_fmt(ctx, "%s/qemu-tuner-%s-%d-%llx.log", work_dir, b->target, (int)getpid(),
+                          (unsigned long long)(uintptr_t)tb);
     if (st == TA_OK && !tb->log_path)
       st = TA_ERR_LIMIT;
   }
