@@ -5,7 +5,9 @@
  * results read back; a candidate that faults and one that hangs, each followed by a good run
  * on the same ta_tune_board; the firmware's own range checks; the blob cache (a second build
  * must not run the compiler: the compiler is a wrapper that logs each call); the M3, M7 and
- * M33 boards; a board reached as a --device endpoint (QEMU started apart, UART on TCP).
+ * M33 boards; a board reached as a --device endpoint (QEMU started apart, UART on TCP); a
+ * whole generated model library as a blob ($TA_TEST_BUILD_DIR: the build folder, for
+ * example_model).
  *
  * Exit 77 (skipped) without qemu-system-arm or arm-none-eabi-gcc.
  */
@@ -28,11 +30,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ta_compile.h"
 #include "ta_device.h"
 #include "ta_tune_device.h"
 #include "tt_capture.h"
 
 static char work[4096], cc_log[4200];
+static const char *build_dir; /* for example_model ($TA_TEST_BUILD_DIR); NULL: skipped */
 
 /* The sum kernel: input at arg (u32 n, then n bytes), output at arg + 0x10000: the sum plus
  * a .data constant, and the number of calls (a .bss counter: the image must carry its zeros
@@ -423,6 +427,73 @@ static void test_device_endpoint(void **state) {
   ta_ctx_free(&ctx);
 }
 
+/* A whole generated model library (the example model: NAME.c, weights, tart/ kernels) plus a
+ * wrapper entry, as the tuner builds candidates: its output on the board must be the
+ * reference output example_model wrote. Input at arg, output at arg + 0x8000, arena at
+ * arg + 0x10000. */
+static void test_model_blob(void **state) {
+  (void)state;
+  if (!build_dir)
+    skip();
+  char cmd[13000], dir[4200];
+  snprintf(dir, sizeof dir, "%s/example", work);
+  snprintf(cmd, sizeof cmd, "mkdir -p '%s' && '%s/example_model' '%s' >/dev/null", dir, build_dir,
+           dir);
+  assert_int_equal(system(cmd), 0);
+  tt_capture cap;
+  memset(&cap, 0, sizeof cap);
+  ta_ctx ctx;
+  ta_ctx_init(&ctx, NULL, NULL, tt_capture_sink, &cap);
+  const ta_board *b = ta_board_find("cortex-m4");
+  ta_compile_options opt;
+  ta_compile_options_init(&opt);
+  opt.target = "cortex-m4";
+  ta_model m;
+  ta_fileset gen;
+  char *path = ta_fmt(&ctx, "%s/example.tflite", dir);
+  if (ta_compile_emit(&ctx, path, &opt, "ex", &m, &gen) != TA_OK)
+    fail_msg("%s", cap.text);
+  static const char wrapper[] = "#include <stdint.h>\n"
+                                "#include \"ex.h\"\n"
+                                "int32_t tune_entry(uint32_t arg) {\n"
+                                "  uint8_t *base = (uint8_t *)(uintptr_t)arg;\n"
+                                "  const void *in[EX_NUM_INPUTS + 1] = {base, 0};\n"
+                                "  void *out[EX_NUM_OUTPUTS + 1] = {base + 0x8000, 0};\n"
+                                "  return ex_run(in, out, base + 0x10000);\n"
+                                "}\n";
+  ta_fileset fs = gen;
+  fs.files = ta_new(&ctx, (size_t)(gen.n + 1) * sizeof(ta_file));
+  assert_non_null(fs.files);
+  memcpy(fs.files, gen.files, (size_t)gen.n * sizeof(ta_file));
+  fs.files[gen.n] = (ta_file){"tune_entry.c", wrapper, strlen(wrapper)};
+  fs.n = fs.cap = gen.n + 1;
+  ta_tune_board *tb;
+  ta_fw_info info;
+  if (ta_tune_board_open(&ctx, b, NULL, work, &tb, &info) != TA_OK)
+    fail_msg("%s", cap.text);
+  ta_blob blob;
+  if (ta_blob_build(&ctx, b, &fs, "tune_entry", info.code_base, info.code_bytes,
+                    ta_fmt(&ctx, "%s/blobs", work), &blob) != TA_OK)
+    fail_msg("%s", cap.text);
+  uint8_t *in, *want;
+  size_t in_len, want_len;
+  assert_int_equal(ta_read_file(&ctx, ta_fmt(&ctx, "%s/input_0.bin", dir), &in, &in_len), TA_OK);
+  assert_int_equal(ta_read_file(&ctx, ta_fmt(&ctx, "%s/expected_0.bin", dir), &want, &want_len),
+                   TA_OK);
+  assert_true(in_len <= 0x8000 && want_len <= 0x8000);
+  uint8_t *got = ta_new(&ctx, want_len);
+  ta_call_result r;
+  uint32_t arg = info.tensor_base;
+  if (ta_tune_board_run(tb, &blob, arg, in, in_len, arg, got, want_len, arg + 0x8000u, 4, &r) !=
+      TA_OK)
+    fail_msg("%s", cap.text);
+  assert_int_equal(r.ret, 0);
+  assert_memory_equal(got, want, want_len);
+  assert_true(r.min_ticks > 0 && r.min_ticks * 4u <= r.batch_ticks);
+  ta_tune_board_close(tb);
+  ta_ctx_free(&ctx);
+}
+
 static bool on_path(const char *tool) {
   char cmd[256];
   snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", tool);
@@ -430,6 +501,7 @@ static bool on_path(const char *tool) {
 }
 
 int main(void) {
+  build_dir = getenv("TA_TEST_BUILD_DIR");
   const char *qemu = getenv("TA_QEMU");
   if (!on_path(qemu && *qemu ? qemu : "qemu-system-arm") || !on_path("arm-none-eabi-gcc")) {
     printf("skipped: qemu-system-arm or arm-none-eabi-gcc is not installed\n");
@@ -453,7 +525,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_tune_board),      cmocka_unit_test(test_firmware_ranges),
       cmocka_unit_test(test_blob_errors),     cmocka_unit_test(test_other_boards),
-      cmocka_unit_test(test_device_endpoint),
+      cmocka_unit_test(test_device_endpoint), cmocka_unit_test(test_model_blob),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   ta_remove_tree(work);
