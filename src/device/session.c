@@ -34,10 +34,12 @@ struct ta_session {
   bool is_socket; /* send with MSG_NOSIGNAL: a peer that hangs up must not kill us (SIGPIPE) */
   const char *peer;
   uint8_t seq;
-  bool broken; /* an earlier call failed: the stream may be out of step */
+  bool broken;  /* an earlier call failed: the stream may be out of step */
+  bool faulted; /* that failure was the board's fault report */
   ta_session_limits lim;
   uint8_t frame[TA_FW_HEADER_BYTES + TA_FW_MAX_PAYLOAD + TA_FW_CRC_BYTES];
-  size_t payload_len; /* of the last answer */
+  size_t payload_len;   /* of the last answer */
+  uint32_t max_payload; /* the board's, from HELLO (0: not said yet) */
 };
 
 uint32_t ta_session_crc32(uint32_t crc, const void *data, size_t n) {
@@ -66,6 +68,9 @@ static const char *cmd_name(uint32_t c) {
   case TA_FW_C_PROFILE: return "PROFILE";
   case TA_FW_C_MEMSTATS: return "MEMSTATS";
   case TA_FW_C_CALIBRATE: return "CALIBRATE";
+  case TA_FW_C_WRITE: return "WRITE";
+  case TA_FW_C_READMEM: return "READMEM";
+  case TA_FW_C_CALL: return "CALL";
   case TA_FW_C_ACCEL: return "ACCEL";
   default: return "?";
   }
@@ -321,9 +326,10 @@ static ta_status transact(ta_session *s, uint32_t cmd, const uint8_t *payload, s
     return ta_err(s->ctx, TA_ERR_IO, "%s: the session is unusable after an earlier error", s->peer);
   if (len > TA_FW_MAX_PAYLOAD)
     return ta_err(s->ctx, TA_ERR_INTERNAL, "request %s of %zu bytes", cmd_name(cmd), len);
-  int32_t limit = cmd == TA_FW_C_RUN ? s->lim.run_ms : s->lim.reply_ms;
+  int32_t limit = cmd == TA_FW_C_RUN || cmd == TA_FW_C_CALL ? s->lim.run_ms : s->lim.reply_ms;
   int64_t deadline = now_ms() + limit;
   uint8_t seq = ++s->seq;
+  s->faulted = false;
   uint8_t *f = s->frame;
   f[0] = TA_FW_SYNC;
   f[1] = (uint8_t)cmd;
@@ -362,6 +368,8 @@ static ta_status transact(ta_session *s, uint32_t cmd, const uint8_t *payload, s
                 "its bytes give 0x%08x (a corrupted frame)",
                 cmd_name(cmd), got, want);
   const uint8_t *p = f + TA_FW_HEADER_BYTES;
+  if (type == TA_FW_T_FAULT && n >= 24)
+    s->faulted = true;
   if (type == TA_FW_T_FAULT && n >= 24)
     return fail(s, TA_ERR_IO,
                 "the board stopped with a %s during %s: pc=0x%08x lr=0x%08x "
@@ -415,17 +423,41 @@ ta_status ta_session_hello(ta_session *s, ta_fw_info *info) {
   info->n_outputs = (int32_t)get_u16(p + 18);
   info->n_ops = (int32_t)get_u16(p + 20);
   info->timer_hz = get_u32(p + 24);
-  if (info->version != TA_FW_VERSION)
-    return fail(s, TA_ERR_UNSUPPORTED, "firmware protocol version %u, this tinyaot speaks %u",
-                info->version, TA_FW_VERSION);
+  if (info->version < TA_FW_VERSION_MIN || info->version > TA_FW_VERSION)
+    return fail(s, TA_ERR_UNSUPPORTED,
+                "firmware protocol version %u, this tinyaot speaks %u to %u: rebuild the "
+                "firmware with this tinyaot",
+                info->version, TA_FW_VERSION_MIN, TA_FW_VERSION);
+  if (info->max_payload < 64 || info->max_payload > TA_FW_MAX_PAYLOAD)
+    return fail(s, TA_ERR_MALFORMED, "HELLO says max_payload %u, expected 64 to %u",
+                info->max_payload, TA_FW_MAX_PAYLOAD);
+  size_t lists = 28 + 4 * (size_t)(info->n_inputs + info->n_outputs);
   if (info->n_inputs > TA_SESSION_MAX_IO || info->n_outputs > TA_SESSION_MAX_IO ||
-      s->payload_len < 28 + 4 * (size_t)(info->n_inputs + info->n_outputs))
+      s->payload_len < lists)
     return fail(s, TA_ERR_MALFORMED, "HELLO lists %d inputs and %d outputs in %zu bytes",
                 info->n_inputs, info->n_outputs, s->payload_len);
   for (int32_t k = 0; k < info->n_inputs; k++)
     info->input_bytes[k] = get_u32(p + 28 + 4 * k);
   for (int32_t k = 0; k < info->n_outputs; k++)
     info->output_bytes[k] = get_u32(p + 28 + 4 * (info->n_inputs + k));
+  /* Version 2 appends flags and the two RAM areas of a tuning firmware. */
+  if (info->version >= 2) {
+    if (s->payload_len < lists + 20)
+      return fail(s, TA_ERR_MALFORMED,
+                  "HELLO of a version %u firmware has %zu bytes, expected %zu (flags and areas "
+                  "missing)",
+                  info->version, s->payload_len, lists + 20);
+    const uint8_t *q = p + lists;
+    info->flags = get_u32(q);
+    info->code_base = get_u32(q + 4);
+    info->code_bytes = get_u32(q + 8);
+    info->tensor_base = get_u32(q + 12);
+    info->tensor_bytes = get_u32(q + 16);
+    if ((uint64_t)info->code_base + info->code_bytes > 0x100000000ull ||
+        (uint64_t)info->tensor_base + info->tensor_bytes > 0x100000000ull)
+      return fail(s, TA_ERR_MALFORMED, "HELLO announces a memory area past 4 GiB");
+  }
+  s->max_payload = info->max_payload;
   return TA_OK;
 }
 
@@ -527,5 +559,107 @@ ta_status ta_session_calibrate(ta_session *s, uint32_t iterations, uint32_t *tic
   if (st != TA_OK)
     return st;
   *ticks = get_u32(answer(s));
+  return TA_OK;
+}
+
+/* Chunks of at most the board's max_payload (HELLO), less the request's own header. */
+static size_t chunk_bytes(const ta_session *s, size_t header) {
+  size_t max = s->max_payload ? s->max_payload : TA_FW_MAX_PAYLOAD;
+  if (max > TA_FW_MAX_PAYLOAD)
+    max = TA_FW_MAX_PAYLOAD;
+  return max - header;
+}
+
+ta_status ta_session_write_mem(ta_session *s, uint32_t addr, const void *data, size_t n) {
+  const uint8_t *src = data;
+  uint8_t buf[TA_FW_MAX_PAYLOAD];
+  const size_t chunk = chunk_bytes(s, 4);
+  if (n > 0xFFFFFFFFu - addr + (size_t)1)
+    return ta_err(s->ctx, TA_ERR_USAGE, "%s: WRITE of %zu bytes at 0x%08x wraps around", s->peer, n,
+                  addr);
+  for (size_t off = 0; off < n;) {
+    size_t m = n - off < chunk ? n - off : chunk;
+    put_u32(buf, addr + (uint32_t)off);
+    memcpy(buf + 4, src + off, m);
+    ta_status st = transact(s, TA_FW_C_WRITE, buf, 4 + m, 0);
+    if (st != TA_OK)
+      return st;
+    off += m;
+  }
+  return TA_OK;
+}
+
+ta_status ta_session_read_mem(ta_session *s, uint32_t addr, void *buf, size_t n) {
+  uint8_t *dst = buf;
+  const size_t chunk = chunk_bytes(s, 0);
+  if (n > 0xFFFFFFFFu - addr + (size_t)1)
+    return ta_err(s->ctx, TA_ERR_USAGE, "%s: READMEM of %zu bytes at 0x%08x wraps around", s->peer,
+                  n, addr);
+  for (size_t off = 0; off < n;) {
+    size_t m = n - off < chunk ? n - off : chunk;
+    uint8_t req[6];
+    put_u32(req, addr + (uint32_t)off);
+    put_u16(req + 4, (uint32_t)m);
+    ta_status st = transact(s, TA_FW_C_READMEM, req, sizeof req, 0);
+    if (st != TA_OK)
+      return st;
+    if (s->payload_len != m)
+      return fail(s, TA_ERR_MALFORMED,
+                  "truncated answer: READMEM of %zu bytes at 0x%08x, the board sent %zu", m,
+                  addr + (uint32_t)off, s->payload_len);
+    memcpy(dst + off, answer(s), m);
+    off += m;
+  }
+  return TA_OK;
+}
+
+ta_status ta_session_call(ta_session *s, uint32_t entry, uint32_t arg, uint32_t repeat,
+                          ta_call_result *r) {
+  memset(r, 0, sizeof *r);
+  if (repeat == 0)
+    return ta_err(s->ctx, TA_ERR_USAGE, "%s: CALL with a repeat count of 0", s->peer);
+  uint8_t req[12];
+  put_u32(req, entry);
+  put_u32(req + 4, arg);
+  put_u32(req + 8, repeat);
+  ta_status st = transact(s, TA_FW_C_CALL, req, sizeof req, 24);
+  if (st != TA_OK)
+    return st;
+  const uint8_t *p = answer(s);
+  r->ret = (int32_t)get_u32(p);
+  r->batch_ticks = get_u32(p + 4);
+  r->min_ticks = get_u32(p + 8);
+  r->has_cycles = (get_u32(p + 12) & TA_FW_CALL_CYCLES) != 0;
+  r->batch_cycles = r->has_cycles ? get_u32(p + 16) : 0;
+  r->min_cycles = r->has_cycles ? get_u32(p + 20) : 0;
+  return TA_OK;
+}
+
+bool ta_session_faulted(const ta_session *s) {
+  return s->broken && s->faulted;
+}
+
+ta_status ta_session_resync(ta_session *s, int32_t quiet_ms) {
+  if (s->fd < 0)
+    return ta_err(s->ctx, TA_ERR_IO, "%s: the session is closed", s->peer);
+  /* Drop bytes until the line has been quiet for quiet_ms (at most 20 times that). */
+  int64_t give_up = now_ms() + 20 * (int64_t)quiet_ms;
+  for (;;) {
+    struct pollfd pf = {s->fd, POLLIN, 0};
+    int n = poll(&pf, 1, quiet_ms);
+    if (n == 0)
+      break;
+    if (n < 0 && errno != EINTR)
+      return ta_err(s->ctx, TA_ERR_IO, "%s: poll: %s", s->peer, strerror(errno));
+    uint8_t buf[256];
+    ssize_t r = read(s->fd, buf, sizeof buf);
+    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+      return ta_err(s->ctx, TA_ERR_IO, "%s: the connection is gone", s->peer);
+    if (now_ms() > give_up)
+      return ta_err(s->ctx, TA_ERR_IO, "%s: the board keeps sending; cannot resynchronise",
+                    s->peer);
+  }
+  s->broken = false;
+  s->faulted = false;
   return TA_OK;
 }

@@ -16,6 +16,7 @@
 #define TA_SESSION_H
 
 #include "ta_board.h"
+#include "ta_fw_proto.h" /* TA_FW_F_TUNER and the protocol constants */
 
 #define TA_SESSION_MAX_IO 16
 
@@ -41,6 +42,13 @@ typedef struct ta_fw_info {
   int32_t n_inputs, n_outputs, n_ops;
   uint32_t input_bytes[TA_SESSION_MAX_IO];
   uint32_t output_bytes[TA_SESSION_MAX_IO];
+  /* Protocol version 2 appends these to HELLO; all 0 for a model firmware (and for a
+   * version 1 firmware). A tuning firmware (TA_FW_F_TUNER) has no model: it loads code into
+   * its code area and tensors into its tensor area (WRITE), calls code there (CALL) and reads
+   * memory back (READMEM). */
+  uint32_t flags;
+  uint32_t code_base, code_bytes;
+  uint32_t tensor_base, tensor_bytes;
 } ta_fw_info;
 
 typedef struct ta_fw_memstats {
@@ -66,6 +74,35 @@ ta_status ta_session_accel(ta_session *s, int32_t n_ops, uint32_t *cycles);
 ta_status ta_session_memstats(ta_session *s, ta_fw_memstats *m);
 /* Ticks taken by TA_FW_CAL_INSNS_PER_ITER * iterations instructions. */
 ta_status ta_session_calibrate(ta_session *s, uint32_t iterations, uint32_t *ticks);
+
+/* The tuning session (a firmware with TA_FW_F_TUNER in its HELLO flags; see ta_fw_proto.h).
+ * Addresses are the board's; each range must lie inside the code area or the tensor area
+ * announced by HELLO, else the board answers TA_FW_E_RANGE. Data moves in chunks of at most
+ * max_payload bytes. */
+ta_status ta_session_write_mem(ta_session *s, uint32_t addr, const void *data, size_t n);
+ta_status ta_session_read_mem(ta_session *s, uint32_t addr, void *buf, size_t n);
+
+/* One CALL: the board runs int32_t entry(uint32_t arg) `repeat` times back to back and times
+ * each call with its timer (and the DWT cycle counter where one counts: has_cycles). */
+typedef struct ta_call_result {
+  int32_t ret;          /* of the last call */
+  uint32_t batch_ticks; /* all repeat calls */
+  uint32_t min_ticks;   /* the fastest call */
+  bool has_cycles;      /* the cycle counts below are valid */
+  uint32_t batch_cycles, min_cycles;
+} ta_call_result;
+/* entry: a Thumb address (bit 0 set) inside the code area; repeat >= 1. The deadline is the
+ * session's run limit. A fault during the calls ends with an error naming the exception and
+ * pc (the board then resets itself; the session is unusable: open a new one). */
+ta_status ta_session_call(ta_session *s, uint32_t entry, uint32_t arg, uint32_t repeat,
+                          ta_call_result *r);
+
+/* The session failed on the board's fault report (TA_FW_T_FAULT). */
+bool ta_session_faulted(const ta_session *s);
+/* Make a failed session usable again: drop whatever arrives until the line has been quiet for
+ * quiet_ms. For a board that restarted (the tuning firmware resets itself after a fault); the
+ * next call should be HELLO. */
+ta_status ta_session_resync(ta_session *s, int32_t quiet_ms);
 
 /* CRC-32 of the protocol (zlib's), continuing from crc (start with 0). */
 uint32_t ta_session_crc32(uint32_t crc, const void *data, size_t n);
