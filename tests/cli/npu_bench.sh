@@ -31,9 +31,9 @@ check "outputs match the host build" grep -qF "outputs match the host build: yes
 check "the split takes the board's count, equal to the host's formula" grep -qE \
   "^CPU/accelerator split: CPU [0-9,]+ instructions \+ npu 392 cycles \(counted by its model on the board from its cost fields, as the host's formula gives;" \
   "$tmp/text"
-check "the conv's NPU cycles per layer" grep -qE "^ +0  CONV_2D +npu +[0-9,]+ +264 +4,608$" "$tmp/text"
-check "the FC's NPU cycles per layer" grep -qE "^ +[0-9]+  FULLY_CONNECTED +npu +[0-9,]+ +128 +32$" "$tmp/text"
-check "the depthwise conv stays on the CPU" grep -qE "^ +1  DEPTHWISE_CONV_2D +cpu +[0-9,]+ +- +4,608$" "$tmp/text"
+check "the conv's NPU cycles per layer" grep -qE "^ +0  CONV_2D +npu +[0-9,]+ +264 +4,608  conv/out$" "$tmp/text"
+check "the FC's NPU cycles per layer" grep -qE "^ +[0-9]+  FULLY_CONNECTED +npu +[0-9,]+ +128 +32  [^ ]+$" "$tmp/text"
+check "the depthwise conv stays on the CPU" grep -qE "^ +1  DEPTHWISE_CONV_2D +cpu +[0-9,]+ +- +4,608  dw/out$" "$tmp/text"
 [ $fail = 0 ] || sed 's/^/     /' "$tmp/text"
 
 "$ta" bench "$m" --target cortex-m4 --backend "$npu" --json >"$tmp/json" 2>&1
