@@ -25,6 +25,8 @@ static const char usage[] =
     "  quantize MODEL --calibration DATA [--report] [--json]\n"
     "                                         post-training int8 quantization of a float\n"
     "                                         model; prints the accuracy report\n"
+    "  tune MODEL... --target T --log FILE    measure kernel variants and knobs on the board;\n"
+    "                                         records for compile --tuning-log\n"
     "  onnx-test DIR...                       run ONNX backend test folders through the\n"
     "                                         generated C (conformance)\n"
     "\n"
@@ -52,6 +54,8 @@ int main(int argc, char **argv) {
     return ta_cmd_bench(argc - 1, argv + 1);
   if (strcmp(argv[1], "quantize") == 0)
     return ta_cmd_quantize(argc - 1, argv + 1);
+  if (strcmp(argv[1], "tune") == 0)
+    return ta_cmd_tune(argc - 1, argv + 1);
   if (strcmp(argv[1], "onnx-test") == 0)
     return ta_cmd_onnx_test(argc - 1, argv + 1);
   fprintf(stderr, "tinyaot: unknown command '%s' (see tinyaot --help)\n", argv[1]);
