@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "ta_cli.h"
+#include "ta_schedule.h"
 
 static const char help[] =
     "usage: tinyaot bench MODEL [--target T] [--input FILE...] [--json] [options]\n"
@@ -35,7 +36,9 @@ static const char help[] =
     "counted exactly and deterministically (QEMU -icount shift=0); the milliseconds shown are\n"
     "instructions / the board's reference clock, not a measured time. Without --input the\n"
     "input is the xorshift pattern of the reference vectors (input k: xorshift32 from state\n"
-    "0x12345678+k, one step per element).\n"
+    "0x12345678+k, one step per element). With --tuning-log, MODEL is built twice, with the\n"
+    "default schedule and with the log's, and both run in one report, side by side (the tuned\n"
+    "outputs also checked against the untuned build's).\n"
     "\n"
     "options:\n"
     "  --target T        cortex-m4 (default), cortex-m3, cortex-m7, cortex-m33\n"
@@ -141,6 +144,83 @@ static int run_suite(int argc, char **argv, const char *dir, const char *models_
   return rc ? rc : failures ? 1 : 0;
 }
 
+/* ---- one model with --tuning-log: untuned and tuned side by side ---- */
+
+/* The tuned board's outputs against the untuned host build's (the bench's tolerance: float32
+ * within 1e-5 relative, integers bit for bit), into t->match and t->check. */
+static void compare_tuned(ta_ctx *ctx, const ta_bench_model *untuned, const ta_bench_run *tuned,
+                          ta_bench_tuned *t) {
+  const ta_graph *g = untuned->m.g;
+  const ta_device_tol tol = {0, 1e-5, true, false, false};
+  t->match = true;
+  t->check = "yes (identical bytes)";
+  for (int32_t k = 0; k < g->n_outputs && t->match; k++) {
+    const ta_tensor *out = &g->tensors[g->outputs[k]];
+    ta_device_cmp c;
+    if (!tuned->dev.outputs[k] || tuned->dev.output_bytes[k] != untuned->host_bytes[k]) {
+      t->match = false;
+      t->check = ta_fmt(ctx, "NO: output %d has %zu bytes, the untuned %zu", k,
+                        tuned->dev.output_bytes[k], untuned->host_bytes[k]);
+    } else if (!ta_device_compare(out->dtype, untuned->host_out[k], tuned->dev.outputs[k],
+                                  untuned->host_bytes[k], &tol, &c)) {
+      t->match = false;
+      t->check = ta_fmt(ctx, "NO: output %d differs at element %zu", k,
+                        out->dtype == TA_DT_F32 ? c.bad_elem : c.bad_byte);
+    } else if (out->dtype == TA_DT_F32) {
+      t->check = "yes (float32 within 1e-5 relative; integers identical bytes)";
+    }
+  }
+}
+
+/* Build the model with the default schedule and with the log's (the log first: a bad log stops
+ * the run before anything is measured), run both on the board, report both. */
+static ta_status run_tuned(ta_ctx *ctx, const char *model, const char *name,
+                           const char *const *inputs, int32_t n_inputs,
+                           const ta_compile_options *copt, const ta_board *board,
+                           const char *device, int32_t timeout_s, bool json, ta_bench_model *bm) {
+  ta_compile_options plain = *copt;
+  plain.tuning_log = NULL;
+  plain.tuning_target = NULL;
+  ta_bench_run r[2];
+  ta_status st = ta_device_bench_prepare(ctx, model, name, inputs, n_inputs, copt, &bm[1]);
+  if (st == TA_OK)
+    st = ta_device_bench_prepare(ctx, model, name, inputs, n_inputs, &plain, &bm[0]);
+  for (int k = 0; k < 2 && st == TA_OK; k++)
+    st = ta_device_bench_run(&bm[k], board, device, timeout_s, &r[k]);
+  if (st != TA_OK)
+    return st;
+  ta_bench_tuned t = {.untuned = &bm[0],
+                      .tuned = &bm[1],
+                      .untuned_run = &r[0],
+                      .tuned_run = &r[1],
+                      .device = device,
+                      .log = copt->tuning_log,
+                      .target = copt->tuning_target ? copt->tuning_target : board->target};
+  for (int32_t i = 0; i < bm[1].m.g->n_ops; i++) {
+    ta_sched_why why;
+    if (ta_sched_variant(&bm[1].m.calls[i], &why))
+      t.n_scheduled++;
+    t.n_from_log += why == TA_SCHED_LOG;
+  }
+  compare_tuned(ctx, &bm[0], &r[1], &t);
+  ta_buf b;
+  ta_buf_init(&b, ctx);
+  if (json)
+    ta_report_bench_tuned_json(&b, &t);
+  else
+    ta_report_bench_tuned_text(&b, &t);
+  if (b.ok)
+    fputs(b.data, stdout);
+  ta_buf_free(&b);
+  if (!r[0].match || !r[1].match || !t.match) {
+    fprintf(stderr, "tinyaot bench: %s\n",
+            !t.match ? "the tuned build's outputs differ from the untuned build's"
+                     : "the board's outputs differ from the host build's");
+    st = TA_ERR_INTERNAL;
+  }
+  return st;
+}
+
 int ta_cmd_bench(int argc, char **argv) {
   ta_args a = {argc, argv, 1, "bench"};
   const char *model = NULL, *name = NULL, *target = "cortex-m4", *device = NULL;
@@ -180,6 +260,11 @@ int ta_cmd_bench(int argc, char **argv) {
       fprintf(stderr, "tinyaot bench: --suite takes no MODEL, --input or --device\n");
       return 1;
     }
+    if (copt.tuning_log) {
+      fprintf(stderr, "tinyaot bench: --tuning-log is an option of one model's bench, not of "
+                      "--suite\n");
+      return 1;
+    }
     return run_suite(argc, argv, suite, models, targets, report, svg, anchors_path, timeout_s,
                      &copt, compare);
   }
@@ -198,6 +283,18 @@ int ta_cmd_bench(int argc, char **argv) {
   copt.target = target;
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx);
+  if (copt.tuning_log) {
+    ta_bench_model tbm[2];
+    memset(tbm, 0, sizeof tbm);
+    st = run_tuned(&ctx, model, name, inputs, n_inputs, &copt, board, device, timeout_s, json, tbm);
+    for (int k = 0; k < 2; k++) {
+      if (tbm[k].dir && keep)
+        ta_report(&ctx, TA_NOTE, "build kept in %s", tbm[k].dir);
+      else if (tbm[k].dir)
+        ta_remove_tree(tbm[k].dir);
+    }
+    return ta_cli_done(&ctx, st);
+  }
   ta_bench_model bm;
   ta_bench_run r;
   st = ta_device_bench_prepare(&ctx, model, name, inputs, n_inputs, &copt, &bm);

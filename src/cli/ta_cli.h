@@ -68,7 +68,10 @@ bool ta_arg_compile_option(ta_args *a, ta_compile_options *opt, ta_status *st);
   "                     run the ops it takes on a backend: a shipped one (cmsis-nn) or a\n"        \
   "                     description file (docs/BACKENDS.md); repeatable, first taker wins\n"       \
   "  --backend-var KEY=VALUE\n"                                                                    \
-  "                     a ${KEY} of the descriptions (CMSIS_NN=/path/to/CMSIS-NN)\n"
+  "                     a ${KEY} of the descriptions (CMSIS_NN=/path/to/CMSIS-NN)\n"               \
+  "  --tuning-log FILE  schedule each op by the best record of a tuning log (README)\n"            \
+  "  --tuning-target T  whose records to apply (default: the board target, else the log's\n"       \
+  "                     only one)\n"
 
 int ta_cmd_compile(int argc, char **argv);
 int ta_cmd_run(int argc, char **argv);

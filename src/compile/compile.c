@@ -20,6 +20,7 @@
 #include "ta_config.h"
 #include "ta_passes.h"
 #include "ta_schedule.h"
+#include "ta_tune_log.h"
 #include "ta_tflite.h"
 
 void ta_compile_options_init(ta_compile_options *opt) {
@@ -144,6 +145,22 @@ static ta_status load_backends(ta_ctx *ctx, const ta_compile_options *opt,
   return TA_OK;
 }
 
+/* --tuning-log: read the log and install its override on sched, for the tuning target (the
+ * option, else a board target, else the log's only one). */
+static ta_status tuning_log(ta_ctx *ctx, const ta_compile_options *opt, ta_sched_options *sched) {
+  ta_tune_log *log;
+  ta_status st = ta_tune_log_read(ctx, opt->tuning_log, &log);
+  const char *want = opt->tuning_target;
+  if (!want && opt->target && strcmp(opt->target, "host") != 0)
+    want = opt->target;
+  const char *target = NULL;
+  if (st == TA_OK)
+    st = ta_tune_log_target(ctx, log, want, &target);
+  if (st == TA_OK && target && !opt->reference_kernels)
+    st = ta_tune_log_install(ctx, log, target, sched);
+  return st;
+}
+
 ta_status ta_compile_bytes(ta_ctx *ctx, const char *path, const uint8_t *data, size_t len,
                            const ta_compile_options *opt, ta_model *m) {
   ta_compile_options defaults;
@@ -193,6 +210,8 @@ ta_status ta_compile_bytes(ta_ctx *ctx, const char *path, const uint8_t *data, s
   if (st == TA_OK)
     st = ta_backend_partition(m->g, m->calls, backends, n_backends);
   ta_sched_options sched = {.reference_kernels = opt->reference_kernels};
+  if (st == TA_OK && opt->tuning_log)
+    st = tuning_log(ctx, opt, &sched);
   if (st == TA_OK)
     st = ta_sched_run(m->g, m->calls, &sched);
   if (st != TA_OK || opt->last_stage == TA_STAGE_SCHEDULE)

@@ -24,6 +24,7 @@ static const struct {
     {"--max-arena", VALUE},        {"--align", VALUE},
     {"--input-shape", VALUE},      {"--quantize", VALUE},
     {"--quant-method", VALUE},     {"--calibration", VALUE},
+    {"--tuning-log", VALUE},       {"--tuning-target", VALUE},
 };
 
 static kind kind_of(const char *name) {
@@ -117,6 +118,11 @@ ta_status ta_compile_option_set(ta_ctx *ctx, const char *name, char *v, ta_compi
       return ta_err(ctx, TA_ERR_USAGE, "--backend-var takes KEY=VALUE (at most %d), not '%s'",
                     TA_MAX_BACKEND_VARS, v);
     opt->backend_vars[opt->n_backend_vars++] = v;
+  } else if (strcmp(name, "--tuning-log") == 0 || strcmp(name, "--tuning-target") == 0) {
+    if (!v[0])
+      return ta_err(ctx, TA_ERR_USAGE, "%s takes a %s", name,
+                    name[9] == 'l' ? "tuning log file" : "target name (cortex-m4...)");
+    *(name[9] == 'l' ? &opt->tuning_log : &opt->tuning_target) = v;
   } else if (strcmp(name, "--max-arena") == 0) {
     char *end;
     errno = 0;

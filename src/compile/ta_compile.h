@@ -71,6 +71,13 @@ typedef struct ta_compile_options {
   /* Post-training quantization after the passes (quant.mode TA_QUANT_INT8: calibration files,
    * method, bias correction, report; see ta_quantize.h). Default: none. */
   ta_quant_options quant;
+  /* A tuning log (--tuning-log FILE, see ta_tune_log.h): each op whose workload has an "ok"
+   * record for the tuning target runs the best record's variant and knobs; the others keep
+   * the heuristic. A stale record is a warning. NULL: none. Not copied. */
+  const char *tuning_log;
+  /* Whose records to apply (--tuning-target T). NULL: `target` when it names a board (not
+   * "host"), else the log's only target (an error when it holds several). Not copied. */
+  const char *tuning_target;
 } ta_compile_options;
 
 /* Defaults: no backends, no input shapes, no bound inputs, ta_plan_options_default, optimized
@@ -87,6 +94,7 @@ void ta_compile_options_init(ta_compile_options *opt);
  *   --int8-io                      post-training quantization of a float model
  *   --backend NAME_OR_FILE, --backend-var KEY=VALUE   backends (kept in order; the compile
  *                                  reads the descriptions and checks the variables)
+ *   --tuning-log FILE, --tuning-target T   apply a tuning log (the compile reads it)
  * ta_compile_option_is_flag: name is one that takes no value; ta_compile_option_takes_value:
  * one that does. */
 bool ta_compile_option_is_flag(const char *name);
@@ -112,9 +120,10 @@ typedef struct ta_model {
 /* Take model bytes through every stage into m. The format is recognised from the bytes
  * (TFLite by its "TFL3" identifier, ONNX as a ModelProto) or, failing that, the .onnx
  * extension of path; path also names the model in messages (ctx->file). The bytes must
- * outlive the context (constant tensors point into them). No file system access: the fuzz
- * targets use this. opt may be NULL (defaults). Returns the first failing stage's status;
- * messages went to the context's sink. */
+ * outlive the context (constant tensors point into them). No file system access beyond the
+ * backend descriptions and the tuning log the options name: the fuzz targets use this. opt may be
+ * NULL (defaults). Returns the first failing stage's status; messages went to the context's sink.
+ */
 ta_status ta_compile_bytes(ta_ctx *ctx, const char *path, const uint8_t *data, size_t len,
                            const ta_compile_options *opt, ta_model *m);
 

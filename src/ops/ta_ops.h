@@ -93,7 +93,8 @@ typedef enum ta_sched_why {
   TA_SCHED_NONE = 0,  /* not scheduled (no code, or a backend that runs its own functions) */
   TA_SCHED_HEURISTIC, /* the default rule: the first variant of the op's table that applies */
   TA_SCHED_REFERENCE, /* reference kernels were asked for */
-  TA_SCHED_OVERRIDE,  /* an override named it (the tuning log) */
+  TA_SCHED_OVERRIDE,  /* an override named it */
+  TA_SCHED_LOG,       /* the tuning log's override named it (--tuning-log) */
 } ta_sched_why;
 
 /* How an op runs: one kernel call. kernel -1 means the op needs no code (the planner made its

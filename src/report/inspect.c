@@ -118,10 +118,25 @@ static void inspect_json(ta_buf *b, const ta_model *m, const ta_inspect_info *in
     else
       ta_buf_puts(b, "null");
     ta_buf_puts(b, ",\"variant\":");
-    if (v)
-      ta_buf_printf(b, "{\"name\":\"%s\",\"from\":\"%s\"}}", v->name, ta_sched_why_name(why));
-    else
+    if (v) {
+      ta_buf_printf(b, "{\"name\":\"%s\",\"from\":\"%s\"", v->name, ta_sched_why_name(why));
+      /* The knob values and the workload key: what a tuning log record names. */
+      if (v->n_knobs > 0 && m->calls[i].knobs) {
+        ta_buf_puts(b, ",\"knobs\":{");
+        for (int32_t k = 0; k < v->n_knobs; k++)
+          ta_buf_printf(b, "%s\"%s\":%d", k ? "," : "", v->knobs[k].name, m->calls[i].knobs[k]);
+        ta_buf_puts(b, "}");
+      }
+      const char *key = ta_sched_workload_key(g, op);
+      ta_buf_puts(b, ",\"workload\":");
+      if (key)
+        ta_report_json_str(b, key);
+      else
+        ta_buf_puts(b, "null");
+      ta_buf_puts(b, "}}");
+    } else {
       ta_buf_puts(b, "null}");
+    }
   }
   ta_buf_printf(b,
                 "\n],\"n_ops\":%d,\"macs\":%llu,\"weights_bytes\":%zu,\"arena_bytes\":%zu,"

@@ -45,6 +45,7 @@ const char *ta_sched_why_name(ta_sched_why why) {
   case TA_SCHED_HEURISTIC: return "heuristic";
   case TA_SCHED_REFERENCE: return "reference";
   case TA_SCHED_OVERRIDE: return "override";
+  case TA_SCHED_LOG: return "log";
   case TA_SCHED_NONE: break;
   }
   return "-";
@@ -133,9 +134,11 @@ static ta_status set_knobs(ta_graph *g, const ta_op *op, ta_kernel_call *call, c
   return TA_OK;
 }
 
-/* The variant an override names, applied; an error when it cannot run this op. */
+/* The variant an override names, applied; an error when it cannot run this op (with
+ * fallback, a warning when it does not apply, *chosen left NULL). */
 static ta_status pick_override(ta_graph *g, const ta_op *op, ta_kernel_call *call,
-                               const ta_sched_pick *pick, const ta_variant **chosen) {
+                               const ta_sched_pick *pick, bool fallback,
+                               const ta_variant **chosen) {
   int32_t n;
   const ta_variant *vs = ta_sched_variants(op, &n);
   bool named = false;
@@ -158,7 +161,13 @@ static ta_status pick_override(ta_graph *g, const ta_op *op, ta_kernel_call *cal
       return TA_OK;
     }
   }
-  return ta_op_err(g, op, TA_ERR_USAGE, "the override picks variant \"%s\", which %s",
+  const char *origin = pick->origin ? pick->origin : "the override";
+  if (fallback && named) {
+    ta_op_warn(g, op, "%s: variant \"%s\" does not apply to this op; the default schedule is used",
+               origin, pick->variant);
+    return TA_OK;
+  }
+  return ta_op_err(g, op, TA_ERR_USAGE, "%s picks variant \"%s\", which %s", origin,
                    pick->variant ? pick->variant : "(none)",
                    named ? "does not apply to this op" : "this operator does not have");
 }
@@ -185,11 +194,12 @@ ta_status ta_sched_run(ta_graph *g, ta_kernel_call *calls, const ta_sched_option
       if (!key)
         return TA_ERR_LIMIT;
       if (opts->override(opts->override_user, g, op, key, &pick)) {
-        why = TA_SCHED_OVERRIDE;
-        st = pick_override(g, op, c, &pick, &chosen);
+        st = pick_override(g, op, c, &pick, opts->override_fallback, &chosen);
+        if (st != TA_OK || chosen)
+          why = opts->override_why ? opts->override_why : TA_SCHED_OVERRIDE;
       }
     }
-    if (why != TA_SCHED_OVERRIDE) {
+    if (why != TA_SCHED_OVERRIDE && why != TA_SCHED_LOG) {
       /* The first that applies, in table order (best first); in-place forms are the
        * planner's. */
       int32_t n;

@@ -21,6 +21,7 @@ typedef struct ta_sched_pick {
   const char *variant;  /* a variant name of the op's table ("opt") */
   const int32_t *knobs; /* its knob values in the variant's order; NULL: the defaults */
   int32_t n_knobs;
+  const char *origin; /* where the pick comes from, for messages ("kws.log:12"); may be NULL */
 } ta_sched_pick;
 
 /* Override lookup for one op: fill *pick and return true to run op with that variant, false
@@ -32,6 +33,12 @@ typedef struct ta_sched_options {
   bool reference_kernels; /* every op runs its reference variant */
   ta_sched_override_fn override;
   void *override_user;
+  /* The why recorded for an override's picks: TA_SCHED_OVERRIDE (also when 0) or
+   * TA_SCHED_LOG. */
+  ta_sched_why override_why;
+  /* A pick whose variant does not apply to the op is a warning and the heuristic schedules
+   * the op, instead of an error (the tuning log: a stale record never fails a compile). */
+  bool override_fallback;
 } ta_sched_options;
 
 /* Pick a variant for every prepared op of g (calls[] from ta_graph_prepare, after
@@ -45,7 +52,7 @@ ta_status ta_sched_run(ta_graph *g, ta_kernel_call *calls, const ta_sched_option
  * schedule stage did not schedule it (a backend with its own functions) or it runs no code
  * (kernel -1: folded, or a view after planning). */
 const ta_variant *ta_sched_variant(const ta_kernel_call *call, ta_sched_why *why);
-/* "heuristic", "reference", "override", or "-" for TA_SCHED_NONE. */
+/* "heuristic", "reference", "override", "log", or "-" for TA_SCHED_NONE. */
 const char *ta_sched_why_name(ta_sched_why why);
 
 /* The variants of an op (its table, or the implicit reference variant of an op without one). */
