@@ -47,10 +47,14 @@ static ta_status one_op_graph(ta_ctx *ctx, const ta_graph *src, const ta_op *op,
         t->data = st->data;
         t->data_bytes = st->data_bytes;
         map[ti] = nt;
-        if (pass == 0 && !ta_tensor_is_const(st))
+        t->producer = pass == 1 ? o : -1;
+        if (pass == 0 && !ta_tensor_is_const(st)) {
+          t->flags = TA_TENSOR_INPUT;
           ins[n_ins++] = nt;
-        else if (pass == 1)
+        } else if (pass == 1) {
+          t->flags = TA_TENSOR_OUTPUT;
           outs[n_outs++] = nt;
+        }
       }
       if (pass == 0)
         g->ops[o].in[i] = map[ti];
