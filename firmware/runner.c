@@ -56,67 +56,9 @@ static uint32_t run_stack_used;
 static uint8_t rx[TA_FW_HEADER_BYTES + TA_FW_MAX_PAYLOAD + TA_FW_CRC_BYTES];
 static uint8_t tx[TA_FW_MAX_PAYLOAD];
 
-static uint32_t crc32_update(uint32_t crc, const uint8_t *p, uint32_t n) {
-  while (n--) {
-    crc ^= *p++;
-    for (int k = 0; k < 8; k++)
-      crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-  }
-  return crc;
-}
-
-static uint32_t get_u16(const uint8_t *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-}
-static uint32_t get_u32(const uint8_t *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static uint8_t *put_u16(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)v;
-  p[1] = (uint8_t)(v >> 8);
-  return p + 2;
-}
-static uint8_t *put_u32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)v;
-  p[1] = (uint8_t)(v >> 8);
-  p[2] = (uint8_t)(v >> 16);
-  p[3] = (uint8_t)(v >> 24);
-  return p + 4;
-}
-
-static void send_frame(uint32_t type, uint32_t seq, const uint8_t *payload, uint32_t len) {
-  uint8_t h[TA_FW_HEADER_BYTES] = {TA_FW_SYNC, (uint8_t)type, (uint8_t)seq, (uint8_t)len,
-                                   (uint8_t)(len >> 8)};
-  uint32_t crc = crc32_update(0xFFFFFFFFu, h + 1, TA_FW_HEADER_BYTES - 1);
-  crc = crc32_update(crc, payload, len) ^ 0xFFFFFFFFu;
-  uint8_t c[TA_FW_CRC_BYTES];
-  put_u32(c, crc);
-  for (uint32_t i = 0; i < TA_FW_HEADER_BYTES; i++)
-    ta_fw_putc(h[i]);
-  for (uint32_t i = 0; i < len; i++)
-    ta_fw_putc(payload[i]);
-  for (uint32_t i = 0; i < TA_FW_CRC_BYTES; i++)
-    ta_fw_putc(c[i]);
-}
-
-static void send_error(uint32_t seq, uint32_t code, const char *msg) {
-  uint32_t n = 0;
-  tx[n++] = (uint8_t)code;
-  while (*msg && n < 120)
-    tx[n++] = (uint8_t)*msg++;
-  send_frame(TA_FW_T_ERROR, seq, tx, n);
-}
-
-void ta_fw_send_fault(uint32_t exc, uint32_t pc, uint32_t lr, uint32_t xpsr, uint32_t cfsr,
-                      uint32_t hfsr) {
-  uint8_t p[24], *q = p;
-  q = put_u32(q, exc);
-  q = put_u32(q, pc);
-  q = put_u32(q, lr);
-  q = put_u32(q, xpsr);
-  q = put_u32(q, cfsr);
-  put_u32(q, hfsr);
-  send_frame(TA_FW_T_FAULT, 0, p, sizeof p);
+void ta_fw_after_fault(void) {
+  for (;;)
+    __asm volatile("wfi");
 }
 
 void ta_fw_profile_hook(int32_t op_index, int32_t phase) {
@@ -129,69 +71,51 @@ void ta_fw_profile_hook(int32_t op_index, int32_t phase) {
     layer_ticks[op_index] += prof_start - now;
 }
 
-/* Read one frame into rx; returns its payload length, or -1 after answering a broken one. */
-static int32_t recv_frame(void) {
-  while (ta_fw_getc() != TA_FW_SYNC) {
-  }
-  for (uint32_t i = 1; i < TA_FW_HEADER_BYTES; i++)
-    rx[i] = ta_fw_getc();
-  uint32_t len = get_u16(rx + 3);
-  if (len > TA_FW_MAX_PAYLOAD) {
-    send_error(rx[2], TA_FW_E_FRAME, "payload length above the maximum");
-    return -1;
-  }
-  for (uint32_t i = 0; i < len + TA_FW_CRC_BYTES; i++)
-    rx[TA_FW_HEADER_BYTES + i] = ta_fw_getc();
-  uint32_t crc = crc32_update(0xFFFFFFFFu, rx + 1, TA_FW_HEADER_BYTES - 1 + len) ^ 0xFFFFFFFFu;
-  if (crc != get_u32(rx + TA_FW_HEADER_BYTES + len)) {
-    send_error(rx[2], TA_FW_E_CRC, "checksum mismatch");
-    return -1;
-  }
-  return (int32_t)len;
-}
-
 static void do_hello(uint32_t seq) {
   uint8_t *q = tx;
-  q = put_u32(q, TA_FW_MAGIC);
-  q = put_u16(q, TA_FW_VERSION);
-  q = put_u16(q, TA_FW_MAX_PAYLOAD);
-  q = put_u32(q, TA_FW_MODEL_ID);
-  q = put_u32(q, TA_FW_ARENA_SIZE);
-  q = put_u16(q, TA_FW_NUM_INPUTS);
-  q = put_u16(q, TA_FW_NUM_OUTPUTS);
-  q = put_u16(q, TA_FW_NUM_OPS);
-  q = put_u16(q, 0);
-  q = put_u32(q, TA_FW_TIMER_HZ);
+  q = ta_fw_put_u32(q, TA_FW_MAGIC);
+  q = ta_fw_put_u16(q, TA_FW_VERSION);
+  q = ta_fw_put_u16(q, TA_FW_MAX_PAYLOAD);
+  q = ta_fw_put_u32(q, TA_FW_MODEL_ID);
+  q = ta_fw_put_u32(q, TA_FW_ARENA_SIZE);
+  q = ta_fw_put_u16(q, TA_FW_NUM_INPUTS);
+  q = ta_fw_put_u16(q, TA_FW_NUM_OUTPUTS);
+  q = ta_fw_put_u16(q, TA_FW_NUM_OPS);
+  q = ta_fw_put_u16(q, 0);
+  q = ta_fw_put_u32(q, TA_FW_TIMER_HZ);
   for (uint32_t k = 0; k < TA_FW_NUM_INPUTS && q + 4 <= tx + sizeof tx; k++)
-    q = put_u32(q, in_bytes[k]);
+    q = ta_fw_put_u32(q, in_bytes[k]);
   for (uint32_t k = 0; k < TA_FW_NUM_OUTPUTS && q + 4 <= tx + sizeof tx; k++)
-    q = put_u32(q, out_bytes[k]);
-  send_frame(TA_FW_C_HELLO | TA_FW_ANSWER, seq, tx, (uint32_t)(q - tx));
+    q = ta_fw_put_u32(q, out_bytes[k]);
+  /* Version 2: flags, code area, tensor area; a model firmware has none of them. */
+  for (uint32_t k = 0; k < 5 && q + 4 <= tx + sizeof tx; k++)
+    q = ta_fw_put_u32(q, 0);
+  ta_fw_send_frame(TA_FW_C_HELLO | TA_FW_ANSWER, seq, tx, (uint32_t)(q - tx));
 }
 
 static void do_load(uint32_t seq, const uint8_t *p, uint32_t len) {
   if (len < 8) {
-    send_error(seq, TA_FW_E_FRAME, "LOAD: short payload");
+    ta_fw_send_error(seq, TA_FW_E_FRAME, "LOAD: short payload");
     return;
   }
-  uint32_t k = p[0], off = get_u32(p + 4), n = len - 8;
+  uint32_t k = p[0], off = ta_fw_get_u32(p + 4), n = len - 8;
   if (k >= TA_FW_NUM_INPUTS || off > in_bytes[k] || n > in_bytes[k] - off) {
-    send_error(seq, TA_FW_E_RANGE, "LOAD: input index or range out of bounds");
+    ta_fw_send_error(seq, TA_FW_E_RANGE, "LOAD: input index or range out of bounds");
     return;
   }
   if (off != 0 && off != in_filled[k]) {
-    send_error(seq, TA_FW_E_STATE, "LOAD: chunk out of order");
+    ta_fw_send_error(seq, TA_FW_E_STATE, "LOAD: chunk out of order");
     return;
   }
   memcpy(in_ptr[k] + off, p + 8, n);
   in_filled[k] = off + n;
-  send_frame(TA_FW_C_LOAD | TA_FW_ANSWER, seq, tx, 0);
+  ta_fw_send_frame(TA_FW_C_LOAD | TA_FW_ANSWER, seq, tx, 0);
 }
 
 static void do_run(uint32_t seq, const uint8_t *p, uint32_t len) {
   for (uint32_t k = 0; k < TA_FW_NUM_INPUTS; k++)
     if (in_filled[k] != in_bytes[k]) {
-      send_error(seq, TA_FW_E_STATE, "RUN: an input tensor is incomplete");
+      ta_fw_send_error(seq, TA_FW_E_STATE, "RUN: an input tensor is incomplete");
       return;
     }
   const void *ins[TA_FW_NUM_INPUTS + 1];
@@ -218,70 +142,55 @@ static void do_run(uint32_t seq, const uint8_t *p, uint32_t len) {
   prof_on = 0;
   uint32_t low = ta_fw_stack_low_water();
   run_stack_used = low < sp ? sp - low : 0;
-  uint8_t *q = put_u32(tx, (uint32_t)st);
-  q = put_u32(q, t0 - t1);
-  send_frame(TA_FW_C_RUN | TA_FW_ANSWER, seq, tx, (uint32_t)(q - tx));
+  uint8_t *q = ta_fw_put_u32(tx, (uint32_t)st);
+  q = ta_fw_put_u32(q, t0 - t1);
+  ta_fw_send_frame(TA_FW_C_RUN | TA_FW_ANSWER, seq, tx, (uint32_t)(q - tx));
 }
 
 static void do_read(uint32_t seq, const uint8_t *p, uint32_t len) {
   if (len < 8) {
-    send_error(seq, TA_FW_E_FRAME, "READ: short payload");
+    ta_fw_send_error(seq, TA_FW_E_FRAME, "READ: short payload");
     return;
   }
-  uint32_t k = p[0], n = get_u16(p + 2), off = get_u32(p + 4);
+  uint32_t k = p[0], n = ta_fw_get_u16(p + 2), off = ta_fw_get_u32(p + 4);
   if (k >= TA_FW_NUM_OUTPUTS || n > TA_FW_MAX_PAYLOAD || off > out_bytes[k] ||
       n > out_bytes[k] - off) {
-    send_error(seq, TA_FW_E_RANGE, "READ: output index or range out of bounds");
+    ta_fw_send_error(seq, TA_FW_E_RANGE, "READ: output index or range out of bounds");
     return;
   }
-  send_frame(TA_FW_C_READ | TA_FW_ANSWER, seq, out_ptr[k] + off, n);
+  ta_fw_send_frame(TA_FW_C_READ | TA_FW_ANSWER, seq, out_ptr[k] + off, n);
 }
 
 static void do_profile(uint32_t seq, const uint8_t *p, uint32_t len) {
   if (len < 4) {
-    send_error(seq, TA_FW_E_FRAME, "PROFILE: short payload");
+    ta_fw_send_error(seq, TA_FW_E_FRAME, "PROFILE: short payload");
     return;
   }
-  uint32_t first = get_u16(p), n = get_u16(p + 2);
+  uint32_t first = ta_fw_get_u16(p), n = ta_fw_get_u16(p + 2);
   if (first > TA_FW_NUM_OPS || n > TA_FW_NUM_OPS - first || 4 * n > TA_FW_MAX_PAYLOAD) {
-    send_error(seq, TA_FW_E_RANGE, "PROFILE: op range out of bounds");
+    ta_fw_send_error(seq, TA_FW_E_RANGE, "PROFILE: op range out of bounds");
     return;
   }
   for (uint32_t i = 0; i < n; i++)
-    put_u32(tx + 4 * i, layer_ticks[first + i]);
-  send_frame(TA_FW_C_PROFILE | TA_FW_ANSWER, seq, tx, 4 * n);
+    ta_fw_put_u32(tx + 4 * i, layer_ticks[first + i]);
+  ta_fw_send_frame(TA_FW_C_PROFILE | TA_FW_ANSWER, seq, tx, 4 * n);
 }
 
 static void do_memstats(uint32_t seq) {
   uint8_t *q = tx;
-  q = put_u32(q, TA_FW_ARENA_SIZE);
-  q = put_u32(q, ta_fw_stack_size());
-  q = put_u32(q, ta_fw_stack_top() - ta_fw_stack_low_water());
-  q = put_u32(q, run_stack_used);
-  q = put_u32(q, ta_fw_data_bytes());
-  q = put_u32(q, ta_fw_bss_bytes());
-  send_frame(TA_FW_C_MEMSTATS | TA_FW_ANSWER, seq, tx, (uint32_t)(q - tx));
-}
-
-/* SUBS + BNE per iteration: TA_FW_CAL_INSNS_PER_ITER instructions, n times. */
-static void do_calibrate(uint32_t seq, const uint8_t *p, uint32_t len) {
-  uint32_t n = len >= 4 ? get_u32(p) : 0;
-  if (n == 0) {
-    send_error(seq, TA_FW_E_RANGE, "CALIBRATE: zero iterations");
-    return;
-  }
-  ta_fw_timer_restart();
-  uint32_t t0 = ta_fw_timer_now();
-  __asm volatile("1: subs %0, %0, #1\n\tbne 1b" : "+r"(n)::"cc");
-  uint32_t t1 = ta_fw_timer_now();
-  put_u32(tx, t0 - t1);
-  send_frame(TA_FW_C_CALIBRATE | TA_FW_ANSWER, seq, tx, 4);
+  q = ta_fw_put_u32(q, TA_FW_ARENA_SIZE);
+  q = ta_fw_put_u32(q, ta_fw_stack_size());
+  q = ta_fw_put_u32(q, ta_fw_stack_top() - ta_fw_stack_low_water());
+  q = ta_fw_put_u32(q, run_stack_used);
+  q = ta_fw_put_u32(q, ta_fw_data_bytes());
+  q = ta_fw_put_u32(q, ta_fw_bss_bytes());
+  ta_fw_send_frame(TA_FW_C_MEMSTATS | TA_FW_ANSWER, seq, tx, (uint32_t)(q - tx));
 }
 
 void ta_fw_main(void) {
   ta_fw_io_init();
   for (;;) {
-    int32_t len = recv_frame();
+    int32_t len = ta_fw_recv_frame(rx);
     if (len < 0)
       continue;
     uint32_t type = rx[1], seq = rx[2], n = (uint32_t)len;
@@ -293,8 +202,8 @@ void ta_fw_main(void) {
     case TA_FW_C_READ: do_read(seq, p, n); break;
     case TA_FW_C_PROFILE: do_profile(seq, p, n); break;
     case TA_FW_C_MEMSTATS: do_memstats(seq); break;
-    case TA_FW_C_CALIBRATE: do_calibrate(seq, p, n); break;
-    default: send_error(seq, TA_FW_E_COMMAND, "unknown command"); break;
+    case TA_FW_C_CALIBRATE: ta_fw_calibrate(seq, p, n); break;
+    default: ta_fw_send_error(seq, TA_FW_E_COMMAND, "unknown command"); break;
     }
   }
 }

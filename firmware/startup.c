@@ -8,7 +8,8 @@
  * paints the unused stack with TA_FW_STACK_PAINT (the high-water mark is found later by
  * looking for the deepest word that changed), and enters the runner loop. Interrupts stay
  * masked (PRIMASK) for the whole life of the firmware: the runner polls, and only faults are
- * taken, which report themselves to the host (TA_FW_T_FAULT) and stop.
+ * taken, which report themselves to the host (TA_FW_T_FAULT) and then stop (model firmware)
+ * or reset the board (tuning firmware): ta_fw_after_fault.
  *
  * Symbols from link.ld: __data_load, __data_start, __data_end, __bss_start, __bss_end,
  * __stack_bottom, __stack_top.
@@ -127,6 +128,5 @@ void ta_fw_fault_report(const uint32_t *frame, uint32_t exc_return) {
     xpsr = frame[7];
   }
   ta_fw_send_fault(exc, pc, lr, xpsr, SCB_CFSR, SCB_HFSR);
-  for (;;)
-    __asm volatile("wfi");
+  ta_fw_after_fault();
 }

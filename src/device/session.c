@@ -34,7 +34,8 @@ struct ta_session {
   bool is_socket; /* send with MSG_NOSIGNAL: a peer that hangs up must not kill us (SIGPIPE) */
   const char *peer;
   uint8_t seq;
-  bool broken; /* an earlier call failed: the stream may be out of step */
+  bool broken;  /* an earlier call failed: the stream may be out of step */
+  bool faulted; /* that failure was the board's fault report */
   ta_session_limits lim;
   uint8_t frame[TA_FW_HEADER_BYTES + TA_FW_MAX_PAYLOAD + TA_FW_CRC_BYTES];
   size_t payload_len;   /* of the last answer */
@@ -327,6 +328,7 @@ static ta_status transact(ta_session *s, uint32_t cmd, const uint8_t *payload, s
   int32_t limit = cmd == TA_FW_C_RUN || cmd == TA_FW_C_CALL ? s->lim.run_ms : s->lim.reply_ms;
   int64_t deadline = now_ms() + limit;
   uint8_t seq = ++s->seq;
+  s->faulted = false;
   uint8_t *f = s->frame;
   f[0] = TA_FW_SYNC;
   f[1] = (uint8_t)cmd;
@@ -365,6 +367,8 @@ static ta_status transact(ta_session *s, uint32_t cmd, const uint8_t *payload, s
                 "its bytes give 0x%08x (a corrupted frame)",
                 cmd_name(cmd), got, want);
   const uint8_t *p = f + TA_FW_HEADER_BYTES;
+  if (type == TA_FW_T_FAULT && n >= 24)
+    s->faulted = true;
   if (type == TA_FW_T_FAULT && n >= 24)
     return fail(s, TA_ERR_IO,
                 "the board stopped with a %s during %s: pc=0x%08x lr=0x%08x "
@@ -618,5 +622,34 @@ ta_status ta_session_call(ta_session *s, uint32_t entry, uint32_t arg, uint32_t 
   r->has_cycles = (get_u32(p + 12) & TA_FW_CALL_CYCLES) != 0;
   r->batch_cycles = r->has_cycles ? get_u32(p + 16) : 0;
   r->min_cycles = r->has_cycles ? get_u32(p + 20) : 0;
+  return TA_OK;
+}
+
+bool ta_session_faulted(const ta_session *s) {
+  return s->broken && s->faulted;
+}
+
+ta_status ta_session_resync(ta_session *s, int32_t quiet_ms) {
+  if (s->fd < 0)
+    return ta_err(s->ctx, TA_ERR_IO, "%s: the session is closed", s->peer);
+  /* Drop bytes until the line has been quiet for quiet_ms (at most 20 times that). */
+  int64_t give_up = now_ms() + 20 * (int64_t)quiet_ms;
+  for (;;) {
+    struct pollfd pf = {s->fd, POLLIN, 0};
+    int n = poll(&pf, 1, quiet_ms);
+    if (n == 0)
+      break;
+    if (n < 0 && errno != EINTR)
+      return ta_err(s->ctx, TA_ERR_IO, "%s: poll: %s", s->peer, strerror(errno));
+    uint8_t buf[256];
+    ssize_t r = read(s->fd, buf, sizeof buf);
+    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+      return ta_err(s->ctx, TA_ERR_IO, "%s: the connection is gone", s->peer);
+    if (now_ms() > give_up)
+      return ta_err(s->ctx, TA_ERR_IO, "%s: the board keeps sending; cannot resynchronise",
+                    s->peer);
+  }
+  s->broken = false;
+  s->faulted = false;
   return TA_OK;
 }

@@ -64,6 +64,32 @@ uint32_t ta_fw_model_id(const ta_fileset *fs, const char *name);
 ta_status ta_fw_build(ta_graph *g, const ta_fileset *fs, const char *name, const ta_board *b,
                       const char *dir, ta_firmware *fw);
 
+/* The tuning firmware (firmware/tuner.c, no model) keeps the first TA_TUNER_RAM_BYTES of the
+ * board's RAM for its stack, data and bss; the rest is split into a code area (blobs are
+ * linked there and run from RAM) and a tensor area, announced by its HELLO. */
+#define TA_TUNER_RAM_BYTES (128u * 1024u)
+typedef struct ta_tune_areas {
+  uint32_t code_base, code_bytes, tensor_base, tensor_bytes;
+} ta_tune_areas;
+void ta_board_tune_areas(const ta_board *b, ta_tune_areas *a);
+
+/* Build the tuning firmware for b, or find it built: cache_dir/tuner-TARGET-HASH/firmware.elf,
+ * HASH over the firmware sources, the board and $TA_ARM_CC/$TA_ARM_CFLAGS (a new tinyaot with
+ * other firmware sources builds anew). cache_dir is created if missing. fw gets board, dir and
+ * elf (no sizes). */
+ta_status ta_fw_build_tuner(ta_ctx *ctx, const ta_board *b, const char *cache_dir, ta_firmware *fw);
+
+/* The cross compiler and the flags ta_fw_build compiles every object with (board CPU, C99,
+ * warnings as errors, a section per function, $TA_ARM_CFLAGS) into argv (room for 96);
+ * returns the count. argv[0] is the compiler ($TA_ARM_CC, default arm-none-eabi-gcc). */
+int32_t ta_arm_cflags(ta_ctx *ctx, const ta_board *b, char **argv);
+/* Run a toolchain command (what: for the message); a missing compiler names the packages to
+ * install, a failure quotes its output. */
+ta_status ta_arm_run(ta_ctx *ctx, char **argv, const char *what);
+
+/* 64-bit FNV-1a of n bytes, continuing from h (start with 0xCBF29CE484222325). */
+uint64_t ta_fnv1a64(uint64_t h, const void *data, size_t n);
+
 /* The firmware/ sources embedded in tinyaot (path relative to firmware/), NULL-terminated. */
 extern const ta_embedded_file ta_firmware_files[];
 

@@ -94,6 +94,13 @@ typedef struct ta_call_result {
 ta_status ta_session_call(ta_session *s, uint32_t entry, uint32_t arg, uint32_t repeat,
                           ta_call_result *r);
 
+/* The session failed on the board's fault report (TA_FW_T_FAULT). */
+bool ta_session_faulted(const ta_session *s);
+/* Make a failed session usable again: drop whatever arrives until the line has been quiet for
+ * quiet_ms. For a board that restarted (the tuning firmware resets itself after a fault); the
+ * next call should be HELLO. */
+ta_status ta_session_resync(ta_session *s, int32_t quiet_ms);
+
 /* CRC-32 of the protocol (zlib's), continuing from crc (start with 0). */
 uint32_t ta_session_crc32(uint32_t crc, const void *data, size_t n);
 

@@ -51,6 +51,9 @@ ta_status ta_tune_board_run(ta_tune_board *tb, const ta_blob *blob, uint32_t arg
                             size_t in_bytes, uint32_t in_addr, void *out, size_t out_bytes,
                             uint32_t out_addr, uint32_t repeat, ta_call_result *r);
 void ta_tune_board_close(ta_tune_board *tb);
+/* The longest one CALL (all its repeats) may take before the board counts as hung (default
+ * 60 s; run_ms <= 0 restores it). */
+void ta_tune_board_set_run_limit(ta_tune_board *tb, int32_t run_ms);
 /* Instructions per timer tick: QEMU's 1e9 / clock (ta_board_insns_per_tick); 1 for a real
  * board, whose timer counts clock cycles. */
 uint32_t ta_tune_board_insns_per_tick(const ta_tune_board *tb);
