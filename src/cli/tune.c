@@ -92,7 +92,7 @@ static void print_table(const ta_tune_result *r) {
     printf("#%d: %d candidates, %d measured now", i + 1, w->n_candidates, w->n_measured);
     if (w->n_wrong || w->n_failed)
       printf(", %d wrong, %d failed", w->n_wrong, w->n_failed);
-    printf("; ops %s\n    %s\n", w->ops, w->key);
+    printf("; op %s\n    %s\n", w->ops, w->key);
   }
   printf("\ntuned ops, whole models: default %s, tuned %s instructions",
          ta_report_commas(a, sizeof a, r->default_total),

@@ -61,9 +61,9 @@ typedef struct ta_tune_choice {
 
 typedef struct ta_tune_workload {
   const char *key;
-  const char *kind;          /* op kind name */
-  const char *ops;           /* names of the ops that run it, comma separated */
-  int32_t n_ops;             /* how many ops of the models run it */
+  const char *kind; /* op kind name */
+  const char *ops;  /* indices of the ops that run it: "1,3,5" ("kws:1,..." for several models) */
+  int32_t n_ops;    /* how many ops of the models run it */
   int32_t n_candidates;      /* variants x knob values that apply */
   int32_t n_measured;        /* candidates measured by this run */
   int32_t n_wrong, n_failed; /* by this run or the log: "wrong"; "fault" or "error" */

@@ -80,6 +80,8 @@ typedef struct tuner {
   op_ref *ops;
   int32_t n_ops, cap_ops;
   int32_t n_untuned;
+  int32_t n_models;
+  const char *model_tag;     /* "NAME:" before op indices when several models are tuned */
   const char *break_variant; /* TA_TUNE_TEST_BREAK */
   struct timespec t0;
   ta_tune_progress prog;
@@ -274,7 +276,8 @@ static ta_status add_model(tuner *t, const char *path) {
       t->ops = n;
     }
     t->ops[t->n_ops++] = (op_ref){wi, find_default(w, call)};
-    ta_buf_printf(&w->ops, "%s%s", w->n_ops ? ", " : "", op->name ? op->name : "?");
+    ta_buf_printf(&w->ops, "%s%s%d", w->n_ops ? "," : "", t->n_models > 1 ? t->model_tag : "",
+                  (int)i);
     w->n_ops++;
   }
   return TA_OK;
@@ -909,8 +912,11 @@ ta_status ta_tune_run(ta_ctx *ctx, const char *const *models, int32_t n_models,
   if (st != TA_OK)
     return st;
   t.log = log;
-  for (int32_t m = 0; m < n_models && st == TA_OK; m++)
+  t.n_models = n_models;
+  for (int32_t m = 0; m < n_models && st == TA_OK; m++) {
+    t.model_tag = ta_fmt(ctx, "%s:", ta_default_model_name(ctx, models[m]));
     st = add_model(&t, models[m]);
+  }
   if (st != TA_OK)
     return st;
   /* What the log has is not measured again. */
