@@ -779,7 +779,14 @@ static ta_status search(tuner *t, pool *p) {
         w->state[w->ref] = C_PLANNED;
     }
   }
-  t->prog.total += n;
+  /* The progress total: the oracles, then what each workload's budget leaves to measure. */
+  t->prog.total = n;
+  for (int32_t i = 0; i < t->n_w; i++) {
+    const workload *w = &t->w[i];
+    const int32_t left = (w->sampled ? t->opt->trials : w->n_c) - n_done(w);
+    if (w->n_c > 1 && w->ref >= 0 && left > 0)
+      t->prog.total += left;
+  }
   ta_status st = run_round(t, p, tasks, n);
   /* Round 2: everything (small spaces), or the default and a seeded random half (large). */
   n = 0;
@@ -800,7 +807,6 @@ static ta_status search(tuner *t, pool *p) {
       if (plan(w, (int32_t)(xorshift(&rng) % (uint32_t)w->n_c), tasks, &n, i))
         budget--;
   }
-  t->prog.total += n;
   if (st == TA_OK)
     st = run_round(t, p, tasks, n);
   /* Rounds 3...: greedy refinement of the sampled workloads. */
@@ -815,7 +821,6 @@ static ta_status search(tuner *t, pool *p) {
     }
     if (n == 0)
       break;
-    t->prog.total += n;
     st = run_round(t, p, tasks, n);
   }
   return st;
