@@ -53,7 +53,7 @@ fuzz: deps
 	  -DTA_BUILD_TESTS=ON -DTA_WERROR=OFF \
 	  -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link -Wno-sign-conversion" >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_tflite fuzz_onnx fuzz_pipeline \
-	  fuzz_backend_desc fuzz_calib make_seeds make_onnx_seeds >/dev/null
+	  fuzz_backend_desc fuzz_calib fuzz_tune_log make_seeds make_onnx_seeds >/dev/null
 	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 demo: deps-demo

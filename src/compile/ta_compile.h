@@ -51,8 +51,9 @@ typedef struct ta_compile_options {
   /* Prepare picks the reference kernels, never an optimized variant (the graph's
    * reference_kernels flag). */
   bool reference_kernels;
-  /* The target the model is built for ("host", "cortex-m4", ...; see ta_board_find). No stage
-   * reads it yet: the commands that build firmware look their board up with it. */
+  /* The target the model is built for ("host", "cortex-m4", ...; see ta_board_find). The
+   * commands that build firmware look their board up with it; a tuning log applies its
+   * records (unless tuning_target says otherwise). */
   const char *target;
   /* Backends, in order (--backend NAME_OR_FILE): each op goes to the first that takes it, else
    * to the CPU. A bare name ("cmsis-nn": no '/', no ".json") is a shipped backend,

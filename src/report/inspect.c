@@ -29,6 +29,13 @@ static size_t const_bytes(const ta_graph *g, const ta_kernel_call *c, bool *coun
   return total;
 }
 
+/* A sink passing errors and notes on to the saved context's sink, dropping warnings. */
+static void errors_only(void *user, ta_severity sev, const char *msg) {
+  const ta_ctx *saved = user;
+  if (sev != TA_WARNING && saved->sink)
+    saved->sink(saved->sink_user, sev, msg);
+}
+
 ta_status ta_report_inspect_info(ta_ctx *ctx, const char *path, const ta_compile_options *copt,
                                  const ta_model *m, ta_code_size *cs, ta_inspect_info *info) {
   const ta_graph *g = m->g;
@@ -47,8 +54,14 @@ ta_status ta_report_inspect_info(ta_ctx *ctx, const char *path, const ta_compile
     ta_compile_options o2 = *copt;
     o2.plan.io_in_arena = true;
     ta_model m2;
+    /* Its warnings would repeat the first compile's (a tuning log's): dropped. */
+    ta_ctx saved = *ctx;
+    ctx->sink = errors_only;
+    ctx->sink_user = &saved;
     if (ta_compile_file(ctx, path, &o2, &m2) == TA_OK)
       info->arena_io_bytes = m2.plan.arena_bytes;
+    ctx->sink = saved.sink;
+    ctx->sink_user = saved.sink_user;
   }
   if (!cs)
     return TA_OK;

@@ -174,7 +174,7 @@ static bool get_knobs(rd *r, const json_t *o, ta_tune_record *rec) {
 static bool read_line(rd *r, const char *text, size_t len, bool last_unterminated,
                       ta_tune_record *rec) {
   json_error_t err;
-  json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+  json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
   if (!o) {
     char t[4 * MAX_SHOWN_LEN + 8];
     if (last_unterminated)
