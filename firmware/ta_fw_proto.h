@@ -25,7 +25,10 @@
  *
  *   HELLO    ()  ->  u32 magic TA_FW_MAGIC, u16 version, u16 max_payload, u32 model_id,
  *                    u32 arena_bytes, u16 n_inputs, u16 n_outputs, u16 n_ops, u16 reserved,
- *                    u32 timer_hz, u32 bytes of each input, u32 bytes of each output
+ *                    u32 timer_hz, u32 bytes of each input, u32 bytes of each output,
+ *                    then (version >= 2) u32 flags (TA_FW_F_*), u32 code_base, u32 code_bytes,
+ *                    u32 tensor_base, u32 tensor_bytes (all 0 for a model firmware). The host
+ *                    accepts versions TA_FW_VERSION_MIN .. TA_FW_VERSION.
  *   LOAD     (u8 index, u8 0, u16 0, u32 offset, bytes...)  ->  ()
  *            Input tensors are sent in chunks, in order: a chunk must start at offset 0 (a
  *            new tensor) or where the previous chunk of that input ended.
@@ -40,9 +43,29 @@
  *                    call, last run), u32 data_bytes, u32 bss_bytes
  *   CALIBRATE (u32 n)  ->  u32 timer ticks taken by TA_FW_CAL_INSNS_PER_ITER * n instructions
  *
+ * The tuning firmware (firmware/tuner.c, HELLO flag TA_FW_F_TUNER) has no model: it answers
+ * HELLO, CALIBRATE and these three (the model firmware answers them TA_FW_E_COMMAND, and the
+ * tuning firmware so answers LOAD, RUN, READ, PROFILE, MEMSTATS):
+ *
+ *   WRITE    (u32 addr, bytes...)  ->  ()  the bytes stored at addr. [addr, addr + n) must lie
+ *            inside the code area or inside the tensor area (else TA_FW_E_RANGE); code is
+ *            written like data, in chunks of at most max_payload - 4 bytes.
+ *   READMEM  (u32 addr, u16 length)  ->  the bytes [addr, addr + length), same range rule,
+ *            length at most max_payload
+ *   CALL     (u32 entry, u32 arg, u32 repeat)  ->  i32 return value of the last call,
+ *            u32 batch_ticks, u32 min_ticks, u32 flags (TA_FW_CALL_CYCLES: the cycle fields
+ *            are valid), u32 batch_cycles, u32 min_cycles. Runs int32_t entry(uint32_t arg)
+ *            repeat (>= 1) times back to back; entry must be a Thumb address (bit 0 set) in
+ *            the code area. The timer is restarted first (as for RUN); batch_* cover the whole
+ *            loop, min_* the fastest single call, so min * repeat <= batch. Cycles come from the
+ *            DWT cycle counter when the core has one that advances (not under QEMU).
+ *            A fault in the called code: FAULT (below), then the board resets itself
+ *            (SYSRESETREQ, after about 2 ms for the UART to drain) and answers HELLO again.
+ *
  *   ERROR    u8 code (TA_FW_E_*), then a short ASCII message (no NUL)
- *   FAULT    (unsolicited, after a processor fault; the board then stops) u32 exception
- *            number, u32 pc, u32 lr, u32 xpsr, u32 cfsr, u32 hfsr
+ *   FAULT    (unsolicited, after a processor fault; a model firmware then stops, the tuning
+ *            firmware resets) u32 exception number, u32 pc, u32 lr, u32 xpsr, u32 cfsr,
+ *            u32 hfsr
  */
 #ifndef TA_FW_PROTO_H
 #define TA_FW_PROTO_H
@@ -77,7 +100,7 @@
 #define TA_FW_E_FRAME 1u   /* LEN above TA_FW_MAX_PAYLOAD, or a short payload */
 #define TA_FW_E_CRC 2u     /* checksum mismatch */
 #define TA_FW_E_COMMAND 3u /* unknown command */
-#define TA_FW_E_RANGE 4u   /* tensor index, offset or length out of range */
+#define TA_FW_E_RANGE 4u   /* tensor index, offset, length or address out of range */
 #define TA_FW_E_STATE 5u   /* e.g. RUN before every input is complete */
 
 #define TA_FW_RUN_PROFILE 1u

@@ -4,7 +4,8 @@
  * small C sources, loaded into the tuning firmware's code area, called with a repeat count,
  * results read back; a candidate that faults and one that hangs, each followed by a good run
  * on the same ta_tune_board; the firmware's own range checks; the blob cache (a second build
- * must not run the compiler: the compiler is a wrapper that logs each call).
+ * must not run the compiler: the compiler is a wrapper that logs each call); the M3, M7 and
+ * M33 boards; a board reached as a --device endpoint (QEMU started apart, UART on TCP).
  *
  * Exit 77 (skipped) without qemu-system-arm or arm-none-eabi-gcc.
  */
@@ -18,7 +19,13 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ta_device.h"
@@ -293,6 +300,129 @@ static void test_blob_errors(void **state) {
   ta_ctx_free(&ctx);
 }
 
+static uint32_t le32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The sum kernel, a fault, the sum kernel again on an open board; `calls` as seen after. */
+static void sum_fault_sum(ta_ctx *ctx, tt_capture *cap, const ta_board *b, ta_tune_board *tb,
+                          const ta_fw_info *info) {
+  char *cache = ta_fmt(ctx, "%s/blobs", work);
+  ta_fileset fs = one_file(ctx, "sum.c", sum_src), ffs = one_file(ctx, "boom.c", fault_src);
+  ta_blob sum, boom;
+  if (ta_blob_build(ctx, b, &fs, "sum_entry", info->code_base, info->code_bytes, cache, &sum) !=
+          TA_OK ||
+      ta_blob_build(ctx, b, &ffs, "boom", info->code_base, info->code_bytes, cache, &boom) != TA_OK)
+    fail_msg("%s: %s", b->target, cap->text);
+  uint8_t in[4 + 100], out[8];
+  uint32_t want = 7;
+  memset(in, 0, sizeof in);
+  in[0] = 100;
+  for (uint32_t i = 0; i < 100; i++)
+    want += in[4 + i] = (uint8_t)(255u - i);
+  uint32_t arg = info->tensor_base, out_addr = arg + 0x10000u;
+  ta_call_result r;
+  for (int round = 0; round < 2; round++) {
+    if (ta_tune_board_run(tb, &sum, arg, in, sizeof in, arg, out, sizeof out, out_addr, 3, &r) !=
+        TA_OK)
+      fail_msg("%s, round %d: %s", b->target, round, cap->text);
+    assert_int_equal(le32(out), want);
+    assert_int_equal(le32(out + 4), 3);
+    assert_int_equal(r.ret, 100);
+    assert_true(r.min_ticks > 0 && r.min_ticks * 3u <= r.batch_ticks);
+    if (round == 0) {
+      cap->text[0] = '\0';
+      assert_int_not_equal(ta_tune_board_run(tb, &boom, 0, NULL, 0, arg, NULL, 0, out_addr, 1, &r),
+                           TA_OK);
+      if (!strstr(cap->text, "Fault during CALL: pc="))
+        fail_msg("%s: %s", b->target, cap->text);
+    }
+  }
+}
+
+/* The other cores: their RAM maps (the AN505's secure SSRAM2), their fault and reset. */
+static void test_other_boards(void **state) {
+  (void)state;
+  static const char *const targets[] = {"cortex-m3", "cortex-m7", "cortex-m33"};
+  for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+    tt_capture cap;
+    memset(&cap, 0, sizeof cap);
+    ta_ctx ctx;
+    ta_ctx_init(&ctx, NULL, NULL, tt_capture_sink, &cap);
+    const ta_board *b = ta_board_find(targets[i]);
+    ta_tune_board *tb;
+    ta_fw_info info;
+    if (ta_tune_board_open(&ctx, b, NULL, work, &tb, &info) != TA_OK)
+      fail_msg("%s: %s", targets[i], cap.text);
+    ta_tune_areas a;
+    ta_board_tune_areas(b, &a);
+    assert_int_equal(info.code_base, a.code_base);
+    assert_int_equal(info.tensor_bytes, a.tensor_bytes);
+    assert_true(a.code_base >= b->ram_origin + TA_TUNER_RAM_BYTES);
+    assert_true(a.tensor_base + a.tensor_bytes <= b->ram_origin + b->ram_bytes);
+    sum_fault_sum(&ctx, &cap, b, tb, &info);
+    ta_tune_board_close(tb);
+    ta_ctx_free(&ctx);
+  }
+}
+
+/* --device: a QEMU started apart, its UART a TCP server (a stand-in for a real board behind
+ * a serial bridge). The fault is recovered on the same connection: the board resets itself. */
+static void test_device_endpoint(void **state) {
+  (void)state;
+  tt_capture cap;
+  memset(&cap, 0, sizeof cap);
+  ta_ctx ctx;
+  ta_ctx_init(&ctx, NULL, NULL, tt_capture_sink, &cap);
+  const ta_board *b = ta_board_find("cortex-m4");
+  ta_firmware fw;
+  assert_int_equal(ta_fw_build_tuner(&ctx, b, work, &fw), TA_OK);
+  int ls = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {0};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t al = sizeof a;
+  assert_int_equal(bind(ls, (struct sockaddr *)&a, sizeof a), 0);
+  assert_int_equal(getsockname(ls, (struct sockaddr *)&a, &al), 0);
+  unsigned port = ntohs(a.sin_port);
+  close(ls); /* QEMU listens there next */
+  char serial[64], where[64];
+  snprintf(serial, sizeof serial, "tcp:127.0.0.1:%u,server=on,wait=off", port);
+  snprintf(where, sizeof where, "tcp:127.0.0.1:%u", port);
+  const char *qemu = getenv("TA_QEMU");
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    int null = open("/dev/null", O_RDWR);
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(null, 2);
+    execlp(qemu && *qemu ? qemu : "qemu-system-arm", "qemu-system-arm", "-machine", b->machine,
+           "-nographic", "-monitor", "none", "-serial", serial, "-icount", "shift=0", "-kernel",
+           fw.elf, (char *)NULL);
+    _exit(127);
+  }
+  ta_tune_board *tb = NULL;
+  ta_fw_info info;
+  ta_status st = TA_ERR_IO;
+  for (int i = 0; i < 100 && st != TA_OK; i++) { /* until QEMU listens */
+    usleep(100000);
+    cap.text[0] = '\0';
+    st = ta_tune_board_open(&ctx, b, where, work, &tb, &info);
+  }
+  if (st != TA_OK) {
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    fail_msg("%s", cap.text);
+  }
+  assert_int_equal(ta_tune_board_insns_per_tick(tb), 1);
+  sum_fault_sum(&ctx, &cap, b, tb, &info);
+  ta_tune_board_close(tb);
+  kill(pid, SIGKILL);
+  waitpid(pid, NULL, 0);
+  ta_ctx_free(&ctx);
+}
+
 static bool on_path(const char *tool) {
   char cmd[256];
   snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", tool);
@@ -321,9 +451,9 @@ int main(void) {
   chmod(wrapper, 0755);
   setenv("TA_ARM_CC", wrapper, 1);
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_tune_board),
-      cmocka_unit_test(test_firmware_ranges),
-      cmocka_unit_test(test_blob_errors),
+      cmocka_unit_test(test_tune_board),      cmocka_unit_test(test_firmware_ranges),
+      cmocka_unit_test(test_blob_errors),     cmocka_unit_test(test_other_boards),
+      cmocka_unit_test(test_device_endpoint),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   ta_remove_tree(work);
