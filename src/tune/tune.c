@@ -454,16 +454,17 @@ static void worker_main(const tuner *t, int32_t id, int task_fd, int result_fd) 
   capture cap = {{0}};
   ta_ctx ctx;
   ta_ctx_init(&ctx, NULL, NULL, capture_sink, &cap);
-  char *dir = ta_fmt(&ctx, "%s/board%d", t->opt->work_dir, id);
   ta_tune_board *tb = NULL;
   ta_fw_info info;
   result_msg res;
   memset(&res, 0, sizeof res);
-  if (!dir || (mkdir(dir, 0700) != 0 && errno != EEXIST) ||
-      ta_tune_board_open(&ctx, t->board, t->opt->device, dir, &tb, &info) != TA_OK) {
+  (void)id;
+  /* Every board shares the work folder: the firmware the parent built is found there, and
+   * QEMU's log names the worker's pid. */
+  if (ta_tune_board_open(&ctx, t->board, t->opt->device, t->opt->work_dir, &tb, &info) != TA_OK) {
     res.w = res.c = -1;
     res.kind = RES_FATAL;
-    snprintf(res.reason, sizeof res.reason, "%s", cap.msg[0] ? cap.msg : "cannot make a folder");
+    snprintf(res.reason, sizeof res.reason, "%s", cap.msg[0] ? cap.msg : "cannot open the board");
     write_all(result_fd, &res, sizeof res);
     _exit(1);
   }
@@ -952,7 +953,13 @@ ta_status ta_tune_run(ta_ctx *ctx, const char *const *models, int32_t n_models,
   }
   if (work) {
     pool p;
-    st = pool_start(&t, &p, jobs);
+    memset(&p, 0, sizeof p);
+    /* The tuning firmware is built once here, not by every worker at the same time. */
+    ta_firmware fw;
+    if (!opt->device)
+      st = ta_fw_build_tuner(ctx, t.board, opt->work_dir, &fw);
+    if (st == TA_OK)
+      st = pool_start(&t, &p, jobs);
     if (st == TA_OK)
       st = search(&t, &p);
     pool_stop(&p, r->stopped || (opt->stop && *opt->stop) ? 10000 : 600000);
