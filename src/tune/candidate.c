@@ -84,7 +84,7 @@ static bool force_pick(void *user, const ta_graph *g, const ta_op *op, const cha
 }
 
 ta_status ta_tune_one_op(ta_ctx *ctx, const ta_graph *src, const ta_op *op,
-                         const ta_tune_cand *cand, ta_tune_one *one) {
+                         const ta_tune_cand *cand, bool emit, ta_tune_one *one) {
   memset(one, 0, sizeof *one);
   ta_status st = one_op_graph(ctx, src, op, &one->g);
   if (st == TA_OK)
@@ -104,7 +104,7 @@ ta_status ta_tune_one_op(ta_ctx *ctx, const ta_graph *src, const ta_op *op,
     return st;
   ta_sched_options so = {.override = force_pick, .override_user = (void *)cand};
   st = ta_sched_run(g, one->calls, &so);
-  if (st != TA_OK)
+  if (st != TA_OK || !emit)
     return st;
   ta_plan_options po;
   ta_plan_options_default(&po);

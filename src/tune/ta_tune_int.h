@@ -29,10 +29,11 @@ typedef struct ta_tune_one {
 } ta_tune_one;
 
 /* Copy op of src into a graph of its own in ctx and take it through check and prepare; with
- * cand, on through the schedule stage (cand's variant and knobs forced), the plan and the C
- * emitter. Errors are reported on ctx (an override that does not apply: USAGE). */
+ * cand, on through the schedule stage (cand's variant and knobs forced) and, with emit, the
+ * plan and the C emitter. Errors are reported on ctx (an override that does not apply:
+ * USAGE). */
 ta_status ta_tune_one_op(ta_ctx *ctx, const ta_graph *src, const ta_op *op,
-                         const ta_tune_cand *cand, ta_tune_one *one);
+                         const ta_tune_cand *cand, bool emit, ta_tune_one *one);
 
 /* Where a one-op model's tensors sit in the board's tensor area (offsets from its base,
  * 16-byte aligned): inputs, then outputs, then the arena. */

@@ -114,12 +114,24 @@ static uint32_t xorshift(uint32_t *s) {
   return *s = x;
 }
 
-/* Append candidates of variant v: every combination of its knob values, in table order. */
+/* Whether knob k's first value means "the heuristic decides" (0 listed first before other
+ * values, the ops' convention: op_conv2d.c's weights knob). Its meaning depends on the rest of
+ * the model (the conv int16 budget counts the earlier ops), so a one-op model would measure
+ * something else than the whole model runs: the tuner measures only the concrete values, and
+ * a log then forces one (resolve_default finds which one the heuristic took). */
+static bool auto_first(const ta_knob *k) {
+  return k->n_values > 1 && k->values[0] == 0;
+}
+
+/* Append candidates of variant v: every combination of its concrete knob values, in table
+ * order. */
 static ta_status add_variant(ta_ctx *ctx, workload *w, const ta_variant *v, int32_t *cap) {
   if (v->n_knobs > TA_TUNE_MAX_KNOBS)
     return ta_err(ctx, TA_ERR_UNSUPPORTED, "variant \"%s\" has %d knobs (at most %d)", v->name,
                   v->n_knobs, TA_TUNE_MAX_KNOBS);
-  int32_t idx[TA_TUNE_MAX_KNOBS] = {0};
+  int32_t idx[TA_TUNE_MAX_KNOBS] = {0}, first[TA_TUNE_MAX_KNOBS] = {0};
+  for (int32_t k = 0; k < v->n_knobs; k++)
+    idx[k] = first[k] = auto_first(&v->knobs[k]) ? 1 : 0;
   for (;;) {
     if (w->n_c == *cap) {
       *cap = *cap ? *cap * 2 : 8;
@@ -140,8 +152,10 @@ static ta_status add_variant(ta_ctx *ctx, workload *w, const ta_variant *v, int3
       c->knobs[k] = v->knobs[k].values[idx[k]];
     }
     int32_t k = v->n_knobs - 1;
-    while (k >= 0 && ++idx[k] >= v->knobs[k].n_values)
-      idx[k--] = 0;
+    while (k >= 0 && ++idx[k] >= v->knobs[k].n_values) {
+      idx[k] = first[k];
+      k--;
+    }
     if (k < 0)
       return TA_OK;
   }
@@ -172,13 +186,38 @@ static int32_t find_default(const workload *w, const ta_kernel_call *call) {
   return -1;
 }
 
+/* The candidate the whole model runs for op (its call from the heuristic): find_default's,
+ * or, when a knob was left to the heuristic (auto_first), the candidate of that variant whose
+ * prepared parameters have the same constant arrays' size (int8 against int16 weights) in a
+ * one-op model. -1 when none matches. */
+static int32_t resolve_default(const workload *w, const ta_graph *g, const ta_op *op,
+                               const ta_kernel_call *call) {
+  int32_t found = find_default(w, call);
+  if (found >= 0 || !call->variant)
+    return found;
+  const char *name = call->variant->inplace_of ? call->variant->inplace_of : call->variant->name;
+  const size_t want = ta_params_array_bytes(call);
+  for (int32_t i = 0; i < w->n_c && found < 0; i++) {
+    if (strcmp(w->c[i].variant, name) != 0)
+      continue;
+    ta_ctx tmp;
+    ta_ctx_init(&tmp, NULL, NULL, NULL, NULL);
+    ta_tune_one one;
+    if (ta_tune_one_op(&tmp, g, op, &w->c[i], false, &one) == TA_OK &&
+        ta_params_array_bytes(&one.calls[0]) == want)
+      found = i;
+    ta_ctx_free(&tmp);
+  }
+  return found;
+}
+
 /* The candidates of op (first of a new workload w): built as a one-op model up to prepare in
  * a context of its own, where each variant's predicate is asked. */
 static ta_status list_candidates(tuner *t, workload *w) {
   ta_ctx tmp;
   ta_ctx_init(&tmp, NULL, NULL, t->ctx->sink, t->ctx->sink_user);
   ta_tune_one one;
-  ta_status st = ta_tune_one_op(&tmp, w->g, w->op, NULL, &one);
+  ta_status st = ta_tune_one_op(&tmp, w->g, w->op, NULL, false, &one);
   int32_t cap = 0;
   if (st == TA_OK) {
     int32_t n;
@@ -263,7 +302,7 @@ static ta_status add_model(tuner *t, const char *path) {
       st = list_candidates(t, w);
       if (st != TA_OK)
         return ta_op_err(m->g, op, st, "cannot list its tuning candidates");
-      w->dflt = find_default(w, call);
+      w->dflt = resolve_default(w, m->g, op, call);
     }
     workload *w = &t->w[wi];
     if (t->n_ops == t->cap_ops) {
@@ -275,7 +314,8 @@ static ta_status add_model(tuner *t, const char *path) {
         memcpy(n, t->ops, (size_t)t->n_ops * sizeof *n);
       t->ops = n;
     }
-    t->ops[t->n_ops++] = (op_ref){wi, find_default(w, call)};
+    t->ops[t->n_ops++] = (op_ref){
+        wi, wi == t->n_w - 1 && w->n_ops == 0 ? w->dflt : resolve_default(w, m->g, op, call)};
     ta_buf_printf(&w->ops, "%s%s%d", w->n_ops ? "," : "", t->n_models > 1 ? t->model_tag : "",
                   (int)i);
     w->n_ops++;
@@ -387,7 +427,7 @@ static void measure(const tuner *t, ta_tune_board *tb, const ta_fw_info *info, c
   ta_tune_one one;
   ta_tune_layout_t l;
   ta_blob blob;
-  ta_status st = ta_tune_one_op(&ctx, w->g, w->op, c, &one);
+  ta_status st = ta_tune_one_op(&ctx, w->g, w->op, c, true, &one);
   if (st == TA_OK && (st = ta_tune_layout(&one, &l)) != TA_OK)
     ta_err(&ctx, st, "the op's tensors have no static size");
   if (st == TA_OK && l.total > info->tensor_bytes)
@@ -802,8 +842,10 @@ static ta_status search(tuner *t, pool *p) {
     }
     uint32_t rng = hash_str(w->key);
     int32_t budget = t->opt->trials / 2 - n_done(w);
-    if (plan(w, w->dflt, tasks, &n, i))
-      budget--;
+    /* The defaults of its ops first: the table compares with them. */
+    for (int32_t o = 0; o < t->n_ops; o++)
+      if (t->ops[o].w == i && plan(w, t->ops[o].dflt, tasks, &n, i))
+        budget--;
     for (int32_t tries = 0; budget > 0 && tries < 4 * w->n_c; tries++)
       if (plan(w, (int32_t)(xorshift(&rng) % (uint32_t)w->n_c), tasks, &n, i))
         budget--;
