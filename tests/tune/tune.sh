@@ -91,6 +91,35 @@ else
   bad "compile --tuning-log:"; cat "$tmp/comp"
 fi
 
+# 4b. Ctrl-C: the run stops, says so (exit 1), every record written is a whole line, and the
+# next run resumes to the same set of candidates as an uninterrupted run.
+"$build/tinyaot" tune "$m" --target cortex-m4 --log "$tmp/i.log" --trials 3 --no-cache \
+  >"$tmp/outi" 2>"$tmp/erri" &
+tpid=$!
+for i in $(seq 1 300); do
+  [ -s "$tmp/i.log" ] && break
+  kill -0 $tpid 2>/dev/null || break
+  sleep 0.1
+done
+kill -INT $tpid 2>/dev/null
+wait $tpid
+rc=$?
+ni=$(wc -l <"$tmp/i.log")
+if [ $rc = 0 ]; then
+  echo "note the run finished before the signal reached it ($ni records)"
+elif [ $rc = 1 ] && grep -q "interrupted; the log keeps every finished record" "$tmp/erri" &&
+    [ "$ni" -ge 1 ] && [ "$ni" -lt "$n1" ] && [ "$(grep -c '"status":"ok","reason":null}$' "$tmp/i.log")" = "$ni" ]; then
+  ok "Ctrl-C: exit 1 after $ni whole records"
+else
+  bad "Ctrl-C: exit $rc, $ni records:"; cat "$tmp/erri" "$tmp/i.log"
+fi
+"$build/tinyaot" tune "$m" --target cortex-m4 --log "$tmp/i.log" --trials 3 >/dev/null 2>&1
+if [ "$(wc -l <"$tmp/i.log")" = "$n1" ]; then
+  ok "resumed after Ctrl-C: $n1 records, as the uninterrupted run"
+else
+  bad "resumed after Ctrl-C: $(wc -l <"$tmp/i.log") records, uninterrupted $n1"
+fi
+
 # 5. --device tcp: a tuning board started by hand (the firmware the first run built).
 elf=$(find "$work" -name '*.elf' | head -n 1)
 served=0
