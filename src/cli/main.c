@@ -25,6 +25,8 @@ static const char usage[] =
     "  quantize MODEL --calibration DATA [--report] [--json]\n"
     "                                         post-training int8 quantization of a float\n"
     "                                         model; prints the accuracy report\n"
+    "  tune MODEL... --target T --log FILE    measure kernel variants and knobs on the board;\n"
+    "                                         records for compile --tuning-log\n"
     "  onnx-test DIR...                       run ONNX backend test folders through the\n"
     "                                         generated C (conformance)\n"
     "\n"
@@ -45,10 +47,10 @@ static command_fn find_command(const char *name) {
   static const struct {
     const char *name;
     command_fn fn;
-  } commands[] = {{"compile", ta_cmd_compile},    {"run", ta_cmd_run},
-                  {"inspect", ta_cmd_inspect},    {"eval", ta_cmd_eval},
-                  {"bench", ta_cmd_bench},        {"quantize", ta_cmd_quantize},
-                  {"onnx-test", ta_cmd_onnx_test}};
+  } commands[] = {{"compile", ta_cmd_compile}, {"run", ta_cmd_run},
+                  {"inspect", ta_cmd_inspect}, {"eval", ta_cmd_eval},
+                  {"bench", ta_cmd_bench},     {"quantize", ta_cmd_quantize},
+                  {"tune", ta_cmd_tune},       {"onnx-test", ta_cmd_onnx_test}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(name, commands[i].name) == 0)
       return commands[i].fn;

@@ -137,5 +137,6 @@ int ta_cmd_eval(int argc, char **argv);
 int ta_cmd_bench(int argc, char **argv);
 int ta_cmd_onnx_test(int argc, char **argv);
 int ta_cmd_quantize(int argc, char **argv);
+int ta_cmd_tune(int argc, char **argv);
 
 #endif

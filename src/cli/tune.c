@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tune.c: `tinyaot tune MODEL... --target T --log FILE`: measure every workload's kernel
+ * variants and knob values on a board (QEMU, or a real one with --device) and append the
+ * records to a tuning log for compile --tuning-log. The tuning is ta_tune_run's (src/tune);
+ * this file parses, shows progress and prints the table.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ta_cli.h"
+#include "ta_tune.h"
+
+static const char help[] =
+    "usage: tinyaot tune MODEL... --target T --log FILE [--trials N] [--time-budget S]\n"
+    "                    [--jobs N] [--device WHERE] [--cache-dir DIR] [options]\n"
+    "\n"
+    "Measure, on a Cortex-M board, every kernel variant and knob value of each workload (an\n"
+    "operator with its dtypes, shapes and attributes) of the models, check each candidate's\n"
+    "output against the reference kernel's on a seeded random input (int8 bit-exact), and\n"
+    "append one record per candidate to FILE. A candidate already in FILE is not measured\n"
+    "again, so an interrupted run resumes. compile, run, bench and eval take the fastest\n"
+    "correct record of each workload with --tuning-log FILE. Ends with a table per workload:\n"
+    "the default schedule's and the best candidate's instructions.\n"
+    "\n"
+    "options:\n"
+    "  --target T        cortex-m4 (default), cortex-m3, cortex-m7, cortex-m33\n"
+    "  --log FILE        the tuning log (JSON lines), appended to\n"
+    "  --trials N        per workload: every candidate when there are at most N (default 16),\n"
+    "                    else N sampled and refined over knobs\n"
+    "  --time-budget S   start no candidate after S seconds\n"
+    "  --jobs N          N QEMU boards measuring at once (default 1)\n"
+    "  --device WHERE    a real board running the tuning firmware: tcp:HOST:PORT or a serial\n"
+    "                    device PATH[@BAUD] (its timer counts clock cycles)\n"
+    "  --cache-dir DIR   built candidates, by content hash (default $XDG_CACHE_HOME/tinyaot)\n"
+    "  --no-cache        build every candidate afresh\n"
+    "  --progress        a progress line even when stdout is not a terminal\n"
+    "  --keep-build      keep the work folder (firmware, QEMU logs) and print its "
+    "path\n" TA_CLI_COMPILE_OPTIONS_HELP "  -h, --help        this text\n";
+
+/* Set by SIGINT: the tuner stops starting candidates; a signal handler can only reach a
+ * global, and this one is the command's, not the library's. */
+static volatile sig_atomic_t stop_flag;
+
+static void on_sigint(int sig) {
+  (void)sig;
+  stop_flag = 1;
+}
+
+typedef struct progress_state {
+  bool tty;
+  int32_t last_done;
+} progress_state;
+
+static void show_progress(void *user, const ta_tune_progress *p) {
+  progress_state *ps = user;
+  if (!ps->tty && p->done == ps->last_done)
+    return;
+  ps->last_done = p->done;
+  const double rate = p->elapsed_s > 0 ? p->done / p->elapsed_s : 0;
+  const int32_t left = p->total - p->done;
+  printf("%s[%d/%d] %.2f/s ETA %.0fs, %d wrong, %d failed%s%s%s", ps->tty ? "\r" : "", p->done,
+         p->total, rate, rate > 0 ? left / rate : 0.0, p->wrong, p->failed, p->last ? " (" : "",
+         p->last ? p->last : "", p->last ? ")" : "");
+  printf(ps->tty ? "\033[K" : "\n");
+  fflush(stdout);
+}
+
+static void print_table(const ta_tune_result *r) {
+  char a[96], b[96], x[32], y[32];
+  printf("%-3s %-18s %4s  %-22s %13s  %-22s %13s %8s\n", "#", "workload", "ops", "default",
+         "instructions", "best", "instructions", "speedup");
+  for (int32_t i = 0; i < r->n; i++) {
+    const ta_tune_workload *w = &r->w[i];
+    char sp[16] = "-";
+    if (w->dflt.instructions && w->best.instructions)
+      snprintf(sp, sizeof sp, "%.2fx", (double)w->dflt.instructions / (double)w->best.instructions);
+    printf("%-3d %-18s %4d  %-22s %13s  %-22s %13s %8s\n", i + 1, w->kind, w->n_ops,
+           ta_tune_choice_str(&w->dflt, a, sizeof a),
+           w->dflt.instructions ? ta_report_commas(x, sizeof x, w->dflt.instructions) : "-",
+           ta_tune_choice_str(&w->best, b, sizeof b),
+           w->best.instructions ? ta_report_commas(y, sizeof y, w->best.instructions) : "-", sp);
+  }
+  printf("\n");
+  for (int32_t i = 0; i < r->n; i++) {
+    const ta_tune_workload *w = &r->w[i];
+    printf("#%d: %d candidates, %d measured now", i + 1, w->n_candidates, w->n_measured);
+    if (w->n_wrong || w->n_failed)
+      printf(", %d wrong, %d failed", w->n_wrong, w->n_failed);
+    printf("; op %s\n    %s\n", w->ops, w->key);
+  }
+  printf("\ntuned ops, whole models: default %s, tuned %s instructions",
+         ta_report_commas(a, sizeof a, r->default_total),
+         ta_report_commas(b, sizeof b, r->tuned_total));
+  if (r->tuned_total)
+    printf(" (%.3fx)", (double)r->default_total / (double)r->tuned_total);
+  printf("\n%d ops have a single variant (not tuned); %d new records in %.1f s%s\n",
+         r->n_untuned_ops, r->new_records, r->elapsed_s,
+         r->stopped ? " (stopped before the end: run again to resume)" : "");
+}
+
+/* $XDG_CACHE_HOME/tinyaot, else $HOME/.cache/tinyaot (created); NULL when neither is set. */
+static const char *default_cache(ta_ctx *ctx) {
+  const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+  char *base = xdg && *xdg     ? ta_strdup(ctx, xdg)
+               : home && *home ? ta_fmt(ctx, "%s/.cache", home)
+                               : NULL;
+  if (!base)
+    return NULL;
+  mkdir(base, 0755);
+  return ta_fmt(ctx, "%s/tinyaot", base);
+}
+
+int ta_cmd_tune(int argc, char **argv) {
+  ta_args a;
+  ta_args_init(&a, argc, argv, "tune");
+  const char *models[64];
+  int32_t n_models = 0;
+  const char *trials = NULL, *budget = NULL, *jobs = NULL, *cache = NULL;
+  bool no_cache = false, progress = false, keep = false;
+  ta_status st = TA_OK;
+  ta_tune_options opt;
+  ta_tune_options_init(&opt);
+  ta_compile_options copt;
+  ta_compile_options_init(&copt);
+  for (; a.i < argc && st == TA_OK; a.i++) {
+    if (ta_arg_help(&a, help))
+      return 0;
+    if (ta_arg_value(&a, "--target", &opt.target, &st) ||
+        ta_arg_value(&a, "--log", &opt.log_path, &st) ||
+        ta_arg_value(&a, "--trials", &trials, &st) ||
+        ta_arg_value(&a, "--time-budget", &budget, &st) || ta_arg_value(&a, "--jobs", &jobs, &st) ||
+        ta_arg_value(&a, "--device", &opt.device, &st) ||
+        ta_arg_value(&a, "--cache-dir", &cache, &st) ||
+        ta_arg_switch(&a, "--no-cache", &no_cache) || ta_arg_switch(&a, "--progress", &progress) ||
+        ta_arg_switch(&a, "--keep-build", &keep) || ta_arg_compile_option(&a, &copt, &st))
+      continue;
+    if (ta_arg_unknown(&a))
+      return 1;
+    if (n_models == (int32_t)(sizeof models / sizeof models[0]))
+      return ta_cli_error(&a, "at most 64 models");
+    models[n_models++] = argv[a.i];
+  }
+  if (st != TA_OK)
+    return 1;
+  if (n_models == 0)
+    return ta_arg_missing(&a, "no MODEL given", help);
+  if (!opt.log_path)
+    return ta_arg_missing(&a, "no tuning log given (--log FILE)", help);
+  struct {
+    const char *v, *name;
+    int32_t *out, max;
+  } counts[] = {{trials, "--trials", &opt.trials, 100000}, {jobs, "--jobs", &opt.jobs, 16}};
+  for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+    if (!counts[i].v)
+      continue;
+    char *end;
+    const long n = strtol(counts[i].v, &end, 10);
+    if (*end || end == counts[i].v || n < 1 || n > counts[i].max)
+      return ta_cli_error(&a, "%s takes a whole number from 1 to %d, not '%s'", counts[i].name,
+                          counts[i].max, counts[i].v);
+    *counts[i].out = (int32_t)n;
+  }
+  if (budget) {
+    char *end;
+    opt.time_budget_s = strtod(budget, &end);
+    if (*end || end == budget || !(opt.time_budget_s > 0))
+      return ta_cli_error(&a, "--time-budget takes seconds above 0, not '%s'", budget);
+  }
+  if (opt.device && opt.jobs > 1)
+    fprintf(stderr, "tinyaot tune: --device: one board, so --jobs %d is ignored\n", opt.jobs);
+  const ta_board *board;
+  if (!ta_cli_target(&a, opt.target, false, &board))
+    return 1;
+  ta_ctx ctx;
+  ta_cli_ctx_init(&ctx, &a);
+  opt.cache_dir = no_cache ? NULL : cache ? cache : default_cache(&ctx);
+  char *work = NULL;
+  st = ta_make_temp_dir(&ctx, "tune", &work);
+  if (st != TA_OK)
+    return ta_cli_done(&ctx, st);
+  opt.work_dir = work;
+  opt.copt = &copt;
+  progress_state ps = {isatty(STDOUT_FILENO) != 0, -1};
+  if (ta_cli_progress_on(stdout, progress)) {
+    opt.progress = show_progress;
+    opt.progress_user = &ps;
+  }
+  struct sigaction sa, old_int, old_pipe;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigint;
+  sigaction(SIGINT, &sa, &old_int);
+  sa.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &sa, &old_pipe);
+  opt.stop = &stop_flag;
+  ta_tune_result r;
+  st = ta_tune_run(&ctx, models, n_models, &opt, &r);
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGPIPE, &old_pipe, NULL);
+  if (ps.tty && opt.progress)
+    printf("\n");
+  if (st == TA_OK)
+    print_table(&r);
+  if (keep)
+    fprintf(stderr, "tinyaot tune: work folder kept: %s\n", work);
+  else
+    ta_remove_tree(work);
+  if (st == TA_OK && stop_flag)
+    st = TA_ERR_IO,
+    fprintf(stderr, "tinyaot tune: interrupted; the log keeps every finished record\n");
+  return ta_cli_done(&ctx, st);
+}
