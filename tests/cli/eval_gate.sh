@@ -24,7 +24,7 @@ check "stderr: a JSON error naming the budget" sh -c \
 same "stderr: the command in the JSON error" "$("$jg" "$tmp/stderr" command)" eval
 expect 3 "flash budget missed (text): exit 3" "fits a part with" -- \
   "$ta" eval "$@" --target cortex-m4 --flash-budget 4096
-check "text report says NO" grep -q "KB RAM: NO" "$tmp/stdout"
+check "text report says NO" grep -q "RAM: NO" "$tmp/stdout"
 check "stderr: the plain-text verdict" grep -q "^tinyaot eval: error: the model misses its budget" "$tmp/stderr"
 
 # Within budget: exit 0.

@@ -65,7 +65,7 @@ if [ "$mode" = qemu ]; then
   check "bench: 1 of 5 ops from the log" grep -qF "records of cortex-m4 applied to 1 of 5 ops" "$tmp/bench.txt"
   expect 0 "bench --tuning-log --json" '"tuned_outputs_match_untuned": true' -- \
     "$ta" bench "$m" --tuning-log "$tmp/tune.log" --json
-  check "bench --json: both runs" grep -q '"untuned": {"model"' "$tmp/out"
+  check "bench --json: both runs" grep -q '"untuned": {"schema_version"' "$tmp/out"
   check "bench --json: the tuned pick" grep -qF '{"index": 0, "untuned": "packed weights=0 (heuristic)", "tuned": "ref (log)"}' "$tmp/out"
   printf '{"tinyaot":"0.1.0"}\n' >"$tmp/bad.log"
   expect 1 "bench with a bad log" "bad.log:1: workload: missing (a string)" -- \

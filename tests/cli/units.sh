@@ -114,7 +114,7 @@ if [ "$mode" = qemu ]; then
   grep -q "ms at 120 MHz" "$tmp/out" && grep -q "on Cortex-M4F" "$tmp/out" &&
     { echo "ok   eval --part stm32l4r5: ms at 120 MHz on its core"; pass=$((pass + 1)); } ||
     { echo "FAIL eval --part: no '= ... ms at 120 MHz' on Cortex-M4F"; fail=$((fail + 1)); }
-  expect 0 "eval --ram-budget 16KiB --flash-budget 1M" "fits a part with 1 MiB flash and 16 KiB RAM: NO" -- \
+  expect 3 "eval --ram-budget 16KiB --flash-budget 1M (a missed budget exits 3)" "fits a part with 1 MiB flash and 16 KiB RAM: NO" -- \
     "$ta" eval "$g/gesture.onnx" --data "$tmp/data.npy" --labels "$tmp/labels.npy" --limit 2 --ram-budget 16KiB --flash-budget 1M
   expect 0 "bench --part stm32f746 --ram-budget 16K --input .npy" "fits stm32f746 (1 MiB flash, 16 KiB RAM): NO" -- \
     "$ta" bench "$g/gesture.onnx" --part stm32f746 --ram-budget 16K --input "$tmp/in0.npy"
