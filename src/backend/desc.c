@@ -55,22 +55,9 @@ __attribute__((format(printf, 4, 5))) static void fail(rd *r, ta_status st, cons
     ta_report(r->ctx, TA_ERROR, "%s: %s", r->file, reason);
 }
 
-/* s made fit for a message: control characters and DEL as \xNN, cut after MAX_SHOWN_LEN. */
+/* s made fit for a message (ta_shown), cut after MAX_SHOWN_LEN. */
 static const char *shown(char *buf, size_t cap, const char *s) {
-  size_t o = 0;
-  for (const unsigned char *p = (const unsigned char *)s; *p && o + 8 < cap; p++) {
-    if ((size_t)(p - (const unsigned char *)s) >= MAX_SHOWN_LEN) {
-      memcpy(buf + o, "...", 3);
-      o += 3;
-      break;
-    }
-    if (*p < 0x20 || *p == 0x7f)
-      o += (size_t)snprintf(buf + o, cap - o, "\\x%02x", *p);
-    else
-      buf[o++] = (char)*p;
-  }
-  buf[o] = 0;
-  return buf;
+  return ta_shown(buf, cap, s, MAX_SHOWN_LEN);
 }
 
 /* "parent.child" (or "child" at the top), with the child's name made printable. */

@@ -432,3 +432,20 @@ int32_t ta_tally_flush(ta_ctx *ctx, ta_tally *t, ta_status st, const char *noun)
   }
   return t->n;
 }
+
+const char *ta_shown(char *buf, size_t cap, const char *s, size_t max_len) {
+  size_t o = 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p && o + 8 < cap; p++) {
+    if ((size_t)(p - (const unsigned char *)s) >= max_len) {
+      memcpy(buf + o, "...", 3);
+      o += 3;
+      break;
+    }
+    if (*p < 0x20 || *p == 0x7f)
+      o += (size_t)snprintf(buf + o, cap - o, "\\x%02x", *p);
+    else
+      buf[o++] = (char)*p;
+  }
+  buf[o] = 0;
+  return buf;
+}

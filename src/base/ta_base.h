@@ -122,6 +122,10 @@ ta_status ta_write_file(ta_ctx *ctx, const char *path, const void *data, size_t 
  * multiples throughout, as microcontroller datasheets count flash and RAM ("256 KB" = 262144).
  * false (*bytes untouched) for anything else, 0 and values past 2^48. */
 bool ta_parse_bytes(const char *s, uint64_t *bytes);
+
+/* s made fit for a message quoting a file's text: control characters and DEL as \xNN, cut
+ * with "..." after max_len characters, into buf (cap bytes: 4 * max_len + 8 is enough). */
+const char *ta_shown(char *buf, size_t cap, const char *s, size_t max_len);
 /* What ta_parse_bytes accepts, for messages: "bytes, or with K/KiB or M/MiB (1K = 1024)". */
 #define TA_BYTES_SYNTAX                                                                            \
   "a size in bytes: a whole number, optionally with K, KiB, M or MiB (1K = 1024)"

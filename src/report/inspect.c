@@ -110,11 +110,11 @@ static void pools_json(ta_buf *b, const ta_model *m) {
     ta_report_json_str(b, p->backend);
     ta_buf_puts(b, ",\"description\":");
     ta_report_json_str(b, p->source);
-    ta_buf_printf(b,
-                  ",\"bytes\":%zu,\"peak_bytes\":%zu,\"lower_bound_bytes\":%zu,\"alignment_bytes\":%zu,"
-                  "\"weights_in\":\"%s\",\"tensors\":[",
-                  p->capacity, p->bytes, p->lower_bound, p->alignment,
-                  p->weights ? "pool" : "flash");
+    ta_buf_printf(
+        b,
+        ",\"bytes\":%zu,\"peak_bytes\":%zu,\"lower_bound_bytes\":%zu,\"alignment_bytes\":%zu,"
+        "\"weights_in\":\"%s\",\"tensors\":[",
+        p->capacity, p->bytes, p->lower_bound, p->alignment, p->weights ? "pool" : "flash");
     int32_t shown = 0;
     for (int32_t t = 0; t < g->n_tensors; t++) {
       size_t bytes = 0;
