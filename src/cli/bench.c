@@ -13,7 +13,8 @@
  * not a measured time. The suite mode runs several models on several cores and writes a
  * Markdown report and an SVG chart, next to TensorFlow Lite Micro's figures when an anchors
  * file is given. The measuring is the device library's (ta_device_bench_prepare,
- * ta_device_bench_run), the reports are ta_report's; this file parses and prints.
+ * ta_device_bench_run), the reports are ta_report's, the tuned comparison ta_device_bench_tuned's;
+ * this file parses and prints.
  */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
@@ -22,7 +23,6 @@
 #include <string.h>
 
 #include "ta_cli.h"
-#include "ta_schedule.h"
 
 static const char help[] =
     "usage: tinyaot bench MODEL [--target T] [--input FILE...] [--json] [options]\n"
@@ -167,83 +167,6 @@ static int run_suite(const ta_args *a, suite_opts *o) {
   return rc ? rc : failures ? 1 : 0;
 }
 
-/* ---- one model with --tuning-log: untuned and tuned side by side ---- */
-
-/* The tuned board's outputs against the untuned host build's (the bench's tolerance: float32
- * within 1e-5 relative, integers bit for bit), into t->match and t->check. */
-static void compare_tuned(ta_ctx *ctx, const ta_bench_model *untuned, const ta_bench_run *tuned,
-                          ta_bench_tuned *t) {
-  const ta_graph *g = untuned->m.g;
-  const ta_device_tol tol = {0, 1e-5, true, false, false};
-  t->match = true;
-  t->check = "yes (identical bytes)";
-  for (int32_t k = 0; k < g->n_outputs && t->match; k++) {
-    const ta_tensor *out = &g->tensors[g->outputs[k]];
-    ta_device_cmp c;
-    if (!tuned->dev.outputs[k] || tuned->dev.output_bytes[k] != untuned->host_bytes[k]) {
-      t->match = false;
-      t->check = ta_fmt(ctx, "NO: output %d has %zu bytes, the untuned %zu", k,
-                        tuned->dev.output_bytes[k], untuned->host_bytes[k]);
-    } else if (!ta_device_compare(out->dtype, untuned->host_out[k], tuned->dev.outputs[k],
-                                  untuned->host_bytes[k], &tol, &c)) {
-      t->match = false;
-      t->check = ta_fmt(ctx, "NO: output %d differs at element %zu", k,
-                        out->dtype == TA_DT_F32 ? c.bad_elem : c.bad_byte);
-    } else if (out->dtype == TA_DT_F32) {
-      t->check = "yes (float32 within 1e-5 relative; integers identical bytes)";
-    }
-  }
-}
-
-/* Build the model with the default schedule and with the log's (the log first: a bad log stops
- * the run before anything is measured), run both on the board, report both. */
-static ta_status run_tuned(ta_ctx *ctx, const char *model, const char *name,
-                           const char *const *inputs, int32_t n_inputs,
-                           const ta_compile_options *copt, const ta_board *board,
-                           const char *device, int32_t timeout_s, bool json, ta_bench_model *bm) {
-  ta_compile_options plain = *copt;
-  plain.tuning_log = NULL;
-  plain.tuning_target = NULL;
-  ta_bench_run r[2];
-  ta_status st = ta_device_bench_prepare(ctx, model, name, inputs, n_inputs, copt, &bm[1]);
-  if (st == TA_OK)
-    st = ta_device_bench_prepare(ctx, model, name, inputs, n_inputs, &plain, &bm[0]);
-  for (int k = 0; k < 2 && st == TA_OK; k++)
-    st = ta_device_bench_run(&bm[k], board, device, timeout_s, &r[k]);
-  if (st != TA_OK)
-    return st;
-  ta_bench_tuned t = {.untuned = &bm[0],
-                      .tuned = &bm[1],
-                      .untuned_run = &r[0],
-                      .tuned_run = &r[1],
-                      .device = device,
-                      .log = copt->tuning_log,
-                      .target = copt->tuning_target ? copt->tuning_target : board->target};
-  for (int32_t i = 0; i < bm[1].m.g->n_ops; i++) {
-    ta_sched_why why;
-    if (ta_sched_variant(&bm[1].m.calls[i], &why))
-      t.n_scheduled++;
-    t.n_from_log += why == TA_SCHED_LOG;
-  }
-  compare_tuned(ctx, &bm[0], &r[1], &t);
-  ta_buf b;
-  ta_buf_init(&b, ctx);
-  if (json)
-    ta_report_bench_tuned_json(&b, &t);
-  else
-    ta_report_bench_tuned_text(&b, &t);
-  if (b.ok)
-    fputs(b.data, stdout);
-  ta_buf_free(&b);
-  if (!r[0].match || !r[1].match || !t.match) {
-    fprintf(stderr, "tinyaot bench: %s\n",
-            !t.match ? "the tuned build's outputs differ from the untuned build's"
-                     : "the board's outputs differ from the host build's");
-    st = TA_ERR_INTERNAL;
-  }
-  return st;
-}
-
 int ta_cmd_bench(int argc, char **argv) {
   ta_args a;
   ta_args_init(&a, argc, argv, "bench");
@@ -310,8 +233,26 @@ int ta_cmd_bench(int argc, char **argv) {
   ta_cli_ctx_init(&ctx, &a);
   if (copt.tuning_log) {
     ta_bench_model tbm[2];
+    ta_bench_run tr[2];
+    ta_bench_tuned t;
     memset(tbm, 0, sizeof tbm);
-    st = run_tuned(&ctx, model, name, inputs, n_inputs, &copt, board, device, timeout_s, json, tbm);
+    st = ta_device_bench_tuned(&ctx, model, name, inputs, n_inputs, &copt, board, device, timeout_s,
+                               tbm, tr, &t);
+    ta_buf b;
+    ta_buf_init(&b, &ctx);
+    if (st == TA_OK && json)
+      ta_report_bench_tuned_json(&b, &t);
+    else if (st == TA_OK)
+      ta_report_bench_tuned_text(&b, &t);
+    if (st == TA_OK && b.ok)
+      fputs(b.data, stdout);
+    ta_buf_free(&b);
+    if (st == TA_OK && (!tr[0].match || !tr[1].match || !t.match)) {
+      fprintf(stderr, "tinyaot bench: %s\n",
+              !t.match ? "the tuned build's outputs differ from the untuned build's"
+                       : "the board's outputs differ from the host build's");
+      st = TA_ERR_INTERNAL;
+    }
     for (int k = 0; k < 2; k++) {
       if (tbm[k].dir && keep)
         ta_report(&ctx, TA_NOTE, "build kept in %s", tbm[k].dir);

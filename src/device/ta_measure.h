@@ -55,6 +55,30 @@ ta_status ta_device_bench_prepare(ta_ctx *ctx, const char *path, const char *nam
 ta_status ta_device_bench_run(ta_bench_model *bm, const ta_board *b, const char *device,
                               int32_t timeout_s, ta_bench_run *r);
 
+/* `tinyaot bench MODEL --tuning-log FILE`: the model with the default schedule and with the
+ * log's, measured in one run. */
+typedef struct ta_bench_tuned {
+  const ta_bench_model *untuned, *tuned;
+  const ta_bench_run *untuned_run, *tuned_run;
+  const char *device;  /* as for ta_report_bench_text */
+  const char *log;     /* the tuning log's path */
+  const char *target;  /* whose records were applied */
+  int32_t n_from_log;  /* ops the log scheduled (why TA_SCHED_LOG) */
+  int32_t n_scheduled; /* ops with a scheduled variant */
+  bool match;          /* the tuned board's outputs follow the untuned host build's */
+  const char *check;   /* how they compared, for people */
+} ta_bench_tuned;
+/* Build the model at path with the default schedule and with copt's tuning log (the log
+ * first: a bad log stops before anything is measured), run both on board b, and compare the
+ * tuned board's outputs with the untuned host build's (float32 within 1e-5 relative, integers
+ * bit for bit) into t->match and t->check. bm and r (two each: untuned, tuned) are the
+ * caller's, t points into them; the caller removes bm[k].dir (also on failure). */
+ta_status ta_device_bench_tuned(ta_ctx *ctx, const char *path, const char *name,
+                                const char *const *input_files, int32_t n_inputs,
+                                const ta_compile_options *copt, const ta_board *b,
+                                const char *device, int32_t timeout_s, ta_bench_model bm[2],
+                                ta_bench_run r[2], ta_bench_tuned *t);
+
 /* ---- a suite: several models on several boards ---- */
 
 /* One model on one board, as a suite keeps it (figures only) and its report shows it. */

@@ -53,21 +53,9 @@ void ta_report_bench_text(ta_buf *b, const ta_bench_model *bm, const ta_bench_ru
 void ta_report_bench_json(ta_buf *b, const ta_bench_model *bm, const ta_bench_run *r,
                           const char *device);
 
-/* `tinyaot bench MODEL --tuning-log FILE`: the model with the default schedule and with the
- * log's, measured in one run. */
-typedef struct ta_bench_tuned {
-  const ta_bench_model *untuned, *tuned;
-  const ta_bench_run *untuned_run, *tuned_run;
-  const char *device;  /* as for ta_report_bench_text */
-  const char *log;     /* the tuning log's path */
-  const char *target;  /* whose records were applied */
-  int32_t n_from_log;  /* ops the log scheduled (why TA_SCHED_LOG) */
-  int32_t n_scheduled; /* ops with a scheduled variant */
-  bool match;          /* the tuned board's outputs follow the untuned host build's */
-  const char *check;   /* how they compared, for people */
-} ta_bench_tuned;
-/* Side by side per layer (variant and instructions) and in total; as text or one JSON object
- * holding both ta_report_bench_json objects. */
+/* `tinyaot bench MODEL --tuning-log FILE` (ta_device_bench_tuned, ta_measure.h): side by side
+ * per layer (variant and instructions) and in total; as text or one JSON object holding both
+ * ta_report_bench_json objects. */
 void ta_report_bench_tuned_text(ta_buf *b, const ta_bench_tuned *t);
 void ta_report_bench_tuned_json(ta_buf *b, const ta_bench_tuned *t);
 
