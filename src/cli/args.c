@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * args.c: what every command shares: the diagnostics sink on stderr, exit codes, and the
- * argument parsers, among them the one for the compile options all commands accept.
+ * args.c: what every command shares: the diagnostics sink on stderr, exit codes, the help
+ * texts (docs/cli/CMD.txt, embedded at build time), and the argument parsers, among them the one
+ * for the compile options all commands accept.
  */
 #include "ta_cli.h"
 
@@ -90,10 +91,19 @@ int ta_cli_done(ta_ctx *ctx, ta_status st) {
   return ta_cli_exit_code(st);
 }
 
-int ta_arg_missing(const ta_args *a, const char *what, const char *help) {
+const char *ta_cli_help(const char *cmd) {
+  char path[64];
+  snprintf(path, sizeof path, "%s.txt", cmd);
+  for (const ta_embedded_file *f = ta_cli_help_files; f->path; f++)
+    if (strcmp(f->path, path) == 0)
+      return f->data;
+  return "";
+}
+
+int ta_arg_missing(const ta_args *a, const char *what) {
   ta_cli_error(a, "%s", what);
   if (!a->json)
-    fputs(help, stderr);
+    fputs(ta_cli_help(a->cmd), stderr);
   return 1;
 }
 
@@ -153,10 +163,10 @@ bool ta_arg_flag(ta_args *a, const char *name) {
   return strcmp(a->argv[a->i], name) == 0;
 }
 
-bool ta_arg_help(ta_args *a, const char *help) {
+bool ta_arg_help(ta_args *a) {
   if (!ta_arg_flag(a, "--help") && !ta_arg_flag(a, "-h"))
     return false;
-  fputs(help, stdout);
+  fputs(ta_cli_help(a->cmd), stdout);
   return true;
 }
 

@@ -24,45 +24,6 @@
 
 #include "ta_cli.h"
 
-static const char help[] =
-    "usage: tinyaot bench MODEL [--target T] [--input FILE...] [--json] [options]\n"
-    "       tinyaot bench --suite DIR [--models A,B,...] [--targets T,...] [--report FILE]\n"
-    "                     [--svg FILE] [--anchors FILE] [--compare-backend NAME]\n"
-    "\n"
-    "Build MODEL's firmware for a Cortex-M board, run it on QEMU's model of the board (or on a\n"
-    "real board, --device), check its outputs against the host build, and print instructions\n"
-    "per inference and per layer (with MACs and MACs per instruction), flash bytes (firmware\n"
-    "and model alone) and RAM bytes (arena + stack high-water + data + bss). Instructions are\n"
-    "counted exactly and deterministically (QEMU -icount shift=0); the milliseconds shown are\n"
-    "instructions / the board's reference clock, not a measured time. Without --input the\n"
-    "input is the xorshift pattern of the reference vectors (input k: xorshift32 from state\n"
-    "0x12345678+k, one step per element). With --tuning-log, MODEL is built twice, with the\n"
-    "default schedule and with the log's, and both run in one report, side by side (the tuned\n"
-    "outputs also checked against the untuned build's).\n"
-    "\n"
-    "options:\n"
-    "  --target T        cortex-m4 (default), cortex-m3, cortex-m7, cortex-m33\n" TA_CLI_UNITS_HELP
-    "                    (with a budget or --part: whether the firmware fits it)\n"
-    "  --input FILE      an input tensor, raw bytes or .npy (repeat once per model input)\n"
-    "  --json            print one JSON object instead of the text report\n"
-    "  --device WHERE    a real board running this model's firmware: tcp:HOST:PORT or a serial\n"
-    "                    device PATH[@BAUD]; its timer then counts clock cycles\n"
-    "  --timeout S       limit for one inference, in seconds (default 600)\n"
-    "  --name NAME       symbol prefix for the generated code\n"
-    "  --keep-build      keep the temporary build directory and print its "
-    "path\n" TA_CLI_COMPILE_OPTIONS_HELP "suite options:\n"
-    "  --suite DIR       benchmark every .tflite model of DIR (or those of --models)\n"
-    "  --models LIST     comma-separated model names (file stems) to take from DIR\n"
-    "  --targets LIST    comma-separated targets (default cortex-m4,cortex-m7,cortex-m33)\n"
-    "  --report FILE     write a Markdown report (default BENCHMARKS.md)\n"
-    "  --svg FILE        write a bar chart of instructions per model and core\n"
-    "  --anchors FILE    TensorFlow Lite Micro figures to compare with (a Markdown table)\n"
-    "  --compare-backend NAME_OR_FILE\n"
-    "                    also build every model with this backend (--backend-var as for\n"
-    "                    --backend) and measure it on every core in the same run: columns\n"
-    "                    next to tinyaot's in the report\n"
-    "  -h, --help        this text\n";
-
 #define MAX_INPUTS 64
 #define MAX_TARGETS 8
 #define MAX_MODELS TA_REPORT_MAX_MODELS
@@ -181,7 +142,7 @@ int ta_cmd_bench(int argc, char **argv) {
   ta_compile_options copt;
   ta_compile_options_init(&copt);
   for (; a.i < argc && st == TA_OK; a.i++) {
-    if (ta_arg_help(&a, help))
+    if (ta_arg_help(&a))
       return 0;
     if (ta_arg_switch(&a, "--json", &json) || ta_arg_switch(&a, "--keep-build", &keep) ||
         ta_arg_switch(&a, "--progress", &show) ||
@@ -224,7 +185,7 @@ int ta_cmd_bench(int argc, char **argv) {
     return ta_cli_error(&a, "--compare-backend is a --suite option (for one model, run bench "
                             "again with --backend)");
   if (!model)
-    return ta_arg_missing(&a, "no MODEL given", help);
+    return ta_arg_missing(&a, "no MODEL given");
   const ta_board *board;
   if (!ta_cli_target(&a, target, false, &board))
     return 1;

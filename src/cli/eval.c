@@ -17,50 +17,6 @@
 
 #include "ta_cli.h"
 
-static const char help[] =
-    "usage: tinyaot eval MODEL --data FILE --labels FILE [options]\n"
-    "\n"
-    "Run every record of a labelled data set through the classifier MODEL on a target and\n"
-    "report accuracy per class, the confusion matrix, agreement with reference outputs,\n"
-    "instructions per inference, flash and RAM. The model must have one input and one output\n"
-    "(class scores; the predicted class is the largest).\n"
-    "\n"
-    "options:\n"
-    "  --data FILE          records back to back, each exactly the model input's bytes, or a\n"
-    "                       .npy array of them (the input's dtype, shape (N, ...input dims))\n"
-    "  --labels FILE        one uint8 class index per record (raw, or a uint8 .npy)\n"
-    "  --classes FILE       class names, one per line (default: class 0, class 1, ...)\n"
-    "  --expect FILE        reference outputs, one per record (e.g. PyTorch's), compared with\n"
-    "                       |out - ref| <= atol + rtol * |ref| for float outputs, exactly for\n"
-    "                       integer outputs\n"
-    "  --atol X, --rtol X   tolerances (default 1e-4 and 1e-3)\n"
-    "  --target T           host (in process, the same kernels), or a board: cortex-m4, ...\n"
-    "                       (default cortex-m4)\n"
-    "  --device WHERE       a real board running this model's firmware instead of QEMU:\n"
-    "                       tcp:HOST:PORT or a serial device PATH[@BAUD]\n"
-    "  --timeout S          limit for one inference, in seconds (default 600)\n"
-    "  --keep-build         keep the temporary firmware build directory and print its path\n"
-    "  --flash-budget SIZE  flash of the part to fit (default 256K: 262144 bytes, or the part's)\n"
-    "  --ram-budget SIZE    RAM of the part to fit (default 64K: 65536 bytes, or the part's)\n"
-    "                       SIZE: bytes, or with K, KiB, M or MiB (1K = 1024); a model that\n"
-    "                       misses either budget exits with status 3 (for CI gates)\n"
-    "  --part NAME          a microcontroller: its core (the default --target), clock and\n"
-    "                       budgets (stm32l4r5, stm32f746, nrf52840)\n"
-    "  --clock-hz HZ        the clock for milliseconds (120000000, 120M or 120MHz; default the\n"
-    "                       part's, else the board's reference clock)\n"
-    "  --report FILE        write an HTML report (one offline page: budget verdict, confusion\n"
-    "                       matrix, instructions per layer, memory plan, plots of a few records);\n"
-    "                       its folder is checked before the run\n"
-    "  --plot-layout L      how a record is drawn: TxC (time-major, channels last) or CxT\n"
-    "                       (default: guessed from the input shape)\n"
-    "  --limit N            only the first N records\n"
-    "  --json               print the results as one JSON object (accuracy, instructions,\n"
-    "                       flash_bytes, ram_bytes, fits, per class, every predicted class;\n"
-    "                       docs/JSON.md); progress and messages go to stderr\n"
-    "  --progress           show the progress bar even when the output is no terminal\n"
-    "  --name NAME          symbol prefix of the generated code\n" TA_CLI_COMPILE_OPTIONS_HELP
-    "  -h, --help           this text\n";
-
 typedef struct eval_opts {
   int argc;
   char **argv;
@@ -223,7 +179,7 @@ int ta_cmd_eval(int argc, char **argv) {
   ta_compile_options_init(&o.compile);
   ta_status st = TA_OK;
   for (; a.i < argc && st == TA_OK; a.i++) {
-    if (ta_arg_help(&a, help))
+    if (ta_arg_help(&a))
       return 0;
     if (ta_arg_switch(&a, "--json", &o.json) || ta_arg_switch(&a, "--keep-build", &o.keep) ||
         ta_arg_switch(&a, "--progress", &o.progress))
@@ -257,11 +213,9 @@ int ta_cmd_eval(int argc, char **argv) {
   o.atol = atol ? strtod(atol, NULL) : 1e-4;
   o.rtol = rtol ? strtod(rtol, NULL) : 1e-3;
   if (!o.model || !o.data || !o.labels) {
-    return ta_arg_missing(&a,
-                          !o.model  ? "no MODEL given"
-                          : !o.data ? "no --data given"
-                                    : "no --labels given",
-                          help);
+    return ta_arg_missing(&a, !o.model  ? "no MODEL given"
+                              : !o.data ? "no --data given"
+                                        : "no --labels given");
   }
   if (o.layout && strcmp(o.layout, "TxC") != 0 && strcmp(o.layout, "CxT") != 0) {
     return ta_cli_error(&a, "--plot-layout is TxC or CxT, not '%s'", o.layout);

@@ -17,37 +17,6 @@
 
 #include "ta_cli.h"
 
-static const char help[] =
-    "usage: tinyaot quantize MODEL --calibration DATA[,DATA...] [options]\n"
-    "\n"
-    "Quantize a float32 TFLite or ONNX model to int8 (the TFLite int8 scheme: per-channel int8\n"
-    "weights, int32 bias, asymmetric int8 activations) from calibration data, and print how\n"
-    "far each layer's int8 output is from the float one (SQNR, cosine similarity) over the\n"
-    "calibration set, the model outputs' error, and which operators stay float.\n"
-    "\n"
-    "Calibration data: raw float32 records of the model input's size back to back (.bin), or\n"
-    ".npy arrays (float32/float64, C order) whose shape ends with the input's dims. Several\n"
-    "files for a one-input model are concatenated; a model with k inputs takes k files, one\n"
-    "per input in input order.\n"
-    "\n"
-    "options:\n"
-    "  --calibration DATA[,DATA...]   calibration files (required; repeatable)\n"
-    "  --method M           minmax (default), percentile, mse or auto (per tensor, the one\n"
-    "                       with the least quantization error)\n"
-    "  --percentile P       the percentile of --method percentile (default 99.99)\n"
-    "  --bias-correction    correct each layer's bias for the mean error of its int8 output\n"
-    "  --int8-io            int8 model inputs and outputs (default: float, with QUANTIZE and\n"
-    "                       DEQUANTIZE inside the model)\n"
-    "  --labels FILE        one uint8 class id per calibration record: accuracy float vs int8\n"
-    "  --report             print the report (the default; kept for scripts)\n"
-    "  --json               print the report as JSON (docs/JSON.md)\n"
-    "  --progress           the progress bar on stderr even when it is no terminal\n"
-    "  -o, --output FILE    write the int8 model: FILE.tflite (TFLite int8 scheme, per-channel\n"
-    "                       weights with quantized_dimension), or, for an ONNX model,\n"
-    "                       FILE.onnx as QDQ ONNX (QuantizeLinear/DequantizeLinear around\n"
-    "                       the float nodes, opset 13 or later; read by ONNX "
-    "Runtime)\n" TA_CLI_COMPILE_OPTIONS_HELP "  -h, --help           this text\n";
-
 /* A progress bar on stderr, drawn when it is a terminal or --progress asks. */
 static void bar(void *user, const char *phase, int64_t done, int64_t total) {
   (void)user;
@@ -100,7 +69,7 @@ int ta_cmd_quantize(int argc, char **argv) {
   ta_compile_options copt;
   ta_compile_options_init(&copt);
   for (; a.i < argc && st == TA_OK; a.i++) {
-    if (ta_arg_help(&a, help))
+    if (ta_arg_help(&a))
       return 0;
     if (ta_arg_switch(&a, "--json", &json) || ta_arg_switch(&a, "--progress", &progress))
       continue;
@@ -129,8 +98,8 @@ int ta_cmd_quantize(int argc, char **argv) {
     copt.quant.percentile = p;
   }
   if (!model || copt.quant.n_calib_paths == 0) {
-    return ta_arg_missing(
-        &a, !model ? "no MODEL given" : "no calibration data given (--calibration FILE)", help);
+    return ta_arg_missing(&a, !model ? "no MODEL given"
+                                     : "no calibration data given (--calibration FILE)");
   }
   copt.quant.mode = TA_QUANT_INT8;
   copt.quant.report = true;

@@ -16,33 +16,6 @@
 #include "ta_cli.h"
 #include "ta_tune.h"
 
-static const char help[] =
-    "usage: tinyaot tune MODEL... --target T --log FILE [--trials N] [--time-budget S]\n"
-    "                    [--jobs N] [--device WHERE] [--cache-dir DIR] [options]\n"
-    "\n"
-    "Measure, on a Cortex-M board, every kernel variant and knob value of each workload (an\n"
-    "operator with its dtypes, shapes and attributes) of the models, check each candidate's\n"
-    "output against the reference kernel's on a seeded random input (int8 bit-exact), and\n"
-    "append one record per candidate to FILE. A candidate already in FILE is not measured\n"
-    "again, so an interrupted run resumes. compile, run, bench and eval take the fastest\n"
-    "correct record of each workload with --tuning-log FILE. Ends with a table per workload:\n"
-    "the default schedule's and the best candidate's instructions.\n"
-    "\n"
-    "options:\n"
-    "  --target T        cortex-m4 (default), cortex-m3, cortex-m7, cortex-m33\n"
-    "  --log FILE        the tuning log (JSON lines), appended to\n"
-    "  --trials N        per workload: every candidate when there are at most N (default 16),\n"
-    "                    else N sampled and refined over knobs\n"
-    "  --time-budget S   start no candidate after S seconds\n"
-    "  --jobs N          N QEMU boards measuring at once (default 1)\n"
-    "  --device WHERE    a real board running the tuning firmware: tcp:HOST:PORT or a serial\n"
-    "                    device PATH[@BAUD] (its timer counts clock cycles)\n"
-    "  --cache-dir DIR   built candidates, by content hash (default $XDG_CACHE_HOME/tinyaot)\n"
-    "  --no-cache        build every candidate afresh\n"
-    "  --progress        a progress line even when stdout is not a terminal\n"
-    "  --keep-build      keep the work folder (firmware, QEMU logs) and print its "
-    "path\n" TA_CLI_COMPILE_OPTIONS_HELP "  -h, --help        this text\n";
-
 /* Set by SIGINT: the tuner stops starting candidates; a signal handler can only reach a
  * global, and this one is the command's, not the library's. */
 static volatile sig_atomic_t stop_flag;
@@ -129,7 +102,7 @@ int ta_cmd_tune(int argc, char **argv) {
   ta_compile_options copt;
   ta_compile_options_init(&copt);
   for (; a.i < argc && st == TA_OK; a.i++) {
-    if (ta_arg_help(&a, help))
+    if (ta_arg_help(&a))
       return 0;
     if (ta_arg_value(&a, "--target", &opt.target, &st) ||
         ta_arg_value(&a, "--log", &opt.log_path, &st) ||
@@ -149,9 +122,9 @@ int ta_cmd_tune(int argc, char **argv) {
   if (st != TA_OK)
     return 1;
   if (n_models == 0)
-    return ta_arg_missing(&a, "no MODEL given", help);
+    return ta_arg_missing(&a, "no MODEL given");
   if (!opt.log_path)
-    return ta_arg_missing(&a, "no tuning log given (--log FILE)", help);
+    return ta_arg_missing(&a, "no tuning log given (--log FILE)");
   struct {
     const char *v, *name;
     int32_t *out, max;
