@@ -4,16 +4,13 @@
  * post-training int8 quantization through the compile entry point (the quantize stage runs
  * after the passes, then the int8 graph goes through check, prepare, schedule and plan like
  * any int8 model), and the report printed. -o writes the int8 graph as a .tflite file, or, for
- * an ONNX model and a name ending in .onnx, as QDQ ONNX (the user's model with Q/DQ added),
- * through a temporary file renamed at the end, so an error never leaves a half-written OUT.
+ * an ONNX model and a name ending in .onnx, as QDQ ONNX (the user's model with Q/DQ added):
+ * ta_compile_serialize, written atomically, so an error never leaves a half-written OUT.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "ta_onnx.h"
-#include "ta_tflite.h"
 
 #include "ta_cli.h"
 
@@ -27,37 +24,6 @@ static void bar(void *user, const char *phase, int64_t done, int64_t total) {
   if (done == total)
     fputc('\n', stderr);
   fflush(stderr);
-}
-
-static bool ends_with(const char *s, const char *suffix) {
-  const size_t n = strlen(s), k = strlen(suffix);
-  return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
-/* Write g to path (ta_write_file_atomic: nothing left at path on failure): QDQ ONNX for a
- * name ending in .onnx (the ONNX model `model` with Q/DQ added), else .tflite. */
-static ta_status write_model(ta_ctx *ctx, const char *model, const ta_graph *g, const char *path) {
-  ta_buf b;
-  ta_buf_init(&b, ctx);
-  ta_status st;
-  if (ends_with(path, ".onnx")) {
-    uint8_t *data;
-    size_t len;
-    st = ta_read_file(ctx, model, &data, &len);
-    if (st == TA_OK && !ta_onnx_sniff(data, len))
-      st = ta_err(ctx, TA_ERR_USAGE,
-                  "-o %s: QDQ ONNX is written for an ONNX model; %s is not one (give a name "
-                  "ending in .tflite)",
-                  path, model);
-    if (st == TA_OK)
-      st = ta_onnx_write_qdq(ctx, model, data, len, g, &b);
-  } else {
-    st = ta_tfl_write(ctx, g, &b);
-  }
-  if (st == TA_OK)
-    st = ta_write_file_atomic(ctx, path, (const uint8_t *)b.data, b.len);
-  ta_buf_free(&b);
-  return st;
 }
 
 int ta_cmd_quantize(int argc, char **argv) {
@@ -121,8 +87,13 @@ int ta_cmd_quantize(int argc, char **argv) {
     else
       fwrite(b.data, 1, b.len, stdout);
     ta_buf_free(&b);
-    if (st == TA_OK && out)
-      st = write_model(&ctx, model, m.g, out);
+    if (st == TA_OK && out) {
+      ta_buf_init(&b, &ctx);
+      st = ta_compile_serialize(&ctx, model, m.g, out, &b);
+      if (st == TA_OK)
+        st = ta_write_file_atomic(&ctx, out, (const uint8_t *)b.data, b.len);
+      ta_buf_free(&b);
+    }
     if (!json && st == TA_OK)
       printf("\nint8 model: %d ops, arena %zu bytes%s%s\n", m.g->n_ops, m.plan.arena_bytes,
              out ? ", written to " : " (not written: no -o)", out ? out : "");
