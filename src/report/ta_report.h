@@ -3,13 +3,15 @@
  * ta_report.h: the reports the commands write, apart from the measuring: what inspect shows
  * of a compiled model, one benchmark as text or JSON, the Markdown table and SVG chart of a
  * benchmark suite (next to TensorFlow Lite Micro's figures, scraped from an anchors Markdown
- * table), and an evaluation's statistics with their text and HTML reports. Writers fill a
+ * table), an evaluation's statistics with their text and HTML reports, and a tuning run's
+ * progress line and result table. Writers fill a
  * ta_buf; the caller writes it where it wants. Nothing here prints.
  */
 #ifndef TA_REPORT_H
 #define TA_REPORT_H
 
 #include "ta_measure.h"
+#include "ta_tune.h"
 
 /* 1234567 -> "1,234,567" into buf (cap bytes); returns buf. */
 const char *ta_report_commas(char *buf, size_t cap, uint64_t v);
@@ -213,5 +215,10 @@ typedef struct ta_eval_html_info {
  * layer (on a device, r->layer_insns); the memory plan (ta_plan_svg); a few records drawn as
  * plots with axes, a legend of their channels (x, y, z for three) and their class scores. */
 void ta_report_eval_html(ta_buf *b, const ta_eval_stats *r, const ta_eval_html_info *h);
+
+/* `tinyaot tune`: one progress line of the run (tty: "\r" first and the rest of the terminal
+ * line cleared, no newline; else one line), and the result as a table (ta_tune_run's r). */
+void ta_report_tune_progress(ta_buf *b, const ta_tune_progress *p, bool tty);
+void ta_report_tune_text(ta_buf *b, const ta_tune_result *r);
 
 #endif
