@@ -62,6 +62,15 @@ static ta_status on_record(void *user, int64_t k, const uint8_t *out, uint64_t i
   return TA_OK;
 }
 
+/* The device library's lines, shown where someone watches; NULL: the records start. */
+static void say(void *user, const char *line) {
+  record_ctx *c = user;
+  if (!line)
+    c->start = now_s();
+  else if (c->bar)
+    fprintf(c->log, "%s\n", line);
+}
+
 static ta_status run_eval(ta_ctx *ctx, const eval_opts *o, bool *fits) {
   ta_model m;
   ta_status st = ta_compile_file(ctx, o->model, &o->compile, &m);
@@ -86,45 +95,20 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o, bool *fits) {
   record_ctx rc = {ctx, &r, &set, log, show, now_s()};
   r.board = strcmp(o->target, "host") == 0 ? NULL : ta_board_find(o->target);
   r.device = r.board != NULL;
-  if (r.board) {
-    ta_fileset fs;
-    const char *name = o->name ? o->name : ta_default_model_name(ctx, o->model);
-    ta_cgen_options copt = {name, o->model};
-    if ((st = ta_cgen_emit(m.g, m.calls, &m.plan, &copt, &fs)) != TA_OK)
-      return st;
-    if (show)
-      fprintf(log, "building the firmware for %s (%s, %s)...\n", r.board->target, r.board->machine,
-              r.board->core);
-    ta_device_stream ds;
-    const ta_device_options dopt = {o->device, false, 1, o->timeout_s, NULL};
-    if ((st = ta_device_stream_open(m.g, &fs, name, r.board, &dopt, o->keep, &ds)) != TA_OK)
-      return st;
-    if (show && o->device)
-      fprintf(log, "streaming %d records through the device session (%s):\n", r.n, o->device);
-    else if (show)
-      fprintf(log, "streaming %d records through the device session (QEMU %s, -icount shift=0):\n",
-              r.n, r.board->machine);
-    /* The per-layer chart: one profiled run first, so the records' runs are the last ones the
-     * stack statistics see, as without it. */
-    r.layer_insns = o->report ? ta_new_array(ctx, (size_t)m.g->n_ops + 1, sizeof(uint64_t)) : NULL;
-    if (r.layer_insns)
-      st = ta_device_profile_record(ctx, &ds.link, r.board, m.g->n_ops, set.data, set.in_bytes,
-                                    r.layer_insns);
-    rc.start = now_s();
-    if (st == TA_OK)
-      st = ta_device_run_records(ctx, &ds.link, r.board, set.data, set.in_bytes, set.n, out,
-                                 set.out_bytes, on_record, &rc);
-    ta_fw_memstats mem;
-    if ((st = ta_device_stream_close(&ds, st, &mem)) != TA_OK)
-      return st;
-    ta_report_eval_device_cost(&r, &ds.fw.sizes, &mem);
-  } else {
-    if (show)
-      fprintf(log, "evaluating %d records in process on the host:\n", r.n);
-    st = ta_device_run_records_host(&m, set.data, set.in_bytes, set.n, out, on_record, &rc);
-    if (st != TA_OK)
-      return st;
-  }
+  /* The per-layer chart (on a board) when there is a report to show it. */
+  r.layer_insns =
+      r.board && o->report ? ta_new_array(ctx, (size_t)m.g->n_ops + 1, sizeof(uint64_t)) : NULL;
+  ta_device_eval e = {.m = &m, .model_path = o->model, .board = r.board, .keep = o->keep};
+  e.name = o->name ? o->name : ta_default_model_name(ctx, o->model);
+  e.dopt = (ta_device_options){o->device, false, 1, o->timeout_s, NULL};
+  e.data = set.data, e.in_bytes = set.in_bytes, e.out_bytes = set.out_bytes, e.n = set.n;
+  e.out = out, e.layer_insns = r.layer_insns, e.each = on_record, e.user = &rc, e.say = say;
+  ta_fw_sizes sizes;
+  ta_fw_memstats mem;
+  if ((st = ta_device_eval_records(ctx, &e, &sizes, &mem)) != TA_OK)
+    return st;
+  if (r.board)
+    ta_report_eval_device_cost(&r, &sizes, &mem);
   ta_report_eval_finish(&r);
   *fits = ta_report_eval_fits(&r, o->units.flash_budget, o->units.ram_budget);
   if (!*fits) /* after the figures, the verdict on stderr; the exit status carries it too */

@@ -2,10 +2,11 @@
 /*
  * bench.c: a compiled model on a board, as the commands use it: one benchmark (the host
  * build's outputs are the reference the board's must follow), one run from input files to
- * output files, a board kept open to stream records through (eval), and the model with and
- * without its tuning log side by side (bench --tuning-log). Instructions are
- * QEMU's exact count of executed guest instructions: under `-icount shift=0` the board's
- * timer ticks once per 1e9/clock_hz instructions, so the figure is timer ticks x that ratio.
+ * output files, a board kept open to stream records through (a data set's records: eval),
+ * and the model with and without its tuning log side by side (bench --tuning-log).
+ * Instructions are QEMU's exact count of executed guest instructions: under `-icount shift=0`
+ * the board's timer ticks once per 1e9/clock_hz instructions, so the figure is timer ticks x
+ * that ratio.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -347,6 +348,50 @@ ta_status ta_device_run_records_host(ta_model *m, const uint8_t *inputs, size_t 
     if (st == TA_OK)
       st = each(user, k, out, 0);
   }
+  return st;
+}
+
+static void say(const ta_device_eval *e, const char *line) {
+  if (e->say)
+    e->say(e->user, line);
+}
+
+ta_status ta_device_eval_records(ta_ctx *ctx, const ta_device_eval *e, ta_fw_sizes *sizes,
+                                 ta_fw_memstats *mem) {
+  const ta_board *b = e->board;
+  ta_status st;
+  if (!b) {
+    say(e, ta_fmt(ctx, "evaluating %lld records in process on the host:", (long long)e->n));
+    say(e, NULL);
+    return ta_device_run_records_host(e->m, e->data, e->in_bytes, e->n, e->out, e->each, e->user);
+  }
+  ta_fileset fs;
+  const ta_cgen_options copt = {e->name, e->model_path};
+  if ((st = ta_cgen_emit(e->m->g, e->m->calls, &e->m->plan, &copt, &fs)) != TA_OK)
+    return st;
+  say(e, ta_fmt(ctx, "building the firmware for %s (%s, %s)...", b->target, b->machine, b->core));
+  ta_device_stream ds;
+  if ((st = ta_device_stream_open(e->m->g, &fs, e->name, b, &e->dopt, e->keep, &ds)) != TA_OK)
+    return st;
+  if (e->dopt.device)
+    say(e, ta_fmt(ctx, "streaming %lld records through the device session (%s):", (long long)e->n,
+                  e->dopt.device));
+  else
+    say(e, ta_fmt(ctx,
+                  "streaming %lld records through the device session (QEMU %s, -icount "
+                  "shift=0):",
+                  (long long)e->n, b->machine));
+  /* The per-layer figures: one profiled run first, so the records' runs are the last ones
+   * the stack statistics see, as without it. */
+  if (e->layer_insns)
+    st = ta_device_profile_record(ctx, &ds.link, b, e->m->g->n_ops, e->data, e->in_bytes,
+                                  e->layer_insns);
+  say(e, NULL);
+  if (st == TA_OK)
+    st = ta_device_run_records(ctx, &ds.link, b, e->data, e->in_bytes, e->n, e->out, e->out_bytes,
+                               e->each, e->user);
+  st = ta_device_stream_close(&ds, st, mem);
+  *sizes = ds.fw.sizes;
   return st;
 }
 

@@ -166,6 +166,32 @@ ta_status ta_device_stream_open(ta_graph *g, const ta_fileset *fs, const char *n
  * statistics' failure. */
 ta_status ta_device_stream_close(ta_device_stream *s, ta_status st, ta_fw_memstats *mem);
 
+/* A data set through a model, record after record (`tinyaot eval`). */
+typedef struct ta_device_eval {
+  ta_model *m;
+  const char *name, *model_path; /* symbol prefix of the generated code, the model file */
+  const ta_board *board;         /* NULL: on the host, in process (ta_device_run_records_host) */
+  ta_device_options dopt;        /* the board's session: device, run_timeout_s */
+  bool keep;                     /* keep the firmware build directory (a note says where) */
+  const uint8_t *data;           /* n records back to back, in_bytes each */
+  size_t in_bytes, out_bytes;
+  int64_t n;
+  uint8_t *out;          /* out_bytes: each record's output, handed to each */
+  uint64_t *layer_insns; /* on a board: m's n_ops + 1 entries filled by one profiled run of
+                          * the first record before the records (ta_device_profile_record) */
+  ta_device_record_fn each;
+  void *user; /* each's and say's */
+  /* Lines for people (may be NULL): before the firmware build and before the records, then
+   * once with NULL when the records start (for a rate). */
+  void (*say)(void *user, const char *line);
+} ta_device_eval;
+
+/* Run e's records: on a board, m emitted under e->name, its firmware built and one session
+ * kept open for all of them, the firmware's sizes and the memory statistics of the last run
+ * into *sizes and *mem (both untouched on the host). */
+ta_status ta_device_eval_records(ta_ctx *ctx, const ta_device_eval *e, ta_fw_sizes *sizes,
+                                 ta_fw_memstats *mem);
+
 /* The host's counterpart of ta_device_run_records: n records through the model in process
  * (ta_graph_eval_shared, the same kernels), each output to each(user, k, out, 0). */
 ta_status ta_device_run_records_host(ta_model *m, const uint8_t *inputs, size_t in_bytes, int64_t n,
