@@ -231,30 +231,13 @@ bool ta_arg_units(ta_args *a, ta_cli_units *u, ta_status *st) {
          ta_arg_bytes(a, "--ram-budget", &u->ram_budget, st);
 }
 
-/* "120000000", "64e6", "120M", "120MHz", "32k", "32kHz": Hz from 1 kHz to 10 GHz; 0 if not. */
-static uint32_t parse_hz(const char *s) {
-  char *end;
-  double v = strtod(s, &end);
-  if (end == s)
-    return 0;
-  if (*end == 'M' || *end == 'k') {
-    v *= *end == 'M' ? 1e6 : 1e3;
-    end++;
-  }
-  if (strcmp(end, "Hz") == 0)
-    end += 2;
-  if (*end || !(v >= 1e3 && v <= 4e9))
-    return 0;
-  return (uint32_t)(v + 0.5);
-}
-
 bool ta_cli_units_resolve(ta_args *a, ta_cli_units *u, const char **target, bool target_given) {
   if (u->part_arg && !(u->part = ta_part_find(u->part_arg))) {
     fprintf(stderr, "tinyaot %s: unknown part '%s' (known: %s)\n", a->cmd, u->part_arg,
             ta_part_names());
     return false;
   }
-  if (u->clock_arg && !(u->clock_hz = parse_hz(u->clock_arg))) {
+  if (u->clock_arg && !(u->clock_hz = ta_parse_hz(u->clock_arg))) {
     fprintf(stderr,
             "tinyaot %s: --clock-hz takes a clock in Hz (120000000, 120M or 120MHz; 1 kHz to "
             "4 GHz), not '%s'\n",
