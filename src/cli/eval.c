@@ -110,14 +110,9 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o, bool *fits) {
   if (r.board)
     ta_report_eval_device_cost(&r, &sizes, &mem);
   ta_report_eval_finish(&r);
-  *fits = ta_report_eval_fits(&r, o->units.flash_budget, o->units.ram_budget);
-  if (!*fits) /* after the figures, the verdict on stderr; the exit status carries it too */
-    ta_report(ctx, TA_ERROR,
-              "the model misses its budget: flash %llu of %llu bytes, RAM %llu of %llu bytes "
-              "(exit status %d)",
-              (unsigned long long)r.flash, (unsigned long long)o->units.flash_budget,
-              (unsigned long long)r.ram, (unsigned long long)o->units.ram_budget,
-              TA_CLI_EXIT_BUDGET);
+  /* After the figures, the verdict on stderr; the exit status carries it too. */
+  *fits = ta_report_eval_verdict(ctx, &r, o->units.flash_budget, o->units.ram_budget,
+                                 TA_CLI_EXIT_BUDGET);
   ta_buf b;
   ta_buf_init(&b, ctx);
   if (o->json) {
@@ -130,7 +125,6 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o, bool *fits) {
     fputs(b.data, stdout);
   ta_buf_free(&b);
   if (o->report) {
-    ta_buf_init(&b, ctx);
     const ta_eval_html_info hi = {o->model,
                                   o->data,
                                   o->layout,
@@ -141,10 +135,7 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o, bool *fits) {
                                   o->units.part ? o->units.part->name : NULL,
                                   o->argc,
                                   o->argv};
-    ta_report_eval_html(&b, &r, &hi);
-    st = b.ok ? ta_write_file(ctx, o->report, b.data, b.len) : TA_ERR_LIMIT;
-    ta_buf_free(&b);
-    if (st != TA_OK)
+    if ((st = ta_report_eval_html_write(ctx, o->report, &r, &hi)) != TA_OK)
       return st;
     fprintf(log, "report: %s\n", o->report);
   }

@@ -193,6 +193,10 @@ void ta_report_eval_json(ta_buf *b, const ta_eval_stats *r, const char *model, c
 /* Whether the firmware fits a part with flash_budget and ram_budget bytes; true on the host
  * (nothing measured, nothing to miss). */
 bool ta_report_eval_fits(const ta_eval_stats *r, uint64_t flash_budget, uint64_t ram_budget);
+/* ta_report_eval_fits, and a miss reported on ctx as an error with the figures and the
+ * command's exit status for it: "the model misses its budget: flash F of B bytes, ...". */
+bool ta_report_eval_verdict(ta_ctx *ctx, const ta_eval_stats *r, uint64_t flash_budget,
+                            uint64_t ram_budget, int exit_status);
 /* A progress bar for a terminal: "[####....] done/total  R records/s  ETA M:SS" after
  * elapsed_s seconds (rate and ETA once there is a rate to tell). No newline. */
 void ta_report_progress_bar(ta_buf *b, int64_t done, int64_t total, double elapsed_s);
@@ -215,6 +219,9 @@ typedef struct ta_eval_html_info {
  * layer (on a device, r->layer_insns); the memory plan (ta_plan_svg); a few records drawn as
  * plots with axes, a legend of their channels (x, y, z for three) and their class scores. */
 void ta_report_eval_html(ta_buf *b, const ta_eval_stats *r, const ta_eval_html_info *h);
+/* ta_report_eval_html written to path (TA_ERR_LIMIT when memory ran out). */
+ta_status ta_report_eval_html_write(ta_ctx *ctx, const char *path, const ta_eval_stats *r,
+                                    const ta_eval_html_info *h);
 
 /* `tinyaot tune`: one progress line of the run (tty: "\r" first and the rest of the terminal
  * line cleared, no newline; else one line), and the result as a table (ta_tune_run's r). */
