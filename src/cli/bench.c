@@ -37,24 +37,18 @@ typedef struct suite_opts {
   bool progress;
   const ta_compile_options *copt;
   const char *log_dir; /* set by run_suite */
+  ta_ctx *ctx;         /* set by run_suite */
 } suite_opts;
 
-/* One line on stderr per run; one per model before it when someone watches (a terminal, or
- * --progress). A failed run names the log of its model. */
+/* The suite's progress lines on stderr (ta_report_bench_progress). */
 static void progress(void *user, const char *model, const ta_bench_row *r, const char *check) {
   const suite_opts *o = user;
-  char a[32];
-  if (!r && o->progress)
-    fprintf(stderr, "tinyaot bench: %s ...\n", model);
-  else if (r && !r->ok)
-    fprintf(stderr, "tinyaot bench: %s on %s: %s (log: %s/%s.log)\n", model, r->board->target,
-            check ? check : "failed", o->log_dir, r->model);
-  else if (r)
-    fprintf(stderr, "  %-11s %16s instructions, flash %llu, RAM %llu, outputs %s%s%s\n",
-            r->board->target, ta_report_commas(a, sizeof a, r->instructions),
-            (unsigned long long)ta_fw_flash_bytes(&r->sizes),
-            (unsigned long long)ta_fw_ram_bytes(&r->sizes, &r->mem), check,
-            strcmp(model, r->model) != 0 ? "; " : "", strcmp(model, r->model) != 0 ? model : "");
+  ta_buf b;
+  ta_buf_init(&b, o->ctx);
+  ta_report_bench_progress(&b, model, r, check, o->log_dir, o->progress);
+  if (b.ok && b.len)
+    fputs(b.data, stderr);
+  ta_buf_free(&b);
 }
 
 static int run_suite(const ta_args *a, suite_opts *o) {
@@ -92,6 +86,7 @@ static int run_suite(const ta_args *a, suite_opts *o) {
       ta_make_temp_dir(&ctx, "bench-logs", &log_dir) != TA_OK)
     return ta_cli_done(&ctx, TA_ERR_USAGE);
   o->log_dir = log_dir;
+  o->ctx = &ctx;
   ta_anchors an;
   ta_anchors_load(&ctx, o->anchors, &an);
   if (o->anchors && !an.loaded)
@@ -178,7 +173,7 @@ int ta_cmd_bench(int argc, char **argv) {
     suite_opts so = {suite,   models,    targets,
                      report,  svg,       anchors_path,
                      compare, timeout_s, ta_cli_progress_on(stderr, show),
-                     &copt,   NULL};
+                     &copt,   NULL,      NULL};
     return run_suite(&a, &so);
   }
   if (compare)

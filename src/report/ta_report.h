@@ -104,6 +104,11 @@ void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta
 void ta_report_bench_svg(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta_anchors *an,
                          const char *const *models, int32_t n_models);
 
+/* A suite's progress line for ta_bench_suite's progress callback (newline included; nothing
+ * when there is nothing to say): before a model's runs ("tinyaot bench: MODEL ...", only when
+ * watching), a failed run (naming the model's log in log_dir), or a run's figures. */
+void ta_report_bench_progress(ta_buf *b, const char *model, const ta_bench_row *r,
+                              const char *check, const char *log_dir, bool watching);
 /* The suite's files: the Markdown report at report (its command line: "tinyaot" and argv;
  * compare as for ta_report_bench_md; report NULL: into *md instead, in ctx's arena, for the
  * caller to print), then, when svg is given, the chart there. */
