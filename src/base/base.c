@@ -383,6 +383,22 @@ bool ta_parse_bytes(const char *s, uint64_t *bytes) {
   *bytes = v * unit;
   return true;
 }
+
+uint32_t ta_parse_hz(const char *s) {
+  char *end;
+  double v = strtod(s, &end);
+  if (end == s)
+    return 0;
+  if (*end == 'M' || *end == 'k') {
+    v *= *end == 'M' ? 1e6 : 1e3;
+    end++;
+  }
+  if (strcmp(end, "Hz") == 0)
+    end += 2;
+  if (*end || !(v >= 1e3 && v <= 4e9))
+    return 0;
+  return (uint32_t)(v + 0.5);
+}
 bool ta_tally_add(ta_ctx *ctx, ta_tally *t, const char *key, const char *first_line,
                   const char *name) {
   ta_tally_entry *e = NULL;

@@ -129,6 +129,9 @@ const char *ta_shown(char *buf, size_t cap, const char *s, size_t max_len);
 /* What ta_parse_bytes accepts, for messages: "bytes, or with K/KiB or M/MiB (1K = 1024)". */
 #define TA_BYTES_SYNTAX                                                                            \
   "a size in bytes: a whole number, optionally with K, KiB, M or MiB (1K = 1024)"
+/* A clock: "120000000", "64e6", "120M", "120MHz", "32k", "32kHz": Hz from 1 kHz to 4 GHz,
+ * rounded; 0 for anything else. */
+uint32_t ta_parse_hz(const char *s);
 
 /* The non-empty comma-separated items of s ("a,b,,c": a, b, c), copied into the arena, into
  * out (at most max); their number. */

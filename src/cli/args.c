@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * args.c: what every command shares: the diagnostics sink on stderr, exit codes, and the
- * argument parsers, among them the one for the compile options all commands accept.
+ * args.c: what every command shares: the diagnostics sink on stderr, exit codes, the help
+ * texts (docs/cli/CMD.txt, embedded at build time), and the argument parsers, among them the one
+ * for the compile options all commands accept.
  */
 #include "ta_cli.h"
 
@@ -90,10 +91,19 @@ int ta_cli_done(ta_ctx *ctx, ta_status st) {
   return ta_cli_exit_code(st);
 }
 
-int ta_arg_missing(const ta_args *a, const char *what, const char *help) {
+const char *ta_cli_help(const char *cmd) {
+  char path[64];
+  snprintf(path, sizeof path, "%s.txt", cmd);
+  for (const ta_embedded_file *f = ta_cli_help_files; f->path; f++)
+    if (strcmp(f->path, path) == 0)
+      return f->data;
+  return "";
+}
+
+int ta_arg_missing(const ta_args *a, const char *what) {
   ta_cli_error(a, "%s", what);
   if (!a->json)
-    fputs(help, stderr);
+    fputs(ta_cli_help(a->cmd), stderr);
   return 1;
 }
 
@@ -153,10 +163,10 @@ bool ta_arg_flag(ta_args *a, const char *name) {
   return strcmp(a->argv[a->i], name) == 0;
 }
 
-bool ta_arg_help(ta_args *a, const char *help) {
+bool ta_arg_help(ta_args *a) {
   if (!ta_arg_flag(a, "--help") && !ta_arg_flag(a, "-h"))
     return false;
-  fputs(help, stdout);
+  fputs(ta_cli_help(a->cmd), stdout);
   return true;
 }
 
@@ -221,30 +231,13 @@ bool ta_arg_units(ta_args *a, ta_cli_units *u, ta_status *st) {
          ta_arg_bytes(a, "--ram-budget", &u->ram_budget, st);
 }
 
-/* "120000000", "64e6", "120M", "120MHz", "32k", "32kHz": Hz from 1 kHz to 10 GHz; 0 if not. */
-static uint32_t parse_hz(const char *s) {
-  char *end;
-  double v = strtod(s, &end);
-  if (end == s)
-    return 0;
-  if (*end == 'M' || *end == 'k') {
-    v *= *end == 'M' ? 1e6 : 1e3;
-    end++;
-  }
-  if (strcmp(end, "Hz") == 0)
-    end += 2;
-  if (*end || !(v >= 1e3 && v <= 4e9))
-    return 0;
-  return (uint32_t)(v + 0.5);
-}
-
 bool ta_cli_units_resolve(ta_args *a, ta_cli_units *u, const char **target, bool target_given) {
   if (u->part_arg && !(u->part = ta_part_find(u->part_arg))) {
     fprintf(stderr, "tinyaot %s: unknown part '%s' (known: %s)\n", a->cmd, u->part_arg,
             ta_part_names());
     return false;
   }
-  if (u->clock_arg && !(u->clock_hz = parse_hz(u->clock_arg))) {
+  if (u->clock_arg && !(u->clock_hz = ta_parse_hz(u->clock_arg))) {
     fprintf(stderr,
             "tinyaot %s: --clock-hz takes a clock in Hz (120000000, 120M or 120MHz; 1 kHz to "
             "4 GHz), not '%s'\n",

@@ -13,7 +13,8 @@
  * not a measured time. The suite mode runs several models on several cores and writes a
  * Markdown report and an SVG chart, next to TensorFlow Lite Micro's figures when an anchors
  * file is given. The measuring is the device library's (ta_device_bench_prepare,
- * ta_device_bench_run), the reports are ta_report's; this file parses and prints.
+ * ta_device_bench_run), the reports are ta_report's, the tuned comparison ta_device_bench_tuned's;
+ * this file parses and prints.
  */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
@@ -22,46 +23,6 @@
 #include <string.h>
 
 #include "ta_cli.h"
-#include "ta_schedule.h"
-
-static const char help[] =
-    "usage: tinyaot bench MODEL [--target T] [--input FILE...] [--json] [options]\n"
-    "       tinyaot bench --suite DIR [--models A,B,...] [--targets T,...] [--report FILE]\n"
-    "                     [--svg FILE] [--anchors FILE] [--compare-backend NAME]\n"
-    "\n"
-    "Build MODEL's firmware for a Cortex-M board, run it on QEMU's model of the board (or on a\n"
-    "real board, --device), check its outputs against the host build, and print instructions\n"
-    "per inference and per layer (with MACs and MACs per instruction), flash bytes (firmware\n"
-    "and model alone) and RAM bytes (arena + stack high-water + data + bss). Instructions are\n"
-    "counted exactly and deterministically (QEMU -icount shift=0); the milliseconds shown are\n"
-    "instructions / the board's reference clock, not a measured time. Without --input the\n"
-    "input is the xorshift pattern of the reference vectors (input k: xorshift32 from state\n"
-    "0x12345678+k, one step per element). With --tuning-log, MODEL is built twice, with the\n"
-    "default schedule and with the log's, and both run in one report, side by side (the tuned\n"
-    "outputs also checked against the untuned build's).\n"
-    "\n"
-    "options:\n"
-    "  --target T        cortex-m4 (default), cortex-m3, cortex-m7, cortex-m33\n" TA_CLI_UNITS_HELP
-    "                    (with a budget or --part: whether the firmware fits it)\n"
-    "  --input FILE      an input tensor, raw bytes or .npy (repeat once per model input)\n"
-    "  --json            print one JSON object instead of the text report\n"
-    "  --device WHERE    a real board running this model's firmware: tcp:HOST:PORT or a serial\n"
-    "                    device PATH[@BAUD]; its timer then counts clock cycles\n"
-    "  --timeout S       limit for one inference, in seconds (default 600)\n"
-    "  --name NAME       symbol prefix for the generated code\n"
-    "  --keep-build      keep the temporary build directory and print its "
-    "path\n" TA_CLI_COMPILE_OPTIONS_HELP "suite options:\n"
-    "  --suite DIR       benchmark every .tflite model of DIR (or those of --models)\n"
-    "  --models LIST     comma-separated model names (file stems) to take from DIR\n"
-    "  --targets LIST    comma-separated targets (default cortex-m4,cortex-m7,cortex-m33)\n"
-    "  --report FILE     write a Markdown report (default BENCHMARKS.md)\n"
-    "  --svg FILE        write a bar chart of instructions per model and core\n"
-    "  --anchors FILE    TensorFlow Lite Micro figures to compare with (a Markdown table)\n"
-    "  --compare-backend NAME_OR_FILE\n"
-    "                    also build every model with this backend (--backend-var as for\n"
-    "                    --backend) and measure it on every core in the same run: columns\n"
-    "                    next to tinyaot's in the report\n"
-    "  -h, --help        this text\n";
 
 #define MAX_INPUTS 64
 #define MAX_TARGETS 8
@@ -76,24 +37,18 @@ typedef struct suite_opts {
   bool progress;
   const ta_compile_options *copt;
   const char *log_dir; /* set by run_suite */
+  ta_ctx *ctx;         /* set by run_suite */
 } suite_opts;
 
-/* One line on stderr per run; one per model before it when someone watches (a terminal, or
- * --progress). A failed run names the log of its model. */
+/* The suite's progress lines on stderr (ta_report_bench_progress). */
 static void progress(void *user, const char *model, const ta_bench_row *r, const char *check) {
   const suite_opts *o = user;
-  char a[32];
-  if (!r && o->progress)
-    fprintf(stderr, "tinyaot bench: %s ...\n", model);
-  else if (r && !r->ok)
-    fprintf(stderr, "tinyaot bench: %s on %s: %s (log: %s/%s.log)\n", model, r->board->target,
-            check ? check : "failed", o->log_dir, r->model);
-  else if (r)
-    fprintf(stderr, "  %-11s %16s instructions, flash %llu, RAM %llu, outputs %s%s%s\n",
-            r->board->target, ta_report_commas(a, sizeof a, r->instructions),
-            (unsigned long long)ta_fw_flash_bytes(&r->sizes),
-            (unsigned long long)ta_fw_ram_bytes(&r->sizes, &r->mem), check,
-            strcmp(model, r->model) != 0 ? "; " : "", strcmp(model, r->model) != 0 ? model : "");
+  ta_buf b;
+  ta_buf_init(&b, o->ctx);
+  ta_report_bench_progress(&b, model, r, check, o->log_dir, o->progress);
+  if (b.ok && b.len)
+    fputs(b.data, stderr);
+  ta_buf_free(&b);
 }
 
 static int run_suite(const ta_args *a, suite_opts *o) {
@@ -131,6 +86,7 @@ static int run_suite(const ta_args *a, suite_opts *o) {
       ta_make_temp_dir(&ctx, "bench-logs", &log_dir) != TA_OK)
     return ta_cli_done(&ctx, TA_ERR_USAGE);
   o->log_dir = log_dir;
+  o->ctx = &ctx;
   ta_anchors an;
   ta_anchors_load(&ctx, o->anchors, &an);
   if (o->anchors && !an.loaded)
@@ -167,83 +123,6 @@ static int run_suite(const ta_args *a, suite_opts *o) {
   return rc ? rc : failures ? 1 : 0;
 }
 
-/* ---- one model with --tuning-log: untuned and tuned side by side ---- */
-
-/* The tuned board's outputs against the untuned host build's (the bench's tolerance: float32
- * within 1e-5 relative, integers bit for bit), into t->match and t->check. */
-static void compare_tuned(ta_ctx *ctx, const ta_bench_model *untuned, const ta_bench_run *tuned,
-                          ta_bench_tuned *t) {
-  const ta_graph *g = untuned->m.g;
-  const ta_device_tol tol = {0, 1e-5, true, false, false};
-  t->match = true;
-  t->check = "yes (identical bytes)";
-  for (int32_t k = 0; k < g->n_outputs && t->match; k++) {
-    const ta_tensor *out = &g->tensors[g->outputs[k]];
-    ta_device_cmp c;
-    if (!tuned->dev.outputs[k] || tuned->dev.output_bytes[k] != untuned->host_bytes[k]) {
-      t->match = false;
-      t->check = ta_fmt(ctx, "NO: output %d has %zu bytes, the untuned %zu", k,
-                        tuned->dev.output_bytes[k], untuned->host_bytes[k]);
-    } else if (!ta_device_compare(out->dtype, untuned->host_out[k], tuned->dev.outputs[k],
-                                  untuned->host_bytes[k], &tol, &c)) {
-      t->match = false;
-      t->check = ta_fmt(ctx, "NO: output %d differs at element %zu", k,
-                        out->dtype == TA_DT_F32 ? c.bad_elem : c.bad_byte);
-    } else if (out->dtype == TA_DT_F32) {
-      t->check = "yes (float32 within 1e-5 relative; integers identical bytes)";
-    }
-  }
-}
-
-/* Build the model with the default schedule and with the log's (the log first: a bad log stops
- * the run before anything is measured), run both on the board, report both. */
-static ta_status run_tuned(ta_ctx *ctx, const char *model, const char *name,
-                           const char *const *inputs, int32_t n_inputs,
-                           const ta_compile_options *copt, const ta_board *board,
-                           const char *device, int32_t timeout_s, bool json, ta_bench_model *bm) {
-  ta_compile_options plain = *copt;
-  plain.tuning_log = NULL;
-  plain.tuning_target = NULL;
-  ta_bench_run r[2];
-  ta_status st = ta_device_bench_prepare(ctx, model, name, inputs, n_inputs, copt, &bm[1]);
-  if (st == TA_OK)
-    st = ta_device_bench_prepare(ctx, model, name, inputs, n_inputs, &plain, &bm[0]);
-  for (int k = 0; k < 2 && st == TA_OK; k++)
-    st = ta_device_bench_run(&bm[k], board, device, timeout_s, &r[k]);
-  if (st != TA_OK)
-    return st;
-  ta_bench_tuned t = {.untuned = &bm[0],
-                      .tuned = &bm[1],
-                      .untuned_run = &r[0],
-                      .tuned_run = &r[1],
-                      .device = device,
-                      .log = copt->tuning_log,
-                      .target = copt->tuning_target ? copt->tuning_target : board->target};
-  for (int32_t i = 0; i < bm[1].m.g->n_ops; i++) {
-    ta_sched_why why;
-    if (ta_sched_variant(&bm[1].m.calls[i], &why))
-      t.n_scheduled++;
-    t.n_from_log += why == TA_SCHED_LOG;
-  }
-  compare_tuned(ctx, &bm[0], &r[1], &t);
-  ta_buf b;
-  ta_buf_init(&b, ctx);
-  if (json)
-    ta_report_bench_tuned_json(&b, &t);
-  else
-    ta_report_bench_tuned_text(&b, &t);
-  if (b.ok)
-    fputs(b.data, stdout);
-  ta_buf_free(&b);
-  if (!r[0].match || !r[1].match || !t.match) {
-    fprintf(stderr, "tinyaot bench: %s\n",
-            !t.match ? "the tuned build's outputs differ from the untuned build's"
-                     : "the board's outputs differ from the host build's");
-    st = TA_ERR_INTERNAL;
-  }
-  return st;
-}
-
 int ta_cmd_bench(int argc, char **argv) {
   ta_args a;
   ta_args_init(&a, argc, argv, "bench");
@@ -258,7 +137,7 @@ int ta_cmd_bench(int argc, char **argv) {
   ta_compile_options copt;
   ta_compile_options_init(&copt);
   for (; a.i < argc && st == TA_OK; a.i++) {
-    if (ta_arg_help(&a, help))
+    if (ta_arg_help(&a))
       return 0;
     if (ta_arg_switch(&a, "--json", &json) || ta_arg_switch(&a, "--keep-build", &keep) ||
         ta_arg_switch(&a, "--progress", &show) ||
@@ -294,14 +173,14 @@ int ta_cmd_bench(int argc, char **argv) {
     suite_opts so = {suite,   models,    targets,
                      report,  svg,       anchors_path,
                      compare, timeout_s, ta_cli_progress_on(stderr, show),
-                     &copt,   NULL};
+                     &copt,   NULL,      NULL};
     return run_suite(&a, &so);
   }
   if (compare)
     return ta_cli_error(&a, "--compare-backend is a --suite option (for one model, run bench "
                             "again with --backend)");
   if (!model)
-    return ta_arg_missing(&a, "no MODEL given", help);
+    return ta_arg_missing(&a, "no MODEL given");
   const ta_board *board;
   if (!ta_cli_target(&a, target, false, &board))
     return 1;
@@ -310,8 +189,26 @@ int ta_cmd_bench(int argc, char **argv) {
   ta_cli_ctx_init(&ctx, &a);
   if (copt.tuning_log) {
     ta_bench_model tbm[2];
+    ta_bench_run tr[2];
+    ta_bench_tuned t;
     memset(tbm, 0, sizeof tbm);
-    st = run_tuned(&ctx, model, name, inputs, n_inputs, &copt, board, device, timeout_s, json, tbm);
+    st = ta_device_bench_tuned(&ctx, model, name, inputs, n_inputs, &copt, board, device, timeout_s,
+                               tbm, tr, &t);
+    ta_buf b;
+    ta_buf_init(&b, &ctx);
+    if (st == TA_OK && json)
+      ta_report_bench_tuned_json(&b, &t);
+    else if (st == TA_OK)
+      ta_report_bench_tuned_text(&b, &t);
+    if (st == TA_OK && b.ok)
+      fputs(b.data, stdout);
+    ta_buf_free(&b);
+    if (st == TA_OK && (!tr[0].match || !tr[1].match || !t.match)) {
+      fprintf(stderr, "tinyaot bench: %s\n",
+              !t.match ? "the tuned build's outputs differ from the untuned build's"
+                       : "the board's outputs differ from the host build's");
+      st = TA_ERR_INTERNAL;
+    }
     for (int k = 0; k < 2; k++) {
       if (tbm[k].dir && keep)
         ta_report(&ctx, TA_NOTE, "build kept in %s", tbm[k].dir);

@@ -7,19 +7,6 @@
 
 #include "ta_cli.h"
 
-static const char help[] =
-    "usage: tinyaot compile MODEL -o DIR [--name NAME]\n"
-    "\n"
-    "Write the C library for MODEL into DIR: NAME.h (API, sizes as macros), NAME.c (the run\n"
-    "function), NAME_weights.c (constant tensors), tart/ (the runtime kernels it uses),\n"
-    "NAME.cmake and NAME.mk (build fragments). DIR is replaced atomically; a failed compile\n"
-    "leaves it untouched.\n"
-    "\n"
-    "options:\n"
-    "  -o, --output DIR   output directory (required)\n"
-    "  --name NAME        symbol prefix, a C identifier (default: the model file's "
-    "stem)\n" TA_CLI_COMPILE_OPTIONS_HELP "  -h, --help         this text\n";
-
 int ta_cmd_compile(int argc, char **argv) {
   ta_args a;
   ta_args_init(&a, argc, argv, "compile");
@@ -31,7 +18,7 @@ int ta_cmd_compile(int argc, char **argv) {
    * NPU) is not refused here, only where tinyaot itself builds and runs for a target. */
   copt.target = NULL;
   for (; a.i < argc && st == TA_OK; a.i++) {
-    if (ta_arg_help(&a, help))
+    if (ta_arg_help(&a))
       return 0;
     if (ta_arg_value(&a, "-o", &out, &st) || ta_arg_value(&a, "--output", &out, &st) ||
         ta_arg_value(&a, "--name", &name, &st) || ta_arg_compile_option(&a, &copt, &st))
@@ -42,8 +29,7 @@ int ta_cmd_compile(int argc, char **argv) {
   if (st != TA_OK)
     return 1;
   if (!model || !out)
-    return ta_arg_missing(&a, !model ? "no MODEL given" : "no output directory given (-o DIR)",
-                          help);
+    return ta_arg_missing(&a, !model ? "no MODEL given" : "no output directory given (-o DIR)");
   ta_ctx ctx;
   ta_model m;
   ta_fileset fs;

@@ -17,50 +17,6 @@
 
 #include "ta_cli.h"
 
-static const char help[] =
-    "usage: tinyaot eval MODEL --data FILE --labels FILE [options]\n"
-    "\n"
-    "Run every record of a labelled data set through the classifier MODEL on a target and\n"
-    "report accuracy per class, the confusion matrix, agreement with reference outputs,\n"
-    "instructions per inference, flash and RAM. The model must have one input and one output\n"
-    "(class scores; the predicted class is the largest).\n"
-    "\n"
-    "options:\n"
-    "  --data FILE          records back to back, each exactly the model input's bytes, or a\n"
-    "                       .npy array of them (the input's dtype, shape (N, ...input dims))\n"
-    "  --labels FILE        one uint8 class index per record (raw, or a uint8 .npy)\n"
-    "  --classes FILE       class names, one per line (default: class 0, class 1, ...)\n"
-    "  --expect FILE        reference outputs, one per record (e.g. PyTorch's), compared with\n"
-    "                       |out - ref| <= atol + rtol * |ref| for float outputs, exactly for\n"
-    "                       integer outputs\n"
-    "  --atol X, --rtol X   tolerances (default 1e-4 and 1e-3)\n"
-    "  --target T           host (in process, the same kernels), or a board: cortex-m4, ...\n"
-    "                       (default cortex-m4)\n"
-    "  --device WHERE       a real board running this model's firmware instead of QEMU:\n"
-    "                       tcp:HOST:PORT or a serial device PATH[@BAUD]\n"
-    "  --timeout S          limit for one inference, in seconds (default 600)\n"
-    "  --keep-build         keep the temporary firmware build directory and print its path\n"
-    "  --flash-budget SIZE  flash of the part to fit (default 256K: 262144 bytes, or the part's)\n"
-    "  --ram-budget SIZE    RAM of the part to fit (default 64K: 65536 bytes, or the part's)\n"
-    "                       SIZE: bytes, or with K, KiB, M or MiB (1K = 1024); a model that\n"
-    "                       misses either budget exits with status 3 (for CI gates)\n"
-    "  --part NAME          a microcontroller: its core (the default --target), clock and\n"
-    "                       budgets (stm32l4r5, stm32f746, nrf52840)\n"
-    "  --clock-hz HZ        the clock for milliseconds (120000000, 120M or 120MHz; default the\n"
-    "                       part's, else the board's reference clock)\n"
-    "  --report FILE        write an HTML report (one offline page: budget verdict, confusion\n"
-    "                       matrix, instructions per layer, memory plan, plots of a few records);\n"
-    "                       its folder is checked before the run\n"
-    "  --plot-layout L      how a record is drawn: TxC (time-major, channels last) or CxT\n"
-    "                       (default: guessed from the input shape)\n"
-    "  --limit N            only the first N records\n"
-    "  --json               print the results as one JSON object (accuracy, instructions,\n"
-    "                       flash_bytes, ram_bytes, fits, per class, every predicted class;\n"
-    "                       docs/JSON.md); progress and messages go to stderr\n"
-    "  --progress           show the progress bar even when the output is no terminal\n"
-    "  --name NAME          symbol prefix of the generated code\n" TA_CLI_COMPILE_OPTIONS_HELP
-    "  -h, --help           this text\n";
-
 typedef struct eval_opts {
   int argc;
   char **argv;
@@ -106,6 +62,15 @@ static ta_status on_record(void *user, int64_t k, const uint8_t *out, uint64_t i
   return TA_OK;
 }
 
+/* The device library's lines, shown where someone watches; NULL: the records start. */
+static void say(void *user, const char *line) {
+  record_ctx *c = user;
+  if (!line)
+    c->start = now_s();
+  else if (c->bar)
+    fprintf(c->log, "%s\n", line);
+}
+
 static ta_status run_eval(ta_ctx *ctx, const eval_opts *o, bool *fits) {
   ta_model m;
   ta_status st = ta_compile_file(ctx, o->model, &o->compile, &m);
@@ -130,54 +95,24 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o, bool *fits) {
   record_ctx rc = {ctx, &r, &set, log, show, now_s()};
   r.board = strcmp(o->target, "host") == 0 ? NULL : ta_board_find(o->target);
   r.device = r.board != NULL;
-  if (r.board) {
-    ta_fileset fs;
-    const char *name = o->name ? o->name : ta_default_model_name(ctx, o->model);
-    ta_cgen_options copt = {name, o->model};
-    if ((st = ta_cgen_emit(m.g, m.calls, &m.plan, &copt, &fs)) != TA_OK)
-      return st;
-    if (show)
-      fprintf(log, "building the firmware for %s (%s, %s)...\n", r.board->target, r.board->machine,
-              r.board->core);
-    ta_device_stream ds;
-    const ta_device_options dopt = {o->device, false, 1, o->timeout_s, NULL};
-    if ((st = ta_device_stream_open(m.g, &fs, name, r.board, &dopt, o->keep, &ds)) != TA_OK)
-      return st;
-    if (show && o->device)
-      fprintf(log, "streaming %d records through the device session (%s):\n", r.n, o->device);
-    else if (show)
-      fprintf(log, "streaming %d records through the device session (QEMU %s, -icount shift=0):\n",
-              r.n, r.board->machine);
-    /* The per-layer chart: one profiled run first, so the records' runs are the last ones the
-     * stack statistics see, as without it. */
-    r.layer_insns = o->report ? ta_new_array(ctx, (size_t)m.g->n_ops + 1, sizeof(uint64_t)) : NULL;
-    if (r.layer_insns)
-      st = ta_device_profile_record(ctx, &ds.link, r.board, m.g->n_ops, set.data, set.in_bytes,
-                                    r.layer_insns);
-    rc.start = now_s();
-    if (st == TA_OK)
-      st = ta_device_run_records(ctx, &ds.link, r.board, set.data, set.in_bytes, set.n, out,
-                                 set.out_bytes, on_record, &rc);
-    ta_fw_memstats mem;
-    if ((st = ta_device_stream_close(&ds, st, &mem)) != TA_OK)
-      return st;
-    ta_report_eval_device_cost(&r, &ds.fw.sizes, &mem);
-  } else {
-    if (show)
-      fprintf(log, "evaluating %d records in process on the host:\n", r.n);
-    st = ta_device_run_records_host(&m, set.data, set.in_bytes, set.n, out, on_record, &rc);
-    if (st != TA_OK)
-      return st;
-  }
+  /* The per-layer chart (on a board) when there is a report to show it. */
+  r.layer_insns =
+      r.board && o->report ? ta_new_array(ctx, (size_t)m.g->n_ops + 1, sizeof(uint64_t)) : NULL;
+  ta_device_eval e = {.m = &m, .model_path = o->model, .board = r.board, .keep = o->keep};
+  e.name = o->name ? o->name : ta_default_model_name(ctx, o->model);
+  e.dopt = (ta_device_options){o->device, false, 1, o->timeout_s, NULL};
+  e.data = set.data, e.in_bytes = set.in_bytes, e.out_bytes = set.out_bytes, e.n = set.n;
+  e.out = out, e.layer_insns = r.layer_insns, e.each = on_record, e.user = &rc, e.say = say;
+  ta_fw_sizes sizes;
+  ta_fw_memstats mem;
+  if ((st = ta_device_eval_records(ctx, &e, &sizes, &mem)) != TA_OK)
+    return st;
+  if (r.board)
+    ta_report_eval_device_cost(&r, &sizes, &mem);
   ta_report_eval_finish(&r);
-  *fits = ta_report_eval_fits(&r, o->units.flash_budget, o->units.ram_budget);
-  if (!*fits) /* after the figures, the verdict on stderr; the exit status carries it too */
-    ta_report(ctx, TA_ERROR,
-              "the model misses its budget: flash %llu of %llu bytes, RAM %llu of %llu bytes "
-              "(exit status %d)",
-              (unsigned long long)r.flash, (unsigned long long)o->units.flash_budget,
-              (unsigned long long)r.ram, (unsigned long long)o->units.ram_budget,
-              TA_CLI_EXIT_BUDGET);
+  /* After the figures, the verdict on stderr; the exit status carries it too. */
+  *fits = ta_report_eval_verdict(ctx, &r, o->units.flash_budget, o->units.ram_budget,
+                                 TA_CLI_EXIT_BUDGET);
   ta_buf b;
   ta_buf_init(&b, ctx);
   if (o->json) {
@@ -190,7 +125,6 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o, bool *fits) {
     fputs(b.data, stdout);
   ta_buf_free(&b);
   if (o->report) {
-    ta_buf_init(&b, ctx);
     const ta_eval_html_info hi = {o->model,
                                   o->data,
                                   o->layout,
@@ -201,10 +135,7 @@ static ta_status run_eval(ta_ctx *ctx, const eval_opts *o, bool *fits) {
                                   o->units.part ? o->units.part->name : NULL,
                                   o->argc,
                                   o->argv};
-    ta_report_eval_html(&b, &r, &hi);
-    st = b.ok ? ta_write_file(ctx, o->report, b.data, b.len) : TA_ERR_LIMIT;
-    ta_buf_free(&b);
-    if (st != TA_OK)
+    if ((st = ta_report_eval_html_write(ctx, o->report, &r, &hi)) != TA_OK)
       return st;
     fprintf(log, "report: %s\n", o->report);
   }
@@ -223,7 +154,7 @@ int ta_cmd_eval(int argc, char **argv) {
   ta_compile_options_init(&o.compile);
   ta_status st = TA_OK;
   for (; a.i < argc && st == TA_OK; a.i++) {
-    if (ta_arg_help(&a, help))
+    if (ta_arg_help(&a))
       return 0;
     if (ta_arg_switch(&a, "--json", &o.json) || ta_arg_switch(&a, "--keep-build", &o.keep) ||
         ta_arg_switch(&a, "--progress", &o.progress))
@@ -257,11 +188,9 @@ int ta_cmd_eval(int argc, char **argv) {
   o.atol = atol ? strtod(atol, NULL) : 1e-4;
   o.rtol = rtol ? strtod(rtol, NULL) : 1e-3;
   if (!o.model || !o.data || !o.labels) {
-    return ta_arg_missing(&a,
-                          !o.model  ? "no MODEL given"
-                          : !o.data ? "no --data given"
-                                    : "no --labels given",
-                          help);
+    return ta_arg_missing(&a, !o.model  ? "no MODEL given"
+                              : !o.data ? "no --data given"
+                                        : "no --labels given");
   }
   if (o.layout && strcmp(o.layout, "TxC") != 0 && strcmp(o.layout, "CxT") != 0) {
     return ta_cli_error(&a, "--plot-layout is TxC or CxT, not '%s'", o.layout);

@@ -8,42 +8,6 @@
 
 #include "ta_cli.h"
 
-static const char help[] =
-    "usage: tinyaot inspect MODEL [--json] [--plan] [--plan-svg FILE] [plan options]\n"
-    "\n"
-    "Print each operator (index, type, input and output shapes and dtypes, MACs, bytes of\n"
-    "constant parameters) and the totals: ops, MACs, weights_bytes (constant data the\n"
-    "generated code carries), arena_bytes (the static working memory; graph inputs and outputs\n"
-    "are caller buffers and not included).\n"
-    "\n"
-    "options:\n"
-    "  --json            machine-readable output (also gives arena_with_io_bytes: the arena\n"
-    "                    when inputs and outputs are placed in it too)\n"
-    "  --plan            print the memory plan: each buffer (op range, offset, size, tensors)\n"
-    "                    and an ASCII timeline\n"
-    "  --plan-svg FILE   draw the memory plan as SVG (x: op index, y: arena offset)\n"
-    "  --code-size       also compile the generated code and report its text, rodata and\n"
-    "                    data bytes (model files and runtime kernels apart), for the host\n"
-    "                    (-Os) or with --target T for that Cortex-M (arm-none-eabi-gcc, -O2\n"
-    "                    and the CPU flags of the firmware build); objects before linking:\n"
-    "                    `tinyaot bench` reports the linked firmware\n"
-    "  --target T        with --code-size: cortex-m3, cortex-m4, cortex-m7, cortex-m33 or\n"
-    "                    host (default)\n"
-    "plan options (accepted by every command that compiles):\n"
-    "  --align N         arena alignment in bytes, a power of two (default 4; 16 for Helium)\n"
-    "  --io-in-arena     place graph inputs and outputs in the arena as well\n"
-    "  --no-inplace      never let an op write over its input\n"
-    "  --no-reorder      keep the model's op order\n"
-    "  --max-arena BYTES refuse a model whose arena (or any input or output) needs more than\n"
-    "                    BYTES (default 67108864: 64 MiB, more than any microcontroller has)\n"
-    "model options (accepted by every command that compiles):\n"
-    "  --input-shape NAME=D0,D1,...\n"
-    "                    a static shape for an ONNX input with dynamic dimensions (repeat\n"
-    "                    for several inputs)\n"
-    "  --reference-kernels\n"
-    "                    the reference kernels only, never an optimized variant\n"
-    "  -h, --help        this text\n";
-
 int ta_cmd_inspect(int argc, char **argv) {
   ta_args a;
   ta_args_init(&a, argc, argv, "inspect");
@@ -53,7 +17,7 @@ int ta_cmd_inspect(int argc, char **argv) {
   ta_compile_options_init(&copt);
   ta_status ast = TA_OK;
   for (; a.i < argc && ast == TA_OK; a.i++) {
-    if (ta_arg_help(&a, help))
+    if (ta_arg_help(&a))
       return 0;
     if (ta_arg_switch(&a, "--json", &json) || ta_arg_switch(&a, "--plan", &show_plan) ||
         ta_arg_switch(&a, "--code-size", &code_size) ||
@@ -66,7 +30,7 @@ int ta_cmd_inspect(int argc, char **argv) {
   if (ast != TA_OK)
     return 1;
   if (!model)
-    return ta_arg_missing(&a, "no MODEL given", help);
+    return ta_arg_missing(&a, "no MODEL given");
   const ta_board *board;
   if (!ta_cli_target(&a, target, true, &board))
     return 1;

@@ -24,28 +24,6 @@
 
 #include "ta_cli.h"
 
-static const char help[] =
-    "usage: tinyaot onnx-test [options] DIR...\n"
-    "\n"
-    "Run ONNX backend test folders (model.onnx + test_data_set_N/input_K.pb, output_K.pb)\n"
-    "through the generated C: compile, build with the host C compiler, run, compare (float:\n"
-    "rtol 1e-4, atol 1e-5; integers exactly). DIR is a test folder or a folder of them. Prints\n"
-    "pass, FAIL or unsupported (with the reason) per test, then 'N passed, N failed,\n"
-    "N unsupported'. Inputs an operator needs at compile time (weights, shapes, axes,\n"
-    "quantization parameters) are fixed to the test's values. The host compiler is $CC\n"
-    "(default cc), extra flags from $TA_HOST_CFLAGS. Test data that does not parse is a\n"
-    "failure, not unsupported. Exit code 0 only when nothing failed.\n"
-    "\n"
-    "options:\n"
-    "  -v, --verbose   print every message of failing and unsupported tests\n"
-    "  --keep          keep the build directories (their path is printed)\n"
-    "  --loose TEST    compare test folder TEST with the tolerance of ONNX's own backend\n"
-    "                  tests (rtol 1e-3, atol 1e-7): for expected values written by hand with\n"
-    "                  4 digits (repeatable)\n"
-    "  -h, --help      this text\n"
-    "compile options (an --input-shape comes before each data set's own "
-    "shapes):\n" TA_CLI_COMPILE_OPTIONS_HELP;
-
 typedef struct suite {
   ta_conformance run;    /* shared by every data set: directory, kernels, compile options */
   const char *loose[64]; /* tests compared with ONNX's own backend tolerance */
@@ -93,7 +71,7 @@ int ta_cmd_onnx_test(int argc, char **argv) {
   ta_status st = TA_OK;
   for (; a.i < argc && st == TA_OK; a.i++) {
     const char *v;
-    if (ta_arg_help(&a, help))
+    if (ta_arg_help(&a))
       return 0;
     if (ta_arg_switch(&a, "--verbose", &s.verbose) || ta_arg_switch(&a, "-v", &s.verbose) ||
         ta_arg_switch(&a, "--keep", &s.run.keep) || ta_arg_compile_option(&a, &s.run.copt, &st))
@@ -118,7 +96,7 @@ int ta_cmd_onnx_test(int argc, char **argv) {
   if (st != TA_OK)
     return 1;
   if (n_dirs == 0)
-    return ta_arg_missing(&a, "no DIR given", help);
+    return ta_arg_missing(&a, "no DIR given");
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx, &a);
   s.run.ctx = &ctx;

@@ -4,49 +4,15 @@
  * post-training int8 quantization through the compile entry point (the quantize stage runs
  * after the passes, then the int8 graph goes through check, prepare, schedule and plan like
  * any int8 model), and the report printed. -o writes the int8 graph as a .tflite file, or, for
- * an ONNX model and a name ending in .onnx, as QDQ ONNX (the user's model with Q/DQ added),
- * through a temporary file renamed at the end, so an error never leaves a half-written OUT.
+ * an ONNX model and a name ending in .onnx, as QDQ ONNX (the user's model with Q/DQ added):
+ * ta_compile_serialize, written atomically, so an error never leaves a half-written OUT.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ta_onnx.h"
-#include "ta_tflite.h"
-
 #include "ta_cli.h"
-
-static const char help[] =
-    "usage: tinyaot quantize MODEL --calibration DATA[,DATA...] [options]\n"
-    "\n"
-    "Quantize a float32 TFLite or ONNX model to int8 (the TFLite int8 scheme: per-channel int8\n"
-    "weights, int32 bias, asymmetric int8 activations) from calibration data, and print how\n"
-    "far each layer's int8 output is from the float one (SQNR, cosine similarity) over the\n"
-    "calibration set, the model outputs' error, and which operators stay float.\n"
-    "\n"
-    "Calibration data: raw float32 records of the model input's size back to back (.bin), or\n"
-    ".npy arrays (float32/float64, C order) whose shape ends with the input's dims. Several\n"
-    "files for a one-input model are concatenated; a model with k inputs takes k files, one\n"
-    "per input in input order.\n"
-    "\n"
-    "options:\n"
-    "  --calibration DATA[,DATA...]   calibration files (required; repeatable)\n"
-    "  --method M           minmax (default), percentile, mse or auto (per tensor, the one\n"
-    "                       with the least quantization error)\n"
-    "  --percentile P       the percentile of --method percentile (default 99.99)\n"
-    "  --bias-correction    correct each layer's bias for the mean error of its int8 output\n"
-    "  --int8-io            int8 model inputs and outputs (default: float, with QUANTIZE and\n"
-    "                       DEQUANTIZE inside the model)\n"
-    "  --labels FILE        one uint8 class id per calibration record: accuracy float vs int8\n"
-    "  --report             print the report (the default; kept for scripts)\n"
-    "  --json               print the report as JSON (docs/JSON.md)\n"
-    "  --progress           the progress bar on stderr even when it is no terminal\n"
-    "  -o, --output FILE    write the int8 model: FILE.tflite (TFLite int8 scheme, per-channel\n"
-    "                       weights with quantized_dimension), or, for an ONNX model,\n"
-    "                       FILE.onnx as QDQ ONNX (QuantizeLinear/DequantizeLinear around\n"
-    "                       the float nodes, opset 13 or later; read by ONNX "
-    "Runtime)\n" TA_CLI_COMPILE_OPTIONS_HELP "  -h, --help           this text\n";
 
 /* A progress bar on stderr, drawn when it is a terminal or --progress asks. */
 static void bar(void *user, const char *phase, int64_t done, int64_t total) {
@@ -60,37 +26,6 @@ static void bar(void *user, const char *phase, int64_t done, int64_t total) {
   fflush(stderr);
 }
 
-static bool ends_with(const char *s, const char *suffix) {
-  const size_t n = strlen(s), k = strlen(suffix);
-  return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
-/* Write g to path (ta_write_file_atomic: nothing left at path on failure): QDQ ONNX for a
- * name ending in .onnx (the ONNX model `model` with Q/DQ added), else .tflite. */
-static ta_status write_model(ta_ctx *ctx, const char *model, const ta_graph *g, const char *path) {
-  ta_buf b;
-  ta_buf_init(&b, ctx);
-  ta_status st;
-  if (ends_with(path, ".onnx")) {
-    uint8_t *data;
-    size_t len;
-    st = ta_read_file(ctx, model, &data, &len);
-    if (st == TA_OK && !ta_onnx_sniff(data, len))
-      st = ta_err(ctx, TA_ERR_USAGE,
-                  "-o %s: QDQ ONNX is written for an ONNX model; %s is not one (give a name "
-                  "ending in .tflite)",
-                  path, model);
-    if (st == TA_OK)
-      st = ta_onnx_write_qdq(ctx, model, data, len, g, &b);
-  } else {
-    st = ta_tfl_write(ctx, g, &b);
-  }
-  if (st == TA_OK)
-    st = ta_write_file_atomic(ctx, path, (const uint8_t *)b.data, b.len);
-  ta_buf_free(&b);
-  return st;
-}
-
 int ta_cmd_quantize(int argc, char **argv) {
   ta_args a;
   ta_args_init(&a, argc, argv, "quantize");
@@ -100,7 +35,7 @@ int ta_cmd_quantize(int argc, char **argv) {
   ta_compile_options copt;
   ta_compile_options_init(&copt);
   for (; a.i < argc && st == TA_OK; a.i++) {
-    if (ta_arg_help(&a, help))
+    if (ta_arg_help(&a))
       return 0;
     if (ta_arg_switch(&a, "--json", &json) || ta_arg_switch(&a, "--progress", &progress))
       continue;
@@ -129,8 +64,8 @@ int ta_cmd_quantize(int argc, char **argv) {
     copt.quant.percentile = p;
   }
   if (!model || copt.quant.n_calib_paths == 0) {
-    return ta_arg_missing(
-        &a, !model ? "no MODEL given" : "no calibration data given (--calibration FILE)", help);
+    return ta_arg_missing(&a, !model ? "no MODEL given"
+                                     : "no calibration data given (--calibration FILE)");
   }
   copt.quant.mode = TA_QUANT_INT8;
   copt.quant.report = true;
@@ -152,8 +87,13 @@ int ta_cmd_quantize(int argc, char **argv) {
     else
       fwrite(b.data, 1, b.len, stdout);
     ta_buf_free(&b);
-    if (st == TA_OK && out)
-      st = write_model(&ctx, model, m.g, out);
+    if (st == TA_OK && out) {
+      ta_buf_init(&b, &ctx);
+      st = ta_compile_serialize(&ctx, model, m.g, out, &b);
+      if (st == TA_OK)
+        st = ta_write_file_atomic(&ctx, out, (const uint8_t *)b.data, b.len);
+      ta_buf_free(&b);
+    }
     if (!json && st == TA_OK)
       printf("\nint8 model: %d ops, arena %zu bytes%s%s\n", m.g->n_ops, m.plan.arena_bytes,
              out ? ", written to " : " (not written: no -o)", out ? out : "");

@@ -10,29 +10,6 @@
 
 #include "ta_cli.h"
 
-static const char help[] =
-    "usage: tinyaot run MODEL --input FILE [--input FILE ...] -o DIR [options]\n"
-    "\n"
-    "Compile MODEL, build it for the target, run it on the raw input tensors (one file per\n"
-    "model input, in order, exactly the tensor's bytes) and write output_0.bin, output_1.bin,\n"
-    "... into DIR. The host target uses the host C compiler ($CC, default cc; extra flags from\n"
-    "$TA_HOST_CFLAGS). A Cortex-M target cross-compiles a firmware with arm-none-eabi-gcc\n"
-    "($TA_ARM_CC; extra flags $TA_ARM_CFLAGS) and runs it on qemu-system-arm ($TA_QEMU), or on\n"
-    "a board already running that firmware (--device).\n"
-    "\n"
-    "options:\n"
-    "  --input FILE       an input tensor, raw bytes or .npy (the input's dtype, little-endian,\n"
-    "                     C order; repeat once per model input)\n"
-    "  -o, --output DIR   where output_K.bin are written (created if needed; --output-dir\n"
-    "                     DIR, the older spelling, works too)\n"
-    "  --target T         host (default), cortex-m3, cortex-m4, cortex-m7, cortex-m33\n"
-    "  --device WHERE     a real board instead of QEMU: tcp:HOST:PORT or a serial device\n"
-    "                     path, optionally PATH@BAUD (default 115200)\n"
-    "  --timeout S        limit for one inference on a device, in seconds (default 600)\n"
-    "  --name NAME        symbol prefix for the generated code\n"
-    "  --keep-build       keep the temporary build directory and print its "
-    "path\n" TA_CLI_COMPILE_OPTIONS_HELP "  -h, --help         this text\n";
-
 #define MAX_INPUTS 64
 
 int ta_cmd_run(int argc, char **argv) {
@@ -47,7 +24,7 @@ int ta_cmd_run(int argc, char **argv) {
   ta_compile_options copt;
   ta_compile_options_init(&copt);
   for (; a.i < argc && st == TA_OK; a.i++) {
-    if (ta_arg_help(&a, help))
+    if (ta_arg_help(&a))
       return 0;
     if (ta_arg_switch(&a, "--keep-build", &keep) ||
         ta_arg_list(&a, "--input", inputs, &n_inputs, MAX_INPUTS, &st) ||
@@ -62,8 +39,7 @@ int ta_cmd_run(int argc, char **argv) {
   if (st != TA_OK)
     return 1;
   if (!model || !out)
-    return ta_arg_missing(&a, !model ? "no MODEL given" : "no output directory given (-o DIR)",
-                          help);
+    return ta_arg_missing(&a, !model ? "no MODEL given" : "no output directory given (-o DIR)");
   const ta_board *board = NULL;
   if (!ta_cli_target(&a, target, true, &board))
     return 1;

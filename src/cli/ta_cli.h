@@ -50,14 +50,19 @@ ta_status ta_cli_load(ta_ctx *ctx, const ta_args *a, const char *model,
                       ta_fileset *fs);
 int ta_cli_done(ta_ctx *ctx, ta_status st);
 
-/* "tinyaot CMD: error: WHAT\n" and the help on stderr; 1 (a usage error's exit code). */
-int ta_arg_missing(const ta_args *a, const char *what, const char *help);
+/* A command's help text: docs/cli/CMD.txt ("tinyaot.txt": the overview of `tinyaot --help`),
+ * embedded into the binary at build time (ta_embed); "" for an unknown one. */
+extern const ta_embedded_file ta_cli_help_files[];
+const char *ta_cli_help(const char *cmd);
+/* "tinyaot CMD: error: WHAT\n" and the command's help on stderr; 1 (a usage error's exit
+ * code). */
+int ta_arg_missing(const ta_args *a, const char *what);
 /* true if argv[i] is the option `name` (e.g. "--name"); its value (from "--name X" or
  * "--name=X") is stored in *value, and a missing value is reported as usage error. */
 bool ta_arg_value(ta_args *a, const char *name, const char **value, ta_status *st);
 bool ta_arg_flag(ta_args *a, const char *name);
-/* "--help" or "-h": help printed on stdout, true (the command then exits 0). */
-bool ta_arg_help(ta_args *a, const char *help);
+/* "--help" or "-h": the command's help printed on stdout, true (the command then exits 0). */
+bool ta_arg_help(ta_args *a);
 /* ta_arg_flag that also sets *on. */
 bool ta_arg_switch(ta_args *a, const char *name, bool *on);
 /* Repeatable `name FILE` (--input): appended to files (*n of them, at most max; past that a
@@ -87,15 +92,6 @@ bool ta_arg_units(ta_args *a, ta_cli_units *u, ta_status *st);
  * --target was not given: target_given false) set to the part's core. false (reported) for
  * an unknown part or a bad clock. */
 bool ta_cli_units_resolve(ta_args *a, ta_cli_units *u, const char **target, bool target_given);
-/* Their lines in a command's --help. */
-#define TA_CLI_UNITS_HELP                                                                          \
-  "  --part NAME       a microcontroller: its core (the default --target), clock and flash and\n"  \
-  "                    RAM budgets (stm32l4r5, stm32f746, nrf52840)\n"                             \
-  "  --clock-hz HZ     the clock for milliseconds (120000000, 120M or 120MHz; default the\n"       \
-  "                    part's, else the board's reference clock)\n"                                \
-  "  --flash-budget SIZE, --ram-budget SIZE\n"                                                     \
-  "                    flash and RAM to fit, in bytes or with K, KiB, M, MiB (256K = 262144)\n"
-
 /* argv[i] looks like an option, but none matched: reported on stderr, true. */
 bool ta_arg_unknown(ta_args *a);
 /* argv[i] is the MODEL, stored in *model; false (reported) when one was given already. */
@@ -109,26 +105,6 @@ bool ta_arg_seconds(ta_args *a, const char *v, int32_t *seconds);
  * if it was one (a bad value is reported on stderr and sets *st to TA_ERR_USAGE). Every
  * command takes them. */
 bool ta_arg_compile_option(ta_args *a, ta_compile_options *opt, ta_status *st);
-/* Their lines in a command's --help. */
-#define TA_CLI_COMPILE_OPTIONS_HELP                                                                \
-  "  --input-shape NAME=D0,D1,...\n"                                                               \
-  "                     static shape of an ONNX input with dynamic dimensions\n"                   \
-  "  --align N, --io-in-arena, --no-inplace, --no-reorder, --max-arena BYTES\n"                    \
-  "                     memory plan options (see tinyaot inspect --help)\n"                        \
-  "  --reference-kernels  the reference kernels only, never an optimized variant\n"                \
-  "  --optimize speed|size\n"                                                                      \
-  "                     speed (default): spend up to 40 KiB of flash on faster weight\n"           \
-  "                     layouts; size: the smallest (int8 weights everywhere)\n"                   \
-  "  --quantize int8 --calibration FILE[,FILE...]\n"                                               \
-  "                     post-training int8 quantization (see tinyaot quantize --help)\n"           \
-  "  --backend NAME_OR_FILE\n"                                                                     \
-  "                     run the ops it takes on a backend: a shipped one (cmsis-nn) or a\n"        \
-  "                     description file (docs/BACKENDS.md); repeatable, first taker wins\n"       \
-  "  --backend-var KEY=VALUE\n"                                                                    \
-  "                     a ${KEY} of the descriptions (CMSIS_NN=/path/to/CMSIS-NN)\n"               \
-  "  --tuning-log FILE  schedule each op by the best record of a tuning log (README)\n"            \
-  "  --tuning-target T  whose records to apply (default: the board target, else the log's\n"       \
-  "                     only one)\n"
 
 int ta_cmd_compile(int argc, char **argv);
 int ta_cmd_run(int argc, char **argv);

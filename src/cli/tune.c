@@ -2,46 +2,18 @@
 /*
  * tune.c: `tinyaot tune MODEL... --target T --log FILE`: measure every workload's kernel
  * variants and knob values on a board (QEMU, or a real one with --device) and append the
- * records to a tuning log for compile --tuning-log. The tuning is ta_tune_run's (src/tune);
- * this file parses, shows progress and prints the table.
+ * records to a tuning log for compile --tuning-log. The tuning is ta_tune_run's (src/tune), the
+ * progress line and table ta_report_tune_*'s; this file parses and prints.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ta_cli.h"
 #include "ta_tune.h"
-
-static const char help[] =
-    "usage: tinyaot tune MODEL... --target T --log FILE [--trials N] [--time-budget S]\n"
-    "                    [--jobs N] [--device WHERE] [--cache-dir DIR] [options]\n"
-    "\n"
-    "Measure, on a Cortex-M board, every kernel variant and knob value of each workload (an\n"
-    "operator with its dtypes, shapes and attributes) of the models, check each candidate's\n"
-    "output against the reference kernel's on a seeded random input (int8 bit-exact), and\n"
-    "append one record per candidate to FILE. A candidate already in FILE is not measured\n"
-    "again, so an interrupted run resumes. compile, run, bench and eval take the fastest\n"
-    "correct record of each workload with --tuning-log FILE. Ends with a table per workload:\n"
-    "the default schedule's and the best candidate's instructions.\n"
-    "\n"
-    "options:\n"
-    "  --target T        cortex-m4 (default), cortex-m3, cortex-m7, cortex-m33\n"
-    "  --log FILE        the tuning log (JSON lines), appended to\n"
-    "  --trials N        per workload: every candidate when there are at most N (default 16),\n"
-    "                    else N sampled and refined over knobs\n"
-    "  --time-budget S   start no candidate after S seconds\n"
-    "  --jobs N          N QEMU boards measuring at once (default 1)\n"
-    "  --device WHERE    a real board running the tuning firmware: tcp:HOST:PORT or a serial\n"
-    "                    device PATH[@BAUD] (its timer counts clock cycles)\n"
-    "  --cache-dir DIR   built candidates, by content hash (default $XDG_CACHE_HOME/tinyaot)\n"
-    "  --no-cache        build every candidate afresh\n"
-    "  --progress        a progress line even when stdout is not a terminal\n"
-    "  --keep-build      keep the work folder (firmware, QEMU logs) and print its "
-    "path\n" TA_CLI_COMPILE_OPTIONS_HELP "  -h, --help        this text\n";
 
 /* Set by SIGINT: the tuner stops starting candidates; a signal handler can only reach a
  * global, and this one is the command's, not the library's. */
@@ -53,6 +25,7 @@ static void on_sigint(int sig) {
 }
 
 typedef struct progress_state {
+  ta_ctx *ctx;
   bool tty;
   int32_t last_done;
 } progress_state;
@@ -62,58 +35,13 @@ static void show_progress(void *user, const ta_tune_progress *p) {
   if (!ps->tty && p->done == ps->last_done)
     return;
   ps->last_done = p->done;
-  const double rate = p->elapsed_s > 0 ? p->done / p->elapsed_s : 0;
-  const int32_t left = p->total - p->done;
-  printf("%s[%d/%d] %.2f/s ETA %.0fs, %d wrong, %d failed%s%s%s", ps->tty ? "\r" : "", p->done,
-         p->total, rate, rate > 0 ? left / rate : 0.0, p->wrong, p->failed, p->last ? " (" : "",
-         p->last ? p->last : "", p->last ? ")" : "");
-  printf(ps->tty ? "\033[K" : "\n");
+  ta_buf b;
+  ta_buf_init(&b, ps->ctx);
+  ta_report_tune_progress(&b, p, ps->tty);
+  if (b.ok)
+    fputs(b.data, stdout);
+  ta_buf_free(&b);
   fflush(stdout);
-}
-
-static void print_table(const ta_tune_result *r) {
-  char a[96], b[96], x[32], y[32];
-  printf("%-3s %-18s %4s  %-22s %13s  %-22s %13s %8s\n", "#", "workload", "ops", "default",
-         "instructions", "best", "instructions", "speedup");
-  for (int32_t i = 0; i < r->n; i++) {
-    const ta_tune_workload *w = &r->w[i];
-    char sp[16] = "-";
-    if (w->dflt.instructions && w->best.instructions)
-      snprintf(sp, sizeof sp, "%.2fx", (double)w->dflt.instructions / (double)w->best.instructions);
-    printf("%-3d %-18s %4d  %-22s %13s  %-22s %13s %8s\n", i + 1, w->kind, w->n_ops,
-           ta_tune_choice_str(&w->dflt, a, sizeof a),
-           w->dflt.instructions ? ta_report_commas(x, sizeof x, w->dflt.instructions) : "-",
-           ta_tune_choice_str(&w->best, b, sizeof b),
-           w->best.instructions ? ta_report_commas(y, sizeof y, w->best.instructions) : "-", sp);
-  }
-  printf("\n");
-  for (int32_t i = 0; i < r->n; i++) {
-    const ta_tune_workload *w = &r->w[i];
-    printf("#%d: %d candidates, %d measured now", i + 1, w->n_candidates, w->n_measured);
-    if (w->n_wrong || w->n_failed)
-      printf(", %d wrong, %d failed", w->n_wrong, w->n_failed);
-    printf("; op %s\n    %s\n", w->ops, w->key);
-  }
-  printf("\ntuned ops, whole models: default %s, tuned %s instructions",
-         ta_report_commas(a, sizeof a, r->default_total),
-         ta_report_commas(b, sizeof b, r->tuned_total));
-  if (r->tuned_total)
-    printf(" (%.3fx)", (double)r->default_total / (double)r->tuned_total);
-  printf("\n%d ops have a single variant (not tuned); %d new records in %.1f s%s\n",
-         r->n_untuned_ops, r->new_records, r->elapsed_s,
-         r->stopped ? " (stopped before the end: run again to resume)" : "");
-}
-
-/* $XDG_CACHE_HOME/tinyaot, else $HOME/.cache/tinyaot (created); NULL when neither is set. */
-static const char *default_cache(ta_ctx *ctx) {
-  const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-  char *base = xdg && *xdg     ? ta_strdup(ctx, xdg)
-               : home && *home ? ta_fmt(ctx, "%s/.cache", home)
-                               : NULL;
-  if (!base)
-    return NULL;
-  mkdir(base, 0755);
-  return ta_fmt(ctx, "%s/tinyaot", base);
 }
 
 int ta_cmd_tune(int argc, char **argv) {
@@ -129,7 +57,7 @@ int ta_cmd_tune(int argc, char **argv) {
   ta_compile_options copt;
   ta_compile_options_init(&copt);
   for (; a.i < argc && st == TA_OK; a.i++) {
-    if (ta_arg_help(&a, help))
+    if (ta_arg_help(&a))
       return 0;
     if (ta_arg_value(&a, "--target", &opt.target, &st) ||
         ta_arg_value(&a, "--log", &opt.log_path, &st) ||
@@ -149,9 +77,9 @@ int ta_cmd_tune(int argc, char **argv) {
   if (st != TA_OK)
     return 1;
   if (n_models == 0)
-    return ta_arg_missing(&a, "no MODEL given", help);
+    return ta_arg_missing(&a, "no MODEL given");
   if (!opt.log_path)
-    return ta_arg_missing(&a, "no tuning log given (--log FILE)", help);
+    return ta_arg_missing(&a, "no tuning log given (--log FILE)");
   struct {
     const char *v, *name;
     int32_t *out, max;
@@ -179,14 +107,14 @@ int ta_cmd_tune(int argc, char **argv) {
     return 1;
   ta_ctx ctx;
   ta_cli_ctx_init(&ctx, &a);
-  opt.cache_dir = no_cache ? NULL : cache ? cache : default_cache(&ctx);
+  opt.cache_dir = no_cache ? NULL : cache ? cache : ta_tune_default_cache(&ctx);
   char *work = NULL;
   st = ta_make_temp_dir(&ctx, "tune", &work);
   if (st != TA_OK)
     return ta_cli_done(&ctx, st);
   opt.work_dir = work;
   opt.copt = &copt;
-  progress_state ps = {isatty(STDOUT_FILENO) != 0, -1};
+  progress_state ps = {&ctx, isatty(STDOUT_FILENO) != 0, -1};
   if (ta_cli_progress_on(stdout, progress)) {
     opt.progress = show_progress;
     opt.progress_user = &ps;
@@ -204,8 +132,14 @@ int ta_cmd_tune(int argc, char **argv) {
   sigaction(SIGPIPE, &old_pipe, NULL);
   if (ps.tty && opt.progress)
     printf("\n");
-  if (st == TA_OK)
-    print_table(&r);
+  if (st == TA_OK) {
+    ta_buf b;
+    ta_buf_init(&b, &ctx);
+    ta_report_tune_text(&b, &r);
+    if (b.ok)
+      fputs(b.data, stdout);
+    ta_buf_free(&b);
+  }
   if (keep)
     fprintf(stderr, "tinyaot tune: work folder kept: %s\n", work);
   else

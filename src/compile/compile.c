@@ -297,3 +297,19 @@ const char *ta_default_model_name(ta_ctx *ctx, const char *path) {
     name[o++] = isalnum((unsigned char)base[i]) ? (char)tolower((unsigned char)base[i]) : '_';
   return name;
 }
+
+ta_status ta_compile_serialize(ta_ctx *ctx, const char *model_path, const ta_graph *g,
+                               const char *out_path, ta_buf *b) {
+  const size_t n = strlen(out_path);
+  if (n < 5 || strcmp(out_path + n - 5, ".onnx") != 0)
+    return ta_tfl_write(ctx, g, b);
+  uint8_t *data;
+  size_t len;
+  ta_status st = ta_read_file(ctx, model_path, &data, &len);
+  if (st == TA_OK && !ta_onnx_sniff(data, len))
+    st = ta_err(ctx, TA_ERR_USAGE,
+                "-o %s: QDQ ONNX is written for an ONNX model; %s is not one (give a name "
+                "ending in .tflite)",
+                out_path, model_path);
+  return st == TA_OK ? ta_onnx_write_qdq(ctx, model_path, data, len, g, b) : st;
+}

@@ -145,4 +145,11 @@ ta_status ta_compile_emit(ta_ctx *ctx, const char *path, const ta_compile_option
  * most 40 characters; "model" when empty). In the arena. */
 const char *ta_default_model_name(ta_ctx *ctx, const char *path);
 
+/* The (quantized) graph g of the model file at model_path serialized into b in the format
+ * out_path's name asks for: QDQ ONNX for a name ending in .onnx (the ONNX model with Q/DQ
+ * added; TA_ERR_USAGE when model_path is not ONNX), else .tflite. `tinyaot quantize -o`
+ * writes b to out_path (ta_write_file_atomic). */
+ta_status ta_compile_serialize(ta_ctx *ctx, const char *model_path, const ta_graph *g,
+                               const char *out_path, ta_buf *b);
+
 #endif

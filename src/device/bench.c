@@ -2,9 +2,11 @@
 /*
  * bench.c: a compiled model on a board, as the commands use it: one benchmark (the host
  * build's outputs are the reference the board's must follow), one run from input files to
- * output files, and a board kept open to stream records through (eval). Instructions are
- * QEMU's exact count of executed guest instructions: under `-icount shift=0` the board's
- * timer ticks once per 1e9/clock_hz instructions, so the figure is timer ticks x that ratio.
+ * output files, a board kept open to stream records through (a data set's records: eval),
+ * and the model with and without its tuning log side by side (bench --tuning-log).
+ * Instructions are QEMU's exact count of executed guest instructions: under `-icount shift=0`
+ * the board's timer ticks once per 1e9/clock_hz instructions, so the figure is timer ticks x
+ * that ratio.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "ta_measure.h"
+#include "ta_schedule.h"
 
 /* Compare the board's outputs with the host's: integers bit for bit, float32 within
  * |err| <= 1e-5 * max(1, |ref|); r->check says how, for people. */
@@ -346,4 +349,106 @@ ta_status ta_device_run_records_host(ta_model *m, const uint8_t *inputs, size_t 
       st = each(user, k, out, 0);
   }
   return st;
+}
+
+static void say(const ta_device_eval *e, const char *line) {
+  if (e->say)
+    e->say(e->user, line);
+}
+
+ta_status ta_device_eval_records(ta_ctx *ctx, const ta_device_eval *e, ta_fw_sizes *sizes,
+                                 ta_fw_memstats *mem) {
+  const ta_board *b = e->board;
+  ta_status st;
+  if (!b) {
+    say(e, ta_fmt(ctx, "evaluating %lld records in process on the host:", (long long)e->n));
+    say(e, NULL);
+    return ta_device_run_records_host(e->m, e->data, e->in_bytes, e->n, e->out, e->each, e->user);
+  }
+  ta_fileset fs;
+  const ta_cgen_options copt = {e->name, e->model_path};
+  if ((st = ta_cgen_emit(e->m->g, e->m->calls, &e->m->plan, &copt, &fs)) != TA_OK)
+    return st;
+  say(e, ta_fmt(ctx, "building the firmware for %s (%s, %s)...", b->target, b->machine, b->core));
+  ta_device_stream ds;
+  if ((st = ta_device_stream_open(e->m->g, &fs, e->name, b, &e->dopt, e->keep, &ds)) != TA_OK)
+    return st;
+  if (e->dopt.device)
+    say(e, ta_fmt(ctx, "streaming %lld records through the device session (%s):", (long long)e->n,
+                  e->dopt.device));
+  else
+    say(e, ta_fmt(ctx,
+                  "streaming %lld records through the device session (QEMU %s, -icount "
+                  "shift=0):",
+                  (long long)e->n, b->machine));
+  /* The per-layer figures: one profiled run first, so the records' runs are the last ones
+   * the stack statistics see, as without it. */
+  if (e->layer_insns)
+    st = ta_device_profile_record(ctx, &ds.link, b, e->m->g->n_ops, e->data, e->in_bytes,
+                                  e->layer_insns);
+  say(e, NULL);
+  if (st == TA_OK)
+    st = ta_device_run_records(ctx, &ds.link, b, e->data, e->in_bytes, e->n, e->out, e->out_bytes,
+                               e->each, e->user);
+  st = ta_device_stream_close(&ds, st, mem);
+  *sizes = ds.fw.sizes;
+  return st;
+}
+
+/* The tuned board's outputs against the untuned host build's (the bench's tolerance: float32
+ * within 1e-5 relative, integers bit for bit), into t->match and t->check. */
+static void compare_tuned(ta_ctx *ctx, const ta_bench_model *untuned, const ta_bench_run *tuned,
+                          ta_bench_tuned *t) {
+  const ta_graph *g = untuned->m.g;
+  const ta_device_tol tol = {0, 1e-5, true, false, false};
+  t->match = true;
+  t->check = "yes (identical bytes)";
+  for (int32_t k = 0; k < g->n_outputs && t->match; k++) {
+    const ta_tensor *out = &g->tensors[g->outputs[k]];
+    ta_device_cmp c;
+    if (!tuned->dev.outputs[k] || tuned->dev.output_bytes[k] != untuned->host_bytes[k]) {
+      t->match = false;
+      t->check = ta_fmt(ctx, "NO: output %d has %zu bytes, the untuned %zu", k,
+                        tuned->dev.output_bytes[k], untuned->host_bytes[k]);
+    } else if (!ta_device_compare(out->dtype, untuned->host_out[k], tuned->dev.outputs[k],
+                                  untuned->host_bytes[k], &tol, &c)) {
+      t->match = false;
+      t->check = ta_fmt(ctx, "NO: output %d differs at element %zu", k,
+                        out->dtype == TA_DT_F32 ? c.bad_elem : c.bad_byte);
+    } else if (out->dtype == TA_DT_F32) {
+      t->check = "yes (float32 within 1e-5 relative; integers identical bytes)";
+    }
+  }
+}
+
+ta_status ta_device_bench_tuned(ta_ctx *ctx, const char *path, const char *name,
+                                const char *const *input_files, int32_t n_inputs,
+                                const ta_compile_options *copt, const ta_board *b,
+                                const char *device, int32_t timeout_s, ta_bench_model bm[2],
+                                ta_bench_run r[2], ta_bench_tuned *t) {
+  ta_compile_options plain = *copt;
+  plain.tuning_log = NULL;
+  plain.tuning_target = NULL;
+  ta_status st = ta_device_bench_prepare(ctx, path, name, input_files, n_inputs, copt, &bm[1]);
+  if (st == TA_OK)
+    st = ta_device_bench_prepare(ctx, path, name, input_files, n_inputs, &plain, &bm[0]);
+  for (int k = 0; k < 2 && st == TA_OK; k++)
+    st = ta_device_bench_run(&bm[k], b, device, timeout_s, &r[k]);
+  if (st != TA_OK)
+    return st;
+  *t = (ta_bench_tuned){.untuned = &bm[0],
+                        .tuned = &bm[1],
+                        .untuned_run = &r[0],
+                        .tuned_run = &r[1],
+                        .device = device,
+                        .log = copt->tuning_log,
+                        .target = copt->tuning_target ? copt->tuning_target : b->target};
+  for (int32_t i = 0; i < bm[1].m.g->n_ops; i++) {
+    ta_sched_why why;
+    if (ta_sched_variant(&bm[1].m.calls[i], &why))
+      t->n_scheduled++;
+    t->n_from_log += why == TA_SCHED_LOG;
+  }
+  compare_tuned(ctx, &bm[0], &r[1], t);
+  return TA_OK;
 }

@@ -55,6 +55,30 @@ ta_status ta_device_bench_prepare(ta_ctx *ctx, const char *path, const char *nam
 ta_status ta_device_bench_run(ta_bench_model *bm, const ta_board *b, const char *device,
                               int32_t timeout_s, ta_bench_run *r);
 
+/* `tinyaot bench MODEL --tuning-log FILE`: the model with the default schedule and with the
+ * log's, measured in one run. */
+typedef struct ta_bench_tuned {
+  const ta_bench_model *untuned, *tuned;
+  const ta_bench_run *untuned_run, *tuned_run;
+  const char *device;  /* as for ta_report_bench_text */
+  const char *log;     /* the tuning log's path */
+  const char *target;  /* whose records were applied */
+  int32_t n_from_log;  /* ops the log scheduled (why TA_SCHED_LOG) */
+  int32_t n_scheduled; /* ops with a scheduled variant */
+  bool match;          /* the tuned board's outputs follow the untuned host build's */
+  const char *check;   /* how they compared, for people */
+} ta_bench_tuned;
+/* Build the model at path with the default schedule and with copt's tuning log (the log
+ * first: a bad log stops before anything is measured), run both on board b, and compare the
+ * tuned board's outputs with the untuned host build's (float32 within 1e-5 relative, integers
+ * bit for bit) into t->match and t->check. bm and r (two each: untuned, tuned) are the
+ * caller's, t points into them; the caller removes bm[k].dir (also on failure). */
+ta_status ta_device_bench_tuned(ta_ctx *ctx, const char *path, const char *name,
+                                const char *const *input_files, int32_t n_inputs,
+                                const ta_compile_options *copt, const ta_board *b,
+                                const char *device, int32_t timeout_s, ta_bench_model bm[2],
+                                ta_bench_run r[2], ta_bench_tuned *t);
+
 /* ---- a suite: several models on several boards ---- */
 
 /* One model on one board, as a suite keeps it (figures only) and its report shows it. */
@@ -141,6 +165,32 @@ ta_status ta_device_stream_open(ta_graph *g, const ta_fileset *fs, const char *n
  * close the session, remove the build (or note where it was kept). Returns st, or the
  * statistics' failure. */
 ta_status ta_device_stream_close(ta_device_stream *s, ta_status st, ta_fw_memstats *mem);
+
+/* A data set through a model, record after record (`tinyaot eval`). */
+typedef struct ta_device_eval {
+  ta_model *m;
+  const char *name, *model_path; /* symbol prefix of the generated code, the model file */
+  const ta_board *board;         /* NULL: on the host, in process (ta_device_run_records_host) */
+  ta_device_options dopt;        /* the board's session: device, run_timeout_s */
+  bool keep;                     /* keep the firmware build directory (a note says where) */
+  const uint8_t *data;           /* n records back to back, in_bytes each */
+  size_t in_bytes, out_bytes;
+  int64_t n;
+  uint8_t *out;          /* out_bytes: each record's output, handed to each */
+  uint64_t *layer_insns; /* on a board: m's n_ops + 1 entries filled by one profiled run of
+                          * the first record before the records (ta_device_profile_record) */
+  ta_device_record_fn each;
+  void *user; /* each's and say's */
+  /* Lines for people (may be NULL): before the firmware build and before the records, then
+   * once with NULL when the records start (for a rate). */
+  void (*say)(void *user, const char *line);
+} ta_device_eval;
+
+/* Run e's records: on a board, m emitted under e->name, its firmware built and one session
+ * kept open for all of them, the firmware's sizes and the memory statistics of the last run
+ * into *sizes and *mem (both untouched on the host). */
+ta_status ta_device_eval_records(ta_ctx *ctx, const ta_device_eval *e, ta_fw_sizes *sizes,
+                                 ta_fw_memstats *mem);
 
 /* The host's counterpart of ta_device_run_records: n records through the model in process
  * (ta_graph_eval_shared, the same kernels), each output to each(user, k, out, 0). */

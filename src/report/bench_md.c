@@ -482,3 +482,20 @@ ta_status ta_report_bench_write(ta_ctx *ctx, const ta_bench_row *rows, int32_t n
   ta_buf_free(&cmd);
   return st;
 }
+
+void ta_report_bench_progress(ta_buf *b, const char *model, const ta_bench_row *r,
+                              const char *check, const char *log_dir, bool watching) {
+  char a[32];
+  const bool other = r && strcmp(model, r->model) != 0;
+  if (!r && watching)
+    ta_buf_printf(b, "tinyaot bench: %s ...\n", model);
+  else if (r && !r->ok)
+    ta_buf_printf(b, "tinyaot bench: %s on %s: %s (log: %s/%s.log)\n", model, r->board->target,
+                  check ? check : "failed", log_dir, r->model);
+  else if (r)
+    ta_buf_printf(b, "  %-11s %16s instructions, flash %llu, RAM %llu, outputs %s%s%s\n",
+                  r->board->target, ta_report_commas(a, sizeof a, r->instructions),
+                  (unsigned long long)ta_fw_flash_bytes(&r->sizes),
+                  (unsigned long long)ta_fw_ram_bytes(&r->sizes, &r->mem), check, other ? "; " : "",
+                  other ? model : "");
+}

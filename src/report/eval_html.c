@@ -407,3 +407,13 @@ void ta_report_eval_html(ta_buf *b, const ta_eval_stats *r, const ta_eval_html_i
   }
   ta_buf_puts(b, "</div>\n<p class=\"note\">Made by tinyaot eval.</p></body></html>\n");
 }
+
+ta_status ta_report_eval_html_write(ta_ctx *ctx, const char *path, const ta_eval_stats *r,
+                                    const ta_eval_html_info *h) {
+  ta_buf b;
+  ta_buf_init(&b, ctx);
+  ta_report_eval_html(&b, r, h);
+  const ta_status st = b.ok ? ta_write_file(ctx, path, b.data, b.len) : TA_ERR_LIMIT;
+  ta_buf_free(&b);
+  return st;
+}

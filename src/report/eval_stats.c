@@ -341,6 +341,18 @@ bool ta_report_eval_fits(const ta_eval_stats *r, uint64_t flash_budget, uint64_t
   return !r->device || (r->flash <= flash_budget && r->ram <= ram_budget);
 }
 
+bool ta_report_eval_verdict(ta_ctx *ctx, const ta_eval_stats *r, uint64_t flash_budget,
+                            uint64_t ram_budget, int exit_status) {
+  if (ta_report_eval_fits(r, flash_budget, ram_budget))
+    return true;
+  ta_report(ctx, TA_ERROR,
+            "the model misses its budget: flash %llu of %llu bytes, RAM %llu of %llu bytes "
+            "(exit status %d)",
+            (unsigned long long)r->flash, (unsigned long long)flash_budget,
+            (unsigned long long)r->ram, (unsigned long long)ram_budget, exit_status);
+  return false;
+}
+
 void ta_report_progress_bar(ta_buf *b, int64_t done, int64_t total, double elapsed_s) {
   const int64_t w = 30, fill = total > 0 ? w * done / total : w;
   ta_buf_puts(b, "  [");

@@ -3,13 +3,15 @@
  * ta_report.h: the reports the commands write, apart from the measuring: what inspect shows
  * of a compiled model, one benchmark as text or JSON, the Markdown table and SVG chart of a
  * benchmark suite (next to TensorFlow Lite Micro's figures, scraped from an anchors Markdown
- * table), and an evaluation's statistics with their text and HTML reports. Writers fill a
+ * table), an evaluation's statistics with their text and HTML reports, and a tuning run's
+ * progress line and result table. Writers fill a
  * ta_buf; the caller writes it where it wants. Nothing here prints.
  */
 #ifndef TA_REPORT_H
 #define TA_REPORT_H
 
 #include "ta_measure.h"
+#include "ta_tune.h"
 
 /* 1234567 -> "1,234,567" into buf (cap bytes); returns buf. */
 const char *ta_report_commas(char *buf, size_t cap, uint64_t v);
@@ -53,21 +55,9 @@ void ta_report_bench_text(ta_buf *b, const ta_bench_model *bm, const ta_bench_ru
 void ta_report_bench_json(ta_buf *b, const ta_bench_model *bm, const ta_bench_run *r,
                           const char *device);
 
-/* `tinyaot bench MODEL --tuning-log FILE`: the model with the default schedule and with the
- * log's, measured in one run. */
-typedef struct ta_bench_tuned {
-  const ta_bench_model *untuned, *tuned;
-  const ta_bench_run *untuned_run, *tuned_run;
-  const char *device;  /* as for ta_report_bench_text */
-  const char *log;     /* the tuning log's path */
-  const char *target;  /* whose records were applied */
-  int32_t n_from_log;  /* ops the log scheduled (why TA_SCHED_LOG) */
-  int32_t n_scheduled; /* ops with a scheduled variant */
-  bool match;          /* the tuned board's outputs follow the untuned host build's */
-  const char *check;   /* how they compared, for people */
-} ta_bench_tuned;
-/* Side by side per layer (variant and instructions) and in total; as text or one JSON object
- * holding both ta_report_bench_json objects. */
+/* `tinyaot bench MODEL --tuning-log FILE` (ta_device_bench_tuned, ta_measure.h): side by side
+ * per layer (variant and instructions) and in total; as text or one JSON object holding both
+ * ta_report_bench_json objects. */
 void ta_report_bench_tuned_text(ta_buf *b, const ta_bench_tuned *t);
 void ta_report_bench_tuned_json(ta_buf *b, const ta_bench_tuned *t);
 
@@ -114,6 +104,11 @@ void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta
 void ta_report_bench_svg(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta_anchors *an,
                          const char *const *models, int32_t n_models);
 
+/* A suite's progress line for ta_bench_suite's progress callback (newline included; nothing
+ * when there is nothing to say): before a model's runs ("tinyaot bench: MODEL ...", only when
+ * watching), a failed run (naming the model's log in log_dir), or a run's figures. */
+void ta_report_bench_progress(ta_buf *b, const char *model, const ta_bench_row *r,
+                              const char *check, const char *log_dir, bool watching);
 /* The suite's files: the Markdown report at report (its command line: "tinyaot" and argv;
  * compare as for ta_report_bench_md; report NULL: into *md instead, in ctx's arena, for the
  * caller to print), then, when svg is given, the chart there. */
@@ -203,6 +198,10 @@ void ta_report_eval_json(ta_buf *b, const ta_eval_stats *r, const char *model, c
 /* Whether the firmware fits a part with flash_budget and ram_budget bytes; true on the host
  * (nothing measured, nothing to miss). */
 bool ta_report_eval_fits(const ta_eval_stats *r, uint64_t flash_budget, uint64_t ram_budget);
+/* ta_report_eval_fits, and a miss reported on ctx as an error with the figures and the
+ * command's exit status for it: "the model misses its budget: flash F of B bytes, ...". */
+bool ta_report_eval_verdict(ta_ctx *ctx, const ta_eval_stats *r, uint64_t flash_budget,
+                            uint64_t ram_budget, int exit_status);
 /* A progress bar for a terminal: "[####....] done/total  R records/s  ETA M:SS" after
  * elapsed_s seconds (rate and ETA once there is a rate to tell). No newline. */
 void ta_report_progress_bar(ta_buf *b, int64_t done, int64_t total, double elapsed_s);
@@ -225,5 +224,13 @@ typedef struct ta_eval_html_info {
  * layer (on a device, r->layer_insns); the memory plan (ta_plan_svg); a few records drawn as
  * plots with axes, a legend of their channels (x, y, z for three) and their class scores. */
 void ta_report_eval_html(ta_buf *b, const ta_eval_stats *r, const ta_eval_html_info *h);
+/* ta_report_eval_html written to path (TA_ERR_LIMIT when memory ran out). */
+ta_status ta_report_eval_html_write(ta_ctx *ctx, const char *path, const ta_eval_stats *r,
+                                    const ta_eval_html_info *h);
+
+/* `tinyaot tune`: one progress line of the run (tty: "\r" first and the rest of the terminal
+ * line cleared, no newline; else one line), and the result as a table (ta_tune_run's r). */
+void ta_report_tune_progress(ta_buf *b, const ta_tune_progress *p, bool tty);
+void ta_report_tune_text(ta_buf *b, const ta_tune_result *r);
 
 #endif

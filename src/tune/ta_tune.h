@@ -90,6 +90,10 @@ typedef struct ta_tune_result {
 ta_status ta_tune_run(ta_ctx *ctx, const char *const *models, int32_t n_models,
                       const ta_tune_options *opt, ta_tune_result *r);
 
+/* The default blob cache: $XDG_CACHE_HOME/tinyaot, else $HOME/.cache/tinyaot (the .cache
+ * folder created); NULL when neither variable is set. In ctx's arena. */
+const char *ta_tune_default_cache(ta_ctx *ctx);
+
 /* "packed weights=16" (or "ref") into buf. */
 const char *ta_tune_choice_str(const ta_tune_choice *c, char *buf, size_t cap);
 

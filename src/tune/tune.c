@@ -1010,3 +1010,14 @@ ta_status ta_tune_run(ta_ctx *ctx, const char *const *models, int32_t n_models,
   ta_status fs = fill_result(&t);
   return st != TA_OK ? st : fs;
 }
+
+const char *ta_tune_default_cache(ta_ctx *ctx) {
+  const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+  char *base = xdg && *xdg     ? ta_strdup(ctx, xdg)
+               : home && *home ? ta_fmt(ctx, "%s/.cache", home)
+                               : NULL;
+  if (!base)
+    return NULL;
+  mkdir(base, 0755);
+  return ta_fmt(ctx, "%s/tinyaot", base);
+}
