@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_ops_int8_math.c: the int8 forms of NEG, ABS, RSQRT, ELU, SQUARED_DIFFERENCE and PRELU,
+ * test_ops_int8_math.c: the int8 forms of NEG, ABS, RSQRT, ELU, SQUARED_DIFFERENCE, PRELU and
+ * LOG_SOFTMAX,
  * as one-op TFLite models built in code and run in process, every int8 input byte (unary ops)
  * or a grid of pairs (binary ops), with zero points at the extremes and saturating scales.
  *
@@ -9,7 +10,9 @@
  * tart_fixedpoint.h, nor the compiler's tables): Negate, AbsEvalQuantized,
  * RsqrtEvalQuantized with GetInvSqrtQuantizedMultiplierExp's Newton iteration, EluPrepare's
  * float table, SquaredDifference and BroadcastPrelu4DSlow. As a sanity bound each is also
- * compared with the real function rounded to the output scale.
+ * compared with the real function rounded to the output scale. LOG_SOFTMAX is checked against
+ * log softmax in double (exact away from rounding boundaries, see check_log_softmax_row) and
+ * hand values.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -251,6 +254,87 @@ static void test_elu_s8(void **state) {
   assert_int_equal(y[255], 127);
 }
 
+/* ---- LOG_SOFTMAX: rows of 16, output 16/256 and 127 ---------------------------------------- */
+
+/* One LOG_SOFTMAX over x[rows][16]. */
+static void run_log_softmax(float in_scale, int64_t in_zp, int rows, const int8_t *x, int8_t *y) {
+  const int32_t dims[2] = {rows, 16};
+  const float ys = 16.0f / 256.0f;
+  const int64_t yzp = 127;
+  tfb *b = tfb_new();
+  int xi = tfb_tensor(b, "x", TFB_INT8, 2, dims, 0);
+  int yi = tfb_tensor(b, "y", TFB_INT8, 2, dims, 0);
+  tfb_quant(b, xi, 1, &in_scale, &in_zp, 0);
+  tfb_quant(b, yi, 1, &ys, &yzp, 0);
+  tfb_op(b, TFB_OP_LOG_SOFTMAX, &xi, 1, &yi, 1);
+  tfb_io(b, &xi, 1, &yi, 1);
+  tt_run *r = malloc(sizeof *r);
+  assert_non_null(r);
+  const void *in[1] = {x};
+  void *out[1] = {y};
+  ta_status st = tt_eval_tfb(r, b, in, out); /* frees b */
+  if (st != TA_OK)
+    print_error("%s\n", r->cap.text);
+  assert_int_equal(st, TA_OK);
+  tt_done(r);
+  free(r);
+}
+
+/* Against log softmax in double, in units of 1/16 offset by 127: TFLite's fixed-point exp and
+ * log are accurate to far below an output step, so the result must be the real value rounded
+ * half away from zero wherever that value is not within 0.02 steps of a rounding boundary,
+ * and within one step there. Differences past the input radius (exp(-16) and below, where
+ * TFLite drops them) and outputs below -128 give -128. */
+static void check_log_softmax_row(const int8_t *x, const int8_t *y, float in_scale) {
+  int mx = -128;
+  for (int c = 0; c < 16; c++)
+    mx = x[c] > mx ? x[c] : mx;
+  double sum = 0;
+  for (int c = 0; c < 16; c++)
+    sum += exp(in_scale * (double)(x[c] - mx));
+  for (int c = 0; c < 16; c++) {
+    const double real = (in_scale * (double)(x[c] - mx) - log(sum)) * 16.0 + 127.0;
+    const double want = tt_round_half_away(real);
+    const double frac = fabs(real - floor(real) - 0.5);
+    if (real < -128.5 || in_scale * (double)(x[c] - mx) < -31.0) {
+      same8(y[c], -128, c);
+      continue;
+    }
+    if (frac > 0.02)
+      same8(y[c], clamp8((int64_t)want), c);
+    else
+      near8(y[c], real, 1, c);
+  }
+}
+
+static void test_log_softmax_s8(void **state) {
+  (void)state;
+  enum { ROWS = 40 };
+  int8_t x[ROWS * 16], y[ROWS * 16];
+  static const float scales[] = {0.1f, 0.02f, 0.25f, 1.0f / 16.0f};
+  for (size_t s = 0; s < sizeof scales / sizeof scales[0]; s++) {
+    for (int r = 0; r < ROWS; r++)
+      for (int c = 0; c < 16; c++)
+        x[r * 16 + c] = (int8_t)((((r + 7 * (int)s) * 16 + c) * 151 % 256) - 128);
+    for (int c = 0; c < 16; c++) { /* all equal: -log(16) * 16 + 127 = 82.64 -> 83 */
+      x[c] = -128;
+      x[16 + c] = c == 5 ? 127 : -128; /* one dominant value, the rest far below */
+    }
+    run_log_softmax(scales[s], -3, ROWS, x, y);
+    for (int r = 0; r < ROWS; r++)
+      check_log_softmax_row(x + r * 16, y + r * 16, scales[s]);
+    assert_int_equal(y[0], 83);
+    assert_int_equal(y[15], 83);
+  }
+  /* Hand values, scale 0.25: a row [0 x 15, 8] is log softmax 2 - log(15 + e^2) = -1.1086 for
+   * the peak (127 - 17.74 -> 109) and -3.1086 for the rest (127 - 49.74 -> 77). */
+  for (int c = 0; c < 16; c++)
+    x[c] = (int8_t)(c == 15 ? 8 : 0);
+  run_log_softmax(0.25f, 0, 1, x, y);
+  assert_int_equal(y[15], 109);
+  assert_int_equal(y[0], 77);
+}
+
 /* ---- binary: a[2,3,4] op b[bdims] ------------------------------------------------------------ */
 
 static ta_status run_binary(int code, qt at, qt bt, qt yt, const int32_t *bdims, int brank,
@@ -389,6 +473,7 @@ int main(void) {
       cmocka_unit_test(test_elu_s8),
       cmocka_unit_test(test_squared_difference_s8),
       cmocka_unit_test(test_prelu_s8),
+      cmocka_unit_test(test_log_softmax_s8),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
