@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * activation_s8.c: int8 SOFTMAX, LOGISTIC and TANH, bit-exact with TensorFlow Lite Micro's
- * reference kernels, which evaluate exp and 1/(1+x) in gemmlowp's fixed-point arithmetic.
+ * activation_s8.c: int8 SOFTMAX, LOG_SOFTMAX, LOGISTIC and TANH, bit-exact with TensorFlow Lite
+ * Micro's reference kernels, which evaluate exp and 1/(1+x) in gemmlowp's fixed-point arithmetic.
  *
  * A fixed-point value with `ib` integer bits is raw * 2^(ib - 31) (gemmlowp's
  * FixedPoint<int32_t, ib>). Products use the rounding doubling high multiply (integer bits
@@ -163,6 +163,89 @@ tart_status tart_softmax_s8(const tart_softmax_params *p, const void *const *in,
       const int32_t e = exp_on_negative(scaled, 5);
       const int32_t unsat = rounding_divide_wide(fx_mul(shifted_scale, e), exponent);
       o[c] = (int8_t)tart_clamp_i32(unsat - 128, -128, 127);
+    }
+  }
+  return TART_OK;
+}
+
+/* log(x) for x >= 1 given in Q12.19, result Q5.26 (TFLite's
+ * log_x_for_x_greater_than_or_equal_to_1_impl<5, 12>): x = 2^k * r with r near
+ * [sqrt(1/2), 1), k in a Q6.25 accumulator (sums saturate there), log(r) from a rational
+ * approximation around 2^-1/4. The constants are TFLite's (Q0.31). */
+static int32_t sat_add64(int64_t v) {
+  return (int32_t)(v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : v);
+}
+static int32_t fx_sat_shl0(int32_t x, int32_t e) { /* e in [0, 31] */
+  return e == 0 ? x : fx_sat_shl(x, e);
+}
+static int32_t log_q12_to_q5(int32_t z_a) {
+  const int32_t log_2 = 1488522236, sqrt_sqrt_half = 1805811301, sqrt_half = 1518500250;
+  const int32_t alpha_n = 117049297, alpha_d = 127690142, alpha_i = 1057819769;
+  const int32_t alpha_f = 638450708;
+  const int32_t shifted_quarter = (int32_t)1 << 23; /* 1/4 in Q6.25 */
+  const int32_t ha = count_leading_zeros((uint32_t)z_a);
+  const int32_t r_a = fx_sat_shl0(fx_mul(fx_sat_shl0(z_a, ha - 1), sqrt_half), 1);
+  const int32_t za_adj = sat_add64((int64_t)fx_sat_shl0(12 - ha, 25) + (int64_t)shifted_quarter);
+  const int32_t z_b = fx_mul(z_a, sqrt_half);
+  const int32_t hb = count_leading_zeros((uint32_t)z_b) - 1;
+  const int32_t r_b = fx_sat_shl0(z_a, hb);
+  const int32_t zb_adj = sat_add64((int64_t)fx_sat_shl0(12 - hb, 25) - (int64_t)shifted_quarter);
+  const int32_t r = r_a < r_b ? r_a : r_b;
+  const int32_t z_adj = za_adj > zb_adj ? za_adj : zb_adj;
+  /* RoundingHalfSum(r, sqrt_sqrt_half). */
+  const int64_t sum = (int64_t)r + sqrt_sqrt_half;
+  const int32_t p = (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2);
+  int32_t q = fx_sub(r, sqrt_sqrt_half);
+  q = fx_add(q, q);
+  const int32_t common_sq = fx_mul(q, q);
+  const int32_t num = fx_add(fx_mul(q, r), fx_mul(fx_mul(q, common_sq), alpha_n));
+  const int32_t denom_minus_one =
+      fx_add(fx_mul(p, fx_add(fx_add(alpha_i, q), fx_mul(alpha_d, common_sq))), fx_mul(alpha_f, q));
+  const int32_t recip_denom = one_over_one_plus(denom_minus_one);
+  const int32_t num_scaled = tart_rounding_divide_by_pot(num, 6);
+  return fx_sat_shl(fx_add(fx_mul(z_adj, log_2), fx_mul(num_scaled, recip_denom)), 1);
+}
+
+/* LOG_SOFTMAX over each row: the sum of exps as softmax_s8 computes it, its log, and each
+ * rescaled difference minus the log in units of 1/16 offset by 127. */
+tart_status tart_log_softmax_s8(const tart_log_softmax_params *p, const void *const *in,
+                                void *const *out, void *scratch) {
+  const int8_t *input = (const int8_t *)in[0];
+  int8_t *output = (int8_t *)out[0];
+  const int32_t depth = p->depth;
+  (void)scratch;
+  if (p->in_shift_left < 0 || p->in_shift_left > 31 || p->rev_shift_left > 0 ||
+      p->rev_shift_left < -31)
+    return TART_ERR_PARAMS;
+  for (int32_t r = 0; r < p->rows; r++) {
+    const int8_t *x = input + r * depth;
+    int8_t *o = output + r * depth;
+    int32_t max = -128;
+    for (int32_t c = 0; c < depth; c++)
+      if (x[c] > max)
+        max = x[c];
+    int32_t sum_of_exps = 0; /* Q12.19 */
+    for (int32_t c = 0; c < depth; c++) {
+      const int32_t diff = (int32_t)x[c] - max;
+      if (diff < p->diff_min)
+        continue;
+      const int32_t scaled = tart_mul_by_quantized_mult(diff, p->in_mult, p->in_shift_left);
+      sum_of_exps =
+          fx_add(sum_of_exps, tart_rounding_divide_by_pot(exp_on_negative(scaled, 5), 12));
+    }
+    const int32_t log_sum = log_q12_to_q5(sum_of_exps); /* >= 0: the sum is >= 1 */
+    const int32_t rev =
+        tart_mul_by_quantized_mult(fx_add(log_sum, INT32_MIN), p->rev_mult, p->rev_shift_left);
+    const int32_t adjusted_diff_min = p->diff_min - 1 > rev ? p->diff_min - 1 : rev;
+    for (int32_t c = 0; c < depth; c++) {
+      const int32_t diff = (int32_t)x[c] - max;
+      if (diff <= adjusted_diff_min) {
+        o[c] = -128;
+        continue;
+      }
+      const int32_t scaled = tart_mul_by_quantized_mult(diff, p->in_mult, p->in_shift_left);
+      const int32_t v = tart_rounding_divide_by_pot(fx_sub(scaled, log_sum), 22) + 127;
+      o[c] = (int8_t)tart_clamp_i32(v, -128, 127);
     }
   }
   return TART_OK;

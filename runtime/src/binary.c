@@ -364,3 +364,60 @@ TART_MINMAX_ROWS(int8_t, maximum_s8, u < v ? v : u)
 TART_MINMAX_ROWS(float, squared_difference_f32, (u - v) * (u - v))
 /* PRELU: TFLite's reference, input >= 0 ? input : input * alpha. */
 TART_MINMAX_ROWS(float, prelu_f32, u >= 0.0f ? u : u * v)
+
+/* TFLite's quantized SquaredDifference: both inputs on a common scale with 7 bits of headroom
+ * ((v + neg_zp) << 7 fits 16 bits, so the squared difference fits 32), each scaled by its
+ * multiplier (< 1), the square scaled to the output. */
+static void squared_difference_s8_row(const tart_binary_params *p, const void *a, int32_t sa,
+                                      const void *b, int32_t sb, void *o, int32_t n) {
+  const int8_t *x = (const int8_t *)a;
+  const int8_t *y = (const int8_t *)b;
+  int8_t *z = (int8_t *)o;
+  for (int32_t i = 0; i < n; i++) {
+    const int32_t u =
+        tart_mul_by_quantized_mult(tart_shl_wrap(x[i * sa] + p->in1_neg_zp, p->pre_shift_left),
+                                   p->in1_mult, p->in1_shift_left);
+    const int32_t v =
+        tart_mul_by_quantized_mult(tart_shl_wrap(y[i * sb] + p->in2_neg_zp, p->pre_shift_left),
+                                   p->in2_mult, p->in2_shift_left);
+    const int32_t d = u - v;
+    const int32_t r =
+        tart_wrap_add(tart_mul_by_quantized_mult(d * d, p->out_mult, p->out_shift_left), p->out_zp);
+    z[i] = (int8_t)tart_clamp_i32(r, p->clamp.min, p->clamp.max);
+  }
+}
+
+tart_status tart_squared_difference_s8(const tart_binary_params *p, const void *const *in,
+                                       void *const *out, void *scratch) {
+  (void)scratch;
+  if (p->pre_shift_left < 0 || p->pre_shift_left > 7 || p->in1_shift_left > 0 ||
+      p->in2_shift_left > 0 || !valid_shift(p->in1_shift_left) || !valid_shift(p->in2_shift_left) ||
+      !valid_shift(p->out_shift_left))
+    return TART_ERR_PARAMS;
+  return walk(p, in, out, sizeof(int8_t), squared_difference_s8_row);
+}
+
+/* TFLite's quantized PRELU (BroadcastPrelu4DSlow): a non-negative offset input is scaled by
+ * the first multiplier (input scale / output scale), a negative one times the offset alpha by
+ * the second (input scale * alpha scale / output scale). */
+static void prelu_s8_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b,
+                         int32_t sb, void *o, int32_t n) {
+  const int8_t *x = (const int8_t *)a;
+  const int8_t *y = (const int8_t *)b;
+  int8_t *z = (int8_t *)o;
+  for (int32_t i = 0; i < n; i++) {
+    const int32_t u = x[i * sa] + p->in1_neg_zp;
+    const int32_t r = u >= 0 ? tart_mul_by_quantized_mult(u, p->in1_mult, p->in1_shift_left)
+                             : tart_mul_by_quantized_mult(u * (y[i * sb] + p->in2_neg_zp),
+                                                          p->out_mult, p->out_shift_left);
+    z[i] = (int8_t)tart_clamp_i32(tart_wrap_add(r, p->out_zp), p->clamp.min, p->clamp.max);
+  }
+}
+
+tart_status tart_prelu_s8(const tart_binary_params *p, const void *const *in, void *const *out,
+                          void *scratch) {
+  (void)scratch;
+  if (!valid_shift(p->in1_shift_left) || !valid_shift(p->out_shift_left))
+    return TART_ERR_PARAMS;
+  return walk(p, in, out, sizeof(int8_t), prelu_s8_row);
+}

@@ -639,15 +639,17 @@ static void read_ops(rd *r, const json_t *v) {
     char key[600];
     key_join(key, sizeof key, "ops", name);
     int found = -1;
+    /* UNSUPPORTED is inspect's placeholder, not an operator a backend can take. */
     for (int k = 0; k < TA_OP_COUNT && found < 0; k++)
-      if (!strcmp(ta_op_kind_name((ta_op_kind)k), name))
+      if (k != TA_OP_UNSUPPORTED && !strcmp(ta_op_kind_name((ta_op_kind)k), name))
         found = k;
     if (found < 0) {
       char list[1024] = "", t[4 * MAX_SHOWN_LEN + 8];
       size_t o = 0;
       for (int k = 0; k < TA_OP_COUNT && o < sizeof list; k++)
-        o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", k ? ", " : "",
-                              ta_op_kind_name((ta_op_kind)k));
+        if (k != TA_OP_UNSUPPORTED)
+          o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", k ? ", " : "",
+                                ta_op_kind_name((ta_op_kind)k));
       fail(r, TA_ERR_MALFORMED, key, "unknown operator \"%s\"; tinyaot's operators: %s",
            shown(t, sizeof t, name), list);
       continue;

@@ -55,7 +55,7 @@ static ta_status frontend(ta_ctx *ctx, const char *path, const uint8_t *data, si
                     "--input-shape %s: a TFLite model's input shapes are fixed (the option is "
                     "for ONNX inputs with dynamic dimensions)",
                     opt->shapes.s[0].name);
-    ta_status st = ta_tfl_read(ctx, data, len, g);
+    ta_status st = ta_tfl_read_opts(ctx, data, len, opt->allow_unsupported, g);
     return st == TA_OK ? check(*g) : st;
   }
   if (!is_onnx(path, data, len)) /* let the TFLite reader explain what is wrong */
@@ -207,6 +207,15 @@ ta_status ta_compile_bytes(ta_ctx *ctx, const char *path, const uint8_t *data, s
     return st;
   m->g->reference_kernels = opt->reference_kernels;
   m->g->optimize_size = opt->optimize_size;
+  if (m->g->has_unsupported) {
+    /* allow_unsupported: the checked graph is all there is (see ta_compile_options). */
+    m->calls = ta_new_array(ctx, (size_t)(m->g->n_ops ? m->g->n_ops : 1), sizeof(ta_kernel_call));
+    if (!m->calls)
+      return TA_ERR_LIMIT;
+    for (int32_t i = 0; i < m->g->n_ops; i++)
+      m->calls[i].kernel = -1;
+    return TA_OK;
+  }
   const ta_backend *backends[TA_MAX_BACKENDS];
   const int32_t n_backends = opt->n_backends < TA_MAX_BACKENDS ? opt->n_backends : TA_MAX_BACKENDS;
   if (n_backends > 0 && (st = load_backends(ctx, opt, backends)) != TA_OK)

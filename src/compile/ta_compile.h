@@ -70,6 +70,12 @@ typedef struct ta_compile_options {
    * the environment). Not copied. */
   const char *backend_vars[TA_MAX_BACKEND_VARS];
   int32_t n_backend_vars;
+  /* Keep operators tinyaot lacks as UNSUPPORTED placeholders (TFLite models) instead of
+   * failing: for `inspect`, which shows the graph with them marked. Such a graph is only read
+   * and checked (ops downstream of a placeholder are not checked, their shapes unknown):
+   * no passes, m->calls all without a kernel, no plan; the compile returns TA_OK. Never for
+   * a compile that generates or runs code. */
+  bool allow_unsupported;
   /* Stop after this stage (default TA_STAGE_PLAN). */
   ta_compile_stage last_stage;
   /* Post-training quantization after the passes (quant.mode TA_QUANT_INT8: calibration files,

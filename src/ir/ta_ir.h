@@ -247,6 +247,7 @@ typedef struct ta_op {
   int32_t *in; /* tensor indices; -1 marks an absent optional input */
   int32_t *out;
   ta_attrs a;
+  const char *unsupported; /* UNSUPPORTED: the source's operator name ("CUMSUM", "CUSTOM Foo") */
 } ta_op;
 
 typedef struct ta_graph {
@@ -262,6 +263,9 @@ typedef struct ta_graph {
   int32_t n_outputs;
   bool reference_kernels; /* the schedule stage picks reference variants only */
   bool optimize_size;     /* variants with a flash/speed choice take the smaller form */
+  /* The graph holds UNSUPPORTED placeholders (ta_compile_options.allow_unsupported): their
+   * outputs, and everything computed from them, are not checked and keep unknown shapes. */
+  bool has_unsupported;
 } ta_graph;
 
 ta_graph *ta_graph_new(ta_ctx *ctx, const char *source);

@@ -11,7 +11,8 @@
  *
  * MINIMUM, MAXIMUM, SQUARED_DIFFERENCE and PRELU (op_minmax.c) share these hooks too: float32, and
  * int8 MINIMUM / MAXIMUM when all three operands have one quantization (TFLite requires it;
- * the kernels compare raw values); no fused activation, no plain integers.
+ * the kernels compare raw values), int8 SQUARED_DIFFERENCE and PRELU (per-tensor
+ * quantization, TFLite's arithmetic); no fused activation, no plain integers.
  *
  * Prepare is TFLite Micro's prepare, run once at compile time:
  *   ADD int8 (CalculateOpDataAdd): pre_shift_left 20 (TFLite's left_shift); with twice_max =
@@ -19,6 +20,11 @@
  *     multiplier twice_max / (2^20 * scale_out), each by QuantizeMultiplierSmallerThanOneExp
  *     (so each must be < 1: refused otherwise, as TFLite aborts on it).
  *   MUL int8 (CalculateOpDataMul): one multiplier (double)scale_a * scale_b / scale_out.
+ *   SQUARED_DIFFERENCE int8 (squared_difference.cc's prepare): pre_shift_left 7; with
+ *     twice_max as for ADD, input multipliers scale_x / twice_max, output multiplier
+ *     twice_max^2 / (2^14 * scale_out) (QuantizeMultiplier: any shift in [-31, 31]).
+ *   PRELU int8 (prelu.cc's prepare): in1 multiplier scale_in / scale_out (double), out
+ *     multiplier scale_in * scale_alpha / scale_out (double).
  *   Clamp range of the fused activation: CalculateActivationRange(Quantized).
  * The broadcast geometry is decided here too: dims of size 1 in the output are dropped, and
  * neighbouring dims merged while both inputs step through them contiguously (or both stay
@@ -49,6 +55,29 @@ static bool add_quant(const ta_tensor *a, const ta_tensor *b, const ta_tensor *o
          p->out_shift_left <= 0;
 }
 
+/* SQUARED_DIFFERENCE and PRELU: the int8 multipliers; false when a shift is out of the
+ * kernels' range (TFLite's arithmetic is undefined there). */
+static bool sqdiff_prelu_quant(const ta_op *op, const ta_tensor *a, const ta_tensor *b,
+                               const ta_tensor *o, tart_binary_params *p) {
+  if (op->kind == TA_OP_PRELU) {
+    const double in = (double)a->q.scale[0], al = (double)b->q.scale[0];
+    const double out = (double)o->q.scale[0];
+    ta_quantize_multiplier(in / out, &p->in1_mult, &p->in1_shift_left);
+    ta_quantize_multiplier(in * al / out, &p->out_mult, &p->out_shift_left);
+    return p->in1_shift_left >= -31 && p->in1_shift_left <= 31 && p->out_shift_left >= -31 &&
+           p->out_shift_left <= 31;
+  }
+  const double twice_max = 2.0 * (double)fmaxf(a->q.scale[0], b->q.scale[0]);
+  p->pre_shift_left = 7;
+  ta_quantize_multiplier((double)a->q.scale[0] / twice_max, &p->in1_mult, &p->in1_shift_left);
+  ta_quantize_multiplier((double)b->q.scale[0] / twice_max, &p->in2_mult, &p->in2_shift_left);
+  /* 2^14 * scale_out is a float product in the reference: exact (a power of two). */
+  const double real_out = twice_max * twice_max / (double)(16384.0f * o->q.scale[0]);
+  ta_quantize_multiplier(real_out, &p->out_mult, &p->out_shift_left);
+  return p->in1_shift_left <= 0 && p->in2_shift_left <= 0 && p->in1_shift_left >= -31 &&
+         p->in2_shift_left >= -31 && p->out_shift_left >= -31 && p->out_shift_left <= 31;
+}
+
 /* MUL: the int8 multiplier. */
 static void mul_quant(const ta_tensor *a, const ta_tensor *b, const ta_tensor *o,
                       tart_binary_params *p) {
@@ -72,9 +101,10 @@ static ta_status binary_check(ta_graph *g, ta_op *op) {
                      op->kind == TA_OP_POW;
   const bool plain_int =
       !extra && ta_int_type(o->dtype) >= 0 && a->q.count == 0 && b->q.count == 0 && o->q.count == 0;
-  if (extra && (o->dtype != TA_DT_F32 && !(minmax && o->dtype == TA_DT_I8)))
+  const bool sq_pr = op->kind == TA_OP_SQUARED_DIFFERENCE || op->kind == TA_OP_PRELU;
+  if (extra && (o->dtype != TA_DT_F32 && !((minmax || sq_pr) && o->dtype == TA_DT_I8)))
     return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "output \"%s\" is %s; expected %s", o->name,
-                     ta_dtype_name(o->dtype), minmax ? "float32 or int8" : "float32");
+                     ta_dtype_name(o->dtype), minmax || sq_pr ? "float32 or int8" : "float32");
   if (o->dtype != TA_DT_I8 && o->dtype != TA_DT_F32 && !plain_int)
     return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                      "output \"%s\" is %s; expected float32, quantized int8 or an integer type",
@@ -107,6 +137,20 @@ static ta_status binary_check(ta_graph *g, ta_op *op) {
       qs = ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                      "the inputs and the output have different quantization; int8 %s needs one "
                      "scale and zero point for all three, as TFLite",
+                     ta_op_kind_name(op->kind));
+    ta_keep_first(&st, qs);
+    return st;
+  }
+  if (sq_pr) {
+    ta_status qs = ta_check_per_tensor_quant(g, op, a, "input");
+    ta_keep_first(&qs, ta_check_per_tensor_quant(g, op, b, "input"));
+    ta_keep_first(&qs, ta_check_per_tensor_quant(g, op, o, "output"));
+    tart_binary_params p;
+    if (qs == TA_OK && !sqdiff_prelu_quant(op, a, b, o, &p))
+      qs = ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                     "input scales %g and %g and output scale %g give an int8 %s multiplier "
+                     "outside [2^-32, 2^31)",
+                     (double)a->q.scale[0], (double)b->q.scale[0], (double)o->q.scale[0],
                      ta_op_kind_name(op->kind));
     ta_keep_first(&st, qs);
     return st;
@@ -201,8 +245,10 @@ static ta_status binary_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   case TA_OP_SUB: k = int_type >= 0 ? TA_K_sub_int : TA_K_sub_f32; break;
   case TA_OP_MINIMUM: k = o->dtype == TA_DT_I8 ? TA_K_minimum_s8 : TA_K_minimum_f32; break;
   case TA_OP_MAXIMUM: k = o->dtype == TA_DT_I8 ? TA_K_maximum_s8 : TA_K_maximum_f32; break;
-  case TA_OP_SQUARED_DIFFERENCE: k = TA_K_squared_difference_f32; break;
-  case TA_OP_PRELU: k = TA_K_prelu_f32; break;
+  case TA_OP_SQUARED_DIFFERENCE:
+    k = s8 ? TA_K_squared_difference_s8 : TA_K_squared_difference_f32;
+    break;
+  case TA_OP_PRELU: k = s8 ? TA_K_prelu_s8 : TA_K_prelu_f32; break;
   case TA_OP_POW: k = TA_K_pow_f32; break;
   default: k = int_type >= 0 ? TA_K_div_int : TA_K_div_f32; break;
   }
@@ -219,7 +265,10 @@ static ta_status binary_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   p->in2_neg_zp = -(int32_t)b->q.zero_point[0];
   p->out_zp = (int32_t)o->q.zero_point[0];
   ta_act_range_quant(op->a.act, o->q.scale[0], p->out_zp, -128, 127, &p->clamp.min, &p->clamp.max);
-  if (is_add) {
+  if (k == TA_K_squared_difference_s8 || k == TA_K_prelu_s8) {
+    if (!sqdiff_prelu_quant(op, a, b, o, p))
+      return ta_op_err(g, op, TA_ERR_INTERNAL, "multipliers out of range after check");
+  } else if (is_add) {
     if (!add_quant(a, b, o, p))
       return ta_op_err(g, op, TA_ERR_INTERNAL, "ADD multipliers out of range after check");
   } else {

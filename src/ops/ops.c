@@ -126,10 +126,32 @@ static ta_status not_implemented(ta_graph *g, ta_op *op, const char *hook) {
   return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "operator not implemented yet (no %s hook)", hook);
 }
 
+/* Whether op is an UNSUPPORTED placeholder or reads a tensor one of them computes (directly or
+ * through other ops): marks its outputs in `tainted` and their shapes unknown. */
+static bool skip_unsupported(ta_graph *g, ta_op *op, bool *tainted) {
+  bool skip = op->kind == TA_OP_UNSUPPORTED;
+  for (int32_t k = 0; k < op->n_in && !skip; k++)
+    skip = op->in[k] >= 0 && tainted[op->in[k]];
+  for (int32_t k = 0; skip && k < op->n_out; k++)
+    if (op->out[k] >= 0) {
+      tainted[op->out[k]] = true;
+      g->tensors[op->out[k]].shape_known = false;
+    }
+  return skip;
+}
+
 ta_status ta_graph_check_ops(ta_graph *g) {
   ta_status result = TA_OK;
+  bool *tainted = NULL;
+  if (g->has_unsupported) {
+    tainted = ta_new_array(g->ctx, (size_t)(g->n_tensors ? g->n_tensors : 1), sizeof(bool));
+    if (!tainted)
+      return TA_ERR_LIMIT;
+  }
   for (int32_t i = 0; i < g->n_ops; i++) {
     ta_op *op = &g->ops[i];
+    if (tainted && skip_unsupported(g, op, tainted))
+      continue;
     const ta_op_def *d = ta_op_def_get(op->kind);
     if (!d) {
       result = ta_op_err(g, op, TA_ERR_INTERNAL, "unknown op kind %d", (int)op->kind);

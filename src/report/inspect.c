@@ -86,6 +86,9 @@ const char *ta_report_short_name(char *buf, size_t cap, const char *name) {
 }
 
 static uint64_t op_macs(const ta_graph *g, const ta_op *op) {
+  /* Not checked (an UNSUPPORTED placeholder or downstream of one): no shapes to count. */
+  if (g->has_unsupported && op->n_out > 0 && op->out[0] >= 0 && !g->tensors[op->out[0]].shape_known)
+    return 0;
   const ta_op_def *d = ta_op_def_get(op->kind);
   return d && d->macs ? d->macs(g, op) : 0;
 }
@@ -173,6 +176,10 @@ static void inspect_json(ta_buf *b, const ta_model *m, const ta_inspect_info *in
                   "%s\n {\"index\":%d,\"source_index\":%d,\"type\":\"%s\",\"name\":", i ? "," : "",
                   i, op->src_index, ta_op_kind_name(op->kind));
     ta_report_json_str(b, op->name);
+    if (op->kind == TA_OP_UNSUPPORTED) {
+      ta_buf_puts(b, ",\"unsupported\":");
+      ta_report_json_str(b, op->unsupported);
+    }
     ta_buf_puts(b, ",\"inputs\":[");
     int32_t shown = 0;
     for (int32_t j = 0; j < op->n_in; j++) {
@@ -289,9 +296,13 @@ static void inspect_text(ta_buf *b, const ta_model *m, const ta_inspect_info *in
     const ta_variant *v = ta_sched_variant(&m->calls[i], &why);
     /* The backend that runs the op, and why an earlier one declined it. */
     const char *declined = m->calls[i].backend_declined;
-    char nm[128];
+    char nm[128], kind[128];
+    if (op->kind == TA_OP_UNSUPPORTED)
+      snprintf(kind, sizeof kind, "UNSUPPORTED %s", op->unsupported ? op->unsupported : "?");
+    else
+      snprintf(kind, sizeof kind, "%s", ta_op_kind_name(op->kind));
     ta_buf_printf(b, "%4d  %-18s  %-28s  %-20s  %12llu  %10zu  %-10s  %s (%s)%s%s  \"%s\"\n", i,
-                  ta_op_kind_name(op->kind), ins, outs, (unsigned long long)op_macs(g, op),
+                  kind, ins, outs, (unsigned long long)op_macs(g, op),
                   const_bytes(g, &m->calls[i], NULL), ta_backend_of(&m->calls[i])->name,
                   v ? v->name : "-", ta_sched_why_name(why), declined ? "  declined by " : "",
                   declined ? declined : "", ta_report_short_name(nm, sizeof nm, op->name));

@@ -15,6 +15,11 @@
  * table/field), TA_ERR_UNSUPPORTED (valid but not handled: names the op index and code, or
  * the tensor). Keeps checking after an error to report every problem, up to the cap. */
 ta_status ta_tfl_read(ta_ctx *ctx, const uint8_t *data, size_t len, ta_graph **out);
+/* ta_tfl_read; with allow_unsupported, an operator the reader lacks (builtin or CUSTOM)
+ * becomes an UNSUPPORTED placeholder op carrying its name (ta_op.unsupported) and operands,
+ * and the graph's has_unsupported is set, instead of an error. */
+ta_status ta_tfl_read_opts(ta_ctx *ctx, const uint8_t *data, size_t len, bool allow_unsupported,
+                           ta_graph **out);
 
 /* Read the file at path and call ta_tfl_read. */
 ta_status ta_tfl_load(ta_ctx *ctx, const char *path, ta_graph **out);

@@ -217,6 +217,7 @@ typedef struct reader {
   ta_status st;    /* worst non-MALFORMED status so far (fb.st tracks MALFORMED) */
   uint64_t budget; /* bytes we may still copy out of vectors */
   bool budget_told;
+  bool allow_unsupported; /* unsupported operators become UNSUPPORTED placeholders */
   ta_fb_vec buffers;
   opcode *codes;
   uint32_t n_codes;
@@ -819,6 +820,14 @@ static bool check_index(reader *rd, int32_t t, bool optional) {
   return (optional && t == -1) || (t >= 0 && t < rd->n_tensors);
 }
 
+/* Whether op_map maps the builtin code. */
+static bool op_known(int32_t code) {
+  for (size_t m = 0; m < TA_ARRAY_LEN(op_map); m++)
+    if (op_map[m].code == code)
+      return true;
+  return false;
+}
+
 static void read_operator(reader *rd, const ta_fb_vec *ops, uint32_t i) {
   ta_fb *fb = &rd->fb;
   ta_fb_table ot;
@@ -883,6 +892,25 @@ static void read_operator(reader *rd, const ta_fb_vec *ops, uint32_t i) {
   if (!idx_ok)
     return;
 
+  if (rd->allow_unsupported && (c->code == TA_TFL_OP_CUSTOM || !op_known(c->code))) {
+    /* inspect: keep the operator, by its name, with its operands. */
+    const char *nm = c->code == TA_TFL_OP_CUSTOM ? ta_fmt(rd->ctx, "CUSTOM %s", c->custom)
+                     : builtin_name(c->code)     ? builtin_name(c->code)
+                                                 : ta_fmt(rd->ctx, "builtin %d", c->code);
+    int32_t pi = ta_graph_add_op(rd->g, TA_OP_UNSUPPORTED, (int32_t)in.n, (int32_t)outv.n);
+    if (pi < 0)
+      return;
+    ta_op *pop = &rd->g->ops[pi];
+    pop->src_index = (int32_t)i;
+    pop->name = o.name;
+    pop->unsupported = nm;
+    for (uint32_t k = 0; k < in.n; k++)
+      pop->in[k] = ta_fb_vec_i32(fb, &in, k);
+    for (uint32_t k = 0; k < outv.n; k++)
+      pop->out[k] = ta_fb_vec_i32(fb, &outv, k);
+    rd->g->has_unsupported = true;
+    return;
+  }
   if (c->code == TA_TFL_OP_CUSTOM) {
     const char *line =
         ta_fmt(rd->ctx, "op %u CUSTOM \"%s\": custom operators are not supported", i, c->custom);
@@ -1134,6 +1162,11 @@ static uint64_t bytes_needed(const uint8_t *d, size_t len) {
 }
 
 ta_status ta_tfl_read(ta_ctx *ctx, const uint8_t *data, size_t len, ta_graph **out) {
+  return ta_tfl_read_opts(ctx, data, len, false, out);
+}
+
+ta_status ta_tfl_read_opts(ta_ctx *ctx, const uint8_t *data, size_t len, bool allow_unsupported,
+                           ta_graph **out) {
   *out = NULL;
   if (len < 8)
     return ta_err(ctx, TA_ERR_MALFORMED, "file is %zu bytes, too short for a TFLite model", len);
@@ -1152,6 +1185,7 @@ ta_status ta_tfl_read(ta_ctx *ctx, const uint8_t *data, size_t len, ta_graph **o
   reader rd;
   memset(&rd, 0, sizeof rd);
   rd.ctx = ctx;
+  rd.allow_unsupported = allow_unsupported;
   ta_status st = ta_fb_init(&rd.fb, ctx, data, len);
   if (st != TA_OK)
     return st;
