@@ -39,6 +39,8 @@ int ta_cmd_inspect(int argc, char **argv) {
   /* Inspect runs nothing, so a target-only backend (the example NPU) shows its placement
    * too; --code-size builds for its target and keeps that target's check. */
   copt.target = code_size ? target : NULL;
+  /* Unsupported operators are shown, marked, unless code is generated (--code-size). */
+  copt.allow_unsupported = !code_size;
   ta_ctx ctx;
   ta_model m;
   ta_status st = ta_cli_load(&ctx, &a, model, &copt, NULL, &m, NULL);
