@@ -117,6 +117,34 @@ ta_status ta_report_bench_write(ta_ctx *ctx, const ta_bench_row *rows, int32_t n
                                 int argc, char **argv, const char *report, const char *svg,
                                 const char *compare, const char **md);
 
+/* A whole `bench --suite`: the options as the command line gave them (lists comma-separated;
+ * targets NULL: cortex-m4,cortex-m7,cortex-m33; models NULL: every DIR/NAME.tflite), checked
+ * before the long run in this order: the targets, the models, --report and --svg writable, a
+ * log folder made; then ta_device_bench_suite (with compare: a second build with that one
+ * backend instead of copt's), the anchors read, and the report written (ta_report_bench_write).
+ * say: each progress line (ta_report_bench_progress, watching as given). */
+typedef struct ta_bench_suite_run {
+  const char *dir, *models, *targets, *report, *svg, *anchors, *compare;
+  int32_t timeout_s;
+  bool watching;
+  const ta_compile_options *copt;
+  int argc;
+  char **argv;
+  void (*say)(void *user, const char *line);
+  void *user;
+} ta_bench_suite_run;
+/* setup_ok: the checks passed (false: the status is theirs, USAGE); ran: the suite ran (false
+ * with setup_ok: it failed as a whole). md: the report when no --report, in the arena.
+ * failures of n_runs; log_dir: the logs (the caller removes it when no run failed). */
+typedef struct ta_bench_suite_result {
+  bool setup_ok, ran;
+  const char *md;
+  int32_t failures, n_runs;
+  char *log_dir;
+} ta_bench_suite_result;
+ta_status ta_report_bench_suite_run(ta_ctx *ctx, const ta_bench_suite_run *s,
+                                    ta_bench_suite_result *r);
+
 /* ---- evaluation ---- */
 
 /* The files of a labelled data set: records back to back (each the model input's bytes), one
