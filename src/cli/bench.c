@@ -31,6 +31,14 @@ static void say(void *user, const char *line) {
   fputs(line, stderr);
 }
 
+/* A build folder kept (a note says where) or removed. */
+static void keep_or_remove(ta_ctx *ctx, const char *dir, bool keep) {
+  if (dir && keep)
+    ta_report(ctx, TA_NOTE, "build kept in %s", dir);
+  else if (dir)
+    ta_remove_tree(dir);
+}
+
 int ta_cmd_bench(int argc, char **argv) {
   ta_args a;
   ta_args_init(&a, argc, argv, "bench");
@@ -65,10 +73,7 @@ int ta_cmd_bench(int argc, char **argv) {
   }
   if (st != TA_OK)
     return 1;
-  const bool target_given = target != NULL;
-  if (!target_given)
-    target = "cortex-m4";
-  if (!ta_cli_units_resolve(&a, &units, &target, target_given))
+  if (!ta_cli_units_resolve(&a, &units, &target, "cortex-m4"))
     return 1;
   int32_t timeout_s;
   if (!ta_arg_seconds(&a, timeout, &timeout_s))
@@ -136,12 +141,8 @@ int ta_cmd_bench(int argc, char **argv) {
                        : "the board's outputs differ from the host build's");
       st = TA_ERR_INTERNAL;
     }
-    for (int k = 0; k < 2; k++) {
-      if (tbm[k].dir && keep)
-        ta_report(&ctx, TA_NOTE, "build kept in %s", tbm[k].dir);
-      else if (tbm[k].dir)
-        ta_remove_tree(tbm[k].dir);
-    }
+    for (int k = 0; k < 2; k++)
+      keep_or_remove(&ctx, tbm[k].dir, keep);
     return ta_cli_done(&ctx, st);
   }
   ta_bench_model bm;
@@ -168,11 +169,6 @@ int ta_cmd_bench(int argc, char **argv) {
       st = ta_err(&ctx, TA_ERR_INTERNAL, "the board's outputs differ from the host build's");
     }
   }
-  if (bm.dir) {
-    if (keep)
-      ta_report(&ctx, TA_NOTE, "build kept in %s", bm.dir);
-    else
-      ta_remove_tree(bm.dir);
-  }
+  keep_or_remove(&ctx, bm.dir, keep);
   return ta_cli_done(&ctx, st);
 }

@@ -115,10 +115,7 @@ int ta_cmd_eval(int argc, char **argv) {
   }
   if (st != TA_OK)
     return 1;
-  const bool target_given = o.target != NULL;
-  if (!target_given)
-    o.target = "cortex-m4";
-  if (!ta_cli_units_resolve(&a, &o.units, &o.target, target_given))
+  if (!ta_cli_units_resolve(&a, &o.units, &o.target, "cortex-m4"))
     return 1;
   if (!o.units.flash_budget)
     o.units.flash_budget = 256 * 1024;
