@@ -231,7 +231,10 @@ bool ta_arg_units(ta_args *a, ta_cli_units *u, ta_status *st) {
          ta_arg_bytes(a, "--ram-budget", &u->ram_budget, st);
 }
 
-bool ta_cli_units_resolve(ta_args *a, ta_cli_units *u, const char **target, bool target_given) {
+bool ta_cli_units_resolve(ta_args *a, ta_cli_units *u, const char **target, const char *dflt) {
+  const bool target_given = *target != NULL;
+  if (!target_given)
+    *target = dflt;
   if (u->part_arg && !(u->part = ta_part_find(u->part_arg))) {
     fprintf(stderr, "tinyaot %s: unknown part '%s' (known: %s)\n", a->cmd, u->part_arg,
             ta_part_names());

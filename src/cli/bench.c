@@ -13,11 +13,10 @@
  * not a measured time. The suite mode runs several models on several cores and writes a
  * Markdown report and an SVG chart, next to TensorFlow Lite Micro's figures when an anchors
  * file is given. The measuring is the device library's (ta_device_bench_prepare,
- * ta_device_bench_run), the reports are ta_report's, the tuned comparison ta_device_bench_tuned's;
- * this file parses and prints.
+ * ta_device_bench_run), the reports are ta_report's, the tuned comparison ta_device_bench_tuned's,
+ * the suite ta_report_bench_suite_run's; this file parses and prints.
  */
 #define _XOPEN_SOURCE 700
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,102 +24,19 @@
 #include "ta_cli.h"
 
 #define MAX_INPUTS 64
-#define MAX_TARGETS 8
-#define MAX_MODELS TA_REPORT_MAX_MODELS
 
-/* ---- suite: several models x several cores, a Markdown report and an SVG chart ---- */
-
-/* The suite's options. */
-typedef struct suite_opts {
-  const char *dir, *models, *targets, *report, *svg, *anchors, *compare;
-  int32_t timeout_s;
-  bool progress;
-  const ta_compile_options *copt;
-  const char *log_dir; /* set by run_suite */
-  ta_ctx *ctx;         /* set by run_suite */
-} suite_opts;
-
-/* The suite's progress lines on stderr (ta_report_bench_progress). */
-static void progress(void *user, const char *model, const ta_bench_row *r, const char *check) {
-  const suite_opts *o = user;
-  ta_buf b;
-  ta_buf_init(&b, o->ctx);
-  ta_report_bench_progress(&b, model, r, check, o->log_dir, o->progress);
-  if (b.ok && b.len)
-    fputs(b.data, stderr);
-  ta_buf_free(&b);
+/* The suite's progress lines, on stderr. */
+static void say(void *user, const char *line) {
+  (void)user;
+  fputs(line, stderr);
 }
 
-static int run_suite(const ta_args *a, suite_opts *o) {
-  const char *dir = o->dir, *compare = o->compare;
-  ta_ctx ctx;
-  ta_cli_ctx_init(&ctx, a);
-  const char *targets[MAX_TARGETS];
-  int32_t n_targets = ta_split_list(
-      &ctx, o->targets ? o->targets : "cortex-m4,cortex-m7,cortex-m33", targets, MAX_TARGETS);
-  const ta_board *boards[MAX_TARGETS];
-  for (int32_t t = 0; t < n_targets; t++)
-    if (!ta_cli_target(a, targets[t], false, &boards[t])) {
-      ta_ctx_free(&ctx);
-      return 1;
-    }
-  const char *models[MAX_MODELS];
-  int32_t n_models = 0;
-  if (o->models) {
-    n_models = ta_split_list(&ctx, o->models, models, MAX_MODELS);
-  } else {
-    char **names = ta_list_stems(&ctx, dir, ".tflite", MAX_MODELS, &n_models);
-    if (!names) {
-      ta_cli_error(a, "cannot open '%s': %s", dir, strerror(errno));
-      ta_ctx_free(&ctx);
-      return 1;
-    }
-    for (int32_t m = 0; m < n_models; m++)
-      models[m] = names[m];
-  }
-  /* The files are checked before the long run; the logs go to a folder of their own, kept
-   * when a run failed. */
-  char *log_dir = NULL;
-  if ((o->report && ta_check_writable(&ctx, "--report", o->report) != TA_OK) ||
-      (o->svg && ta_check_writable(&ctx, "--svg", o->svg) != TA_OK) ||
-      ta_make_temp_dir(&ctx, "bench-logs", &log_dir) != TA_OK)
-    return ta_cli_done(&ctx, TA_ERR_USAGE);
-  o->log_dir = log_dir;
-  o->ctx = &ctx;
-  ta_anchors an;
-  ta_anchors_load(&ctx, o->anchors, &an);
-  if (o->anchors && !an.loaded)
-    ta_report(&ctx, TA_WARNING, "cannot read anchors '%s'; no comparison columns", o->anchors);
-  ta_bench_row *rows;
-  int32_t failures;
-  /* The comparison build: the same options with the one backend instead of --backend's. */
-  ta_compile_options cmp_opt = *o->copt;
-  cmp_opt.n_backends = 0;
-  if (compare)
-    cmp_opt.backends[cmp_opt.n_backends++] = compare;
-  const char *cmp_label = compare ? ta_report_compare_label(&ctx, compare) : NULL;
-  const ta_bench_suite suite = {dir,          models,  n_models, boards, n_targets,
-                                o->timeout_s, o->copt, progress, o,      compare ? &cmp_opt : NULL,
-                                compare,      log_dir};
-  if (ta_device_bench_suite(&ctx, &suite, &rows, &failures) != TA_OK)
-    return 2;
-  const int32_t n_rows = n_models * n_targets;
-  const char *md = NULL;
-  ta_status st = ta_report_bench_write(&ctx, rows, n_rows, &an, models, n_models, a->argc, a->argv,
-                                       o->report, o->svg, cmp_label, &md);
-  if (st == TA_OK && md) /* no --report: the report on stdout, no file written */
-    fputs(md, stdout);
-  if (st == TA_OK && (o->report || o->svg))
-    fprintf(stderr, "tinyaot bench: wrote %s%s%s\n", o->report ? o->report : "",
-            o->report && o->svg ? " and " : "", o->svg ? o->svg : "");
-  if (failures)
-    fprintf(stderr,
-            "tinyaot bench: %d of %d runs failed; the logs of the failed models are in %s\n",
-            failures, compare ? 2 * n_rows : n_rows, log_dir);
-  else
-    ta_remove_tree(log_dir);
-  const int rc = ta_cli_done(&ctx, st);
-  return rc ? rc : failures ? 1 : 0;
+/* A build folder kept (a note says where) or removed. */
+static void keep_or_remove(ta_ctx *ctx, const char *dir, bool keep) {
+  if (dir && keep)
+    ta_report(ctx, TA_NOTE, "build kept in %s", dir);
+  else if (dir)
+    ta_remove_tree(dir);
 }
 
 int ta_cmd_bench(int argc, char **argv) {
@@ -157,10 +73,7 @@ int ta_cmd_bench(int argc, char **argv) {
   }
   if (st != TA_OK)
     return 1;
-  const bool target_given = target != NULL;
-  if (!target_given)
-    target = "cortex-m4";
-  if (!ta_cli_units_resolve(&a, &units, &target, target_given))
+  if (!ta_cli_units_resolve(&a, &units, &target, "cortex-m4"))
     return 1;
   int32_t timeout_s;
   if (!ta_arg_seconds(&a, timeout, &timeout_s))
@@ -170,11 +83,30 @@ int ta_cmd_bench(int argc, char **argv) {
       return ta_cli_error(&a, "--suite takes no MODEL, --input or --device");
     if (copt.tuning_log)
       return ta_cli_error(&a, "--tuning-log is an option of one model's bench, not of --suite");
-    suite_opts so = {suite,   models,    targets,
-                     report,  svg,       anchors_path,
-                     compare, timeout_s, ta_cli_progress_on(stderr, show),
-                     &copt,   NULL,      NULL};
-    return run_suite(&a, &so);
+    ta_bench_suite_run so = {suite,   models,    targets,
+                             report,  svg,       anchors_path,
+                             compare, timeout_s, ta_cli_progress_on(stderr, show),
+                             &copt,   argc,      argv,
+                             say,     NULL};
+    ta_bench_suite_result r;
+    ta_ctx ctx;
+    ta_cli_ctx_init(&ctx, &a);
+    st = ta_report_bench_suite_run(&ctx, &so, &r);
+    if (!r.ran)
+      return r.setup_ok ? 2 : ta_cli_done(&ctx, st);
+    if (st == TA_OK && r.md) /* no --report: the report on stdout, no file written */
+      fputs(r.md, stdout);
+    if (st == TA_OK && (report || svg))
+      fprintf(stderr, "tinyaot bench: wrote %s%s%s\n", report ? report : "",
+              report && svg ? " and " : "", svg ? svg : "");
+    if (r.failures)
+      fprintf(stderr,
+              "tinyaot bench: %d of %d runs failed; the logs of the failed models are in %s\n",
+              r.failures, r.n_runs, r.log_dir);
+    else
+      ta_remove_tree(r.log_dir);
+    const int rc = ta_cli_done(&ctx, st);
+    return rc ? rc : r.failures ? 1 : 0;
   }
   if (compare)
     return ta_cli_error(&a, "--compare-backend is a --suite option (for one model, run bench "
@@ -209,12 +141,8 @@ int ta_cmd_bench(int argc, char **argv) {
                        : "the board's outputs differ from the host build's");
       st = TA_ERR_INTERNAL;
     }
-    for (int k = 0; k < 2; k++) {
-      if (tbm[k].dir && keep)
-        ta_report(&ctx, TA_NOTE, "build kept in %s", tbm[k].dir);
-      else if (tbm[k].dir)
-        ta_remove_tree(tbm[k].dir);
-    }
+    for (int k = 0; k < 2; k++)
+      keep_or_remove(&ctx, tbm[k].dir, keep);
     return ta_cli_done(&ctx, st);
   }
   ta_bench_model bm;
@@ -241,11 +169,6 @@ int ta_cmd_bench(int argc, char **argv) {
       st = ta_err(&ctx, TA_ERR_INTERNAL, "the board's outputs differ from the host build's");
     }
   }
-  if (bm.dir) {
-    if (keep)
-      ta_report(&ctx, TA_NOTE, "build kept in %s", bm.dir);
-    else
-      ta_remove_tree(bm.dir);
-  }
+  keep_or_remove(&ctx, bm.dir, keep);
   return ta_cli_done(&ctx, st);
 }

@@ -7,13 +7,12 @@
  * per inference, flash and RAM, and whether that fits a given part. Optionally an HTML
  * report with the confusion matrix and a few records drawn as plots (inline SVG). With --json
  * the figures are one JSON object on stdout and the progress goes to stderr. A missed flash or
- * RAM budget exits with TA_CLI_EXIT_BUDGET (3), so that CI can gate on it.
+ * RAM budget exits with TA_CLI_EXIT_BUDGET (3), so that CI can gate on it. The run and the
+ * statistics are ta_report_eval_run's; this file parses and prints.
  */
-#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ta_cli.h"
 
@@ -30,89 +29,29 @@ typedef struct eval_opts {
   ta_compile_options compile;
 } eval_opts;
 
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+/* What someone watching sees (a terminal, or --progress): the progress, as it comes. */
+static void show(void *user, const char *text) {
+  fputs(text, user);
+  fflush(user);
 }
 
-/* Each record's output goes to the statistics; the progress bar (with rate and ETA) to log
- * when it is wanted there (a terminal, or --progress). */
-typedef struct record_ctx {
-  ta_ctx *ctx;
-  ta_eval_stats *r;
-  const ta_eval_set *set;
-  FILE *log;
-  bool bar;
-  double start;
-} record_ctx;
-
-static ta_status on_record(void *user, int64_t k, const uint8_t *out, uint64_t insns) {
-  record_ctx *c = user;
-  ta_report_eval_add(c->r, c->set, k, out, insns);
-  if (!c->bar)
-    return TA_OK;
-  ta_buf b;
-  ta_buf_init(&b, c->ctx);
-  ta_report_progress_bar(&b, k + 1, c->r->n, now_s() - c->start);
-  if (b.ok)
-    fprintf(c->log, "\r%s\033[K%s", b.data, k + 1 == c->r->n ? "\n" : "");
-  fflush(c->log);
-  ta_buf_free(&b);
-  return TA_OK;
-}
-
-/* The device library's lines, shown where someone watches; NULL: the records start. */
-static void say(void *user, const char *line) {
-  record_ctx *c = user;
-  if (!line)
-    c->start = now_s();
-  else if (c->bar)
-    fprintf(c->log, "%s\n", line);
-}
-
-static ta_status run_eval(ta_ctx *ctx, const eval_opts *o, bool *fits) {
+static ta_status run_eval(ta_ctx *ctx, const eval_opts *o, const ta_board *board, bool *fits) {
+  /* With --json, stdout carries the JSON only. */
+  FILE *log = o->json ? stderr : stdout;
+  ta_eval_run er = {.model = o->model, .name = o->name, .classes = o->classes, .board = board};
+  er.part = o->units.part ? o->units.part->name : NULL, er.copt = &o->compile;
+  er.files = (ta_eval_files){o->data, o->labels, o->expect}, er.limit = (int64_t)o->limit;
+  er.atol = o->atol, er.rtol = o->rtol, er.clock_hz = o->units.clock_hz, er.keep = o->keep;
+  er.dopt = (ta_device_options){o->device, false, 1, o->timeout_s, NULL};
+  er.layers = o->report != NULL, er.bar = ta_cli_progress_on(log, o->progress);
+  er.flash_budget = o->units.flash_budget, er.ram_budget = o->units.ram_budget;
+  er.exit_budget = TA_CLI_EXIT_BUDGET, er.show = show, er.user = log;
   ta_model m;
-  ta_status st = ta_compile_file(ctx, o->model, &o->compile, &m);
-  if (st != TA_OK)
-    return st;
-  ctx->file = NULL;
   ta_eval_set set;
   ta_eval_stats r;
-  const ta_eval_files files = {o->data, o->labels, o->expect};
-  if ((st = ta_report_eval_load(ctx, m.g, o->model, &files, (int64_t)o->limit, &set)) != TA_OK ||
-      (st = ta_report_eval_init(ctx, &set, o->classes, o->atol, o->rtol, &r)) != TA_OK)
+  ta_status st = ta_report_eval_run(ctx, &er, &m, &set, &r, fits);
+  if (st != TA_OK)
     return st;
-  uint8_t *out = ta_new(ctx, set.out_bytes);
-  if (!out)
-    return TA_ERR_LIMIT;
-  r.arena = m.plan.arena_bytes;
-  r.clock_hz = o->units.clock_hz;
-  r.part = o->units.part ? o->units.part->name : NULL;
-  /* With --json, stdout carries the JSON only. Progress lines only where someone watches. */
-  FILE *log = o->json ? stderr : stdout;
-  const bool show = ta_cli_progress_on(log, o->progress);
-  record_ctx rc = {ctx, &r, &set, log, show, now_s()};
-  r.board = strcmp(o->target, "host") == 0 ? NULL : ta_board_find(o->target);
-  r.device = r.board != NULL;
-  /* The per-layer chart (on a board) when there is a report to show it. */
-  r.layer_insns =
-      r.board && o->report ? ta_new_array(ctx, (size_t)m.g->n_ops + 1, sizeof(uint64_t)) : NULL;
-  ta_device_eval e = {.m = &m, .model_path = o->model, .board = r.board, .keep = o->keep};
-  e.name = o->name ? o->name : ta_default_model_name(ctx, o->model);
-  e.dopt = (ta_device_options){o->device, false, 1, o->timeout_s, NULL};
-  e.data = set.data, e.in_bytes = set.in_bytes, e.out_bytes = set.out_bytes, e.n = set.n;
-  e.out = out, e.layer_insns = r.layer_insns, e.each = on_record, e.user = &rc, e.say = say;
-  ta_fw_sizes sizes;
-  ta_fw_memstats mem;
-  if ((st = ta_device_eval_records(ctx, &e, &sizes, &mem)) != TA_OK)
-    return st;
-  if (r.board)
-    ta_report_eval_device_cost(&r, &sizes, &mem);
-  ta_report_eval_finish(&r);
-  /* After the figures, the verdict on stderr; the exit status carries it too. */
-  *fits = ta_report_eval_verdict(ctx, &r, o->units.flash_budget, o->units.ram_budget,
-                                 TA_CLI_EXIT_BUDGET);
   ta_buf b;
   ta_buf_init(&b, ctx);
   if (o->json) {
@@ -176,10 +115,7 @@ int ta_cmd_eval(int argc, char **argv) {
   }
   if (st != TA_OK)
     return 1;
-  const bool target_given = o.target != NULL;
-  if (!target_given)
-    o.target = "cortex-m4";
-  if (!ta_cli_units_resolve(&a, &o.units, &o.target, target_given))
+  if (!ta_cli_units_resolve(&a, &o.units, &o.target, "cortex-m4"))
     return 1;
   if (!o.units.flash_budget)
     o.units.flash_budget = 256 * 1024;
@@ -207,7 +143,7 @@ int ta_cmd_eval(int argc, char **argv) {
   ta_status st2 = o.report ? ta_check_writable(&ctx, "--report", o.report) : TA_OK;
   bool fits = true;
   if (st2 == TA_OK)
-    st2 = run_eval(&ctx, &o, &fits);
+    st2 = run_eval(&ctx, &o, board, &fits);
   const int rc = ta_cli_done(&ctx, st2);
   return rc == 0 && !fits ? TA_CLI_EXIT_BUDGET : rc;
 }

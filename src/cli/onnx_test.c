@@ -14,11 +14,10 @@
  *
  * Speed: the runtime kernels are compiled once per invocation and linked into every test;
  * only the model's own two files and the runner are compiled per test, at -O0. A data set's
- * run is the library's (ta_device_conformance_run); this file finds the tests, collects each
- * test's messages and prints one line per test.
+ * run and the folder loop are the library's (ta_device_conformance_dirs); this file prints one
+ * line per test and the totals.
  */
 #define _XOPEN_SOURCE 700
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,7 +28,6 @@ typedef struct suite {
   const char *loose[64]; /* tests compared with ONNX's own backend tolerance */
   int32_t n_loose;
   bool verbose;
-  int32_t n_pass, n_fail, n_unsupported;
 } suite;
 
 static void kept(void *user, const char *dir) {
@@ -37,25 +35,17 @@ static void kept(void *user, const char *dir) {
   fprintf(stderr, "tinyaot onnx-test: kept %s\n", dir);
 }
 
-static void run_test(suite *s, const char *dir, const char *label) {
-  ta_conformance_outcome o;
-  ta_device_conformance_run(&s->run, dir, s->loose, s->n_loose, &o);
-  switch (o.result) {
-  case TA_CONFORMANCE_PASS:
-    s->n_pass++;
-    printf("pass         %s%s\n", label, o.loose ? " (--loose: rtol 1e-3, atol 1e-7)" : "");
-    break;
-  case TA_CONFORMANCE_UNSUPPORTED:
-    s->n_unsupported++;
-    printf("unsupported  %s: %s\n", label, o.reason);
-    break;
-  case TA_CONFORMANCE_FAIL:
-    s->n_fail++;
-    printf("FAIL         %s: %s\n", label, o.reason[0] ? o.reason : "(no message)");
-    break;
-  }
-  if (o.result != TA_CONFORMANCE_PASS && s->verbose && o.len)
-    printf("%s", o.messages);
+/* One line per test (its messages after it with --verbose when it did not pass). */
+static void print_test(void *user, const char *label, const ta_conformance_outcome *o) {
+  const suite *s = user;
+  if (o->result == TA_CONFORMANCE_PASS)
+    printf("pass         %s%s\n", label, o->loose ? " (--loose: rtol 1e-3, atol 1e-7)" : "");
+  else if (o->result == TA_CONFORMANCE_UNSUPPORTED)
+    printf("unsupported  %s: %s\n", label, o->reason);
+  else
+    printf("FAIL         %s: %s\n", label, o->reason[0] ? o->reason : "(no message)");
+  if (o->result != TA_CONFORMANCE_PASS && s->verbose && o->len)
+    printf("%s", o->messages);
   fflush(stdout);
 }
 
@@ -106,21 +96,11 @@ int ta_cmd_onnx_test(int argc, char **argv) {
     return 2;
   }
   s.run.dir = tmp;
-  int32_t n_tests = 0;
-  for (int32_t d = 0; d < n_dirs; d++) {
-    int32_t n;
-    const ta_conformance_dir *tests = ta_device_conformance_list(&ctx, dirs[d], &n);
-    if (!tests) {
-      ta_cli_error(&a, "cannot read folder '%s': %s", dirs[d], strerror(errno));
-      s.n_fail++;
-      continue;
-    }
-    for (int32_t i = 0; i < n; i++)
-      if (tests[i].path)
-        run_test(&s, tests[i].path, tests[i].label);
-    n_tests += n;
-  }
-  printf("%d passed, %d failed, %d unsupported\n", s.n_pass, s.n_fail, s.n_unsupported);
+  int32_t n[3] = {0, 0, 0};
+  const int32_t n_tests =
+      ta_device_conformance_dirs(&s.run, dirs, n_dirs, s.loose, s.n_loose, print_test, &s, n);
+  printf("%d passed, %d failed, %d unsupported\n", n[TA_CONFORMANCE_PASS], n[TA_CONFORMANCE_FAIL],
+         n[TA_CONFORMANCE_UNSUPPORTED]);
   if (s.run.keep)
     fprintf(stderr, "tinyaot onnx-test: build directories kept in %s\n", tmp);
   else
@@ -130,5 +110,5 @@ int ta_cmd_onnx_test(int argc, char **argv) {
     ta_cli_error(&a, "no test folders (with model.onnx) found");
     return 1;
   }
-  return s.n_fail == 0 ? 0 : 1;
+  return n[TA_CONFORMANCE_FAIL] == 0 ? 0 : 1;
 }

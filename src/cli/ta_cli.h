@@ -89,9 +89,9 @@ typedef struct ta_cli_units {
 bool ta_arg_units(ta_args *a, ta_cli_units *u, ta_status *st);
 /* After parsing: the part looked up, the clock read ("120000000", "120M", "120MHz", "64e6"),
  * the part's figures filled in where no option gave them, and *target (when the command's
- * --target was not given: target_given false) set to the part's core. false (reported) for
+ * --target was not given: NULL) set to the part's core, else to dflt. false (reported) for
  * an unknown part or a bad clock. */
-bool ta_cli_units_resolve(ta_args *a, ta_cli_units *u, const char **target, bool target_given);
+bool ta_cli_units_resolve(ta_args *a, ta_cli_units *u, const char **target, const char *dflt);
 /* argv[i] looks like an option, but none matched: reported on stderr, true. */
 bool ta_arg_unknown(ta_args *a);
 /* argv[i] is the MODEL, stored in *model; false (reported) when one was given already. */

@@ -6,6 +6,7 @@
  * kernels compiled once for the whole run, and each output is compared with the expected one
  * under the tolerance of ONNX's backend tests.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -266,4 +267,31 @@ void ta_device_conformance_run(ta_conformance *c, const char *dir, const char *c
   if (out->result != TA_CONFORMANCE_PASS && !out->reason[0])
     first_error(out->messages, out->reason, sizeof out->reason);
   ta_ctx_free(&ctx);
+}
+
+int32_t ta_device_conformance_dirs(ta_conformance *c, const char *const *dirs, int32_t n_dirs,
+                                   const char *const *loose, int32_t n_loose,
+                                   void (*each)(void *user, const char *label,
+                                                const ta_conformance_outcome *o),
+                                   void *user, int32_t counts[3]) {
+  int32_t n_tests = 0;
+  ta_conformance_outcome o;
+  for (int32_t d = 0; d < n_dirs; d++) {
+    int32_t n;
+    const ta_conformance_dir *tests = ta_device_conformance_list(c->ctx, dirs[d], &n);
+    if (!tests) {
+      ta_err(c->ctx, TA_ERR_IO, "cannot read folder '%s': %s", dirs[d], strerror(errno));
+      counts[TA_CONFORMANCE_FAIL]++;
+      continue;
+    }
+    for (int32_t i = 0; i < n; i++) {
+      if (!tests[i].path)
+        continue;
+      ta_device_conformance_run(c, tests[i].path, loose, n_loose, &o);
+      counts[o.result]++;
+      each(user, tests[i].label, &o);
+    }
+    n_tests += n;
+  }
+  return n_tests;
 }

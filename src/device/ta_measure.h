@@ -255,4 +255,14 @@ typedef struct ta_conformance_outcome {
 void ta_device_conformance_run(ta_conformance *c, const char *dir, const char *const *loose,
                                int32_t n_loose, ta_conformance_outcome *out);
 
+/* The test folders of each of dirs (ta_device_conformance_list) run in order
+ * (ta_device_conformance_run), each outcome told to each with the test's label. A folder that
+ * cannot be read is reported on c->ctx and counted as a failure. counts: by result (indexed by
+ * ta_conformance_result); returns the number of test folders found. */
+int32_t ta_device_conformance_dirs(ta_conformance *c, const char *const *dirs, int32_t n_dirs,
+                                   const char *const *loose, int32_t n_loose,
+                                   void (*each)(void *user, const char *label,
+                                                const ta_conformance_outcome *o),
+                                   void *user, int32_t counts[3]);
+
 #endif

@@ -117,6 +117,34 @@ ta_status ta_report_bench_write(ta_ctx *ctx, const ta_bench_row *rows, int32_t n
                                 int argc, char **argv, const char *report, const char *svg,
                                 const char *compare, const char **md);
 
+/* A whole `bench --suite`: the options as the command line gave them (lists comma-separated;
+ * targets NULL: cortex-m4,cortex-m7,cortex-m33; models NULL: every DIR/NAME.tflite), checked
+ * before the long run in this order: the targets, the models, --report and --svg writable, a
+ * log folder made; then ta_device_bench_suite (with compare: a second build with that one
+ * backend instead of copt's), the anchors read, and the report written (ta_report_bench_write).
+ * say: each progress line (ta_report_bench_progress, watching as given). */
+typedef struct ta_bench_suite_run {
+  const char *dir, *models, *targets, *report, *svg, *anchors, *compare;
+  int32_t timeout_s;
+  bool watching;
+  const ta_compile_options *copt;
+  int argc;
+  char **argv;
+  void (*say)(void *user, const char *line);
+  void *user;
+} ta_bench_suite_run;
+/* setup_ok: the checks passed (false: the status is theirs, USAGE); ran: the suite ran (false
+ * with setup_ok: it failed as a whole). md: the report when no --report, in the arena.
+ * failures of n_runs; log_dir: the logs (the caller removes it when no run failed). */
+typedef struct ta_bench_suite_result {
+  bool setup_ok, ran;
+  const char *md;
+  int32_t failures, n_runs;
+  char *log_dir;
+} ta_bench_suite_result;
+ta_status ta_report_bench_suite_run(ta_ctx *ctx, const ta_bench_suite_run *s,
+                                    ta_bench_suite_result *r);
+
 /* ---- evaluation ---- */
 
 /* The files of a labelled data set: records back to back (each the model input's bytes), one
@@ -202,6 +230,31 @@ bool ta_report_eval_fits(const ta_eval_stats *r, uint64_t flash_budget, uint64_t
  * command's exit status for it: "the model misses its budget: flash F of B bytes, ...". */
 bool ta_report_eval_verdict(ta_ctx *ctx, const ta_eval_stats *r, uint64_t flash_budget,
                             uint64_t ram_budget, int exit_status);
+/* `tinyaot eval` up to its figures: the model compiled (copt), the data set loaded
+ * (ta_report_eval_load: files, limit), the statistics started (classes, atol, rtol; clock_hz
+ * and part for the report), the records run (ta_device_eval_records on board, NULL: the host;
+ * with layers, one profiled run for the per-layer chart), finished, and the budget verdict
+ * reported (ta_report_eval_verdict with exit_budget). show (may be NULL): what someone
+ * watching sees, written as is: the device library's lines and, with bar, a progress bar with
+ * rate and ETA redrawn after each record. */
+typedef struct ta_eval_run {
+  const char *model, *name, *classes, *part; /* name NULL: the model file's stem */
+  const ta_compile_options *copt;
+  ta_eval_files files;
+  int64_t limit;
+  double atol, rtol;
+  uint32_t clock_hz;
+  const ta_board *board;
+  ta_device_options dopt;
+  bool keep, layers, bar;
+  uint64_t flash_budget, ram_budget;
+  int exit_budget;
+  void (*show)(void *user, const char *text);
+  void *user;
+} ta_eval_run;
+/* Out: the model, the data set and the statistics; *fits: the verdict. */
+ta_status ta_report_eval_run(ta_ctx *ctx, const ta_eval_run *o, ta_model *m, ta_eval_set *set,
+                             ta_eval_stats *r, bool *fits);
 /* A progress bar for a terminal: "[####....] done/total  R records/s  ETA M:SS" after
  * elapsed_s seconds (rate and ETA once there is a rate to tell). No newline. */
 void ta_report_progress_bar(ta_buf *b, int64_t done, int64_t total, double elapsed_s);
