@@ -36,6 +36,15 @@ static json_t *walk(json_t *v, const char *path) {
   return v;
 }
 
+/* Free what was read (the sanitized test build checks for leaks) and return rc. */
+static int done(json_t **docs, int n_docs, FILE *f, int rc) {
+  for (int k = 0; k < n_docs; k++)
+    json_decref(docs[k]);
+  if (f && f != stdin)
+    fclose(f);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: json_get FILE|- [PATH...]\n");
@@ -60,15 +69,17 @@ int main(int argc, char **argv) {
     if (!d) {
       fprintf(stderr, "json_get: %s: document %d is not valid JSON: %s (line %d, column %d)\n",
               argv[1], n_docs, err.text, err.line, err.column);
-      return 1;
+      return done(docs, n_docs, f, 1);
     }
-    if (n_docs == MAX_DOCS)
+    if (n_docs == MAX_DOCS) {
+      json_decref(d);
       break;
+    }
     docs[n_docs++] = d;
   }
   if (n_docs == 0) {
     fprintf(stderr, "json_get: %s: no JSON document\n", argv[1]);
-    return 1;
+    return done(docs, n_docs, f, 1);
   }
   for (int i = 2; i < argc; i++) {
     const char *p = argv[i];
@@ -80,7 +91,7 @@ int main(int argc, char **argv) {
     json_t *v = d < n_docs ? walk(docs[d], p) : NULL;
     if (!v) {
       fprintf(stderr, "json_get: %s: no %s\n", argv[1], argv[i]);
-      return 1;
+      return done(docs, n_docs, f, 1);
     }
     if (json_is_string(v)) {
       puts(json_string_value(v));
@@ -90,5 +101,5 @@ int main(int argc, char **argv) {
       free(s);
     }
   }
-  return 0;
+  return done(docs, n_docs, f, 0);
 }
