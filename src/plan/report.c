@@ -159,7 +159,8 @@ static uint64_t tick_step(uint64_t max, uint64_t unit) {
 static const char *tick_label(char *buf, size_t cap, uint64_t v, uint64_t unit) {
   if (unit == 1024) {
     char c[32];
-    snprintf(buf, cap, "%s KiB", commas(c, sizeof c, v / 1024));
+    if (snprintf(buf, cap, "%s KiB", commas(c, sizeof c, v / 1024)) >= (int)cap)
+      commas(buf, cap, v / 1024); /* no room for the unit: the number alone */
   } else {
     commas(buf, cap, v);
   }

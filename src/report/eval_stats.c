@@ -313,7 +313,7 @@ static const char *size_str(char *buf, size_t cap, uint64_t v) {
 
 void ta_report_fits(ta_buf *b, uint64_t flash, uint64_t ram, uint64_t flash_budget,
                     uint64_t ram_budget, const char *part) {
-  char f[32] = "", m[32] = "";
+  char f[48] = "", m[48] = ""; /* a 31-character size and its word */
   const bool fits = (!flash_budget || flash <= flash_budget) && (!ram_budget || ram <= ram_budget);
   if (flash_budget) {
     char s[32];

@@ -3139,7 +3139,7 @@ static int32_t initial_state(onnx_imp *im, int32_t k) {
 static ta_status cv_lstm(onnx_imp *im) {
   static const char *const acts[3] = {"Sigmoid", "Tanh", "Tanh"};
   int64_t h;
-  bool tm;
+  bool tm = false;
   int64_t input_forget;
   if (rnn_attrs(im, acts, 3, &h, &tm) != TA_OK ||
       !imp_attr_int(im, "input_forget", 0, &input_forget))
@@ -3182,7 +3182,7 @@ static ta_status cv_lstm(onnx_imp *im) {
 static ta_status cv_gru(onnx_imp *im) {
   static const char *const acts[2] = {"Sigmoid", "Tanh"};
   int64_t h, lbr;
-  bool tm;
+  bool tm = false;
   if (rnn_attrs(im, acts, 2, &h, &tm) != TA_OK || !imp_attr_int(im, "linear_before_reset", 0, &lbr))
     return im->st;
   oval *x;
