@@ -57,6 +57,8 @@ static float positive(int i) {
 
 /* x[1,3,8,8] -> Conv 3x3 pads 1 (4) [-> BatchNormalization] -> Relu -> MaxPool 2x2 -> Conv 1x1
  * (6) -> Relu -> GlobalAveragePool -> Flatten -> Gemm transB (5) -> Softmax y[1,5]. */
+static bool broadcast_bias; /* the Gemm's bias as [1, 5] instead of [5] */
+
 static oxb *model(int64_t opset, bool bn) {
   oxb *m = oxb_new(opset);
   oxb_input(m, "x", OXB_FLOAT, 4, (int[]){1, 3, 8, 8});
@@ -84,7 +86,10 @@ static oxb *model(int64_t opset, bool bn) {
   oxb_node(m, "GlobalAveragePool", "r2", "g");
   oxb_node(m, "Flatten", "g", "f");
   oxb_init_f32(m, "wf", 2, (int[]){5, 6}, wave);
-  oxb_init_f32(m, "bf", 1, (int[]){5}, small);
+  if (broadcast_bias)
+    oxb_init_f32(m, "bf", 2, (int[]){1, 5}, small);
+  else
+    oxb_init_f32(m, "bf", 1, (int[]){5}, small);
   Onnx__NodeProto *gm = oxb_node(m, "Gemm", "f wf bf", "z");
   oxb_attr_int(m, gm, "transB", 1);
   oxb_node(m, "Softmax", "z", "y");
@@ -297,12 +302,38 @@ static void test_old_opset_refused(void **state) {
   unlink(calib_path);
 }
 
+/* A bias QDQ cannot give one int32 per channel (broadcast [1, 5]) stays float, and the
+ * writer says so, naming the node and the initializer. */
+static void test_broadcast_bias_noted(void **state) {
+  (void)state;
+  broadcast_bias = true;
+  oxb *fm = model(13, false);
+  broadcast_bias = false;
+  size_t len;
+  const uint8_t *fbytes = oxb_finish(fm, &len);
+  write_calib(10);
+  ta_ctx qc;
+  ctx_init(&qc);
+  ta_model qm;
+  assert_int_equal(compile(&qc, "bb.onnx", fbytes, len, true, false, &qm), TA_OK);
+  ta_buf out;
+  ta_buf_init(&out, &qc);
+  messages[0] = '\0';
+  assert_int_equal(ta_onnx_write_qdq(&qc, "bb.onnx", fbytes, len, qm.g, &out), TA_OK);
+  assert_non_null(strstr(messages, "bb.onnx: node Gemm"));
+  assert_non_null(strstr(messages, "bias \"bf\" is not one value per output channel"));
+  assert_true(out.len > 0);
+  ta_buf_free(&out);
+  ta_ctx_free(&qc);
+  oxb_free(fm);
+  unlink(calib_path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_round_trip),
-      cmocka_unit_test(test_round_trip_batchnorm),
-      cmocka_unit_test(test_round_trip_int8_io),
-      cmocka_unit_test(test_old_opset_refused),
+      cmocka_unit_test(test_round_trip),           cmocka_unit_test(test_round_trip_batchnorm),
+      cmocka_unit_test(test_round_trip_int8_io),   cmocka_unit_test(test_old_opset_refused),
+      cmocka_unit_test(test_broadcast_bias_noted),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -394,8 +394,13 @@ static ta_status quantize_bias(qdq_writer *w, Onnx__NodeProto *n, size_t k, floa
       ta_onnx_decode_tensor(w->ctx, tp, ta_fmt(w->ctx, "initializer \"%s\"", tp->name), &t);
   if (st != TA_OK)
     return st;
-  if (t.rank != 1 || t.dims[0] != co)
-    return TA_OK; /* a broadcast bias: stays float */
+  if (t.rank != 1 || t.dims[0] != co) {
+    ta_report(w->ctx, TA_NOTE,
+              "%s: node %s \"%s\": bias \"%s\" is not one value per output channel; it stays "
+              "float in the QDQ file",
+              w->what, n->op_type, ta_onnx_clean(w->ctx, n->name), ta_onnx_clean(w->ctx, tp->name));
+    return TA_OK;
+  }
   int32_t *v = ta_new_array(w->ctx, (size_t)co, sizeof *v);
   float *s = ta_new_array(w->ctx, (size_t)co, sizeof *s);
   int32_t *zeros = ta_new_array(w->ctx, (size_t)co, sizeof *zeros);
@@ -406,8 +411,14 @@ static ta_status quantize_bias(qdq_writer *w, Onnx__NodeProto *n, size_t k, floa
     memcpy(&b, t.data + 4 * (size_t)c, 4);
     s[c] = (float)((double)in_scale * (double)ws[c]);
     const double r = round((double)b / ((double)in_scale * (double)ws[c]));
-    if (!(fabs(r) < 2147483647.0))
-      return TA_OK; /* does not fit int32: stays float, as in the quantize stage */
+    if (!(fabs(r) < 2147483647.0)) {
+      ta_report(w->ctx, TA_NOTE,
+                "%s: node %s \"%s\": bias \"%s\" channel %d does not fit int32 at input "
+                "scale x weight scale; it stays float in the QDQ file",
+                w->what, n->op_type, ta_onnx_clean(w->ctx, n->name),
+                ta_onnx_clean(w->ctx, tp->name), c);
+      return TA_OK;
+    }
     v[c] = (int32_t)r;
   }
   int64_t cdim = co;
