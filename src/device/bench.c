@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "ta_measure.h"
+#include "ta_backend.h"
 #include "ta_schedule.h"
 
 /* Compare the board's outputs with the host's: integers bit for bit, float32 within
@@ -137,9 +138,57 @@ ta_status ta_device_bench_run(ta_bench_model *bm, const ta_board *b, const char 
   return TA_OK;
 }
 
+uint64_t ta_device_layer_insns(const ta_bench_model *bm, const ta_bench_run *r, int32_t i) {
+  if (bm->m.calls[i].kernel < 0 || !r->dev.layer_ticks)
+    return 0;
+  return (uint64_t)r->dev.layer_ticks[i] * r->dev.insns_per_tick;
+}
+
+/* The per-layer figures of run r of bm, copied into ctx (bm's context goes with the model). */
+static void bench_layers(ta_ctx *ctx, ta_bench_row *row, const ta_bench_model *bm,
+                         const ta_bench_run *r) {
+  const ta_graph *g = bm->m.g;
+  if (!r->dev.layer_ticks || g->n_ops <= 0 ||
+      !(row->layers = ta_new_array(ctx, (size_t)g->n_ops, sizeof *row->layers)))
+    return;
+  for (int32_t i = 0; i < g->n_ops; i++) {
+    const ta_kernel_call *call = &bm->m.calls[i];
+    if (call->kernel < 0)
+      continue;
+    ta_sched_why why;
+    const ta_variant *v = ta_sched_variant(call, &why);
+    ta_bench_layer *l = &row->layers[row->n_layers++];
+    l->index = i;
+    l->type = ta_op_kind_name(g->ops[i].kind);
+    l->variant = ta_strdup(ctx, v && v->name ? v->name : "-");
+    l->backend = ta_strdup(ctx, ta_backend_of(call)->name);
+    const ta_op_def *d = ta_op_def_get(g->ops[i].kind);
+    l->macs = d && d->macs ? d->macs(g, &g->ops[i]) : 0;
+    l->instructions = ta_device_layer_insns(bm, r, i);
+  }
+}
+
+/* The comparison build's per-layer figures next to row's, when its graph has the same ops in
+ * the same order (a backend that merged or split ops would make them incomparable). */
+static void bench_cmp_layers(ta_ctx *ctx, ta_bench_row *row, const ta_bench_model *bm,
+                             const ta_bench_model *cm, const ta_bench_run *r) {
+  const ta_graph *g = bm->m.g, *h = cm->m.g;
+  if (!row->layers || !r->dev.layer_ticks || g->n_ops != h->n_ops)
+    return;
+  for (int32_t i = 0; i < g->n_ops; i++)
+    if (g->ops[i].kind != h->ops[i].kind ||
+        (bm->m.calls[i].kernel < 0) != (cm->m.calls[i].kernel < 0))
+      return;
+  for (int32_t k = 0; k < row->n_layers; k++) {
+    ta_bench_layer *l = &row->layers[k];
+    l->cmp_instructions = ta_device_layer_insns(cm, r, l->index);
+    l->cmp_backend = ta_strdup(ctx, ta_backend_of(&cm->m.calls[l->index])->name);
+  }
+}
+
 /* The row of model on board: bm as far as it was prepared; r NULL when the model was not
  * ready to run; ran: ta_device_bench_run succeeded. */
-static void bench_row(ta_bench_row *row, const char *model, const ta_board *board,
+static void bench_row(ta_ctx *ctx, ta_bench_row *row, const char *model, const ta_board *board,
                       const ta_bench_model *bm, const ta_bench_run *r, bool ran) {
   memset(row, 0, sizeof *row);
   row->model = model;
@@ -152,6 +201,8 @@ static void bench_row(ta_bench_row *row, const char *model, const ta_board *boar
   row->instructions = r->dev.instructions;
   row->sizes = r->fw.sizes;
   row->mem = r->dev.mem;
+  if (ctx && row->ok)
+    bench_layers(ctx, row, bm, r);
 }
 
 /* A model's messages: all into its log file, errors to the suite's sink as well. */
@@ -218,14 +269,14 @@ ta_status ta_device_bench_suite(ta_ctx *ctx, const ta_bench_suite *s, ta_bench_r
     }
     for (int32_t t = 0; t < s->n_boards; t++, r++) {
       if (st != TA_OK) {
-        bench_row(r, s->models[m], s->boards[t], &bm, NULL, false);
+        bench_row(NULL, r, s->models[m], s->boards[t], &bm, NULL, false);
         ++*failures;
         if (s->progress)
           s->progress(s->user, s->models[m], r, NULL);
       } else {
         ta_bench_run run; /* its per-layer ticks and outputs live in mctx: only figures kept */
         ta_status rs = ta_device_bench_run(&bm, s->boards[t], NULL, s->timeout_s, &run);
-        bench_row(r, s->models[m], s->boards[t], &bm, &run, rs == TA_OK);
+        bench_row(ctx, r, s->models[m], s->boards[t], &bm, &run, rs == TA_OK);
         *failures += !r->ok;
         if (s->progress)
           s->progress(s->user, s->models[m], r, rs == TA_OK ? run.check : NULL);
@@ -239,8 +290,10 @@ ta_status ta_device_bench_suite(ta_ctx *ctx, const ta_bench_suite *s, ta_bench_r
       }
       ta_bench_run run;
       ta_status rs = ta_device_bench_run(&cm, s->boards[t], NULL, s->timeout_s, &run);
-      bench_row(&c, s->models[m], s->boards[t], &cm, &run, rs == TA_OK);
+      bench_row(NULL, &c, s->models[m], s->boards[t], &cm, &run, rs == TA_OK);
       r->cmp_ok = c.ok;
+      if (c.ok)
+        bench_cmp_layers(ctx, r, &bm, &cm, &run);
       r->cmp_instructions = c.instructions;
       r->cmp_sizes = c.sizes;
       *failures += !c.ok;

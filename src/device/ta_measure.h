@@ -55,6 +55,10 @@ ta_status ta_device_bench_prepare(ta_ctx *ctx, const char *path, const char *nam
 ta_status ta_device_bench_run(ta_bench_model *bm, const ta_board *b, const char *device,
                               int32_t timeout_s, ta_bench_run *r);
 
+/* The instructions of op i in r, a run of bm (ticks x instructions per tick; 0 for an op with
+ * no code, or a run without per-layer timing). */
+uint64_t ta_device_layer_insns(const ta_bench_model *bm, const ta_bench_run *r, int32_t i);
+
 /* `tinyaot bench MODEL --tuning-log FILE`: the model with the default schedule and with the
  * log's, measured in one run. */
 typedef struct ta_bench_tuned {
@@ -81,6 +85,19 @@ ta_status ta_device_bench_tuned(ta_ctx *ctx, const char *path, const char *name,
 
 /* ---- a suite: several models on several boards ---- */
 
+/* One operator of a suite's row, from the profiled run: what its report's per-layer table
+ * shows. Strings live in the suite's context. */
+typedef struct ta_bench_layer {
+  int32_t index;       /* the op's execution-order index (inspect's, bench's) */
+  const char *type;    /* TFLite-style kind: CONV_2D */
+  const char *variant; /* the scheduled kernel variant ("-" for an op without one) */
+  const char *backend; /* the backend that runs it */
+  uint64_t macs;
+  uint64_t instructions;     /* ticks x instructions per tick; 0: no code (aliased) */
+  uint64_t cmp_instructions; /* the comparison build's same op; 0: none or not comparable */
+  const char *cmp_backend;   /* the backend that ran it in the comparison build, or NULL */
+} ta_bench_layer;
+
 /* One model on one board, as a suite keeps it (figures only) and its report shows it. */
 typedef struct ta_bench_row {
   const char *model;
@@ -97,6 +114,10 @@ typedef struct ta_bench_row {
   uint64_t cmp_instructions;
   ta_fw_sizes cmp_sizes;
   const char *log; /* the model's messages, when a run of it failed (ta_bench_suite.log_dir) */
+  /* Per operator (ops with a kernel call, in execution order), from the profiled run; the
+   * comparison build's figure next to each when both builds have the same ops. */
+  ta_bench_layer *layers;
+  int32_t n_layers;
 } ta_bench_row;
 
 /* Told before each model (row NULL) and after each of its runs (check: how the outputs

@@ -192,6 +192,65 @@ static const char *failed_cell(char *buf, size_t cap, const ta_bench_row *r) {
   return buf;
 }
 
+/* Per layer, on the first core of the suite (the profiled run: each op timed alone, so the
+ * sum of a table's rows may differ from the whole-run count by the ticks' rounding). The
+ * first model's table is open, the others folded. */
+static void bench_md_layers(ta_buf *b, const ta_bench_row *rows, int32_t n, const char *compare) {
+  const ta_board *first = n > 0 ? rows[0].board : NULL;
+  bool any = false;
+  for (int32_t i = 0; i < n; i++) {
+    const ta_bench_row *r = &rows[i];
+    if (r->board != first || !r->ok || r->n_layers == 0)
+      continue;
+    if (!any)
+      ta_buf_printf(b,
+                    "\n## Per layer on the %s\n\n"
+                    "Instructions of each operator, from a run with per-layer timing (one tick "
+                    "of the timer is the resolution of each row). \"variant\" is the kernel "
+                    "variant the schedule stage chose (`tinyaot inspect` shows why).%s\n",
+                    first->core,
+                    compare ? " The comparison column is the same operator in the comparison "
+                              "build (a backend's name in parentheses where it ran the op)."
+                            : "");
+    if (any)
+      ta_buf_printf(b, "\n<details><summary>%s</summary>\n\n", r->model);
+    else
+      ta_buf_printf(b, "\n### %s\n\n", r->model);
+    ta_buf_puts(b, "| op | type | variant | MACs | tinyaot |");
+    if (compare)
+      ta_buf_printf(b, " %s | tinyaot / %s |", compare, compare);
+    ta_buf_puts(b, " MACs per instruction |\n|---:|---|---|---:|---:|");
+    if (compare)
+      ta_buf_puts(b, "---:|---:|");
+    ta_buf_puts(b, "---:|\n");
+    for (int32_t k = 0; k < r->n_layers; k++) {
+      const ta_bench_layer *l = &r->layers[k];
+      char m[32] = "—", ins[32], mpi[16] = "—", cv[96] = "—", cr[16] = "—";
+      if (l->macs)
+        ta_report_commas(m, sizeof m, l->macs);
+      ta_report_commas(ins, sizeof ins, l->instructions);
+      if (l->macs && l->instructions)
+        snprintf(mpi, sizeof mpi, "%.3f", (double)l->macs / (double)l->instructions);
+      if (l->cmp_instructions) {
+        char c[32];
+        ta_report_commas(c, sizeof c, l->cmp_instructions);
+        if (l->cmp_backend && strcmp(l->cmp_backend, "cpu") != 0)
+          snprintf(cv, sizeof cv, "%s (%s)", c, l->cmp_backend);
+        else
+          snprintf(cv, sizeof cv, "%s", c);
+        snprintf(cr, sizeof cr, "%.2fx", (double)l->instructions / (double)l->cmp_instructions);
+      }
+      ta_buf_printf(b, "| %d | %s | %s | %s | %s |", l->index, l->type, l->variant, m, ins);
+      if (compare)
+        ta_buf_printf(b, " %s | %s |", cv, cr);
+      ta_buf_printf(b, " %s |\n", mpi);
+    }
+    if (any)
+      ta_buf_puts(b, "\n</details>\n");
+    any = true;
+  }
+}
+
 void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta_anchors *an,
                         const char *cmdline, const char *toolversions, const char *compare,
                         const char *svg) {
@@ -363,6 +422,7 @@ void ta_report_bench_md(ta_buf *b, const ta_bench_row *rows, int32_t n, const ta
   }
   if (svg)
     ta_buf_printf(b, "\nThe chart `%s` shows the instruction counts (log scale).\n", svg);
+  bench_md_layers(b, rows, n, compare);
 }
 
 /* Horizontal grouped bars, log scale: per model, tinyaot per core then TFLM. */

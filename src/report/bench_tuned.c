@@ -28,12 +28,6 @@ static const char *variant_text(char *buf, size_t cap, const ta_kernel_call *c) 
   return buf;
 }
 
-static uint64_t layer_insns(const ta_bench_model *bm, const ta_bench_run *r, int32_t i) {
-  if (bm->m.calls[i].kernel < 0 || !r->dev.layer_ticks)
-    return 0;
-  return (uint64_t)r->dev.layer_ticks[i] * r->dev.insns_per_tick;
-}
-
 /* "+12.5%" / "-3.0%" / "=" : the tuned count against the untuned one. */
 static const char *change(char *buf, size_t cap, uint64_t before, uint64_t after) {
   if (before == after)
@@ -72,7 +66,7 @@ void ta_report_bench_tuned_text(ta_buf *f, const ta_bench_tuned *t) {
                     ta_op_kind_name(op->kind), "-", "-", "-", "-", "");
       continue;
     }
-    const uint64_t i0 = layer_insns(b0, r0, i), i1 = layer_insns(b1, r1, i);
+    const uint64_t i0 = ta_device_layer_insns(b0, r0, i), i1 = ta_device_layer_insns(b1, r1, i);
     sum0 += i0;
     sum1 += i1;
     char n0[32], n1[32];

@@ -60,6 +60,21 @@ check "flash table has the CMSIS-NN build" grep -qF \
   '| with CMSIS-NN kernels: firmware | with CMSIS-NN kernels: model alone |' "$tmp/cmp.md"
 check "progress names the comparison run" grep -qF "$model (cmsis-nn)" "$tmp/cmp.md.log"
 
+# The per-layer table (issue: a per-layer table in BENCHMARKS.md): one row per op with code
+# (ad_autoencoder: 10 FULLY_CONNECTED), the comparison build's count and the ratio in each, and
+# the rows adding up to the whole run within the ticks' rounding (a tick is 40 instructions).
+check "per-layer section" grep -qF "## Per layer on the Cortex-M4F" "$tmp/cmp.md"
+check "per-layer header" has "$tmp/cmp.md" \
+  '| op | type | variant | MACs | tinyaot | CMSIS-NN kernels | tinyaot / CMSIS-NN kernels | MACs per instruction |'
+layers=$(grep -E '^\| [0-9]+ \| FULLY_CONNECTED \| [a-z0-9_]+ \| [0-9,]+ \| [0-9,]+ \| [0-9,]+ \(cmsis-nn\) \| [0-9]+\.[0-9]{2}x \| [0-9.]+ \|$' "$tmp/cmp.md" | wc -l)
+check "10 FC layers with both counts and the ratio ($layers)" test "$layers" = 10
+sum=$(grep -E '^\| [0-9]+ \| FULLY_CONNECTED' "$tmp/cmp.md" | awk -F' \\| ' '{gsub(",", "", $5); s += $5} END {print s}')
+total=$(echo "$row" | awk -F' \\| ' '{gsub(",", "", $3); print $3}')
+check "layers add up to the run ($sum vs $total, within 11 ticks)" \
+  sh -c "d=\$(($sum - $total)); [ \$d -lt 440 ] && [ \$d -gt -440 ]"
+check "plain report's per-layer table has no comparison column" has "$tmp/plain.md" \
+  '| op | type | variant | MACs | tinyaot | MACs per instruction |'
+
 "$ta" bench "$shared/models/tflite/$model.tflite" --compare-backend cmsis-nn >"$tmp/one.log" 2>&1
 code=$?
 check "--compare-backend without --suite exits 1" test $code = 1
