@@ -68,11 +68,6 @@ static uint64_t blob_hash(const ta_board *b, const ta_fileset *fs, const char *e
   return hash_str(h, getenv("TA_ARM_CFLAGS"));
 }
 
-static bool ends_with(const char *s, const char *suf) {
-  size_t a = strlen(s), c = strlen(suf);
-  return a >= c && strcmp(s + a - c, suf) == 0;
-}
-
 /* A cached image: the header must match the request and the size the file. */
 static bool cache_load(ta_ctx *ctx, const char *path, uint32_t code_base, ta_blob *out) {
   struct stat sb;
@@ -179,40 +174,11 @@ static ta_status build(ta_ctx *ctx, const ta_board *b, const ta_fileset *fs, con
   if (st != TA_OK)
     return st;
   char *common[96];
-  int32_t nc = ta_arm_cflags(ctx, b, common);
+  ta_arm_cflags(ctx, b, common);
   char *objs[600];
   int32_t n_objs = 0;
-  for (int32_t i = 0; i < fs->n + fs->build.n_sources && st == TA_OK; i++) {
-    const char *rel = i < fs->n ? fs->files[i].path : fs->build.sources[i - fs->n];
-    if (!ends_with(rel, ".c") || (i >= fs->n && rel[0] != '/'))
-      continue;
-    if (n_objs >= 500)
-      return ta_err(ctx, TA_ERR_LIMIT, "too many sources in a blob");
-    char *argv[160];
-    int32_t k = 0;
-    for (int32_t j = 0; j < nc; j++)
-      argv[k++] = common[j];
-    argv[k++] = "-O2";
-    argv[k++] = ta_fmt(ctx, "-I%s", gen);
-    argv[k++] = ta_fmt(ctx, "-I%s/tart/include", gen);
-    for (int32_t j = 0; j < fs->build.n_include_dirs && k < 120; j++) {
-      const char *inc = fs->build.include_dirs[j];
-      argv[k++] = inc[0] == '/' ? ta_fmt(ctx, "-I%s", inc) : ta_fmt(ctx, "-I%s/%s", gen, inc);
-    }
-    for (int32_t j = 0; j < fs->build.n_cflags && k < 140; j++)
-      argv[k++] = (char *)(uintptr_t)fs->build.cflags[j];
-    argv[k++] = "-c";
-    argv[k++] = rel[0] == '/' ? (char *)(uintptr_t)rel : ta_fmt(ctx, "%s/%s", gen, rel);
-    argv[k++] = "-o";
-    char *o = ta_fmt(ctx, "%s/o%d.o", dir, n_objs);
-    objs[n_objs++] = o;
-    argv[k++] = o;
-    argv[k] = NULL;
-    for (int32_t j = 0; j < k; j++)
-      if (!argv[j])
-        return TA_ERR_LIMIT;
-    st = ta_arm_run(ctx, argv, "compiling a blob for the board");
-  }
+  st = ta_arm_compile_fileset(ctx, b, fs, gen, "-O2", NULL, NULL, dir, objs, &n_objs, 500,
+                              "compiling a blob for the board");
   if (st != TA_OK)
     return st;
   if (n_objs == 0)

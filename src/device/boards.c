@@ -424,6 +424,64 @@ static ta_status link_fw(ta_ctx *ctx, const ta_board *b, char *cc, const char *f
   return run_tool(ctx, argv, "linking the firmware");
 }
 
+ta_status ta_arm_compile_fileset(ta_ctx *ctx, const ta_board *b, const ta_fileset *fs,
+                                 const char *gen, const char *opt, const char *pre_for,
+                                 const char *pre, const char *objdir, char **objs, int32_t *n_objs,
+                                 int32_t cap, const char *what) {
+  char *common[96];
+  const int32_t nc = arm_flags(ctx, b, common);
+  ta_status st = TA_OK;
+  /* The generated files, then a backend's library sources where they are (absolute paths). */
+  for (int32_t i = 0; i < fs->n + fs->build.n_sources && st == TA_OK; i++) {
+    const char *rel = i < fs->n ? fs->files[i].path : fs->build.sources[i - fs->n];
+    if (!ends_with(rel, ".c") || (i >= fs->n && rel[0] != '/'))
+      continue;
+    if (*n_objs >= cap)
+      return ta_err(ctx, TA_ERR_LIMIT, "too many sources (at most %d)", cap);
+    char *argv[160];
+    int32_t k = 0;
+    for (int32_t j = 0; j < nc; j++)
+      argv[k++] = common[j];
+    argv[k++] = (char *)(uintptr_t)opt;
+    argv[k++] = ta_fmt(ctx, "-I%s", gen);
+    argv[k++] = ta_fmt(ctx, "-I%s/tart/include", gen);
+    for (int32_t j = 0; j < fs->build.n_include_dirs && k < 120; j++) {
+      const char *d = fs->build.include_dirs[j];
+      argv[k++] = d[0] == '/' ? ta_fmt(ctx, "-I%s", d) : ta_fmt(ctx, "-I%s/%s", gen, d);
+    }
+    for (int32_t j = 0; j < fs->build.n_cflags && k < 140; j++)
+      argv[k++] = (char *)(uintptr_t)fs->build.cflags[j];
+    if (pre_for && strcmp(rel, pre_for) == 0) {
+      argv[k++] = "-include";
+      argv[k++] = (char *)(uintptr_t)pre;
+    }
+    /* tart/src/conv_s8.c -> OBJDIR/tart_src_conv_s8.o; a library source by its name
+     * (lib_arm_convolve_s8.o: a library's file names are unique) */
+    char flat[512];
+    const char *slash = strrchr(rel, '/');
+    if (rel[0] == '/')
+      snprintf(flat, sizeof flat, "lib_%s", slash + 1);
+    else
+      snprintf(flat, sizeof flat, "%s", rel);
+    for (char *p = flat; *p; p++)
+      if (*p == '/')
+        *p = '_';
+    flat[strlen(flat) - 1] = 'o';
+    char *o = ta_fmt(ctx, "%s/%s", objdir, flat);
+    argv[k++] = "-c";
+    argv[k++] = rel[0] == '/' ? (char *)(uintptr_t)rel : ta_fmt(ctx, "%s/%s", gen, rel);
+    argv[k++] = "-o";
+    argv[k++] = o;
+    argv[k] = NULL;
+    for (int32_t j = 0; j < k; j++)
+      if (!argv[j])
+        return TA_ERR_LIMIT;
+    st = run_tool(ctx, argv, what);
+    objs[(*n_objs)++] = o;
+  }
+  return st;
+}
+
 ta_status ta_fw_build(ta_graph *g, const ta_fileset *fs, const char *name, const ta_board *b,
                       const char *dir, ta_firmware *fw) {
   ta_ctx *ctx = g->ctx;
@@ -473,55 +531,10 @@ ta_status ta_fw_build(ta_graph *g, const ta_fileset *fs, const char *name, const
   char *model_c = ta_fmt(ctx, "%s.c", name);
   if (!model_c)
     return TA_ERR_LIMIT;
-  /* The model's files, then a backend's library sources where they are (absolute paths). */
-  for (int32_t i = 0; i < fs->n + fs->build.n_sources && st == TA_OK; i++) {
-    const char *rel = i < fs->n ? fs->files[i].path : fs->build.sources[i - fs->n];
-    if (!ends_with(rel, ".c") || (i >= fs->n && rel[0] != '/'))
-      continue;
-    if (n_objs >= 500)
-      return ta_err(ctx, TA_ERR_LIMIT, "too many sources");
-    char *argv[160];
-    int32_t k = 0;
-    for (int32_t j = 0; j < nc; j++)
-      argv[k++] = common[j];
-    /* --optimize size: the model's code for size too, as a flash-bound firmware builds it */
-    argv[k++] = g->optimize_size ? "-Os" : "-O2";
-    argv[k++] = ta_fmt(ctx, "-I%s", gen);
-    argv[k++] = ta_fmt(ctx, "-I%s/tart/include", gen);
-    for (int32_t j = 0; j < fs->build.n_include_dirs && k < 120; j++) {
-      const char *d = fs->build.include_dirs[j];
-      argv[k++] = d[0] == '/' ? ta_fmt(ctx, "-I%s", d) : ta_fmt(ctx, "-I%s/%s", gen, d);
-    }
-    for (int32_t j = 0; j < fs->build.n_cflags && k < 140; j++)
-      argv[k++] = (char *)(uintptr_t)fs->build.cflags[j];
-    if (strcmp(rel, model_c) == 0) {
-      argv[k++] = "-include";
-      argv[k++] = hook_inc;
-    }
-    /* tart/src/conv_s8.c -> obj/model/tart_src_conv_s8.o; a library source by its name
-     * (lib_arm_convolve_s8.o: a library's file names are unique) */
-    char flat[512];
-    const char *slash = strrchr(rel, '/');
-    if (rel[0] == '/')
-      snprintf(flat, sizeof flat, "lib_%s", slash + 1);
-    else
-      snprintf(flat, sizeof flat, "%s", rel);
-    for (char *p = flat; *p; p++)
-      if (*p == '/')
-        *p = '_';
-    flat[strlen(flat) - 1] = 'o';
-    char *o = ta_fmt(ctx, "%s/%s", objm, flat);
-    argv[k++] = "-c";
-    argv[k++] = rel[0] == '/' ? (char *)(uintptr_t)rel : ta_fmt(ctx, "%s/%s", gen, rel);
-    argv[k++] = "-o";
-    argv[k++] = o;
-    argv[k] = NULL;
-    for (int32_t j = 0; j < k; j++)
-      if (!argv[j])
-        return TA_ERR_LIMIT;
-    st = run_tool(ctx, argv, "compiling the generated code for the board");
-    objs[n_objs++] = o;
-  }
+  /* --optimize size: the model's code for size too, as a flash-bound firmware builds it */
+  st = ta_arm_compile_fileset(ctx, b, fs, gen, g->optimize_size ? "-Os" : "-O2", model_c, hook_inc,
+                              objm, objs, &n_objs, 500,
+                              "compiling the generated code for the board");
   if (st == TA_OK)
     st = compile_fw(ctx, b, common, nc, fwdir, gen, objf, "tuner.c", NULL, objs, &n_objs);
   if (st != TA_OK)

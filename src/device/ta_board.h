@@ -101,6 +101,15 @@ int32_t ta_arm_cflags(ta_ctx *ctx, const ta_board *b, char **argv);
 /* Run a toolchain command (what: for the message); a missing compiler names the packages to
  * install, a failure quotes its output. */
 ta_status ta_arm_run(ta_ctx *ctx, char **argv, const char *what);
+/* Compile for board b every .c file of fs (written under gen) and every library source fs's
+ * build names by absolute path, with ta_arm_cflags, opt ("-O2"), gen and gen/tart/include and
+ * fs's include folders and cflags, and "-include pre" for the file named pre_for (NULL: none).
+ * Objects go to objdir, named after their path (tart/src/conv_s8.c -> tart_src_conv_s8.o, a
+ * library's file -> lib_NAME.o), appended to objs (*n_objs of cap used). what: for messages. */
+ta_status ta_arm_compile_fileset(ta_ctx *ctx, const ta_board *b, const ta_fileset *fs,
+                                 const char *gen, const char *opt, const char *pre_for,
+                                 const char *pre, const char *objdir, char **objs, int32_t *n_objs,
+                                 int32_t cap, const char *what);
 
 /* 64-bit FNV-1a of n bytes, continuing from h (start with 0xCBF29CE484222325). */
 uint64_t ta_fnv1a64(uint64_t h, const void *data, size_t n);
