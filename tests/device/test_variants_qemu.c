@@ -14,14 +14,18 @@
  * times every concrete value of their knobs, as the tuner lists them, so a variant added to an
  * op's table is run here without a change to this file.
  *
- * The model is built for the board once with the reference kernels (the oracle), then once per
- * round with a tuning log that forces, for every workload, one of its candidates (round k
- * takes candidate (k + w) mod n of workload w, so every candidate runs within max n rounds).
- * Each build is a blob run on the tuning firmware under QEMU with the same inputs; every
- * output must equal the reference build's byte for byte, and the reference build's must equal
- * the host's reference kernels (in process). The op's final call is checked to run the forced
- * variant and knobs (the log falls back to the heuristic with a warning otherwise); at the
- * end every candidate seen must have run at least once.
+ * The batch's model is compiled for the board as build 0 with the reference kernels (the
+ * oracle), and as build k = 1..max n with a tuning log (the schedule stage's override seam,
+ * --tuning-log) that forces, for every workload w, its candidate (k - 1 + w) mod n, so every
+ * candidate runs within max n builds. The builds (symbol prefixes vq0, vq1, ...; the runtime
+ * once) and an entry that runs build k are one blob for the tuning firmware under QEMU: one
+ * image to send and one cross-compile of the runtime per batch. The inputs go to the board
+ * once and are copied in before each build runs; build 0's outputs must equal the host's
+ * reference kernels (in process), every other build's must equal build 0's byte for byte
+ * (float too: the same operations in the same order give the same bits). Each op's final call
+ * is checked to run the forced variant and knobs (the log falls back to the heuristic, with
+ * a warning, when a variant's prepare step declines the op: counted and shown); at the end
+ * every candidate listed must have run at least once.
  *
  * argv[1] "full": more batches (label full). TA_VARIANTS_SEED=N reproduces another seed.
  * Exit 77 (skipped) without qemu-system-arm or arm-none-eabi-gcc.
@@ -35,7 +39,6 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,7 +53,6 @@
 #include "tt_pipeline.h"
 
 #define TARGET "cortex-m4"
-#define MODEL_NAME "vq"
 #define MAX_BRANCHES 128
 #define IO_BUDGET (96u * 1024u) /* inputs + outputs of one batch, in the tensor area */
 
@@ -739,7 +741,7 @@ static int run_batch(ta_tune_board *tb, const ta_fw_info *info, int bi, int n_br
           snprintf(what + strlen(what), sizeof what - strlen(what), " (as %s)", v->name);
           cover_of(what)->ran++;
         }
-      } else {
+      } else if (k - 1 < w->n_c) { /* the first time this op was given this candidate */
         const ta_variant *v = fop ? ta_sched_variant(&ms[k].calls[fi], NULL) : NULL;
         if (declined++ < 5)
           printf("note: op %s (%s) ran %s, not %s\n", yname, w->key, v ? v->name : "nothing", what);
@@ -852,6 +854,7 @@ static bool on_path(const char *tool) {
 
 int main(int argc, char **argv) {
   full_mode = argc > 1 && strcmp(argv[1], "full") == 0;
+  setvbuf(stdout, NULL, _IOLBF, 0); /* progress in order with cmocka's lines, under ctest too */
   const char *qemu = getenv("TA_QEMU");
   if (!on_path(qemu && *qemu ? qemu : "qemu-system-arm") || !on_path("arm-none-eabi-gcc")) {
     printf("skipped: qemu-system-arm or arm-none-eabi-gcc is not installed\n");
