@@ -27,7 +27,9 @@
  * a warning, when a variant's prepare step declines the op: counted and shown); at the end
  * every candidate listed must have run at least once.
  *
- * argv[1] "full": more batches (label full). TA_VARIANTS_SEED=N reproduces another seed.
+ * argv[1] "full": more batches (label full); "quick" (or nothing): the `make test` size.
+ * argv[2]: another board than cortex-m4 (cortex-m3: the C paths on a core without the DSP
+ * extension; cortex-m7, cortex-m33). TA_VARIANTS_SEED=N runs another seed.
  * Exit 77 (skipped) without qemu-system-arm or arm-none-eabi-gcc.
  */
 #include <setjmp.h>
@@ -52,12 +54,12 @@
 #include "tt_capture.h"
 #include "tt_pipeline.h"
 
-#define TARGET "cortex-m4"
 #define MAX_BRANCHES 128
 #define IO_BUDGET (96u * 1024u) /* inputs + outputs of one batch, in the tensor area */
 
 static char work[4096];
 static int full_mode;
+static const char *target = "cortex-m4"; /* argv[2]: another board */
 static uint32_t rng;
 
 static uint32_t next(void) {
@@ -553,7 +555,7 @@ static void compile_build(ta_ctx *ctx, tt_capture *cap, const char *model_path, 
                           bool reference, const char *log_path, ta_model *m, ta_fileset *fs) {
   ta_compile_options opt;
   ta_compile_options_init(&opt);
-  opt.target = TARGET;
+  opt.target = target;
   opt.reference_kernels = reference;
   opt.tuning_log = log_path;
   char name[16];
@@ -711,7 +713,7 @@ static int run_batch(ta_tune_board *tb, const ta_fw_info *info, int bi, int n_br
       memset(&r, 0, sizeof r);
       r.version = "0.1";
       r.workload = ws[w].key;
-      r.target = TARGET;
+      r.target = target;
       r.variant = c->variant;
       r.n_knobs = c->n_knobs;
       for (int32_t j = 0; j < c->n_knobs; j++)
@@ -756,7 +758,7 @@ static int run_batch(ta_tune_board *tb, const ta_fw_info *info, int bi, int n_br
              info->tensor_bytes);
   ta_fileset all = merge_builds(&ctx, fss, n_builds, bt, &l);
   ta_blob blob;
-  if (ta_blob_build(&ctx, ta_board_find(TARGET), &all, "vq_entry", info->code_base,
+  if (ta_blob_build(&ctx, ta_board_find(target), &all, "vq_entry", info->code_base,
                     info->code_bytes, NULL, &blob) != TA_OK)
     fail_msg("blob: %s", cap.text);
   const double t1 = now_s();
@@ -781,7 +783,7 @@ static int run_batch(ta_tune_board *tb, const ta_fw_info *info, int bi, int n_br
         char what[200], ran[120];
         ran_str(&ms[k], i, ran, sizeof ran);
         snprintf(what, sizeof what, "%s, build %d running %s",
-                 k == 0 ? TARGET " reference kernels against the host's" : TARGET, k, ran);
+                 k == 0 ? "reference kernels against the host's" : target, k, ran);
         report_mismatch(&bt->br[i], i, what, want + oo, have + oo, bt->br[i].out_bytes);
         failures++;
       }
@@ -813,7 +815,7 @@ static void test_variants_on_m4(void **state) {
   memset(&cap, 0, sizeof cap);
   ta_ctx ctx;
   ta_ctx_init(&ctx, NULL, NULL, tt_capture_sink, &cap);
-  const ta_board *b = ta_board_find(TARGET);
+  const ta_board *b = ta_board_find(target);
   assert_non_null(b);
   ta_tune_board *tb = NULL;
   ta_fw_info info;
@@ -825,8 +827,8 @@ static void test_variants_on_m4(void **state) {
                                               : 0xC0FFEE42u;
   rng = seed ? seed : 1u;
   const int batches = full_mode ? 6 : 2, per_batch = full_mode ? 90 : 60;
-  printf("seed 0x%08x (TA_VARIANTS_SEED), %d batches of up to %d branches\n", seed, batches,
-         per_batch);
+  printf("%s: seed 0x%08x (TA_VARIANTS_SEED), %d batches of up to %d branches\n", target, seed,
+         batches, per_batch);
   int failures = 0;
   for (int bi = 0; bi < batches; bi++)
     failures += run_batch(tb, &info, bi, per_batch);
@@ -854,6 +856,8 @@ static bool on_path(const char *tool) {
 
 int main(int argc, char **argv) {
   full_mode = argc > 1 && strcmp(argv[1], "full") == 0;
+  if (argc > 2)
+    target = argv[2];
   setvbuf(stdout, NULL, _IOLBF, 0); /* progress in order with cmocka's lines, under ctest too */
   const char *qemu = getenv("TA_QEMU");
   if (!on_path(qemu && *qemu ? qemu : "qemu-system-arm") || !on_path("arm-none-eabi-gcc")) {
