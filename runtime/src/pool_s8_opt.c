@@ -8,6 +8,12 @@
  * instructions (and, with the operands swapped, the minimum the clamp needs). A maximum does
  * not depend on the order of its taps, so the result is the reference's: -128 for an empty
  * window, then the clamp of the fused activation.
+ *
+ * A window wholly inside the input (every pixel but the padded borders) takes the fast path:
+ * its taps' offsets from the first one are computed once per call (up to MAX_TAPS of them),
+ * and windows of 2 and 4 taps (2x1, 1x2, 2x2: the usual pools) are unrolled, so a
+ * group of four channels costs its loads, two instructions per tap after the first and the
+ * store. Borders keep the general walk, clipped by tart_pool_taps.
  */
 #include "tart.h"
 #include "tart_fixedpoint.h"
@@ -35,7 +41,76 @@ static inline uint32_t min_s8x4(uint32_t a, uint32_t b) {
 static inline uint32_t splat_s8(int32_t v) {
   return 0x01010101u * (uint32_t)(uint8_t)(int8_t)v;
 }
+
+/* The maxima of the four channels at f over an interior window of n taps at offsets off[]
+ * (off[0] = 0). */
+static inline uint32_t window_max4(const int8_t *f, const int32_t *off, int32_t n) {
+  uint32_t m = (uint32_t)tart_ld4(f);
+  for (int32_t k = 1; k < n; k++)
+    m = max_s8x4(m, (uint32_t)tart_ld4(f + off[k]));
+  return m;
+}
 #endif
+
+/* Interior windows: the taps' offsets are computed once; windows bigger than this take the
+ * general path. */
+#define MAX_TAPS 16
+
+/* A run of np interior output pixels (channels [0, c_n) each, written in turn from o): the
+ * first pixel's window starts at `first`, the next one `step` bytes further; n taps at
+ * offsets off[] (off[0] = 0), clamped to [lo, hi]. */
+static void interior_run(const int8_t *first, size_t step, int32_t np, const int32_t *off,
+                         int32_t n, int32_t c_n, int32_t lo, int32_t hi, int8_t *o) {
+  int32_t c0 = 0; /* the first channel the scalar loop does */
+#if TART_HAVE_SMLAD
+  /* Groups of four channels, the window's shape dispatched once per run. */
+  const int32_t c4 = c_n & ~3;
+  const uint32_t lo4 = splat_s8(lo), hi4 = splat_s8(hi);
+  const int8_t *f = first;
+  int8_t *d = o;
+  c0 = c4;
+  if (lo > -128 || hi < 127) {
+    for (int32_t px = 0; px < np; px++, f += step, d += c_n)
+      for (int32_t c = 0; c < c4; c += 4) {
+        const uint32_t m = min_s8x4(max_s8x4(window_max4(f + c, off, n), lo4), hi4);
+        memcpy(d + c, &m, 4);
+      }
+  } else if (n == 2) {
+    const int32_t o1 = off[1];
+    for (int32_t px = 0; px < np; px++, f += step, d += c_n)
+      for (int32_t c = 0; c < c4; c += 4) {
+        const uint32_t m = max_s8x4((uint32_t)tart_ld4(f + c), (uint32_t)tart_ld4(f + o1 + c));
+        memcpy(d + c, &m, 4);
+      }
+  } else if (n == 4) {
+    const int32_t o1 = off[1], o2 = off[2], o3 = off[3];
+    for (int32_t px = 0; px < np; px++, f += step, d += c_n)
+      for (int32_t c = 0; c < c4; c += 4) {
+        const int8_t *t = f + c;
+        const uint32_t m =
+            max_s8x4(max_s8x4((uint32_t)tart_ld4(t), (uint32_t)tart_ld4(t + o1)),
+                     max_s8x4((uint32_t)tart_ld4(t + o2), (uint32_t)tart_ld4(t + o3)));
+        memcpy(d + c, &m, 4);
+      }
+  } else {
+    for (int32_t px = 0; px < np; px++, f += step, d += c_n)
+      for (int32_t c = 0; c < c4; c += 4) {
+        const uint32_t m = window_max4(f + c, off, n);
+        memcpy(d + c, &m, 4);
+      }
+  }
+  if (c0 == c_n)
+    return;
+#endif
+  for (int32_t px = 0; px < np; px++, first += step, o += c_n)
+    for (int32_t c = c0; c < c_n; c++) {
+      int32_t m = first[c];
+      for (int32_t k = 1; k < n; k++)
+        if (first[c + off[k]] > m)
+          m = first[c + off[k]];
+      o[c] = (int8_t)tart_clamp_i32(m, lo, hi);
+    }
+}
 
 tart_status tart_maxpool_s8_opt(const tart_pool_params *p, const void *const *in, void *const *out,
                                 void *scratch) {
@@ -52,19 +127,66 @@ tart_status tart_maxpool_s8_opt(const tart_pool_params *p, const void *const *in
   const int clamped = lo > -128 || hi < 127;
 #endif
   const size_t row = (size_t)p->in_w * (size_t)c_n;
+  /* The interior window's tap offsets, row-major as the reference visits them (any order
+   * gives the same maximum). n_taps 0: no fast path. */
+  const int32_t fh = p->win.filter_h, fw = p->win.filter_w;
+  const int32_t dil_h = p->win.dilation_h, dil_w = p->win.dilation_w;
+  int32_t off[MAX_TAPS];
+  const int32_t n_taps = fh * fw <= MAX_TAPS ? fh * fw : 0;
+  for (int32_t k = 0; k < n_taps; k++)
+    off[k] = (k / fw) * dil_h * (int32_t)row + (k % fw) * dil_w * c_n;
+  /* The last tap of a window from its first, per axis. */
+  const int32_t span_h = (fh - 1) * dil_h, span_w = (fw - 1) * dil_w;
+  /* Output columns [ox_lo, ox_hi) have their windows inside the input's width (a contiguous
+   * run: both conditions are monotonic in ox). */
+  const int32_t sw = p->win.stride_w, pw = p->win.pad_w;
+  int32_t ox_lo = 0, ox_hi = p->out_w;
+  while (ox_lo < ox_hi && ox_lo * sw - pw < 0)
+    ox_lo++;
+  while (ox_hi > ox_lo && (ox_hi - 1) * sw - pw + span_w >= p->in_w)
+    ox_hi--;
+  const int32_t sh = p->win.stride_h, ph = p->win.pad_h;
+  int32_t oy_lo = 0, oy_hi = p->out_h;
+  while (oy_lo < oy_hi && oy_lo * sh - ph < 0)
+    oy_lo++;
+  while (oy_hi > oy_lo && (oy_hi - 1) * sh - ph + span_h >= p->in_h)
+    oy_hi--;
+  if (n_taps == 0 || ox_lo == ox_hi) /* no fast path: every pixel takes the general one */
+    oy_lo = oy_hi = 0;
   for (int32_t b = 0; b < p->batches; b++) {
     const int8_t *in_b = input + (size_t)b * (size_t)p->in_h * row;
+    /* The interior rectangle first, row after row of runs (one call, without the border
+     * bookkeeping); when out_w is 1 (a pool along H only) the row loop is the long one. */
+    if (p->out_w == 1 && ox_hi == 1)
+      interior_run(in_b + (size_t)(oy_lo * sh - ph) * row + (size_t)(ox_lo * sw - pw) * (size_t)c_n,
+                   (size_t)sh * row, oy_hi - oy_lo, off, n_taps, c_n, lo, hi,
+                   output + ((size_t)b * (size_t)p->out_h + (size_t)oy_lo) * (size_t)p->out_w *
+                                (size_t)c_n);
+    else
+      for (int32_t oy = oy_lo; oy < oy_hi; oy++)
+        interior_run(in_b + (size_t)(oy * sh - ph) * row + (size_t)(ox_lo * sw - pw) * (size_t)c_n,
+                     (size_t)sw * (size_t)c_n, ox_hi - ox_lo, off, n_taps, c_n, lo, hi,
+                     output + (((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w +
+                               (size_t)ox_lo) *
+                                  (size_t)c_n);
     for (int32_t oy = 0; oy < p->out_h; oy++) {
+      const int row_inside = oy >= oy_lo && oy < oy_hi;
+      if (row_inside && ox_lo == 0 && ox_hi == p->out_w)
+        continue; /* the whole row is interior: done above */
       const int32_t iy = oy * p->win.stride_h - p->win.pad_h;
       int32_t ky0, ky1;
       tart_pool_taps(iy, p->win.filter_h, p->win.dilation_h, p->in_h, &ky0, &ky1);
       for (int32_t ox = 0; ox < p->out_w; ox++) {
         const int32_t ix = ox * p->win.stride_w - p->win.pad_w;
-        int32_t kx0, kx1;
-        tart_pool_taps(ix, p->win.filter_w, p->win.dilation_w, p->in_w, &kx0, &kx1);
         int8_t *o =
             output + (((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w + (size_t)ox) *
                          (size_t)c_n;
+        if (row_inside && ox == ox_lo) { /* done above */
+          ox = ox_hi - 1;
+          continue;
+        }
+        int32_t kx0, kx1;
+        tart_pool_taps(ix, p->win.filter_w, p->win.dilation_w, p->in_w, &kx0, &kx1);
         const int32_t ny = ky1 - ky0, nx = kx1 - kx0;
         if (ny <= 0 || nx <= 0) { /* a window all in the padding */
           for (int32_t c = 0; c < c_n; c++)

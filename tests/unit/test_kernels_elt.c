@@ -7,6 +7,10 @@
  *   clamp; on edge values (every half-integer up to +-300, the neighbours of each, the
  *   fast path's +-128 boundary, NaN, infinities, subnormals, huge values) and random ones, for
  *   every output type, per tensor and per channel, extreme scales.
+ * - the int8 pooling variants (maxpool_s8_opt, avgpool_s8_opt) against the reference kernels
+ *   (pool_s8.c, which test_ops_pool checks against TFLite's values) byte for byte, over random
+ *   windows, strides, dilations, paddings (interior and border windows), clamps, batches and
+ *   channel counts (the four-lane paths on DSP cores, the scalar ones elsewhere).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -167,11 +171,113 @@ static void test_quantize_linear_narrow_clamp(void **state) {
   QCHECK(tart_quantize_linear_f32_u8, uint8_t, 10, 200);
 }
 
+static int32_t rnd_in(int32_t lo, int32_t hi) {
+  return lo + (int32_t)(next() % (uint32_t)(hi - lo + 1));
+}
+
+/* A random pool geometry whose every window has at least one tap inside the input. */
+static void rnd_pool(tart_pool_params *p) {
+  memset(p, 0, sizeof *p);
+  p->batches = rnd_in(1, 2);
+  p->in_h = rnd_in(1, 12);
+  p->in_w = rnd_in(1, 12);
+  p->channels = rnd_in(1, 3) == 1 ? rnd_in(1, 4) * 4 : rnd_in(1, 21);
+  p->win.filter_h = rnd_in(1, 4);
+  p->win.filter_w = rnd_in(1, 4);
+  if (next() % 3 == 0) /* the gesture model's 2x1 windows, stride 2 */
+    p->win.filter_h = 2, p->win.filter_w = 1, p->win.stride_h = 2, p->win.stride_w = 1;
+  else
+    p->win.stride_h = rnd_in(1, 3), p->win.stride_w = rnd_in(1, 3);
+  p->win.dilation_h = next() % 4 == 0 ? rnd_in(2, 3) : 1;
+  p->win.dilation_w = next() % 4 == 0 ? rnd_in(2, 3) : 1;
+  const int32_t ekh = (p->win.filter_h - 1) * p->win.dilation_h + 1;
+  const int32_t ekw = (p->win.filter_w - 1) * p->win.dilation_w + 1;
+  /* Padding below the window's extent, so no window is all padding. */
+  p->win.pad_h = next() % 2 ? rnd_in(0, ekh - 1) : 0;
+  p->win.pad_w = next() % 2 ? rnd_in(0, ekw - 1) : 0;
+  p->out_h = (p->in_h + 2 * p->win.pad_h - ekh) / p->win.stride_h + 1;
+  p->out_w = (p->in_w + 2 * p->win.pad_w - ekw) / p->win.stride_w + 1;
+  if (p->out_h < 1)
+    p->out_h = 1;
+  if (p->out_w < 1)
+    p->out_w = 1;
+  p->clamp.min = -128, p->clamp.max = 127;
+  if (next() % 3 == 0) {
+    p->clamp.min = rnd_in(-128, 20);
+    p->clamp.max = rnd_in(p->clamp.min, 127);
+  }
+}
+
+/* Whether every window of p has a tap inside the input (the average needs one). */
+static int windows_nonempty(const tart_pool_params *p) {
+  for (int32_t axis = 0; axis < 2; axis++) {
+    const int32_t out = axis ? p->out_w : p->out_h, in = axis ? p->in_w : p->in_h;
+    const int32_t f = axis ? p->win.filter_w : p->win.filter_h;
+    const int32_t d = axis ? p->win.dilation_w : p->win.dilation_h;
+    const int32_t s = axis ? p->win.stride_w : p->win.stride_h;
+    const int32_t pad = axis ? p->win.pad_w : p->win.pad_h;
+    for (int32_t o = 0; o < out; o++) {
+      int any = 0;
+      for (int32_t k = 0; k < f; k++) {
+        const int32_t i = o * s - pad + k * d;
+        any |= i >= 0 && i < in;
+      }
+      if (!any)
+        return 0;
+    }
+  }
+  return 1;
+}
+
+typedef tart_status (*pool_fn)(const tart_pool_params *, const void *const *, void *const *,
+                               void *);
+
+static void pool_pair(pool_fn ref, pool_fn opt, const char *name, int need_taps) {
+  static int8_t x[2 * 12 * 12 * 21], y_ref[2 * 12 * 12 * 21], y_opt[2 * 12 * 12 * 21];
+  int checked = 0;
+  for (int iter = 0; iter < 1500; iter++) {
+    tart_pool_params p;
+    rnd_pool(&p);
+    if (need_taps && !windows_nonempty(&p))
+      continue;
+    const int32_t n_in = p.batches * p.in_h * p.in_w * p.channels;
+    const int32_t n_out = p.batches * p.out_h * p.out_w * p.channels;
+    for (int32_t i = 0; i < n_in; i++)
+      x[i] = (int8_t)(next() % 4 == 0 ? (next() % 2 ? 127 : -128) : (int32_t)(next() >> 24) - 128);
+    memset(y_ref, 0x55, sizeof y_ref);
+    memset(y_opt, 0x55, sizeof y_opt);
+    const void *in[1] = {x};
+    void *out_ref[1] = {y_ref}, *out_opt[1] = {y_opt};
+    assert_int_equal(ref(&p, in, out_ref, NULL), TART_OK);
+    assert_int_equal(opt(&p, in, out_opt, NULL), TART_OK);
+    if (memcmp(y_ref, y_opt, sizeof y_ref) != 0) {
+      int32_t i = 0;
+      while (y_ref[i] == y_opt[i])
+        i++;
+      fail_msg("%s: in %dx%dx%dx%d filter %dx%d stride %d,%d dilation %d,%d pad %d,%d out %dx%d "
+               "clamp [%d, %d]: byte %d of %d is %d, reference %d",
+               name, (int)p.batches, (int)p.in_h, (int)p.in_w, (int)p.channels, (int)p.win.filter_h,
+               (int)p.win.filter_w, (int)p.win.stride_h, (int)p.win.stride_w, (int)p.win.dilation_h,
+               (int)p.win.dilation_w, (int)p.win.pad_h, (int)p.win.pad_w, (int)p.out_h,
+               (int)p.out_w, (int)p.clamp.min, (int)p.clamp.max, (int)i, (int)n_out, (int)y_opt[i],
+               (int)y_ref[i]);
+    }
+    checked++;
+  }
+  assert_true(checked > 1000);
+}
+
+static void test_maxpool_s8_opt(void **state) {
+  (void)state;
+  pool_pair(tart_maxpool_s8, tart_maxpool_s8_opt, "maxpool_s8_opt", 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_quantize_linear_edges),
       cmocka_unit_test(test_quantize_linear_random),
       cmocka_unit_test(test_quantize_linear_narrow_clamp),
+      cmocka_unit_test(test_maxpool_s8_opt),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
