@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * pool_s8_opt.c: int8 max pooling with the results of tart_maxpool_s8 (pool_s8.c), byte for
- * byte. The reference walks each channel's window in turn; here each output pixel's window is
- * walked once and every tap updates all channels, channels innermost. On cores with the DSP
- * extension four channels go at once: SSUB8 sets one GE flag per byte where a >= b (signed)
- * and SEL then takes a there and b elsewhere, which is the bytewise maximum in two
- * instructions (and, with the operands swapped, the minimum the clamp needs). A maximum does
- * not depend on the order of its taps, so the result is the reference's: -128 for an empty
- * window, then the clamp of the fused activation.
+ * pool_s8_opt.c: int8 max and average pooling with the results of tart_maxpool_s8 and
+ * tart_avgpool_s8 (pool_s8.c), byte for byte (the average pooling's notes are at its kernel,
+ * below). Max pooling: The reference walks each channel's window in turn; here each output pixel's
+ * window is walked once and every tap updates all channels, channels innermost. On cores with the
+ * DSP extension four channels go at once: SSUB8 sets one GE flag per byte where a >= b (signed) and
+ * SEL then takes a there and b elsewhere, which is the bytewise maximum in two instructions (and,
+ * with the operands swapped, the minimum the clamp needs). A maximum does not depend on the order
+ * of its taps, so the result is the reference's: -128 for an empty window, then the clamp of the
+ * fused activation.
  *
  * A window wholly inside the input (every pixel but the padded borders) takes the fast path:
  * its taps' offsets from the first one are computed once per call (up to MAX_TAPS of them),
@@ -223,6 +224,122 @@ tart_status tart_maxpool_s8_opt(const tart_pool_params *p, const void *const *in
                 m = *t;
           }
           o[c] = (int8_t)tart_clamp_i32(m, lo, hi);
+        }
+      }
+    }
+  }
+  return TART_OK;
+}
+
+/* ---- int8 average pooling ----
+ *
+ * tart_avgpool_s8_opt gives tart_avgpool_s8's bytes (pool_s8.c): the same int32 sum per
+ * channel (integer sums do not depend on their order), the same rounding division and clamp.
+ * Interior windows (every tap inside the input, so the divisor is the window's tap count with
+ * or without count_include_pad) walk each tap once for all channels; on DSP cores four
+ * channels at a time, SXTB16 splitting a word into two int16 pairs that SADD16 accumulates:
+ * exact while |sum| <= 128 * taps fits int16, i.e. up to 256 taps (larger windows sum in
+ * int32, one channel at a time). Border windows (and windows with no tap inside, which the
+ * reference refuses) take the reference's walk. */
+
+/* The rounding division of the reference: half away from zero, C division truncating. */
+static inline int8_t avg_div(int32_t acc, int32_t count, int32_t lo, int32_t hi) {
+  acc = tart_wrap_add(acc, acc > 0 ? count / 2 : -(count / 2)) / count;
+  return (int8_t)tart_clamp_i32(acc, lo, hi);
+}
+
+/* One interior window: channels [0, c_n) from the window whose first tap is at f, fh x fw
+ * taps dy / dx bytes apart, averaged over count = fh * fw. */
+static void avg_interior(const int8_t *f, int32_t fh, int32_t fw, size_t dy, size_t dx, int32_t c_n,
+                         int32_t lo, int32_t hi, int8_t *o) {
+  const int32_t count = fh * fw;
+  int32_t c = 0;
+  if ((size_t)fw * dx == dy) /* rows back to back (a global pool): one run of taps */
+    fw = count, fh = 1;
+#if TART_HAVE_SMLAD
+  if (count <= 256) {
+    for (; c + 4 <= c_n; c += 4) {
+      int32_t s02 = 0, s13 = 0; /* int16 pairs: channels c, c+2 and c+1, c+3 */
+      const int8_t *r = f + c;
+      for (int32_t ky = 0; ky < fh; ky++, r += dy) {
+        const int8_t *t = r;
+        for (int32_t kx = 0; kx < fw; kx++, t += dx) {
+          const int32_t v = tart_ld4(t);
+          s02 = __sadd16(s02, __sxtb16(v));
+          s13 = __sadd16(s13, tart_sxtb16_ror8(v));
+        }
+      }
+      o[c] = avg_div((int16_t)s02, count, lo, hi);
+      o[c + 1] = avg_div((int16_t)s13, count, lo, hi);
+      o[c + 2] = avg_div(s02 >> 16, count, lo, hi);
+      o[c + 3] = avg_div(s13 >> 16, count, lo, hi);
+    }
+  }
+#endif
+  for (; c < c_n; c++) {
+    int32_t acc = 0;
+    const int8_t *r = f + c;
+    for (int32_t ky = 0; ky < fh; ky++, r += dy) {
+      const int8_t *t = r;
+      for (int32_t kx = 0; kx < fw; kx++, t += dx)
+        acc = tart_wrap_add(acc, *t);
+    }
+    o[c] = avg_div(acc, count, lo, hi);
+  }
+}
+
+tart_status tart_avgpool_s8_opt(const tart_pool_params *p, const void *const *in, void *const *out,
+                                void *scratch) {
+  const int8_t *input = (const int8_t *)in[0];
+  int8_t *output = (int8_t *)out[0];
+  const int32_t c_n = p->channels;
+  const int32_t lo = p->clamp.min, hi = p->clamp.max;
+  (void)scratch;
+  if (!valid(p))
+    return TART_ERR_PARAMS;
+  const size_t row = (size_t)p->in_w * (size_t)c_n;
+  const int32_t fh = p->win.filter_h, fw = p->win.filter_w;
+  const size_t dy = (size_t)p->win.dilation_h * row, dx = (size_t)p->win.dilation_w * (size_t)c_n;
+  const int32_t span_h = (fh - 1) * p->win.dilation_h, span_w = (fw - 1) * p->win.dilation_w;
+  for (int32_t b = 0; b < p->batches; b++) {
+    const int8_t *in_b = input + (size_t)b * (size_t)p->in_h * row;
+    for (int32_t oy = 0; oy < p->out_h; oy++) {
+      const int32_t iy = oy * p->win.stride_h - p->win.pad_h;
+      const int row_inside = iy >= 0 && iy + span_h < p->in_h;
+      int32_t ky0, ky1;
+      tart_pool_taps(iy, fh, p->win.dilation_h, p->in_h, &ky0, &ky1);
+      for (int32_t ox = 0; ox < p->out_w; ox++) {
+        const int32_t ix = ox * p->win.stride_w - p->win.pad_w;
+        int8_t *o =
+            output + (((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w + (size_t)ox) *
+                         (size_t)c_n;
+        if (row_inside && ix >= 0 && ix + span_w < p->in_w) {
+          avg_interior(in_b + (size_t)iy * row + (size_t)ix * (size_t)c_n, fh, fw, dy, dx, c_n, lo,
+                       hi, o);
+          continue;
+        }
+        /* A border window: the reference's walk over the taps inside, its divisor. */
+        int32_t kx0, kx1;
+        tart_pool_taps(ix, fw, p->win.dilation_w, p->in_w, &kx0, &kx1);
+        if (ky1 <= ky0 || kx1 <= kx0)
+          return TART_ERR_PARAMS; /* a window all in the padding */
+        int32_t count = (ky1 - ky0) * (kx1 - kx0);
+        if (p->count_include_pad)
+          count =
+              tart_pool_padded_taps(iy, fh, p->win.dilation_h, p->in_h, p->win.pad_h,
+                                    p->pad_bottom) *
+              tart_pool_padded_taps(ix, fw, p->win.dilation_w, p->in_w, p->win.pad_w, p->pad_right);
+        const int8_t *first = in_b + (size_t)(iy + ky0 * p->win.dilation_h) * row +
+                              (size_t)(ix + kx0 * p->win.dilation_w) * (size_t)c_n;
+        for (int32_t c = 0; c < c_n; c++) {
+          int32_t acc = 0;
+          const int8_t *r = first + c;
+          for (int32_t ky = ky0; ky < ky1; ky++, r += dy) {
+            const int8_t *t = r;
+            for (int32_t kx = kx0; kx < kx1; kx++, t += dx)
+              acc = tart_wrap_add(acc, *t);
+          }
+          o[c] = avg_div(acc, count, lo, hi);
         }
       }
     }

@@ -190,8 +190,8 @@ static void rnd_pool(tart_pool_params *p) {
     p->win.stride_h = rnd_in(1, 3), p->win.stride_w = rnd_in(1, 3);
   p->win.dilation_h = next() % 4 == 0 ? rnd_in(2, 3) : 1;
   p->win.dilation_w = next() % 4 == 0 ? rnd_in(2, 3) : 1;
-  const int32_t ekh = (p->win.filter_h - 1) * p->win.dilation_h + 1;
-  const int32_t ekw = (p->win.filter_w - 1) * p->win.dilation_w + 1;
+  int32_t ekh = (p->win.filter_h - 1) * p->win.dilation_h + 1;
+  int32_t ekw = (p->win.filter_w - 1) * p->win.dilation_w + 1;
   /* Padding below the window's extent, so no window is all padding. */
   p->win.pad_h = next() % 2 ? rnd_in(0, ekh - 1) : 0;
   p->win.pad_w = next() % 2 ? rnd_in(0, ekw - 1) : 0;
@@ -201,6 +201,21 @@ static void rnd_pool(tart_pool_params *p) {
     p->out_h = 1;
   if (p->out_w < 1)
     p->out_w = 1;
+  if (next() % 10 == 0) { /* a global pool, up to 400 taps (past the int16 lanes' 256) */
+    p->in_h = p->win.filter_h = rnd_in(8, 20);
+    p->in_w = p->win.filter_w = rnd_in(8, 20);
+    p->win.stride_h = p->win.stride_w = 1;
+    p->win.dilation_h = p->win.dilation_w = 1;
+    p->win.pad_h = p->win.pad_w = 0;
+    p->out_h = p->out_w = 1;
+    ekh = p->in_h, ekw = p->in_w;
+  }
+  /* ONNX's count_include_pad, with the padding after each axis the output implies. */
+  p->count_include_pad = next() % 3 == 0;
+  const int32_t pb = (p->out_h - 1) * p->win.stride_h + ekh - p->in_h - p->win.pad_h;
+  const int32_t pr = (p->out_w - 1) * p->win.stride_w + ekw - p->in_w - p->win.pad_w;
+  p->pad_bottom = pb > 0 ? pb : 0;
+  p->pad_right = pr > 0 ? pr : 0;
   p->clamp.min = -128, p->clamp.max = 127;
   if (next() % 3 == 0) {
     p->clamp.min = rnd_in(-128, 20);
@@ -233,7 +248,7 @@ typedef tart_status (*pool_fn)(const tart_pool_params *, const void *const *, vo
                                void *);
 
 static void pool_pair(pool_fn ref, pool_fn opt, const char *name, int need_taps) {
-  static int8_t x[2 * 12 * 12 * 21], y_ref[2 * 12 * 12 * 21], y_opt[2 * 12 * 12 * 21];
+  static int8_t x[2 * 20 * 20 * 21], y_ref[2 * 20 * 20 * 21], y_opt[2 * 20 * 20 * 21];
   int checked = 0;
   for (int iter = 0; iter < 1500; iter++) {
     tart_pool_params p;
@@ -272,12 +287,18 @@ static void test_maxpool_s8_opt(void **state) {
   pool_pair(tart_maxpool_s8, tart_maxpool_s8_opt, "maxpool_s8_opt", 0);
 }
 
+static void test_avgpool_s8_opt(void **state) {
+  (void)state;
+  pool_pair(tart_avgpool_s8, tart_avgpool_s8_opt, "avgpool_s8_opt", 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_quantize_linear_edges),
       cmocka_unit_test(test_quantize_linear_random),
       cmocka_unit_test(test_quantize_linear_narrow_clamp),
       cmocka_unit_test(test_maxpool_s8_opt),
+      cmocka_unit_test(test_avgpool_s8_opt),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
