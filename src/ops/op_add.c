@@ -284,8 +284,9 @@ static bool s8_add(const ta_graph *g, const ta_op *op, const ta_kernel_call *cal
 }
 
 /* add_s8_table: both inputs' scaled values for every byte, computed here by add_s8's own
- * arithmetic (tart_fixedpoint.h), and the fast requantization's constants when exact for
- * every sum of a table-1 and a table-2 entry. */
+ * arithmetic (tart_fixedpoint.h) and stored doubled (the kernel's fast requantization starts
+ * from twice the sum), and the fast requantization's constants when exact for every sum of a
+ * table-1 and a table-2 entry. */
 static bool add_table_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
   (void)op;
   tart_binary_params *p = call->params;
@@ -299,13 +300,16 @@ static bool add_table_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call
         tart_shl_wrap(v + p->in1_neg_zp, p->pre_shift_left), p->in1_mult, p->in1_shift_left);
     const int32_t x2 = tart_mul_by_quantized_mult_smaller_than_one(
         tart_shl_wrap(v + p->in2_neg_zp, p->pre_shift_left), p->in2_mult, p->in2_shift_left);
-    t[128 + v] = x1, t[384 + v] = x2;
     max1 = llabs((int64_t)x1) > max1 ? llabs((int64_t)x1) : max1;
     max2 = llabs((int64_t)x2) > max2 ? llabs((int64_t)x2) : max2;
+    /* Doubled below, once the bound is known to allow it. */
+    t[128 + v] = x1, t[384 + v] = x2;
   }
-  /* The kernel adds two entries without wrapping: keep the bound that makes it so. */
-  if (max1 + max2 > INT32_MAX)
+  /* The kernel adds two doubled entries without wrapping: keep the bound that makes it so. */
+  if (2 * (max1 + max2) > INT32_MAX)
     return false;
+  for (int32_t i = 0; i < 512; i++)
+    t[i] *= 2;
   p->table = t, p->n_table = 512;
   const bool fast = ta_requant_fast_one(max1 + max2, p->out_mult, p->out_shift_left, p->out_zp, fq);
   p->fq = fast ? fq : NULL, p->n_fq = fast ? 3 : 0;

@@ -7,6 +7,11 @@
  *   clamp; on edge values (every half-integer up to +-300, the neighbours of each, the
  *   fast path's +-128 boundary, NaN, infinities, subnormals, huge values) and random ones, for
  *   every output type, per tensor and per channel, extreme scales.
+ * - add_s8_table (doubled tables, the fast requantization or not, the saturating and the
+ *   clamping rows, unit strides with odd lengths, an input broadcast along the row) against
+ *   add_s8, the reference (test_ops_eltwise checks it against TFLite's values), over random
+ *   scales from 1e-4 to 10 (multipliers up to the limit TFLite accepts), zero points, clamps;
+ *   tables and constants built here from the kernel's specification (defs/elementwise.def).
  * - the int8 pooling variants (maxpool_s8_opt, avgpool_s8_opt) against the reference kernels
  *   (pool_s8.c, which test_ops_pool checks against TFLite's values) byte for byte, over random
  *   windows, strides, dilations, paddings (interior and border windows), clamps, batches and
@@ -22,7 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ta_quant.h"
 #include "tart.h"
+#include "tart_fixedpoint.h"
 
 static uint32_t rng = 0x5EED1234u;
 static uint32_t next(void) {
@@ -47,6 +54,10 @@ static int32_t expect_quantize(float x, float scale, int32_t zp, int32_t qmin, i
   double r = v != v ? 0.0 : nearbyint((double)v);
   r += (double)zp;
   return r < (double)qmin ? qmin : r > (double)qmax ? qmax : (int32_t)r;
+}
+
+static int32_t rnd_in(int32_t lo, int32_t hi) {
+  return lo + (int32_t)(next() % (uint32_t)(hi - lo + 1));
 }
 
 /* Edge inputs for scale 1: half-integers, their float neighbours, the boundaries. */
@@ -171,8 +182,91 @@ static void test_quantize_linear_narrow_clamp(void **state) {
   QCHECK(tart_quantize_linear_f32_u8, uint8_t, 10, 200);
 }
 
-static int32_t rnd_in(int32_t lo, int32_t hi) {
-  return lo + (int32_t)(next() % (uint32_t)(hi - lo + 1));
+/* TFLite's int8 ADD parameters for scales sa, sb, so (CalculateOpDataAdd); false when TFLite
+ * refuses them. */
+static int add_params(float sa, float sb, float so, tart_binary_params *p) {
+  const double twice_max = 2.0 * (double)fmaxf(sa, sb);
+  const double real_out = twice_max / ((double)(1 << 20) * (double)so);
+  p->pre_shift_left = 20;
+  ta_quantize_multiplier((double)sa / twice_max, &p->in1_mult, &p->in1_shift_left);
+  ta_quantize_multiplier((double)sb / twice_max, &p->in2_mult, &p->in2_shift_left);
+  ta_quantize_multiplier(real_out, &p->out_mult, &p->out_shift_left);
+  return real_out < 1.0 && p->out_shift_left <= 0;
+}
+
+static void test_add_s8_table(void **state) {
+  (void)state;
+  static const float scales[] = {1e-4f, 0.001f, 0.0123f, 0.05f, 0.3f, 1.0f, 10.0f};
+  static int8_t a[300], b[300], y_ref[300], y_opt[300];
+  int32_t table[512], fq[3];
+  int fast = 0, general = 0, sat = 0;
+  for (int iter = 0; iter < 3000; iter++) {
+    tart_binary_params p;
+    memset(&p, 0, sizeof p);
+    const float sa = scales[next() % 7] * (1.0f + (float)(next() % 100) / 100.0f);
+    const float sb = scales[next() % 7] * (1.0f + (float)(next() % 100) / 100.0f);
+    const float so = scales[next() % 7] * (1.0f + (float)(next() % 100) / 100.0f);
+    if (!add_params(sa, sb, so, &p))
+      continue;
+    p.in1_neg_zp = -rnd_in(-128, 127), p.in2_neg_zp = -rnd_in(-128, 127);
+    p.out_zp = rnd_in(-128, 127);
+    p.clamp.min = -128, p.clamp.max = 127;
+    if (next() % 2) { /* a fused RELU-like clamp: sometimes the whole range again */
+      p.clamp.min = next() % 3 ? p.out_zp : -128;
+      p.clamp.max = next() % 3 ? 127 : rnd_in(p.clamp.min, 127);
+    }
+    /* The tables: twice add_s8's scaled input for every byte. */
+    int64_t m1 = 0, m2 = 0;
+    for (int32_t v = -128; v < 128; v++) {
+      const int32_t x1 = tart_mul_by_quantized_mult_smaller_than_one((v + p.in1_neg_zp) * (1 << 20),
+                                                                     p.in1_mult, p.in1_shift_left);
+      const int32_t x2 = tart_mul_by_quantized_mult_smaller_than_one((v + p.in2_neg_zp) * (1 << 20),
+                                                                     p.in2_mult, p.in2_shift_left);
+      table[128 + v] = 2 * x1, table[384 + v] = 2 * x2;
+      m1 = llabs((int64_t)x1) > m1 ? llabs((int64_t)x1) : m1;
+      m2 = llabs((int64_t)x2) > m2 ? llabs((int64_t)x2) : m2;
+    }
+    p.table = table, p.n_table = 512;
+    const int use_fast =
+        next() % 4 != 0 && ta_requant_fast_one(m1 + m2, p.out_mult, p.out_shift_left, p.out_zp, fq);
+    p.fq = use_fast ? fq : NULL, p.n_fq = use_fast ? 3 : 0;
+    (*(use_fast ? &fast : &general))++;
+    sat += use_fast && p.clamp.min == -128 && p.clamp.max == 127;
+    /* One row of n; a (or b) broadcast along it every fifth time. */
+    const int32_t n = rnd_in(1, 300);
+    const int bc = (int)(next() % 5);
+    for (int32_t i = 0; i < n; i++) {
+      a[i] = (int8_t)(next() % 8 == 0 ? (next() % 2 ? 127 : -128) : (int32_t)(next() >> 24) - 128);
+      b[i] = (int8_t)(next() % 8 == 0 ? (next() % 2 ? 127 : -128) : (int32_t)(next() >> 24) - 128);
+    }
+    if (bc >= 3) {
+      p.broadcast = 1;
+      for (int k = 0; k < 6; k++)
+        p.out_dims[k] = 1, p.in1_strides[k] = 0, p.in2_strides[k] = 0;
+      p.out_dims[5] = n;
+      p.in1_strides[5] = bc == 3 ? 0 : 1;
+      p.in2_strides[5] = bc == 3 ? 1 : 0;
+    } else {
+      p.n_elems = n;
+    }
+    const void *in[2] = {a, b};
+    void *out_ref[1] = {y_ref}, *out_opt[1] = {y_opt};
+    memset(y_ref, 0x55, sizeof y_ref);
+    memset(y_opt, 0x55, sizeof y_opt);
+    assert_int_equal(tart_add_s8(&p, in, out_ref, NULL), TART_OK);
+    assert_int_equal(tart_add_s8_table(&p, in, out_opt, NULL), TART_OK);
+    if (memcmp(y_ref, y_opt, sizeof y_ref) != 0) {
+      int32_t i = 0;
+      while (y_ref[i] == y_opt[i])
+        i++;
+      fail_msg("add_s8_table: scales %g %g -> %g, zps %d %d -> %d, clamp [%d, %d], fast %d, "
+               "broadcast %d, n %d: byte %d is %d, reference %d",
+               (double)sa, (double)sb, (double)so, (int)-p.in1_neg_zp, (int)-p.in2_neg_zp,
+               (int)p.out_zp, (int)p.clamp.min, (int)p.clamp.max, use_fast, bc, (int)n, (int)i,
+               (int)y_opt[i], (int)y_ref[i]);
+    }
+  }
+  assert_true(fast > 500 && general > 300 && sat > 200);
 }
 
 /* A random pool geometry whose every window has at least one tap inside the input. */
@@ -297,6 +391,7 @@ int main(void) {
       cmocka_unit_test(test_quantize_linear_edges),
       cmocka_unit_test(test_quantize_linear_random),
       cmocka_unit_test(test_quantize_linear_narrow_clamp),
+      cmocka_unit_test(test_add_s8_table),
       cmocka_unit_test(test_maxpool_s8_opt),
       cmocka_unit_test(test_avgpool_s8_opt),
   };
