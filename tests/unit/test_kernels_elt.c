@@ -11,7 +11,9 @@
  *   clamping rows, unit strides with odd lengths, an input broadcast along the row) against
  *   add_s8, the reference (test_ops_eltwise checks it against TFLite's values), over random
  *   scales from 1e-4 to 10 (multipliers up to the limit TFLite accepts), zero points, clamps;
- *   tables and constants built here from the kernel's specification (defs/elementwise.def).
+ *   tables and constants built here from the kernel's specification (defs/elementwise.def);
+ *   and the default choice between it and the reference (the 2 KB of tables only where they
+ *   pay: enough elements, not under --optimize size).
  * - the int8 pooling variants (maxpool_s8_opt, avgpool_s8_opt) against the reference kernels
  *   (pool_s8.c, which test_ops_pool checks against TFLite's values) byte for byte, over random
  *   windows, strides, dilations, paddings (interior and border windows), clamps, batches and
@@ -28,8 +30,10 @@
 #include <string.h>
 
 #include "ta_quant.h"
+#include "ta_schedule.h"
 #include "tart.h"
 #include "tart_fixedpoint.h"
+#include "tt_pipeline.h"
 
 static uint32_t rng = 0x5EED1234u;
 static uint32_t next(void) {
@@ -269,6 +273,48 @@ static void test_add_s8_table(void **state) {
   assert_true(fast > 500 && general > 300 && sat > 200);
 }
 
+/* An int8 ADD of two [1, n] inputs compiled with the given size option: its variant's name
+ * and kernel. */
+static void add_variant(int32_t n, bool optimize_size, const char **name, int32_t *kernel) {
+  tfb *b = tfb_new();
+  const int32_t d[2] = {1, n};
+  const int x = tfb_tensor(b, "x", TFB_INT8, 2, d, 0);
+  const int w = tfb_tensor(b, "w", TFB_INT8, 2, d, 0);
+  const int y = tfb_tensor(b, "y", TFB_INT8, 2, d, 0);
+  tfb_quant(b, x, 1, (float[]){0.05f}, (int64_t[]){3}, 0);
+  tfb_quant(b, w, 1, (float[]){0.02f}, (int64_t[]){-7}, 0);
+  tfb_quant(b, y, 1, (float[]){0.06f}, (int64_t[]){-128}, 0);
+  const int op = tfb_op(b, TFB_OP_ADD, (int[]){x, w}, 2, (int[]){y}, 1);
+  tfb_add_options(b, op, TFB_ACT_RELU);
+  tfb_io(b, (int[]){x, w}, 2, (int[]){y}, 1);
+  size_t len;
+  uint8_t *m = tt_finish(b, &len);
+  ta_compile_options o;
+  ta_compile_options_init(&o);
+  o.optimize_size = optimize_size;
+  tt_run r;
+  tt_assert_status(&r.cap, tt_compile(&r, "add.tflite", m, len, &o), TA_OK);
+  *name = r.calls[0].variant ? r.calls[0].variant->name : "(none)";
+  *kernel = r.calls[0].kernel;
+  tt_done(&r);
+  free(m);
+}
+
+static void test_add_table_heuristic(void **state) {
+  (void)state;
+  const char *name;
+  int32_t kernel;
+  add_variant(127, false, &name, &kernel); /* 2 KB of tables for 127 elements: not worth it */
+  assert_string_equal(name, "ref");
+  assert_int_equal(kernel, TA_K_add_s8);
+  add_variant(128, false, &name, &kernel);
+  assert_string_equal(name, "table");
+  assert_int_equal(kernel, TA_K_add_s8_table);
+  add_variant(16384, true, &name, &kernel); /* --optimize size: never */
+  assert_string_equal(name, "ref");
+  assert_int_equal(kernel, TA_K_add_s8);
+}
+
 /* A random pool geometry whose every window has at least one tap inside the input. */
 static void rnd_pool(tart_pool_params *p) {
   memset(p, 0, sizeof *p);
@@ -392,6 +438,7 @@ int main(void) {
       cmocka_unit_test(test_quantize_linear_random),
       cmocka_unit_test(test_quantize_linear_narrow_clamp),
       cmocka_unit_test(test_add_s8_table),
+      cmocka_unit_test(test_add_table_heuristic),
       cmocka_unit_test(test_maxpool_s8_opt),
       cmocka_unit_test(test_avgpool_s8_opt),
   };
