@@ -18,6 +18,11 @@
  *   (pool_s8.c, which test_ops_pool checks against TFLite's values) byte for byte, over random
  *   windows, strides, dilations, paddings (interior and border windows), clamps, batches and
  *   channel counts (the four-lane paths on DSP cores, the scalar ones elsewhere).
+ * With --qemu (ctest test_kernels_elt_qemu, label qemu) the same kinds of cases run on the
+ * emulated Cortex-M4, where the DSP paths (SSUB8/SEL, SADD16, SSAT, the fixed-point VCVT) are
+ * the ones compiled: the runtime's sources and a small harness are built into a blob for the
+ * tuning firmware, which runs reference and variant on each case; the host checks both
+ * against its own results (exit 77 without QEMU or the Arm toolchain).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,11 +34,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ta_device.h"
 #include "ta_quant.h"
 #include "ta_schedule.h"
 #include "tart.h"
+#include "ta_tune_device.h"
 #include "tart_fixedpoint.h"
 #include "tt_pipeline.h"
+
+#include <stdio.h>
 
 static uint32_t rng = 0x5EED1234u;
 static uint32_t next(void) {
@@ -198,77 +207,98 @@ static int add_params(float sa, float sb, float so, tart_binary_params *p) {
   return real_out < 1.0 && p->out_shift_left <= 0;
 }
 
+/* One random add_s8_table case: parameters (with the given table and fq arrays), n and the
+ * inputs a, b (n bytes each, up to 300); *bc 3: a broadcast along the row, 4: b; false when
+ * TFLite would refuse the scales drawn. */
+typedef struct add_case {
+  tart_binary_params p;
+  int32_t table[512], fq[3];
+  int8_t a[300], b[300];
+  int32_t n, bc, use_fast;
+  float sa, sb, so;
+} add_case;
+
+static bool rnd_add(add_case *c) {
+  static const float scales[] = {1e-4f, 0.001f, 0.0123f, 0.05f, 0.3f, 1.0f, 10.0f};
+  tart_binary_params *p = &c->p;
+  memset(p, 0, sizeof *p);
+  c->sa = scales[next() % 7] * (1.0f + (float)(next() % 100) / 100.0f);
+  c->sb = scales[next() % 7] * (1.0f + (float)(next() % 100) / 100.0f);
+  c->so = scales[next() % 7] * (1.0f + (float)(next() % 100) / 100.0f);
+  if (!add_params(c->sa, c->sb, c->so, p))
+    return false;
+  p->in1_neg_zp = -rnd_in(-128, 127), p->in2_neg_zp = -rnd_in(-128, 127);
+  p->out_zp = rnd_in(-128, 127);
+  p->clamp.min = -128, p->clamp.max = 127;
+  if (next() % 2) { /* a fused RELU-like clamp: sometimes the whole range again */
+    p->clamp.min = next() % 3 ? p->out_zp : -128;
+    p->clamp.max = next() % 3 ? 127 : rnd_in(p->clamp.min, 127);
+  }
+  /* The tables: twice add_s8's scaled input for every byte. */
+  int64_t m1 = 0, m2 = 0;
+  for (int32_t v = -128; v < 128; v++) {
+    const int32_t x1 = tart_mul_by_quantized_mult_smaller_than_one((v + p->in1_neg_zp) * (1 << 20),
+                                                                   p->in1_mult, p->in1_shift_left);
+    const int32_t x2 = tart_mul_by_quantized_mult_smaller_than_one((v + p->in2_neg_zp) * (1 << 20),
+                                                                   p->in2_mult, p->in2_shift_left);
+    c->table[128 + v] = 2 * x1, c->table[384 + v] = 2 * x2;
+    m1 = llabs((int64_t)x1) > m1 ? llabs((int64_t)x1) : m1;
+    m2 = llabs((int64_t)x2) > m2 ? llabs((int64_t)x2) : m2;
+  }
+  p->table = c->table, p->n_table = 512;
+  c->use_fast = next() % 4 != 0 &&
+                ta_requant_fast_one(m1 + m2, p->out_mult, p->out_shift_left, p->out_zp, c->fq);
+  p->fq = c->use_fast ? c->fq : NULL, p->n_fq = c->use_fast ? 3 : 0;
+  /* One row of n; a (or b) broadcast along it every fifth time. */
+  c->n = rnd_in(1, 300);
+  c->bc = (int32_t)(next() % 5);
+  for (int32_t i = 0; i < c->n; i++) {
+    c->a[i] = (int8_t)(next() % 8 == 0 ? (next() % 2 ? 127 : -128) : (int32_t)(next() >> 24) - 128);
+    c->b[i] = (int8_t)(next() % 8 == 0 ? (next() % 2 ? 127 : -128) : (int32_t)(next() >> 24) - 128);
+  }
+  if (c->bc >= 3) {
+    p->broadcast = 1;
+    for (int k = 0; k < 6; k++)
+      p->out_dims[k] = 1, p->in1_strides[k] = 0, p->in2_strides[k] = 0;
+    p->out_dims[5] = c->n;
+    p->in1_strides[5] = c->bc == 3 ? 0 : 1;
+    p->in2_strides[5] = c->bc == 3 ? 1 : 0;
+  } else {
+    p->n_elems = c->n;
+  }
+  return true;
+}
+
+static void add_mismatch(const add_case *c, const int8_t *ref, const int8_t *got,
+                         const char *where) {
+  int32_t i = 0;
+  while (ref[i] == got[i])
+    i++;
+  fail_msg("add_s8_table%s: scales %g %g -> %g, zps %d %d -> %d, clamp [%d, %d], fast %d, "
+           "broadcast %d, n %d: byte %d is %d, reference %d",
+           where, (double)c->sa, (double)c->sb, (double)c->so, (int)-c->p.in1_neg_zp,
+           (int)-c->p.in2_neg_zp, (int)c->p.out_zp, (int)c->p.clamp.min, (int)c->p.clamp.max,
+           (int)c->use_fast, (int)c->bc, (int)c->n, (int)i, (int)got[i], (int)ref[i]);
+}
+
 static void test_add_s8_table(void **state) {
   (void)state;
-  static const float scales[] = {1e-4f, 0.001f, 0.0123f, 0.05f, 0.3f, 1.0f, 10.0f};
-  static int8_t a[300], b[300], y_ref[300], y_opt[300];
-  int32_t table[512], fq[3];
+  static add_case c;
+  static int8_t y_ref[300], y_opt[300];
   int fast = 0, general = 0, sat = 0;
   for (int iter = 0; iter < 3000; iter++) {
-    tart_binary_params p;
-    memset(&p, 0, sizeof p);
-    const float sa = scales[next() % 7] * (1.0f + (float)(next() % 100) / 100.0f);
-    const float sb = scales[next() % 7] * (1.0f + (float)(next() % 100) / 100.0f);
-    const float so = scales[next() % 7] * (1.0f + (float)(next() % 100) / 100.0f);
-    if (!add_params(sa, sb, so, &p))
+    if (!rnd_add(&c))
       continue;
-    p.in1_neg_zp = -rnd_in(-128, 127), p.in2_neg_zp = -rnd_in(-128, 127);
-    p.out_zp = rnd_in(-128, 127);
-    p.clamp.min = -128, p.clamp.max = 127;
-    if (next() % 2) { /* a fused RELU-like clamp: sometimes the whole range again */
-      p.clamp.min = next() % 3 ? p.out_zp : -128;
-      p.clamp.max = next() % 3 ? 127 : rnd_in(p.clamp.min, 127);
-    }
-    /* The tables: twice add_s8's scaled input for every byte. */
-    int64_t m1 = 0, m2 = 0;
-    for (int32_t v = -128; v < 128; v++) {
-      const int32_t x1 = tart_mul_by_quantized_mult_smaller_than_one((v + p.in1_neg_zp) * (1 << 20),
-                                                                     p.in1_mult, p.in1_shift_left);
-      const int32_t x2 = tart_mul_by_quantized_mult_smaller_than_one((v + p.in2_neg_zp) * (1 << 20),
-                                                                     p.in2_mult, p.in2_shift_left);
-      table[128 + v] = 2 * x1, table[384 + v] = 2 * x2;
-      m1 = llabs((int64_t)x1) > m1 ? llabs((int64_t)x1) : m1;
-      m2 = llabs((int64_t)x2) > m2 ? llabs((int64_t)x2) : m2;
-    }
-    p.table = table, p.n_table = 512;
-    const int use_fast =
-        next() % 4 != 0 && ta_requant_fast_one(m1 + m2, p.out_mult, p.out_shift_left, p.out_zp, fq);
-    p.fq = use_fast ? fq : NULL, p.n_fq = use_fast ? 3 : 0;
-    (*(use_fast ? &fast : &general))++;
-    sat += use_fast && p.clamp.min == -128 && p.clamp.max == 127;
-    /* One row of n; a (or b) broadcast along it every fifth time. */
-    const int32_t n = rnd_in(1, 300);
-    const int bc = (int)(next() % 5);
-    for (int32_t i = 0; i < n; i++) {
-      a[i] = (int8_t)(next() % 8 == 0 ? (next() % 2 ? 127 : -128) : (int32_t)(next() >> 24) - 128);
-      b[i] = (int8_t)(next() % 8 == 0 ? (next() % 2 ? 127 : -128) : (int32_t)(next() >> 24) - 128);
-    }
-    if (bc >= 3) {
-      p.broadcast = 1;
-      for (int k = 0; k < 6; k++)
-        p.out_dims[k] = 1, p.in1_strides[k] = 0, p.in2_strides[k] = 0;
-      p.out_dims[5] = n;
-      p.in1_strides[5] = bc == 3 ? 0 : 1;
-      p.in2_strides[5] = bc == 3 ? 1 : 0;
-    } else {
-      p.n_elems = n;
-    }
-    const void *in[2] = {a, b};
+    (*(c.use_fast ? &fast : &general))++;
+    sat += c.use_fast && c.p.clamp.min == -128 && c.p.clamp.max == 127;
+    const void *in[2] = {c.a, c.b};
     void *out_ref[1] = {y_ref}, *out_opt[1] = {y_opt};
     memset(y_ref, 0x55, sizeof y_ref);
     memset(y_opt, 0x55, sizeof y_opt);
-    assert_int_equal(tart_add_s8(&p, in, out_ref, NULL), TART_OK);
-    assert_int_equal(tart_add_s8_table(&p, in, out_opt, NULL), TART_OK);
-    if (memcmp(y_ref, y_opt, sizeof y_ref) != 0) {
-      int32_t i = 0;
-      while (y_ref[i] == y_opt[i])
-        i++;
-      fail_msg("add_s8_table: scales %g %g -> %g, zps %d %d -> %d, clamp [%d, %d], fast %d, "
-               "broadcast %d, n %d: byte %d is %d, reference %d",
-               (double)sa, (double)sb, (double)so, (int)-p.in1_neg_zp, (int)-p.in2_neg_zp,
-               (int)p.out_zp, (int)p.clamp.min, (int)p.clamp.max, use_fast, bc, (int)n, (int)i,
-               (int)y_opt[i], (int)y_ref[i]);
-    }
+    assert_int_equal(tart_add_s8(&c.p, in, out_ref, NULL), TART_OK);
+    assert_int_equal(tart_add_s8_table(&c.p, in, out_opt, NULL), TART_OK);
+    if (memcmp(y_ref, y_opt, sizeof y_ref) != 0)
+      add_mismatch(&c, y_ref, y_opt, "");
   }
   assert_true(fast > 500 && general > 300 && sat > 200);
 }
@@ -432,7 +462,398 @@ static void test_avgpool_s8_opt(void **state) {
   pool_pair(tart_avgpool_s8, tart_avgpool_s8_opt, "avgpool_s8_opt", 1);
 }
 
-int main(void) {
+/* ---- the same cases on the emulated Cortex-M4 ---- */
+
+/* The harness: a batch of records at arg (int32 words: the count, then per record its kind,
+ * its length in words and its fields), outputs from arg + 0x20000, each padded to 4 bytes.
+ * Pools and ADD make their inputs on the board from a seed (xorshift) and run the reference
+ * and the variant on them: the output is one int32, 0 when both gave the same bytes, else 1 +
+ * the index of the first difference (what crosses the emulated UART stays small). The ADD
+ * tables are built there too, as the compiler builds them (twice add_s8's scaled input, with
+ * tart_fixedpoint.h's arithmetic). QUANTIZE gets its floats and returns the kernel's bytes,
+ * which the host checks against its own rounding. Returns the number of records, or < 0 when a
+ * kernel refused its parameters. */
+static const char harness_src[] =
+    "#include <stdint.h>\n"
+    "#include <string.h>\n"
+    "#include \"tart.h\"\n"
+    "#include \"tart_fixedpoint.h\"\n"
+    "static int8_t x[16800], y[16800], r1[16800], r2[16800];\n"
+    "static int32_t table[512];\n"
+    "static uint32_t rng;\n"
+    "static int8_t rnd8(void) {\n"
+    "  rng ^= rng << 13;\n"
+    "  rng ^= rng >> 17;\n"
+    "  rng ^= rng << 5;\n"
+    "  /* a quarter of the values at the int8 limits */\n"
+    "  return (int8_t)((rng & 3) == 0 ? ((rng & 4) ? 127 : -128) : (int32_t)(rng >> 24) - 128);\n"
+    "}\n"
+    "static int32_t first_diff(int32_t n) {\n"
+    "  for (int32_t i = 0; i < n; i++)\n"
+    "    if (r1[i] != r2[i])\n"
+    "      return i + 1;\n"
+    "  return 0;\n"
+    "}\n"
+    "static void pool_from(const int32_t *f, tart_pool_params *p) {\n"
+    "  memset(p, 0, sizeof *p);\n"
+    "  p->batches = f[0], p->in_h = f[1], p->in_w = f[2], p->channels = f[3];\n"
+    "  p->out_h = f[4], p->out_w = f[5], p->win.filter_h = f[6], p->win.filter_w = f[7];\n"
+    "  p->win.stride_h = f[8], p->win.stride_w = f[9], p->win.pad_h = f[10], p->win.pad_w = "
+    "f[11];\n"
+    "  p->win.dilation_h = f[12], p->win.dilation_w = f[13], p->clamp.min = f[14];\n"
+    "  p->clamp.max = f[15], p->count_include_pad = f[16], p->pad_bottom = f[17];\n"
+    "  p->pad_right = f[18];\n"
+    "}\n"
+    "static int8_t *pad(int8_t *o, int32_t used) {\n"
+    "  for (int32_t i = used; i < ((used + 3) & ~3); i++)\n"
+    "    o[i] = 0;\n"
+    "  return o + ((used + 3) & ~3);\n"
+    "}\n"
+    "int32_t kt_entry(uint32_t arg) {\n"
+    "  const int32_t *w = (const int32_t *)(uintptr_t)arg;\n"
+    "  int8_t *o = (int8_t *)(uintptr_t)(arg + 0x20000u);\n"
+    "  const int32_t n = *w++;\n"
+    "  for (int32_t k = 0; k < n; k++) {\n"
+    "    const int32_t kind = w[0], words = w[1];\n"
+    "    const int32_t *f = w + 2;\n"
+    "    tart_status s1 = TART_OK, s2 = TART_OK;\n"
+    "    int32_t diff = 0;\n"
+    "    if (kind == 1 || kind == 2) {\n"
+    "      tart_pool_params p;\n"
+    "      pool_from(f, &p);\n"
+    "      const int32_t n_in = p.batches * p.in_h * p.in_w * p.channels;\n"
+    "      const int32_t n_out = p.batches * p.out_h * p.out_w * p.channels;\n"
+    "      if (n_in < 0 || n_in > 16800 || n_out < 0 || n_out > 16800)\n"
+    "        return -2000;\n"
+    "      rng = (uint32_t)f[19];\n"
+    "      for (int32_t i = 0; i < n_in; i++)\n"
+    "        x[i] = rnd8();\n"
+    "      const void *in[1] = {x};\n"
+    "      void *o1[1] = {r1}, *o2[1] = {r2};\n"
+    "      memset(r1, 0x55, (size_t)n_out);\n"
+    "      memset(r2, 0x66, (size_t)n_out);\n"
+    "      s1 = kind == 1 ? tart_maxpool_s8(&p, in, o1, 0) : tart_avgpool_s8(&p, in, o1, 0);\n"
+    "      s2 = kind == 1 ? tart_maxpool_s8_opt(&p, in, o2, 0) : tart_avgpool_s8_opt(&p, in, o2, "
+    "0);\n"
+    "      diff = first_diff(n_out);\n"
+    "    } else if (kind == 3) {\n"
+    "      tart_binary_params p;\n"
+    "      memset(&p, 0, sizeof p);\n"
+    "      const int32_t m = f[1];\n"
+    "      if (m < 0 || m > 16800)\n"
+    "        return -2000;\n"
+    "      p.broadcast = f[0];\n"
+    "      for (int i = 0; i < 6; i++)\n"
+    "        p.out_dims[i] = 1;\n"
+    "      p.out_dims[5] = m, p.in1_strides[5] = f[18], p.in2_strides[5] = f[19], p.n_elems = m;\n"
+    "      p.in1_neg_zp = f[2], p.in2_neg_zp = f[3], p.out_zp = f[4], p.pre_shift_left = f[5];\n"
+    "      p.in1_mult = f[6], p.in1_shift_left = f[7], p.in2_mult = f[8];\n"
+    "      p.in2_shift_left = f[9], p.out_mult = f[10], p.out_shift_left = f[11];\n"
+    "      p.clamp.min = f[12], p.clamp.max = f[13], p.n_fq = f[14], p.fq = f + 15;\n"
+    "      for (int32_t v = -128; v < 128; v++) {\n"
+    "        table[128 + v] = 2 * tart_mul_by_quantized_mult_smaller_than_one(\n"
+    "            tart_shl_wrap(v + p.in1_neg_zp, p.pre_shift_left), p.in1_mult, "
+    "p.in1_shift_left);\n"
+    "        table[384 + v] = 2 * tart_mul_by_quantized_mult_smaller_than_one(\n"
+    "            tart_shl_wrap(v + p.in2_neg_zp, p.pre_shift_left), p.in2_mult, "
+    "p.in2_shift_left);\n"
+    "      }\n"
+    "      p.table = table, p.n_table = 512;\n"
+    "      rng = (uint32_t)f[20];\n"
+    "      for (int32_t i = 0; i < m; i++)\n"
+    "        x[i] = rnd8(), y[i] = rnd8();\n"
+    "      const void *in[2] = {x, y};\n"
+    "      void *o1[1] = {r1}, *o2[1] = {r2};\n"
+    "      memset(r1, 0x55, (size_t)m);\n"
+    "      memset(r2, 0x66, (size_t)m);\n"
+    "      s1 = tart_add_s8(&p, in, o1, 0);\n"
+    "      s2 = tart_add_s8_table(&p, in, o2, 0);\n"
+    "      diff = first_diff(m);\n"
+    "    } else if (kind == 4) {\n"
+    "      tart_qlinear_params p;\n"
+    "      memset(&p, 0, sizeof p);\n"
+    "      float scale;\n"
+    "      const int32_t zp = f[2];\n"
+    "      memcpy(&scale, f + 1, 4);\n"
+    "      p.n_elems = f[0], p.channels = 1, p.inner = 1, p.qmin = f[3], p.qmax = f[4];\n"
+    "      p.scale = &scale, p.zp = &zp;\n"
+    "      const void *in[1] = {f + 5};\n"
+    "      void *r[1] = {o};\n"
+    "      s1 = tart_quantize_linear_f32_s8(&p, in, r, 0);\n"
+    "      o = pad(o, f[0]);\n"
+    "    } else {\n"
+    "      return -1000;\n"
+    "    }\n"
+    "    if (s1 != TART_OK || s2 != TART_OK)\n"
+    "      return -1 - k;\n"
+    "    if (kind != 4) {\n"
+    "      memcpy(o, &diff, 4);\n"
+    "      o += 4;\n"
+    "    }\n"
+    "    w += words;\n"
+    "  }\n"
+    "  return n;\n"
+    "}\n";
+
+/* One batch: the records (input words), the outputs the host expects, and per record where
+ * its output starts and what it was (for a failure's message). */
+#define BATCH_BYTES 0x1f000u
+typedef struct batch {
+  int32_t in[BATCH_BYTES / 4];
+  int32_t n_words; /* in[0] is the record count */
+  int8_t want[BATCH_BYTES];
+  int32_t n_want;
+  int32_t at[512];
+  char what[512][320];
+} batch;
+
+static void batch_reset(batch *b) {
+  b->in[0] = 0, b->n_words = 1, b->n_want = 0;
+}
+
+/* Room for a record of `words` words and `out` output bytes (padded)? */
+static bool batch_fits(const batch *b, int32_t words, int32_t out) {
+  return b->in[0] < 512 && (size_t)(b->n_words + words + 2) * 4 <= BATCH_BYTES &&
+         (size_t)(b->n_want + out + 4) <= BATCH_BYTES;
+}
+
+static void batch_record(batch *b, int32_t kind, const int32_t *fields, int32_t n_fields,
+                         const void *data, int32_t data_bytes, const int8_t *want,
+                         int32_t want_bytes, const char *what) {
+  const int32_t data_words = (data_bytes + 3) / 4;
+  int32_t *r = b->in + b->n_words;
+  r[0] = kind, r[1] = 2 + n_fields + data_words;
+  memcpy(r + 2, fields, (size_t)n_fields * 4);
+  memset(r + 2 + n_fields, 0, (size_t)data_words * 4);
+  if (data_bytes > 0)
+    memcpy(r + 2 + n_fields, data, (size_t)data_bytes);
+  b->n_words += r[1];
+  b->at[b->in[0]] = b->n_want;
+  snprintf(b->what[b->in[0]], sizeof b->what[0], "%s", what);
+  b->in[0]++;
+  memset(b->want + b->n_want, 0, (size_t)((want_bytes + 3) & ~3));
+  memcpy(b->want + b->n_want, want, (size_t)want_bytes);
+  b->n_want += (want_bytes + 3) & ~3;
+}
+
+typedef struct board {
+  ta_ctx ctx;
+  tt_capture cap;
+  ta_tune_board *tb;
+  ta_fw_info info;
+  ta_blob blob;
+  int runs;
+} board;
+
+static void batch_run(board *bd, batch *b) {
+  if (b->in[0] == 0)
+    return;
+  static int8_t got[BATCH_BYTES];
+  ta_call_result r;
+  const uint32_t arg = bd->info.tensor_base;
+  memset(got, 0x55, sizeof got);
+  if (ta_tune_board_run(bd->tb, &bd->blob, arg, b->in, (size_t)b->n_words * 4, arg, got,
+                        (size_t)b->n_want, arg + 0x20000u, 1, &r) != TA_OK)
+    fail_msg("run on the board: %s", bd->cap.text);
+  assert_int_equal(r.ret, b->in[0]);
+  if (memcmp(got, b->want, (size_t)b->n_want) != 0) {
+    int32_t i = 0, k = 0;
+    while (got[i] == b->want[i])
+      i++;
+    while (k + 1 < b->in[0] && b->at[k + 1] <= i)
+      k++;
+    fail_msg("Cortex-M4: %s: output byte %d is %d, expected %d", b->what[k], (int)(i - b->at[k]),
+             (int)got[i], (int)b->want[i]);
+  }
+  bd->runs += b->in[0];
+  batch_reset(b);
+}
+
+/* The board's answer for a pool or ADD record: 0, both kernels gave the same bytes. */
+static const int8_t same[4] = {0, 0, 0, 0};
+
+static void qemu_pools(board *bd, batch *b, int avg) {
+  for (int iter = 0; iter < 400; iter++) {
+    tart_pool_params p;
+    rnd_pool(&p);
+    if (avg && !windows_nonempty(&p))
+      continue;
+    const int32_t f[20] = {p.batches,
+                           p.in_h,
+                           p.in_w,
+                           p.channels,
+                           p.out_h,
+                           p.out_w,
+                           p.win.filter_h,
+                           p.win.filter_w,
+                           p.win.stride_h,
+                           p.win.stride_w,
+                           p.win.pad_h,
+                           p.win.pad_w,
+                           p.win.dilation_h,
+                           p.win.dilation_w,
+                           p.clamp.min,
+                           p.clamp.max,
+                           p.count_include_pad,
+                           p.pad_bottom,
+                           p.pad_right,
+                           (int32_t)(next() | 1u)};
+    char what[320];
+    snprintf(what, sizeof what,
+             "%s: in %dx%dx%dx%d filter %dx%d stride %d,%d dilation %d,%d pad %d,%d clamp [%d,%d] "
+             "include_pad %d, input seed %d (the answer: 1 + the first byte that differs)",
+             avg ? "avgpool_s8_opt" : "maxpool_s8_opt", (int)p.batches, (int)p.in_h, (int)p.in_w,
+             (int)p.channels, (int)p.win.filter_h, (int)p.win.filter_w, (int)p.win.stride_h,
+             (int)p.win.stride_w, (int)p.win.dilation_h, (int)p.win.dilation_w, (int)p.win.pad_h,
+             (int)p.win.pad_w, (int)p.clamp.min, (int)p.clamp.max, (int)p.count_include_pad,
+             (int)f[19]);
+    if (!batch_fits(b, 20, 4))
+      batch_run(bd, b);
+    batch_record(b, avg ? 2 : 1, f, 20, NULL, 0, same, 4, what);
+  }
+  batch_run(bd, b);
+}
+
+static void qemu_add(board *bd, batch *b) {
+  static add_case c;
+  for (int iter = 0; iter < 600; iter++) {
+    if (!rnd_add(&c))
+      continue;
+    const tart_binary_params *p = &c.p;
+    const int32_t f[21] = {p->broadcast,
+                           c.n,
+                           p->in1_neg_zp,
+                           p->in2_neg_zp,
+                           p->out_zp,
+                           p->pre_shift_left,
+                           p->in1_mult,
+                           p->in1_shift_left,
+                           p->in2_mult,
+                           p->in2_shift_left,
+                           p->out_mult,
+                           p->out_shift_left,
+                           p->clamp.min,
+                           p->clamp.max,
+                           p->n_fq,
+                           c.fq[0],
+                           c.fq[1],
+                           c.fq[2],
+                           p->broadcast ? p->in1_strides[5] : 1,
+                           p->broadcast ? p->in2_strides[5] : 1,
+                           (int32_t)(next() | 1u)};
+    char what[320];
+    snprintf(what, sizeof what,
+             "add_s8_table: scales %g %g -> %g, zps %d %d -> %d, clamp [%d, %d], fast %d, "
+             "broadcast %d, n %d, input seed %d (the answer: 1 + the first byte that differs)",
+             (double)c.sa, (double)c.sb, (double)c.so, (int)-p->in1_neg_zp, (int)-p->in2_neg_zp,
+             (int)p->out_zp, (int)p->clamp.min, (int)p->clamp.max, (int)c.use_fast, (int)c.bc,
+             (int)c.n, (int)f[20]);
+    if (!batch_fits(b, 21, 4))
+      batch_run(bd, b);
+    batch_record(b, 3, f, 21, NULL, 0, same, 4, what);
+  }
+  batch_run(bd, b);
+}
+
+static void qemu_quantize(board *bd, batch *b) {
+  static float x[4096];
+  static int8_t y[4096];
+  const int32_t n = edge_values(x, 4096);
+  for (int iter = 0; iter < 8; iter++) {
+    /* The edges at ordinary scales, then random values at any scale. */
+    const float scale = iter < 6 ? (float[]){1.0f, 0.5f, 2.0f, 0.25f, 1.0f / 3.0f, 0.1f}[iter]
+                                 : fabsf(rnd_float(-126, 127));
+    const int32_t zp = rnd_in(-128, 127);
+    if (iter >= 6)
+      for (int32_t i = 0; i < n; i++)
+        x[i] = next() % 2 ? scale * (float)((int32_t)(next() % 1200) - 600) * 0.5f
+                          : scale * rnd_float(-6, 9);
+    for (int32_t i = 0; i < n; i++)
+      y[i] = (int8_t)expect_quantize(x[i], scale, zp, -128, 127);
+    int32_t f[5] = {n, 0, zp, -128, 127};
+    memcpy(&f[1], &scale, 4);
+    char what[320];
+    snprintf(what, sizeof what, "quantize_linear_f32_s8: scale %a zp %d (the value at that index)",
+             (double)scale, (int)zp);
+    if (!batch_fits(b, 5 + n, n))
+      batch_run(bd, b);
+    batch_record(b, 4, f, 5, x, 4 * n, y, n, what);
+  }
+  batch_run(bd, b);
+}
+
+static bool on_path(const char *tool) {
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", tool);
+  return system(cmd) == 0;
+}
+
+static char work_dir[4096];
+static const char *source_dir;
+
+static void test_qemu_kernels(void **state) {
+  (void)state;
+  static board bd;
+  static batch b;
+  memset(&bd.cap, 0, sizeof bd.cap);
+  ta_ctx_init(&bd.ctx, NULL, NULL, tt_capture_sink, &bd.cap);
+  const ta_board *brd = ta_board_find("cortex-m4");
+  assert_non_null(brd);
+  if (ta_tune_board_open(&bd.ctx, brd, NULL, work_dir, &bd.tb, &bd.info) != TA_OK)
+    fail_msg("open: %s", bd.cap.text);
+  assert_true(bd.info.tensor_bytes >= 0x40000u);
+  /* The harness and the runtime sources it calls, from the source tree. */
+  static const char *const srcs[] = {"binary.c", "pool_s8.c", "pool_s8_opt.c", "qlinear.c"};
+  const char *sources[4], *includes[1];
+  for (int i = 0; i < 4; i++)
+    sources[i] = ta_fmt(&bd.ctx, "%s/runtime/src/%s", source_dir, srcs[i]);
+  includes[0] = ta_fmt(&bd.ctx, "%s/runtime/include", source_dir);
+  ta_fileset fs;
+  memset(&fs, 0, sizeof fs);
+  ta_file harness = {"kt_harness.c", harness_src, strlen(harness_src)};
+  fs.files = &harness, fs.n = fs.cap = 1;
+  fs.build.sources = sources, fs.build.n_sources = 4;
+  fs.build.include_dirs = includes, fs.build.n_include_dirs = 1;
+  if (ta_blob_build(&bd.ctx, brd, &fs, "kt_entry", bd.info.code_base, bd.info.code_bytes, NULL,
+                    &bd.blob) != TA_OK)
+    fail_msg("blob: %s", bd.cap.text);
+  batch_reset(&b);
+  qemu_pools(&bd, &b, 0);
+  const int pools = bd.runs;
+  qemu_pools(&bd, &b, 1);
+  const int avg = bd.runs - pools;
+  qemu_add(&bd, &b);
+  const int adds = bd.runs - pools - avg;
+  qemu_quantize(&bd, &b);
+  printf("Cortex-M4: %d max pools, %d average pools, %d ADDs, %d quantize runs\n", pools, avg, adds,
+         bd.runs - pools - avg - adds);
+  assert_true(pools > 350 && avg > 250 && adds > 400 && bd.runs - pools - avg - adds == 8);
+  ta_tune_board_close(bd.tb);
+  ta_ctx_free(&bd.ctx);
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "--qemu") == 0) {
+    const char *qemu = getenv("TA_QEMU");
+    source_dir = getenv("TA_SOURCE_DIR");
+    if (!on_path(qemu && *qemu ? qemu : "qemu-system-arm") || !on_path("arm-none-eabi-gcc") ||
+        !source_dir) {
+      printf("skipped: qemu-system-arm, arm-none-eabi-gcc or TA_SOURCE_DIR is missing\n");
+      return 77;
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(work_dir, sizeof work_dir, "%s/tinyaot-kernels-elt-XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(work_dir))
+      return 1;
+    const struct CMUnitTest qemu_tests[] = {cmocka_unit_test(test_qemu_kernels)};
+    const int rc = cmocka_run_group_tests(qemu_tests, NULL, NULL);
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", work_dir);
+    if (system(cmd) != 0)
+      printf("could not remove %s\n", work_dir);
+    return rc;
+  }
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_quantize_linear_edges),
       cmocka_unit_test(test_quantize_linear_random),
