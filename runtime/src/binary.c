@@ -213,7 +213,32 @@ tart_status tart_mul_s8(const tart_binary_params *p, const void *const *in, void
 }
 
 /* mul_s8 with the fast requantization, which the compiler granted for every product
- * (|product| <= max|a + in1_neg_zp| * max|b + in2_neg_zp|, ta_requant_fast_one). */
+ * (|product| <= max|a + in1_neg_zp| * max|b + in2_neg_zp|, ta_requant_fast_one); unit
+ * strides two elements per iteration, an input broadcast along the row read once, SSAT where
+ * the clamp is the int8 range. */
+#define TART_MUL_FAST_ROWS(CLAMP)                                                                  \
+  if (sa == 1 && sb == 1) {                                                                        \
+    int32_t i = 0;                                                                                 \
+    for (; i + 2 <= n; i += 2) {                                                                   \
+      const int32_t p0 = (x[i] + za) * (y[i] + zb), p1 = (x[i + 1] + za) * (y[i + 1] + zb);        \
+      z[i] = (int8_t)CLAMP(tart_requant_fast(p0, m, add, r));                                      \
+      z[i + 1] = (int8_t)CLAMP(tart_requant_fast(p1, m, add, r));                                  \
+    }                                                                                              \
+    if (i < n)                                                                                     \
+      z[i] = (int8_t)CLAMP(tart_requant_fast((x[i] + za) * (y[i] + zb), m, add, r));               \
+  } else if (sb == 0) {                                                                            \
+    const int32_t vb = y[0] + zb;                                                                  \
+    for (int32_t i = 0; i < n; i++)                                                                \
+      z[i] = (int8_t)CLAMP(tart_requant_fast((x[i * sa] + za) * vb, m, add, r));                   \
+  } else if (sa == 0) {                                                                            \
+    const int32_t va = x[0] + za;                                                                  \
+    for (int32_t i = 0; i < n; i++)                                                                \
+      z[i] = (int8_t)CLAMP(tart_requant_fast(va * (y[i * sb] + zb), m, add, r));                   \
+  } else {                                                                                         \
+    for (int32_t i = 0; i < n; i++)                                                                \
+      z[i] = (int8_t)CLAMP(tart_requant_fast((x[i * sa] + za) * (y[i * sb] + zb), m, add, r));     \
+  }
+
 static void mul_s8_fast_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b,
                             int32_t sb, void *o, int32_t n) {
   const int8_t *x = (const int8_t *)a;
@@ -221,9 +246,11 @@ static void mul_s8_fast_row(const tart_binary_params *p, const void *a, int32_t 
   int8_t *z = (int8_t *)o;
   const int32_t m = p->fq[0], add = p->fq[1], r = p->fq[2];
   const int32_t za = p->in1_neg_zp, zb = p->in2_neg_zp, lo = p->clamp.min, hi = p->clamp.max;
-  for (int32_t i = 0; i < n; i++)
-    z[i] = (int8_t)tart_clamp_i32(tart_requant_fast((x[i * sa] + za) * (y[i * sb] + zb), m, add, r),
-                                  lo, hi);
+  if (lo == -128 && hi == 127) {
+    TART_MUL_FAST_ROWS(TART_SAT8)
+  } else {
+    TART_MUL_FAST_ROWS(TART_CLAMP_LH)
+  }
 }
 
 tart_status tart_mul_s8_fast(const tart_binary_params *p, const void *const *in, void *const *out,

@@ -14,6 +14,7 @@
  *   tables and constants built here from the kernel's specification (defs/elementwise.def);
  *   and the default choice between it and the reference (the 2 KB of tables only where they
  *   pay: enough elements, not under --optimize size).
+ * - mul_s8_fast against mul_s8 in the same way (fq granted as the compiler grants it).
  * - the int8 pooling variants (maxpool_s8_opt, avgpool_s8_opt) against the reference kernels
  *   (pool_s8.c, which test_ops_pool checks against TFLite's values) byte for byte, over random
  *   windows, strides, dilations, paddings (interior and border windows), clamps, batches and
@@ -303,6 +304,82 @@ static void test_add_s8_table(void **state) {
   assert_true(fast > 500 && general > 300 && sat > 200);
 }
 
+/* One random mul_s8_fast case (the compiler grants fq only where exact: ta_requant_fast_one
+ * over the largest product); false when it would not. Inputs as rnd_add's. */
+static bool rnd_mul(add_case *c) {
+  static const float scales[] = {1e-4f, 0.001f, 0.0123f, 0.05f, 0.3f, 1.0f, 10.0f};
+  tart_binary_params *p = &c->p;
+  memset(p, 0, sizeof *p);
+  c->sa = scales[next() % 7] * (1.0f + (float)(next() % 100) / 100.0f);
+  c->sb = scales[next() % 7] * (1.0f + (float)(next() % 100) / 100.0f);
+  c->so = scales[next() % 7] * (1.0f + (float)(next() % 100) / 100.0f);
+  ta_quantize_multiplier((double)c->sa * (double)c->sb / (double)c->so, &p->out_mult,
+                         &p->out_shift_left);
+  p->in1_neg_zp = -rnd_in(-128, 127), p->in2_neg_zp = -rnd_in(-128, 127);
+  p->out_zp = rnd_in(-128, 127);
+  p->clamp.min = -128, p->clamp.max = 127;
+  if (next() % 2) {
+    p->clamp.min = next() % 3 ? p->out_zp : -128;
+    p->clamp.max = next() % 3 ? 127 : rnd_in(p->clamp.min, 127);
+  }
+  const int64_t ma = llabs(127 + (int64_t)p->in1_neg_zp) > llabs(-128 + (int64_t)p->in1_neg_zp)
+                         ? llabs(127 + (int64_t)p->in1_neg_zp)
+                         : llabs(-128 + (int64_t)p->in1_neg_zp);
+  const int64_t mb = llabs(127 + (int64_t)p->in2_neg_zp) > llabs(-128 + (int64_t)p->in2_neg_zp)
+                         ? llabs(127 + (int64_t)p->in2_neg_zp)
+                         : llabs(-128 + (int64_t)p->in2_neg_zp);
+  if (!ta_requant_fast_one(ma * mb, p->out_mult, p->out_shift_left, p->out_zp, c->fq))
+    return false;
+  p->fq = c->fq, p->n_fq = 3, c->use_fast = 1;
+  c->n = rnd_in(1, 300);
+  c->bc = (int32_t)(next() % 5);
+  for (int32_t i = 0; i < c->n; i++) {
+    c->a[i] = (int8_t)(next() % 8 == 0 ? (next() % 2 ? 127 : -128) : (int32_t)(next() >> 24) - 128);
+    c->b[i] = (int8_t)(next() % 8 == 0 ? (next() % 2 ? 127 : -128) : (int32_t)(next() >> 24) - 128);
+  }
+  if (c->bc >= 3) {
+    p->broadcast = 1;
+    for (int k = 0; k < 6; k++)
+      p->out_dims[k] = 1, p->in1_strides[k] = 0, p->in2_strides[k] = 0;
+    p->out_dims[5] = c->n;
+    p->in1_strides[5] = c->bc == 3 ? 0 : 1;
+    p->in2_strides[5] = c->bc == 3 ? 1 : 0;
+  } else {
+    p->n_elems = c->n;
+  }
+  return true;
+}
+
+static void test_mul_s8_fast(void **state) {
+  (void)state;
+  static add_case c;
+  static int8_t y_ref[300], y_opt[300];
+  int runs = 0, sat = 0;
+  for (int iter = 0; iter < 3000; iter++) {
+    if (!rnd_mul(&c))
+      continue;
+    runs++;
+    sat += c.p.clamp.min == -128 && c.p.clamp.max == 127;
+    const void *in[2] = {c.a, c.b};
+    void *out_ref[1] = {y_ref}, *out_opt[1] = {y_opt};
+    memset(y_ref, 0x55, sizeof y_ref);
+    memset(y_opt, 0x55, sizeof y_opt);
+    assert_int_equal(tart_mul_s8(&c.p, in, out_ref, NULL), TART_OK);
+    assert_int_equal(tart_mul_s8_fast(&c.p, in, out_opt, NULL), TART_OK);
+    if (memcmp(y_ref, y_opt, sizeof y_ref) != 0) {
+      int32_t i = 0;
+      while (y_ref[i] == y_opt[i])
+        i++;
+      fail_msg("mul_s8_fast: scales %g %g -> %g, zps %d %d -> %d, clamp [%d, %d], broadcast %d, "
+               "n %d: byte %d is %d, reference %d",
+               (double)c.sa, (double)c.sb, (double)c.so, (int)-c.p.in1_neg_zp, (int)-c.p.in2_neg_zp,
+               (int)c.p.out_zp, (int)c.p.clamp.min, (int)c.p.clamp.max, (int)c.bc, (int)c.n, (int)i,
+               (int)y_opt[i], (int)y_ref[i]);
+    }
+  }
+  assert_true(runs > 1000 && sat > 300);
+}
+
 /* An int8 ADD of two [1, n] inputs compiled with the given size option: its variant's name
  * and kernel. */
 static void add_variant(int32_t n, bool optimize_size, const char **name, int32_t *kernel) {
@@ -569,6 +646,29 @@ static const char harness_src[] =
     "      s1 = tart_add_s8(&p, in, o1, 0);\n"
     "      s2 = tart_add_s8_table(&p, in, o2, 0);\n"
     "      diff = first_diff(m);\n"
+    "    } else if (kind == 5) {\n"
+    "      tart_binary_params p;\n"
+    "      memset(&p, 0, sizeof p);\n"
+    "      const int32_t m = f[1];\n"
+    "      if (m < 0 || m > 16800)\n"
+    "        return -2000;\n"
+    "      p.broadcast = f[0];\n"
+    "      for (int i = 0; i < 6; i++)\n"
+    "        p.out_dims[i] = 1;\n"
+    "      p.out_dims[5] = m, p.in1_strides[5] = f[12], p.in2_strides[5] = f[13], p.n_elems = m;\n"
+    "      p.in1_neg_zp = f[2], p.in2_neg_zp = f[3], p.out_zp = f[4], p.out_mult = f[5];\n"
+    "      p.out_shift_left = f[6], p.clamp.min = f[7], p.clamp.max = f[8], p.n_fq = 3;\n"
+    "      p.fq = f + 9;\n"
+    "      rng = (uint32_t)f[14];\n"
+    "      for (int32_t i = 0; i < m; i++)\n"
+    "        x[i] = rnd8(), y[i] = rnd8();\n"
+    "      const void *in[2] = {x, y};\n"
+    "      void *o1[1] = {r1}, *o2[1] = {r2};\n"
+    "      memset(r1, 0x55, (size_t)m);\n"
+    "      memset(r2, 0x66, (size_t)m);\n"
+    "      s1 = tart_mul_s8(&p, in, o1, 0);\n"
+    "      s2 = tart_mul_s8_fast(&p, in, o2, 0);\n"
+    "      diff = first_diff(m);\n"
     "    } else if (kind == 4) {\n"
     "      tart_qlinear_params p;\n"
     "      memset(&p, 0, sizeof p);\n"
@@ -755,6 +855,40 @@ static void qemu_add(board *bd, batch *b) {
   batch_run(bd, b);
 }
 
+static void qemu_mul(board *bd, batch *b) {
+  static add_case c;
+  for (int iter = 0; iter < 600; iter++) {
+    if (!rnd_mul(&c))
+      continue;
+    const tart_binary_params *p = &c.p;
+    const int32_t f[15] = {p->broadcast,
+                           c.n,
+                           p->in1_neg_zp,
+                           p->in2_neg_zp,
+                           p->out_zp,
+                           p->out_mult,
+                           p->out_shift_left,
+                           p->clamp.min,
+                           p->clamp.max,
+                           c.fq[0],
+                           c.fq[1],
+                           c.fq[2],
+                           p->broadcast ? p->in1_strides[5] : 1,
+                           p->broadcast ? p->in2_strides[5] : 1,
+                           (int32_t)(next() | 1u)};
+    char what[320];
+    snprintf(what, sizeof what,
+             "mul_s8_fast: scales %g %g -> %g, zps %d %d -> %d, clamp [%d, %d], broadcast %d, "
+             "n %d, input seed %d (the answer: 1 + the first byte that differs)",
+             (double)c.sa, (double)c.sb, (double)c.so, (int)-p->in1_neg_zp, (int)-p->in2_neg_zp,
+             (int)p->out_zp, (int)p->clamp.min, (int)p->clamp.max, (int)c.bc, (int)c.n, (int)f[14]);
+    if (!batch_fits(b, 15, 4))
+      batch_run(bd, b);
+    batch_record(b, 5, f, 15, NULL, 0, same, 4, what);
+  }
+  batch_run(bd, b);
+}
+
 static void qemu_quantize(board *bd, batch *b) {
   static float x[4096];
   static int8_t y[4096];
@@ -824,10 +958,13 @@ static void test_qemu_kernels(void **state) {
   const int avg = bd.runs - pools;
   qemu_add(&bd, &b);
   const int adds = bd.runs - pools - avg;
+  qemu_mul(&bd, &b);
+  const int muls = bd.runs - pools - avg - adds;
   qemu_quantize(&bd, &b);
-  printf("Cortex-M4: %d max pools, %d average pools, %d ADDs, %d quantize runs\n", pools, avg, adds,
-         bd.runs - pools - avg - adds);
-  assert_true(pools > 350 && avg > 250 && adds > 400 && bd.runs - pools - avg - adds == 8);
+  printf("Cortex-M4: %d max pools, %d average pools, %d ADDs, %d MULs, %d quantize runs\n", pools,
+         avg, adds, muls, bd.runs - pools - avg - adds - muls);
+  assert_true(pools > 350 && avg > 250 && adds > 400 && muls > 200 &&
+              bd.runs - pools - avg - adds - muls == 8);
   ta_tune_board_close(bd.tb);
   ta_ctx_free(&bd.ctx);
 }
@@ -860,6 +997,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_quantize_linear_narrow_clamp),
       cmocka_unit_test(test_add_s8_table),
       cmocka_unit_test(test_add_table_heuristic),
+      cmocka_unit_test(test_mul_s8_fast),
       cmocka_unit_test(test_maxpool_s8_opt),
       cmocka_unit_test(test_avgpool_s8_opt),
   };
