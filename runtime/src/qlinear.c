@@ -110,9 +110,13 @@ TART_QUANTIZE(quantize_linear_f32_u16, uint16_t, TART_SAT_U16)
     (void)scratch;                                                                                 \
     if (!valid(p) || !p->scale || !p->zp)                                                          \
       return TART_ERR_PARAMS;                                                                      \
-    for (int32_t i = 0; i < p->n_elems; i++) {                                                     \
-      const int32_t c = (i / p->inner) % p->channels;                                              \
-      y[i] = ((float)x[i] - (float)p->zp[c]) * p->scale[c];                                        \
+    const int32_t n = p->n_elems;                                                                  \
+    /* Channel runs, as in TART_QUANTIZE. */                                                       \
+    for (int32_t i = 0, c = 0; i < n; c = c + 1 == p->channels ? 0 : c + 1) {                      \
+      const int32_t end = p->channels == 1 || n - i <= p->inner ? n : i + p->inner;                \
+      const float s = p->scale[c], z = (float)p->zp[c];                                            \
+      for (; i < end; i++)                                                                         \
+        y[i] = ((float)x[i] - z) * s;                                                              \
     }                                                                                              \
     return TART_OK;                                                                                \
   }
@@ -134,11 +138,13 @@ TART_DEQUANTIZE(dequantize_linear_s32_f32, int32_t)
     for (int32_t c = 0; c < p->channels; c++)                                                      \
       if (p->shift_left[c] < -31 || p->shift_left[c] > 31)                                         \
         return TART_ERR_PARAMS;                                                                    \
-    for (int32_t i = 0; i < p->n_elems; i++) {                                                     \
-      const int32_t c = (i / p->inner) % p->channels;                                              \
-      const int32_t v =                                                                            \
-          tart_wrap_add(tart_mul_by_quantized_mult(x[i], p->mult[c], p->shift_left[c]), p->zp[c]); \
-      y[i] = (T)tart_clamp_i32(v, p->qmin, p->qmax);                                               \
+    const int32_t n = p->n_elems;                                                                  \
+    for (int32_t i = 0, c = 0; i < n; c = c + 1 == p->channels ? 0 : c + 1) {                      \
+      const int32_t end = p->channels == 1 || n - i <= p->inner ? n : i + p->inner;                \
+      const int32_t m = p->mult[c], sl = p->shift_left[c], zp = p->zp[c];                          \
+      for (; i < end; i++)                                                                         \
+        y[i] = (T)tart_clamp_i32(tart_wrap_add(tart_mul_by_quantized_mult(x[i], m, sl), zp),       \
+                                 p->qmin, p->qmax);                                                \
     }                                                                                              \
     return TART_OK;                                                                                \
   }

@@ -7,6 +7,8 @@
  *   clamp; on edge values (every half-integer up to +-300, the neighbours of each, the
  *   fast path's +-128 boundary, NaN, infinities, subnormals, huge values) and random ones, for
  *   every output type, per tensor and per channel, extreme scales.
+ * - dequantize_linear_s8_f32 and requantize_s32_s8, per channel: every element with its
+ *   channel's parameters.
  * - add_s8_table (doubled tables, the fast requantization or not, the saturating and the
  *   clamping rows, unit strides with odd lengths, an input broadcast along the row) against
  *   add_s8, the reference (test_ops_eltwise checks it against TFLite's values), over random
@@ -194,6 +196,50 @@ static void test_quantize_linear_narrow_clamp(void **state) {
   int32_t zp[1] = {3};
   QCHECK(tart_quantize_linear_f32_s8, int8_t, -100, 90);
   QCHECK(tart_quantize_linear_f32_u8, uint8_t, 10, 200);
+}
+
+/* DequantizeLinear and the int32 requantization walk channel runs: element i is channel
+ * (i / inner) % channels (defs/qlinear.def), checked element by element. */
+static void test_qlinear_channel_runs(void **state) {
+  (void)state;
+  static int8_t x8[2048], y8[2048];
+  static int32_t x32[2048];
+  static float yf[2048];
+  float scale[8];
+  int32_t zp[8], mult[8], shift[8];
+  for (int iter = 0; iter < 300; iter++) {
+    const int32_t channels = rnd_in(1, 8), inner = rnd_in(1, 9);
+    const int32_t n = rnd_in(0, 2048);
+    for (int32_t c = 0; c < channels; c++) {
+      scale[c] = fabsf(rnd_float(-20, 5));
+      zp[c] = rnd_in(-128, 127);
+      ta_quantize_multiplier((double)fabsf(rnd_float(-20, 2)), &mult[c], &shift[c]);
+    }
+    for (int32_t i = 0; i < n; i++)
+      x8[i] = (int8_t)rnd_in(-128, 127), x32[i] = (int32_t)next();
+    tart_qlinear_params p;
+    memset(&p, 0, sizeof p);
+    p.n_elems = n, p.channels = channels, p.inner = inner, p.qmin = -128, p.qmax = 127;
+    p.scale = scale, p.zp = zp, p.mult = mult, p.shift_left = shift;
+    const void *in8[1] = {x8}, *in32[1] = {x32};
+    void *outf[1] = {yf}, *out8[1] = {y8};
+    assert_int_equal(tart_dequantize_linear_s8_f32(&p, in8, outf, NULL), TART_OK);
+    assert_int_equal(tart_requantize_s32_s8(&p, in32, out8, NULL), TART_OK);
+    for (int32_t i = 0; i < n; i++) {
+      const int32_t c = (i / inner) % channels;
+      const float want = ((float)x8[i] - (float)zp[c]) * scale[c];
+      if (memcmp(&yf[i], &want, 4) != 0)
+        fail_msg("dequantize element %d (channel %d of %d, inner %d): %a, expected %a", (int)i,
+                 (int)c, (int)channels, (int)inner, (double)yf[i], (double)want);
+      /* The zero point's addition wraps modulo 2^32, as the reference's does. */
+      int32_t v = (int32_t)((uint32_t)tart_mul_by_quantized_mult(x32[i], mult[c], shift[c]) +
+                            (uint32_t)zp[c]);
+      v = v < -128 ? -128 : v > 127 ? 127 : v;
+      if (y8[i] != (int8_t)v)
+        fail_msg("requantize element %d (channel %d of %d, inner %d): %d, expected %d", (int)i,
+                 (int)c, (int)channels, (int)inner, (int)y8[i], (int)v);
+    }
+  }
 }
 
 /* TFLite's int8 ADD parameters for scales sa, sb, so (CalculateOpDataAdd); false when TFLite
@@ -995,6 +1041,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_quantize_linear_edges),
       cmocka_unit_test(test_quantize_linear_random),
       cmocka_unit_test(test_quantize_linear_narrow_clamp),
+      cmocka_unit_test(test_qlinear_channel_runs),
       cmocka_unit_test(test_add_s8_table),
       cmocka_unit_test(test_add_table_heuristic),
       cmocka_unit_test(test_mul_s8_fast),
