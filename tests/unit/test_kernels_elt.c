@@ -819,7 +819,7 @@ static void batch_run(board *bd, batch *b) {
 static const int8_t same[4] = {0, 0, 0, 0};
 
 static void qemu_pools(board *bd, batch *b, int avg) {
-  for (int iter = 0; iter < 400; iter++) {
+  for (int iter = 0; iter < 300; iter++) {
     tart_pool_params p;
     rnd_pool(&p);
     if (avg && !windows_nonempty(&p))
@@ -862,7 +862,7 @@ static void qemu_pools(board *bd, batch *b, int avg) {
 
 static void qemu_add(board *bd, batch *b) {
   static add_case c;
-  for (int iter = 0; iter < 600; iter++) {
+  for (int iter = 0; iter < 450; iter++) {
     if (!rnd_add(&c))
       continue;
     const tart_binary_params *p = &c.p;
@@ -903,7 +903,7 @@ static void qemu_add(board *bd, batch *b) {
 
 static void qemu_mul(board *bd, batch *b) {
   static add_case c;
-  for (int iter = 0; iter < 600; iter++) {
+  for (int iter = 0; iter < 450; iter++) {
     if (!rnd_mul(&c))
       continue;
     const tart_binary_params *p = &c.p;
@@ -1009,7 +1009,7 @@ static void test_qemu_kernels(void **state) {
   qemu_quantize(&bd, &b);
   printf("Cortex-M4: %d max pools, %d average pools, %d ADDs, %d MULs, %d quantize runs\n", pools,
          avg, adds, muls, bd.runs - pools - avg - adds - muls);
-  assert_true(pools > 350 && avg > 250 && adds > 400 && muls > 200 &&
+  assert_true(pools > 250 && avg > 200 && adds > 300 && muls > 150 &&
               bd.runs - pools - avg - adds - muls == 8);
   ta_tune_board_close(bd.tb);
   ta_ctx_free(&bd.ctx);
