@@ -94,11 +94,53 @@ tart_status tart_add_s8(const tart_binary_params *p, const void *const *in, void
   return walk(p, in, out, sizeof(int8_t), add_s8_row);
 }
 
-/* add_s8 through the compiler's tables (defs/elementwise.def): an entry is exactly the value
+/* add_s8 through the compiler's tables (defs/elementwise.def): an entry is twice the value
  * add_s8 computes for that input byte (the same function of the same byte, evaluated once at
- * compile time), so the sum is add_s8's; |entry| <= 255 * 2^20 < 2^28, so the sum cannot
- * wrap. The out requantization is tart_requant_fast where the compiler proved it exact for
- * every sum of two entries (ta_requant_fast_one), else add_s8's own. */
+ * compile time), so the sum of two entries is twice add_s8's sum: exactly the acc << 1 that
+ * tart_requant_fast starts with, one shift fewer per element. |entry| <= 2 * 255 * 2^20 <
+ * 2^29, so the sum cannot wrap. The out requantization is tart_requant_fast's where the
+ * compiler proved it exact for every sum of two entries (ta_requant_fast_one), else add_s8's
+ * own on the halved (even, so exactly halved) sum. */
+static inline int32_t requant_fast_doubled(int32_t acc2, int32_t m, int32_t add, int32_t r) {
+  const int32_t y = tart_smmulr(acc2, m);
+  return (int32_t)((uint32_t)y + (uint32_t)(y >> 31) + (uint32_t)add) >> r;
+}
+
+/* The saturation to int8: one SSAT on Armv7-M, where the clamp is the whole int8 range (no
+ * fused activation, or a RELU whose output zero point is -128). */
+#if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT
+#include <arm_acle.h>
+#define TART_SAT8(v) __ssat((v), 8)
+#else
+#define TART_SAT8(v) tart_clamp_i32((v), -128, 127)
+#endif
+#define TART_CLAMP_LH(v) tart_clamp_i32((v), lo, hi)
+
+/* The fast rows: unit strides two elements per iteration; an input broadcast along the row
+ * (stride 0) looked up once. */
+#define TART_ADD_TABLE_ROWS(CLAMP)                                                                 \
+  if (sa == 1 && sb == 1) {                                                                        \
+    int32_t i = 0;                                                                                 \
+    for (; i + 2 <= n; i += 2) {                                                                   \
+      const int32_t s0 = t1[x[i]] + t2[y[i]], s1 = t1[x[i + 1]] + t2[y[i + 1]];                    \
+      z[i] = (int8_t)CLAMP(requant_fast_doubled(s0, m, add, r));                                   \
+      z[i + 1] = (int8_t)CLAMP(requant_fast_doubled(s1, m, add, r));                               \
+    }                                                                                              \
+    if (i < n)                                                                                     \
+      z[i] = (int8_t)CLAMP(requant_fast_doubled(t1[x[i]] + t2[y[i]], m, add, r));                  \
+  } else if (sb == 0) {                                                                            \
+    const int32_t vb = t2[y[0]];                                                                   \
+    for (int32_t i = 0; i < n; i++)                                                                \
+      z[i] = (int8_t)CLAMP(requant_fast_doubled(t1[x[i * sa]] + vb, m, add, r));                   \
+  } else if (sa == 0) {                                                                            \
+    const int32_t va = t1[x[0]];                                                                   \
+    for (int32_t i = 0; i < n; i++)                                                                \
+      z[i] = (int8_t)CLAMP(requant_fast_doubled(va + t2[y[i * sb]], m, add, r));                   \
+  } else {                                                                                         \
+    for (int32_t i = 0; i < n; i++)                                                                \
+      z[i] = (int8_t)CLAMP(requant_fast_doubled(t1[x[i * sa]] + t2[y[i * sb]], m, add, r));        \
+  }
+
 static void add_s8_table_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b,
                              int32_t sb, void *o, int32_t n) {
   const int8_t *x = (const int8_t *)a;
@@ -108,20 +150,17 @@ static void add_s8_table_row(const tart_binary_params *p, const void *a, int32_t
   const int32_t lo = p->clamp.min, hi = p->clamp.max;
   if (p->n_fq == 3) {
     const int32_t m = p->fq[0], add = p->fq[1], r = p->fq[2];
-    if (sa == 1 && sb == 1) {
-      for (int32_t i = 0; i < n; i++)
-        z[i] = (int8_t)tart_clamp_i32(tart_requant_fast(t1[x[i]] + t2[y[i]], m, add, r), lo, hi);
+    if (lo == -128 && hi == 127) {
+      TART_ADD_TABLE_ROWS(TART_SAT8)
     } else {
-      for (int32_t i = 0; i < n; i++)
-        z[i] = (int8_t)tart_clamp_i32(tart_requant_fast(t1[x[i * sa]] + t2[y[i * sb]], m, add, r),
-                                      lo, hi);
+      TART_ADD_TABLE_ROWS(TART_CLAMP_LH)
     }
     return;
   }
   for (int32_t i = 0; i < n; i++) {
     const int32_t r =
-        tart_wrap_add(tart_mul_by_quantized_mult_smaller_than_one(t1[x[i * sa]] + t2[y[i * sb]],
-                                                                  p->out_mult, p->out_shift_left),
+        tart_wrap_add(tart_mul_by_quantized_mult_smaller_than_one(
+                          (t1[x[i * sa]] + t2[y[i * sb]]) / 2, p->out_mult, p->out_shift_left),
                       p->out_zp);
     z[i] = (int8_t)tart_clamp_i32(r, lo, hi);
   }
@@ -174,7 +213,32 @@ tart_status tart_mul_s8(const tart_binary_params *p, const void *const *in, void
 }
 
 /* mul_s8 with the fast requantization, which the compiler granted for every product
- * (|product| <= max|a + in1_neg_zp| * max|b + in2_neg_zp|, ta_requant_fast_one). */
+ * (|product| <= max|a + in1_neg_zp| * max|b + in2_neg_zp|, ta_requant_fast_one); unit
+ * strides two elements per iteration, an input broadcast along the row read once, SSAT where
+ * the clamp is the int8 range. */
+#define TART_MUL_FAST_ROWS(CLAMP)                                                                  \
+  if (sa == 1 && sb == 1) {                                                                        \
+    int32_t i = 0;                                                                                 \
+    for (; i + 2 <= n; i += 2) {                                                                   \
+      const int32_t p0 = (x[i] + za) * (y[i] + zb), p1 = (x[i + 1] + za) * (y[i + 1] + zb);        \
+      z[i] = (int8_t)CLAMP(tart_requant_fast(p0, m, add, r));                                      \
+      z[i + 1] = (int8_t)CLAMP(tart_requant_fast(p1, m, add, r));                                  \
+    }                                                                                              \
+    if (i < n)                                                                                     \
+      z[i] = (int8_t)CLAMP(tart_requant_fast((x[i] + za) * (y[i] + zb), m, add, r));               \
+  } else if (sb == 0) {                                                                            \
+    const int32_t vb = y[0] + zb;                                                                  \
+    for (int32_t i = 0; i < n; i++)                                                                \
+      z[i] = (int8_t)CLAMP(tart_requant_fast((x[i * sa] + za) * vb, m, add, r));                   \
+  } else if (sa == 0) {                                                                            \
+    const int32_t va = x[0] + za;                                                                  \
+    for (int32_t i = 0; i < n; i++)                                                                \
+      z[i] = (int8_t)CLAMP(tart_requant_fast(va * (y[i * sb] + zb), m, add, r));                   \
+  } else {                                                                                         \
+    for (int32_t i = 0; i < n; i++)                                                                \
+      z[i] = (int8_t)CLAMP(tart_requant_fast((x[i * sa] + za) * (y[i * sb] + zb), m, add, r));     \
+  }
+
 static void mul_s8_fast_row(const tart_binary_params *p, const void *a, int32_t sa, const void *b,
                             int32_t sb, void *o, int32_t n) {
   const int8_t *x = (const int8_t *)a;
@@ -182,9 +246,11 @@ static void mul_s8_fast_row(const tart_binary_params *p, const void *a, int32_t 
   int8_t *z = (int8_t *)o;
   const int32_t m = p->fq[0], add = p->fq[1], r = p->fq[2];
   const int32_t za = p->in1_neg_zp, zb = p->in2_neg_zp, lo = p->clamp.min, hi = p->clamp.max;
-  for (int32_t i = 0; i < n; i++)
-    z[i] = (int8_t)tart_clamp_i32(tart_requant_fast((x[i * sa] + za) * (y[i * sb] + zb), m, add, r),
-                                  lo, hi);
+  if (lo == -128 && hi == 127) {
+    TART_MUL_FAST_ROWS(TART_SAT8)
+  } else {
+    TART_MUL_FAST_ROWS(TART_CLAMP_LH)
+  }
 }
 
 tart_status tart_mul_s8_fast(const tart_binary_params *p, const void *const *in, void *const *out,

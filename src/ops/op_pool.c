@@ -220,15 +220,18 @@ static bool is_f32(const ta_graph *g, const ta_op *op, const ta_kernel_call *cal
   return ta_op_input(g, op, 0)->dtype == TA_DT_F32;
 }
 
-/* The float pools with channels innermost (pool_f32_opt.c): bit-exact, any window. */
-static const ta_variant avgpool_variants[] = {
-    {.name = "opt", .kernel = TA_K_avgpool_f32_opt, .applies = is_f32},
-    {.name = "ref", .kernel = TA_K_PREPARED, .reference = true},
-};
 static bool is_s8(const ta_graph *g, const ta_op *op, const ta_kernel_call *call) {
   (void)call;
   return ta_op_input(g, op, 0)->dtype == TA_DT_I8;
 }
+
+/* The float pools with channels innermost (pool_f32_opt.c): bit-exact, any window. int8:
+ * interior windows channels innermost, four channels per SADD16 pair (pool_s8_opt.c). */
+static const ta_variant avgpool_variants[] = {
+    {.name = "opt", .kernel = TA_K_avgpool_f32_opt, .applies = is_f32},
+    {.name = "opt_s8", .kernel = TA_K_avgpool_s8_opt, .applies = is_s8},
+    {.name = "ref", .kernel = TA_K_PREPARED, .reference = true},
+};
 
 static const ta_variant maxpool_variants[] = {
     {.name = "opt", .kernel = TA_K_maxpool_f32_opt, .applies = is_f32},
