@@ -9,11 +9,17 @@
  * micro-kernels have no tail loop (first layers with k = 27 or 40); the im2col row's padding
  * bytes are set once to 0. A 1x1 filter without padding and with Ci a multiple of 4 reads
  * the pixel in place.
+ *
+ * With pixels = 2 the output pixels go in pairs through tart_mk2_s8.h's micro-kernels, which
+ * read each weight word once for both; scratch then holds the pair expanded to int16 (4 * k4
+ * bytes, first, word aligned) and, unless the pixels are read in place, their two im2col rows
+ * (2 * k4 bytes). An odd last pixel of the image takes the one-pixel path.
  */
 #include <string.h>
 
 #include "tart.h"
 #include "tart_fixedpoint.h"
+#include "tart_mk2_s8.h"
 #include "tart_mk_s8.h"
 
 static int32_t depth(const tart_conv_params *p) {
@@ -26,7 +32,10 @@ static int conv_direct(const tart_conv_params *p) {
 }
 
 size_t tart_conv2d_s8_packed_scratch_size(const tart_conv_params *p) {
-  return conv_direct(p) ? 0 : (size_t)((depth(p) + 3) & ~3);
+  const size_t k4 = (size_t)((depth(p) + 3) & ~3);
+  if (p->pixels == 2)
+    return 4 * k4 + (conv_direct(p) ? 0 : 2 * k4);
+  return conv_direct(p) ? 0 : k4;
 }
 
 /* The window of output pixel (oy, ox) as KH*KW*Ci contiguous bytes. */
@@ -68,31 +77,49 @@ tart_status tart_conv2d_s8_packed(const tart_conv_params *p, const void *const *
   const int32_t *w8 = p->n_packed > 0 ? p->packed : NULL;
   const int32_t *fq = p->n_fq > 0 ? p->fq : NULL;
   if (p->groups != 1 || p->filter_c != p->in_c || p->n_acc_init != p->out_c ||
-      !tart_requant_ok(q, p->rq.n_mult, p->out_c) || (!direct && scratch == NULL) ||
+      !tart_requant_ok(q, p->rq.n_mult, p->out_c) ||
+      ((!direct || p->pixels == 2) && scratch == NULL) ||
       (w8 ? (size_t)p->n_packed != n_w : (size_t)p->n_packed16 != 2 * n_w) ||
       (fq && p->n_fq != 3 * p->out_c))
     return TART_ERR_PARAMS;
-  int8_t *col = (int8_t *)scratch;
-  if (!direct)
+  const int32_t nq = k4 / 4;
+  const int pair = p->pixels == 2;
+  /* pixels = 2: the expanded pair (int32 words), then the two im2col rows. */
+  int32_t *xx = pair ? (int32_t *)scratch : NULL;
+  int8_t *col = pair ? (int8_t *)(xx + 4 * nq) : (int8_t *)scratch;
+  if (p->pixels != 0 && p->pixels != 1 && !pair)
+    return TART_ERR_PARAMS;
+  if (!direct) {
     memset(col + k, 0, (size_t)(k4 - k));
+    if (pair)
+      memset(col + k4 + k, 0, (size_t)(k4 - k));
+  }
+  const int32_t n_pix = p->out_h * p->out_w;
   for (int32_t b = 0; b < p->batches; b++) {
     const int8_t *in_b = input + (size_t)b * (size_t)p->in_h * (size_t)p->in_w * (size_t)p->in_c;
-    for (int32_t oy = 0; oy < p->out_h; oy++) {
-      for (int32_t ox = 0; ox < p->out_w; ox++) {
-        const int8_t *patch;
+    int8_t *out_b = output + (size_t)b * (size_t)n_pix * (size_t)p->out_c;
+    /* Output pixels i (and i + 1 in pairs) in raster order. */
+    for (int32_t i = 0; i < n_pix;) {
+      const int32_t n = pair && i + 1 < n_pix ? 2 : 1;
+      const int8_t *patch[2] = {NULL, NULL};
+      for (int32_t j = 0; j < n; j++) {
+        const int32_t oy = (i + j) / p->out_w, ox = (i + j) % p->out_w;
         if (direct) {
-          patch = in_b + ((size_t)(oy * p->win.stride_h) * (size_t)p->in_w +
-                          (size_t)(ox * p->win.stride_w)) *
-                             (size_t)p->in_c;
+          patch[j] = in_b + ((size_t)(oy * p->win.stride_h) * (size_t)p->in_w +
+                             (size_t)(ox * p->win.stride_w)) *
+                                (size_t)p->in_c;
         } else {
-          im2col(p, in_b, oy, ox, col);
-          patch = col;
+          im2col(p, in_b, oy, ox, col + (size_t)j * (size_t)k4);
+          patch[j] = col + (size_t)j * (size_t)k4;
         }
-        int8_t *o =
-            output + (((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w + (size_t)ox) *
-                         (size_t)p->out_c;
-        tart_mk_pixel_s8(patch, w8, p->packed16, k4 / 4, p->out_c, p->acc_init, fq, q, o);
       }
+      int8_t *o = out_b + (size_t)i * (size_t)p->out_c;
+      if (n == 2)
+        tart_mk_pixel2_s8(patch[0], patch[1], xx, w8, p->packed16, nq, p->out_c, p->acc_init, fq, q,
+                          o, o + p->out_c);
+      else
+        tart_mk_pixel_s8(patch[0], w8, p->packed16, nq, p->out_c, p->acc_init, fq, q, o);
+      i += n;
     }
   }
   return TART_OK;

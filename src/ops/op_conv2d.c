@@ -148,13 +148,18 @@ static bool opt_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
   return true;
 }
 
-/* Knob "weights" of the packed variant: 8 or 16, the width of the re-laid-out weights; 0
- * (the default) lets int16_by_default decide. */
+/* Knobs of the packed variant. "weights": 8 or 16, the width of the re-laid-out weights; 0
+ * (the default) lets int16_by_default decide. "pixels": output pixels per micro-kernel pass,
+ * 1 or 2 (tart_mk2_s8.h: each weight word read once for a pixel pair, for 4 * k4 + (im2col)
+ * 2 * k4 bytes of scratch); 0 (the default) is 2, measured faster on every MLPerf Tiny conv
+ * with more than one output pixel. */
 static const int32_t weights_values[] = {0, 8, 16};
+static const int32_t pixels_values[] = {0, 1, 2};
 static const ta_knob packed_knobs[] = {
     {.name = "weights",
      .values = weights_values,
      .n_values = (int32_t)TA_ARRAY_LEN(weights_values)},
+    {.name = "pixels", .values = pixels_values, .n_values = (int32_t)TA_ARRAY_LEN(pixels_values)},
 };
 
 /* Extra flash the default may spend on int16 weights over the whole model. int16 weights take
@@ -202,6 +207,7 @@ static bool packed_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call
   tart_conv_params *p = call->params;
   const int32_t k = p->win.filter_h * p->win.filter_w * p->filter_c;
   const int32_t knob = call->knobs ? call->knobs[0] : 0;
+  const int32_t pixels = call->knobs ? call->knobs[1] : 0;
   const bool int16 = knob == 16 || (knob == 0 && int16_by_default(g, op));
   int32_t *packed;
   int32_t count;
@@ -218,6 +224,8 @@ static bool packed_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call
     p->packed = packed, p->n_packed = count;
   p->fq = fq;
   p->n_fq = fq ? 3 * p->out_c : 0;
+  /* One output pixel has no pair (and would only pay the larger scratch). */
+  p->pixels = pixels == 1 || (int64_t)p->batches * p->out_h * p->out_w < 2 ? 1 : 2;
   /* The kernel reads the filter from its parameters: the tensor is not emitted. */
   call->in[1] = -1;
   return true;

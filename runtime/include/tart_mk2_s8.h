@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tart_mk2_s8.h: the int8 micro-kernels that read each weight word once for two output
+ * pixels (conv2d_s8_packed with pixels = 2), and the one-pixel fully connected micro-kernel
+ * over an input expanded to int16 (fully_connected_s8_packed).
+ *
+ * The weights are tart_mk_s8.h's packed (int8) or packed16 (int16) layout, unchanged. The
+ * input is expanded once per pixel pair ("xx", int32 words of two int16) so that the inner
+ * loops are loads and SMLAD only: per quad of taps the four words
+ *   A(t0,t2) B(t0,t2) A(t1,t3) B(t1,t3)
+ * (A, B the two pixels; what SXTB16 and SXTB16 ROR #8 make of a pixel's four bytes). The
+ * expansion costs about 2.5 instructions per pixel and quad, paid once for every output
+ * channel. Each word pairs the taps the weight word of the same half pairs, so every
+ * product matches the same tap of input and weights and the sums are the scalar ones
+ * (tart_simd.h), wrapping modulo 2^32 on every path.
+ *
+ * The kernels are written once over TART_MK_SMLAD / TART_MK_SXTB16 / TART_MK_SXTB16_ROR8,
+ * the DSP instructions on Armv7E-M and their C twins elsewhere (the host, Cortex-M0/M3),
+ * which compute the same values from the same words: the host tests run the same data flow
+ * as the device. The fully connected loop is hand-written assembly on Armv7E-M (GCC loads
+ * the weights word by word, four LDR where two LDRD do); its C twin is the loop under it.
+ */
+#ifndef TART_MK2_S8_H
+#define TART_MK2_S8_H
+
+#include <stdint.h>
+
+#include "tart_mk_s8.h"
+
+/* The int32 word of two int16 (lo in the low half). */
+static inline int32_t tart_pair16(int32_t lo, int32_t hi) {
+  return (int32_t)((uint32_t)(uint16_t)lo | ((uint32_t)(uint16_t)hi << 16));
+}
+
+#if TART_HAVE_SMLAD
+#define TART_MK_SMLAD(x, w, acc) __smlad((x), (w), (acc))
+#define TART_MK_SXTB16(v) __sxtb16(v)
+#define TART_MK_SXTB16_ROR8(v) tart_sxtb16_ror8(v)
+#else
+/* acc + lo(x) * lo(w) + hi(x) * hi(w), wrapping as SMLAD (the two products of int16 fit). */
+static inline int32_t tart_mk_smlad_c(int32_t x, int32_t w, int32_t acc) {
+  return tart_wrap_add(acc, tart_w16(x, 0) * tart_w16(w, 0) + tart_w16(x, 1) * tart_w16(w, 1));
+}
+#define TART_MK_SMLAD(x, w, acc) tart_mk_smlad_c((x), (w), (acc))
+#define TART_MK_SXTB16(v) tart_pair16(tart_w8((v), 0), tart_w8((v), 2))
+#define TART_MK_SXTB16_ROR8(v) tart_pair16(tart_w8((v), 1), tart_w8((v), 3))
+#endif
+
+/* Pixels A (xa) and B (xb), nq quads each, to xx (4 words a quad, the order above). */
+static inline void tart_mk_expand2_s8(const int8_t *restrict xa, const int8_t *restrict xb,
+                                      int32_t nq, int32_t *restrict xx) {
+  for (int32_t q = 0; q < nq; q++, xa += 4, xb += 4, xx += 4) {
+#if TART_HAVE_SMLAD
+    const int32_t va = tart_ld4(xa), vb = tart_ld4(xb);
+    xx[0] = __sxtb16(va);
+    xx[1] = __sxtb16(vb);
+    xx[2] = tart_sxtb16_ror8(va);
+    xx[3] = tart_sxtb16_ror8(vb);
+#else
+    xx[0] = tart_pair16(xa[0], xa[2]);
+    xx[1] = tart_pair16(xb[0], xb[2]);
+    xx[2] = tart_pair16(xa[1], xa[3]);
+    xx[3] = tart_pair16(xb[1], xb[3]);
+#endif
+  }
+}
+
+/* One pixel x (nq quads) to xx, 2 words a quad: x(t0,t2) x(t1,t3). */
+static inline void tart_mk_expand1_s8(const int8_t *restrict x, int32_t nq, int32_t *restrict xx) {
+  for (int32_t q = 0; q < nq; q++, x += 4, xx += 2) {
+#if TART_HAVE_SMLAD
+    const int32_t v = tart_ld4(x);
+    xx[0] = __sxtb16(v);
+    xx[1] = tart_sxtb16_ror8(v);
+#else
+    xx[0] = tart_pair16(x[0], x[2]);
+    xx[1] = tart_pair16(x[1], x[3]);
+#endif
+  }
+}
+
+/* Two pixels x four channels over int16 weights (packed16: per quad, channel j's words 2j
+ * (t0,t2) and 2j + 1 (t1,t3)): a[j] += A . channel j, b[j] += B . channel j. Each weight word
+ * is loaded once and feeds two SMLAD; GCC keeps the 8 accumulators, 2 input words, a weight
+ * word and 3 pointers in registers (the loop end spilled): 2 LDRD + 8 LDR + 16 SMLAD + 5 per
+ * 32 MACs. Returns the next block. */
+static inline const int32_t *tart_mk2x4_s16(const int32_t *restrict xx, const int32_t *restrict w,
+                                            int32_t nq, int32_t a[4], int32_t b[4]) {
+  int32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+  int32_t b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
+  const int32_t *const end = w + 8 * nq;
+  while (w != end) {
+    int32_t xa = xx[0], xb = xx[1], v;
+    v = w[0];
+    a0 = TART_MK_SMLAD(xa, v, a0), b0 = TART_MK_SMLAD(xb, v, b0);
+    v = w[2];
+    a1 = TART_MK_SMLAD(xa, v, a1), b1 = TART_MK_SMLAD(xb, v, b1);
+    v = w[4];
+    a2 = TART_MK_SMLAD(xa, v, a2), b2 = TART_MK_SMLAD(xb, v, b2);
+    v = w[6];
+    a3 = TART_MK_SMLAD(xa, v, a3), b3 = TART_MK_SMLAD(xb, v, b3);
+    xa = xx[2], xb = xx[3];
+    v = w[1];
+    a0 = TART_MK_SMLAD(xa, v, a0), b0 = TART_MK_SMLAD(xb, v, b0);
+    v = w[3];
+    a1 = TART_MK_SMLAD(xa, v, a1), b1 = TART_MK_SMLAD(xb, v, b1);
+    v = w[5];
+    a2 = TART_MK_SMLAD(xa, v, a2), b2 = TART_MK_SMLAD(xb, v, b2);
+    v = w[7];
+    a3 = TART_MK_SMLAD(xa, v, a3), b3 = TART_MK_SMLAD(xb, v, b3);
+    xx += 4;
+    w += 8;
+  }
+  a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3;
+  b[0] = b0, b[1] = b1, b[2] = b2, b[3] = b3;
+  return w;
+}
+
+/* Two pixels x two channels over int8 weights: w points at the first channel's word of the
+ * first quad of a block of four (packed: 4 words a quad, one a channel); the second channel's
+ * word follows it. Each weight word is sign-extended once (SXTB16, SXTB16 ROR #8) for both
+ * pixels: 3 LDRD + 4 SXTB16 + 8 SMLAD + 4 per 16 MACs. */
+static inline void tart_mk2x2_s8(const int32_t *restrict xx, const int32_t *restrict w, int32_t nq,
+                                 int32_t a[2], int32_t b[2]) {
+  int32_t a0 = a[0], a1 = a[1], b0 = b[0], b1 = b[1];
+  const int32_t *const end = xx + 4 * nq;
+  while (xx != end) {
+    const int32_t xa02 = xx[0], xb02 = xx[1], xa13 = xx[2], xb13 = xx[3];
+    const int32_t v0 = w[0], v1 = w[1];
+    int32_t e = TART_MK_SXTB16(v0);
+    a0 = TART_MK_SMLAD(xa02, e, a0), b0 = TART_MK_SMLAD(xb02, e, b0);
+    e = TART_MK_SXTB16_ROR8(v0);
+    a0 = TART_MK_SMLAD(xa13, e, a0), b0 = TART_MK_SMLAD(xb13, e, b0);
+    e = TART_MK_SXTB16(v1);
+    a1 = TART_MK_SMLAD(xa02, e, a1), b1 = TART_MK_SMLAD(xb02, e, b1);
+    e = TART_MK_SXTB16_ROR8(v1);
+    a1 = TART_MK_SMLAD(xa13, e, a1), b1 = TART_MK_SMLAD(xb13, e, b1);
+    xx += 4;
+    w += 4;
+  }
+  a[0] = a0, a[1] = a1, b[0] = b0, b[1] = b1;
+}
+
+/* Requantizes acc[0..3] of channels c..c+3 to o[c..c+3]: fq's constants if not NULL, else q's. */
+static inline void tart_mk_out4_s8(const int32_t *restrict fq, const tart_requant *restrict q,
+                                   int32_t c, const int32_t acc[4], int8_t *restrict o) {
+  if (fq)
+    tart_requant_fast4_s8(fq + 3 * c, acc[0], acc[1], acc[2], acc[3], q->clamp_min, q->clamp_max,
+                          o + c);
+  else
+    tart_requant4_s8(q, acc[0], acc[1], acc[2], acc[3], c, o + c);
+}
+
+/* Every output channel of two pixels (xa, xb: k4 = 4 * nq readable bytes each) to int8 at oa
+ * and ob, as tart_mk_pixel_s8 does for one; xx: 4 * nq words of scratch. The channels past
+ * the last block of four take tart_mk_s8.h's one-channel kernels, pixel by pixel. */
+static inline void tart_mk_pixel2_s8(const int8_t *restrict xa, const int8_t *restrict xb,
+                                     int32_t *restrict xx, const int32_t *restrict w8,
+                                     const int32_t *restrict w16, int32_t nq, int32_t out_c,
+                                     const int32_t *restrict acc_init, const int32_t *restrict fq,
+                                     const tart_requant *restrict q, int8_t *restrict oa,
+                                     int8_t *restrict ob) {
+  tart_mk_expand2_s8(xa, xb, nq, xx);
+  int32_t c = 0;
+  for (; c + 4 <= out_c; c += 4) {
+    int32_t a[4] = {acc_init[c], acc_init[c + 1], acc_init[c + 2], acc_init[c + 3]};
+    int32_t b[4] = {a[0], a[1], a[2], a[3]};
+    if (w8) {
+      tart_mk2x2_s8(xx, w8, nq, a, b);
+      tart_mk2x2_s8(xx, w8 + 2, nq, a + 2, b + 2);
+      w8 += 4 * nq;
+    } else {
+      w16 = tart_mk2x4_s16(xx, w16, nq, a, b);
+    }
+    tart_mk_out4_s8(fq, q, c, a, oa);
+    tart_mk_out4_s8(fq, q, c, b, ob);
+  }
+  for (; c < out_c; c++) {
+    int32_t acc_a, acc_b;
+    if (w8) {
+      acc_a = tart_mk1_s8(xa, w8, nq, acc_init[c]);
+      acc_b = tart_mk1_s8(xb, w8, nq, acc_init[c]);
+      w8 += nq;
+    } else {
+      acc_a = tart_mk1_s8s16(xa, w16, nq, acc_init[c]);
+      acc_b = tart_mk1_s8s16(xb, w16, nq, acc_init[c]);
+      w16 += 2 * nq;
+    }
+    if (fq) {
+      const int32_t lo = q->clamp_min, hi = q->clamp_max;
+      oa[c] = (int8_t)tart_clamp_i32(
+          tart_requant_fast(acc_a, fq[3 * c], fq[3 * c + 1], fq[3 * c + 2]), lo, hi);
+      ob[c] = (int8_t)tart_clamp_i32(
+          tart_requant_fast(acc_b, fq[3 * c], fq[3 * c + 1], fq[3 * c + 2]), lo, hi);
+    } else {
+      oa[c] = tart_requant_s8(q, acc_a, c);
+      ob[c] = tart_requant_s8(q, acc_b, c);
+    }
+  }
+}
+
+#endif
