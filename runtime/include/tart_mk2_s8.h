@@ -141,14 +141,51 @@ static inline void tart_mk2x2_s8(const int32_t *restrict xx, const int32_t *rest
   a[0] = a0, a[1] = a1, b[0] = b0, b[1] = b1;
 }
 
-/* Requantizes acc[0..3] of channels c..c+3 to o[c..c+3]: fq's constants if not NULL, else q's. */
-static inline void tart_mk_out4_s8(const int32_t *restrict fq, const tart_requant *restrict q,
-                                   int32_t c, const int32_t acc[4], int8_t *restrict o) {
-  if (fq)
-    tart_requant_fast4_s8(fq + 3 * c, acc[0], acc[1], acc[2], acc[3], q->clamp_min, q->clamp_max,
-                          o + c);
-  else
-    tart_requant4_s8(q, acc[0], acc[1], acc[2], acc[3], c, o + c);
+/* v clamped to [-128, 127]: one SSAT on Armv7-M (base instruction set, M3 included). */
+static inline int32_t tart_mk_sat8(int32_t v) {
+#if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT
+  int32_t r;
+  __asm__("ssat %0, #8, %1" : "=r"(r) : "r"(v));
+  return r;
+#else
+  return tart_clamp_i32(v, -128, 127);
+#endif
+}
+
+/* One channel of both pixels (accumulators va, vb; fq: the channel's three constants) to
+ * int8: sat != 0 when the clamp range is the whole int8 range (SSAT alone), else [lo, hi]. */
+static inline void tart_mk_rq2_s8(const int32_t *restrict fq, int32_t va, int32_t vb, int sat,
+                                  int32_t lo, int32_t hi, int8_t *restrict oa,
+                                  int8_t *restrict ob) {
+  const int32_t m = fq[0], add = fq[1], r = fq[2];
+  va = tart_requant_fast(va, m, add, r);
+  vb = tart_requant_fast(vb, m, add, r);
+  if (sat) {
+    *oa = (int8_t)tart_mk_sat8(va);
+    *ob = (int8_t)tart_mk_sat8(vb);
+  } else {
+    *oa = (int8_t)tart_clamp_i32(va, lo, hi);
+    *ob = (int8_t)tart_clamp_i32(vb, lo, hi);
+  }
+}
+
+/* Channels c..c+3 of both pixels (a, b) to int8 at oa[c..] and ob[c..]: fq's constants if not
+ * NULL (each channel's three loaded once for both pixels), else q's. */
+static inline void tart_mk_out2x4_s8(const int32_t *restrict fq, const tart_requant *restrict q,
+                                     int32_t c, const int32_t a[4], const int32_t b[4],
+                                     int8_t *restrict oa, int8_t *restrict ob) {
+  if (fq) {
+    const int32_t lo = q->clamp_min, hi = q->clamp_max;
+    const int sat = lo == -128 && hi == 127;
+    fq += 3 * c, oa += c, ob += c;
+    tart_mk_rq2_s8(fq, a[0], b[0], sat, lo, hi, oa, ob);
+    tart_mk_rq2_s8(fq + 3, a[1], b[1], sat, lo, hi, oa + 1, ob + 1);
+    tart_mk_rq2_s8(fq + 6, a[2], b[2], sat, lo, hi, oa + 2, ob + 2);
+    tart_mk_rq2_s8(fq + 9, a[3], b[3], sat, lo, hi, oa + 3, ob + 3);
+  } else {
+    tart_requant4_s8(q, a[0], a[1], a[2], a[3], c, oa + c);
+    tart_requant4_s8(q, b[0], b[1], b[2], b[3], c, ob + c);
+  }
 }
 
 /* Every output channel of two pixels (xa, xb: k4 = 4 * nq readable bytes each) to int8 at oa
@@ -172,8 +209,7 @@ static inline void tart_mk_pixel2_s8(const int8_t *restrict xa, const int8_t *re
     } else {
       w16 = tart_mk2x4_s16(xx, w16, nq, a, b);
     }
-    tart_mk_out4_s8(fq, q, c, a, oa);
-    tart_mk_out4_s8(fq, q, c, b, ob);
+    tart_mk_out2x4_s8(fq, q, c, a, b, oa, ob);
   }
   for (; c < out_c; c++) {
     int32_t acc_a, acc_b;

@@ -158,9 +158,9 @@ static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out
 }
 
 /* A variant forced on the model's last op instead of the heuristic's (NULL: the heuristic),
- * with its knob value (the first knob) when it has one. */
+ * with its knob values (as many as it has, up to 2) when it has knobs. */
 static const char *force_variant;
-static int32_t force_knob;
+static int32_t force_knobs[2];
 
 /* The schedule stage's steps for variant name on the last op of a reference-scheduled graph:
  * its knobs, its prepare step, its kernel. false when it does not apply. */
@@ -188,13 +188,16 @@ static bool force(tt_run *r, const char *name, const int32_t *knob) {
 /* Runs of a depthwise opt kernel, and of the int8 ADD/MUL variants, with and without the fast
  * requantization's constants. */
 static int dw_fast, dw_general, bin_fast, bin_general;
+/* Runs of the packed conv and fully connected kernels with and without the fast
+ * requantization, and of the conv with output pixels in pairs. */
+static int packed_fast, packed_general, packed_pairs;
 
 static int32_t run(const uint8_t *m, size_t len, bool reference, bool plan, const int8_t *in,
                    int8_t *out, int32_t *kernel) {
   tt_run r;
   const bool forced = !reference && force_variant;
   ta_status st = tt_prepare_kernels(&r, m, len, reference || forced);
-  if (st == TA_OK && forced && !force(&r, force_variant, &force_knob))
+  if (st == TA_OK && forced && !force(&r, force_variant, force_knobs))
     st = TA_ERR_INTERNAL;
   if (st != TA_OK) {
     printf("prepare failed:\n%s", r.cap.text);
@@ -216,6 +219,16 @@ static int32_t run(const uint8_t *m, size_t len, bool reference, bool plan, cons
   if (*kernel == TA_K_depthwise_conv2d_s8_opt || *kernel == TA_K_depthwise_conv2d_s8_opt_inplace) {
     const tart_dwconv_params *dp = r.calls[r.g->n_ops - 1].params;
     (*(dp->n_fq > 0 ? &dw_fast : &dw_general))++;
+  }
+  if (*kernel == TA_K_conv2d_s8_packed) {
+    const tart_conv_params *cp = r.calls[r.g->n_ops - 1].params;
+    (*(cp->n_fq > 0 ? &packed_fast : &packed_general))++;
+    if (cp->pixels == 2)
+      packed_pairs++;
+  }
+  if (*kernel == TA_K_fully_connected_s8_packed) {
+    const tart_fc_params *fp = r.calls[r.g->n_ops - 1].params;
+    (*(fp->n_fq > 0 ? &packed_fast : &packed_general))++;
   }
   if (*kernel == TA_K_add_s8_table || *kernel == TA_K_mul_s8_fast) {
     const tart_binary_params *bp = r.calls[r.g->n_ops - 1].params;
@@ -294,20 +307,27 @@ static void test_conv_variants(void **state) {
 /* Random weights, biases and zero points with extreme requantization: tiny and near-one
  * multipliers (scales), large biases, so that both the fast requantization and the general
  * one (where the compiler cannot prove the fast one exact) run. */
-static void conv_knob_shapes(const char *variant, int32_t knob, int fc) {
+static void conv_knob_shapes(const char *variant, int32_t knob, int32_t knob2, int fc) {
   force_variant = variant;
-  force_knob = knob;
+  force_knobs[0] = knob, force_knobs[1] = knob2;
   int opt = 0;
+  packed_fast = packed_general = packed_pairs = 0;
   for (int i = 0; i < 200; i++) {
     shape s = random_shape(fc ? TFB_OP_FULLY_CONNECTED : TFB_OP_CONV_2D);
+    s.extreme = i % 3 == 0;
     if (fc)
       s.ci = range(1, 70);
     else if (i % 4 == 0)
       s.kh = s.kw = 1, s.pad = TFB_PAD_VALID, s.ci = 4 * range(1, 4); /* in place 1x1 */
+    else if (i % 4 == 1)
+      s.co = range(13, 21); /* several blocks of four and a tail */
     check_shape(&s, &opt);
   }
   force_variant = NULL;
-  assert_true(opt == 200); /* the forced variant ran every time */
+  force_knobs[0] = force_knobs[1] = 0;
+  assert_true(opt == 200);            /* the forced variant ran every time */
+  if (strcmp(variant, "packed") == 0) /* both requantizations ran */
+    assert_true(packed_fast > 50 && packed_general > 10);
 }
 
 /* tart_requant_fast against the reference requantization (MultiplyByQuantizedMultiplier plus
@@ -350,26 +370,47 @@ static void test_requant_fast_exact(void **state) {
   }
 }
 
-/* The packed variant with each weight width, and the opt variant it is listed before. */
+/* The packed variant with each weight width and output pixels one by one or in pairs (knobs
+ * "weights" and "pixels"), and the opt variant it is listed before. The pairs run on every
+ * shape with two output pixels or more (an odd last pixel alone). */
+static void conv_packed(int32_t weights, int32_t pixels) {
+  conv_knob_shapes("packed", weights, pixels, 0);
+  if (pixels == 1)
+    assert_int_equal(packed_pairs, 0);
+  else
+    assert_true(packed_pairs > 150);
+}
 static void test_conv_packed_int8(void **state) {
   (void)state;
-  conv_knob_shapes("packed", 8, 0);
+  conv_packed(8, 1);
 }
 static void test_conv_packed_int16(void **state) {
   (void)state;
-  conv_knob_shapes("packed", 16, 0);
+  conv_packed(16, 1);
+}
+static void test_conv_packed_int8_pairs(void **state) {
+  (void)state;
+  conv_packed(8, 2);
+}
+static void test_conv_packed_int16_pairs(void **state) {
+  (void)state;
+  conv_packed(16, 2);
+}
+static void test_conv_packed_default(void **state) {
+  (void)state;
+  conv_packed(0, 0);
 }
 static void test_conv_opt(void **state) {
   (void)state;
-  conv_knob_shapes("opt", 0, 0);
+  conv_knob_shapes("opt", 0, 0, 0);
 }
 static void test_fc_packed_int8(void **state) {
   (void)state;
-  conv_knob_shapes("packed", 8, 1);
+  conv_knob_shapes("packed", 8, 0, 1);
 }
 static void test_fc_packed_int16(void **state) {
   (void)state;
-  conv_knob_shapes("packed", 16, 1);
+  conv_knob_shapes("packed", 16, 0, 1);
 }
 
 static void test_depthwise_variants(void **state) {
@@ -572,13 +613,23 @@ static void test_fc_variants(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_conv_variants),      cmocka_unit_test(test_conv_f32_variants),
-      cmocka_unit_test(test_depthwise_variants), cmocka_unit_test(test_fc_variants),
-      cmocka_unit_test(test_pool_f32_variants),  cmocka_unit_test(test_requant_fast_exact),
-      cmocka_unit_test(test_conv_packed_int8),   cmocka_unit_test(test_conv_packed_int16),
-      cmocka_unit_test(test_conv_opt),           cmocka_unit_test(test_fc_packed_int8),
-      cmocka_unit_test(test_fc_packed_int16),    cmocka_unit_test(test_depthwise_opt),
-      cmocka_unit_test(test_add_table),          cmocka_unit_test(test_mul_fast),
+      cmocka_unit_test(test_conv_variants),
+      cmocka_unit_test(test_conv_f32_variants),
+      cmocka_unit_test(test_depthwise_variants),
+      cmocka_unit_test(test_fc_variants),
+      cmocka_unit_test(test_pool_f32_variants),
+      cmocka_unit_test(test_requant_fast_exact),
+      cmocka_unit_test(test_conv_packed_int8),
+      cmocka_unit_test(test_conv_packed_int16),
+      cmocka_unit_test(test_conv_packed_int8_pairs),
+      cmocka_unit_test(test_conv_packed_int16_pairs),
+      cmocka_unit_test(test_conv_packed_default),
+      cmocka_unit_test(test_conv_opt),
+      cmocka_unit_test(test_fc_packed_int8),
+      cmocka_unit_test(test_fc_packed_int16),
+      cmocka_unit_test(test_depthwise_opt),
+      cmocka_unit_test(test_add_table),
+      cmocka_unit_test(test_mul_fast),
       cmocka_unit_test(test_pool_s8_variants),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
