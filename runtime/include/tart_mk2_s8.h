@@ -235,4 +235,119 @@ static inline void tart_mk_pixel2_s8(const int8_t *restrict xa, const int8_t *re
   }
 }
 
+/* One pixel x four channels over int8 weights (packed: per quad, channel j's word j) and the
+ * pixel expanded by tart_mk_expand1_s8 (xx: 2 words a quad): a[j] += x . channel j. Returns
+ * the next block. On Armv7E-M a hand-scheduled loop does two quads an iteration: 2 LDRD of
+ * input, 4 LDRD of weights, 16 SXTB16, 16 SMLAD, CMP, BNE for 32 MACs (GCC's own code for
+ * the same C loads each weight word with its own LDR); an odd first quad takes the C loop. */
+static inline const int32_t *tart_mk1x4_s8x(const int32_t *restrict xx, const int32_t *restrict w,
+                                            int32_t nq, int32_t a[4]) {
+  int32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+#if TART_HAVE_SMLAD
+  const int32_t *const end = xx + 2 * nq;
+  if (nq & 1) {
+#else
+  for (int32_t q = 0; q < nq; q++) {
+#endif
+    const int32_t x02 = xx[0], x13 = xx[1];
+    int32_t v = w[0];
+    a0 = TART_MK_SMLAD(x02, TART_MK_SXTB16(v), a0);
+    a0 = TART_MK_SMLAD(x13, TART_MK_SXTB16_ROR8(v), a0);
+    v = w[1];
+    a1 = TART_MK_SMLAD(x02, TART_MK_SXTB16(v), a1);
+    a1 = TART_MK_SMLAD(x13, TART_MK_SXTB16_ROR8(v), a1);
+    v = w[2];
+    a2 = TART_MK_SMLAD(x02, TART_MK_SXTB16(v), a2);
+    a2 = TART_MK_SMLAD(x13, TART_MK_SXTB16_ROR8(v), a2);
+    v = w[3];
+    a3 = TART_MK_SMLAD(x02, TART_MK_SXTB16(v), a3);
+    a3 = TART_MK_SMLAD(x13, TART_MK_SXTB16_ROR8(v), a3);
+    xx += 2;
+    w += 4;
+  }
+#if TART_HAVE_SMLAD
+  if (xx != end) {
+    /* Registers: %0..%3 the accumulators a0..a3; %4 the input pointer xx and %5 the weight
+     * pointer w (both post-incremented); %6 x02 and %7 x13, the quad's input pairs (taps 0,2
+     * and 1,3); %8, %9 two channels' weight words, each turned in place into its taps 1,3
+     * after %10 took its taps 0,2; %11 the end of xx. */
+    int32_t x02, x13, v0, v1, t;
+    __asm__ volatile("1:\n\t"
+                     "ldrd   %6, %7, [%4], #8\n\t"
+                     "ldrd   %8, %9, [%5], #8\n\t"
+                     "sxtb16 %10, %8\n\t"
+                     "smlad  %0, %6, %10, %0\n\t"
+                     "sxtb16 %8, %8, ror #8\n\t"
+                     "smlad  %0, %7, %8, %0\n\t"
+                     "sxtb16 %10, %9\n\t"
+                     "smlad  %1, %6, %10, %1\n\t"
+                     "sxtb16 %9, %9, ror #8\n\t"
+                     "smlad  %1, %7, %9, %1\n\t"
+                     "ldrd   %8, %9, [%5], #8\n\t"
+                     "sxtb16 %10, %8\n\t"
+                     "smlad  %2, %6, %10, %2\n\t"
+                     "sxtb16 %8, %8, ror #8\n\t"
+                     "smlad  %2, %7, %8, %2\n\t"
+                     "sxtb16 %10, %9\n\t"
+                     "smlad  %3, %6, %10, %3\n\t"
+                     "sxtb16 %9, %9, ror #8\n\t"
+                     "smlad  %3, %7, %9, %3\n\t"
+                     "ldrd   %6, %7, [%4], #8\n\t"
+                     "ldrd   %8, %9, [%5], #8\n\t"
+                     "sxtb16 %10, %8\n\t"
+                     "smlad  %0, %6, %10, %0\n\t"
+                     "sxtb16 %8, %8, ror #8\n\t"
+                     "smlad  %0, %7, %8, %0\n\t"
+                     "sxtb16 %10, %9\n\t"
+                     "smlad  %1, %6, %10, %1\n\t"
+                     "sxtb16 %9, %9, ror #8\n\t"
+                     "smlad  %1, %7, %9, %1\n\t"
+                     "ldrd   %8, %9, [%5], #8\n\t"
+                     "sxtb16 %10, %8\n\t"
+                     "smlad  %2, %6, %10, %2\n\t"
+                     "sxtb16 %8, %8, ror #8\n\t"
+                     "smlad  %2, %7, %8, %2\n\t"
+                     "sxtb16 %10, %9\n\t"
+                     "smlad  %3, %6, %10, %3\n\t"
+                     "sxtb16 %9, %9, ror #8\n\t"
+                     "smlad  %3, %7, %9, %3\n\t"
+                     "cmp    %4, %11\n\t"
+                     "bne    1b"
+                     : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(xx), "+r"(w), "=&r"(x02),
+                       "=&r"(x13), "=&r"(v0), "=&r"(v1), "=&r"(t)
+                     : "r"(end)
+                     : "cc", "memory");
+  }
+#endif
+  a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3;
+  return w;
+}
+
+/* Every output channel of one pixel x (k4 = 4 * nq readable bytes) to int8 at o, as
+ * tart_mk_pixel_s8 with int8 weights w8, through x expanded once to xx (2 * nq words). */
+static inline void tart_mk_pixel_s8x(const int8_t *restrict x, int32_t *restrict xx,
+                                     const int32_t *restrict w8, int32_t nq, int32_t out_c,
+                                     const int32_t *restrict acc_init, const int32_t *restrict fq,
+                                     const tart_requant *restrict q, int8_t *restrict o) {
+  const int32_t lo = q->clamp_min, hi = q->clamp_max;
+  tart_mk_expand1_s8(x, nq, xx);
+  int32_t c = 0;
+  for (; c + 4 <= out_c; c += 4) {
+    int32_t acc[4] = {acc_init[c], acc_init[c + 1], acc_init[c + 2], acc_init[c + 3]};
+    w8 = tart_mk1x4_s8x(xx, w8, nq, acc);
+    if (fq)
+      tart_requant_fast4_s8(fq + 3 * c, acc[0], acc[1], acc[2], acc[3], lo, hi, o + c);
+    else
+      tart_requant4_s8(q, acc[0], acc[1], acc[2], acc[3], c, o + c);
+  }
+  for (; c < out_c; c++, w8 += nq) {
+    const int32_t acc = tart_mk1_s8(x, w8, nq, acc_init[c]);
+    if (fq)
+      o[c] = (int8_t)tart_clamp_i32(tart_requant_fast(acc, fq[3 * c], fq[3 * c + 1], fq[3 * c + 2]),
+                                    lo, hi);
+    else
+      o[c] = tart_requant_s8(q, acc, c);
+  }
+}
+
 #endif
