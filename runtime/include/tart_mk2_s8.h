@@ -27,6 +27,14 @@
 
 #include "tart_mk_s8.h"
 
+/* Inlined wherever called, also where GCC would rather call one copy: the constant arguments
+ * of tart_mk_blocks2_body's callers select its loops. */
+#if defined(__GNUC__)
+#define TART_MK_SPECIALIZE __attribute__((always_inline)) inline
+#else
+#define TART_MK_SPECIALIZE inline
+#endif
+
 /* The int32 word of two int16 (lo in the low half). */
 static inline int32_t tart_pair16(int32_t lo, int32_t hi) {
   return (int32_t)((uint32_t)(uint16_t)lo | ((uint32_t)(uint16_t)hi << 16));
@@ -169,22 +177,65 @@ static inline void tart_mk_rq2_s8(const int32_t *restrict fq, int32_t va, int32_
   }
 }
 
-/* Channels c..c+3 of both pixels (a, b) to int8 at oa[c..] and ob[c..]: fq's constants if not
- * NULL (each channel's three loaded once for both pixels), else q's. */
-static inline void tart_mk_out2x4_s8(const int32_t *restrict fq, const tart_requant *restrict q,
-                                     int32_t c, const int32_t a[4], const int32_t b[4],
-                                     int8_t *restrict oa, int8_t *restrict ob) {
-  if (fq) {
-    const int32_t lo = q->clamp_min, hi = q->clamp_max;
-    const int sat = lo == -128 && hi == 127;
-    fq += 3 * c, oa += c, ob += c;
-    tart_mk_rq2_s8(fq, a[0], b[0], sat, lo, hi, oa, ob);
-    tart_mk_rq2_s8(fq + 3, a[1], b[1], sat, lo, hi, oa + 1, ob + 1);
-    tart_mk_rq2_s8(fq + 6, a[2], b[2], sat, lo, hi, oa + 2, ob + 2);
-    tart_mk_rq2_s8(fq + 9, a[3], b[3], sat, lo, hi, oa + 3, ob + 3);
+/* The blocks of four output channels of a pixel pair, for out_c4 channels (a multiple of 4),
+ * from the pair expanded to xx, with int8 weights w8 if not NULL, else int16 w16; mode: 0 q's
+ * requantization, 1 fq's clamped to q's range, 2 fq's saturated by SSAT (the range is the
+ * whole int8 range). Called with constant arguments, so that each combination is a loop of
+ * its own without tests. */
+static TART_MK_SPECIALIZE void
+tart_mk_blocks2_body(const int32_t *restrict xx, const int32_t *restrict w8,
+                     const int32_t *restrict w16, int32_t nq, int32_t out_c4,
+                     const int32_t *restrict acc_init, const int32_t *restrict fq,
+                     const tart_requant *restrict q, int8_t *restrict oa, int8_t *restrict ob,
+                     int int8_weights, int mode) {
+  const int32_t lo = q->clamp_min, hi = q->clamp_max;
+  for (int32_t c = 0; c < out_c4; c += 4, acc_init += 4) {
+    int32_t a[4] = {acc_init[0], acc_init[1], acc_init[2], acc_init[3]};
+    int32_t b[4] = {a[0], a[1], a[2], a[3]};
+    if (int8_weights) {
+      tart_mk2x2_s8(xx, w8, nq, a, b);
+      tart_mk2x2_s8(xx, w8 + 2, nq, a + 2, b + 2);
+      w8 += 4 * nq;
+    } else {
+      w16 = tart_mk2x4_s16(xx, w16, nq, a, b);
+    }
+    if (mode == 0) {
+      tart_requant4_s8(q, a[0], a[1], a[2], a[3], c, oa + c);
+      tart_requant4_s8(q, b[0], b[1], b[2], b[3], c, ob + c);
+    } else {
+      const int sat = mode == 2;
+      tart_mk_rq2_s8(fq, a[0], b[0], sat, lo, hi, oa + c, ob + c);
+      tart_mk_rq2_s8(fq + 3, a[1], b[1], sat, lo, hi, oa + c + 1, ob + c + 1);
+      tart_mk_rq2_s8(fq + 6, a[2], b[2], sat, lo, hi, oa + c + 2, ob + c + 2);
+      tart_mk_rq2_s8(fq + 9, a[3], b[3], sat, lo, hi, oa + c + 3, ob + c + 3);
+      fq += 12;
+    }
+  }
+}
+
+/* tart_mk_blocks2_body, one specialized loop per weight width and requantization. Not
+ * inlined: its loops then have every register, and the caller's pixel loop keeps its own. */
+static TART_NOINLINE void tart_mk_blocks2_s8(const int32_t *restrict xx, const int32_t *restrict w8,
+                                             const int32_t *restrict w16, int32_t nq,
+                                             int32_t out_c4, const int32_t *restrict acc_init,
+                                             const int32_t *restrict fq,
+                                             const tart_requant *restrict q, int8_t *restrict oa,
+                                             int8_t *restrict ob) {
+  const int mode = !fq ? 0 : (q->clamp_min == -128 && q->clamp_max == 127 ? 2 : 1);
+  if (w8) {
+    if (mode == 2)
+      tart_mk_blocks2_body(xx, w8, w16, nq, out_c4, acc_init, fq, q, oa, ob, 1, 2);
+    else if (mode == 1)
+      tart_mk_blocks2_body(xx, w8, w16, nq, out_c4, acc_init, fq, q, oa, ob, 1, 1);
+    else
+      tart_mk_blocks2_body(xx, w8, w16, nq, out_c4, acc_init, fq, q, oa, ob, 1, 0);
   } else {
-    tart_requant4_s8(q, a[0], a[1], a[2], a[3], c, oa + c);
-    tart_requant4_s8(q, b[0], b[1], b[2], b[3], c, ob + c);
+    if (mode == 2)
+      tart_mk_blocks2_body(xx, w8, w16, nq, out_c4, acc_init, fq, q, oa, ob, 0, 2);
+    else if (mode == 1)
+      tart_mk_blocks2_body(xx, w8, w16, nq, out_c4, acc_init, fq, q, oa, ob, 0, 1);
+    else
+      tart_mk_blocks2_body(xx, w8, w16, nq, out_c4, acc_init, fq, q, oa, ob, 0, 0);
   }
 }
 
@@ -198,19 +249,12 @@ static inline void tart_mk_pixel2_s8(const int8_t *restrict xa, const int8_t *re
                                      const tart_requant *restrict q, int8_t *restrict oa,
                                      int8_t *restrict ob) {
   tart_mk_expand2_s8(xa, xb, nq, xx);
-  int32_t c = 0;
-  for (; c + 4 <= out_c; c += 4) {
-    int32_t a[4] = {acc_init[c], acc_init[c + 1], acc_init[c + 2], acc_init[c + 3]};
-    int32_t b[4] = {a[0], a[1], a[2], a[3]};
-    if (w8) {
-      tart_mk2x2_s8(xx, w8, nq, a, b);
-      tart_mk2x2_s8(xx, w8 + 2, nq, a + 2, b + 2);
-      w8 += 4 * nq;
-    } else {
-      w16 = tart_mk2x4_s16(xx, w16, nq, a, b);
-    }
-    tart_mk_out2x4_s8(fq, q, c, a, b, oa, ob);
-  }
+  int32_t c = out_c & ~3;
+  tart_mk_blocks2_s8(xx, w8, w16, nq, c, acc_init, fq, q, oa, ob);
+  if (w8)
+    w8 += (size_t)c * (size_t)nq;
+  else
+    w16 += 2 * (size_t)c * (size_t)nq;
   for (; c < out_c; c++) {
     int32_t acc_a, acc_b;
     if (w8) {
