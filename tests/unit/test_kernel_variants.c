@@ -158,9 +158,9 @@ static uint8_t *build(const shape *s, size_t *len, size_t *in_bytes, size_t *out
 }
 
 /* A variant forced on the model's last op instead of the heuristic's (NULL: the heuristic),
- * with its knob values (as many as it has, up to 2) when it has knobs. */
+ * with its knob value (the first knob) when it has one. */
 static const char *force_variant;
-static int32_t force_knobs[2];
+static int32_t force_knob;
 
 /* The schedule stage's steps for variant name on the last op of a reference-scheduled graph:
  * its knobs, its prepare step, its kernel. false when it does not apply. */
@@ -197,7 +197,7 @@ static int32_t run(const uint8_t *m, size_t len, bool reference, bool plan, cons
   tt_run r;
   const bool forced = !reference && force_variant;
   ta_status st = tt_prepare_kernels(&r, m, len, reference || forced);
-  if (st == TA_OK && forced && !force(&r, force_variant, force_knobs))
+  if (st == TA_OK && forced && !force(&r, force_variant, &force_knob))
     st = TA_ERR_INTERNAL;
   if (st != TA_OK) {
     printf("prepare failed:\n%s", r.cap.text);
@@ -307,9 +307,9 @@ static void test_conv_variants(void **state) {
 /* Random weights, biases and zero points with extreme requantization: tiny and near-one
  * multipliers (scales), large biases, so that both the fast requantization and the general
  * one (where the compiler cannot prove the fast one exact) run. */
-static void conv_knob_shapes(const char *variant, int32_t knob, int32_t knob2, int fc) {
+static void conv_knob_shapes(const char *variant, int32_t knob, int fc) {
   force_variant = variant;
-  force_knobs[0] = knob, force_knobs[1] = knob2;
+  force_knob = knob;
   int opt = 0;
   packed_fast = packed_general = packed_pairs = 0;
   for (int i = 0; i < 200; i++) {
@@ -324,9 +324,8 @@ static void conv_knob_shapes(const char *variant, int32_t knob, int32_t knob2, i
     check_shape(&s, &opt);
   }
   force_variant = NULL;
-  force_knobs[0] = force_knobs[1] = 0;
-  assert_true(opt == 200);            /* the forced variant ran every time */
-  if (strcmp(variant, "packed") == 0) /* both requantizations ran */
+  assert_true(opt == 200);                /* the forced variant ran every time */
+  if (strncmp(variant, "packed", 6) == 0) /* both requantizations ran */
     assert_true(packed_fast > 50 && packed_general > 10);
 }
 
@@ -370,47 +369,47 @@ static void test_requant_fast_exact(void **state) {
   }
 }
 
-/* The packed variant with each weight width and output pixels one by one or in pairs (knobs
- * "weights" and "pixels"), and the opt variant it is listed before. The pairs run on every
- * shape with two output pixels or more (an odd last pixel alone). */
-static void conv_packed(int32_t weights, int32_t pixels) {
-  conv_knob_shapes("packed", weights, pixels, 0);
-  if (pixels == 1)
+/* The packed variants with each weight width (knob "weights"), output pixels in pairs
+ * ("packed", on every shape with two output pixels or more, an odd last pixel alone) or one
+ * by one ("packed1"), and the opt variant they are listed before. */
+static void conv_packed(const char *variant, int32_t weights) {
+  conv_knob_shapes(variant, weights, 0);
+  if (strcmp(variant, "packed1") == 0)
     assert_int_equal(packed_pairs, 0);
   else
     assert_true(packed_pairs > 150);
 }
 static void test_conv_packed_int8(void **state) {
   (void)state;
-  conv_packed(8, 1);
+  conv_packed("packed1", 8);
 }
 static void test_conv_packed_int16(void **state) {
   (void)state;
-  conv_packed(16, 1);
+  conv_packed("packed1", 16);
 }
 static void test_conv_packed_int8_pairs(void **state) {
   (void)state;
-  conv_packed(8, 2);
+  conv_packed("packed", 8);
 }
 static void test_conv_packed_int16_pairs(void **state) {
   (void)state;
-  conv_packed(16, 2);
+  conv_packed("packed", 16);
 }
 static void test_conv_packed_default(void **state) {
   (void)state;
-  conv_packed(0, 0);
+  conv_packed("packed", 0);
 }
 static void test_conv_opt(void **state) {
   (void)state;
-  conv_knob_shapes("opt", 0, 0, 0);
+  conv_knob_shapes("opt", 0, 0);
 }
 static void test_fc_packed_int8(void **state) {
   (void)state;
-  conv_knob_shapes("packed", 8, 0, 1);
+  conv_knob_shapes("packed", 8, 1);
 }
 static void test_fc_packed_int16(void **state) {
   (void)state;
-  conv_knob_shapes("packed", 16, 0, 1);
+  conv_knob_shapes("packed", 16, 1);
 }
 
 static void test_depthwise_variants(void **state) {
