@@ -239,33 +239,41 @@ static TART_NOINLINE void tart_mk_blocks2_s8(const int32_t *restrict xx, const i
   }
 }
 
-/* Every output channel of two pixels (xa, xb: k4 = 4 * nq readable bytes each) to int8 at oa
- * and ob, as tart_mk_pixel_s8 does for one; xx: 4 * nq words of scratch. The channels past
- * the last block of four take tart_mk_s8.h's one-channel kernels, pixel by pixel. */
-static inline void tart_mk_pixel2_s8(const int8_t *restrict xa, const int8_t *restrict xb,
-                                     int32_t *restrict xx, const int32_t *restrict w8,
+/* One channel of two pixels from xx: *a += A . w, *b += B . w over nq quads of the channel's
+ * weights at w, int8 (packed, one word a quad) if w8, else int16 (packed16, two words). */
+static inline void tart_mk2x1_s8(const int32_t *restrict xx, const int32_t *restrict w, int32_t nq,
+                                 int w8, int32_t *a, int32_t *b) {
+  int32_t va = *a, vb = *b;
+  for (int32_t i = 0; i < nq; i++, xx += 4) {
+    int32_t e02, e13;
+    if (w8) {
+      e02 = TART_MK_SXTB16(w[0]), e13 = TART_MK_SXTB16_ROR8(w[0]);
+      w += 1;
+    } else {
+      e02 = w[0], e13 = w[1];
+      w += 2;
+    }
+    va = TART_MK_SMLAD(xx[0], e02, va), vb = TART_MK_SMLAD(xx[1], e02, vb);
+    va = TART_MK_SMLAD(xx[2], e13, va), vb = TART_MK_SMLAD(xx[3], e13, vb);
+  }
+  *a = va, *b = vb;
+}
+
+/* Every output channel of two pixels, expanded to xx (tart_mk_expand2_s8, nq quads), to int8
+ * at oa and ob, as tart_mk_pixel_s8 does for one. The channels past the last block of four
+ * take tart_mk2x1_s8. */
+static inline void tart_mk_pixel2_s8(const int32_t *restrict xx, const int32_t *restrict w8,
                                      const int32_t *restrict w16, int32_t nq, int32_t out_c,
                                      const int32_t *restrict acc_init, const int32_t *restrict fq,
                                      const tart_requant *restrict q, int8_t *restrict oa,
                                      int8_t *restrict ob) {
-  tart_mk_expand2_s8(xa, xb, nq, xx);
   int32_t c = out_c & ~3;
   tart_mk_blocks2_s8(xx, w8, w16, nq, c, acc_init, fq, q, oa, ob);
-  if (w8)
-    w8 += (size_t)c * (size_t)nq;
-  else
-    w16 += 2 * (size_t)c * (size_t)nq;
+  const int32_t *w = w8 ? w8 + (size_t)c * (size_t)nq : w16 + 2 * (size_t)c * (size_t)nq;
   for (; c < out_c; c++) {
-    int32_t acc_a, acc_b;
-    if (w8) {
-      acc_a = tart_mk1_s8(xa, w8, nq, acc_init[c]);
-      acc_b = tart_mk1_s8(xb, w8, nq, acc_init[c]);
-      w8 += nq;
-    } else {
-      acc_a = tart_mk1_s8s16(xa, w16, nq, acc_init[c]);
-      acc_b = tart_mk1_s8s16(xb, w16, nq, acc_init[c]);
-      w16 += 2 * nq;
-    }
+    int32_t acc_a = acc_init[c], acc_b = acc_init[c];
+    tart_mk2x1_s8(xx, w, nq, w8 != NULL, &acc_a, &acc_b);
+    w += w8 ? nq : 2 * nq;
     if (fq) {
       const int32_t lo = q->clamp_min, hi = q->clamp_max;
       oa[c] = (int8_t)tart_clamp_i32(

@@ -38,32 +38,90 @@ size_t tart_conv2d_s8_packed_scratch_size(const tart_conv_params *p) {
   return conv_direct(p) ? 0 : k4;
 }
 
-/* The window of output pixel (oy, ox) as KH*KW*Ci contiguous bytes. */
-static void im2col(const tart_conv_params *p, const int8_t *in_b, int32_t oy, int32_t ox,
-                   int8_t *col) {
-  const int32_t iy0 = oy * p->win.stride_h - p->win.pad_h,
+/* Row fy of output pixel (oy, ox)'s window (KW*Ci bytes) to row, in_zp where it lies outside
+ * the input. */
+static inline void im2col_row(const tart_conv_params *p, const int8_t *in_b, int32_t oy, int32_t ox,
+                              int32_t fy, int8_t *row) {
+  const int32_t iy = oy * p->win.stride_h - p->win.pad_h + p->win.dilation_h * fy,
                 ix0 = ox * p->win.stride_w - p->win.pad_w;
   const size_t pixel = (size_t)p->in_c;
-  for (int32_t fy = 0; fy < p->win.filter_h; fy++) {
-    const int32_t iy = iy0 + p->win.dilation_h * fy;
-    int8_t *row = col + (size_t)fy * (size_t)p->win.filter_w * pixel;
-    if (iy < 0 || iy >= p->in_h) {
-      memset(row, (int)(int8_t)p->in_zp, (size_t)p->win.filter_w * pixel);
-      continue;
-    }
-    const int8_t *in_row = in_b + (size_t)iy * (size_t)p->in_w * pixel;
-    if (p->win.dilation_w == 1 && ix0 >= 0 && ix0 + p->win.filter_w <= p->in_w) {
-      memcpy(row, in_row + (size_t)ix0 * pixel, (size_t)p->win.filter_w * pixel);
-      continue;
-    }
-    for (int32_t fx = 0; fx < p->win.filter_w; fx++) {
-      const int32_t ix = ix0 + p->win.dilation_w * fx;
-      if (ix < 0 || ix >= p->in_w)
-        memset(row + (size_t)fx * pixel, (int)(int8_t)p->in_zp, pixel);
-      else
-        memcpy(row + (size_t)fx * pixel, in_row + (size_t)ix * pixel, pixel);
-    }
+  if (iy < 0 || iy >= p->in_h) {
+    memset(row, (int)(int8_t)p->in_zp, (size_t)p->win.filter_w * pixel);
+    return;
   }
+  const int8_t *in_row = in_b + (size_t)iy * (size_t)p->in_w * pixel;
+  if (p->win.dilation_w == 1 && ix0 >= 0 && ix0 + p->win.filter_w <= p->in_w) {
+    memcpy(row, in_row + (size_t)ix0 * pixel, (size_t)p->win.filter_w * pixel);
+    return;
+  }
+  for (int32_t fx = 0; fx < p->win.filter_w; fx++) {
+    const int32_t ix = ix0 + p->win.dilation_w * fx;
+    if (ix < 0 || ix >= p->in_w)
+      memset(row + (size_t)fx * pixel, (int)(int8_t)p->in_zp, pixel);
+    else
+      memcpy(row + (size_t)fx * pixel, in_row + (size_t)ix * pixel, pixel);
+  }
+}
+
+/* The window of output pixel (oy, ox) as KH*KW*Ci contiguous bytes. */
+static inline void im2col(const tart_conv_params *p, const int8_t *in_b, int32_t oy, int32_t ox,
+                          int8_t *col) {
+  const size_t row = (size_t)p->win.filter_w * (size_t)p->in_c;
+  for (int32_t fy = 0; fy < p->win.filter_h; fy++)
+    im2col_row(p, in_b, oy, ox, fy, col + (size_t)fy * row);
+}
+
+/* Row fy of output pixel (oy, ox)'s window in place: its KW*Ci input bytes when they all lie
+ * inside the input and are contiguous (dilation_w 1), else NULL. */
+static const int8_t *window_row(const tart_conv_params *p, const int8_t *in_b, int32_t oy,
+                                int32_t ox, int32_t fy) {
+  const int32_t iy = oy * p->win.stride_h - p->win.pad_h + p->win.dilation_h * fy,
+                ix0 = ox * p->win.stride_w - p->win.pad_w;
+  if (iy < 0 || iy >= p->in_h || ix0 < 0 || ix0 + p->win.filter_w > p->in_w ||
+      p->win.dilation_w != 1)
+    return NULL;
+  return in_b + ((size_t)iy * (size_t)p->in_w + (size_t)ix0) * (size_t)p->in_c;
+}
+
+/* Output pixels a and b (raster indices) expanded to xx (tart_mk_expand2_s8). 1x1 direct:
+ * from the input. When a window row is a whole number of quads (KW*Ci a multiple of 4), and
+ * at least 4 (shorter rows cost more in the per-row steps than the copy saves), row by row, each
+ * from the input where it lies inside, else from its im2col (col: two rows); else through both
+ * pixels' whole im2col rows (col: 2 * k4 bytes, padded with zeros). */
+static void expand_pair(const tart_conv_params *p, const int8_t *in_b, int direct, int32_t a,
+                        int32_t b, int8_t *col, int32_t k4, int32_t *xx) {
+  const int32_t oya = a / p->out_w, oxa = a % p->out_w, oyb = b / p->out_w, oxb = b % p->out_w;
+  if (direct) {
+    const size_t in_c = (size_t)p->in_c;
+    tart_mk_expand2_s8(in_b + ((size_t)(oya * p->win.stride_h) * (size_t)p->in_w +
+                               (size_t)(oxa * p->win.stride_w)) *
+                                  in_c,
+                       in_b + ((size_t)(oyb * p->win.stride_h) * (size_t)p->in_w +
+                               (size_t)(oxb * p->win.stride_w)) *
+                                  in_c,
+                       k4 / 4, xx);
+    return;
+  }
+  const int32_t row = p->win.filter_w * p->in_c;
+  if (row % 4 == 0 && row >= 16) {
+    for (int32_t fy = 0; fy < p->win.filter_h; fy++) {
+      const int8_t *ra = window_row(p, in_b, oya, oxa, fy), *rb = window_row(p, in_b, oyb, oxb, fy);
+      if (!ra) {
+        im2col_row(p, in_b, oya, oxa, fy, col);
+        ra = col;
+      }
+      if (!rb) {
+        im2col_row(p, in_b, oyb, oxb, fy, col + row);
+        rb = col + row;
+      }
+      /* Quad fy * row / 4 starts at word 4 * (fy * row / 4). */
+      tart_mk_expand2_s8(ra, rb, row / 4, xx + (size_t)fy * (size_t)row);
+    }
+    return;
+  }
+  im2col(p, in_b, oya, oxa, col);
+  im2col(p, in_b, oyb, oxb, col + k4);
+  tart_mk_expand2_s8(col, col + k4, k4 / 4, xx);
 }
 
 tart_status tart_conv2d_s8_packed(const tart_conv_params *p, const void *const *in,
@@ -98,28 +156,26 @@ tart_status tart_conv2d_s8_packed(const tart_conv_params *p, const void *const *
   for (int32_t b = 0; b < p->batches; b++) {
     const int8_t *in_b = input + (size_t)b * (size_t)p->in_h * (size_t)p->in_w * (size_t)p->in_c;
     int8_t *out_b = output + (size_t)b * (size_t)n_pix * (size_t)p->out_c;
-    /* Output pixels i (and i + 1 in pairs) in raster order. */
-    for (int32_t i = 0; i < n_pix;) {
-      const int32_t n = pair && i + 1 < n_pix ? 2 : 1;
-      const int8_t *patch[2] = {NULL, NULL};
-      for (int32_t j = 0; j < n; j++) {
-        const int32_t oy = (i + j) / p->out_w, ox = (i + j) % p->out_w;
-        if (direct) {
-          patch[j] = in_b + ((size_t)(oy * p->win.stride_h) * (size_t)p->in_w +
-                             (size_t)(ox * p->win.stride_w)) *
-                                (size_t)p->in_c;
-        } else {
-          im2col(p, in_b, oy, ox, col + (size_t)j * (size_t)k4);
-          patch[j] = col + (size_t)j * (size_t)k4;
-        }
-      }
+    int32_t i = 0;
+    /* Output pixels in raster order, in pairs (an odd last one alone), or one by one. */
+    for (; pair && i + 1 < n_pix; i += 2) {
+      expand_pair(p, in_b, direct, i, i + 1, col, k4, xx);
       int8_t *o = out_b + (size_t)i * (size_t)p->out_c;
-      if (n == 2)
-        tart_mk_pixel2_s8(patch[0], patch[1], xx, w8, p->packed16, nq, p->out_c, p->acc_init, fq, q,
-                          o, o + p->out_c);
-      else
-        tart_mk_pixel_s8(patch[0], w8, p->packed16, nq, p->out_c, p->acc_init, fq, q, o);
-      i += n;
+      tart_mk_pixel2_s8(xx, w8, p->packed16, nq, p->out_c, p->acc_init, fq, q, o, o + p->out_c);
+    }
+    for (; i < n_pix; i++) {
+      const int32_t oy = i / p->out_w, ox = i % p->out_w;
+      const int8_t *patch;
+      if (direct) {
+        patch = in_b + ((size_t)(oy * p->win.stride_h) * (size_t)p->in_w +
+                        (size_t)(ox * p->win.stride_w)) *
+                           (size_t)p->in_c;
+      } else {
+        im2col(p, in_b, oy, ox, col);
+        patch = col;
+      }
+      tart_mk_pixel_s8(patch, w8, p->packed16, nq, p->out_c, p->acc_init, fq, q,
+                       out_b + (size_t)i * (size_t)p->out_c);
     }
   }
   return TART_OK;
