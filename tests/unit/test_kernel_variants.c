@@ -321,6 +321,8 @@ static void conv_knob_shapes(const char *variant, int32_t knob, int fc) {
       s.kh = s.kw = 1, s.pad = TFB_PAD_VALID, s.ci = 4 * range(1, 4); /* in place 1x1 */
     else if (i % 4 == 1)
       s.co = range(13, 21); /* several blocks of four and a tail */
+    else if (i % 8 == 2) /* window rows of whole quads (16 bytes or more), inside and at borders */
+      s.kw = range(2, 3), s.ci = 8 * range(1, 2), s.pad = TFB_PAD_SAME;
     check_shape(&s, &opt);
   }
   force_variant = NULL;
