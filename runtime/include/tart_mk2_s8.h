@@ -89,15 +89,20 @@ static inline void tart_mk_expand1_s8(const int8_t *restrict x, int32_t nq, int3
 
 /* Two pixels x four channels over int16 weights (packed16: per quad, channel j's words 2j
  * (t0,t2) and 2j + 1 (t1,t3)): a[j] += A . channel j, b[j] += B . channel j. Each weight word
- * is loaded once and feeds two SMLAD; GCC keeps the 8 accumulators, 2 input words, a weight
- * word and 3 pointers in registers (the loop end spilled): 2 LDRD + 8 LDR + 16 SMLAD + 5 per
- * 32 MACs. Returns the next block. */
+ * is loaded once and feeds two SMLAD. On Armv7E-M a hand-scheduled loop does two quads an
+ * iteration: per quad 2 LDRD + 8 LDR + 16 SMLAD, and once the loop end's load (no register
+ * is left for it), CMP, BNE: 55 instructions per 64 MACs (GCC's code for the C loop below: 31
+ * per 32); an odd first quad takes the C loop. Returns the next block. */
 static inline const int32_t *tart_mk2x4_s16(const int32_t *restrict xx, const int32_t *restrict w,
                                             int32_t nq, int32_t a[4], int32_t b[4]) {
   int32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
   int32_t b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
-  const int32_t *const end = w + 8 * nq;
-  while (w != end) {
+#if TART_HAVE_SMLAD
+  const int32_t *const end = xx + 4 * nq;
+  if (nq & 1) {
+#else
+  for (int32_t q = 0; q < nq; q++) {
+#endif
     int32_t xa = xx[0], xb = xx[1], v;
     v = w[0];
     a0 = TART_MK_SMLAD(xa, v, a0), b0 = TART_MK_SMLAD(xb, v, b0);
@@ -119,6 +124,76 @@ static inline const int32_t *tart_mk2x4_s16(const int32_t *restrict xx, const in
     xx += 4;
     w += 8;
   }
+#if TART_HAVE_SMLAD
+  if (xx != end) {
+    /* Registers: %0..%3 a0..a3 (pixel A, channels 0..3), %4..%7 b0..b3 (pixel B); %8, %9
+     * pixel A's and B's input pair (taps 0,2, then taps 1,3); %10 the input pointer xx and %11
+     * the weight pointer w, both post-incremented (w by a quad of the block at its first load,
+     * the others at negative offsets from there); %12 the weight word, and at the loop's end
+     * the end of xx, loaded from %13 (memory). */
+    int32_t x0, x1, v;
+    __asm__ volatile("1:\n\t"
+                     "ldrd   %8, %9, [%10], #8\n\t"
+                     "ldr    %12, [%11], #32\n\t"
+                     "smlad  %0, %8, %12, %0\n\t"
+                     "smlad  %4, %9, %12, %4\n\t"
+                     "ldr    %12, [%11, #-24]\n\t"
+                     "smlad  %1, %8, %12, %1\n\t"
+                     "smlad  %5, %9, %12, %5\n\t"
+                     "ldr    %12, [%11, #-16]\n\t"
+                     "smlad  %2, %8, %12, %2\n\t"
+                     "smlad  %6, %9, %12, %6\n\t"
+                     "ldr    %12, [%11, #-8]\n\t"
+                     "smlad  %3, %8, %12, %3\n\t"
+                     "smlad  %7, %9, %12, %7\n\t"
+                     "ldrd   %8, %9, [%10], #8\n\t"
+                     "ldr    %12, [%11, #-28]\n\t"
+                     "smlad  %0, %8, %12, %0\n\t"
+                     "smlad  %4, %9, %12, %4\n\t"
+                     "ldr    %12, [%11, #-20]\n\t"
+                     "smlad  %1, %8, %12, %1\n\t"
+                     "smlad  %5, %9, %12, %5\n\t"
+                     "ldr    %12, [%11, #-12]\n\t"
+                     "smlad  %2, %8, %12, %2\n\t"
+                     "smlad  %6, %9, %12, %6\n\t"
+                     "ldr    %12, [%11, #-4]\n\t"
+                     "smlad  %3, %8, %12, %3\n\t"
+                     "smlad  %7, %9, %12, %7\n\t"
+                     "ldrd   %8, %9, [%10], #8\n\t"
+                     "ldr    %12, [%11], #32\n\t"
+                     "smlad  %0, %8, %12, %0\n\t"
+                     "smlad  %4, %9, %12, %4\n\t"
+                     "ldr    %12, [%11, #-24]\n\t"
+                     "smlad  %1, %8, %12, %1\n\t"
+                     "smlad  %5, %9, %12, %5\n\t"
+                     "ldr    %12, [%11, #-16]\n\t"
+                     "smlad  %2, %8, %12, %2\n\t"
+                     "smlad  %6, %9, %12, %6\n\t"
+                     "ldr    %12, [%11, #-8]\n\t"
+                     "smlad  %3, %8, %12, %3\n\t"
+                     "smlad  %7, %9, %12, %7\n\t"
+                     "ldrd   %8, %9, [%10], #8\n\t"
+                     "ldr    %12, [%11, #-28]\n\t"
+                     "smlad  %0, %8, %12, %0\n\t"
+                     "smlad  %4, %9, %12, %4\n\t"
+                     "ldr    %12, [%11, #-20]\n\t"
+                     "smlad  %1, %8, %12, %1\n\t"
+                     "smlad  %5, %9, %12, %5\n\t"
+                     "ldr    %12, [%11, #-12]\n\t"
+                     "smlad  %2, %8, %12, %2\n\t"
+                     "smlad  %6, %9, %12, %6\n\t"
+                     "ldr    %12, [%11, #-4]\n\t"
+                     "smlad  %3, %8, %12, %3\n\t"
+                     "smlad  %7, %9, %12, %7\n\t"
+                     "ldr    %12, %13\n\t"
+                     "cmp    %10, %12\n\t"
+                     "bne    1b"
+                     : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(b0), "+r"(b1), "+r"(b2),
+                       "+r"(b3), "=&r"(x0), "=&r"(x1), "+r"(xx), "+r"(w), "=&r"(v)
+                     : "m"(end)
+                     : "cc", "memory");
+  }
+#endif
   a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3;
   b[0] = b0, b[1] = b1, b[2] = b2, b[3] = b3;
   return w;
