@@ -93,8 +93,9 @@ static inline void tart_mk_expand1_s8(const int8_t *restrict x, int32_t nq, int3
  * iteration: per quad 2 LDRD + 8 LDR + 16 SMLAD, and once the loop end's load (no register
  * is left for it), CMP, BNE: 55 instructions per 64 MACs (GCC's code for the C loop below: 31
  * per 32); an odd first quad takes the C loop. Returns the next block. */
-static inline const int32_t *tart_mk2x4_s16(const int32_t *restrict xx, const int32_t *restrict w,
-                                            int32_t nq, int32_t a[4], int32_t b[4]) {
+static TART_MK_SPECIALIZE const int32_t *tart_mk2x4_s16(const int32_t *restrict xx,
+                                                        const int32_t *restrict w, int32_t nq,
+                                                        int32_t a[4], int32_t b[4]) {
   int32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
   int32_t b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
 #if TART_HAVE_SMLAD
