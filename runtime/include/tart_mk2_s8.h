@@ -9,16 +9,20 @@
  * loops are loads and SMLAD only: per quad of taps the four words
  *   A(t0,t2) B(t0,t2) A(t1,t3) B(t1,t3)
  * (A, B the two pixels; what SXTB16 and SXTB16 ROR #8 make of a pixel's four bytes). The
- * expansion costs about 2.5 instructions per pixel and quad, paid once for every output
- * channel. Each word pairs the taps the weight word of the same half pairs, so every
- * product matches the same tap of input and weights and the sums are the scalar ones
- * (tart_simd.h), wrapping modulo 2^32 on every path.
+ * expansion costs 13 instructions per quad of the pair on the Cortex-M4 (2 LDR, 4 SXTB16,
+ * 4 STR and the loop), paid once for every output channel. Each word pairs the taps the weight word
+ * of the same half pairs, so every product matches the same tap of input and weights and the sums
+ * are the scalar ones (tart_simd.h), wrapping modulo 2^32 on every path.
  *
  * The kernels are written once over TART_MK_SMLAD / TART_MK_SXTB16 / TART_MK_SXTB16_ROR8,
  * the DSP instructions on Armv7E-M and their C twins elsewhere (the host, Cortex-M0/M3),
  * which compute the same values from the same words: the host tests run the same data flow
- * as the device. The fully connected loop is hand-written assembly on Armv7E-M (GCC loads
- * the weights word by word, four LDR where two LDRD do); its C twin is the loop under it.
+ * as the device. The three inner loops (tart_mk2x4_s16, tart_mk2x2_s8, tart_mk1x4_s8x) are
+ * hand-scheduled assembly on Armv7E-M, two quads an iteration with post-incremented LDRD
+ * (GCC's code for the same C keeps a spilled loop end, separate pointer increments and, for
+ * the weights of the fully connected loop, four LDR where two LDRD do); each one's C twin is
+ * the loop under its assembly, which also takes the odd first quad on the device. Assembly
+ * runs only on the device: the M4 golden tests and the device variant tests cover it.
  */
 #ifndef TART_MK2_S8_H
 #define TART_MK2_S8_H
