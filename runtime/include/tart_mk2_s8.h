@@ -91,12 +91,98 @@ static inline void tart_mk_expand1_s8(const int8_t *restrict x, int32_t nq, int3
   }
 }
 
+#if TART_HAVE_SMLAD
+/* The inner loop of tart_mk2x4_s16 as a function in assembly (AAPCS; a local symbol of each
+ * file that includes this header, in a section of its own that the linker drops where it is
+ * not called): an inline asm statement would need 13 free registers, which GCC cannot always
+ * give (at -O0 the frame pointer is taken; at -O3 it reports impossible constraints), and
+ * generated code must build at any optimization level. Arguments: r0 xx, r1 w, r2 the end
+ * of xx (an even count of quads from xx), r3 acc (a0..a3 then b0..b3, read and written).
+ * Registers in the loop: r4..r7 a0..a3 and r8..r11 b0..b3 (pixel A and B, channels 0..3);
+ * r2, r3 pixel A's and B's input pair (taps 0,2, then taps 1,3); r12 the weight word; r0 and
+ * r1 the input and weight pointers, post-incremented (w by a quad of the block at its first
+ * load, the other loads at negative offsets from there); lr the end of xx; acc on the stack.
+ * Two quads an iteration: 4 LDRD + 16 LDR + 32 SMLAD + CMP + BNE = 54 instructions per 64
+ * MACs. */
+void tart_mk2x4_s16_loop(const int32_t *xx, const int32_t *w, const int32_t *end, int32_t *acc);
+__asm__(".pushsection .text.tart_mk2x4_s16_loop,\"ax\",%progbits\n"
+        ".syntax unified\n"
+        ".thumb\n"
+        ".balign 4\n"
+        ".thumb_func\n"
+        ".type tart_mk2x4_s16_loop, %function\n"
+        "tart_mk2x4_s16_loop:\n"
+        "push   {r4-r11, lr}\n"
+        "push   {r3}\n"
+        "mov    lr, r2\n"
+        "ldm    r3, {r4-r11}\n"
+        "1:\n"
+        "ldrd   r2, r3, [r0], #8\n"
+        "ldr    r12, [r1], #32\n"
+        "smlad  r4, r2, r12, r4\n"
+        "smlad  r8, r3, r12, r8\n"
+        "ldr    r12, [r1, #-24]\n"
+        "smlad  r5, r2, r12, r5\n"
+        "smlad  r9, r3, r12, r9\n"
+        "ldr    r12, [r1, #-16]\n"
+        "smlad  r6, r2, r12, r6\n"
+        "smlad  r10, r3, r12, r10\n"
+        "ldr    r12, [r1, #-8]\n"
+        "smlad  r7, r2, r12, r7\n"
+        "smlad  r11, r3, r12, r11\n"
+        "ldrd   r2, r3, [r0], #8\n"
+        "ldr    r12, [r1, #-28]\n"
+        "smlad  r4, r2, r12, r4\n"
+        "smlad  r8, r3, r12, r8\n"
+        "ldr    r12, [r1, #-20]\n"
+        "smlad  r5, r2, r12, r5\n"
+        "smlad  r9, r3, r12, r9\n"
+        "ldr    r12, [r1, #-12]\n"
+        "smlad  r6, r2, r12, r6\n"
+        "smlad  r10, r3, r12, r10\n"
+        "ldr    r12, [r1, #-4]\n"
+        "smlad  r7, r2, r12, r7\n"
+        "smlad  r11, r3, r12, r11\n"
+        "ldrd   r2, r3, [r0], #8\n"
+        "ldr    r12, [r1], #32\n"
+        "smlad  r4, r2, r12, r4\n"
+        "smlad  r8, r3, r12, r8\n"
+        "ldr    r12, [r1, #-24]\n"
+        "smlad  r5, r2, r12, r5\n"
+        "smlad  r9, r3, r12, r9\n"
+        "ldr    r12, [r1, #-16]\n"
+        "smlad  r6, r2, r12, r6\n"
+        "smlad  r10, r3, r12, r10\n"
+        "ldr    r12, [r1, #-8]\n"
+        "smlad  r7, r2, r12, r7\n"
+        "smlad  r11, r3, r12, r11\n"
+        "ldrd   r2, r3, [r0], #8\n"
+        "ldr    r12, [r1, #-28]\n"
+        "smlad  r4, r2, r12, r4\n"
+        "smlad  r8, r3, r12, r8\n"
+        "ldr    r12, [r1, #-20]\n"
+        "smlad  r5, r2, r12, r5\n"
+        "smlad  r9, r3, r12, r9\n"
+        "ldr    r12, [r1, #-12]\n"
+        "smlad  r6, r2, r12, r6\n"
+        "smlad  r10, r3, r12, r10\n"
+        "ldr    r12, [r1, #-4]\n"
+        "smlad  r7, r2, r12, r7\n"
+        "smlad  r11, r3, r12, r11\n"
+        "cmp    r0, lr\n"
+        "bne    1b\n"
+        "pop    {r3}\n"
+        "stm    r3, {r4-r11}\n"
+        "pop    {r4-r11, pc}\n"
+        ".size tart_mk2x4_s16_loop, .-tart_mk2x4_s16_loop\n"
+        ".popsection\n");
+#endif
+
 /* Two pixels x four channels over int16 weights (packed16: per quad, channel j's words 2j
  * (t0,t2) and 2j + 1 (t1,t3)): a[j] += A . channel j, b[j] += B . channel j. Each weight word
- * is loaded once and feeds two SMLAD. On Armv7E-M a hand-scheduled loop does two quads an
- * iteration: per quad 2 LDRD + 8 LDR + 16 SMLAD, and once the loop end's load (no register
- * is left for it), CMP, BNE: 55 instructions per 64 MACs (GCC's code for the C loop below: 31
- * per 32); an odd first quad takes the C loop. Returns the next block. */
+ * is loaded once and feeds two SMLAD. On Armv7E-M tart_mk2x4_s16_loop (assembly) does two
+ * quads an iteration, 54 instructions per 64 MACs (GCC's code for the C loop below: 31 per
+ * 32); an odd first quad takes the C loop. Returns the next block. */
 static TART_MK_SPECIALIZE const int32_t *tart_mk2x4_s16(const int32_t *restrict xx,
                                                         const int32_t *restrict w, int32_t nq,
                                                         int32_t a[4], int32_t b[4]) {
@@ -131,72 +217,11 @@ static TART_MK_SPECIALIZE const int32_t *tart_mk2x4_s16(const int32_t *restrict 
   }
 #if TART_HAVE_SMLAD
   if (xx != end) {
-    /* Registers: %0..%3 a0..a3 (pixel A, channels 0..3), %4..%7 b0..b3 (pixel B); %8, %9
-     * pixel A's and B's input pair (taps 0,2, then taps 1,3); %10 the input pointer xx and %11
-     * the weight pointer w, both post-incremented (w by a quad of the block at its first load,
-     * the others at negative offsets from there); %12 the weight word, and at the loop's end
-     * the end of xx, loaded from %13 (memory). */
-    int32_t x0, x1, v;
-    __asm__ volatile("1:\n\t"
-                     "ldrd   %8, %9, [%10], #8\n\t"
-                     "ldr    %12, [%11], #32\n\t"
-                     "smlad  %0, %8, %12, %0\n\t"
-                     "smlad  %4, %9, %12, %4\n\t"
-                     "ldr    %12, [%11, #-24]\n\t"
-                     "smlad  %1, %8, %12, %1\n\t"
-                     "smlad  %5, %9, %12, %5\n\t"
-                     "ldr    %12, [%11, #-16]\n\t"
-                     "smlad  %2, %8, %12, %2\n\t"
-                     "smlad  %6, %9, %12, %6\n\t"
-                     "ldr    %12, [%11, #-8]\n\t"
-                     "smlad  %3, %8, %12, %3\n\t"
-                     "smlad  %7, %9, %12, %7\n\t"
-                     "ldrd   %8, %9, [%10], #8\n\t"
-                     "ldr    %12, [%11, #-28]\n\t"
-                     "smlad  %0, %8, %12, %0\n\t"
-                     "smlad  %4, %9, %12, %4\n\t"
-                     "ldr    %12, [%11, #-20]\n\t"
-                     "smlad  %1, %8, %12, %1\n\t"
-                     "smlad  %5, %9, %12, %5\n\t"
-                     "ldr    %12, [%11, #-12]\n\t"
-                     "smlad  %2, %8, %12, %2\n\t"
-                     "smlad  %6, %9, %12, %6\n\t"
-                     "ldr    %12, [%11, #-4]\n\t"
-                     "smlad  %3, %8, %12, %3\n\t"
-                     "smlad  %7, %9, %12, %7\n\t"
-                     "ldrd   %8, %9, [%10], #8\n\t"
-                     "ldr    %12, [%11], #32\n\t"
-                     "smlad  %0, %8, %12, %0\n\t"
-                     "smlad  %4, %9, %12, %4\n\t"
-                     "ldr    %12, [%11, #-24]\n\t"
-                     "smlad  %1, %8, %12, %1\n\t"
-                     "smlad  %5, %9, %12, %5\n\t"
-                     "ldr    %12, [%11, #-16]\n\t"
-                     "smlad  %2, %8, %12, %2\n\t"
-                     "smlad  %6, %9, %12, %6\n\t"
-                     "ldr    %12, [%11, #-8]\n\t"
-                     "smlad  %3, %8, %12, %3\n\t"
-                     "smlad  %7, %9, %12, %7\n\t"
-                     "ldrd   %8, %9, [%10], #8\n\t"
-                     "ldr    %12, [%11, #-28]\n\t"
-                     "smlad  %0, %8, %12, %0\n\t"
-                     "smlad  %4, %9, %12, %4\n\t"
-                     "ldr    %12, [%11, #-20]\n\t"
-                     "smlad  %1, %8, %12, %1\n\t"
-                     "smlad  %5, %9, %12, %5\n\t"
-                     "ldr    %12, [%11, #-12]\n\t"
-                     "smlad  %2, %8, %12, %2\n\t"
-                     "smlad  %6, %9, %12, %6\n\t"
-                     "ldr    %12, [%11, #-4]\n\t"
-                     "smlad  %3, %8, %12, %3\n\t"
-                     "smlad  %7, %9, %12, %7\n\t"
-                     "ldr    %12, %13\n\t"
-                     "cmp    %10, %12\n\t"
-                     "bne    1b"
-                     : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(b0), "+r"(b1), "+r"(b2),
-                       "+r"(b3), "=&r"(x0), "=&r"(x1), "+r"(xx), "+r"(w), "=&r"(v)
-                     : "m"(end)
-                     : "cc", "memory");
+    int32_t acc[8] = {a0, a1, a2, a3, b0, b1, b2, b3};
+    tart_mk2x4_s16_loop(xx, w, end, acc);
+    w += 2 * (end - xx); /* 8 weight words a quad, 4 input words */
+    a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    b0 = acc[4], b1 = acc[5], b2 = acc[6], b3 = acc[7];
   }
 #endif
   a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3;

@@ -230,12 +230,12 @@ static bool packed_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call, b
 static bool packed_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
   return packed_prepare(g, op, call, true);
 }
-static bool packed1_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
+static bool single_pixel_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
   return packed_prepare(g, op, call, false);
 }
 
 /* "packed" takes the output pixels in pairs (measured faster on every conv of the MLPerf Tiny
- * models, on the Cortex-M4), "packed1" one by one, for less scratch. */
+ * models, on the Cortex-M4), "single_pixel" one by one, for less scratch. */
 static const ta_variant conv_variants[] = {
     {.name = "packed",
      .kernel = TA_K_conv2d_s8_packed,
@@ -243,10 +243,10 @@ static const ta_variant conv_variants[] = {
      .prepare = packed_s8_prepare,
      .knobs = packed_knobs,
      .n_knobs = (int32_t)TA_ARRAY_LEN(packed_knobs)},
-    {.name = "packed1",
+    {.name = "single_pixel",
      .kernel = TA_K_conv2d_s8_packed,
      .applies = opt_s8_applies,
-     .prepare = packed1_s8_prepare,
+     .prepare = single_pixel_s8_prepare,
      .knobs = packed_knobs,
      .n_knobs = (int32_t)TA_ARRAY_LEN(packed_knobs)},
     {.name = "opt",

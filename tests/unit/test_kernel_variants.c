@@ -326,8 +326,8 @@ static void conv_knob_shapes(const char *variant, int32_t knob, int fc) {
     check_shape(&s, &opt);
   }
   force_variant = NULL;
-  assert_true(opt == 200);                /* the forced variant ran every time */
-  if (strncmp(variant, "packed", 6) == 0) /* both requantizations ran */
+  assert_true(opt == 200);         /* the forced variant ran every time */
+  if (strcmp(variant, "opt") != 0) /* the packed kernels: both requantizations ran */
     assert_true(packed_fast > 50 && packed_general > 10);
 }
 
@@ -373,21 +373,21 @@ static void test_requant_fast_exact(void **state) {
 
 /* The packed variants with each weight width (knob "weights"), output pixels in pairs
  * ("packed", on every shape with two output pixels or more, an odd last pixel alone) or one
- * by one ("packed1"), and the opt variant they are listed before. */
+ * by one ("single_pixel"), and the opt variant they are listed before. */
 static void conv_packed(const char *variant, int32_t weights) {
   conv_knob_shapes(variant, weights, 0);
-  if (strcmp(variant, "packed1") == 0)
+  if (strcmp(variant, "single_pixel") == 0)
     assert_int_equal(packed_pairs, 0);
   else
     assert_true(packed_pairs > 150);
 }
 static void test_conv_packed_int8(void **state) {
   (void)state;
-  conv_packed("packed1", 8);
+  conv_packed("single_pixel", 8);
 }
 static void test_conv_packed_int16(void **state) {
   (void)state;
-  conv_packed("packed1", 16);
+  conv_packed("single_pixel", 16);
 }
 static void test_conv_packed_int8_pairs(void **state) {
   (void)state;
