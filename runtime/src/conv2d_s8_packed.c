@@ -9,11 +9,17 @@
  * micro-kernels have no tail loop (first layers with k = 27 or 40); the im2col row's padding
  * bytes are set once to 0. A 1x1 filter without padding and with Ci a multiple of 4 reads
  * the pixel in place.
+ *
+ * With pixels = 2 the output pixels go in pairs through tart_mk2_s8.h's micro-kernels, which
+ * read each weight word once for both; scratch then holds the pair expanded to int16 (4 * k4
+ * bytes, first, word aligned) and, unless the pixels are read in place, their two im2col rows
+ * (2 * k4 bytes). An odd last pixel of the image takes the one-pixel path.
  */
 #include <string.h>
 
 #include "tart.h"
 #include "tart_fixedpoint.h"
+#include "tart_mk2_s8.h"
 #include "tart_mk_s8.h"
 
 static int32_t depth(const tart_conv_params *p) {
@@ -26,35 +32,96 @@ static int conv_direct(const tart_conv_params *p) {
 }
 
 size_t tart_conv2d_s8_packed_scratch_size(const tart_conv_params *p) {
-  return conv_direct(p) ? 0 : (size_t)((depth(p) + 3) & ~3);
+  const size_t k4 = (size_t)((depth(p) + 3) & ~3);
+  if (p->pixels == 2)
+    return 4 * k4 + (conv_direct(p) ? 0 : 2 * k4);
+  return conv_direct(p) ? 0 : k4;
+}
+
+/* Row fy of output pixel (oy, ox)'s window (KW*Ci bytes) to row, in_zp where it lies outside
+ * the input. */
+static inline void im2col_row(const tart_conv_params *p, const int8_t *in_b, int32_t oy, int32_t ox,
+                              int32_t fy, int8_t *row) {
+  const int32_t iy = oy * p->win.stride_h - p->win.pad_h + p->win.dilation_h * fy,
+                ix0 = ox * p->win.stride_w - p->win.pad_w;
+  const size_t pixel = (size_t)p->in_c;
+  if (iy < 0 || iy >= p->in_h) {
+    memset(row, (int)(int8_t)p->in_zp, (size_t)p->win.filter_w * pixel);
+    return;
+  }
+  const int8_t *in_row = in_b + (size_t)iy * (size_t)p->in_w * pixel;
+  if (p->win.dilation_w == 1 && ix0 >= 0 && ix0 + p->win.filter_w <= p->in_w) {
+    memcpy(row, in_row + (size_t)ix0 * pixel, (size_t)p->win.filter_w * pixel);
+    return;
+  }
+  for (int32_t fx = 0; fx < p->win.filter_w; fx++) {
+    const int32_t ix = ix0 + p->win.dilation_w * fx;
+    if (ix < 0 || ix >= p->in_w)
+      memset(row + (size_t)fx * pixel, (int)(int8_t)p->in_zp, pixel);
+    else
+      memcpy(row + (size_t)fx * pixel, in_row + (size_t)ix * pixel, pixel);
+  }
 }
 
 /* The window of output pixel (oy, ox) as KH*KW*Ci contiguous bytes. */
-static void im2col(const tart_conv_params *p, const int8_t *in_b, int32_t oy, int32_t ox,
-                   int8_t *col) {
-  const int32_t iy0 = oy * p->win.stride_h - p->win.pad_h,
+static inline void im2col(const tart_conv_params *p, const int8_t *in_b, int32_t oy, int32_t ox,
+                          int8_t *col) {
+  const size_t row = (size_t)p->win.filter_w * (size_t)p->in_c;
+  for (int32_t fy = 0; fy < p->win.filter_h; fy++)
+    im2col_row(p, in_b, oy, ox, fy, col + (size_t)fy * row);
+}
+
+/* Row fy of output pixel (oy, ox)'s window in place: its KW*Ci input bytes when they all lie
+ * inside the input and are contiguous (dilation_w 1), else NULL. */
+static const int8_t *window_row(const tart_conv_params *p, const int8_t *in_b, int32_t oy,
+                                int32_t ox, int32_t fy) {
+  const int32_t iy = oy * p->win.stride_h - p->win.pad_h + p->win.dilation_h * fy,
                 ix0 = ox * p->win.stride_w - p->win.pad_w;
-  const size_t pixel = (size_t)p->in_c;
-  for (int32_t fy = 0; fy < p->win.filter_h; fy++) {
-    const int32_t iy = iy0 + p->win.dilation_h * fy;
-    int8_t *row = col + (size_t)fy * (size_t)p->win.filter_w * pixel;
-    if (iy < 0 || iy >= p->in_h) {
-      memset(row, (int)(int8_t)p->in_zp, (size_t)p->win.filter_w * pixel);
-      continue;
-    }
-    const int8_t *in_row = in_b + (size_t)iy * (size_t)p->in_w * pixel;
-    if (p->win.dilation_w == 1 && ix0 >= 0 && ix0 + p->win.filter_w <= p->in_w) {
-      memcpy(row, in_row + (size_t)ix0 * pixel, (size_t)p->win.filter_w * pixel);
-      continue;
-    }
-    for (int32_t fx = 0; fx < p->win.filter_w; fx++) {
-      const int32_t ix = ix0 + p->win.dilation_w * fx;
-      if (ix < 0 || ix >= p->in_w)
-        memset(row + (size_t)fx * pixel, (int)(int8_t)p->in_zp, pixel);
-      else
-        memcpy(row + (size_t)fx * pixel, in_row + (size_t)ix * pixel, pixel);
-    }
+  if (iy < 0 || iy >= p->in_h || ix0 < 0 || ix0 + p->win.filter_w > p->in_w ||
+      p->win.dilation_w != 1)
+    return NULL;
+  return in_b + ((size_t)iy * (size_t)p->in_w + (size_t)ix0) * (size_t)p->in_c;
+}
+
+/* Output pixels a and b (raster indices) expanded to xx (tart_mk_expand2_s8). 1x1 direct:
+ * from the input. When a window row is a whole number of quads (KW*Ci a multiple of 4), and
+ * at least 4 (shorter rows cost more in the per-row steps than the copy saves), row by row, each
+ * from the input where it lies inside, else from its im2col (col: two rows); else through both
+ * pixels' whole im2col rows (col: 2 * k4 bytes, padded with zeros). */
+static void expand_pair(const tart_conv_params *p, const int8_t *in_b, int direct, int32_t a,
+                        int32_t b, int8_t *col, int32_t k4, int32_t *xx) {
+  const int32_t oya = a / p->out_w, oxa = a % p->out_w, oyb = b / p->out_w, oxb = b % p->out_w;
+  if (direct) {
+    const size_t in_c = (size_t)p->in_c;
+    tart_mk_expand2_s8(in_b + ((size_t)(oya * p->win.stride_h) * (size_t)p->in_w +
+                               (size_t)(oxa * p->win.stride_w)) *
+                                  in_c,
+                       in_b + ((size_t)(oyb * p->win.stride_h) * (size_t)p->in_w +
+                               (size_t)(oxb * p->win.stride_w)) *
+                                  in_c,
+                       k4 / 4, xx);
+    return;
   }
+  const int32_t row = p->win.filter_w * p->in_c;
+  if (row % 4 == 0 && row >= 16) {
+    for (int32_t fy = 0; fy < p->win.filter_h; fy++) {
+      const int8_t *ra = window_row(p, in_b, oya, oxa, fy), *rb = window_row(p, in_b, oyb, oxb, fy);
+      if (!ra) {
+        im2col_row(p, in_b, oya, oxa, fy, col);
+        ra = col;
+      }
+      if (!rb) {
+        im2col_row(p, in_b, oyb, oxb, fy, col + row);
+        rb = col + row;
+      }
+      /* Quad fy * row / 4 starts at word 4 * (fy * row / 4). */
+      tart_mk_expand2_s8(ra, rb, row / 4, xx + (size_t)fy * (size_t)row);
+    }
+    return;
+  }
+  im2col(p, in_b, oya, oxa, col);
+  im2col(p, in_b, oyb, oxb, col + k4);
+  tart_mk_expand2_s8(col, col + k4, k4 / 4, xx);
 }
 
 tart_status tart_conv2d_s8_packed(const tart_conv_params *p, const void *const *in,
@@ -68,31 +135,47 @@ tart_status tart_conv2d_s8_packed(const tart_conv_params *p, const void *const *
   const int32_t *w8 = p->n_packed > 0 ? p->packed : NULL;
   const int32_t *fq = p->n_fq > 0 ? p->fq : NULL;
   if (p->groups != 1 || p->filter_c != p->in_c || p->n_acc_init != p->out_c ||
-      !tart_requant_ok(q, p->rq.n_mult, p->out_c) || (!direct && scratch == NULL) ||
+      !tart_requant_ok(q, p->rq.n_mult, p->out_c) ||
+      ((!direct || p->pixels == 2) && scratch == NULL) ||
       (w8 ? (size_t)p->n_packed != n_w : (size_t)p->n_packed16 != 2 * n_w) ||
       (fq && p->n_fq != 3 * p->out_c))
     return TART_ERR_PARAMS;
-  int8_t *col = (int8_t *)scratch;
-  if (!direct)
+  const int32_t nq = k4 / 4;
+  const int pair = p->pixels == 2;
+  /* pixels = 2: the expanded pair (int32 words), then the two im2col rows. */
+  int32_t *xx = pair ? (int32_t *)scratch : NULL;
+  int8_t *col = pair ? (int8_t *)(xx + 4 * nq) : (int8_t *)scratch;
+  if (p->pixels != 0 && p->pixels != 1 && !pair)
+    return TART_ERR_PARAMS;
+  if (!direct) {
     memset(col + k, 0, (size_t)(k4 - k));
+    if (pair)
+      memset(col + k4 + k, 0, (size_t)(k4 - k));
+  }
+  const int32_t n_pix = p->out_h * p->out_w;
   for (int32_t b = 0; b < p->batches; b++) {
     const int8_t *in_b = input + (size_t)b * (size_t)p->in_h * (size_t)p->in_w * (size_t)p->in_c;
-    for (int32_t oy = 0; oy < p->out_h; oy++) {
-      for (int32_t ox = 0; ox < p->out_w; ox++) {
-        const int8_t *patch;
-        if (direct) {
-          patch = in_b + ((size_t)(oy * p->win.stride_h) * (size_t)p->in_w +
-                          (size_t)(ox * p->win.stride_w)) *
-                             (size_t)p->in_c;
-        } else {
-          im2col(p, in_b, oy, ox, col);
-          patch = col;
-        }
-        int8_t *o =
-            output + (((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w + (size_t)ox) *
-                         (size_t)p->out_c;
-        tart_mk_pixel_s8(patch, w8, p->packed16, k4 / 4, p->out_c, p->acc_init, fq, q, o);
+    int8_t *out_b = output + (size_t)b * (size_t)n_pix * (size_t)p->out_c;
+    int32_t i = 0;
+    /* Output pixels in raster order, in pairs (an odd last one alone), or one by one. */
+    for (; pair && i + 1 < n_pix; i += 2) {
+      expand_pair(p, in_b, direct, i, i + 1, col, k4, xx);
+      int8_t *o = out_b + (size_t)i * (size_t)p->out_c;
+      tart_mk_pixel2_s8(xx, w8, p->packed16, nq, p->out_c, p->acc_init, fq, q, o, o + p->out_c);
+    }
+    for (; i < n_pix; i++) {
+      const int32_t oy = i / p->out_w, ox = i % p->out_w;
+      const int8_t *patch;
+      if (direct) {
+        patch = in_b + ((size_t)(oy * p->win.stride_h) * (size_t)p->in_w +
+                        (size_t)(ox * p->win.stride_w)) *
+                           (size_t)p->in_c;
+      } else {
+        im2col(p, in_b, oy, ox, col);
+        patch = col;
       }
+      tart_mk_pixel_s8(patch, w8, p->packed16, nq, p->out_c, p->acc_init, fq, q,
+                       out_b + (size_t)i * (size_t)p->out_c);
     }
   }
   return TART_OK;

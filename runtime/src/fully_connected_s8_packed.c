@@ -4,16 +4,26 @@
  * weights the compiler re-laid out (tart_mk_s8.h), bit-exact with tart_fully_connected_s8:
  * sum((x + in_neg_zp) * w) + bias = sum(x * w) + acc_init as in tart_fully_connected_s8_opt.
  * The depth is padded to k4, a multiple of 4, with weights 0; when k4 != k each input row is
- * copied to scratch first, so that the micro-kernel's word loads stay inside it.
+ * copied to scratch first, so that the micro-kernel's word loads stay inside it. With int8
+ * weights and two blocks of four output channels or more, each input row is expanded once to
+ * int16 pairs in scratch (2 * k4 bytes, first, word aligned; tart_mk2_s8.h), so that the
+ * inner loop sign-extends only the weights; for one block the expansion would cost about
+ * what it saves.
  */
 #include <string.h>
 
 #include "tart.h"
 #include "tart_fixedpoint.h"
+#include "tart_mk2_s8.h"
 #include "tart_mk_s8.h"
 
+static int expand_input(const tart_fc_params *p) {
+  return p->n_packed > 0 && p->out_c >= 8;
+}
+
 size_t tart_fully_connected_s8_packed_scratch_size(const tart_fc_params *p) {
-  return p->accum_depth % 4 ? (size_t)((p->accum_depth + 3) & ~3) : 0;
+  const size_t k4 = (size_t)((p->accum_depth + 3) & ~3);
+  return (expand_input(p) ? 2 * k4 : 0) + (p->accum_depth % 4 ? k4 : 0);
 }
 
 tart_status tart_fully_connected_s8_packed(const tart_fc_params *p, const void *const *in,
@@ -25,9 +35,12 @@ tart_status tart_fully_connected_s8_packed(const tart_fc_params *p, const void *
   const tart_requant rq = TART_REQUANT_OF(p), *const q = &rq;
   const int32_t *w8 = p->n_packed > 0 ? p->packed : NULL;
   const int32_t *fq = p->n_fq > 0 ? p->fq : NULL;
-  int8_t *pad = (int8_t *)scratch;
+  /* int8 weights: the expanded row (int32 words), then the padded row. */
+  const int expand = expand_input(p);
+  int32_t *xx = expand ? (int32_t *)scratch : NULL;
+  int8_t *pad = expand && scratch ? (int8_t *)(xx + k4 / 2) : (int8_t *)scratch;
   if (p->filter_neg_zp != 0 || p->n_acc_init != p->out_c ||
-      !tart_requant_ok(q, p->rq.n_mult, p->out_c) || (k4 != d && pad == NULL) ||
+      !tart_requant_ok(q, p->rq.n_mult, p->out_c) || ((k4 != d || expand) && scratch == NULL) ||
       (w8 ? (size_t)p->n_packed != n_w : (size_t)p->n_packed16 != 2 * n_w) ||
       (fq && p->n_fq != 3 * p->out_c))
     return TART_ERR_PARAMS;
@@ -39,8 +52,11 @@ tart_status tart_fully_connected_s8_packed(const tart_fc_params *p, const void *
       memcpy(pad, x, (size_t)d);
       x = pad;
     }
-    tart_mk_pixel_s8(x, w8, p->packed16, k4 / 4, p->out_c, p->acc_init, fq, q,
-                     output + (size_t)b * (size_t)p->out_c);
+    int8_t *o = output + (size_t)b * (size_t)p->out_c;
+    if (expand)
+      tart_mk_pixel_s8x(x, xx, w8, k4 / 4, p->out_c, p->acc_init, fq, q, o);
+    else
+      tart_mk_pixel_s8(x, w8, p->packed16, k4 / 4, p->out_c, p->acc_init, fq, q, o);
   }
   return TART_OK;
 }

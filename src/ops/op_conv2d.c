@@ -148,7 +148,7 @@ static bool opt_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
   return true;
 }
 
-/* Knob "weights" of the packed variant: 8 or 16, the width of the re-laid-out weights; 0
+/* Knob "weights" of the packed variants: 8 or 16, the width of the re-laid-out weights; 0
  * (the default) lets int16_by_default decide. */
 static const int32_t weights_values[] = {0, 8, 16};
 static const ta_knob packed_knobs[] = {
@@ -194,9 +194,11 @@ static bool int16_by_default(const ta_graph *g, const ta_op *op) {
   return e > 0 && spent + e <= INT16_BUDGET_BYTES;
 }
 
-/* The packed variant: acc_init as opt, the filter re-laid out (tart_mk_s8.h) in int8 or int16
- * by the weights knob, and the fast requantization's constants where they are exact. */
-static bool packed_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
+/* The packed variants: acc_init as opt, the filter re-laid out (tart_mk_s8.h) in int8 or int16
+ * by the weights knob, and the fast requantization's constants where they are exact; output
+ * pixels in pairs (tart_mk2_s8.h: each weight word read once for both, for 4 * k4 bytes of
+ * scratch more, and 2 * k4 more for the second im2col row) if pairs, else one by one. */
+static bool packed_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call, bool pairs) {
   const ta_tensor *w = ta_op_input(g, op, 1);
   const ta_tensor *bias = call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL;
   tart_conv_params *p = call->params;
@@ -218,16 +220,33 @@ static bool packed_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call
     p->packed = packed, p->n_packed = count;
   p->fq = fq;
   p->n_fq = fq ? 3 * p->out_c : 0;
+  /* One output pixel has no pair (and would only pay the larger scratch). */
+  p->pixels = pairs && (int64_t)p->out_h * p->out_w >= 2 ? 2 : 1;
   /* The kernel reads the filter from its parameters: the tensor is not emitted. */
   call->in[1] = -1;
   return true;
 }
 
+static bool packed_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
+  return packed_prepare(g, op, call, true);
+}
+static bool single_pixel_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
+  return packed_prepare(g, op, call, false);
+}
+
+/* "packed" takes the output pixels in pairs (measured faster on every conv of the MLPerf Tiny
+ * models, on the Cortex-M4), "single_pixel" one by one, for less scratch. */
 static const ta_variant conv_variants[] = {
     {.name = "packed",
      .kernel = TA_K_conv2d_s8_packed,
      .applies = opt_s8_applies,
      .prepare = packed_s8_prepare,
+     .knobs = packed_knobs,
+     .n_knobs = (int32_t)TA_ARRAY_LEN(packed_knobs)},
+    {.name = "single_pixel",
+     .kernel = TA_K_conv2d_s8_packed,
+     .applies = opt_s8_applies,
+     .prepare = single_pixel_s8_prepare,
      .knobs = packed_knobs,
      .n_knobs = (int32_t)TA_ARRAY_LEN(packed_knobs)},
     {.name = "opt",

@@ -188,6 +188,9 @@ static bool force(tt_run *r, const char *name, const int32_t *knob) {
 /* Runs of a depthwise opt kernel, and of the int8 ADD/MUL variants, with and without the fast
  * requantization's constants. */
 static int dw_fast, dw_general, bin_fast, bin_general;
+/* Runs of the packed conv and fully connected kernels with and without the fast
+ * requantization, and of the conv with output pixels in pairs. */
+static int packed_fast, packed_general, packed_pairs;
 
 static int32_t run(const uint8_t *m, size_t len, bool reference, bool plan, const int8_t *in,
                    int8_t *out, int32_t *kernel) {
@@ -216,6 +219,16 @@ static int32_t run(const uint8_t *m, size_t len, bool reference, bool plan, cons
   if (*kernel == TA_K_depthwise_conv2d_s8_opt || *kernel == TA_K_depthwise_conv2d_s8_opt_inplace) {
     const tart_dwconv_params *dp = r.calls[r.g->n_ops - 1].params;
     (*(dp->n_fq > 0 ? &dw_fast : &dw_general))++;
+  }
+  if (*kernel == TA_K_conv2d_s8_packed) {
+    const tart_conv_params *cp = r.calls[r.g->n_ops - 1].params;
+    (*(cp->n_fq > 0 ? &packed_fast : &packed_general))++;
+    if (cp->pixels == 2)
+      packed_pairs++;
+  }
+  if (*kernel == TA_K_fully_connected_s8_packed) {
+    const tart_fc_params *fp = r.calls[r.g->n_ops - 1].params;
+    (*(fp->n_fq > 0 ? &packed_fast : &packed_general))++;
   }
   if (*kernel == TA_K_add_s8_table || *kernel == TA_K_mul_s8_fast) {
     const tart_binary_params *bp = r.calls[r.g->n_ops - 1].params;
@@ -298,16 +311,24 @@ static void conv_knob_shapes(const char *variant, int32_t knob, int fc) {
   force_variant = variant;
   force_knob = knob;
   int opt = 0;
+  packed_fast = packed_general = packed_pairs = 0;
   for (int i = 0; i < 200; i++) {
     shape s = random_shape(fc ? TFB_OP_FULLY_CONNECTED : TFB_OP_CONV_2D);
+    s.extreme = i % 3 == 0;
     if (fc)
       s.ci = range(1, 70);
     else if (i % 4 == 0)
       s.kh = s.kw = 1, s.pad = TFB_PAD_VALID, s.ci = 4 * range(1, 4); /* in place 1x1 */
+    else if (i % 4 == 1)
+      s.co = range(13, 21); /* several blocks of four and a tail */
+    else if (i % 8 == 2) /* window rows of whole quads (16 bytes or more), inside and at borders */
+      s.kw = range(2, 3), s.ci = 8 * range(1, 2), s.pad = TFB_PAD_SAME;
     check_shape(&s, &opt);
   }
   force_variant = NULL;
-  assert_true(opt == 200); /* the forced variant ran every time */
+  assert_true(opt == 200);         /* the forced variant ran every time */
+  if (strcmp(variant, "opt") != 0) /* the packed kernels: both requantizations ran */
+    assert_true(packed_fast > 50 && packed_general > 10);
 }
 
 /* tart_requant_fast against the reference requantization (MultiplyByQuantizedMultiplier plus
@@ -350,14 +371,35 @@ static void test_requant_fast_exact(void **state) {
   }
 }
 
-/* The packed variant with each weight width, and the opt variant it is listed before. */
+/* The packed variants with each weight width (knob "weights"), output pixels in pairs
+ * ("packed", on every shape with two output pixels or more, an odd last pixel alone) or one
+ * by one ("single_pixel"), and the opt variant they are listed before. */
+static void conv_packed(const char *variant, int32_t weights) {
+  conv_knob_shapes(variant, weights, 0);
+  if (strcmp(variant, "single_pixel") == 0)
+    assert_int_equal(packed_pairs, 0);
+  else
+    assert_true(packed_pairs > 150);
+}
 static void test_conv_packed_int8(void **state) {
   (void)state;
-  conv_knob_shapes("packed", 8, 0);
+  conv_packed("single_pixel", 8);
 }
 static void test_conv_packed_int16(void **state) {
   (void)state;
-  conv_knob_shapes("packed", 16, 0);
+  conv_packed("single_pixel", 16);
+}
+static void test_conv_packed_int8_pairs(void **state) {
+  (void)state;
+  conv_packed("packed", 8);
+}
+static void test_conv_packed_int16_pairs(void **state) {
+  (void)state;
+  conv_packed("packed", 16);
+}
+static void test_conv_packed_default(void **state) {
+  (void)state;
+  conv_packed("packed", 0);
 }
 static void test_conv_opt(void **state) {
   (void)state;
@@ -572,13 +614,23 @@ static void test_fc_variants(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_conv_variants),      cmocka_unit_test(test_conv_f32_variants),
-      cmocka_unit_test(test_depthwise_variants), cmocka_unit_test(test_fc_variants),
-      cmocka_unit_test(test_pool_f32_variants),  cmocka_unit_test(test_requant_fast_exact),
-      cmocka_unit_test(test_conv_packed_int8),   cmocka_unit_test(test_conv_packed_int16),
-      cmocka_unit_test(test_conv_opt),           cmocka_unit_test(test_fc_packed_int8),
-      cmocka_unit_test(test_fc_packed_int16),    cmocka_unit_test(test_depthwise_opt),
-      cmocka_unit_test(test_add_table),          cmocka_unit_test(test_mul_fast),
+      cmocka_unit_test(test_conv_variants),
+      cmocka_unit_test(test_conv_f32_variants),
+      cmocka_unit_test(test_depthwise_variants),
+      cmocka_unit_test(test_fc_variants),
+      cmocka_unit_test(test_pool_f32_variants),
+      cmocka_unit_test(test_requant_fast_exact),
+      cmocka_unit_test(test_conv_packed_int8),
+      cmocka_unit_test(test_conv_packed_int16),
+      cmocka_unit_test(test_conv_packed_int8_pairs),
+      cmocka_unit_test(test_conv_packed_int16_pairs),
+      cmocka_unit_test(test_conv_packed_default),
+      cmocka_unit_test(test_conv_opt),
+      cmocka_unit_test(test_fc_packed_int8),
+      cmocka_unit_test(test_fc_packed_int16),
+      cmocka_unit_test(test_depthwise_opt),
+      cmocka_unit_test(test_add_table),
+      cmocka_unit_test(test_mul_fast),
       cmocka_unit_test(test_pool_s8_variants),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
