@@ -123,6 +123,15 @@ static inline int32_t pack16(int32_t a, int32_t b) {
   return (int32_t)(((uint32_t)a & 0xffffu) | ((uint32_t)b << 16));
 }
 
+#if TART_HAVE_SMLAD
+/* (a, b) as one word, b in the high half: one PKHBT (GCC makes UXTH and ORR of pack16). */
+static inline int32_t pkhbt(int32_t a, int32_t b) {
+  int32_t r;
+  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
+#endif
+
 /* A word of the plane (aligned: the scratch is, and rows and windows start at even
  * columns); memcpy keeps C's aliasing rules, GCC makes it one LDR. */
 static inline int32_t ldw(const int16_t *x) {
@@ -132,15 +141,29 @@ static inline int32_t ldw(const int16_t *x) {
 }
 
 /* Channel c's input (x: its first value) into the plane's interior as x + in_neg_zp; input
- * rows and columns past the plane (never read by a window) are left out. */
+ * rows and columns past the plane (never read by a window) are left out. Two values a step,
+ * stored as one word (unaligned where the left padding is odd: the Cortex-M3 and up allow
+ * it for STR; memcpy says so to C), offset by one SADD16 on DSP cores. */
 static void fill_plane(const geom *g, int32_t in_neg_zp, const int8_t *x, int16_t *plane) {
   const int32_t rows = g->in_rows < g->plane_h - g->pad_r ? g->in_rows : g->plane_h - g->pad_r;
   const int32_t cols = g->in_cols < g->plane_w - g->pad_c ? g->in_cols : g->plane_w - g->pad_c;
   const size_t step = g->in_col_step;
+#if TART_HAVE_SMLAD
+  const int32_t off2 = pack16(in_neg_zp, in_neg_zp);
+#endif
   for (int32_t y = 0; y < rows; y++) {
     const int8_t *xr = x + (size_t)y * g->in_row_step;
     int16_t *d = plane + (size_t)(y + g->pad_r) * (size_t)g->plane_w + g->pad_c;
-    for (int32_t i = 0; i < cols; i++, xr += step)
+    int32_t i = 0;
+    for (; i + 2 <= cols; i += 2, xr += 2 * step) {
+#if TART_HAVE_SMLAD
+      const int32_t v = __sadd16(pkhbt(xr[0], xr[step]), off2);
+#else
+      const int32_t v = pack16(xr[0] + in_neg_zp, xr[step] + in_neg_zp);
+#endif
+      memcpy(d + i, &v, 4);
+    }
+    if (i < cols)
       d[i] = (int16_t)(*xr + in_neg_zp);
   }
 }
@@ -178,11 +201,25 @@ static void macs_3x3_s1(const int16_t *x, int32_t rs, int32_t n, const int32_t *
   }
 }
 
-/* 3x3, dilation 1, stride 2 along the row: one output per step. */
+/* 3x3, dilation 1, stride 2 along the row: two outputs per step, sharing the middle word
+ * (output i reads words A, B, output i + 1 words B, C of each plane row). */
 static void macs_3x3_s2(const int16_t *x, int32_t rs, int32_t n, const int32_t *w, int32_t bias,
                         int32_t *acc) {
   const size_t r1 = (size_t)rs, r2 = 2 * (size_t)rs;
-  for (int32_t i = 0; i < n; i++, x += 2) {
+  int32_t i = 0;
+  for (; i + 2 <= n; i += 2, x += 4) {
+    int32_t a = ldw(x), b = ldw(x + 2), c = ldw(x + 4);
+    int32_t o0 = DW_SMLAD(a, w[0], bias), o1 = DW_SMLAD(b, w[0], bias);
+    o0 = DW_SMLABT(b, w[1], o0), o1 = DW_SMLABT(c, w[1], o1);
+    a = ldw(x + r1), b = ldw(x + r1 + 2), c = ldw(x + r1 + 4);
+    o0 = DW_SMLAD(a, w[2], o0), o1 = DW_SMLAD(b, w[2], o1);
+    o0 = DW_SMLABT(b, w[3], o0), o1 = DW_SMLABT(c, w[3], o1);
+    a = ldw(x + r2), b = ldw(x + r2 + 2), c = ldw(x + r2 + 4);
+    o0 = DW_SMLAD(a, w[4], o0), o1 = DW_SMLAD(b, w[4], o1);
+    o0 = DW_SMLABT(b, w[5], o0), o1 = DW_SMLABT(c, w[5], o1);
+    acc[i] = o0, acc[i + 1] = o1;
+  }
+  if (i < n) {
     int32_t o0 = DW_SMLAD(ldw(x), w[0], bias);
     o0 = DW_SMLABT(ldw(x + 2), w[1], o0);
     o0 = DW_SMLAD(ldw(x + r1), w[2], o0);
@@ -208,19 +245,31 @@ static void macs_general(const geom *g, const int16_t *x, const int16_t *wt, int
   }
 }
 
+/* The fast requantization of one doubled sum (tart_requant_fast without its acc << 1). */
+static inline int32_t rq_fast(int32_t acc2, int32_t mult, int32_t add, int32_t r) {
+  const int32_t y = tart_smmulr(acc2, mult);
+  return (int32_t)((uint32_t)y + (uint32_t)(y >> 31) + (uint32_t)add) >> r;
+}
+
 /* A row of n sums to int8 at o, step bytes apart: the fast requantization (the sums already
  * doubled) with the channel's constants fq (mult, add, r), else the general one of channel
- * c. */
+ * c. The clamp to [-128, 127] (no activation, or one whose range the int8 range holds) is one
+ * SSAT on DSP cores. */
 static void requant_row(const int32_t *acc, int32_t n, const int32_t *fq, const tart_requant *q,
                         int32_t c, int8_t *o, size_t step) {
   const int32_t lo = q->clamp_min, hi = q->clamp_max;
   if (fq) {
     const int32_t mult = fq[0], add = fq[1], r = fq[2];
-    for (int32_t i = 0; i < n; i++, o += step) {
-      const int32_t y = tart_smmulr(acc[i], mult);
-      const int32_t v = (int32_t)((uint32_t)y + (uint32_t)(y >> 31) + (uint32_t)add) >> r;
-      *o = (int8_t)tart_clamp_i32(v, lo, hi);
+    const int32_t *end = acc + n;
+#if TART_HAVE_SMLAD
+    if (lo == -128 && hi == 127) {
+      for (; acc < end; acc++, o += step)
+        *o = (int8_t)__ssat(rq_fast(*acc, mult, add, r), 8);
+      return;
     }
+#endif
+    for (; acc < end; acc++, o += step)
+      *o = (int8_t)tart_clamp_i32(rq_fast(*acc, mult, add, r), lo, hi);
   } else {
     for (int32_t i = 0; i < n; i++, o += step)
       *o = tart_requant_s8(q, acc[i], c);
