@@ -229,18 +229,18 @@ static void macs_3x3_s2(const int16_t *x, int32_t rs, int32_t n, const int32_t *
   }
 }
 
-/* Any window, stride and dilation: tap by tap over the plane, the taps int16 in wt (plane
- * order: row r, column k at wt[r * k_c + k]). */
-static void macs_general(const geom *g, const int16_t *x, const int16_t *wt, int32_t bias,
-                         int32_t *acc) {
+/* Any window, stride and dilation: tap by tap over the plane; tap (r, k) of the plane's
+ * window is f[r * sr + k * sk] << dbl (f: the channel's first tap in the filter). */
+static void macs_general(const geom *g, const int16_t *x, const int8_t *f, size_t sr, size_t sk,
+                         int32_t dbl, int32_t bias, int32_t *acc) {
   const size_t rs = (size_t)g->plane_w;
   for (int32_t ox = 0; ox < g->out_cols; ox++) {
     const int16_t *xy = x + (size_t)ox * (size_t)g->s_c;
-    const int16_t *w = wt;
+    const int8_t *fr = f;
     int32_t a = bias;
-    for (int32_t r = 0; r < g->k_r; r++, xy += (size_t)g->d_r * rs)
-      for (int32_t k = 0; k < g->k_c; k++, w++)
-        a = tart_wrap_add(a, (int32_t)xy[k * g->d_c] * *w);
+    for (int32_t r = 0; r < g->k_r; r++, xy += (size_t)g->d_r * rs, fr += sr)
+      for (int32_t k = 0; k < g->k_c; k++)
+        a = tart_wrap_add(a, (int32_t)xy[k * g->d_c] * (fr[(size_t)k * sk] * (1 + dbl)));
     acc[ox] = a;
   }
 }
@@ -276,9 +276,6 @@ static void requant_row(const int32_t *acc, int32_t n, const int32_t *fq, const 
   }
 }
 
-/* The general path keeps a channel's taps as int16 on the stack: windows up to this many. */
-#define DW_PLANE_MAX_TAPS 64
-
 tart_status tart_depthwise_conv2d_s8_plane(const tart_dwconv_params *p, const void *const *in,
                                            void *const *out, void *scratch) {
   const int8_t *input = (const int8_t *)in[0];
@@ -290,7 +287,7 @@ tart_status tart_depthwise_conv2d_s8_plane(const tart_dwconv_params *p, const vo
   const int32_t taps = p->win.filter_h * p->win.filter_w;
   if (p->depth_mult != 1 || p->in_c != p->out_c || !tart_requant_ok(&q, p->rq.n_mult, p->out_c) ||
       (p->n_fq != 0 && (p->n_fq != 3 * p->out_c || p->fq == NULL)) || filter == NULL ||
-      plane == NULL || taps < 1 || taps > DW_PLANE_MAX_TAPS || p->win.pad_h < 0 ||
+      plane == NULL || taps < 1 || p->win.pad_h < 0 ||
       p->win.pad_w < 0 || p->win.stride_h < 1 || p->win.stride_w < 1 || p->win.dilation_h < 1 ||
       p->win.dilation_w < 1 || p->out_h < 1 || p->out_w < 1)
     return TART_ERR_PARAMS;
@@ -313,16 +310,17 @@ tart_status tart_depthwise_conv2d_s8_plane(const tart_dwconv_params *p, const vo
       /* With fq, weights and bias doubled (see the top). */
       const int32_t dbl = fq ? 1 : 0;
       const int32_t bc = bias ? tart_shl_wrap(bias[c], dbl) : 0;
-      int16_t wt[DW_PLANE_MAX_TAPS];
-      for (int32_t r = 0, t = 0; r < g.k_r; r++)
-        for (int32_t k = 0; k < g.k_c; k++, t++)
-          wt[t] =
-              (int16_t)(filter[(size_t)(r * g.tap_r + k * g.tap_k) * C + (size_t)c] * (1 + dbl));
+      /* The channel's taps: tap (r, k) of the plane's window at f[r * sr + k * sk]. */
+      const int8_t *f = filter + c;
+      const size_t sr = (size_t)g.tap_r * C, sk = (size_t)g.tap_k * C;
       int32_t w[6];
       if (k3x3)
         for (int32_t r = 0; r < 3; r++) {
-          w[2 * r] = pack16(wt[3 * r], wt[3 * r + 1]);
-          w[2 * r + 1] = pack16(wt[3 * r + 1], wt[3 * r + 2]);
+          const int8_t *fr = f + (size_t)r * sr;
+          const int32_t t0 = fr[0] * (1 + dbl), t1 = fr[sk] * (1 + dbl),
+                        t2 = fr[2 * sk] * (1 + dbl);
+          w[2 * r] = pack16(t0, t1);
+          w[2 * r + 1] = pack16(t1, t2);
         }
       for (int32_t oy = 0; oy < g.out_rows; oy++) {
         const int16_t *x = plane + (size_t)oy * (size_t)g.s_r * rs;
@@ -331,7 +329,7 @@ tart_status tart_depthwise_conv2d_s8_plane(const tart_dwconv_params *p, const vo
         else if (k3x3)
           macs_3x3_s2(x, g.plane_w, g.out_cols, w, bc, acc);
         else
-          macs_general(&g, x, wt, bc, acc);
+          macs_general(&g, x, f, sr, sk, dbl, bc, acc);
         requant_row(acc, g.out_cols, fq, &q, c, out_b + (size_t)oy * g.out_row_step + c,
                     g.out_col_step);
       }
