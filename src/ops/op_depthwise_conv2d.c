@@ -134,12 +134,30 @@ static bool opt_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
 }
 
 /* The plane kernel (depthwise_conv2d_s8_plane.c): depth multiplier 1, leading padding >= 0
- * (a window never starts left of the plane) and at most 64 taps (its int16 copy of a
- * channel's taps). */
+ * (a window never starts left of the plane). */
 static bool plane_applies(const ta_graph *g, const ta_op *op, const ta_kernel_call *call) {
   const tart_dwconv_params *p = call->params;
-  return opt_applies(g, op, call) && p->win.pad_h >= 0 && p->win.pad_w >= 0 &&
-         p->win.filter_h * p->win.filter_w <= 64;
+  return opt_applies(g, op, call) && p->win.pad_h >= 0 && p->win.pad_w >= 0;
+}
+
+/* Knob "always" of the plane variant: 1 takes it wherever it applies; 0 (the default) only
+ * where it was measured faster than opt on the Cortex-M4 (plane_pays). */
+static const int32_t always_values[] = {0, 1};
+static const ta_knob plane_knobs[] = {
+    {.name = "always", .values = always_values, .n_values = (int32_t)TA_ARRAY_LEN(always_values)},
+};
+
+/* Where the plane kernel beat opt (tinyaot bench on the Cortex-M4, kws and vww's layers): 3x3
+ * windows, dilation 1, equal strides 1 or 2 (its SMLAD paths), with an output plane large
+ * enough to pay for its per-channel and per-row costs: at stride 1 at least 16 pixels (vww
+ * 6x6x128: 211K instructions against 254K; 3x3x256: 177K against 128K), at stride 2 at least
+ * 100 (24x24x16: 455K against 535K; 12x12x32: 251K against 254K; 6x6x64: 154K against 126K).
+ * Elsewhere (other windows, dilation: its tap-by-tap path) it was not measured. */
+static bool plane_pays(const tart_dwconv_params *p) {
+  const int32_t s = p->win.stride_h, pixels = p->out_h * p->out_w;
+  return p->win.filter_h == 3 && p->win.filter_w == 3 && p->win.dilation_h == 1 &&
+         p->win.dilation_w == 1 && s == p->win.stride_w &&
+         ((s == 1 && pixels >= 16) || (s == 2 && pixels >= 100));
 }
 
 /* The filter and bias stay the model's tensors (the plane holds x + in_neg_zp, so the sum is
@@ -148,6 +166,8 @@ static bool plane_applies(const ta_graph *g, const ta_op *op, const ta_kernel_ca
 static bool plane_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
   const ta_tensor *w = ta_op_input(g, op, 1);
   tart_dwconv_params *p = call->params;
+  if ((call->knobs ? call->knobs[0] : 0) == 0 && !plane_pays(p))
+    return false;
   int32_t *fq = ta_requant_fast_consts_strided(
       g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL, p->out_c,
       p->win.filter_h * p->win.filter_w, 1, p->out_c, p->in_neg_zp, p->rq.n_mult, p->rq.mult,
@@ -195,13 +215,15 @@ static bool opt_inplace_ok(const ta_graph *g, const ta_op *op, const ta_kernel_c
   return inplace_ok(g, op, call, operand) && p->win.stride_h == 1 && p->win.dilation_h == 1;
 }
 
-/* Listed first: the fastest measured on the Cortex-M4 (kws, vww); its in-place form is the
- * same kernel and costs the arena one int16 plane. */
+/* Listed first: the fastest measured on the Cortex-M4 where plane_pays (kws, vww); its
+ * in-place form is the same kernel and costs the arena one int16 plane and a row of sums. */
 static const ta_variant dw_variants[] = {
     {.name = "plane",
      .kernel = TA_K_depthwise_conv2d_s8_plane,
      .applies = plane_applies,
-     .prepare = plane_prepare},
+     .prepare = plane_prepare,
+     .knobs = plane_knobs,
+     .n_knobs = (int32_t)TA_ARRAY_LEN(plane_knobs)},
     {.name = "opt",
      .kernel = TA_K_depthwise_conv2d_s8_opt,
      .applies = opt_applies,

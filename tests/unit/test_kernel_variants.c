@@ -395,6 +395,7 @@ static void test_depthwise_variants(void **state) {
  * weights. */
 static void dw_forced(const char *variant, int n, int k3x3) {
   force_variant = variant;
+  force_knob = 1; /* plane: "always", not only where it pays */
   int opt = 0;
   dw_fast = dw_general = dw_inplace = 0;
   for (int i = 0; i < n; i++) {
