@@ -130,6 +130,13 @@ static inline int32_t pkhbt(int32_t a, int32_t b) {
   __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
   return r;
 }
+
+/* v clamped to [-128, 127]: one SSAT. */
+static inline int32_t ssat8(int32_t v) {
+  int32_t r;
+  __asm__("ssat %0, #8, %1" : "=r"(r) : "r"(v));
+  return r;
+}
 #endif
 
 /* A word of the plane (aligned: the scratch is, and rows and windows start at even
@@ -168,17 +175,12 @@ static void fill_plane(const geom *g, int32_t in_neg_zp, const int8_t *x, int16_
   }
 }
 
-/* 3x3, dilation 1, stride 1 along the row: n outputs from x (the row's first window), rs the
- * plane's row length; groups of four in the micro-kernel, then two and one. */
-static void macs_3x3_s1(const int16_t *x, int32_t rs, int32_t n, const int32_t *w, int32_t bias,
-                        int32_t *acc) {
-  const int32_t n4 = n / 4;
-  if (n4 > 0)
-    tart_mk_dw3x3_s1_x4(x, rs, n4, w, bias, acc);
-  int32_t i = 4 * n4;
-  x += i, acc += i;
+/* 3x3, dilation 1, stride 1 along the row: the n <= 3 outputs left at a row's end (x: the
+ * first one's window), two and one at a time; rs the plane's row length. */
+static void macs_3x3_s1_tail(const int16_t *x, int32_t rs, int32_t n, const int32_t *w,
+                             int32_t bias, int32_t *acc) {
   const size_t r1 = (size_t)rs, r2 = 2 * (size_t)rs;
-  if (i + 2 <= n) {
+  if (n >= 2) {
     int32_t a = ldw(x), b = ldw(x + 2);
     int32_t o0 = DW_SMLAD(a, w[0], bias), o1 = DW_SMLAD(b, w[1], bias);
     o0 = DW_SMLABT(b, w[1], o0), o1 = DW_SMLATB(a, w[0], o1);
@@ -189,9 +191,9 @@ static void macs_3x3_s1(const int16_t *x, int32_t rs, int32_t n, const int32_t *
     o0 = DW_SMLAD(a, w[4], o0), o1 = DW_SMLAD(b, w[5], o1);
     o0 = DW_SMLABT(b, w[5], o0), o1 = DW_SMLATB(a, w[4], o1);
     acc[0] = o0, acc[1] = o1;
-    i += 2, x += 2, acc += 2;
+    n -= 2, x += 2, acc += 2;
   }
-  if (i < n) {
+  if (n > 0) {
     int32_t o0 = DW_SMLAD(ldw(x), w[0], bias);
     o0 = DW_SMLABT(ldw(x + 2), w[1], o0);
     o0 = DW_SMLAD(ldw(x + r1), w[2], o0);
@@ -264,7 +266,7 @@ static void requant_row(const int32_t *acc, int32_t n, const int32_t *fq, const 
 #if TART_HAVE_SMLAD
     if (lo == -128 && hi == 127) {
       for (; acc < end; acc++, o += step)
-        *o = (int8_t)__ssat(rq_fast(*acc, mult, add, r), 8);
+        *o = (int8_t)ssat8(rq_fast(*acc, mult, add, r));
       return;
     }
 #endif
@@ -287,9 +289,9 @@ tart_status tart_depthwise_conv2d_s8_plane(const tart_dwconv_params *p, const vo
   const int32_t taps = p->win.filter_h * p->win.filter_w;
   if (p->depth_mult != 1 || p->in_c != p->out_c || !tart_requant_ok(&q, p->rq.n_mult, p->out_c) ||
       (p->n_fq != 0 && (p->n_fq != 3 * p->out_c || p->fq == NULL)) || filter == NULL ||
-      plane == NULL || taps < 1 || p->win.pad_h < 0 ||
-      p->win.pad_w < 0 || p->win.stride_h < 1 || p->win.stride_w < 1 || p->win.dilation_h < 1 ||
-      p->win.dilation_w < 1 || p->out_h < 1 || p->out_w < 1)
+      plane == NULL || taps < 1 || p->win.pad_h < 0 || p->win.pad_w < 0 || p->win.stride_h < 1 ||
+      p->win.stride_w < 1 || p->win.dilation_h < 1 || p->win.dilation_w < 1 || p->out_h < 1 ||
+      p->out_w < 1)
     return TART_ERR_PARAMS;
   geom g;
   geom_of(p, &g);
@@ -307,6 +309,8 @@ tart_status tart_depthwise_conv2d_s8_plane(const tart_dwconv_params *p, const vo
     for (int32_t c = 0; c < p->in_c; c++) {
       fill_plane(&g, p->in_neg_zp, in_b + c, plane);
       const int32_t *fq = p->n_fq > 0 ? p->fq + 3 * c : NULL;
+      /* The requantization inside the micro-kernel where SSAT is the clamp. */
+      const int fused = fq && q.clamp_min == -128 && q.clamp_max == 127;
       /* With fq, weights and bias doubled (see the top). */
       const int32_t dbl = fq ? 1 : 0;
       const int32_t bc = bias ? tart_shl_wrap(bias[c], dbl) : 0;
@@ -324,14 +328,27 @@ tart_status tart_depthwise_conv2d_s8_plane(const tart_dwconv_params *p, const vo
         }
       for (int32_t oy = 0; oy < g.out_rows; oy++) {
         const int16_t *x = plane + (size_t)oy * (size_t)g.s_r * rs;
-        if (k3x3 && g.s_c == 1)
-          macs_3x3_s1(x, g.plane_w, g.out_cols, w, bc, acc);
-        else if (k3x3)
+        int8_t *o = out_b + (size_t)oy * g.out_row_step + c;
+        if (k3x3 && g.s_c == 1) {
+          /* Groups of four in the micro-kernel (requantized there too when the clamp is
+           * SSAT's), the rest in C. */
+          const int32_t n4 = g.out_cols / 4, t = g.out_cols - 4 * n4;
+          if (n4 > 0 && fused)
+            tart_mk_dw3x3_s1_x4_rq(x, g.plane_w, n4, w, bc, o, (int32_t)g.out_col_step, fq);
+          else if (n4 > 0)
+            tart_mk_dw3x3_s1_x4(x, g.plane_w, n4, w, bc, acc);
+          macs_3x3_s1_tail(x + 4 * n4, g.plane_w, t, w, bc, acc + (fused ? 0 : 4 * n4));
+          if (fused)
+            requant_row(acc, t, fq, &q, c, o + (size_t)(4 * n4) * g.out_col_step, g.out_col_step);
+          else
+            requant_row(acc, g.out_cols, fq, &q, c, o, g.out_col_step);
+          continue;
+        }
+        if (k3x3)
           macs_3x3_s2(x, g.plane_w, g.out_cols, w, bc, acc);
         else
           macs_general(&g, x, f, sr, sk, dbl, bc, acc);
-        requant_row(acc, g.out_cols, fq, &q, c, out_b + (size_t)oy * g.out_row_step + c,
-                    g.out_col_step);
+        requant_row(acc, g.out_cols, fq, &q, c, o, g.out_col_step);
       }
     }
   }
