@@ -14,7 +14,7 @@
  *   stride 1: four outputs per step sharing their words (tart_mk_dw_s8.h, assembly on the
  *             Cortex-M4/M7/M33), the two or three left at a row's end two and one at a time:
  *             o0 += SMLAD(A, W01) + B.lo * W12.hi,  o1 += SMLAD(B, W12) + A.hi * W01.lo
- *   stride 2: o0 += SMLAD(A, W01) + B.lo * W12.hi, one output per step
+ *   stride 2: o0 += SMLAD(A, W01) + B.lo * W12.hi, two outputs per step sharing B
  * Other windows (any size, stride, dilation) sum tap by tap over the plane.
  *
  * The plane is laid out along the output's longer side: when the output has more rows than
@@ -22,10 +22,12 @@
  * the filter transposed with it, so that the rows the micro-kernel walks are long. The sums
  * of a plane row of outputs go to a row of int32 in scratch, then to int8 in a loop of their
  * own (tart_requant_fast.h's constants when the compiler gave them, fq, else the general
- * requantization): each loop keeps its own operands in registers. With fq the weights are
- * doubled (|w| <= 128: 2w fits int16) and so is the bias, which gives the fast
- * requantization's acc << 1 directly (exact: the compiler grants fq only where
- * |acc| < 2^30).
+ * requantization): each loop keeps its own operands in registers; the stride-1 micro-kernel
+ * requantizes its four sums itself when fq is given and the clamp is [-128, 127] (one SSAT,
+ * what an activation folded into the int8 range leaves: every depthwise layer of kws and
+ * vww). With fq the weights are doubled (|w| <= 128: 2w fits int16) and so is the bias,
+ * which gives the fast requantization's acc << 1 directly (exact: the compiler grants fq only
+ * where |acc| < 2^30).
  *
  * The output goes to channel c of every output pixel; input channel c is read only while
  * channel c is copied into the plane, before any output of channel c is written, so the
@@ -53,6 +55,11 @@ typedef struct geom {
   int32_t plane_w, plane_h;
 } geom;
 
+/* n rounded up to a multiple of 4. */
+static int32_t groups4(int32_t n) {
+  return (n + 3) & ~3;
+}
+
 static void geom_of(const tart_dwconv_params *p, geom *g) {
   const size_t C = (size_t)p->in_c;
   if (p->out_h > p->out_w) { /* transposed: plane rows along the input's columns */
@@ -77,7 +84,12 @@ static void geom_of(const tart_dwconv_params *p, geom *g) {
   /* Rows up to the last window's bottom; columns up to the last window's right edge or, for
    * the word loads of the 3x3 paths, 4 values from the last window's left; columns even. */
   const int32_t ekc = (g->k_c - 1) * g->d_c + 1;
-  g->plane_w = ((g->out_cols - 1) * g->s_c + (ekc > 4 ? ekc : 4) + 1) & ~1;
+  int32_t pw = (g->out_cols - 1) * g->s_c + (ekc > 4 ? ekc : 4);
+  /* At stride 1 a short row may run whole groups of four past its end (their sums unused),
+   * which read 4 * ceil(out_cols / 4) + 2 values. */
+  if (g->s_c == 1 && pw < groups4(g->out_cols) + 2)
+    pw = groups4(g->out_cols) + 2;
+  g->plane_w = (pw + 1) & ~1;
   g->plane_h = (g->out_rows - 1) * g->s_r + (g->k_r - 1) * g->d_r + 1;
 }
 
@@ -87,7 +99,7 @@ size_t tart_depthwise_conv2d_s8_plane_scratch_size(const tart_dwconv_params *p) 
   geom g;
   geom_of(p, &g);
   return (size_t)g.plane_h * (size_t)g.plane_w * sizeof(int16_t) +
-         (size_t)g.out_cols * sizeof(int32_t);
+         (size_t)groups4(g.out_cols) * sizeof(int32_t);
 }
 
 /* The multiplies of the 3x3 paths: SMLAD (a.lo * b.lo + a.hi * b.hi), SMLABT (a.lo * b.hi)
@@ -329,6 +341,13 @@ tart_status tart_depthwise_conv2d_s8_plane(const tart_dwconv_params *p, const vo
       for (int32_t oy = 0; oy < g.out_rows; oy++) {
         const int16_t *x = plane + (size_t)oy * (size_t)g.s_r * rs;
         int8_t *o = out_b + (size_t)oy * g.out_row_step + c;
+        if (k3x3 && g.s_c == 1 && g.out_cols < 16 && g.out_cols % 4 != 0) {
+          /* A short row: whole groups of four in the micro-kernel, past the row's end (the
+           * plane and the row of sums have room), cheaper than a tail in C. */
+          tart_mk_dw3x3_s1_x4(x, g.plane_w, groups4(g.out_cols) / 4, w, bc, acc);
+          requant_row(acc, g.out_cols, fq, &q, c, o, g.out_col_step);
+          continue;
+        }
         if (k3x3 && g.s_c == 1) {
           /* Groups of four in the micro-kernel (requantized there too when the clamp is
            * SSAT's), the rest in C. */
