@@ -133,6 +133,53 @@ static bool opt_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
   return true;
 }
 
+/* The plane kernel (depthwise_conv2d_s8_plane.c): depth multiplier 1, leading padding >= 0
+ * (a window never starts left of the plane). */
+static bool plane_applies(const ta_graph *g, const ta_op *op, const ta_kernel_call *call) {
+  const tart_dwconv_params *p = call->params;
+  return opt_applies(g, op, call) && p->win.pad_h >= 0 && p->win.pad_w >= 0;
+}
+
+/* Knob "always" of the plane variant: 1 takes it wherever it applies; 0 (the default) only
+ * where it was measured faster than opt on the Cortex-M4 (plane_pays). */
+static const int32_t always_values[] = {0, 1};
+static const ta_knob plane_knobs[] = {
+    {.name = "always", .values = always_values, .n_values = (int32_t)TA_ARRAY_LEN(always_values)},
+};
+
+/* Where the plane kernel beat opt (tinyaot bench on the Cortex-M4, kws and vww's layers, the
+ * plane variant forced on every one): 3x3 windows, dilation 1, equal strides 1 or 2 (its
+ * SMLAD paths), with an output plane large enough to pay for its per-channel and per-row
+ * costs: at stride 1 at least 16 pixels (kws 25x5x64: 216K instructions against 457K; vww
+ * 6x6x128: 212K against 254K; 3x3x256: 172K against 128K), at stride 2 at least 256 (vww
+ * 24x24x16: 460K against 535K; 12x12x32: 256K against 254K; 6x6x64: 158K against 126K).
+ * Elsewhere (other windows, dilation: its tap-by-tap path) it was not measured. */
+static bool plane_pays(const tart_dwconv_params *p) {
+  const int32_t s = p->win.stride_h, pixels = p->out_h * p->out_w;
+  return p->win.filter_h == 3 && p->win.filter_w == 3 && p->win.dilation_h == 1 &&
+         p->win.dilation_w == 1 && s == p->win.stride_w &&
+         ((s == 1 && pixels >= 16) || (s == 2 && pixels >= 256));
+}
+
+/* The filter and bias stay the model's tensors (the plane holds x + in_neg_zp, so the sum is
+ * the reference's as it stands); only the fast requantization's constants are added, where
+ * the compiler proves them exact (the filter is [taps, channels]). */
+static bool plane_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
+  const ta_tensor *w = ta_op_input(g, op, 1);
+  tart_dwconv_params *p = call->params;
+  if ((call->knobs ? call->knobs[0] : 0) == 0 && !plane_pays(p))
+    return false;
+  int32_t *fq = ta_requant_fast_consts_strided(
+      g, w, call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL, p->out_c,
+      p->win.filter_h * p->win.filter_w, 1, p->out_c, p->in_neg_zp, p->rq.n_mult, p->rq.mult,
+      p->rq.shift_left, p->rq.out_zp);
+  if (g->ctx->oom)
+    return false;
+  p->fq = fq;
+  p->n_fq = fq ? 3 * p->out_c : 0;
+  return true;
+}
+
 static uint64_t dw_macs(const ta_graph *g, const ta_op *op) {
   const ta_tensor *w = ta_op_input(g, op, 1), *y = ta_op_output(g, op, 0);
   if (!w || !y || !w->shape_known || !y->shape_known || w->rank != 4 || y->rank != 4)
@@ -169,7 +216,15 @@ static bool opt_inplace_ok(const ta_graph *g, const ta_op *op, const ta_kernel_c
   return inplace_ok(g, op, call, operand) && p->win.stride_h == 1 && p->win.dilation_h == 1;
 }
 
+/* Listed first: the fastest measured on the Cortex-M4 where plane_pays (kws, vww); its
+ * in-place form is the same kernel and costs the arena one int16 plane and a row of sums. */
 static const ta_variant dw_variants[] = {
+    {.name = "plane",
+     .kernel = TA_K_depthwise_conv2d_s8_plane,
+     .applies = plane_applies,
+     .prepare = plane_prepare,
+     .knobs = plane_knobs,
+     .n_knobs = (int32_t)TA_ARRAY_LEN(plane_knobs)},
     {.name = "opt",
      .kernel = TA_K_depthwise_conv2d_s8_opt,
      .applies = opt_applies,
@@ -181,6 +236,16 @@ static const ta_variant dw_variants[] = {
      .inplace_operands = 1u << 0,
      .inplace_ok = opt_inplace_ok,
      .inplace_of = "opt"},
+    {.name = "plane_inplace",
+     .kernel = TA_K_depthwise_conv2d_s8_plane,
+     .applies = plane_applies,
+     .inplace_operands = 1u << 0,
+     /* The kernel writes output channel c only after copying input channel c into its
+      * plane, whatever the stride or dilation; a smaller output (stride 2) would be safe
+      * for the kernel too, but the planner gives an in-place group the bytes of its caller
+      * buffer, which may be the output: same plane sizes only (inplace_ok). */
+     .inplace_ok = inplace_ok,
+     .inplace_of = "plane"},
     {.name = "inplace",
      .kernel = TA_K_depthwise_conv2d_s8_inplace,
      .applies = is_s8,

@@ -60,7 +60,7 @@ if [ "$mode" = qemu ]; then
     "outputs match the host build: untuned yes (identical bytes); tuned yes (identical bytes)" "$tmp/bench.txt"
   check "bench: both columns" grep -q "untuned variant.*instructions.*tuned variant.*instructions.*change" "$tmp/bench.txt"
   check "bench: the conv row shows the log's pick" grep -q "CONV_2D  *packed weights=0 (heuristic)  *[0-9,]*  *ref (log)  *[0-9,]*  *+" "$tmp/bench.txt"
-  check "bench: the other ops keep the heuristic" grep -q "DEPTHWISE_CONV_2D  *opt_inplace (heuristic)  *[0-9,]*  *opt_inplace (heuristic)" "$tmp/bench.txt"
+  check "bench: the other ops keep the heuristic" grep -q "DEPTHWISE_CONV_2D  *plane_inplace (heuristic)  *[0-9,]*  *plane_inplace (heuristic)" "$tmp/bench.txt"
   check "bench: totals" grep -q "instructions per inference: untuned [0-9,]*, tuned [0-9,]* (+" "$tmp/bench.txt"
   check "bench: 1 of 5 ops from the log" grep -qF "records of cortex-m4 applied to 1 of 5 ops" "$tmp/bench.txt"
   expect 0 "bench --tuning-log --json" '"tuned_outputs_match_untuned": true' -- \

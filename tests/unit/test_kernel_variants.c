@@ -185,9 +185,9 @@ static bool force(tt_run *r, const char *name, const int32_t *knob) {
   return false;
 }
 
-/* Runs of a depthwise opt kernel, and of the int8 ADD/MUL variants, with and without the fast
- * requantization's constants. */
-static int dw_fast, dw_general, bin_fast, bin_general;
+/* Runs of a depthwise opt or plane kernel, and of the int8 ADD/MUL variants, with and without
+ * the fast requantization's constants; runs of a depthwise variant's in-place form. */
+static int dw_fast, dw_general, dw_inplace, bin_fast, bin_general;
 /* Runs of the packed conv and fully connected kernels with and without the fast
  * requantization, and of the conv with output pixels in pairs. */
 static int packed_fast, packed_general, packed_pairs;
@@ -216,9 +216,12 @@ static int32_t run(const uint8_t *m, size_t len, bool reference, bool plan, cons
     root = pl.root;
   }
   *kernel = r.calls[r.g->n_ops - 1].kernel;
-  if (*kernel == TA_K_depthwise_conv2d_s8_opt || *kernel == TA_K_depthwise_conv2d_s8_opt_inplace) {
+  if (*kernel == TA_K_depthwise_conv2d_s8_opt || *kernel == TA_K_depthwise_conv2d_s8_opt_inplace ||
+      *kernel == TA_K_depthwise_conv2d_s8_plane) {
     const tart_dwconv_params *dp = r.calls[r.g->n_ops - 1].params;
     (*(dp->n_fq > 0 ? &dw_fast : &dw_general))++;
+    const ta_variant *v = r.calls[r.g->n_ops - 1].variant;
+    dw_inplace += v && v->inplace_of ? 1 : 0;
   }
   if (*kernel == TA_K_conv2d_s8_packed) {
     const tart_conv_params *cp = r.calls[r.g->n_ops - 1].params;
@@ -432,23 +435,43 @@ static void test_depthwise_variants(void **state) {
  * general one (where the compiler cannot prove the fast one exact) run, at inside and border
  * pixels, odd channel counts (the single-channel tail), strides, dilations, per-channel
  * weights. */
-static void dw_forced(const char *variant) {
+static void dw_forced(const char *variant, int n, int k3x3) {
   force_variant = variant;
+  force_knob = 1; /* plane: "always", not only where it pays */
   int opt = 0;
-  dw_fast = dw_general = 0;
-  for (int i = 0; i < 300; i++) {
+  dw_fast = dw_general = dw_inplace = 0;
+  for (int i = 0; i < n; i++) {
     shape s = random_shape(TFB_OP_DEPTHWISE_CONV_2D);
     s.extreme = i % 2;
     s.ci = range(1, 40);
+    if (k3x3 && i % 3 != 0) {
+      /* The plane kernel's 3x3 paths (dilation 1): stride 1 four outputs a step (assembly on
+       * the Cortex-M4) and the two or three left, stride 2 two a step and the last; planes
+       * wider or taller than the other way (the kernel transposes tall ones); in place
+       * (stride 1 SAME after the RELU) on a third of them. */
+      s.h = range(1, 20), s.w = range(1, 20), s.kh = s.kw = 3, s.dh = s.dw = 1;
+      s.sh = range(1, 2), s.sw = range(1, 2);
+      if (i % 3 == 1)
+        s.sh = s.sw = 1, s.pad = TFB_PAD_SAME, s.relu_first = 1;
+      if (s.pad == TFB_PAD_VALID && (s.h < 3 || s.w < 3))
+        s.pad = TFB_PAD_SAME;
+    }
     check_shape(&s, &opt);
   }
   force_variant = NULL;
-  assert_true(opt == 300);
-  assert_true(dw_fast > 100 && dw_general > 30);
+  assert_true(opt == n);
+  assert_true(dw_fast > n / 3 && dw_general > n / 10);
+  if (k3x3)
+    assert_true(dw_inplace > n / 6);
 }
 static void test_depthwise_opt(void **state) {
   (void)state;
-  dw_forced("opt");
+  dw_forced("opt", 300, 0);
+}
+/* The plane kernel forced (its C twin of the assembly on the host), 600 shapes. */
+static void test_depthwise_plane(void **state) {
+  (void)state;
+  dw_forced("plane", 600, 1);
 }
 
 /* int8 ADD or MUL of the input x [1,h,w,c] (after a RELU on half the shapes, so the planner
@@ -632,6 +655,7 @@ int main(void) {
       cmocka_unit_test(test_add_table),
       cmocka_unit_test(test_mul_fast),
       cmocka_unit_test(test_pool_s8_variants),
+      cmocka_unit_test(test_depthwise_plane),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -490,9 +490,9 @@ static void test_compile_with_log(void **state) {
   char keys[3][512];
   keys3(keys);
   assert_int_equal(compile3(NULL, NULL, &cap, &base), TA_OK);
-  /* The heuristic: packed conv, opt depthwise, reference for the grouped conv. */
+  /* The heuristic: packed conv, plane depthwise, reference for the grouped conv. */
   assert_string_equal(base.variant[0], "packed");
-  assert_string_equal(base.variant[1], "opt");
+  assert_string_equal(base.variant[1], "plane");
   assert_string_equal(base.variant[2], "ref");
   for (int i = 0; i < 3; i++)
     assert_int_equal(base.why[i], TA_SCHED_HEURISTIC);
