@@ -3133,11 +3133,8 @@ static ta_status rnn_inputs(onnx_imp *im, const rnn_node *rn, oval **x, cview *w
   oval *sv = imp_in(im, 4);
   if (sv) {
     const int32_t steps = rn->tm ? (*x)->dims[0] : (*x)->dims[1];
-    const ta_tensor *st = ta_tensor_is_const(&im->g->tensors[imp_plain(im, sv)])
-                              ? imp_const_req(im, sv, "sequence_lens")
-                              : NULL;
     cview c;
-    bool full = st && view_of(st, &c) && (c.dt == TA_DT_I32 || c.dt == TA_DT_I64);
+    bool full = view_of(imp_const(im, sv), &c) && (c.dt == TA_DT_I32 || c.dt == TA_DT_I64);
     for (size_t k = 0; full && k < c.n; k++)
       full = cv_f(&c, k) == (double)steps;
     if (!full)
@@ -3310,10 +3307,8 @@ static ta_status cv_lstm(onnx_imp *im) {
    * writes the input anyway has them. */
   oval *pv = imp_in(im, 7);
   if (pv) {
-    const int32_t pt = imp_plain(im, pv);
     cview p;
-    bool zero = pt >= 0 && ta_tensor_is_const(&im->g->tensors[pt]) &&
-                view_of(imp_const_req(im, pv, "P"), &p);
+    bool zero = view_of(imp_const(im, pv), &p);
     for (size_t k = 0; zero && k < p.n; k++)
       zero = cv_f(&p, k) == 0.0;
     if (!zero)
@@ -3382,14 +3377,14 @@ static const onnx_op_info ops[] = {
     {"Flatten", cv_flatten, 0},
     {"Gather", cv_gather, B(1)},
     {"Gemm", cv_gemm, B(1) | B(2)},
-    {"GRU", cv_gru, B(1) | B(2) | B(3)},
+    {"GRU", cv_gru, B(1) | B(2) | B(3) | B(4)},
     {"GlobalAveragePool", cv_global_avgpool, 0},
     {"GlobalMaxPool", cv_global_maxpool, 0},
     {"HardSigmoid", cv_hard_sigmoid, 0},
     {"HardSwish", cv_hard_swish, 0},
     {"Identity", cv_identity, 0},
     {"LayerNormalization", cv_layer_norm, 0},
-    {"LSTM", cv_lstm, B(1) | B(2) | B(3)},
+    {"LSTM", cv_lstm, B(1) | B(2) | B(3) | B(4) | B(7)},
     {"LeakyRelu", cv_leaky_relu, 0},
     {"Log", cv_log, 0},
     {"LogSoftmax", cv_log_softmax, 0},
