@@ -11,7 +11,9 @@
  *             or -1, initial_h or -1; out: Y, Y_h
  * X is [T,B,I], or [B,T,I] with attrs.time_major false (ONNX layout 1); Y is ONNX's [T,1,B,H]
  * ([B,T,1,H]), Y_h and Y_c [1,B,H] ([B,1,H]): the bytes the kernels write for one direction.
- * The kernels are lstm_f32 and gru_f32 with init_state set (defs/recurrent.def).
+ * The kernels are lstm_f32 and gru_f32 with init_state set (defs/recurrent.def). ONNX's
+ * reverse and bidirectional nodes become one op per direction (the frontend reverses X and
+ * Y along time around the reverse one and concatenates the directions).
  */
 #include "ta_ops.h"
 
