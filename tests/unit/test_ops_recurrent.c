@@ -501,6 +501,7 @@ typedef struct rnn_case {
   bool states_in; /* ... as graph inputs (else initializers) */
   bool seq_lens;  /* sequence_lens given: every row the full length */
   bool peephole0; /* LSTM: P given, all zero */
+  bool peephole;  /* LSTM: P given, not zero */
 } rnn_case;
 
 static float wave(int i) {
@@ -518,8 +519,8 @@ static double sig(double v) {
  * (LSTM) and z r h (GRU) in W [dirs, G*H, I], R [dirs, G*H, H], B [dirs, 2*G*H] (Wb then Rb);
  * the reverse direction walks t from T-1 down to 0 and writes Y at t. */
 static void rnn_reference(const rnn_case *c, const float *x, const float *w, const float *r,
-                          const float *bias, const float *h0, const float *c0, double *y,
-                          double *yh, double *yc) {
+                          const float *bias, const float *h0, const float *c0, const float *peep,
+                          double *y, double *yh, double *yc) {
   const int G = c->lstm ? 4 : 3, dirs = c->mode == 2 ? 2 : 1, T = c->T, B = c->B, I = c->I,
             H = c->H;
   for (int d = 0; d < dirs; d++)
@@ -549,8 +550,14 @@ static void rnn_reference(const rnn_case *c, const float *x, const float *w, con
           }
         for (int u = 0; u < H; u++) {
           if (c->lstm) {
-            const double i = sig(g[0][u]), o = sig(g[1][u]), f = sig(g[2][u]), cc = tanh(g[3][u]);
+            /* P [dirs, 3H]: i, o, f; i and f see the previous cell state, o the new one. */
+            const float *pp = peep + d * 3 * H;
+            const double pi = c->peephole ? pp[u] : 0.0, po = c->peephole ? pp[H + u] : 0.0,
+                         pf = c->peephole ? pp[2 * H + u] : 0.0;
+            const double i = sig(g[0][u] + pi * cs[u]), f = sig(g[2][u] + pf * cs[u]),
+                         cc = tanh(g[3][u]);
             cs[u] = f * cs[u] + i * cc;
+            const double o = sig(g[1][u] + po * cs[u]);
             hn[u] = o * tanh(cs[u]);
           } else {
             const double z = sig(g[0][u]), rr = sig(g[1][u]);
@@ -618,11 +625,14 @@ static void run_rnn_case(const rnn_case *c) {
       lens[i] = T;
     oxb_init_int32s(m, "L", OXB_INT32, 1, (int[]){B}, lens);
   }
-  if (c->peephole0)
-    oxb_init_floats(m, "P", 2, (int[]){dirs, 3 * H}, (float[24]){0});
+  float peep[24] = {0};
+  for (int i = 0; c->peephole && i < dirs * 3 * H; i++)
+    peep[i] = 1.5f * wave(i + 400);
+  if (c->peephole0 || c->peephole)
+    oxb_init_floats(m, "P", 2, (int[]){dirs, 3 * H}, peep);
   char ins[64];
   snprintf(ins, sizeof ins, "x W R B %s %s%s%s", c->seq_lens ? "L" : "-", c->states ? "h0" : "-",
-           c->lstm ? (c->states ? " c0" : " -") : "", c->peephole0 ? " P" : "");
+           c->lstm ? (c->states ? " c0" : " -") : "", c->peephole0 || c->peephole ? " P" : "");
   Onnx__NodeProto *n = oxb_node(m, c->lstm ? "LSTM" : "GRU", ins, c->lstm ? "Y Y_h Y_c" : "Y Y_h");
   oxb_attr_int(m, n, "hidden_size", H);
   oxb_attr_string(m, n, "direction", modes[c->mode]);
@@ -649,7 +659,11 @@ static void run_rnn_case(const rnn_case *c) {
   for (int k = 0; k < 3; k++)
     assert_int_equal(th->dims[k], sd[k]);
   double ry[128], rh[32], rc[32];
-  rnn_reference(c, x, w, r, bias, h0, c0, ry, rh, rc);
+  rnn_reference(c, x, w, r, bias, h0, c0, peep, ry, rh, rc);
+  /* Peepholes run their own kernel; zero ones the plain one. */
+  for (int32_t i = 0; c->lstm && i < rr.g->n_ops; i++)
+    if (rr.g->ops[i].kind == TA_OP_LSTM)
+      assert_int_equal(rr.calls[i].kernel, c->peephole ? TA_K_lstm_peephole_f32 : TA_K_lstm_f32);
   for (int i = 0; i < T * dirs * B * H; i++)
     if (fabs(y[i] - ry[i]) > 1e-5) {
       print_error("%s mode %d layout %d: Y[%d] = %.7f, expected %.7f\n", c->lstm ? "LSTM" : "GRU",
@@ -666,8 +680,8 @@ static void run_rnn_case(const rnn_case *c) {
 }
 
 /* Reverse and bidirectional LSTM and GRU (both linear_before_reset values), layouts 0 and 1,
- * initial states absent, as inputs and as constants, sequence_lens of full length, zero
- * peepholes: Y, Y_h, Y_c against rnn_reference. */
+ * initial states absent, as inputs and as constants, sequence_lens of full length, LSTM
+ * peepholes zero and not: Y, Y_h, Y_c against rnn_reference. */
 static void test_onnx_rnn_directions(void **state) {
   (void)state;
   const rnn_case cases[] = {
@@ -683,6 +697,17 @@ static void test_onnx_rnn_directions(void **state) {
        .peephole0 = true},
       {.lstm = true, .mode = 0, .T = 3, .B = 2, .I = 2, .H = 2, .states = true, .seq_lens = true},
       {.lstm = true, .mode = 1, .layout = 1, .T = 2, .B = 3, .I = 1, .H = 2},
+      {.lstm = true, .mode = 0, .T = 4, .B = 2, .I = 2, .H = 3, .states = true, .peephole = true},
+      {.lstm = true,
+       .mode = 2,
+       .layout = 1,
+       .T = 3,
+       .B = 2,
+       .I = 3,
+       .H = 2,
+       .states = true,
+       .states_in = true,
+       .peephole = true},
       {.mode = 2, .T = 3, .B = 2, .I = 3, .H = 2, .states = true, .states_in = true},
       {.mode = 2, .lbr = 1, .T = 3, .B = 2, .I = 3, .H = 2},
       {.mode = 2, .lbr = 1, .layout = 1, .T = 4, .B = 2, .I = 2, .H = 3, .states = true},

@@ -3038,6 +3038,7 @@ typedef struct rnn_node {
   bool tm;                    /* layout 0: time-major */
   int64_t h;                  /* hidden_size */
   bool lbr;                   /* GRU linear_before_reset */
+  bool peepholes;             /* LSTM: peephole inputs (not all zero) */
 } rnn_node;
 
 /* The attributes of ONNX's recurrent ops that tinyaot runs: the three directions, the default
@@ -3207,7 +3208,7 @@ typedef ta_status (*rnn_dir_inputs)(onnx_imp *im, const rnn_node *rn, int32_t d,
 
 static ta_status rnn_build(onnx_imp *im, const rnn_node *rn, oval *xv, rnn_dir_inputs in_of,
                            const void *wctx) {
-  const int32_t n_in = rn->lstm ? 15 : 14, time_axis = rn->tm ? 0 : 1;
+  const int32_t n_in = rn->lstm ? (rn->peepholes ? 18 : 15) : 14, time_axis = rn->tm ? 0 : 1;
   const int32_t x = imp_plain(im, xv);
   if (x < 0)
     return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
@@ -3217,7 +3218,7 @@ static ta_status rnn_build(onnx_imp *im, const rnn_node *rn, oval *xv, rnn_dir_i
     const bool rev = rn->reverse || d == 1;
     if (rev && xr < 0 && (xr = rnn_slice(im, x, time_axis, -1, "X_reversed")) < 0)
       return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
-    int32_t in[15];
+    int32_t in[18];
     ta_status st = in_of(im, rn, d, rev ? xr : x, in, wctx);
     if (st != TA_OK)
       return st;
@@ -3260,8 +3261,8 @@ static ta_status rnn_build(onnx_imp *im, const rnn_node *rn, oval *xv, rnn_dir_i
 }
 
 typedef struct rnn_weights {
-  cview w, r, b;
-  bool has_b;
+  cview w, r, b, p;
+  bool has_b, has_p; /* has_p: LSTM peepholes, not all zero */
   int32_t in_size;
 } rnn_weights;
 
@@ -3286,6 +3287,12 @@ static ta_status lstm_dir_inputs(onnx_imp *im, const rnn_node *rn, int32_t d, in
   in[14] = initial_state(im, rn, 6, d);
   if (in[13] == -2 || in[14] == -2)
     return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  /* P [dirs, 3H]: i, o, f; the kernel takes i, f, o. */
+  static const int32_t onnx_peep[3] = {0, 2, 1};
+  for (int32_t k = 0; wt->has_p && k < 3; k++)
+    if ((in[15 + k] = gate_slice(im, &wt->p, d * 3 * hh + onnx_peep[k] * hh, hh, 0, NULL, 0, "P")) <
+        0)
+      return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
   return TA_OK;
 }
 
@@ -3303,18 +3310,21 @@ static ta_status cv_lstm(onnx_imp *im) {
   if (rnn_inputs(im, &rn, &x, &wt.w, &wt.r, &wt.b, &wt.has_b) != TA_OK)
     return im->st;
   wt.in_size = x->dims[2];
-  /* Peepholes: taken when they are all zero (they then change nothing), as an exporter that
-   * writes the input anyway has them. */
+  /* Peepholes: all zero, they change nothing (the plain kernel runs). */
   oval *pv = imp_in(im, 7);
+  wt.has_p = false;
   if (pv) {
-    cview p;
-    bool zero = view_of(imp_const(im, pv), &p);
-    for (size_t k = 0; zero && k < p.n; k++)
-      zero = cv_f(&p, k) == 0.0;
-    if (!zero)
-      return imp_err(im, TA_ERR_UNSUPPORTED,
-                     "input P (peepholes) is not supported unless it is constant and all zero");
+    const ta_tensor *pt = imp_const_req(im, pv, "P");
+    if (!pt)
+      return im->st;
+    view_of(pt, &wt.p);
+    if (wt.p.dt != TA_DT_F32 || wt.p.n != (size_t)(rn.dirs * 3 * rn.h))
+      return imp_err(im, TA_ERR_MALFORMED, "P is %s with %zu elements; expected float32 [%d,%lld]",
+                     ta_dtype_name(wt.p.dt), wt.p.n, rn.dirs, (long long)(3 * rn.h));
+    for (size_t k = 0; !wt.has_p && k < wt.p.n; k++)
+      wt.has_p = cv_f(&wt.p, k) != 0.0;
   }
+  rn.peepholes = wt.has_p;
   return rnn_build(im, &rn, x, lstm_dir_inputs, &wt);
 }
 
