@@ -932,13 +932,16 @@ static bool keep_node(onnx_imp *im, const Onnx__NodeProto *n, int32_t idx, const
   }
   if (dt == TA_DT_UNKNOWN)
     dt = TA_DT_F32;
-  for (size_t k = 0; k < n->n_output; k++) {
-    const char *name = n->output[k][0] ? ta_onnx_clean(im->ctx, n->output[k])
-                                       : ta_fmt(im->ctx, "%s:unused%zu", im->node_name, k);
+  /* A node without outputs (malformed) still gets one: every op row shows its output. */
+  const size_t n_out = n->n_output ? n->n_output : 1;
+  for (size_t k = 0; k < n_out; k++) {
+    const bool named = k < n->n_output && n->output[k][0];
+    const char *name = named ? ta_onnx_clean(im->ctx, n->output[k])
+                             : ta_fmt(im->ctx, "%s:unused%zu", im->node_name, k);
     out[k] = name ? ta_graph_add_tensor(g, name, dt, 0, NULL) : -1;
     if (out[k] < 0)
       return false;
-    if (!n->output[k][0])
+    if (!named)
       continue;
     oval *v = define(im, (int32_t)k);
     if (!v)
@@ -947,13 +950,12 @@ static bool keep_node(onnx_imp *im, const Onnx__NodeProto *n, int32_t idx, const
     v->plain = out[k];
     v->opaque = true;
   }
-  const int32_t oi =
-      ta_graph_add_op(g, TA_OP_UNSUPPORTED, (int32_t)n->n_input, (int32_t)n->n_output);
+  const int32_t oi = ta_graph_add_op(g, TA_OP_UNSUPPORTED, (int32_t)n->n_input, (int32_t)n_out);
   if (oi < 0)
     return false;
   ta_op *op = &g->ops[oi];
   memcpy(op->in, in, n->n_input * sizeof *in);
-  memcpy(op->out, out, n->n_output * sizeof *out);
+  memcpy(op->out, out, n_out * sizeof *out);
   op->src_index = idx;
   op->name = im->node_name;
   op->unsupported = what;
@@ -1028,7 +1030,9 @@ static void convert_node(onnx_imp *im, const Onnx__NodeProto *n, int32_t idx) {
       if (line && key)
         ta_tally_add(im->ctx, &im->unsupported, key, line, im->node_name);
       if (keep && !skip) {
-        if (!key || !keep_node(im, n, idx, key))
+        const char *what =
+            other ? ta_fmt(im->ctx, "%s/%s", ta_onnx_clean(im->ctx, n->domain), op) : op;
+        if (!what || !keep_node(im, n, idx, what))
           worst(im, TA_ERR_LIMIT);
         im->node = NULL;
         return;
