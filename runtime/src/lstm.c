@@ -154,6 +154,58 @@ tart_status tart_lstm_f32(const tart_lstm_params *p, const void *const *in, void
   return TART_OK;
 }
 
+size_t tart_lstm_peephole_f32_scratch_size(const tart_lstm_params *p) {
+  return tart_lstm_f32_scratch_size(p);
+}
+
+/* ONNX's LSTM with peepholes (in[15..17] p_i, p_f, p_o): the input and forget gates also see
+ * the previous cell state, the output gate the new one. Its own function, so that lstm_f32
+ * (TFLite's float LSTM too) keeps its code. */
+tart_status tart_lstm_peephole_f32(const tart_lstm_params *p, const void *const *in,
+                                   void *const *out, void *scratch) {
+  const float *x_all = (const float *)in[0];
+  float *y_all = (float *)out[0];
+  float *h_all = (float *)out[1], *c_all = (float *)out[2];
+  const float *peep_i = (const float *)in[15], *peep_f = (const float *)in[16],
+              *peep_o = (const float *)in[17];
+  const int32_t n = p->units, k_in = p->in_size;
+  float *gate = (float *)scratch; /* 4 gates of n (pre-activation for the output gate) */
+  if (n < 1 || k_in < 1 || !scratch || !peep_i || !peep_f || !peep_o)
+    return TART_ERR_PARAMS;
+  init_states(p, in, out, 2, sizeof(float));
+  for (int32_t b = 0; b < p->batches; b++) {
+    float *h = h_all + b * n, *c = c_all + b * n;
+    for (int32_t t = 0; t < p->time_steps; t++) {
+      const float *x = x_all + row(p, b, t, k_in);
+      for (int32_t k = 0; k < 4; k++) {
+        const float *w = (const float *)in[1 + k], *r = (const float *)in[5 + k];
+        const float *bias = (const float *)in[9 + k];
+        float *g = gate + k * n;
+        for (int32_t u = 0; u < n; u++) {
+          float acc_in = 0.0f, acc_rec = 0.0f;
+          for (int32_t j = 0; j < k_in; j++)
+            acc_in += x[j] * w[u * k_in + j];
+          for (int32_t j = 0; j < n; j++)
+            acc_rec += h[j] * r[u * n + j];
+          float v = (acc_in + (bias ? bias[u] : 0.0f)) + acc_rec;
+          if (k == GATE_I)
+            v += peep_i[u] * c[u];
+          else if (k == GATE_F)
+            v += peep_f[u] * c[u];
+          g[u] = k == GATE_C ? tanhf(v) : k == GATE_O ? v : sigmoidf_ref(v);
+        }
+      }
+      for (int32_t u = 0; u < n; u++) {
+        const float cu = gate[GATE_F * n + u] * c[u] + gate[GATE_I * n + u] * gate[GATE_C * n + u];
+        c[u] = cu;
+        h[u] = tanhf(cu) * sigmoidf_ref(gate[GATE_O * n + u] + peep_o[u] * cu);
+      }
+      memcpy(y_all + row(p, b, t, n), h, (size_t)n * sizeof(float));
+    }
+  }
+  return TART_OK;
+}
+
 /* One gate of one batch row: int16 in units of 2^-12 before the activation. */
 static void gate_s8(const tart_lstm_params *p, int32_t k, const int8_t *x, const int8_t *h,
                     const int8_t *w, const int8_t *r, const int32_t *bias, int16_t *g) {

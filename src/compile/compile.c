@@ -72,7 +72,7 @@ static ta_status frontend(ta_ctx *ctx, const char *path, const uint8_t *data, si
     s->rank = opt->bind[k].rank;
     memcpy(s->dims, opt->bind[k].dims, sizeof s->dims);
   }
-  ta_onnx_options onnx = {shapes, n_shapes, opt->bind, opt->n_bind};
+  ta_onnx_options onnx = {shapes, n_shapes, opt->bind, opt->n_bind, opt->allow_unsupported};
   return ta_onnx_read(ctx, data, len, &onnx, g);
 }
 

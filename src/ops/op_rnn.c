@@ -5,13 +5,17 @@
  * state inputs, or zeros, and writes the final states as outputs. The ONNX frontend has put the
  * weights in the kernels' order, one constant per gate:
  *   LSTM  in: X, W_i W_f W_c W_o [H,I], R_i R_f R_c R_o [H,H], b_i b_f b_c b_o [H] (ONNX's
- *             Wb + Rb) or -1, initial_h [B*H elements] or -1, initial_c or -1;
+ *             Wb + Rb) or -1, initial_h [B*H elements] or -1, initial_c or -1, and, with
+ *             peepholes only, p_i p_f p_o [H] (18 inputs);
  *         out: Y, Y_h, Y_c
  *   GRU   in: X, W_z W_r W_h [H,I], R_z R_r R_h [H,H], Wb_z Wb_r Wb_h [H] or -1, Rb_z Rb_r Rb_h
  *             or -1, initial_h or -1; out: Y, Y_h
  * X is [T,B,I], or [B,T,I] with attrs.time_major false (ONNX layout 1); Y is ONNX's [T,1,B,H]
  * ([B,T,1,H]), Y_h and Y_c [1,B,H] ([B,1,H]): the bytes the kernels write for one direction.
- * The kernels are lstm_f32 and gru_f32 with init_state set (defs/recurrent.def).
+ * The kernels are lstm_f32 (lstm_peephole_f32 with peepholes) and gru_f32 with init_state set
+ * (defs/recurrent.def). ONNX's
+ * reverse and bidirectional nodes become one op per direction (the frontend reverses X and
+ * Y along time around the reverse one and concatenates the directions).
  */
 #include "ta_ops.h"
 
@@ -19,7 +23,8 @@
 
 static ta_status rnn_check(ta_graph *g, ta_op *op) {
   const bool lstm = op->kind == TA_OP_LSTM;
-  const int32_t gates = lstm ? 4 : 3, n_in = lstm ? 15 : 14, n_out = lstm ? 3 : 2;
+  const int32_t gates = lstm ? 4 : 3, n_out = lstm ? 3 : 2;
+  const int32_t n_in = lstm && op->n_in == 18 ? 18 : lstm ? 15 : 14;
   if (op->n_in != n_in || op->n_out != n_out)
     return ta_op_err(g, op, TA_ERR_MALFORMED, "has %d inputs and %d outputs; expected %d and %d",
                      op->n_in, op->n_out, n_in, n_out);
@@ -42,9 +47,9 @@ static ta_status rnn_check(ta_graph *g, ta_op *op) {
   for (int32_t i = 1; i < n_in; i++) {
     const ta_tensor *t = ta_op_input(g, op, i);
     const bool is_w = i <= gates, is_r = i > gates && i <= 2 * gates;
-    const bool is_state = i >= 1 + (lstm ? 3 : 4) * gates;
+    const bool is_state = i >= 1 + (lstm ? 3 : 4) * gates && i < 15; /* 15..17: peepholes */
     if (!t) {
-      if (is_w || is_r)
+      if (is_w || is_r || i >= 15)
         ta_keep_first(&st, ta_op_err(g, op, TA_ERR_MALFORMED, "input %d is missing", i));
       continue;
     }
@@ -81,7 +86,10 @@ static ta_status rnn_infer(ta_graph *g, ta_op *op) {
 
 static ta_status rnn_prepare(ta_graph *g, ta_op *op, ta_kernel_call *call) {
   const bool lstm = op->kind == TA_OP_LSTM;
-  ta_status st = ta_call_init(g, op, call, lstm ? TA_K_lstm_f32 : TA_K_gru_f32);
+  ta_status st = ta_call_init(g, op, call,
+                              !lstm            ? TA_K_gru_f32
+                              : op->n_in == 18 ? TA_K_lstm_peephole_f32
+                                               : TA_K_lstm_f32);
   if (st != TA_OK)
     return st;
   const ta_tensor *x = ta_op_input(g, op, 0), *w0 = ta_op_input(g, op, 1);

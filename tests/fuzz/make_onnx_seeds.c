@@ -244,6 +244,76 @@ static void seed_decoder(void) {
   finish(m, "decoder");
 }
 
+/* Recurrent layers: a bidirectional LSTM (initial states as inputs, sequence_lens of full
+ * length, zero peepholes) feeding a reverse GRU in layout 1 with linear_before_reset. */
+static void seed_rnn(void) {
+  oxb *m = model_new();
+  input(m, "x", 3, (int[]){4, 1, 3}); /* [T, B, I] */
+  input(m, "h0", 3, (int[]){2, 1, 2});
+  input(m, "c0", 3, (int[]){2, 1, 2});
+  oxb_init_f32(m, "W", 3, (int[]){2, 8, 3}, wave);
+  oxb_init_f32(m, "R", 3, (int[]){2, 8, 2}, wave);
+  oxb_init_f32(m, "B", 2, (int[]){2, 16}, wave);
+  oxb_init_int32s(m, "L", OXB_INT32, 1, (int[]){1}, (int32_t[]){4});
+  oxb_init_floats(m, "P", 2, (int[]){2, 6}, (float[12]){0});
+  Onnx__NodeProto *l = oxb_node(m, "LSTM", "x W R B L h0 c0 P", "Y Y_h Y_c");
+  oxb_attr_int(m, l, "hidden_size", 2);
+  oxb_attr_string(m, l, "direction", "bidirectional");
+  Onnx__NodeProto *t = oxb_node(m, "Transpose", "Y", "yt"); /* [B, T, 2, H] */
+  oxb_attr_ints(m, t, "perm", 4, (int64_t[]){2, 0, 1, 3});
+  oxb_init_i64(m, "shape", 3, (int64_t[]){1, 4, 4});
+  oxb_node(m, "Reshape", "yt shape", "seq"); /* [B, T, 2H]: layout 1 */
+  oxb_init_f32(m, "Wg", 3, (int[]){1, 9, 4}, wave);
+  oxb_init_f32(m, "Rg", 3, (int[]){1, 9, 3}, wave);
+  oxb_init_f32(m, "Bg", 2, (int[]){1, 18}, wave);
+  Onnx__NodeProto *g = oxb_node(m, "GRU", "seq Wg Rg Bg", "G G_h");
+  oxb_attr_int(m, g, "hidden_size", 3);
+  oxb_attr_string(m, g, "direction", "reverse");
+  oxb_attr_int(m, g, "layout", 1);
+  oxb_attr_int(m, g, "linear_before_reset", 1);
+  output(m, "G");
+  output(m, "G_h");
+  output(m, "Y_c");
+  finish(m, "rnn");
+}
+
+/* Shapes made by operators (ConstantOfShape, Range, Size, Expand of a constant: folded)
+ * and the rarer element-wise and pooling ops: Reciprocal, ReduceMin, GlobalMaxPool, Dropout. */
+static void seed_generators(void) {
+  oxb *m = model_new();
+  input(m, "x", 4, img);
+  oxb_node(m, "GlobalMaxPool", "x", "gp"); /* [1, 3, 1, 1] */
+  oxb_init_i64(m, "shp", 4, (int64_t[]){1, 3, 6, 1});
+  oxb_node(m, "ConstantOfShape", "shp", "ones0");
+  oxb_init_f32(m, "ev", 4, (int[]){1, 3, 1, 1}, wave);
+  oxb_node(m, "Expand", "ev shp", "e"); /* of a constant: folded */
+  oxb_node(m, "Add", "e ones0", "ea");
+  oxb_node(m, "Size", "x", "sz");
+  Onnx__TensorProto *zero = oxb_tensor(m, "zero", OXB_INT64, 0, NULL);
+  oxb_set_int64s(m, zero, (int64_t[]){0});
+  oxb_initializer(m, zero);
+  Onnx__TensorProto *step = oxb_tensor(m, "step", OXB_INT64, 0, NULL);
+  oxb_set_int64s(m, step, (int64_t[]){30});
+  oxb_initializer(m, step);
+  oxb_node(m, "Range", "zero sz step", "rg"); /* 0, 30, 60 */
+  Onnx__NodeProto *cf = oxb_node(m, "Cast", "rg", "rgf");
+  oxb_attr_int(m, cf, "to", 1);
+  oxb_node(m, "Abs", "x", "xa");
+  oxb_init_floats(m, "eps", 0, NULL, (float[]){0.5f});
+  oxb_node(m, "Add", "xa eps", "xp");
+  oxb_node(m, "Reciprocal", "xp", "rc");
+  oxb_node(m, "Mul", "rc ea", "mr");
+  oxb_node(m, "Add", "mr gp", "mm");
+  Onnx__NodeProto *rm = oxb_node(m, "ReduceMin", "mm", "y");
+  oxb_attr_ints(m, rm, "axes", 1, (int64_t[]){3});
+  oxb_init_i64(m, "row", 4, (int64_t[]){1, 3, 1, 1});
+  oxb_node(m, "Reshape", "rgf row", "rgr");
+  oxb_node(m, "Add", "y rgr", "ya");
+  oxb_node(m, "Dropout", "ya", "yd");
+  output(m, "yd");
+  finish(m, "generators");
+}
+
 static void seed_concat(void) {
   oxb *m = model_new();
   input(m, "a", 4, img);
@@ -386,6 +456,8 @@ int main(int argc, char **argv) {
   seed_shapes();
   seed_act_reduce();
   seed_decoder();
+  seed_rnn();
+  seed_generators();
   seed_concat();
   seed_batchnorm();
   seed_transpose();

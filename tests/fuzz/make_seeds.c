@@ -496,6 +496,85 @@ static void seed_lstm_f32(void) {
   finish(b, "lstm_f32");
 }
 
+/* The float element-wise ops, chained: ABS, SQRT, EXP, LOG, NEG, MINIMUM, MAXIMUM,
+ * SQUARED_DIFFERENCE, RSQRT, MUL, ELU, PRELU, LOG_SOFTMAX, REDUCE_MIN, and a CAST to int32
+ * and back. */
+static void seed_elementwise_f32(void) {
+  tfb *b = tfb_new();
+  const int F = TFB_FLOAT32;
+  int32_t d[3] = {2, 3, 4};
+  int x = act(b, "x", F, 3, d, 0, 0);
+  int t[16];
+  static const char *const names[16] = {"abs", "sqrt", "exp",   "log", "neg", "min",
+                                        "max", "sqd",  "rsqrt", "mul", "elu", "prelu",
+                                        "y",   "xi",   "xf",    "ymin"};
+  for (int k = 0; k < 16; k++)
+    t[k] = act(b, names[k], k == 13 ? TFB_INT32 : F, k == 15 ? 2 : 3, d, 0, 0);
+  int c = weights(b, "c", F, 3, (int32_t[]){1, 1, 4});
+  int alpha = weights(b, "alpha", F, 1, (int32_t[]){4});
+  tfb_op(b, TFB_OP_ABS, (int[]){x}, 1, (int[]){t[0]}, 1);
+  tfb_op(b, TFB_OP_SQRT, (int[]){t[0]}, 1, (int[]){t[1]}, 1);
+  tfb_op(b, TFB_OP_EXP, (int[]){x}, 1, (int[]){t[2]}, 1);
+  tfb_op(b, TFB_OP_LOG, (int[]){t[2]}, 1, (int[]){t[3]}, 1);
+  tfb_op(b, TFB_OP_NEG, (int[]){t[3]}, 1, (int[]){t[4]}, 1);
+  tfb_op(b, TFB_OP_MINIMUM, (int[]){t[4], t[1]}, 2, (int[]){t[5]}, 1);
+  tfb_op(b, TFB_OP_MAXIMUM, (int[]){t[5], c}, 2, (int[]){t[6]}, 1);
+  tfb_op(b, TFB_OP_SQUARED_DIFFERENCE, (int[]){t[6], x}, 2, (int[]){t[7]}, 1);
+  tfb_op(b, TFB_OP_RSQRT, (int[]){t[2]}, 1, (int[]){t[8]}, 1);
+  tfb_mul_options(b, tfb_op(b, TFB_OP_MUL, (int[]){t[7], t[8]}, 2, (int[]){t[9]}, 1), TFB_ACT_NONE);
+  tfb_op(b, TFB_OP_ELU, (int[]){t[9]}, 1, (int[]){t[10]}, 1);
+  tfb_op(b, TFB_OP_PRELU, (int[]){t[10], alpha}, 2, (int[]){t[11]}, 1);
+  tfb_op(b, TFB_OP_CAST, (int[]){t[11]}, 1, (int[]){t[13]}, 1);
+  tfb_op(b, TFB_OP_CAST, (int[]){t[13]}, 1, (int[]){t[14]}, 1);
+  tfb_op(b, TFB_OP_LOG_SOFTMAX, (int[]){t[14]}, 1, (int[]){t[12]}, 1);
+  int ax = const_i32(b, "axes", 1, (int32_t[]){1}, (int32_t[]){-1});
+  int op = tfb_op(b, TFB_OP_REDUCE_MIN, (int[]){t[11], ax}, 2, (int[]){t[15]}, 1);
+  tfb_reducer_options(b, op, 0);
+  tfb_io(b, (int[]){x}, 1, (int[]){t[12], t[15]}, 2);
+  finish(b, "elementwise_f32");
+}
+
+/* Data movement of activations: STRIDED_SLICE (stride 2), SLICE, SPLIT, SPLIT_V and GATHER
+ * with constant indices (int8: one quantization throughout). */
+static void seed_slicing(int type) {
+  tfb *b = tfb_new();
+  int x = act(b, "x", type, 3, (int32_t[]){2, 6, 4}, 0.05f, 3);
+  int ss = act(b, "strided", type, 3, (int32_t[]){2, 3, 4}, 0.05f, 3);
+  int op = tfb_op(b, TFB_OP_STRIDED_SLICE,
+                  (int[]){x, const_i32(b, "begin", 1, (int32_t[]){3}, (int32_t[]){0, 1, 0}),
+                          const_i32(b, "end", 1, (int32_t[]){3}, (int32_t[]){2, 6, 4}),
+                          const_i32(b, "strides", 1, (int32_t[]){3}, (int32_t[]){1, 2, 1})},
+                  4, (int[]){ss}, 1);
+  tfb_strided_slice_options(b, op, 0, 0, 0, 0, 0);
+  int sl = act(b, "sliced", type, 3, (int32_t[]){2, 3, 3}, 0.05f, 3);
+  tfb_op(b, TFB_OP_SLICE,
+         (int[]){ss, const_i32(b, "sbegin", 1, (int32_t[]){3}, (int32_t[]){0, 0, 1}),
+                 const_i32(b, "size", 1, (int32_t[]){3}, (int32_t[]){2, 3, -1})},
+         3, (int[]){sl}, 1);
+  int parts[3];
+  for (int k = 0; k < 3; k++)
+    parts[k] = act(b, "part", type, 3, (int32_t[]){2, 3, 1}, 0.05f, 3);
+  op = tfb_op(b, TFB_OP_SPLIT, (int[]){const_i32(b, "axis", 0, NULL, (int32_t[]){2}), sl}, 2, parts,
+              3);
+  tfb_split_options(b, op, 0, 3);
+  int v[2] = {act(b, "v0", type, 3, (int32_t[]){2, 1, 1}, 0.05f, 3),
+              act(b, "v1", type, 3, (int32_t[]){2, 2, 1}, 0.05f, 3)};
+  op = tfb_op(b, TFB_OP_SPLIT_V,
+              (int[]){parts[1], const_i32(b, "sizes", 1, (int32_t[]){2}, (int32_t[]){1, -1}),
+                      const_i32(b, "vaxis", 0, NULL, (int32_t[]){1})},
+              3, v, 2);
+  tfb_split_options(b, op, 1, 2);
+  int g = act(b, "gathered", type, 3, (int32_t[]){2, 2, 4}, 0.05f, 3);
+  op = tfb_op(b, TFB_OP_GATHER,
+              (int[]){x, const_i32(b, "indices", 1, (int32_t[]){2}, (int32_t[]){5, 0})}, 2,
+              (int[]){g}, 1);
+  tfb_gather_options(b, op, 1);
+  tfb_io(b, (int[]){x}, 1, (int[]){parts[0], parts[2], v[0], v[1], g}, 5);
+  char name[32];
+  snprintf(name, sizeof name, "slicing_%s", tname(type));
+  finish(b, name);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: make_seeds OUT_DIR\n");
@@ -543,7 +622,9 @@ int main(int argc, char **argv) {
     seed_chain(t);
     seed_branches(t);
     seed_svdf(t);
+    seed_slicing(t);
   }
+  seed_elementwise_f32();
   seed_lstm_f32();
   seed_quantize();
   seed_hostile_names();

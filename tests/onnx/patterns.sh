@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # patterns.sh TINYAOT TENSOR_CMP DATA: the PyTorch idioms of tools/onnx/export_patterns.py
 # (F.pad, ZeroPad2d, a dynamic batch axis, flatten(start_dim=2), y[:, 0, :] indexing, chunk
-# and split), each exported at opsets 11, 13 and 17: compiled with `tinyaot run` on the host
+# and split; HardSwish with a mean/HardSigmoid squeeze-excite, x.mean((2, 3)), nearest and
+# bilinear Resize with ConvTranspose, a two-layer bidirectional LSTM, a bidirectional GRU,
+# LayerNorm with GELU, PReLU / ELU / LogSoftmax), each exported at opsets 11, 13 and 17: compiled with `tinyaot run` on the host
 # and matched with PyTorch's output (float32: |err| <= 1e-5 * max(1, |ref|), tensor_cmp's
 # rule). Their shape arithmetic must fold at compile time: no int64 tensor may be left in the
 # compiled graph. The dynamic-batch export compiles with --input-shape.
@@ -11,7 +13,7 @@ tinyaot=$1 cmp=$2 data=$3
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/onnx-patterns-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
-for m in pad zeropad dynbatch flatten2 index chunk; do
+for m in pad zeropad dynbatch flatten2 index chunk hswish mean upsample lstm gru gelu acts; do
   shape=""
   [ $m = dynbatch ] && shape="--input-shape x=2,1,8,8"
   for o in 11 13 17; do
@@ -31,6 +33,17 @@ for m in pad zeropad dynbatch flatten2 index chunk; do
     fi
   done
 done
+# The recurrent exports run as one IR op per layer and direction (bidirectional: two).
+count_ops() {
+  n=$("$tinyaot" inspect "$data/pat_$1_o13.onnx" 2>&1 | grep -Ec "^ +[0-9]+ +$2 ")
+  if [ "$n" = "$3" ]; then
+    echo "ok   $1: $n $2 ops"; pass=$((pass + 1))
+  else
+    echo "FAIL $1: $n $2 ops, expected $3"; fail=$((fail + 1))
+  fi
+}
+count_ops lstm LSTM 4
+count_ops gru GRU 2
 # Without --input-shape the dynamic batch is refused, with the fix in the message.
 if "$tinyaot" run "$data/pat_dynbatch_o13.onnx" --input "$data/pat_dynbatch_input.bin" \
     --output-dir "$tmp/nobatch" >"$tmp/log" 2>&1; then

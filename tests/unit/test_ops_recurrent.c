@@ -490,31 +490,284 @@ static void test_onnx_gru(void **state) {
   }
 }
 
+/* ---- directions, layouts, initial states: against a reference written from ONNX's text ---- */
+
+/* One ONNX LSTM / GRU case; mode 0 forward, 1 reverse, 2 bidirectional. */
+typedef struct rnn_case {
+  bool lstm;
+  int mode, layout, lbr;
+  int T, B, I, H;
+  bool states;    /* initial_h (and initial_c) given */
+  bool states_in; /* ... as graph inputs (else initializers) */
+  bool seq_lens;  /* sequence_lens given: every row the full length */
+  bool peephole0; /* LSTM: P given, all zero */
+  bool peephole;  /* LSTM: P given, not zero */
+} rnn_case;
+
+static float wave(int i) {
+  return 0.6f * sinf(0.7f * (float)i + 0.3f);
+}
+static float wave2(int i) {
+  return 0.5f * cosf(1.3f * (float)i);
+}
+
+static double sig(double v) {
+  return 1.0 / (1.0 + exp(-v));
+}
+
+/* ONNX's equations (operators.md, LSTM and GRU), element by element in double: gates i o f c
+ * (LSTM) and z r h (GRU) in W [dirs, G*H, I], R [dirs, G*H, H], B [dirs, 2*G*H] (Wb then Rb);
+ * the reverse direction walks t from T-1 down to 0 and writes Y at t. */
+static void rnn_reference(const rnn_case *c, const float *x, const float *w, const float *r,
+                          const float *bias, const float *h0, const float *c0, const float *peep,
+                          double *y, double *yh, double *yc) {
+  const int G = c->lstm ? 4 : 3, dirs = c->mode == 2 ? 2 : 1, T = c->T, B = c->B, I = c->I,
+            H = c->H;
+  for (int d = 0; d < dirs; d++)
+    for (int b = 0; b < B; b++) {
+      double h[8] = {0}, cs[8] = {0}, hn[8];
+      /* initial states: [dirs, B, H] (layout 1: [B, dirs, H]) */
+      const int s0 = c->layout ? (b * dirs + d) * H : (d * B + b) * H;
+      for (int u = 0; u < H && c->states; u++) {
+        h[u] = h0[s0 + u];
+        if (c->lstm)
+          cs[u] = c0[s0 + u];
+      }
+      const bool rev = c->mode == 1 || d == 1;
+      for (int s = 0; s < T; s++) {
+        const int t = rev ? T - 1 - s : s;
+        const float *xt = x + (c->layout ? b * T + t : t * B + b) * I;
+        double g[4][8]; /* LSTM: the four gates' sums; GRU: z and r only */
+        for (int k = 0; k < (c->lstm ? 4 : 2); k++)
+          for (int u = 0; u < H; u++) {
+            const int row = d * G * H + k * H + u;
+            double a = bias[d * 2 * G * H + k * H + u] + bias[d * 2 * G * H + (G + k) * H + u];
+            for (int j = 0; j < I; j++)
+              a += (double)w[row * I + j] * xt[j];
+            for (int j = 0; j < H; j++)
+              a += (double)r[row * H + j] * h[j];
+            g[k][u] = a;
+          }
+        for (int u = 0; u < H; u++) {
+          if (c->lstm) {
+            /* P [dirs, 3H]: i, o, f; i and f see the previous cell state, o the new one. */
+            const float *pp = peep + d * 3 * H;
+            const double pi = c->peephole ? pp[u] : 0.0, po = c->peephole ? pp[H + u] : 0.0,
+                         pf = c->peephole ? pp[2 * H + u] : 0.0;
+            const double i = sig(g[0][u] + pi * cs[u]), f = sig(g[2][u] + pf * cs[u]),
+                         cc = tanh(g[3][u]);
+            cs[u] = f * cs[u] + i * cc;
+            const double o = sig(g[1][u] + po * cs[u]);
+            hn[u] = o * tanh(cs[u]);
+          } else {
+            const double z = sig(g[0][u]), rr = sig(g[1][u]);
+            const int row = d * G * H + 2 * H + u;
+            double xh = bias[d * 2 * G * H + 2 * H + u], hh = bias[d * 2 * G * H + 5 * H + u];
+            for (int j = 0; j < I; j++)
+              xh += (double)w[row * I + j] * xt[j];
+            for (int j = 0; j < H; j++)
+              /* linear_before_reset 0: Rh (r * h), the reset inside the product */
+              hh += (double)r[row * H + j] * (c->lbr ? h[j] : sig(g[1][j]) * h[j]);
+            const double nn = tanh(xh + (c->lbr ? rr * hh : hh));
+            hn[u] = (1.0 - z) * nn + z * h[u];
+          }
+        }
+        for (int u = 0; u < H; u++) {
+          h[u] = hn[u];
+          /* Y: [T, dirs, B, H] (layout 1: [B, T, dirs, H]) */
+          y[(c->layout ? (b * T + t) * dirs + d : (t * dirs + d) * B + b) * H + u] = h[u];
+        }
+      }
+      for (int u = 0; u < H; u++) {
+        yh[s0 + u] = h[u];
+        if (c->lstm)
+          yc[s0 + u] = cs[u];
+      }
+    }
+}
+
+static void run_rnn_case(const rnn_case *c) {
+  const int G = c->lstm ? 4 : 3, dirs = c->mode == 2 ? 2 : 1, T = c->T, B = c->B, I = c->I,
+            H = c->H;
+  static const char *const modes[3] = {"forward", "reverse", "bidirectional"};
+  float x[64], w[256], r[256], bias[128], h0[32], c0[32];
+  for (int i = 0; i < T * B * I; i++)
+    x[i] = wave2(i + 5);
+  for (int i = 0; i < dirs * G * H * I; i++)
+    w[i] = wave(i);
+  for (int i = 0; i < dirs * G * H * H; i++)
+    r[i] = wave(i + 100);
+  for (int i = 0; i < dirs * 2 * G * H; i++)
+    bias[i] = 0.5f * wave2(i + 40);
+  for (int i = 0; i < dirs * B * H; i++) {
+    h0[i] = wave(i + 200);
+    c0[i] = wave2(i + 300);
+  }
+  oxb *m = oxb_new(14);
+  const int xd[3] = {c->layout ? B : T, c->layout ? T : B, I};
+  const int sd[3] = {c->layout ? B : dirs, c->layout ? dirs : B, H};
+  oxb_input(m, "x", OXB_FLOAT, 3, xd);
+  if (c->states && c->states_in) {
+    oxb_input(m, "h0", OXB_FLOAT, 3, sd);
+    if (c->lstm)
+      oxb_input(m, "c0", OXB_FLOAT, 3, sd);
+  } else if (c->states) {
+    oxb_init_floats(m, "h0", 3, sd, h0);
+    if (c->lstm)
+      oxb_init_floats(m, "c0", 3, sd, c0);
+  }
+  oxb_init_floats(m, "W", 3, (int[]){dirs, G * H, I}, w);
+  oxb_init_floats(m, "R", 3, (int[]){dirs, G * H, H}, r);
+  oxb_init_floats(m, "B", 2, (int[]){dirs, 2 * G * H}, bias);
+  if (c->seq_lens) {
+    int32_t lens[8];
+    for (int i = 0; i < B; i++)
+      lens[i] = T;
+    oxb_init_int32s(m, "L", OXB_INT32, 1, (int[]){B}, lens);
+  }
+  float peep[24] = {0};
+  for (int i = 0; c->peephole && i < dirs * 3 * H; i++)
+    peep[i] = 1.5f * wave(i + 400);
+  if (c->peephole0 || c->peephole)
+    oxb_init_floats(m, "P", 2, (int[]){dirs, 3 * H}, peep);
+  char ins[64];
+  snprintf(ins, sizeof ins, "x W R B %s %s%s%s", c->seq_lens ? "L" : "-", c->states ? "h0" : "-",
+           c->lstm ? (c->states ? " c0" : " -") : "", c->peephole0 || c->peephole ? " P" : "");
+  Onnx__NodeProto *n = oxb_node(m, c->lstm ? "LSTM" : "GRU", ins, c->lstm ? "Y Y_h Y_c" : "Y Y_h");
+  oxb_attr_int(m, n, "hidden_size", H);
+  oxb_attr_string(m, n, "direction", modes[c->mode]);
+  if (c->layout)
+    oxb_attr_int(m, n, "layout", 1);
+  if (!c->lstm)
+    oxb_attr_int(m, n, "linear_before_reset", c->lbr);
+  oxb_output(m, "Y", OXB_FLOAT, -1, NULL);
+  oxb_output(m, "Y_h", OXB_FLOAT, -1, NULL);
+  if (c->lstm)
+    oxb_output(m, "Y_c", OXB_FLOAT, -1, NULL);
+  float y[128], yh[32], yc[32];
+  const void *in[3] = {x, h0, c0};
+  void *out[3] = {y, yh, yc};
+  tt_run rr;
+  tt_assert_status(&rr.cap, onnx_eval(m, in, out, &rr), TA_OK);
+  /* The output shapes, from the graph. */
+  const ta_tensor *ty = &rr.g->tensors[rr.g->outputs[0]], *th = &rr.g->tensors[rr.g->outputs[1]];
+  const int want_y[4] = {c->layout ? B : T, c->layout ? T : dirs, c->layout ? dirs : B, H};
+  assert_int_equal(ty->rank, 4);
+  assert_int_equal(th->rank, 3);
+  for (int k = 0; k < 4; k++)
+    assert_int_equal(ty->dims[k], want_y[k]);
+  for (int k = 0; k < 3; k++)
+    assert_int_equal(th->dims[k], sd[k]);
+  double ry[128], rh[32], rc[32];
+  rnn_reference(c, x, w, r, bias, h0, c0, peep, ry, rh, rc);
+  /* Peepholes run their own kernel; zero ones the plain one. */
+  for (int32_t i = 0; c->lstm && i < rr.g->n_ops; i++)
+    if (rr.g->ops[i].kind == TA_OP_LSTM)
+      assert_int_equal(rr.calls[i].kernel, c->peephole ? TA_K_lstm_peephole_f32 : TA_K_lstm_f32);
+  for (int i = 0; i < T * dirs * B * H; i++)
+    if (fabs(y[i] - ry[i]) > 1e-5) {
+      print_error("%s mode %d layout %d: Y[%d] = %.7f, expected %.7f\n", c->lstm ? "LSTM" : "GRU",
+                  c->mode, c->layout, i, (double)y[i], ry[i]);
+      fail();
+    }
+  for (int i = 0; i < dirs * B * H; i++) {
+    assert_true(fabs(yh[i] - rh[i]) <= 1e-5);
+    if (c->lstm)
+      assert_true(fabs(yc[i] - rc[i]) <= 1e-5);
+  }
+  tt_done(&rr);
+  oxb_free(m);
+}
+
+/* Reverse and bidirectional LSTM and GRU (both linear_before_reset values), layouts 0 and 1,
+ * initial states absent, as inputs and as constants, sequence_lens of full length, LSTM
+ * peepholes zero and not: Y, Y_h, Y_c against rnn_reference. */
+static void test_onnx_rnn_directions(void **state) {
+  (void)state;
+  const rnn_case cases[] = {
+      {.lstm = true, .mode = 2, .T = 3, .B = 2, .I = 3, .H = 2, .states = true, .states_in = true},
+      {.lstm = true, .mode = 2, .layout = 1, .T = 4, .B = 2, .I = 2, .H = 3, .states = true},
+      {.lstm = true,
+       .mode = 1,
+       .T = 3,
+       .B = 1,
+       .I = 2,
+       .H = 2,
+       .seq_lens = true,
+       .peephole0 = true},
+      {.lstm = true, .mode = 0, .T = 3, .B = 2, .I = 2, .H = 2, .states = true, .seq_lens = true},
+      {.lstm = true, .mode = 1, .layout = 1, .T = 2, .B = 3, .I = 1, .H = 2},
+      {.lstm = true, .mode = 0, .T = 4, .B = 2, .I = 2, .H = 3, .states = true, .peephole = true},
+      {.lstm = true,
+       .mode = 2,
+       .layout = 1,
+       .T = 3,
+       .B = 2,
+       .I = 3,
+       .H = 2,
+       .states = true,
+       .states_in = true,
+       .peephole = true},
+      {.mode = 2, .T = 3, .B = 2, .I = 3, .H = 2, .states = true, .states_in = true},
+      {.mode = 2, .lbr = 1, .T = 3, .B = 2, .I = 3, .H = 2},
+      {.mode = 2, .lbr = 1, .layout = 1, .T = 4, .B = 2, .I = 2, .H = 3, .states = true},
+      {.mode = 1, .T = 3, .B = 2, .I = 2, .H = 2, .states = true, .seq_lens = true},
+      {.mode = 1,
+       .lbr = 1,
+       .layout = 1,
+       .T = 3,
+       .B = 1,
+       .I = 2,
+       .H = 4,
+       .states = true,
+       .states_in = true},
+      {.mode = 0, .lbr = 1, .T = 3, .B = 2, .I = 2, .H = 2, .states = true},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+    run_rnn_case(&cases[k]);
+}
+
 /* Unsupported attribute combinations are refused, naming the attribute. */
 static void test_onnx_rnn_refusals(void **state) {
   (void)state;
-  static const char *const msgs[3] = {
-      "direction \"bidirectional\" is not supported (only \"forward\")",
+  static const char *const msgs[6] = {
+      "direction \"sideways\" is not one of \"forward\", \"reverse\", \"bidirectional\"",
       "attribute clip is not supported",
-      "attribute activations is not supported unless it is the default (Sigmoid, Tanh)"};
-  for (int k = 0; k < 3; k++) {
+      "attribute activations is not supported unless it is the default (Sigmoid, Tanh)",
+      "input sequence_lens is supported only as a constant in which every sequence has the full "
+      "length 2",
+      "input sequence_lens is supported only as a constant in which every sequence has the full "
+      "length 2",
+      "attribute activations is not supported unless it is the default (Sigmoid, Tanh, for each "
+      "direction)"};
+  static const ta_status want[6] = {TA_ERR_MALFORMED,   TA_ERR_UNSUPPORTED, TA_ERR_UNSUPPORTED,
+                                    TA_ERR_UNSUPPORTED, TA_ERR_UNSUPPORTED, TA_ERR_UNSUPPORTED};
+  for (int k = 0; k < 6; k++) {
     oxb *m = oxb_new(14);
     oxb_input(m, "x", OXB_FLOAT, 3, (int[]){2, 1, 1});
     oxb_init_floats(m, "W", 3, (int[]){1, 3, 1}, (float[]){0, 0, 1});
     oxb_init_floats(m, "R", 3, (int[]){1, 3, 1}, (float[]){0, 0, 1});
-    Onnx__NodeProto *n = oxb_node(m, "GRU", "x W R", "Y");
+    if (k == 3)
+      oxb_init_int32s(m, "L", OXB_INT32, 1, (int[]){1}, (int32_t[]){1});
+    if (k == 4)
+      oxb_input(m, "L", OXB_INT32, 1, (int[]){1});
+    Onnx__NodeProto *n = oxb_node(m, "GRU", k == 3 || k == 4 ? "x W R - L" : "x W R", "Y");
     oxb_attr_int(m, n, "hidden_size", 1);
     if (k == 0)
-      oxb_attr_string(m, n, "direction", "bidirectional");
+      oxb_attr_string(m, n, "direction", "sideways");
     else if (k == 1)
       oxb_attr_float(m, n, "clip", 3.0f);
-    else
+    else if (k == 2)
       oxb_attr_strings(m, n, "activations", 2, (const char *[]){"Relu", "Tanh"});
+    else if (k == 5)
+      oxb_attr_strings(m, n, "activations", 2, (const char *[]){"Sigmoid", "Tanh"});
+    if (k == 5)
+      oxb_attr_string(m, n, "direction", "bidirectional");
     oxb_output(m, "Y", OXB_FLOAT, 4, (int[]){2, 1, 1, 1});
     tt_run r;
     size_t len;
     const uint8_t *bytes = oxb_finish(m, &len);
-    tt_assert_status(&r.cap, tt_compile(&r, "test.onnx", bytes, len, NULL), TA_ERR_UNSUPPORTED);
+    tt_assert_status(&r.cap, tt_compile(&r, "test.onnx", bytes, len, NULL), want[k]);
     tt_assert_captured(&r.cap, msgs[k]);
     tt_done(&r);
     oxb_free(m);
@@ -534,6 +787,7 @@ int main(void) {
       cmocka_unit_test(test_lstm_refusals),
       cmocka_unit_test(test_onnx_lstm),
       cmocka_unit_test(test_onnx_gru),
+      cmocka_unit_test(test_onnx_rnn_directions),
       cmocka_unit_test(test_onnx_rnn_refusals),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,10 @@ Run with Debian's interpreter and packages (python3-torch, python3-numpy, python
 torch.onnx.export turns these idioms into shape arithmetic (Shape, Gather, Unsqueeze,
 Slice, Cast, ConstantOfShape, Concat, Reshape of computed shapes) or into Slice / Split /
 Gather of activations; tinyaot must fold the first kind at compile time and run the second.
+The later patterns are the layers of issue 16's list that MCU-sized models use: HardSwish and
+HardSigmoid (a MobileNetV3 block), x.mean((2, 3)), Resize (nearest and bilinear),
+ConvTranspose, bidirectional LSTM (two layers) and GRU, GELU (Erf) with LayerNorm, and
+PReLU, ELU and LogSoftmax.
 Each pattern is exported at opsets 11, 13 and 17 (the forms differ: attributes become
 inputs at 13). Writes into the output folder, for each PATTERN and OPSET:
     pat_PATTERN_oOPSET.onnx      the model
@@ -104,6 +108,104 @@ class Chunk(nn.Module):
         return torch.cat([q, p * 2.0], dim=1)
 
 
+class HardSwishSe(nn.Module):
+    """A MobileNetV3 block: Hardswish, then squeeze-excite with mean and Hardsigmoid."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.act = nn.Hardswish()
+        self.fc1 = nn.Conv2d(8, 4, 1)
+        self.fc2 = nn.Conv2d(4, 8, 1)
+        self.gate = nn.Hardsigmoid()
+
+    def forward(self, x):
+        y = self.act(self.conv(x))
+        s = self.gate(self.fc2(torch.relu(self.fc1(y.mean((2, 3), keepdim=True)))))
+        return y * s
+
+
+class MeanPool(nn.Module):
+    """Global pooling written x.mean((2, 3)), then a classifier."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3)
+        self.fc = nn.Linear(6, 4)
+
+    def forward(self, x):
+        return self.fc(torch.relu(self.conv(x)).mean((2, 3)))
+
+
+class Upsample(nn.Module):
+    """A decoder: nearest and bilinear F.interpolate, and a ConvTranspose2d."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 4, 3, padding=1)
+        self.up = nn.ConvTranspose2d(4, 3, 3, stride=2, padding=1, output_padding=1)
+        self.out = nn.Conv2d(3, 2, 1)
+
+    def forward(self, x):
+        y = F.interpolate(torch.relu(self.conv(x)), scale_factor=2, mode="nearest")
+        y = torch.relu(self.up(y))
+        return self.out(F.interpolate(y, scale_factor=0.5, mode="bilinear", align_corners=False))
+
+
+class BiLstm(nn.Module):
+    """Two bidirectional LSTM layers (batch first), the last step's features classified."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(6, 5, num_layers=2, bidirectional=True, batch_first=True)
+        self.fc = nn.Linear(10, 3)
+
+    def forward(self, x):  # x: [N, T, 6]
+        y, _ = self.lstm(x)
+        return self.fc(y[:, -1])
+
+
+class BiGru(nn.Module):
+    """A bidirectional GRU (time first), its final states of both directions classified."""
+
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(4, 6, bidirectional=True)
+        self.fc = nn.Linear(12, 3)
+
+    def forward(self, x):  # x: [T, N, 4]
+        y, h = self.gru(x)
+        return torch.cat([self.fc(torch.cat([h[0], h[1]], dim=1)), y.mean(0)], dim=1)
+
+
+class GeluNorm(nn.Module):
+    """A transformer feed-forward block: LayerNorm, Linear, GELU (Erf), Linear, residual."""
+
+    def __init__(self):
+        super().__init__()
+        self.norm = nn.LayerNorm(8)
+        self.fc1 = nn.Linear(8, 16)
+        self.fc2 = nn.Linear(16, 8)
+
+    def forward(self, x):  # x: [N, T, 8]
+        return x + self.fc2(F.gelu(self.fc1(self.norm(x))))
+
+
+class Acts(nn.Module):
+    """PReLU and ELU after convolutions, LogSoftmax at the end."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 4, 3)
+        self.prelu = nn.PReLU(4)
+        self.c2 = nn.Conv2d(4, 4, 3)
+        self.fc = nn.Linear(4 * 2 * 2, 5)
+
+    def forward(self, x):
+        y = F.elu(self.c2(self.prelu(self.c1(x))), alpha=0.7)
+        return F.log_softmax(self.fc(y.flatten(1)), dim=1)
+
+
 # name: (module, input shape, dynamic axes or None)
 PATTERNS = {
     "pad": (Pad, (1, 2, 7, 6), None),
@@ -112,6 +214,13 @@ PATTERNS = {
     "flatten2": (Flatten2, (1, 3, 4, 5), None),
     "index": (Index, (1, 5, 8), None),
     "chunk": (Chunk, (1, 3, 4, 4), None),
+    "hswish": (HardSwishSe, (1, 3, 5, 5), None),
+    "mean": (MeanPool, (1, 3, 6, 6), None),
+    "upsample": (Upsample, (1, 2, 4, 4), None),
+    "lstm": (BiLstm, (1, 7, 6), None),
+    "gru": (BiGru, (5, 1, 4), None),
+    "gelu": (GeluNorm, (1, 3, 8), None),
+    "acts": (Acts, (1, 3, 6, 6), None),
 }
 
 
@@ -121,6 +230,10 @@ def main():
     for name, (cls, shape, dyn) in PATTERNS.items():
         torch.manual_seed(0)
         model = cls().eval()
+        with torch.no_grad():  # PReLU's slopes start equal: make them differ
+            for mod in model.modules():
+                if isinstance(mod, nn.PReLU):
+                    mod.weight.uniform_(-0.5, 0.5)
         x = torch.randn(*shape)
         with torch.no_grad():
             y = model(x)

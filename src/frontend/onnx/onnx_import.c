@@ -880,7 +880,7 @@ static void check_value_info(onnx_imp *im, const Onnx__ValueInfoProto *vi) {
   if (!vi->name || !vi->type || vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
     return;
   const int32_t i = val_find(im, vi->name);
-  if (i < 0 || im->vals[i].poisoned || !im->vals[i].defined)
+  if (i < 0 || im->vals[i].poisoned || im->vals[i].opaque || !im->vals[i].defined)
     return;
   const oval *v = &im->vals[i];
   const Onnx__TypeProto__Tensor *tt = vi->type->tensor_type;
@@ -913,23 +913,106 @@ static void check_value_info(onnx_imp *im, const Onnx__ValueInfoProto *vi) {
             have);
 }
 
+/* allow_unsupported: node n stays in the graph as an UNSUPPORTED placeholder op named `what`,
+ * reading the plain tensors of its inputs, its outputs new tensors of unknown shape (opaque
+ * values: the nodes that read them become placeholders too). false when out of memory. */
+static bool keep_node(onnx_imp *im, const Onnx__NodeProto *n, int32_t idx, const char *what) {
+  ta_graph *g = im->g;
+  int32_t *in = ta_new_array(im->ctx, n->n_input + 1, sizeof *in);
+  int32_t *out = ta_new_array(im->ctx, n->n_output + 1, sizeof *out);
+  if (!in || !out)
+    return false;
+  ta_dtype dt = TA_DT_UNKNOWN;
+  for (size_t k = 0; k < n->n_input; k++) {
+    const int32_t vi = n->input[k][0] ? val_find(im, n->input[k]) : -1;
+    oval *v = vi >= 0 ? &im->vals[vi] : NULL;
+    in[k] = v && !v->poisoned ? imp_plain(im, v) : -1;
+    if (in[k] >= 0 && dt == TA_DT_UNKNOWN)
+      dt = g->tensors[in[k]].dtype;
+  }
+  if (dt == TA_DT_UNKNOWN)
+    dt = TA_DT_F32;
+  /* A node without outputs (malformed) still gets one: every op row shows its output. */
+  const size_t n_out = n->n_output ? n->n_output : 1;
+  for (size_t k = 0; k < n_out; k++) {
+    const bool named = k < n->n_output && n->output[k][0];
+    const char *name = named ? ta_onnx_clean(im->ctx, n->output[k])
+                             : ta_fmt(im->ctx, "%s:unused%zu", im->node_name, k);
+    out[k] = name ? ta_graph_add_tensor(g, name, dt, 0, NULL) : -1;
+    if (out[k] < 0)
+      return false;
+    if (!named)
+      continue;
+    oval *v = define(im, (int32_t)k);
+    if (!v)
+      return false;
+    v->dtype = dt;
+    v->plain = out[k];
+    v->opaque = true;
+  }
+  const int32_t oi = ta_graph_add_op(g, TA_OP_UNSUPPORTED, (int32_t)n->n_input, (int32_t)n_out);
+  if (oi < 0)
+    return false;
+  ta_op *op = &g->ops[oi];
+  memcpy(op->in, in, n->n_input * sizeof *in);
+  memcpy(op->out, out, n_out * sizeof *out);
+  op->src_index = idx;
+  op->name = im->node_name;
+  op->unsupported = what;
+  g->has_unsupported = true;
+  return true;
+}
+
+/* Report each operator of the tally once, as a warning (allow_unsupported: the graph is read
+ * anyway), in ta_tally_flush's form. */
+static void tally_warn(ta_ctx *ctx, const ta_tally *t) {
+  for (int32_t i = 0; i < t->n; i++) {
+    const ta_tally_entry *e = &t->e[i];
+    char names[320] = "";
+    size_t o = 0;
+    for (int32_t k = 0; e->count > 1 && k < e->count && k < TA_TALLY_NAMES && o < sizeof names;
+         k++) {
+      const int w =
+          snprintf(names + o, sizeof names - o, "%s\"%.80s\"", k ? ", " : "", e->names[k]);
+      o += w > 0 ? (size_t)w : 0;
+    }
+    if (e->count == 1)
+      ta_report(ctx, TA_WARNING, "%s", e->first_line);
+    else
+      ta_report(ctx, TA_WARNING, "%s; %d nodes: %s%s", e->first_line, (int)e->count, names,
+                e->count > TA_TALLY_NAMES ? ", ..." : "");
+  }
+}
+
 static void convert_node(onnx_imp *im, const Onnx__NodeProto *n, int32_t idx) {
   im->node = n;
   im->node_idx = idx;
   const char *nm = n->name && n->name[0] ? n->name : n->n_output ? n->output[0] : "";
   im->node_name = ta_onnx_clean(im->ctx, nm);
-  bool skip = false;
+  const bool keep = im->opt && im->opt->allow_unsupported;
+  bool skip = false, after_unsupported = false;
   for (size_t k = 0; k < n->n_input; k++) {
     if (!n->input[k][0])
       continue;
     const int32_t vi = val_find(im, n->input[k]);
     if (vi < 0 || im->vals[vi].poisoned)
       skip = true;
+    else if (im->vals[vi].opaque)
+      after_unsupported = true;
   }
   ta_status st = TA_OK;
   /* An operator tinyaot lacks is reported even when its inputs failed: that is the news. */
   const bool known = (!n->domain || !n->domain[0] || strcmp(n->domain, "ai.onnx") == 0) &&
                      ta_onnx_op_find(n->op_type);
+  if (known && after_unsupported && !skip) {
+    /* Its inputs' shapes are unknown: shown, not read. */
+    const char *what = ta_fmt(im->ctx, "%s (not read: after an unsupported node)",
+                              ta_onnx_clean(im->ctx, n->op_type));
+    if (!what || !keep_node(im, n, idx, what))
+      worst(im, TA_ERR_LIMIT);
+    im->node = NULL;
+    return;
+  }
   if (!skip || !known) {
     const onnx_op_info *info = NULL;
     const bool other = n->domain && n->domain[0] && strcmp(n->domain, "ai.onnx") != 0;
@@ -946,6 +1029,14 @@ static void convert_node(onnx_imp *im, const Onnx__NodeProto *n, int32_t idx) {
       const char *key = other ? ta_fmt(im->ctx, "%s/%s", n->domain, op) : op;
       if (line && key)
         ta_tally_add(im->ctx, &im->unsupported, key, line, im->node_name);
+      if (keep && !skip) {
+        const char *what =
+            other ? ta_fmt(im->ctx, "%s/%s", ta_onnx_clean(im->ctx, n->domain), op) : op;
+        if (!what || !keep_node(im, n, idx, what))
+          worst(im, TA_ERR_LIMIT);
+        im->node = NULL;
+        return;
+      }
       st = TA_ERR_UNSUPPORTED;
       worst(im, st);
     } else {
@@ -1138,7 +1229,10 @@ ta_status ta_onnx_read(ta_ctx *ctx, const uint8_t *data, size_t len, const ta_on
     return im.st != TA_OK ? im.st : TA_ERR_LIMIT;
   for (size_t k = 0; k < gp->n_node && !ctx->oom; k++)
     convert_node(&im, gp->node[order[k]], order[k]);
-  ta_tally_flush(ctx, &im.unsupported, TA_ERR_UNSUPPORTED, "nodes");
+  if (im.g->has_unsupported && im.st == TA_OK)
+    tally_warn(ctx, &im.unsupported);
+  else
+    ta_tally_flush(ctx, &im.unsupported, TA_ERR_UNSUPPORTED, "nodes");
   if (ctx->oom)
     return TA_ERR_LIMIT;
 

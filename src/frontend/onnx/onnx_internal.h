@@ -48,6 +48,8 @@ typedef struct oval {
   int32_t plain, cl;
   bool defined;      /* a producer exists (initializer, input, node output) */
   bool poisoned;     /* its producer failed: consumers are skipped silently */
+  bool opaque;       /* computed by an UNSUPPORTED placeholder (allow_unsupported): plain only,
+                        shape unknown */
   int32_t input_idx; /* graph input index, -1 otherwise */
 } oval;
 

@@ -3025,21 +3025,40 @@ static ta_status cv_range(onnx_imp *im) {
 
 /* ---- LSTM, GRU ------------------------------------------------------------------------ */
 
-/* The attributes of ONNX's recurrent ops that tinyaot runs: one forward direction, the
- * default activations (given or not), no clip; layout 0 or 1. acts: the default list. */
-static ta_status rnn_attrs(onnx_imp *im, const char *const *acts, int32_t n_acts, int64_t *h,
-                           bool *time_major) {
+/* An ONNX LSTM or GRU node as the IR runs it: one LSTM / GRU op per direction, each over the
+ * sequence in its own time order. The reverse direction reads X reversed along time
+ * (STRIDED_SLICE, stride -1) and its Y is reversed back; two directions' Y and final states
+ * are concatenated along the direction axis (ONNX's Y [T, dirs, B, H], Y_h / Y_c
+ * [dirs, B, H]; layout 1: [B, T, dirs, H] and [B, dirs, H]). The copies cost little next to
+ * the recurrence and keep one kernel for all three directions. */
+typedef struct rnn_node {
+  bool lstm;
+  int32_t gates, dirs, n_out; /* gates 4 (LSTM) or 3 (GRU); dirs 1 or 2; node outputs */
+  bool reverse;               /* direction "reverse" (dirs 1) */
+  bool tm;                    /* layout 0: time-major */
+  int64_t h;                  /* hidden_size */
+  bool lbr;                   /* GRU linear_before_reset */
+  bool peepholes;             /* LSTM: peephole inputs (not all zero) */
+} rnn_node;
+
+/* The attributes of ONNX's recurrent ops that tinyaot runs: the three directions, the default
+ * activations (given or not, once per direction), no clip; layout 0 or 1. acts: the default
+ * list of one direction. */
+static ta_status rnn_attrs(onnx_imp *im, const char *const *acts, int32_t n_acts, rnn_node *rn) {
   const char *dir;
   int64_t layout;
-  if (!imp_attr_int(im, "hidden_size", 0, h) ||
+  if (!imp_attr_int(im, "hidden_size", 0, &rn->h) ||
       !imp_attr_string(im, "direction", "forward", &dir) || !imp_attr_int(im, "layout", 0, &layout))
     return im->st;
-  if (strcmp(dir, "forward") != 0)
-    return imp_err(im, TA_ERR_UNSUPPORTED, "direction \"%s\" is not supported (only \"forward\")",
+  rn->reverse = strcmp(dir, "reverse") == 0;
+  rn->dirs = strcmp(dir, "bidirectional") == 0 ? 2 : 1;
+  if (strcmp(dir, "forward") != 0 && !rn->reverse && rn->dirs != 2)
+    return imp_err(im, TA_ERR_MALFORMED,
+                   "direction \"%s\" is not one of \"forward\", \"reverse\", \"bidirectional\"",
                    dir);
   if (layout != 0 && layout != 1)
     return imp_err(im, TA_ERR_MALFORMED, "layout is %lld; expected 0 or 1", (long long)layout);
-  *time_major = layout == 0;
+  rn->tm = layout == 0;
   if (ta_onnx_attr(im->node, "clip"))
     return imp_err(im, TA_ERR_UNSUPPORTED, "attribute clip is not supported");
   if (ta_onnx_attr(im->node, "activation_alpha") || ta_onnx_attr(im->node, "activation_beta"))
@@ -3047,14 +3066,16 @@ static ta_status rnn_attrs(onnx_imp *im, const char *const *acts, int32_t n_acts
                    "attributes activation_alpha and activation_beta are not supported");
   const Onnx__AttributeProto *a = ta_onnx_attr(im->node, "activations");
   if (a) {
-    bool same = a->n_strings == (size_t)n_acts;
-    for (int32_t k = 0; same && k < n_acts; k++)
-      same = a->strings[k].len == strlen(acts[k]) &&
-             memcmp(a->strings[k].data, acts[k], a->strings[k].len) == 0;
+    bool same = a->n_strings == (size_t)(n_acts * rn->dirs);
+    for (int32_t k = 0; same && k < n_acts * rn->dirs; k++)
+      same = a->strings[k].len == strlen(acts[k % n_acts]) &&
+             memcmp(a->strings[k].data, acts[k % n_acts], a->strings[k].len) == 0;
     if (!same)
-      return imp_err(im, TA_ERR_UNSUPPORTED,
-                     "attribute activations is not supported unless it is the default (%s, %s%s%s)",
-                     acts[0], acts[1], n_acts > 2 ? ", " : "", n_acts > 2 ? acts[2] : "");
+      return imp_err(
+          im, TA_ERR_UNSUPPORTED,
+          "attribute activations is not supported unless it is the default (%s, %s%s%s%s)", acts[0],
+          acts[1], n_acts > 2 ? ", " : "", n_acts > 2 ? acts[2] : "",
+          rn->dirs == 2 ? ", for each direction" : "");
   }
   return TA_OK;
 }
@@ -3080,18 +3101,15 @@ static int32_t gate_slice(onnx_imp *im, const cview *v, int32_t row0, int32_t ro
   return imp_const_tensor(im, tmp_name(im, what), TA_DT_F32, cols > 0 ? 2 : 1, dims, d);
 }
 
-/* X, W, R, B and the initial states of an ONNX LSTM (gates 4) or GRU (3): checks common to
- * both. */
-static ta_status rnn_inputs(onnx_imp *im, int32_t gates, int64_t hidden, oval **x, cview *w,
-                            cview *r, cview *b, bool *has_b) {
+/* X, W, R, B and sequence_lens of an ONNX LSTM or GRU: checks common to both. */
+static ta_status rnn_inputs(onnx_imp *im, const rnn_node *rn, oval **x, cview *w, cview *r,
+                            cview *b, bool *has_b) {
   *x = imp_in_req(im, 0, "X");
   oval *wv = imp_in_req(im, 1, "W"), *rv = imp_in_req(im, 2, "R"), *bv = imp_in(im, 3);
   if (!*x || !wv || !rv)
     return TA_ERR_MALFORMED;
   if (need_float(im, *x, "input X") != TA_OK)
     return im->st;
-  if (imp_in(im, 4))
-    return imp_err(im, TA_ERR_UNSUPPORTED, "input sequence_lens is not supported");
   const ta_tensor *wt = imp_const_req(im, wv, "W"), *rt = imp_const_req(im, rv, "R");
   const ta_tensor *bt = bv ? imp_const_req(im, bv, "B") : NULL;
   if (!wt || !rt || (bv && !bt))
@@ -3101,116 +3119,249 @@ static ta_status rnn_inputs(onnx_imp *im, int32_t gates, int64_t hidden, oval **
   *has_b = bt != NULL;
   if (bt)
     view_of(bt, b);
-  const int64_t h = hidden;
+  const int64_t h = rn->h, g = rn->gates, d = rn->dirs;
   const int32_t in_size = (*x)->rank == 3 ? (*x)->dims[2] : 0;
   if ((*x)->rank != 3 || h < 1 || h > 65536 || w->dt != TA_DT_F32 || r->dt != TA_DT_F32 ||
-      w->n != (size_t)(gates * h * in_size) || r->n != (size_t)(gates * h * h) ||
-      (bt && (b->dt != TA_DT_F32 || b->n != (size_t)(2 * gates * h))))
+      w->n != (size_t)(d * g * h * in_size) || r->n != (size_t)(d * g * h * h) ||
+      (bt && (b->dt != TA_DT_F32 || b->n != (size_t)(d * 2 * g * h))))
     return imp_err(im, TA_ERR_MALFORMED,
-                   "X, W, R, B do not fit hidden_size %lld with %d gates (float32, one "
-                   "direction: W [1,%lld,I], R [1,%lld,%lld], B [1,%lld])",
-                   (long long)h, gates, (long long)(gates * h), (long long)(gates * h),
-                   (long long)h, (long long)(2 * gates * h));
+                   "X, W, R, B do not fit hidden_size %lld with %d gates (float32, %lld "
+                   "direction%s: W [%lld,%lld,I], R [%lld,%lld,%lld], B [%lld,%lld])",
+                   (long long)h, rn->gates, (long long)d, d > 1 ? "s" : "", (long long)d,
+                   (long long)(g * h), (long long)d, (long long)(g * h), (long long)h, (long long)d,
+                   (long long)(2 * g * h));
+  /* sequence_lens: every batch row runs the whole sequence, so only that value is taken. */
+  oval *sv = imp_in(im, 4);
+  if (sv) {
+    const int32_t steps = rn->tm ? (*x)->dims[0] : (*x)->dims[1];
+    cview c;
+    bool full = view_of(imp_const(im, sv), &c) && (c.dt == TA_DT_I32 || c.dt == TA_DT_I64);
+    for (size_t k = 0; full && k < c.n; k++)
+      full = cv_f(&c, k) == (double)steps;
+    if (!full)
+      return imp_err(im, TA_ERR_UNSUPPORTED,
+                     "input sequence_lens is supported only as a constant in which every "
+                     "sequence has the full length %d",
+                     steps);
+  }
   return TA_OK;
 }
 
-/* Node output k: its name's tensor when used, else a tensor of our own. */
-static int32_t rnn_out(onnx_imp *im, int32_t k) {
-  return imp_tensor(im, imp_out_used(im, k) ? out_name(im, k) : tmp_name(im, "unused"), TA_DT_F32);
+/* A view of plain tensor t reversed along axis (STRIDED_SLICE, stride -1), or, with take >= 0,
+ * the one element `take` of that axis (the axis kept, of size 1). -1 on failure. */
+static int32_t rnn_slice(onnx_imp *im, int32_t t, int32_t axis, int32_t take, const char *what) {
+  if (t < 0)
+    return -1;
+  const ta_tensor *x = &im->g->tensors[t];
+  const int32_t r = x->rank, n = x->dims[axis];
+  int32_t vb[TA_MAX_RANK], ve[TA_MAX_RANK], vs[TA_MAX_RANK];
+  for (int32_t k = 0; k < r; k++) {
+    vb[k] = 0;
+    ve[k] = x->dims[k];
+    vs[k] = 1;
+  }
+  if (take >= 0) {
+    vb[axis] = take;
+    ve[axis] = take + 1;
+  } else {
+    vb[axis] = n - 1;
+    ve[axis] = -n - 1; /* python's rules: past the first element, going down */
+    vs[axis] = -1;
+  }
+  const int32_t in[4] = {t, imp_const_tensor(im, tmp_name(im, "begin"), TA_DT_I32, 1, &r, vb),
+                         imp_const_tensor(im, tmp_name(im, "end"), TA_DT_I32, 1, &r, ve),
+                         imp_const_tensor(im, tmp_name(im, "strides"), TA_DT_I32, 1, &r, vs)};
+  const int32_t y = imp_tensor(im, tmp_name(im, what), x->dtype);
+  if (in[1] < 0 || in[2] < 0 || in[3] < 0 || y < 0 ||
+      imp_op(im, TA_OP_STRIDED_SLICE, in, 4, &y, 1, NULL) != TA_OK)
+    return -1;
+  return y;
 }
 
-static ta_status rnn_finish(onnx_imp *im, int32_t n_out, const int32_t *outs) {
-  for (int32_t k = 0; k < n_out; k++)
-    if (imp_out_used(im, k) && imp_out(im, k, outs[k], false) != TA_OK)
-      return im->st;
-  return TA_OK;
-}
-
-static int32_t initial_state(onnx_imp *im, int32_t k) {
+/* Initial state k (5 initial_h, 6 initial_c) of direction d: -1 absent, -2 failed. */
+static int32_t initial_state(onnx_imp *im, const rnn_node *rn, int32_t k, int32_t d) {
   oval *v = imp_in(im, k);
   if (!v)
     return -1;
   if (need_float(im, v, k == 5 ? "initial_h" : "initial_c") != TA_OK)
     return -2;
-  return imp_plain(im, v);
+  int32_t t = imp_plain(im, v);
+  if (t >= 0 && rn->dirs > 1) {
+    const ta_tensor *s = &im->g->tensors[t];
+    const int32_t axis = rn->tm ? 0 : 1;
+    if (s->rank != 3 || s->dims[axis] != rn->dirs) {
+      char sb[64];
+      imp_err(im, TA_ERR_MALFORMED, "%s has shape %s; expected [%s]",
+              k == 5 ? "initial_h" : "initial_c", ta_shape_str(s, sb, sizeof sb),
+              rn->tm ? "2, batch, hidden" : "batch, 2, hidden");
+      return -2;
+    }
+    t = rnn_slice(im, t, axis, d, k == 5 ? "h0" : "c0");
+  }
+  return t < 0 ? -2 : t;
 }
 
+/* The IR ops of the node (see rnn_node): in_of(d) fills the op inputs of direction d from
+ * weights already checked; outs[k] receives the node's output k (or -1 when unused). */
+typedef ta_status (*rnn_dir_inputs)(onnx_imp *im, const rnn_node *rn, int32_t d, int32_t x,
+                                    int32_t *in, const void *ctx);
+
+static ta_status rnn_build(onnx_imp *im, const rnn_node *rn, oval *xv, rnn_dir_inputs in_of,
+                           const void *wctx) {
+  const int32_t n_in = rn->lstm ? (rn->peepholes ? 18 : 15) : 14, time_axis = rn->tm ? 0 : 1;
+  const int32_t x = imp_plain(im, xv);
+  if (x < 0)
+    return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  const bool plain = rn->dirs == 1 && !rn->reverse;
+  int32_t xr = -1, outs[2][3];
+  for (int32_t d = 0; d < rn->dirs; d++) {
+    const bool rev = rn->reverse || d == 1;
+    if (rev && xr < 0 && (xr = rnn_slice(im, x, time_axis, -1, "X_reversed")) < 0)
+      return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+    int32_t in[18];
+    ta_status st = in_of(im, rn, d, rev ? xr : x, in, wctx);
+    if (st != TA_OK)
+      return st;
+    for (int32_t k = 0; k < rn->n_out; k++)
+      outs[d][k] = imp_tensor(im,
+                              plain && imp_out_used(im, k)
+                                  ? out_name(im, k)
+                                  : tmp_name(im, ta_fmt(im->ctx, "%s_%s",
+                                                        k == 0   ? "Y"
+                                                        : k == 1 ? "Y_h"
+                                                                 : "Y_c",
+                                                        rev ? "reverse" : "forward")),
+                              TA_DT_F32);
+    ta_attrs a = imp_attrs();
+    a.time_major = rn->tm;
+    a.linear_before_reset = rn->lbr;
+    if (imp_op(im, rn->lstm ? TA_OP_LSTM : TA_OP_GRU, in, n_in, outs[d], rn->n_out, &a) != TA_OK)
+      return im->st;
+    if (rev && imp_out_used(im, 0) &&
+        (outs[d][0] = rnn_slice(im, outs[d][0], time_axis, -1, "Y_reverse_in_order")) < 0)
+      return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  }
+  for (int32_t k = 0; k < rn->n_out; k++) {
+    if (!imp_out_used(im, k))
+      continue;
+    int32_t y = outs[0][k];
+    if (rn->dirs == 2) {
+      /* The direction axis: after time in Y, first (layout 1: after batch) in the states. */
+      ta_attrs a = imp_attrs();
+      a.axis = k == 0 ? (rn->tm ? 1 : 2) : (rn->tm ? 0 : 1);
+      const int32_t two[2] = {outs[0][k], outs[1][k]};
+      y = imp_tensor(im, out_name(im, k), TA_DT_F32);
+      if (imp_op(im, TA_OP_CONCATENATION, two, 2, &y, 1, &a) != TA_OK)
+        return im->st;
+    }
+    if (imp_out(im, k, y, false) != TA_OK)
+      return im->st;
+  }
+  return TA_OK;
+}
+
+typedef struct rnn_weights {
+  cview w, r, b, p;
+  bool has_b, has_p; /* has_p: LSTM peepholes, not all zero */
+  int32_t in_size;
+} rnn_weights;
+
 /* ONNX LSTM: gates i, o, f, c in W, R and B; the kernel takes i, f, c, o. */
+static ta_status lstm_dir_inputs(onnx_imp *im, const rnn_node *rn, int32_t d, int32_t x,
+                                 int32_t *in, const void *ctx) {
+  const rnn_weights *wt = ctx;
+  const int32_t hh = (int32_t)rn->h, base = d * 4 * hh;
+  static const int32_t onnx_gate[4] = {0, 2, 3, 1}; /* ours i f c o -> ONNX's index */
+  in[0] = x;
+  for (int32_t k = 0; k < 4; k++) {
+    const int32_t o = onnx_gate[k];
+    in[1 + k] = gate_slice(im, &wt->w, base + o * hh, hh, wt->in_size, NULL, 0, "W");
+    in[5 + k] = gate_slice(im, &wt->r, base + o * hh, hh, hh, NULL, 0, "R");
+    in[9 + k] = wt->has_b ? gate_slice(im, &wt->b, 2 * base + o * hh, hh, 0, &wt->b,
+                                       2 * base + (4 + o) * hh, "B")
+                          : -1;
+    if (in[1 + k] < 0 || in[5 + k] < 0 || (wt->has_b && in[9 + k] < 0))
+      return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  }
+  in[13] = initial_state(im, rn, 5, d);
+  in[14] = initial_state(im, rn, 6, d);
+  if (in[13] == -2 || in[14] == -2)
+    return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  /* P [dirs, 3H]: i, o, f; the kernel takes i, f, o. */
+  static const int32_t onnx_peep[3] = {0, 2, 1};
+  for (int32_t k = 0; wt->has_p && k < 3; k++)
+    if ((in[15 + k] = gate_slice(im, &wt->p, d * 3 * hh + onnx_peep[k] * hh, hh, 0, NULL, 0, "P")) <
+        0)
+      return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  return TA_OK;
+}
+
 static ta_status cv_lstm(onnx_imp *im) {
   static const char *const acts[3] = {"Sigmoid", "Tanh", "Tanh"};
-  int64_t h;
-  bool tm = false;
+  rnn_node rn = {.lstm = true, .gates = 4, .n_out = 3};
   int64_t input_forget;
-  if (rnn_attrs(im, acts, 3, &h, &tm) != TA_OK ||
-      !imp_attr_int(im, "input_forget", 0, &input_forget))
+  if (rnn_attrs(im, acts, 3, &rn) != TA_OK || !imp_attr_int(im, "input_forget", 0, &input_forget))
     return im->st;
   if (input_forget != 0)
     return imp_err(im, TA_ERR_UNSUPPORTED, "input_forget %lld is not supported (only 0)",
                    (long long)input_forget);
-  if (imp_in(im, 7))
-    return imp_err(im, TA_ERR_UNSUPPORTED, "input P (peepholes) is not supported");
   oval *x;
-  cview w, r, b;
-  bool has_b;
-  if (rnn_inputs(im, 4, h, &x, &w, &r, &b, &has_b) != TA_OK)
+  rnn_weights wt;
+  if (rnn_inputs(im, &rn, &x, &wt.w, &wt.r, &wt.b, &wt.has_b) != TA_OK)
     return im->st;
-  const int32_t hh = (int32_t)h, in_size = x->dims[2];
-  static const int32_t onnx_gate[4] = {0, 2, 3, 1}; /* ours i f c o -> ONNX's index */
-  int32_t in[15];
-  in[0] = imp_plain(im, x);
-  for (int32_t k = 0; k < 4; k++) {
-    const int32_t o = onnx_gate[k];
-    in[1 + k] = gate_slice(im, &w, o * hh, hh, in_size, NULL, 0, "W");
-    in[5 + k] = gate_slice(im, &r, o * hh, hh, hh, NULL, 0, "R");
-    in[9 + k] = has_b ? gate_slice(im, &b, o * hh, hh, 0, &b, (4 + o) * hh, "B") : -1;
-    if (in[1 + k] < 0 || in[5 + k] < 0 || (has_b && in[9 + k] < 0))
-      return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  wt.in_size = x->dims[2];
+  /* Peepholes: all zero, they change nothing (the plain kernel runs). */
+  oval *pv = imp_in(im, 7);
+  wt.has_p = false;
+  if (pv) {
+    const ta_tensor *pt = imp_const_req(im, pv, "P");
+    if (!pt)
+      return im->st;
+    view_of(pt, &wt.p);
+    if (wt.p.dt != TA_DT_F32 || wt.p.n != (size_t)(rn.dirs * 3 * rn.h))
+      return imp_err(im, TA_ERR_MALFORMED, "P is %s with %zu elements; expected float32 [%d,%lld]",
+                     ta_dtype_name(wt.p.dt), wt.p.n, rn.dirs, (long long)(3 * rn.h));
+    for (size_t k = 0; !wt.has_p && k < wt.p.n; k++)
+      wt.has_p = cv_f(&wt.p, k) != 0.0;
   }
-  in[13] = initial_state(im, 5);
-  in[14] = initial_state(im, 6);
-  if (in[0] < 0 || in[13] == -2 || in[14] == -2)
-    return im->st;
-  int32_t outs[3] = {rnn_out(im, 0), rnn_out(im, 1), rnn_out(im, 2)};
-  ta_attrs a = imp_attrs();
-  a.time_major = tm;
-  if (imp_op(im, TA_OP_LSTM, in, 15, outs, 3, &a) != TA_OK)
-    return im->st;
-  return rnn_finish(im, 3, outs);
+  rn.peepholes = wt.has_p;
+  return rnn_build(im, &rn, x, lstm_dir_inputs, &wt);
 }
 
 /* ONNX GRU: gates z, r, h in W, R and B (Wb then Rb). */
-static ta_status cv_gru(onnx_imp *im) {
-  static const char *const acts[2] = {"Sigmoid", "Tanh"};
-  int64_t h, lbr;
-  bool tm = false;
-  if (rnn_attrs(im, acts, 2, &h, &tm) != TA_OK || !imp_attr_int(im, "linear_before_reset", 0, &lbr))
-    return im->st;
-  oval *x;
-  cview w, r, b;
-  bool has_b;
-  if (rnn_inputs(im, 3, h, &x, &w, &r, &b, &has_b) != TA_OK)
-    return im->st;
-  const int32_t hh = (int32_t)h, in_size = x->dims[2];
-  int32_t in[14];
-  in[0] = imp_plain(im, x);
+static ta_status gru_dir_inputs(onnx_imp *im, const rnn_node *rn, int32_t d, int32_t x, int32_t *in,
+                                const void *ctx) {
+  const rnn_weights *wt = ctx;
+  const int32_t hh = (int32_t)rn->h, base = d * 3 * hh;
+  in[0] = x;
   for (int32_t k = 0; k < 3; k++) {
-    in[1 + k] = gate_slice(im, &w, k * hh, hh, in_size, NULL, 0, "W");
-    in[4 + k] = gate_slice(im, &r, k * hh, hh, hh, NULL, 0, "R");
-    in[7 + k] = has_b ? gate_slice(im, &b, k * hh, hh, 0, NULL, 0, "Wb") : -1;
-    in[10 + k] = has_b ? gate_slice(im, &b, (3 + k) * hh, hh, 0, NULL, 0, "Rb") : -1;
-    if (in[1 + k] < 0 || in[4 + k] < 0 || (has_b && (in[7 + k] < 0 || in[10 + k] < 0)))
+    in[1 + k] = gate_slice(im, &wt->w, base + k * hh, hh, wt->in_size, NULL, 0, "W");
+    in[4 + k] = gate_slice(im, &wt->r, base + k * hh, hh, hh, NULL, 0, "R");
+    in[7 + k] = wt->has_b ? gate_slice(im, &wt->b, 2 * base + k * hh, hh, 0, NULL, 0, "Wb") : -1;
+    in[10 + k] =
+        wt->has_b ? gate_slice(im, &wt->b, 2 * base + (3 + k) * hh, hh, 0, NULL, 0, "Rb") : -1;
+    if (in[1 + k] < 0 || in[4 + k] < 0 || (wt->has_b && (in[7 + k] < 0 || in[10 + k] < 0)))
       return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
   }
-  in[13] = initial_state(im, 5);
-  if (in[0] < 0 || in[13] == -2)
+  in[13] = initial_state(im, rn, 5, d);
+  if (in[13] == -2)
+    return im->st != TA_OK ? im->st : TA_ERR_LIMIT;
+  return TA_OK;
+}
+
+static ta_status cv_gru(onnx_imp *im) {
+  static const char *const acts[2] = {"Sigmoid", "Tanh"};
+  rnn_node rn = {.lstm = false, .gates = 3, .n_out = 2};
+  int64_t lbr;
+  if (rnn_attrs(im, acts, 2, &rn) != TA_OK || !imp_attr_int(im, "linear_before_reset", 0, &lbr))
     return im->st;
-  int32_t outs[2] = {rnn_out(im, 0), rnn_out(im, 1)};
-  ta_attrs a = imp_attrs();
-  a.time_major = tm;
-  a.linear_before_reset = lbr != 0;
-  if (imp_op(im, TA_OP_GRU, in, 14, outs, 2, &a) != TA_OK)
+  rn.lbr = lbr != 0;
+  oval *x;
+  rnn_weights wt;
+  if (rnn_inputs(im, &rn, &x, &wt.w, &wt.r, &wt.b, &wt.has_b) != TA_OK)
     return im->st;
-  return rnn_finish(im, 2, outs);
+  wt.in_size = x->dims[2];
+  return rnn_build(im, &rn, x, gru_dir_inputs, &wt);
 }
 
 static const onnx_op_info ops[] = {
@@ -3236,14 +3387,14 @@ static const onnx_op_info ops[] = {
     {"Flatten", cv_flatten, 0},
     {"Gather", cv_gather, B(1)},
     {"Gemm", cv_gemm, B(1) | B(2)},
-    {"GRU", cv_gru, B(1) | B(2) | B(3)},
+    {"GRU", cv_gru, B(1) | B(2) | B(3) | B(4)},
     {"GlobalAveragePool", cv_global_avgpool, 0},
     {"GlobalMaxPool", cv_global_maxpool, 0},
     {"HardSigmoid", cv_hard_sigmoid, 0},
     {"HardSwish", cv_hard_swish, 0},
     {"Identity", cv_identity, 0},
     {"LayerNormalization", cv_layer_norm, 0},
-    {"LSTM", cv_lstm, B(1) | B(2) | B(3)},
+    {"LSTM", cv_lstm, B(1) | B(2) | B(3) | B(4) | B(7)},
     {"LeakyRelu", cv_leaky_relu, 0},
     {"Log", cv_log, 0},
     {"LogSoftmax", cv_log_softmax, 0},

@@ -43,6 +43,13 @@ typedef struct ta_onnx_options {
    * Other bound inputs stay runtime inputs. The conformance runner binds every test input. */
   const ta_onnx_tensor *bind;
   int32_t n_bind;
+  /* inspect (ta_compile_options.allow_unsupported): a node whose operator tinyaot lacks becomes
+   * an UNSUPPORTED placeholder op named after it (ta_op.unsupported: "Sin", "com.ms/Foo"), and
+   * so does every node that reads its outputs, directly or not ("Conv (not read: after an
+   * unsupported node)"), their outputs of unknown shape; each such operator is said once, as
+   * a warning, with its count and first node names; the graph's has_unsupported is set and
+   * the read succeeds. */
+  bool allow_unsupported;
 } ta_onnx_options;
 
 /* True when the bytes look like an ONNX ModelProto (a protobuf whose first field is
