@@ -650,6 +650,89 @@ static void test_minmax_sqdiff(void **state) {
   assert_int_equal(st, TA_OK);
 }
 
+/* y = a op b, a [2,3,4] and b [4] (broadcast) graph inputs of one type, with SubOptions /
+ * DivOptions carrying the fused activation when act is not NONE. */
+static ta_status run_sub_div(int code, int type, int act, const void *a, const void *b, void *y,
+                             char *msg, size_t msg_len) {
+  const int32_t adims[3] = {2, 3, 4}, bdims[1] = {4};
+  tfb *bb = tfb_new();
+  int ai = tfb_tensor(bb, "a", type, 3, adims, 0);
+  int bi = tfb_tensor(bb, "b", type, 1, bdims, 0);
+  int yi = tfb_tensor(bb, "y", type, 3, adims, 0);
+  if (type == TFB_INT8) {
+    const float sc = 0.1f;
+    const int64_t zp = 3;
+    tfb_quant(bb, ai, 1, &sc, &zp, 0);
+    tfb_quant(bb, bi, 1, &sc, &zp, 0);
+    tfb_quant(bb, yi, 1, &sc, &zp, 0);
+  }
+  const int ins[2] = {ai, bi};
+  const int k = tfb_op(bb, code, ins, 2, &yi, 1);
+  if (act != TFB_ACT_NONE) {
+    if (code == TFB_OP_SUB)
+      tfb_sub_options(bb, k, act);
+    else
+      tfb_div_options(bb, k, act);
+  }
+  tfb_io(bb, ins, 2, &yi, 1);
+  size_t len;
+  uint8_t *bytes = tfb_finish(bb, &len);
+  tfb_free(bb);
+  tt_run *r = malloc(sizeof *r);
+  assert_non_null(r);
+  const void *in[2] = {a, b};
+  void *out[1] = {y};
+  ta_status st = y ? tt_eval(r, bytes, len, in, out) : tt_prepare(r, bytes, len);
+  const int w = snprintf(msg, msg_len, "%s", r->cap.text);
+  assert_true(w >= 0);
+  tt_done(r);
+  free(r);
+  free(bytes);
+  return st;
+}
+
+/* TFLite SUB and DIV (issue: DIV among the TFLite operators): float32 with and without a fused
+ * RELU, int32 (DIV truncates toward zero, as TFLite's reference; a zero divisor gives 0 here
+ * where TFLite's is undefined), and int8 quantized refused with the reason. */
+static void test_sub_div_tflite(void **state) {
+  (void)state;
+  float af[24], bf[4] = {0.5f, -2.0f, 4.0f, -0.25f}, yf[24];
+  int32_t ai[24], bi[4] = {3, -2, 7, -5}, yi[24];
+  for (int i = 0; i < 24; i++) {
+    af[i] = (float)((i * 7 % 13) - 6) * 0.75f;
+    ai[i] = (i * 37 % 41) - 20;
+  }
+  char msg[4096];
+  for (int div = 0; div <= 1; div++)
+    for (int relu = 0; relu <= 1; relu++) {
+      const int code = div ? TFB_OP_DIV : TFB_OP_SUB;
+      ta_status st = run_sub_div(code, TFB_FLOAT32, relu ? TFB_ACT_RELU : TFB_ACT_NONE, af, bf, yf,
+                                 msg, sizeof msg);
+      if (st != TA_OK)
+        print_error("%s\n", msg);
+      assert_int_equal(st, TA_OK);
+      for (int i = 0; i < 24; i++) {
+        const float u = af[i], v = bf[i % 4];
+        float want = div ? u / v : u - v;
+        if (relu && want < 0)
+          want = 0;
+        same_f(yf[i], want, 0);
+      }
+      if (relu)
+        continue;
+      st = run_sub_div(code, TFB_INT32, TFB_ACT_NONE, ai, bi, yi, msg, sizeof msg);
+      if (st != TA_OK)
+        print_error("%s\n", msg);
+      assert_int_equal(st, TA_OK);
+      for (int i = 0; i < 24; i++)
+        assert_int_equal(yi[i], div ? ai[i] / bi[i % 4] : ai[i] - bi[i % 4]);
+    }
+  int8_t aq[24] = {0}, bq[4] = {0};
+  ta_status st = run_sub_div(TFB_OP_SUB, TFB_INT8, TFB_ACT_NONE, aq, bq, NULL, msg, sizeof msg);
+  assert_int_equal(st, TA_ERR_UNSUPPORTED);
+  assert_non_null(strstr(msg, "quantized int8 SUB is not supported"));
+}
+
 static void test_onnx_math(void **state) {
   (void)state;
   static const char *const ops[5] = {"Neg", "Abs", "Sqrt", "Exp", "Log"};
@@ -802,13 +885,21 @@ static void test_onnx_logsoftmax_elu_prelu(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_hard_swish_s8),  cmocka_unit_test(test_hard_swish_s8_refused_scale),
-      cmocka_unit_test(test_hard_swish_f32), cmocka_unit_test(test_onnx_hard_swish_sigmoid),
-      cmocka_unit_test(test_reduce_tflite),  cmocka_unit_test(test_sum_s8),
-      cmocka_unit_test(test_reduce_diag),    cmocka_unit_test(test_onnx_reduce),
-      cmocka_unit_test(test_math_f32),       cmocka_unit_test(test_minmax_sqdiff),
-      cmocka_unit_test(test_onnx_math),      cmocka_unit_test(test_log_softmax_elu_f32),
-      cmocka_unit_test(test_prelu_f32),      cmocka_unit_test(test_onnx_logsoftmax_elu_prelu),
+      cmocka_unit_test(test_hard_swish_s8),
+      cmocka_unit_test(test_hard_swish_s8_refused_scale),
+      cmocka_unit_test(test_hard_swish_f32),
+      cmocka_unit_test(test_onnx_hard_swish_sigmoid),
+      cmocka_unit_test(test_reduce_tflite),
+      cmocka_unit_test(test_sum_s8),
+      cmocka_unit_test(test_reduce_diag),
+      cmocka_unit_test(test_onnx_reduce),
+      cmocka_unit_test(test_math_f32),
+      cmocka_unit_test(test_minmax_sqdiff),
+      cmocka_unit_test(test_sub_div_tflite),
+      cmocka_unit_test(test_onnx_math),
+      cmocka_unit_test(test_log_softmax_elu_f32),
+      cmocka_unit_test(test_prelu_f32),
+      cmocka_unit_test(test_onnx_logsoftmax_elu_prelu),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

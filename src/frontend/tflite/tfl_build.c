@@ -378,6 +378,16 @@ void tfb_mul_options(tfb *b, int op, int act) {
   opt_field(o, 0, 1, (uint8_t)act, "fused_activation_function");
 }
 
+void tfb_sub_options(tfb *b, int op, int act) {
+  tb_op *o = opts(b, op, OPT_SUB);
+  opt_field(o, 0, 1, (uint8_t)act, "fused_activation_function");
+}
+
+void tfb_div_options(tfb *b, int op, int act) {
+  tb_op *o = opts(b, op, OPT_DIV);
+  opt_field(o, 0, 1, (uint8_t)act, "fused_activation_function");
+}
+
 void tfb_softmax_options(tfb *b, int op, float beta) {
   tb_op *o = opts(b, op, OPT_SOFTMAX);
   uint32_t bits;

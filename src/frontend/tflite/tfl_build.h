@@ -83,6 +83,8 @@ void tfb_svdf_options(tfb *b, int op, int rank, int act);
 void tfb_lstm_options(tfb *b, int op, int act, float cell_clip, int time_major);
 void tfb_add_options(tfb *b, int op, int act);
 void tfb_mul_options(tfb *b, int op, int act);
+void tfb_sub_options(tfb *b, int op, int act);
+void tfb_div_options(tfb *b, int op, int act);
 void tfb_softmax_options(tfb *b, int op, float beta);
 void tfb_concat_options(tfb *b, int op, int axis, int act);
 void tfb_reshape_options(tfb *b, int op, const int32_t *new_shape, int n);

@@ -76,8 +76,7 @@ enum { POOL_PADDING, POOL_STRIDE_W, POOL_STRIDE_H, POOL_FILTER_W, POOL_FILTER_H,
 enum { FC_ACT, FC_WEIGHTS_FORMAT, FC_KEEP_NUM_DIMS };
 enum { SOFTMAX_BETA };
 enum { CONCAT_AXIS, CONCAT_ACT };
-enum { ADD_ACT };
-enum { MUL_ACT };
+enum { BINARY_ACT };
 enum { RESHAPE_NEW_SHAPE };
 enum { REDUCER_KEEP_DIMS };
 enum { GATHER_AXIS, GATHER_BATCH_DIMS };
@@ -123,6 +122,8 @@ static const struct {
     {TA_TFL_OP_LOGISTIC, TA_OP_LOGISTIC, TA_TFL_OPT_NONE},
     {TA_TFL_OP_MAX_POOL_2D, TA_OP_MAX_POOL_2D, TA_TFL_OPT_POOL2D},
     {TA_TFL_OP_MUL, TA_OP_MUL, TA_TFL_OPT_MUL},
+    {TA_TFL_OP_SUB, TA_OP_SUB, TA_TFL_OPT_SUB},
+    {TA_TFL_OP_DIV, TA_OP_DIV, TA_TFL_OPT_DIV},
     {TA_TFL_OP_RELU, TA_OP_RELU, TA_TFL_OPT_NONE},
     {TA_TFL_OP_RELU_N1_TO_1, TA_OP_RELU_N1_TO_1, TA_TFL_OPT_NONE},
     {TA_TFL_OP_RELU6, TA_OP_RELU6, TA_TFL_OPT_NONE},
@@ -717,10 +718,12 @@ static void read_options(reader *rd, const opref *o, const ta_fb_table *ot, uint
     break;
   case TA_TFL_OPT_ADD:
   case TA_TFL_OPT_MUL:
-    /* ADD_ACT and MUL_ACT are both slot 0. AddOptions.pot_scale_int16 is not read: the IR
-     * has no field for it (see the report to the lead). */
-    if (ta_fb_u8(fb, &opt, want == TA_TFL_OPT_ADD ? ADD_ACT : MUL_ACT, "fused_activation_function",
-                 0, &act))
+  case TA_TFL_OPT_SUB:
+  case TA_TFL_OPT_DIV:
+    /* fused_activation_function is slot 0 of AddOptions, MulOptions, SubOptions and
+     * DivOptions. Add's and Sub's pot_scale_int16 is not read: it matters to int16 only,
+     * which these ops refuse. */
+    if (ta_fb_u8(fb, &opt, BINARY_ACT, "fused_activation_function", 0, &act))
       map_act(rd, o, act, &a->act);
     break;
   case TA_TFL_OPT_RESHAPE: check_new_shape(rd, o, &opt, op); break;

@@ -159,6 +159,8 @@ static void write_options(tfb *b, int k, const ta_graph *g, const ta_op *op) {
   case TA_OP_FULLY_CONNECTED: tfb_fc_options(b, k, act, a->keep_dims); break;
   case TA_OP_ADD: tfb_add_options(b, k, act); break;
   case TA_OP_MUL: tfb_mul_options(b, k, act); break;
+  case TA_OP_SUB: tfb_sub_options(b, k, act); break;
+  case TA_OP_DIV: tfb_div_options(b, k, act); break;
   case TA_OP_SOFTMAX: tfb_softmax_options(b, k, a->beta); break;
   case TA_OP_CONCATENATION: tfb_concat_options(b, k, a->axis, act); break;
   case TA_OP_RESHAPE: {
