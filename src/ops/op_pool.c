@@ -227,13 +227,21 @@ static bool is_s8(const ta_graph *g, const ta_op *op, const ta_kernel_call *call
 
 /* The float pools with channels innermost (pool_f32_opt.c): bit-exact, any window. int8:
  * interior windows channels innermost, four channels per SADD16 pair (pool_s8_opt.c). */
+/* --optimize size: int8 pools keep the reference kernels (the optimized ones add their
+ * interior loops' code); this first "ref" is the heuristic's choice then. */
+static bool s8_for_size(const ta_graph *g, const ta_op *op, const ta_kernel_call *call) {
+  return g->optimize_size && is_s8(g, op, call);
+}
+
 static const ta_variant avgpool_variants[] = {
+    {.name = "ref", .kernel = TA_K_PREPARED, .applies = s8_for_size},
     {.name = "opt", .kernel = TA_K_avgpool_f32_opt, .applies = is_f32},
     {.name = "opt_s8", .kernel = TA_K_avgpool_s8_opt, .applies = is_s8},
     {.name = "ref", .kernel = TA_K_PREPARED, .reference = true},
 };
 
 static const ta_variant maxpool_variants[] = {
+    {.name = "ref", .kernel = TA_K_PREPARED, .applies = s8_for_size},
     {.name = "opt", .kernel = TA_K_maxpool_f32_opt, .applies = is_f32},
     /* int8: the maximum over the window, four channels per SSUB8+SEL (pool_s8_opt.c). */
     {.name = "opt_s8", .kernel = TA_K_maxpool_s8_opt, .applies = is_s8},
