@@ -83,6 +83,70 @@ static const int8_t *window_row(const tart_conv_params *p, const int8_t *in_b, i
   return in_b + ((size_t)iy * (size_t)p->in_w + (size_t)ix0) * (size_t)p->in_c;
 }
 
+/* The first byte of output pixel (oy, ox)'s window when the whole window lies inside the input
+ * and each of its rows is contiguous (dilation_w 1), else NULL. */
+static TART_MK_SPECIALIZE const int8_t *window_at(const tart_conv_params *p, const int8_t *in_b,
+                                                  int32_t oy, int32_t ox) {
+  const int32_t iy0 = oy * p->win.stride_h - p->win.pad_h,
+                ix0 = ox * p->win.stride_w - p->win.pad_w;
+  if (iy0 < 0 || iy0 + p->win.dilation_h * (p->win.filter_h - 1) >= p->in_h || ix0 < 0 ||
+      ix0 + p->win.filter_w > p->in_w || p->win.dilation_w != 1)
+    return NULL;
+  return in_b + ((size_t)iy0 * (size_t)p->in_w + (size_t)ix0) * (size_t)p->in_c;
+}
+
+/* v, through an empty asm statement under GCC: the copy loops below then do not turn into
+ * calls to memmove (-ftree-loop-distribute-patterns). */
+static inline int32_t opaque(int32_t v) {
+#if defined(__GNUC__)
+  __asm__("" : "+r"(v));
+#endif
+  return v;
+}
+
+/* The word at src to dst (both may be unaligned). */
+static inline void copy_word(int8_t *restrict dst, const int8_t *restrict src) {
+  int32_t v;
+  memcpy(&v, src, 4);
+  v = opaque(v);
+  memcpy(dst, &v, 4);
+}
+
+/* kh rows of n >= 4 bytes each, stride bytes apart from src, to col back to back, inline by
+ * unaligned words, the last word of a row ending at the row's end (overlapping the one before
+ * when n is not a multiple of 4): a row of 9 bytes (3x3 over 3 channels) is 3 LDR and 3 STR,
+ * where a call to memcpy costs about 40 instructions with the window arithmetic around it.
+ * Nothing is read or written outside the rows. */
+static inline void copy_rows(int8_t *restrict col, const int8_t *restrict src, int32_t kh,
+                             int32_t n, size_t stride) {
+  for (int32_t fy = 0; fy < kh; fy++, src += stride, col += n) {
+    for (int32_t j = 0; j < n - 4; j += 4)
+      copy_word(col + j, src + j);
+    copy_word(col + n - 4, src + n - 4);
+  }
+}
+
+/* Output pixels (oya, oxa) and (oyb, oxb) expanded to xx through their whole im2col rows
+ * (col: 2 * k4 bytes, padded with zeros), each window copied row by row when it lies inside
+ * the input. Not inlined: the 1x1 direct path of the pixel loop keeps its registers. */
+static TART_NOINLINE void expand_pair_cols(const tart_conv_params *p, const int8_t *in_b,
+                                           int32_t oya, int32_t oxa, int32_t oyb, int32_t oxb,
+                                           int8_t *col, int32_t k4, int32_t *xx) {
+  const int32_t row = p->win.filter_w * p->in_c;
+  const int8_t *wa = row >= 4 ? window_at(p, in_b, oya, oxa) : NULL,
+               *wb = row >= 4 ? window_at(p, in_b, oyb, oxb) : NULL;
+  const size_t stride = (size_t)p->win.dilation_h * (size_t)p->in_w * (size_t)p->in_c;
+  if (wa)
+    copy_rows(col, wa, p->win.filter_h, row, stride);
+  else
+    im2col(p, in_b, oya, oxa, col);
+  if (wb)
+    copy_rows(col + k4, wb, p->win.filter_h, row, stride);
+  else
+    im2col(p, in_b, oyb, oxb, col + k4);
+  tart_mk_expand2_s8(col, col + k4, k4 / 4, xx);
+}
+
 /* Output pixels a and b (raster indices) expanded to xx (tart_mk_expand2_s8). 1x1 direct:
  * from the input. When a window row is a whole number of quads (KW*Ci a multiple of 4), and
  * at least 4 (shorter rows cost more in the per-row steps than the copy saves), row by row, each
@@ -119,9 +183,7 @@ static void expand_pair(const tart_conv_params *p, const int8_t *in_b, int direc
     }
     return;
   }
-  im2col(p, in_b, oya, oxa, col);
-  im2col(p, in_b, oyb, oxb, col + k4);
-  tart_mk_expand2_s8(col, col + k4, k4 / 4, xx);
+  expand_pair_cols(p, in_b, oya, oxa, oyb, oxb, col, k4, xx);
 }
 
 tart_status tart_conv2d_s8_packed(const tart_conv_params *p, const void *const *in,
