@@ -21,7 +21,10 @@
  * hand-scheduled assembly on Armv7E-M, two quads an iteration with post-incremented LDRD
  * (GCC's code for the same C keeps a spilled loop end, separate pointer increments and, for
  * the weights of the fully connected loop, four LDR where two LDRD do); each one's C twin is
- * the loop under its assembly, which also takes the odd first quad on the device. Assembly
+ * the loop under its assembly, which also takes the odd first quad of tart_mk2x2_s8 and
+ * tart_mk1x4_s8x on the device (tart_mk2x4_s16's assembly enters its loop halfway instead).
+ * With int16 weights and SSAT requantization, tart_mk2x4_s16_rq_sat does a pixel pair's
+ * blocks, loop and requantization, in assembly (its C twin: tart_mk_blocks2_body). Assembly
  * runs only on the device: the M4 golden tests and the device variant tests cover it.
  */
 #ifndef TART_MK2_S8_H
@@ -105,10 +108,23 @@ static inline void tart_mk_expand1_s8(const int8_t *restrict x, int32_t nq, int3
  * Two quads an iteration: 4 LDRD + 16 LDR + 32 SMLAD + CMP + BNE = 54 instructions per 64
  * MACs. */
 void tart_mk2x4_s16_loop(const int32_t *xx, const int32_t *w, const int32_t *end, int32_t *acc);
+/* The same loop for an odd count of quads: it enters the loop at its second quad (the same
+ * code as the first, from the same pointers), so the first pass does one quad. One more
+ * instruction (B) than tart_mk2x4_s16_loop, where a quad in C costs about 25. */
+void tart_mk2x4_s16_loop_odd(const int32_t *xx, const int32_t *w, const int32_t *end, int32_t *acc);
 __asm__(".pushsection .text.tart_mk2x4_s16_loop,\"ax\",%progbits\n"
         ".syntax unified\n"
         ".thumb\n"
         ".balign 4\n"
+        ".thumb_func\n"
+        ".type tart_mk2x4_s16_loop_odd, %function\n"
+        "tart_mk2x4_s16_loop_odd:\n"
+        "push   {r4-r11, lr}\n"
+        "push   {r3}\n"
+        "mov    lr, r2\n"
+        "ldm    r3, {r4-r11}\n"
+        "b      2f\n"
+        ".size tart_mk2x4_s16_loop_odd, .-tart_mk2x4_s16_loop_odd\n"
         ".thumb_func\n"
         ".type tart_mk2x4_s16_loop, %function\n"
         "tart_mk2x4_s16_loop:\n"
@@ -143,6 +159,7 @@ __asm__(".pushsection .text.tart_mk2x4_s16_loop,\"ax\",%progbits\n"
         "ldr    r12, [r1, #-4]\n"
         "smlad  r7, r2, r12, r7\n"
         "smlad  r11, r3, r12, r11\n"
+        "2:\n"
         "ldrd   r2, r3, [r0], #8\n"
         "ldr    r12, [r1], #32\n"
         "smlad  r4, r2, r12, r4\n"
@@ -176,24 +193,189 @@ __asm__(".pushsection .text.tart_mk2x4_s16_loop,\"ax\",%progbits\n"
         "pop    {r4-r11, pc}\n"
         ".size tart_mk2x4_s16_loop, .-tart_mk2x4_s16_loop\n"
         ".popsection\n");
+
+/* The blocks of tart_mk_blocks2_s8 with int16 weights and the fast requantization saturated
+ * by SSAT (mode 2) in one assembly function: per block of four channels the eight
+ * accumulators start from acc_init in registers, tart_mk2x4_s16_loop's loop runs (entered at
+ * its second quad for an odd count), and the eight outputs are requantized (per channel: LDM
+ * of its three constants, then per output LSL, SMMULR, ADD ASR #31, ADD, ASR, SSAT: the C of
+ * tart_requant_fast), packed by BFI and stored as two words; no call and no accumulator
+ * array per block. Arguments: r0 xx, r1 w (packed16), r2 nq (>= 1), r3 ctl: {acc_init, fq,
+ * oa, ob - oa (bytes), blocks (>= 1)}. Frame: [sp] xx, [sp, #4] its end, [sp, #8..#24] ctl's
+ * copy, advanced block by block. Registers: r4..r7 a0..a3, r8..r11 b0..b3; in the loop as
+ * tart_mk2x4_s16_loop; in the requantization r0 mult, r2 add, r3 r, lr fq. Per block outside
+ * the loop: 11 instructions before it, 69 after (the C around tart_mk2x4_s16_loop: about
+ * 110). */
+void tart_mk2x4_s16_rq_sat(const int32_t *xx, const int32_t *w, int32_t nq, int32_t *ctl);
+__asm__(".pushsection .text.tart_mk2x4_s16_rq_sat,\"ax\",%progbits\n"
+        ".syntax unified\n"
+        ".thumb\n"
+        ".balign 4\n"
+        ".thumb_func\n"
+        ".type tart_mk2x4_s16_rq_sat, %function\n"
+        "tart_mk2x4_s16_rq_sat:\n"
+        "push   {r4-r11, lr}\n"
+        "sub    sp, #28\n"
+        "add    r2, r0, r2, lsl #4\n"
+        "strd   r0, r2, [sp]\n"
+        "ldm    r3, {r4-r8}\n"
+        "add    r12, sp, #8\n"
+        "stm    r12, {r4-r8}\n"
+        "3:\n"
+        "ldr    r12, [sp, #8]\n"
+        "ldm    r12!, {r4-r7}\n"
+        "str    r12, [sp, #8]\n"
+        "mov    r8, r4\n"
+        "mov    r9, r5\n"
+        "mov    r10, r6\n"
+        "mov    r11, r7\n"
+        "ldrd   r0, lr, [sp]\n"
+        "sub    r2, lr, r0\n"
+        "tst    r2, #16\n"
+        "bne    2f\n"
+        "1:\n"
+        "ldrd   r2, r3, [r0], #8\n"
+        "ldr    r12, [r1], #32\n"
+        "smlad  r4, r2, r12, r4\n"
+        "smlad  r8, r3, r12, r8\n"
+        "ldr    r12, [r1, #-24]\n"
+        "smlad  r5, r2, r12, r5\n"
+        "smlad  r9, r3, r12, r9\n"
+        "ldr    r12, [r1, #-16]\n"
+        "smlad  r6, r2, r12, r6\n"
+        "smlad  r10, r3, r12, r10\n"
+        "ldr    r12, [r1, #-8]\n"
+        "smlad  r7, r2, r12, r7\n"
+        "smlad  r11, r3, r12, r11\n"
+        "ldrd   r2, r3, [r0], #8\n"
+        "ldr    r12, [r1, #-28]\n"
+        "smlad  r4, r2, r12, r4\n"
+        "smlad  r8, r3, r12, r8\n"
+        "ldr    r12, [r1, #-20]\n"
+        "smlad  r5, r2, r12, r5\n"
+        "smlad  r9, r3, r12, r9\n"
+        "ldr    r12, [r1, #-12]\n"
+        "smlad  r6, r2, r12, r6\n"
+        "smlad  r10, r3, r12, r10\n"
+        "ldr    r12, [r1, #-4]\n"
+        "smlad  r7, r2, r12, r7\n"
+        "smlad  r11, r3, r12, r11\n"
+        "2:\n"
+        "ldrd   r2, r3, [r0], #8\n"
+        "ldr    r12, [r1], #32\n"
+        "smlad  r4, r2, r12, r4\n"
+        "smlad  r8, r3, r12, r8\n"
+        "ldr    r12, [r1, #-24]\n"
+        "smlad  r5, r2, r12, r5\n"
+        "smlad  r9, r3, r12, r9\n"
+        "ldr    r12, [r1, #-16]\n"
+        "smlad  r6, r2, r12, r6\n"
+        "smlad  r10, r3, r12, r10\n"
+        "ldr    r12, [r1, #-8]\n"
+        "smlad  r7, r2, r12, r7\n"
+        "smlad  r11, r3, r12, r11\n"
+        "ldrd   r2, r3, [r0], #8\n"
+        "ldr    r12, [r1, #-28]\n"
+        "smlad  r4, r2, r12, r4\n"
+        "smlad  r8, r3, r12, r8\n"
+        "ldr    r12, [r1, #-20]\n"
+        "smlad  r5, r2, r12, r5\n"
+        "smlad  r9, r3, r12, r9\n"
+        "ldr    r12, [r1, #-12]\n"
+        "smlad  r6, r2, r12, r6\n"
+        "smlad  r10, r3, r12, r10\n"
+        "ldr    r12, [r1, #-4]\n"
+        "smlad  r7, r2, r12, r7\n"
+        "smlad  r11, r3, r12, r11\n"
+        "cmp    r0, lr\n"
+        "bne    1b\n"
+        "ldr    lr, [sp, #12]\n"
+        "ldm    lr!, {r0, r2, r3}\n"
+        "lsl    r4, r4, #1\n"
+        "smmulr r4, r4, r0\n"
+        "add    r4, r4, r4, asr #31\n"
+        "add    r4, r4, r2\n"
+        "asr    r4, r4, r3\n"
+        "ssat   r4, #8, r4\n"
+        "lsl    r8, r8, #1\n"
+        "smmulr r8, r8, r0\n"
+        "add    r8, r8, r8, asr #31\n"
+        "add    r8, r8, r2\n"
+        "asr    r8, r8, r3\n"
+        "ssat   r8, #8, r8\n"
+        "ldm    lr!, {r0, r2, r3}\n"
+        "lsl    r5, r5, #1\n"
+        "smmulr r5, r5, r0\n"
+        "add    r5, r5, r5, asr #31\n"
+        "add    r5, r5, r2\n"
+        "asr    r5, r5, r3\n"
+        "ssat   r5, #8, r5\n"
+        "lsl    r9, r9, #1\n"
+        "smmulr r9, r9, r0\n"
+        "add    r9, r9, r9, asr #31\n"
+        "add    r9, r9, r2\n"
+        "asr    r9, r9, r3\n"
+        "ssat   r9, #8, r9\n"
+        "ldm    lr!, {r0, r2, r3}\n"
+        "lsl    r6, r6, #1\n"
+        "smmulr r6, r6, r0\n"
+        "add    r6, r6, r6, asr #31\n"
+        "add    r6, r6, r2\n"
+        "asr    r6, r6, r3\n"
+        "ssat   r6, #8, r6\n"
+        "lsl    r10, r10, #1\n"
+        "smmulr r10, r10, r0\n"
+        "add    r10, r10, r10, asr #31\n"
+        "add    r10, r10, r2\n"
+        "asr    r10, r10, r3\n"
+        "ssat   r10, #8, r10\n"
+        "ldm    lr!, {r0, r2, r3}\n"
+        "lsl    r7, r7, #1\n"
+        "smmulr r7, r7, r0\n"
+        "add    r7, r7, r7, asr #31\n"
+        "add    r7, r7, r2\n"
+        "asr    r7, r7, r3\n"
+        "ssat   r7, #8, r7\n"
+        "lsl    r11, r11, #1\n"
+        "smmulr r11, r11, r0\n"
+        "add    r11, r11, r11, asr #31\n"
+        "add    r11, r11, r2\n"
+        "asr    r11, r11, r3\n"
+        "ssat   r11, #8, r11\n"
+        "str    lr, [sp, #12]\n"
+        "bfi    r4, r5, #8, #8\n"
+        "bfi    r4, r6, #16, #8\n"
+        "bfi    r4, r7, #24, #8\n"
+        "bfi    r8, r9, #8, #8\n"
+        "bfi    r8, r10, #16, #8\n"
+        "bfi    r8, r11, #24, #8\n"
+        "ldrd   r12, r0, [sp, #16]\n"
+        "str    r8, [r12, r0]\n"
+        "str    r4, [r12], #4\n"
+        "str    r12, [sp, #16]\n"
+        "ldr    r2, [sp, #24]\n"
+        "subs   r2, #1\n"
+        "str    r2, [sp, #24]\n"
+        "bne    3b\n"
+        "add    sp, #28\n"
+        "pop    {r4-r11, pc}\n"
+        ".size tart_mk2x4_s16_rq_sat, .-tart_mk2x4_s16_rq_sat\n"
+        ".popsection\n");
 #endif
 
 /* Two pixels x four channels over int16 weights (packed16: per quad, channel j's words 2j
  * (t0,t2) and 2j + 1 (t1,t3)): a[j] += A . channel j, b[j] += B . channel j. Each weight word
  * is loaded once and feeds two SMLAD. On Armv7E-M tart_mk2x4_s16_loop (assembly) does two
  * quads an iteration, 54 instructions per 64 MACs (GCC's code for the C loop below: 31 per
- * 32); an odd first quad takes the C loop. Returns the next block. */
+ * 32), every quad: an odd count enters its loop at the second quad
+ * (tart_mk2x4_s16_loop_odd). The C loop is its twin elsewhere. Returns the next block. */
 static TART_MK_SPECIALIZE const int32_t *tart_mk2x4_s16(const int32_t *restrict xx,
                                                         const int32_t *restrict w, int32_t nq,
                                                         int32_t a[4], int32_t b[4]) {
   int32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
   int32_t b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
-#if TART_HAVE_SMLAD
-  const int32_t *const end = xx + 4 * nq;
-  if (nq & 1) {
-#else
+#if !TART_HAVE_SMLAD
   for (int32_t q = 0; q < nq; q++) {
-#endif
     int32_t xa = xx[0], xb = xx[1], v;
     v = w[0];
     a0 = TART_MK_SMLAD(xa, v, a0), b0 = TART_MK_SMLAD(xb, v, b0);
@@ -215,10 +397,14 @@ static TART_MK_SPECIALIZE const int32_t *tart_mk2x4_s16(const int32_t *restrict 
     xx += 4;
     w += 8;
   }
-#if TART_HAVE_SMLAD
+#else
+  const int32_t *const end = xx + 4 * nq;
   if (xx != end) {
     int32_t acc[8] = {a0, a1, a2, a3, b0, b1, b2, b3};
-    tart_mk2x4_s16_loop(xx, w, end, acc);
+    if (nq & 1)
+      tart_mk2x4_s16_loop_odd(xx, w, end, acc);
+    else
+      tart_mk2x4_s16_loop(xx, w, end, acc);
     w += 2 * (end - xx); /* 8 weight words a quad, 4 input words */
     a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
     b0 = acc[4], b1 = acc[5], b2 = acc[6], b3 = acc[7];
@@ -380,6 +566,14 @@ static TART_NOINLINE void tart_mk_blocks2_s8(const int32_t *restrict xx, const i
                                              const tart_requant *restrict q, int8_t *restrict oa,
                                              int8_t *restrict ob) {
   const int mode = !fq ? 0 : (q->clamp_min == -128 && q->clamp_max == 127 ? 2 : 1);
+#if TART_HAVE_SMLAD
+  if (!w8 && mode == 2 && nq > 0 && out_c4 > 0) {
+    int32_t ctl[5] = {(int32_t)(uintptr_t)acc_init, (int32_t)(uintptr_t)fq, (int32_t)(uintptr_t)oa,
+                      (int32_t)(ob - oa), out_c4 / 4};
+    tart_mk2x4_s16_rq_sat(xx, w16, nq, ctl);
+    return;
+  }
+#endif
   if (w8) {
     if (mode == 2)
       tart_mk_blocks2_body(xx, w8, w16, nq, out_c4, acc_init, fq, q, oa, ob, 1, 2);
