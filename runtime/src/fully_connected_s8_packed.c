@@ -5,10 +5,10 @@
  * sum((x + in_neg_zp) * w) + bias = sum(x * w) + acc_init as in tart_fully_connected_s8_opt.
  * The depth is padded to k4, a multiple of 4, with weights 0; when k4 != k each input row is
  * copied to scratch first, so that the micro-kernel's word loads stay inside it. With int8
- * weights and two blocks of four output channels or more, each input row is expanded once to
- * int16 pairs in scratch (2 * k4 bytes, first, word aligned; tart_mk2_s8.h), so that the
- * inner loop sign-extends only the weights; for one block the expansion would cost about
- * what it saves.
+ * weights, two blocks of four output channels or more and a row of at most 256, each input
+ * row is expanded once to int16 pairs in scratch (2 * k4 bytes, first, word aligned;
+ * tart_mk2_s8.h), so that the inner loop sign-extends only the weights; for one block the
+ * expansion would cost about what it saves.
  */
 #include <string.h>
 
@@ -17,8 +17,17 @@
 #include "tart_mk2_s8.h"
 #include "tart_mk_s8.h"
 
+/* The expansion's scratch (2 * k4 bytes) is kept within TART_FC_EXPAND_MAX_BYTES: an FC with
+ * a longer row runs without it, so that it never outgrows the activations of a small model's
+ * arena (the anomaly detection model's 640-long first row would take its arena from 264 to
+ * 1,408 bytes, above TFLM's, for 15% of that layer's instructions). */
+#ifndef TART_FC_EXPAND_MAX_BYTES
+#define TART_FC_EXPAND_MAX_BYTES 512
+#endif
+
 static int expand_input(const tart_fc_params *p) {
-  return p->n_packed > 0 && p->out_c >= 8;
+  return p->n_packed > 0 && p->out_c >= 8 &&
+         2 * (((int64_t)p->accum_depth + 3) & ~(int64_t)3) <= TART_FC_EXPAND_MAX_BYTES;
 }
 
 size_t tart_fully_connected_s8_packed_scratch_size(const tart_fc_params *p) {
