@@ -565,9 +565,10 @@ static void test_math_f32(void **state) {
     same_f(y[i], log((double)x[i]), 1e-6);
 }
 
-/* a[2,3,4] op b[bshape] -> y[2,3,4] with a and b graph inputs. */
+/* a[2,3,4] op b[bshape] -> y[2,3,4] with a and b graph inputs; act (SUB, DIV): the fused
+ * activation in the op's options. */
 static ta_status run_binary(int code, qt t, const int32_t *bdims, int brank, const void *a,
-                            const void *b, void *y, char *msg, size_t msg_len) {
+                            const void *b, void *y, char *msg, size_t msg_len, int act) {
   const int32_t adims[3] = {2, 3, 4};
   tfb *bb = tfb_new();
   int ai = tfb_tensor(bb, "a", t.type, 3, adims, 0);
@@ -580,7 +581,11 @@ static ta_status run_binary(int code, qt t, const int32_t *bdims, int brank, con
     tfb_quant(bb, yi, 1, y ? &t.scale : &ys, &t.zp, 0);
   }
   const int ins[2] = {ai, bi};
-  tfb_op(bb, code, ins, 2, &yi, 1);
+  const int k = tfb_op(bb, code, ins, 2, &yi, 1);
+  if (act != TFB_ACT_NONE && code == TFB_OP_SUB) /* SubOptions / DivOptions: the fused act */
+    tfb_sub_options(bb, k, act);
+  else if (act != TFB_ACT_NONE)
+    tfb_div_options(bb, k, act);
   tfb_io(bb, ins, 2, &yi, 1);
   size_t len;
   uint8_t *bytes = tfb_finish(bb, &len);
@@ -615,8 +620,8 @@ static void test_minmax_sqdiff(void **state) {
   char msg[4096];
   static const int codes[3] = {TFB_OP_MINIMUM, TFB_OP_MAXIMUM, TFB_OP_SQUARED_DIFFERENCE};
   for (int c = 0; c < 3; c++) {
-    ta_status st =
-        run_binary(codes[c], (qt){TFB_FLOAT32, 0, 0}, bdims, 1, af, bf, yf, msg, sizeof msg);
+    ta_status st = run_binary(codes[c], (qt){TFB_FLOAT32, 0, 0}, bdims, 1, af, bf, yf, msg,
+                              sizeof msg, TFB_ACT_NONE);
     if (st != TA_OK)
       print_error("%s\n", msg);
     assert_int_equal(st, TA_OK);
@@ -630,7 +635,8 @@ static void test_minmax_sqdiff(void **state) {
     }
     if (c == 2)
       break;
-    st = run_binary(codes[c], (qt){TFB_INT8, 0.1f, 4}, bdims, 1, aq, bq, yq, msg, sizeof msg);
+    st = run_binary(codes[c], (qt){TFB_INT8, 0.1f, 4}, bdims, 1, aq, bq, yq, msg, sizeof msg,
+                    TFB_ACT_NONE);
     if (st != TA_OK)
       print_error("%s\n", msg);
     assert_int_equal(st, TA_OK);
@@ -640,55 +646,14 @@ static void test_minmax_sqdiff(void **state) {
     }
   }
   /* int8 with a different output quantization: refused, as TFLite does. */
-  ta_status st =
-      run_binary(TFB_OP_MAXIMUM, (qt){TFB_INT8, 0.1f, 4}, bdims, 1, aq, bq, NULL, msg, sizeof msg);
+  ta_status st = run_binary(TFB_OP_MAXIMUM, (qt){TFB_INT8, 0.1f, 4}, bdims, 1, aq, bq, NULL, msg,
+                            sizeof msg, TFB_ACT_NONE);
   assert_int_equal(st, TA_ERR_UNSUPPORTED);
   assert_non_null(strstr(msg, "int8 MAXIMUM needs one scale and zero point"));
   /* int8 SQUARED_DIFFERENCE rescales (test_ops_int8_math.c checks its values). */
   st = run_binary(TFB_OP_SQUARED_DIFFERENCE, (qt){TFB_INT8, 0.1f, 4}, bdims, 1, aq, bq, NULL, msg,
-                  sizeof msg);
+                  sizeof msg, TFB_ACT_NONE);
   assert_int_equal(st, TA_OK);
-}
-
-/* y = a op b, a [2,3,4] and b [4] (broadcast) graph inputs of one type, with SubOptions /
- * DivOptions carrying the fused activation when act is not NONE. */
-static ta_status run_sub_div(int code, int type, int act, const void *a, const void *b, void *y,
-                             char *msg, size_t msg_len) {
-  const int32_t adims[3] = {2, 3, 4}, bdims[1] = {4};
-  tfb *bb = tfb_new();
-  int ai = tfb_tensor(bb, "a", type, 3, adims, 0);
-  int bi = tfb_tensor(bb, "b", type, 1, bdims, 0);
-  int yi = tfb_tensor(bb, "y", type, 3, adims, 0);
-  if (type == TFB_INT8) {
-    const float sc = 0.1f;
-    const int64_t zp = 3;
-    tfb_quant(bb, ai, 1, &sc, &zp, 0);
-    tfb_quant(bb, bi, 1, &sc, &zp, 0);
-    tfb_quant(bb, yi, 1, &sc, &zp, 0);
-  }
-  const int ins[2] = {ai, bi};
-  const int k = tfb_op(bb, code, ins, 2, &yi, 1);
-  if (act != TFB_ACT_NONE) {
-    if (code == TFB_OP_SUB)
-      tfb_sub_options(bb, k, act);
-    else
-      tfb_div_options(bb, k, act);
-  }
-  tfb_io(bb, ins, 2, &yi, 1);
-  size_t len;
-  uint8_t *bytes = tfb_finish(bb, &len);
-  tfb_free(bb);
-  tt_run *r = malloc(sizeof *r);
-  assert_non_null(r);
-  const void *in[2] = {a, b};
-  void *out[1] = {y};
-  ta_status st = y ? tt_eval(r, bytes, len, in, out) : tt_prepare(r, bytes, len);
-  const int w = snprintf(msg, msg_len, "%s", r->cap.text);
-  assert_true(w >= 0);
-  tt_done(r);
-  free(r);
-  free(bytes);
-  return st;
 }
 
 /* TFLite SUB and DIV (issue: DIV among the TFLite operators): float32 with and without a fused
@@ -698,6 +663,7 @@ static void test_sub_div_tflite(void **state) {
   (void)state;
   float af[24], bf[4] = {0.5f, -2.0f, 4.0f, -0.25f}, yf[24];
   int32_t ai[24], bi[4] = {3, -2, 7, -5}, yi[24];
+  const int32_t bdims[1] = {4};
   for (int i = 0; i < 24; i++) {
     af[i] = (float)((i * 7 % 13) - 6) * 0.75f;
     ai[i] = (i * 37 % 41) - 20;
@@ -706,8 +672,8 @@ static void test_sub_div_tflite(void **state) {
   for (int div = 0; div <= 1; div++)
     for (int relu = 0; relu <= 1; relu++) {
       const int code = div ? TFB_OP_DIV : TFB_OP_SUB;
-      ta_status st = run_sub_div(code, TFB_FLOAT32, relu ? TFB_ACT_RELU : TFB_ACT_NONE, af, bf, yf,
-                                 msg, sizeof msg);
+      ta_status st = run_binary(code, (qt){TFB_FLOAT32, 0, 0}, bdims, 1, af, bf, yf, msg,
+                                sizeof msg, relu ? TFB_ACT_RELU : TFB_ACT_NONE);
       if (st != TA_OK)
         print_error("%s\n", msg);
       assert_int_equal(st, TA_OK);
@@ -720,7 +686,8 @@ static void test_sub_div_tflite(void **state) {
       }
       if (relu)
         continue;
-      st = run_sub_div(code, TFB_INT32, TFB_ACT_NONE, ai, bi, yi, msg, sizeof msg);
+      st = run_binary(code, (qt){TFB_INT32, 0, 0}, bdims, 1, ai, bi, yi, msg, sizeof msg,
+                      TFB_ACT_NONE);
       if (st != TA_OK)
         print_error("%s\n", msg);
       assert_int_equal(st, TA_OK);
@@ -728,7 +695,8 @@ static void test_sub_div_tflite(void **state) {
         assert_int_equal(yi[i], div ? ai[i] / bi[i % 4] : ai[i] - bi[i % 4]);
     }
   int8_t aq[24] = {0}, bq[4] = {0};
-  ta_status st = run_sub_div(TFB_OP_SUB, TFB_INT8, TFB_ACT_NONE, aq, bq, NULL, msg, sizeof msg);
+  ta_status st = run_binary(TFB_OP_SUB, (qt){TFB_INT8, 0.1f, 3}, bdims, 1, aq, bq, NULL, msg,
+                            sizeof msg, TFB_ACT_NONE);
   assert_int_equal(st, TA_ERR_UNSUPPORTED);
   assert_non_null(strstr(msg, "quantized int8 SUB is not supported"));
 }
@@ -824,8 +792,8 @@ static void test_prelu_f32(void **state) {
     a[i] = (float)((i * 5 % 13) - 6) * 0.75f;
   const int32_t bdims[1] = {4};
   char msg[4096];
-  ta_status st =
-      run_binary(TFB_OP_PRELU, (qt){TFB_FLOAT32, 0, 0}, bdims, 1, a, alpha, y, msg, sizeof msg);
+  ta_status st = run_binary(TFB_OP_PRELU, (qt){TFB_FLOAT32, 0, 0}, bdims, 1, a, alpha, y, msg,
+                            sizeof msg, TFB_ACT_NONE);
   if (st != TA_OK)
     print_error("%s\n", msg);
   assert_int_equal(st, TA_OK);
