@@ -204,7 +204,7 @@ __asm__(".pushsection .text.tart_mk2x4_s16_loop,\"ax\",%progbits\n"
  * oa, ob - oa (bytes), blocks (>= 1)}. Frame: [sp] xx, [sp, #4] its end, [sp, #8..#24] ctl's
  * copy, advanced block by block. Registers: r4..r7 a0..a3, r8..r11 b0..b3; in the loop as
  * tart_mk2x4_s16_loop; in the requantization r0 mult, r2 add, r3 r, lr fq. Per block outside
- * the loop: 11 instructions before it, 69 after (the C around tart_mk2x4_s16_loop: about
+ * the loop: 11 instructions before it, 68 after (the C around tart_mk2x4_s16_loop: about
  * 110). */
 void tart_mk2x4_s16_rq_sat(const int32_t *xx, const int32_t *w, int32_t nq, int32_t *ctl);
 __asm__(".pushsection .text.tart_mk2x4_s16_rq_sat,\"ax\",%progbits\n"
