@@ -265,3 +265,23 @@ ta_status ta_sched_set_inplace(const ta_graph *g, const ta_op *op, ta_kernel_cal
     call->variant = v;
   return st;
 }
+
+int32_t ta_sched_knob_settings(const ta_variant *v, int32_t *vals, int32_t cap) {
+  if (v->n_knobs > TA_SCHED_MAX_KNOBS)
+    return -1;
+  int32_t idx[TA_SCHED_MAX_KNOBS] = {0}, first[TA_SCHED_MAX_KNOBS] = {0};
+  const int32_t nk = v->n_knobs;
+  for (int32_t k = 0; k < nk; k++)
+    idx[k] = first[k] = v->knobs[k].n_values > 1 && v->knobs[k].values[0] == 0 ? 1 : 0;
+  for (int32_t n = 0;; n++) {
+    for (int32_t k = 0; k < nk && n < cap; k++)
+      vals[n * nk + k] = v->knobs[k].values[idx[k]];
+    int32_t k = nk - 1;
+    while (k >= 0 && ++idx[k] >= v->knobs[k].n_values) {
+      idx[k] = first[k];
+      k--;
+    }
+    if (k < 0)
+      return n + 1;
+  }
+}

@@ -56,6 +56,14 @@ const ta_variant *ta_sched_variant(const ta_kernel_call *call, ta_sched_why *why
 /* "heuristic", "reference", "override", "log", or "-" for TA_SCHED_NONE. */
 const char *ta_sched_why_name(ta_sched_why why);
 
+/* Every setting of v's knobs a tuner measures, in table order: each combination of the knobs'
+ * concrete values (a knob whose first value 0 means "the heuristic decides", op_conv2d.c's
+ * convention, contributes only its other values). Setting i is written to vals[i * v->n_knobs
+ * ...] while i < cap; returns how many settings there are (1 for a variant without knobs), or
+ * -1 for a variant with more than TA_SCHED_MAX_KNOBS knobs. */
+#define TA_SCHED_MAX_KNOBS 8
+int32_t ta_sched_knob_settings(const ta_variant *v, int32_t *vals, int32_t cap);
+
 /* The variants of an op (its table, or the implicit reference variant of an op without one). */
 const ta_variant *ta_sched_variants(const ta_op *op, int32_t *n);
 /* Whether variant v applies to a prepared op (its predicate; in-place conditions apart). */

@@ -114,33 +114,27 @@ static uint32_t xorshift(uint32_t *s) {
   return *s = x;
 }
 
-/* Whether knob k's first value means "the heuristic decides" (0 listed first before other
- * values, the ops' convention: op_conv2d.c's weights knob). Its meaning depends on the rest of
- * the model (the conv int16 budget counts the earlier ops), so a one-op model would measure
- * something else than the whole model runs: the tuner measures only the concrete values, and
- * a log then forces one (resolve_default finds which one the heuristic took). */
-static bool auto_first(const ta_knob *k) {
-  return k->n_values > 1 && k->values[0] == 0;
-}
-
-/* Append candidates of variant v: every combination of its concrete knob values, in table
- * order. */
+/* Append candidates of variant v: every setting of its knobs (ta_sched_knob_settings). A knob
+ * whose first value means "the heuristic decides" depends on the rest of the model (the conv
+ * int16 budget counts the earlier ops), so a one-op model would measure something else than
+ * the whole model runs: only its concrete values are candidates, and a log then forces one
+ * (resolve_default finds which one the heuristic took). */
 static ta_status add_variant(ta_ctx *ctx, workload *w, const ta_variant *v, int32_t *cap) {
-  if (v->n_knobs > TA_TUNE_MAX_KNOBS)
-    return ta_err(ctx, TA_ERR_UNSUPPORTED, "variant \"%s\" has %d knobs (at most %d)", v->name,
-                  v->n_knobs, TA_TUNE_MAX_KNOBS);
-  int32_t idx[TA_TUNE_MAX_KNOBS] = {0}, first[TA_TUNE_MAX_KNOBS] = {0};
-  for (int32_t k = 0; k < v->n_knobs; k++)
-    idx[k] = first[k] = auto_first(&v->knobs[k]) ? 1 : 0;
-  for (;;) {
+  int32_t vals[64 * TA_SCHED_MAX_KNOBS];
+  const int32_t n = ta_sched_knob_settings(v, vals, 64);
+  if (n < 0 || v->n_knobs > TA_TUNE_MAX_KNOBS || n > 64)
+    return ta_err(ctx, TA_ERR_UNSUPPORTED,
+                  "variant \"%s\" has %d knobs with %d settings (at most %d knobs, 64 settings)",
+                  v->name, v->n_knobs, n, TA_TUNE_MAX_KNOBS);
+  for (int32_t i = 0; i < n; i++) {
     if (w->n_c == *cap) {
       *cap = *cap ? *cap * 2 : 8;
-      ta_tune_cand *n = ta_new_array(ctx, (size_t)*cap, sizeof *n);
-      if (!n)
+      ta_tune_cand *m = ta_new_array(ctx, (size_t)*cap, sizeof *m);
+      if (!m)
         return TA_ERR_LIMIT;
       if (w->n_c)
-        memcpy(n, w->c, (size_t)w->n_c * sizeof *n);
-      w->c = n;
+        memcpy(m, w->c, (size_t)w->n_c * sizeof *m);
+      w->c = m;
     }
     ta_tune_cand *c = &w->c[w->n_c++];
     memset(c, 0, sizeof *c);
@@ -149,16 +143,10 @@ static ta_status add_variant(ta_ctx *ctx, workload *w, const ta_variant *v, int3
     c->n_knobs = v->n_knobs;
     for (int32_t k = 0; k < v->n_knobs; k++) {
       c->knob_names[k] = v->knobs[k].name;
-      c->knobs[k] = v->knobs[k].values[idx[k]];
+      c->knobs[k] = vals[i * v->n_knobs + k];
     }
-    int32_t k = v->n_knobs - 1;
-    while (k >= 0 && ++idx[k] >= v->knobs[k].n_values) {
-      idx[k] = first[k];
-      k--;
-    }
-    if (k < 0)
-      return TA_OK;
   }
+  return TA_OK;
 }
 
 static bool cand_is(const ta_tune_cand *c, const char *variant, const int32_t *knobs,
@@ -187,7 +175,7 @@ static int32_t find_default(const workload *w, const ta_kernel_call *call) {
 }
 
 /* The candidate the whole model runs for op (its call from the heuristic): find_default's,
- * or, when a knob was left to the heuristic (auto_first), the candidate of that variant whose
+ * or, when a knob was left to the heuristic (a first value 0), the candidate of that variant whose
  * prepared parameters have the same constant arrays' size (int8 against int16 weights) in a
  * one-op model. -1 when none matches. */
 static int32_t resolve_default(const workload *w, const ta_graph *g, const ta_op *op,

@@ -395,35 +395,25 @@ static void cand_str(const char *kind, ta_dtype dt, const cand *c, char *buf, si
     n += snprintf(buf + n, cap - (size_t)n, " %s=%d", c->knob_names[k], c->knobs[k]);
 }
 
-/* Append every combination of v's knob values to w, in table order; a knob whose first value
- * is 0 ("the heuristic decides", op_conv2d.c's convention) contributes only its concrete
- * values, as the tuner does. */
+/* Append every setting of v's knobs to w (ta_sched_knob_settings: the tuner's candidates). */
 static void add_variant(ta_ctx *ctx, workload *w, const ta_variant *v) {
-  assert_true(v->n_knobs <= TA_TUNE_MAX_KNOBS);
-  int32_t idx[TA_TUNE_MAX_KNOBS] = {0}, first[TA_TUNE_MAX_KNOBS] = {0};
-  for (int32_t k = 0; k < v->n_knobs; k++)
-    idx[k] = first[k] = v->knobs[k].n_values > 1 && v->knobs[k].values[0] == 0 ? 1 : 0;
-  for (;;) {
-    cand *n = ta_new_array(ctx, (size_t)w->n_c + 1, sizeof *n);
-    assert_non_null(n);
-    if (w->n_c)
-      memcpy(n, w->c, (size_t)w->n_c * sizeof *n);
-    w->c = n;
+  int32_t vals[64 * TA_SCHED_MAX_KNOBS];
+  const int32_t n = ta_sched_knob_settings(v, vals, 64);
+  assert_true(n > 0 && n <= 64 && v->n_knobs <= TA_TUNE_MAX_KNOBS);
+  cand *m = ta_new_array(ctx, (size_t)(w->n_c + n), sizeof *m);
+  assert_non_null(m);
+  if (w->n_c)
+    memcpy(m, w->c, (size_t)w->n_c * sizeof *m);
+  w->c = m;
+  for (int32_t i = 0; i < n; i++) {
     cand *c = &w->c[w->n_c++];
     memset(c, 0, sizeof *c);
     c->variant = v->name;
     c->n_knobs = v->n_knobs;
     for (int32_t k = 0; k < v->n_knobs; k++) {
       c->knob_names[k] = v->knobs[k].name;
-      c->knobs[k] = v->knobs[k].values[idx[k]];
+      c->knobs[k] = vals[i * v->n_knobs + k];
     }
-    int32_t k = v->n_knobs - 1;
-    while (k >= 0 && ++idx[k] >= v->knobs[k].n_values) {
-      idx[k] = first[k];
-      k--;
-    }
-    if (k < 0)
-      return;
   }
 }
 
