@@ -50,23 +50,23 @@ tart_status tart_quantize_f32_s8(const tart_unary_params *p, const void *const *
   (void)scratch;
   if (p->n_elems < 0 || !(p->scale > 0.0f))
     return TART_ERR_PARAMS;
+  const float scale = p->scale;
+  const int32_t zp = p->out_zp, lo = p->clamp.min, hi = p->clamp.max;
   for (int32_t i = 0; i < p->n_elems; i++) {
-    float v = x[i] / p->scale;
+    float v = x[i] / scale;
     /* Bound v before the conversion (out-of-range float -> int is undefined): any value past
      * +-512 clamps to the same int8 limit. NaN goes to the lower limit, as x86 converts it. */
-    if (!(v >= -512.0f))
-      v = -512.0f;
-    if (v > 512.0f)
-      v = 512.0f;
-    /* roundf(v) without the library call: truncate, then step away from zero when the
-     * fraction (exact: |v| <= 512 leaves 14 fraction bits) is at least one half. */
-    int32_t r = (int32_t)v;
-    const float frac = v - (float)r;
-    if (frac >= 0.5f)
-      r++;
-    else if (frac <= -0.5f)
-      r--;
-    y[i] = (int8_t)tart_clamp_i32(r + p->out_zp, p->clamp.min, p->clamp.max);
+    if (!(fabsf(v) <= 512.0f))
+      v = v > 0.0f ? 512.0f : -512.0f;
+    /* roundf(v) (half away from zero) without the library call or a branch: g = v * 2^16
+     * truncated toward zero (exact scaling; one VCVT with 16 fraction bits on the Cortex-M4)
+     * is sign(v) * floor(|v| * 2^16), and for an integer M, floor(floor(y) / M) =
+     * floor(y / M), so (|g| + 2^15) >> 16 = floor(|v| + 1/2). For g < 0 that is
+     * -((-g + 2^15) >> 16) = (g + 2^15 - 1) >> 16 (arithmetic shift = floor), hence the
+     * g >> 31 (-1 or 0) term. */
+    const int32_t g = (int32_t)(v * 65536.0f);
+    const int32_t r = (int32_t)((uint32_t)g + 0x8000u + (uint32_t)(g >> 31)) >> 16;
+    y[i] = (int8_t)tart_clamp_i32(r + zp, lo, hi);
   }
   return TART_OK;
 }

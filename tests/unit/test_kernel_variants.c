@@ -326,6 +326,13 @@ static void conv_knob_shapes(const char *variant, int32_t knob, int fc) {
       s.co = range(13, 21); /* several blocks of four and a tail */
     else if (i % 8 == 2) /* window rows of whole quads (16 bytes or more), inside and at borders */
       s.kw = range(2, 3), s.ci = 8 * range(1, 2), s.pad = TFB_PAD_SAME;
+    else if (i % 8 == 6) { /* 1-D: windows are runs of bytes, read in place inside the input */
+      s.h = range(6, 40), s.dh = s.dw = 1, s.sw = 1, s.kh = range(2, 5);
+      if (range(0, 1))
+        s.w = s.kw = 1, s.pad = TFB_PAD_SAME; /* padding above and below: border pixels */
+      else
+        s.w = s.kw = range(1, 4), s.pad = TFB_PAD_VALID; /* the filter as wide as the input */
+    }
     check_shape(&s, &opt);
   }
   force_variant = NULL;

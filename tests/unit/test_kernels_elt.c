@@ -7,6 +7,8 @@
  *   clamp; on edge values (every half-integer up to +-300, the neighbours of each, the
  *   fast path's +-128 boundary, NaN, infinities, subnormals, huge values) and random ones, for
  *   every output type, per tensor and per channel, extreme scales.
+ * - quantize_f32_s8 (TFLite QUANTIZE): the float division, round half away from zero, the
+ *   clamp, on the same edge values and random ones (host and Cortex-M4).
  * - dequantize_linear_s8_f32 and requantize_s32_s8, per channel: every element with its
  *   channel's parameters.
  * - add_s8_table (doubled tables, the fast requantization or not, the saturating and the
@@ -70,6 +72,16 @@ static int32_t expect_quantize(float x, float scale, int32_t zp, int32_t qmin, i
   double r = v != v ? 0.0 : nearbyint((double)v);
   r += (double)zp;
   return r < (double)qmin ? qmin : r > (double)qmax ? qmax : (int32_t)r;
+}
+
+/* TFLite's QUANTIZE (AffineQuantize) of one value: round(x / scale) in float, half away from
+ * zero, plus zp, clamped to [lo, hi]; NaN (which TFLite leaves to the platform) to lo, as the
+ * kernel documents. */
+static int32_t expect_tfl_quantize(float x, float scale, int32_t zp, int32_t lo, int32_t hi) {
+  const float v = x / scale;
+  double r = v != v ? -1e9 : round((double)v);
+  r += (double)zp;
+  return r < (double)lo ? lo : r > (double)hi ? hi : (int32_t)r;
 }
 
 static int32_t rnd_in(int32_t lo, int32_t hi) {
@@ -139,6 +151,37 @@ static void test_quantize_linear_edges(void **state) {
       QCHECK(tart_quantize_linear_f32_s16, int16_t, -32768, 32767);
       zp[0] = (zps[zi] + 128) * 200;
       QCHECK(tart_quantize_linear_f32_u16, uint16_t, 0, 65535);
+    }
+  }
+}
+
+/* TFLite's QUANTIZE (tart_quantize_f32_s8) on the edge values at several scales, zero points
+ * and clamps, and on random values of every magnitude. */
+static void test_quantize_tflite(void **state) {
+  (void)state;
+  static float x[4096];
+  static int8_t y[4096];
+  int32_t n = edge_values(x, 4096);
+  for (int iter = 0; iter < 40; iter++) {
+    tart_unary_params p;
+    memset(&p, 0, sizeof p);
+    p.scale = iter < 6 ? (float[]){1.0f, 0.5f, 2.0f, 0.25f, 1.0f / 3.0f, 0.1f}[iter]
+                       : fabsf(rnd_float(-40, 40));
+    p.out_zp = rnd_in(-128, 127);
+    p.clamp.min = iter % 3 ? -128 : rnd_in(-128, 0);
+    p.clamp.max = iter % 3 ? 127 : rnd_in(0, 127);
+    if (iter >= 20) /* random values around the scale's range, then of any size */
+      for (int32_t i = 0; i < n; i++)
+        x[i] = iter % 2 ? p.scale * rnd_float(-10, 9) : rnd_float(-100, 100);
+    p.n_elems = n;
+    const void *in[1] = {x};
+    void *out[1] = {y};
+    assert_int_equal(tart_quantize_f32_s8(&p, in, out, NULL), TART_OK);
+    for (int32_t i = 0; i < n; i++) {
+      const int32_t e = expect_tfl_quantize(x[i], p.scale, p.out_zp, p.clamp.min, p.clamp.max);
+      if (y[i] != e)
+        fail_msg("quantize_f32_s8: x %a scale %a zp %d: got %d, expected %d", (double)x[i],
+                 (double)p.scale, (int)p.out_zp, (int)y[i], (int)e);
     }
   }
 }
@@ -727,12 +770,21 @@ static const char harness_src[] =
     "      void *r[1] = {o};\n"
     "      s1 = tart_quantize_linear_f32_s8(&p, in, r, 0);\n"
     "      o = pad(o, f[0]);\n"
+    "    } else if (kind == 6) {\n"
+    "      tart_unary_params p;\n"
+    "      memset(&p, 0, sizeof p);\n"
+    "      p.n_elems = f[0], p.out_zp = f[2], p.clamp.min = f[3], p.clamp.max = f[4];\n"
+    "      memcpy(&p.scale, f + 1, 4);\n"
+    "      const void *in[1] = {f + 5};\n"
+    "      void *r[1] = {o};\n"
+    "      s1 = tart_quantize_f32_s8(&p, in, r, 0);\n"
+    "      o = pad(o, f[0]);\n"
     "    } else {\n"
     "      return -1000;\n"
     "    }\n"
     "    if (s1 != TART_OK || s2 != TART_OK)\n"
     "      return -1 - k;\n"
-    "    if (kind != 4) {\n"
+    "    if (kind != 4 && kind != 6) {\n"
     "      memcpy(o, &diff, 4);\n"
     "      o += 4;\n"
     "    }\n"
@@ -958,6 +1010,15 @@ static void qemu_quantize(board *bd, batch *b) {
     if (!batch_fits(b, 5 + n, n))
       batch_run(bd, b);
     batch_record(b, 4, f, 5, x, 4 * n, y, n, what);
+    /* TFLite's QUANTIZE (half away from zero), a narrower clamp on odd iterations. */
+    f[3] = iter % 2 ? -100 : -128, f[4] = iter % 2 ? 90 : 127;
+    for (int32_t i = 0; i < n; i++)
+      y[i] = (int8_t)expect_tfl_quantize(x[i], scale, zp, f[3], f[4]);
+    snprintf(what, sizeof what, "quantize_f32_s8: scale %a zp %d (the value at that index)",
+             (double)scale, (int)zp);
+    if (!batch_fits(b, 5 + n, n))
+      batch_run(bd, b);
+    batch_record(b, 6, f, 5, x, 4 * n, y, n, what);
   }
   batch_run(bd, b);
 }
@@ -983,16 +1044,18 @@ static void test_qemu_kernels(void **state) {
     fail_msg("open: %s", bd.cap.text);
   assert_true(bd.info.tensor_bytes >= 0x40000u);
   /* The harness and the runtime sources it calls, from the source tree. */
-  static const char *const srcs[] = {"binary.c", "pool_s8.c", "pool_s8_opt.c", "qlinear.c"};
-  const char *sources[4], *includes[1];
-  for (int i = 0; i < 4; i++)
+  static const char *const srcs[] = {"binary.c", "pool_s8.c", "pool_s8_opt.c", "qlinear.c",
+                                     "unary_f32.c"};
+  enum { N_SRCS = sizeof srcs / sizeof srcs[0] };
+  const char *sources[N_SRCS], *includes[1];
+  for (int i = 0; i < N_SRCS; i++)
     sources[i] = ta_fmt(&bd.ctx, "%s/runtime/src/%s", source_dir, srcs[i]);
   includes[0] = ta_fmt(&bd.ctx, "%s/runtime/include", source_dir);
   ta_fileset fs;
   memset(&fs, 0, sizeof fs);
   ta_file harness = {"kt_harness.c", harness_src, strlen(harness_src)};
   fs.files = &harness, fs.n = fs.cap = 1;
-  fs.build.sources = sources, fs.build.n_sources = 4;
+  fs.build.sources = sources, fs.build.n_sources = N_SRCS;
   fs.build.include_dirs = includes, fs.build.n_include_dirs = 1;
   if (ta_blob_build(&bd.ctx, brd, &fs, "kt_entry", bd.info.code_base, bd.info.code_bytes, NULL,
                     &bd.blob) != TA_OK)
@@ -1010,7 +1073,7 @@ static void test_qemu_kernels(void **state) {
   printf("Cortex-M4: %d max pools, %d average pools, %d ADDs, %d MULs, %d quantize runs\n", pools,
          avg, adds, muls, bd.runs - pools - avg - adds - muls);
   assert_true(pools > 250 && avg > 200 && adds > 300 && muls > 150 &&
-              bd.runs - pools - avg - adds - muls == 8);
+              bd.runs - pools - avg - adds - muls == 16);
   ta_tune_board_close(bd.tb);
   ta_ctx_free(&bd.ctx);
 }
@@ -1040,6 +1103,7 @@ int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_quantize_linear_edges),
       cmocka_unit_test(test_quantize_linear_random),
+      cmocka_unit_test(test_quantize_tflite),
       cmocka_unit_test(test_quantize_linear_narrow_clamp),
       cmocka_unit_test(test_qlinear_channel_runs),
       cmocka_unit_test(test_add_s8_table),
