@@ -149,9 +149,9 @@ static TART_NOINLINE void expand_pair_cols(const tart_conv_params *p, const int8
 
 /* Output pixels a and b (raster indices) expanded to xx (tart_mk_expand2_s8). direct 1 (1x1
  * direct): from the input; direct 2 (windows are runs of bytes): from the input where both
- * lie inside it. Otherwise, when a window row is a whole number of quads (KW*Ci a multiple of 4), and
- * at least 4 (shorter rows cost more in the per-row steps than the copy saves), row by row, each
- * from the input where it lies inside, else from its im2col (col: two rows); else through both
+ * lie inside it. Otherwise, when a window row is a whole number of quads (KW*Ci a multiple of 4),
+ * and at least 4 (shorter rows cost more in the per-row steps than the copy saves), row by row,
+ * each from the input where it lies inside, else from its im2col (col: two rows); else through both
  * pixels' whole im2col rows (col: 2 * k4 bytes, padded with zeros). */
 static void expand_pair(const tart_conv_params *p, const int8_t *in_b, const int8_t *in_end,
                         int direct, int32_t a, int32_t b, int8_t *col, int32_t k4, int32_t *xx) {
