@@ -12,9 +12,13 @@
  * little-endian word load gives), word aligned so that the compiler may load them with
  * LDRD/LDM. Within a channel's quad the taps come
  *   int8  (packed, one word):    t0 t1 t2 t3, as the input: SXTB16 splits both alike;
- *   int16 (packed16, two words): t0 t2 | t1 t3, already the pairs SXTB16 makes of the input
- *                     (bytes 0,2 and, rotated, 1,3), so the weights need no extension: two
- *                     words feed the two SMLAD of a channel.
+ *   int16 (packed16, two words a channel): t0 t2 | t1 t3, already the pairs SXTB16 makes
+ *                     of the input (bytes 0,2 and, rotated, 1,3), so the weights need no
+ *                     extension: two words feed the two SMLAD of a channel. In a block of
+ *                     four the quad's eight words go by half: the four channels' t0 t2
+ *                     words, then their t1 t3 words (so that one LDRD loads two channels'
+ *                     words for the same input pair); a channel past the last block has
+ *                     its two words back to back.
  * Every product pairs the same tap of input and weights, so the sums are the scalar ones
  * (tart_simd.h); they wrap modulo 2^32 on every path. The input x holds k4 readable bytes
  * (its values past k multiply weights 0). Without the DSP extension plain C loops over the
@@ -82,21 +86,22 @@ static inline const int32_t *tart_mk4_s8s16(const int8_t *restrict x, const int3
     const int32_t xv = tart_ld4(x);
     const int32_t x02 = __sxtb16(xv), x13 = tart_sxtb16_ror8(xv);
     a0 = __smlad(x02, w[0], a0);
-    a0 = __smlad(x13, w[1], a0);
-    a1 = __smlad(x02, w[2], a1);
-    a1 = __smlad(x13, w[3], a1);
-    a2 = __smlad(x02, w[4], a2);
-    a2 = __smlad(x13, w[5], a2);
-    a3 = __smlad(x02, w[6], a3);
+    a1 = __smlad(x02, w[1], a1);
+    a2 = __smlad(x02, w[2], a2);
+    a3 = __smlad(x02, w[3], a3);
+    a0 = __smlad(x13, w[4], a0);
+    a1 = __smlad(x13, w[5], a1);
+    a2 = __smlad(x13, w[6], a2);
     a3 = __smlad(x13, w[7], a3);
 #else
-    /* Word 2j holds taps t0 t2 of channel j, word 2j + 1 taps t1 t3. */
+    /* Word j holds taps t0 t2 of channel j, word 4 + j taps t1 t3. */
     for (int32_t h = 0; h < 2; h++) {
       const int32_t xl = x[h], xh = x[h + 2];
-      a0 = tart_wrap_add(a0, xl * tart_w16(w[h], 0) + xh * tart_w16(w[h], 1));
-      a1 = tart_wrap_add(a1, xl * tart_w16(w[2 + h], 0) + xh * tart_w16(w[2 + h], 1));
-      a2 = tart_wrap_add(a2, xl * tart_w16(w[4 + h], 0) + xh * tart_w16(w[4 + h], 1));
-      a3 = tart_wrap_add(a3, xl * tart_w16(w[6 + h], 0) + xh * tart_w16(w[6 + h], 1));
+      const int32_t *v = w + 4 * h;
+      a0 = tart_wrap_add(a0, xl * tart_w16(v[0], 0) + xh * tart_w16(v[0], 1));
+      a1 = tart_wrap_add(a1, xl * tart_w16(v[1], 0) + xh * tart_w16(v[1], 1));
+      a2 = tart_wrap_add(a2, xl * tart_w16(v[2], 0) + xh * tart_w16(v[2], 1));
+      a3 = tart_wrap_add(a3, xl * tart_w16(v[3], 0) + xh * tart_w16(v[3], 1));
     }
 #endif
     x += 4;

@@ -8,11 +8,22 @@
  * inside the padded input). Input and output share quantization, so the average of the raw
  * int8 values is the answer: the int32 sum is divided by the tap count rounding half away from
  * zero ((sum +- count/2) / count, C division truncating toward zero), then clamped to the
- * fused activation's range. The sum cannot overflow: |sum| <= 128 * taps.
+ * fused activation's range. The sum cannot overflow: |sum| <= 128 * taps. The taps are walked
+ * by pointer steps (no index arithmetic per tap): these are also the --optimize size kernels.
  */
 #include "tart.h"
 #include "tart_fixedpoint.h"
 #include "tart_pool.h"
+
+/* Channel 0 of the window's first tap kept: input row iy + ky0 * dilation_h, column
+ * ix + kx0 * dilation_w; in_b for an empty window (no tap to read). */
+static const int8_t *window_first(const tart_pool_params *p, const int8_t *in_b, int32_t iy,
+                                  int32_t ky0, int32_t ky1, int32_t ix, int32_t kx0, int32_t kx1) {
+  if (ky1 <= ky0 || kx1 <= kx0)
+    return in_b;
+  return in_b +
+         ((iy + ky0 * p->win.dilation_h) * p->in_w + ix + kx0 * p->win.dilation_w) * p->channels;
+}
 
 static int valid(const tart_pool_params *p) {
   return p->win.dilation_h >= 1 && p->win.dilation_w >= 1 && p->win.filter_h >= 1 &&
@@ -27,6 +38,8 @@ tart_status tart_avgpool_s8(const tart_pool_params *p, const void *const *in, vo
   (void)scratch;
   if (!valid(p))
     return TART_ERR_PARAMS;
+  /* Pointer steps: to the window's next row, to its next tap in a row. */
+  const int32_t row_step = p->win.dilation_h * p->in_w * c_n, tap_step = p->win.dilation_w * c_n;
   for (int32_t b = 0; b < p->batches; b++) {
     const int8_t *in_b = input + b * p->in_h * p->in_w * c_n;
     for (int32_t oy = 0; oy < p->out_h; oy++) {
@@ -46,12 +59,14 @@ tart_status tart_avgpool_s8(const tart_pool_params *p, const void *const *in, vo
                   tart_pool_padded_taps(ix, p->win.filter_w, p->win.dilation_w, p->in_w,
                                         p->win.pad_w, p->pad_right);
         int8_t *o = output + ((b * p->out_h + oy) * p->out_w + ox) * c_n;
+        const int8_t *first = window_first(p, in_b, iy, ky0, ky1, ix, kx0, kx1);
         for (int32_t c = 0; c < c_n; c++) {
           int32_t acc = 0;
-          for (int32_t ky = ky0; ky < ky1; ky++) {
-            const int32_t y = iy + ky * p->win.dilation_h;
-            for (int32_t kx = kx0; kx < kx1; kx++)
-              acc = tart_wrap_add(acc, in_b[(y * p->in_w + ix + kx * p->win.dilation_w) * c_n + c]);
+          const int8_t *row = first + c;
+          for (int32_t ky = ky0; ky < ky1; ky++, row += row_step) {
+            const int8_t *t = row;
+            for (int32_t kx = kx0; kx < kx1; kx++, t += tap_step)
+              acc = tart_wrap_add(acc, *t);
           }
           /* (Wrapping, not overflowing, for a window of more than 2^24 values.) */
           acc = tart_wrap_add(acc, acc > 0 ? count / 2 : -(count / 2)) / count;
@@ -71,6 +86,10 @@ tart_status tart_maxpool_s8(const tart_pool_params *p, const void *const *in, vo
   (void)scratch;
   if (!valid(p))
     return TART_ERR_PARAMS;
+  /* Pointer steps: to the window's next row, to its next tap in a row. */
+  const int32_t row_step = p->win.dilation_h * p->in_w * c_n, tap_step = p->win.dilation_w * c_n;
+  /* A fused activation narrower than int8 (else the clamp changes nothing). */
+  const int clamped = p->clamp.min > -128 || p->clamp.max < 127;
   for (int32_t b = 0; b < p->batches; b++) {
     const int8_t *in_b = input + b * p->in_h * p->in_w * c_n;
     for (int32_t oy = 0; oy < p->out_h; oy++) {
@@ -82,19 +101,22 @@ tart_status tart_maxpool_s8(const tart_pool_params *p, const void *const *in, vo
         int32_t kx0, kx1;
         tart_pool_taps(ix, p->win.filter_w, p->win.dilation_w, p->in_w, &kx0, &kx1);
         int8_t *o = output + ((b * p->out_h + oy) * p->out_w + ox) * c_n;
-        for (int32_t c = 0; c < c_n; c++) {
-          /* An empty window leaves -128, as the reference does. */
-          int32_t m = -128;
-          for (int32_t ky = ky0; ky < ky1; ky++) {
-            const int32_t y = iy + ky * p->win.dilation_h;
-            for (int32_t kx = kx0; kx < kx1; kx++) {
-              const int32_t v = in_b[(y * p->in_w + ix + kx * p->win.dilation_w) * c_n + c];
-              if (v > m)
-                m = v;
-            }
-          }
-          o[c] = (int8_t)tart_clamp_i32(m, p->clamp.min, p->clamp.max);
+        const int8_t *first = window_first(p, in_b, iy, ky0, ky1, ix, kx0, kx1);
+        /* The output row holds the running maxima (it never overlaps the input), tap after
+         * tap, channels innermost. An empty window leaves -128, as the reference does. */
+        for (int32_t c = 0; c < c_n; c++)
+          o[c] = -128;
+        const int8_t *row = first;
+        for (int32_t ky = ky0; ky < ky1; ky++, row += row_step) {
+          const int8_t *t = row;
+          for (int32_t kx = kx0; kx < kx1; kx++, t += tap_step)
+            for (int32_t c = 0; c < c_n; c++)
+              if (t[c] > o[c])
+                o[c] = t[c];
         }
+        if (clamped)
+          for (int32_t c = 0; c < c_n; c++)
+            o[c] = (int8_t)tart_clamp_i32(o[c], p->clamp.min, p->clamp.max);
       }
     }
   }

@@ -216,7 +216,18 @@ static bool packed_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
   return true;
 }
 
+/* --optimize size: "opt" (its kernel file is about a third of the packed kernel's code, and it
+ * keeps the model's weights as they are). This first "opt" is the heuristic's choice then; it
+ * shares the name with the later entry, so a tuning log's "opt" means the same kernel. */
+static bool opt_for_size(const ta_graph *g, const ta_op *op, const ta_kernel_call *call) {
+  return g->optimize_size && opt_applies(g, op, call);
+}
+
 static const ta_variant fc_variants[] = {
+    {.name = "opt",
+     .kernel = TA_K_fully_connected_s8_opt,
+     .applies = opt_for_size,
+     .prepare = opt_prepare},
     {.name = "packed",
      .kernel = TA_K_fully_connected_s8_packed,
      .applies = opt_applies,

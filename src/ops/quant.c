@@ -249,21 +249,22 @@ bool ta_pack_mk_weights(ta_graph *g, const ta_tensor *w, int32_t n, int32_t k, b
     return false;
   const int8_t *wd = (const int8_t *)w->data;
   const int32_t n4 = n & ~3;
-  /* int16 quads hold taps t0 t2 t1 t3 (tart_mk_s8.h). */
-  static const int32_t tap16[4] = {0, 2, 1, 3};
   size_t at = 0;
   for (int32_t c0 = 0; c0 < n; c0 += c0 < n4 ? 4 : 1) {
     const int32_t block = c0 < n4 ? 4 : 1;
     for (int32_t q = 0; q < k4; q += 4)
-      for (int32_t j = 0; j < block; j++)
-        for (int32_t i = 0; i < 4; i++, at++) {
-          const int32_t t = q + (int16 ? tap16[i] : i);
-          const int8_t v = t < k ? wd[(size_t)(c0 + j) * (size_t)k + (size_t)t] : 0;
-          /* The first value of a word in its low bits: what a little-endian word load gives
-           * SXTB16 and SMLAD. */
-          const uint32_t bits = int16 ? (uint32_t)(uint16_t)v : (uint32_t)(uint8_t)v;
-          words[at / per_word] |= bits << (int16 ? 16 * (at % 2) : 8 * (at % 4));
-        }
+      for (int32_t s = 0; s < 4 * block; s++, at++) {
+        /* int8: channel s / 4's taps t0 t1 t2 t3; int16 (tart_mk_s8.h): half h = s / (2 *
+         * block) of the quad (taps t0 t2, then t1 t3), channel (s / 2) % block, tap h + 2 *
+         * (s % 2). */
+        const int32_t j = int16 ? (s / 2) % block : s / 4;
+        const int32_t t = q + (int16 ? s / (2 * block) + 2 * (s % 2) : s % 4);
+        const int8_t v = t < k ? wd[(size_t)(c0 + j) * (size_t)k + (size_t)t] : 0;
+        /* The first value of a word in its low bits: what a little-endian word load gives
+         * SXTB16 and SMLAD. */
+        const uint32_t bits = int16 ? (uint32_t)(uint16_t)v : (uint32_t)(uint8_t)v;
+        words[at / per_word] |= bits << (int16 ? 16 * (at % 2) : 8 * (at % 4));
+      }
   }
   *packed = (int32_t *)words;
   *count = (int32_t)(total / per_word);
@@ -295,13 +296,10 @@ int32_t *ta_requant_fast_consts(ta_graph *g, const ta_tensor *w, const ta_tensor
                                         out_zp);
 }
 
-int32_t *ta_requant_fast_consts_strided(ta_graph *g, const ta_tensor *w, const ta_tensor *bias,
-                                        int32_t n, int32_t k, int32_t c_stride, int32_t t_stride,
-                                        int32_t in_neg_zp, int32_t n_mult, const int32_t *mult,
-                                        const int32_t *shift_left, int32_t out_zp) {
-  /* --optimize size: the fast path's 12 bytes per channel are not spent. */
-  if (g->optimize_size)
-    return NULL;
+static int32_t *fast_consts(ta_graph *g, const ta_tensor *w, const ta_tensor *bias, int32_t n,
+                            int32_t k, int32_t c_stride, int32_t t_stride, int32_t in_neg_zp,
+                            int32_t n_mult, const int32_t *mult, const int32_t *shift_left,
+                            int32_t out_zp) {
   if (!w || !ta_tensor_is_const(w) || w->dtype != TA_DT_I8 || n < 1 || k < 1 || c_stride < 1 ||
       t_stride < 1 ||
       w->data_bytes <= (size_t)(n - 1) * (size_t)c_stride + (size_t)(k - 1) * (size_t)t_stride ||
@@ -330,6 +328,24 @@ int32_t *ta_requant_fast_consts_strided(ta_graph *g, const ta_tensor *w, const t
       return NULL;
   }
   return fq;
+}
+
+int32_t *ta_requant_fast_consts_strided(ta_graph *g, const ta_tensor *w, const ta_tensor *bias,
+                                        int32_t n, int32_t k, int32_t c_stride, int32_t t_stride,
+                                        int32_t in_neg_zp, int32_t n_mult, const int32_t *mult,
+                                        const int32_t *shift_left, int32_t out_zp) {
+  /* --optimize size: the fast path's 12 bytes per channel are not spent. */
+  if (g->optimize_size)
+    return NULL;
+  return fast_consts(g, w, bias, n, k, c_stride, t_stride, in_neg_zp, n_mult, mult, shift_left,
+                     out_zp);
+}
+
+int32_t *ta_requant_fast_consts_instead(ta_graph *g, const ta_tensor *w, const ta_tensor *bias,
+                                        int32_t n, int32_t k, int32_t in_neg_zp, int32_t n_mult,
+                                        const int32_t *mult, const int32_t *shift_left,
+                                        int32_t out_zp) {
+  return fast_consts(g, w, bias, n, k, k, 1, in_neg_zp, n_mult, mult, shift_left, out_zp);
 }
 
 void ta_quant_weights_sym(const float *x, size_t elems, size_t inner, int32_t n, float *scales,

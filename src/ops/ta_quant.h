@@ -84,6 +84,13 @@ int32_t *ta_requant_fast_consts(ta_graph *g, const ta_tensor *w, const ta_tensor
                                 int32_t k, int32_t in_neg_zp, int32_t n_mult, const int32_t *mult,
                                 const int32_t *shift_left, int32_t out_zp);
 
+/* ta_requant_fast_consts also under --optimize size, for a kernel that then needs no rq
+ * arrays (their 8 bytes per channel against fq's 12). */
+int32_t *ta_requant_fast_consts_instead(ta_graph *g, const ta_tensor *w, const ta_tensor *bias,
+                                        int32_t n, int32_t k, int32_t in_neg_zp, int32_t n_mult,
+                                        const int32_t *mult, const int32_t *shift_left,
+                                        int32_t out_zp);
+
 /* One channel's constants (fq[0..2]) for accumulators with |acc| <= acc_max and the
  * requantization (mult, shift_left) + out_zp; false when the fast path would not be exact. */
 bool ta_requant_fast_one(int64_t acc_max, int32_t mult, int32_t shift_left, int32_t out_zp,

@@ -223,6 +223,12 @@ static int32_t run(const uint8_t *m, size_t len, bool reference, bool plan, cons
     const ta_variant *v = r.calls[r.g->n_ops - 1].variant;
     dw_inplace += v && v->inplace_of ? 1 : 0;
   }
+  if (*kernel == TA_K_conv2d_s8_compact) {
+    const tart_conv_params *cp = r.calls[r.g->n_ops - 1].params;
+    (*(cp->n_fq > 0 ? &packed_fast : &packed_general))++;
+    /* fq stands in for rq's arrays */
+    assert_true(cp->n_fq > 0 ? cp->rq.n_mult == 0 && !cp->rq.mult : cp->rq.n_mult > 0);
+  }
   if (*kernel == TA_K_conv2d_s8_packed) {
     const tart_conv_params *cp = r.calls[r.g->n_ops - 1].params;
     (*(cp->n_fq > 0 ? &packed_fast : &packed_general))++;
@@ -414,6 +420,11 @@ static void test_conv_packed_default(void **state) {
 static void test_conv_opt(void **state) {
   (void)state;
   conv_knob_shapes("opt", 0, 0);
+}
+/* The --optimize size conv (pixel pairs, int8 weights, fq in place of rq). */
+static void test_conv_compact(void **state) {
+  (void)state;
+  conv_knob_shapes("compact", 0, 0);
 }
 static void test_fc_packed_int8(void **state) {
   (void)state;
@@ -656,6 +667,7 @@ int main(void) {
       cmocka_unit_test(test_conv_packed_int16_pairs),
       cmocka_unit_test(test_conv_packed_default),
       cmocka_unit_test(test_conv_opt),
+      cmocka_unit_test(test_conv_compact),
       cmocka_unit_test(test_fc_packed_int8),
       cmocka_unit_test(test_fc_packed_int16),
       cmocka_unit_test(test_depthwise_opt),

@@ -168,10 +168,10 @@ static void test_default_picks_optimized(void **state) {
   expect(&m, false, false, "ref", H, TA_K_fully_connected_f32);
 }
 
-/* --optimize size: the convolution runs "opt" over the model's own int8 weights (no packed
- * copy, no int16 re-layout, no kernel with specialized loops) and spends no bytes on the fast
- * requantization's constants; the default takes the packed kernel, int16 weights and the
- * constants on this model. */
+/* --optimize size: the convolution runs "compact" over int8 weights (no int16 re-layout, no
+ * kernel with specialized loops), the fast requantization's constants in place of rq's
+ * arrays; the fully connected layer "opt" over the model's own weights, without them; the
+ * default takes the packed kernels, int16 conv weights and the constants on these models. */
 static void test_optimize_size(void **state) {
   (void)state;
   size_t len;
@@ -183,17 +183,37 @@ static void test_optimize_size(void **state) {
     tt_run r;
     assert_int_equal(tt_compile(&r, "size.tflite", bytes, len, &opt), TA_OK);
     const ta_kernel_call *c = &r.calls[r.g->n_ops - 1];
-    assert_int_equal(c->kernel, size ? TA_K_conv2d_s8_opt : TA_K_conv2d_s8_packed);
+    assert_int_equal(c->kernel, size ? TA_K_conv2d_s8_compact : TA_K_conv2d_s8_packed);
     const tart_conv_params *p = c->params;
     if (size) {
-      assert_null(p->packed);
+      assert_non_null(p->packed);
       assert_null(p->packed16);
-      assert_null(p->fq);
+      assert_non_null(p->fq);
+      assert_int_equal(p->rq.n_mult, 0);
+      assert_null(p->rq.mult);
     } else {
       assert_null(p->packed);
       assert_non_null(p->packed16);
       assert_non_null(p->fq);
     }
+    tt_done(&r);
+  }
+  free(bytes);
+  bytes = build(&fc_s8, &len);
+  for (int size = 0; size < 2; size++) {
+    ta_compile_options opt;
+    ta_compile_options_init(&opt);
+    opt.optimize_size = size;
+    tt_run r;
+    assert_int_equal(tt_compile(&r, "size.tflite", bytes, len, &opt), TA_OK);
+    const ta_kernel_call *c = &r.calls[r.g->n_ops - 1];
+    assert_int_equal(c->kernel,
+                     size ? TA_K_fully_connected_s8_opt : TA_K_fully_connected_s8_packed);
+    const tart_fc_params *p = c->params;
+    if (size)
+      assert_null(p->fq);
+    else
+      assert_non_null(p->fq);
     tt_done(&r);
   }
   free(bytes);
