@@ -56,6 +56,16 @@ static ta_status frontend(ta_ctx *ctx, const char *path, const uint8_t *data, si
                     "for ONNX inputs with dynamic dimensions)",
                     opt->shapes.s[0].name);
     ta_status st = ta_tfl_read_opts(ctx, data, len, opt->allow_unsupported, g);
+    /* A hybrid model (int8 filters, float activations) quantizes from its float form. */
+    int32_t n_hybrid = 0;
+    if (st == TA_OK && opt->quant.mode == TA_QUANT_INT8)
+      st = ta_pass_dequantize_hybrid(*g, &n_hybrid);
+    if (st == TA_OK && n_hybrid > 0)
+      ta_report(ctx, TA_NOTE,
+                "%d op(s) with int8 weights under float32 inputs (a hybrid model): the weights "
+                "are dequantized to float32, then the model is quantized to int8 like a float "
+                "model",
+                (int)n_hybrid);
     return st == TA_OK ? check(*g) : st;
   }
   if (!is_onnx(path, data, len)) /* let the TFLite reader explain what is wrong */

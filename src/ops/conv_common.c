@@ -91,7 +91,10 @@ ta_status ta_conv_check_dtypes(const ta_graph *g, const ta_op *op, const ta_tens
     ta_keep_first(
         &st, ta_op_err(g, op, TA_ERR_UNSUPPORTED, "%s \"%s\" is %s; expected %s like the input%s",
                        w_role, w->name, ta_dtype_name(w->dtype), ta_dtype_name(x->dtype),
-                       x->dtype == TA_DT_F32 ? " (hybrid models are not supported)" : ""));
+                       x->dtype == TA_DT_F32
+                           ? " (a hybrid model: tinyaot does not run hybrid kernels; "
+                             "--quantize int8 --calibration DATA makes it a full int8 model)"
+                           : ""));
   if (b && b->dtype != bias_dt)
     ta_keep_first(&st, ta_op_err(g, op, TA_ERR_UNSUPPORTED,
                                  "bias \"%s\" is %s; expected %s with %s input and filter", b->name,

@@ -25,6 +25,10 @@ ta_status ta_pass_fold_batchnorm(ta_graph *g, int32_t *n_rewritten);
 ta_status ta_pass_fuse_activation(ta_graph *g, int32_t *n_rewritten);
 ta_status ta_pass_transpose_into_fc(ta_graph *g, int32_t *n_rewritten);
 ta_status ta_pass_remove_dead(ta_graph *g, int32_t *n_rewritten);
+/* Not in ta_passes_run: TFLite hybrid filters (int8 under a float32 input) to float32, run by
+ * the compile entry point on a TFLite graph before its checks when it quantizes to int8
+ * (dequantize_hybrid.c). */
+ta_status ta_pass_dequantize_hybrid(ta_graph *g, int32_t *n_rewritten);
 
 /* All of the above, in that order, for a graph a frontend built (any format). */
 ta_status ta_passes_run(ta_graph *g);

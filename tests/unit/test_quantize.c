@@ -222,15 +222,52 @@ static void fill(float *w, size_t n, uint32_t seed) {
     w[i] = (float)(uniform() - 0.5);
 }
 
+/* The forms of conv_fc_model's filters: float32 as drawn; int8 (a hybrid model: the conv's
+ * per channel, the FC's per tensor, symmetric, scale max|w| / 127); float32 holding exactly
+ * the int8 form's values (q * scale, one float multiply). */
+enum { WEIGHTS_FLOAT, WEIGHTS_HYBRID, WEIGHTS_DEQUANTIZED };
+
+/* w[n] (channels of `inner` values) to q and scales (WEIGHTS_HYBRID), or to its dequantized
+ * values in place (WEIGHTS_DEQUANTIZED). */
+static void weights_form(int form, float *w, int n, int channels, int8_t *q, float *scales) {
+  const int inner = n / channels;
+  for (int c = 0; c < channels; c++) {
+    float m = 0;
+    for (int i = 0; i < inner; i++)
+      m = fmaxf(m, fabsf(w[c * inner + i]));
+    scales[c] = m / 127.0f;
+    for (int i = 0; i < inner; i++) {
+      q[c * inner + i] = (int8_t)lrintf(w[c * inner + i] / scales[c]);
+      if (form == WEIGHTS_DEQUANTIZED)
+        w[c * inner + i] = (float)q[c * inner + i] * scales[c];
+    }
+  }
+}
+
+/* A filter tensor of conv_fc_model in the given form. */
+static int filter(tfb *b, int form, const char *name, int rank, const int32_t *dims, float *w,
+                  int n, int channels) {
+  if (form == WEIGHTS_FLOAT)
+    return tfb_tensor(b, name, TFB_FLOAT32, rank, dims, tfb_buffer(b, w, (size_t)n * 4));
+  int8_t q[1280];
+  float scales[4];
+  int64_t zps[4] = {0, 0, 0, 0};
+  weights_form(form, w, n, channels, q, scales);
+  if (form == WEIGHTS_DEQUANTIZED)
+    return tfb_tensor(b, name, TFB_FLOAT32, rank, dims, tfb_buffer(b, w, (size_t)n * 4));
+  const int t = tfb_tensor(b, name, TFB_INT8, rank, dims, tfb_buffer(b, q, (size_t)n));
+  tfb_quant(b, t, channels, scales, zps, 0);
+  return t;
+}
+
 /* x[1,8,8,3] -> CONV_2D 3x3 SAME, 4 channels, fused act -> RESHAPE [1,256] -> FULLY_CONNECTED
- * [5,256] -> y[1,5]. */
-static uint8_t *conv_fc_model(int act, size_t *len) {
+ * [5,256] -> y[1,5]; filters in form `form`. */
+static uint8_t *conv_fc_model_form(int act, int form, size_t *len) {
   tfb *b = tfb_new();
   float cw[4 * 3 * 3 * 3], cb[4], fw[5 * 256], fb[5];
   fill(cw, 108, 1), fill(cb, 4, 2), fill(fw, 1280, 3), fill(fb, 5, 4);
   const int x = tfb_tensor(b, "x", TFB_FLOAT32, 4, (int32_t[]){1, 8, 8, 3}, 0);
-  const int w = tfb_tensor(b, "conv_w", TFB_FLOAT32, 4, (int32_t[]){4, 3, 3, 3},
-                           tfb_buffer(b, cw, sizeof cw));
+  const int w = filter(b, form, "conv_w", 4, (int32_t[]){4, 3, 3, 3}, cw, 108, 4);
   const int bias = tfb_tensor(b, "conv_b", TFB_FLOAT32, 1, (int32_t[]){4}, tfb_buffer(b, cb, 16));
   const int c = tfb_tensor(b, "conv", TFB_FLOAT32, 4, (int32_t[]){1, 8, 8, 4}, 0);
   int op = tfb_op(b, TFB_OP_CONV_2D, (int[]){x, w, bias}, 3, (int[]){c}, 1);
@@ -239,8 +276,7 @@ static uint8_t *conv_fc_model(int act, size_t *len) {
   const int r = tfb_tensor(b, "flat", TFB_FLOAT32, 2, (int32_t[]){1, 256}, 0);
   op = tfb_op(b, TFB_OP_RESHAPE, (int[]){r_in}, 1, (int[]){r}, 1);
   tfb_reshape_options(b, op, (int32_t[]){1, 256}, 2);
-  const int fwt =
-      tfb_tensor(b, "fc_w", TFB_FLOAT32, 2, (int32_t[]){5, 256}, tfb_buffer(b, fw, sizeof fw));
+  const int fwt = filter(b, form, "fc_w", 2, (int32_t[]){5, 256}, fw, 1280, 1);
   const int fbt = tfb_tensor(b, "fc_b", TFB_FLOAT32, 1, (int32_t[]){5}, tfb_buffer(b, fb, 20));
   const int y = tfb_tensor(b, "y", TFB_FLOAT32, 2, (int32_t[]){1, 5}, 0);
   op = tfb_op(b, TFB_OP_FULLY_CONNECTED, (int[]){r, fwt, fbt}, 3, (int[]){y}, 1);
@@ -249,6 +285,10 @@ static uint8_t *conv_fc_model(int act, size_t *len) {
   uint8_t *bytes = tfb_finish(b, len);
   tfb_free(b);
   return bytes;
+}
+
+static uint8_t *conv_fc_model(int act, size_t *len) {
+  return conv_fc_model_form(act, WEIGHTS_FLOAT, len);
 }
 
 /* n calibration records of 192 floats in [-1, 1) written to a temporary file. */
@@ -374,6 +414,58 @@ static void test_conv_relu_fc(void **state) {
   print_message("conv-relu-fc: output SQNR %.2f dB on fresh inputs\n", sqnr);
   assert_true(sqnr > 30);
   free(model);
+  unlink(calib_path);
+}
+
+/* A hybrid model (int8 filters under float32 inputs, as TFLite's converter writes for size
+ * without a representative data set) is refused as it is, with the remedy in the message,
+ * and quantizes with --quantize int8 exactly as the float model holding its dequantized
+ * weights does: the same int8 graph, the same output bytes. */
+static void test_hybrid(void **state) {
+  (void)state;
+  size_t hlen, dlen;
+  uint8_t *hybrid = conv_fc_model_form(TFB_ACT_RELU, WEIGHTS_HYBRID, &hlen);
+  uint8_t *deq = conv_fc_model_form(TFB_ACT_RELU, WEIGHTS_DEQUANTIZED, &dlen);
+  write_calib(30, 11);
+  ta_ctx hc, dc;
+  ctx_init(&hc);
+  ta_model hm, dm;
+  assert_int_equal(compile(&hc, hybrid, hlen, false, TA_CALIB_MINMAX, &hm), TA_ERR_UNSUPPORTED);
+  assert_non_null(strstr(messages, "filter \"conv_w\" is int8; expected float32 like the input"));
+  assert_non_null(strstr(messages, "--quantize int8 --calibration DATA"));
+  ta_ctx_free(&hc);
+  ctx_init(&hc);
+  assert_int_equal(compile(&hc, hybrid, hlen, true, TA_CALIB_MINMAX, &hm), TA_OK);
+  assert_non_null(strstr(messages, "2 op(s) with int8 weights under float32 inputs"));
+  ctx_init(&dc);
+  assert_int_equal(compile(&dc, deq, dlen, true, TA_CALIB_MINMAX, &dm), TA_OK);
+  assert_int_equal(hm.g->n_ops, dm.g->n_ops);
+  for (int32_t i = 0; i < hm.g->n_ops; i++) {
+    assert_int_equal(hm.g->ops[i].kind, dm.g->ops[i].kind);
+    for (int32_t k = 0; k < hm.g->ops[i].n_in; k++) {
+      const ta_tensor *a = &hm.g->tensors[hm.g->ops[i].in[k]];
+      const ta_tensor *d = &dm.g->tensors[dm.g->ops[i].in[k]];
+      assert_int_equal(a->dtype, d->dtype);
+      assert_int_equal(a->data_bytes, d->data_bytes);
+      if (a->data_bytes)
+        assert_memory_equal(a->data, d->data, a->data_bytes);
+    }
+  }
+  rng = 5;
+  for (int r = 0; r < 10; r++) {
+    float x[192], yh[5], yd[5];
+    for (int i = 0; i < 192; i++)
+      x[i] = (float)(uniform() * 2 - 1);
+    const void *in[1] = {x};
+    void *oh[1] = {yh}, *od[1] = {yd};
+    assert_int_equal(ta_graph_eval(hm.g, hm.calls, in, oh), TA_OK);
+    assert_int_equal(ta_graph_eval(dm.g, dm.calls, in, od), TA_OK);
+    assert_memory_equal(yh, yd, sizeof yh);
+  }
+  ta_ctx_free(&hc);
+  ta_ctx_free(&dc);
+  free(hybrid);
+  free(deq);
   unlink(calib_path);
 }
 
@@ -635,7 +727,7 @@ int main(void) {
       cmocka_unit_test(test_observers),   cmocka_unit_test(test_conv_relu_fc),
       cmocka_unit_test(test_relu6_clamp), cmocka_unit_test(test_float_op_kept),
       cmocka_unit_test(test_refusals),    cmocka_unit_test(test_shared_models),
-      cmocka_unit_test(test_gesture),
+      cmocka_unit_test(test_hybrid),      cmocka_unit_test(test_gesture),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
