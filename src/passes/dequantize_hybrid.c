@@ -23,8 +23,8 @@ static int32_t dequantized(ta_graph *g, int32_t t) {
   const ta_tensor *w = &g->tensors[t];
   size_t n;
   if (!ta_tensor_elems(w, &n) || w->data_bytes < n || w->q.count < 1 ||
-      (w->q.count > 1 && (w->q.axis < 0 || w->q.axis >= w->rank ||
-                          w->dims[w->q.axis] != w->q.count)))
+      (w->q.count > 1 &&
+       (w->q.axis < 0 || w->q.axis >= w->rank || w->dims[w->q.axis] != w->q.count)))
     return -1;
   /* Element i's channel along the axis: (i / inner) % count. */
   size_t inner = 1;
@@ -63,8 +63,7 @@ ta_status ta_pass_dequantize_hybrid(ta_graph *g, int32_t *n_rewritten) {
         op->in[1] < 0 || op->in[1] >= n_tensors)
       continue;
     const ta_tensor *x = &g->tensors[op->in[0]], *w = &g->tensors[op->in[1]];
-    if (x->dtype != TA_DT_F32 || w->dtype != TA_DT_I8 || !ta_tensor_is_const(w) ||
-        w->q.count < 1)
+    if (x->dtype != TA_DT_F32 || w->dtype != TA_DT_I8 || !ta_tensor_is_const(w) || w->q.count < 1)
       continue;
     if (as_float[op->in[1]] < 0 && (as_float[op->in[1]] = dequantized(g, op->in[1])) < 0) {
       const ta_tensor *bad = &g->tensors[g->ops[i].in[1]];

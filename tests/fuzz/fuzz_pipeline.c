@@ -9,6 +9,10 @@
  * changing the bytes the reader sees). The arena limit is lowered to 1 MiB so that accepted
  * models stay fast to evaluate.
  *
+ * Every input also goes through the hybrid-filter pass (which --quantize int8 runs on a TFLite
+ * graph before its checks; quantizing needs calibration files, which a fuzz run has not) and
+ * the checks after it.
+ *
  * Properties checked besides memory safety: see fuzz_common.h; the generated C has no control
  * characters and its comments and string literals are well formed, i.e. nothing from the
  * model (tensor and op names) can close a comment and inject code, or nest a comment (which
@@ -19,6 +23,8 @@
 #include "fuzz_common.h"
 #include "ta_codegen.h"
 #include "ta_compile.h"
+#include "ta_passes.h"
+#include "ta_tflite.h"
 
 #define FUZZ_MAX_ARENA (1u << 20)
 #define FUZZ_MAX_EVAL_MACS 2000000u
@@ -115,7 +121,28 @@ static void eval(ta_model *m) {
   fuzz_check_status(g->ctx, st, "ta_graph_eval_shared");
 }
 
+/* ta_pass_dequantize_hybrid on the read graph, then the op checks, as --quantize int8 has it. */
+static void hybrid(const uint8_t *data, size_t size) {
+  ta_ctx ctx;
+  ta_ctx_init(&ctx, NULL, NULL, fuzz_sink, NULL);
+  ta_graph *g;
+  if (ta_tfl_read(&ctx, data, size, &g) == TA_OK) {
+    int32_t n;
+    ta_status st = ta_pass_dequantize_hybrid(g, &n);
+    fuzz_check_status(&ctx, st, "ta_pass_dequantize_hybrid");
+    if (st == TA_OK) {
+      fuzz_check_graph(g);
+      st = ta_graph_check(g);
+      if (st == TA_OK)
+        st = ta_graph_check_ops(g);
+      fuzz_check_status(&ctx, st, "checks after ta_pass_dequantize_hybrid");
+    }
+  }
+  ta_ctx_free(&ctx);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  hybrid(data, size);
   ta_ctx ctx;
   ta_ctx_init(&ctx, NULL, NULL, fuzz_sink, NULL);
   ta_compile_options opt;

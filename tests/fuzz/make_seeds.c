@@ -154,6 +154,43 @@ static void seed_fc(int type, int keep, int with_bias) {
   finish(b, name);
 }
 
+/* A hybrid model (TFLite's dynamic-range form): float activations, int8 filters with scales
+ * (the conv's per channel), float biases; --quantize int8 dequantizes the filters. */
+static void seed_hybrid(void) {
+  tfb *b = tfb_new();
+  int x = act(b, "input", TFB_FLOAT32, 4, (int32_t[]){1, 5, 4, 2}, 0, 0);
+  int f = weights(b, "filter", TFB_INT8, 4, (int32_t[]){3, 3, 3, 2});
+  float fs[3] = {0.01f, 0.02f, 0.03f}, s = 0.015f;
+  int64_t z[3] = {0, 0, 0};
+  tfb_quant(b, f, 3, fs, z, 0);
+  int c = act(b, "conv", TFB_FLOAT32, 4, (int32_t[]){1, 5, 4, 3}, 0, 0);
+  int op = tfb_op(b, TFB_OP_CONV_2D, (int[]){x, f, bias(b, "bias", TFB_FLOAT32, 3, fs)}, 3,
+                  (int[]){c}, 1);
+  tfb_conv_options(b, op, TFB_PAD_SAME, 1, 1, TFB_ACT_RELU, 1, 1);
+  int wt = weights(b, "fc_weights", TFB_INT8, 2, (int32_t[]){4, 60});
+  tfb_quant(b, wt, 1, &s, z, 0);
+  int y = act(b, "output", TFB_FLOAT32, 2, (int32_t[]){1, 4}, 0, 0);
+  op = tfb_op(b, TFB_OP_FULLY_CONNECTED, (int[]){c, wt, -1}, 3, (int[]){y}, 1);
+  tfb_fc_options(b, op, TFB_ACT_NONE, 0);
+  tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
+  /* Written as it is: compiled without --quantize it is refused (no hybrid kernels); the
+   * pipeline target runs the pass that --quantize int8 runs on it. */
+  size_t len;
+  uint8_t *bytes = tfb_finish(b, &len);
+  tfb_free(b);
+  char path[4096];
+  snprintf(path, sizeof path, "%s/hybrid_conv_fc.tflite", out_dir);
+  FILE *out = bytes ? fopen(path, "wb") : NULL;
+  const bool ok = out && fwrite(bytes, 1, len, out) == len;
+  if (out && fclose(out) == 0 && ok) {
+    n_written++;
+  } else {
+    fprintf(stderr, "make_seeds: %s: not written\n", path);
+    n_failed++;
+  }
+  free(bytes);
+}
+
 static void seed_pool(int type, int code, int pad) {
   tfb *b = tfb_new();
   int x = act(b, "input", type, 4, (int32_t[]){1, 6, 5, 3}, 0.05f, -2);
@@ -628,6 +665,7 @@ int main(int argc, char **argv) {
   seed_lstm_f32();
   seed_quantize();
   seed_hostile_names();
+  seed_hybrid();
   printf("make_seeds: wrote %d seeds to %s\n", n_written, out_dir);
   if (n_failed)
     fprintf(stderr, "make_seeds: %d seeds failed\n", n_failed);
