@@ -194,24 +194,24 @@ static bool int16_by_default(const ta_graph *g, const ta_op *op) {
   return e > 0 && spent + e <= INT16_BUDGET_BYTES;
 }
 
-/* The packed variants: acc_init as opt, the filter re-laid out (tart_mk_s8.h) in int8 or int16
- * by the weights knob, and the fast requantization's constants where they are exact; output
- * pixels in pairs (tart_mk2_s8.h: each weight word read once for both, for 4 * k4 bytes of
- * scratch more, and 2 * k4 more for the second im2col row) if pairs, else one by one. */
-static bool packed_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call, bool pairs) {
+/* The filter re-laid out (tart_mk_s8.h) in int8 or int16, acc_init as opt, and the fast
+ * requantization's constants where they are exact: under --optimize size too when
+ * fq_instead_of_rq, and then in place of rq's arrays (fq's 12 bytes per channel against rq's
+ * 8: the speed is worth the 4). */
+static bool relayout_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call, bool int16,
+                             bool fq_instead_of_rq) {
   const ta_tensor *w = ta_op_input(g, op, 1);
   const ta_tensor *bias = call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL;
   tart_conv_params *p = call->params;
   const int32_t k = p->win.filter_h * p->win.filter_w * p->filter_c;
-  const int32_t knob = call->knobs ? call->knobs[0] : 0;
-  const bool int16 = knob == 16 || (knob == 0 && int16_by_default(g, op));
   int32_t *packed;
   int32_t count;
   if (!ta_pack_mk_weights(g, w, p->out_c, k, int16, &packed, &count) ||
       !opt_s8_prepare(g, op, call))
     return false;
-  int32_t *fq = ta_requant_fast_consts(g, w, bias, p->out_c, k, p->in_neg_zp, p->rq.n_mult,
-                                       p->rq.mult, p->rq.shift_left, p->rq.out_zp);
+  int32_t *fq = (fq_instead_of_rq ? ta_requant_fast_consts_instead : ta_requant_fast_consts)(
+      g, w, bias, p->out_c, k, p->in_neg_zp, p->rq.n_mult, p->rq.mult, p->rq.shift_left,
+      p->rq.out_zp);
   if (g->ctx->oom)
     return false;
   if (int16)
@@ -220,37 +220,30 @@ static bool packed_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call, b
     p->packed = packed, p->n_packed = count;
   p->fq = fq;
   p->n_fq = fq ? 3 * p->out_c : 0;
-  /* One output pixel has no pair (and would only pay the larger scratch). */
-  p->pixels = pairs && (int64_t)p->out_h * p->out_w >= 2 ? 2 : 1;
+  if (fq && fq_instead_of_rq)
+    p->rq.mult = p->rq.shift_left = NULL, p->rq.n_mult = 0;
   /* The kernel reads the filter from its parameters: the tensor is not emitted. */
   call->in[1] = -1;
   return true;
 }
 
-/* "compact" (conv2d_s8_compact.c): acc_init as opt, the filter re-laid out in int8, and the
- * fast requantization's constants in place of rq's arrays where they are exact (fq's 12 bytes
- * per channel against rq's 8: the speed is worth the 4). */
-static bool compact_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
-  const ta_tensor *w = ta_op_input(g, op, 1);
-  const ta_tensor *bias = call->in[2] >= 0 ? &g->tensors[call->in[2]] : NULL;
+/* The packed variants: relayout_prepare with int16 or int8 weights by the weights knob;
+ * output pixels in pairs (tart_mk2_s8.h: each weight word read once for both, for 4 * k4 bytes
+ * of scratch more, and 2 * k4 more for the second im2col row) if pairs, else one by one. */
+static bool packed_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call, bool pairs) {
+  const int32_t knob = call->knobs ? call->knobs[0] : 0;
+  const bool int16 = knob == 16 || (knob == 0 && int16_by_default(g, op));
+  if (!relayout_prepare(g, op, call, int16, false))
+    return false;
   tart_conv_params *p = call->params;
-  const int32_t k = p->win.filter_h * p->win.filter_w * p->filter_c;
-  int32_t *packed;
-  int32_t count;
-  if (!ta_pack_mk_weights(g, w, p->out_c, k, false, &packed, &count) ||
-      !opt_s8_prepare(g, op, call))
-    return false;
-  int32_t *fq = ta_requant_fast_consts_instead(g, w, bias, p->out_c, k, p->in_neg_zp, p->rq.n_mult,
-                                               p->rq.mult, p->rq.shift_left, p->rq.out_zp);
-  if (g->ctx->oom)
-    return false;
-  p->packed = packed, p->n_packed = count;
-  if (fq) {
-    p->fq = fq, p->n_fq = 3 * p->out_c;
-    p->rq.mult = p->rq.shift_left = NULL, p->rq.n_mult = 0;
-  }
-  call->in[1] = -1;
+  /* One output pixel has no pair (and would only pay the larger scratch). */
+  p->pixels = pairs && (int64_t)p->out_h * p->out_w >= 2 ? 2 : 1;
   return true;
+}
+
+/* "compact" (conv2d_s8_compact.c): int8 weights, fq in place of rq's arrays. */
+static bool compact_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {
+  return relayout_prepare(g, op, call, false, true);
 }
 
 static bool packed_s8_prepare(ta_graph *g, const ta_op *op, ta_kernel_call *call) {

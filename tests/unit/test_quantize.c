@@ -320,6 +320,18 @@ static ta_status compile(ta_ctx *ctx, const uint8_t *model, size_t len, bool qua
   return ta_compile_bytes(ctx, "test.tflite", model, len, &opt, m);
 }
 
+/* Models a and b (conv_fc_model's interface) on one fresh input in [-1, 1) drawn from rng:
+ * their outputs in ya and yb. */
+static void eval_pair(const ta_model *a, const ta_model *b, float ya[5], float yb[5]) {
+  float x[192];
+  for (int i = 0; i < 192; i++)
+    x[i] = (float)(uniform() * 2 - 1);
+  const void *in[1] = {x};
+  void *oa[1] = {ya}, *ob[1] = {yb};
+  assert_int_equal(ta_graph_eval(a->g, a->calls, in, oa), TA_OK);
+  assert_int_equal(ta_graph_eval(b->g, b->calls, in, ob), TA_OK);
+}
+
 /* SQNR (dB) of the int8 model's output vs the float model's over 20 fresh inputs. */
 static double model_sqnr(const uint8_t *model, size_t len) {
   ta_ctx fc, qc;
@@ -331,13 +343,8 @@ static double model_sqnr(const uint8_t *model, size_t len) {
   double sig = 0, err = 0;
   rng = 999;
   for (int r = 0; r < 20; r++) {
-    float x[192], yf[5], yq[5];
-    for (int i = 0; i < 192; i++)
-      x[i] = (float)(uniform() * 2 - 1);
-    const void *in[1] = {x};
-    void *of[1] = {yf}, *oq[1] = {yq};
-    assert_int_equal(ta_graph_eval(fm.g, fm.calls, in, of), TA_OK);
-    assert_int_equal(ta_graph_eval(qm.g, qm.calls, in, oq), TA_OK);
+    float yf[5], yq[5];
+    eval_pair(&fm, &qm, yf, yq);
     for (int k = 0; k < 5; k++)
       sig += (double)yf[k] * yf[k], err += (double)(yq[k] - yf[k]) * (yq[k] - yf[k]);
   }
@@ -453,13 +460,8 @@ static void test_hybrid(void **state) {
   }
   rng = 5;
   for (int r = 0; r < 10; r++) {
-    float x[192], yh[5], yd[5];
-    for (int i = 0; i < 192; i++)
-      x[i] = (float)(uniform() * 2 - 1);
-    const void *in[1] = {x};
-    void *oh[1] = {yh}, *od[1] = {yd};
-    assert_int_equal(ta_graph_eval(hm.g, hm.calls, in, oh), TA_OK);
-    assert_int_equal(ta_graph_eval(dm.g, dm.calls, in, od), TA_OK);
+    float yh[5], yd[5];
+    eval_pair(&hm, &dm, yh, yd);
     assert_memory_equal(yh, yd, sizeof yh);
   }
   ta_ctx_free(&hc);

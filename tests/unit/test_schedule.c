@@ -172,51 +172,41 @@ static void test_default_picks_optimized(void **state) {
  * kernel with specialized loops), the fast requantization's constants in place of rq's
  * arrays; the fully connected layer "opt" over the model's own weights, without them; the
  * default takes the packed kernels, int16 conv weights and the constants on these models. */
+/* Compiles model m with optimize_size = size into r (the model's bytes in *bytes, which the
+ * graph may point into: free them after tt_done); the last op's call. */
+static const ta_kernel_call *compile_last(const model *m, int size, tt_run *r, uint8_t **bytes) {
+  size_t len;
+  *bytes = build(m, &len);
+  ta_compile_options opt;
+  ta_compile_options_init(&opt);
+  opt.optimize_size = size;
+  assert_int_equal(tt_compile(r, "size.tflite", *bytes, len, &opt), TA_OK);
+  return &r->calls[r->g->n_ops - 1];
+}
+
 static void test_optimize_size(void **state) {
   (void)state;
-  size_t len;
-  uint8_t *bytes = build(&conv_s8, &len);
   for (int size = 0; size < 2; size++) {
-    ta_compile_options opt;
-    ta_compile_options_init(&opt);
-    opt.optimize_size = size;
     tt_run r;
-    assert_int_equal(tt_compile(&r, "size.tflite", bytes, len, &opt), TA_OK);
-    const ta_kernel_call *c = &r.calls[r.g->n_ops - 1];
+    uint8_t *bytes;
+    const ta_kernel_call *c = compile_last(&conv_s8, size, &r, &bytes);
     assert_int_equal(c->kernel, size ? TA_K_conv2d_s8_compact : TA_K_conv2d_s8_packed);
     const tart_conv_params *p = c->params;
-    if (size) {
-      assert_non_null(p->packed);
-      assert_null(p->packed16);
-      assert_non_null(p->fq);
-      assert_int_equal(p->rq.n_mult, 0);
-      assert_null(p->rq.mult);
-    } else {
-      assert_null(p->packed);
-      assert_non_null(p->packed16);
-      assert_non_null(p->fq);
-    }
+    assert_non_null(p->fq);
+    assert_null(size ? p->packed16 : p->packed);
+    assert_non_null(size ? p->packed : p->packed16);
+    if (size) /* fq in place of rq's arrays */
+      assert_true(p->rq.n_mult == 0 && !p->rq.mult && !p->rq.shift_left);
     tt_done(&r);
-  }
-  free(bytes);
-  bytes = build(&fc_s8, &len);
-  for (int size = 0; size < 2; size++) {
-    ta_compile_options opt;
-    ta_compile_options_init(&opt);
-    opt.optimize_size = size;
-    tt_run r;
-    assert_int_equal(tt_compile(&r, "size.tflite", bytes, len, &opt), TA_OK);
-    const ta_kernel_call *c = &r.calls[r.g->n_ops - 1];
+    free(bytes);
+    c = compile_last(&fc_s8, size, &r, &bytes);
     assert_int_equal(c->kernel,
                      size ? TA_K_fully_connected_s8_opt : TA_K_fully_connected_s8_packed);
-    const tart_fc_params *p = c->params;
-    if (size)
-      assert_null(p->fq);
-    else
-      assert_non_null(p->fq);
+    assert_true(size ? !((const tart_fc_params *)c->params)->fq
+                     : ((const tart_fc_params *)c->params)->fq != NULL);
     tt_done(&r);
+    free(bytes);
   }
-  free(bytes);
 }
 
 static void test_reference_everywhere(void **state) {
