@@ -6,7 +6,8 @@
 #   demo          the build packages and everything else (make demo)
 #   test | all    the same set (the default; make test): cmocka, clang with its sanitizer and
 #                 fuzzer runtimes, valgrind, the Arm cross compiler and newlib, QEMU, the ONNX
-#                 backend test data, clang-format, chromium (renders the HTML and SVG reports)
+#                 backend test data, clang-format, chromium (renders the HTML and SVG reports),
+#                 python3-onnx (ONNX's checker reads the QDQ models tinyaot writes)
 # As root it installs what is missing. Otherwise it prints the exact apt-get line for what is
 # missing and fails only if something the purpose cannot do without is missing (the build
 # packages; for test and all also cmocka, which the test suite is compiled with). A missing
@@ -14,7 +15,7 @@
 set -eu
 
 BUILD_PKGS="build-essential cmake libprotobuf-c-dev protobuf-c-compiler libonnx-dev libjansson-dev"
-TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev llvm clang-format valgrind gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm libonnx-testdata chromium"
+TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev llvm clang-format valgrind gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm libonnx-testdata chromium python3-onnx"
 
 purpose=${1:-all}
 case "$purpose" in

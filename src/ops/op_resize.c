@@ -37,6 +37,13 @@ static ta_status resize_check(ta_graph *g, ta_op *op) {
   if (bilinear && x->dtype != TA_DT_F32 && x->dtype != TA_DT_I8)
     return ta_op_err(g, op, TA_ERR_UNSUPPORTED, "input \"%s\" is %s; expected float32 or int8",
                      x->name, ta_dtype_name(x->dtype));
+  /* The int8 kernel is TFLite's ResizeBilinearInteger (coordinates in 1/1024 units); ONNX's
+   * coordinate modes have no int8 form (a quantized model keeps such a resize in float). */
+  if (bilinear && x->dtype == TA_DT_I8 && op->a.resize_coord != TA_RESIZE_TFLITE)
+    return ta_op_err(g, op, TA_ERR_UNSUPPORTED,
+                     "input \"%s\" is int8: the int8 bilinear resize is TFLite's (ONNX's "
+                     "coordinate modes run in float32 only)",
+                     x->name);
   ta_status st = ta_check_moved(g, op, x, y);
   if (st != TA_OK)
     return st;

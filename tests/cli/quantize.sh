@@ -4,7 +4,7 @@
 # -o writes a .tflite that compiles and runs), and every refusal with exit 1, a message that
 # names the file, and nothing written: calibration data of the wrong size, NaN data, a model
 # with no float tensors, -o into a directory that does not exist, -o NAME.onnx for a TFLite
-# model. An ONNX model written as QDQ ONNX reads back as int8.
+# model. An ONNX model written as QDQ ONNX reads back as int8 and passes ONNX's checker.
 set -u
 build=$1
 ta="$build/tinyaot"
@@ -100,8 +100,39 @@ expect 0 "quantize -o NAME.onnx writes QDQ ONNX" "written to $tmp/q/g.onnx" -- \
 expect 0 "the QDQ model reads back with int8 convolutions" "CONV_2D             int8" -- \
   "$ta" inspect "$tmp/q/g.onnx"
 check "the QDQ model holds no float op" sh -c "! '$ta' inspect '$tmp/q/g.onnx' | grep -q 'float32.*float32'"
+# Readable by other tools: ONNX's own checker (full check: types and shape inference) accepts
+# it, when Debian's python3-onnx is there (scripts/install-deps.sh installs it for the tests).
+if /usr/bin/python3 -c "import onnx" 2>/dev/null; then
+  expect 0 "onnx.checker accepts the QDQ model" "checked" -- /usr/bin/python3 -c "
+import sys, onnx
+m = onnx.load(sys.argv[1])
+onnx.checker.check_model(m, full_check=True)
+q = sum(n.op_type == 'QuantizeLinear' for n in m.graph.node)
+d = sum(n.op_type == 'DequantizeLinear' for n in m.graph.node)
+assert q > 0 and d > q, (q, d)
+print('checked: opset', m.opset_import[0].version, q, 'QuantizeLinear', d, 'DequantizeLinear')
+" "$tmp/q/g.onnx"
+else
+  echo "skip onnx.checker: /usr/bin/python3 has no onnx module (Debian: python3-onnx)"
+fi
 
-# Its asymmetric convolution padding (pads 2 and 2 along time, 0 across) is written to .tflite
+# An ONNX bilinear Resize (coordinate modes TFLite's int8 kernel does not have) and a
+# ConvTranspose stay float; the QDQ model written around them reads back and runs (the reader's
+# QDQ pass once made an int8 bilinear resize of it and crashed preparing it).
+um="$src/tests/data/onnx/pat_upsample_o13.onnx" ui="$src/tests/data/onnx/pat_upsample_input.bin"
+expect 0 "quantize a model with an ONNX bilinear Resize" "5 ops int8, 2 float" -- \
+  "$ta" quantize "$um" --calibration "$ui" -o "$tmp/q/u.onnx"
+expect 0 "its QDQ model reads back, the bilinear Resize in float" \
+  "RESIZE_BILINEAR     float32 [1,16,16,3]" -- "$ta" inspect "$tmp/q/u.onnx"
+expect 0 "its QDQ model runs" "" -- "$ta" run "$tmp/q/u.onnx" --input "$ui" --output-dir "$tmp/q/u"
+if /usr/bin/python3 -c "import onnx" 2>/dev/null; then
+  expect 0 "onnx.checker accepts it" "ok" -- /usr/bin/python3 -c "
+import sys, onnx
+onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)
+print('ok')" "$tmp/q/u.onnx"
+fi
+
+# The gesture model's asymmetric convolution padding (pads 2 and 2 along time, 0 across) is written to .tflite
 # as PAD + a VALID convolution: the same output bytes as the int8 model compiled directly.
 expect 0 "quantize an ONNX model with explicit pads to .tflite" "written to $tmp/q/g.tflite" -- \
   "$ta" quantize "$gm" --calibration "$src/examples/gesture/calib_inputs.bin" -o "$tmp/q/g.tflite"
