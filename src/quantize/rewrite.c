@@ -97,6 +97,15 @@ int32_t ta_rw_float(ta_rw *w, int32_t t, int32_t src) {
     return const_copy(w, t);
   if (w->f_of[t] >= 0)
     return w->f_of[t];
+  /* Recurrent state (an LSTM's or SVDF's, no producer): a tensor of its own in qg, still
+   * state, read and written by the op that keeps it, which stays float. */
+  if (w->fg->tensors[t].flags & TA_TENSOR_STATE) {
+    const int32_t s = like(w, t, w->fg->tensors[t].dtype, w->fg->tensors[t].name);
+    if (s < 0)
+      return -1;
+    w->qg->tensors[s].flags |= TA_TENSOR_STATE;
+    return w->f_of[t] = s;
+  }
   if (w->q_of[t] < 0)
     return -1;
   const int32_t f = like(w, t, TA_DT_F32, suffixed(w->ctx, w->fg->tensors[t].name, "dequantize"));
@@ -426,7 +435,12 @@ static ta_status copy_float(ta_rw *w, int32_t i) {
   for (int32_t k = 0; k < op->n_in; k++) {
     in[k] = op->in[k] >= 0 ? ta_rw_float(w, op->in[k], op->src_index) : -1;
     if (op->in[k] >= 0 && in[k] < 0)
-      return w->ctx->oom ? TA_ERR_LIMIT : TA_ERR_INTERNAL;
+      return w->ctx->oom ? TA_ERR_LIMIT
+                         : ta_err(w->ctx, TA_ERR_INTERNAL,
+                                  "quantize: op %d %s: operand %d \"%s\" has no float version "
+                                  "(please report this model)",
+                                  (int)i, ta_op_kind_name(op->kind), (int)k,
+                                  w->fg->tensors[op->in[k]].name);
   }
   const int32_t o = ta_graph_add_op(w->qg, op->kind, op->n_in, op->n_out);
   if (o < 0)

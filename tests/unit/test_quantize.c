@@ -645,7 +645,9 @@ static bool shared_calib(const char *name) {
 static void test_shared_models(void **state) {
   (void)state;
   static const char *models[] = {"ic_resnet8_float", "vww_mobilenet_float", "ad_autoencoder_float",
-                                 "hello_world_float"};
+                                 "hello_world_float", "mnist_lstm_float"};
+  /* Ops each keeps in float: the LSTM (recurrent state, no int8 form from a float model). */
+  static const int32_t float_ops[] = {0, 0, 0, 0, 1};
   int done = 0;
   for (size_t k = 0; k < TA_ARRAY_LEN(models); k++) {
     char path[512];
@@ -675,8 +677,8 @@ static void test_shared_models(void **state) {
                     models[k], ta_calib_method_name((ta_calib_method)mth), (long long)r->n_records,
                     r->outputs[0].sqnr_db, r->outputs[0].cosine, r->n_int8_ops,
                     r->n_float_ops_total);
-      /* Every op of these models has an int8 kernel; a loose floor against gross errors. */
-      assert_int_equal(r->n_float_ops_total, 0);
+      /* A loose floor against gross errors. */
+      assert_int_equal(r->n_float_ops_total, float_ops[k]);
       assert_true(r->outputs[0].sqnr_db > 10);
       ta_ctx_free(&ctx);
     }

@@ -94,6 +94,37 @@ static uint8_t *model(size_t *len) {
   return bytes;
 }
 
+/* x[1,192] -> FULLY_CONNECTED [8,192] relu -> h[1,8] -> SVDF (5 units, rank 1, memory 3,
+ * float: it stays float, its activation state a variable tensor) -> y[1,5]. Quantizing keeps
+ * the SVDF in float between DEQUANTIZE and QUANTIZE; the writer must mark its state
+ * is_variable and write its options. */
+static uint8_t *svdf_model(size_t *len) {
+  tfb *b = tfb_new();
+  float fw[8 * 192], fb[8], wf[5 * 8], wt[5 * 3], sb[5];
+  fill(fw, 8 * 192, 11), fill(fb, 8, 12), fill(wf, 40, 13), fill(wt, 15, 14), fill(sb, 5, 15);
+  const int x = tfb_tensor(b, "x", TFB_FLOAT32, 2, (int32_t[]){1, 192}, 0);
+  const int fwt =
+      tfb_tensor(b, "fc_w", TFB_FLOAT32, 2, (int32_t[]){8, 192}, tfb_buffer(b, fw, sizeof fw));
+  const int fbt = tfb_tensor(b, "fc_b", TFB_FLOAT32, 1, (int32_t[]){8}, tfb_buffer(b, fb, 32));
+  const int h = tfb_tensor(b, "h", TFB_FLOAT32, 2, (int32_t[]){1, 8}, 0);
+  int op = tfb_op(b, TFB_OP_FULLY_CONNECTED, (int[]){x, fwt, fbt}, 3, (int[]){h}, 1);
+  tfb_fc_options(b, op, TFB_ACT_RELU, 0);
+  const int wft =
+      tfb_tensor(b, "svdf_wf", TFB_FLOAT32, 2, (int32_t[]){5, 8}, tfb_buffer(b, wf, sizeof wf));
+  const int wtt =
+      tfb_tensor(b, "svdf_wt", TFB_FLOAT32, 2, (int32_t[]){5, 3}, tfb_buffer(b, wt, sizeof wt));
+  const int sbt = tfb_tensor(b, "svdf_b", TFB_FLOAT32, 1, (int32_t[]){5}, tfb_buffer(b, sb, 20));
+  const int st = tfb_tensor(b, "svdf_state", TFB_FLOAT32, 2, (int32_t[]){1, 15}, 0);
+  tfb_variable(b, st);
+  const int y = tfb_tensor(b, "y", TFB_FLOAT32, 2, (int32_t[]){1, 5}, 0);
+  op = tfb_op(b, TFB_OP_SVDF, (int[]){h, wft, wtt, sbt, st}, 5, (int[]){y}, 1);
+  tfb_svdf_options(b, op, 1, TFB_ACT_RELU);
+  tfb_io(b, (int[]){x}, 1, (int[]){y}, 1);
+  uint8_t *bytes = tfb_finish(b, len);
+  tfb_free(b);
+  return bytes;
+}
+
 static char calib_path[64];
 static void write_calib(int n) {
   snprintf(calib_path, sizeof calib_path, "/tmp/ta_test_qwrite_%d.bin", (int)getpid());
@@ -121,9 +152,11 @@ static ta_status compile(ta_ctx *ctx, const uint8_t *bytes, size_t len, bool qua
   return ta_compile_bytes(ctx, "test.tflite", bytes, len, &opt, m);
 }
 
-static void round_trip(bool int8_io) {
+/* The model of build (input 192 floats, output 5), quantized, written, read back: the same
+ * tensors and the same output bytes. per_channel_min: the per-channel tensors expected. */
+static void round_trip(uint8_t *(*build)(size_t *), bool int8_io, int per_channel_min) {
   size_t len;
-  uint8_t *fbytes = model(&len);
+  uint8_t *fbytes = build(&len);
   write_calib(40);
   ta_ctx qc, rc;
   ctx_init(&qc);
@@ -163,7 +196,7 @@ static void round_trip(bool int8_io) {
     if (a->data_bytes)
       assert_memory_equal(a->data, b->data, a->data_bytes);
   }
-  assert_true(per_channel >= 4); /* conv and depthwise weights and biases */
+  assert_true(per_channel >= per_channel_min);
   for (int32_t i = 0; i < qm.g->n_ops; i++)
     assert_int_equal(qm.g->ops[i].kind, rm.g->ops[i].kind);
 
@@ -197,12 +230,37 @@ static void round_trip(bool int8_io) {
 
 static void test_round_trip(void **state) {
   (void)state;
-  round_trip(false);
+  round_trip(model, false, 4); /* conv and depthwise weights and biases */
 }
 
 static void test_round_trip_int8_io(void **state) {
   (void)state;
-  round_trip(true);
+  round_trip(model, true, 4);
+}
+
+/* A float op with recurrent state kept between int8 ones. The state keeps its flag in the
+ * int8 graph, and the written file says is_variable (else the reader refuses the state as
+ * never written). */
+static void test_round_trip_svdf(void **state) {
+  (void)state;
+  size_t len;
+  uint8_t *fbytes = svdf_model(&len);
+  write_calib(10);
+  ta_ctx qc;
+  ctx_init(&qc);
+  ta_model qm;
+  assert_int_equal(compile(&qc, fbytes, len, true, false, &qm), TA_OK);
+  int svdf = -1;
+  for (int32_t i = 0; i < qm.g->n_ops; i++)
+    if (qm.g->ops[i].kind == TA_OP_SVDF)
+      svdf = i;
+  assert_true(svdf >= 0);
+  const ta_tensor *st = &qm.g->tensors[qm.g->ops[svdf].in[4]];
+  assert_int_equal(st->dtype, TA_DT_F32);
+  assert_true(st->flags & TA_TENSOR_STATE);
+  ta_ctx_free(&qc);
+  free(fbytes);
+  round_trip(svdf_model, false, 0);
 }
 
 /* What TFLite cannot say: refused, naming the op, nothing appended. */
@@ -234,6 +292,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_round_trip),
       cmocka_unit_test(test_round_trip_int8_io),
+      cmocka_unit_test(test_round_trip_svdf),
       cmocka_unit_test(test_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

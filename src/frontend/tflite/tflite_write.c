@@ -157,6 +157,11 @@ static void write_options(tfb *b, int k, const ta_graph *g, const ta_op *op) {
     tfb_pool_options(b, k, pad, a->stride_w, a->stride_h, a->filter_w, a->filter_h, act);
     break;
   case TA_OP_FULLY_CONNECTED: tfb_fc_options(b, k, act, a->keep_dims); break;
+  case TA_OP_SVDF: tfb_svdf_options(b, k, a->rank, act); break;
+  case TA_OP_UNIDIRECTIONAL_SEQUENCE_LSTM:
+    /* The gate activation is kept as TFLite's code (TANH), not as a fused clamp. */
+    tfb_lstm_options(b, k, a->gate_act, a->cell_clip, a->time_major);
+    break;
   case TA_OP_ADD: tfb_add_options(b, k, act); break;
   case TA_OP_MUL: tfb_mul_options(b, k, act); break;
   case TA_OP_SUB: tfb_sub_options(b, k, act); break;
@@ -222,6 +227,8 @@ ta_status ta_tfl_write(ta_ctx *ctx, const ta_graph *g, ta_buf *out) {
     const int ti = tfb_tensor(b, t->name ? t->name : "", code, t->rank, t->dims, buf);
     if (t->q.count > 0)
       tfb_quant(b, ti, t->q.count, t->q.scale, t->q.zero_point, t->q.axis);
+    if (t->flags & TA_TENSOR_STATE) /* recurrent state (LSTM, SVDF): TFLite's is_variable */
+      tfb_variable(b, ti);
   }
   int pad_code = 0;
   ta_tfl_op_code(TA_OP_PAD, &pad_code);
