@@ -718,7 +718,7 @@ static void test_diag_dtypes(void **state) {
               "filter \"w\" is float32; expected int8 like the input");
   expect_diag(&(spec){CONV, .in = {1, 6, 6, 3}, .kh = 3, .kw = 3, .co = 4, .bad = BAD_HYBRID},
               TA_ERR_UNSUPPORTED, "filter \"w\" is int8; expected float32 like the input",
-              "(hybrid models are not supported)");
+              "(a hybrid model: tinyaot does not run hybrid kernels; --quantize int8");
   expect_diag(&(spec){FC, .q = true, .in = {1, 8}, .co = 6, .bias = true, .bad = BAD_BIAS_F32},
               TA_ERR_UNSUPPORTED, "op 0 FULLY_CONNECTED",
               "bias \"b\" is float32; expected int32 with int8 input and filter");
