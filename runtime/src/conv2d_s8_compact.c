@@ -68,15 +68,16 @@ static void requant(const tart_requant *restrict q, const int32_t *restrict fq, 
                     int32_t n, const int32_t *restrict va, const int32_t *restrict vb,
                     int8_t *restrict oa, int8_t *restrict ob) {
   const int32_t lo = q->clamp_min, hi = q->clamp_max;
-  for (int32_t t = 0; t < n; t++, c++) {
-    if (fq) {
-      const int32_t *f = fq + 3 * c;
-      oa[c] = (int8_t)tart_clamp_i32(tart_requant_fast(va[t], f[0], f[1], f[2]), lo, hi);
-      ob[c] = (int8_t)tart_clamp_i32(tart_requant_fast(vb[t], f[0], f[1], f[2]), lo, hi);
-    } else {
+  if (!fq) {
+    for (int32_t t = 0; t < n; t++, c++) {
       oa[c] = tart_requant_s8(q, va[t], c);
       ob[c] = tart_requant_s8(q, vb[t], c);
     }
+    return;
+  }
+  for (const int32_t *f = fq + 3 * c; n > 0; n--, va++, vb++, f += 3, c++) {
+    oa[c] = (int8_t)tart_clamp_i32(tart_requant_fast(*va, f[0], f[1], f[2]), lo, hi);
+    ob[c] = (int8_t)tart_clamp_i32(tart_requant_fast(*vb, f[0], f[1], f[2]), lo, hi);
   }
 }
 

@@ -11,6 +11,9 @@
  * fused activation's range. The sum cannot overflow: |sum| <= 128 * taps. The taps are walked
  * by pointer steps (no index arithmetic per tap): these are also the --optimize size kernels.
  */
+#include <stdbool.h>
+#include <string.h>
+
 #include "tart.h"
 #include "tart_fixedpoint.h"
 #include "tart_pool.h"
@@ -103,17 +106,25 @@ tart_status tart_maxpool_s8(const tart_pool_params *p, const void *const *in, vo
         int8_t *o = output + ((b * p->out_h + oy) * p->out_w + ox) * c_n;
         const int8_t *first = window_first(p, in_b, iy, ky0, ky1, ix, kx0, kx1);
         /* The output row holds the running maxima (it never overlaps the input), tap after
-         * tap, channels innermost. An empty window leaves -128, as the reference does. */
-        for (int32_t c = 0; c < c_n; c++)
-          o[c] = -128;
+         * tap, channels innermost: the first tap copied, the others compared. An empty window
+         * leaves -128, as the reference does. */
+        bool empty = true;
         const int8_t *row = first;
         for (int32_t ky = ky0; ky < ky1; ky++, row += row_step) {
           const int8_t *t = row;
-          for (int32_t kx = kx0; kx < kx1; kx++, t += tap_step)
+          for (int32_t kx = kx0; kx < kx1; kx++, t += tap_step) {
+            if (empty) {
+              memcpy(o, t, (size_t)c_n);
+              empty = false;
+              continue;
+            }
             for (int32_t c = 0; c < c_n; c++)
               if (t[c] > o[c])
                 o[c] = t[c];
+          }
         }
+        if (empty)
+          memset(o, 0x80, (size_t)c_n);
         if (clamped)
           for (int32_t c = 0; c < c_n; c++)
             o[c] = (int8_t)tart_clamp_i32(o[c], p->clamp.min, p->clamp.max);
