@@ -165,6 +165,52 @@ static void test_fold_batchnorm(void **state) {
     assert_float_equal(got[i], want[i], 1e-5);
 }
 
+/* Hybrid filters (int8 under a float32 input) to float32: a depthwise filter per channel along
+ * its last axis, shared by two depthwise ops (one float tensor for both), each value
+ * (q - zp[c]) * scale[c]; a filter whose scales do not fit its axis is refused by name. */
+static void test_dequantize_hybrid(void **state) {
+  (void)state;
+  ta_graph *g = new_graph();
+  const int32_t x = tensor(g, "x", TA_DT_F32, 4, 1, 4, 4, 3);
+  int8_t q[27];
+  for (int i = 0; i < 27; i++)
+    q[i] = (int8_t)(i * 9 - 120);
+  const int32_t wt = constant(g, tensor(g, "w", TA_DT_I8, 4, 1, 3, 3, 3), q);
+  float scales[3] = {0.5f, 0.25f, 0.125f};
+  int64_t zps[3] = {0, 1, -2};
+  g->tensors[wt].q = (ta_quant){3, 3, scales, zps};
+  const int32_t d1 = ta_graph_add_tensor(g, "d1", TA_DT_F32, 0, NULL);
+  const int32_t y = ta_graph_add_tensor(g, "y", TA_DT_F32, 0, NULL);
+  for (int k = 0; k < 2; k++) {
+    const int32_t i = op(g, TA_OP_DEPTHWISE_CONV_2D, 2, (int32_t[]){k ? d1 : x, wt}, k ? y : d1);
+    g->ops[i].a.padding = TA_PAD_SAME;
+    g->ops[i].a.depth_multiplier = 1;
+  }
+  io(g, x, y);
+  int32_t n;
+  assert_int_equal(ta_pass_dequantize_hybrid(g, &n), TA_OK);
+  assert_int_equal(n, 2);
+  const int32_t f = g->ops[0].in[1];
+  assert_int_equal(g->ops[1].in[1], f);
+  assert_int_not_equal(f, wt);
+  assert_int_equal(g->tensors[f].dtype, TA_DT_F32);
+  assert_string_equal(g->tensors[f].name, "w");
+  for (int i = 0; i < 27; i++) {
+    float v;
+    memcpy(&v, g->tensors[f].data + 4 * i, 4);
+    assert_true(v == (float)(q[i] - zps[i % 3]) * scales[i % 3]);
+  }
+  checked(g);
+  /* Three scales along axis 0, whose size is 1. */
+  ta_graph *h = ta_graph_new(&ctx, "bad");
+  const int32_t hx = tensor(h, "x", TA_DT_F32, 4, 1, 4, 4, 3);
+  const int32_t hw = constant(h, tensor(h, "w", TA_DT_I8, 4, 1, 3, 3, 3), q);
+  h->tensors[hw].q = (ta_quant){3, 0, scales, zps};
+  const int32_t hy = ta_graph_add_tensor(h, "y", TA_DT_F32, 0, NULL);
+  op(h, TA_OP_DEPTHWISE_CONV_2D, 2, (int32_t[]){hx, hw}, hy);
+  assert_int_equal(ta_pass_dequantize_hybrid(h, &n), TA_ERR_MALFORMED);
+}
+
 /* A MUL by a tensor that is not per channel stays. */
 static void test_fold_batchnorm_needs_per_channel(void **state) {
   (void)state;
@@ -414,6 +460,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_size1_transpose_is_reshape, teardown),
       cmocka_unit_test_teardown(test_fold_batchnorm, teardown),
       cmocka_unit_test_teardown(test_fold_batchnorm_needs_per_channel, teardown),
+      cmocka_unit_test_teardown(test_dequantize_hybrid, teardown),
       cmocka_unit_test_teardown(test_fuse_activation, teardown),
       cmocka_unit_test_teardown(test_qdq, teardown),
       cmocka_unit_test_teardown(test_op_flags, teardown),
