@@ -288,12 +288,107 @@ static void test_refused(void **state) {
   ta_ctx_free(&ctx);
 }
 
+/* One op over x [1,2,3,4] (and a constant second operand when axes is not NULL) written and
+ * read back; returns the status of ta_tfl_write, with the read-back output's shape in
+ * out_dims (rank in *out_rank) when written. */
+static ta_status write_one(ta_op_kind kind, const int32_t *axes, bool keep_dims, float alpha,
+                           int32_t dilation, int32_t *out_rank, int32_t *out_dims) {
+  ta_ctx ctx;
+  ctx_init(&ctx);
+  ta_graph *g = ta_graph_new(&ctx, "t");
+  const int32_t dims[4] = {1, 2, 3, 4};
+  const int32_t x = ta_graph_add_tensor(g, "x", TA_DT_F32, 4, dims);
+  int32_t a = -1;
+  if (axes) {
+    a = ta_graph_add_tensor(g, "axes", TA_DT_I32, 1, (int32_t[]){1});
+    g->tensors[a].data = (const uint8_t *)axes;
+    g->tensors[a].data_bytes = 4;
+  }
+  const int32_t y = ta_graph_add_tensor(g, "y", TA_DT_F32, 0, NULL);
+  const int32_t oi = ta_graph_add_op(g, kind, axes ? 2 : 1, 1);
+  ta_op *op = &g->ops[oi];
+  op->name = "the_op";
+  op->in[0] = x;
+  if (axes)
+    op->in[1] = a;
+  op->out[0] = y;
+  op->a.keep_dims = keep_dims;
+  op->a.alpha = alpha;
+  if (kind == TA_OP_MAX_POOL_2D) {
+    op->a.filter_h = op->a.filter_w = 1, op->a.stride_h = op->a.stride_w = 1;
+    op->a.dilation_h = op->a.dilation_w = dilation;
+    op->a.padding = TA_PAD_EXPLICIT; /* all 0: VALID, as ONNX writes it (and dilation needs it) */
+  }
+  g->tensors[x].flags |= TA_TENSOR_INPUT;
+  g->tensors[y].flags |= TA_TENSOR_OUTPUT;
+  assert_int_equal(ta_graph_set_io(g, &x, 1, &y, 1), TA_OK);
+  assert_int_equal(ta_graph_check(g), TA_OK);
+  const ta_status cst = ta_graph_check_ops(g);
+  if (cst != TA_OK)
+    print_message("%s", messages);
+  assert_int_equal(cst, TA_OK);
+  ta_buf out;
+  ta_buf_init(&out, &ctx);
+  const ta_status st = ta_tfl_write(&ctx, g, &out);
+  if (st == TA_OK) {
+    ta_ctx rc;
+    ta_ctx_init(&rc, NULL, NULL, sink, NULL);
+    ta_model rm;
+    const ta_status rst = compile(&rc, (const uint8_t *)out.data, out.len, false, false, &rm);
+    if (rst != TA_OK)
+      print_message("%s", messages);
+    assert_int_equal(rst, TA_OK);
+    const ta_tensor *ry = &rm.g->tensors[rm.g->outputs[0]];
+    *out_rank = ry->rank;
+    memcpy(out_dims, ry->dims, (size_t)ry->rank * sizeof *out_dims);
+    ta_ctx_free(&rc);
+  } else {
+    assert_int_equal(out.len, 0);
+  }
+  ta_buf_free(&out);
+  ta_ctx_free(&ctx);
+  return st;
+}
+
+/* Every reduction keeps its keep_dims through the file (the reader reads a ReducerOptions
+ * table for each: without it the output loses the reduced axis). */
+static void test_reducers_keep_dims(void **state) {
+  (void)state;
+  static const int32_t axis2 = 2;
+  const ta_op_kind kinds[] = {TA_OP_MEAN, TA_OP_SUM, TA_OP_REDUCE_MAX, TA_OP_REDUCE_MIN};
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+    for (int keep = 0; keep < 2; keep++) {
+      int32_t rank = 0, dims[4] = {0};
+      assert_int_equal(write_one(kinds[i], &axis2, keep, 0, 1, &rank, dims), TA_OK);
+      if (keep) {
+        assert_int_equal(rank, 4);
+        assert_memory_equal(dims, ((int32_t[]){1, 2, 1, 4}), sizeof dims);
+      } else {
+        assert_int_equal(rank, 3);
+        assert_memory_equal(dims, ((int32_t[]){1, 2, 4}), 3 * sizeof dims[0]);
+      }
+    }
+  }
+}
+
+/* Attributes TFLite has no field for are refused, not dropped: ELU's alpha, pool dilation. */
+static void test_refused_attrs(void **state) {
+  (void)state;
+  int32_t rank, dims[4];
+  assert_int_equal(write_one(TA_OP_ELU, NULL, false, 1.0f, 1, &rank, dims), TA_OK);
+  assert_int_equal(write_one(TA_OP_ELU, NULL, false, 2.0f, 1, &rank, dims), TA_ERR_UNSUPPORTED);
+  assert_non_null(strstr(messages, "\"the_op\": ELU with alpha other than 1"));
+  assert_int_equal(write_one(TA_OP_MAX_POOL_2D, NULL, false, 0, 1, &rank, dims), TA_OK);
+  assert_int_equal(write_one(TA_OP_MAX_POOL_2D, NULL, false, 0, 2, &rank, dims),
+                   TA_ERR_UNSUPPORTED);
+  assert_non_null(strstr(messages, "dilated pooling"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_round_trip),
-      cmocka_unit_test(test_round_trip_int8_io),
-      cmocka_unit_test(test_round_trip_svdf),
-      cmocka_unit_test(test_refused),
+      cmocka_unit_test(test_round_trip),         cmocka_unit_test(test_round_trip_int8_io),
+      cmocka_unit_test(test_round_trip_svdf),    cmocka_unit_test(test_refused),
+      cmocka_unit_test(test_reducers_keep_dims), cmocka_unit_test(test_refused_attrs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -120,6 +120,11 @@ static bool op_writable(ta_ctx *ctx, const ta_graph *g, int32_t i, int32_t *code
   else if (op->kind == TA_OP_TRANSPOSE_CONV &&
            (a->padding == TA_PAD_EXPLICIT || a->dilation_h != 1 || a->dilation_w != 1))
     why = "explicit padding or dilation in a transposed convolution (ONNX ConvTranspose)";
+  else if ((op->kind == TA_OP_AVERAGE_POOL_2D || op->kind == TA_OP_MAX_POOL_2D) &&
+           (a->dilation_h > 1 || a->dilation_w > 1))
+    why = "dilated pooling (TFLite's pools have no dilation)";
+  else if (op->kind == TA_OP_ELU && a->alpha != 1.0f)
+    why = "ELU with alpha other than 1 (TFLite's ELU has no alpha)";
   else if (a->ceil_mode)
     why = "ceil_mode pooling";
   else if (a->count_include_pad && op->kind == TA_OP_AVERAGE_POOL_2D)
@@ -174,7 +179,10 @@ static void write_options(tfb *b, int k, const ta_graph *g, const ta_op *op) {
       tfb_reshape_options(b, k, out->dims, out->rank);
     break;
   }
-  case TA_OP_MEAN: tfb_reducer_options(b, k, a->keep_dims); break;
+  case TA_OP_MEAN:
+  case TA_OP_SUM:
+  case TA_OP_REDUCE_MAX:
+  case TA_OP_REDUCE_MIN: tfb_reducer_options(b, k, a->keep_dims); break;
   case TA_OP_GATHER: tfb_gather_options(b, k, a->axis); break;
   case TA_OP_STRIDED_SLICE:
     tfb_strided_slice_options(b, k, a->begin_mask, a->end_mask, a->ellipsis_mask, a->new_axis_mask,
