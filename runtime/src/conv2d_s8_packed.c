@@ -26,6 +26,9 @@ static int32_t depth(const tart_conv_params *p) {
   return p->win.filter_h * p->win.filter_w * p->in_c;
 }
 
+/* Where expand_pair reads a pixel pair's windows from. */
+enum { SRC_WINDOWS, SRC_DIRECT, SRC_RUN };
+
 static int conv_direct(const tart_conv_params *p) {
   return p->win.filter_h == 1 && p->win.filter_w == 1 && p->win.pad_h == 0 && p->win.pad_w == 0 &&
          p->in_c % 4 == 0;
@@ -147,16 +150,17 @@ static TART_NOINLINE void expand_pair_cols(const tart_conv_params *p, const int8
   tart_mk_expand2_s8(col, col + k4, k4 / 4, xx);
 }
 
-/* Output pixels a and b (raster indices) expanded to xx (tart_mk_expand2_s8). direct 1 (1x1
- * direct): from the input; direct 2 (windows are runs of bytes): from the input where both
+/* Output pixels a and b (raster indices) expanded to xx (tart_mk_expand2_s8). source
+ * SRC_DIRECT (1x1 direct): from the input; SRC_RUN (windows are runs of bytes): from the input
+ * where both
  * lie inside it. Otherwise, when a window row is a whole number of quads (KW*Ci a multiple of 4),
  * and at least 4 (shorter rows cost more in the per-row steps than the copy saves), row by row,
  * each from the input where it lies inside, else from its im2col (col: two rows); else through both
  * pixels' whole im2col rows (col: 2 * k4 bytes, padded with zeros). */
 static void expand_pair(const tart_conv_params *p, const int8_t *in_b, const int8_t *in_end,
-                        int direct, int32_t a, int32_t b, int8_t *col, int32_t k4, int32_t *xx) {
+                        int source, int32_t a, int32_t b, int8_t *col, int32_t k4, int32_t *xx) {
   const int32_t oya = a / p->out_w, oxa = a % p->out_w, oyb = b / p->out_w, oxb = b % p->out_w;
-  if (direct == 2) {
+  if (source == SRC_RUN) {
     /* Windows that are one run of bytes (their rows adjacent: a 1-D convolution over H, the
      * filter as wide as the input), read in place when inside the input; the k4 - k bytes
      * past a window meet weights 0 and only have to be readable, inside the input. */
@@ -165,7 +169,7 @@ static void expand_pair(const tart_conv_params *p, const int8_t *in_b, const int
       tart_mk_expand2_s8(wa, wb, k4 / 4, xx);
       return;
     }
-  } else if (direct) {
+  } else if (source == SRC_DIRECT) {
     const size_t in_c = (size_t)p->in_c;
     tart_mk_expand2_s8(in_b + ((size_t)(oya * p->win.stride_h) * (size_t)p->in_w +
                                (size_t)(oxa * p->win.stride_w)) *
@@ -227,15 +231,17 @@ tart_status tart_conv2d_s8_packed(const tart_conv_params *p, const void *const *
   const int32_t n_pix = p->out_h * p->out_w;
   const int8_t *const in_end =
       input + (size_t)p->batches * (size_t)p->in_h * (size_t)p->in_w * (size_t)p->in_c;
-  /* 2: each window's rows follow each other in the input (dilation_h * in_w = filter_w). */
-  const int run = direct ? 1 : p->win.dilation_h * p->in_w == p->win.filter_w ? 2 : 0;
+  /* SRC_RUN: each window's rows follow each other in the input (dilation_h * in_w = filter_w). */
+  const int source = direct                                           ? SRC_DIRECT
+                     : p->win.dilation_h * p->in_w == p->win.filter_w ? SRC_RUN
+                                                                      : SRC_WINDOWS;
   for (int32_t b = 0; b < p->batches; b++) {
     const int8_t *in_b = input + (size_t)b * (size_t)p->in_h * (size_t)p->in_w * (size_t)p->in_c;
     int8_t *out_b = output + (size_t)b * (size_t)n_pix * (size_t)p->out_c;
     int32_t i = 0;
     /* Output pixels in raster order, in pairs (an odd last one alone), or one by one. */
     for (; pair && i + 1 < n_pix; i += 2) {
-      expand_pair(p, in_b, in_end, run, i, i + 1, col, k4, xx);
+      expand_pair(p, in_b, in_end, source, i, i + 1, col, k4, xx);
       int8_t *o = out_b + (size_t)i * (size_t)p->out_c;
       tart_mk_pixel2_s8(xx, w8, p->packed16, nq, p->out_c, p->acc_init, fq, q, o, o + p->out_c);
     }
