@@ -48,7 +48,7 @@ echo "== 5. The same int8 model built for flash (--optimize size): int8 weights,
   --quantize int8 --calibration "$g/calib_inputs.bin" --optimize size --json >demo-int8-size.json
 echo
 echo "== 6. float32 vs int8 on the emulated Cortex-M4F ($n test recordings)"
-# The figures of the two JSON documents (one line each), with sed and awk only: a fresh Debian
+# The figures of the three JSON documents (one line each), with sed and awk only: a fresh Debian
 # machine has no Python.
 field() { sed -n "s/.*\"$2\": \([0-9.]*\).*/\1/p" "$1"; }
 preds() { sed -n 's/.*"predictions": \[\([0-9,]*\)\].*/\1/p' "$1" | tr ',' '\n'; }

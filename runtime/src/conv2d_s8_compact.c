@@ -12,10 +12,10 @@
  * holds bias + in_neg_zp * sum(w), and taps outside the input hold in_zp, which contributes
  * (in_zp + in_neg_zp) * w = 0. The depth k is padded to k4 (a multiple of 4) with weights 0.
  *
- * A pixel's window is read in place when it is one run of bytes inside the input (a 1x1
- * filter with Ci a multiple of 4 and no padding; or a window whose rows follow each other,
- * dilation_h * in_w = filter_w, as in 1-D convolutions over H) and its k4 bytes lie inside
- * the input (those past k meet weights 0); else it is gathered into its im2col row. Scratch:
+ * A pixel's window is read in place when it is one run of bytes inside the input (a filter
+ * one row high, as 1x1; or a window whose rows follow each other, dilation_h * in_w =
+ * filter_w, as in 1-D convolutions over H; tart_window_at_s8) and its k4 bytes lie inside the
+ * input (those past k meet weights 0); else it is gathered into its im2col row. Scratch:
  * the pair expanded to int16 (4 * k4 bytes), two im2col rows (2 * k4) and out_c bytes (four
  * aligned) where an odd last pixel's missing partner writes.
  */
@@ -23,6 +23,7 @@
 
 #include "tart.h"
 #include "tart_fixedpoint.h"
+#include "tart_im2col_s8.h"
 #include "tart_mk2_s8.h"
 
 static int32_t k4_of(const tart_conv_params *p) {
@@ -38,28 +39,12 @@ size_t tart_conv2d_s8_compact_scratch_size(const tart_conv_params *p) {
 static const int8_t *window(const tart_conv_params *p, const int8_t *in_b, const int8_t *in_end,
                             int32_t i, int8_t *col) {
   const int32_t oy = i / p->out_w, ox = i % p->out_w;
-  const int32_t iy0 = oy * p->win.stride_h - p->win.pad_h,
-                ix0 = ox * p->win.stride_w - p->win.pad_w;
-  const int32_t ey = iy0 + p->win.dilation_h * (p->win.filter_h - 1);
-  const int run = (p->win.filter_h == 1 || p->win.dilation_h * p->in_w == p->win.filter_w) &&
-                  (p->win.filter_w == 1 || p->win.dilation_w == 1);
-  if (run && iy0 >= 0 && ey < p->in_h && ix0 >= 0 && ix0 + p->win.filter_w <= p->in_w) {
-    const int8_t *at = in_b + ((size_t)iy0 * (size_t)p->in_w + (size_t)ix0) * (size_t)p->in_c;
-    if (in_end - at >= k4_of(p))
+  if (p->win.filter_h == 1 || p->win.dilation_h * p->in_w == p->win.filter_w) {
+    const int8_t *at = tart_window_at_s8(p, in_b, oy, ox);
+    if (at && in_end - at >= k4_of(p))
       return at;
   }
-  const size_t pixel = (size_t)p->in_c;
-  int8_t *c = col;
-  for (int32_t fy = 0; fy < p->win.filter_h; fy++) {
-    const int32_t iy = iy0 + p->win.dilation_h * fy;
-    for (int32_t fx = 0; fx < p->win.filter_w; fx++, c += pixel) {
-      const int32_t ix = ix0 + p->win.dilation_w * fx;
-      if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w)
-        memset(c, (int)(int8_t)p->in_zp, pixel);
-      else
-        memcpy(c, in_b + ((size_t)iy * (size_t)p->in_w + (size_t)ix) * pixel, pixel);
-    }
-  }
+  tart_im2col_s8(p, in_b, oy, ox, col);
   return col;
 }
 

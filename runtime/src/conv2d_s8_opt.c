@@ -14,6 +14,7 @@
 
 #include "tart.h"
 #include "tart_fixedpoint.h"
+#include "tart_im2col_s8.h"
 #include "tart_simd.h"
 
 static int conv_direct(const tart_conv_params *p) {
@@ -22,34 +23,6 @@ static int conv_direct(const tart_conv_params *p) {
 
 size_t tart_conv2d_s8_opt_scratch_size(const tart_conv_params *p) {
   return conv_direct(p) ? 0 : (size_t)p->win.filter_h * (size_t)p->win.filter_w * (size_t)p->in_c;
-}
-
-/* The window of output pixel (oy, ox) as KH*KW*Ci contiguous bytes. */
-static void im2col(const tart_conv_params *p, const int8_t *in_b, int32_t oy, int32_t ox,
-                   int8_t *col) {
-  const int32_t iy0 = oy * p->win.stride_h - p->win.pad_h,
-                ix0 = ox * p->win.stride_w - p->win.pad_w;
-  const size_t pixel = (size_t)p->in_c;
-  for (int32_t fy = 0; fy < p->win.filter_h; fy++) {
-    const int32_t iy = iy0 + p->win.dilation_h * fy;
-    int8_t *row = col + (size_t)fy * (size_t)p->win.filter_w * pixel;
-    if (iy < 0 || iy >= p->in_h) {
-      memset(row, (int)(int8_t)p->in_zp, (size_t)p->win.filter_w * pixel);
-      continue;
-    }
-    const int8_t *in_row = in_b + (size_t)iy * (size_t)p->in_w * pixel;
-    if (p->win.dilation_w == 1 && ix0 >= 0 && ix0 + p->win.filter_w <= p->in_w) {
-      memcpy(row, in_row + (size_t)ix0 * pixel, (size_t)p->win.filter_w * pixel);
-      continue;
-    }
-    for (int32_t fx = 0; fx < p->win.filter_w; fx++) {
-      const int32_t ix = ix0 + p->win.dilation_w * fx;
-      if (ix < 0 || ix >= p->in_w)
-        memset(row + (size_t)fx * pixel, (int)(int8_t)p->in_zp, pixel);
-      else
-        memcpy(row + (size_t)fx * pixel, in_row + (size_t)ix * pixel, pixel);
-    }
-  }
 }
 
 /* All output channels of one pixel, four at a time (the int8 stores may alias anything, so
@@ -90,7 +63,7 @@ tart_status tart_conv2d_s8_opt(const tart_conv_params *p, const void *const *in,
                           (size_t)(ox * p->win.stride_w)) *
                              (size_t)p->in_c;
         } else {
-          im2col(p, in_b, oy, ox, col);
+          tart_im2col_s8(p, in_b, oy, ox, col);
           patch = col;
         }
         int8_t *o =

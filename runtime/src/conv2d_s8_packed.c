@@ -19,6 +19,7 @@
 
 #include "tart.h"
 #include "tart_fixedpoint.h"
+#include "tart_im2col_s8.h"
 #include "tart_mk2_s8.h"
 #include "tart_mk_s8.h"
 
@@ -41,39 +42,6 @@ size_t tart_conv2d_s8_packed_scratch_size(const tart_conv_params *p) {
   return conv_direct(p) ? 0 : k4;
 }
 
-/* Row fy of output pixel (oy, ox)'s window (KW*Ci bytes) to row, in_zp where it lies outside
- * the input. */
-static inline void im2col_row(const tart_conv_params *p, const int8_t *in_b, int32_t oy, int32_t ox,
-                              int32_t fy, int8_t *row) {
-  const int32_t iy = oy * p->win.stride_h - p->win.pad_h + p->win.dilation_h * fy,
-                ix0 = ox * p->win.stride_w - p->win.pad_w;
-  const size_t pixel = (size_t)p->in_c;
-  if (iy < 0 || iy >= p->in_h) {
-    memset(row, (int)(int8_t)p->in_zp, (size_t)p->win.filter_w * pixel);
-    return;
-  }
-  const int8_t *in_row = in_b + (size_t)iy * (size_t)p->in_w * pixel;
-  if (p->win.dilation_w == 1 && ix0 >= 0 && ix0 + p->win.filter_w <= p->in_w) {
-    memcpy(row, in_row + (size_t)ix0 * pixel, (size_t)p->win.filter_w * pixel);
-    return;
-  }
-  for (int32_t fx = 0; fx < p->win.filter_w; fx++) {
-    const int32_t ix = ix0 + p->win.dilation_w * fx;
-    if (ix < 0 || ix >= p->in_w)
-      memset(row + (size_t)fx * pixel, (int)(int8_t)p->in_zp, pixel);
-    else
-      memcpy(row + (size_t)fx * pixel, in_row + (size_t)ix * pixel, pixel);
-  }
-}
-
-/* The window of output pixel (oy, ox) as KH*KW*Ci contiguous bytes. */
-static inline void im2col(const tart_conv_params *p, const int8_t *in_b, int32_t oy, int32_t ox,
-                          int8_t *col) {
-  const size_t row = (size_t)p->win.filter_w * (size_t)p->in_c;
-  for (int32_t fy = 0; fy < p->win.filter_h; fy++)
-    im2col_row(p, in_b, oy, ox, fy, col + (size_t)fy * row);
-}
-
 /* Row fy of output pixel (oy, ox)'s window in place: its KW*Ci input bytes when they all lie
  * inside the input and are contiguous (dilation_w 1), else NULL. */
 static const int8_t *window_row(const tart_conv_params *p, const int8_t *in_b, int32_t oy,
@@ -84,18 +52,6 @@ static const int8_t *window_row(const tart_conv_params *p, const int8_t *in_b, i
       p->win.dilation_w != 1)
     return NULL;
   return in_b + ((size_t)iy * (size_t)p->in_w + (size_t)ix0) * (size_t)p->in_c;
-}
-
-/* The first byte of output pixel (oy, ox)'s window when the whole window lies inside the input
- * and each of its rows is contiguous (dilation_w 1), else NULL. */
-static TART_MK_SPECIALIZE const int8_t *window_at(const tart_conv_params *p, const int8_t *in_b,
-                                                  int32_t oy, int32_t ox) {
-  const int32_t iy0 = oy * p->win.stride_h - p->win.pad_h,
-                ix0 = ox * p->win.stride_w - p->win.pad_w;
-  if (iy0 < 0 || iy0 + p->win.dilation_h * (p->win.filter_h - 1) >= p->in_h || ix0 < 0 ||
-      ix0 + p->win.filter_w > p->in_w || p->win.dilation_w != 1)
-    return NULL;
-  return in_b + ((size_t)iy0 * (size_t)p->in_w + (size_t)ix0) * (size_t)p->in_c;
 }
 
 /* v, through an empty asm statement under GCC: the copy loops below then do not turn into
@@ -136,27 +92,26 @@ static TART_NOINLINE void expand_pair_cols(const tart_conv_params *p, const int8
                                            int32_t oya, int32_t oxa, int32_t oyb, int32_t oxb,
                                            int8_t *col, int32_t k4, int32_t *xx) {
   const int32_t row = p->win.filter_w * p->in_c;
-  const int8_t *wa = row >= 4 ? window_at(p, in_b, oya, oxa) : NULL,
-               *wb = row >= 4 ? window_at(p, in_b, oyb, oxb) : NULL;
+  const int8_t *wa = row >= 4 ? tart_window_at_s8(p, in_b, oya, oxa) : NULL,
+               *wb = row >= 4 ? tart_window_at_s8(p, in_b, oyb, oxb) : NULL;
   const size_t stride = (size_t)p->win.dilation_h * (size_t)p->in_w * (size_t)p->in_c;
   if (wa)
     copy_rows(col, wa, p->win.filter_h, row, stride);
   else
-    im2col(p, in_b, oya, oxa, col);
+    tart_im2col_s8(p, in_b, oya, oxa, col);
   if (wb)
     copy_rows(col + k4, wb, p->win.filter_h, row, stride);
   else
-    im2col(p, in_b, oyb, oxb, col + k4);
+    tart_im2col_s8(p, in_b, oyb, oxb, col + k4);
   tart_mk_expand2_s8(col, col + k4, k4 / 4, xx);
 }
 
 /* Output pixels a and b (raster indices) expanded to xx (tart_mk_expand2_s8). source
  * SRC_DIRECT (1x1 direct): from the input; SRC_RUN (windows are runs of bytes): from the input
- * where both
- * lie inside it. Otherwise, when a window row is a whole number of quads (KW*Ci a multiple of 4),
- * and at least 4 (shorter rows cost more in the per-row steps than the copy saves), row by row,
- * each from the input where it lies inside, else from its im2col (col: two rows); else through both
- * pixels' whole im2col rows (col: 2 * k4 bytes, padded with zeros). */
+ * where both lie inside it. Otherwise, when a window row is a whole number of quads (KW*Ci a
+ * multiple of 4), and at least 4 (shorter rows cost more in the per-row steps than the copy
+ * saves), row by row, each from the input where it lies inside, else from its im2col (col: two
+ * rows); else through both pixels' whole im2col rows (col: 2 * k4 bytes, padded with zeros). */
 static void expand_pair(const tart_conv_params *p, const int8_t *in_b, const int8_t *in_end,
                         int source, int32_t a, int32_t b, int8_t *col, int32_t k4, int32_t *xx) {
   const int32_t oya = a / p->out_w, oxa = a % p->out_w, oyb = b / p->out_w, oxb = b % p->out_w;
@@ -164,7 +119,8 @@ static void expand_pair(const tart_conv_params *p, const int8_t *in_b, const int
     /* Windows that are one run of bytes (their rows adjacent: a 1-D convolution over H, the
      * filter as wide as the input), read in place when inside the input; the k4 - k bytes
      * past a window meet weights 0 and only have to be readable, inside the input. */
-    const int8_t *wa = window_at(p, in_b, oya, oxa), *wb = window_at(p, in_b, oyb, oxb);
+    const int8_t *wa = tart_window_at_s8(p, in_b, oya, oxa),
+                 *wb = tart_window_at_s8(p, in_b, oyb, oxb);
     if (wa && wb && in_end - wa >= k4 && in_end - wb >= k4) {
       tart_mk_expand2_s8(wa, wb, k4 / 4, xx);
       return;
@@ -185,11 +141,11 @@ static void expand_pair(const tart_conv_params *p, const int8_t *in_b, const int
     for (int32_t fy = 0; fy < p->win.filter_h; fy++) {
       const int8_t *ra = window_row(p, in_b, oya, oxa, fy), *rb = window_row(p, in_b, oyb, oxb, fy);
       if (!ra) {
-        im2col_row(p, in_b, oya, oxa, fy, col);
+        tart_im2col_row_s8(p, in_b, oya, oxa, fy, col);
         ra = col;
       }
       if (!rb) {
-        im2col_row(p, in_b, oyb, oxb, fy, col + row);
+        tart_im2col_row_s8(p, in_b, oyb, oxb, fy, col + row);
         rb = col + row;
       }
       /* Quad fy * row / 4 starts at word 4 * (fy * row / 4). */
@@ -253,7 +209,7 @@ tart_status tart_conv2d_s8_packed(const tart_conv_params *p, const void *const *
                         (size_t)(ox * p->win.stride_w)) *
                            (size_t)p->in_c;
       } else {
-        im2col(p, in_b, oy, ox, col);
+        tart_im2col_s8(p, in_b, oy, ox, col);
         patch = col;
       }
       tart_mk_pixel_s8(patch, w8, p->packed16, nq, p->out_c, p->acc_init, fq, q,

@@ -28,7 +28,8 @@
 #include "ta_base.h"
 #include "ta_schedule.h"
 
-#define TA_TUNE_MAX_KNOBS 8
+/* A record holds as many knobs as a variant may have (ta_sched_knob_settings). */
+#define TA_TUNE_MAX_KNOBS TA_SCHED_MAX_KNOBS
 #define TA_TUNE_MAX_LINE_BYTES 16384 /* a workload key of a large op stays well under it */
 #define TA_TUNE_MAX_RECORDS 1000000
 

@@ -120,12 +120,16 @@ static uint32_t xorshift(uint32_t *s) {
  * the whole model runs: only its concrete values are candidates, and a log then forces one
  * (resolve_default finds which one the heuristic took). */
 static ta_status add_variant(ta_ctx *ctx, workload *w, const ta_variant *v, int32_t *cap) {
-  int32_t vals[64 * TA_SCHED_MAX_KNOBS];
-  const int32_t n = ta_sched_knob_settings(v, vals, 64);
-  if (n < 0 || v->n_knobs > TA_TUNE_MAX_KNOBS || n > 64)
+  enum { MAX_SETTINGS = 64 };
+  int32_t vals[MAX_SETTINGS * TA_SCHED_MAX_KNOBS];
+  const int32_t n = ta_sched_knob_settings(v, vals, MAX_SETTINGS);
+  if (n < 0)
+    return ta_err(ctx, TA_ERR_UNSUPPORTED, "variant \"%s\" has %d knobs (at most %d)", v->name,
+                  v->n_knobs, TA_SCHED_MAX_KNOBS);
+  if (n > MAX_SETTINGS)
     return ta_err(ctx, TA_ERR_UNSUPPORTED,
-                  "variant \"%s\" has %d knobs with %d settings (at most %d knobs, 64 settings)",
-                  v->name, v->n_knobs, n, TA_TUNE_MAX_KNOBS);
+                  "variant \"%s\": its knobs have %d settings together (at most %d)", v->name, n,
+                  (int)MAX_SETTINGS);
   for (int32_t i = 0; i < n; i++) {
     if (w->n_c == *cap) {
       *cap = *cap ? *cap * 2 : 8;
